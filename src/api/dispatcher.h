@@ -1,0 +1,48 @@
+// Dispatcher: the Kinesis API front door. Picks the operation from
+// X-Amz-Target and the codec from Content-Type, decodes and validates the
+// request, calls the engine, and encodes the result or error in the AWS shape.
+// Knows nothing of sockets or files.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "engine/engine.h"
+
+namespace sluice::api {
+
+struct ApiRequest {
+  std::string_view target;         // X-Amz-Target value
+  std::string_view content_type;   // Content-Type value
+  std::string_view authorization;  // Authorization header (may be empty)
+  std::string_view body;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type;  // echoes the request's codec
+  std::string error_type;    // x-amzn-ErrorType when an error, else empty
+  std::string body;
+};
+
+struct ApiOptions {
+  std::string default_account = "000000000000";
+  std::string default_region = "us-east-1";
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(engine::Engine& engine, ApiOptions options);
+
+  // Handles one call. `done` is called exactly once, possibly on another
+  // thread (PutRecord/PutRecords complete when their records are durable).
+  // `request` need only live during this call.
+  void Handle(const ApiRequest& request, std::function<void(ApiResponse)> done);
+
+ private:
+  engine::Engine& engine_;
+  ApiOptions options_;
+};
+
+}  // namespace sluice::api

@@ -1,0 +1,138 @@
+// Value types of the stream engine: streams, shards, records, iterators.
+// Kinesis words, no wire formats: the API layer turns these into JSON/CBOR.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/hash_key.h"
+#include "util/status.h"
+
+namespace sluice::engine {
+
+// Streams live in an (account, region) namespace.
+struct StreamRef {
+  std::string account;
+  std::string region;
+  std::string name;
+};
+
+enum class StreamStatus { kCreating, kDeleting, kActive, kUpdating };
+enum class StreamMode { kProvisioned, kOnDemand };
+
+const char* StreamStatusName(StreamStatus s);  // "CREATING", "ACTIVE", ...
+const char* StreamModeName(StreamMode m);      // "PROVISIONED", "ON_DEMAND"
+
+// A 56-digit decimal Kinesis sequence number (see engine/sequence_number.h).
+using SequenceDigits = std::array<char, 56>;
+inline std::string_view ToView(const SequenceDigits& d) { return {d.data(), d.size()}; }
+
+struct HashKeyRange {
+  HashKey start = 0;
+  HashKey end = 0;  // inclusive
+};
+
+struct Shard {
+  std::string shard_id;  // "shardId-000000000000"
+  std::optional<std::string> parent_shard_id;
+  std::optional<std::string> adjacent_parent_shard_id;
+  HashKeyRange hash_range;
+  std::string starting_sequence_number;
+  std::optional<std::string> ending_sequence_number;  // set once closed
+  int64_t open_ms = 0;                                 // when the shard was created
+  std::optional<int64_t> close_ms;                     // when it was closed
+};
+
+struct ChildShard {
+  std::string shard_id;
+  std::vector<std::string> parent_shards;
+  HashKeyRange hash_range;
+};
+
+struct StreamDescription {
+  std::string name;
+  std::string arn;
+  StreamStatus status = StreamStatus::kCreating;
+  StreamMode mode = StreamMode::kProvisioned;
+  int retention_hours = 24;
+  int64_t creation_ms = 0;
+  std::string encryption_type = "NONE";  // "NONE" | "KMS"
+  std::optional<std::string> key_id;
+  std::vector<std::string> shard_level_metrics;  // enhanced monitoring, may be empty
+  std::vector<Shard> shards;  // every shard still within retention, in shard-id order
+  int open_shard_count = 0;
+  int consumer_count = 0;
+  int max_record_size_kib = 1024;
+};
+
+struct StreamSummary {
+  std::string name;
+  std::string arn;
+  StreamStatus status;
+  StreamMode mode;
+  int64_t creation_ms;
+};
+
+struct CreateStreamParams {
+  std::optional<int> shard_count;  // required for PROVISIONED (validated by the API)
+  StreamMode mode = StreamMode::kProvisioned;
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::optional<int> max_record_size_kib;
+};
+
+// ShardFilter of ListShards.
+struct ShardFilter {
+  enum class Type {
+    kNone,  // same as kFromTrimHorizon
+    kAfterShardId,
+    kAtTrimHorizon,
+    kFromTrimHorizon,
+    kAtLatest,
+    kAtTimestamp,
+    kFromTimestamp,
+  };
+  Type type = Type::kNone;
+  std::string shard_id;      // kAfterShardId
+  int64_t timestamp_ms = 0;  // kAtTimestamp, kFromTimestamp
+};
+
+// One PutRecords entry. Views must stay valid during the PutRecords call only.
+struct PutEntry {
+  std::string_view partition_key;
+  std::string_view data;
+  std::optional<HashKey> explicit_hash_key;
+};
+
+struct PutEntryResult {
+  Status status;  // per-record failure (e.g. ProvisionedThroughputExceeded)
+  int shard_index = 0;
+  SequenceDigits sequence_number{};
+};
+
+enum class IteratorType { kTrimHorizon, kLatest, kAtSequenceNumber, kAfterSequenceNumber, kAtTimestamp };
+
+struct Record {
+  SequenceDigits sequence_number;
+  int64_t arrival_ms;
+  std::string_view partition_key;  // views into GetRecordsResult::buffer
+  std::string_view data;
+};
+
+struct GetRecordsResult {
+  std::string buffer;  // owns the bytes records view
+  std::vector<Record> records;
+  std::optional<std::string> next_shard_iterator;  // absent at the end of a closed shard
+  int64_t millis_behind_latest = 0;
+  std::vector<ChildShard> child_shards;  // non-empty exactly when at the end of a closed shard
+};
+
+// "shardId-000000000007"
+std::string ShardIdFor(int shard_index);
+// Parses "shardId-000000000007" (also the bare "7" form kinesalite accepts) to 7.
+std::optional<int> ParseShardId(std::string_view shard_id);
+
+}  // namespace sluice::engine

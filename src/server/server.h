@@ -1,0 +1,56 @@
+// Server: accepts TCP connections and speaks HTTP/1.1 (keep-alive, pipelining
+// answered in order) and HTTP/2 cleartext with prior knowledge (the 24-byte
+// preface is sniffed on each new connection) on one port.
+//
+// Threading: `threads` event loops, each an epoll instance with its own
+// SO_REUSEPORT listener. A connection lives on one loop for its whole life.
+// Handlers run on the loop thread; a Responder may be called from any thread
+// (it posts the response to the connection's loop through an eventfd).
+//
+// Limits: bodies above `max_body_bytes` get 413 without being buffered;
+// headers above `max_header_bytes` get 431; a connection that sends nothing
+// for `idle_timeout_ms`, or does not finish its headers within
+// `header_timeout_ms` (slowloris), is closed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "server/http_types.h"
+#include "util/status.h"
+
+namespace sluice::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4567;  // 0 = pick a free port (see Server::port())
+  int threads = 1;
+  uint64_t max_body_bytes = 16ull << 20;
+  uint32_t max_header_bytes = 64u << 10;
+  int64_t header_timeout_ms = 30'000;
+  int64_t idle_timeout_ms = 120'000;
+};
+
+class Server {
+ public:
+  // Binds and listens (errors: IoError naming the address).
+  static Result<std::unique_ptr<Server>> Create(const ServerOptions& options, Handler handler);
+  ~Server();
+
+  // The bound port (useful with port 0).
+  uint16_t port() const;
+
+  // Starts the event-loop threads and returns.
+  void Start();
+  // Stops accepting, lets in-flight requests finish and their responses be
+  // written (up to `drain_ms`), closes every connection, joins the threads.
+  void Shutdown(int64_t drain_ms = 5000);
+
+ private:
+  class Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::server

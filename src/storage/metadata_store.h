@@ -1,0 +1,36 @@
+// MetadataStore: one small document (the engine's metadata snapshot) kept
+// durably and replaced atomically.
+//
+// File format (docs/log-format.md, "Metadata file"): magic "SLMD", u32 version,
+// u32 CRC32C of the payload, u64 payload length, payload. Save() writes
+// `<name>.tmp`, fsyncs it, renames it over `<name>`, and fsyncs the directory,
+// so a crash leaves either the old or the new document, never a mix.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace sluice::storage {
+
+class MetadataStore {
+ public:
+  // `path` is the document's file; `in_memory` keeps it in memory only.
+  MetadataStore(std::string path, bool in_memory);
+
+  // Returns the document, nullopt when none was ever saved, or Corruption if
+  // the file fails its checksum.
+  Result<std::optional<std::string>> Load() const;
+  // Replaces the document atomically and durably. Thread-safe.
+  Status Save(std::string_view document);
+
+ private:
+  std::string path_;
+  bool in_memory_;
+  std::string memory_;
+  bool has_memory_ = false;
+};
+
+}  // namespace sluice::storage

@@ -1,0 +1,139 @@
+// ShardLog: one shard's durable, segmented, append-only record log.
+//
+// Byte format: docs/log-format.md (constants in storage/log_format.h).
+// A log lives in its own directory: segment files named by base offset, each
+// with a sparse offset index and a time index beside it. Offsets are dense,
+// start at 0 and never repeat.
+//
+// Threading: every method is thread-safe. Append takes a short per-log lock;
+// readers never block appenders for longer than copying an index entry.
+//
+// Durability: Append() hands the bytes to the OS (write(2)) before it returns
+// (kFsync, kOs) or keeps them in memory (kMemory). WhenDurable() fires once the
+// records are as durable as the mode promises: after fdatasync in kFsync (many
+// appends, across shards, share one sync through the Flusher: group commit),
+// immediately in kOs and kMemory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace sluice::storage {
+
+enum class Durability { kFsync, kOs, kMemory };
+
+struct LogOptions {
+  Durability durability = Durability::kFsync;
+  // A segment is rolled once it reaches this size or age.
+  uint64_t segment_max_bytes = 64ull << 20;
+  int64_t segment_max_age_ms = 60ll * 60 * 1000;
+  // One sparse index entry per this many bytes of batches.
+  uint32_t index_interval_bytes = 4096;
+};
+
+struct AppendEntry {
+  std::string_view partition_key;
+  std::string_view data;
+};
+
+// A record read back from the log. Views point into ReadResult::buffer.
+struct StoredRecord {
+  uint64_t offset;
+  int64_t arrival_ms;
+  std::string_view partition_key;
+  std::string_view data;
+};
+
+struct ReadResult {
+  std::string buffer;                 // owns the bytes the records view
+  std::vector<StoredRecord> records;  // in offset order, contiguous offsets
+  uint64_t next_offset = 0;           // offset after the last returned record
+};
+
+class Flusher;
+
+class ShardLog {
+ public:
+  // Opens the log in `dir` (created if missing; ignored in kMemory), then
+  // recovers: validates the tail of the last segment batch by batch, truncates
+  // at the first torn or corrupt batch (logging what it cut), and rebuilds a
+  // missing or stale index. Does not scan whole segments other than the last.
+  // `flusher` must outlive the log; it may be null in kOs and kMemory.
+  static Result<std::unique_ptr<ShardLog>> Open(const std::string& dir, const LogOptions& options,
+                                                Flusher* flusher);
+  ~ShardLog();
+
+  // Appends `entries` as one batch with one arrival time. Returns the offset
+  // of the first entry; the others follow densely. Errors: IoError.
+  Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms);
+
+  // Calls `done` once every record below `end_offset` is durable (see the
+  // header comment). `done` runs on the flusher thread, or inline when the
+  // records already are durable. A failed sync reports IoError.
+  void WhenDurable(uint64_t end_offset, std::function<void(Status)> done);
+
+  // Oldest retained offset (moves forward when segments are trimmed).
+  uint64_t StartOffset() const;
+  // The offset the next appended record will get.
+  uint64_t EndOffset() const;
+  // Arrival time of the newest record, or 0 if the log is empty.
+  int64_t LastArrivalMillis() const;
+
+  // Reads records starting at `from` (clamped up to StartOffset()), stopping
+  // after `max_records` records or once `max_bytes` of key+data bytes would be
+  // exceeded (always returns at least one record if any exists at `from`).
+  // Never returns a record whose batch checksum fails: a corrupt batch in the
+  // middle of a segment yields Corruption.
+  Result<ReadResult> Read(uint64_t from, size_t max_records, size_t max_bytes) const;
+
+  // The first offset whose record arrived at or after `timestamp_ms`
+  // (EndOffset() when none did). Uses the time index, not a scan.
+  Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const;
+
+  // Deletes whole segments whose newest record arrived before `before_ms`
+  // (never the active segment). Returns the new StartOffset().
+  Result<uint64_t> TrimOlderThan(int64_t before_ms);
+
+  // Syncs and closes files. Idempotent; the destructor calls it.
+  Status Close();
+  // Closes and removes the log's directory (stream deletion).
+  Status Destroy();
+
+  // Bytes of segment files on disk (or in memory for kMemory).
+  uint64_t SizeBytes() const;
+
+ private:
+  class Impl;
+  explicit ShardLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend class Flusher;
+};
+
+// The group-commit thread for kFsync: it collects logs with unsynced appends,
+// syncs each once per round (fdatasync), then completes every WhenDurable()
+// waiting on them. Requests arriving during a sync ride the next round, so
+// one sync serves many requests.
+class Flusher {
+ public:
+  Flusher();
+  ~Flusher();  // Stop()s
+  void Start();
+  // Completes pending syncs, then joins the thread.
+  void Stop();
+
+  // Used by ShardLog: schedule a sync of `log`'s files and then call `done`.
+  void Enqueue(ShardLog::Impl* log, std::function<void(Status)> done);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sluice::storage
