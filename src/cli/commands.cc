@@ -1,0 +1,35 @@
+#include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <vector>
+
+#include "bench/bench.h"
+#include "cli/serve_config.h"
+
+namespace sluice::cli {
+
+int Main(int argc, char** argv) {
+  // `sluice bench ...` hands its arguments to the benchmark as they are.
+  if (argc >= 2 && std::string_view(argv[1]) == "bench") return bench::RunBench(argc - 1, argv + 1);
+
+  CLI::App app{"Sluice: a streaming data server that speaks the Amazon Kinesis Data Streams API"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "sluice 0.1.0");
+
+  ServeConfig serve_config;
+  CLI::App* serve = app.add_subcommand("serve", "Start the server");
+  AddServeFlags(*serve, serve_config);
+
+  app.add_subcommand("bench", "Run the benchmark (sluice bench --help)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (serve->parsed()) return RunServe(serve_config);
+  return 2;
+}
+
+}  // namespace sluice::cli

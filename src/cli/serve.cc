@@ -1,0 +1,111 @@
+// `sluice serve`: opens the engine, starts the HTTP server, waits for
+// SIGINT/SIGTERM, then drains in-flight requests, syncs and exits 0.
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+
+#include <memory>
+#include <thread>
+
+#include "api/dispatcher.h"
+#include "cli/gateway.h"
+#include "cli/serve_config.h"
+#include "engine/engine.h"
+#include "server/server.h"
+#include "util/log.h"
+
+namespace sluice::cli {
+namespace {
+
+const char* DurabilityName(storage::Durability d) {
+  switch (d) {
+    case storage::Durability::kFsync: return "fsync";
+    case storage::Durability::kOs: return "os";
+    case storage::Durability::kMemory: return "memory";
+  }
+  return "?";
+}
+
+log::Level ParseLevel(const std::string& s) {
+  if (s == "debug") return log::Level::kDebug;
+  if (s == "warn") return log::Level::kWarn;
+  if (s == "error") return log::Level::kError;
+  return log::Level::kInfo;
+}
+
+// CPUs this process may run on (respects taskset), at least 1.
+int AvailableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+}  // namespace
+
+int RunServe(const ServeConfig& config) {
+  log::SetLevel(ParseLevel(config.log_level));
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  engine::EngineOptions eopts;
+  eopts.data_dir = config.data_dir;
+  eopts.durability = config.durability;
+  eopts.log.durability = config.durability;
+  eopts.create_stream_delay_ms = config.create_stream_ms;
+  eopts.delete_stream_delay_ms = config.delete_stream_ms;
+  auto engine = engine::Engine::Open(eopts);
+  if (!engine.ok()) {
+    log::Error("cannot open the data dir {}: {}", config.data_dir, engine.status().ToString());
+    return 1;
+  }
+  (*engine)->Start();
+
+  api::ApiOptions aopts;
+  aopts.default_account = config.account;
+  aopts.default_region = config.region;
+  api::Dispatcher dispatcher(**engine, aopts);
+  Gateway gateway(dispatcher);
+
+  server::ServerOptions sopts;
+  sopts.host = config.host;
+  sopts.port = config.port;
+  sopts.threads = config.threads > 0 ? config.threads : AvailableCpus();
+  sopts.max_body_bytes = config.max_body_bytes;
+  auto server = server::Server::Create(
+      sopts, [&gateway](const server::HttpRequest& req, server::Responder respond) {
+        gateway.Handle(req, std::move(respond));
+      });
+  if (!server.ok()) {
+    log::Error("cannot listen on {}:{}: {}", config.host, config.port, server.status().ToString());
+    (*engine)->Stop();
+    return 1;
+  }
+  (*server)->Start();
+  gateway.SetReady(true);
+  log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)",
+            config.host, (*server)->port(),
+            config.durability == storage::Durability::kMemory ? "none" : config.data_dir,
+            DurabilityName(config.durability), config.region, config.account, sopts.threads);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log::Info("received {}, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  gateway.SetReady(false);
+  (*server)->Shutdown(5000);
+  (*engine)->Stop();
+  log::Info("sluice stopped");
+  return 0;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,62 @@
+#include "cli/serve_config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+
+namespace sluice::cli {
+
+void AddServeFlags(CLI::App& serve, ServeConfig& c) {
+  serve.add_option("--host", c.host, "Address to listen on")->envname("SLUICE_HOST")->capture_default_str();
+  serve.add_option("--port", c.port, "Port to listen on (0 picks a free one)")
+      ->envname("SLUICE_PORT")
+      ->capture_default_str();
+  serve.add_option("--data-dir", c.data_dir, "Directory of the embedded storage")
+      ->envname("SLUICE_DATA_DIR")
+      ->capture_default_str();
+  static const std::map<std::string, storage::Durability> kModes = {
+      {"fsync", storage::Durability::kFsync},
+      {"os", storage::Durability::kOs},
+      {"memory", storage::Durability::kMemory},
+  };
+  serve
+      .add_option("--durability", c.durability,
+                  "fsync: acknowledge after fsync (group commit); os: after the write reaches the OS; "
+                  "memory: no files")
+      ->envname("SLUICE_DURABILITY")
+      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case))
+      ->default_str("fsync");
+  serve.add_option("--region", c.region, "Default region of streams and ARNs")
+      ->envname("SLUICE_REGION")
+      ->capture_default_str();
+  serve.add_option("--account", c.account, "Default 12-digit account id of streams and ARNs")
+      ->envname("SLUICE_ACCOUNT")
+      ->check([](const std::string& s) {
+        if (s.size() != 12 || s.find_first_not_of("0123456789") != std::string::npos)
+          return std::string("must be 12 digits");
+        return std::string();
+      })
+      ->capture_default_str();
+  serve.add_option("--create-stream-ms", c.create_stream_ms, "Time a new stream spends in CREATING")
+      ->envname("SLUICE_CREATE_STREAM_MS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve.add_option("--delete-stream-ms", c.delete_stream_ms, "Time a deleted stream spends in DELETING")
+      ->envname("SLUICE_DELETE_STREAM_MS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body accepted (413 above)")
+      ->envname("SLUICE_MAX_BODY_BYTES")
+      ->check(CLI::Range(uint64_t{16} << 20, uint64_t{1} << 30))
+      ->capture_default_str();
+  serve.add_option("--threads", c.threads, "Event-loop threads (0: one per available CPU)")
+      ->envname("SLUICE_THREADS")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  serve.add_option("--log-level", c.log_level, "debug, info, warn or error")
+      ->envname("SLUICE_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,36 @@
+// Settings of `sluice serve`, from flags or SLUICE_* environment variables
+// (a flag wins over its variable).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "storage/shard_log.h"
+
+namespace CLI {
+class App;
+}
+
+namespace sluice::cli {
+
+struct ServeConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4567;
+  std::string data_dir = "./data";
+  storage::Durability durability = storage::Durability::kFsync;
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  int64_t create_stream_ms = 0;
+  int64_t delete_stream_ms = 0;
+  uint64_t max_body_bytes = 16ull << 20;
+  int threads = 0;  // 0 = one per CPU this process may run on
+  std::string log_level = "info";
+};
+
+// Registers the serve flags on `serve` and binds them to `config`.
+void AddServeFlags(CLI::App& serve, ServeConfig& config);
+
+// Runs the server until SIGINT/SIGTERM; returns the exit code.
+int RunServe(const ServeConfig& config);
+
+}  // namespace sluice::cli
