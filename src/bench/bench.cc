@@ -1,0 +1,213 @@
+// `sluice bench`: flags, the run over the named workloads, and the report.
+//
+// Output (stdout): '#' header lines (the command line, the parameters), then
+// one line per workload in fixed columns,
+//   <workload> <rate> <unit> <MB/s> MB/s p50 <ms> ms p99 <ms> ms max <ms> ms errors <n>
+// where MB/s counts record data (not wire bytes) and latency is per request
+// (put-to-get per record for e2e), followed by indented detail lines: counts,
+// the load generator's CPU share, and for get with --rss-pid the server's
+// VmRSS after the load. A workload that could not run prints
+//   <workload> FAILED: <reason>
+// scripts/bench parses these lines; keep them stable.
+#include "bench/bench.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench/workloads.h"
+
+namespace sluice::bench {
+namespace {
+
+constexpr int64_t kMaxPutRecordsBytes = 10 * 1024 * 1024;
+
+constexpr const char* kUsage = R"(usage: sluice bench [flags]
+
+Runs named workloads against a Kinesis Data Streams endpoint over HTTP/1.1
+and prints one line per workload.
+
+  --endpoint URL       http://<ipv4|localhost>:<port> (default http://127.0.0.1:4567)
+  --workloads LIST     comma-separated, run in order (default put-records,put-record,get,e2e)
+                         put-records  PutRecords of --batch records for --duration s
+                         put-record   PutRecord for --duration s (32 connections by default)
+                         get          load --records with PutRecords (untimed), then drain
+                                      them with GetRecords from TRIM_HORIZON, one reader per shard
+                         e2e          PutRecord at --rate records/s for --duration s while a
+                                      GetRecords reader polls; reports put-to-get latency
+  --connections N      connections for the writers (default: 8 put-records and get's
+                       load, 32 put-record, 8 e2e producers)
+  --duration S         seconds of the timed phase (default 10)
+  --records N          records loaded and drained by get (default 1000000)
+  --record-size B      bytes of data per record (default 100)
+  --batch N            records per PutRecords request, 1..500 (default 500)
+  --shards N           shards of each workload's stream (default 1)
+  --rate R             e2e records per second (default 1000)
+  --poll-ms MS         e2e reader delay after an empty GetRecords (default 0)
+  --get-limit N        GetRecords Limit (default 10000)
+  --stream-prefix P    prefix of the streams created (default sluice-bench)
+  --rss-pid PID        sample VmRSS of PID after get's load and report it
+)";
+
+bool ParseInt(std::string_view text, int64_t lo, int64_t hi, int64_t* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  std::string s(text);
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (*end != '\0' || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+std::vector<std::string> SplitCommas(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    if (comma != 0) out.emplace_back(s.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+void PrintResult(const std::string& name, const WorkloadResult& r) {
+  if (!r.ran) {
+    std::printf("%-12s FAILED: %s\n", name.c_str(), r.failure.c_str());
+    return;
+  }
+  std::printf("%-12s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p99 %9.3f ms  max %9.3f ms  errors %llu\n",
+              name.c_str(), r.rate, r.unit, r.mb_per_s, Ms(r.latency.Percentile(50)),
+              Ms(r.latency.Percentile(99)), Ms(r.latency.max()),
+              static_cast<unsigned long long>(r.errors));
+  if (!r.note.empty()) std::printf("  %s\n", r.note.c_str());
+  if (r.rss_kb >= 0) std::printf("  server VmRSS after load: %lld kB\n", static_cast<long long>(r.rss_kb));
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunBench(int argc, char** argv) {
+  BenchConfig config;
+  std::string endpoint_url = "http://127.0.0.1:4567";
+  std::vector<std::string> workloads = {"put-records", "put-record", "get", "e2e"};
+
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::string_view name = arg, value;
+    bool have_value = false;
+    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      have_value = true;
+    } else if (i + 1 < argc) {
+      value = argv[i + 1];
+    }
+    auto take = [&]() {
+      if (!have_value) ++i;
+    };
+    if (!have_value && i + 1 >= argc) {
+      std::fprintf(stderr, "bench: flag %s needs a value\n%s", std::string(name).c_str(), kUsage);
+      return 2;
+    }
+    int64_t v = 0;
+    bool ok = true;
+    if (name == "--endpoint") {
+      endpoint_url = value;
+    } else if (name == "--workloads") {
+      workloads = SplitCommas(value);
+    } else if (name == "--stream-prefix") {
+      config.stream_prefix = value;
+    } else if (name == "--duration") {
+      char* end = nullptr;
+      std::string s(value);
+      double d = std::strtod(s.c_str(), &end);
+      ok = *end == '\0' && d > 0 && d <= 86400;
+      config.duration_s = d;
+    } else if (name == "--connections") {
+      ok = ParseInt(value, 1, 4096, &v), config.connections = static_cast<int>(v);
+    } else if (name == "--records") {
+      ok = ParseInt(value, 1, int64_t{1} << 40, &v), config.records = v;
+    } else if (name == "--record-size") {
+      ok = ParseInt(value, 1, 1 << 20, &v), config.record_size = static_cast<int>(v);
+    } else if (name == "--batch") {
+      ok = ParseInt(value, 1, 500, &v), config.batch = static_cast<int>(v);
+    } else if (name == "--shards") {
+      ok = ParseInt(value, 1, 1000, &v), config.shards = static_cast<int>(v);
+    } else if (name == "--rate") {
+      ok = ParseInt(value, 1, 10'000'000, &v), config.rate = static_cast<int>(v);
+    } else if (name == "--poll-ms") {
+      ok = ParseInt(value, 0, 60'000, &v), config.poll_ms = static_cast<int>(v);
+    } else if (name == "--get-limit") {
+      ok = ParseInt(value, 1, 10000, &v), config.get_limit = static_cast<int>(v);
+    } else if (name == "--rss-pid") {
+      ok = ParseInt(value, 1, 1 << 30, &v), config.rss_pid = static_cast<int>(v);
+    } else {
+      std::fprintf(stderr, "bench: unknown flag %s\n%s", std::string(name).c_str(), kUsage);
+      return 2;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "bench: bad value for %s: %s\n", std::string(name).c_str(),
+                   std::string(value).c_str());
+      return 2;
+    }
+    take();
+  }
+
+  // A PutRecords request carries at most 10 MiB of data and partition keys.
+  const int64_t max_batch = std::max<int64_t>(1, kMaxPutRecordsBytes / (config.record_size + 16));
+  if (config.batch > max_batch) {
+    std::fprintf(stderr, "bench: --batch lowered to %lld to keep PutRecords under 10 MiB\n",
+                 static_cast<long long>(max_batch));
+    config.batch = static_cast<int>(max_batch);
+  }
+
+  std::string error;
+  if (!ParseEndpoint(endpoint_url, &config.endpoint, &error)) {
+    std::fprintf(stderr, "bench: %s\n", error.c_str());
+    return 2;
+  }
+  if (workloads.empty()) {
+    std::fprintf(stderr, "bench: no workloads given\n");
+    return 2;
+  }
+  for (const auto& w : workloads) {
+    if (!IsWorkload(w)) {
+      std::fprintf(stderr, "bench: unknown workload %s\n%s", w.c_str(), kUsage);
+      return 2;
+    }
+  }
+
+  // Header: the exact command line, then the parameters that shape the figures.
+  std::string command = "sluice";
+  for (int i = 0; i < argc; ++i) command += std::string(" ") + argv[i];
+  char date[64];
+  std::time_t t = std::time(nullptr);
+  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  std::printf("# %s\n", command.c_str());
+  std::printf("# date %s  endpoint %s  shards %d  record %d B  batch %d  duration %.1f s  records %lld\n",
+              date, endpoint_url.c_str(), config.shards, config.record_size, config.batch,
+              config.duration_s, static_cast<long long>(config.records));
+  std::printf("# %-10s %11s %-10s %13s  %16s  %16s  %16s  %s\n", "workload", "rate", "unit", "data",
+              "latency p50", "p99", "max", "errors");
+  std::fflush(stdout);
+
+  int rc = 0;
+  for (const auto& w : workloads) {
+    WorkloadResult result;
+    if (!RunWorkload(w, config, &result)) rc = 1;
+    PrintResult(w, result);
+  }
+  return rc;
+}
+
+}  // namespace sluice::bench

@@ -1,0 +1,26 @@
+// `sluice bench`: a load generator for any Kinesis Data Streams endpoint.
+//
+// Runs named workloads (put-records, put-record, get, e2e) against an HTTP/1.1
+// endpoint and prints one fixed-format line per workload, in the manner of
+// leveldb's db_bench and nghttp2's h2load. See RunBench's --help for flags.
+//
+// The pieces of src/bench/:
+//   load_loop      epoll engine: keep-alive HTTP/1.1 connections, one request
+//                  in flight each, driven by a LoopHandler
+//   http_response  incremental HTTP/1.1 response parser
+//   json_scan      finds the few response fields the workloads read
+//   requests       serialised Kinesis requests, built before timed phases
+//   histogram      log-bucketed latency histogram
+//   stream_admin   create/await/delete streams, get shard iterators
+//   workloads      the workload table; put_workloads, get_workload and
+//                  e2e_workload hold the workloads themselves
+#pragma once
+
+namespace sluice::bench {
+
+// argv[0] is "bench"; the rest are its flags. Returns a process exit code:
+// 0 when every workload ran (errors inside a workload are reported in its
+// line), 1 when a workload could not run, 2 on bad flags.
+int RunBench(int argc, char** argv);
+
+}  // namespace sluice::bench

@@ -1,0 +1,68 @@
+// An incremental HTTP/1.1 response parser for the load generator.
+//
+// Feed() it bytes as they arrive; it consumes up to the end of one response
+// and stops, so bytes after a complete response stay with the caller. It
+// understands the status line, Content-Length, `Transfer-Encoding: chunked`
+// (trailers skipped), bodies delimited by connection close (complete after
+// FeedEof()), and `Connection: close` / HTTP/1.0 for keep-alive. Headers are
+// limited to kMaxHeadBytes. The body is copied into a buffer whose capacity
+// is kept across Reset(), so a long run does not allocate per response.
+// Not thread-safe; one parser per connection.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice::bench {
+
+class ResponseParser {
+ public:
+  static constexpr size_t kMaxHeadBytes = 64 * 1024;
+
+  // Consumes bytes of the current response from `data` and returns how many
+  // were used (fewer than n only when the response completed or failed).
+  size_t Feed(const char* data, size_t n);
+  size_t Feed(std::string_view s) { return Feed(s.data(), s.size()); }
+  // The peer closed the connection: completes a close-delimited body, and
+  // fails a response that is still incomplete.
+  void FeedEof();
+
+  // Forgets the current response; keeps buffer capacity.
+  void Reset();
+
+  bool complete() const { return state_ == State::kComplete; }
+  bool failed() const { return state_ == State::kError; }
+  // True once any byte of a response has been consumed.
+  bool started() const { return started_; }
+  const std::string& error() const { return error_; }
+
+  // Valid once complete().
+  int status() const { return status_; }
+  std::string_view body() const { return body_; }
+  // False if the server asked to close the connection after this response.
+  bool keep_alive() const { return keep_alive_; }
+
+ private:
+  enum class State { kHead, kBody, kBodyUntilClose, kChunkSize, kChunkData, kChunkDataEnd,
+                     kTrailer, kComplete, kError };
+
+  size_t Fail(std::string message, size_t consumed);
+  // Parses head_ (status line and headers, ending in CRLF CRLF).
+  bool ParseHead();
+  // Reads one CRLF-terminated line into line_; true when the line is whole.
+  bool TakeLine(const char* data, size_t n, size_t* used);
+
+  State state_ = State::kHead;
+  bool started_ = false;
+  std::string head_;
+  std::string line_;
+  std::string body_;
+  std::string error_;
+  uint64_t remaining_ = 0;  // body or chunk bytes still to read
+  int status_ = 0;
+  bool keep_alive_ = true;
+};
+
+}  // namespace sluice::bench

@@ -1,0 +1,362 @@
+#include "bench/load_loop.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "util/clock.h"
+
+namespace sluice::bench {
+namespace {
+
+constexpr size_t kReadBufferSize = 256 * 1024;
+constexpr int64_t kConnectTimeoutMs = 5000;
+constexpr uint64_t kMaxTransportErrors = 1000;
+
+}  // namespace
+
+bool ParseEndpoint(std::string_view url, Endpoint* out, std::string* error) {
+  std::string_view rest = url;
+  if (rest.substr(0, 7) == "http://") {
+    rest.remove_prefix(7);
+  } else if (rest.find("://") != std::string_view::npos) {
+    *error = "only http:// endpoints are supported: " + std::string(url);
+    return false;
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos) {
+    *error = "endpoint needs a port: " + std::string(url);
+    return false;
+  }
+  std::string host(rest.substr(0, colon));
+  std::string_view port_text = rest.substr(colon + 1);
+  int port = 0;
+  for (char c : port_text) {
+    if (c < '0' || c > '9' || port > 65535) {
+      port = -1;
+      break;
+    }
+    port = port * 10 + (c - '0');
+  }
+  if (port_text.empty() || port <= 0 || port > 65535) {
+    *error = "bad port in endpoint: " + std::string(url);
+    return false;
+  }
+  std::string ip = host == "localhost" ? "127.0.0.1" : host;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1) {
+    *error = "endpoint host must be an IPv4 address or localhost: " + host;
+    return false;
+  }
+  out->addr = addr;
+  out->host_header = host + ":" + std::string(port_text);
+  return true;
+}
+
+LoadLoop::LoadLoop(const Endpoint& endpoint, int connections)
+    : endpoint_(endpoint), conns_(static_cast<size_t>(std::max(connections, 1))),
+      rbuf_(new char[kReadBufferSize]) {}
+
+LoadLoop::~LoadLoop() {
+  for (size_t i = 0; i < conns_.size(); ++i) Close(static_cast<int>(i));
+  if (epfd_ >= 0) ::close(epfd_);
+}
+
+bool LoadLoop::Connect(int i, std::string* error) {
+  Conn& c = conns_[i];
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *error = std::string("socket: ") + std::strerror(errno);
+    return false;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&endpoint_.addr), sizeof(endpoint_.addr));
+  if (rc != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    rc = ::poll(&p, 1, kConnectTimeoutMs);
+    int soerr = 0;
+    socklen_t len = sizeof(soerr);
+    if (rc == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0) {
+      rc = 0;
+    } else {
+      errno = rc == 0 ? ETIMEDOUT : (soerr ? soerr : errno);
+      rc = -1;
+    }
+  }
+  if (rc != 0) {
+    *error = "connect to " + endpoint_.host_header + ": " + std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u32 = static_cast<uint32_t>(i);
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    *error = std::string("epoll_ctl: ") + std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  c.fd = fd;
+  c.want_write = false;
+  return true;
+}
+
+void LoadLoop::Close(int i) {
+  Conn& c = conns_[i];
+  if (c.fd >= 0) ::close(c.fd);
+  c.fd = -1;
+}
+
+void LoadLoop::Drop(int i) {
+  Close(i);
+  Conn& c = conns_[i];
+  c.busy = false;
+  c.out = {};
+  c.sent = 0;
+  c.parser.Reset();
+}
+
+bool LoadLoop::Open(std::string* error) {
+  if (epfd_ < 0) {
+    epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epfd_ < 0) {
+      *error = std::string("epoll_create1: ") + std::strerror(errno);
+      return false;
+    }
+  }
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    if (conns_[i].fd < 0 && !Connect(static_cast<int>(i), error)) return false;
+  }
+  return true;
+}
+
+void LoadLoop::SetWriteInterest(int i, bool on) {
+  Conn& c = conns_[i];
+  if (c.want_write == on) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
+  ev.data.u32 = static_cast<uint32_t>(i);
+  ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd, &ev);
+  c.want_write = on;
+}
+
+bool LoadLoop::Fail(int i, std::string_view what, std::string* error) {
+  Conn& c = conns_[i];
+  const bool was_busy = c.busy;
+  if (was_busy) {
+    ++transport_errors_;
+    handler_->OnTransportError(i, what);
+  }
+  if (transport_errors_ > kMaxTransportErrors) {
+    *error = "too many transport errors; last: " + std::string(what);
+    return false;
+  }
+  Drop(i);
+  // Only a connection that lost its request is asked again now; an idle one
+  // keeps waiting for its wake time.
+  return was_busy ? Ask(i, MonotonicNanos(), error) : true;
+}
+
+bool LoadLoop::Ask(int i, int64_t now, std::string* error) {
+  Conn& c = conns_[i];
+  c.wake_at = 0;
+  Next next = handler_->NextRequest(i, now);
+  if (next.request.empty()) {
+    if (next.wake_at_ns > 0) {
+      c.wake_at = next.wake_at_ns;
+    } else {
+      c.finished = true;
+    }
+    return true;
+  }
+  if (c.fd < 0 && !Connect(i, error)) return false;
+  c.out = next.request;
+  c.sent = 0;
+  c.busy = true;
+  c.start_ns = now;
+  c.parser.Reset();
+  return TrySend(i, error);
+}
+
+bool LoadLoop::TrySend(int i, std::string* error) {
+  Conn& c = conns_[i];
+  while (c.sent < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      c.sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      SetWriteInterest(i, true);
+      return true;
+    }
+    return Fail(i, std::string("send: ") + std::strerror(errno), error);
+  }
+  SetWriteInterest(i, false);
+  return true;
+}
+
+bool LoadLoop::OnReadable(int i, std::string* error) {
+  Conn& c = conns_[i];
+  for (;;) {
+    ssize_t n = ::recv(c.fd, rbuf_.get(), kReadBufferSize, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+      return Fail(i, std::string("recv: ") + std::strerror(errno), error);
+    }
+    if (n == 0) {
+      // An idle connection closed by the server: drop it; it is reopened
+      // when it next has a request.
+      if (!c.busy) {
+        Drop(i);
+        return true;
+      }
+      c.parser.FeedEof();
+      if (!c.parser.complete()) return Fail(i, "connection closed by server", error);
+    } else {
+      if (!c.busy) return Fail(i, "unsolicited bytes from server", error);
+      size_t used = c.parser.Feed(rbuf_.get(), static_cast<size_t>(n));
+      if (c.parser.failed()) return Fail(i, "bad response: " + c.parser.error(), error);
+      if (!c.parser.complete()) {
+        if (static_cast<size_t>(n) < kReadBufferSize) return true;  // level-triggered: wait
+        continue;
+      }
+      if (used != static_cast<size_t>(n)) return Fail(i, "bytes after response", error);
+    }
+    // One complete response.
+    const int64_t now = MonotonicNanos();
+    c.busy = false;
+    handler_->OnResponse(i, c.parser, now, now - c.start_ns);
+    if (!c.parser.keep_alive() || n == 0) Drop(i);
+    return Ask(i, now, error);
+  }
+}
+
+bool LoadLoop::Run(LoopHandler* handler, int64_t deadline_ns, std::string* error) {
+  handler_ = handler;
+  abandoned_ = 0;
+  if (!Open(error)) return false;
+  const int64_t start = MonotonicNanos();
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    conns_[i].finished = false;
+    conns_[i].busy = false;
+    if (!Ask(static_cast<int>(i), start, error)) return false;
+  }
+  std::vector<epoll_event> events(conns_.size());
+  for (;;) {
+    int64_t now = MonotonicNanos();
+    if (now >= deadline_ns || handler->Done(now)) break;
+    bool active = false;
+    int64_t next_wake = deadline_ns;
+    for (size_t i = 0; i < conns_.size(); ++i) {
+      Conn& c = conns_[i];
+      if (c.busy) {
+        active = true;
+      } else if (!c.finished && c.wake_at > 0) {
+        active = true;
+        if (c.wake_at <= now) {
+          if (!Ask(static_cast<int>(i), now, error)) return false;
+          if (c.wake_at > 0) next_wake = std::min(next_wake, c.wake_at);
+        } else {
+          next_wake = std::min(next_wake, c.wake_at);
+        }
+      }
+    }
+    if (!active) break;
+    now = MonotonicNanos();
+    // Round the wait up to whole milliseconds; a wake-up a little late is fine.
+    int timeout_ms = 0;
+    if (next_wake > now) timeout_ms = static_cast<int>(std::min<int64_t>((next_wake - now + 999'999) / 1'000'000, 1000));
+    int n = ::epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *error = std::string("epoll_wait: ") + std::strerror(errno);
+      return false;
+    }
+    for (int k = 0; k < n; ++k) {
+      const int i = static_cast<int>(events[k].data.u32);
+      Conn& c = conns_[i];
+      if (c.fd < 0) continue;
+      if ((events[k].events & EPOLLOUT) && c.busy && c.sent < c.out.size()) {
+        if (!TrySend(i, error)) return false;
+      }
+      if (events[k].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        if (!OnReadable(i, error)) return false;
+      }
+    }
+  }
+  // Abandon what is still in flight: its connection is unusable for the next run.
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    if (conns_[i].busy) {
+      ++abandoned_;
+      Drop(static_cast<int>(i));
+    }
+  }
+  handler_ = nullptr;
+  return true;
+}
+
+namespace {
+
+class OneCall final : public LoopHandler {
+ public:
+  explicit OneCall(std::string_view request) : request_(request) {}
+  Next NextRequest(int, int64_t) override {
+    if (sent_ || done_) return {};
+    sent_ = true;
+    return {request_, 0};
+  }
+  void OnResponse(int, const ResponseParser& r, int64_t, int64_t) override {
+    status_ = r.status();
+    body_.assign(r.body());
+    done_ = true;
+  }
+  void OnTransportError(int, std::string_view what) override {
+    error_ = std::string(what);
+    done_ = true;
+  }
+  bool Done(int64_t) override { return done_; }
+
+  std::string_view request_;
+  bool sent_ = false;
+  bool done_ = false;
+  int status_ = 0;
+  std::string body_;
+  std::string error_;
+};
+
+}  // namespace
+
+bool Call(const Endpoint& endpoint, std::string_view request, int64_t timeout_ns, int* status,
+          std::string* body, std::string* error) {
+  LoadLoop loop(endpoint, 1);
+  OneCall call(request);
+  if (!loop.Run(&call, MonotonicNanos() + timeout_ns, error)) return false;
+  if (!call.error_.empty()) {
+    *error = call.error_;
+    return false;
+  }
+  if (!call.done_) {
+    *error = "timed out waiting for a response";
+    return false;
+  }
+  *status = call.status_;
+  *body = std::move(call.body_);
+  return true;
+}
+
+}  // namespace sluice::bench

@@ -1,0 +1,34 @@
+// Control-plane calls the benchmark makes around each workload: create a
+// stream and wait for ACTIVE, get shard iterators, delete the stream. Each
+// call is one request on a fresh connection with a deadline; none is timed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "bench/load_loop.h"
+
+namespace sluice::bench {
+
+class StreamAdmin {
+ public:
+  explicit StreamAdmin(const Endpoint& endpoint) : endpoint_(endpoint) {}
+
+  // CreateStream, then polls DescribeStreamSummary until StreamStatus is
+  // ACTIVE or `timeout_ns` passes. False with *error set on failure.
+  bool CreateAndWait(std::string_view stream, int shards, int64_t timeout_ns, std::string* error);
+  // GetShardIterator of the given type; the iterator lands in *iterator.
+  bool GetShardIterator(std::string_view stream, std::string_view shard_id,
+                        std::string_view type, std::string* iterator, std::string* error);
+  bool Delete(std::string_view stream, std::string* error);
+
+ private:
+  // Sends one request; false unless the answer is HTTP 200.
+  bool Request(std::string_view op, std::string_view body, std::string* response,
+               std::string* error);
+
+  Endpoint endpoint_;
+};
+
+}  // namespace sluice::bench

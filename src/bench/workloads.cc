@@ -1,0 +1,21 @@
+#include "bench/workloads.h"
+
+#include "bench/workload_support.h"
+
+namespace sluice::bench {
+
+bool IsWorkload(const std::string& name) {
+  return name == "put-records" || name == "put-record" || name == "get" || name == "e2e";
+}
+
+bool RunWorkload(const std::string& name, const BenchConfig& config, WorkloadResult* result) {
+  *result = WorkloadResult{};
+  if (name == "put-records") return RunPutRecords(config, result);
+  if (name == "put-record") return RunPutRecord(config, result);
+  if (name == "get") return RunGet(config, result);
+  if (name == "e2e") return RunE2e(config, result);
+  result->failure = "unknown workload " + name;
+  return false;
+}
+
+}  // namespace sluice::bench

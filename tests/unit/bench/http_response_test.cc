@@ -1,0 +1,177 @@
+#include "bench/http_response.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sluice::bench {
+namespace {
+
+// Feeds `bytes` in pieces of `step` and returns the total consumed.
+size_t FeedInSteps(ResponseParser* p, const std::string& bytes, size_t step) {
+  size_t used = 0;
+  while (used < bytes.size() && !p->complete() && !p->failed()) {
+    const size_t n = std::min(step, bytes.size() - used);
+    used += p->Feed(bytes.data() + used, n);
+  }
+  return used;
+}
+
+TEST(ResponseParserTest, ContentLengthBody) {
+  const std::string r =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 13\r\n\r\n"
+      "{\"Shards\":[]}";
+  ResponseParser p;
+  EXPECT_EQ(p.Feed(r), r.size());
+  ASSERT_TRUE(p.complete());
+  EXPECT_EQ(p.status(), 200);
+  EXPECT_EQ(p.body(), "{\"Shards\":[]}");
+  EXPECT_TRUE(p.keep_alive());
+}
+
+TEST(ResponseParserTest, ByteAtATimeGivesSameResult) {
+  const std::string r = "HTTP/1.1 400 Bad Request\r\ncontent-length: 5\r\n\r\nhello";
+  for (size_t step : {1u, 2u, 3u, 7u}) {
+    ResponseParser p;
+    EXPECT_EQ(FeedInSteps(&p, r, step), r.size());
+    ASSERT_TRUE(p.complete()) << step;
+    EXPECT_EQ(p.status(), 400);
+    EXPECT_EQ(p.body(), "hello");
+  }
+}
+
+TEST(ResponseParserTest, StopsAtEndOfResponseLeavingNextBytes) {
+  const std::string first = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  const std::string r = first + "HTTP/1.1 200 OK\r\n";
+  ResponseParser p;
+  EXPECT_EQ(p.Feed(r), first.size());
+  EXPECT_TRUE(p.complete());
+  EXPECT_EQ(p.body(), "ok");
+}
+
+TEST(ResponseParserTest, EmptyBodyWithZeroLength) {
+  ResponseParser p;
+  const std::string r = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(p.Feed(r), r.size());
+  ASSERT_TRUE(p.complete());
+  EXPECT_EQ(p.body(), "");
+}
+
+TEST(ResponseParserTest, ChunkedBodyWithExtensionsAndTrailers) {
+  const std::string r =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;name=value\r\nhello\r\n"
+      "A\r\n, world!!!\r\n"
+      "0\r\nX-Trailer: 1\r\n\r\n";
+  for (size_t step : {1u, 4u, 1000u}) {
+    ResponseParser p;
+    EXPECT_EQ(FeedInSteps(&p, r, step), r.size());
+    ASSERT_TRUE(p.complete()) << step;
+    EXPECT_EQ(p.body(), "hello, world!!!");
+  }
+}
+
+TEST(ResponseParserTest, BadChunkSizeFails) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+  EXPECT_TRUE(p.failed());
+  EXPECT_FALSE(p.keep_alive());
+}
+
+TEST(ResponseParserTest, MissingCrlfAfterChunkFails) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY\r\n");
+  EXPECT_TRUE(p.failed());
+}
+
+TEST(ResponseParserTest, ConnectionCloseAndHttp10) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(p.complete());
+  EXPECT_FALSE(p.keep_alive());
+
+  ResponseParser q;
+  q.Feed("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(q.complete());
+  EXPECT_FALSE(q.keep_alive());
+
+  ResponseParser k;
+  k.Feed("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(k.complete());
+  EXPECT_TRUE(k.keep_alive());
+}
+
+TEST(ResponseParserTest, BodyDelimitedByClose) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\n\r\npartial");
+  EXPECT_FALSE(p.complete());
+  p.Feed(" body");
+  p.FeedEof();
+  ASSERT_TRUE(p.complete());
+  EXPECT_EQ(p.body(), "partial body");
+  EXPECT_FALSE(p.keep_alive());
+}
+
+TEST(ResponseParserTest, EofMidBodyFails) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+  p.FeedEof();
+  EXPECT_TRUE(p.failed());
+}
+
+TEST(ResponseParserTest, NoContentHasNoBody) {
+  ResponseParser p;
+  const std::string r = "HTTP/1.1 204 No Content\r\n\r\n";
+  EXPECT_EQ(p.Feed(r), r.size());
+  EXPECT_TRUE(p.complete());
+}
+
+TEST(ResponseParserTest, MalformedStatusLineFails) {
+  for (const char* bad : {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "garbage\r\n\r\n"}) {
+    ResponseParser p;
+    p.Feed(bad);
+    EXPECT_TRUE(p.failed()) << bad;
+  }
+}
+
+TEST(ResponseParserTest, ConflictingContentLengthsFail) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+  EXPECT_TRUE(p.failed());
+}
+
+TEST(ResponseParserTest, OversizedHeadFails) {
+  ResponseParser p;
+  std::string head = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(ResponseParser::kMaxHeadBytes, 'a');
+  p.Feed(head);
+  EXPECT_TRUE(p.failed());
+}
+
+TEST(ResponseParserTest, LargeHeadAndBodyInOneBuffer) {
+  const std::string big_header = "X-Padding: " + std::string(10000, 'p') + "\r\n";
+  const std::string body(300000, 'b');
+  const std::string r = "HTTP/1.1 200 OK\r\n" + big_header +
+                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
+                        "HTTP/1.1";  // start of a next response, left unconsumed
+  ResponseParser p;
+  EXPECT_EQ(p.Feed(r), r.size() - 8);
+  ASSERT_TRUE(p.complete());
+  EXPECT_EQ(p.body().size(), body.size());
+  EXPECT_EQ(p.body(), body);
+}
+
+TEST(ResponseParserTest, ResetAllowsReuse) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 3\r\n\r\nbad");
+  ASSERT_TRUE(p.complete());
+  p.Reset();
+  EXPECT_FALSE(p.complete());
+  EXPECT_FALSE(p.started());
+  p.Feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  ASSERT_TRUE(p.complete());
+  EXPECT_EQ(p.status(), 200);
+  EXPECT_EQ(p.body(), "ok");
+}
+
+}  // namespace
+}  // namespace sluice::bench
