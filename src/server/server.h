@@ -10,7 +10,17 @@
 // Limits: bodies above `max_body_bytes` get 413 without being buffered;
 // headers above `max_header_bytes` get 431; a connection that sends nothing
 // for `idle_timeout_ms`, or does not finish its headers within
-// `header_timeout_ms` (slowloris), is closed.
+// `header_timeout_ms` (slowloris), is closed. No timeout runs while a request
+// only waits for its handler.
+//
+// Responses: the server adds Content-Length, Date and (HTTP/1.x) Connection;
+// on HTTP/2 header names are sent lower-cased and the request's :authority
+// is also offered to the handler as a `host` header.
+//
+// Files: event_loop (epoll, timers, connection table), loop_mailbox
+// (cross-thread wakeups), connection (base: deadlines, responders),
+// http1_parser (pure parsing), http1_connection (sniffing, pipelining),
+// http2_connection (nghttp2 session), listener (sockets), server.cc.
 #pragma once
 
 #include <cstdint>
@@ -41,10 +51,15 @@ class Server {
   // The bound port (useful with port 0).
   uint16_t port() const;
 
-  // Starts the event-loop threads and returns.
+  // Starts the event-loop threads and returns. Connections that arrive
+  // before Start() wait in the listen backlog.
   void Start();
   // Stops accepting, lets in-flight requests finish and their responses be
   // written (up to `drain_ms`), closes every connection, joins the threads.
+  // Idle keep-alive connections close at once; HTTP/2 clients get GOAWAY.
+  // Idempotent; the destructor calls Shutdown(0). Call it from any thread
+  // except an event-loop thread (a Handler must not call it: it would wait
+  // for its own thread).
   void Shutdown(int64_t drain_ms = 5000);
 
  private:

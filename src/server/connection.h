@@ -1,0 +1,76 @@
+// Connection: one accepted socket, owned by the EventLoop it lives on for its
+// whole life. Subclasses speak a protocol (Http1Connection, Http2Connection).
+//
+// Lifecycle: created by the loop on accept; Close() deregisters the socket
+// and hands the object back to the loop, which destroys it after the current
+// event batch (so `this` stays valid until the method that closed it
+// returns). Responses addressed to a closed connection are dropped.
+//
+// Threading: every method runs on the owning loop's thread. Responders made
+// by MakeResponder() are the only thing that may cross threads.
+//
+// Timeouts: a connection keeps one deadline (SetDeadline); the loop keeps at
+// most one timer-heap entry per connection and calls OnDeadline() once the
+// deadline passes. Moving a deadline later costs nothing.
+#pragma once
+
+#include <cstdint>
+
+#include "server/http_types.h"
+
+namespace sluice::server {
+
+class EventLoop;
+struct ServerContext;
+
+class Connection {
+ public:
+  Connection(EventLoop* loop, uint64_t id, int fd);
+  virtual ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  uint64_t id() const { return id_; }
+  int fd() const { return fd_; }
+  bool closed() const { return closed_; }
+
+  // The socket is ready (EPOLLIN/EPOLLOUT/EPOLLHUP/EPOLLERR bits).
+  virtual void OnEvents(uint32_t events) = 0;
+  // The response for the request tagged `tag` (a slot number on HTTP/1.1, a
+  // stream id on HTTP/2) is ready.
+  virtual void Complete(uint64_t tag, HttpResponse response) = 0;
+  // The server is shutting down: finish what is in flight, take nothing new,
+  // then close.
+  virtual void BeginDrain() = 0;
+  // The deadline set with SetDeadline() has passed.
+  virtual void OnDeadline() = 0;
+
+  // Loop use: the timer entry armed for `when_ns` fired at `now_ns`.
+  void OnTimer(int64_t when_ns, int64_t now_ns);
+  // Gives up the socket without closing it (protocol switch).
+  int ReleaseFd();
+
+ protected:
+  // Sets (or with 0 clears) the absolute MonotonicNanos() deadline.
+  void SetDeadline(int64_t when_ns);
+  // Closes the socket and retires the connection; idempotent.
+  void Close();
+  // Asks the loop for read and/or write readiness.
+  void SetInterest(bool read, bool write);
+  // A Responder for the request tagged `tag`: callable once, from any thread.
+  Responder MakeResponder(uint64_t tag);
+  const ServerContext& context() const;
+
+  EventLoop* const loop_;
+
+ private:
+  const uint64_t id_;
+  int fd_;
+  bool closed_ = false;
+  bool want_read_ = true;
+  bool want_write_ = false;
+  int64_t deadline_ns_ = 0;
+  int64_t armed_ns_ = 0;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,93 @@
+// EventLoop: one epoll instance, one thread, its own listening socket. Owns
+// the connections accepted on it, a timer min-heap for their deadlines, and
+// a LoopMailbox (eventfd-woken) through which other threads reach it.
+//
+// Lifecycle: constructed by the Server (taking ownership of a bound,
+// listening socket), Run() on a dedicated thread until Stop() is posted, then
+// destroyed by the Server after the thread is joined.
+//
+// Threading: Run() and every loop-thread method below run on the loop thread;
+// mailbox() is the only thread-safe entry point.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "server/connection.h"
+#include "server/loop_mailbox.h"
+#include "server/server_context.h"
+
+namespace sluice::server {
+
+class EventLoop {
+ public:
+  // Takes ownership of `listen_fd` (non-blocking, listening). Aborts the
+  // process if epoll or eventfd cannot be created (out of descriptors at
+  // startup is not recoverable).
+  EventLoop(const ServerContext& context, int listen_fd);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Thread-safe handle for posting work and responses to this loop.
+  const std::shared_ptr<LoopMailbox>& mailbox() const { return mailbox_; }
+
+  // Runs until a posted Stop(); then closes every connection.
+  void Run();
+
+  // ---- loop thread only ----
+  // Closes the listener, asks every connection to drain, and calls
+  // `on_drained` once no connection is left.
+  void BeginDrain(std::function<void()> on_drained);
+  // Makes Run() return after the current iteration.
+  void Stop() { stop_ = true; }
+
+  const ServerContext& context() const { return context_; }
+  // Monotonic time of the current iteration (cheap; refreshed per wakeup).
+  int64_t now_ns() const { return now_ns_; }
+
+  void DeliverNow(uint64_t connection_id, uint64_t tag, HttpResponse response);
+  void UpdateInterest(Connection* connection, bool read, bool write);
+  void PushTimer(int64_t when_ns, uint64_t connection_id);
+  // Deregisters the socket (if still owned) and destroys the connection at
+  // the end of the current iteration.
+  void Retire(Connection* connection);
+  // Replaces the HTTP/1.1 connection that sniffed the HTTP/2 preface with an
+  // Http2Connection on the same socket, fed `initial_bytes` first.
+  void SwitchToHttp2(Connection* sniffer, std::string_view initial_bytes);
+
+ private:
+  static constexpr uint64_t kWakeupId = 1;
+  static constexpr uint64_t kListenerId = 2;
+
+  void Accept();
+  void DrainMailbox();
+  void RunTimers();
+  int NextTimeoutMs() const;
+  void MaybeReportDrained();
+
+  const ServerContext& context_;
+  int epoll_fd_ = -1;
+  int event_fd_ = -1;
+  int listen_fd_ = -1;
+  bool listener_paused_ = false;
+  int64_t listener_retry_ns_ = 0;
+  bool stop_ = false;
+  bool draining_ = false;
+  std::function<void()> on_drained_;
+  int64_t now_ns_ = 0;
+  uint64_t next_id_ = 16;
+  std::shared_ptr<LoopMailbox> mailbox_;
+  std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
+  std::vector<std::unique_ptr<Connection>> retired_;
+  using TimerEntry = std::pair<int64_t, uint64_t>;  // (when_ns, connection id)
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,327 @@
+#include "server/http1_connection.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <string_view>
+
+#include "server/event_loop.h"
+#include "server/http_status.h"
+
+namespace sluice::server {
+namespace {
+
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+constexpr size_t kMaxPipelined = 64;          // slots before we stop parsing
+constexpr size_t kMaxBufferedOutput = 8 << 20;  // bytes before we stop reading
+constexpr size_t kReadChunk = 16 << 10;
+constexpr size_t kReadBudget = 1 << 20;         // per readiness event, for fairness
+constexpr size_t kInlineBodyLimit = 4096;       // smaller bodies share the header chunk
+constexpr size_t kIdleBufferKeep = 1 << 20;
+constexpr int64_t kLingerNs = 2'000'000'000;
+constexpr int64_t kNsPerMs = 1'000'000;
+
+bool IsServerHeader(std::string_view name) {
+  auto eq = [&](std::string_view lower) {
+    if (name.size() != lower.size()) return false;
+    for (size_t i = 0; i < name.size(); ++i) {
+      char c = name[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+      if (c != lower[i]) return false;
+    }
+    return true;
+  };
+  return eq("content-length") || eq("date") || eq("connection") || eq("transfer-encoding");
+}
+
+void AppendNumber(std::string* out, uint64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
+  out->append(digits, end);
+}
+
+}  // namespace
+
+Http1Connection::Http1Connection(EventLoop* loop, uint64_t id, int fd)
+    : Connection(loop, id, fd),
+      parser_(Http1Limits{loop->context().options.max_header_bytes, loop->context().options.max_body_bytes}) {}
+
+void Http1Connection::Start() {
+  request_started_ns_ = loop_->now_ns();
+  last_activity_ns_ = loop_->now_ns();
+  UpdateInterestAndDeadline();
+}
+
+void Http1Connection::OnEvents(uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    if (!ReadInput()) return;
+  }
+  if (lingering_) return;
+  if (sniffing_ && !Sniff()) return;
+  if (!sniffing_) ProcessInput();
+  if (closed()) return;
+  if ((events & EPOLLOUT) && !out_.empty()) {
+    size_t written = 0;
+    auto r = out_.WriteTo(fd(), &written);
+    if (written) last_activity_ns_ = loop_->now_ns();
+    if (r == OutputQueue::WriteResult::kError) return Close();
+    AfterWrite();
+  }
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+bool Http1Connection::ReadInput() {
+  size_t total = 0;
+  while (total < kReadBudget) {
+    in_.Reserve(kReadChunk);
+    ssize_t n = ::read(fd(), in_.WritableData(), in_.WritableSize());
+    if (n > 0) {
+      total += static_cast<size_t>(n);
+      if (lingering_) continue;  // discard: we only wait for the peer's EOF
+      bool filled = static_cast<size_t>(n) == in_.WritableSize();
+      in_.Commit(static_cast<size_t>(n));
+      last_activity_ns_ = loop_->now_ns();
+      if (!parser_.started() && request_started_ns_ == 0) request_started_ns_ = loop_->now_ns();
+      // A short read drained the socket; level-triggered epoll reports more.
+      if (!filled) return true;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    // EOF or error. A partial request dies with the connection: its handler
+    // is never called. Complete earlier requests still get their answers.
+    if (n < 0 || lingering_ || sniffing_ || parser_.started() || slots_.empty()) {
+      Close();
+      return false;
+    }
+    input_closed_ = true;
+    return true;
+  }
+  return true;
+}
+
+bool Http1Connection::Sniff() {
+  std::string_view seen = in_.view();
+  size_t n = seen.size() < kHttp2Preface.size() ? seen.size() : kHttp2Preface.size();
+  if (seen.substr(0, n) != kHttp2Preface.substr(0, n)) {
+    sniffing_ = false;
+    return true;
+  }
+  if (n < kHttp2Preface.size()) return false;  // a prefix so far: wait
+  loop_->SwitchToHttp2(this, seen);
+  return false;
+}
+
+void Http1Connection::ProcessInput() {
+  // Flush() can ask for more parsing (a paused pipeline drained); loop here
+  // instead of recursing.
+  if (processing_) {
+    reprocess_ = true;
+    return;
+  }
+  processing_ = true;
+  do {
+    reprocess_ = false;
+    ParseAndDispatch();
+    if (closed()) break;
+    Flush();
+  } while (reprocess_ && !closed());
+  processing_ = false;
+}
+
+void Http1Connection::ParseAndDispatch() {
+  while (!input_closed_ && slots_.size() < kMaxPipelined) {
+    auto result = parser_.Parse(in_.data(), in_.size());
+    if (result == Http1ParseResult::kNeedMore) break;
+    if (result == Http1ParseResult::kError) {
+      QueueError(parser_.error_status());
+      break;
+    }
+    if (result == Http1ParseResult::kHeadersDone) {
+      Slot slot;
+      slot.seq = next_seq_++;
+      slot.http_minor = parser_.http_minor();
+      slot.keep_alive = parser_.keep_alive();
+      slot.head_request = parser_.request().method == "HEAD";
+      slot.send_continue = parser_.expect_continue() && (parser_.chunked() || parser_.content_length() > 0);
+      slots_.push_back(std::move(slot));
+      current_has_slot_ = true;
+      // The body phase is paced by the idle timeout, not the header one.
+      request_started_ns_ = 0;
+      continue;
+    }
+    // kComplete: dispatch. Views stay valid during the handler call.
+    if (!current_has_slot_ || slots_.empty()) return Close();  // cannot happen
+    Slot& slot = slots_.back();
+    slot.request_done = true;
+    current_has_slot_ = false;
+    uint64_t seq = slot.seq;
+    bool keep_alive = parser_.keep_alive();
+    in_dispatch_ = true;
+    context().handler(parser_.request(), MakeResponder(seq));
+    in_dispatch_ = false;
+    in_.Consume(parser_.consumed());
+    parser_.Reset();
+    if (closed()) return;
+    if (!keep_alive || draining_) input_closed_ = true;
+    if (!in_.empty() && !input_closed_) request_started_ns_ = loop_->now_ns();
+  }
+  parse_paused_ = !input_closed_ && slots_.size() >= kMaxPipelined;
+  in_.ShrinkIfIdle(kIdleBufferKeep);
+}
+
+void Http1Connection::QueueError(int status) {
+  input_closed_ = true;
+  if (!current_has_slot_) {
+    Slot slot;
+    slot.seq = next_seq_++;
+    slots_.push_back(std::move(slot));
+  }
+  current_has_slot_ = false;
+  Slot& slot = slots_.back();
+  slot.ready = true;
+  slot.request_done = true;
+  slot.close_after = true;
+  linger_on_close_ = true;
+  slot.response = HttpResponse{};
+  slot.response.status = status;
+  slot.response.headers.emplace_back("Content-Type", "text/plain");
+  slot.response.body = std::string(ReasonPhrase(status)) + "\n";
+}
+
+void Http1Connection::Complete(uint64_t tag, HttpResponse response) {
+  if (slots_.empty() || tag < slots_.front().seq) return;
+  size_t index = static_cast<size_t>(tag - slots_.front().seq);
+  if (index >= slots_.size()) return;
+  Slot& slot = slots_[index];
+  if (slot.ready) return;  // a second call, or an error answered already
+  slot.ready = true;
+  slot.response = std::move(response);
+  if (in_dispatch_) return;  // written with the rest of this read, in order
+  Flush();
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+void Http1Connection::Flush() {
+  if (in_dispatch_ || closed() || lingering_) return;
+  while (!slots_.empty() && !close_after_write_) {
+    Slot& slot = slots_.front();
+    if (!slot.ready) {
+      if (slot.send_continue && !slot.continue_sent && !slot.request_done) {
+        out_.Append("HTTP/1.1 100 Continue\r\n\r\n");
+        slot.continue_sent = true;
+      }
+      break;
+    }
+    bool last_before_close = input_closed_ && slots_.size() == 1 && !current_has_slot_;
+    bool close = slot.close_after || !slot.keep_alive || (draining_ && last_before_close);
+    Serialize(slot, close);
+    slots_.pop_front();
+    if (close) {
+      close_after_write_ = true;
+      slots_.clear();
+    }
+  }
+  if (!out_.empty()) {
+    size_t written = 0;
+    auto r = out_.WriteTo(fd(), &written);
+    if (written) last_activity_ns_ = loop_->now_ns();
+    if (r == OutputQueue::WriteResult::kError) return Close();
+  }
+  AfterWrite();
+}
+
+void Http1Connection::Serialize(Slot& slot, bool close) {
+  HttpResponse& response = slot.response;
+  std::string head;
+  head.reserve(192);
+  head.append(slot.http_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  AppendNumber(&head, static_cast<uint64_t>(response.status));
+  head.push_back(' ');
+  head.append(ReasonPhrase(response.status));
+  head.append("\r\n");
+  for (const auto& [name, value] : response.headers) {
+    if (IsServerHeader(name)) continue;
+    head.append(name).append(": ").append(value).append("\r\n");
+  }
+  head.append("Content-Length: ");
+  AppendNumber(&head, response.body.size());
+  head.append("\r\nDate: ").append(HttpDateNow()).append("\r\n");
+  if (close) {
+    head.append("Connection: close\r\n");
+  } else if (slot.http_minor == 0) {
+    head.append("Connection: keep-alive\r\n");
+  }
+  head.append("\r\n");
+  if (slot.head_request || response.body.empty()) {
+    out_.Append(std::move(head));
+  } else if (response.body.size() <= kInlineBodyLimit) {
+    head.append(response.body);
+    out_.Append(std::move(head));
+  } else {
+    out_.Append(std::move(head));
+    out_.Append(std::move(response.body));
+  }
+}
+
+void Http1Connection::AfterWrite() {
+  if (closed() || !out_.empty()) return;
+  if (close_after_write_) {
+    // Only an error can leave unread client bytes behind (see
+    // StartLingeringClose); an orderly close, or a drain, closes at once.
+    if (linger_on_close_ && !draining_) return StartLingeringClose();
+    return Close();
+  }
+  if (input_closed_ && slots_.empty() && !current_has_slot_) return Close();
+  // Output drained: parse requests held back by the pipeline limit.
+  if (parse_paused_ && slots_.size() < kMaxPipelined && !in_dispatch_) {
+    parse_paused_ = false;
+    ProcessInput();
+  }
+}
+
+void Http1Connection::StartLingeringClose() {
+  // Closing with unread input makes the kernel send RST, which can destroy
+  // the response in flight. Half-close and discard input until the peer's
+  // EOF or a short deadline instead.
+  lingering_ = true;
+  ::shutdown(fd(), SHUT_WR);
+  in_.Consume(in_.size());
+  in_.ShrinkIfIdle(0);
+  SetDeadline(loop_->now_ns() + kLingerNs);
+  SetInterest(true, false);
+}
+
+void Http1Connection::BeginDrain() {
+  draining_ = true;
+  if (lingering_) return Close();
+  if (!parser_.started() && !current_has_slot_) input_closed_ = true;
+  if (input_closed_ && slots_.empty() && out_.empty()) return Close();
+  Flush();
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+void Http1Connection::OnDeadline() { Close(); }
+
+void Http1Connection::UpdateInterestAndDeadline() {
+  if (closed() || lingering_) return;
+  bool backlog = slots_.size() >= kMaxPipelined || out_.bytes() >= kMaxBufferedOutput;
+  SetInterest(!input_closed_ && !backlog, !out_.empty());
+  const ServerOptions& options = context().options;
+  int64_t idle_deadline = last_activity_ns_ + options.idle_timeout_ms * kNsPerMs;
+  bool waiting_for_handler = !slots_.empty() && out_.empty() && !current_has_slot_ && !parser_.started();
+  if (request_started_ns_ != 0 && !current_has_slot_) {
+    int64_t header_deadline = request_started_ns_ + options.header_timeout_ms * kNsPerMs;
+    SetDeadline(header_deadline < idle_deadline ? header_deadline : idle_deadline);
+  } else if (waiting_for_handler) {
+    SetDeadline(0);
+  } else {
+    SetDeadline(idle_deadline);
+  }
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,96 @@
+// Http1Connection: HTTP/1.1 (and 1.0) on one socket, and the protocol sniffer
+// every accepted connection starts as: if the first 24 bytes are the HTTP/2
+// preface the socket is handed to an Http2Connection (EventLoop::SwitchToHttp2).
+//
+// Requests are parsed with Http1Parser straight from the read buffer and
+// dispatched as soon as complete, several per read when pipelined. Each
+// request gets a response slot in a FIFO; responses are written strictly in
+// slot order, whatever order the handlers complete in. A handler that
+// completes synchronously on the loop thread is written without a queue
+// round trip, batched with the responses of the same read.
+//
+// Errors: bad syntax 400, oversized headers 431, oversized body 413 (answered
+// as soon as the headers are in, the body is never read), then the
+// connection closes after a short lingering drain of unread input.
+// Timeouts: header_timeout_ms from the first byte of a request (or from
+// accept) to the end of its headers; idle_timeout_ms without progress
+// otherwise; none while only waiting for a handler.
+//
+// Later: a streaming response (chunked body fed over time) fits as a slot
+// whose body is produced incrementally; nothing here assumes a slot is
+// written in one go except Serialize().
+//
+// Threading: loop thread only (see Connection).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "server/connection.h"
+#include "server/http1_parser.h"
+#include "server/io_buffer.h"
+#include "server/output_queue.h"
+
+namespace sluice::server {
+
+class Http1Connection final : public Connection {
+ public:
+  Http1Connection(EventLoop* loop, uint64_t id, int fd);
+
+  // Called once after registration: arms the first header deadline.
+  void Start();
+
+  void OnEvents(uint32_t events) override;
+  void Complete(uint64_t tag, HttpResponse response) override;
+  void BeginDrain() override;
+  void OnDeadline() override;
+
+ private:
+  struct Slot {
+    uint64_t seq = 0;
+    bool ready = false;
+    bool request_done = false;   // the whole request was read
+    bool send_continue = false;  // owes "100 Continue" before the body
+    bool continue_sent = false;
+    bool head_request = false;
+    bool keep_alive = true;
+    bool close_after = false;  // the connection ends after this response
+    int http_minor = 1;
+    HttpResponse response;
+  };
+
+  // Reads what the socket has; false when the connection closed.
+  bool ReadInput();
+  // Sniffs the HTTP/2 preface; false when the connection is no longer ours.
+  bool Sniff();
+  // Parses and dispatches what is buffered, then writes what is ready.
+  void ProcessInput();
+  void ParseAndDispatch();
+  void QueueError(int status);
+  void Flush();
+  void Serialize(Slot& slot, bool close);
+  void AfterWrite();
+  void StartLingeringClose();
+  void UpdateInterestAndDeadline();
+
+  Http1Parser parser_;
+  IoBuffer in_;
+  OutputQueue out_;
+  std::deque<Slot> slots_;
+  uint64_t next_seq_ = 0;
+  bool sniffing_ = true;
+  bool in_dispatch_ = false;
+  bool current_has_slot_ = false;  // the request being read owns slots_.back()
+  bool input_closed_ = false;      // parse no further requests
+  bool parse_paused_ = false;      // too many responses pending; resume after writes
+  bool processing_ = false;        // inside ProcessInput()
+  bool reprocess_ = false;         // ProcessInput() was asked for again meanwhile
+  bool close_after_write_ = false;
+  bool lingering_ = false;
+  bool linger_on_close_ = false;  // closing after an error: drain unread input first
+  bool draining_ = false;
+  int64_t request_started_ns_ = 0;  // 0: between requests
+  int64_t last_activity_ns_ = 0;
+};
+
+}  // namespace sluice::server

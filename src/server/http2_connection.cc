@@ -1,0 +1,348 @@
+#include "server/http2_connection.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/event_loop.h"
+#include "server/http_status.h"
+
+namespace sluice::server {
+namespace {
+
+constexpr size_t kMaxBufferedOutput = 4 << 20;
+constexpr size_t kReadBudget = 1 << 20;
+constexpr int32_t kStreamWindow = 1 << 20;
+constexpr int32_t kConnectionWindow = 16 << 20;
+constexpr uint32_t kMaxConcurrentStreams = 256;
+constexpr int64_t kNsPerMs = 1'000'000;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+  }
+  return out;
+}
+
+// Headers HTTP/2 forbids or the server sets itself.
+bool IsSkippedResponseHeader(std::string_view lower) {
+  return lower == "content-length" || lower == "date" || lower == "connection" ||
+         lower == "transfer-encoding" || lower == "keep-alive" || lower == "upgrade" ||
+         lower == "proxy-connection" || lower.empty() || lower[0] == ':';
+}
+
+nghttp2_nv MakeNv(const std::string& name, const std::string& value) {
+  return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
+          NGHTTP2_NV_FLAG_NONE};
+}
+
+ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
+                         nghttp2_data_source* source, void*);
+
+const nghttp2_session_callbacks* Callbacks() {
+  // Built once: accepting an h2c connection should cost little.
+  static nghttp2_session_callbacks* callbacks = [] {
+    nghttp2_session_callbacks* cb;
+    nghttp2_session_callbacks_new(&cb);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, &Http2Connection::OnBeginHeaders);
+    nghttp2_session_callbacks_set_on_header_callback(cb, &Http2Connection::OnHeader);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &Http2Connection::OnDataChunk);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &Http2Connection::OnFrameReceived);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, &Http2Connection::OnStreamClose);
+    return cb;
+  }();
+  return callbacks;
+}
+
+}  // namespace
+
+struct Http2Connection::Stream {
+  int32_t id = 0;
+  std::string method;
+  std::string target;
+  std::string authority;
+  std::vector<std::pair<std::string, std::string>> headers;
+  size_t header_bytes = 0;
+  std::string body;
+  int error_status = 0;
+  bool dispatched = false;
+  bool responded = false;
+  std::string response_body;
+  size_t response_offset = 0;
+};
+
+namespace {
+ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
+                         nghttp2_data_source* source, void*) {
+  auto* stream = static_cast<Http2Connection::Stream*>(source->ptr);
+  size_t left = stream->response_body.size() - stream->response_offset;
+  size_t n = left < length ? left : length;
+  std::memcpy(buf, stream->response_body.data() + stream->response_offset, n);
+  stream->response_offset += n;
+  if (stream->response_offset == stream->response_body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+}  // namespace
+
+Http2Connection::Http2Connection(EventLoop* loop, uint64_t id, int fd) : Connection(loop, id, fd) {
+  nghttp2_session_server_new(&session_, Callbacks(), this);
+}
+
+Http2Connection::~Http2Connection() { nghttp2_session_del(session_); }
+
+void Http2Connection::Start(std::string_view initial_bytes) {
+  last_activity_ns_ = loop_->now_ns();
+  nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(kStreamWindow)},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, context().options.max_header_bytes},
+  };
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 3);
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+  if (!Receive(reinterpret_cast<const uint8_t*>(initial_bytes.data()), initial_bytes.size())) return;
+  Flush();
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+void Http2Connection::OnEvents(uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    if (!ReadInput()) return;
+  }
+  Flush();
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+bool Http2Connection::ReadInput() {
+  uint8_t buffer[64 << 10];
+  size_t total = 0;
+  while (total < kReadBudget) {
+    ssize_t n = ::read(fd(), buffer, sizeof(buffer));
+    if (n > 0) {
+      total += static_cast<size_t>(n);
+      last_activity_ns_ = loop_->now_ns();
+      if (!Receive(buffer, static_cast<size_t>(n))) return false;
+      if (static_cast<size_t>(n) < sizeof(buffer)) return true;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    Close();  // EOF or error: in-flight streams are dropped
+    return false;
+  }
+  return true;
+}
+
+bool Http2Connection::Receive(const uint8_t* data, size_t length) {
+  in_recv_ = true;
+  ssize_t r = nghttp2_session_mem_recv(session_, data, length);
+  in_recv_ = false;
+  if (closed()) return false;
+  if (r < 0) {
+    // Protocol error: nghttp2 has queued a GOAWAY; send it, then close.
+    Flush();
+    Close();
+    return false;
+  }
+  return true;
+}
+
+int Http2Connection::OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  auto stream = std::make_unique<Stream>();
+  stream->id = frame->hd.stream_id;
+  c->streams_[frame->hd.stream_id] = std::move(stream);
+  return 0;
+}
+
+int Http2Connection::OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
+                              size_t name_length, const uint8_t* value, size_t value_length, uint8_t,
+                              void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  auto it = c->streams_.find(frame->hd.stream_id);
+  if (it == c->streams_.end()) return 0;
+  Stream* s = it->second.get();
+  s->header_bytes += name_length + value_length + 32;
+  if (s->header_bytes > c->context().options.max_header_bytes) {
+    s->error_status = 431;
+    return 0;
+  }
+  std::string_view n(reinterpret_cast<const char*>(name), name_length);
+  std::string_view v(reinterpret_cast<const char*>(value), value_length);
+  if (n == ":method") {
+    s->method = v;
+  } else if (n == ":path") {
+    s->target = v;
+  } else if (n == ":authority") {
+    s->authority = v;
+  } else if (!n.empty() && n[0] != ':') {
+    if (n == "content-length") {
+      uint64_t length = 0;
+      for (char ch : v) length = ch >= '0' && ch <= '9' ? length * 10 + static_cast<uint64_t>(ch - '0') : length;
+      if (v.size() > 18 || length > c->context().options.max_body_bytes) s->error_status = 413;
+      else s->body.reserve(length);
+    }
+    s->headers.emplace_back(std::string(n), std::string(v));
+  }
+  return 0;
+}
+
+int Http2Connection::OnDataChunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data,
+                                 size_t length, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  auto it = c->streams_.find(stream_id);
+  if (it == c->streams_.end()) return 0;
+  Stream* s = it->second.get();
+  if (s->responded || s->error_status != 0) return 0;
+  if (s->body.size() + length > c->context().options.max_body_bytes) {
+    s->body.clear();
+    s->body.shrink_to_fit();
+    c->RespondError(s, 413);
+    return 0;
+  }
+  s->body.append(reinterpret_cast<const char*>(data), length);
+  return 0;
+}
+
+int Http2Connection::OnFrameReceived(nghttp2_session*, const nghttp2_frame* frame, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+  auto it = c->streams_.find(frame->hd.stream_id);
+  if (it == c->streams_.end()) return 0;
+  Stream* s = it->second.get();
+  if (s->error_status != 0 && !s->responded) {
+    // Answer at once: the body (if any) is not worth waiting for.
+    c->RespondError(s, s->error_status);
+  } else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+    c->Dispatch(s);
+  }
+  return 0;
+}
+
+int Http2Connection::OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t, void* self) {
+  static_cast<Http2Connection*>(self)->streams_.erase(stream_id);
+  return 0;
+}
+
+void Http2Connection::Dispatch(Stream* s) {
+  if (s->dispatched || s->responded) return;
+  s->dispatched = true;
+  HttpRequest request;
+  request.method = s->method;
+  request.target = s->target;
+  request.http_major = 2;
+  request.headers.reserve(s->headers.size() + 1);
+  bool has_host = false;
+  for (const auto& [name, value] : s->headers) {
+    request.headers.push_back({name, value});
+    has_host = has_host || name == "host";
+  }
+  // Signing and routing code looks for Host; HTTP/2 carries it as :authority.
+  if (!has_host && !s->authority.empty()) request.headers.push_back({"host", s->authority});
+  request.body = s->body;
+  context().handler(request, MakeResponder(static_cast<uint64_t>(s->id)));
+}
+
+void Http2Connection::RespondError(Stream* s, int status) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.emplace_back("content-type", "text/plain");
+  response.body = std::string(ReasonPhrase(status)) + "\n";
+  Submit(s, std::move(response));
+}
+
+void Http2Connection::Complete(uint64_t tag, HttpResponse response) {
+  auto it = streams_.find(static_cast<int32_t>(tag));
+  if (it == streams_.end()) return;  // reset by the client, or closed
+  Submit(it->second.get(), std::move(response));
+  Flush();
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+void Http2Connection::Submit(Stream* s, HttpResponse response) {
+  if (s->responded) return;
+  s->responded = true;
+  std::vector<std::pair<std::string, std::string>> fields;
+  fields.reserve(response.headers.size() + 3);
+  fields.emplace_back(":status", std::to_string(response.status));
+  for (auto& [name, value] : response.headers) {
+    std::string lower = Lower(name);
+    if (IsSkippedResponseHeader(lower)) continue;
+    fields.emplace_back(std::move(lower), std::move(value));
+  }
+  fields.emplace_back("content-length", std::to_string(response.body.size()));
+  fields.emplace_back("date", std::string(HttpDateNow()));
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(fields.size());
+  for (const auto& [name, value] : fields) nva.push_back(MakeNv(name, value));
+  bool head = s->method == "HEAD";
+  s->response_body = head ? std::string() : std::move(response.body);
+  s->response_offset = 0;
+  nghttp2_data_provider provider{};
+  provider.source.ptr = s;
+  provider.read_callback = ReadResponseBody;
+  nghttp2_submit_response(session_, s->id, nva.data(), nva.size(),
+                          s->response_body.empty() ? nullptr : &provider);
+}
+
+void Http2Connection::Flush() {
+  if (in_recv_ || closed()) return;
+  std::string batch;
+  while (out_.bytes() + batch.size() < kMaxBufferedOutput) {
+    const uint8_t* data = nullptr;
+    ssize_t n = nghttp2_session_mem_send(session_, &data);
+    if (n < 0) return Close();
+    if (n == 0) break;
+    batch.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+  }
+  out_.Append(std::move(batch));
+  if (!out_.empty()) {
+    size_t written = 0;
+    auto r = out_.WriteTo(fd(), &written);
+    if (written) last_activity_ns_ = loop_->now_ns();
+    if (r == OutputQueue::WriteResult::kError) return Close();
+  }
+  if (!out_.empty()) return;
+  bool finished = !nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_);
+  if (finished || (draining_ && streams_.empty())) Close();
+}
+
+void Http2Connection::BeginDrain() {
+  draining_ = true;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  Flush();
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+void Http2Connection::OnDeadline() {
+  nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
+  Flush();
+  Close();
+}
+
+void Http2Connection::UpdateInterestAndDeadline() {
+  SetInterest(out_.bytes() < kMaxBufferedOutput, !out_.empty());
+  bool waiting_for_handler = false;
+  for (const auto& [id, s] : streams_) {
+    if (s->dispatched && !s->responded) {
+      waiting_for_handler = true;
+      break;
+    }
+  }
+  if (waiting_for_handler && out_.empty()) {
+    SetDeadline(0);
+  } else {
+    SetDeadline(last_activity_ns_ + context().options.idle_timeout_ms * kNsPerMs);
+  }
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,76 @@
+// Http2Connection: HTTP/2 cleartext (prior knowledge) on one socket, driven
+// by an nghttp2 server session. nghttp2 does the framing, HPACK, stream
+// states and flow control; this class moves bytes between the socket and the
+// session and turns each request stream into an HttpRequest for the Handler.
+//
+// Many streams run concurrently; each is answered when its Responder fires,
+// in any order. A stream whose body passes max_body_bytes (by its
+// content-length header or by the DATA received) is answered 413 at once and
+// the rest of its body discarded; a header block above max_header_bytes gets
+// 431. A stream the client resets is forgotten, and its late response
+// dropped. Request bodies are buffered per stream; the server advertises a
+// 1 MiB stream window and 16 MiB connection window so bodies flow without
+// waiting on WINDOW_UPDATE round trips.
+//
+// Later: a streaming response is a data provider that returns
+// NGHTTP2_ERR_DEFERRED until more bytes are queued (nghttp2_session_resume_data).
+//
+// Threading: loop thread only (see Connection).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+
+#include <nghttp2/nghttp2.h>
+
+#include "server/connection.h"
+#include "server/output_queue.h"
+
+namespace sluice::server {
+
+class Http2Connection final : public Connection {
+ public:
+  Http2Connection(EventLoop* loop, uint64_t id, int fd);
+  ~Http2Connection() override;
+
+  // Sends the server SETTINGS and feeds the bytes already read (the preface
+  // and whatever followed it).
+  void Start(std::string_view initial_bytes);
+
+  void OnEvents(uint32_t events) override;
+  void Complete(uint64_t tag, HttpResponse response) override;
+  void BeginDrain() override;
+  void OnDeadline() override;
+
+  // nghttp2 callback trampolines (public for the callback table only).
+  struct Stream;
+  static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* self);
+  static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t name_length,
+                      const uint8_t* value, size_t value_length, uint8_t flags, void* self);
+  static int OnDataChunk(nghttp2_session*, uint8_t flags, int32_t stream_id, const uint8_t* data,
+                         size_t length, void* self);
+  static int OnFrameReceived(nghttp2_session*, const nghttp2_frame* frame, void* self);
+  static int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* self);
+
+ private:
+  // Feeds received bytes to the session; false when the connection closed.
+  bool Receive(const uint8_t* data, size_t length);
+  bool ReadInput();
+  void Dispatch(Stream* stream);
+  void RespondError(Stream* stream, int status);
+  void Submit(Stream* stream, HttpResponse response);
+  // Moves session output to the socket; may close the connection.
+  void Flush();
+  void UpdateInterestAndDeadline();
+
+  nghttp2_session* session_ = nullptr;
+  std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+  OutputQueue out_;
+  bool in_recv_ = false;
+  bool draining_ = false;
+  int64_t last_activity_ns_ = 0;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,16 @@
+// ServerContext: what every loop and connection of one Server shares.
+// Owned by the Server; outlives every loop and connection. Read-only after
+// construction, so safe to read from any loop thread.
+#pragma once
+
+#include "server/http_types.h"
+#include "server/server.h"
+
+namespace sluice::server {
+
+struct ServerContext {
+  ServerOptions options;
+  Handler handler;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,152 @@
+// Test helpers: a blocking loopback TCP client that reads HTTP/1.1 responses
+// with deadlines (poll), never sleeping.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "util/clock.h"
+
+namespace sluice::server::testing {
+
+inline int64_t DeadlineAfterMs(int64_t ms) { return MonotonicNanos() + ms * 1'000'000; }
+
+// Polls `condition` until true or `timeout_ms` passed; returns the last value.
+inline bool PollUntil(const std::function<bool()>& condition, int64_t timeout_ms = 5000) {
+  int64_t deadline = DeadlineAfterMs(timeout_ms);
+  while (!condition()) {
+    if (MonotonicNanos() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+class TestSocket {
+ public:
+  explicit TestSocket(uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
+  ~TestSocket() { Close(); }
+  TestSocket(const TestSocket&) = delete;
+  TestSocket& operator=(const TestSocket&) = delete;
+
+  bool connected() const { return connected_; }
+  int fd() const { return fd_; }
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  // Reads more bytes into buffer_; false on EOF, error or deadline.
+  bool ReadMore(int64_t deadline_ns) {
+    int64_t left_ms = (deadline_ns - MonotonicNanos()) / 1'000'000;
+    if (left_ms <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left_ms)) <= 0) return false;
+    char chunk[65536];
+    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) {
+      eof_ = true;
+      return false;
+    }
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+
+  // Bytes read but not yet consumed.
+  const std::string& Buffered() const { return buffer_; }
+
+  // Reads until `text` is buffered and returns everything up to and
+  // including it (consumed), or nullopt.
+  std::optional<std::string> ReadUntil(std::string_view text, int64_t timeout_ms = 5000) {
+    int64_t deadline = DeadlineAfterMs(timeout_ms);
+    while (true) {
+      size_t at = buffer_.find(text);
+      if (at != std::string::npos) {
+        std::string out = buffer_.substr(0, at + text.size());
+        buffer_.erase(0, at + text.size());
+        return out;
+      }
+      if (!ReadMore(deadline)) return std::nullopt;
+    }
+  }
+
+  struct Response {
+    int status = 0;
+    std::string head;  // status line and headers
+    std::string body;
+    bool HasHeader(std::string_view line) const { return head.find(line) != std::string::npos; }
+  };
+
+  // Reads one response framed by Content-Length.
+  std::optional<Response> ReadResponse(int64_t timeout_ms = 5000) {
+    auto head = ReadUntil("\r\n\r\n", timeout_ms);
+    if (!head) return std::nullopt;
+    Response r;
+    r.head = *head;
+    if (r.head.size() < 12) return std::nullopt;
+    r.status = std::stoi(r.head.substr(9, 3));
+    size_t length = 0;
+    size_t at = r.head.find("Content-Length: ");
+    if (at != std::string::npos) length = std::stoul(r.head.substr(at + 16));
+    int64_t deadline = DeadlineAfterMs(timeout_ms);
+    while (buffer_.size() < length) {
+      if (!ReadMore(deadline)) return std::nullopt;
+    }
+    r.body = buffer_.substr(0, length);
+    buffer_.erase(0, length);
+    return r;
+  }
+
+  // True once the server closed the connection (EOF or reset) within the
+  // timeout, discarding any bytes before it.
+  bool WaitForEof(int64_t timeout_ms = 5000) {
+    int64_t deadline = DeadlineAfterMs(timeout_ms);
+    while (!eof_) {
+      int64_t left_ms = (deadline - MonotonicNanos()) / 1'000'000;
+      if (left_ms <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left_ms)) <= 0) return false;
+      char chunk[4096];
+      ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+      if (n <= 0) eof_ = true;
+    }
+    return true;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool eof_ = false;
+  std::string buffer_;
+};
+
+}  // namespace sluice::server::testing
