@@ -38,6 +38,21 @@ class Dispatcher {
   // Handles one call. `done` is called exactly once, possibly on another
   // thread (PutRecord/PutRecords complete when their records are durable).
   // `request` need only live during this call.
+  //
+  // Checks, in the service's order: empty body (SerializationException for
+  // a known target, else UnknownOperationException; JSON for JSON content
+  // types, CBOR otherwise); a content type that is neither JSON 1.1, CBOR
+  // 1.1 nor application/json (403 AccessDeniedException or 404
+  // UnknownOperationException, XML bodies); CBOR (not served yet:
+  // InvalidArgumentException in CBOR); a body that is not a JSON object
+  // (SerializationException without message); an unknown target
+  // (UnknownOperationException); an operation of the model this server does
+  // not serve yet (InvalidArgumentException "Operation <Name> is not
+  // supported by this server yet."). Then the operation's own type checks,
+  // validation, semantics and engine call (see operation.h). No
+  // Authorization header is required.
+  //
+  // Thread-safe: may be called concurrently from any number of threads.
   void Handle(const ApiRequest& request, std::function<void(ApiResponse)> done);
 
  private:

@@ -1,0 +1,52 @@
+// DescribeStreamSummary: StreamName/StreamARN.
+// Output: {"StreamDescriptionSummary":{...}} without shards.
+#include "api/model_rules.h"
+#include "api/operation.h"
+#include "api/shapes.h"
+#include "api/stream_addressing.h"
+
+namespace sluice::api {
+
+void HandleDescribeStreamSummary(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
+  std::optional<std::string_view> name, arn;
+  Status st = body.GetString("StreamName", &name);
+  if (st.ok()) st = body.GetString("StreamARN", &arn);
+  if (!st.ok()) return reply(st);
+
+  protocol::ValidationErrors errors;
+  CheckStreamName(errors, "streamName", name);
+  CheckStreamArn(errors, arn);
+  if (!errors.empty()) return reply(errors.ToStatus());
+
+  Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
+  if (!ref.ok()) return reply(ref.status());
+  Result<engine::StreamDescription> desc = ctx.engine.DescribeStream(*ref);
+  if (!desc.ok()) return reply(desc.status());
+
+  std::string out;
+  out.reserve(512);
+  protocol::JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("StreamDescriptionSummary");
+  w.BeginObject();
+  w.Member("StreamName", desc->name);
+  w.Member("StreamARN", desc->arn);
+  w.Member("StreamStatus", engine::StreamStatusName(desc->status));
+  w.Key("StreamModeDetails");
+  WriteStreamModeDetails(w, desc->mode);
+  w.MemberInt("RetentionPeriodHours", desc->retention_hours);
+  w.Key("StreamCreationTimestamp");
+  w.TimestampMillis(desc->creation_ms);
+  w.Key("EnhancedMonitoring");
+  WriteEnhancedMonitoring(w, desc->shard_level_metrics);
+  w.Member("EncryptionType", desc->encryption_type);
+  if (desc->key_id) w.Member("KeyId", *desc->key_id);
+  w.MemberInt("OpenShardCount", desc->open_shard_count);
+  w.MemberInt("ConsumerCount", desc->consumer_count);
+  w.MemberInt("MaxRecordSizeInKiB", desc->max_record_size_kib);
+  w.EndObject();
+  w.EndObject();
+  reply(std::move(out));
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,143 @@
+#include "api/dispatcher.h"
+
+#include <utility>
+
+#include "api/operation.h"
+#include "api/operation_table.h"
+#include "protocol/errors.h"
+#include "protocol/json_reader.h"
+
+namespace sluice::api {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "Kinesis_20131202";
+constexpr std::string_view kAmzJson = "application/x-amz-json-1.1";
+constexpr std::string_view kAmzCbor = "application/x-amz-cbor-1.1";
+constexpr std::string_view kPlainJson = "application/json";
+
+enum class Codec { kAmzJson, kPlainJson, kCbor, kOther };
+
+// The media type without parameters and surrounding blanks.
+std::string_view MediaType(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) {
+    content_type.remove_prefix(1);
+  }
+  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) {
+    content_type.remove_suffix(1);
+  }
+  return content_type;
+}
+
+Codec CodecOf(std::string_view media) {
+  if (media == kAmzJson) return Codec::kAmzJson;
+  if (media == kPlainJson) return Codec::kPlainJson;
+  if (media == kAmzCbor) return Codec::kCbor;
+  return Codec::kOther;
+}
+
+ApiResponse JsonError(std::string_view content_type, const Status& status) {
+  ApiResponse r;
+  r.status = protocol::HttpStatusFor(status.code());
+  r.content_type = std::string(content_type);
+  r.error_type = protocol::ErrorTypeName(status.code());
+  r.body = protocol::EncodeJsonError(status);
+  return r;
+}
+
+ApiResponse CborError(const Status& status) {
+  ApiResponse r;
+  r.status = protocol::HttpStatusFor(status.code());
+  r.content_type = std::string(kAmzCbor);
+  r.error_type = protocol::ErrorTypeName(status.code());
+  r.body = protocol::EncodeCborError(status);
+  return r;
+}
+
+// The service's answers when the content type is not one it decodes.
+ApiResponse XmlError(bool target_present) {
+  ApiResponse r;
+  if (!target_present) {
+    r.status = 403;
+    r.error_type = "AccessDeniedException";
+    r.body =
+        "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be "
+        "authorized</Message>\n</AccessDeniedException>\n";
+  } else {
+    r.status = 404;
+    r.error_type = "UnknownOperationException";
+    r.body = "<UnknownOperationException/>\n";
+  }
+  return r;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(engine::Engine& engine, ApiOptions options) : engine_(engine), options_(std::move(options)) {}
+
+void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiResponse)> done) {
+  std::string_view media = MediaType(request.content_type);
+  Codec codec = CodecOf(media);
+
+  // "Kinesis_20131202.PutRecords": service before the first '.', operation
+  // up to the next one.
+  std::string_view target = request.target;
+  size_t dot = target.find('.');
+  std::string_view service = target.substr(0, dot);
+  std::string_view operation;
+  if (dot != std::string_view::npos) {
+    operation = target.substr(dot + 1);
+    operation = operation.substr(0, operation.find('.'));
+  }
+  bool target_present = !service.empty() && !operation.empty();
+  const OperationEntry* op = service == kTargetPrefix ? FindOperation(operation) : nullptr;
+
+  bool json = codec == Codec::kAmzJson || codec == Codec::kPlainJson;
+  if (request.body.empty()) {
+    Status st(op ? ErrorCode::kSerialization : ErrorCode::kUnknownOperation, "");
+    done(json ? JsonError(media, st) : CborError(st));
+    return;
+  }
+  if (codec == Codec::kOther) {
+    done(XmlError(target_present));
+    return;
+  }
+  if (codec == Codec::kCbor) {
+    done(CborError(Status::InvalidArgument(
+        "Content-Type application/x-amz-cbor-1.1 is not supported by this server yet; "
+        "configure the client to send JSON (e.g. AWS_CBOR_DISABLE=1 or aws.cborEnabled=false).")));
+    return;
+  }
+
+  Result<protocol::JsonObject> body = protocol::ParseJsonRequest(request.body);
+  if (!body.ok()) {
+    done(JsonError(media, body.status()));
+    return;
+  }
+  if (!op) {
+    done(JsonError(media, Status(ErrorCode::kUnknownOperation, "")));
+    return;
+  }
+  if (!op->handler) {
+    done(JsonError(media, Status::InvalidArgument("Operation " + std::string(op->name) +
+                                                  " is not supported by this server yet.")));
+    return;
+  }
+
+  const Clock* clock = engine_.options().clock;
+  OperationContext ctx{engine_, options_, clock ? *clock : SystemClock::Instance()};
+  std::string content_type(media);
+  op->handler(ctx, *body, [content_type, done = std::move(done)](Result<std::string> result) {
+    if (!result.ok()) {
+      done(JsonError(content_type, result.status()));
+      return;
+    }
+    ApiResponse r;
+    r.status = 200;
+    r.content_type = content_type;
+    r.body = std::move(result).value();
+    done(std::move(r));
+  });
+}
+
+}  // namespace sluice::api

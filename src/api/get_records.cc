@@ -1,0 +1,81 @@
+// GetRecords: ShardIterator, Limit (1..10000, default 10000), StreamARN.
+// Output: {"Records":[...],"NextShardIterator"?,"MillisBehindLatest":n,
+// "ChildShards"?}. NextShardIterator is absent and ChildShards non-empty
+// exactly at the end of a closed shard.
+//
+// Hot path: the whole response is encoded into one buffer reserved from the
+// records' sizes; data is base64-encoded in place.
+#include "api/model_rules.h"
+#include "api/operation.h"
+#include "api/shapes.h"
+#include "protocol/json_writer.h"
+#include "util/base64.h"
+
+namespace sluice::api {
+namespace {
+
+constexpr int64_t kDefaultLimit = 10000;
+
+size_t EstimateSize(const engine::GetRecordsResult& result) {
+  size_t n = 256 + (result.next_shard_iterator ? result.next_shard_iterator->size() : 0);
+  for (const auto& r : result.records) {
+    // Fixed members and punctuation, 56-digit sequence number, timestamp,
+    // escaped key (worst case 6 bytes per byte is rare; 2x is a fair guess).
+    n += 160 + base64::EncodedSize(r.data.size()) + 2 * r.partition_key.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+void HandleGetRecords(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
+  std::optional<int64_t> limit;
+  std::optional<std::string_view> iterator, arn;
+  Status st = body.GetInteger("Limit", &limit);
+  if (st.ok()) st = body.GetString("ShardIterator", &iterator);
+  if (st.ok()) st = body.GetString("StreamARN", &arn);
+  if (!st.ok()) return reply(st);
+
+  protocol::ValidationErrors errors;
+  errors.CheckNumber("limit", limit, false, 1, 10000);
+  errors.CheckString("shardIterator", iterator, true, "", nullptr, 1, 512);
+  CheckStreamArn(errors, arn);
+  if (!errors.empty()) return reply(errors.ToStatus());
+
+  std::optional<engine::StreamRef> stream;
+  if (arn) {
+    stream = engine::ParseStreamArn(*arn);
+    if (!stream) return reply(Status::InvalidArgument("Invalid StreamARN " + std::string(*arn) + "."));
+  }
+  Result<engine::GetRecordsResult> result =
+      ctx.engine.GetRecords(*iterator, static_cast<int>(limit.value_or(kDefaultLimit)), stream);
+  if (!result.ok()) return reply(result.status());
+
+  std::string out;
+  out.reserve(EstimateSize(*result));
+  protocol::JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("Records");
+  w.BeginArray();
+  for (const auto& r : result->records) {
+    w.BeginObject();
+    w.Member("SequenceNumber", engine::ToView(r.sequence_number));
+    w.Key("ApproximateArrivalTimestamp");
+    w.TimestampMillis(r.arrival_ms);
+    w.Key("Data");
+    w.Blob(r.data);
+    w.Member("PartitionKey", r.partition_key);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (result->next_shard_iterator) w.Member("NextShardIterator", *result->next_shard_iterator);
+  w.MemberInt("MillisBehindLatest", result->millis_behind_latest);
+  if (!result->child_shards.empty()) {
+    w.Key("ChildShards");
+    WriteChildShards(w, result->child_shards);
+  }
+  w.EndObject();
+  reply(std::move(out));
+}
+
+}  // namespace sluice::api

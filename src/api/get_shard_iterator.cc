@@ -1,0 +1,90 @@
+// GetShardIterator: StreamName/StreamARN, ShardId, ShardIteratorType,
+// StartingSequenceNumber, Timestamp. Output: {"ShardIterator":..}.
+#include <array>
+
+#include "api/model_rules.h"
+#include "api/operation.h"
+#include "api/stream_addressing.h"
+#include "protocol/json_writer.h"
+
+namespace sluice::api {
+namespace {
+
+// The service lists the enum in this order in its messages.
+constexpr std::array<std::string_view, 5> kIteratorTypes = {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP",
+                                                            "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"};
+
+engine::IteratorType IteratorTypeOf(std::string_view name) {
+  if (name == "TRIM_HORIZON") return engine::IteratorType::kTrimHorizon;
+  if (name == "LATEST") return engine::IteratorType::kLatest;
+  if (name == "AT_SEQUENCE_NUMBER") return engine::IteratorType::kAtSequenceNumber;
+  if (name == "AFTER_SEQUENCE_NUMBER") return engine::IteratorType::kAfterSequenceNumber;
+  return engine::IteratorType::kAtTimestamp;
+}
+
+Status StartingPositionError(std::string_view type, bool has_sequence_number) {
+  return Status::InvalidArgument(
+      "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+      "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " +
+      std::string(type) + (has_sequence_number ? " and also a StartingSequenceNumber." : " and no StartingSequenceNumber."));
+}
+
+}  // namespace
+
+void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
+  std::optional<std::string_view> shard_id, type_name, sequence_number, name, arn;
+  std::optional<int64_t> timestamp_ms;
+  Status st = body.GetString("ShardId", &shard_id);
+  if (st.ok()) st = body.GetString("ShardIteratorType", &type_name);
+  if (st.ok()) st = body.GetString("StartingSequenceNumber", &sequence_number);
+  if (st.ok()) st = body.GetString("StreamName", &name);
+  if (st.ok()) st = body.GetTimestampMillis("Timestamp", &timestamp_ms);
+  if (st.ok()) st = body.GetString("StreamARN", &arn);
+  if (!st.ok()) return reply(st);
+
+  protocol::ValidationErrors errors;
+  CheckShardId(errors, "shardId", shard_id, /*required=*/true);
+  errors.CheckEnum("shardIteratorType", type_name, true, kIteratorTypes);
+  CheckSequenceNumber(errors, "startingSequenceNumber", sequence_number);
+  CheckStreamName(errors, "streamName", name);
+  CheckStreamArn(errors, arn);
+  if (!errors.empty()) return reply(errors.ToStatus());
+
+  Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
+  if (!ref.ok()) return reply(ref.status());
+
+  engine::IteratorType type = IteratorTypeOf(*type_name);
+  bool by_sequence =
+      type == engine::IteratorType::kAtSequenceNumber || type == engine::IteratorType::kAfterSequenceNumber;
+  if (type == engine::IteratorType::kAtTimestamp) {
+    if (!timestamp_ms) {
+      return reply(Status::InvalidArgument(
+          "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no "
+          "timestamp parameter."));
+    }
+    int64_t now = ctx.clock.NowMillis();
+    if (*timestamp_ms > now) {
+      return reply(Status::InvalidArgument(
+          "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: " +
+          std::to_string(*timestamp_ms) + ", currentTimestampInMillis: " + std::to_string(now)));
+    }
+    sequence_number.reset();  // not used by this type
+  } else if (by_sequence != sequence_number.has_value()) {
+    return reply(StartingPositionError(*type_name, sequence_number.has_value()));
+  }
+
+  Result<std::string> iterator = ctx.engine.GetShardIterator(
+      *ref, *shard_id, type, sequence_number,
+      type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt);
+  if (!iterator.ok()) return reply(iterator.status());
+
+  std::string out;
+  out.reserve(iterator->size() + 24);
+  protocol::JsonWriter w(&out);
+  w.BeginObject();
+  w.Member("ShardIterator", *iterator);
+  w.EndObject();
+  reply(std::move(out));
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,48 @@
+// The contract between the dispatcher and the per-operation handlers.
+//
+// A handler receives the parsed body (already known to be a JSON object),
+// performs, in the service's order, the type checks of its members
+// (SerializationException), the model constraints (ValidationException),
+// the semantic checks (InvalidArgumentException, ...), the engine call, and
+// encodes the output. It completes through `reply` exactly once: with the
+// response body ("" for operations without output) or an error Status. The
+// reply may run on another thread (PutRecord/PutRecords complete when the
+// engine has made the records durable).
+//
+// Lifetime: `body` and its views are valid only until the handler returns;
+// `ctx` likewise (copy what an asynchronous reply needs).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "api/dispatcher.h"
+#include "engine/engine.h"
+#include "protocol/json_reader.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace sluice::api {
+
+struct OperationContext {
+  engine::Engine& engine;
+  const ApiOptions& options;
+  const Clock& clock;
+};
+
+using Reply = std::function<void(Result<std::string>)>;
+using OperationHandler = void (*)(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+
+// Handlers of the supported operations, one per file (create_stream.cc ...).
+void HandleCreateStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDeleteStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDescribeStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDescribeStreamSummary(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleListStreams(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleListShards(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandlePutRecord(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleGetRecords(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+
+}  // namespace sluice::api

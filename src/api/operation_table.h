@@ -1,0 +1,20 @@
+// The 39 operations of the Kinesis API model (2013-12-02) and the handlers
+// this server has for them.
+#pragma once
+
+#include <string_view>
+
+#include "api/operation.h"
+
+namespace sluice::api {
+
+struct OperationEntry {
+  std::string_view name;      // "PutRecords"
+  OperationHandler handler;   // nullptr: known but not supported yet
+};
+
+// The entry for an operation name, or nullptr when the model has no such
+// operation. Thread-safe (a constant table).
+const OperationEntry* FindOperation(std::string_view name);
+
+}  // namespace sluice::api

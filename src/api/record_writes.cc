@@ -1,0 +1,17 @@
+#include "api/record_writes.h"
+
+#include <string>
+
+namespace sluice::api {
+
+Result<HashKey> ParseExplicitHashKey(std::string_view value) {
+  std::optional<HashKey> key = ParseHashKey(value);
+  if (!key) {
+    return Status::InvalidArgument(
+        "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " +
+        std::string(value));
+  }
+  return *key;
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,77 @@
+#include "api/shapes.h"
+
+#include "util/hash_key.h"
+
+namespace sluice::api {
+
+void WriteHashKeyRange(protocol::JsonWriter& w, const engine::HashKeyRange& range) {
+  w.BeginObject();
+  w.Member("StartingHashKey", HashKeyToString(range.start));
+  w.Member("EndingHashKey", HashKeyToString(range.end));
+  w.EndObject();
+}
+
+void WriteShard(protocol::JsonWriter& w, const engine::Shard& shard) {
+  w.BeginObject();
+  w.Member("ShardId", shard.shard_id);
+  if (shard.parent_shard_id) w.Member("ParentShardId", *shard.parent_shard_id);
+  if (shard.adjacent_parent_shard_id) w.Member("AdjacentParentShardId", *shard.adjacent_parent_shard_id);
+  w.Key("HashKeyRange");
+  WriteHashKeyRange(w, shard.hash_range);
+  w.Key("SequenceNumberRange");
+  w.BeginObject();
+  w.Member("StartingSequenceNumber", shard.starting_sequence_number);
+  if (shard.ending_sequence_number) w.Member("EndingSequenceNumber", *shard.ending_sequence_number);
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteChildShards(protocol::JsonWriter& w, std::span<const engine::ChildShard> children) {
+  w.BeginArray();
+  for (const auto& c : children) {
+    w.BeginObject();
+    w.Member("ShardId", c.shard_id);
+    w.Key("ParentShards");
+    w.BeginArray();
+    for (const auto& p : c.parent_shards) w.String(p);
+    w.EndArray();
+    w.Key("HashKeyRange");
+    WriteHashKeyRange(w, c.hash_range);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteStreamModeDetails(protocol::JsonWriter& w, engine::StreamMode mode) {
+  w.BeginObject();
+  w.Member("StreamMode", engine::StreamModeName(mode));
+  w.EndObject();
+}
+
+void WriteEnhancedMonitoring(protocol::JsonWriter& w, std::span<const std::string> metrics) {
+  w.BeginArray();
+  w.BeginObject();
+  w.Key("ShardLevelMetrics");
+  w.BeginArray();
+  for (const auto& m : metrics) w.String(m);
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+}
+
+}  // namespace sluice::api
+
+namespace sluice::api {
+
+std::string_view FormatShardId(int shard_index, char (&buf)[20]) {
+  constexpr std::string_view kPrefix = "shardId-";
+  for (size_t i = 0; i < kPrefix.size(); ++i) buf[i] = kPrefix[i];
+  uint64_t v = static_cast<uint64_t>(shard_index < 0 ? 0 : shard_index);
+  for (int i = 19; i >= 8; --i) {
+    buf[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return std::string_view(buf, 20);
+}
+
+}  // namespace sluice::api
