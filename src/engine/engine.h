@@ -38,6 +38,9 @@ struct EngineOptions {
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   int64_t iterator_ttl_ms = 5 * 60 * 1000;
   Clock* clock = nullptr;  // defaults to SystemClock
+  // How often the housekeeping thread trims shard logs past retention; also
+  // the longest it sleeps between passes.
+  int64_t retention_check_interval_ms = 5000;
 };
 
 class Engine {
@@ -53,8 +56,18 @@ class Engine {
   void Stop();
 
   // --- control plane ---
+  // Creates the stream (CREATING for create_stream_delay_ms, else ACTIVE at
+  // once) with shard_count shards dividing the hash space evenly (4 for
+  // ON_DEMAND without a count). Persisted before returning. Errors:
+  // ResourceInUse (exists, in any state), InvalidArgument (no shard count),
+  // IoError.
   Status CreateStream(const StreamRef& stream, const CreateStreamParams& params);
+  // Moves the stream to DELETING for delete_stream_delay_ms, then removes it
+  // and its logs (at once when the delay is 0). Deleting a DELETING stream is
+  // a no-op. Errors: ResourceNotFound, IoError.
   Status DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion);
+  // Every shard within retention (none while CREATING). ResourceNotFound for
+  // an unknown stream.
   Result<StreamDescription> DescribeStream(const StreamRef& stream) const;
   // Streams of the namespace, sorted by name.
   std::vector<StreamSummary> ListStreams(const std::string& account, const std::string& region) const;
@@ -63,6 +76,9 @@ class Engine {
   // creation time (else ResourceNotFound, as the service does).
   Result<std::vector<Shard>> ListShards(const StreamRef& stream, const ShardFilter& filter,
                                         std::optional<int64_t> stream_creation_ms) const;
+  // Tags of the stream (from CreateStream), sorted by key. ResourceNotFound
+  // for an unknown stream.
+  Result<std::vector<std::pair<std::string, std::string>>> ListTags(const StreamRef& stream) const;
 
   // --- data plane ---
   // Routes and appends every entry, then calls `done` once the records are
@@ -73,17 +89,31 @@ class Engine {
   using PutCallback = std::function<void(Result<std::vector<PutEntryResult>>)>;
   void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
 
+  // A signed iterator token (engine/shard_iterator.h) for the position the
+  // type names. Errors, with the service's messages: ResourceNotFound (stream
+  // missing or CREATING, shard unknown), InvalidArgument (sequence number
+  // given/missing for the type, malformed or from another shard or stream;
+  // AT_TIMESTAMP without or with a future timestamp).
   Result<std::string> GetShardIterator(const StreamRef& stream, std::string_view shard_id,
                                        IteratorType type,
                                        std::optional<std::string_view> starting_sequence_number,
                                        std::optional<int64_t> timestamp_ms);
 
   // Reads up to `limit` records (and at most 10 MiB) from the iterator's
-  // position. `stream_arn`, when given, must name the iterator's stream.
+  // position, never records older than retention. Always returns a new
+  // iterator, except at the end of a closed shard (then ChildShards instead).
+  // `stream_arn`, when given, must name the iterator's stream. Errors:
+  // InvalidArgument ("Invalid ShardIterator.", ARN mismatch), ExpiredIterator,
+  // ResourceNotFound (stream deleted or recreated), Corruption, IoError.
   Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
                                       const std::optional<StreamRef>& stream_arn);
 
   const EngineOptions& options() const;
+
+  // Runs one housekeeping pass now: finishes CREATING/UPDATING/DELETING
+  // transitions that are due and trims logs past retention. The housekeeping
+  // thread calls it; tests driving a ManualClock may call it directly.
+  void RunHousekeeping();
 
  private:
   class Impl;

@@ -123,7 +123,9 @@ struct Record {
 };
 
 struct GetRecordsResult {
-  std::string buffer;  // owns the bytes records view
+  // Owns the bytes `records` view. The engine keeps them on the heap, so
+  // moving the result keeps the views valid; copying it does not.
+  std::string buffer;
   std::vector<Record> records;
   std::optional<std::string> next_shard_iterator;  // absent at the end of a closed shard
   int64_t millis_behind_latest = 0;

@@ -1,0 +1,188 @@
+// Control-plane operations of Engine::Impl. Every change follows the same
+// steps under control_mu_: snapshot the metadata, change the copy, save it,
+// then apply the change to the live state — so nothing is acknowledged (or
+// visible) before it is durable.
+#include <algorithm>
+#include <map>
+
+#include "engine/data_layout.h"
+#include "engine/engine_impl.h"
+#include "engine/hash_ranges.h"
+#include "engine/shard_filter.h"
+#include "util/log.h"
+
+namespace sluice::engine {
+
+std::shared_ptr<StreamState> Engine::Impl::Find(const StreamRef& stream) const {
+  std::shared_lock table(table_mu_);
+  auto it = streams_.find(KeyOf(stream));
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamParams& params) {
+  std::lock_guard control(control_mu_);
+  if (Find(stream)) {
+    return Status::InUse("Stream " + stream.name + " under account " + stream.account +
+                         " already exists.");
+  }
+  const int shard_count =
+      params.shard_count.value_or(params.mode == StreamMode::kOnDemand ? 4 : 0);
+  if (shard_count < 1) {
+    return Status::InvalidArgument("ShardCount must be given and at least 1 for stream " +
+                                   stream.name + ".");
+  }
+  const int64_t now = Now();
+  const int64_t creation_ms = std::max(now, last_creation_ms_ + 1);
+
+  StreamMeta meta;
+  meta.ref = stream;
+  meta.mode = params.mode;
+  meta.creation_ms = creation_ms;
+  if (options_.create_stream_delay_ms > 0) {
+    meta.status = StreamStatus::kCreating;
+    meta.transition_at_ms = creation_ms + options_.create_stream_delay_ms;
+  } else {
+    meta.status = StreamStatus::kActive;
+  }
+  meta.max_record_size_kib = params.max_record_size_kib.value_or(1024);
+  std::map<std::string, std::string> tags;
+  for (const auto& [k, v] : params.tags) tags[k] = v;  // the last value of a key wins
+  meta.tags.assign(tags.begin(), tags.end());
+  const std::vector<HashKeyRange> ranges = EvenHashRanges(shard_count);
+  for (int i = 0; i < shard_count; ++i) {
+    ShardMeta shard;
+    shard.index = i;
+    shard.range = ranges[i];
+    shard.created_seconds = creation_ms / 1000;
+    shard.open_ms = creation_ms;
+    meta.shards.push_back(shard);
+  }
+
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(meta));
+  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  snapshot.push_back(meta);
+  Status saved = SaveLocked(snapshot);
+  if (!saved.ok()) {
+    ReleaseLogs(*state, /*destroy=*/true);
+    return saved;
+  }
+  last_creation_ms_ = creation_ms;
+  {
+    std::unique_lock table(table_mu_);
+    streams_[KeyOf(stream)] = std::move(state);
+  }
+  if (meta.transition_at_ms != 0) KickHousekeeping();
+  return Status::Ok();
+}
+
+Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion) {
+  // Consumers do not exist yet, so there is nothing for
+  // enforce_consumer_deletion to override.
+  (void)enforce_consumer_deletion;
+  std::lock_guard control(control_mu_);
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+  if (options_.delete_stream_delay_ms <= 0) return RemoveStreamLocked(KeyOf(stream));
+
+  const int64_t due = Now() + options_.delete_stream_delay_ms;
+  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  for (StreamMeta& m : snapshot) {
+    if (KeyOf(m.ref) != KeyOf(stream)) continue;
+    if (m.status == StreamStatus::kDeleting) return Status::Ok();  // already on its way out
+    m.status = StreamStatus::kDeleting;
+    m.transition_at_ms = due;
+  }
+  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  {
+    std::unique_lock lock(state->mu);
+    state->meta.status = StreamStatus::kDeleting;
+    state->meta.transition_at_ms = due;
+  }
+  KickHousekeeping();
+  return Status::Ok();
+}
+
+Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
+  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  std::erase_if(snapshot, [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
+  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  std::shared_ptr<StreamState> state;
+  {
+    std::unique_lock table(table_mu_);
+    auto it = streams_.find(key);
+    if (it == streams_.end()) return Status::Ok();
+    state = std::move(it->second);
+    streams_.erase(it);
+  }
+  ReleaseLogs(*state, /*destroy=*/true);
+  return Status::Ok();
+}
+
+Result<StreamDescription> Engine::Impl::DescribeStream(const StreamRef& stream) const {
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+  const int64_t now = Now();
+  std::shared_lock lock(state->mu);
+  const StreamMeta& m = state->meta;
+  StreamDescription d;
+  d.name = m.ref.name;
+  d.arn = StreamArn(m.ref);
+  d.status = m.status;
+  d.mode = m.mode;
+  d.retention_hours = m.retention_hours;
+  d.creation_ms = m.creation_ms;
+  d.encryption_type = m.encryption_type;
+  d.key_id = m.key_id;
+  d.shard_level_metrics = m.shard_level_metrics;
+  d.max_record_size_kib = m.max_record_size_kib;
+  // Like the service, a stream being created shows no shards yet.
+  if (m.status != StreamStatus::kCreating) {
+    d.shards = FilterShards(m, ShardFilter{}, now);
+    d.open_shard_count = static_cast<int>(
+        std::count_if(m.shards.begin(), m.shards.end(), [](const ShardMeta& s) { return s.open(); }));
+  }
+  return d;
+}
+
+std::vector<StreamSummary> Engine::Impl::ListStreams(const std::string& account,
+                                                     const std::string& region) const {
+  std::vector<StreamSummary> out;
+  std::shared_lock table(table_mu_);
+  // Keys sort by (account, region, name): one contiguous run per namespace.
+  for (auto it = streams_.lower_bound(StreamKey{account, region, ""}); it != streams_.end(); ++it) {
+    if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
+    std::shared_lock lock(it->second->mu);
+    const StreamMeta& m = it->second->meta;
+    out.push_back({m.ref.name, StreamArn(m.ref), m.status, m.mode, m.creation_ms});
+  }
+  return out;
+}
+
+Result<std::vector<Shard>> Engine::Impl::ListShards(const StreamRef& stream, const ShardFilter& filter,
+                                                    std::optional<int64_t> stream_creation_ms) const {
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+  const int64_t now = Now();
+  std::shared_lock lock(state->mu);
+  const StreamMeta& m = state->meta;
+  // Compared in whole seconds: clients echo the timestamp they were given,
+  // which may have gone through a floating-point seconds value.
+  if (stream_creation_ms && *stream_creation_ms / 1000 != m.creation_ms / 1000) {
+    return Status::NotFound(StreamNotFoundMessage(stream));
+  }
+  if (m.status == StreamStatus::kCreating) {
+    return Status::InUse("Stream " + stream.name + " under account " + stream.account +
+                         " not ACTIVE, instead in state CREATING");
+  }
+  return FilterShards(m, filter, now);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListTags(
+    const StreamRef& stream) const {
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+  std::shared_lock lock(state->mu);
+  return state->meta.tags;
+}
+
+}  // namespace sluice::engine

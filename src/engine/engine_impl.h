@@ -1,0 +1,115 @@
+// Engine::Impl: the engine's state and the helpers its operation files share.
+// Internal to src/engine/. Operations are split by concern:
+//   engine.cc          Open, Start/Stop, metadata load/save, forwarding
+//   control_plane.cc   Create/Delete/Describe/List
+//   put_records.cc     PutRecords
+//   get_records.cc     GetShardIterator, GetRecords
+//   housekeeping.cc    the housekeeping thread: transitions, retention
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/shard_iterator.h"
+#include "engine/stream_state.h"
+#include "storage/metadata_store.h"
+
+namespace sluice::engine {
+
+using StreamKey = std::tuple<std::string, std::string, std::string>;  // account, region, name
+
+inline StreamKey KeyOf(const StreamRef& r) { return {r.account, r.region, r.name}; }
+
+class Engine::Impl {
+ public:
+  Impl(const EngineOptions& options, IteratorCodec codec);
+  ~Impl();
+
+  // engine.cc
+  Status Load();
+  void Start();
+  void Stop();
+
+  // control_plane.cc
+  Status CreateStream(const StreamRef& stream, const CreateStreamParams& params);
+  Status DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion);
+  Result<StreamDescription> DescribeStream(const StreamRef& stream) const;
+  std::vector<StreamSummary> ListStreams(const std::string& account, const std::string& region) const;
+  Result<std::vector<Shard>> ListShards(const StreamRef& stream, const ShardFilter& filter,
+                                        std::optional<int64_t> stream_creation_ms) const;
+  Result<std::vector<std::pair<std::string, std::string>>> ListTags(const StreamRef& stream) const;
+
+  // put_records.cc
+  void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
+
+  // get_records.cc
+  Result<std::string> GetShardIterator(const StreamRef& stream, std::string_view shard_id,
+                                       IteratorType type,
+                                       std::optional<std::string_view> starting_sequence_number,
+                                       std::optional<int64_t> timestamp_ms);
+  Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
+                                      const std::optional<StreamRef>& stream_arn);
+
+  // housekeeping.cc: one pass; returns the clock time of the next due work.
+  int64_t RunHousekeeping();
+
+  const EngineOptions& options() const { return options_; }
+  int64_t Now() const { return clock_->NowMillis(); }
+
+ private:
+  // --- engine.cc ---
+  // Opens (creating if needed) the logs of `meta` into a new StreamState.
+  Result<std::shared_ptr<StreamState>> OpenStream(StreamMeta meta);
+  // Every stream's metadata, read under the table lock. Caller holds control_mu_.
+  std::vector<StreamMeta> SnapshotLocked() const;
+  // Saves `streams` as the metadata document. Caller holds control_mu_.
+  Status SaveLocked(const std::vector<StreamMeta>& streams);
+  // Closes (destroy=false) or destroys every log of `stream`.
+  static void ReleaseLogs(StreamState& stream, bool destroy);
+  void RemoveOrphanDirs();
+
+  // --- control_plane.cc ---
+  std::shared_ptr<StreamState> Find(const StreamRef& stream) const;
+  // Persists the removal, drops the stream from the table and destroys its
+  // logs. Caller holds control_mu_.
+  Status RemoveStreamLocked(const StreamKey& key);
+  void KickHousekeeping();
+
+  EngineOptions options_;
+  Clock* clock_;
+  IteratorCodec codec_;
+  storage::MetadataStore meta_store_;
+  std::unique_ptr<storage::Flusher> flusher_;
+
+  mutable std::shared_mutex table_mu_;
+  std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_
+
+  // Serialises control-plane changes, so each is snapshot → save → apply.
+  mutable std::mutex control_mu_;
+  int64_t last_creation_ms_ = 0;  // guarded by control_mu_
+  bool metadata_loaded_ = false;
+
+  // Housekeeping thread.
+  std::mutex hk_mu_;
+  std::condition_variable hk_cv_;
+  std::thread hk_thread_;
+  bool hk_stop_ = false;     // guarded by hk_mu_
+  bool hk_kicked_ = false;   // guarded by hk_mu_
+  bool stopped_ = false;     // guarded by hk_mu_
+  int64_t next_retention_ms_ = 0;  // touched by RunHousekeeping only (single caller at a time)
+  std::mutex hk_pass_mu_;   // one housekeeping pass at a time
+};
+
+// Messages shared by several operations.
+std::string StreamNotFoundMessage(const StreamRef& stream);
+std::string ShardNotFoundMessage(const StreamRef& stream, std::string_view shard_id);
+
+}  // namespace sluice::engine

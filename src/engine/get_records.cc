@@ -1,0 +1,244 @@
+// GetShardIterator and GetRecords.
+#include <algorithm>
+
+#include "engine/engine_impl.h"
+#include "engine/sequence_number.h"
+#include "engine/shard_filter.h"
+
+namespace sluice::engine {
+namespace {
+
+constexpr size_t kMaxGetRecordsBytes = 10u << 20;
+constexpr int kMaxGetRecordsLimit = 10000;
+
+const char* IteratorTypeName(IteratorType t) {
+  switch (t) {
+    case IteratorType::kTrimHorizon: return "TRIM_HORIZON";
+    case IteratorType::kLatest: return "LATEST";
+    case IteratorType::kAtSequenceNumber: return "AT_SEQUENCE_NUMBER";
+    case IteratorType::kAfterSequenceNumber: return "AFTER_SEQUENCE_NUMBER";
+    case IteratorType::kAtTimestamp: return "AT_TIMESTAMP";
+  }
+  return "";
+}
+
+Status IteratorTypeMismatch(IteratorType type, bool has_sequence) {
+  return Status::InvalidArgument(
+      std::string("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+                  "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
+                  "StartingSequenceNumber. Request specified ") +
+      IteratorTypeName(type) + (has_sequence ? " and also a" : " and no") +
+      " StartingSequenceNumber.");
+}
+
+// Everything a read needs from the stream, copied under its lock.
+struct ShardView {
+  std::shared_ptr<ShardState> shard;
+  ShardMeta meta;
+  int64_t retention_ms = 0;
+  std::vector<ChildShard> children;
+};
+
+std::vector<ChildShard> ChildrenOf(const StreamMeta& stream, int index) {
+  std::vector<ChildShard> out;
+  for (const ShardMeta& s : stream.shards) {
+    if (s.parent != index && s.adjacent_parent != index) continue;
+    ChildShard c;
+    c.shard_id = ShardIdFor(s.index);
+    if (s.parent) c.parent_shards.push_back(ShardIdFor(*s.parent));
+    if (s.adjacent_parent) c.parent_shards.push_back(ShardIdFor(*s.adjacent_parent));
+    c.hash_range = s.range;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> Engine::Impl::GetShardIterator(
+    const StreamRef& stream, std::string_view shard_id, IteratorType type,
+    std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms) {
+  const std::optional<int> index = ParseShardId(shard_id);
+  if (!index) {
+    return Status::NotFound("Could not find shard " + std::string(shard_id) + " in stream " +
+                            stream.name + " under account " + stream.account + ".");
+  }
+  const std::string canonical_id = ShardIdFor(*index);
+  std::shared_ptr<StreamState> state = Find(stream);
+  std::shared_lock<std::shared_mutex> lock;
+  if (state) lock = std::shared_lock(state->mu);
+  if (!state || state->meta.status == StreamStatus::kCreating ||
+      *index >= static_cast<int>(state->meta.shards.size())) {
+    return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
+  }
+  const ShardMeta& shard_meta = state->meta.shards[*index];
+  const bool by_sequence =
+      type == IteratorType::kAtSequenceNumber || type == IteratorType::kAfterSequenceNumber;
+  if (starting_sequence_number && !by_sequence && type != IteratorType::kAtTimestamp) {
+    return IteratorTypeMismatch(type, true);
+  }
+  if (by_sequence && !starting_sequence_number) return IteratorTypeMismatch(type, false);
+
+  ShardState& shard = *state->shards[*index];
+  std::shared_lock life(shard.life);
+  if (!shard.log) return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
+  const storage::ShardLog& log = *shard.log;
+  const int64_t now = Now();
+  uint64_t offset = 0;
+  switch (type) {
+    case IteratorType::kTrimHorizon:
+      offset = log.StartOffset();
+      break;
+    case IteratorType::kLatest:
+      offset = log.EndOffset();
+      break;
+    case IteratorType::kAtSequenceNumber:
+    case IteratorType::kAfterSequenceNumber: {
+      const std::string_view seq = *starting_sequence_number;
+      const std::string where = " used in GetShardIterator on shard " + canonical_id +
+                                " in stream " + stream.name + " under account " + stream.account +
+                                " is invalid";
+      std::optional<SequenceFields> f = ParseSequenceNumber(seq);
+      if (!f) return Status::InvalidArgument("StartingSequenceNumber " + std::string(seq) + where + ".");
+      if (static_cast<int>(f->shard_index) != *index) {
+        return Status::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
+                                       ShardIdFor(static_cast<int>(f->shard_index)) +
+                                       ", while it was used in a call to a shard with " +
+                                       canonical_id);
+      }
+      if (f->shard_created_seconds != shard_meta.created_seconds) {
+        return Status::InvalidArgument("StartingSequenceNumber " + std::string(seq) + where +
+                                       " because it did not come from this stream.");
+      }
+      // Counter c names the record at offset c - 1; counter 0 (the shard's
+      // StartingSequenceNumber) is the position before the first record.
+      if (type == IteratorType::kAtSequenceNumber) {
+        offset = f->counter == 0 ? 0 : f->counter - 1;
+      } else {
+        offset = f->counter;
+      }
+      offset = std::min(offset, log.EndOffset());
+      break;
+    }
+    case IteratorType::kAtTimestamp: {
+      if (!timestamp_ms) {
+        return Status::InvalidArgument(
+            "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current "
+            "request has no timestamp parameter.");
+      }
+      if (*timestamp_ms > now) {
+        return Status::InvalidArgument(
+            "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
+            "timestampInMillis: " + std::to_string(*timestamp_ms) +
+            ", currentTimestampInMillis: " + std::to_string(now));
+      }
+      SLUICE_ASSIGN_OR_RETURN(offset, log.OffsetForTime(*timestamp_ms));
+      break;
+    }
+  }
+  offset = std::max(offset, log.StartOffset());
+  IteratorPosition pos{stream.account, stream.region, stream.name, state->meta.creation_ms,
+                       static_cast<uint32_t>(*index), offset, now};
+  return codec_.Encode(pos);
+}
+
+Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterator, int limit,
+                                                  const std::optional<StreamRef>& stream_arn) {
+  SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(shard_iterator));
+  const int64_t now = Now();
+  SLUICE_RETURN_IF_ERROR(CheckIteratorAge(pos.issued_ms, now, options_.iterator_ttl_ms));
+  const StreamRef ref{pos.account, pos.region, pos.stream_name};
+  if (stream_arn && (stream_arn->account != ref.account || stream_arn->region != ref.region ||
+                     stream_arn->name != ref.name)) {
+    return Status::InvalidArgument("Invalid StreamARN " + StreamArn(*stream_arn) +
+                                   ": the shard iterator belongs to stream " + StreamArn(ref) + ".");
+  }
+  const int index = static_cast<int>(pos.shard_index);
+  const std::string shard_id = ShardIdFor(index);
+
+  ShardView view;
+  {
+    std::shared_ptr<StreamState> state = Find(ref);
+    if (!state) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
+    std::shared_lock lock(state->mu);
+    const StreamMeta& m = state->meta;
+    if (m.creation_ms != pos.stream_creation_ms || index >= static_cast<int>(m.shards.size())) {
+      return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
+    }
+    view.shard = state->shards[index];
+    view.meta = m.shards[index];
+    view.retention_ms = m.retention_ms();
+    if (!view.meta.open()) view.children = ChildrenOf(m, index);
+  }
+
+  std::shared_lock life(view.shard->life);
+  if (!view.shard->log) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
+  const storage::ShardLog& log = *view.shard->log;
+  const int64_t cutoff_ms = now - view.retention_ms;
+  const uint64_t end = log.EndOffset();
+  // Never before the trim horizon, never past the end (a log that lost an
+  // unsynced tail in a crash is shorter than an old iterator says).
+  uint64_t from = std::min(std::max(pos.offset, log.StartOffset()), end);
+  if (from < end) {
+    SLUICE_ASSIGN_OR_RETURN(uint64_t first_retained, log.OffsetForTime(cutoff_ms));
+    from = std::max(from, std::min(first_retained, end));
+  }
+
+  GetRecordsResult result;
+  uint64_t next = from;
+  if (from < end) {
+    const size_t max_records = static_cast<size_t>(std::clamp(limit, 1, kMaxGetRecordsLimit));
+    SLUICE_ASSIGN_OR_RETURN(storage::ReadResult read,
+                            log.Read(from, max_records, kMaxGetRecordsBytes));
+    next = std::max(next, read.next_offset);
+    // Own the bytes, on the heap: a moved std::string keeps its heap buffer,
+    // so views stay valid however often the result is moved. The views of
+    // `read.records` point into read.buffer; rebase them onto our copy (a
+    // short string's bytes live inline and move by copying).
+    const char* old_base = read.buffer.data();
+    const size_t old_size = read.buffer.size();
+    result.buffer = std::move(read.buffer);
+    if (result.buffer.capacity() < 64) result.buffer.reserve(64);
+    const char* new_base = result.buffer.data();
+    auto rebase = [&](std::string_view v) -> std::string_view {
+      if (v.empty()) return std::string_view(new_base, 0);
+      if (v.data() < old_base || v.data() + v.size() > old_base + old_size) return v;
+      return std::string_view(new_base + (v.data() - old_base), v.size());
+    };
+    result.records.reserve(read.records.size());
+    SequenceFields fields;
+    fields.shard_created_seconds = view.meta.created_seconds;
+    fields.shard_index = pos.shard_index;
+    for (const storage::StoredRecord& r : read.records) {
+      if (r.arrival_ms < cutoff_ms) continue;  // past retention, not yet trimmed
+      Record out;
+      fields.counter = r.offset + 1;
+      fields.record_seconds = r.arrival_ms / 1000;
+      FormatSequenceNumber(fields, &out.sequence_number);
+      out.arrival_ms = r.arrival_ms;
+      out.partition_key = rebase(r.partition_key);
+      out.data = rebase(r.data);
+      result.records.push_back(out);
+    }
+  }
+
+  if (next >= end) {
+    result.millis_behind_latest = 0;
+  } else if (!result.records.empty()) {
+    result.millis_behind_latest = std::max<int64_t>(0, now - result.records.back().arrival_ms);
+  } else {
+    result.millis_behind_latest = std::max<int64_t>(0, now - log.LastArrivalMillis());
+  }
+
+  if (!view.meta.open() && next >= end && result.records.empty()) {
+    // End of a closed shard: no iterator, the children instead.
+    result.child_shards = std::move(view.children);
+    return result;
+  }
+  pos.offset = next;
+  pos.issued_ms = now;
+  result.next_shard_iterator = codec_.Encode(pos);
+  return result;
+}
+
+}  // namespace sluice::engine

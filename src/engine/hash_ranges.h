@@ -1,0 +1,39 @@
+// The hash key space: even division at creation and routing of a key to the
+// open shard whose range holds it.
+#pragma once
+
+#include <vector>
+
+#include "engine/types.h"
+
+namespace sluice::engine {
+
+// `count` ranges tiling [0, 2^128 - 1]: with w = floor(2^128 / count), range i
+// is [i*w, (i+1)*w - 1] and the last ends at 2^128 - 1 (the service's split).
+// Requires count >= 1.
+std::vector<HashKeyRange> EvenHashRanges(int count);
+
+// Routes keys over a set of open shards whose ranges tile the key space.
+// Immutable once built; safe to share between threads.
+class ShardRouter {
+ public:
+  struct Entry {
+    HashKeyRange range;
+    int shard_index;
+  };
+
+  ShardRouter() = default;
+  // `open_shards` in any order; they must not overlap.
+  explicit ShardRouter(std::vector<Entry> open_shards);
+
+  // The shard index whose range contains `key` (binary search), or -1 when
+  // no open shard covers it (never the case for a well-formed stream).
+  int Route(HashKey key) const;
+
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<Entry> entries_;  // sorted by range.start
+};
+
+}  // namespace sluice::engine

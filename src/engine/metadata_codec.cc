@@ -1,0 +1,189 @@
+#include "engine/metadata_codec.h"
+
+namespace sluice::engine {
+namespace {
+
+class Writer {
+ public:
+  explicit Writer(std::string* out) : out_(out) {}
+  void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
+  void U32(uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) out_->push_back(static_cast<char>(v >> s));
+  }
+  void U64(uint64_t v) {
+    for (int s = 56; s >= 0; s -= 8) out_->push_back(static_cast<char>(v >> s));
+  }
+  void I32(int32_t v) { U32(static_cast<uint32_t>(v)); }
+  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
+  void Key128(HashKey v) {
+    U64(static_cast<uint64_t>(v >> 64));
+    U64(static_cast<uint64_t>(v));
+  }
+  void Str(std::string_view s) {
+    U32(static_cast<uint32_t>(s.size()));
+    out_->append(s);
+  }
+
+ private:
+  std::string* out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool empty() const { return in_.empty(); }
+  uint8_t U8() { return static_cast<uint8_t>(Take(1)); }
+  uint32_t U32() { return static_cast<uint32_t>(Take(4)); }
+  uint64_t U64() { return Take(8); }
+  int32_t I32() { return static_cast<int32_t>(U32()); }
+  int64_t I64() { return static_cast<int64_t>(U64()); }
+  HashKey Key128() {
+    HashKey hi = U64();
+    return (hi << 64) | U64();
+  }
+  std::string Str() { return std::string(Bytes(U32())); }
+  std::string_view Bytes(size_t n) {
+    if (!ok_ || in_.size() < n) {
+      ok_ = false;
+      return {};
+    }
+    std::string_view v = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return v;
+  }
+
+ private:
+  uint64_t Take(int n) {
+    std::string_view b = Bytes(n);
+    uint64_t v = 0;
+    for (char c : b) v = (v << 8) | static_cast<unsigned char>(c);
+    return v;
+  }
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+void EncodeStream(const StreamMeta& m, Writer* w) {
+  w->Str(m.ref.account);
+  w->Str(m.ref.region);
+  w->Str(m.ref.name);
+  w->U8(static_cast<uint8_t>(m.status));
+  w->U8(static_cast<uint8_t>(m.mode));
+  w->U32(static_cast<uint32_t>(m.retention_hours));
+  w->I64(m.creation_ms);
+  w->I64(m.transition_at_ms);
+  w->Str(m.encryption_type);
+  w->U8(m.key_id ? 1 : 0);
+  if (m.key_id) w->Str(*m.key_id);
+  w->U32(static_cast<uint32_t>(m.shard_level_metrics.size()));
+  for (const auto& metric : m.shard_level_metrics) w->Str(metric);
+  w->U32(static_cast<uint32_t>(m.max_record_size_kib));
+  w->U32(static_cast<uint32_t>(m.tags.size()));
+  for (const auto& [k, v] : m.tags) {
+    w->Str(k);
+    w->Str(v);
+  }
+  w->U32(static_cast<uint32_t>(m.shards.size()));
+  for (const ShardMeta& s : m.shards) {
+    w->U32(static_cast<uint32_t>(s.index));
+    w->I32(s.parent ? *s.parent : -1);
+    w->I32(s.adjacent_parent ? *s.adjacent_parent : -1);
+    w->Key128(s.range.start);
+    w->Key128(s.range.end);
+    w->I64(s.created_seconds);
+    w->I64(s.open_ms);
+    w->I64(s.close_ms ? *s.close_ms : -1);
+  }
+}
+
+Status Corrupt(const std::string& what) {
+  return Status::Corruption("engine metadata: " + what);
+}
+
+Result<StreamMeta> DecodeStream(std::string_view record) {
+  Reader r(record);
+  StreamMeta m;
+  m.ref.account = r.Str();
+  m.ref.region = r.Str();
+  m.ref.name = r.Str();
+  uint8_t status = r.U8();
+  uint8_t mode = r.U8();
+  if (status > static_cast<uint8_t>(StreamStatus::kUpdating)) return Corrupt("bad status");
+  if (mode > static_cast<uint8_t>(StreamMode::kOnDemand)) return Corrupt("bad mode");
+  m.status = static_cast<StreamStatus>(status);
+  m.mode = static_cast<StreamMode>(mode);
+  m.retention_hours = static_cast<int>(r.U32());
+  m.creation_ms = r.I64();
+  m.transition_at_ms = r.I64();
+  m.encryption_type = r.Str();
+  if (r.U8()) m.key_id = r.Str();
+  uint32_t metrics = r.U32();
+  for (uint32_t i = 0; r.ok() && i < metrics; ++i) m.shard_level_metrics.push_back(r.Str());
+  m.max_record_size_kib = static_cast<int>(r.U32());
+  uint32_t tags = r.U32();
+  for (uint32_t i = 0; r.ok() && i < tags; ++i) {
+    std::string k = r.Str();
+    std::string v = r.Str();
+    m.tags.emplace_back(std::move(k), std::move(v));
+  }
+  uint32_t shards = r.U32();
+  for (uint32_t i = 0; r.ok() && i < shards; ++i) {
+    ShardMeta s;
+    s.index = static_cast<int>(r.U32());
+    int32_t parent = r.I32();
+    int32_t adjacent = r.I32();
+    if (parent >= 0) s.parent = parent;
+    if (adjacent >= 0) s.adjacent_parent = adjacent;
+    s.range.start = r.Key128();
+    s.range.end = r.Key128();
+    s.created_seconds = r.I64();
+    s.open_ms = r.I64();
+    int64_t close = r.I64();
+    if (close >= 0) s.close_ms = close;
+    if (r.ok() && s.index != static_cast<int>(i)) return Corrupt("shard index out of order");
+    m.shards.push_back(std::move(s));
+  }
+  if (!r.ok()) return Corrupt("truncated stream record");
+  // Trailing bytes are fields of a later version: skipped on purpose.
+  return m;
+}
+
+}  // namespace
+
+std::string EncodeMetadata(const std::vector<StreamMeta>& streams) {
+  std::string out;
+  Writer w(&out);
+  w.U8(kMetadataFormatVersion);
+  w.U32(static_cast<uint32_t>(streams.size()));
+  std::string record;
+  for (const StreamMeta& m : streams) {
+    record.clear();
+    Writer rw(&record);
+    EncodeStream(m, &rw);
+    w.Str(record);  // u32 length + record bytes
+  }
+  return out;
+}
+
+Result<std::vector<StreamMeta>> DecodeMetadata(std::string_view payload) {
+  Reader r(payload);
+  uint8_t version = r.U8();
+  if (!r.ok()) return Corrupt("empty document");
+  if (version != kMetadataFormatVersion) {
+    return Corrupt("unknown format version " + std::to_string(version));
+  }
+  uint32_t count = r.U32();
+  std::vector<StreamMeta> streams;
+  for (uint32_t i = 0; r.ok() && i < count; ++i) {
+    std::string_view record = r.Bytes(r.U32());
+    if (!r.ok()) break;
+    SLUICE_ASSIGN_OR_RETURN(StreamMeta m, DecodeStream(record));
+    streams.push_back(std::move(m));
+  }
+  if (!r.ok()) return Corrupt("truncated document");
+  if (!r.empty()) return Corrupt("trailing bytes");
+  return streams;
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,117 @@
+// PutRecords: validate, route, one append per shard, then one completion once
+// every touched shard reports its records durable.
+#include <algorithm>
+#include <atomic>
+
+#include "engine/engine_impl.h"
+#include "engine/sequence_number.h"
+
+namespace sluice::engine {
+namespace {
+
+Status EntryFailure() { return Status(ErrorCode::kInternalFailure, "Internal Service Failure"); }
+
+// Shared by the appends of one call; the last reference to finish calls done.
+struct PutContext {
+  std::vector<PutEntryResult> results;
+  std::vector<std::pair<int, int>> order;  // (shard index, entry index), grouped by shard
+  std::atomic<int> pending{1};             // one per durability wait, plus the caller's
+  Engine::PutCallback done;
+
+  void FailRange(size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) results[order[i].second].status = EntryFailure();
+  }
+  void Release() {
+    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) done(std::move(results));
+  }
+};
+
+}  // namespace
+
+void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries,
+                              PutCallback done) {
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!state) return done(Status::NotFound(StreamNotFoundMessage(stream)));
+
+  auto ctx = std::make_shared<PutContext>();
+  ctx->done = std::move(done);
+  {
+    // Held shared across the appends so no control-plane change (closing a
+    // shard, deleting the stream) lands between routing and appending.
+    std::shared_lock lock(state->mu);
+    const StreamMeta& meta = state->meta;
+    if (meta.status != StreamStatus::kActive && meta.status != StreamStatus::kUpdating) {
+      lock.unlock();
+      return ctx->done(Status::NotFound(StreamNotFoundMessage(stream)));
+    }
+    const size_t max_bytes = static_cast<size_t>(meta.max_record_size_kib) * 1024;
+    ctx->order.reserve(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const PutEntry& e = entries[i];
+      const size_t size = e.partition_key.size() + e.data.size();
+      if (size > max_bytes) {
+        lock.unlock();
+        return ctx->done(Status::InvalidArgument(
+            "Record " + std::to_string(i) + " of " + std::to_string(size) +
+            " bytes (data plus partition key) exceeds the maximum record size of " +
+            std::to_string(max_bytes) + " bytes of stream " + stream.name + " under account " +
+            stream.account + "."));
+      }
+      const HashKey key = e.explicit_hash_key ? *e.explicit_hash_key
+                                              : HashKeyForPartitionKey(e.partition_key);
+      const int shard = state->router.Route(key);
+      if (shard < 0) {
+        lock.unlock();
+        return ctx->done(Status::Internal("no open shard covers hash key " + HashKeyToString(key)));
+      }
+      ctx->order.emplace_back(shard, static_cast<int>(i));
+    }
+    // Group by shard, keeping request order within a shard.
+    std::sort(ctx->order.begin(), ctx->order.end());
+    ctx->results.resize(entries.size());
+
+    const int64_t arrival_ms = Now();
+    std::vector<storage::AppendEntry> batch;
+    for (size_t begin = 0; begin < ctx->order.size();) {
+      const int shard_index = ctx->order[begin].first;
+      size_t end = begin;
+      while (end < ctx->order.size() && ctx->order[end].first == shard_index) ++end;
+
+      batch.clear();
+      for (size_t j = begin; j < end; ++j) {
+        const PutEntry& e = entries[ctx->order[j].second];
+        batch.push_back({e.partition_key, e.data});
+      }
+      ShardState& shard = *state->shards[shard_index];
+      std::shared_lock life(shard.life);
+      Result<uint64_t> first = shard.log ? shard.log->Append(batch, arrival_ms)
+                                         : Result<uint64_t>(Status::Internal("shard log closed"));
+      if (!first.ok()) {
+        ctx->FailRange(begin, end);
+        begin = end;
+        continue;
+      }
+      SequenceFields fields;
+      fields.shard_created_seconds = meta.shards[shard_index].created_seconds;
+      fields.shard_index = static_cast<uint32_t>(shard_index);
+      fields.record_seconds = arrival_ms / 1000;
+      for (size_t j = begin; j < end; ++j) {
+        PutEntryResult& r = ctx->results[ctx->order[j].second];
+        r.shard_index = shard_index;
+        fields.counter = *first + (j - begin) + 1;
+        FormatSequenceNumber(fields, &r.sequence_number);
+      }
+      ctx->pending.fetch_add(1, std::memory_order_relaxed);
+      // May run inline (kOs, kMemory): it only counts down, the caller's
+      // reference keeps `done` from running under these locks.
+      shard.log->WhenDurable(*first + (end - begin), [ctx, begin, end](Status s) {
+        if (!s.ok()) ctx->FailRange(begin, end);
+        ctx->Release();
+      });
+      begin = end;
+    }
+  }
+  ctx->Release();
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,32 @@
+#include "engine/stream_meta.h"
+
+#include "engine/sequence_number.h"
+
+namespace sluice::engine {
+
+Shard ToShard(const ShardMeta& m) {
+  Shard s;
+  s.shard_id = ShardIdFor(m.index);
+  if (m.parent) s.parent_shard_id = ShardIdFor(*m.parent);
+  if (m.adjacent_parent) s.adjacent_parent_shard_id = ShardIdFor(*m.adjacent_parent);
+  s.hash_range = m.range;
+  const auto index = static_cast<uint32_t>(m.index);
+  s.starting_sequence_number = std::string(ToView(StartingSequenceNumber(m.created_seconds, index)));
+  if (m.close_ms) {
+    s.ending_sequence_number =
+        std::string(ToView(EndingSequenceNumber(m.created_seconds, index, *m.close_ms / 1000)));
+  }
+  s.open_ms = m.open_ms;
+  s.close_ms = m.close_ms;
+  return s;
+}
+
+int64_t ChildCreatedSeconds(int64_t now_ms, std::initializer_list<const ShardMeta*> parents) {
+  int64_t seconds = now_ms / 1000;
+  for (const ShardMeta* p : parents) {
+    if (p && p->created_seconds + 1 > seconds) seconds = p->created_seconds + 1;
+  }
+  return seconds;
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,58 @@
+// The durable description of a stream and its shards: what the engine
+// persists in its metadata document and reloads on Open. Plain values; the
+// live state (logs, locks, router) is in engine/stream_state.h.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace sluice::engine {
+
+struct ShardMeta {
+  int index = 0;  // shard id number; also the position in StreamMeta::shards
+  std::optional<int> parent;
+  std::optional<int> adjacent_parent;
+  HashKeyRange range;
+  // The creation-time field of the shard's sequence numbers: max(now, every
+  // parent's + 1), so a child's numbers exceed its parents'.
+  int64_t created_seconds = 0;
+  int64_t open_ms = 0;
+  std::optional<int64_t> close_ms;
+
+  bool open() const { return !close_ms.has_value(); }
+};
+
+struct StreamMeta {
+  StreamRef ref;
+  StreamStatus status = StreamStatus::kCreating;
+  StreamMode mode = StreamMode::kProvisioned;
+  int retention_hours = 24;
+  int64_t creation_ms = 0;
+  // When the current CREATING / UPDATING / DELETING state ends (clock ms);
+  // 0 when the stream is settled (ACTIVE).
+  int64_t transition_at_ms = 0;
+  std::string encryption_type = "NONE";
+  std::optional<std::string> key_id;
+  std::vector<std::string> shard_level_metrics;
+  int max_record_size_kib = 1024;
+  std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
+  std::vector<ShardMeta> shards;                          // shards[i].index == i
+
+  int64_t retention_ms() const { return int64_t{retention_hours} * 3600 * 1000; }
+};
+
+// The Kinesis view of a shard: ids, range and sequence-number range.
+Shard ToShard(const ShardMeta& shard);
+
+// The created_seconds of a shard made at `now_ms` from `parents` (one for a
+// split, two for a merge): max(now, every parent's created_seconds + 1), so
+// the child's sequence numbers exceed all of its parents'.
+int64_t ChildCreatedSeconds(int64_t now_ms, std::initializer_list<const ShardMeta*> parents);
+
+}  // namespace sluice::engine

@@ -1,0 +1,139 @@
+#include "engine/metadata_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::engine {
+namespace {
+
+StreamMeta SampleStream() {
+  StreamMeta m;
+  m.ref = {"123456789012", "eu-west-1", "clicks"};
+  m.status = StreamStatus::kDeleting;
+  m.mode = StreamMode::kOnDemand;
+  m.retention_hours = 48;
+  m.creation_ms = 1700000000123;
+  m.transition_at_ms = 1700000000623;
+  m.encryption_type = "KMS";
+  m.key_id = "alias/key";
+  m.shard_level_metrics = {"IncomingBytes", "OutgoingRecords"};
+  m.max_record_size_kib = 2048;
+  m.tags = {{"env", "prod"}, {"team", ""}};
+  ShardMeta a;
+  a.index = 0;
+  a.range = {0, kMaxHashKey};
+  a.created_seconds = 1700000000;
+  a.open_ms = 1700000000123;
+  a.close_ms = 1700000500000;
+  ShardMeta b;
+  b.index = 1;
+  b.parent = 0;
+  b.adjacent_parent = 7;
+  b.range = {HashKey{1} << 100, kMaxHashKey - 5};
+  b.created_seconds = 1700000501;
+  b.open_ms = 1700000500000;
+  m.shards = {a, b};
+  return m;
+}
+
+TEST(MetadataCodecTest, RoundTripsEveryField) {
+  StreamMeta in = SampleStream();
+  StreamMeta plain;
+  plain.ref = {"a", "r", "s"};
+  auto out = DecodeMetadata(EncodeMetadata({in, plain}));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->size(), 2u);
+  const StreamMeta& m = (*out)[0];
+  EXPECT_EQ(m.ref.account, in.ref.account);
+  EXPECT_EQ(m.ref.region, in.ref.region);
+  EXPECT_EQ(m.ref.name, in.ref.name);
+  EXPECT_EQ(m.status, StreamStatus::kDeleting);
+  EXPECT_EQ(m.mode, StreamMode::kOnDemand);
+  EXPECT_EQ(m.retention_hours, 48);
+  EXPECT_EQ(m.creation_ms, in.creation_ms);
+  EXPECT_EQ(m.transition_at_ms, in.transition_at_ms);
+  EXPECT_EQ(m.encryption_type, "KMS");
+  EXPECT_EQ(m.key_id, std::optional<std::string>("alias/key"));
+  EXPECT_EQ(m.shard_level_metrics, in.shard_level_metrics);
+  EXPECT_EQ(m.max_record_size_kib, 2048);
+  EXPECT_EQ(m.tags, in.tags);
+  ASSERT_EQ(m.shards.size(), 2u);
+  EXPECT_EQ(m.shards[0].close_ms, std::optional<int64_t>(1700000500000));
+  EXPECT_FALSE(m.shards[0].parent.has_value());
+  EXPECT_EQ(m.shards[1].parent, std::optional<int>(0));
+  EXPECT_EQ(m.shards[1].adjacent_parent, std::optional<int>(7));
+  EXPECT_EQ(m.shards[1].range.start, HashKey{1} << 100);
+  EXPECT_EQ(m.shards[1].range.end, kMaxHashKey - 5);
+  EXPECT_EQ(m.shards[1].created_seconds, 1700000501);
+  EXPECT_FALSE(m.shards[1].close_ms.has_value());
+  EXPECT_EQ((*out)[1].ref.name, "s");
+  EXPECT_FALSE((*out)[1].key_id.has_value());
+}
+
+TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
+  // docs/engine-formats.md, "Metadata document": one ACTIVE one-shard stream.
+  StreamMeta m;
+  m.ref = {"123456789012", "us-east-1", "orders"};
+  m.status = StreamStatus::kActive;
+  m.creation_ms = 1700000000123;
+  ShardMeta s;
+  s.range = {0, kMaxHashKey};
+  s.created_seconds = 1700000000;
+  s.open_ms = 1700000000123;
+  m.shards = {s};
+  const std::string hex =
+      "0100000001" "0000009a"
+      "0000000c313233343536373839303132" "0000000975732d656173742d31" "000000066f7264657273"
+      "02" "00" "00000018" "0000018bcfe5687b" "0000000000000000"
+      "000000044e4f4e45" "00" "00000000" "00000400" "00000000"
+      "00000001"
+      "00000000" "ffffffff" "ffffffff"
+      "00000000000000000000000000000000" "ffffffffffffffffffffffffffffffff"
+      "000000006553f100" "0000018bcfe5687b" "ffffffffffffffff";
+  std::string doc = EncodeMetadata({m});
+  std::string got;
+  for (unsigned char c : doc) {
+    static const char* d = "0123456789abcdef";
+    got.push_back(d[c >> 4]);
+    got.push_back(d[c & 15]);
+  }
+  EXPECT_EQ(got, hex);
+}
+
+TEST(MetadataCodecTest, EmptyTableRoundTrips) {
+  auto out = DecodeMetadata(EncodeMetadata({}));
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->empty());
+}
+
+TEST(MetadataCodecTest, EveryTruncationIsCorruption) {
+  std::string doc = EncodeMetadata({SampleStream()});
+  for (size_t n = 0; n < doc.size(); ++n) {
+    auto out = DecodeMetadata(std::string_view(doc).substr(0, n));
+    ASSERT_FALSE(out.ok()) << n;
+    EXPECT_EQ(out.status().code(), ErrorCode::kCorruption);
+  }
+}
+
+TEST(MetadataCodecTest, UnknownVersionIsCorruption) {
+  std::string doc = EncodeMetadata({});
+  doc[0] = 99;
+  EXPECT_EQ(DecodeMetadata(doc).status().code(), ErrorCode::kCorruption);
+}
+
+TEST(MetadataCodecTest, TrailingFieldsOfALaterVersionAreSkipped) {
+  // Grow the stream record by 3 bytes (as a later writer appending a field
+  // would) and fix up its length prefix.
+  std::string doc = EncodeMetadata({SampleStream()});
+  const size_t len_at = 1 + 4;
+  uint32_t len = 0;
+  for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
+  doc += "xyz";
+  len += 3;
+  for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
+  auto out = DecodeMetadata(doc);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ((*out)[0].ref.name, "clicks");
+}
+
+}  // namespace
+}  // namespace sluice::engine
