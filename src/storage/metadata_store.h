@@ -7,6 +7,7 @@
 // so a crash leaves either the old or the new document, never a mix.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@ class MetadataStore {
   Status Save(std::string_view document);
 
  private:
+  mutable std::mutex mu_;  // serializes Save() and in-memory access
   std::string path_;
   bool in_memory_;
   std::string memory_;

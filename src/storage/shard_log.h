@@ -51,6 +51,9 @@ struct StoredRecord {
   std::string_view data;
 };
 
+// Moving a ReadResult keeps the views valid: when it holds records, the
+// buffer holds at least one whole batch (> 15 bytes), so its bytes live on
+// the heap and a move does not relocate them. Copying invalidates them.
 struct ReadResult {
   std::string buffer;                 // owns the bytes the records view
   std::vector<StoredRecord> records;  // in offset order, contiguous offsets
@@ -71,12 +74,16 @@ class ShardLog {
   ~ShardLog();
 
   // Appends `entries` as one batch with one arrival time. Returns the offset
-  // of the first entry; the others follow densely. Errors: IoError.
+  // of the first entry; the others follow densely (an empty `entries` appends
+  // nothing and returns EndOffset()). Errors: IoError (also after Close()),
+  // InvalidArgument for a batch over 256 MiB encoded.
   Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms);
 
   // Calls `done` once every record below `end_offset` is durable (see the
   // header comment). `done` runs on the flusher thread, or inline when the
-  // records already are durable. A failed sync reports IoError.
+  // records already are durable. A failed sync reports IoError; so does a
+  // request made after Close(). `done` must be quick and must not Close() or
+  // Destroy() this log (Close() waits for queued requests to complete).
   void WhenDurable(uint64_t end_offset, std::function<void(Status)> done);
 
   // Oldest retained offset (moves forward when segments are trimmed).
@@ -89,8 +96,10 @@ class ShardLog {
   // Reads records starting at `from` (clamped up to StartOffset()), stopping
   // after `max_records` records or once `max_bytes` of key+data bytes would be
   // exceeded (always returns at least one record if any exists at `from`).
-  // Never returns a record whose batch checksum fails: a corrupt batch in the
-  // middle of a segment yields Corruption.
+  // Never returns a record whose batch checksum fails: a corrupt batch yields
+  // Corruption, or, if sound records precede it in this read, those records
+  // (the next read, starting at the bad batch, then yields Corruption).
+  // Errors: Corruption, IoError (also after Close()).
   Result<ReadResult> Read(uint64_t from, size_t max_records, size_t max_bytes) const;
 
   // The first offset whose record arrived at or after `timestamp_ms`
@@ -98,10 +107,13 @@ class ShardLog {
   Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const;
 
   // Deletes whole segments whose newest record arrived before `before_ms`
-  // (never the active segment). Returns the new StartOffset().
+  // (never the active segment). Returns the new StartOffset(). Readers in
+  // the middle of a removed segment finish reading it from the open file.
   Result<uint64_t> TrimOlderThan(int64_t before_ms);
 
-  // Syncs and closes files. Idempotent; the destructor calls it.
+  // Waits for this log's requests queued at the flusher, syncs (kFsync),
+  // saves index files and closes files. Idempotent; the destructor calls it.
+  // Later calls other than the getters fail with IoError.
   Status Close();
   // Closes and removes the log's directory (stream deletion).
   Status Destroy();
@@ -124,12 +136,20 @@ class Flusher {
  public:
   Flusher();
   ~Flusher();  // Stop()s
+  // Starts the thread. Requests enqueued before Start() wait for it (and are
+  // then served by the first round). Does nothing after Stop().
   void Start();
-  // Completes pending syncs, then joins the thread.
+  // Completes pending syncs, then joins the thread. Afterwards Enqueue()
+  // syncs inline on the caller's thread. Idempotent.
   void Stop();
 
-  // Used by ShardLog: schedule a sync of `log`'s files and then call `done`.
+  // Used by ShardLog: schedule a sync of `log`'s files and then call `done`
+  // (on the flusher thread; inline on the caller's thread after Stop()).
   void Enqueue(ShardLog::Impl* log, std::function<void(Status)> done);
+
+  // Counters for tests and metrics: fdatasyncs issued and rounds completed.
+  uint64_t SyncCount() const;
+  uint64_t RoundCount() const;
 
  private:
   struct State;

@@ -1,0 +1,321 @@
+// ShardLog: append, read, durability and retention. Recovery (Open) lives in
+// shard_log_recovery.cc.
+#include "storage/shard_log.h"
+
+#include <algorithm>
+
+#include "storage/batch.h"
+#include "storage/file_util.h"
+#include "storage/segment_reader.h"
+#include "storage/shard_log_impl.h"
+#include "util/log.h"
+
+namespace sluice::storage {
+namespace {
+
+// The segment holding `offset`: the last one whose base is <= offset, or
+// the first if `offset` precedes them all. `segments` must be non-empty.
+const std::shared_ptr<Segment>& FindSegment(const std::vector<std::shared_ptr<Segment>>& segments,
+                                            uint64_t offset) {
+  auto it = std::upper_bound(
+      segments.begin(), segments.end(), offset,
+      [](uint64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset; });
+  return it == segments.begin() ? *it : *(it - 1);
+}
+
+Status ClosedError() { return Status::IoError("shard log is closed"); }
+
+// The encode buffer is kept between appends up to this size.
+constexpr size_t kMaxRetainedScratchBytes = 1 << 20;
+
+}  // namespace
+
+ShardLog::Impl::Impl(std::string dir, const LogOptions& options, Flusher* flusher)
+    : dir_(std::move(dir)), options_(options), flusher_(flusher) {}
+
+Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return ClosedError();
+  if (failed_.load(std::memory_order_acquire)) {
+    return Status::IoError("shard log failed an earlier sync");
+  }
+  const uint64_t base = end_offset_.load(std::memory_order_relaxed);
+  if (entries.empty()) return base;
+  const size_t length = EncodeBatch(entries, base, arrival_ms, &scratch_);
+  // A rare huge batch must not pin its buffer for the life of the log.
+  struct ShrinkScratch {
+    std::string& s;
+    ~ShrinkScratch() {
+      if (s.size() > kMaxRetainedScratchBytes) std::string().swap(s);
+    }
+  } shrink{scratch_};
+  if (length > kMaxBatchBytes) {
+    return Status::InvalidArgument("batch of " + std::to_string(length) +
+                                   " bytes exceeds the storage limit");
+  }
+
+  Segment* active = segments_.back().get();
+  if (active->size > 0 && (active->size + length > options_.segment_max_bytes ||
+                           arrival_ms - active->first_arrival_ms >= options_.segment_max_age_ms)) {
+    SLUICE_RETURN_IF_ERROR(RollLocked());
+    active = segments_.back().get();
+  }
+  BatchHeader header;
+  header.length = static_cast<uint32_t>(length);
+  header.base_offset = base;
+  header.record_count = static_cast<uint32_t>(entries.size());
+  header.first_arrival_ms = arrival_ms;
+  header.last_arrival_ms = arrival_ms;
+  SLUICE_RETURN_IF_ERROR(
+      active->Append(scratch_.data(), length, header, options_.index_interval_bytes));
+
+  size_bytes_.fetch_add(length, std::memory_order_relaxed);
+  last_arrival_ms_.store(arrival_ms, std::memory_order_release);
+  end_offset_.store(header.end_offset(), std::memory_order_release);
+  if (options_.durability != Durability::kFsync) {
+    durable_end_.store(header.end_offset(), std::memory_order_release);
+  }
+  return base;
+}
+
+Status ShardLog::Impl::RollLocked() {
+  Segment* old = segments_.back().get();
+  if (options_.durability == Durability::kFsync) {
+    // Sync before a later segment exists, so that after a crash only the
+    // last segment can have a torn tail.
+    Status s = old->file->Sync();
+    if (!s.ok()) {
+      failed_.store(true, std::memory_order_release);  // see SyncDirty()
+      return s;
+    }
+    MarkDurable(old->end_offset);
+  }
+  Status index_status = old->SaveIndex();
+  if (!index_status.ok()) {
+    // Not fatal: the index is rebuilt from the segment at the next Open.
+    log::Warn("storage: could not save index of {}: {}", old->path_stem, index_status.ToString());
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto segment, CreateSegment(old->end_offset));
+  segments_.push_back(std::move(segment));
+  return Status::Ok();
+}
+
+void ShardLog::Impl::MarkDurable(uint64_t end_offset) {
+  uint64_t current = durable_end_.load(std::memory_order_relaxed);
+  while (current < end_offset &&
+         !durable_end_.compare_exchange_weak(current, end_offset, std::memory_order_release)) {
+  }
+}
+
+void ShardLog::Impl::WhenDurable(uint64_t end_offset, std::function<void(Status)> done) {
+  if (options_.durability != Durability::kFsync ||
+      end_offset <= durable_end_.load(std::memory_order_acquire)) {
+    done(Status::Ok());
+    return;
+  }
+  if (flusher_ == nullptr) {
+    bool synced = false;
+    done(SyncDirty(&synced));
+    return;
+  }
+  if (!BeginWaiter()) {
+    done(ClosedError());
+    return;
+  }
+  flusher_->Enqueue(this, std::move(done));
+}
+
+Status ShardLog::Impl::SyncDirty(bool* synced) {
+  *synced = false;
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  uint64_t target;
+  std::shared_ptr<Segment> active;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return durable_end_.load() >= end_offset_.load() ? Status::Ok() : ClosedError();
+    target = end_offset_.load(std::memory_order_relaxed);
+    if (target <= durable_end_.load(std::memory_order_acquire)) return Status::Ok();
+    // Older segments were synced when they were rolled.
+    active = segments_.back();
+  }
+  if (!sync_error_.ok()) return sync_error_;
+  if (failed_.load(std::memory_order_acquire)) {
+    return Status::IoError("shard log failed an earlier sync");
+  }
+  Status s = active->file->Sync();
+  *synced = true;
+  if (!s.ok()) {
+    // After a failed fdatasync the kernel may have dropped the dirty pages
+    // and a retry can falsely succeed, so the log stays failed.
+    log::Error("storage: {}; the log refuses further writes", s.ToString());
+    sync_error_ = s;
+    failed_.store(true, std::memory_order_release);
+    return s;
+  }
+  MarkDurable(target);
+  return Status::Ok();
+}
+
+bool ShardLog::Impl::BeginWaiter() {
+  std::lock_guard<std::mutex> lock(waiters_mu_);
+  if (closing_) return false;
+  ++inflight_;
+  return true;
+}
+
+void ShardLog::Impl::EndWaiter() {
+  std::lock_guard<std::mutex> lock(waiters_mu_);
+  if (--inflight_ == 0) waiters_cv_.notify_all();
+}
+
+Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
+  ReadResult result;
+  from = std::max(from, StartOffset());
+  result.next_offset = from;
+  const uint64_t end = EndOffset();
+  if (max_records == 0 || from >= end) return result;
+  result.records.reserve(std::min<uint64_t>(max_records, std::min<uint64_t>(end - from, 1 << 16)));
+
+  ReadBudget budget{max_records, max_bytes};
+  uint64_t cursor = from;
+  while (!budget.exhausted) {
+    std::shared_ptr<Segment> segment;
+    uint64_t position, limit, segment_end;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return ClosedError();
+      segment = FindSegment(segments_, cursor);
+      cursor = std::max(cursor, segment->base_offset);  // trimmed meanwhile
+      if (cursor >= segment->end_offset) break;
+      position = segment->index.FloorOffset(cursor).position;
+      limit = segment->size;
+      segment_end = segment->end_offset;
+    }
+    Status s = ReadSegmentRecords(*segment->file, position, limit, cursor, &budget, &result);
+    if (!s.ok()) {
+      // Records before the bad batch are sound; hand them out and let the
+      // next read (starting at the bad batch) report the corruption.
+      if (result.records.empty()) return s;
+      log::Error("storage: {}", s.ToString());
+      break;
+    }
+    cursor = segment_end;
+  }
+  if (!result.records.empty()) result.next_offset = result.records.back().offset + 1;
+  return result;
+}
+
+Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
+  std::shared_ptr<Segment> segment;
+  IndexEntry entry;
+  uint64_t limit, segment_end;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return ClosedError();
+    for (const auto& s : segments_) {
+      if (s->size > 0 && s->max_arrival_ms >= timestamp_ms) {
+        segment = s;
+        break;
+      }
+    }
+    if (segment == nullptr) return EndOffset();
+    uint64_t next_entry_offset;
+    entry = segment->index.FloorTime(timestamp_ms, &next_entry_offset);
+    limit = segment->size;
+    segment_end = segment->end_offset;
+  }
+  SLUICE_ASSIGN_OR_RETURN(uint64_t found,
+                          FindOffsetForTime(*segment->file, entry.position, limit, timestamp_ms));
+  return found == UINT64_MAX ? segment_end : found;
+}
+
+Result<uint64_t> ShardLog::Impl::TrimOlderThan(int64_t before_ms) {
+  std::vector<std::shared_ptr<Segment>> removed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return ClosedError();
+    while (segments_.size() > 1 && segments_.front()->max_arrival_ms < before_ms) {
+      size_bytes_.fetch_sub(segments_.front()->size, std::memory_order_relaxed);
+      removed.push_back(std::move(segments_.front()));
+      segments_.erase(segments_.begin());
+    }
+    start_offset_.store(segments_.front()->base_offset, std::memory_order_release);
+  }
+  // Readers still holding a removed segment keep reading its open file.
+  for (const auto& segment : removed) {
+    Status s = segment->RemoveFiles();
+    if (!s.ok()) log::Warn("storage: trim: {}", s.ToString());
+  }
+  return StartOffset();
+}
+
+Status ShardLog::Impl::Close() {
+  {
+    std::unique_lock<std::mutex> lock(waiters_mu_);
+    closing_ = true;
+    waiters_cv_.wait(lock, [&] { return inflight_ == 0; });
+  }
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return Status::Ok();
+  closed_ = true;
+  Status status;
+  if (options_.durability == Durability::kFsync && !segments_.empty() &&
+      durable_end_.load() < end_offset_.load()) {
+    status = segments_.back()->file->Sync();
+    if (status.ok()) MarkDurable(end_offset_.load());
+  }
+  for (const auto& segment : segments_) {
+    Status s = segment->SaveIndex();
+    if (!s.ok())
+      log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
+  }
+  segments_.clear();  // closes the files once readers let go
+  return status;
+}
+
+Status ShardLog::Impl::Destroy() {
+  Status s = Close();
+  if (options_.durability == Durability::kMemory) return s;
+  SLUICE_RETURN_IF_ERROR(file::RemoveAll(dir_));
+  return s;
+}
+
+// ---- ShardLog: forwards to Impl ----
+
+ShardLog::ShardLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ShardLog::~ShardLog() {
+  if (impl_) (void)impl_->Close();
+}
+
+Result<std::unique_ptr<ShardLog>> ShardLog::Open(const std::string& dir, const LogOptions& options,
+                                                 Flusher* flusher) {
+  auto impl = std::make_unique<Impl>(dir, options, flusher);
+  SLUICE_RETURN_IF_ERROR(impl->Open());
+  return std::unique_ptr<ShardLog>(new ShardLog(std::move(impl)));
+}
+
+Result<uint64_t> ShardLog::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
+  return impl_->Append(entries, arrival_ms);
+}
+void ShardLog::WhenDurable(uint64_t end_offset, std::function<void(Status)> done) {
+  impl_->WhenDurable(end_offset, std::move(done));
+}
+uint64_t ShardLog::StartOffset() const { return impl_->StartOffset(); }
+uint64_t ShardLog::EndOffset() const { return impl_->EndOffset(); }
+int64_t ShardLog::LastArrivalMillis() const { return impl_->LastArrivalMillis(); }
+Result<ReadResult> ShardLog::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
+  return impl_->Read(from, max_records, max_bytes);
+}
+Result<uint64_t> ShardLog::OffsetForTime(int64_t timestamp_ms) const {
+  return impl_->OffsetForTime(timestamp_ms);
+}
+Result<uint64_t> ShardLog::TrimOlderThan(int64_t before_ms) {
+  return impl_->TrimOlderThan(before_ms);
+}
+Status ShardLog::Close() { return impl_->Close(); }
+Status ShardLog::Destroy() { return impl_->Destroy(); }
+uint64_t ShardLog::SizeBytes() const { return impl_->SizeBytes(); }
+
+}  // namespace sluice::storage

@@ -1,0 +1,90 @@
+// ShardLog::Impl: the state behind a ShardLog (see shard_log.h for the
+// contract). Internal to the storage layer; the Flusher drives the sync
+// half of it.
+//
+// Locking (in acquisition order):
+//   sync_mu_    one sync of this log at a time (flusher, Close)
+//   mu_         segments_, every Segment's mutable state, scratch_; held by
+//               Append for encode + write(2), by readers only to locate a
+//               segment and copy an index entry
+//   waiters_mu_ inflight_ / closing_ (flusher requests not yet completed)
+// The cheap getters read atomics and take no lock.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/segment.h"
+#include "storage/shard_log.h"
+
+namespace sluice::storage {
+
+class ShardLog::Impl {
+ public:
+  Impl(std::string dir, const LogOptions& options, Flusher* flusher);
+
+  // Loads and recovers the segments (or starts an empty memory log).
+  Status Open();
+
+  Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms);
+  void WhenDurable(uint64_t end_offset, std::function<void(Status)> done);
+  Result<ReadResult> Read(uint64_t from, size_t max_records, size_t max_bytes) const;
+  Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const;
+  Result<uint64_t> TrimOlderThan(int64_t before_ms);
+  Status Close();
+  Status Destroy();
+
+  uint64_t StartOffset() const { return start_offset_.load(std::memory_order_acquire); }
+  uint64_t EndOffset() const { return end_offset_.load(std::memory_order_acquire); }
+  int64_t LastArrivalMillis() const { return last_arrival_ms_.load(std::memory_order_acquire); }
+  uint64_t SizeBytes() const { return size_bytes_.load(std::memory_order_relaxed); }
+
+  // ---- Flusher side ----
+  // Syncs whatever was appended but not yet synced, then marks it durable.
+  // Sets *synced when an fdatasync was issued. Thread-safe.
+  Status SyncDirty(bool* synced);
+  // Registers a request the flusher will complete; false once the log is
+  // closing (the caller then completes it with an error itself).
+  bool BeginWaiter();
+  // Called after a registered request's `done` ran; the log may be destroyed
+  // right after the last one, so the caller must not touch it again.
+  void EndWaiter();
+
+ private:
+  Status RecoverSegments(const std::vector<uint64_t>& bases);
+  Status RecoverOlderSegment(Segment* segment, uint64_t next_base);
+  Status RecoverLastSegment(Segment* segment);
+  Result<std::shared_ptr<Segment>> CreateSegment(uint64_t base_offset);
+  Status RollLocked();
+  void MarkDurable(uint64_t end_offset);
+
+  const std::string dir_;
+  const LogOptions options_;
+  Flusher* const flusher_;
+
+  std::mutex sync_mu_;
+  Status sync_error_;                // guarded by sync_mu_; once set, every sync reports it
+  std::atomic<bool> failed_{false};  // a sync failed: Append refuses
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<Segment>> segments_;  // by base offset; back() is active
+  std::string scratch_;                             // encode buffer, reused
+  bool closed_ = false;
+
+  std::mutex waiters_mu_;
+  std::condition_variable waiters_cv_;
+  int inflight_ = 0;
+  bool closing_ = false;
+
+  std::atomic<uint64_t> start_offset_{0};
+  std::atomic<uint64_t> end_offset_{0};
+  std::atomic<uint64_t> durable_end_{0};
+  std::atomic<int64_t> last_arrival_ms_{0};
+  std::atomic<uint64_t> size_bytes_{0};
+};
+
+}  // namespace sluice::storage

@@ -1,0 +1,183 @@
+// ShardLog recovery: what Open() does with the files it finds.
+//
+// Older segments are trusted when their index files are valid and describe
+// exactly the segment's current size; only then is the segment not read at
+// all, which keeps start-up time independent of the amount of data. The last
+// segment is validated batch by batch from the end of what its index covers
+// (or from the start) and cut at the first torn or corrupt batch.
+#include <algorithm>
+#include <filesystem>
+
+#include "storage/batch_scanner.h"
+#include "storage/file_util.h"
+#include "storage/shard_log_impl.h"
+#include "util/log.h"
+
+namespace sluice::storage {
+namespace {
+
+const char* OutcomeName(BatchScanner::Outcome outcome) {
+  switch (outcome) {
+    case BatchScanner::Outcome::kTorn:
+      return "torn batch";
+    case BatchScanner::Outcome::kCorrupt:
+      return "corrupt batch";
+    default:
+      return "bad batch";
+  }
+}
+
+// Scans `segment` from `start` (a batch boundary its state already reflects)
+// to `limit`, accounting for each valid batch. Returns the outcome that
+// stopped the scan (kEnd when all was valid) and sets *stop at its position.
+Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_t limit,
+                                       uint32_t interval, uint64_t* stop) {
+  BatchScanner scanner(*segment->file, start, limit);
+  while (true) {
+    BatchScanner::Outcome outcome = scanner.Next();
+    *stop = scanner.position();
+    if (outcome == BatchScanner::Outcome::kIoError) return scanner.error();
+    if (outcome != BatchScanner::Outcome::kBatch) return outcome;
+    if (scanner.header().base_offset != segment->end_offset) {
+      return BatchScanner::Outcome::kCorrupt;  // offsets must be dense
+    }
+    segment->NoteBatch(scanner.header(), scanner.position(), interval);
+  }
+}
+
+void ResetState(Segment* segment) {
+  segment->index = SegmentIndex();
+  segment->size = 0;
+  segment->end_offset = segment->base_offset;
+  segment->first_arrival_ms = 0;
+  segment->max_arrival_ms = 0;
+  segment->index_saved = false;
+}
+
+}  // namespace
+
+Status ShardLog::Impl::Open() {
+  if (options_.durability == Durability::kMemory) {
+    segments_.push_back(std::make_shared<Segment>(0, "", NewMemorySegmentFile()));
+    return Status::Ok();
+  }
+  SLUICE_RETURN_IF_ERROR(file::CreateDirs(dir_));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> names, file::ListDir(dir_));
+  std::vector<uint64_t> bases;
+  for (const std::string& name : names) {
+    uint64_t base;
+    if (ParseSegmentFileName(name, &base)) bases.push_back(base);
+  }
+  std::sort(bases.begin(), bases.end());
+  if (bases.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(auto segment, CreateSegment(0));
+    segments_.push_back(std::move(segment));
+    if (options_.durability == Durability::kFsync) {
+      // A new log directory: make its own entry durable too.
+      std::string parent = std::filesystem::path(dir_).parent_path().string();
+      SLUICE_RETURN_IF_ERROR(file::SyncDir(parent.empty() ? "." : parent));
+    }
+  } else {
+    SLUICE_RETURN_IF_ERROR(RecoverSegments(bases));
+  }
+
+  uint64_t size = 0;
+  int64_t last_arrival = 0;
+  for (const auto& segment : segments_) {
+    size += segment->size;
+    last_arrival = std::max(last_arrival, segment->max_arrival_ms);
+  }
+  start_offset_ = segments_.front()->base_offset;
+  end_offset_ = segments_.back()->end_offset;
+  durable_end_ = end_offset_.load();  // what survived recovery is on disk
+  size_bytes_ = size;
+  last_arrival_ms_ = last_arrival;
+  return Status::Ok();
+}
+
+Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
+  for (size_t i = 0; i < bases.size(); ++i) {
+    std::string stem = SegmentStem(dir_, bases[i]);
+    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix)));
+    auto segment = std::make_shared<Segment>(bases[i], std::move(stem), std::move(file));
+    if (i + 1 < bases.size()) {
+      SLUICE_RETURN_IF_ERROR(RecoverOlderSegment(segment.get(), bases[i + 1]));
+    } else {
+      SLUICE_RETURN_IF_ERROR(RecoverLastSegment(segment.get()));
+    }
+    if (!segments_.empty() && segments_.back()->end_offset != segment->base_offset) {
+      log::Warn("storage: {} ends at offset {} but the next segment starts at {}",
+                segments_.back()->path_stem, segments_.back()->end_offset, segment->base_offset);
+      if (segments_.back()->end_offset > segment->base_offset) {
+        return Status::Corruption("overlapping segments in " + dir_);
+      }
+      segments_.back()->end_offset = segment->base_offset;
+    }
+    segments_.push_back(std::move(segment));
+  }
+  return Status::Ok();
+}
+
+Status ShardLog::Impl::RecoverOlderSegment(Segment* segment, uint64_t next_base) {
+  const uint64_t file_size = segment->file->Size();
+  auto summary = segment->LoadIndex();
+  if (summary.ok() && summary->segment_bytes == file_size && summary->end_offset == next_base) {
+    return Status::Ok();
+  }
+  log::Info("storage: rebuilding the index of {}", segment->path_stem);
+  ResetState(segment);
+  uint64_t stop = 0;
+  SLUICE_ASSIGN_OR_RETURN(auto outcome,
+                          ScanInto(segment, 0, file_size, options_.index_interval_bytes, &stop));
+  if (outcome != BatchScanner::Outcome::kEnd) {
+    // Not the tail, so not a crash artifact: keep the bytes (reads of that
+    // batch report Corruption) rather than silently dropping later data.
+    log::Warn("storage: {} in {}{} at position {}; reads of it will fail", OutcomeName(outcome),
+              segment->path_stem, kSegmentSuffix, stop);
+    segment->size = file_size;
+    segment->end_offset = std::max(segment->end_offset, next_base);
+  }
+  Status s = segment->SaveIndex();
+  if (!s.ok())
+    log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
+  return Status::Ok();
+}
+
+Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
+  const uint64_t file_size = segment->file->Size();
+  uint64_t start = 0;
+  auto summary = segment->LoadIndex();
+  if (summary.ok() && summary->segment_bytes <= file_size) {
+    start = summary->segment_bytes;  // the index vouches for everything before
+  } else {
+    ResetState(segment);
+  }
+  if (start == file_size) return Status::Ok();
+  segment->index_saved = false;
+
+  uint64_t stop = 0;
+  SLUICE_ASSIGN_OR_RETURN(
+      auto outcome, ScanInto(segment, start, file_size, options_.index_interval_bytes, &stop));
+  if (outcome == BatchScanner::Outcome::kEnd) return Status::Ok();
+  log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes",
+            OutcomeName(outcome), segment->path_stem, kSegmentSuffix, stop, file_size - stop);
+  SLUICE_RETURN_IF_ERROR(segment->file->Truncate(stop));
+  if (options_.durability == Durability::kFsync) SLUICE_RETURN_IF_ERROR(segment->file->Sync());
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_offset) {
+  if (options_.durability == Durability::kMemory) {
+    return std::make_shared<Segment>(base_offset, "", NewMemorySegmentFile());
+  }
+  std::string stem = SegmentStem(dir_, base_offset);
+  SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix)));
+  if (file->Size() != 0) {
+    return Status::Corruption("segment " + file->path() + " already exists");
+  }
+  // The new file's directory entry must survive a crash too.
+  if (options_.durability == Durability::kFsync) SLUICE_RETURN_IF_ERROR(file::SyncDir(dir_));
+  return std::make_shared<Segment>(base_offset, std::move(stem), std::move(file));
+}
+
+}  // namespace sluice::storage

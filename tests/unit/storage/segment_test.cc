@@ -1,0 +1,119 @@
+// Segment naming, the batch scanner and the segment reader, on memory files.
+#include "storage/segment.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/batch_scanner.h"
+#include "storage/segment_reader.h"
+#include "storage_test_util.h"
+
+namespace sluice::storage {
+namespace {
+
+using testutil::DataFor;
+using testutil::KeyFor;
+
+// A memory segment file holding `batches` batches of `per_batch` records.
+std::unique_ptr<SegmentFile> MakeFile(int batches, int per_batch, std::vector<uint64_t>* starts) {
+  auto file = NewMemorySegmentFile();
+  std::string scratch;
+  uint64_t offset = 0;
+  for (int b = 0; b < batches; ++b) {
+    std::vector<std::string> keys, datas;
+    std::vector<AppendEntry> entries;
+    for (int i = 0; i < per_batch; ++i) {
+      keys.push_back(KeyFor(offset + i));
+      datas.push_back(DataFor(offset + i));
+    }
+    for (int i = 0; i < per_batch; ++i) entries.push_back({keys[i], datas[i]});
+    if (starts) starts->push_back(file->Size());
+    size_t n = EncodeBatch(entries, offset, 1000 + b, &scratch);
+    EXPECT_TRUE(file->Append(scratch.data(), n).ok());
+    offset += per_batch;
+  }
+  return file;
+}
+
+TEST(SegmentTest, FileNamesAreTwentyDigitBaseOffsets) {
+  EXPECT_EQ(SegmentStem("/d", 12500), "/d/00000000000000012500");
+  uint64_t base = 0;
+  EXPECT_TRUE(ParseSegmentFileName("00000000000000012500.log", &base));
+  EXPECT_EQ(base, 12500u);
+  EXPECT_TRUE(ParseSegmentFileName("18446744073709551615.log", &base));
+  EXPECT_EQ(base, UINT64_MAX);
+  EXPECT_FALSE(ParseSegmentFileName("18446744073709551616.log", &base));  // overflow
+  EXPECT_FALSE(ParseSegmentFileName("00000000000000012500.index", &base));
+  EXPECT_FALSE(ParseSegmentFileName("0000000000000001250x.log", &base));
+  EXPECT_FALSE(ParseSegmentFileName("12500.log", &base));
+}
+
+TEST(SegmentTest, ScannerVisitsEveryBatchThenEnds) {
+  std::vector<uint64_t> starts;
+  auto file = MakeFile(5, 3, &starts);
+  BatchScanner scanner(*file, 0, file->Size());
+  for (int b = 0; b < 5; ++b) {
+    ASSERT_EQ(scanner.Next(), BatchScanner::Outcome::kBatch);
+    EXPECT_EQ(scanner.position(), starts[b]);
+    EXPECT_EQ(scanner.header().base_offset, 3u * b);
+  }
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kEnd);
+}
+
+TEST(SegmentTest, ScannerReportsATornLastBatch) {
+  std::vector<uint64_t> starts;
+  auto file = MakeFile(3, 3, &starts);
+  ASSERT_TRUE(file->Truncate(file->Size() - 1).ok());
+  BatchScanner scanner(*file, 0, file->Size());
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kBatch);
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kBatch);
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kTorn);
+  EXPECT_EQ(scanner.position(), starts[2]);
+}
+
+TEST(SegmentTest, ScannerReportsACorruptBatch) {
+  std::vector<uint64_t> starts;
+  auto file = MakeFile(3, 3, &starts);
+  std::string bytes(file->Size(), '\0');
+  ASSERT_TRUE(file->ReadAt(0, bytes.size(), bytes.data()).ok());
+  bytes[starts[1] + 50] ^= 0x10;
+  auto damaged = NewMemorySegmentFile();
+  ASSERT_TRUE(damaged->Append(bytes.data(), bytes.size()).ok());
+  BatchScanner scanner(*damaged, 0, damaged->Size());
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kBatch);
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kCorrupt);
+  EXPECT_EQ(scanner.position(), starts[1]);
+}
+
+TEST(SegmentTest, ReaderKeepsViewsValidWhileTheBufferGrows) {
+  // 200 batches of 50 records: the reader's buffer grows many times.
+  auto file = MakeFile(200, 50, nullptr);
+  ReadBudget budget{10000, 64 << 20};
+  ReadResult result;
+  ASSERT_TRUE(ReadSegmentRecords(*file, 0, file->Size(), 25, &budget, &result).ok());
+  ASSERT_EQ(result.records.size(), 200u * 50 - 25);
+  for (size_t i = 0; i < result.records.size(); ++i) {
+    ASSERT_EQ(result.records[i].offset, 25 + i);
+    ASSERT_EQ(result.records[i].partition_key, KeyFor(25 + i));
+    ASSERT_EQ(result.records[i].data, DataFor(25 + i));
+  }
+  EXPECT_FALSE(budget.exhausted);
+}
+
+TEST(SegmentTest, ReaderStopsWhenTheBudgetIsSpent) {
+  auto file = MakeFile(10, 10, nullptr);
+  ReadBudget budget{15, 64 << 20};
+  ReadResult result;
+  ASSERT_TRUE(ReadSegmentRecords(*file, 0, file->Size(), 0, &budget, &result).ok());
+  EXPECT_EQ(result.records.size(), 15u);
+  EXPECT_TRUE(budget.exhausted);
+}
+
+TEST(SegmentTest, TimeLookupFindsTheFirstRecordAtOrAfter) {
+  auto file = MakeFile(10, 10, nullptr);  // batch b arrives at 1000 + b
+  EXPECT_EQ(*FindOffsetForTime(*file, 0, file->Size(), 0), 0u);
+  EXPECT_EQ(*FindOffsetForTime(*file, 0, file->Size(), 1004), 40u);
+  EXPECT_EQ(*FindOffsetForTime(*file, 0, file->Size(), 2000), UINT64_MAX);
+}
+
+}  // namespace
+}  // namespace sluice::storage

@@ -1,0 +1,140 @@
+// Helpers for storage tests: a temporary directory removed on destruction,
+// byte-level file surgery (flip, truncate), and a log builder.
+#pragma once
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "storage/shard_log.h"
+
+namespace sluice::storage::testutil {
+
+// Timing bounds in tests scale by this: sanitizer builds run far slower.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr int kSlowdown = 50;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr int kSlowdown = 50;
+#else
+inline constexpr int kSlowdown = 1;
+#endif
+#else
+inline constexpr int kSlowdown = 1;
+#endif
+
+// A fresh directory under testing::TempDir(), removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = testing::TempDir() + "/sluice-storage-XXXXXX";
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    char* made = ::mkdtemp(buf.data());
+    EXPECT_NE(made, nullptr);
+    path_ = made ? made : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Join(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline uint64_t FileSize(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return static_cast<uint64_t>(st.st_size);
+}
+
+inline void FlipByte(const std::string& path, uint64_t position) {
+  int fd = ::open(path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0) << path;
+  unsigned char b = 0;
+  ASSERT_EQ(::pread(fd, &b, 1, static_cast<off_t>(position)), 1);
+  b ^= 0x40;
+  ASSERT_EQ(::pwrite(fd, &b, 1, static_cast<off_t>(position)), 1);
+  ::close(fd);
+}
+
+inline void TruncateFile(const std::string& path, uint64_t size) {
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size)), 0) << path;
+}
+
+inline void WriteGarbage(const std::string& path, const std::string& bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  ::close(fd);
+}
+
+inline std::string SegmentPath(const std::string& dir, uint64_t base, const char* suffix = ".log") {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%020llu", static_cast<unsigned long long>(base));
+  return dir + "/" + name + suffix;
+}
+
+// Deterministic record contents, so any read can be checked.
+inline std::string KeyFor(uint64_t offset) { return "key-" + std::to_string(offset); }
+inline std::string DataFor(uint64_t offset, size_t size = 100) {
+  std::string d(size, '\0');
+  for (size_t i = 0; i < size; ++i) d[i] = static_cast<char>('a' + (offset * 7 + i) % 26);
+  return d;
+}
+
+// Appends `count` records in batches of `batch`, at arrival `arrival_ms`
+// (+1 per batch when `tick`); checks offsets are dense.
+inline void AppendRecords(ShardLog* log, uint64_t count, size_t batch, int64_t arrival_ms,
+                          bool tick = false, size_t data_size = 100) {
+  std::vector<std::string> keys, datas;
+  std::vector<AppendEntry> entries;
+  uint64_t next = log->EndOffset();
+  for (uint64_t done = 0; done < count;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(batch, count - done));
+    keys.clear();
+    datas.clear();
+    entries.clear();
+    for (size_t i = 0; i < n; ++i) {
+      keys.push_back(KeyFor(next + i));
+      datas.push_back(DataFor(next + i, data_size));
+    }
+    for (size_t i = 0; i < n; ++i) entries.push_back({keys[i], datas[i]});
+    auto first = log->Append(entries, arrival_ms);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    ASSERT_EQ(*first, next);
+    next += n;
+    done += n;
+    if (tick) ++arrival_ms;
+  }
+}
+
+// Reads everything from `from` and checks every record's contents.
+inline uint64_t ReadAllAndCheck(const ShardLog& log, uint64_t from, size_t data_size = 100) {
+  uint64_t expected = from;
+  while (expected < log.EndOffset()) {
+    auto r = log.Read(expected, 1000, 1 << 20);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok() || r->records.empty()) break;
+    for (const StoredRecord& rec : r->records) {
+      EXPECT_EQ(rec.offset, expected);
+      EXPECT_EQ(rec.partition_key, KeyFor(expected));
+      EXPECT_EQ(rec.data, DataFor(expected, data_size));
+      ++expected;
+    }
+    EXPECT_EQ(r->next_offset, expected);
+  }
+  return expected;
+}
+
+}  // namespace sluice::storage::testutil
