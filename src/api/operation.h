@@ -44,5 +44,6 @@ void HandlePutRecord(const OperationContext& ctx, const protocol::JsonObject& bo
 void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleGetRecords(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleListTagsForStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 
 }  // namespace sluice::api

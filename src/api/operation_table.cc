@@ -27,7 +27,7 @@ constexpr std::array<OperationEntry, 39> kOperations = {{
     {"ListStreamConsumers", nullptr},
     {"ListStreams", &HandleListStreams},
     {"ListTagsForResource", nullptr},
-    {"ListTagsForStream", nullptr},
+    {"ListTagsForStream", &HandleListTagsForStream},
     {"MergeShards", nullptr},
     {"PutRecord", &HandlePutRecord},
     {"PutRecords", &HandlePutRecords},
