@@ -6,6 +6,7 @@
 #include "api/operation_table.h"
 #include "protocol/errors.h"
 #include "protocol/json_reader.h"
+#include "util/log.h"
 
 namespace sluice::api {
 namespace {
@@ -36,7 +37,23 @@ Codec CodecOf(std::string_view media) {
   return Codec::kOther;
 }
 
-ApiResponse JsonError(std::string_view content_type, const Status& status) {
+// Server-side failures (corruption, I/O errors) reach the client as the
+// service's generic InternalFailure; their details go to the log only.
+Status ForClient(const Status& status) {
+  switch (status.code()) {
+    case ErrorCode::kCorruption:
+    case ErrorCode::kIoError:
+    case ErrorCode::kNotLeader:
+    case ErrorCode::kInternalFailure:
+      log::Error("request failed on the server side: {}", status.ToString());
+      return Status(ErrorCode::kInternalFailure, "Internal Service Failure");
+    default:
+      return status;
+  }
+}
+
+ApiResponse JsonError(std::string_view content_type, const Status& raw) {
+  Status status = ForClient(raw);
   ApiResponse r;
   r.status = protocol::HttpStatusFor(status.code());
   r.content_type = std::string(content_type);
@@ -45,7 +62,8 @@ ApiResponse JsonError(std::string_view content_type, const Status& status) {
   return r;
 }
 
-ApiResponse CborError(const Status& status) {
+ApiResponse CborError(const Status& raw) {
+  Status status = ForClient(raw);
   ApiResponse r;
   r.status = protocol::HttpStatusFor(status.code());
   r.content_type = std::string(kAmzCbor);
