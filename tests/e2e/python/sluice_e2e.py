@@ -1,0 +1,442 @@
+"""Helpers for the end-to-end suite: start and stop real server processes, build real clients.
+
+Environment:
+  SLUICE_BIN            absolute path of the server binary (spawned with a fresh data dir).
+  SLUICE_E2E_ENDPOINT   use an already running endpoint (e.g. http://127.0.0.1:4568) for the
+                        protocol-level tests instead of spawning servers. Tests that need process
+                        control (crash, restart, corruption) are then reported as not run.
+  SLUICE_E2E_REFERENCE  set (e.g. to "kinesalite") when SLUICE_E2E_ENDPOINT is a reference
+                        implementation rather than Sluice: tests of behaviour that Sluice is
+                        specified to have beyond it (HTTP/2, NextToken paging, ShardFilter,
+                        StreamARN addressing, 413 before the body) are reported as not run.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import glob
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+from urllib.parse import urlparse
+
+import boto3
+import botocore.config
+import pytest
+
+SLUICE_BIN = os.environ.get("SLUICE_BIN", "")
+ENDPOINT = os.environ.get("SLUICE_E2E_ENDPOINT", "").rstrip("/")
+REFERENCE = os.environ.get("SLUICE_E2E_REFERENCE", "")
+
+REGION = "us-east-1"
+HASH_SPACE = 2**128
+LISTEN_RE = re.compile(r"listening on ([0-9.]+):(\d+)")
+
+START_DEADLINE_S = 30.0
+STOP_DEADLINE_S = 20.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Polling
+
+
+def wait_until(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
+    """Polls predicate until it returns a truthy value or the deadline passes (then fails)."""
+    deadline = time.monotonic() + timeout
+    last_exc: Optional[BaseException] = None
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:  # noqa: BLE001 - remembered for the failure message
+            last_exc = exc
+        if time.monotonic() >= deadline:
+            detail = f" (last error: {last_exc!r})" if last_exc else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}{detail}")
+        time.sleep(interval)
+
+
+def unique_name(prefix: str = "e2e") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def requires_sluice(reason: str):
+    """Marks a test of Sluice-specified behaviour that a reference emulator lacks."""
+    return pytest.mark.skipif(bool(REFERENCE), reason=f"not run against {REFERENCE}: {reason}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Server processes
+
+
+@dataclass
+class SluiceServer:
+    """One `sluice serve` process on an ephemeral port, reading its log in a background thread."""
+
+    data_dir: str
+    extra_args: list = field(default_factory=list)
+    env: Optional[dict] = None  # when set: configure through SLUICE_* variables, not flags
+    proc: Optional[subprocess.Popen] = None
+    port: int = 0
+    _log_lines: list = field(default_factory=list)
+    _log_lock: threading.Lock = field(default_factory=threading.Lock)
+    _port_event: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> str:
+        with self._log_lock:
+            return "".join(self._log_lines)
+
+    def start(self) -> "SluiceServer":
+        if not SLUICE_BIN or not os.path.isfile(SLUICE_BIN):
+            raise AssertionError(f"SLUICE_BIN does not name a file: {SLUICE_BIN!r}")
+        assert self.proc is None or self.proc.poll() is not None, "server already running"
+        self.port = 0
+        self._port_event = threading.Event()
+        with self._log_lock:
+            self._log_lines.append(f"--- start {' '.join(self.extra_args)}\n")
+        env = dict(os.environ)
+        if self.env is None:
+            args = [
+                SLUICE_BIN, "serve",
+                "--host", "127.0.0.1",
+                "--port", "0",
+                "--data-dir", self.data_dir,
+                "--create-stream-ms", "0",
+                "--delete-stream-ms", "0",
+                *self.extra_args,
+            ]
+        else:
+            args = [SLUICE_BIN, "serve", *self.extra_args]
+            env.update(SLUICE_HOST="127.0.0.1", SLUICE_PORT="0", SLUICE_DATA_DIR=self.data_dir,
+                       SLUICE_CREATE_STREAM_MS="0", SLUICE_DELETE_STREAM_MS="0")
+            env.update(self.env)
+        self.proc = subprocess.Popen(
+            args,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(target=self._read_log, args=(self.proc, self._port_event), daemon=True)
+        self._reader.start()
+        if not self._port_event.wait(START_DEADLINE_S) or not self.port:
+            rc = self.proc.poll()
+            self.kill9()
+            if rc is not None:
+                raise AssertionError(f"server exited with status {rc} before listening; log:\n{self.log}")
+            raise AssertionError(f"server did not log 'listening on' in time; log:\n{self.log}")
+        wait_until(self.healthy, START_DEADLINE_S, f"GET /health on port {self.port}\nlog:\n{self.log}")
+        return self
+
+    def _read_log(self, proc: subprocess.Popen, port_event: threading.Event):
+        """Collects one process's output; sets the port from its first `listening on` line."""
+        for raw in iter(proc.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace")
+            with self._log_lock:
+                self._log_lines.append(line)
+            if not port_event.is_set():
+                m = LISTEN_RE.search(line)
+                if m:
+                    self.port = int(m.group(2))
+                    port_event.set()
+        proc.stdout.close()
+        port_event.set()  # exited: wake the starter, which then sees no port
+
+    def _join_reader(self):
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            reader.join(STOP_DEADLINE_S)
+
+    def healthy(self) -> bool:
+        if self.proc is None or self.proc.poll() is not None:
+            raise AssertionError(f"server exited with {self.proc.returncode if self.proc else None}; log:\n{self.log}")
+        return health_status(self.endpoint) == 200
+
+    def stop(self, timeout: float = STOP_DEADLINE_S) -> int:
+        """SIGTERM, then asserts a clean exit (status 0) within the deadline."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+            raise AssertionError(f"server did not exit within {timeout}s of SIGTERM; log:\n{self.log}")
+        self._join_reader()
+        assert rc == 0, f"server exited with status {rc} after SIGTERM; log:\n{self.log}"
+        return rc
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(STOP_DEADLINE_S)
+        self._join_reader()
+
+    def restart(self) -> "SluiceServer":
+        """Starts a new process on the same data dir (on a new ephemeral port)."""
+        assert self.proc is not None and self.proc.poll() is not None, "stop or kill the server first"
+        return self.start()
+
+    def cleanup(self):
+        """Best-effort teardown for fixtures: never leaves a process behind."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_DEADLINE_S)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def segment_files(self) -> list:
+        """Segment files: `<20-digit base offset>.log` anywhere under the data dir."""
+        found = glob.glob(os.path.join(self.data_dir, "**", "*.log"), recursive=True)
+        return sorted(f for f in found if re.fullmatch(r"\d{20}\.log", os.path.basename(f)))
+
+
+class Endpoint:
+    """The endpoint protocol-level tests talk to, and the process behind it if we own it."""
+
+    def __init__(self, url: str, server: Optional[SluiceServer]):
+        self.url = url
+        self.server = server
+
+    def check_alive(self):
+        if self.server is not None:
+            assert self.server.proc.poll() is None, \
+                f"server died (status {self.server.proc.returncode}); log:\n{self.server.log}"
+        assert_alive(self.url)
+
+
+def serve_endpoint(data_dir: str):
+    """Generator for fixtures: SLUICE_E2E_ENDPOINT if set, else a server of our own, stopped
+    with SIGTERM at the end (which must exit 0)."""
+    if ENDPOINT:
+        yield Endpoint(ENDPOINT, None)
+        return
+    server = SluiceServer(data_dir)
+    try:
+        server.start()
+        yield Endpoint(server.endpoint, server)
+        server.stop()
+    finally:
+        server.cleanup()
+
+
+def health_status(endpoint: str, timeout: float = 2.0) -> int:
+    u = urlparse(endpoint)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        conn.request("GET", "/health")
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
+
+
+def assert_alive(endpoint: str):
+    """The server still answers: /health is 200 (Sluice) or ListStreams works (reference)."""
+    if REFERENCE:
+        client(endpoint).list_streams(Limit=1)
+    else:
+        assert health_status(endpoint) == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+
+def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION):
+    """A boto3 Kinesis client with dummy credentials and retries off (every error is seen)."""
+    cfg = botocore.config.Config(
+        region_name=region,
+        connect_timeout=5,
+        read_timeout=read_timeout,
+        retries={"total_max_attempts": 1},
+    )
+    return boto3.session.Session().client(
+        "kinesis",
+        endpoint_url=endpoint,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        region_name=region,
+        config=cfg,
+    )
+
+
+def aws_cli(endpoint: str, *args: str, timeout: float = 120.0, check: bool = True):
+    """Runs `aws --endpoint-url <endpoint> kinesis <args> --output json`; returns parsed stdout."""
+    env = dict(os.environ)
+    env.update(
+        AWS_ACCESS_KEY_ID="x",
+        AWS_SECRET_ACCESS_KEY="x",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_PAGER="",
+        AWS_MAX_ATTEMPTS="1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    cmd = ["aws", "--endpoint-url", endpoint, "kinesis", *args, "--output", "json"]
+    res = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    if check:
+        assert res.returncode == 0, f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stderr.decode()}"
+    out = res.stdout.decode().strip()
+    return (json.loads(out) if out else None), res
+
+
+def wait_active(kinesis, name: str, timeout: float = 30.0) -> dict:
+    def active():
+        d = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+        return d if d["StreamStatus"] == "ACTIVE" else None
+
+    return wait_until(active, timeout, f"stream {name} ACTIVE")
+
+
+def wait_gone(kinesis, name: str, timeout: float = 30.0):
+    def gone():
+        try:
+            kinesis.describe_stream_summary(StreamName=name)
+            return False
+        except kinesis.exceptions.ResourceNotFoundException:
+            return True
+
+    wait_until(gone, timeout, f"stream {name} deleted")
+
+
+def create_stream(kinesis, name: str, shards: int = 1, **kw) -> dict:
+    kinesis.create_stream(StreamName=name, ShardCount=shards, **kw)
+    return wait_active(kinesis, name)
+
+
+def all_shards(kinesis, name: str) -> list:
+    shards, start = [], None
+    for _ in range(1000):
+        kw = {"StreamName": name}
+        if start:
+            kw["ExclusiveStartShardId"] = start
+        d = kinesis.describe_stream(**kw)["StreamDescription"]
+        shards += d["Shards"]
+        if not d["HasMoreShards"] or not d["Shards"]:
+            return shards
+        start = d["Shards"][-1]["ShardId"]
+    raise AssertionError("DescribeStream paging did not end")
+
+
+def read_shard(kinesis, name: str, shard_id: str, iterator_type: str = "TRIM_HORIZON",
+               limit: Optional[int] = None, timeout: float = 60.0, **kw) -> list:
+    """Reads a shard from the given position until caught up (an empty page with
+    MillisBehindLatest 0); returns the records in order."""
+    it = kinesis.get_shard_iterator(StreamName=name, ShardId=shard_id,
+                                    ShardIteratorType=iterator_type, **kw)["ShardIterator"]
+    return drain(kinesis, it, limit=limit, timeout=timeout)[0]
+
+
+def drain(kinesis, iterator: str, limit: Optional[int] = None, timeout: float = 60.0):
+    records = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kw = {"ShardIterator": iterator}
+        if limit:
+            kw["Limit"] = limit
+        r = kinesis.get_records(**kw)
+        records += r["Records"]
+        assert r.get("NextShardIterator"), "open shard returned no NextShardIterator"
+        iterator = r["NextShardIterator"]
+        if not r["Records"] and r["MillisBehindLatest"] == 0:
+            return records, iterator
+    raise AssertionError(f"shard not drained within {timeout}s ({len(records)} records so far)")
+
+
+def read_stream(kinesis, name: str, timeout: float = 120.0) -> dict:
+    """Every record of every shard from TRIM_HORIZON: {shard_id: [records]}."""
+    return {s["ShardId"]: read_shard(kinesis, name, s["ShardId"], timeout=timeout)
+            for s in all_shards(kinesis, name)}
+
+
+def account_of(arn: str) -> str:
+    m = re.fullmatch(r"arn:aws:kinesis:[a-z0-9-]+:(\d{12}):stream/.+", arn)
+    assert m, f"not a stream ARN: {arn}"
+    return m.group(1)
+
+
+def probe_account(kinesis) -> str:
+    """The account id the server reports in ARNs (and hence in its error messages)."""
+    name = unique_name("account-probe")
+    create_stream(kinesis, name, 1)
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    kinesis.delete_stream(StreamName=name)
+    return account_of(arn)
+
+
+def now_utc() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw HTTP
+
+
+DUMMY_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, "
+              "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64)
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+    @property
+    def error_type(self) -> str:
+        return self.json.get("__type", "").split("#")[-1]
+
+    @property
+    def message(self) -> Optional[str]:
+        j = self.json
+        return j.get("message", j.get("Message"))
+
+
+def raw_call(endpoint: str, operation: str, body, content_type: str = "application/x-amz-json-1.1",
+             timeout: float = 30.0, extra_headers: Optional[dict] = None) -> RawResponse:
+    """POSTs one Kinesis request over HTTP/1.1 and returns status, headers (lower-case) and body."""
+    if not isinstance(body, (bytes, bytearray)):
+        body = json.dumps(body).encode() if not isinstance(body, str) else body.encode()
+    headers = {
+        "Content-Type": content_type,
+        "X-Amz-Target": f"Kinesis_20131202.{operation}",
+        "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+        "Authorization": DUMMY_AUTH,
+    }
+    headers.update(extra_headers or {})
+    u = urlparse(endpoint)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        conn.request("POST", "/", body=bytes(body), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        return RawResponse(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
