@@ -8,6 +8,8 @@
 // reserved buffer on the way out.
 #include <vector>
 
+#include <algorithm>
+
 #include "api/model_rules.h"
 #include "api/operation.h"
 #include "api/record_writes.h"
@@ -93,13 +95,18 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
   std::vector<EntryFacts> facts;
   std::optional<protocol::JsonArray> records;
   std::optional<std::string_view> name, arn;
+  size_t record_count = 0;
 
   // Type checks, in the service's order: every entry, then the stream.
   Status st = body.GetList("Records", &records);
   if (st.ok() && records) {
-    size_t n = records->size();
-    entries.reserve(n);
-    facts.reserve(n);
+    // Only the first kMaxRecords + 1 entries are kept: a longer list is
+    // refused anyway, and keeping every entry of a 16 MiB body of `{}`s would
+    // cost gigabytes. The rest are still type-checked, in order.
+    record_count = records->size();
+    size_t keep = std::min(record_count, kMaxRecords + 1);
+    entries.reserve(keep);
+    facts.reserve(keep);
     for (auto element : records->raw()) {
       std::optional<protocol::JsonObject> item;
       st = protocol::CheckStructure(element, &item);
@@ -110,6 +117,7 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
       if (st.ok()) st = entry_obj.GetString("ExplicitHashKey", &hash);
       if (st.ok()) st = entry_obj.GetBlob("Data", &arena, &data);
       if (!st.ok()) break;
+      if (entries.size() == keep) continue;
       entries.push_back(engine::PutEntry{key.value_or(""), data.value_or(""), std::nullopt});
       facts.push_back(EntryFacts{key.has_value(), data.has_value(), hash});
     }
@@ -121,12 +129,17 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
   protocol::ValidationErrors errors;
   if (!records) {
     errors.CheckRequired("records", false);
-  } else if (entries.empty() || entries.size() > kMaxRecords) {
+  } else if (record_count == 0 || record_count > kMaxRecords) {
+    // The service renders every entry; past a thousand the list is cut short
+    // so a hostile request cannot make the response hundreds of megabytes.
+    constexpr size_t kMaxRendered = 1000;
     std::string rendered = "[";
-    for (size_t i = 0; i < entries.size(); ++i) rendered.append(i ? ", " : "").append(kEntryString);
+    for (size_t i = 0; i < std::min(record_count, kMaxRendered); ++i)
+      rendered.append(i ? ", " : "").append(kEntryString);
+    if (record_count > kMaxRendered) rendered.append(", ...");
     rendered.append("]");
     errors.Add(rendered, "records",
-               entries.empty() ? "Member must have length greater than or equal to 1"
+               record_count == 0 ? "Member must have length greater than or equal to 1"
                                : "Member must have length less than or equal to 500");
   }
   for (size_t i = 0; i < entries.size() && errors.count() < protocol::ValidationErrors::kMaxErrors; ++i) {
