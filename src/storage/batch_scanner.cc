@@ -4,6 +4,16 @@
 #include <cstring>
 
 namespace sluice::storage {
+
+bool IsAllZero(const char* p, size_t n) {
+  // Word at a time would be faster; this runs over at most one header in
+  // the scanner, and over padding only once per recovery.
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != 0) return false;
+  }
+  return true;
+}
+
 BatchScanner::BatchScanner(const SegmentFile& file, uint64_t start, uint64_t limit,
                            size_t first_chunk)
     : file_(file), limit_(limit), position_(start), read_pos_(start), chunk_(first_chunk) {}
@@ -37,7 +47,13 @@ BatchScanner::Outcome BatchScanner::Next() {
   position_ += pending_skip_;
   pending_skip_ = 0;
   if (position_ >= limit_) return Outcome::kEnd;
-  if (!Fill(kBatchHeaderSize)) return error_.ok() ? Outcome::kTorn : Outcome::kIoError;
+  if (!Fill(kBatchHeaderSize)) {
+    if (!error_.ok()) return Outcome::kIoError;
+    // Fewer than a header's bytes are left before `limit`.
+    const size_t left = end_ - begin_;
+    return left > 0 && IsAllZero(buf_.data() + begin_, left) ? Outcome::kPadding : Outcome::kTorn;
+  }
+  if (IsAllZero(buf_.data() + begin_, kBatchHeaderSize)) return Outcome::kPadding;
   switch (ParseBatchHeader(buf_.data() + begin_, end_ - begin_, &header_)) {
     case HeaderParse::kOk:
       break;

@@ -16,11 +16,16 @@
 
 namespace sluice::storage {
 
+// True when the `n` bytes at `p` are all zero.
+bool IsAllZero(const char* p, size_t n);
+
 class BatchScanner {
  public:
   enum class Outcome {
     kBatch,    // a whole, checksum-valid batch: see header(), batch(), position()
     kEnd,      // reached `limit` exactly on a batch boundary
+    kPadding,  // zero bytes where a header would start: the end of the data
+               // in a padded segment (the bytes after it are not checked)
     kTorn,     // the last batch runs past `limit` (a short write)
     kCorrupt,  // bad magic/version/length or CRC mismatch at position()
     kIoError,  // see error()

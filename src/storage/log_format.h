@@ -1,14 +1,17 @@
 // Byte-level constants of the shard log. The format is documented byte by
 // byte in docs/log-format.md; change both (and the version) together.
 //
-// All integers are little-endian. A segment file is a sequence of batches:
+// All integers are little-endian. A segment file is a sequence of batches,
+// then possibly zero bytes (fsync mode pads ahead of the data; the data ends
+// at the first all-zero header):
 //
-//   batch  := header record*
-//   header := magic[3] "SLB" | version u8 | crc u32 | length u32 |
-//             base_offset u64 | record_count u32 |
-//             first_arrival_ms i64 | last_arrival_ms i64        (40 bytes)
-//   record := arrival_delta varint(zigzag) | key_length varint | key bytes |
-//             data_length varint | data bytes
+//   segment := batch* 00*
+//   batch   := header record*
+//   header  := magic[3] "SLB" | version u8 | crc u32 | length u32 |
+//              base_offset u64 | record_count u32 |
+//              first_arrival_ms i64 | last_arrival_ms i64        (40 bytes)
+//   record  := arrival_delta varint(zigzag) | key_length varint | key bytes |
+//              data_length varint | data bytes
 //
 // `crc` is CRC32C of bytes [8, length): everything after the crc field.
 #pragma once

@@ -48,7 +48,7 @@ struct Segment {
 
   const uint64_t base_offset;
   uint64_t end_offset;           // offset after the last record
-  uint64_t size = 0;             // bytes of whole batches (published size)
+  uint64_t size = 0;             // bytes of whole batches (published logical size)
   int64_t first_arrival_ms = 0;  // of the first batch; 0 when empty
   int64_t max_arrival_ms = 0;    // largest arrival; 0 when empty
   SegmentIndex index;

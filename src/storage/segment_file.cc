@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -12,20 +14,37 @@
 namespace sluice::storage {
 namespace {
 
+// Locking: size_ is written only by the writer; written_end_ changes only
+// under extend_mu_, and Append takes extend_mu_ only when it writes past
+// written_end_ (or fails), so appends into the padding never wait.
 class PosixSegmentFile final : public SegmentFile {
  public:
   PosixSegmentFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
+      : path_(std::move(path)), fd_(fd), size_(size), written_end_(size) {}
   ~PosixSegmentFile() override { ::close(fd_); }
 
   Status Append(const char* data, size_t n) override {
-    Status s = file::PwriteAll(fd_, data, n, size_, path_);
+    const uint64_t pos = size_.load(std::memory_order_relaxed);
+    Status s;
+    if (pos + n <= written_end_.load(std::memory_order_acquire)) {
+      s = file::PwriteAll(fd_, data, n, pos, path_);  // over zero padding
+    } else {
+      // The write grows the file: PrepareAhead must not be writing zeros
+      // there meanwhile.
+      std::lock_guard<std::mutex> lock(extend_mu_);
+      s = file::PwriteAll(fd_, data, n, pos, path_);
+      if (s.ok() && pos + n > written_end_.load(std::memory_order_relaxed)) {
+        written_end_.store(pos + n, std::memory_order_release);
+      }
+    }
     if (!s.ok()) {
       // Leave no partial batch behind for recovery to find.
-      (void)::ftruncate(fd_, static_cast<off_t>(size_));
+      std::lock_guard<std::mutex> lock(extend_mu_);
+      (void)::ftruncate(fd_, static_cast<off_t>(pos));
+      written_end_.store(pos, std::memory_order_release);
       return s;
     }
-    size_ += n;
+    size_.store(pos + n, std::memory_order_release);
     return Status::Ok();
   }
 
@@ -34,27 +53,80 @@ class PosixSegmentFile final : public SegmentFile {
   }
 
   Status Truncate(uint64_t size) override {
-    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
-      return Status::IoError("truncate " + path_ + ": " + std::strerror(errno));
-    }
-    size_ = size;
-    return Status::Ok();
+    std::lock_guard<std::mutex> lock(extend_mu_);
+    return TruncateLocked(size);
+  }
+
+  Status Seal() override {
+    std::lock_guard<std::mutex> lock(extend_mu_);
+    sealed_ = true;
+    const uint64_t size = size_.load(std::memory_order_relaxed);
+    if (written_end_.load(std::memory_order_relaxed) == size) return Status::Ok();
+    return TruncateLocked(size);
   }
 
   Status Sync() override {
+    // An fdatasync failure seen by PrepareAhead may have been about data
+    // pages; the kernel reports it once per file, so repeat it here.
+    if (padding_sync_failed_.load(std::memory_order_acquire)) return padding_sync_error_;
     if (::fdatasync(fd_) != 0) {
       return Status::IoError("fdatasync " + path_ + ": " + std::strerror(errno));
     }
     return Status::Ok();
   }
 
-  uint64_t Size() const override { return size_; }
+  Status PrepareAhead(uint64_t max_size) override {
+    std::lock_guard<std::mutex> lock(extend_mu_);
+    if (sealed_ || padding_failed_) return Status::Ok();
+    const uint64_t end = written_end_.load(std::memory_order_relaxed);
+    const uint64_t size = size_.load(std::memory_order_acquire);
+    const uint64_t chunk = std::clamp(end, kMinPaddingChunkBytes, kMaxPaddingChunkBytes);
+    if (end >= max_size || (end > size && end - size >= chunk / 2)) return Status::Ok();
+    const uint64_t target = std::min(end + chunk, max_size);
+    static const char kZeros[1 << 20] = {};
+    for (uint64_t pos = end; pos < target;) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof(kZeros), target - pos));
+      Status s = file::PwriteAll(fd_, kZeros, n, pos, path_);
+      if (!s.ok()) {
+        padding_failed_ = true;  // e.g. a full disk: appends grow the file instead
+        (void)::ftruncate(fd_, static_cast<off_t>(end));
+        return s;
+      }
+      pos += n;
+    }
+    if (::fdatasync(fd_) != 0) {
+      padding_failed_ = true;
+      padding_sync_error_ = Status::IoError("fdatasync " + path_ + ": " + std::strerror(errno));
+      padding_sync_failed_.store(true, std::memory_order_release);
+      return padding_sync_error_;
+    }
+    written_end_.store(target, std::memory_order_release);
+    return Status::Ok();
+  }
+
+  uint64_t Size() const override { return size_.load(std::memory_order_relaxed); }
+  uint64_t PhysicalSize() const override { return written_end_.load(std::memory_order_acquire); }
   const std::string& path() const override { return path_; }
 
  private:
+  Status TruncateLocked(uint64_t size) {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      return Status::IoError("truncate " + path_ + ": " + std::strerror(errno));
+    }
+    size_.store(size, std::memory_order_release);
+    written_end_.store(size, std::memory_order_release);
+    return Status::Ok();
+  }
+
   const std::string path_;
   const int fd_;
-  uint64_t size_;  // writer-owned
+  std::atomic<uint64_t> size_;         // logical: end of the data
+  std::atomic<uint64_t> written_end_;  // physical: end of data and zero padding
+  std::mutex extend_mu_;
+  bool sealed_ = false;          // guarded by extend_mu_
+  bool padding_failed_ = false;  // guarded by extend_mu_
+  Status padding_sync_error_;    // set before padding_sync_failed_
+  std::atomic<bool> padding_sync_failed_{false};
 };
 
 // Memory segments are for throwaway runs; a mutex around a growing string is
@@ -78,6 +150,7 @@ class MemorySegmentFile final : public SegmentFile {
     bytes_.resize(size);
     return Status::Ok();
   }
+  Status Seal() override { return Status::Ok(); }
   Status Sync() override { return Status::Ok(); }
   uint64_t Size() const override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -1,9 +1,18 @@
 // SegmentFile: the bytes of one segment, on disk (PosixSegmentFile) or in
 // memory (MemorySegmentFile, for Durability::kMemory).
 //
-// Threading: Append/Truncate/Sync are called by one writer at a time (the
-// owning log's append lock); ReadAt may run concurrently with Append from any
-// thread, for positions below a size the writer has already published.
+// Logical and physical size: Size() is the end of the data (where the next
+// Append writes). A file may be physically longer: PrepareAhead() fills the
+// space after the data with zero bytes and syncs it once, so that later
+// appends overwrite allocated blocks and an fdatasync of them need not
+// commit a new file size (docs/log-format.md, "Zero padding").
+//
+// Threading: Append/Truncate/Seal/Sync are called by one writer at a time
+// (the owning log's append lock); ReadAt may run concurrently with Append
+// from any thread, for positions below a size the writer has already
+// published. PrepareAhead may run on another thread concurrently with all of
+// them (it writes only past the data, and Append waits for it only when it
+// has to write where PrepareAhead is writing).
 #pragma once
 
 #include <cstdint>
@@ -15,26 +24,47 @@
 
 namespace sluice::storage {
 
+// PrepareAhead's zero padding: the first chunk, and the largest (a chunk is
+// as long as the file already is, within these bounds).
+inline constexpr uint64_t kMinPaddingChunkBytes = 1 << 20;
+inline constexpr uint64_t kMaxPaddingChunkBytes = 8 << 20;
+
 class SegmentFile {
  public:
   virtual ~SegmentFile() = default;
-  // Appends `n` bytes at the end. On error the file is cut back to its
-  // previous size (best effort) and IoError returned.
+  // Writes `n` bytes at Size() and advances it. On error the file is cut
+  // back to its previous size (best effort; zero padding after it is
+  // dropped) and IoError returned.
   virtual Status Append(const char* data, size_t n) = 0;
   // Reads up to `n` bytes at `pos`; returns the count (short only at EOF).
   virtual Result<size_t> ReadAt(uint64_t pos, size_t n, char* dst) const = 0;
-  // Cuts the file to `size` bytes.
+  // Cuts the file to `size` bytes, zero padding included: afterwards the
+  // physical and the logical size are both `size`.
   virtual Status Truncate(uint64_t size) = 0;
+  // Drops the zero padding (truncates the file to Size()) and stops
+  // PrepareAhead for good: called when the segment is rolled or closed.
+  virtual Status Seal() = 0;
   // Makes appended bytes durable (fdatasync); a no-op in memory.
   virtual Status Sync() = 0;
-  // Current size in bytes, as seen by the writer.
+  // If fewer than half a chunk of zero bytes lie ahead of Size(), writes the
+  // next chunk of zeros after the physical end (1 MiB, growing with the file
+  // to 8 MiB; never past `max_size` bytes in total) and fdatasyncs it. A
+  // no-op in memory, after Seal(), and once an extension has failed (the
+  // file then simply grows with each append). IoError if the extension fails;
+  // a failed fdatasync is also returned by every later Sync(), since the
+  // error may have been about data pages and the kernel reports it once.
+  virtual Status PrepareAhead(uint64_t max_size) { return Status::Ok(); }
+  // Logical size: bytes of data, as seen by the writer.
   virtual uint64_t Size() const = 0;
+  // Bytes written to the file, data and zero padding (== Size() in memory).
+  virtual uint64_t PhysicalSize() const { return Size(); }
   // The file's path ("" in memory), for messages.
   virtual const std::string& path() const = 0;
 };
 
 // Opens (creating if missing) the segment file at `path` for reading and
-// appending at its current end.
+// appending at its current end: at open, Size() is the file's size (recovery
+// decides where the data ends and Truncate()s there).
 Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path);
 // An empty segment kept in memory.
 std::unique_ptr<SegmentFile> NewMemorySegmentFile();

@@ -30,7 +30,7 @@ struct IndexEntry {
 
 // What an index file says about the segment it describes.
 struct SegmentSummary {
-  uint64_t segment_bytes = 0;  // size of the segment file the index covers
+  uint64_t segment_bytes = 0;  // logical size of the segment the index covers
   uint64_t end_offset = 0;     // offset after the segment's last record
   int64_t first_arrival_ms = 0;
   int64_t max_arrival_ms = 0;  // 0 for an empty segment

@@ -117,6 +117,7 @@ Result<uint64_t> FindOffsetForTime(const SegmentFile& file, uint64_t position, u
         return UINT64_MAX;
       case BatchScanner::Outcome::kIoError:
         return scanner.error();
+      case BatchScanner::Outcome::kPadding:  // `limit` is the end of the data
       case BatchScanner::Outcome::kTorn:
       case BatchScanner::Outcome::kCorrupt:
         return CorruptAt(file, scanner.position(), "bad batch");

@@ -80,6 +80,14 @@ Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, in
 
 Status ShardLog::Impl::RollLocked() {
   Segment* old = segments_.back().get();
+  // A sealed segment is exactly as long as its data: its index's size check
+  // holds, and the padding is not kept on disk for the life of the segment.
+  Status seal_status = old->file->Seal();
+  if (!seal_status.ok()) {
+    // Not fatal: the next Open rebuilds the index and cuts the padding.
+    log::Warn("storage: could not cut the padding of {}: {}", old->path_stem,
+              seal_status.ToString());
+  }
   if (options_.durability == Durability::kFsync) {
     // Sync before a later segment exists, so that after a crash only the
     // last segment can have a torn tail.
@@ -116,6 +124,7 @@ void ShardLog::Impl::WhenDurable(uint64_t end_offset, std::function<void(Status)
   if (flusher_ == nullptr) {
     bool synced = false;
     done(SyncDirty(&synced));
+    PadActiveSegment();
     return;
   }
   if (!BeginWaiter()) {
@@ -154,6 +163,28 @@ Status ShardLog::Impl::SyncDirty(bool* synced) {
   }
   MarkDurable(target);
   return Status::Ok();
+}
+
+void ShardLog::Impl::PadSegment(Segment* segment) {
+  if (options_.durability != Durability::kFsync) return;
+  Status s = segment->file->PrepareAhead(options_.segment_max_bytes);
+  // After a failure the file stops padding (appends grow it), so this is
+  // logged once per segment. A failed fdatasync is also reported by the
+  // segment's next Sync(), which fails the log.
+  if (!s.ok()) log::Warn("storage: could not pad {}: {}", segment->path_stem, s.ToString());
+}
+
+void ShardLog::Impl::PadActiveSegment() {
+  if (options_.durability != Durability::kFsync) return;
+  std::shared_ptr<Segment> active;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || segments_.empty()) return;
+    active = segments_.back();
+  }
+  // Outside mu_: appends go on meanwhile. A roll in between seals the
+  // segment, and PrepareAhead then does nothing.
+  PadSegment(active.get());
 }
 
 bool ShardLog::Impl::BeginWaiter() {
@@ -260,6 +291,13 @@ Status ShardLog::Impl::Close() {
   if (closed_) return Status::Ok();
   closed_ = true;
   Status status;
+  if (!segments_.empty()) {
+    Status s = segments_.back()->file->Seal();
+    if (!s.ok()) {
+      log::Warn("storage: could not cut the padding of {}: {}", segments_.back()->path_stem,
+                s.ToString());
+    }
+  }
   if (options_.durability == Durability::kFsync && !segments_.empty() &&
       durable_end_.load() < end_offset_.load()) {
     status = segments_.back()->file->Sync();

@@ -12,7 +12,9 @@
 // (kFsync, kOs) or keeps them in memory (kMemory). WhenDurable() fires once the
 // records are as durable as the mode promises: after fdatasync in kFsync (many
 // appends, across shards, share one sync through the Flusher: group commit),
-// immediately in kOs and kMemory.
+// immediately in kOs and kMemory. In kFsync the active segment is padded
+// with zero bytes ahead of its data, so that such a sync overwrites allocated
+// blocks and need not commit a new file size (docs/log-format.md, 2.4).
 #pragma once
 
 #include <cstdint>
@@ -66,8 +68,9 @@ class ShardLog {
  public:
   // Opens the log in `dir` (created if missing; ignored in kMemory), then
   // recovers: validates the tail of the last segment batch by batch, truncates
-  // at the first torn or corrupt batch (logging what it cut), and rebuilds a
-  // missing or stale index. Does not scan whole segments other than the last.
+  // at zero padding or the first torn or corrupt batch (logging what it cut
+  // when that was more than zeros), and rebuilds a missing or stale index.
+  // Does not scan whole segments other than the last.
   // `flusher` must outlive the log; it may be null in kOs and kMemory.
   static Result<std::unique_ptr<ShardLog>> Open(const std::string& dir, const LogOptions& options,
                                                 Flusher* flusher);
@@ -118,7 +121,8 @@ class ShardLog {
   // Closes and removes the log's directory (stream deletion).
   Status Destroy();
 
-  // Bytes of segment files on disk (or in memory for kMemory).
+  // Bytes of batches in the segments (on disk, or in memory for kMemory);
+  // zero padding ahead of the active segment's data is not counted.
   uint64_t SizeBytes() const;
 
  private:
@@ -131,7 +135,8 @@ class ShardLog {
 // The group-commit thread for kFsync: it collects logs with unsynced appends,
 // syncs each once per round (fdatasync), then completes every WhenDurable()
 // waiting on them. Requests arriving during a sync ride the next round, so
-// one sync serves many requests.
+// one sync serves many requests. After answering a round it tops up the
+// zero padding of the logs it synced (rarely any work: once per chunk).
 class Flusher {
  public:
   Flusher();

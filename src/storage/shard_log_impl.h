@@ -48,6 +48,11 @@ class ShardLog::Impl {
   // Syncs whatever was appended but not yet synced, then marks it durable.
   // Sets *synced when an fdatasync was issued. Thread-safe.
   Status SyncDirty(bool* synced);
+  // Writes the next chunk of zero padding into the active segment when the
+  // appends come close to the end of what is padded (kFsync only; see
+  // SegmentFile::PrepareAhead). Called by the flusher after each round, so
+  // the zeros are written and synced off the append path and ahead of need.
+  void PadActiveSegment();
   // Registers a request the flusher will complete; false once the log is
   // closing (the caller then completes it with an error itself).
   bool BeginWaiter();
@@ -61,6 +66,8 @@ class ShardLog::Impl {
   Status RecoverLastSegment(Segment* segment);
   Result<std::shared_ptr<Segment>> CreateSegment(uint64_t base_offset);
   Status RollLocked();
+  // PrepareAhead on `segment` in kFsync (a no-op otherwise); logs failures.
+  void PadSegment(Segment* segment);
   void MarkDurable(uint64_t end_offset);
 
   const std::string dir_;

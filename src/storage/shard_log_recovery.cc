@@ -4,7 +4,8 @@
 // exactly the segment's current size; only then is the segment not read at
 // all, which keeps start-up time independent of the amount of data. The last
 // segment is validated batch by batch from the end of what its index covers
-// (or from the start) and cut at the first torn or corrupt batch.
+// (or from the start) up to zero padding or the first torn or corrupt batch,
+// and cut there (the padding too: PrepareAhead writes it afresh).
 #include <algorithm>
 #include <filesystem>
 
@@ -22,6 +23,8 @@ const char* OutcomeName(BatchScanner::Outcome outcome) {
       return "torn batch";
     case BatchScanner::Outcome::kCorrupt:
       return "corrupt batch";
+    case BatchScanner::Outcome::kPadding:
+      return "data after zero padding";
     default:
       return "bad batch";
   }
@@ -43,6 +46,26 @@ Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_
     }
     segment->NoteBatch(scanner.header(), scanner.position(), interval);
   }
+}
+
+// The end of the last non-zero byte of `file` in [from, limit), or `from`
+// when they are all zero (or the file ends first).
+Result<uint64_t> NonZeroEnd(const SegmentFile& file, uint64_t from, uint64_t limit) {
+  std::string buf(std::min<uint64_t>(limit - from, 1 << 20), '\0');
+  uint64_t end = from;
+  for (uint64_t pos = from; pos < limit;) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), limit - pos));
+    SLUICE_ASSIGN_OR_RETURN(size_t got, file.ReadAt(pos, want, buf.data()));
+    if (got == 0) break;
+    for (size_t i = got; i > 0; --i) {
+      if (buf[i - 1] != 0) {
+        end = pos + i;
+        break;
+      }
+    }
+    pos += got;
+  }
+  return end;
 }
 
 void ResetState(Segment* segment) {
@@ -92,6 +115,7 @@ Status ShardLog::Impl::Open() {
   durable_end_ = end_offset_.load();  // what survived recovery is on disk
   size_bytes_ = size;
   last_arrival_ms_ = last_arrival;
+  PadActiveSegment();
   return Status::Ok();
 }
 
@@ -129,6 +153,15 @@ Status ShardLog::Impl::RecoverOlderSegment(Segment* segment, uint64_t next_base)
   uint64_t stop = 0;
   SLUICE_ASSIGN_OR_RETURN(auto outcome,
                           ScanInto(segment, 0, file_size, options_.index_interval_bytes, &stop));
+  if (outcome == BatchScanner::Outcome::kPadding) {
+    // Zero padding that the roll did not get to cut before a crash: the
+    // data ends here, and nothing is lost by cutting zeros.
+    SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, file_size));
+    if (nonzero_end == stop) {
+      SLUICE_RETURN_IF_ERROR(segment->file->Truncate(stop));
+      outcome = BatchScanner::Outcome::kEnd;
+    }
+  }
   if (outcome != BatchScanner::Outcome::kEnd) {
     // Not the tail, so not a crash artifact: keep the bytes (reads of that
     // batch report Corruption) rather than silently dropping later data.
@@ -159,8 +192,14 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   SLUICE_ASSIGN_OR_RETURN(
       auto outcome, ScanInto(segment, start, file_size, options_.index_interval_bytes, &stop));
   if (outcome == BatchScanner::Outcome::kEnd) return Status::Ok();
-  log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes",
-            OutcomeName(outcome), segment->path_stem, kSegmentSuffix, stop, file_size - stop);
+  // Everything from `stop` on goes: zero padding, or a torn or corrupt batch
+  // with whatever follows it. Only cutting non-zero bytes is worth a warning;
+  // a crash normally leaves padding after the last batch, or a torn batch.
+  SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, file_size));
+  if (nonzero_end > stop) {
+    log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes",
+              OutcomeName(outcome), segment->path_stem, kSegmentSuffix, stop, nonzero_end - stop);
+  }
   SLUICE_RETURN_IF_ERROR(segment->file->Truncate(stop));
   if (options_.durability == Durability::kFsync) SLUICE_RETURN_IF_ERROR(segment->file->Sync());
   return Status::Ok();
@@ -177,7 +216,9 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
   }
   // The new file's directory entry must survive a crash too.
   if (options_.durability == Durability::kFsync) SLUICE_RETURN_IF_ERROR(file::SyncDir(dir_));
-  return std::make_shared<Segment>(base_offset, std::move(stem), std::move(file));
+  auto segment = std::make_shared<Segment>(base_offset, std::move(stem), std::move(file));
+  PadSegment(segment.get());
+  return segment;
 }
 
 }  // namespace sluice::storage

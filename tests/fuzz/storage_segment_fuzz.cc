@@ -1,6 +1,8 @@
 // Feeds arbitrary bytes to the storage read paths as if they were a segment
 // file: the batch scanner (recovery), the record reader (Read) and the time
-// lookup must reject garbage with a status, never crash or over-read.
+// lookup must reject garbage with a status, never crash or over-read, and the
+// scanner must report padding only where the bytes are zero.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   BatchScanner scanner(*file, 0, size);
   uint64_t batches = 0;
-  while (scanner.Next() == BatchScanner::Outcome::kBatch) {
+  BatchScanner::Outcome outcome;
+  while ((outcome = scanner.Next()) == BatchScanner::Outcome::kBatch) {
     const BatchHeader& h = scanner.header();
     ForEachRecord(scanner.batch(), h,
                   [](uint64_t, int64_t, std::string_view k, std::string_view d) {
@@ -52,6 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     return true;
                   });
     ++batches;
+  }
+  if (outcome == BatchScanner::Outcome::kPadding) {
+    // Padding is only ever reported for zero bytes where a header would be.
+    uint64_t pos = scanner.position();
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kBatchHeaderSize, size - pos));
+    if (n == 0 || !IsAllZero(bytes.data() + pos, n)) __builtin_trap();
   }
 
   ReadBudget budget{100, 1 << 20};

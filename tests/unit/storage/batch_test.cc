@@ -137,7 +137,9 @@ TEST(CodingTest, VarintRoundTripsAndRejectsTruncation) {
     uint64_t got = 0;
     EXPECT_EQ(coding::GetVarint64(buf, end, &got), end);
     EXPECT_EQ(got, v);
-    if (end - buf > 1) EXPECT_EQ(coding::GetVarint64(buf, end - 1, &got), nullptr);
+    if (end - buf > 1) {
+      EXPECT_EQ(coding::GetVarint64(buf, end - 1, &got), nullptr);
+    }
   }
   for (int64_t v : {0ll, -1ll, 1ll, -1000ll, 1ll << 40}) {
     EXPECT_EQ(coding::ZigZagDecode(coding::ZigZagEncode(v)), v);

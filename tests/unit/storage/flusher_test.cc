@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/segment_file.h"
 #include "storage/shard_log.h"
 #include "storage_test_util.h"
 #include "util/clock.h"
@@ -175,6 +176,63 @@ TEST(FlusherTest, WaitingWritersShareSyncsUnderLoad) {
               kThreads * kRequests, static_cast<unsigned long long>(flusher.SyncCount()));
   EXPECT_LE(flusher.SyncCount(), static_cast<uint64_t>(kThreads * kRequests));
   EXPECT_GT(rate, 20000.0 / testutil::kSlowdown);
+}
+
+TEST(FlusherTest, FlusherPadsAheadWithoutCountingItAsASync) {
+  TempDir dir;
+  Flusher flusher;
+  LogOptions o = FsyncOptions();
+  o.segment_max_bytes = 64 << 20;
+  auto log = std::move(ShardLog::Open(dir.path(), o, &flusher).value());
+  std::string segment = testutil::SegmentPath(dir.path(), 0);
+  EXPECT_EQ(testutil::FileSize(segment), kMinPaddingChunkBytes);  // padded on creation
+  // Over half of the first chunk, in requests queued before one round.
+  std::atomic<int> done{0};
+  for (int i = 0; i < 60; ++i) {
+    AppendRecords(log.get(), 100, 100, 1);  // ~10.8 KB per batch
+    log->WhenDurable(log->EndOffset(), [&](Status s) { done += s.ok(); });
+  }
+  ASSERT_GT(log->SizeBytes(), kMinPaddingChunkBytes / 2);
+  ASSERT_LT(log->SizeBytes(), kMinPaddingChunkBytes);
+  EXPECT_EQ(testutil::FileSize(segment), kMinPaddingChunkBytes);  // appends overwrite
+  flusher.Start();
+  flusher.Stop();  // the round, padding included, has finished
+  EXPECT_EQ(done.load(), 60);
+  EXPECT_EQ(flusher.SyncCount(), 1u);
+  EXPECT_EQ(flusher.RoundCount(), 1u);
+  EXPECT_EQ(testutil::FileSize(segment), 2 * kMinPaddingChunkBytes);
+  EXPECT_EQ(testutil::ReadAllAndCheck(*log, 0), 6000u);  // reads stop at the data
+  auto past = log->Read(6000, 10, 1 << 20);
+  ASSERT_TRUE(past.ok());
+  EXPECT_TRUE(past->records.empty());
+}
+
+TEST(FlusherTest, ConcurrentReadersOfAPaddedSegmentSeeOnlyWholeBatches) {
+  TempDir dir;
+  Flusher flusher;
+  flusher.Start();
+  auto log = std::move(ShardLog::Open(dir.path(), FsyncOptions(), &flusher).value());
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    uint64_t next = 0;
+    while (!stop.load() || next < log->EndOffset()) {
+      auto r = log->Read(next, 500, 1 << 20);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      for (const StoredRecord& rec : r->records) {
+        ASSERT_EQ(rec.offset, next);
+        ASSERT_EQ(rec.data, testutil::DataFor(next));
+        ++next;
+      }
+    }
+  });
+  std::atomic<int> done{0};
+  for (int i = 0; i < 400; ++i) {
+    AppendRecords(log.get(), 17, 17, 1);
+    log->WhenDurable(log->EndOffset(), [&](Status s) { done += s.ok(); });
+  }
+  stop = true;
+  reader.join();
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 400; }));
 }
 
 TEST(FlusherTest, CloseWaitsForQueuedRequests) {

@@ -157,6 +157,208 @@ TEST(RecoveryTest, CrashWithManySegmentsKeepsEveryWrittenRecord) {
   EXPECT_EQ(ReadAllAndCheck(*log, 2990), 3010u);
 }
 
+// ---- Zero padding (docs/log-format.md, "Zero padding") ----
+// In fsync mode the bytes after the last batch are zeros; a crash leaves
+// them there. The tests below add padding by hand to a kOs log's crash copy,
+// so they control exactly which bytes reach the file.
+
+// Opens `dir` and returns what recovery wrote to stderr.
+std::string OpenCapturingLog(const std::string& dir, const LogOptions& options,
+                             std::unique_ptr<ShardLog>* log) {
+  testing::internal::CaptureStderr();
+  auto opened = ShardLog::Open(dir, options, nullptr);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  if (opened.ok()) *log = std::move(opened).value();
+  return err;
+}
+
+class PaddedTailTest : public testing::Test {
+ protected:
+  // Ten batches of ten records, crash-copied; `batch_` is where batch
+  // `mark` starts and `full_` the data size.
+  void CrashWithTenBatches(int mark) {
+    auto log = std::move(ShardLog::Open(dir_.Join("live"), Options(), nullptr).value());
+    batch_ = TenBatches(log.get(), mark);
+    full_ = log->SizeBytes();
+    CrashCopy(dir_.Join("live"), crashed_);
+  }
+  void Pad(uint64_t bytes) { testutil::WriteZeros(segment_, full_, bytes); }
+
+  TempDir dir_;
+  std::string crashed_ = dir_.Join("crashed");
+  std::string segment_ = SegmentPath(crashed_, 0);
+  uint64_t batch_ = 0;
+  uint64_t full_ = 0;
+};
+
+TEST_F(PaddedTailTest, ZeroPaddingAfterTheLastBatchIsTheEndWithoutAWarning) {
+  CrashWithTenBatches(0);
+  Pad(1 << 20);
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed_, Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
+  EXPECT_EQ(log->EndOffset(), 100u);
+  EXPECT_EQ(log->SizeBytes(), full_);
+  EXPECT_EQ(FileSize(segment_), full_);  // the padding is gone, no data with it
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 100u);
+}
+
+TEST_F(PaddedTailTest, PaddingShorterThanAHeaderIsTheEndToo) {
+  CrashWithTenBatches(0);
+  Pad(kBatchHeaderSize - 1);
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed_, Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
+  EXPECT_EQ(log->EndOffset(), 100u);
+}
+
+TEST_F(PaddedTailTest, TornBatchFollowedByPaddingIsCutWithAWarning) {
+  CrashWithTenBatches(9);
+  // The last seven bytes of the last batch never reached the disk.
+  testutil::WriteZeros(segment_, full_ - 7, 7);
+  Pad(1 << 20);
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed_, Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_NE(err.find("WARN"), std::string::npos);
+  // Only the real bytes of the torn batch count as cut, not the padding.
+  EXPECT_NE(err.find("at position " + std::to_string(batch_) + ": truncating, cutting " +
+                     std::to_string(full_ - 7 - batch_) + " bytes"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(log->EndOffset(), 90u);
+  EXPECT_EQ(log->SizeBytes(), batch_);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 90u);
+}
+
+TEST_F(PaddedTailTest, FlippedByteInTheLastBatchBeforePaddingIsCut) {
+  CrashWithTenBatches(9);
+  testutil::FlipByte(segment_, batch_ + 60);
+  Pad(1 << 20);
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed_, Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_NE(err.find("corrupt batch"), std::string::npos) << err;
+  EXPECT_NE(err.find("cutting " + std::to_string(full_ - batch_) + " bytes"), std::string::npos)
+      << err;
+  EXPECT_EQ(log->EndOffset(), 90u);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 90u);
+}
+
+TEST_F(PaddedTailTest, DataAfterZerosIsCutWithAWarning) {
+  // Batch 8 never reached the disk but batch 9 did: the zeros where batch 8
+  // should be end the data, and batch 9 is cut, loudly.
+  CrashWithTenBatches(8);
+  uint64_t batch8_length = (full_ - batch_) / 2;  // batches 8 and 9 are the same size
+  testutil::WriteZeros(segment_, batch_, batch8_length);
+  Pad(4096);
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed_, Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_NE(err.find("data after zero padding"), std::string::npos) << err;
+  EXPECT_NE(err.find("cutting " + std::to_string(full_ - batch_) + " bytes"), std::string::npos)
+      << err;
+  EXPECT_EQ(log->EndOffset(), 80u);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 80u);
+}
+
+TEST_F(PaddedTailTest, AppendsAfterRecoveryContinueAtTheLogicalEnd) {
+  CrashWithTenBatches(9);
+  Pad(1 << 20);
+  {
+    auto log = std::move(ShardLog::Open(crashed_, Options(), nullptr).value());
+    AppendRecords(log.get(), 25, 5, 2000);
+    EXPECT_EQ(log->SizeBytes(), FileSize(segment_));
+    EXPECT_EQ(ReadAllAndCheck(*log, 0), 125u);
+  }
+  auto log = std::move(ShardLog::Open(crashed_, Options(), nullptr).value());
+  EXPECT_EQ(log->EndOffset(), 125u);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 125u);
+}
+
+TEST(RecoveryTest, FsyncLogCrashedWithPaddingReopensAndAppendsAtItsEnd) {
+  TempDir dir;
+  std::string crashed = dir.Join("crashed");
+  LogOptions o = Options();
+  o.durability = Durability::kFsync;
+  o.segment_max_bytes = 4 << 20;
+  uint64_t size;
+  {
+    auto log = std::move(ShardLog::Open(dir.Join("live"), o, nullptr).value());
+    AppendRecords(log.get(), 100, 10, 1000);
+    size = log->SizeBytes();
+    ASSERT_GT(FileSize(SegmentPath(dir.Join("live"), 0)), size);  // padded
+    CrashCopy(dir.Join("live"), crashed);
+  }
+  std::string segment = SegmentPath(crashed, 0);
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed, o, &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
+  EXPECT_EQ(log->EndOffset(), 100u);
+  EXPECT_EQ(log->SizeBytes(), size);
+  EXPECT_GT(FileSize(segment), size);  // padded again, ahead of the next append
+  AppendRecords(log.get(), 50, 10, 2000);
+  EXPECT_GT(log->SizeBytes(), size);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 150u);
+  // A second crash: the appends overwrote the padding from the logical end.
+  std::string again = CrashCopy(crashed, dir.Join("again"));
+  log.reset();
+  auto reopened = std::move(ShardLog::Open(again, o, nullptr).value());
+  EXPECT_EQ(reopened->EndOffset(), 150u);
+  EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 150u);
+}
+
+TEST(RecoveryTest, RolledFsyncSegmentsKeepExactSizesAndTrustedIndexes) {
+  TempDir dir;
+  LogOptions o = Options();
+  o.durability = Durability::kFsync;
+  o.segment_max_bytes = 64 << 10;
+  uint64_t size;
+  {
+    auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
+    AppendRecords(log.get(), 3000, 10, 1000, /*tick=*/true);
+    size = log->SizeBytes();
+  }
+  uint64_t on_disk = 0;
+  size_t segments = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    if (e.path().extension() != ".log") continue;
+    ++segments;
+    on_disk += FileSize(e.path().string());
+    EXPECT_LE(FileSize(e.path().string()), o.segment_max_bytes);
+  }
+  ASSERT_GT(segments, 3u);
+  EXPECT_EQ(on_disk, size);  // rolled and closed segments carry no padding
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(dir.path(), o, &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(err.find("rebuilding"), std::string::npos) << err;  // every index matched
+  EXPECT_EQ(log->SizeBytes(), size);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 3000u);
+}
+
+TEST(RecoveryTest, PaddingLeftInAnOlderSegmentIsCutQuietly) {
+  // A crash can lose the cut a roll made (os mode does not sync it).
+  TempDir dir;
+  {
+    auto log = std::move(ShardLog::Open(dir.path(), Options(), nullptr).value());
+    AppendRecords(log.get(), 2000, 10, 1000, /*tick=*/true);
+  }
+  std::string first = SegmentPath(dir.path(), 0);
+  uint64_t size = FileSize(first);
+  testutil::WriteZeros(first, size, 8192);
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(dir.path(), Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
+  EXPECT_EQ(FileSize(first), size);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 2000u);
+}
+
 class OlderSegmentTest : public testing::Test {
  protected:
   void SetUp() override {

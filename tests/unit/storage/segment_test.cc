@@ -84,6 +84,83 @@ TEST(SegmentTest, ScannerReportsACorruptBatch) {
   EXPECT_EQ(scanner.position(), starts[1]);
 }
 
+TEST(SegmentTest, ScannerReportsZeroPaddingAsTheEnd) {
+  std::vector<uint64_t> starts;
+  auto file = MakeFile(2, 3, &starts);
+  const uint64_t data_end = file->Size();
+  std::string zeros(4096, '\0');
+  ASSERT_TRUE(file->Append(zeros.data(), zeros.size()).ok());
+  BatchScanner scanner(*file, 0, file->Size());
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kBatch);
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kBatch);
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kPadding);
+  EXPECT_EQ(scanner.position(), data_end);
+}
+
+TEST(SegmentTest, ScannerTellsShortPaddingFromATornHeader) {
+  auto padded = MakeFile(1, 3, nullptr);
+  const uint64_t data_end = padded->Size();
+  std::string tail(kBatchHeaderSize - 1, '\0');
+  ASSERT_TRUE(padded->Append(tail.data(), tail.size()).ok());
+  BatchScanner zeros(*padded, 0, padded->Size());
+  EXPECT_EQ(zeros.Next(), BatchScanner::Outcome::kBatch);
+  EXPECT_EQ(zeros.Next(), BatchScanner::Outcome::kPadding);
+  EXPECT_EQ(zeros.position(), data_end);
+
+  auto torn = MakeFile(1, 3, nullptr);
+  tail[0] = 'S';  // the start of a header that was cut short
+  ASSERT_TRUE(torn->Append(tail.data(), tail.size()).ok());
+  BatchScanner scanner(*torn, 0, torn->Size());
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kBatch);
+  EXPECT_EQ(scanner.Next(), BatchScanner::Outcome::kTorn);
+}
+
+TEST(SegmentTest, PosixFileIsPaddedAheadAndSealedToItsData) {
+  testutil::TempDir dir;
+  std::string path = dir.Join("segment.log");
+  auto file = std::move(OpenPosixSegmentFile(path).value());
+  ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
+  EXPECT_EQ(file->Size(), 0u);
+  EXPECT_EQ(file->PhysicalSize(), kMinPaddingChunkBytes);
+  EXPECT_EQ(testutil::FileSize(path), kMinPaddingChunkBytes);
+
+  // Appends overwrite the padding; the file does not grow.
+  std::string batch(1000, 'x');
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(file->Append(batch.data(), batch.size()).ok());
+  EXPECT_EQ(file->Size(), 100000u);
+  EXPECT_EQ(testutil::FileSize(path), kMinPaddingChunkBytes);
+  std::string back(10, '\0');
+  ASSERT_EQ(*file->ReadAt(99990, 10, back.data()), 10u);
+  EXPECT_EQ(back, std::string(10, 'x'));
+
+  // Plenty of padding left: nothing to do. Within half a chunk of its end:
+  // the next chunk is written (as long as the file, at least 1 MiB).
+  ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
+  EXPECT_EQ(file->PhysicalSize(), kMinPaddingChunkBytes);
+  std::string big(kMinPaddingChunkBytes / 2, 'y');
+  ASSERT_TRUE(file->Append(big.data(), big.size()).ok());
+  ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
+  EXPECT_EQ(file->PhysicalSize(), 2 * kMinPaddingChunkBytes);
+  // Never past the limit given.
+  ASSERT_TRUE(file->Append(big.data(), big.size()).ok());
+  ASSERT_TRUE(file->PrepareAhead(2 * kMinPaddingChunkBytes + 4096).ok());
+  EXPECT_EQ(file->PhysicalSize(), 2 * kMinPaddingChunkBytes + 4096);
+
+  // An append past the padding grows the file with it.
+  std::string huge(kMinPaddingChunkBytes, 'z');
+  uint64_t before = file->Size();
+  ASSERT_TRUE(file->Append(huge.data(), huge.size()).ok());
+  EXPECT_EQ(file->Size(), before + huge.size());
+  EXPECT_EQ(file->PhysicalSize(), file->Size());
+
+  ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
+  EXPECT_GT(file->PhysicalSize(), file->Size());
+  ASSERT_TRUE(file->Seal().ok());
+  EXPECT_EQ(testutil::FileSize(path), file->Size());
+  ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());  // sealed: no more padding
+  EXPECT_EQ(testutil::FileSize(path), file->Size());
+}
+
 TEST(SegmentTest, ReaderKeepsViewsValidWhileTheBufferGrows) {
   // 200 batches of 50 records: the reader's buffer grows many times.
   auto file = MakeFile(200, 50, nullptr);

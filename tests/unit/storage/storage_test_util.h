@@ -72,6 +72,16 @@ inline void TruncateFile(const std::string& path, uint64_t size) {
   ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size)), 0) << path;
 }
 
+// Writes `n` zero bytes at `position` (past the end: the file grows).
+inline void WriteZeros(const std::string& path, uint64_t position, uint64_t n) {
+  int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0) << path;
+  std::string zeros(n, '\0');
+  ASSERT_EQ(::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(position)),
+            static_cast<ssize_t>(n));
+  ::close(fd);
+}
+
 inline void WriteGarbage(const std::string& path, const std::string& bytes) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   ASSERT_GE(fd, 0);
