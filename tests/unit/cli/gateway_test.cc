@@ -1,0 +1,107 @@
+// The gateway between the HTTP server and the Kinesis API, over a real
+// in-memory engine.
+#include "cli/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <regex>
+
+#include "engine/engine.h"
+
+namespace sluice::cli {
+namespace {
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine::EngineOptions opts;
+    opts.durability = storage::Durability::kMemory;
+    auto e = engine::Engine::Open(opts);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(e).value();
+    dispatcher_ = std::make_unique<api::Dispatcher>(*engine_, api::ApiOptions{});
+    gateway_ = std::make_unique<Gateway>(*dispatcher_);
+  }
+  void TearDown() override { engine_->Stop(); }
+
+  // Sends one request; every call here completes synchronously.
+  server::HttpResponse Send(std::string_view method, std::string_view target,
+                            std::vector<server::HttpHeader> headers = {}, std::string_view body = "") {
+    server::HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.headers = std::move(headers);
+    req.body = body;
+    std::optional<server::HttpResponse> out;
+    gateway_->Handle(req, [&out](server::HttpResponse r) { out = std::move(r); });
+    EXPECT_TRUE(out.has_value());
+    return out.value_or(server::HttpResponse{});
+  }
+
+  static std::string HeaderOf(const server::HttpResponse& r, std::string_view name) {
+    for (const auto& [k, v] : r.headers)
+      if (k == name) return v;
+    return "";
+  }
+
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<api::Dispatcher> dispatcher_;
+  std::unique_ptr<Gateway> gateway_;
+};
+
+TEST_F(GatewayTest, HealthIsUnavailableUntilReady) {
+  EXPECT_EQ(Send("GET", "/health").status, 503);
+  gateway_->SetReady(true);
+  server::HttpResponse r = Send("GET", "/health");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"status\":\"ok\"}");
+}
+
+TEST_F(GatewayTest, ApiCallsCarryRequestIdAndContentType) {
+  server::HttpResponse r = Send("POST", "/",
+                                {{"x-amz-target", "Kinesis_20131202.ListStreams"},
+                                 {"content-type", "application/x-amz-json-1.1"}},
+                                "{}");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(std::regex_match(HeaderOf(r, "x-amzn-RequestId"),
+                               std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+      << HeaderOf(r, "x-amzn-RequestId");
+  EXPECT_EQ(HeaderOf(r, "x-amz-id-2").size(), 96u);  // base64 of 72 bytes
+  EXPECT_EQ(HeaderOf(r, "Content-Type"), "application/x-amz-json-1.1");
+  EXPECT_NE(r.body.find("\"StreamNames\":[]"), std::string::npos) << r.body;
+}
+
+TEST_F(GatewayTest, ErrorsCarryErrorTypeHeader) {
+  server::HttpResponse r = Send("POST", "/",
+                                {{"x-amz-target", "Kinesis_20131202.DescribeStream"},
+                                 {"content-type", "application/x-amz-json-1.1"}},
+                                R"({"StreamName":"missing"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(HeaderOf(r, "x-amzn-ErrorType"), "ResourceNotFoundException");
+  EXPECT_EQ(r.body,
+            R"({"__type":"ResourceNotFoundException","message":"Stream missing under account 000000000000 not found."})");
+}
+
+TEST_F(GatewayTest, NonPostMethodsGetTheServicesAccessDenied) {
+  server::HttpResponse r = Send("GET", "/");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("<AccessDeniedException>"), std::string::npos);
+  EXPECT_NE(r.body.find("Unable to determine service/operation name to be authorized"), std::string::npos);
+  EXPECT_FALSE(HeaderOf(r, "x-amzn-RequestId").empty());
+}
+
+TEST_F(GatewayTest, CorsPreflightIsAnswered) {
+  server::HttpResponse r = Send("OPTIONS", "/",
+                                {{"origin", "http://localhost:3000"},
+                                 {"access-control-request-headers", "x-amz-target,content-type"},
+                                 {"access-control-request-method", "POST"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(HeaderOf(r, "Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(HeaderOf(r, "Access-Control-Allow-Headers"), "x-amz-target,content-type");
+  EXPECT_EQ(HeaderOf(r, "Access-Control-Allow-Methods"), "POST");
+}
+
+}  // namespace
+}  // namespace sluice::cli
