@@ -16,8 +16,12 @@ namespace sluice::server {
 namespace {
 
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-constexpr size_t kMaxPipelined = 64;          // slots before we stop parsing
-constexpr size_t kMaxBufferedOutput = 8 << 20;  // bytes before we stop reading
+constexpr size_t kMaxPipelined = 64;  // slots before we stop parsing
+// Answered-but-unwritten response bytes at which parsing and reading stop;
+// they resume below half of it (hysteresis, so a slow reader does not flip
+// the epoll interest on every write).
+constexpr size_t kMaxPendingOutput = 16 << 20;
+constexpr size_t kResumePendingOutput = kMaxPendingOutput / 2;
 constexpr size_t kReadChunk = 16 << 10;
 constexpr size_t kReadBudget = 1 << 20;         // per readiness event, for fairness
 constexpr size_t kInlineBodyLimit = 4096;       // smaller bodies share the header chunk
@@ -133,8 +137,12 @@ void Http1Connection::ProcessInput() {
   processing_ = false;
 }
 
+bool Http1Connection::MayParseMore() const {
+  return !input_closed_ && slots_.size() < kMaxPipelined && PendingOutputBytes() < kMaxPendingOutput;
+}
+
 void Http1Connection::ParseAndDispatch() {
-  while (!input_closed_ && slots_.size() < kMaxPipelined) {
+  while (MayParseMore()) {
     auto result = parser_.Parse(in_.data(), in_.size());
     if (result == Http1ParseResult::kNeedMore) break;
     if (result == Http1ParseResult::kError) {
@@ -170,7 +178,7 @@ void Http1Connection::ParseAndDispatch() {
     if (!keep_alive || draining_) input_closed_ = true;
     if (!in_.empty() && !input_closed_) request_started_ns_ = loop_->now_ns();
   }
-  parse_paused_ = !input_closed_ && slots_.size() >= kMaxPipelined;
+  parse_paused_ = !input_closed_ && !MayParseMore();
   in_.ShrinkIfIdle(kIdleBufferKeep);
 }
 
@@ -191,6 +199,7 @@ void Http1Connection::QueueError(int status) {
   slot.response.status = status;
   slot.response.headers.emplace_back("Content-Type", "text/plain");
   slot.response.body = std::string(ReasonPhrase(status)) + "\n";
+  ready_bytes_ += slot.response.body.size();
 }
 
 void Http1Connection::Complete(uint64_t tag, HttpResponse response) {
@@ -201,6 +210,7 @@ void Http1Connection::Complete(uint64_t tag, HttpResponse response) {
   if (slot.ready) return;  // a second call, or an error answered already
   slot.ready = true;
   slot.response = std::move(response);
+  ready_bytes_ += slot.response.body.size();
   if (in_dispatch_) return;  // written with the rest of this read, in order
   Flush();
   if (!closed()) UpdateInterestAndDeadline();
@@ -219,11 +229,13 @@ void Http1Connection::Flush() {
     }
     bool last_before_close = input_closed_ && slots_.size() == 1 && !current_has_slot_;
     bool close = slot.close_after || !slot.keep_alive || (draining_ && last_before_close);
+    ready_bytes_ -= slot.response.body.size();
     Serialize(slot, close);
     slots_.pop_front();
     if (close) {
       close_after_write_ = true;
       slots_.clear();
+      ready_bytes_ = 0;
     }
   }
   if (!out_.empty()) {
@@ -269,17 +281,22 @@ void Http1Connection::Serialize(Slot& slot, bool close) {
 }
 
 void Http1Connection::AfterWrite() {
-  if (closed() || !out_.empty()) return;
-  if (close_after_write_) {
-    // Only an error can leave unread client bytes behind (see
-    // StartLingeringClose); an orderly close, or a drain, closes at once.
-    if (linger_on_close_ && !draining_) return StartLingeringClose();
-    return Close();
+  if (closed()) return;
+  if (out_.empty()) {
+    if (close_after_write_) {
+      // Only an error can leave unread client bytes behind (see
+      // StartLingeringClose); an orderly close, or a drain, closes at once.
+      if (linger_on_close_ && !draining_) return StartLingeringClose();
+      return Close();
+    }
+    if (input_closed_ && slots_.empty() && !current_has_slot_) return Close();
   }
-  if (input_closed_ && slots_.empty() && !current_has_slot_) return Close();
-  // Output drained: parse requests held back by the pipeline limit.
-  if (parse_paused_ && slots_.size() < kMaxPipelined && !in_dispatch_) {
+  // Output drained enough: parse requests held back by back-pressure.
+  if (parse_paused_ && !in_dispatch_ && !close_after_write_ && slots_.size() < kMaxPipelined &&
+      PendingOutputBytes() < kResumePendingOutput) {
     parse_paused_ = false;
+    // The header clock of a request read before the pause restarts now.
+    if (request_started_ns_ != 0) request_started_ns_ = loop_->now_ns();
     ProcessInput();
   }
 }
@@ -309,12 +326,15 @@ void Http1Connection::OnDeadline() { Close(); }
 
 void Http1Connection::UpdateInterestAndDeadline() {
   if (closed() || lingering_) return;
-  bool backlog = slots_.size() >= kMaxPipelined || out_.bytes() >= kMaxBufferedOutput;
-  SetInterest(!input_closed_ && !backlog, !out_.empty());
+  // While paused the socket is not read either: the kernel's receive buffer,
+  // then the client's send buffer, absorb what the client keeps sending.
+  SetInterest(!input_closed_ && !parse_paused_, !out_.empty());
   const ServerOptions& options = context().options;
   int64_t idle_deadline = last_activity_ns_ + options.idle_timeout_ms * kNsPerMs;
   bool waiting_for_handler = !slots_.empty() && out_.empty() && !current_has_slot_ && !parser_.started();
-  if (request_started_ns_ != 0 && !current_has_slot_) {
+  // A paused pipeline waits on us (or on the client reading), not on the
+  // client's headers: no header deadline then.
+  if (request_started_ns_ != 0 && !current_has_slot_ && !parse_paused_) {
     int64_t header_deadline = request_started_ns_ + options.header_timeout_ms * kNsPerMs;
     SetDeadline(header_deadline < idle_deadline ? header_deadline : idle_deadline);
   } else if (waiting_for_handler) {

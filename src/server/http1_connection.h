@@ -9,6 +9,14 @@
 // completes synchronously on the loop thread is written without a queue
 // round trip, batched with the responses of the same read.
 //
+// Back-pressure: parsing (and so dispatching) stops, and the socket is no
+// longer read, while kMaxPipelined responses are pending or while answered
+// but unwritten responses (ready slots plus the output queue) hold
+// kMaxPendingOutput bytes or more; it resumes once writes bring them down. A
+// client that pipelines requests for large responses and never reads thus
+// costs about kMaxPendingOutput plus one response, not one response per
+// request. Unread requests wait in the kernel's receive buffer.
+//
 // Errors: bad syntax 400, oversized headers 431, oversized body 413 (answered
 // as soon as the headers are in, the body is never read), then the
 // connection closes after a short lingering drain of unread input.
@@ -72,17 +80,22 @@ class Http1Connection final : public Connection {
   void AfterWrite();
   void StartLingeringClose();
   void UpdateInterestAndDeadline();
+  // Bytes of answered responses not yet handed to the kernel.
+  size_t PendingOutputBytes() const { return out_.bytes() + ready_bytes_; }
+  // Whether another request may be parsed and dispatched now.
+  bool MayParseMore() const;
 
   Http1Parser parser_;
   IoBuffer in_;
   OutputQueue out_;
   std::deque<Slot> slots_;
   uint64_t next_seq_ = 0;
+  size_t ready_bytes_ = 0;  // response bodies held by ready slots
   bool sniffing_ = true;
   bool in_dispatch_ = false;
   bool current_has_slot_ = false;  // the request being read owns slots_.back()
   bool input_closed_ = false;      // parse no further requests
-  bool parse_paused_ = false;      // too many responses pending; resume after writes
+  bool parse_paused_ = false;      // back-pressure (see above); resume after writes
   bool processing_ = false;        // inside ProcessInput()
   bool reprocess_ = false;         // ProcessInput() was asked for again meanwhile
   bool close_after_write_ = false;

@@ -20,6 +20,9 @@ constexpr size_t kReadBudget = 1 << 20;
 constexpr int32_t kStreamWindow = 1 << 20;
 constexpr int32_t kConnectionWindow = 16 << 20;
 constexpr uint32_t kMaxConcurrentStreams = 256;
+// A declared content-length is only a hint: reserving it whole would let a
+// HEADERS frame alone allocate max_body_bytes.
+constexpr size_t kMaxBodyReserve = 64 << 10;
 constexpr int64_t kNsPerMs = 1'000'000;
 
 std::string Lower(std::string_view s) {
@@ -61,6 +64,18 @@ const nghttp2_session_callbacks* Callbacks() {
   return callbacks;
 }
 
+const nghttp2_option* Options() {
+  static nghttp2_option* option = [] {
+    nghttp2_option* o;
+    nghttp2_option_new(&o);
+    // Request bodies are returned to the connection window by hand, against
+    // the connection's memory budget (see ReleaseConnectionWindow).
+    nghttp2_option_set_no_auto_window_update(o, 1);
+    return o;
+  }();
+  return option;
+}
+
 }  // namespace
 
 struct Http2Connection::Stream {
@@ -80,19 +95,20 @@ struct Http2Connection::Stream {
 
 namespace {
 ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
-                         nghttp2_data_source* source, void*) {
+                         nghttp2_data_source* source, void* self) {
   auto* stream = static_cast<Http2Connection::Stream*>(source->ptr);
   size_t left = stream->response_body.size() - stream->response_offset;
   size_t n = left < length ? left : length;
   std::memcpy(buf, stream->response_body.data() + stream->response_offset, n);
   stream->response_offset += n;
+  static_cast<Http2Connection*>(self)->OnResponseBytesSent(n);
   if (stream->response_offset == stream->response_body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
 }  // namespace
 
 Http2Connection::Http2Connection(EventLoop* loop, uint64_t id, int fd) : Connection(loop, id, fd) {
-  nghttp2_session_server_new(&session_, Callbacks(), this);
+  nghttp2_session_server_new2(&session_, Callbacks(), this, Options());
 }
 
 Http2Connection::~Http2Connection() { nghttp2_session_del(session_); }
@@ -107,15 +123,26 @@ void Http2Connection::Start(std::string_view initial_bytes) {
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 3);
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   if (!Receive(reinterpret_cast<const uint8_t*>(initial_bytes.data()), initial_bytes.size())) return;
-  Flush();
-  if (!closed()) UpdateInterestAndDeadline();
+  Progress();
 }
 
 void Http2Connection::OnEvents(uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     if (!ReadInput()) return;
   }
+  Progress();
+}
+
+void Http2Connection::Progress() {
   Flush();
+  if (!waiting_.empty()) {
+    DispatchWaiting();
+    Flush();  // what the handlers answered synchronously
+  }
+  if (closed()) return;
+  size_t before = unconsumed_bytes_;
+  ReleaseConnectionWindow();
+  if (unconsumed_bytes_ != before) Flush();
   if (!closed()) UpdateInterestAndDeadline();
 }
 
@@ -188,27 +215,34 @@ int Http2Connection::OnHeader(nghttp2_session*, const nghttp2_frame* frame, cons
       uint64_t length = 0;
       for (char ch : v) length = ch >= '0' && ch <= '9' ? length * 10 + static_cast<uint64_t>(ch - '0') : length;
       if (v.size() > 18 || length > c->context().options.max_body_bytes) s->error_status = 413;
-      else s->body.reserve(length);
+      else s->body.reserve(length < kMaxBodyReserve ? length : kMaxBodyReserve);
     }
     s->headers.emplace_back(std::string(n), std::string(v));
   }
   return 0;
 }
 
-int Http2Connection::OnDataChunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data,
+int Http2Connection::OnDataChunk(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data,
                                  size_t length, void* self) {
   auto* c = static_cast<Http2Connection*>(self);
+  // The stream window reopens at once: the connection window alone bounds
+  // what all streams together may send. Every received byte, kept or
+  // discarded, is returned to the connection window by
+  // ReleaseConnectionWindow() when the budget allows.
+  nghttp2_session_consume_stream(session, stream_id, length);
+  c->unconsumed_bytes_ += length;
   auto it = c->streams_.find(stream_id);
   if (it == c->streams_.end()) return 0;
   Stream* s = it->second.get();
   if (s->responded || s->error_status != 0) return 0;
   if (s->body.size() + length > c->context().options.max_body_bytes) {
-    s->body.clear();
-    s->body.shrink_to_fit();
+    c->body_bytes_ -= s->body.size();
+    std::string().swap(s->body);
     c->RespondError(s, 413);
     return 0;
   }
   s->body.append(reinterpret_cast<const char*>(data), length);
+  c->body_bytes_ += length;
   return 0;
 }
 
@@ -221,15 +255,61 @@ int Http2Connection::OnFrameReceived(nghttp2_session*, const nghttp2_frame* fram
   if (s->error_status != 0 && !s->responded) {
     // Answer at once: the body (if any) is not worth waiting for.
     c->RespondError(s, s->error_status);
-  } else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
-    c->Dispatch(s);
+  } else if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && !s->dispatched && !s->responded) {
+    // In arrival order: behind any request already waiting for the budget.
+    if (c->waiting_.empty() && c->MayDispatch()) {
+      c->Dispatch(s);
+    } else {
+      c->waiting_.push_back(s->id);
+    }
   }
   return 0;
 }
 
 int Http2Connection::OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t, void* self) {
-  static_cast<Http2Connection*>(self)->streams_.erase(stream_id);
+  auto* c = static_cast<Http2Connection*>(self);
+  auto it = c->streams_.find(stream_id);
+  if (it == c->streams_.end()) return 0;
+  const Stream& s = *it->second;
+  c->body_bytes_ -= s.body.size();
+  c->response_bytes_ -= s.response_body.size() - s.response_offset;
+  c->streams_.erase(it);  // a waiting_ entry for it is skipped later
   return 0;
+}
+
+bool Http2Connection::MayDispatch() const {
+  // Over budget, dispatching would add a response to what is stuck. But when
+  // only request bodies fill the budget, dispatching is what frees them.
+  size_t response_side = response_bytes_ + out_.bytes();
+  return BufferedBytes() < kMaxBufferedBytes || response_side == 0;
+}
+
+void Http2Connection::DispatchWaiting() {
+  if (dispatching_ || in_recv_) return;
+  dispatching_ = true;
+  while (!waiting_.empty() && !closed()) {
+    if (!MayDispatch()) {
+      Flush();  // flow control may let some response bytes out by now
+      if (closed() || !MayDispatch()) break;
+    }
+    auto it = streams_.find(waiting_.front());
+    waiting_.pop_front();
+    if (it != streams_.end()) Dispatch(it->second.get());
+  }
+  dispatching_ = false;
+}
+
+void Http2Connection::ReleaseConnectionWindow() {
+  if (unconsumed_bytes_ == 0) return;
+  // What the client could still make us hold: what we hold now plus the part
+  // of the connection window it has not used yet.
+  size_t window_left = kConnectionWindow > unconsumed_bytes_ ? kConnectionWindow - unconsumed_bytes_ : 0;
+  size_t exposure = BufferedBytes() + window_left;
+  if (exposure >= kMaxBufferedBytes) return;
+  size_t release = kMaxBufferedBytes - exposure;
+  if (release > unconsumed_bytes_) release = unconsumed_bytes_;
+  nghttp2_session_consume_connection(session_, release);
+  unconsumed_bytes_ -= release;
 }
 
 void Http2Connection::Dispatch(Stream* s) {
@@ -248,7 +328,15 @@ void Http2Connection::Dispatch(Stream* s) {
   // Signing and routing code looks for Host; HTTP/2 carries it as :authority.
   if (!has_host && !s->authority.empty()) request.headers.push_back({"host", s->authority});
   request.body = s->body;
-  context().handler(request, MakeResponder(static_cast<uint64_t>(s->id)));
+  // The Responder may run synchronously and close the stream: keep the id.
+  int32_t id = s->id;
+  context().handler(request, MakeResponder(static_cast<uint64_t>(id)));
+  // The body was only lent to the handler: free it (and its budget) now.
+  auto it = streams_.find(id);
+  if (it != streams_.end()) {
+    body_bytes_ -= it->second->body.size();
+    std::string().swap(it->second->body);
+  }
 }
 
 void Http2Connection::RespondError(Stream* s, int status) {
@@ -263,8 +351,9 @@ void Http2Connection::Complete(uint64_t tag, HttpResponse response) {
   auto it = streams_.find(static_cast<int32_t>(tag));
   if (it == streams_.end()) return;  // reset by the client, or closed
   Submit(it->second.get(), std::move(response));
-  Flush();
-  if (!closed()) UpdateInterestAndDeadline();
+  // Inside a dispatch the caller flushes (and checks the budget) itself.
+  if (in_recv_ || dispatching_) return;
+  Progress();
 }
 
 void Http2Connection::Submit(Stream* s, HttpResponse response) {
@@ -286,6 +375,7 @@ void Http2Connection::Submit(Stream* s, HttpResponse response) {
   bool head = s->method == "HEAD";
   s->response_body = head ? std::string() : std::move(response.body);
   s->response_offset = 0;
+  response_bytes_ += s->response_body.size();
   nghttp2_data_provider provider{};
   provider.source.ptr = s;
   provider.read_callback = ReadResponseBody;

@@ -12,13 +12,33 @@
 // 1 MiB stream window and 16 MiB connection window so bodies flow without
 // waiting on WINDOW_UPDATE round trips.
 //
+// Memory: a connection keeps at most about kMaxBufferedBytes of request
+// bodies, unsent response bodies and queued output (plus one response, and
+// the responses of requests already in a handler's hands):
+//  - request bodies are flow-controlled by hand: stream windows reopen as
+//    DATA arrives, but the connection window reopens only while the bytes
+//    buffered plus the bytes the client may still send stay within the
+//    budget, so a client cannot push more than that;
+//  - a complete request is not dispatched while the budget is exceeded by
+//    response bytes (a client that never opens its flow-control window
+//    stops getting its requests handled); it waits, in arrival order, until
+//    responses drain. The socket is still read while only flow control holds
+//    responses back, since the WINDOW_UPDATE that frees them arrives there;
+//    it is not read while the output queue is full (the client does not
+//    read).
+// Header blocks are bounded separately (max_header_bytes per stream, 256
+// concurrent streams). Buffered bodies whose streams cannot complete within
+// the budget stall until the idle timeout closes the connection.
+//
 // Later: a streaming response is a data provider that returns
 // NGHTTP2_ERR_DEFERRED until more bytes are queued (nghttp2_session_resume_data).
 //
 // Threading: loop thread only (see Connection).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -32,6 +52,12 @@ namespace sluice::server {
 
 class Http2Connection final : public Connection {
  public:
+  // Per-connection budget for buffered request bodies, unsent response
+  // bodies and queued output. Large enough for a 16 MiB request body next
+  // to a full 16 MiB connection window, small enough that a thousand
+  // hostile connections cannot exhaust a host.
+  static constexpr size_t kMaxBufferedBytes = 32u << 20;
+
   Http2Connection(EventLoop* loop, uint64_t id, int fd);
   ~Http2Connection() override;
 
@@ -53,6 +79,8 @@ class Http2Connection final : public Connection {
                          size_t length, void* self);
   static int OnFrameReceived(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* self);
+  // The response-body reader took `n` bytes of a stream's response.
+  void OnResponseBytesSent(size_t n) { response_bytes_ -= n; }
 
  private:
   // Feeds received bytes to the session; false when the connection closed.
@@ -64,11 +92,26 @@ class Http2Connection final : public Connection {
   // Moves session output to the socket; may close the connection.
   void Flush();
   void UpdateInterestAndDeadline();
+  // Flushes, dispatches waiting requests the budget allows, reopens the
+  // connection window as far as the budget allows, and re-arms.
+  void Progress();
+  // Dispatches queued complete requests while the budget allows.
+  void DispatchWaiting();
+  // Whether a complete request may be handed to the handler now.
+  bool MayDispatch() const;
+  // Reopens as much of the connection receive window as the budget allows.
+  void ReleaseConnectionWindow();
+  size_t BufferedBytes() const { return body_bytes_ + response_bytes_ + out_.bytes(); }
 
   nghttp2_session* session_ = nullptr;
   std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+  std::deque<int32_t> waiting_;  // complete requests held back by the budget
   OutputQueue out_;
+  size_t body_bytes_ = 0;        // request body bytes held by streams
+  size_t response_bytes_ = 0;    // response body bytes not yet framed
+  size_t unconsumed_bytes_ = 0;  // DATA received but not yet returned to the connection window
   bool in_recv_ = false;
+  bool dispatching_ = false;
   bool draining_ = false;
   int64_t last_activity_ns_ = 0;
 };

@@ -13,6 +13,12 @@
 // `header_timeout_ms` (slowloris), is closed. No timeout runs while a request
 // only waits for its handler.
 //
+// Back-pressure: a connection stops taking new requests while its answered
+// but unsent responses are large (HTTP/1.1: 16 MiB, and at most 64 pipelined
+// requests; HTTP/2: 32 MiB with buffered request bodies, which are also
+// flow-controlled against it), so a client that does not read, or keeps its
+// HTTP/2 window closed, cannot make the server buffer without bound.
+//
 // Responses: the server adds Content-Length, Date and (HTTP/1.x) Connection;
 // on HTTP/2 header names are sent lower-cased and the request's :authority
 // is also offered to the handler as a `host` header.

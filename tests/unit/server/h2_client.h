@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,15 +33,17 @@ class H2Client {
     }
   };
 
-  explicit H2Client(uint16_t port) : socket_(port) {
+  // `settings` go in the client's first SETTINGS frame.
+  explicit H2Client(uint16_t port, std::vector<nghttp2_settings_entry> settings = {}) : socket_(port) {
     nghttp2_session_callbacks* cb;
     nghttp2_session_callbacks_new(&cb);
     nghttp2_session_callbacks_set_on_header_callback(cb, &H2Client::OnHeader);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &H2Client::OnData);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, &H2Client::OnClose);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &H2Client::OnFrame);
     nghttp2_session_client_new(&session_, cb, this);
     nghttp2_session_callbacks_del(cb);
-    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, nullptr, 0);
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
   }
   ~H2Client() { nghttp2_session_del(session_); }
 
@@ -103,6 +106,21 @@ class H2Client {
     return true;
   }
 
+  // A PING round trip: once its ACK is back, the server has processed
+  // everything sent before it. False on timeout.
+  bool RoundTrip(int64_t timeout_ms = 5000) {
+    int target = ping_acks_ + 1;
+    nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr);
+    return RunUntil([&] { return ping_acks_ >= target; }, timeout_ms);
+  }
+
+  // Request body bytes handed to the session so far (flow control permitting).
+  size_t UploadedBytes() const {
+    size_t total = 0;
+    for (const auto& [id, u] : uploads_) total += u->offset;
+    return total;
+  }
+
   bool AllClosed() {
     for (auto& [id, r] : responses_)
       if (!r.closed) return false;
@@ -142,6 +160,11 @@ class H2Client {
     static_cast<H2Client*>(self)->responses_[id].body.append(reinterpret_cast<const char*>(data), len);
     return 0;
   }
+  static int OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* self) {
+    auto* c = static_cast<H2Client*>(self);
+    if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK)) ++c->ping_acks_;
+    return 0;
+  }
   static int OnClose(nghttp2_session*, int32_t id, uint32_t error_code, void* self) {
     auto& r = static_cast<H2Client*>(self)->responses_[id];
     r.closed = true;
@@ -154,6 +177,7 @@ class H2Client {
   std::map<int32_t, std::unique_ptr<Upload>> uploads_;
   std::map<int32_t, Response> responses_;
   bool eof_ = false;
+  int ping_acks_ = 0;
 };
 
 }  // namespace sluice::server::testing

@@ -31,7 +31,11 @@ class EchoFixture : public ::testing::Test {
       }
       HttpResponse response;
       response.headers.emplace_back("Content-Type", "text/plain");
-      if (request.target == "/big") {
+      if (request.target.starts_with("/large/")) {
+        ++large_calls_;
+        response.body.assign(kLargeBody, '.');
+        response.body.replace(0, request.target.size(), request.target);
+      } else if (request.target == "/big") {
         response.body.assign(10u << 20, 'x');
         for (size_t i = 0; i < response.body.size(); i += 4096) response.body[i] = static_cast<char>('a' + (i / 4096) % 26);
       } else {
@@ -53,8 +57,18 @@ class EchoFixture : public ::testing::Test {
     return held_.size();
   }
 
+  // A round trip on a fresh connection: the (single) loop has run the
+  // events that were pending for the other connections.
+  void LoopBarrier() {
+    TestSocket other(server_->port());
+    ASSERT_TRUE(other.Send("GET /barrier HTTP/1.1\r\n\r\n"));
+    ASSERT_TRUE(other.ReadResponse().has_value());
+  }
+
+  static constexpr size_t kLargeBody = 4u << 20;
   std::unique_ptr<Server> server_;
   std::atomic<int> calls_{0};
+  std::atomic<int> large_calls_{0};
   std::mutex mu_;
   std::vector<std::pair<std::string, Responder>> held_;
 };
@@ -133,6 +147,33 @@ TEST_F(EchoFixture, ManyPipelinedAsyncRequestsCompletedInReverseStayInOrder) {
     ASSERT_TRUE(r.has_value()) << i;
     ASSERT_EQ(r->body, "/hold/" + std::to_string(i));
   }
+}
+
+TEST_F(EchoFixture, PipelinedLargeResponsesStopDispatchWhileTheClientDoesNotRead) {
+  StartServer();
+  TestSocket client(server_->port());
+  // Keep the kernel from absorbing much of what the server writes.
+  int small = 64 << 10;
+  setsockopt(client.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  constexpr int kRequests = 48;  // 192 MiB of responses if all were dispatched
+  std::string batch;
+  for (int i = 0; i < kRequests; ++i) batch += "GET /large/" + std::to_string(i) + " HTTP/1.1\r\n\r\n";
+  ASSERT_TRUE(client.Send(batch));  // every request reaches the server in one read
+  ASSERT_TRUE(PollUntil([&] { return large_calls_.load() > 0; }));
+  for (int i = 0; i < 3; ++i) LoopBarrier();
+  // 16 MiB of unwritten responses stops dispatching: 4 of them, plus what the
+  // socket buffers took.
+  int dispatched = large_calls_.load();
+  EXPECT_LE(dispatched, 8);
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = client.ReadResponse(20000);
+    ASSERT_TRUE(r.has_value()) << i;
+    std::string target = "/large/" + std::to_string(i);
+    ASSERT_EQ(r->body.size(), kLargeBody) << i;
+    ASSERT_EQ(r->body.substr(0, target.size()), target);
+    ASSERT_EQ(r->body[target.size()], '.');
+  }
+  EXPECT_EQ(large_calls_.load(), kRequests);
 }
 
 TEST_F(EchoFixture, RequestSentOneByteAtATimeIsServed) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/h2_client.h"
+#include "server/http2_connection.h"
 #include "server/server.h"
 
 namespace sluice::server {
@@ -31,7 +32,11 @@ class Http2Fixture : public ::testing::Test {
       }
       HttpResponse response;
       response.headers.emplace_back("Content-Type", "text/plain");
-      if (request.target == "/big") {
+      if (request.target.starts_with("/large/")) {
+        ++large_calls_;
+        response.body.assign(kLargeBody, '.');
+        response.body.replace(0, request.target.size(), request.target);
+      } else if (request.target == "/big") {
         response.body.assign(3u << 20, 'y');
         response.body[12345] = 'Z';
       } else if (request.target == "/size") {
@@ -62,8 +67,10 @@ class Http2Fixture : public ::testing::Test {
     return held_.size();
   }
 
+  static constexpr size_t kLargeBody = 4u << 20;
   std::unique_ptr<Server> server_;
   std::atomic<int> calls_{0};
+  std::atomic<int> large_calls_{0};
   std::atomic<int> last_http_major_{0};
   std::mutex mu_;
   std::vector<std::pair<std::string, Responder>> held_;
@@ -109,6 +116,63 @@ TEST_F(Http2Fixture, LargeBodiesBothWaysRespectFlowControl) {
   const auto& big = client.response(down);
   ASSERT_EQ(big.body.size(), 3u << 20);
   EXPECT_EQ(big.body[12345], 'Z');
+}
+
+TEST_F(Http2Fixture, ClosedFlowControlWindowStopsDispatchUntilItOpens) {
+  StartServer();
+  H2Client client(server_->port(), {{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 0}});
+  constexpr int kRequests = 24;  // 96 MiB of responses if all were dispatched
+  std::vector<int32_t> ids;
+  for (int i = 0; i < kRequests; ++i) ids.push_back(client.Submit("GET", "/large/" + std::to_string(i), ""));
+  ASSERT_TRUE(client.RunUntil([&] { return large_calls_.load() > 0; }));
+  ASSERT_TRUE(client.RoundTrip());
+  ASSERT_TRUE(client.RoundTrip());
+  // No response byte can leave: the budget holds 8 of them.
+  constexpr int kBound = static_cast<int>(Http2Connection::kMaxBufferedBytes / kLargeBody) + 1;
+  EXPECT_LE(large_calls_.load(), kBound);
+  EXPECT_FALSE(client.response(ids[0]).closed);
+
+  // Open the windows: everything is answered.
+  nghttp2_settings_entry open{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1u << 20};
+  nghttp2_submit_settings(client.session(), NGHTTP2_FLAG_NONE, &open, 1);
+  nghttp2_session_set_local_window_size(client.session(), NGHTTP2_FLAG_NONE, 0, 16 << 20);
+  ASSERT_TRUE(client.RunUntil([&] { return client.AllClosed(); }, 30000));
+  for (int i = 0; i < kRequests; ++i) {
+    const auto& r = client.response(ids[i]);
+    std::string target = "/large/" + std::to_string(i);
+    EXPECT_EQ(r.status, 200) << i;
+    ASSERT_EQ(r.body.size(), kLargeBody) << i;
+    EXPECT_EQ(r.body.substr(0, target.size()), target);
+  }
+  EXPECT_EQ(large_calls_.load(), kRequests);
+}
+
+TEST_F(Http2Fixture, RequestBodiesOnManyStreamsStayWithinTheBudget) {
+  StartServer();
+  H2Client client(server_->port());
+  constexpr int kStreams = 16;
+  constexpr size_t kBody = 8u << 20;  // 128 MiB in all; none can complete
+  for (int i = 0; i < kStreams; ++i) client.Submit("POST", "/size", std::string(kBody, 'u'));
+  // The client stalls once the server stops reopening the connection window:
+  // its window is used up and stays so across PING round trips (which the
+  // server answers after processing everything sent before them).
+  auto stalled = [&] { return nghttp2_session_get_remote_window_size(client.session()) == 0; };
+  bool settled = false;
+  for (int round = 0; round < 200 && !settled; ++round) {
+    ASSERT_TRUE(client.RunUntil(stalled, 20000));
+    size_t uploaded = client.UploadedBytes();
+    ASSERT_TRUE(client.RoundTrip());
+    ASSERT_TRUE(client.RoundTrip());
+    settled = stalled() && client.UploadedBytes() == uploaded;
+  }
+  ASSERT_TRUE(settled);
+  EXPECT_LE(client.UploadedBytes(), Http2Connection::kMaxBufferedBytes);
+  EXPECT_GE(client.UploadedBytes(), Http2Connection::kMaxBufferedBytes / 2);
+  EXPECT_EQ(calls_.load(), 0);
+  // Requests without a body are still served meanwhile.
+  int32_t after = client.Submit("GET", "/after", "");
+  ASSERT_TRUE(client.RunUntil([&] { return client.response(after).closed; }));
+  EXPECT_EQ(client.response(after).status, 200);
 }
 
 TEST_F(Http2Fixture, OutOfOrderCompletionFromAnotherThread) {
