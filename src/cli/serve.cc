@@ -4,7 +4,10 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -55,11 +58,37 @@ void TuneAllocator() {
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
 }
 
+// Every connection and every shard's active segment holds a descriptor (and
+// the storage layer caches up to 256 more for reading sealed segments), so the
+// common soft limit of 1024 is reached by a few dozen busy shards plus
+// clients. The hard limit is what the administrator allows; take all of it.
+void RaiseOpenFilesLimit() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log::Debug("getrlimit(RLIMIT_NOFILE): {}", std::strerror(errno));
+    return;
+  }
+  if (limit.rlim_cur >= limit.rlim_max) {
+    log::Debug("open files limit already at its maximum ({})",
+               static_cast<uint64_t>(limit.rlim_cur));
+    return;
+  }
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log::Debug("setrlimit(RLIMIT_NOFILE): {}", std::strerror(errno));
+    return;
+  }
+  log::Debug("open files limit raised from {} to {}", static_cast<uint64_t>(before),
+             static_cast<uint64_t>(limit.rlim_cur));
+}
+
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
   log::SetLevel(ParseLevel(config.log_level));
   TuneAllocator();
+  RaiseOpenFilesLimit();
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t stop_signals;

@@ -59,6 +59,12 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
   }
 
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(meta));
+  // The stream's folders must be durable before the metadata naming it is.
+  Status dirs_synced = SyncStreamDirParents(state->dir);
+  if (!dirs_synced.ok()) {
+    ReleaseLogs(*state, /*destroy=*/true);
+    return dirs_synced;
+  }
   std::vector<StreamMeta> snapshot = SnapshotLocked();
   snapshot.push_back(meta);
   Status saved = SaveLocked(snapshot);

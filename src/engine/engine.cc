@@ -7,6 +7,7 @@
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
 #include "engine/metadata_codec.h"
+#include "storage/file_util.h"
 #include "util/log.h"
 
 namespace sluice::engine {
@@ -22,9 +23,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (!memory) {
     if (opts.data_dir.empty()) return Status::InvalidArgument("data directory is required");
     std::error_code ec;
+    const bool data_dir_existed = fs::exists(opts.data_dir, ec);
     fs::create_directories(StreamsRoot(opts.data_dir), ec);
     if (ec) {
       return Status::IoError("cannot create " + StreamsRoot(opts.data_dir) + ": " + ec.message());
+    }
+    if (opts.durability == storage::Durability::kFsync && !data_dir_existed) {
+      // A new data directory: its own entry must be durable too (what is
+      // inside it is synced as streams are created).
+      fs::path parent = fs::absolute(opts.data_dir, ec).lexically_normal().parent_path();
+      if (!ec) SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(parent.string()));
     }
   }
   SLUICE_ASSIGN_OR_RETURN(IteratorCodec codec,
@@ -104,6 +112,7 @@ Status Engine::Impl::Load() {
   for (StreamMeta& meta : metas) {
     const StreamKey key = KeyOf(meta.ref);
     last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
+    if (options_.durability != storage::Durability::kMemory) ReportMissingShardDirs(meta);
     SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(std::move(meta)));
     streams_[key] = std::move(state);
   }
@@ -162,6 +171,42 @@ void Engine::Impl::ReleaseLogs(StreamState& stream, bool destroy) {
     std::error_code ec;
     fs::remove_all(stream.dir, ec);
   }
+}
+
+Status Engine::Impl::SyncStreamDirParents(const std::string& stream_dir) const {
+  if (options_.durability != storage::Durability::kFsync) return Status::Ok();
+  // <region> (holds the stream folder's entry), <account>, streams, then the
+  // data directory (holds "streams"): deepest first, so each entry is
+  // durable before the one leading to it. Cheap enough to do for every new
+  // stream rather than tracking which folders this call created.
+  const fs::path region = fs::path(stream_dir).parent_path();
+  const fs::path account = region.parent_path();
+  for (const std::string& dir :
+       {region.string(), account.string(), StreamsRoot(options_.data_dir), options_.data_dir}) {
+    SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(dir));
+  }
+  return Status::Ok();
+}
+
+int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
+  const std::string stream_dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
+  int missing = 0;
+  for (const ShardMeta& shard : meta.shards) {
+    const std::string dir = ShardDir(stream_dir, shard.index);
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) continue;
+    ++missing;
+    // The metadata is saved only after every shard directory of a stream is
+    // created and synced, so a missing one was lost (a power loss on a data
+    // directory written before the chain was synced, or outside
+    // interference): say so rather than quietly starting an empty log.
+    log::Error(
+        "engine: stream {} (account {}, region {}) is in the metadata but the directory of its "
+        "shard {} is missing ({}); whatever records it held are lost, and it restarts empty, "
+        "reusing sequence numbers",
+        meta.ref.name, meta.ref.account, meta.ref.region, ShardIdFor(shard.index), dir);
+  }
+  return missing;
 }
 
 void Engine::Impl::RemoveOrphanDirs() {

@@ -75,6 +75,16 @@ class Engine::Impl {
   // Closes (destroy=false) or destroys every log of `stream`.
   static void ReleaseLogs(StreamState& stream, bool destroy);
   void RemoveOrphanDirs();
+  // kFsync: fsyncs every directory from the parent of `stream_dir` up to the
+  // data directory, so the entries of a newly created stream folder chain
+  // (<account>/<region>/<name>-<ms>) survive a power loss before the
+  // metadata naming the stream does. The stream folder itself is synced by
+  // its shard logs as they create their directories. No-op in other modes.
+  Status SyncStreamDirParents(const std::string& stream_dir) const;
+  // Logs an ERROR for each shard of `meta` (loaded from the metadata) whose
+  // directory is missing: its records, if it had any, are gone, and the
+  // shard restarts empty. Returns the number missing.
+  int ReportMissingShardDirs(const StreamMeta& meta) const;
 
   // --- control_plane.cc ---
   std::shared_ptr<StreamState> Find(const StreamRef& stream) const;

@@ -90,7 +90,9 @@ Result<std::string> Engine::Impl::GetShardIterator(
       offset = log.StartOffset();
       break;
     case IteratorType::kLatest:
-      offset = log.EndOffset();
+      // After the newest visible record: in fsync mode, records still being
+      // synced are read by this iterator once they are durable.
+      offset = log.VisibleEndOffset();
       break;
     case IteratorType::kAtSequenceNumber:
     case IteratorType::kAfterSequenceNumber: {
@@ -117,7 +119,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
       } else {
         offset = f->counter;
       }
-      offset = std::min(offset, log.EndOffset());
+      offset = std::min(offset, log.VisibleEndOffset());
       break;
     }
     case IteratorType::kAtTimestamp: {
@@ -175,7 +177,9 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   if (!view.shard->log) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
   const storage::ShardLog& log = *view.shard->log;
   const int64_t cutoff_ms = now - view.retention_ms;
-  const uint64_t end = log.EndOffset();
+  // Only durable records are served (a record read before its sync could be
+  // lost in a power failure and its sequence number reused by another).
+  const uint64_t end = log.VisibleEndOffset();
   // Never before the trim horizon, never past the end (a log that lost an
   // unsynced tail in a crash is shorter than an old iterator says).
   uint64_t from = std::min(std::max(pos.offset, log.StartOffset()), end);

@@ -3,7 +3,9 @@
 //
 // Lifecycle: created by the log (new, or found on disk at Open), shared via
 // shared_ptr with readers so a trimmed segment stays readable until the last
-// reader lets go; its file is closed when the last reference drops.
+// reader lets go; its file is closed when the last reference drops. Once
+// sealed (rolled, or older than the last at Open) its file holds no
+// descriptor of its own: reads open it on demand (SegmentFile::Release).
 // Threading: the mutable fields are guarded by the owning log's lock;
 // base_offset and the file pointer never change.
 #pragma once

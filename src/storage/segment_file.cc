@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "storage/fd_cache.h"
 #include "storage/file_util.h"
 
 namespace sluice::storage {
@@ -17,11 +18,25 @@ namespace {
 // Locking: size_ is written only by the writer; written_end_ changes only
 // under extend_mu_, and Append takes extend_mu_ only when it writes past
 // written_end_ (or fails), so appends into the padding never wait.
+//
+// Descriptors: fd_ is the writable descriptor, owned by own_ until
+// Release(); the writer's calls use fd_ directly (they never run after
+// Release()). Other threads (readers, the flusher's Sync) copy own_ under
+// fd_mu_, so a Release() meanwhile cannot close a descriptor in use. After
+// Release(), reads open the file read-only and share that descriptor through
+// cached_ and the FdCache.
 class PosixSegmentFile final : public SegmentFile {
  public:
   PosixSegmentFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size), written_end_(size) {}
-  ~PosixSegmentFile() override { ::close(fd_); }
+      : path_(std::move(path)),
+        fd_(fd),
+        own_(std::make_shared<FdHandle>(fd)),
+        size_(size),
+        written_end_(size) {}
+  ~PosixSegmentFile() override {
+    std::shared_ptr<FdHandle> cached = cached_.lock();
+    if (cached) FdCache::Instance().Drop(cached.get());
+  }
 
   Status Append(const char* data, size_t n) override {
     const uint64_t pos = size_.load(std::memory_order_relaxed);
@@ -49,7 +64,13 @@ class PosixSegmentFile final : public SegmentFile {
   }
 
   Result<size_t> ReadAt(uint64_t pos, size_t n, char* dst) const override {
-    return file::PreadAll(fd_, dst, n, pos, path_);
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, ReadHandle());
+    return file::PreadAll(handle->fd(), dst, n, pos, path_);
+  }
+
+  Result<std::shared_ptr<void>> Pin() const override {
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, ReadHandle());
+    return std::shared_ptr<void>(std::move(handle));
   }
 
   Status Truncate(uint64_t size) override {
@@ -65,11 +86,25 @@ class PosixSegmentFile final : public SegmentFile {
     return TruncateLocked(size);
   }
 
+  void Release() override {
+    std::lock_guard<std::mutex> extend_lock(extend_mu_);  // no padding in progress
+    sealed_ = true;
+    std::lock_guard<std::mutex> lock(fd_mu_);
+    own_.reset();  // closes fd_ once no read or sync is using it
+  }
+
   Status Sync() override {
     // An fdatasync failure seen by PrepareAhead may have been about data
     // pages; the kernel reports it once per file, so repeat it here.
     if (padding_sync_failed_.load(std::memory_order_acquire)) return padding_sync_error_;
-    if (::fdatasync(fd_) != 0) {
+    std::shared_ptr<FdHandle> own;
+    {
+      std::lock_guard<std::mutex> lock(fd_mu_);
+      own = own_;
+    }
+    // Released: the roll that released it synced it first.
+    if (own == nullptr) return Status::Ok();
+    if (::fdatasync(own->fd()) != 0) {
       return Status::IoError("fdatasync " + path_ + ": " + std::strerror(errno));
     }
     return Status::Ok();
@@ -118,10 +153,37 @@ class PosixSegmentFile final : public SegmentFile {
     return Status::Ok();
   }
 
+  // The descriptor to read with: the writable one until Release(), then a
+  // read-only one shared through the FdCache (opened when none is open).
+  Result<std::shared_ptr<FdHandle>> ReadHandle() const {
+    std::shared_ptr<FdHandle> handle;
+    {
+      std::lock_guard<std::mutex> lock(fd_mu_);
+      if (own_) return own_;
+      handle = cached_.lock();
+    }
+    if (handle == nullptr) {
+      int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Status::IoError("open " + path_ + ": " + std::strerror(errno));
+      auto opened = std::make_shared<FdHandle>(fd);
+      std::lock_guard<std::mutex> lock(fd_mu_);
+      handle = cached_.lock();  // another reader may have opened it meanwhile
+      if (handle == nullptr) {
+        cached_ = opened;
+        handle = std::move(opened);
+      }
+    }
+    FdCache::Instance().Use(handle);
+    return handle;
+  }
+
   const std::string path_;
-  const int fd_;
-  std::atomic<uint64_t> size_;         // logical: end of the data
-  std::atomic<uint64_t> written_end_;  // physical: end of data and zero padding
+  const int fd_;  // writable; open while own_ (or a reader's copy of it) lives
+  mutable std::mutex fd_mu_;
+  std::shared_ptr<FdHandle> own_;           // guarded by fd_mu_
+  mutable std::weak_ptr<FdHandle> cached_;  // guarded by fd_mu_
+  std::atomic<uint64_t> size_;              // logical: end of the data
+  std::atomic<uint64_t> written_end_;       // physical: end of data and zero padding
   std::mutex extend_mu_;
   bool sealed_ = false;          // guarded by extend_mu_
   bool padding_failed_ = false;  // guarded by extend_mu_

@@ -7,12 +7,15 @@
 // appends overwrite allocated blocks and an fdatasync of them need not
 // commit a new file size (docs/log-format.md, "Zero padding").
 //
-// Threading: Append/Truncate/Seal/Sync are called by one writer at a time
+// Descriptors: an open file holds one descriptor until Release(); a released
+// one holds none of its own (FdCache bounds those opened for reads).
+//
+// Threading: Append/Truncate/Seal/Release are called by one writer at a time
 // (the owning log's append lock); ReadAt may run concurrently with Append
 // from any thread, for positions below a size the writer has already
 // published. PrepareAhead may run on another thread concurrently with all of
 // them (it writes only past the data, and Append waits for it only when it
-// has to write where PrepareAhead is writing).
+// has to write where PrepareAhead is writing), and so may Sync.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +57,17 @@ class SegmentFile {
   // a failed fdatasync is also returned by every later Sync(), since the
   // error may have been about data pages and the kernel reports it once.
   virtual Status PrepareAhead(uint64_t max_size) { return Status::Ok(); }
+  // Closes the writable descriptor of a sealed, synced segment (a roll, or
+  // an older segment at Open): afterwards reads open the file read-only on
+  // demand, through the process-wide FdCache (fd_cache.h), and Sync() is a
+  // no-op. Only ReadAt, Pin, Size and path may be called after it. Reads in
+  // flight keep the descriptor they use open until they finish. A no-op in
+  // memory.
+  virtual void Release() {}
+  // Keeps the file readable, even if it is removed meanwhile, for as long as
+  // the returned token is held (a read spanning many ReadAt calls takes one).
+  // IoError if the file cannot be opened. Empty token in memory.
+  virtual Result<std::shared_ptr<void>> Pin() const { return std::shared_ptr<void>(); }
   // Logical size: bytes of data, as seen by the writer.
   virtual uint64_t Size() const = 0;
   // Bytes written to the file, data and zero padding (== Size() in memory).

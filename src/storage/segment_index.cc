@@ -65,6 +65,12 @@ void SegmentIndex::OnBatch(uint64_t base_offset, uint64_t position, int64_t max_
   }
 }
 
+IndexEntry SegmentIndex::PopLast() {
+  IndexEntry last = entries_.back();
+  entries_.pop_back();
+  return last;
+}
+
 IndexEntry SegmentIndex::FloorOffset(uint64_t offset) const {
   auto it = std::upper_bound(entries_.begin(), entries_.end(), offset,
                              [](uint64_t o, const IndexEntry& e) { return o < e.offset; });

@@ -51,6 +51,10 @@ class SegmentIndex {
   // before that offset. Returns {0,0,min} when empty.
   IndexEntry FloorTime(int64_t timestamp_ms, uint64_t* next_offset) const;
 
+  // Removes and returns the last entry (the index must not be empty): the
+  // batch it marks is then re-noted by a scan from its position.
+  IndexEntry PopLast();
+
   bool empty() const { return entries_.empty(); }
   size_t size() const { return entries_.size(); }
   const std::vector<IndexEntry>& entries() const { return entries_; }

@@ -103,6 +103,9 @@ Status ShardLog::Impl::RollLocked() {
     // Not fatal: the index is rebuilt from the segment at the next Open.
     log::Warn("storage: could not save index of {}: {}", old->path_stem, index_status.ToString());
   }
+  // Only the active segment keeps a descriptor; reads of this one open it
+  // on demand (FdCache), so descriptors do not grow with retained segments.
+  old->file->Release();
   SLUICE_ASSIGN_OR_RETURN(auto segment, CreateSegment(old->end_offset));
   segments_.push_back(std::move(segment));
   return Status::Ok();
@@ -203,7 +206,9 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
   ReadResult result;
   from = std::max(from, StartOffset());
   result.next_offset = from;
-  const uint64_t end = EndOffset();
+  // Only durable records are visible: one written but not yet synced may
+  // still be lost, and its offset reused by another record.
+  const uint64_t end = VisibleEndOffset();
   if (max_records == 0 || from >= end) return result;
   result.records.reserve(std::min<uint64_t>(max_records, std::min<uint64_t>(end - from, 1 << 16)));
 
@@ -211,16 +216,28 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
   uint64_t cursor = from;
   while (!budget.exhausted) {
     std::shared_ptr<Segment> segment;
+    std::shared_ptr<void> pin;
     uint64_t position, limit, segment_end;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closed_) return ClosedError();
       segment = FindSegment(segments_, cursor);
       cursor = std::max(cursor, segment->base_offset);  // trimmed meanwhile
-      if (cursor >= segment->end_offset) break;
+      if (cursor >= segment->end_offset || cursor >= end) break;
+      // Records are dense from `cursor`: stop at the visible end.
+      budget.max_records =
+          std::min<uint64_t>(budget.max_records, result.records.size() + (end - cursor));
       position = segment->index.FloorOffset(cursor).position;
       limit = segment->size;
       segment_end = segment->end_offset;
+      // Opened (if sealed and not cached) while the segment is still listed,
+      // so a trim removing its file cannot interrupt this read.
+      auto pinned = segment->file->Pin();
+      if (!pinned.ok()) {
+        if (result.records.empty()) return pinned.status();
+        break;
+      }
+      pin = std::move(pinned).value();
     }
     Status s = ReadSegmentRecords(*segment->file, position, limit, cursor, &budget, &result);
     if (!s.ok()) {
@@ -238,6 +255,7 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
 
 Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
   std::shared_ptr<Segment> segment;
+  std::shared_ptr<void> pin;
   IndexEntry entry;
   uint64_t limit, segment_end;
   {
@@ -254,6 +272,7 @@ Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
     entry = segment->index.FloorTime(timestamp_ms, &next_entry_offset);
     limit = segment->size;
     segment_end = segment->end_offset;
+    SLUICE_ASSIGN_OR_RETURN(pin, segment->file->Pin());  // see Read()
   }
   SLUICE_ASSIGN_OR_RETURN(uint64_t found,
                           FindOffsetForTime(*segment->file, entry.position, limit, timestamp_ms));
@@ -272,7 +291,8 @@ Result<uint64_t> ShardLog::Impl::TrimOlderThan(int64_t before_ms) {
     }
     start_offset_.store(segments_.front()->base_offset, std::memory_order_release);
   }
-  // Readers still holding a removed segment keep reading its open file.
+  // Readers still holding a removed segment keep reading the descriptor they
+  // pinned; it closes when they let go of the segment.
   for (const auto& segment : removed) {
     Status s = segment->RemoveFiles();
     if (!s.ok()) log::Warn("storage: trim: {}", s.ToString());
@@ -342,6 +362,7 @@ void ShardLog::WhenDurable(uint64_t end_offset, std::function<void(Status)> done
 }
 uint64_t ShardLog::StartOffset() const { return impl_->StartOffset(); }
 uint64_t ShardLog::EndOffset() const { return impl_->EndOffset(); }
+uint64_t ShardLog::VisibleEndOffset() const { return impl_->VisibleEndOffset(); }
 int64_t ShardLog::LastArrivalMillis() const { return impl_->LastArrivalMillis(); }
 Result<ReadResult> ShardLog::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
   return impl_->Read(from, max_records, max_bytes);

@@ -5,6 +5,10 @@
 // with a sparse offset index and a time index beside it. Offsets are dense,
 // start at 0 and never repeat.
 //
+// Descriptors: only the active segment keeps its file open; sealed segments
+// are opened on demand for reads, through a process-wide cache of at most
+// 256 descriptors (storage/fd_cache.h).
+//
 // Threading: every method is thread-safe. Append takes a short per-log lock;
 // readers never block appenders for longer than copying an index entry.
 //
@@ -12,7 +16,8 @@
 // (kFsync, kOs) or keeps them in memory (kMemory). WhenDurable() fires once the
 // records are as durable as the mode promises: after fdatasync in kFsync (many
 // appends, across shards, share one sync through the Flusher: group commit),
-// immediately in kOs and kMemory. In kFsync the active segment is padded
+// immediately in kOs and kMemory. Readers see a record only once it is that
+// durable (VisibleEndOffset()). In kFsync the active segment is padded
 // with zero bytes ahead of its data, so that such a sync overwrites allocated
 // blocks and need not commit a new file size (docs/log-format.md, 2.4).
 #pragma once
@@ -67,7 +72,8 @@ class Flusher;
 class ShardLog {
  public:
   // Opens the log in `dir` (created if missing; ignored in kMemory), then
-  // recovers: validates the tail of the last segment batch by batch, truncates
+  // recovers: validates the tail of the last segment batch by batch, from
+  // its index's last checkpoint even after a clean close, truncates
   // at zero padding or the first torn or corrupt batch (logging what it cut
   // when that was more than zeros), and rebuilds a missing or stale index.
   // Does not scan whole segments other than the last.
@@ -93,12 +99,20 @@ class ShardLog {
   uint64_t StartOffset() const;
   // The offset the next appended record will get.
   uint64_t EndOffset() const;
+  // The end of what readers may see: in kFsync the end of what is synced
+  // (records written but not yet synced could still be lost in a power
+  // failure, and their offsets reused by other records), in kOs and kMemory
+  // EndOffset(). It advances when a sync completes, before the WhenDurable()
+  // callbacks it satisfies run; a failed sync never advances it. Never
+  // exceeds EndOffset() and never moves backwards while the log is open.
+  uint64_t VisibleEndOffset() const;
   // Arrival time of the newest record, or 0 if the log is empty.
   int64_t LastArrivalMillis() const;
 
   // Reads records starting at `from` (clamped up to StartOffset()), stopping
-  // after `max_records` records or once `max_bytes` of key+data bytes would be
-  // exceeded (always returns at least one record if any exists at `from`).
+  // at VisibleEndOffset(), after `max_records` records or once `max_bytes` of
+  // key+data bytes would be exceeded (always returns at least one record if
+  // a visible one exists at `from`).
   // Never returns a record whose batch checksum fails: a corrupt batch yields
   // Corruption, or, if sound records precede it in this read, those records
   // (the next read, starting at the bad batch, then yields Corruption).

@@ -41,6 +41,7 @@ class ShardLog::Impl {
 
   uint64_t StartOffset() const { return start_offset_.load(std::memory_order_acquire); }
   uint64_t EndOffset() const { return end_offset_.load(std::memory_order_acquire); }
+  uint64_t VisibleEndOffset() const { return durable_end_.load(std::memory_order_acquire); }
   int64_t LastArrivalMillis() const { return last_arrival_ms_.load(std::memory_order_acquire); }
   uint64_t SizeBytes() const { return size_bytes_.load(std::memory_order_relaxed); }
 
@@ -89,6 +90,8 @@ class ShardLog::Impl {
 
   std::atomic<uint64_t> start_offset_{0};
   std::atomic<uint64_t> end_offset_{0};
+  // Offset after the last durable record (synced in kFsync, written
+  // otherwise): the end readers see. Only moves forward (MarkDurable).
   std::atomic<uint64_t> durable_end_{0};
   std::atomic<int64_t> last_arrival_ms_{0};
   std::atomic<uint64_t> size_bytes_{0};

@@ -3,9 +3,10 @@
 // Older segments are trusted when their index files are valid and describe
 // exactly the segment's current size; only then is the segment not read at
 // all, which keeps start-up time independent of the amount of data. The last
-// segment is validated batch by batch from the end of what its index covers
-// (or from the start) up to zero padding or the first torn or corrupt batch,
-// and cut there (the padding too: PrepareAhead writes it afresh).
+// segment is validated batch by batch from its index's last checkpoint (or
+// from the start) up to zero padding or the first torn or corrupt batch, and
+// cut there (the padding too: PrepareAhead writes it afresh). That holds
+// after a clean close too, when the index covers the whole file.
 #include <algorithm>
 #include <filesystem>
 
@@ -126,6 +127,7 @@ Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
     auto segment = std::make_shared<Segment>(bases[i], std::move(stem), std::move(file));
     if (i + 1 < bases.size()) {
       SLUICE_RETURN_IF_ERROR(RecoverOlderSegment(segment.get(), bases[i + 1]));
+      segment->file->Release();  // sealed: reads open it on demand
     } else {
       SLUICE_RETURN_IF_ERROR(RecoverLastSegment(segment.get()));
     }
@@ -180,12 +182,20 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   const uint64_t file_size = segment->file->Size();
   uint64_t start = 0;
   auto summary = segment->LoadIndex();
-  if (summary.ok() && summary->segment_bytes <= file_size) {
-    start = summary->segment_bytes;  // the index vouches for everything before
+  if (summary.ok() && summary->segment_bytes <= file_size && segment->index.size() > 1) {
+    // The index vouches for the batches before its last entry; everything
+    // from there is validated again, even when the index covers the whole
+    // file (a clean close): the last batch may have been damaged since, and
+    // a batch that fails its checksum at the tail must be cut, not served.
+    // The stretch is bounded: one index interval plus the batches after it.
+    IndexEntry checkpoint = segment->index.PopLast();
+    segment->size = checkpoint.position;
+    segment->end_offset = checkpoint.offset;
+    segment->max_arrival_ms = checkpoint.max_arrival_before_ms;
+    start = checkpoint.position;
   } else {
-    ResetState(segment);
+    ResetState(segment);  // a single entry marks position 0: scan it all
   }
-  if (start == file_size) return Status::Ok();
   segment->index_saved = false;
 
   uint64_t stop = 0;

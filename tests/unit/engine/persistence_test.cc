@@ -174,6 +174,57 @@ TEST_P(PersistenceTest, CorruptMetadataFailsOpenInsteadOfLosingStreams) {
   EXPECT_TRUE(fs::exists(fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1"));
 }
 
+TEST_P(PersistenceTest, MissingShardDirectoryOfAListedStreamIsReportedAsAnError) {
+  {
+    auto engine = Open();
+    ASSERT_TRUE(engine->CreateStream(s_, Params(2)).ok());
+    PutOne(*engine, s_, "a", "A");
+    engine->Stop();
+  }
+  const fs::path stream_dir =
+      fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1" /
+      ("durable-" + std::to_string(kStart));
+  ASSERT_TRUE(fs::is_directory(stream_dir / "shard-000000000000"));
+  fs::remove_all(stream_dir / "shard-000000000000");  // as if a power loss took it
+
+  ::testing::internal::CaptureStderr();
+  auto engine = Open();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(engine);
+  EXPECT_NE(err.find("ERROR"), std::string::npos) << err;
+  EXPECT_NE(err.find("durable"), std::string::npos) << err;
+  EXPECT_NE(err.find("shardId-000000000000"), std::string::npos) << err;
+  EXPECT_EQ(err.find("shardId-000000000001"), std::string::npos) << err;
+  EXPECT_TRUE(engine->DescribeStream(s_).ok());
+}
+
+TEST_P(PersistenceTest, IntactStreamsOpenWithoutErrors) {
+  { ASSERT_TRUE(Open()->CreateStream(s_, Params(2)).ok()); }
+  ::testing::internal::CaptureStderr();
+  auto engine = Open();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(engine);
+  EXPECT_EQ(err.find("ERROR"), std::string::npos) << err;
+}
+
+TEST_P(PersistenceTest, NewNestedDataDirectoryIsCreatedAndUsable) {
+  EngineOptions o;
+  o.data_dir = dir_.path() + "/not/yet/there";
+  o.durability = GetParam();
+  o.clock = &clock_;
+  {
+    auto e = Engine::Open(o);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    ASSERT_TRUE((*e)->CreateStream(s_, Params(1)).ok());
+    PutOne(**e, s_, "a", "A");
+  }
+  auto e = Engine::Open(o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto d = (*e)->DescribeStream(s_);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->shards.size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Durability, PersistenceTest,
                          ::testing::Values(storage::Durability::kFsync, storage::Durability::kOs),
                          [](const auto& info) {

@@ -53,6 +53,72 @@ TEST(FlusherTest, WhenDurableCompletesOnlyAfterAnFdatasync) {
   EXPECT_EQ(syncs_seen.load(), 1u);
 }
 
+TEST(FlusherTest, UnsyncedRecordsAreInvisibleToReadersUntilSynced) {
+  TempDir dir;
+  Flusher flusher;  // not started yet: the sync is held back
+  auto log = std::move(ShardLog::Open(dir.path(), FsyncOptions(), &flusher).value());
+  AppendRecords(log.get(), 10, 10, 1);
+  EXPECT_EQ(log->EndOffset(), 10u);
+  EXPECT_EQ(log->VisibleEndOffset(), 0u);
+  auto before = log->Read(0, 100, 1 << 20);
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->records.empty());
+  EXPECT_EQ(before->next_offset, 0u);
+
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> visible_in_callback{0};
+  std::atomic<size_t> read_in_callback{0};
+  log->WhenDurable(log->EndOffset(), [&](Status s) {
+    EXPECT_TRUE(s.ok());
+    // Visible before the acknowledgement goes out.
+    visible_in_callback = log->VisibleEndOffset();
+    auto r = log->Read(0, 100, 1 << 20);
+    if (r.ok()) read_in_callback = r->records.size();
+    done = true;
+  });
+  // A later, unsynced append stays invisible while the first is pending.
+  AppendRecords(log.get(), 5, 5, 2);
+  EXPECT_EQ(log->VisibleEndOffset(), 0u);
+  flusher.Start();
+  ASSERT_TRUE(WaitFor([&] { return done.load(); }));
+  EXPECT_GE(visible_in_callback.load(), 10u);
+  EXPECT_GE(read_in_callback.load(), 10u);
+  // The round synced both appends (it syncs all that was written).
+  auto after = log->Read(0, 100, 1 << 20);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->records.size(), log->VisibleEndOffset());
+  EXPECT_EQ(testutil::ReadAllAndCheck(*log, 0), log->VisibleEndOffset());
+}
+
+TEST(FlusherTest, ReadStopsAtTheVisibleEndInsideABatch) {
+  TempDir dir;
+  Flusher flusher;
+  auto log = std::move(ShardLog::Open(dir.path(), FsyncOptions(), nullptr).value());
+  AppendRecords(log.get(), 10, 10, 1);
+  bool done = false;
+  log->WhenDurable(10, [&](Status s) { done = s.ok(); });  // inline sync
+  ASSERT_TRUE(done);
+  AppendRecords(log.get(), 10, 10, 2);  // written, not synced
+  auto r = log->Read(3, 100, 1 << 20);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->records.size(), 7u);
+  EXPECT_EQ(r->records.back().offset, 9u);
+  EXPECT_EQ(r->next_offset, 10u);
+  auto past = log->Read(10, 100, 1 << 20);
+  ASSERT_TRUE(past.ok());
+  EXPECT_TRUE(past->records.empty());
+}
+
+TEST(FlusherTest, OsModeRecordsAreVisibleOnceWritten) {
+  TempDir dir;
+  LogOptions o;
+  o.durability = Durability::kOs;
+  auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
+  AppendRecords(log.get(), 5, 5, 1);
+  EXPECT_EQ(log->VisibleEndOffset(), 5u);
+  EXPECT_EQ(testutil::ReadAllAndCheck(*log, 0), 5u);
+}
+
 TEST(FlusherTest, AlreadyDurableRecordsCompleteInlineWithoutASync) {
   TempDir dir;
   Flusher flusher;

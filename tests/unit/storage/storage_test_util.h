@@ -129,6 +129,17 @@ inline void AppendRecords(ShardLog* log, uint64_t count, size_t batch, int64_t a
   }
 }
 
+// Makes everything appended so far durable, hence visible to readers, on a
+// log opened without a flusher (kFsync then syncs inline, on this thread).
+inline void SyncInline(ShardLog* log) {
+  bool done = false;
+  log->WhenDurable(log->EndOffset(), [&](Status s) {
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    done = true;
+  });
+  EXPECT_TRUE(done);
+}
+
 // Reads everything from `from` and checks every record's contents.
 inline uint64_t ReadAllAndCheck(const ShardLog& log, uint64_t from, size_t data_size = 100) {
   uint64_t expected = from;
