@@ -116,6 +116,10 @@ class PosixSegmentFile final : public SegmentFile {
     const uint64_t end = written_end_.load(std::memory_order_relaxed);
     const uint64_t size = size_.load(std::memory_order_acquire);
     const uint64_t chunk = std::clamp(end, kMinPaddingChunkBytes, kMaxPaddingChunkBytes);
+    // An empty segment gets no padding: a stream created with many shards
+    // that are never written to must not cost a megabyte of zeros each. The
+    // first sync of a segment grows the file; the flusher pads after it.
+    if (end == 0) return Status::Ok();
     if (end >= max_size || (end > size && end - size >= chunk / 2)) return Status::Ok();
     const uint64_t target = std::min(end + chunk, max_size);
     static const char kZeros[1 << 20] = {};

@@ -119,16 +119,24 @@ TEST(SegmentTest, PosixFileIsPaddedAheadAndSealedToItsData) {
   testutil::TempDir dir;
   std::string path = dir.Join("segment.log");
   auto file = std::move(OpenPosixSegmentFile(path).value());
+  // An empty segment is not padded: unused shards cost no disk.
   ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
   EXPECT_EQ(file->Size(), 0u);
-  EXPECT_EQ(file->PhysicalSize(), kMinPaddingChunkBytes);
-  EXPECT_EQ(testutil::FileSize(path), kMinPaddingChunkBytes);
+  EXPECT_EQ(file->PhysicalSize(), 0u);
+  EXPECT_EQ(testutil::FileSize(path), 0u);
+
+  // Once it holds data, a chunk of zeros (at least 1 MiB) follows the data.
+  std::string batch(1000, 'x');
+  ASSERT_TRUE(file->Append(batch.data(), batch.size()).ok());
+  ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
+  const uint64_t padded = 1000 + kMinPaddingChunkBytes;
+  EXPECT_EQ(file->PhysicalSize(), padded);
+  EXPECT_EQ(testutil::FileSize(path), padded);
 
   // Appends overwrite the padding; the file does not grow.
-  std::string batch(1000, 'x');
-  for (int i = 0; i < 100; ++i) ASSERT_TRUE(file->Append(batch.data(), batch.size()).ok());
+  for (int i = 1; i < 100; ++i) ASSERT_TRUE(file->Append(batch.data(), batch.size()).ok());
   EXPECT_EQ(file->Size(), 100000u);
-  EXPECT_EQ(testutil::FileSize(path), kMinPaddingChunkBytes);
+  EXPECT_EQ(testutil::FileSize(path), padded);
   std::string back(10, '\0');
   ASSERT_EQ(*file->ReadAt(99990, 10, back.data()), 10u);
   EXPECT_EQ(back, std::string(10, 'x'));
@@ -136,15 +144,15 @@ TEST(SegmentTest, PosixFileIsPaddedAheadAndSealedToItsData) {
   // Plenty of padding left: nothing to do. Within half a chunk of its end:
   // the next chunk is written (as long as the file, at least 1 MiB).
   ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
-  EXPECT_EQ(file->PhysicalSize(), kMinPaddingChunkBytes);
+  EXPECT_EQ(file->PhysicalSize(), padded);
   std::string big(kMinPaddingChunkBytes / 2, 'y');
   ASSERT_TRUE(file->Append(big.data(), big.size()).ok());
   ASSERT_TRUE(file->PrepareAhead(64 << 20).ok());
-  EXPECT_EQ(file->PhysicalSize(), 2 * kMinPaddingChunkBytes);
+  EXPECT_EQ(file->PhysicalSize(), 2 * padded);
   // Never past the limit given.
   ASSERT_TRUE(file->Append(big.data(), big.size()).ok());
-  ASSERT_TRUE(file->PrepareAhead(2 * kMinPaddingChunkBytes + 4096).ok());
-  EXPECT_EQ(file->PhysicalSize(), 2 * kMinPaddingChunkBytes + 4096);
+  ASSERT_TRUE(file->PrepareAhead(2 * padded + 4096).ok());
+  EXPECT_EQ(file->PhysicalSize(), 2 * padded + 4096);
 
   // An append past the padding grows the file with it.
   std::string huge(kMinPaddingChunkBytes, 'z');
