@@ -4,6 +4,7 @@
 
 #include "api/operation.h"
 #include "api/operation_table.h"
+#include "protocol/cbor_transcode.h"
 #include "protocol/errors.h"
 #include "protocol/json_reader.h"
 #include "util/log.h"
@@ -120,40 +121,59 @@ void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiRespons
     done(XmlError(target_present));
     return;
   }
-  if (codec == Codec::kCbor) {
-    done(CborError(Status::InvalidArgument(
-        "Content-Type application/x-amz-cbor-1.1 is not supported by this server yet; "
-        "configure the client to send JSON (e.g. AWS_CBOR_DISABLE=1 or aws.cborEnabled=false).")));
-    return;
+  // CBOR 1.1 (the Java SDKs and the KCL) is a codec in front of the JSON
+  // path: the request is transcoded to JSON (byte strings to base64, tag-1
+  // millisecond timestamps to epoch seconds), every handler and validation
+  // rule is shared, and the JSON answer is transcoded back.
+  const bool cbor = codec == Codec::kCbor;
+  auto error = [cbor, media](const Status& st) { return cbor ? CborError(st) : JsonError(media, st); };
+  std::string transcoded;
+  std::string_view json_body = request.body;
+  if (cbor) {
+    Result<std::string> converted = protocol::CborRequestToJson(request.body);
+    if (!converted.ok()) {
+      done(CborError(converted.status()));
+      return;
+    }
+    transcoded = std::move(converted).value();
+    json_body = transcoded;
   }
 
-  Result<protocol::JsonObject> body = protocol::ParseJsonRequest(request.body);
+  Result<protocol::JsonObject> body = protocol::ParseJsonRequest(json_body);
   if (!body.ok()) {
-    done(JsonError(media, body.status()));
+    done(error(body.status()));
     return;
   }
   if (!op) {
-    done(JsonError(media, Status(ErrorCode::kUnknownOperation, "")));
+    done(error(Status(ErrorCode::kUnknownOperation, "")));
     return;
   }
   if (!op->handler) {
-    done(JsonError(media, Status::InvalidArgument("Operation " + std::string(op->name) +
-                                                  " is not supported by this server yet.")));
+    done(error(Status::InvalidArgument("Operation " + std::string(op->name) +
+                                       " is not supported by this server yet.")));
     return;
   }
 
   const Clock* clock = engine_.options().clock;
   OperationContext ctx{engine_, options_, clock ? *clock : SystemClock::Instance()};
   std::string content_type(media);
-  op->handler(ctx, *body, [content_type, done = std::move(done)](Result<std::string> result) {
+  op->handler(ctx, *body, [cbor, content_type, done = std::move(done)](Result<std::string> result) {
     if (!result.ok()) {
-      done(JsonError(content_type, result.status()));
+      done(cbor ? CborError(result.status()) : JsonError(content_type, result.status()));
       return;
     }
     ApiResponse r;
     r.status = 200;
     r.content_type = content_type;
     r.body = std::move(result).value();
+    if (cbor) {
+      Result<std::string> encoded = protocol::JsonResponseToCbor(r.body);
+      if (!encoded.ok()) {
+        done(CborError(Status::Internal("cannot encode the response as CBOR: " + encoded.status().message())));
+        return;
+      }
+      r.body = std::move(encoded).value();
+    }
     done(std::move(r));
   });
 }

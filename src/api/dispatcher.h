@@ -43,12 +43,14 @@ class Dispatcher {
   // a known target, else UnknownOperationException; JSON for JSON content
   // types, CBOR otherwise); a content type that is neither JSON 1.1, CBOR
   // 1.1 nor application/json (403 AccessDeniedException or 404
-  // UnknownOperationException, XML bodies); CBOR (not served yet:
-  // InvalidArgumentException in CBOR); a body that is not a JSON object
+  // UnknownOperationException, XML bodies); a CBOR body that does not
+  // decode to a map (SerializationException, in CBOR); a body that is not a JSON object
   // (SerializationException without message); an unknown target
   // (UnknownOperationException); an operation of the model this server does
   // not serve yet (InvalidArgumentException "Operation <Name> is not
-  // supported by this server yet."). Then the operation's own type checks,
+  // supported by this server yet."). CBOR requests are transcoded to JSON
+  // and their answers (and errors) back to CBOR, so both codecs share every
+  // handler and validation rule. Then the operation's own type checks,
   // validation, semantics and engine call (see operation.h). No
   // Authorization header is required.
   //

@@ -151,12 +151,53 @@ TEST_F(ApiTest, RecordOverTheStreamMaximumIsRejected) {
   EXPECT_EQ(r.error_type, "InvalidArgumentException");
 }
 
-TEST_F(ApiTest, CborIsRefusedInCbor) {
-  ApiResponse r = Raw("Kinesis_20131202.ListStreams", "\xa0", "application/x-amz-cbor-1.1");
+TEST_F(ApiTest, CborRequestsShareTheJsonHandlersAndAnswerInCbor) {
+  CreateActiveStream("c", 1);
+  // {"StreamName": "c", "Limit": 5} as CBOR.
+  const std::string describe("\xa2\x6aStreamName\x61" "c" "\x65Limit\x05", 21);
+  ApiResponse r = Raw("Kinesis_20131202.DescribeStreamSummary", describe, "application/x-amz-cbor-1.1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/x-amz-cbor-1.1");
+  ASSERT_FALSE(r.body.empty());
+  EXPECT_EQ(static_cast<unsigned char>(r.body[0]), 0xa1);  // a map: {StreamDescriptionSummary: ...}
+  EXPECT_NE(r.body.find("StreamDescriptionSummary"), std::string::npos);
+  // StreamCreationTimestamp as tag 1 (0xc1) with integer milliseconds.
+  size_t at = r.body.find("StreamCreationTimestamp");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(static_cast<unsigned char>(r.body[at + 23]), 0xc1);
+}
+
+TEST_F(ApiTest, CborPutRecordDataIsAByteStringBothWays) {
+  CreateActiveStream("c", 1);
+  // {"StreamName":"c","PartitionKey":"k","Data":h'00ff'} as CBOR.
+  const std::string put("\xa3\x6aStreamName\x61" "c" "\x6cPartitionKey\x61k\x64" "Data\x42\x00\xff", 37);
+  ApiResponse r = Raw("Kinesis_20131202.PutRecord", put, "application/x-amz-cbor-1.1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("SequenceNumber"), std::string::npos);
+  Json it(Ok("GetShardIterator",
+             R"({"StreamName":"c","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})"));
+  std::string iterator(std::string_view(it.root["ShardIterator"]));
+  // {"ShardIterator": <it>} as CBOR (text string with a 2-byte length).
+  std::string get("\xa1\x6dShardIterator\x79", 16);
+  get.push_back(static_cast<char>(iterator.size() >> 8));
+  get.push_back(static_cast<char>(iterator.size() & 0xff));
+  get += iterator;
+  ApiResponse g = Raw("Kinesis_20131202.GetRecords", get, "application/x-amz-cbor-1.1");
+  ASSERT_EQ(g.status, 200);
+  // "Data" followed by a 2-byte byte string 00 ff.
+  EXPECT_NE(g.body.find(std::string("\x64" "Data\x42\x00\xff", 8)), std::string::npos);
+}
+
+TEST_F(ApiTest, CborErrorsAreCbor) {
+  ApiResponse r = Raw("Kinesis_20131202.DescribeStreamSummary", std::string("\xa1\x6aStreamName\x61z", 14),
+                      "application/x-amz-cbor-1.1");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.content_type, "application/x-amz-cbor-1.1");
-  EXPECT_EQ(r.error_type, "InvalidArgumentException");
+  EXPECT_EQ(r.error_type, "ResourceNotFoundException");
   EXPECT_EQ(static_cast<unsigned char>(r.body[0]), 0xa2);  // CBOR map of __type and message
+  ApiResponse bad = Raw("Kinesis_20131202.ListStreams", "\xff\x00", "application/x-amz-cbor-1.1");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.error_type, "SerializationException");
 }
 
 }  // namespace
