@@ -1,7 +1,8 @@
 // GetRecords: ShardIterator, Limit (1..10000, default 10000), StreamARN.
 // Output: {"Records":[...],"NextShardIterator"?,"MillisBehindLatest":n,
 // "ChildShards"?}. NextShardIterator is absent and ChildShards non-empty
-// exactly at the end of a closed shard.
+// exactly at the end of a closed shard. A record written while the stream
+// was encrypted carries "EncryptionType":"KMS".
 //
 // Hot path: the whole response is encoded into one buffer reserved from the
 // records' sizes; data is base64-encoded in place.
@@ -65,6 +66,7 @@ void HandleGetRecords(const OperationContext& ctx, const protocol::JsonObject& b
     w.Key("Data");
     w.Blob(r.data);
     w.Member("PartitionKey", r.partition_key);
+    if (r.encrypted) w.Member("EncryptionType", "KMS");
     w.EndObject();
   }
   w.EndArray();

@@ -30,31 +30,49 @@ bool MatchesNamePattern(std::string_view s) {
 bool MatchesSequenceNumberPattern(std::string_view s) { return MatchesDecimal(s, 128); }
 bool MatchesHashKeyPattern(std::string_view s) { return MatchesDecimal(s, 38); }
 
-bool MatchesStreamArnPattern(std::string_view s) {
-  // Anchored match of arn:aws.*:kinesis:.*:\d{12}:stream/\S+ in linear time
-  // (no backtracking regex: inputs may be long). `.` excludes line
-  // terminators; \S excludes [ \t\n\x0B\f\r].
+namespace {
+
+// Anchored match of arn:aws.*:kinesis:.*:\d{12}:<middle>stream/\S+ in linear
+// time (no backtracking regex: inputs may be long), where <middle> is empty
+// (StreamARN) or `.*` (ResourceARN). `.` excludes line terminators; \S
+// excludes [ \t\n\x0B\f\r].
+bool MatchesArnPattern(std::string_view s, bool any_middle) {
   constexpr std::string_view kPrefix = "arn:aws";
   constexpr std::string_view kKinesis = ":kinesis:";
-  constexpr std::string_view kStream = ":stream/";
+  constexpr std::string_view kStream = "stream/";
   if (s.substr(0, kPrefix.size()) != kPrefix) return false;
   size_t kinesis = s.find(kKinesis, kPrefix.size());
   if (kinesis == std::string_view::npos) return false;
   size_t newline = s.find_first_of("\r\n", kPrefix.size());
   size_t last_space = s.find_last_of(" \t\n\v\f\r");
-  // j is the ':' before the 12 digits; the tail starts at j + 21.
-  constexpr size_t kMiddle = 1 + 12 + 8;
-  for (size_t j = kinesis + kKinesis.size(); j + kMiddle < s.size(); ++j) {
+  // The tail (\S+) must start after the last whitespace character.
+  auto tail_ok = [&](size_t tail) {
+    return tail < s.size() && (last_space == std::string_view::npos || last_space < tail);
+  };
+  for (size_t j = kinesis + kKinesis.size(); j + 13 < s.size(); ++j) {
     if (newline != std::string_view::npos && newline < j) return false;
     if (s[j] != ':') continue;
     bool digits = true;
     for (size_t k = j + 1; k < j + 13; ++k) digits = digits && IsDigit(s[k]);
-    if (!digits || s.substr(j + 13, kStream.size()) != kStream) continue;
-    size_t tail = j + kMiddle;
-    if (last_space == std::string_view::npos || last_space < tail) return true;
+    if (!digits || s[j + 13] != ':') continue;
+    const size_t middle = j + 14;
+    if (!any_middle) {
+      if (s.substr(middle, kStream.size()) == kStream && tail_ok(middle + kStream.size())) return true;
+      continue;
+    }
+    // `.*stream/`: any "stream/" before the first line terminator after `middle`.
+    for (size_t p = s.find(kStream, middle); p != std::string_view::npos; p = s.find(kStream, p + 1)) {
+      if (newline != std::string_view::npos && newline >= middle && newline < p) break;
+      if (tail_ok(p + kStream.size())) return true;
+    }
   }
   return false;
 }
+
+}  // namespace
+
+bool MatchesStreamArnPattern(std::string_view s) { return MatchesArnPattern(s, false); }
+bool MatchesResourceArnPattern(std::string_view s) { return MatchesArnPattern(s, true); }
 
 void CheckStreamName(protocol::ValidationErrors& errors, std::string_view path,
                      std::optional<std::string_view> value, bool required) {

@@ -45,5 +45,17 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
 void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleGetRecords(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleListTagsForStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleAddTagsToStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleRemoveTagsFromStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleTagResource(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUntagResource(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleListTagsForResource(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleIncreaseStreamRetentionPeriod(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDecreaseStreamRetentionPeriod(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleEnableEnhancedMonitoring(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDisableEnhancedMonitoring(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleStartStreamEncryption(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleStopStreamEncryption(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDescribeLimits(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 
 }  // namespace sluice::api

@@ -1,5 +1,6 @@
 // PutRecord: StreamName/StreamARN, Data, PartitionKey, ExplicitHashKey,
-// SequenceNumberForOrdering. Output: {"ShardId":..,"SequenceNumber":..}.
+// SequenceNumberForOrdering. Output: {"ShardId":..,"SequenceNumber":..,
+// "EncryptionType":"KMS" when the stream is encrypted}.
 // Completes when the engine has made the record durable.
 #include "api/model_rules.h"
 #include "api/operation.h"
@@ -63,6 +64,7 @@ void HandlePutRecord(const OperationContext& ctx, const protocol::JsonObject& bo
                           w.BeginObject();
                           w.Member("ShardId", engine::ShardIdFor(r.shard_index));
                           w.Member("SequenceNumber", engine::ToView(r.sequence_number));
+                          if (r.encrypted) w.Member("EncryptionType", "KMS");
                           w.EndObject();
                           reply(std::move(out));
                         });

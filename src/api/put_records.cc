@@ -1,6 +1,7 @@
 // PutRecords: StreamName/StreamARN, Records (1..500 of PartitionKey,
 // ExplicitHashKey, Data). Output: {"FailedRecordCount":n,"Records":[...]}
-// with one result per entry, in order; FailedRecordCount is always present.
+// with one result per entry, in order; FailedRecordCount is always present;
+// "EncryptionType":"KMS" when the stream was encrypted.
 //
 // Hot path: partition keys stay views into the parsed body, data is decoded
 // into one per-request arena, and the entries are one reserved vector; no
@@ -83,6 +84,10 @@ std::string EncodeResults(const std::vector<engine::PutEntryResult>& results) {
     w.EndObject();
   }
   w.EndArray();
+  // Every record of one call is written under the same stream state.
+  bool encrypted = false;
+  for (const auto& r : results) encrypted = encrypted || (r.status.ok() && r.encrypted);
+  if (encrypted) w.Member("EncryptionType", "KMS");
   w.EndObject();
   return out;
 }

@@ -3,6 +3,8 @@
 // then apply the change to the live state — so nothing is acknowledged (or
 // visible) before it is durable.
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <map>
 
 #include "engine/data_layout.h"
@@ -189,6 +191,159 @@ Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListTags(
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   std::shared_lock lock(state->mu);
   return state->meta.tags;
+}
+
+}  // namespace sluice::engine
+
+namespace sluice::engine {
+namespace {
+
+std::string NotActiveMessage(const StreamRef& stream, StreamStatus status) {
+  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
+         StreamStatusName(status);
+}
+
+// The seven shard-level metrics in the model's order.
+constexpr std::array<std::string_view, 7> kMetricOrder = {
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+};
+
+}  // namespace
+
+Status Engine::Impl::ChangeActiveStream(const StreamRef& stream,
+                                        const std::function<Status(StreamMeta&)>& change) {
+  std::lock_guard control(control_mu_);
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  StreamMeta* target = nullptr;
+  for (StreamMeta& m : snapshot) {
+    if (KeyOf(m.ref) == KeyOf(stream)) target = &m;
+  }
+  if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
+  if (target->status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(stream, target->status));
+  SLUICE_RETURN_IF_ERROR(change(*target));
+  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  {
+    std::unique_lock lock(state->mu);
+    // Only metadata fields a control-plane change owns are replaced; the
+    // shards are left alone (no change here touches them).
+    StreamMeta& live = state->meta;
+    live.retention_hours = target->retention_hours;
+    live.encryption_type = target->encryption_type;
+    live.key_id = target->key_id;
+    live.encrypted_since_ms = target->encrypted_since_ms;
+    live.shard_level_metrics = target->shard_level_metrics;
+    live.tags = target->tags;
+  }
+  return Status::Ok();
+}
+
+Status Engine::Impl::AddTags(const StreamRef& stream,
+                             const std::vector<std::pair<std::string, std::string>>& tags) {
+  return ChangeActiveStream(stream, [&](StreamMeta& m) {
+    std::map<std::string, std::string> merged(m.tags.begin(), m.tags.end());
+    for (const auto& [k, v] : tags) merged[k] = v;
+    if (merged.size() > kMaxTagsPerStream) {
+      return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " +
+                                     stream.account + " because a given stream cannot have more than " +
+                                     std::to_string(kMaxTagsPerStream) + " tags associated with it.");
+    }
+    m.tags.assign(merged.begin(), merged.end());
+    return Status::Ok();
+  });
+}
+
+Status Engine::Impl::RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys) {
+  return ChangeActiveStream(stream, [&](StreamMeta& m) {
+    std::erase_if(m.tags, [&](const auto& tag) {
+      return std::find(keys.begin(), keys.end(), tag.first) != keys.end();
+    });
+    return Status::Ok();
+  });
+}
+
+Status Engine::Impl::UpdateRetention(const StreamRef& stream, int64_t hours, bool increase) {
+  return ChangeActiveStream(stream, [&](StreamMeta& m) {
+    const std::string requested = "Requested retention period (" + std::to_string(hours) + " hours)";
+    if (hours < kMinRetentionHours) {
+      return Status::InvalidArgument("Minimum allowed retention period is " + std::to_string(kMinRetentionHours) +
+                                     " hours. " + requested + " is too short.");
+    }
+    if (hours > kMaxRetentionHours) {
+      return Status::InvalidArgument("Maximum allowed retention period is " + std::to_string(kMaxRetentionHours) +
+                                     " hours. " + requested + " is too long.");
+    }
+    if (increase && hours < m.retention_hours) {
+      return Status::InvalidArgument(requested + " for stream " + stream.name +
+                                     " can not be shorter than existing retention period (" +
+                                     std::to_string(m.retention_hours) +
+                                     " hours). Use DecreaseStreamRetentionPeriod API.");
+    }
+    if (!increase && hours > m.retention_hours) {
+      return Status::InvalidArgument(requested + " for stream " + stream.name +
+                                     " can not be longer than existing retention period (" +
+                                     std::to_string(m.retention_hours) +
+                                     " hours). Use IncreaseStreamRetentionPeriod API.");
+    }
+    m.retention_hours = static_cast<int>(hours);
+    return Status::Ok();
+  });
+}
+
+Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Impl::UpdateShardLevelMetrics(
+    const StreamRef& stream, const std::vector<std::string>& metrics, bool enable) {
+  std::vector<std::string> current, desired;
+  Status st = ChangeActiveStream(stream, [&](StreamMeta& m) {
+    current = m.shard_level_metrics;
+    desired.clear();
+    for (std::string_view name : kMetricOrder) {
+      const bool had = std::find(current.begin(), current.end(), name) != current.end();
+      const bool named = std::find(metrics.begin(), metrics.end(), name) != metrics.end();
+      if (enable ? (had || named) : (had && !named)) desired.emplace_back(name);
+    }
+    m.shard_level_metrics = desired;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return std::make_pair(std::move(current), std::move(desired));
+}
+
+Status Engine::Impl::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
+  const int64_t now = Now();
+  return ChangeActiveStream(stream, [&](StreamMeta& m) {
+    if (key_id) {
+      if (m.encryption_type != "KMS") m.encrypted_since_ms = now;
+      m.encryption_type = "KMS";
+      m.key_id = *key_id;
+    } else {
+      m.encryption_type = "NONE";
+      m.key_id.reset();
+      m.encrypted_since_ms.reset();
+    }
+    return Status::Ok();
+  });
+}
+
+AccountLimits Engine::Impl::DescribeLimits(const std::string& account, const std::string& region) const {
+  AccountLimits limits;
+  std::shared_lock table(table_mu_);
+  for (auto it = streams_.lower_bound(StreamKey{account, region, ""}); it != streams_.end(); ++it) {
+    if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
+    std::shared_lock lock(it->second->mu);
+    const StreamMeta& m = it->second->meta;
+    for (const ShardMeta& s : m.shards) {
+      if (s.open()) ++limits.open_shard_count;
+    }
+    if (m.mode == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
+  }
+  return limits;
 }
 
 }  // namespace sluice::engine

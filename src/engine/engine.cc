@@ -69,6 +69,25 @@ Result<std::vector<std::pair<std::string, std::string>>> Engine::ListTags(
     const StreamRef& stream) const {
   return impl_->ListTags(stream);
 }
+Status Engine::AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags) {
+  return impl_->AddTags(stream, tags);
+}
+Status Engine::RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys) {
+  return impl_->RemoveTags(stream, keys);
+}
+Status Engine::UpdateRetention(const StreamRef& stream, int64_t hours, bool increase) {
+  return impl_->UpdateRetention(stream, hours, increase);
+}
+Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::UpdateShardLevelMetrics(
+    const StreamRef& stream, const std::vector<std::string>& metrics, bool enable) {
+  return impl_->UpdateShardLevelMetrics(stream, metrics, enable);
+}
+Status Engine::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
+  return impl_->UpdateEncryption(stream, std::move(key_id));
+}
+AccountLimits Engine::DescribeLimits(const std::string& account, const std::string& region) const {
+  return impl_->DescribeLimits(account, region);
+}
 void Engine::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries,
                         PutCallback done) {
   impl_->PutRecords(stream, entries, std::move(done));

@@ -76,9 +76,31 @@ class Engine {
   // creation time (else ResourceNotFound, as the service does).
   Result<std::vector<Shard>> ListShards(const StreamRef& stream, const ShardFilter& filter,
                                         std::optional<int64_t> stream_creation_ms) const;
-  // Tags of the stream (from CreateStream), sorted by key. ResourceNotFound
+  // Tags of the stream (CreateStream, AddTags), sorted by key. ResourceNotFound
   // for an unknown stream.
   Result<std::vector<std::pair<std::string, std::string>>> ListTags(const StreamRef& stream) const;
+  // Sets each tag (overwriting the value of a key already present). Errors:
+  // ResourceNotFound, ResourceInUse (stream not ACTIVE), InvalidArgument
+  // (more than kMaxTagsPerStream tags would result), IoError.
+  Status AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags);
+  // Removes the keys present; absent keys are ignored. Errors as AddTags.
+  Status RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys);
+  // Increase/DecreaseStreamRetentionPeriod: `hours` must be in [24, 8760]
+  // and not below (increase) / above (decrease) the current retention.
+  // Errors: ResourceNotFound, ResourceInUse, InvalidArgument, IoError.
+  Status UpdateRetention(const StreamRef& stream, int64_t hours, bool increase);
+  // Enable/DisableEnhancedMonitoring: adds (enable) or removes the metric
+  // names (already expanded from ALL). Returns {current, desired}: the
+  // stream's metrics before and after. Errors: ResourceNotFound, ResourceInUse.
+  Result<std::pair<std::vector<std::string>, std::vector<std::string>>> UpdateShardLevelMetrics(
+      const StreamRef& stream, const std::vector<std::string>& metrics, bool enable);
+  // Start (key_id set) / Stop (nullopt) server-side encryption: state only,
+  // records are not encrypted. Records that arrive while the stream is
+  // encrypted report EncryptionType KMS. Errors: ResourceNotFound,
+  // ResourceInUse.
+  Status UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id);
+  // DescribeLimits of the namespace.
+  AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
 
   // --- data plane ---
   // Routes and appends every entry, then calls `done` once the records are

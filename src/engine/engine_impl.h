@@ -46,6 +46,13 @@ class Engine::Impl {
   Result<std::vector<Shard>> ListShards(const StreamRef& stream, const ShardFilter& filter,
                                         std::optional<int64_t> stream_creation_ms) const;
   Result<std::vector<std::pair<std::string, std::string>>> ListTags(const StreamRef& stream) const;
+  Status AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags);
+  Status RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys);
+  Status UpdateRetention(const StreamRef& stream, int64_t hours, bool increase);
+  Result<std::pair<std::vector<std::string>, std::vector<std::string>>> UpdateShardLevelMetrics(
+      const StreamRef& stream, const std::vector<std::string>& metrics, bool enable);
+  Status UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id);
+  AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
 
   // put_records.cc
   void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
@@ -91,6 +98,11 @@ class Engine::Impl {
   // Persists the removal, drops the stream from the table and destroys its
   // logs. Caller holds control_mu_.
   Status RemoveStreamLocked(const StreamKey& key);
+  // Changes the metadata of an ACTIVE stream: `change` edits a copy (and may
+  // refuse with an error, leaving everything as it was); the copy is saved
+  // and then becomes the live metadata. Errors: ResourceNotFound,
+  // ResourceInUse (not ACTIVE), the change's own, IoError.
+  Status ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change);
   void KickHousekeeping();
 
   EngineOptions options_;

@@ -36,6 +36,7 @@ struct ShardView {
   std::shared_ptr<ShardState> shard;
   ShardMeta meta;
   int64_t retention_ms = 0;
+  std::optional<int64_t> encrypted_since_ms;  // set while the stream is encrypted
   std::vector<ChildShard> children;
 };
 
@@ -170,6 +171,7 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
     view.shard = state->shards[index];
     view.meta = m.shards[index];
     view.retention_ms = m.retention_ms();
+    if (m.encryption_type == "KMS") view.encrypted_since_ms = m.encrypted_since_ms.value_or(0);
     if (!view.meta.open()) view.children = ChildrenOf(m, index);
   }
 
@@ -222,6 +224,7 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
       out.arrival_ms = r.arrival_ms;
       out.partition_key = rebase(r.partition_key);
       out.data = rebase(r.data);
+      out.encrypted = view.encrypted_since_ms && r.arrival_ms >= *view.encrypted_since_ms;
       result.records.push_back(out);
     }
   }

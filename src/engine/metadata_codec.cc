@@ -32,6 +32,7 @@ class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
   bool ok() const { return ok_; }
+  size_t remaining() const { return in_.size(); }
   bool empty() const { return in_.empty(); }
   uint8_t U8() { return static_cast<uint8_t>(Take(1)); }
   uint32_t U32() { return static_cast<uint32_t>(Take(4)); }
@@ -95,6 +96,8 @@ void EncodeStream(const StreamMeta& m, Writer* w) {
     w->I64(s.open_ms);
     w->I64(s.close_ms ? *s.close_ms : -1);
   }
+  // Appended after the shard list (absent in documents of older code).
+  w->I64(m.encrypted_since_ms ? *m.encrypted_since_ms : -1);
 }
 
 Status Corrupt(const std::string& what) {
@@ -145,6 +148,12 @@ Result<StreamMeta> DecodeStream(std::string_view record) {
     m.shards.push_back(std::move(s));
   }
   if (!r.ok()) return Corrupt("truncated stream record");
+  // Fields appended later: present when the record has bytes left.
+  if (r.remaining() > 0) {
+    int64_t since = r.I64();
+    if (!r.ok()) return Corrupt("truncated stream record");
+    if (since >= 0) m.encrypted_since_ms = since;
+  }
   // Trailing bytes are fields of a later version: skipped on purpose.
   return m;
 }

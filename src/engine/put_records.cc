@@ -98,6 +98,7 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       for (size_t j = begin; j < end; ++j) {
         PutEntryResult& r = ctx->results[ctx->order[j].second];
         r.shard_index = shard_index;
+        r.encrypted = meta.encryption_type == "KMS";
         fields.counter = *first + (j - begin) + 1;
         FormatSequenceNumber(fields, &r.sequence_number);
       }

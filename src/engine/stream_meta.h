@@ -39,6 +39,9 @@ struct StreamMeta {
   int64_t transition_at_ms = 0;
   std::string encryption_type = "NONE";
   std::optional<std::string> key_id;
+  // When encryption_type last became "KMS" (clock ms); records arriving at or
+  // after it report EncryptionType KMS. Unset while "NONE".
+  std::optional<int64_t> encrypted_since_ms;
   std::vector<std::string> shard_level_metrics;
   int max_record_size_kib = 1024;
   std::vector<std::pair<std::string, std::string>> tags;  // sorted by key

@@ -69,6 +69,22 @@ struct StreamDescription {
   int max_record_size_kib = 1024;
 };
 
+// Bounds of a stream's retention period.
+inline constexpr int64_t kMinRetentionHours = 24;
+inline constexpr int64_t kMaxRetentionHours = 8760;
+// Tags a stream may carry.
+inline constexpr size_t kMaxTagsPerStream = 50;
+// The account's provisioned shard quota reported by DescribeLimits.
+inline constexpr int kShardLimit = 20000;
+inline constexpr int kOnDemandStreamCountLimit = 50;
+
+struct AccountLimits {
+  int shard_limit = kShardLimit;
+  int open_shard_count = 0;  // over every stream of the namespace
+  int on_demand_stream_count = 0;
+  int on_demand_stream_count_limit = kOnDemandStreamCountLimit;
+};
+
 struct StreamSummary {
   std::string name;
   std::string arn;
@@ -109,6 +125,7 @@ struct PutEntry {
 
 struct PutEntryResult {
   Status status;  // per-record failure (e.g. ProvisionedThroughputExceeded)
+  bool encrypted = false;  // written while the stream was encrypted (EncryptionType KMS)
   int shard_index = 0;
   SequenceDigits sequence_number{};
 };
@@ -120,6 +137,7 @@ struct Record {
   int64_t arrival_ms;
   std::string_view partition_key;  // views into GetRecordsResult::buffer
   std::string_view data;
+  bool encrypted = false;  // arrived while the stream was encrypted (EncryptionType KMS)
 };
 
 struct GetRecordsResult {

@@ -40,6 +40,21 @@ TEST(ModelRulesTest, StreamArnPattern) {
   EXPECT_FALSE(MatchesStreamArnPattern("arn:aws:kinesis:123456789012:stream/s"));
 }
 
+TEST(ModelRulesTest, ResourceArnPattern) {
+  EXPECT_TRUE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:stream/s"));
+  EXPECT_TRUE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1700000000"));
+  // `.*` before "stream/" may hold anything but a line terminator.
+  EXPECT_TRUE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:my stream/s"));
+  EXPECT_TRUE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:a/stream/b stream/s"));
+  EXPECT_FALSE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:stream/"));
+  EXPECT_FALSE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:stream/a b"));
+  EXPECT_FALSE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:table/s"));
+  EXPECT_FALSE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:123456789012:x\nstream/s"));
+  EXPECT_FALSE(MatchesResourceArnPattern("arn:aws:kinesis:us-east-1:12345678901:stream/s"));
+  // The stream form stays strict: nothing between the account and "stream/".
+  EXPECT_FALSE(MatchesStreamArnPattern("arn:aws:kinesis:us-east-1:123456789012:my stream/s"));
+}
+
 TEST(ModelRulesTest, ChecksAddServicePhrases) {
   protocol::ValidationErrors errors;
   CheckStreamName(errors, "streamName", std::string_view(""));

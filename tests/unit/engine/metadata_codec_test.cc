@@ -15,6 +15,7 @@ StreamMeta SampleStream() {
   m.transition_at_ms = 1700000000623;
   m.encryption_type = "KMS";
   m.key_id = "alias/key";
+  m.encrypted_since_ms = 1700000000400;
   m.shard_level_metrics = {"IncomingBytes", "OutgoingRecords"};
   m.max_record_size_kib = 2048;
   m.tags = {{"env", "prod"}, {"team", ""}};
@@ -53,6 +54,7 @@ TEST(MetadataCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(m.transition_at_ms, in.transition_at_ms);
   EXPECT_EQ(m.encryption_type, "KMS");
   EXPECT_EQ(m.key_id, std::optional<std::string>("alias/key"));
+  EXPECT_EQ(m.encrypted_since_ms, std::optional<int64_t>(1700000000400));
   EXPECT_EQ(m.shard_level_metrics, in.shard_level_metrics);
   EXPECT_EQ(m.max_record_size_kib, 2048);
   EXPECT_EQ(m.tags, in.tags);
@@ -67,6 +69,7 @@ TEST(MetadataCodecTest, RoundTripsEveryField) {
   EXPECT_FALSE(m.shards[1].close_ms.has_value());
   EXPECT_EQ((*out)[1].ref.name, "s");
   EXPECT_FALSE((*out)[1].key_id.has_value());
+  EXPECT_FALSE((*out)[1].encrypted_since_ms.has_value());
 }
 
 TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
@@ -81,14 +84,15 @@ TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
   s.open_ms = 1700000000123;
   m.shards = {s};
   const std::string hex =
-      "0100000001" "0000009a"
+      "0100000001" "000000a2"
       "0000000c313233343536373839303132" "0000000975732d656173742d31" "000000066f7264657273"
       "02" "00" "00000018" "0000018bcfe5687b" "0000000000000000"
       "000000044e4f4e45" "00" "00000000" "00000400" "00000000"
       "00000001"
       "00000000" "ffffffff" "ffffffff"
       "00000000000000000000000000000000" "ffffffffffffffffffffffffffffffff"
-      "000000006553f100" "0000018bcfe5687b" "ffffffffffffffff";
+      "000000006553f100" "0000018bcfe5687b" "ffffffffffffffff"
+      "ffffffffffffffff";
   std::string doc = EncodeMetadata({m});
   std::string got;
   for (unsigned char c : doc) {
@@ -133,6 +137,26 @@ TEST(MetadataCodecTest, TrailingFieldsOfALaterVersionAreSkipped) {
   auto out = DecodeMetadata(doc);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ((*out)[0].ref.name, "clicks");
+}
+
+TEST(MetadataCodecTest, ReadsRecordsWithoutTheEncryptionTimeField) {
+  // A document of the code before `encrypted_since_ms` was appended: the
+  // stream record ends after the shard list.
+  std::string doc = EncodeMetadata({SampleStream()});
+  const size_t len_at = 1 + 4;
+  uint32_t len = 0;
+  for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
+  doc.resize(doc.size() - 8);
+  len -= 8;
+  for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
+  auto out = DecodeMetadata(doc);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const StreamMeta& m = (*out)[0];
+  EXPECT_EQ(m.ref.name, "clicks");
+  EXPECT_EQ(m.encryption_type, "KMS");
+  EXPECT_FALSE(m.encrypted_since_ms.has_value());
+  ASSERT_EQ(m.shards.size(), 2u);
+  EXPECT_EQ(m.shards[1].created_seconds, 1700000501);
 }
 
 }  // namespace
