@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hex_test_util.h"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -11,23 +13,8 @@
 namespace sluice::protocol {
 namespace {
 
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
+using ::sluice::testing::FromHex;
+using ::sluice::testing::ToHex;
 
 // Prints items in RFC 8949 diagnostic notation (section 8), the notation of
 // Appendix A. Indefinite-length strings arrive concatenated, so they print

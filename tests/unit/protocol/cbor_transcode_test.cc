@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hex_test_util.h"
+
 #include <limits>
 #include <string>
 
@@ -13,23 +15,8 @@
 namespace sluice::protocol {
 namespace {
 
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
+using ::sluice::testing::FromHex;
+using ::sluice::testing::ToHex;
 
 std::string ToJson(std::string_view cbor_hex) {
   Result<std::string> json = CborRequestToJson(FromHex(cbor_hex));
