@@ -59,6 +59,21 @@ void WriteEnhancedMonitoring(protocol::JsonWriter& w, std::span<const std::strin
   w.EndArray();
 }
 
+void WriteStreamDescriptionFields(protocol::JsonWriter& w, const engine::StreamDescription& desc) {
+  w.Member("StreamName", desc.name);
+  w.Member("StreamARN", desc.arn);
+  w.Member("StreamStatus", engine::StreamStatusName(desc.status));
+  w.Key("StreamModeDetails");
+  WriteStreamModeDetails(w, desc.mode);
+  w.MemberInt("RetentionPeriodHours", desc.retention_hours);
+  w.Key("StreamCreationTimestamp");
+  w.TimestampMillis(desc.creation_ms);
+  w.Key("EnhancedMonitoring");
+  WriteEnhancedMonitoring(w, desc.shard_level_metrics);
+  w.Member("EncryptionType", desc.encryption_type);
+  if (desc.key_id) w.Member("KeyId", *desc.key_id);
+}
+
 }  // namespace sluice::api
 
 namespace sluice::api {

@@ -19,6 +19,11 @@ void WriteChildShards(protocol::JsonWriter& w, std::span<const engine::ChildShar
 void WriteStreamModeDetails(protocol::JsonWriter& w, engine::StreamMode mode);
 // [{"ShardLevelMetrics":[..]}]
 void WriteEnhancedMonitoring(protocol::JsonWriter& w, std::span<const std::string> metrics);
+// The members StreamDescription and StreamDescriptionSummary share, inside an
+// open object: StreamName, StreamARN, StreamStatus, StreamModeDetails,
+// RetentionPeriodHours, StreamCreationTimestamp, EnhancedMonitoring,
+// EncryptionType and KeyId (when set).
+void WriteStreamDescriptionFields(protocol::JsonWriter& w, const engine::StreamDescription& desc);
 
 }  // namespace sluice::api
 
