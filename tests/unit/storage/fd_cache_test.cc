@@ -203,9 +203,11 @@ TEST_P(SegmentFdTest, ReadersRacingRollsTrimsAndEvictionsSeeWholeRecords) {
   for (int i = 0; i < 300; ++i) {
     AppendRecords(log.get(), 10, 10, 1000 + i);
     log->WhenDurable(log->EndOffset(), [&](Status s) { done += s.ok(); });
-    if (i % 50 == 49) ASSERT_TRUE(log->TrimOlderThan(1000 + i - 20).ok());
+    if (i % 50 == 49) {
+      ASSERT_TRUE(log->TrimOlderThan(1000 + i - 20).ok());
+    }
   }
-  while (done.load() < 300) std::this_thread::yield();
+  ASSERT_TRUE(testutil::WaitFor([&] { return done.load() >= 300; }));
   stop = true;
   a.join();
   b.join();

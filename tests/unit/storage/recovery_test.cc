@@ -138,7 +138,9 @@ void CheckDamagedLastBatchAfterCleanCloseIsCut(Durability durability) {
 
   auto log = std::move(ShardLog::Open(live, options, nullptr).value());
   EXPECT_EQ(log->EndOffset(), 90u);
-  if (durability != Durability::kFsync) EXPECT_EQ(FileSize(segment), batch9);
+  if (durability != Durability::kFsync) {
+    EXPECT_EQ(FileSize(segment), batch9);
+  }
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 90u);
   AppendRecords(log.get(), 15, 5, 2000);
   testutil::SyncInline(log.get());

@@ -290,64 +290,52 @@ TEST(ShardLogTest, ConcurrentReadersSeeOnlyWholeBatches) {
   EXPECT_EQ(checked.load(), 20000u);
 }
 
-// Guards against accidental slowness (per-record syscalls or allocations);
-// the bound is loose because the machine is shared.
-TEST(ShardLogTest, ReadingTenThousandRecordsIsFast) {
+// Full-size reads (10,000 records, GetRecords' maximum) from offsets in the
+// middle of batches. Speed is measured by the benchmark, not asserted here.
+TEST(ShardLogTest, ReadsTenThousandRecordsFromMidBatchOffsets) {
   TempDir dir;
   LogOptions o;
   o.durability = Durability::kOs;
   auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
   AppendRecords(log.get(), 100000, 500, 1);
-  int64_t best = INT64_MAX;
   for (int round = 0; round < 20; ++round) {
-    int64_t t0 = MonotonicNanos();
-    auto r = log->Read(static_cast<uint64_t>(round) * 4000 + 123, 10000, 64 << 20);
-    int64_t took = MonotonicNanos() - t0;
+    const uint64_t from = static_cast<uint64_t>(round) * 4000 + 123;
+    auto r = log->Read(from, 10000, 64 << 20);
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->records.size(), 10000u);
-    best = std::min(best, took);
+    EXPECT_EQ(r->records.front().offset, from);
+    EXPECT_EQ(r->records.back().offset, from + 9999);
+    EXPECT_EQ(r->next_offset, from + 10000);
   }
-  std::printf("best Read of 10000 x 100-byte records: %.3f ms\n", best / 1e6);
-  EXPECT_LT(best, 10'000'000 * testutil::kSlowdown);
 }
 
-TEST(ShardLogTest, OffsetForTimeIsFast) {
+TEST(ShardLogTest, OffsetForTimeFindsTheFirstBatchAtOrAfterATime) {
   TempDir dir;
   LogOptions o;
   o.durability = Durability::kOs;
   auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
   for (int b = 0; b < 200; ++b) AppendRecords(log.get(), 500, 500, 1000 + b);
-  int64_t best = INT64_MAX;
   for (int round = 0; round < 20; ++round) {
-    int64_t t0 = MonotonicNanos();
     auto offset = log->OffsetForTime(1000 + round * 7);
-    best = std::min(best, MonotonicNanos() - t0);
     ASSERT_TRUE(offset.ok());
     ASSERT_EQ(*offset, static_cast<uint64_t>(round) * 7 * 500);
   }
-  std::printf("best OffsetForTime: %.3f ms\n", best / 1e6);
-  EXPECT_LT(best, 1'000'000 * testutil::kSlowdown);
 }
 
-TEST(ShardLogTest, AppendingBatchesOfFiveHundredIsFast) {
+TEST(ShardLogTest, AppendsThousandBatchesOfFiveHundredDensely) {
   TempDir dir;
   LogOptions o;
   o.durability = Durability::kOs;
   auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
-  std::vector<std::string> keys, datas;
-  for (int i = 0; i < 500; ++i) {
-    keys.push_back(KeyFor(i));
-    datas.push_back(DataFor(i));
+  testutil::FiveHundredRecords batch;
+  const std::vector<AppendEntry>& entries = batch.entries;
+  const uint64_t batches = 1000;
+  for (uint64_t i = 0; i < batches; ++i) {
+    auto first = log->Append(entries, 1);
+    ASSERT_TRUE(first.ok());
+    ASSERT_EQ(*first, i * 500);
   }
-  std::vector<AppendEntry> entries;
-  for (int i = 0; i < 500; ++i) entries.push_back({keys[i], datas[i]});
-  const int batches = 1000;
-  int64_t t0 = MonotonicNanos();
-  for (int i = 0; i < batches; ++i) ASSERT_TRUE(log->Append(entries, 1).ok());
-  double secs = (MonotonicNanos() - t0) / 1e9;
-  double rate = batches * 500 / secs;
-  std::printf("append: %.0f records/s (100-byte records, batches of 500)\n", rate);
-  EXPECT_GT(rate, 200000.0 / testutil::kSlowdown);
+  EXPECT_EQ(log->EndOffset(), batches * 500);
 }
 
 long ResidentBytes() {
@@ -364,13 +352,8 @@ TEST(ShardLogTest, StoredRecordsAreNotKeptInMemory) {
   LogOptions o;
   o.durability = Durability::kOs;
   auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
-  std::vector<std::string> keys, datas;
-  for (int i = 0; i < 500; ++i) {
-    keys.push_back(KeyFor(i));
-    datas.push_back(DataFor(i));
-  }
-  std::vector<AppendEntry> entries;
-  for (int i = 0; i < 500; ++i) entries.push_back({keys[i], datas[i]});
+  testutil::FiveHundredRecords batch;
+  const std::vector<AppendEntry>& entries = batch.entries;
   ASSERT_TRUE(log->Append(entries, 1).ok());  // warm up buffers
   long before = ResidentBytes();
   ASSERT_GT(before, 0);

@@ -13,22 +13,23 @@
 #include <string>
 #include <vector>
 
+#include <thread>
+
 #include "storage/shard_log.h"
+#include "util/clock.h"
 
 namespace sluice::storage::testutil {
 
-// Timing bounds in tests scale by this: sanitizer builds run far slower.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr int kSlowdown = 50;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr int kSlowdown = 50;
-#else
-inline constexpr int kSlowdown = 1;
-#endif
-#else
-inline constexpr int kSlowdown = 1;
-#endif
+// Polls `pred` until it holds or 10 s pass; returns whether it held.
+template <typename Pred>
+bool WaitFor(Pred pred) {
+  int64_t deadline = MonotonicNanos() + 10'000'000'000;
+  while (!pred()) {
+    if (MonotonicNanos() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
 
 // A fresh directory under testing::TempDir(), removed with its contents.
 class TempDir {
@@ -102,6 +103,21 @@ inline std::string DataFor(uint64_t offset, size_t size = 100) {
   for (size_t i = 0; i < size; ++i) d[i] = static_cast<char>('a' + (offset * 7 + i) % 26);
   return d;
 }
+
+// One batch of 500 records (offsets 0..499's contents), the PutRecords maximum.
+struct FiveHundredRecords {
+  FiveHundredRecords() {
+    for (uint64_t i = 0; i < 500; ++i) {
+      keys.push_back(KeyFor(i));
+      datas.push_back(DataFor(i));
+    }
+    for (size_t i = 0; i < 500; ++i) entries.push_back({keys[i], datas[i]});
+  }
+  std::vector<std::string> keys, datas;
+  std::vector<AppendEntry> entries;  // views into keys and datas
+  FiveHundredRecords(const FiveHundredRecords&) = delete;
+  FiveHundredRecords& operator=(const FiveHundredRecords&) = delete;
+};
 
 // Appends `count` records in batches of `batch`, at arrival `arrival_ms`
 // (+1 per batch when `tick`); checks offsets are dense.
