@@ -1,6 +1,8 @@
 // CreateStream: StreamName, ShardCount, StreamModeDetails, Tags,
 // WarmThroughputMiBps, MaxRecordSizeInKiB. No output.
+#include <algorithm>
 #include <array>
+#include <climits>
 
 #include "api/model_rules.h"
 #include "api/operation.h"
@@ -92,6 +94,7 @@ void HandleCreateStream(const OperationContext& ctx, const protocol::JsonObject&
     params.tags.emplace_back(std::string(key), std::string(value.value_or("")));
   }
   if (r.max_record_size_kib) params.max_record_size_kib = static_cast<int>(*r.max_record_size_kib);
+  if (r.warm_throughput) params.warm_throughput_mibps = static_cast<int>(std::min<int64_t>(*r.warm_throughput, INT_MAX));
 
   engine::StreamRef ref = DefaultNamespace(ctx.options);
   ref.name = std::string(*r.stream_name);

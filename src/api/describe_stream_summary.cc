@@ -32,6 +32,13 @@ void HandleDescribeStreamSummary(const OperationContext& ctx, const protocol::Js
   WriteStreamDescriptionFields(w, *desc);
   w.MemberInt("OpenShardCount", desc->open_shard_count);
   w.MemberInt("ConsumerCount", desc->consumer_count);
+  if (desc->warm_throughput) {
+    w.Key("WarmThroughput");
+    w.BeginObject();
+    w.MemberInt("TargetMiBps", desc->warm_throughput->target_mibps);
+    w.MemberInt("CurrentMiBps", desc->warm_throughput->current_mibps);
+    w.EndObject();
+  }
   w.MemberInt("MaxRecordSizeInKiB", desc->max_record_size_kib);
   w.EndObject();
   w.EndObject();

@@ -57,5 +57,17 @@ void HandleDisableEnhancedMonitoring(const OperationContext& ctx, const protocol
 void HandleStartStreamEncryption(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleStopStreamEncryption(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleDescribeLimits(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleSplitShard(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleMergeShards(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUpdateShardCount(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUpdateStreamMode(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUpdateMaxRecordSize(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUpdateStreamWarmThroughput(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+// Account settings (account_settings.cc) and resource policies (resource_policy.cc).
+void HandleDescribeAccountSettings(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUpdateAccountSettings(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandlePutResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleGetResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDeleteResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 
 }  // namespace sluice::api

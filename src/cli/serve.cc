@@ -104,6 +104,15 @@ int RunServe(const ServeConfig& config) {
   eopts.log.durability = config.durability;
   eopts.create_stream_delay_ms = config.create_stream_ms;
   eopts.delete_stream_delay_ms = config.delete_stream_ms;
+  eopts.update_stream_delay_ms = config.update_stream_ms;
+  eopts.quotas.shard_limit = config.shard_limit;
+  eopts.quotas.on_demand_stream_limit = config.on_demand_stream_limit;
+  eopts.quotas.consumers_per_stream = config.consumer_limit;
+  OffsetClock offset_clock(config.clock_offset_ms);
+  if (config.clock_offset_ms != 0) {
+    eopts.clock = &offset_clock;
+    log::Warn("clock shifted by {} ms (--clock-offset-ms)", config.clock_offset_ms);
+  }
   auto engine = engine::Engine::Open(eopts);
   if (!engine.ok()) {
     log::Error("cannot open the data dir {}: {}", config.data_dir, engine.status().ToString());

@@ -45,6 +45,29 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_DELETE_STREAM_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  serve.add_option("--update-stream-ms", c.update_stream_ms,
+                   "Time a stream spends in UPDATING after a reshard or a settings change (a reshard "
+                   "takes effect when it ends)")
+      ->envname("SLUICE_UPDATE_STREAM_MS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve.add_option("--shard-limit", c.shard_limit, "Open shards an account may have in a region")
+      ->envname("SLUICE_SHARD_LIMIT")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve.add_option("--on-demand-stream-limit", c.on_demand_stream_limit,
+                   "ON_DEMAND streams an account may have in a region")
+      ->envname("SLUICE_ON_DEMAND_STREAM_LIMIT")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  serve.add_option("--consumer-limit", c.consumer_limit, "Registered consumers a stream may have")
+      ->envname("SLUICE_CONSUMER_LIMIT")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve.add_option("--clock-offset-ms", c.clock_offset_ms,
+                   "Shift the server's clock by this many ms (for testing retention and expiry)")
+      ->envname("SLUICE_CLOCK_OFFSET_MS")
+      ->capture_default_str();
   serve.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body accepted (413 above)")
       ->envname("SLUICE_MAX_BODY_BYTES")
       ->check(CLI::Range(uint64_t{16} << 20, uint64_t{1} << 30))

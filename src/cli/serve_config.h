@@ -22,6 +22,11 @@ struct ServeConfig {
   std::string account = "000000000000";
   int64_t create_stream_ms = 0;
   int64_t delete_stream_ms = 0;
+  int64_t update_stream_ms = 0;
+  int shard_limit = 20000;
+  int on_demand_stream_limit = 50;
+  int consumer_limit = 20;
+  int64_t clock_offset_ms = 0;
   uint64_t max_body_bytes = 16ull << 20;
   int threads = 0;  // 0 = one per CPU this process may run on
   std::string log_level = "info";

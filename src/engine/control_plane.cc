@@ -33,6 +33,22 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
     return Status::InvalidArgument("ShardCount must be given and at least 1 for stream " +
                                    stream.name + ".");
   }
+  if (params.warm_throughput_mibps) {
+    if (params.mode != StreamMode::kOnDemand) {
+      return Status::InvalidArgument("WarmThroughputMiBps can only be set for streams in ON_DEMAND capacity mode.");
+    }
+    SLUICE_RETURN_IF_ERROR(CheckWarmThroughput(stream, *params.warm_throughput_mibps));
+  }
+  {
+    const AccountLimits used = DescribeLimits(stream.account, stream.region);
+    if (used.open_shard_count + shard_count > options_.quotas.shard_limit) {
+      return ShardQuotaExceeded(stream, used.open_shard_count, options_.quotas.shard_limit, shard_count);
+    }
+    if (params.mode == StreamMode::kOnDemand &&
+        used.on_demand_stream_count >= options_.quotas.on_demand_stream_limit) {
+      return OnDemandQuotaExceeded(stream, used.on_demand_stream_count, options_.quotas.on_demand_stream_limit);
+    }
+  }
   const int64_t now = Now();
   const int64_t creation_ms = std::max(now, last_creation_ms_ + 1);
 
@@ -47,6 +63,7 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
     meta.status = StreamStatus::kActive;
   }
   meta.max_record_size_kib = params.max_record_size_kib.value_or(1024);
+  meta.warm_throughput_mibps = params.warm_throughput_mibps;
   std::map<std::string, std::string> tags;
   for (const auto& [k, v] : params.tags) tags[k] = v;  // the last value of a key wins
   meta.tags.assign(tags.begin(), tags.end());
@@ -123,6 +140,7 @@ Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
     streams_.erase(it);
   }
   ReleaseLogs(*state, /*destroy=*/true);
+  ErasePoliciesLocked(key);
   return Status::Ok();
 }
 
@@ -143,6 +161,10 @@ Result<StreamDescription> Engine::Impl::DescribeStream(const StreamRef& stream) 
   d.key_id = m.key_id;
   d.shard_level_metrics = m.shard_level_metrics;
   d.max_record_size_kib = m.max_record_size_kib;
+  if (m.mode == StreamMode::kOnDemand) {
+    const int current = CurrentWarmThroughputMiBps(m);
+    d.warm_throughput = WarmThroughput{m.warm_throughput_mibps.value_or(current), current};
+  }
   // Like the service, a stream being created shows no shards yet.
   if (m.status != StreamStatus::kCreating) {
     d.shards = FilterShards(m, ShardFilter{}, now);
@@ -217,7 +239,7 @@ constexpr std::array<std::string_view, 7> kMetricOrder = {
 }  // namespace
 
 Status Engine::Impl::ChangeActiveStream(const StreamRef& stream,
-                                        const std::function<Status(StreamMeta&)>& change) {
+                                        const std::function<Status(StreamMeta&)>& change, bool updating) {
   std::lock_guard control(control_mu_);
   std::shared_ptr<StreamState> state = Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
@@ -229,20 +251,34 @@ Status Engine::Impl::ChangeActiveStream(const StreamRef& stream,
   if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
   if (target->status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(stream, target->status));
   SLUICE_RETURN_IF_ERROR(change(*target));
+  if (updating && options_.update_stream_delay_ms > 0) {
+    target->status = StreamStatus::kUpdating;
+    target->transition_at_ms = Now() + options_.update_stream_delay_ms;
+  }
   SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
   {
     std::unique_lock lock(state->mu);
     // Only metadata fields a control-plane change owns are replaced; the
-    // shards are left alone (no change here touches them).
+    // shards are left alone (resharding swaps them in resharding.cc).
     StreamMeta& live = state->meta;
+    live.status = target->status;
+    live.transition_at_ms = target->transition_at_ms;
+    live.mode = target->mode;
     live.retention_hours = target->retention_hours;
     live.encryption_type = target->encryption_type;
     live.key_id = target->key_id;
     live.encrypted_since_ms = target->encrypted_since_ms;
     live.shard_level_metrics = target->shard_level_metrics;
+    live.max_record_size_kib = target->max_record_size_kib;
+    live.warm_throughput_mibps = target->warm_throughput_mibps;
     live.tags = target->tags;
   }
+  if (target->transition_at_ms != 0) KickHousekeeping();
   return Status::Ok();
+}
+
+int Engine::Impl::OpenShardsInNamespaceLocked(const std::string& account, const std::string& region) const {
+  return DescribeLimits(account, region).open_shard_count;
 }
 
 Status Engine::Impl::AddTags(const StreamRef& stream,
@@ -294,7 +330,7 @@ Status Engine::Impl::UpdateRetention(const StreamRef& stream, int64_t hours, boo
     }
     m.retention_hours = static_cast<int>(hours);
     return Status::Ok();
-  });
+  }, /*updating=*/true);
 }
 
 Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Impl::UpdateShardLevelMetrics(
@@ -328,11 +364,13 @@ Status Engine::Impl::UpdateEncryption(const StreamRef& stream, std::optional<std
       m.encrypted_since_ms.reset();
     }
     return Status::Ok();
-  });
+  }, /*updating=*/true);
 }
 
 AccountLimits Engine::Impl::DescribeLimits(const std::string& account, const std::string& region) const {
   AccountLimits limits;
+  limits.shard_limit = options_.quotas.shard_limit;
+  limits.on_demand_stream_count_limit = options_.quotas.on_demand_stream_limit;
   std::shared_lock table(table_mu_);
   for (auto it = streams_.lower_bound(StreamKey{account, region, ""}); it != streams_.end(); ++it) {
     if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;

@@ -40,4 +40,6 @@ std::string EscapePathComponent(std::string_view component) {
   return out;
 }
 
+std::string AccountsPath(const std::string& data_dir) { return data_dir + "/accounts"; }
+
 }  // namespace sluice::engine

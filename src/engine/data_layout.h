@@ -27,4 +27,8 @@ std::string ShardDir(const std::string& stream_dir, int shard_index);
 // `component` made safe to use as one path component.
 std::string EscapePathComponent(std::string_view component);
 
+// <data_dir>/accounts: account settings and resource policies (AccountStore,
+// one storage::MetadataStore document of its own).
+std::string AccountsPath(const std::string& data_dir);
+
 }  // namespace sluice::engine

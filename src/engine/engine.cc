@@ -85,6 +85,27 @@ Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Up
 Status Engine::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
   return impl_->UpdateEncryption(stream, std::move(key_id));
 }
+Status Engine::SplitShard(const StreamRef& stream, std::string_view shard_to_split,
+                          HashKey new_starting_hash_key) {
+  return impl_->SplitShard(stream, shard_to_split, new_starting_hash_key);
+}
+Status Engine::MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
+                           std::string_view adjacent_shard_to_merge) {
+  return impl_->MergeShards(stream, shard_to_merge, adjacent_shard_to_merge);
+}
+Result<ShardCountUpdate> Engine::UpdateShardCount(const StreamRef& stream, int target_shard_count) {
+  return impl_->UpdateShardCount(stream, target_shard_count);
+}
+Status Engine::UpdateStreamMode(const StreamRef& stream, StreamMode mode,
+                                std::optional<int> warm_throughput_mibps) {
+  return impl_->UpdateStreamMode(stream, mode, warm_throughput_mibps);
+}
+Status Engine::UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib) {
+  return impl_->UpdateMaxRecordSize(stream, max_record_size_kib);
+}
+Result<WarmThroughput> Engine::UpdateWarmThroughput(const StreamRef& stream, int mibps) {
+  return impl_->UpdateWarmThroughput(stream, mibps);
+}
 AccountLimits Engine::DescribeLimits(const std::string& account, const std::string& region) const {
   return impl_->DescribeLimits(account, region);
 }
@@ -115,6 +136,7 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
                       ? std::string()
                       : MetadataPath(options.data_dir),
                   options.durability == storage::Durability::kMemory) {
+  accounts_ = NewAccountStore(options_, *clock_);
   if (options_.durability == storage::Durability::kFsync) {
     flusher_ = std::make_unique<storage::Flusher>();
     flusher_->Start();
@@ -124,6 +146,7 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
 Engine::Impl::~Impl() { Stop(); }
 
 Status Engine::Impl::Load() {
+  SLUICE_RETURN_IF_ERROR(LoadAccounts());
   SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> doc, meta_store_.Load());
   if (!doc) return Status::Ok();
   metadata_loaded_ = true;
@@ -133,6 +156,7 @@ Status Engine::Impl::Load() {
     last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
     if (options_.durability != storage::Durability::kMemory) ReportMissingShardDirs(meta);
     SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(std::move(meta)));
+    if (options_.durability != storage::Durability::kMemory) RemoveOrphanShardDirs(*state);
     streams_[key] = std::move(state);
   }
   if (options_.durability != storage::Durability::kMemory) RemoveOrphanDirs();
@@ -226,6 +250,25 @@ int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
         meta.ref.name, meta.ref.account, meta.ref.region, ShardIdFor(shard.index), dir);
   }
   return missing;
+}
+
+void Engine::Impl::RemoveOrphanShardDirs(const StreamState& stream) const {
+  // Shard folders past the end of the shard list: made for the children of a
+  // reshard that crashed before its metadata was saved. Nothing was ever
+  // appended to them (a shard takes writes only once the metadata names it).
+  constexpr std::string_view kPrefix = "shard-";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(stream.dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= kPrefix.size() || name.compare(0, kPrefix.size(), kPrefix) != 0) continue;
+    const std::string digits = name.substr(kPrefix.size());
+    if (digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::stoll(digits) < static_cast<long long>(stream.meta.shards.size())) continue;
+    log::Warn("engine: removing the folder of an unfinished reshard of stream {}: {}", stream.meta.ref.name,
+              entry.path().string());
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+  }
 }
 
 void Engine::Impl::RemoveOrphanDirs() {

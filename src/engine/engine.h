@@ -36,6 +36,10 @@ struct EngineOptions {
   storage::LogOptions log;  // durability is copied into it
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
+  // Time spent in UPDATING by resharding and setting changes; a reshard
+  // takes effect when it ends (at once when 0).
+  int64_t update_stream_delay_ms = 0;
+  AccountQuotas quotas;  // per (account, region)
   int64_t iterator_ttl_ms = 5 * 60 * 1000;
   Clock* clock = nullptr;  // defaults to SystemClock
   // How often the housekeeping thread trims shard logs past retention; also
@@ -99,8 +103,54 @@ class Engine {
   // encrypted report EncryptionType KMS. Errors: ResourceNotFound,
   // ResourceInUse.
   Status UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id);
+
+  // --- resharding (engine/resharding.h has the rules and messages) ---
+  // Each moves the stream to UPDATING for update_stream_delay_ms and takes
+  // effect when that ends (before returning when it is 0); the change is
+  // persisted first, so a crash never leaves half of it. Errors:
+  // ResourceNotFound (stream or shard), ResourceInUse (not ACTIVE),
+  // InvalidArgument (closed shard, key outside the shard, shards not
+  // adjacent, on-demand stream), LimitExceeded (account shard quota,
+  // UpdateShardCount bounds), IoError.
+  Status SplitShard(const StreamRef& stream, std::string_view shard_to_split, HashKey new_starting_hash_key);
+  Status MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
+                     std::string_view adjacent_shard_to_merge);
+  Result<ShardCountUpdate> UpdateShardCount(const StreamRef& stream, int target_shard_count);
+
+  // --- stream settings that pass through UPDATING ---
+  // PROVISIONED <-> ON_DEMAND (shards are kept); switching to ON_DEMAND
+  // counts against the on-demand stream quota (LimitExceeded).
+  Status UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps);
+  // 1024..10240 KiB (the API validates the range); enforced on puts at once.
+  Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
+  // On-demand streams only (InvalidArgument otherwise).
+  Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
   // DescribeLimits of the namespace.
   AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
+  // --- account settings and resource policies (account_settings.cc) ---
+  // DescribeAccountSettings of the namespace: the minimum throughput billing
+  // commitment as of now (DISABLED with no times until first enabled).
+  AccountSettings DescribeAccountSettings(const std::string& account, const std::string& region) const;
+  // UpdateAccountSettings: enables or disables the commitment (see
+  // AccountStore::UpdateCommitment for the transitions and the 24 h minimum)
+  // and returns the new settings. Persisted before returning. Errors: IoError.
+  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region,
+                                                bool enable);
+  // Whether the namespace's commitment is in force (ENABLED or
+  // ENABLED_UNTIL_EARLIEST_ALLOWED_END).
+  bool MinimumThroughputCommitmentEnabled(const std::string& account, const std::string& region) const;
+  // Put/Get/DeleteResourcePolicy of a stream ARN or a consumer ARN
+  // (<stream arn>/consumer/<name>:<seconds>). The policy is stored verbatim
+  // (the API layer checks that it is a JSON object) and persisted; Put
+  // replaces. A stream without a policy reads as "{}". Deleting a stream
+  // deletes its policies and those of its consumers. Errors:
+  // ResourceNotFound (stream missing: the usual message; any consumer ARN,
+  // consumers do not exist yet: "Consumer <arn> not found."; Delete without
+  // a policy: "No resource policy found for resource ARN <arn>."),
+  // InvalidArgument (an ARN naming neither), IoError.
+  Status PutResourcePolicy(std::string_view resource_arn, std::string policy);
+  Result<std::string> GetResourcePolicy(std::string_view resource_arn) const;
+  Status DeleteResourcePolicy(std::string_view resource_arn);
 
   // --- data plane ---
   // Routes and appends every entry, then calls `done` once the records are

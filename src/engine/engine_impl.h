@@ -4,6 +4,9 @@
 //   control_plane.cc   Create/Delete/Describe/List
 //   put_records.cc     PutRecords
 //   get_records.cc     GetShardIterator, GetRecords
+//   stream_updates.cc  SplitShard, MergeShards, UpdateShardCount, and the
+//                      settings that pass through UPDATING (mode, record
+//                      size, warm throughput); the rules are in resharding.h
 //   housekeeping.cc    the housekeeping thread: transitions, retention
 #pragma once
 
@@ -17,7 +20,9 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/account_store.h"
 #include "engine/engine.h"
+#include "engine/resharding.h"
 #include "engine/shard_iterator.h"
 #include "engine/stream_state.h"
 #include "storage/metadata_store.h"
@@ -52,7 +57,34 @@ class Engine::Impl {
   Result<std::pair<std::vector<std::string>, std::vector<std::string>>> UpdateShardLevelMetrics(
       const StreamRef& stream, const std::vector<std::string>& metrics, bool enable);
   Status UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id);
+
+  // stream_updates.cc: resharding and the settings that pass through UPDATING
+  Status SplitShard(const StreamRef& stream, std::string_view shard_to_split, HashKey new_starting_hash_key);
+  Status MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
+                     std::string_view adjacent_shard_to_merge);
+  Result<ShardCountUpdate> UpdateShardCount(const StreamRef& stream, int target_shard_count);
+  Status UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps);
+  Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
+  Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
   AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
+
+  // account_settings.cc: account settings and resource policies.
+  static std::unique_ptr<AccountStore> NewAccountStore(const EngineOptions& options, const Clock& clock);
+  Status LoadAccounts();
+  AccountSettings DescribeAccountSettings(const std::string& account, const std::string& region) const;
+  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region,
+                                                bool enable);
+  bool MinimumThroughputCommitmentEnabled(const std::string& account, const std::string& region) const;
+  Status PutResourcePolicy(std::string_view resource_arn, std::string policy);
+  Result<std::string> GetResourcePolicy(std::string_view resource_arn) const;
+  Status DeleteResourcePolicy(std::string_view resource_arn);
+  // Drops the policies of the stream `key` and of its consumers; logs (does
+  // not fail) when that cannot be saved. Caller holds control_mu_.
+  void ErasePoliciesLocked(const StreamKey& key);
+  // The stored key (canonical ARN) and the stream's creation time for the
+  // policy of `resource_arn`, once the resource is known to exist. Caller
+  // holds control_mu_.
+  Result<std::pair<std::string, int64_t>> PolicyTargetLocked(std::string_view resource_arn) const;
 
   // put_records.cc
   void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
@@ -82,6 +114,9 @@ class Engine::Impl {
   // Closes (destroy=false) or destroys every log of `stream`.
   static void ReleaseLogs(StreamState& stream, bool destroy);
   void RemoveOrphanDirs();
+  // Removes shard folders of `stream` that its metadata does not name (see
+  // engine.cc). No-op in memory mode.
+  void RemoveOrphanShardDirs(const StreamState& stream) const;
   // kFsync: fsyncs every directory from the parent of `stream_dir` up to the
   // data directory, so the entries of a newly created stream folder chain
   // (<account>/<region>/<name>-<ms>) survive a power loss before the
@@ -102,13 +137,32 @@ class Engine::Impl {
   // refuse with an error, leaving everything as it was); the copy is saved
   // and then becomes the live metadata. Errors: ResourceNotFound,
   // ResourceInUse (not ACTIVE), the change's own, IoError.
-  Status ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change);
+  // With `updating`, the stream then spends update_stream_delay_ms in
+  // UPDATING (no-op when that delay is 0).
+  Status ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
+                            bool updating = false);
+  // InvalidArgument unless `mibps` is within kMaxWarmThroughputMiBps and the
+  // namespace has the minimum throughput commitment enabled.
+  Status CheckWarmThroughput(const StreamRef& stream, int mibps) const;
+  // Open shards over every stream of the namespace. Caller holds control_mu_.
+  int OpenShardsInNamespaceLocked(const std::string& account, const std::string& region) const;
+
+  // --- stream_updates.cc ---
+  // Checks and then applies (or, with an UPDATING delay, persists as
+  // pending) `op` on `stream`. Returns the open-shard count before it.
+  Result<int> Reshard(const StreamRef& stream, ReshardOp op);
+  // Applies `target`'s pending reshard (or `op` directly) to the live stream:
+  // creates the children's logs, saves `snapshot` (in which `target` lives)
+  // with the change, then swaps the live metadata and shard list. Caller
+  // holds control_mu_. On error nothing visible changed.
+  Status ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target, const ReshardOp& op);
   void KickHousekeeping();
 
   EngineOptions options_;
   Clock* clock_;
   IteratorCodec codec_;
   storage::MetadataStore meta_store_;
+  std::unique_ptr<AccountStore> accounts_;  // account settings, resource policies
   std::unique_ptr<storage::Flusher> flusher_;
 
   mutable std::shared_mutex table_mu_;
@@ -133,5 +187,9 @@ class Engine::Impl {
 // Messages shared by several operations.
 std::string StreamNotFoundMessage(const StreamRef& stream);
 std::string ShardNotFoundMessage(const StreamRef& stream, std::string_view shard_id);
+// LimitExceeded for the account quotas, in the service's wording
+// (stream_updates.cc).
+Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional);
+Status OnDemandQuotaExceeded(const StreamRef& stream, int current, int limit);
 
 }  // namespace sluice::engine

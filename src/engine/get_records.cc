@@ -73,6 +73,11 @@ Result<std::string> Engine::Impl::GetShardIterator(
     return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
   }
   const ShardMeta& shard_meta = state->meta.shards[*index];
+  // A closed shard whose records have all passed retention is gone, as it is
+  // from the listings.
+  if (!ShardWithinRetention(state->meta, shard_meta, Now())) {
+    return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
+  }
   const bool by_sequence =
       type == IteratorType::kAtSequenceNumber || type == IteratorType::kAfterSequenceNumber;
   if (starting_sequence_number && !by_sequence && type != IteratorType::kAtTimestamp) {
@@ -237,8 +242,10 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
     result.millis_behind_latest = std::max<int64_t>(0, now - log.LastArrivalMillis());
   }
 
-  if (!view.meta.open() && next >= end && result.records.empty()) {
-    // End of a closed shard: no iterator, the children instead.
+  // The end of a closed shard once every record appended before it closed is
+  // visible (in fsync mode the last ones may still be syncing): no
+  // iterator, the children instead.
+  if (!view.meta.open() && next >= end && end >= log.EndOffset() && result.records.empty()) {
     result.child_shards = std::move(view.children);
     return result;
   }

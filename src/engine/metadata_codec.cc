@@ -98,6 +98,13 @@ void EncodeStream(const StreamMeta& m, Writer* w) {
   }
   // Appended after the shard list (absent in documents of older code).
   w->I64(m.encrypted_since_ms ? *m.encrypted_since_ms : -1);
+  // Appended later still: warm throughput, then the pending reshard.
+  w->I64(m.warm_throughput_mibps ? *m.warm_throughput_mibps : -1);
+  w->U8(static_cast<uint8_t>(m.pending.kind));
+  w->I32(m.pending.shard);
+  w->I32(m.pending.adjacent);
+  w->Key128(m.pending.key);
+  w->I32(m.pending.target);
 }
 
 Status Corrupt(const std::string& what) {
@@ -153,6 +160,18 @@ Result<StreamMeta> DecodeStream(std::string_view record) {
     int64_t since = r.I64();
     if (!r.ok()) return Corrupt("truncated stream record");
     if (since >= 0) m.encrypted_since_ms = since;
+  }
+  if (r.remaining() > 0) {
+    int64_t warm = r.I64();
+    uint8_t kind = r.U8();
+    m.pending.shard = r.I32();
+    m.pending.adjacent = r.I32();
+    m.pending.key = r.Key128();
+    m.pending.target = r.I32();
+    if (!r.ok()) return Corrupt("truncated stream record");
+    if (warm >= 0) m.warm_throughput_mibps = static_cast<int>(warm);
+    if (kind > static_cast<uint8_t>(ReshardOp::Kind::kScale)) return Corrupt("bad pending reshard");
+    m.pending.kind = static_cast<ReshardOp::Kind>(kind);
   }
   // Trailing bytes are fields of a later version: skipped on purpose.
   return m;

@@ -1,5 +1,7 @@
 #include "engine/stream_meta.h"
 
+#include <algorithm>
+
 #include "engine/sequence_number.h"
 
 namespace sluice::engine {
@@ -19,6 +21,15 @@ Shard ToShard(const ShardMeta& m) {
   s.open_ms = m.open_ms;
   s.close_ms = m.close_ms;
   return s;
+}
+
+int CurrentWarmThroughputMiBps(const StreamMeta& stream) {
+  int open = 0;
+  for (const ShardMeta& s : stream.shards) open += s.open() ? 1 : 0;
+  if (stream.warm_throughput_mibps && stream.status != StreamStatus::kUpdating) {
+    return std::max(open, *stream.warm_throughput_mibps);
+  }
+  return open;
 }
 
 int64_t ChildCreatedSeconds(int64_t now_ms, std::initializer_list<const ShardMeta*> parents) {

@@ -28,6 +28,18 @@ struct ShardMeta {
   bool open() const { return !close_ms.has_value(); }
 };
 
+// A reshard request. Persisted with the stream while it waits in UPDATING.
+struct ReshardOp {
+  enum class Kind : uint8_t { kNone = 0, kSplit = 1, kMerge = 2, kScale = 3 };
+  Kind kind = Kind::kNone;
+  int shard = -1;     // kSplit: ShardToSplit; kMerge: ShardToMerge
+  int adjacent = -1;  // kMerge: AdjacentShardToMerge
+  HashKey key = 0;    // kSplit: NewStartingHashKey
+  int target = 0;     // kScale: TargetShardCount
+
+  bool empty() const { return kind == Kind::kNone; }
+};
+
 struct StreamMeta {
   StreamRef ref;
   StreamStatus status = StreamStatus::kCreating;
@@ -46,12 +58,22 @@ struct StreamMeta {
   int max_record_size_kib = 1024;
   std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
   std::vector<ShardMeta> shards;                          // shards[i].index == i
+  // UpdateStreamWarmThroughput / CreateStream / UpdateStreamMode target
+  // (on-demand streams); unset when never asked for.
+  std::optional<int> warm_throughput_mibps;
+  // A reshard waiting for the UPDATING period to end; applied then.
+  ReshardOp pending;
 
   int64_t retention_ms() const { return int64_t{retention_hours} * 3600 * 1000; }
 };
 
 // The Kinesis view of a shard: ids, range and sequence-number range.
 Shard ToShard(const ShardMeta& shard);
+
+// The write capacity an on-demand stream is warmed to (MiB/s): its warm
+// throughput once settled (not while UPDATING towards it), and never less
+// than 1 MiB/s per open shard.
+int CurrentWarmThroughputMiBps(const StreamMeta& stream);
 
 // The created_seconds of a shard made at `now_ms` from `parents` (one for a
 // split, two for a merge): max(now, every parent's created_seconds + 1), so

@@ -53,6 +53,12 @@ struct ChildShard {
   HashKeyRange hash_range;
 };
 
+// WarmThroughput of an on-demand stream (MiB/s of writes).
+struct WarmThroughput {
+  int target_mibps = 0;
+  int current_mibps = 0;
+};
+
 struct StreamDescription {
   std::string name;
   std::string arn;
@@ -67,6 +73,7 @@ struct StreamDescription {
   int open_shard_count = 0;
   int consumer_count = 0;
   int max_record_size_kib = 1024;
+  std::optional<WarmThroughput> warm_throughput;  // on-demand streams only
 };
 
 // Bounds of a stream's retention period.
@@ -77,6 +84,22 @@ inline constexpr size_t kMaxTagsPerStream = 50;
 // The account's provisioned shard quota reported by DescribeLimits.
 inline constexpr int kShardLimit = 20000;
 inline constexpr int kOnDemandStreamCountLimit = 50;
+
+// Largest warm throughput of an on-demand stream (10 GiB/s).
+inline constexpr int kMaxWarmThroughputMiBps = 10240;
+
+// Quotas of an (account, region) namespace; each configurable by the server.
+struct AccountQuotas {
+  int shard_limit = kShardLimit;                            // open shards over every stream
+  int on_demand_stream_limit = kOnDemandStreamCountLimit;  // ON_DEMAND streams
+  int consumers_per_stream = 20;                            // registered consumers per stream
+};
+
+// UpdateShardCount's answer.
+struct ShardCountUpdate {
+  int current = 0;  // open shards before the change
+  int target = 0;
+};
 
 struct AccountLimits {
   int shard_limit = kShardLimit;
@@ -98,6 +121,7 @@ struct CreateStreamParams {
   StreamMode mode = StreamMode::kProvisioned;
   std::vector<std::pair<std::string, std::string>> tags;
   std::optional<int> max_record_size_kib;
+  std::optional<int> warm_throughput_mibps;
 };
 
 // ShardFilter of ListShards.
@@ -154,5 +178,30 @@ struct GetRecordsResult {
 std::string ShardIdFor(int shard_index);
 // Parses "shardId-000000000007" (also the bare "7" form kinesalite accepts) to 7.
 std::optional<int> ParseShardId(std::string_view shard_id);
+
+// --- account settings (DescribeAccountSettings / UpdateAccountSettings) ---
+// Status of the minimum throughput billing commitment of a namespace.
+enum class CommitmentStatus {
+  kDisabled,
+  kEnabled,
+  // Disabled before the 24 h minimum ran out: still in force until then.
+  kEnabledUntilEarliestAllowedEnd,
+};
+
+// A commitment lasts at least this long once enabled.
+inline constexpr int64_t kMinimumCommitmentMs = 24 * 60 * 60 * 1000;
+
+struct MinimumThroughputCommitment {
+  CommitmentStatus status = CommitmentStatus::kDisabled;
+  // Epoch milliseconds; absent until a commitment was first enabled.
+  std::optional<int64_t> started_ms;
+  std::optional<int64_t> ended_ms;                 // set once a disable was asked for
+  std::optional<int64_t> earliest_allowed_end_ms;  // started_ms + kMinimumCommitmentMs
+};
+
+// Account-level settings of one (account, region) namespace.
+struct AccountSettings {
+  MinimumThroughputCommitment minimum_throughput_commitment;
+};
 
 }  // namespace sluice::engine

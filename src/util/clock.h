@@ -27,6 +27,17 @@ class SystemClock final : public Clock {
   }
 };
 
+// The system clock shifted by a fixed offset: `sluice serve --clock-offset-ms`,
+// which lets end-to-end tests see a server restarted "hours later".
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(int64_t offset_ms) : offset_ms_(offset_ms) {}
+  int64_t NowMillis() const override { return SystemClock::Instance().NowMillis() + offset_ms_; }
+
+ private:
+  int64_t offset_ms_;
+};
+
 // A clock tests move by hand. Thread-safe.
 class ManualClock final : public Clock {
  public:

@@ -15,8 +15,6 @@ TEST_F(ApiTest, WrongTargetPrefix) {
 }
 
 TEST_F(ApiTest, KnownButUnsupportedOperation) {
-  ExpectError(Call("SplitShard", "{}"), 400, "InvalidArgumentException",
-              "Operation SplitShard is not supported by this server yet.");
   ExpectError(Call("SubscribeToShard", "{}"), 400, "InvalidArgumentException",
               "Operation SubscribeToShard is not supported by this server yet.");
 }

@@ -1,6 +1,7 @@
-// Reading a closed shard to its end. Resharding is not an engine operation
-// yet, so the test closes a shard by rewriting the metadata document between
-// two opens of the engine, as a later reshard will persist it.
+// Reading a closed shard to its end. The shard is closed by rewriting the
+// metadata document between two opens of the engine, exactly as SplitShard
+// persists it, so reading is tested apart from the reshard code path
+// (reshard_engine_test.cc covers the operations themselves).
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"

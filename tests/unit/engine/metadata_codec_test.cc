@@ -84,7 +84,7 @@ TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
   s.open_ms = 1700000000123;
   m.shards = {s};
   const std::string hex =
-      "0100000001" "000000a2"
+      "0100000001" "000000c7"
       "0000000c313233343536373839303132" "0000000975732d656173742d31" "000000066f7264657273"
       "02" "00" "00000018" "0000018bcfe5687b" "0000000000000000"
       "000000044e4f4e45" "00" "00000000" "00000400" "00000000"
@@ -92,7 +92,8 @@ TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
       "00000000" "ffffffff" "ffffffff"
       "00000000000000000000000000000000" "ffffffffffffffffffffffffffffffff"
       "000000006553f100" "0000018bcfe5687b" "ffffffffffffffff"
-      "ffffffffffffffff";
+      "ffffffffffffffff"
+      "ffffffffffffffff" "00" "ffffffff" "ffffffff" "00000000000000000000000000000000" "00000000";
   std::string doc = EncodeMetadata({m});
   std::string got;
   for (unsigned char c : doc) {
@@ -139,6 +140,48 @@ TEST(MetadataCodecTest, TrailingFieldsOfALaterVersionAreSkipped) {
   EXPECT_EQ((*out)[0].ref.name, "clicks");
 }
 
+// warm throughput (8), pending kind (1), shard and adjacent (4 + 4), key
+// (16), target (4): the fields appended after encrypted_since_ms.
+constexpr size_t kReshardFieldsBytes = 8 + 1 + 4 + 4 + 16 + 4;
+
+TEST(MetadataCodecTest, PendingReshardAndWarmThroughputRoundTrip) {
+  StreamMeta m = SampleStream();
+  m.status = StreamStatus::kUpdating;
+  m.warm_throughput_mibps = 250;
+  m.pending.kind = ReshardOp::Kind::kSplit;
+  m.pending.shard = 1;
+  m.pending.key = (HashKey{1} << 127) + 12345;
+  auto out = DecodeMetadata(EncodeMetadata({m}));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const StreamMeta& got = (*out)[0];
+  EXPECT_EQ(got.warm_throughput_mibps, 250);
+  EXPECT_EQ(got.pending.kind, ReshardOp::Kind::kSplit);
+  EXPECT_EQ(got.pending.shard, 1);
+  EXPECT_EQ(got.pending.adjacent, -1);
+  EXPECT_EQ(got.pending.key, (HashKey{1} << 127) + 12345);
+}
+
+TEST(MetadataCodecTest, ReadsRecordsWithoutTheReshardFields) {
+  std::string doc = EncodeMetadata({SampleStream()});
+  const size_t len_at = 1 + 4;
+  uint32_t len = 0;
+  for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
+  doc.resize(doc.size() - kReshardFieldsBytes);
+  len -= kReshardFieldsBytes;
+  for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
+  auto out = DecodeMetadata(doc);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_FALSE((*out)[0].warm_throughput_mibps.has_value());
+  EXPECT_TRUE((*out)[0].pending.empty());
+  EXPECT_TRUE((*out)[0].encrypted_since_ms.has_value());
+}
+
+TEST(MetadataCodecTest, UnknownPendingKindIsCorruption) {
+  std::string doc = EncodeMetadata({SampleStream()});
+  doc[doc.size() - (1 + 4 + 4 + 16 + 4)] = 9;
+  EXPECT_EQ(DecodeMetadata(doc).status().code(), ErrorCode::kCorruption);
+}
+
 TEST(MetadataCodecTest, ReadsRecordsWithoutTheEncryptionTimeField) {
   // A document of the code before `encrypted_since_ms` was appended: the
   // stream record ends after the shard list.
@@ -146,8 +189,9 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheEncryptionTimeField) {
   const size_t len_at = 1 + 4;
   uint32_t len = 0;
   for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
-  doc.resize(doc.size() - 8);
-  len -= 8;
+  constexpr size_t kLaterFields = 8 + kReshardFieldsBytes;
+  doc.resize(doc.size() - kLaterFields);
+  len -= kLaterFields;
   for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
   auto out = DecodeMetadata(doc);
   ASSERT_TRUE(out.ok()) << out.status().ToString();

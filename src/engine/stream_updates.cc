@@ -1,0 +1,267 @@
+// Changes that move a stream through UPDATING: SplitShard, MergeShards,
+// UpdateShardCount (rules in engine/resharding.h), UpdateStreamMode,
+// UpdateMaxRecordSize and UpdateStreamWarmThroughput.
+//
+// A reshard is persisted before anything is created: with an UPDATING delay
+// the request is saved as the stream's pending reshard and applied by the
+// housekeeping pass when the delay ends (or after a restart); without one it
+// is applied at once. Applying creates the children's logs, saves the
+// metadata naming them, then swaps the live shard list under the stream's
+// exclusive lock — so a crash leaves either the old lineage (plus, at worst,
+// empty child folders the next start removes) or the new one, never half.
+#include <algorithm>
+#include <filesystem>
+
+#include "engine/data_layout.h"
+#include "engine/engine_impl.h"
+#include "util/log.h"
+
+namespace sluice::engine {
+namespace {
+
+std::string NotActive(const StreamRef& stream, StreamStatus status) {
+  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
+         StreamStatusName(status);
+}
+
+Status OnDemandRefused(const StreamRef& stream, const char* operation) {
+  return Status(ErrorCode::kValidation, std::string(operation) + " is not supported for stream " + stream.name +
+                                            " under account " + stream.account +
+                                            " because it is in ON_DEMAND capacity mode.");
+}
+
+int CountOpen(const StreamMeta& m) {
+  return static_cast<int>(std::count_if(m.shards.begin(), m.shards.end(), [](const ShardMeta& s) { return s.open(); }));
+}
+
+Status ShardNotFound(const StreamRef& stream, std::string_view shard_id) {
+  return Status::NotFound("Could not find shard " + std::string(shard_id) + " in stream " + stream.name +
+                          " under account " + stream.account + ".");
+}
+
+}  // namespace
+
+Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional) {
+  return Status::LimitExceeded("This request would exceed the shard limit for the account " + stream.account +
+                               " in " + stream.region + ". Current shard count for the account: " +
+                               std::to_string(current) + ". Limit: " + std::to_string(limit) +
+                               ". Number of additional shards that would have resulted from this request: " +
+                               std::to_string(additional) +
+                               ". Refer to the AWS Service Limits page "
+                               "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for "
+                               "current limits and how to request higher limits.");
+}
+
+Status OnDemandQuotaExceeded(const StreamRef& stream, int current, int limit) {
+  return Status::LimitExceeded("This request would exceed the on-demand stream count limit for the account " +
+                               stream.account + " in " + stream.region +
+                               ". Current on-demand stream count for the account: " + std::to_string(current) +
+                               ". Limit: " + std::to_string(limit) + ".");
+}
+
+Status Engine::Impl::SplitShard(const StreamRef& stream, std::string_view shard_to_split,
+                                HashKey new_starting_hash_key) {
+  const std::optional<int> index = ParseShardId(shard_to_split);
+  ReshardOp op;
+  op.kind = ReshardOp::Kind::kSplit;
+  op.shard = index.value_or(-1);
+  op.key = new_starting_hash_key;
+  // An id that cannot name a shard is refused before the stream is looked
+  // up, as the service does.
+  if (!index) return ShardNotFound(stream, shard_to_split);
+  return Reshard(stream, op).status();
+}
+
+Status Engine::Impl::MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
+                                 std::string_view adjacent_shard_to_merge) {
+  const std::optional<int> a = ParseShardId(shard_to_merge);
+  const std::optional<int> b = ParseShardId(adjacent_shard_to_merge);
+  if (!a || !b) return ShardNotFound(stream, !a ? shard_to_merge : adjacent_shard_to_merge);
+  ReshardOp op;
+  op.kind = ReshardOp::Kind::kMerge;
+  op.shard = *a;
+  op.adjacent = *b;
+  return Reshard(stream, op).status();
+}
+
+Result<ShardCountUpdate> Engine::Impl::UpdateShardCount(const StreamRef& stream, int target_shard_count) {
+  ReshardOp op;
+  op.kind = ReshardOp::Kind::kScale;
+  op.target = target_shard_count;
+  SLUICE_ASSIGN_OR_RETURN(int current, Reshard(stream, op));
+  return ShardCountUpdate{current, target_shard_count};
+}
+
+Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
+  std::lock_guard control(control_mu_);
+  if (!Find(stream)) return Status::NotFound(StreamNotFoundMessage(stream));
+  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  StreamMeta* target = nullptr;
+  for (StreamMeta& m : snapshot) {
+    if (KeyOf(m.ref) == KeyOf(stream)) target = &m;
+  }
+  if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
+  if (target->status != StreamStatus::kActive) return Status::InUse(NotActive(stream, target->status));
+  const int open_before = CountOpen(*target);
+  if (target->mode == StreamMode::kOnDemand) {
+    return OnDemandRefused(stream, op.kind == ReshardOp::Kind::kSplit   ? "SplitShard"
+                                   : op.kind == ReshardOp::Kind::kMerge ? "MergeShards"
+                                                                        : "UpdateShardCount");
+  }
+  SLUICE_RETURN_IF_ERROR(CheckReshard(*target, op));
+  const int additional = OpenShardCountAfter(*target, op) - open_before;
+  if (additional > 0) {
+    const int in_namespace = OpenShardsInNamespaceLocked(stream.account, stream.region);
+    if (in_namespace + additional > options_.quotas.shard_limit) {
+      return ShardQuotaExceeded(stream, in_namespace, options_.quotas.shard_limit, additional);
+    }
+  }
+
+  if (options_.update_stream_delay_ms <= 0) {
+    SLUICE_RETURN_IF_ERROR(ApplyReshardLocked(snapshot, *target, op));
+    return open_before;
+  }
+  target->status = StreamStatus::kUpdating;
+  target->transition_at_ms = Now() + options_.update_stream_delay_ms;
+  target->pending = op;
+  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  std::shared_ptr<StreamState> state = Find(stream);
+  {
+    std::unique_lock lock(state->mu);
+    state->meta.status = target->status;
+    state->meta.transition_at_ms = target->transition_at_ms;
+    state->meta.pending = op;
+  }
+  KickHousekeeping();
+  return open_before;
+}
+
+Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target,
+                                        const ReshardOp& op) {
+  std::shared_ptr<StreamState> state = Find(target.ref);
+  if (!state) return Status::NotFound(StreamNotFoundMessage(target.ref));
+  StreamMeta changed = target;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<int> made, ApplyReshard(changed, op, Now()));
+  changed.pending = ReshardOp{};
+  changed.status = StreamStatus::kActive;
+  changed.transition_at_ms = 0;
+  if (!OpenShardsCoverKeySpace(changed)) {
+    return Status::Internal("reshard of stream " + target.ref.name + " would leave the hash key space uncovered");
+  }
+
+  // The children's logs first: the metadata must never name a shard whose
+  // folder does not exist yet.
+  const bool memory = options_.durability == storage::Durability::kMemory;
+  std::vector<std::shared_ptr<ShardState>> logs;
+  auto release = [&] {
+    for (auto& shard : logs) {
+      if (shard->log) (void)shard->log->Destroy();
+    }
+  };
+  for (int index : made) {
+    std::string dir = memory ? target.ref.name + "/" + ShardIdFor(index) : ShardDir(state->dir, index);
+    if (!memory) {
+      // Left by an attempt that crashed before its metadata was saved: never
+      // named by the metadata, so it holds no acknowledged record.
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+    auto log = storage::ShardLog::Open(dir, options_.log, flusher_.get());
+    if (!log.ok()) {
+      release();
+      return log.status();
+    }
+    logs.push_back(std::make_shared<ShardState>(std::move(log).value()));
+  }
+  const StreamMeta before = target;
+  target = changed;
+  Status saved = SaveLocked(snapshot);
+  if (!saved.ok()) {
+    target = before;
+    release();
+    return saved;
+  }
+  {
+    std::unique_lock lock(state->mu);
+    state->meta = changed;
+    for (auto& shard : logs) state->shards.push_back(std::move(shard));
+    state->RebuildRouter();
+  }
+  log::Info("engine: stream {} (account {}, region {}) resharded: {} open shards, {} in all", changed.ref.name,
+            changed.ref.account, changed.ref.region, CountOpen(changed), changed.shards.size());
+  return Status::Ok();
+}
+
+Status Engine::Impl::UpdateStreamMode(const StreamRef& stream, StreamMode mode,
+                                      std::optional<int> warm_throughput_mibps) {
+  if (warm_throughput_mibps && mode != StreamMode::kOnDemand) {
+    return Status::InvalidArgument("WarmThroughputMiBps can only be set for streams in ON_DEMAND capacity mode.");
+  }
+  return ChangeActiveStream(
+      stream,
+      [&](StreamMeta& m) {
+        if (mode == StreamMode::kOnDemand && m.mode != StreamMode::kOnDemand) {
+          // Runs under the control lock, so the count cannot change meanwhile.
+          const int on_demand = DescribeLimits(stream.account, stream.region).on_demand_stream_count;
+          if (on_demand >= options_.quotas.on_demand_stream_limit) {
+            return OnDemandQuotaExceeded(stream, on_demand, options_.quotas.on_demand_stream_limit);
+          }
+        }
+        if (warm_throughput_mibps) SLUICE_RETURN_IF_ERROR(CheckWarmThroughput(stream, *warm_throughput_mibps));
+        m.mode = mode;
+        if (mode == StreamMode::kOnDemand) {
+          if (warm_throughput_mibps) m.warm_throughput_mibps = *warm_throughput_mibps;
+        } else {
+          m.warm_throughput_mibps.reset();
+        }
+        return Status::Ok();
+      },
+      /*updating=*/true);
+}
+
+Status Engine::Impl::UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib) {
+  return ChangeActiveStream(
+      stream,
+      [&](StreamMeta& m) {
+        m.max_record_size_kib = max_record_size_kib;
+        return Status::Ok();
+      },
+      /*updating=*/true);
+}
+
+Result<WarmThroughput> Engine::Impl::UpdateWarmThroughput(const StreamRef& stream, int mibps) {
+  WarmThroughput out;
+  Status st = ChangeActiveStream(
+      stream,
+      [&](StreamMeta& m) {
+        if (m.mode != StreamMode::kOnDemand) {
+          return Status::InvalidArgument("Warm throughput can only be updated for streams in ON_DEMAND capacity "
+                                         "mode. Stream " + stream.name + " under account " + stream.account +
+                                         " is in PROVISIONED mode.");
+        }
+        SLUICE_RETURN_IF_ERROR(CheckWarmThroughput(stream, mibps));
+        out.current_mibps = CurrentWarmThroughputMiBps(m);
+        m.warm_throughput_mibps = mibps;
+        out.target_mibps = mibps;
+        return Status::Ok();
+      },
+      /*updating=*/true);
+  if (!st.ok()) return st;
+  if (options_.update_stream_delay_ms <= 0) out.current_mibps = std::max(out.current_mibps, mibps);
+  return out;
+}
+
+Status Engine::Impl::CheckWarmThroughput(const StreamRef& stream, int mibps) const {
+  if (mibps > kMaxWarmThroughputMiBps) {
+    return Status::InvalidArgument("WarmThroughputMiBps " + std::to_string(mibps) + " exceeds the maximum of " +
+                                   std::to_string(kMaxWarmThroughputMiBps) + " MiB/s.");
+  }
+  if (!MinimumThroughputCommitmentEnabled(stream.account, stream.region)) {
+    return Status::InvalidArgument("Warm throughput requires the minimum throughput billing commitment to be "
+                                   "enabled for account " + stream.account + " in " + stream.region +
+                                   " (UpdateAccountSettings).");
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::engine
