@@ -7,6 +7,7 @@
 #include "api/model_rules.h"
 #include "api/operation.h"
 #include "api/stream_addressing.h"
+#include "api/tagging.h"
 
 namespace sluice::api {
 namespace {
@@ -18,8 +19,7 @@ struct CreateStreamRequest {
   std::optional<std::string_view> stream_name;
   std::optional<protocol::JsonObject> mode_details;
   std::optional<std::string_view> stream_mode;
-  std::optional<protocol::JsonObject> tags;
-  std::vector<std::pair<std::string_view, std::optional<std::string_view>>> tag_entries;
+  std::optional<TagEntries> tags;
   std::optional<int64_t> warm_throughput;
   std::optional<int64_t> max_record_size_kib;
 };
@@ -29,14 +29,7 @@ Status Decode(const protocol::JsonObject& body, CreateStreamRequest* r) {
   SLUICE_RETURN_IF_ERROR(body.GetString("StreamName", &r->stream_name));
   SLUICE_RETURN_IF_ERROR(body.GetStructure("StreamModeDetails", &r->mode_details));
   if (r->mode_details) SLUICE_RETURN_IF_ERROR(r->mode_details->GetString("StreamMode", &r->stream_mode));
-  SLUICE_RETURN_IF_ERROR(body.GetMap("Tags", &r->tags));
-  if (r->tags) {
-    for (auto field : r->tags->raw()) {
-      std::optional<std::string_view> value;
-      SLUICE_RETURN_IF_ERROR(protocol::CheckString(field.value, &value));
-      r->tag_entries.emplace_back(field.key, value);
-    }
-  }
+  SLUICE_RETURN_IF_ERROR(DecodeTagMap(body, "Tags", &r->tags));
   SLUICE_RETURN_IF_ERROR(body.GetInteger("WarmThroughputMiBps", &r->warm_throughput));
   SLUICE_RETURN_IF_ERROR(body.GetInteger("MaxRecordSizeInKiB", &r->max_record_size_kib));
   return Status::Ok();
@@ -49,30 +42,8 @@ Status Validate(const CreateStreamRequest& r) {
   if (r.mode_details) {
     errors.CheckEnum("streamModeDetails.streamMode", r.stream_mode, true, kStreamModes);
   }
-  if (r.tags) {
-    int64_t n = static_cast<int64_t>(r.tag_entries.size());
-    if (n < 1 || n > 200) {
-      std::string rendered = "{";
-      for (size_t i = 0; i < r.tag_entries.size(); ++i) {
-        if (i) rendered.append(", ");
-        rendered.append(r.tag_entries[i].first).append("=").append(r.tag_entries[i].second.value_or("null"));
-      }
-      rendered.append("}");
-      errors.Add(rendered, "tags",
-                 n < 1 ? "Member must have length greater than or equal to 1"
-                       : "Member must have length less than or equal to 200");
-    }
-    for (const auto& [key, value] : r.tag_entries) {
-      size_t klen = protocol::Utf16Length(key);
-      if (klen < 1 || klen > 128) {
-        errors.Add(key, "tags",
-                   "Map keys must satisfy constraint: [Member must have length less than or equal to 128, "
-                   "Member must have length greater than or equal to 1]");
-      }
-      std::string path = "tags." + std::string(key);
-      errors.CheckString(path, value, /*required=*/true, "", nullptr, 0, 256);
-    }
-  }
+  // The same TagMap rules (and messages) as TagResource's.
+  if (r.tags) CheckTagMap(errors, "tags", r.tags);
   errors.CheckNumber("warmThroughputMiBps", r.warm_throughput, false, 0, INT64_MAX);
   errors.CheckNumber("maxRecordSizeInKiB", r.max_record_size_kib, false, 1024, 10240);
   return errors.ToStatus();
@@ -90,14 +61,21 @@ void HandleCreateStream(const OperationContext& ctx, const protocol::JsonObject&
   params.mode = r.stream_mode == "ON_DEMAND" ? engine::StreamMode::kOnDemand : engine::StreamMode::kProvisioned;
   if (r.shard_count) params.shard_count = static_cast<int>(*r.shard_count);
   // A PROVISIONED stream without ShardCount is refused by the engine.
-  for (const auto& [key, value] : r.tag_entries) {
-    params.tags.emplace_back(std::string(key), std::string(value.value_or("")));
+  engine::StreamRef ref = DefaultNamespace(ctx.options);
+  ref.name = std::string(*r.stream_name);
+  if (r.tags) {
+    std::vector<std::string_view> texts;
+    for (const auto& [key, value] : *r.tags) {
+      texts.push_back(key);
+      texts.push_back(value.value_or(""));
+      params.tags.emplace_back(std::string(key), std::string(value.value_or("")));
+    }
+    st = CheckTagCharacters(texts, ref, /*adding=*/true);
+    if (!st.ok()) return reply(st);
   }
   if (r.max_record_size_kib) params.max_record_size_kib = static_cast<int>(*r.max_record_size_kib);
   if (r.warm_throughput) params.warm_throughput_mibps = static_cast<int>(std::min<int64_t>(*r.warm_throughput, INT_MAX));
 
-  engine::StreamRef ref = DefaultNamespace(ctx.options);
-  ref.name = std::string(*r.stream_name);
   st = ctx.engine.CreateStream(ref, params);
   if (!st.ok()) return reply(st);
   reply(std::string());

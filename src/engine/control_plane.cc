@@ -66,6 +66,11 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
   meta.warm_throughput_mibps = params.warm_throughput_mibps;
   std::map<std::string, std::string> tags;
   for (const auto& [k, v] : params.tags) tags[k] = v;  // the last value of a key wins
+  if (tags.size() > kMaxTagsPerStream) {
+    return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " +
+                                   stream.account + " because a given stream cannot have more than " +
+                                   std::to_string(kMaxTagsPerStream) + " tags associated with it.");
+  }
   meta.tags.assign(tags.begin(), tags.end());
   const std::vector<HashKeyRange> ranges = EvenHashRanges(shard_count);
   for (int i = 0; i < shard_count; ++i) {
