@@ -440,3 +440,150 @@ def raw_call(endpoint: str, operation: str, body, content_type: str = "applicati
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Resharding: shard listings, hash-range coverage, lineage, reading every generation
+
+
+def list_shards(kinesis, name: str, **kw) -> list:
+    """Every shard ListShards returns for the stream (following NextToken)."""
+    r = kinesis.list_shards(StreamName=name, **kw)
+    shards = list(r["Shards"])
+    for _ in range(1000):
+        token = r.get("NextToken")
+        if not token:
+            return shards
+        r = kinesis.list_shards(NextToken=token)
+        shards += r["Shards"]
+    raise AssertionError("ListShards paging did not end")
+
+
+def is_open(shard: dict) -> bool:
+    return "EndingSequenceNumber" not in shard["SequenceNumberRange"]
+
+
+def hash_range(shard: dict) -> tuple:
+    r = shard["HashKeyRange"]
+    return int(r["StartingHashKey"]), int(r["EndingHashKey"])
+
+
+def assert_open_coverage(shards: list) -> list:
+    """The open shards cover 0..2^128-1 exactly once; returns their ranges, ordered."""
+    ranges = sorted(hash_range(s) for s in shards if is_open(s))
+    assert ranges, "no open shard"
+    assert ranges[0][0] == 0, f"open shards do not start at 0: {ranges}"
+    assert ranges[-1][1] == HASH_SPACE - 1, f"open shards do not end at 2^128-1: {ranges}"
+    for (s0, e0), (s1, e1) in zip(ranges, ranges[1:]):
+        assert s1 == e0 + 1, f"gap or overlap between open shards: {ranges}"
+    for s, e in ranges:
+        assert s <= e, f"empty range {s}..{e}"
+    return ranges
+
+
+def uniform_ranges(count: int) -> list:
+    """The ranges UNIFORM_SCALING (and CreateStream) gives `count` shards."""
+    w = HASH_SPACE // count
+    return [(i * w, (i + 1) * w - 1 if i < count - 1 else HASH_SPACE - 1) for i in range(count)]
+
+
+def assert_lineage(shards: list, initial: set, parents_may_be_gone: bool = False):
+    """Every shard not in `initial` names its parent(s); listed parents are closed; a split
+    child's range lies inside its parent's, a merge child's range is the union of its two
+    parents' adjacent ranges; children start after their parents end."""
+    by_id = {s["ShardId"]: s for s in shards}
+    assert len(by_id) == len(shards), "a shard id is listed twice"
+    for s in shards:
+        sid = s["ShardId"]
+        if sid in initial:
+            assert "ParentShardId" not in s and "AdjacentParentShardId" not in s, s
+            continue
+        assert s.get("ParentShardId"), f"{sid} has no ParentShardId: {s}"
+        parents = [s["ParentShardId"]] + ([s["AdjacentParentShardId"]] if s.get("AdjacentParentShardId") else [])
+        listed = [by_id[p] for p in parents if p in by_id]
+        if not parents_may_be_gone:
+            assert len(listed) == len(parents), f"{sid}: parent(s) {parents} not listed"
+        for p in listed:
+            assert not is_open(p), f"{sid}: parent {p['ShardId']} is still open"
+            assert int(s["SequenceNumberRange"]["StartingSequenceNumber"]) > \
+                int(p["SequenceNumberRange"]["EndingSequenceNumber"]), f"{sid} starts before parent {p['ShardId']} ends"
+        if len(listed) == len(parents):
+            lo, hi = hash_range(s)
+            if len(parents) == 1:
+                plo, phi = hash_range(listed[0])
+                assert plo <= lo <= hi <= phi, f"split child {sid} {lo}..{hi} outside parent {plo}..{phi}"
+            else:
+                (a0, a1), (b0, b1) = sorted(hash_range(p) for p in listed)
+                assert a1 + 1 == b0, f"merge parents of {sid} are not adjacent"
+                assert (lo, hi) == (a0, b1), f"merge child {sid} is not the union of its parents"
+
+
+def partition_hash(partition_key: str) -> int:
+    import hashlib
+    return int.from_bytes(hashlib.md5(partition_key.encode()).digest(), "big")
+
+
+def assert_no_child_shards(response: dict):
+    assert not response.get("ChildShards"), f"ChildShards on a response that is not a shard's end: {response.get('ChildShards')}"
+
+
+def read_generations(kinesis, name: str, timeout: float = 60.0):
+    """Reads every record of every shard within retention, parents before children: starts
+    from the shards whose parents are not listed, reads each from TRIM_HORIZON to its end
+    (closed: until NextShardIterator is absent; open: until caught up) and follows ChildShards,
+    reading a child only once all its parents are done.
+
+    Returns (order, records): the shard ids in reading order and {shard_id: [records]}.
+    Checks on the way: closed shards end with ChildShards (matching the listing), every other
+    response has a NextShardIterator and no ChildShards, sequence numbers increase."""
+    deadline = time.monotonic() + timeout
+    shards = list_shards(kinesis, name)
+    by_id = {s["ShardId"]: s for s in shards}
+
+    def parents_of(s):
+        return [p for p in (s.get("ParentShardId"), s.get("AdjacentParentShardId")) if p]
+
+    ready = [sid for sid, s in by_id.items() if not any(p in by_id for p in parents_of(s))]
+    done, order, records, announced = set(), [], {}, {}
+    while ready:
+        sid = ready.pop(0)
+        shard = by_id[sid]
+        it = kinesis.get_shard_iterator(StreamName=name, ShardId=sid,
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        got, children = [], None
+        while True:
+            assert time.monotonic() < deadline, f"reading {sid} did not end within {timeout}s"
+            r = kinesis.get_records(ShardIterator=it)
+            got += r["Records"]
+            if not r.get("NextShardIterator"):
+                assert not is_open(shard), f"open shard {sid} returned no NextShardIterator"
+                children = r.get("ChildShards")
+                assert children, f"end of closed shard {sid} without ChildShards: {r}"
+                break
+            if r.get("ChildShards"):
+                raise AssertionError(f"{sid}: ChildShards together with a NextShardIterator: {r}")
+            it = r["NextShardIterator"]
+            if is_open(shard) and not r["Records"] and r["MillisBehindLatest"] == 0:
+                break
+        seqs = [int(x["SequenceNumber"]) for x in got]
+        assert seqs == sorted(set(seqs)), f"{sid}: sequence numbers not strictly increasing"
+        records[sid] = got
+        order.append(sid)
+        done.add(sid)
+        for c in children or []:
+            cid = c["ShardId"]
+            assert cid in by_id, f"{sid} names child {cid}, which ListShards does not list"
+            listed = by_id[cid]
+            assert sorted(c["ParentShards"]) == sorted(parents_of(listed)), \
+                f"ChildShards entry {c} disagrees with the listing {listed}"
+            assert c["HashKeyRange"] == listed["HashKeyRange"], f"ChildShards entry {c} vs {listed}"
+            announced.setdefault(cid, set()).add(sid)
+            if cid not in done and cid not in ready and all(p in done or p not in by_id for p in parents_of(listed)):
+                ready.append(cid)
+    missing = set(by_id) - done
+    assert not missing, f"shards not reachable from the roots through ChildShards: {sorted(missing)}"
+    for sid, s in by_id.items():
+        listed_parents = {p for p in parents_of(s) if p in by_id}
+        assert announced.get(sid, set()) == listed_parents, \
+            f"{sid} announced as a child by {announced.get(sid)}, its listed parents are {listed_parents}"
+    return order, records
