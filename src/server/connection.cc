@@ -50,6 +50,7 @@ void Connection::Close() {
     ::close(fd_);
     fd_ = -1;
   }
+  OnClosed();
 }
 
 void Connection::SetInterest(bool read, bool write) {
@@ -62,6 +63,14 @@ void Connection::SetInterest(bool read, bool write) {
 Responder Connection::MakeResponder(uint64_t tag) {
   return [mailbox = loop_->mailbox(), id = id_, tag](HttpResponse response) {
     mailbox->Deliver(id, tag, std::move(response));
+  };
+}
+
+std::function<void()> Connection::MakeStreamWaker(uint64_t tag) {
+  // The task runs on the loop thread only while the loop is alive (a closed
+  // mailbox drops it), so the raw loop pointer inside it is safe.
+  return [mailbox = loop_->mailbox(), loop = loop_, id = id_, tag] {
+    mailbox->Post([loop, id, tag] { loop->WakeStream(id, tag); });
   };
 }
 

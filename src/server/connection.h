@@ -7,7 +7,8 @@
 // returns). Responses addressed to a closed connection are dropped.
 //
 // Threading: every method runs on the owning loop's thread. Responders made
-// by MakeResponder() are the only thing that may cross threads.
+// by MakeResponder() and wakers made by MakeStreamWaker() are the only things
+// that may cross threads.
 //
 // Timeouts: a connection keeps one deadline (SetDeadline); the loop keeps at
 // most one timer-heap entry per connection and calls OnDeadline() once the
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "server/http_types.h"
 
@@ -44,6 +46,9 @@ class Connection {
   virtual void BeginDrain() = 0;
   // The deadline set with SetDeadline() has passed.
   virtual void OnDeadline() = 0;
+  // The producer of the streamed response tagged `tag` wrote or finished
+  // (posted by a waker from MakeStreamWaker).
+  virtual void OnStreamWake(uint64_t tag) {}
 
   // Loop use: the timer entry armed for `when_ns` fired at `now_ns`.
   void OnTimer(int64_t when_ns, int64_t now_ns);
@@ -53,12 +58,19 @@ class Connection {
  protected:
   // Sets (or with 0 clears) the absolute MonotonicNanos() deadline.
   void SetDeadline(int64_t when_ns);
-  // Closes the socket and retires the connection; idempotent.
+  // Closes the socket and retires the connection, then calls OnClosed();
+  // idempotent.
   void Close();
+  // Runs once at the end of the first Close() (closed() is already true):
+  // subclasses end their streamed responses here.
+  virtual void OnClosed() {}
   // Asks the loop for read and/or write readiness.
   void SetInterest(bool read, bool write);
   // A Responder for the request tagged `tag`: callable once, from any thread.
   Responder MakeResponder(uint64_t tag);
+  // A function, callable from any thread, that makes the loop call
+  // OnStreamWake(tag) on this connection soon (dropped if it is gone).
+  std::function<void()> MakeStreamWaker(uint64_t tag);
   const ServerContext& context() const;
 
   EventLoop* const loop_;

@@ -48,8 +48,7 @@ EventLoop::EventLoop(const ServerContext& context, int listen_fd)
 
 EventLoop::~EventLoop() {
   mailbox_->Close();
-  connections_.clear();
-  retired_.clear();
+  DestroyConnections();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   ::close(event_fd_);
   ::close(epoll_fd_);
@@ -86,9 +85,15 @@ void EventLoop::Run() {
   }
   // Stop: every connection goes, in-flight responses are dropped.
   mailbox_->Close();
-  connections_.clear();
-  retired_.clear();
+  DestroyConnections();
   LoopMailbox::SetCurrent(nullptr);
+}
+
+void EventLoop::DestroyConnections() {
+  auto doomed = std::move(connections_);
+  connections_.clear();
+  doomed.clear();
+  retired_.clear();
 }
 
 void EventLoop::Accept() {
@@ -127,6 +132,12 @@ void EventLoop::DeliverNow(uint64_t connection_id, uint64_t tag, HttpResponse re
   auto it = connections_.find(connection_id);
   if (it == connections_.end() || it->second->closed()) return;  // client went away
   it->second->Complete(tag, std::move(response));
+}
+
+void EventLoop::WakeStream(uint64_t connection_id, uint64_t tag) {
+  auto it = connections_.find(connection_id);
+  if (it == connections_.end() || it->second->closed()) return;
+  it->second->OnStreamWake(tag);
 }
 
 void EventLoop::UpdateInterest(Connection* connection, bool read, bool write) {

@@ -53,6 +53,8 @@ class EventLoop {
   int64_t now_ns() const { return now_ns_; }
 
   void DeliverNow(uint64_t connection_id, uint64_t tag, HttpResponse response);
+  // Passes a streamed response's wakeup to its connection, if still open.
+  void WakeStream(uint64_t connection_id, uint64_t tag);
   void UpdateInterest(Connection* connection, bool read, bool write);
   void PushTimer(int64_t when_ns, uint64_t connection_id);
   // Deregisters the socket (if still owned) and destroys the connection at
@@ -71,6 +73,9 @@ class EventLoop {
   void RunTimers();
   int NextTimeoutMs() const;
   void MaybeReportDrained();
+  // Destroys every connection. Their streamed responses call on_close,
+  // which may look connections up: the table is emptied first.
+  void DestroyConnections();
 
   const ServerContext& context_;
   int epoll_fd_ = -1;

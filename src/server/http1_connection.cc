@@ -42,9 +42,9 @@ bool IsServerHeader(std::string_view name) {
   return eq("content-length") || eq("date") || eq("connection") || eq("transfer-encoding");
 }
 
-void AppendNumber(std::string* out, uint64_t n) {
+void AppendNumber(std::string* out, uint64_t n, int base = 10) {
   char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
+  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n, base);
   out->append(digits, end);
 }
 
@@ -53,6 +53,8 @@ void AppendNumber(std::string* out, uint64_t n) {
 Http1Connection::Http1Connection(EventLoop* loop, uint64_t id, int fd)
     : Connection(loop, id, fd),
       parser_(Http1Limits{loop->context().options.max_header_bytes, loop->context().options.max_body_bytes}) {}
+
+Http1Connection::~Http1Connection() { AbortStream(); }
 
 void Http1Connection::Start() {
   request_started_ns_ = loop_->now_ns();
@@ -69,10 +71,7 @@ void Http1Connection::OnEvents(uint32_t events) {
   if (!sniffing_) ProcessInput();
   if (closed()) return;
   if ((events & EPOLLOUT) && !out_.empty()) {
-    size_t written = 0;
-    auto r = out_.WriteTo(fd(), &written);
-    if (written) last_activity_ns_ = loop_->now_ns();
-    if (r == OutputQueue::WriteResult::kError) return Close();
+    if (!WriteOutput()) return;
     AfterWrite();
   }
   if (!closed()) UpdateInterestAndDeadline();
@@ -97,8 +96,10 @@ bool Http1Connection::ReadInput() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
     // EOF or error. A partial request dies with the connection: its handler
-    // is never called. Complete earlier requests still get their answers.
-    if (n < 0 || lingering_ || sniffing_ || parser_.started() || slots_.empty()) {
+    // is never called. Complete earlier requests still get their answers,
+    // unless a stream is open: a client that ends its side during an event
+    // stream has gone, and the producer should stop.
+    if (n < 0 || lingering_ || sniffing_ || parser_.started() || slots_.empty() || StreamOpen()) {
       Close();
       return false;
     }
@@ -210,15 +211,18 @@ void Http1Connection::Complete(uint64_t tag, HttpResponse response) {
   if (slot.ready) return;  // a second call, or an error answered already
   slot.ready = true;
   slot.response = std::move(response);
+  if (slot.response.streaming) std::string().swap(slot.response.body);
   ready_bytes_ += slot.response.body.size();
-  if (in_dispatch_) return;  // written with the rest of this read, in order
+  // Inside a dispatch: written with the rest of this read, in order. Inside
+  // a stream callback: the stream is open, so this waits behind it anyway.
+  if (in_dispatch_ || in_callback_) return;
   Flush();
   if (!closed()) UpdateInterestAndDeadline();
 }
 
 void Http1Connection::Flush() {
   if (in_dispatch_ || closed() || lingering_) return;
-  while (!slots_.empty() && !close_after_write_) {
+  while (!slots_.empty() && !close_after_write_ && !StreamOpen()) {
     Slot& slot = slots_.front();
     if (!slot.ready) {
       if (slot.send_continue && !slot.continue_sent && !slot.request_done) {
@@ -230,6 +234,18 @@ void Http1Connection::Flush() {
     bool last_before_close = input_closed_ && slots_.size() == 1 && !current_has_slot_;
     bool close = slot.close_after || !slot.keep_alive || (draining_ && last_before_close);
     ready_bytes_ -= slot.response.body.size();
+    if (slot.response.streaming && !slot.head_request) {
+      // A drain does not wait for a body of unknown length.
+      if (draining_) return Close();
+      StartStream(slot, close);
+      slots_.pop_front();
+      if (stream_->close_after) {
+        input_closed_ = true;
+        slots_.clear();
+        ready_bytes_ = 0;
+      }
+      break;
+    }
     Serialize(slot, close);
     slots_.pop_front();
     if (close) {
@@ -238,17 +254,126 @@ void Http1Connection::Flush() {
       ready_bytes_ = 0;
     }
   }
+  if (!WriteOutput()) return;
+  AfterWrite();
+  if (start_pending_ && stream_ && !closed()) {
+    // Last, so the callback sees a consistent connection; what it writes
+    // comes back through the channel's wakeup.
+    start_pending_ = false;
+    stream_->started = true;
+    std::shared_ptr<StreamingBody> body = stream_->body;
+    std::shared_ptr<BodyWriter> writer = stream_->channel;
+    if (body->on_start) {
+      in_callback_ = true;
+      body->on_start(std::move(writer));
+      in_callback_ = false;
+    }
+  }
+}
+
+bool Http1Connection::WriteOutput() {
   if (!out_.empty()) {
     size_t written = 0;
     auto r = out_.WriteTo(fd(), &written);
     if (written) last_activity_ns_ = loop_->now_ns();
-    if (r == OutputQueue::WriteResult::kError) return Close();
+    if (r == OutputQueue::WriteResult::kError) {
+      Close();
+      return false;
+    }
   }
-  AfterWrite();
+  if (stream_) AccountStream();
+  return !closed();
 }
 
-void Http1Connection::Serialize(Slot& slot, bool close) {
-  HttpResponse& response = slot.response;
+void Http1Connection::AccountStream() {
+  ActiveStream& s = *stream_;
+  // The body bytes are the last ones queued (behind at most their chunk
+  // framing), so what is left of out_ bounds what is left of them.
+  size_t unsent = s.unsent < out_.bytes() ? s.unsent : out_.bytes();
+  if (unsent != s.unsent) {
+    s.channel->MarkSent(s.unsent - unsent);
+    s.unsent = unsent;
+  }
+  if (s.finished) {
+    if (unsent == 0) AbortStream();  // nothing left to account for
+    return;
+  }
+  if (s.channel->TakeDrained() && s.body->on_drain) {
+    std::shared_ptr<StreamingBody> body = s.body;
+    in_callback_ = true;
+    body->on_drain();
+    in_callback_ = false;
+  }
+}
+
+void Http1Connection::StartStream(Slot& slot, bool close) {
+  if (stream_) AbortStream();  // the tail of a finished one may still be queued
+  auto stream = std::make_unique<ActiveStream>();
+  stream->seq = slot.seq;
+  stream->body = std::move(slot.response.streaming);
+  stream->chunked = slot.http_minor >= 1;
+  // Without chunked framing (HTTP/1.0) only the close ends the body.
+  stream->close_after = close || !stream->chunked;
+  stream->channel = std::make_shared<StreamChannel>(MakeStreamWaker(slot.seq), stream->body->drain_threshold);
+  out_.Append(Head(slot, stream->close_after, true, stream->chunked));
+  stream_ = std::move(stream);
+  start_pending_ = true;
+}
+
+void Http1Connection::OnStreamWake(uint64_t tag) {
+  if (!StreamOpen() || stream_->seq != tag || lingering_) return;
+  ActiveStream& s = *stream_;
+  s.channel->AckWake();
+  std::deque<std::string> pieces;
+  bool finished = false;
+  s.channel->TakeAll(&pieces, &finished);
+  // One chunk per piece; small ones share a buffer with their framing,
+  // large ones are moved in whole.
+  std::string small;
+  for (std::string& piece : pieces) {
+    s.unsent += piece.size();
+    if (s.chunked) {
+      AppendNumber(&small, piece.size(), 16);
+      small.append("\r\n");
+    }
+    if (piece.size() <= kInlineBodyLimit) {
+      small.append(piece);
+    } else {
+      out_.Append(std::move(small));
+      small.clear();
+      out_.Append(std::move(piece));
+    }
+    if (s.chunked) small.append("\r\n");
+  }
+  if (finished) {
+    if (s.chunked) small.append("0\r\n\r\n");
+    s.finished = true;
+    s.body.reset();
+    // The idle clock restarts now, not from the stream's last write.
+    last_activity_ns_ = loop_->now_ns();
+    if (s.close_after) close_after_write_ = true;
+  }
+  out_.Append(std::move(small));
+  Flush();  // writes, and after the last chunk moves on to the next slots
+  if (!closed()) UpdateInterestAndDeadline();
+}
+
+void Http1Connection::AbortStream() {
+  if (!stream_) return;
+  std::unique_ptr<ActiveStream> stream = std::move(stream_);
+  start_pending_ = false;
+  bool owed = stream->channel->Abort() && stream->started && !stream->finished;
+  if (owed && stream->body && stream->body->on_close) {
+    in_callback_ = true;
+    stream->body->on_close();
+    in_callback_ = false;
+  }
+}
+
+void Http1Connection::OnClosed() { AbortStream(); }
+
+std::string Http1Connection::Head(const Slot& slot, bool close, bool streamed, bool chunked) const {
+  const HttpResponse& response = slot.response;
   std::string head;
   head.reserve(192);
   head.append(slot.http_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
@@ -260,15 +385,28 @@ void Http1Connection::Serialize(Slot& slot, bool close) {
     if (IsServerHeader(name)) continue;
     head.append(name).append(": ").append(value).append("\r\n");
   }
-  head.append("Content-Length: ");
-  AppendNumber(&head, response.body.size());
-  head.append("\r\nDate: ").append(HttpDateNow()).append("\r\n");
+  if (!streamed) {
+    head.append("Content-Length: ");
+    AppendNumber(&head, response.body.size());
+    head.append("\r\n");
+  } else if (chunked) {
+    head.append("Transfer-Encoding: chunked\r\n");
+  }
+  head.append("Date: ").append(HttpDateNow()).append("\r\n");
   if (close) {
     head.append("Connection: close\r\n");
   } else if (slot.http_minor == 0) {
     head.append("Connection: keep-alive\r\n");
   }
   head.append("\r\n");
+  return head;
+}
+
+void Http1Connection::Serialize(Slot& slot, bool close) {
+  HttpResponse& response = slot.response;
+  // A streamed response to HEAD: its head only (on_start is never called).
+  bool streamed = response.streaming != nullptr;
+  std::string head = Head(slot, close, streamed, streamed && slot.http_minor >= 1);
   if (slot.head_request || response.body.empty()) {
     out_.Append(std::move(head));
   } else if (response.body.size() <= kInlineBodyLimit) {
@@ -289,7 +427,7 @@ void Http1Connection::AfterWrite() {
       if (linger_on_close_ && !draining_) return StartLingeringClose();
       return Close();
     }
-    if (input_closed_ && slots_.empty() && !current_has_slot_) return Close();
+    if (input_closed_ && slots_.empty() && !current_has_slot_ && !StreamOpen()) return Close();
   }
   // Output drained enough: parse requests held back by back-pressure.
   if (parse_paused_ && !in_dispatch_ && !close_after_write_ && slots_.size() < kMaxPipelined &&
@@ -315,7 +453,8 @@ void Http1Connection::StartLingeringClose() {
 
 void Http1Connection::BeginDrain() {
   draining_ = true;
-  if (lingering_) return Close();
+  // A stream may last minutes: end it now (on_close) rather than wait.
+  if (lingering_ || StreamOpen()) return Close();
   if (!parser_.started() && !current_has_slot_) input_closed_ = true;
   if (input_closed_ && slots_.empty() && out_.empty()) return Close();
   Flush();
@@ -334,7 +473,10 @@ void Http1Connection::UpdateInterestAndDeadline() {
   bool waiting_for_handler = !slots_.empty() && out_.empty() && !current_has_slot_ && !parser_.started();
   // A paused pipeline waits on us (or on the client reading), not on the
   // client's headers: no header deadline then.
-  if (request_started_ns_ != 0 && !current_has_slot_ && !parse_paused_) {
+  if (StreamOpen()) {
+    // A stream may be quiet for long; it ends by Finish or by the client.
+    SetDeadline(0);
+  } else if (request_started_ns_ != 0 && !current_has_slot_ && !parse_paused_) {
     int64_t header_deadline = request_started_ns_ + options.header_timeout_ms * kNsPerMs;
     SetDeadline(header_deadline < idle_deadline ? header_deadline : idle_deadline);
   } else if (waiting_for_handler) {

@@ -24,26 +24,35 @@
 // accept) to the end of its headers; idle_timeout_ms without progress
 // otherwise; none while only waiting for a handler.
 //
-// Later: a streaming response (chunked body fed over time) fits as a slot
-// whose body is produced incrementally; nothing here assumes a slot is
-// written in one go except Serialize().
+// Streamed responses (HttpResponse::streaming): when its slot reaches the
+// front, the head goes out with Transfer-Encoding: chunked (HTTP/1.0: no
+// framing, and the connection closes after the body) and on_start gets a
+// StreamChannel. Each wakeup from the producer moves everything it wrote
+// into the output queue as chunks (small pieces coalesced, large ones moved
+// without copying); Finish adds the last chunk, after which the slots behind
+// it (pipelined requests, dispatched meanwhile) are written in order. While
+// the stream is open no timeout runs; the client closing its side, a write
+// error or a server drain closes the connection and calls on_close.
 //
 // Threading: loop thread only (see Connection).
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 
 #include "server/connection.h"
 #include "server/http1_parser.h"
 #include "server/io_buffer.h"
 #include "server/output_queue.h"
+#include "server/stream_channel.h"
 
 namespace sluice::server {
 
 class Http1Connection final : public Connection {
  public:
   Http1Connection(EventLoop* loop, uint64_t id, int fd);
+  ~Http1Connection() override;
 
   // Called once after registration: arms the first header deadline.
   void Start();
@@ -52,6 +61,10 @@ class Http1Connection final : public Connection {
   void Complete(uint64_t tag, HttpResponse response) override;
   void BeginDrain() override;
   void OnDeadline() override;
+  void OnStreamWake(uint64_t tag) override;
+
+ protected:
+  void OnClosed() override;
 
  private:
   struct Slot {
@@ -67,6 +80,19 @@ class Http1Connection final : public Connection {
     HttpResponse response;
   };
 
+  // The streamed response being written (at most one: it blocks the slots
+  // behind it until finished).
+  struct ActiveStream {
+    uint64_t seq = 0;
+    std::shared_ptr<StreamChannel> channel;
+    std::shared_ptr<StreamingBody> body;  // dropped once finished
+    bool chunked = true;
+    bool close_after = false;  // the connection ends after the body
+    bool started = false;      // on_start was called
+    bool finished = false;     // the last chunk is in out_
+    size_t unsent = 0;         // body bytes taken into out_, not yet written
+  };
+
   // Reads what the socket has; false when the connection closed.
   bool ReadInput();
   // Sniffs the HTTP/2 preface; false when the connection is no longer ours.
@@ -77,6 +103,18 @@ class Http1Connection final : public Connection {
   void QueueError(int status);
   void Flush();
   void Serialize(Slot& slot, bool close);
+  // The status line and headers; `streamed`: chunked instead of a length.
+  std::string Head(const Slot& slot, bool close, bool streamed, bool chunked) const;
+  // Writes the head of a streamed response and makes it the active stream.
+  void StartStream(Slot& slot, bool close);
+  // Writes out_ as far as the socket takes, then updates the stream's
+  // accounting; false when the connection closed.
+  bool WriteOutput();
+  void AccountStream();
+  // Ends an unfinished stream (on_close) or lets go of a finished one.
+  void AbortStream();
+  // Whether a streamed response is being produced.
+  bool StreamOpen() const { return stream_ && !stream_->finished; }
   void AfterWrite();
   void StartLingeringClose();
   void UpdateInterestAndDeadline();
@@ -89,6 +127,9 @@ class Http1Connection final : public Connection {
   IoBuffer in_;
   OutputQueue out_;
   std::deque<Slot> slots_;
+  std::unique_ptr<ActiveStream> stream_;
+  bool start_pending_ = false;  // call the stream's on_start at the end of Flush()
+  bool in_callback_ = false;    // inside a StreamingBody callback
   uint64_t next_seq_ = 0;
   size_t ready_bytes_ = 0;  // response bodies held by ready slots
   bool sniffing_ = true;

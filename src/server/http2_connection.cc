@@ -48,6 +48,8 @@ nghttp2_nv MakeNv(const std::string& name, const std::string& value) {
 
 ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
                          nghttp2_data_source* source, void*);
+ssize_t ReadStreamedBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
+                         nghttp2_data_source* source, void*);
 
 const nghttp2_session_callbacks* Callbacks() {
   // Built once: accepting an h2c connection should cost little.
@@ -91,6 +93,11 @@ struct Http2Connection::Stream {
   bool responded = false;
   std::string response_body;
   size_t response_offset = 0;
+  // A streamed response (see the header).
+  std::shared_ptr<StreamingBody> streaming;
+  std::shared_ptr<StreamChannel> channel;
+  bool body_done = false;  // the provider handed nghttp2 the end of the body
+  bool aborted = false;    // ended by the server (drain, connection closing)
 };
 
 namespace {
@@ -105,13 +112,41 @@ ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
   if (stream->response_offset == stream->response_body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
+
+ssize_t ReadStreamedBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
+                         nghttp2_data_source* source, void*) {
+  auto* stream = static_cast<Http2Connection::Stream*>(source->ptr);
+  bool finished = false;
+  size_t n = stream->channel->Read(buf, length, &finished);
+  if (finished) {
+    *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    stream->body_done = true;
+  } else if (n == 0) {
+    // Nothing queued: park the stream until the producer's next Write or
+    // Finish wakes the loop (OnStreamWake resumes it).
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  return static_cast<ssize_t>(n);
+}
 }  // namespace
 
 Http2Connection::Http2Connection(EventLoop* loop, uint64_t id, int fd) : Connection(loop, id, fd) {
   nghttp2_session_server_new2(&session_, Callbacks(), this, Options());
 }
 
-Http2Connection::~Http2Connection() { nghttp2_session_del(session_); }
+Http2Connection::~Http2Connection() {
+  OnClosed();  // the loop is stopping: streams still open end here
+  nghttp2_session_del(session_);
+}
+
+void Http2Connection::OnClosed() {
+  AbortAllStreams();
+  std::vector<std::shared_ptr<StreamingBody>> owed;
+  owed.swap(owed_close_);
+  for (auto& body : owed) {
+    if (body->on_close) body->on_close();
+  }
+}
 
 void Http2Connection::Start(std::string_view initial_bytes) {
   last_activity_ns_ = loop_->now_ns();
@@ -143,6 +178,7 @@ void Http2Connection::Progress() {
   size_t before = unconsumed_bytes_;
   ReleaseConnectionWindow();
   if (unconsumed_bytes_ != before) Flush();
+  if (!closed() && (streamed_ > 0 || !owed_close_.empty())) RunStreamCallbacks();
   if (!closed()) UpdateInterestAndDeadline();
 }
 
@@ -271,6 +307,12 @@ int Http2Connection::OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t
   auto it = c->streams_.find(stream_id);
   if (it == c->streams_.end()) return 0;
   const Stream& s = *it->second;
+  if (s.channel) {
+    --c->streamed_;
+    c->last_activity_ns_ = c->loop_->now_ns();
+    // Closed before the end of the body went out: reset by the client.
+    if (s.channel->Abort()) c->owed_close_.push_back(s.streaming);
+  }
   c->body_bytes_ -= s.body.size();
   c->response_bytes_ -= s.response_body.size() - s.response_offset;
   c->streams_.erase(it);  // a waiting_ entry for it is skipped later
@@ -359,6 +401,14 @@ void Http2Connection::Complete(uint64_t tag, HttpResponse response) {
 void Http2Connection::Submit(Stream* s, HttpResponse response) {
   if (s->responded) return;
   s->responded = true;
+  bool head = s->method == "HEAD";
+  bool streamed = response.streaming && !head;
+  if (streamed && draining_) {
+    // A body of unknown length would outlive the drain. No response has
+    // started, so the client may retry elsewhere.
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_REFUSED_STREAM);
+    return;
+  }
   std::vector<std::pair<std::string, std::string>> fields;
   fields.reserve(response.headers.size() + 3);
   fields.emplace_back(":status", std::to_string(response.status));
@@ -367,12 +417,13 @@ void Http2Connection::Submit(Stream* s, HttpResponse response) {
     if (IsSkippedResponseHeader(lower)) continue;
     fields.emplace_back(std::move(lower), std::move(value));
   }
-  fields.emplace_back("content-length", std::to_string(response.body.size()));
+  // A streamed body has no length (a HEAD answer to one has none either).
+  if (!response.streaming) fields.emplace_back("content-length", std::to_string(response.body.size()));
   fields.emplace_back("date", std::string(HttpDateNow()));
   std::vector<nghttp2_nv> nva;
   nva.reserve(fields.size());
   for (const auto& [name, value] : fields) nva.push_back(MakeNv(name, value));
-  bool head = s->method == "HEAD";
+  if (streamed) return SubmitStreamed(s, nva, std::move(response.streaming));
   s->response_body = head ? std::string() : std::move(response.body);
   s->response_offset = 0;
   response_bytes_ += s->response_body.size();
@@ -381,6 +432,62 @@ void Http2Connection::Submit(Stream* s, HttpResponse response) {
   provider.read_callback = ReadResponseBody;
   nghttp2_submit_response(session_, s->id, nva.data(), nva.size(),
                           s->response_body.empty() ? nullptr : &provider);
+}
+
+void Http2Connection::SubmitStreamed(Stream* s, std::vector<nghttp2_nv>& nva,
+                                     std::shared_ptr<StreamingBody> body) {
+  auto channel = std::make_shared<StreamChannel>(MakeStreamWaker(static_cast<uint64_t>(s->id)), body->drain_threshold);
+  nghttp2_data_provider provider{};
+  provider.source.ptr = s;
+  provider.read_callback = ReadStreamedBody;
+  if (nghttp2_submit_response(session_, s->id, nva.data(), nva.size(), &provider) != 0) return;
+  s->streaming = body;
+  s->channel = channel;
+  ++streamed_;
+  if (body->on_start) body->on_start(std::move(channel));
+}
+
+void Http2Connection::OnStreamWake(uint64_t tag) {
+  auto it = streams_.find(static_cast<int32_t>(tag));
+  if (it == streams_.end()) return;
+  Stream* s = it->second.get();
+  if (!s->channel || s->aborted || s->body_done) return;
+  s->channel->AckWake();
+  // Sending is activity: the idle clock restarts after the stream's end.
+  last_activity_ns_ = loop_->now_ns();
+  // Not deferred (the provider has not run dry yet, or flow control holds
+  // it): INVALID_ARGUMENT, harmless; nghttp2 calls the provider anyway.
+  nghttp2_session_resume_data(session_, s->id);
+  Progress();
+}
+
+void Http2Connection::RunStreamCallbacks() {
+  std::vector<std::shared_ptr<StreamingBody>> drained;
+  for (const auto& [id, s] : streams_) {
+    if (s->channel && !s->aborted && !s->body_done && s->streaming->on_drain && s->channel->TakeDrained()) {
+      drained.push_back(s->streaming);
+    }
+  }
+  std::vector<std::shared_ptr<StreamingBody>> owed;
+  owed.swap(owed_close_);
+  for (auto& body : owed) {
+    if (body->on_close) body->on_close();
+  }
+  for (auto& body : drained) body->on_drain();
+}
+
+void Http2Connection::AbortAllStreams() {
+  for (const auto& [id, s] : streams_) {
+    if (!s->channel || s->aborted || s->body_done) continue;
+    s->aborted = true;
+    if (s->channel->Abort()) owed_close_.push_back(s->streaming);
+  }
+}
+
+size_t Http2Connection::LiveStreamCount() const {
+  size_t live = 0;
+  for (const auto& [id, s] : streams_) live += s->aborted ? 0 : 1;
+  return live;
 }
 
 void Http2Connection::Flush() {
@@ -402,15 +509,29 @@ void Http2Connection::Flush() {
   }
   if (!out_.empty()) return;
   bool finished = !nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_);
-  if (finished || (draining_ && streams_.empty())) Close();
+  if (finished || (draining_ && LiveStreamCount() == 0)) Close();
 }
 
 void Http2Connection::BeginDrain() {
   draining_ = true;
+  // Streamed bodies may last minutes: end them now (on_close, RST_STREAM
+  // CANCEL) rather than wait for the drain time.
+  bool reset_any = false;
+  for (const auto& [id, s] : streams_) {
+    if (!s->channel || s->aborted || s->body_done) continue;
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+    reset_any = true;
+  }
+  AbortAllStreams();
   nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                         NGHTTP2_NO_ERROR, nullptr, 0);
   Flush();
-  if (!closed()) UpdateInterestAndDeadline();
+  if (closed()) return;
+  RunStreamCallbacks();
+  // Nothing else to wait for: do not wait for a client that stopped reading
+  // to take the resets either.
+  if (reset_any && LiveStreamCount() == 0) return Close();
+  UpdateInterestAndDeadline();
 }
 
 void Http2Connection::OnDeadline() {
@@ -422,13 +543,15 @@ void Http2Connection::OnDeadline() {
 void Http2Connection::UpdateInterestAndDeadline() {
   SetInterest(out_.bytes() < kMaxBufferedOutput, !out_.empty());
   bool waiting_for_handler = false;
+  bool producing = false;  // a streamed body the producer has not finished
   for (const auto& [id, s] : streams_) {
-    if (s->dispatched && !s->responded) {
-      waiting_for_handler = true;
-      break;
-    }
+    if (s->dispatched && !s->responded) waiting_for_handler = true;
+    if (s->channel && !s->aborted && !s->body_done && !s->channel->closed()) producing = true;
   }
-  if (waiting_for_handler && out_.empty()) {
+  if (producing) {
+    // A stream may be quiet for long (and its client slow): no timeout.
+    SetDeadline(0);
+  } else if (waiting_for_handler && out_.empty()) {
     SetDeadline(0);
   } else {
     SetDeadline(last_activity_ns_ + context().options.idle_timeout_ms * kNsPerMs);

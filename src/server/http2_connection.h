@@ -30,8 +30,18 @@
 // concurrent streams). Buffered bodies whose streams cannot complete within
 // the budget stall until the idle timeout closes the connection.
 //
-// Later: a streaming response is a data provider that returns
-// NGHTTP2_ERR_DEFERRED until more bytes are queued (nghttp2_session_resume_data).
+// Streamed responses (HttpResponse::streaming): HEADERS go without
+// END_STREAM and without content-length, and the body is a data provider
+// reading from the stream's StreamChannel. When the channel is empty the
+// provider returns NGHTTP2_ERR_DEFERRED; the producer's next Write or Finish
+// wakes the loop (OnStreamWake), which calls nghttp2_session_resume_data and
+// flushes. nghttp2 calls the provider only while the peer's windows allow,
+// so bytes the client does not let out stay in the channel and count in its
+// BufferedBytes(). Streamed bytes are not part of the connection budget:
+// other streams keep being served. While a stream is being produced the
+// connection has no idle deadline. RST_STREAM from the client, the
+// connection closing, or a server drain (which resets streamed streams with
+// CANCEL at once) call on_close.
 //
 // Threading: loop thread only (see Connection).
 #pragma once
@@ -42,11 +52,13 @@
 #include <memory>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <nghttp2/nghttp2.h>
 
 #include "server/connection.h"
 #include "server/output_queue.h"
+#include "server/stream_channel.h"
 
 namespace sluice::server {
 
@@ -69,6 +81,7 @@ class Http2Connection final : public Connection {
   void Complete(uint64_t tag, HttpResponse response) override;
   void BeginDrain() override;
   void OnDeadline() override;
+  void OnStreamWake(uint64_t tag) override;
 
   // nghttp2 callback trampolines (public for the callback table only).
   struct Stream;
@@ -81,6 +94,9 @@ class Http2Connection final : public Connection {
   static int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* self);
   // The response-body reader took `n` bytes of a stream's response.
   void OnResponseBytesSent(size_t n) { response_bytes_ -= n; }
+
+ protected:
+  void OnClosed() override;
 
  private:
   // Feeds received bytes to the session; false when the connection closed.
@@ -102,6 +118,16 @@ class Http2Connection final : public Connection {
   // Reopens as much of the connection receive window as the budget allows.
   void ReleaseConnectionWindow();
   size_t BufferedBytes() const { return body_bytes_ + response_bytes_ + out_.bytes(); }
+  // Starts a streamed response (HEADERS now, DATA from the channel).
+  void SubmitStreamed(Stream* stream, std::vector<nghttp2_nv>& nva, std::shared_ptr<StreamingBody> body);
+  // Calls on_drain for streams whose channel drained, and on_close for
+  // streams ended since the last call (collected, so no user code runs
+  // inside an nghttp2 callback or while streams_ is walked).
+  void RunStreamCallbacks();
+  // Aborts every streamed stream still being produced (on_close).
+  void AbortAllStreams();
+  // Streams still owed something: a response, or a body not yet finished.
+  size_t LiveStreamCount() const;
 
   nghttp2_session* session_ = nullptr;
   std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
@@ -114,6 +140,8 @@ class Http2Connection final : public Connection {
   bool dispatching_ = false;
   bool draining_ = false;
   int64_t last_activity_ns_ = 0;
+  size_t streamed_ = 0;  // streams with a streamed response, not yet closed
+  std::vector<std::shared_ptr<StreamingBody>> owed_close_;  // on_close to call
 };
 
 }  // namespace sluice::server

@@ -5,28 +5,47 @@
 // Threading: `threads` event loops, each an epoll instance with its own
 // SO_REUSEPORT listener. A connection lives on one loop for its whole life.
 // Handlers run on the loop thread; a Responder may be called from any thread
-// (it posts the response to the connection's loop through an eventfd).
+// (it posts the response to the connection's loop through an eventfd), and
+// so may a streamed response's BodyWriter (below).
 //
 // Limits: bodies above `max_body_bytes` get 413 without being buffered;
 // headers above `max_header_bytes` get 431; a connection that sends nothing
 // for `idle_timeout_ms`, or does not finish its headers within
 // `header_timeout_ms` (slowloris), is closed. No timeout runs while a request
-// only waits for its handler.
+// only waits for its handler, nor while a response is being streamed.
 //
 // Back-pressure: a connection stops taking new requests while its answered
 // but unsent responses are large (HTTP/1.1: 16 MiB, and at most 64 pipelined
 // requests; HTTP/2: 32 MiB with buffered request bodies, which are also
 // flow-controlled against it), so a client that does not read, or keeps its
 // HTTP/2 window closed, cannot make the server buffer without bound.
+// Streamed bodies are bounded by their producer instead (BufferedBytes and
+// on_drain); they never hold up other HTTP/2 streams, and on HTTP/1.1 only
+// delay the responses pipelined behind them.
 //
 // Responses: the server adds Content-Length, Date and (HTTP/1.x) Connection;
 // on HTTP/2 header names are sent lower-cased and the request's :authority
 // is also offered to the handler as a `host` header.
 //
+// Streamed responses (HttpResponse::streaming, for SubscribeToShard's event
+// stream): the head goes out without a length (HTTP/1.1: chunked; HTTP/2:
+// HEADERS without END_STREAM), then on_start gets a BodyWriter. Write and
+// Finish may be called from any thread: they queue the bytes in a shared
+// StreamChannel and wake the loop once per burst through the same mailbox
+// as Responders; the loop frames what is queued (HTTP/1.1 chunks; HTTP/2
+// DATA through an nghttp2 data provider that defers when the channel is
+// empty and is resumed by the wakeup). The producer bounds its own buffer
+// with BufferedBytes() and on_drain; the server only reports. HTTP/1.1
+// requests pipelined behind a stream are dispatched but answered after it
+// finishes; HTTP/2 streams beside it are served as usual. Client disconnect,
+// RST_STREAM and Shutdown call on_close; Shutdown does not wait for a stream
+// (HTTP/1.1: the connection closes; HTTP/2: RST_STREAM CANCEL, then GOAWAY).
+//
 // Files: event_loop (epoll, timers, connection table), loop_mailbox
 // (cross-thread wakeups), connection (base: deadlines, responders),
 // http1_parser (pure parsing), http1_connection (sniffing, pipelining),
-// http2_connection (nghttp2 session), listener (sockets), server.cc.
+// http2_connection (nghttp2 session), stream_channel (a streamed body's
+// writer, shared with its producer), listener (sockets), server.cc.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +82,7 @@ class Server {
   // Stops accepting, lets in-flight requests finish and their responses be
   // written (up to `drain_ms`), closes every connection, joins the threads.
   // Idle keep-alive connections close at once; HTTP/2 clients get GOAWAY.
+  // Streamed responses are not waited for: they end at once (on_close).
   // Idempotent; the destructor calls Shutdown(0). Call it from any thread
   // except an event-loop thread (a Handler must not call it: it would wait
   // for its own thread).

@@ -35,8 +35,11 @@ inline bool PollUntil(const std::function<bool()>& condition, int64_t timeout_ms
 
 class TestSocket {
  public:
-  explicit TestSocket(uint16_t port) {
+  // `receive_buffer` > 0 fixes SO_RCVBUF before connecting (no autotuning),
+  // so a test that stops reading knows how little the kernel absorbs.
+  explicit TestSocket(uint16_t port, int receive_buffer = 0) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (receive_buffer > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -99,6 +102,15 @@ class TestSocket {
     }
   }
 
+  // Reads until `text` is buffered, consuming nothing; false on timeout.
+  bool WaitForBuffered(std::string_view text, int64_t timeout_ms = 5000) {
+    int64_t deadline = DeadlineAfterMs(timeout_ms);
+    while (buffer_.find(text) == std::string::npos) {
+      if (!ReadMore(deadline)) return false;
+    }
+    return true;
+  }
+
   struct Response {
     int status = 0;
     std::string head;  // status line and headers
@@ -106,7 +118,8 @@ class TestSocket {
     bool HasHeader(std::string_view line) const { return head.find(line) != std::string::npos; }
   };
 
-  // Reads one response framed by Content-Length.
+  // Reads one response framed by Content-Length or, when the head says
+  // "Transfer-Encoding: chunked", by chunks (the body is returned decoded).
   std::optional<Response> ReadResponse(int64_t timeout_ms = 5000) {
     auto head = ReadUntil("\r\n\r\n", timeout_ms);
     if (!head) return std::nullopt;
@@ -114,6 +127,12 @@ class TestSocket {
     r.head = *head;
     if (r.head.size() < 12) return std::nullopt;
     r.status = std::stoi(r.head.substr(9, 3));
+    if (r.HasHeader("Transfer-Encoding: chunked\r\n")) {
+      auto body = ReadChunkedBody(DeadlineAfterMs(timeout_ms));
+      if (!body) return std::nullopt;
+      r.body = std::move(*body);
+      return r;
+    }
     size_t length = 0;
     size_t at = r.head.find("Content-Length: ");
     if (at != std::string::npos) length = std::stoul(r.head.substr(at + 16));
@@ -124,6 +143,51 @@ class TestSocket {
     r.body = buffer_.substr(0, length);
     buffer_.erase(0, length);
     return r;
+  }
+
+  // Decodes a chunked body (no trailers) from the stream; nullopt on bad
+  // framing, EOF or deadline. Consumes as it goes, so a large body costs
+  // about its own size.
+  std::optional<std::string> ReadChunkedBody(int64_t deadline_ns) {
+    std::string body;
+    size_t at = 0;
+    while (true) {
+      size_t eol;
+      while ((eol = buffer_.find("\r\n", at)) == std::string::npos) {
+        if (!ReadMore(deadline_ns)) return std::nullopt;
+      }
+      std::string_view digits(buffer_.data() + at, eol - at);
+      if (digits.empty() || digits.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
+        return std::nullopt;
+      }
+      size_t size = std::stoul(std::string(digits), nullptr, 16);
+      at = eol + 2;
+      while (buffer_.size() - at < size + 2) {
+        if (!ReadMore(deadline_ns)) return std::nullopt;
+      }
+      if (buffer_.compare(at + size, 2, "\r\n") != 0) return std::nullopt;
+      body.append(buffer_, at, size);
+      at += size + 2;
+      if (size == 0) break;
+      if (at > (1u << 20)) {
+        buffer_.erase(0, at);
+        at = 0;
+      }
+    }
+    buffer_.erase(0, at);
+    return body;
+  }
+
+  // Reads everything until the server closes the connection; nullopt on
+  // deadline. Returns the bytes not yet consumed plus the rest.
+  std::optional<std::string> ReadToEof(int64_t timeout_ms = 5000) {
+    int64_t deadline = DeadlineAfterMs(timeout_ms);
+    while (!eof_) {
+      if (!ReadMore(deadline) && !eof_) return std::nullopt;
+    }
+    std::string out = std::move(buffer_);
+    buffer_.clear();
+    return out;
   }
 
   // True once the server closed the connection (EOF or reset) within the
