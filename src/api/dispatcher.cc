@@ -148,14 +148,23 @@ void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiRespons
     done(error(Status(ErrorCode::kUnknownOperation, "")));
     return;
   }
-  if (!op->handler) {
-    done(error(Status::InvalidArgument("Operation " + std::string(op->name) +
-                                       " is not supported by this server yet.")));
-    return;
-  }
 
   const Clock* clock = engine_.options().clock;
   OperationContext ctx{engine_, options_, clock ? *clock : SystemClock::Instance()};
+  ctx.cbor = cbor;
+  if (op->streaming) {
+    // Only the streamed operations pay for this closure. `done` is shared:
+    // exactly one of the two paths calls it.
+    auto shared_done = std::make_shared<std::function<void(ApiResponse)>>(std::move(done));
+    ctx.open_stream = [shared_done](std::shared_ptr<ApiStream> stream) {
+      ApiResponse r;
+      r.status = 200;
+      r.content_type = "application/vnd.amazon.eventstream";
+      r.stream = std::move(stream);
+      (*shared_done)(std::move(r));
+    };
+    done = [shared_done](ApiResponse r) { (*shared_done)(std::move(r)); };
+  }
   std::string content_type(media);
   op->handler(ctx, *body, [cbor, content_type, done = std::move(done)](Result<std::string> result) {
     if (!result.ok()) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,11 +20,36 @@ struct ApiRequest {
   std::string_view body;
 };
 
+// The output of a streamed response (SubscribeToShard's event stream), as
+// the transport provides it. Thread-safe.
+class StreamOutput {
+ public:
+  virtual ~StreamOutput() = default;
+  // Appends bytes to the response body; false once the stream is closed.
+  virtual bool Write(std::string bytes) = 0;
+  // Ends the body. Idempotent.
+  virtual void Finish() = 0;
+  // Bytes written but not yet sent to the client.
+  virtual size_t Buffered() const = 0;
+};
+
+// A streamed response body. The transport sends the status and headers,
+// then calls `start` with the output; `on_drain` after Buffered() went above
+// `drain_threshold` and came back below it; `on_close` once if the stream
+// closes before Finish (client gone, server stopping).
+struct ApiStream {
+  std::function<void(std::shared_ptr<StreamOutput>)> start;
+  std::function<void()> on_drain;
+  std::function<void()> on_close;
+  size_t drain_threshold = 1u << 20;
+};
+
 struct ApiResponse {
   int status = 200;
   std::string content_type;  // echoes the request's codec
   std::string error_type;    // x-amzn-ErrorType when an error, else empty
   std::string body;
+  std::shared_ptr<ApiStream> stream;  // set for a streamed body (then `body` is empty)
 };
 
 struct ApiOptions {
@@ -46,9 +72,7 @@ class Dispatcher {
   // UnknownOperationException, XML bodies); a CBOR body that does not
   // decode to a map (SerializationException, in CBOR); a body that is not a JSON object
   // (SerializationException without message); an unknown target
-  // (UnknownOperationException); an operation of the model this server does
-  // not serve yet (InvalidArgumentException "Operation <Name> is not
-  // supported by this server yet."). CBOR requests are transcoded to JSON
+  // (UnknownOperationException). CBOR requests are transcoded to JSON
   // and their answers (and errors) back to CBOR, so both codecs share every
   // handler and validation rule. Then the operation's own type checks,
   // validation, semantics and engine call (see operation.h). No

@@ -10,7 +10,6 @@
 #include "api/operation.h"
 #include "api/shapes.h"
 #include "protocol/json_writer.h"
-#include "util/base64.h"
 
 namespace sluice::api {
 namespace {
@@ -18,13 +17,8 @@ namespace {
 constexpr int64_t kDefaultLimit = 10000;
 
 size_t EstimateSize(const engine::GetRecordsResult& result) {
-  size_t n = 256 + (result.next_shard_iterator ? result.next_shard_iterator->size() : 0);
-  for (const auto& r : result.records) {
-    // Fixed members and punctuation, 56-digit sequence number, timestamp,
-    // escaped key (worst case 6 bytes per byte is rare; 2x is a fair guess).
-    n += 160 + base64::EncodedSize(r.data.size()) + 2 * r.partition_key.size();
-  }
-  return n;
+  return 256 + (result.next_shard_iterator ? result.next_shard_iterator->size() : 0) +
+         EstimateRecordsSize(result.records);
 }
 
 }  // namespace
@@ -57,19 +51,7 @@ void HandleGetRecords(const OperationContext& ctx, const protocol::JsonObject& b
   protocol::JsonWriter w(&out);
   w.BeginObject();
   w.Key("Records");
-  w.BeginArray();
-  for (const auto& r : result->records) {
-    w.BeginObject();
-    w.Member("SequenceNumber", engine::ToView(r.sequence_number));
-    w.Key("ApproximateArrivalTimestamp");
-    w.TimestampMillis(r.arrival_ms);
-    w.Key("Data");
-    w.Blob(r.data);
-    w.Member("PartitionKey", r.partition_key);
-    if (r.encrypted) w.Member("EncryptionType", "KMS");
-    w.EndObject();
-  }
-  w.EndArray();
+  WriteRecords(w, result->records);
   if (result->next_shard_iterator) w.Member("NextShardIterator", *result->next_shard_iterator);
   w.MemberInt("MillisBehindLatest", result->millis_behind_latest);
   if (!result->child_shards.empty()) {

@@ -1,5 +1,5 @@
-// ListTagsForResource: ResourceARN. Output: {"Tags":[{Key,Value}...]}, every
-// tag of the resource in key order.
+// ListTagsForResource: ResourceARN (a stream's or a consumer's). Output:
+// {"Tags":[{Key,Value}...]}, every tag of the resource in key order.
 #include <algorithm>
 
 #include "api/operation.h"
@@ -17,9 +17,14 @@ void HandleListTagsForResource(const OperationContext& ctx, const protocol::Json
   CheckResourceArn(errors, arn);
   if (!errors.empty()) return reply(errors.ToStatus());
 
-  Result<engine::StreamRef> ref = ResolveResourceArn(*arn);
-  if (!ref.ok()) return reply(ref.status());
-  auto tags = ctx.engine.ListTags(*ref);
+  Result<std::vector<std::pair<std::string, std::string>>> tags = std::vector<std::pair<std::string, std::string>>{};
+  if (IsConsumerArn(*arn)) {
+    tags = ctx.engine.ListConsumerTags(*arn);
+  } else {
+    Result<engine::StreamRef> ref = ResolveResourceArn(*arn);
+    if (!ref.ok()) return reply(ref.status());
+    tags = ctx.engine.ListTags(*ref);
+  }
   if (!tags.ok()) return reply(tags.status());
   std::sort(tags->begin(), tags->end());
 

@@ -28,6 +28,10 @@ struct OperationContext {
   engine::Engine& engine;
   const ApiOptions& options;
   const Clock& clock;
+  // Operations with a streamed output (SubscribeToShard) answer through this
+  // instead of `reply` once their request checks pass; unset for the others.
+  std::function<void(std::shared_ptr<ApiStream>)> open_stream = nullptr;
+  bool cbor = false;  // the request came as CBOR (event payloads follow it)
 };
 
 using Reply = std::function<void(Result<std::string>)>;
@@ -57,12 +61,18 @@ void HandleDisableEnhancedMonitoring(const OperationContext& ctx, const protocol
 void HandleStartStreamEncryption(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleStopStreamEncryption(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleDescribeLimits(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleSplitShard(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleMergeShards(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleUpdateShardCount(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleUpdateStreamMode(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleUpdateMaxRecordSize(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleUpdateStreamWarmThroughput(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+// Stream consumers (register_stream_consumer.cc ...; shared pieces in consumers.h).
+void HandleRegisterStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDescribeStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleListStreamConsumers(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDeregisterStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 // Account settings (account_settings.cc) and resource policies (resource_policy.cc).
 void HandleDescribeAccountSettings(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleUpdateAccountSettings(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);

@@ -10,7 +10,8 @@ namespace sluice::api {
 
 struct OperationEntry {
   std::string_view name;      // "PutRecords"
-  OperationHandler handler;   // nullptr: known but not supported yet
+  OperationHandler handler;
+  bool streaming = false;     // answers with a streamed body (OperationContext::open_stream)
 };
 
 // The entry for an operation name, or nullptr when the model has no such

@@ -10,6 +10,7 @@ namespace {
 
 constexpr char kShardsTag = 'S';
 constexpr char kStreamsTag = 'N';
+constexpr char kConsumersTag = 'C';
 
 class TokenWriter {
  public:
@@ -118,6 +119,32 @@ Result<ListStreamsToken> DecodeListStreamsToken(std::string_view token, int64_t 
   ListStreamsToken t;
   bool ok = r.Field(&t.last_stream_name) && r.Int(&t.issued_ms) && r.AtEnd();
   if (!ok) return InvalidToken();
+  SLUICE_RETURN_IF_ERROR(CheckAge(t.issued_ms, now_ms));
+  return t;
+}
+
+std::string EncodeListStreamConsumersToken(const ListStreamConsumersToken& t) {
+  TokenWriter w(kConsumersTag);
+  w.Field(t.stream.account);
+  w.Field(t.stream.region);
+  w.Field(t.stream.name);
+  w.Int(t.stream_creation_ms ? 1 : 0);
+  w.Int(t.stream_creation_ms.value_or(0));
+  w.Int(t.last_creation_ms);
+  w.Field(t.last_consumer_name);
+  w.Int(t.issued_ms);
+  return w.Finish();
+}
+
+Result<ListStreamConsumersToken> DecodeListStreamConsumersToken(std::string_view token, int64_t now_ms) {
+  TokenReader r(token, kConsumersTag);
+  ListStreamConsumersToken t;
+  int64_t has_creation = 0, creation = 0;
+  bool ok = r.Field(&t.stream.account) && r.Field(&t.stream.region) && r.Field(&t.stream.name) &&
+            r.Int(&has_creation) && r.Int(&creation) && r.Int(&t.last_creation_ms) &&
+            r.Field(&t.last_consumer_name) && r.Int(&t.issued_ms) && r.AtEnd();
+  if (!ok) return InvalidToken();
+  if (has_creation) t.stream_creation_ms = creation;
   SLUICE_RETURN_IF_ERROR(CheckAge(t.issued_ms, now_ms));
   return t;
 }

@@ -2,12 +2,14 @@
 //
 // A token is standard base64 of these bytes:
 //
-//   tag (1 byte: 'S' ListShards, 'N' ListStreams)
+//   tag (1 byte: 'S' ListShards, 'N' ListStreams, 'C' ListStreamConsumers)
 //   fields, in the order of the structs below: integers as 8-byte
 //     little-endian two's complement, strings as an 8-byte length then bytes
 //     (ListShards: account, region, stream name, has-creation flag, creation
 //     ms, filter type, filter shard id, filter timestamp ms, last shard id,
-//     issue ms; ListStreams: last stream name, issue ms)
+//     issue ms; ListStreams: last stream name, issue ms; ListStreamConsumers:
+//     account, region, stream name, has-creation flag, creation ms, last
+//     consumer's creation ms, last consumer's name, issue ms)
 //   CRC32C of everything before it (4 bytes, little-endian)
 //
 // Tokens carry everything needed to continue (for ListShards: the stream,
@@ -40,6 +42,19 @@ struct ListStreamsToken {
   std::string last_stream_name;  // continue after this stream
   int64_t issued_ms = 0;
 };
+
+// Consumers are listed by (creation ms, name); the token continues after
+// the last one returned.
+struct ListStreamConsumersToken {
+  engine::StreamRef stream;
+  std::optional<int64_t> stream_creation_ms;
+  int64_t last_creation_ms = 0;
+  std::string last_consumer_name;
+  int64_t issued_ms = 0;
+};
+
+std::string EncodeListStreamConsumersToken(const ListStreamConsumersToken& token);
+Result<ListStreamConsumersToken> DecodeListStreamConsumersToken(std::string_view token, int64_t now_ms);
 
 std::string EncodeListShardsToken(const ListShardsToken& token);
 std::string EncodeListStreamsToken(const ListStreamsToken& token);

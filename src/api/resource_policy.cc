@@ -1,8 +1,9 @@
 // PutResourcePolicy: ResourceARN, Policy; no output. GetResourcePolicy:
 // ResourceARN -> {"Policy"} ("{}" when the resource has none).
 // DeleteResourcePolicy: ResourceARN; no output. The ARN names a stream or a
-// consumer (<stream arn>/consumer/<name>:<seconds>); consumers do not exist
-// yet, so a consumer ARN is ResourceNotFound. The policy is stored verbatim
+// consumer (<stream arn>/consumer/<name>:<seconds>) that exists (Put: an
+// ACTIVE consumer); a consumer's policy goes when the consumer is
+// deregistered. The policy is stored verbatim
 // once it parses as a JSON object; it is not enforced (requests are not
 // authenticated). StreamId ("not implemented, reserved") is ignored, as
 // everywhere.

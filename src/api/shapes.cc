@@ -1,5 +1,6 @@
 #include "api/shapes.h"
 
+#include "util/base64.h"
 #include "util/hash_key.h"
 
 namespace sluice::api {
@@ -9,6 +10,32 @@ void WriteHashKeyRange(protocol::JsonWriter& w, const engine::HashKeyRange& rang
   w.Member("StartingHashKey", HashKeyToString(range.start));
   w.Member("EndingHashKey", HashKeyToString(range.end));
   w.EndObject();
+}
+
+void WriteRecords(protocol::JsonWriter& w, std::span<const engine::Record> records) {
+  w.BeginArray();
+  for (const auto& r : records) {
+    w.BeginObject();
+    w.Member("SequenceNumber", engine::ToView(r.sequence_number));
+    w.Key("ApproximateArrivalTimestamp");
+    w.TimestampMillis(r.arrival_ms);
+    w.Key("Data");
+    w.Blob(r.data);
+    w.Member("PartitionKey", r.partition_key);
+    if (r.encrypted) w.Member("EncryptionType", "KMS");
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+size_t EstimateRecordsSize(std::span<const engine::Record> records) {
+  size_t n = 16;
+  for (const auto& r : records) {
+    // Fixed members and punctuation, 56-digit sequence number, timestamp,
+    // escaped key (worst case 6 bytes per byte is rare; 2x is a fair guess).
+    n += 160 + base64::EncodedSize(r.data.size()) + 2 * r.partition_key.size();
+  }
+  return n;
 }
 
 void WriteShard(protocol::JsonWriter& w, const engine::Shard& shard) {

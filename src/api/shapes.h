@@ -11,6 +11,11 @@ namespace sluice::api {
 
 // {"StartingHashKey":"..","EndingHashKey":".."}
 void WriteHashKeyRange(protocol::JsonWriter& w, const engine::HashKeyRange& range);
+// [{"SequenceNumber":..,"ApproximateArrivalTimestamp":..,"Data":..,"PartitionKey":..,"EncryptionType"?}, ...]
+// (GetRecords, SubscribeToShardEvent).
+void WriteRecords(protocol::JsonWriter& w, std::span<const engine::Record> records);
+// A fair upper guess of WriteRecords' output size, to reserve the buffer.
+size_t EstimateRecordsSize(std::span<const engine::Record> records);
 // {"ShardId":..,"ParentShardId"?,"AdjacentParentShardId"?,"HashKeyRange":..,"SequenceNumberRange":..}
 void WriteShard(protocol::JsonWriter& w, const engine::Shard& shard);
 // [{"ShardId":..,"ParentShards":[..],"HashKeyRange":..}, ...]

@@ -1,6 +1,6 @@
-// TagResource: Tags (1..200), ResourceARN (a stream's; consumer ARNs are
-// ResourceNotFound until consumers exist). No output. Same store and rules
-// as AddTagsToStream.
+// TagResource: Tags (1..200), ResourceARN (a stream's or a consumer's). No
+// output. Same store and rules as AddTagsToStream (a consumer's tags are
+// kept with the consumer).
 #include "api/operation.h"
 #include "api/tagging.h"
 
@@ -18,6 +18,11 @@ void HandleTagResource(const OperationContext& ctx, const protocol::JsonObject& 
   CheckResourceArn(errors, arn);
   if (!errors.empty()) return reply(errors.ToStatus());
 
+  if (IsConsumerArn(*arn)) {
+    st = ApplyConsumerTags(ctx, *arn, *tags);
+    if (!st.ok()) return reply(st);
+    return reply(std::string());
+  }
   Result<engine::StreamRef> ref = ResolveResourceArn(*arn);
   if (!ref.ok()) return reply(ref.status());
   st = ApplyTags(ctx, *ref, *tags);

@@ -1,6 +1,8 @@
 #include "api/tagging.h"
 
 #include "api/model_rules.h"
+#include "api/operation.h"
+#include "engine/consumer_arn.h"
 #include "engine/engine.h"
 
 namespace sluice::api {
@@ -175,6 +177,33 @@ Result<engine::StreamRef> ResolveResourceArn(std::string_view arn) {
     return Status::NotFound("Consumer " + std::string(arn) + " not found.");
   }
   return Status::InvalidArgument("Invalid ResourceARN " + std::string(arn) + ".");
+}
+
+bool IsConsumerArn(std::string_view arn) { return engine::ParseConsumerArn(arn).has_value(); }
+
+Status ApplyConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const TagEntries& tags) {
+  SLUICE_RETURN_IF_ERROR(ctx.engine.ListConsumerTags(consumer_arn).status());
+  std::vector<std::string_view> texts;
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& [key, value] : tags) {
+    texts.push_back(key);
+    pairs.emplace_back(std::string(key), std::string(value.value_or("")));
+  }
+  for (const auto& [key, value] : tags) texts.push_back(value.value_or(""));
+  SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, engine::ParseConsumerArn(consumer_arn)->stream, /*adding=*/true));
+  return ctx.engine.AddConsumerTags(consumer_arn, pairs);
+}
+
+Status RemoveConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const StringList& keys) {
+  SLUICE_RETURN_IF_ERROR(ctx.engine.ListConsumerTags(consumer_arn).status());
+  std::vector<std::string_view> texts;
+  std::vector<std::string> names;
+  for (const auto& key : keys) {
+    texts.push_back(key.value_or(""));
+    names.emplace_back(key.value_or(""));
+  }
+  SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, engine::ParseConsumerArn(consumer_arn)->stream, /*adding=*/false));
+  return ctx.engine.RemoveConsumerTags(consumer_arn, names);
 }
 
 }  // namespace sluice::api

@@ -56,8 +56,18 @@ Status ApplyTags(const OperationContext& ctx, const engine::StreamRef& ref, cons
 // removes them from the stream (RemoveTagsFromStream, UntagResource).
 Status RemoveTags(const OperationContext& ctx, const engine::StreamRef& ref, const StringList& keys);
 
-// The stream a ResourceARN names. A consumer ARN is ResourceNotFound
-// (consumers do not exist yet); an ARN naming no stream is InvalidArgument.
+// The stream a ResourceARN names. A consumer ARN is ResourceNotFound (the
+// handlers send consumer ARNs to the functions below first; one that does
+// not parse names no consumer); an ARN naming no stream is InvalidArgument.
 Result<engine::StreamRef> ResolveResourceArn(std::string_view arn);
+
+// Whether `arn` is a consumer ARN (<stream arn>/consumer/<name>:<seconds>):
+// TagResource, UntagResource and ListTagsForResource then work on the
+// consumer's tags.
+bool IsConsumerArn(std::string_view arn);
+// As ApplyTags / RemoveTags, on the tags of the consumer `consumer_arn`
+// names (which must exist before the characters are looked at).
+Status ApplyConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const TagEntries& tags);
+Status RemoveConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const StringList& keys);
 
 }  // namespace sluice::api

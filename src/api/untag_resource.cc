@@ -1,5 +1,5 @@
-// UntagResource: TagKeys (1..50), ResourceARN. No output. Same store and
-// rules as RemoveTagsFromStream.
+// UntagResource: TagKeys (1..50), ResourceARN (a stream's or a consumer's).
+// No output. Same store and rules as RemoveTagsFromStream.
 #include "api/operation.h"
 #include "api/tagging.h"
 
@@ -17,6 +17,11 @@ void HandleUntagResource(const OperationContext& ctx, const protocol::JsonObject
   CheckResourceArn(errors, arn);
   if (!errors.empty()) return reply(errors.ToStatus());
 
+  if (IsConsumerArn(*arn)) {
+    st = RemoveConsumerTags(ctx, *arn, *keys);
+    if (!st.ok()) return reply(st);
+    return reply(std::string());
+  }
   Result<engine::StreamRef> ref = ResolveResourceArn(*arn);
   if (!ref.ok()) return reply(ref.status());
   st = RemoveTags(ctx, *ref, *keys);

@@ -69,6 +69,37 @@ server::HttpResponse AccessDenied() {
 
 }  // namespace
 
+namespace {
+
+// The server's body writer as the API layer's stream output.
+class BodyOutput final : public api::StreamOutput {
+ public:
+  explicit BodyOutput(std::shared_ptr<server::BodyWriter> writer) : writer_(std::move(writer)) {}
+  bool Write(std::string bytes) override { return writer_->Write(std::move(bytes)); }
+  void Finish() override { writer_->Finish(); }
+  size_t Buffered() const override { return writer_->BufferedBytes(); }
+
+ private:
+  std::shared_ptr<server::BodyWriter> writer_;
+};
+
+std::shared_ptr<server::StreamingBody> StreamingBodyFor(std::shared_ptr<api::ApiStream> stream) {
+  auto body = std::make_shared<server::StreamingBody>();
+  body->drain_threshold = stream->drain_threshold;
+  body->on_start = [stream](std::shared_ptr<server::BodyWriter> writer) {
+    if (stream->start) stream->start(std::make_shared<BodyOutput>(std::move(writer)));
+  };
+  body->on_drain = [stream] {
+    if (stream->on_drain) stream->on_drain();
+  };
+  body->on_close = [stream] {
+    if (stream->on_close) stream->on_close();
+  };
+  return body;
+}
+
+}  // namespace
+
 void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) {
   if (req.method == "GET" && (req.target == "/health" || req.target.rfind("/health?", 0) == 0)) {
     server::HttpResponse r;
@@ -111,7 +142,11 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
     if (!out.content_type.empty()) r.headers.emplace_back("Content-Type", std::move(out.content_type));
     if (!out.error_type.empty()) r.headers.emplace_back("x-amzn-ErrorType", std::move(out.error_type));
     if (cors) AddCorsHeaders(r);
-    r.body = std::move(out.body);
+    if (out.stream) {
+      r.streaming = StreamingBodyFor(std::move(out.stream));
+    } else {
+      r.body = std::move(out.body);
+    }
     respond(std::move(r));
   });
 }

@@ -51,6 +51,16 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_UPDATE_STREAM_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  serve.add_option("--register-consumer-ms", c.register_consumer_ms,
+                   "Time a registered stream consumer spends in CREATING")
+      ->envname("SLUICE_REGISTER_CONSUMER_MS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve.add_option("--deregister-consumer-ms", c.deregister_consumer_ms,
+                   "Time a deregistered stream consumer spends in DELETING")
+      ->envname("SLUICE_DEREGISTER_CONSUMER_MS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   serve.add_option("--shard-limit", c.shard_limit, "Open shards an account may have in a region")
       ->envname("SLUICE_SHARD_LIMIT")
       ->check(CLI::Range(1, 1000000))

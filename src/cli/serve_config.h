@@ -23,6 +23,8 @@ struct ServeConfig {
   int64_t create_stream_ms = 0;
   int64_t delete_stream_ms = 0;
   int64_t update_stream_ms = 0;
+  int64_t register_consumer_ms = 0;
+  int64_t deregister_consumer_ms = 0;
   int shard_limit = 20000;
   int on_demand_stream_limit = 50;
   int consumer_limit = 20;

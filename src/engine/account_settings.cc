@@ -7,6 +7,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "engine/consumer_arn.h"
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
 #include "util/log.h"
@@ -67,7 +68,8 @@ Result<std::pair<std::string, int64_t>> Engine::Impl::PolicyTargetLocked(std::st
     // The canonical ARN, so every spelling of the partition names one policy.
     return std::make_pair(StreamArn(*ref), state->meta.creation_ms);
   }
-  // <stream arn>/consumer/<name>:<creation seconds>
+  // <stream arn>/consumer/<name>:<creation seconds>: the consumer must exist.
+  if (ParseConsumerArn(resource_arn)) return ConsumerPolicyTargetLocked(resource_arn, /*require_active=*/false);
   const size_t consumer = resource_arn.find("/consumer/");
   if (consumer != std::string_view::npos && ParseStreamArn(resource_arn.substr(0, consumer))) {
     return Status::NotFound("Consumer " + std::string(resource_arn) + " not found.");
@@ -77,6 +79,10 @@ Result<std::pair<std::string, int64_t>> Engine::Impl::PolicyTargetLocked(std::st
 
 Status Engine::Impl::PutResourcePolicy(std::string_view resource_arn, std::string policy) {
   std::lock_guard control(control_mu_);
+  // Like the service, a policy is put only on an ACTIVE consumer.
+  if (ParseConsumerArn(resource_arn)) {
+    SLUICE_RETURN_IF_ERROR(ConsumerPolicyTargetLocked(resource_arn, /*require_active=*/true).status());
+  }
   SLUICE_ASSIGN_OR_RETURN(auto target, PolicyTargetLocked(resource_arn));
   return accounts_->PutPolicy(target.first, target.second, std::move(policy));
 }

@@ -106,12 +106,23 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
 }
 
 Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion) {
-  // Consumers do not exist yet, so there is nothing for
-  // enforce_consumer_deletion to override.
-  (void)enforce_consumer_deletion;
   std::lock_guard control(control_mu_);
   std::shared_ptr<StreamState> state = Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+  {
+    // Registered consumers keep the stream unless the caller enforces their
+    // deletion (they then go with it). The service's words, typographic
+    // apostrophe included.
+    std::shared_lock lock(state->mu);
+    if (!state->meta.consumers.empty() && !enforce_consumer_deletion &&
+        state->meta.status != StreamStatus::kDeleting) {
+      return Status::InUse("DeleteStream can\u2019t delete " + stream.account + ":" + stream.name +
+                           " because there are consumers associated with this data stream. To delete " +
+                           stream.name +
+                           " anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of "
+                           "all the consumers that are associated with it.");
+    }
+  }
   if (options_.delete_stream_delay_ms <= 0) return RemoveStreamLocked(KeyOf(stream));
 
   const int64_t due = Now() + options_.delete_stream_delay_ms;
@@ -121,12 +132,20 @@ Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer
     if (m.status == StreamStatus::kDeleting) return Status::Ok();  // already on its way out
     m.status = StreamStatus::kDeleting;
     m.transition_at_ms = due;
+    for (ConsumerMeta& c : m.consumers) {  // they go with the stream
+      c.status = ConsumerStatus::kDeleting;
+      c.transition_at_ms = due;
+    }
   }
   SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
   {
     std::unique_lock lock(state->mu);
     state->meta.status = StreamStatus::kDeleting;
     state->meta.transition_at_ms = due;
+    for (ConsumerMeta& c : state->meta.consumers) {
+      c.status = ConsumerStatus::kDeleting;
+      c.transition_at_ms = due;
+    }
   }
   KickHousekeeping();
   return Status::Ok();
@@ -146,6 +165,8 @@ Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
   }
   ReleaseLogs(*state, /*destroy=*/true);
   ErasePoliciesLocked(key);
+  // Its subscribers find the stream gone and end.
+  for (const auto& shard : state->shards) shard->waiters.Notify();
   return Status::Ok();
 }
 
@@ -166,6 +187,7 @@ Result<StreamDescription> Engine::Impl::DescribeStream(const StreamRef& stream) 
   d.key_id = m.key_id;
   d.shard_level_metrics = m.shard_level_metrics;
   d.max_record_size_kib = m.max_record_size_kib;
+  d.consumer_count = static_cast<int>(m.consumers.size());
   if (m.mode == StreamMode::kOnDemand) {
     const int current = CurrentWarmThroughputMiBps(m);
     d.warm_throughput = WarmThroughput{m.warm_throughput_mibps.value_or(current), current};
@@ -381,9 +403,11 @@ AccountLimits Engine::Impl::DescribeLimits(const std::string& account, const std
     if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
     std::shared_lock lock(it->second->mu);
     const StreamMeta& m = it->second->meta;
-    for (const ShardMeta& s : m.shards) {
-      if (s.open()) ++limits.open_shard_count;
-    }
+    // A reshard waiting in UPDATING counts as done, so two pending
+    // scale-ups cannot both pass the quota.
+    int open = 0;
+    for (const ShardMeta& s : m.shards) open += s.open() ? 1 : 0;
+    limits.open_shard_count += m.pending.empty() ? open : std::max(open, OpenShardCountAfter(m, m.pending));
     if (m.mode == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
   }
   return limits;

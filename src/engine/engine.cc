@@ -141,6 +141,8 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
     flusher_ = std::make_unique<storage::Flusher>();
     flusher_->Start();
   }
+  hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
+  hub_->Start();
 }
 
 Engine::Impl::~Impl() { Stop(); }
@@ -172,6 +174,13 @@ Result<std::shared_ptr<StreamState>> Engine::Impl::OpenStream(StreamMeta meta) {
     // In memory mode the directory is ignored by the log; a name helps logs.
     const std::string dir = memory ? meta.ref.name + "/" + ShardIdFor(shard.index)
                                    : ShardDir(state->dir, shard.index);
+    if (!shard.open() && (memory || !fs::is_directory(dir))) {
+      // A closed shard without a folder never held a record (a short-lived
+      // shard of UpdateShardCount; or its records were lost, which
+      // ReportMissingShardDirs has said): it stays closed and empty.
+      state->shards.push_back(std::make_shared<ShardState>(nullptr));
+      continue;
+    }
     auto log = storage::ShardLog::Open(dir, options_.log, flusher_.get());
     if (!log.ok()) {
       ReleaseLogs(*state, /*destroy=*/false);
@@ -238,6 +247,9 @@ int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
     const std::string dir = ShardDir(stream_dir, shard.index);
     std::error_code ec;
     if (fs::is_directory(dir, ec)) continue;
+    // Created and closed in the same instant: a short-lived shard of
+    // UpdateShardCount, which never had a folder.
+    if (shard.close_ms && *shard.close_ms == shard.open_ms) continue;
     ++missing;
     // The metadata is saved only after every shard directory of a stream is
     // created and synced, so a missing one was lost (a power loss on a data
@@ -333,6 +345,7 @@ void Engine::Impl::Stop() {
     thread = std::move(hk_thread_);
   }
   if (thread.joinable()) thread.join();
+  hub_->Stop();
   if (flusher_) flusher_->Stop();  // completes pending syncs
   std::vector<std::shared_ptr<StreamState>> streams;
   {

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/subscriptions.h"
 #include "engine/types.h"
 #include "storage/shard_log.h"
 #include "util/clock.h"
@@ -39,6 +40,16 @@ struct EngineOptions {
   // Time spent in UPDATING by resharding and setting changes; a reshard
   // takes effect when it ends (at once when 0).
   int64_t update_stream_delay_ms = 0;
+  // Time a registered consumer spends in CREATING, and a deregistered one in
+  // DELETING before it is gone (at once when 0).
+  int64_t register_consumer_delay_ms = 0;
+  int64_t deregister_consumer_delay_ms = 0;
+  // SubscribeToShard (engine/subscriptions.h): a subscription's lifetime,
+  // the interval of empty events while idle (0: none), and the window in
+  // which a second subscription of the same consumer and shard is refused.
+  int64_t subscription_lifetime_ms = 5 * 60 * 1000;
+  int64_t subscription_heartbeat_ms = 5000;
+  int64_t subscription_takeover_ms = 5000;
   AccountQuotas quotas;  // per (account, region)
   int64_t iterator_ttl_ms = 5 * 60 * 1000;
   Clock* clock = nullptr;  // defaults to SystemClock
@@ -125,6 +136,43 @@ class Engine {
   Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
   // On-demand streams only (InvalidArgument otherwise).
   Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
+
+  // --- stream consumers (enhanced fan-out registrations; consumers.cc) ---
+  // Consumers are kept in the stream's metadata (persisted before any call
+  // returns) and go with the stream when it is deleted. A consumer named by
+  // ConsumerARN must also have been created in the second the ARN carries.
+  // Messages: a missing stream is the usual "Stream <name> under account
+  // <acct> not found."; a missing consumer is "Consumer <arn> not found."
+  // (named by ARN) or "Consumer <name> not found." (by name).
+  //
+  // Registers `name` with the stream (ACTIVE or UPDATING): CREATING for
+  // register_consumer_delay_ms, then ACTIVE (ACTIVE at once when 0), with
+  // `tags` (validated by the API). Errors: ResourceNotFound, ResourceInUse
+  // (the name is taken; the stream is CREATING or DELETING), LimitExceeded
+  // (quotas.consumers_per_stream consumers, or kMaxConsumersCreating in
+  // CREATING), IoError.
+  Result<ConsumerDescription> RegisterStreamConsumer(const StreamRef& stream, const std::string& name,
+                                                     const std::vector<std::pair<std::string, std::string>>& tags);
+  // Errors: ResourceNotFound.
+  Result<ConsumerDescription> DescribeStreamConsumer(const ConsumerLookup& consumer) const;
+  // The stream's consumers in registration order. `stream_creation_ms`, when
+  // given, must match the stream's creation time (in whole seconds; else
+  // ResourceNotFound). Errors: ResourceNotFound, ResourceInUse (CREATING).
+  Result<std::vector<ConsumerDescription>> ListStreamConsumers(const StreamRef& stream,
+                                                               std::optional<int64_t> stream_creation_ms) const;
+  // DELETING for deregister_consumer_delay_ms, then gone with its resource
+  // policy (at once when 0). Deregistering a DELETING consumer is a no-op.
+  // Errors: ResourceNotFound, IoError.
+  Status DeregisterStreamConsumer(const ConsumerLookup& consumer);
+  // The stream and consumer a ConsumerARN names, for SubscribeToShard: ResourceNotFound when either
+  // is missing (or the ARN's creation time doesn't match), ResourceInUse when the consumer is not ACTIVE.
+  Result<ConsumerRef> ResolveActiveConsumer(std::string_view consumer_arn) const;
+  // Tags of the consumer a ConsumerARN names (TagResource, UntagResource,
+  // ListTagsForResource), sorted by key. Adding beyond kMaxTagsPerStream
+  // tags is InvalidArgument. Errors: ResourceNotFound, IoError.
+  Result<std::vector<std::pair<std::string, std::string>>> ListConsumerTags(std::string_view consumer_arn) const;
+  Status AddConsumerTags(std::string_view consumer_arn, const std::vector<std::pair<std::string, std::string>>& tags);
+  Status RemoveConsumerTags(std::string_view consumer_arn, const std::vector<std::string>& keys);
   // DescribeLimits of the namespace.
   AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
   // --- account settings and resource policies (account_settings.cc) ---
@@ -143,10 +191,11 @@ class Engine {
   // (<stream arn>/consumer/<name>:<seconds>). The policy is stored verbatim
   // (the API layer checks that it is a JSON object) and persisted; Put
   // replaces. A stream without a policy reads as "{}". Deleting a stream
-  // deletes its policies and those of its consumers. Errors:
-  // ResourceNotFound (stream missing: the usual message; any consumer ARN,
-  // consumers do not exist yet: "Consumer <arn> not found."; Delete without
-  // a policy: "No resource policy found for resource ARN <arn>."),
+  // deletes its policies and those of its consumers; deregistering a
+  // consumer deletes its policy. Errors: ResourceNotFound (stream missing:
+  // the usual message; consumer (or its stream) missing: "Consumer <arn> not
+  // found."; Delete without a policy: "No resource policy found for resource
+  // ARN <arn>."), ResourceInUse (Put on a consumer that is not ACTIVE),
   // InvalidArgument (an ARN naming neither), IoError.
   Status PutResourcePolicy(std::string_view resource_arn, std::string policy);
   Result<std::string> GetResourcePolicy(std::string_view resource_arn) const;
@@ -170,6 +219,18 @@ class Engine {
                                        IteratorType type,
                                        std::optional<std::string_view> starting_sequence_number,
                                        std::optional<int64_t> timestamp_ms);
+
+  // Starts a push subscription of `consumer` (resolved and ACTIVE) to the
+  // shard, from the position GetShardIterator would give (same errors and
+  // messages), delivering to `sink` once the handle's Start() is called.
+  // ResourceInUse when the same consumer subscribed to the shard less than
+  // subscription_takeover_ms ago; an older subscription is otherwise
+  // replaced (it ends with ResourceInUse).
+  Result<std::shared_ptr<Subscription>> SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
+                                                         IteratorType type,
+                                                         std::optional<std::string_view> starting_sequence_number,
+                                                         std::optional<int64_t> timestamp_ms,
+                                                         std::shared_ptr<SubscriptionSink> sink);
 
   // Reads up to `limit` records (and at most 10 MiB) from the iterator's
   // position, never records older than retention. Always returns a new

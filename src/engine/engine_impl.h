@@ -8,6 +8,7 @@
 //                      settings that pass through UPDATING (mode, record
 //                      size, warm throughput); the rules are in resharding.h
 //   housekeeping.cc    the housekeeping thread: transitions, retention
+//   consumers.cc       stream consumers (enhanced fan-out registrations)
 #pragma once
 
 #include <condition_variable>
@@ -24,6 +25,7 @@
 #include "engine/engine.h"
 #include "engine/resharding.h"
 #include "engine/shard_iterator.h"
+#include "engine/subscription_hub.h"
 #include "engine/stream_state.h"
 #include "storage/metadata_store.h"
 
@@ -32,6 +34,22 @@ namespace sluice::engine {
 using StreamKey = std::tuple<std::string, std::string, std::string>;  // account, region, name
 
 inline StreamKey KeyOf(const StreamRef& r) { return {r.account, r.region, r.name}; }
+
+// Everything a read needs from a shard's stream, copied under its lock.
+struct ShardView {
+  std::shared_ptr<ShardState> shard;
+  ShardMeta meta;
+  int64_t retention_ms = 0;
+  std::optional<int64_t> encrypted_since_ms;  // set while the stream is encrypted
+  std::vector<ChildShard> children;           // set when the shard is closed
+};
+
+// One read of a shard (GetRecords, SubscribeToShard).
+struct ShardRead {
+  GetRecordsResult result;    // records and millis_behind_latest; no iterator
+  uint64_t next = 0;          // offset after the last record read
+  bool at_closed_end = false; // the shard is closed and `next` is its end
+};
 
 class Engine::Impl {
  public:
@@ -66,6 +84,31 @@ class Engine::Impl {
   Status UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps);
   Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
   Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
+
+  // consumers.cc: stream consumers (enhanced fan-out registrations)
+  Result<ConsumerDescription> RegisterStreamConsumer(const StreamRef& stream, const std::string& name,
+                                                     const std::vector<std::pair<std::string, std::string>>& tags);
+  Result<ConsumerDescription> DescribeStreamConsumer(const ConsumerLookup& consumer) const;
+  Result<std::vector<ConsumerDescription>> ListStreamConsumers(const StreamRef& stream,
+                                                               std::optional<int64_t> stream_creation_ms) const;
+  Status DeregisterStreamConsumer(const ConsumerLookup& consumer);
+  Result<ConsumerRef> ResolveActiveConsumer(std::string_view consumer_arn) const;
+  Result<std::vector<std::pair<std::string, std::string>>> ListConsumerTags(std::string_view consumer_arn) const;
+  Status AddConsumerTags(std::string_view consumer_arn, const std::vector<std::pair<std::string, std::string>>& tags);
+  Status RemoveConsumerTags(std::string_view consumer_arn, const std::vector<std::string>& keys);
+  // Finishes the consumer transitions (CREATING -> ACTIVE, DELETING -> gone)
+  // due at `now` and lowers `*next_due` to the earliest one still ahead.
+  // Caller holds control_mu_ (the housekeeping pass).
+  void SettleConsumersLocked(int64_t now, int64_t* next_due);
+  // Snapshot -> `change` the copy of `stream` -> save -> make the copy's
+  // consumers live. Caller holds control_mu_. Errors: ResourceNotFound, the
+  // change's own, IoError.
+  Status ChangeConsumersLocked(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change);
+  // The stream (policy key, creation ms) of an existing consumer's ARN, for
+  // resource policies; ResourceInUse when `require_active` and it is not
+  // ACTIVE. Caller holds control_mu_.
+  Result<std::pair<std::string, int64_t>> ConsumerPolicyTargetLocked(std::string_view consumer_arn,
+                                                                    bool require_active) const;
   AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
 
   // account_settings.cc: account settings and resource policies.
@@ -96,6 +139,24 @@ class Engine::Impl {
                                        std::optional<int64_t> timestamp_ms);
   Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
                                       const std::optional<StreamRef>& stream_arn);
+  // The shard `index` of the stream created at `stream_creation_ms`
+  // (ResourceNotFound when the stream was deleted or recreated).
+  Result<ShardView> LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const;
+  // Reads from `position` (clamped to the trim horizon and the visible end)
+  // at most `limit` records and `max_bytes`. Caller holds view.shard->life
+  // shared and has checked the log is open.
+  Result<ShardRead> ReadShardLocked(const ShardView& view, uint64_t position, int limit, size_t max_bytes,
+                                    int64_t now) const;
+
+  // subscriptions.cc
+  Result<std::shared_ptr<Subscription>> SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
+                                                         IteratorType type,
+                                                         std::optional<std::string_view> starting_sequence_number,
+                                                         std::optional<int64_t> timestamp_ms,
+                                                         std::shared_ptr<SubscriptionSink> sink);
+  // Runs one subscription on the delivery thread: ends it, or sends what is
+  // due and sets its next timer.
+  void RunSubscription(ShardSubscription& sub);
 
   // housekeeping.cc: one pass; returns the clock time of the next due work.
   int64_t RunHousekeeping();
@@ -167,6 +228,14 @@ class Engine::Impl {
 
   mutable std::shared_mutex table_mu_;
   std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_
+
+  // Push subscriptions: the delivery thread and one subscription per
+  // (consumer, shard) for the takeover rule.
+  std::unique_ptr<SubscriptionHub> hub_;
+  std::mutex subs_mu_;
+  std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by subs_mu_
+  // Unregisters a subscription the delivery thread is done with.
+  void FinishSubscription(ShardSubscription& sub);
 
   // Serialises control-plane changes, so each is snapshot → save → apply.
   mutable std::mutex control_mu_;

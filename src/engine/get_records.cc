@@ -31,15 +31,6 @@ Status IteratorTypeMismatch(IteratorType type, bool has_sequence) {
       " StartingSequenceNumber.");
 }
 
-// Everything a read needs from the stream, copied under its lock.
-struct ShardView {
-  std::shared_ptr<ShardState> shard;
-  ShardMeta meta;
-  int64_t retention_ms = 0;
-  std::optional<int64_t> encrypted_since_ms;  // set while the stream is encrypted
-  std::vector<ChildShard> children;
-};
-
 std::vector<ChildShard> ChildrenOf(const StreamMeta& stream, int index) {
   std::vector<ChildShard> out;
   for (const ShardMeta& s : stream.shards) {
@@ -87,7 +78,14 @@ Result<std::string> Engine::Impl::GetShardIterator(
 
   ShardState& shard = *state->shards[*index];
   std::shared_lock life(shard.life);
-  if (!shard.log) return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
+  if (!shard.log) {
+    if (shard_meta.open()) return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
+    // A closed shard without a log never held a record: every position is
+    // its end, which leads to its children.
+    IteratorPosition pos{stream.account, stream.region, stream.name, state->meta.creation_ms,
+                         static_cast<uint32_t>(*index), 0, Now()};
+    return codec_.Encode(pos);
+  }
   const storage::ShardLog& log = *shard.log;
   const int64_t now = Now();
   uint64_t offset = 0;
@@ -164,24 +162,47 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   const int index = static_cast<int>(pos.shard_index);
   const std::string shard_id = ShardIdFor(index);
 
-  ShardView view;
-  {
-    std::shared_ptr<StreamState> state = Find(ref);
-    if (!state) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
-    std::shared_lock lock(state->mu);
-    const StreamMeta& m = state->meta;
-    if (m.creation_ms != pos.stream_creation_ms || index >= static_cast<int>(m.shards.size())) {
-      return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
-    }
-    view.shard = state->shards[index];
-    view.meta = m.shards[index];
-    view.retention_ms = m.retention_ms();
-    if (m.encryption_type == "KMS") view.encrypted_since_ms = m.encrypted_since_ms.value_or(0);
-    if (!view.meta.open()) view.children = ChildrenOf(m, index);
-  }
-
+  SLUICE_ASSIGN_OR_RETURN(ShardView view, LoadShardView(ref, pos.stream_creation_ms, index));
   std::shared_lock life(view.shard->life);
-  if (!view.shard->log) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
+  if (!view.shard->log) {
+    if (view.meta.open()) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
+    GetRecordsResult end;  // an empty closed shard: its end at once
+    end.child_shards = std::move(view.children);
+    return end;
+  }
+  SLUICE_ASSIGN_OR_RETURN(ShardRead read, ReadShardLocked(view, pos.offset, limit, kMaxGetRecordsBytes, now));
+  GetRecordsResult result = std::move(read.result);
+  if (read.at_closed_end && result.records.empty()) {
+    // End of a closed shard: no iterator, the children instead.
+    result.child_shards = std::move(view.children);
+    return result;
+  }
+  pos.offset = read.next;
+  pos.issued_ms = now;
+  result.next_shard_iterator = codec_.Encode(pos);
+  return result;
+}
+
+Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const {
+  const std::string shard_id = ShardIdFor(index);
+  std::shared_ptr<StreamState> state = Find(ref);
+  if (!state) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
+  std::shared_lock lock(state->mu);
+  const StreamMeta& m = state->meta;
+  if (m.creation_ms != stream_creation_ms || index < 0 || index >= static_cast<int>(m.shards.size())) {
+    return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
+  }
+  ShardView view;
+  view.shard = state->shards[index];
+  view.meta = m.shards[index];
+  view.retention_ms = m.retention_ms();
+  if (m.encryption_type == "KMS") view.encrypted_since_ms = m.encrypted_since_ms.value_or(0);
+  if (!view.meta.open()) view.children = ChildrenOf(m, index);
+  return view;
+}
+
+Result<ShardRead> Engine::Impl::ReadShardLocked(const ShardView& view, uint64_t position, int limit,
+                                                size_t max_bytes, int64_t now) const {
   const storage::ShardLog& log = *view.shard->log;
   const int64_t cutoff_ms = now - view.retention_ms;
   // Only durable records are served (a record read before its sync could be
@@ -189,18 +210,18 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   const uint64_t end = log.VisibleEndOffset();
   // Never before the trim horizon, never past the end (a log that lost an
   // unsynced tail in a crash is shorter than an old iterator says).
-  uint64_t from = std::min(std::max(pos.offset, log.StartOffset()), end);
+  uint64_t from = std::min(std::max(position, log.StartOffset()), end);
   if (from < end) {
     SLUICE_ASSIGN_OR_RETURN(uint64_t first_retained, log.OffsetForTime(cutoff_ms));
     from = std::max(from, std::min(first_retained, end));
   }
 
-  GetRecordsResult result;
+  ShardRead out;
+  GetRecordsResult& result = out.result;
   uint64_t next = from;
   if (from < end) {
     const size_t max_records = static_cast<size_t>(std::clamp(limit, 1, kMaxGetRecordsLimit));
-    SLUICE_ASSIGN_OR_RETURN(storage::ReadResult read,
-                            log.Read(from, max_records, kMaxGetRecordsBytes));
+    SLUICE_ASSIGN_OR_RETURN(storage::ReadResult read, log.Read(from, max_records, max_bytes));
     next = std::max(next, read.next_offset);
     // Own the bytes, on the heap: a moved std::string keeps its heap buffer,
     // so views stay valid however often the result is moved. The views of
@@ -219,18 +240,18 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
     result.records.reserve(read.records.size());
     SequenceFields fields;
     fields.shard_created_seconds = view.meta.created_seconds;
-    fields.shard_index = pos.shard_index;
+    fields.shard_index = static_cast<uint32_t>(view.meta.index);
     for (const storage::StoredRecord& r : read.records) {
       if (r.arrival_ms < cutoff_ms) continue;  // past retention, not yet trimmed
-      Record out;
+      Record rec;
       fields.counter = r.offset + 1;
       fields.record_seconds = r.arrival_ms / 1000;
-      FormatSequenceNumber(fields, &out.sequence_number);
-      out.arrival_ms = r.arrival_ms;
-      out.partition_key = rebase(r.partition_key);
-      out.data = rebase(r.data);
-      out.encrypted = view.encrypted_since_ms && r.arrival_ms >= *view.encrypted_since_ms;
-      result.records.push_back(out);
+      FormatSequenceNumber(fields, &rec.sequence_number);
+      rec.arrival_ms = r.arrival_ms;
+      rec.partition_key = rebase(r.partition_key);
+      rec.data = rebase(r.data);
+      rec.encrypted = view.encrypted_since_ms && r.arrival_ms >= *view.encrypted_since_ms;
+      result.records.push_back(rec);
     }
   }
 
@@ -241,18 +262,11 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   } else {
     result.millis_behind_latest = std::max<int64_t>(0, now - log.LastArrivalMillis());
   }
-
-  // The end of a closed shard once every record appended before it closed is
-  // visible (in fsync mode the last ones may still be syncing): no
-  // iterator, the children instead.
-  if (!view.meta.open() && next >= end && end >= log.EndOffset() && result.records.empty()) {
-    result.child_shards = std::move(view.children);
-    return result;
-  }
-  pos.offset = next;
-  pos.issued_ms = now;
-  result.next_shard_iterator = codec_.Encode(pos);
-  return result;
+  out.next = next;
+  // A closed shard ends once every record appended before it closed is
+  // visible (in fsync mode the last ones may still be syncing).
+  out.at_closed_end = !view.meta.open() && next >= end && end >= log.EndOffset();
+  return out;
 }
 
 }  // namespace sluice::engine

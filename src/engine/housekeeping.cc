@@ -63,7 +63,7 @@ int64_t Engine::Impl::RunHousekeeping() {
       const ReshardOp op = it->pending;
       Status s = ApplyReshardLocked(current, *it, op);
       if (s.ok()) continue;
-      if (s.code() == ErrorCode::kIoError || s.code() == ErrorCode::kInternalFailure) {
+      if (s.code() == ErrorCode::kIoError) {
         log::Error("engine: resharding stream {}: {} (retrying)", std::get<2>(key), s.ToString());
         next_due = std::min(next_due, now + 1000);
         continue;
@@ -97,6 +97,8 @@ int64_t Engine::Impl::RunHousekeeping() {
         next_due = std::min(next_due, now + 1000);
       }
     }
+    // Consumers: CREATING -> ACTIVE and DELETING -> gone (consumers.cc).
+    SettleConsumersLocked(now, &next_due);
   }
 
   if (now >= next_retention_ms_) {

@@ -105,6 +105,19 @@ void EncodeStream(const StreamMeta& m, Writer* w) {
   w->I32(m.pending.adjacent);
   w->Key128(m.pending.key);
   w->I32(m.pending.target);
+  // Appended after the pending reshard: the registered consumers.
+  w->U32(static_cast<uint32_t>(m.consumers.size()));
+  for (const ConsumerMeta& c : m.consumers) {
+    w->Str(c.name);
+    w->I64(c.creation_ms);
+    w->U8(static_cast<uint8_t>(c.status));
+    w->I64(c.transition_at_ms);
+    w->U32(static_cast<uint32_t>(c.tags.size()));
+    for (const auto& [k, v] : c.tags) {
+      w->Str(k);
+      w->Str(v);
+    }
+  }
 }
 
 Status Corrupt(const std::string& what) {
@@ -172,6 +185,27 @@ Result<StreamMeta> DecodeStream(std::string_view record) {
     if (warm >= 0) m.warm_throughput_mibps = static_cast<int>(warm);
     if (kind > static_cast<uint8_t>(ReshardOp::Kind::kScale)) return Corrupt("bad pending reshard");
     m.pending.kind = static_cast<ReshardOp::Kind>(kind);
+  }
+  if (r.remaining() > 0) {
+    uint32_t consumers = r.U32();
+    for (uint32_t i = 0; r.ok() && i < consumers; ++i) {
+      ConsumerMeta c;
+      c.name = r.Str();
+      c.creation_ms = r.I64();
+      uint8_t status = r.U8();
+      c.transition_at_ms = r.I64();
+      uint32_t tag_count = r.U32();
+      for (uint32_t t = 0; r.ok() && t < tag_count; ++t) {
+        std::string k = r.Str();
+        std::string v = r.Str();
+        c.tags.emplace_back(std::move(k), std::move(v));
+      }
+      if (!r.ok()) break;
+      if (status > static_cast<uint8_t>(ConsumerStatus::kDeleting)) return Corrupt("bad consumer status");
+      c.status = static_cast<ConsumerStatus>(status);
+      m.consumers.push_back(std::move(c));
+    }
+    if (!r.ok()) return Corrupt("truncated stream record");
   }
   // Trailing bytes are fields of a later version: skipped on purpose.
   return m;

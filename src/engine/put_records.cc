@@ -105,10 +105,14 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       ctx->pending.fetch_add(1, std::memory_order_relaxed);
       // May run inline (kOs, kMemory): it only counts down, the caller's
       // reference keeps `done` from running under these locks.
-      shard.log->WhenDurable(*first + (end - begin), [ctx, begin, end](Status s) {
-        if (!s.ok()) ctx->FailRange(begin, end);
-        ctx->Release();
-      });
+      // Subscribers are woken after the producer's acknowledgement is on
+      // its way: pushing never delays a put.
+      shard.log->WhenDurable(*first + (end - begin),
+                             [ctx, begin, end, waiter = state->shards[shard_index]](Status s) {
+                               if (!s.ok()) ctx->FailRange(begin, end);
+                               ctx->Release();
+                               if (s.ok()) waiter->waiters.Notify();
+                             });
       begin = end;
     }
   }

@@ -40,6 +40,16 @@ struct ReshardOp {
   bool empty() const { return kind == Kind::kNone; }
 };
 
+// A registered consumer of a stream (RegisterStreamConsumer).
+struct ConsumerMeta {
+  std::string name;
+  int64_t creation_ms = 0;  // its ARN carries creation_ms / 1000
+  ConsumerStatus status = ConsumerStatus::kCreating;
+  // When CREATING / DELETING ends (clock ms); 0 when ACTIVE.
+  int64_t transition_at_ms = 0;
+  std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
+};
+
 struct StreamMeta {
   StreamRef ref;
   StreamStatus status = StreamStatus::kCreating;
@@ -63,6 +73,8 @@ struct StreamMeta {
   std::optional<int> warm_throughput_mibps;
   // A reshard waiting for the UPDATING period to end; applied then.
   ReshardOp pending;
+  // Registered consumers, in registration order.
+  std::vector<ConsumerMeta> consumers;
 
   int64_t retention_ms() const { return int64_t{retention_hours} * 3600 * 1000; }
 };

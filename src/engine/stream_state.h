@@ -8,7 +8,9 @@
 // takes `life` exclusively, so no read or append is in flight on it.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -19,10 +21,56 @@
 
 namespace sluice::engine {
 
+// Something woken when a shard's visible records change: new records became
+// durable, or the shard closed (engine/subscriptions.h). OnShardChanged runs
+// on the appending or syncing thread, so it only schedules work.
+class ShardWaiter {
+ public:
+  virtual ~ShardWaiter() = default;
+  virtual void OnShardChanged() = 0;
+};
+
+// The waiters of one shard. Cheap when empty: Notify is one atomic load,
+// which is all PutRecords pays when nobody subscribes.
+class ShardWaiters {
+ public:
+  void Add(std::weak_ptr<ShardWaiter> waiter) {
+    std::lock_guard lock(mu_);
+    std::erase_if(waiters_, [](const std::weak_ptr<ShardWaiter>& w) { return w.expired(); });
+    waiters_.push_back(std::move(waiter));
+    count_.store(waiters_.size(), std::memory_order_release);
+  }
+  void Remove(const ShardWaiter* waiter) {
+    std::lock_guard lock(mu_);
+    std::erase_if(waiters_, [waiter](const std::weak_ptr<ShardWaiter>& w) {
+      auto p = w.lock();
+      return !p || p.get() == waiter;
+    });
+    count_.store(waiters_.size(), std::memory_order_release);
+  }
+  void Notify() {
+    if (count_.load(std::memory_order_acquire) == 0) return;
+    std::vector<std::shared_ptr<ShardWaiter>> live;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& w : waiters_) {
+        if (auto p = w.lock()) live.push_back(std::move(p));
+      }
+    }
+    for (const auto& w : live) w->OnShardChanged();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::weak_ptr<ShardWaiter>> waiters_;  // guarded by mu_
+  std::atomic<size_t> count_{0};
+};
+
 struct ShardState {
   explicit ShardState(std::unique_ptr<storage::ShardLog> l) : log(std::move(l)) {}
   std::shared_mutex life;
   std::unique_ptr<storage::ShardLog> log;  // null once closed or destroyed
+  ShardWaiters waiters;                    // SubscribeToShard subscriptions
 };
 
 struct StreamState {

@@ -159,6 +159,13 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
     }
   };
   for (int index : made) {
+    if (!changed.shards[index].open()) {
+      // Created and closed by this one change (UpdateShardCount's
+      // short-lived shards): it can never hold a record, so it gets no log,
+      // no folder and no file; reads lead straight to its children.
+      logs.push_back(std::make_shared<ShardState>(nullptr));
+      continue;
+    }
     std::string dir = memory ? target.ref.name + "/" + ShardIdFor(index) : ShardDir(state->dir, index);
     if (!memory) {
       // Left by an attempt that crashed before its metadata was saved: never
@@ -178,7 +185,12 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
   Status saved = SaveLocked(snapshot);
   if (!saved.ok()) {
     target = before;
-    release();
+    // Closed, not destroyed: a save that failed after its rename may have
+    // left a document naming these folders. If not, the next start removes
+    // them as leftovers.
+    for (auto& shard : logs) {
+      if (shard->log) (void)shard->log->Close();
+    }
     return saved;
   }
   {
@@ -186,6 +198,10 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
     state->meta = changed;
     for (auto& shard : logs) state->shards.push_back(std::move(shard));
     state->RebuildRouter();
+  }
+  // Subscribers of the closed parents move on to their final event.
+  for (size_t i = 0; i < before.shards.size(); ++i) {
+    if (before.shards[i].open() && !changed.shards[i].open()) state->shards[i]->waiters.Notify();
   }
   log::Info("engine: stream {} (account {}, region {}) resharded: {} open shards, {} in all", changed.ref.name,
             changed.ref.account, changed.ref.region, CountOpen(changed), changed.shards.size());

@@ -204,4 +204,44 @@ struct AccountSettings {
   MinimumThroughputCommitment minimum_throughput_commitment;
 };
 
+// --- stream consumers (enhanced fan-out registrations) ---
+enum class ConsumerStatus { kCreating, kActive, kDeleting };
+
+inline const char* ConsumerStatusName(ConsumerStatus s) {
+  switch (s) {
+    case ConsumerStatus::kCreating: return "CREATING";
+    case ConsumerStatus::kActive: return "ACTIVE";
+    case ConsumerStatus::kDeleting: return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+// At most this many consumers of a stream may be CREATING at once.
+inline constexpr int kMaxConsumersCreating = 5;
+
+// Consumer / ConsumerDescription of the API.
+struct ConsumerDescription {
+  std::string name;
+  std::string arn;  // <stream arn>/consumer/<name>:<creation epoch seconds>
+  ConsumerStatus status = ConsumerStatus::kCreating;
+  int64_t creation_ms = 0;
+  std::string stream_arn;
+};
+
+// Which consumer a request names: a stream and a consumer name, plus the
+// creation time in epoch seconds when it was named by ConsumerARN (the
+// consumer found must then have been created in that second).
+struct ConsumerLookup {
+  StreamRef stream;
+  std::string name;
+  std::optional<int64_t> creation_seconds;
+};
+
+// The stream and consumer a ConsumerARN names (ResolveActiveConsumer).
+struct ConsumerRef {
+  StreamRef stream;
+  std::string consumer_name;
+  int64_t consumer_creation_ms = 0;
+};
+
 }  // namespace sluice::engine

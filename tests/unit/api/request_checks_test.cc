@@ -14,11 +14,6 @@ TEST_F(ApiTest, WrongTargetPrefix) {
   ExpectError(Raw("", "{}"), 400, "UnknownOperationException", "");
 }
 
-TEST_F(ApiTest, KnownButUnsupportedOperation) {
-  ExpectError(Call("SubscribeToShard", "{}"), 400, "InvalidArgumentException",
-              "Operation SubscribeToShard is not supported by this server yet.");
-}
-
 TEST_F(ApiTest, EmptyBody) {
   ExpectError(Call("ListStreams", ""), 400, "SerializationException", "");
   ExpectError(Raw("Kinesis_20131202.Nope", ""), 400, "UnknownOperationException", "");

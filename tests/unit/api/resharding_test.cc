@@ -28,6 +28,13 @@ TEST_F(ApiTest, SplitShardValidation) {
 
 TEST_F(ApiTest, SplitAndMergeChangeTheShardList) {
   CreateActiveStream("s", 1);
+  ExpectError(Call("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-000000000000",)"
+                                 R"("NewStartingHashKey":"999999999999999999999999999999999999999"})"),
+              400, "InvalidArgumentException",
+              "NewStartingHashKey 999999999999999999999999999999999999999 used in SplitShard() on shard "
+              "shardId-000000000000 in stream s under account 000000000000 is not both greater than one plus "
+              "the shard's StartingHashKey 0 and less than the shard's EndingHashKey "
+              "340282366920938463463374607431768211455.");
   EXPECT_EQ(Ok("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-000000000000",)"
                              R"("NewStartingHashKey":"170141183460469231731687303715884105728"})"),
             "");

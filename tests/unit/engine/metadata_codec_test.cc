@@ -84,7 +84,7 @@ TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
   s.open_ms = 1700000000123;
   m.shards = {s};
   const std::string hex =
-      "0100000001" "000000c7"
+      "0100000001" "000000cb"
       "0000000c313233343536373839303132" "0000000975732d656173742d31" "000000066f7264657273"
       "02" "00" "00000018" "0000018bcfe5687b" "0000000000000000"
       "000000044e4f4e45" "00" "00000000" "00000400" "00000000"
@@ -93,7 +93,8 @@ TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
       "00000000000000000000000000000000" "ffffffffffffffffffffffffffffffff"
       "000000006553f100" "0000018bcfe5687b" "ffffffffffffffff"
       "ffffffffffffffff"
-      "ffffffffffffffff" "00" "ffffffff" "ffffffff" "00000000000000000000000000000000" "00000000";
+      "ffffffffffffffff" "00" "ffffffff" "ffffffff" "00000000000000000000000000000000" "00000000"
+      "00000000";
   std::string doc = EncodeMetadata({m});
   std::string got;
   for (unsigned char c : doc) {
@@ -143,6 +144,8 @@ TEST(MetadataCodecTest, TrailingFieldsOfALaterVersionAreSkipped) {
 // warm throughput (8), pending kind (1), shard and adjacent (4 + 4), key
 // (16), target (4): the fields appended after encrypted_since_ms.
 constexpr size_t kReshardFieldsBytes = 8 + 1 + 4 + 4 + 16 + 4;
+// The consumer count appended after them (SampleStream has no consumers).
+constexpr size_t kConsumerFieldsBytes = 4;
 
 TEST(MetadataCodecTest, PendingReshardAndWarmThroughputRoundTrip) {
   StreamMeta m = SampleStream();
@@ -166,8 +169,8 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheReshardFields) {
   const size_t len_at = 1 + 4;
   uint32_t len = 0;
   for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
-  doc.resize(doc.size() - kReshardFieldsBytes);
-  len -= kReshardFieldsBytes;
+  doc.resize(doc.size() - kReshardFieldsBytes - kConsumerFieldsBytes);
+  len -= kReshardFieldsBytes + kConsumerFieldsBytes;
   for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
   auto out = DecodeMetadata(doc);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
@@ -178,7 +181,7 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheReshardFields) {
 
 TEST(MetadataCodecTest, UnknownPendingKindIsCorruption) {
   std::string doc = EncodeMetadata({SampleStream()});
-  doc[doc.size() - (1 + 4 + 4 + 16 + 4)] = 9;
+  doc[doc.size() - (1 + 4 + 4 + 16 + 4) - kConsumerFieldsBytes] = 9;
   EXPECT_EQ(DecodeMetadata(doc).status().code(), ErrorCode::kCorruption);
 }
 
@@ -189,7 +192,7 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheEncryptionTimeField) {
   const size_t len_at = 1 + 4;
   uint32_t len = 0;
   for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
-  constexpr size_t kLaterFields = 8 + kReshardFieldsBytes;
+  constexpr size_t kLaterFields = 8 + kReshardFieldsBytes + kConsumerFieldsBytes;
   doc.resize(doc.size() - kLaterFields);
   len -= kLaterFields;
   for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
@@ -201,6 +204,86 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheEncryptionTimeField) {
   EXPECT_FALSE(m.encrypted_since_ms.has_value());
   ASSERT_EQ(m.shards.size(), 2u);
   EXPECT_EQ(m.shards[1].created_seconds, 1700000501);
+}
+
+StreamMeta WithConsumers() {
+  StreamMeta m = SampleStream();
+  ConsumerMeta active;
+  active.name = "app-1";
+  active.creation_ms = 1700000001234;
+  active.status = ConsumerStatus::kActive;
+  active.tags = {{"owner", "me"}, {"tier", ""}};
+  ConsumerMeta deleting;
+  deleting.name = "app.2";
+  deleting.creation_ms = 1700000002000;
+  deleting.status = ConsumerStatus::kDeleting;
+  deleting.transition_at_ms = 1700000009000;
+  m.consumers = {active, deleting};
+  return m;
+}
+
+TEST(MetadataCodecTest, ConsumersRoundTrip) {
+  auto out = DecodeMetadata(EncodeMetadata({WithConsumers(), SampleStream()}));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const std::vector<ConsumerMeta>& c = (*out)[0].consumers;
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].name, "app-1");
+  EXPECT_EQ(c[0].creation_ms, 1700000001234);
+  EXPECT_EQ(c[0].status, ConsumerStatus::kActive);
+  EXPECT_EQ(c[0].transition_at_ms, 0);
+  EXPECT_EQ(c[0].tags, (std::vector<std::pair<std::string, std::string>>{{"owner", "me"}, {"tier", ""}}));
+  EXPECT_EQ(c[1].name, "app.2");
+  EXPECT_EQ(c[1].status, ConsumerStatus::kDeleting);
+  EXPECT_EQ(c[1].transition_at_ms, 1700000009000);
+  EXPECT_TRUE(c[1].tags.empty());
+  EXPECT_TRUE((*out)[1].consumers.empty());
+}
+
+TEST(MetadataCodecTest, ReadsRecordsWithoutTheConsumerFields) {
+  // A document of the code before consumers were appended: the record ends
+  // after the pending reshard.
+  std::string doc = EncodeMetadata({SampleStream()});
+  const size_t len_at = 1 + 4;
+  uint32_t len = 0;
+  for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
+  doc.resize(doc.size() - kConsumerFieldsBytes);
+  len -= kConsumerFieldsBytes;
+  for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
+  auto out = DecodeMetadata(doc);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TRUE((*out)[0].consumers.empty());
+  EXPECT_EQ((*out)[0].pending.kind, ReshardOp::Kind::kNone);
+}
+
+TEST(MetadataCodecTest, ARecordCutInsideTheConsumersIsCorruption) {
+  // Cut the record (fixing its length prefix) anywhere inside the consumer
+  // fields but before their start: never a silently shorter consumer list.
+  const std::string full = EncodeMetadata({WithConsumers()});
+  const size_t consumer_bytes = full.size() - EncodeMetadata({SampleStream()}).size() + kConsumerFieldsBytes;
+  for (size_t cut = 1; cut < consumer_bytes; ++cut) {
+    std::string doc = full;
+    const size_t len_at = 1 + 4;
+    uint32_t len = 0;
+    for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
+    doc.resize(doc.size() - cut);
+    len -= static_cast<uint32_t>(cut);
+    for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
+    auto out = DecodeMetadata(doc);
+    ASSERT_FALSE(out.ok()) << cut;
+    EXPECT_EQ(out.status().code(), ErrorCode::kCorruption);
+  }
+}
+
+TEST(MetadataCodecTest, UnknownConsumerStatusIsCorruption) {
+  StreamMeta m = SampleStream();
+  ConsumerMeta c;
+  c.name = "x";
+  m.consumers = {c};
+  std::string doc = EncodeMetadata({m});
+  // The last consumer's fields: str name (4 + 1), i64 creation, u8 status,
+  // i64 transition, u32 tag count.
+  doc[doc.size() - (8 + 4) - 1] = 7;
+  EXPECT_EQ(DecodeMetadata(doc).status().code(), ErrorCode::kCorruption);
 }
 
 }  // namespace

@@ -69,7 +69,9 @@ void ExpectValidLineage(const StreamMeta& m) {
       EXPECT_GT(s.created_seconds, parent.created_seconds) << "children's sequence numbers exceed the parents'";
       EXPECT_TRUE(s.range.start >= parent.range.start || s.range.end <= parent.range.end);
     }
-    if (s.adjacent_parent) EXPECT_TRUE(s.parent.has_value());
+    if (s.adjacent_parent) {
+      EXPECT_TRUE(s.parent.has_value());
+    }
   }
 }
 

@@ -1,0 +1,174 @@
+// SubscribeToShard on the engine side: starting a subscription (position,
+// takeover rules) and running it on the delivery thread.
+#include <algorithm>
+
+#include "engine/engine_impl.h"
+#include "engine/sequence_number.h"
+#include "engine/subscription_hub.h"
+#include "util/log.h"
+
+namespace sluice::engine {
+namespace {
+
+// Raw record bytes per event: base64 in a JSON event grows them by 4/3, which
+// keeps an event's payload near the protocol's 2 MiB budget (one record
+// larger than this still travels alone).
+constexpr size_t kMaxEventRecordBytes = 1536u << 10;
+constexpr int kMaxEventRecords = 10000;
+// Events one run may send before letting other subscriptions go.
+constexpr int kEventsPerRun = 4;
+
+std::string ConsumerArnFor(const ConsumerRef& c) {
+  return StreamArn(c.stream) + "/consumer/" + c.consumer_name + ":" + std::to_string(c.consumer_creation_ms / 1000);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
+    const ConsumerRef& consumer, std::string_view shard_id, IteratorType type,
+    std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms,
+    std::shared_ptr<SubscriptionSink> sink) {
+  // The starting position follows GetShardIterator's rules and messages.
+  SLUICE_ASSIGN_OR_RETURN(std::string token, GetShardIterator(consumer.stream, shard_id, type,
+                                                              starting_sequence_number, timestamp_ms));
+  SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(token));
+  const int index = static_cast<int>(pos.shard_index);
+  std::shared_ptr<ShardState> shard;
+  {
+    std::shared_ptr<StreamState> state = Find(consumer.stream);
+    if (!state) return Status::NotFound(StreamNotFoundMessage(consumer.stream));
+    std::shared_lock lock(state->mu);
+    if (index >= static_cast<int>(state->shards.size())) {
+      return Status::NotFound(ShardNotFoundMessage(consumer.stream, shard_id));
+    }
+    shard = state->shards[index];
+  }
+
+  const int64_t now = Now();
+  const std::string consumer_arn = ConsumerArnFor(consumer);
+  auto sub = std::make_shared<ShardSubscription>(hub_.get(), std::move(sink));
+  sub->key = consumer_arn + "#" + std::to_string(index);
+  sub->stream = consumer.stream;
+  sub->stream_creation_ms = pos.stream_creation_ms;
+  sub->shard_index = index;
+  sub->shard = shard;
+  sub->position = pos.offset;
+  sub->started_ms = now;
+  sub->expires_ms = now + options_.subscription_lifetime_ms;
+  sub->next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
+  {
+    std::lock_guard lock(subs_mu_);
+    auto it = subscriptions_.find(sub->key);
+    if (it != subscriptions_.end()) {
+      std::shared_ptr<ShardSubscription> old = it->second.lock();
+      if (old && !old->cancelled() && now - old->started_ms < options_.subscription_takeover_ms) {
+        return Status::InUse("Another active subscription exists for this consumer: " + consumer_arn);
+      }
+      if (old) {
+        old->Terminate(Status::InUse("This subscription of consumer " + consumer_arn + " to shard " +
+                                     ShardIdFor(index) + " was replaced by a newer SubscribeToShard call."));
+      }
+    }
+    subscriptions_[sub->key] = sub;
+  }
+  shard->waiters.Add(sub);
+  return std::shared_ptr<Subscription>(sub);
+}
+
+void Engine::Impl::FinishSubscription(ShardSubscription& sub) {
+  sub.finished = true;
+  if (std::shared_ptr<ShardState> shard = sub.shard.lock()) shard->waiters.Remove(&sub);
+  std::lock_guard lock(subs_mu_);
+  auto it = subscriptions_.find(sub.key);
+  if (it != subscriptions_.end()) {
+    std::shared_ptr<ShardSubscription> current = it->second.lock();
+    if (!current || current.get() == &sub) subscriptions_.erase(it);
+  }
+}
+
+void Engine::Impl::RunSubscription(ShardSubscription& sub) {
+  if (sub.finished) return;
+  if (sub.cancelled()) return FinishSubscription(sub);
+  if (!sub.started()) return;
+  SubscriptionSink& sink = sub.sink();
+  if (std::optional<Status> replaced = sub.TakeTermination()) {
+    sink.End(*replaced);
+    return FinishSubscription(sub);
+  }
+  const int64_t now = Now();
+  if (now >= sub.expires_ms) {
+    sink.End(Status::Ok());
+    return FinishSubscription(sub);
+  }
+
+  for (int sent = 0; sent < kEventsPerRun; ++sent) {
+    if (!sink.Ready()) return;  // the sink wakes us once it has room
+    Result<ShardView> view = LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
+    if (!view.ok()) {
+      sink.End(view.status());
+      return FinishSubscription(sub);
+    }
+    SubscriptionEvent event;
+    bool at_end = false;
+    {
+      std::shared_lock life(view->shard->life);
+      Result<ShardRead> read = ShardRead{};
+      if (view->shard->log) {
+        read = ReadShardLocked(*view, sub.position, kMaxEventRecords, kMaxEventRecordBytes, now);
+      } else if (view->meta.open()) {
+        sink.End(Status::NotFound(ShardNotFoundMessage(sub.stream, ShardIdFor(sub.shard_index))));
+        return FinishSubscription(sub);
+      } else {
+        read->at_closed_end = true;  // a short-lived shard: empty, closed
+      }
+      if (!read.ok()) {
+        log::Error("engine: subscription to {} of stream {}: {}", ShardIdFor(sub.shard_index), sub.stream.name,
+                   read.status().ToString());
+        sink.End(Status(ErrorCode::kInternalFailure, "Internal Service Failure"));
+        return FinishSubscription(sub);
+      }
+      at_end = read->at_closed_end;
+      const bool has_records = !read->result.records.empty();
+      if (!has_records && !at_end && sub.sent_first && now < sub.next_heartbeat_ms) break;  // idle
+      event.batch = std::move(read->result);
+      sub.position = std::max(sub.position, read->next);
+      if (!at_end || has_records) {
+        // Resume after the last record delivered (or where we stand): the
+        // counter of a position is the offset of the record after it.
+        SequenceFields f;
+        f.shard_created_seconds = view->meta.created_seconds;
+        f.shard_index = static_cast<uint32_t>(sub.shard_index);
+        f.counter = sub.position;
+        f.record_seconds = has_records ? event.batch.records.back().arrival_ms / 1000 : view->meta.created_seconds;
+        event.continuation_sequence_number = SequenceNumberString(f);
+        at_end = at_end && !has_records;  // the children go in an event of their own
+      }
+      if (at_end) event.batch.child_shards = view->children;
+    }
+    if (!sink.Send(event)) return FinishSubscription(sub);
+    sub.sent_first = true;
+    sub.next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
+    if (at_end) {
+      sink.End(Status::Ok());
+      return FinishSubscription(sub);
+    }
+    if (event.batch.records.empty()) break;
+    if (sent + 1 == kEventsPerRun) {
+      hub_->Schedule(sub.shared_from_this());  // more may wait: after the others
+      break;
+    }
+  }
+  const int64_t wake_at = options_.subscription_heartbeat_ms > 0 ? std::min(sub.expires_ms, sub.next_heartbeat_ms)
+                                                                  : sub.expires_ms;
+  hub_->ScheduleAt(sub.shared_from_this(), wake_at);
+}
+
+Result<std::shared_ptr<Subscription>> Engine::SubscribeToShard(
+    const ConsumerRef& consumer, std::string_view shard_id, IteratorType type,
+    std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms,
+    std::shared_ptr<SubscriptionSink> sink) {
+  return impl_->SubscribeToShard(consumer, shard_id, type, starting_sequence_number, timestamp_ms,
+                                 std::move(sink));
+}
+
+}  // namespace sluice::engine
