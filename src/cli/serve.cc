@@ -107,6 +107,8 @@ int RunServe(const ServeConfig& config) {
   eopts.update_stream_delay_ms = config.update_stream_ms;
   eopts.register_consumer_delay_ms = config.register_consumer_ms;
   eopts.deregister_consumer_delay_ms = config.deregister_consumer_ms;
+  eopts.subscription_lifetime_ms = config.subscription_lifetime_ms;
+  eopts.subscription_heartbeat_ms = config.subscription_heartbeat_ms;
   eopts.quotas.shard_limit = config.shard_limit;
   eopts.quotas.on_demand_stream_limit = config.on_demand_stream_limit;
   eopts.quotas.consumers_per_stream = config.consumer_limit;

@@ -74,6 +74,16 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_CONSUMER_LIMIT")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  serve.add_option("--subscription-lifetime-ms", c.subscription_lifetime_ms,
+                   "How long a SubscribeToShard subscription lasts before it ends cleanly")
+      ->envname("SLUICE_SUBSCRIPTION_LIFETIME_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600 * 1000))
+      ->capture_default_str();
+  serve.add_option("--subscription-heartbeat-ms", c.subscription_heartbeat_ms,
+                   "Interval of empty SubscribeToShard events while a shard is idle (0: none)")
+      ->envname("SLUICE_SUBSCRIPTION_HEARTBEAT_MS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   serve.add_option("--clock-offset-ms", c.clock_offset_ms,
                    "Shift the server's clock by this many ms (for testing retention and expiry)")
       ->envname("SLUICE_CLOCK_OFFSET_MS")

@@ -25,6 +25,8 @@ struct ServeConfig {
   int64_t update_stream_ms = 0;
   int64_t register_consumer_ms = 0;
   int64_t deregister_consumer_ms = 0;
+  int64_t subscription_lifetime_ms = 5 * 60 * 1000;
+  int64_t subscription_heartbeat_ms = 5000;
   int shard_limit = 20000;
   int on_demand_stream_limit = 50;
   int consumer_limit = 20;

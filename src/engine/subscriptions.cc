@@ -129,7 +129,8 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       }
       at_end = read->at_closed_end;
       const bool has_records = !read->result.records.empty();
-      if (!has_records && !at_end && sub.sent_first && now < sub.next_heartbeat_ms) break;  // idle
+      const bool heartbeat_due = options_.subscription_heartbeat_ms > 0 && now >= sub.next_heartbeat_ms;
+      if (!has_records && !at_end && sub.sent_first && !heartbeat_due) break;  // idle
       event.batch = std::move(read->result);
       sub.position = std::max(sub.position, read->next);
       if (!at_end || has_records) {
