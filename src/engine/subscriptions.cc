@@ -102,7 +102,12 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
   }
 
   for (int sent = 0; sent < kEventsPerRun; ++sent) {
-    if (!sink.Ready()) return;  // the sink wakes us once it has room
+    if (!sink.Ready()) {
+      // The sink wakes us once it has room; the lifetime runs on regardless,
+      // so a client that stops reading still sees its subscription end.
+      hub_->ScheduleAt(sub.shared_from_this(), sub.expires_ms);
+      return;
+    }
     Result<ShardView> view = LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
     if (!view.ok()) {
       sink.End(view.status());

@@ -189,6 +189,18 @@ TEST_F(SubscriptionTest, ASubscriptionEndsCleanlyAfterItsLifetime) {
   EXPECT_NE(again_sub, nullptr);
 }
 
+TEST_F(SubscriptionTest, ASubscriberThatStopsReadingStillReachesItsEnd) {
+  lifetime_ms_ = 300;
+  Open();
+  auto sink = std::make_shared<RecordingSink>();
+  sink->ready_ = false;
+  auto sub = Subscribe(sink);
+  PutOne(*engine_, s_, "k", "never read");
+  ASSERT_TRUE(PollUntil([&] { return !sink->ends().empty(); }));
+  EXPECT_TRUE(sink->ends()[0].ok());
+  EXPECT_TRUE(sink->records().empty());
+}
+
 TEST_F(SubscriptionTest, HeartbeatsMoveOnWhileIdle) {
   heartbeat_ms_ = 50;
   Open();
