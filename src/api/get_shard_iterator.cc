@@ -2,6 +2,7 @@
 // StartingSequenceNumber, Timestamp. Output: {"ShardIterator":..}.
 #include <array>
 
+#include "api/iterator_types.h"
 #include "api/model_rules.h"
 #include "api/operation.h"
 #include "api/stream_addressing.h"
@@ -9,18 +10,6 @@
 
 namespace sluice::api {
 namespace {
-
-// The service lists the enum in this order in its messages.
-constexpr std::array<std::string_view, 5> kIteratorTypes = {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP",
-                                                            "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"};
-
-engine::IteratorType IteratorTypeOf(std::string_view name) {
-  if (name == "TRIM_HORIZON") return engine::IteratorType::kTrimHorizon;
-  if (name == "LATEST") return engine::IteratorType::kLatest;
-  if (name == "AT_SEQUENCE_NUMBER") return engine::IteratorType::kAtSequenceNumber;
-  if (name == "AFTER_SEQUENCE_NUMBER") return engine::IteratorType::kAfterSequenceNumber;
-  return engine::IteratorType::kAtTimestamp;
-}
 
 Status StartingPositionError(std::string_view type, bool has_sequence_number) {
   return Status::InvalidArgument(

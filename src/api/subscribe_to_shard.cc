@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "api/consumers.h"
+#include "api/iterator_types.h"
 #include "api/model_rules.h"
 #include "api/operation.h"
 #include "api/shapes.h"
@@ -26,17 +27,6 @@
 
 namespace sluice::api {
 namespace {
-
-constexpr std::array<std::string_view, 5> kIteratorTypes = {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP",
-                                                            "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"};
-
-engine::IteratorType IteratorTypeOf(std::string_view name) {
-  if (name == "TRIM_HORIZON") return engine::IteratorType::kTrimHorizon;
-  if (name == "LATEST") return engine::IteratorType::kLatest;
-  if (name == "AT_SEQUENCE_NUMBER") return engine::IteratorType::kAtSequenceNumber;
-  if (name == "AFTER_SEQUENCE_NUMBER") return engine::IteratorType::kAfterSequenceNumber;
-  return engine::IteratorType::kAtTimestamp;
-}
 
 // Encodes the subscription's events onto the response stream.
 class EventStreamSink final : public engine::SubscriptionSink {

@@ -2,13 +2,18 @@
 //
 // Output (stdout): '#' header lines (the command line, the parameters), then
 // one line per workload in fixed columns,
-//   <workload> <rate> <unit> <MB/s> MB/s p50 <ms> ms p99 <ms> ms max <ms> ms errors <n>
-// where MB/s counts record data (not wire bytes) and latency is per request
-// (put-to-get per record for e2e), followed by indented detail lines: counts,
-// the load generator's CPU share, and for get with --rss-pid the server's
-// VmRSS after the load. A workload that could not run prints
+//   <workload> <rate> <unit> <MB/s> MB/s p50 <ms> ms p90 <ms> ms p99 <ms> ms
+//     p99.9 <ms> ms max <ms> ms errors <n> [<key> <value>]...
+// (on one line) where MB/s counts record data (not wire bytes) and latency is
+// per request (put-to-get per record for e2e, put-to-receive per record and
+// subscriber for push); push adds `produced <records/s> subscribers <n>`.
+// push-fanout prints one such line per phase, named push-fanout/<subscribers>,
+// with the producer's PutRecord latency and `subscribers <n> delivered
+// <records/s>`. Each line is followed by indented detail lines: counts, the
+// load generator's CPU share, and for get with --rss-pid the server's VmRSS
+// after the load. A workload that could not run prints
 //   <workload> FAILED: <reason>
-// scripts/bench parses these lines; keep them stable.
+// scripts/bench parses these lines by key; keep them stable.
 #include "bench/bench.h"
 
 #include <algorithm>
@@ -39,14 +44,29 @@ and prints one line per workload.
                                       them with GetRecords from TRIM_HORIZON, one reader per shard
                          e2e          PutRecord at --rate records/s for --duration s while a
                                       GetRecords reader polls; reports put-to-get latency
+                         push         --subscribers SubscribeToShard subscribers (one consumer
+                                      and HTTP/1.1 connection each, StartingPosition LATEST);
+                                      once all are subscribed, PutRecord at --rate records/s for
+                                      --duration s; reports put-to-receive latency of every
+                                      record pushed to every subscriber, the rate delivered
+                                      (all subscribers together) and produced
+                         push-fanout  the producer's cost of subscribers: PutRecord at --rate
+                                      records/s for --duration s with no subscribers, then
+                                      again with --fanout subscribers on shard 0; one line
+                                      each (push-fanout/0, push-fanout/<fanout>) with the
+                                      producer's PutRecord latency and acknowledged rate
   --connections N      connections for the writers (default: 8 put-records and get's
-                       load, 32 put-record, 8 e2e producers)
+                       load, 32 put-record, 8 e2e producers, and for push and
+                       push-fanout --rate/250 producers within 8..64)
   --duration S         seconds of the timed phase (default 10)
   --records N          records loaded and drained by get (default 1000000)
   --record-size B      bytes of data per record (default 100)
   --batch N            records per PutRecords request, 1..500 (default 500)
   --shards N           shards of each workload's stream (default 1)
-  --rate R             e2e records per second (default 1000)
+  --rate R             e2e, push and push-fanout records per second (default 1000)
+  --subscribers N      push subscribers (default: one per shard), round-robin over the shards
+  --same-shard         push: put every subscriber on shard 0
+  --fanout N           push-fanout subscribers of the second phase (default 16)
   --poll-ms MS         e2e reader delay after an empty GetRecords (default 0)
   --get-limit N        GetRecords Limit (default 10000)
   --stream-prefix P    prefix of the streams created (default sluice-bench)
@@ -81,10 +101,18 @@ void PrintResult(const std::string& name, const WorkloadResult& r) {
     std::printf("%-12s FAILED: %s\n", name.c_str(), r.failure.c_str());
     return;
   }
-  std::printf("%-12s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p99 %9.3f ms  max %9.3f ms  errors %llu\n",
+  if (!r.phases.empty()) {
+    for (const auto& phase : r.phases) PrintResult(name + "/" + phase.label, phase);
+    return;
+  }
+  std::printf("%-12s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  "
+              "p99.9 %9.3f ms  max %9.3f ms  errors %llu",
               name.c_str(), r.rate, r.unit, r.mb_per_s, Ms(r.latency.Percentile(50)),
-              Ms(r.latency.Percentile(99)), Ms(r.latency.max()),
+              Ms(r.latency.Percentile(90)), Ms(r.latency.Percentile(99)),
+              Ms(r.latency.Percentile(99.9)), Ms(r.latency.max()),
               static_cast<unsigned long long>(r.errors));
+  for (const auto& [key, value] : r.fields) std::printf("  %s %s", key.c_str(), value.c_str());
+  std::printf("\n");
   if (!r.note.empty()) std::printf("  %s\n", r.note.c_str());
   if (r.rss_kb >= 0) std::printf("  server VmRSS after load: %lld kB\n", static_cast<long long>(r.rss_kb));
   std::fflush(stdout);
@@ -102,6 +130,10 @@ int RunBench(int argc, char** argv) {
     if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
+    }
+    if (arg == "--same-shard") {  // the one flag without a value
+      config.same_shard = true;
+      continue;
     }
     std::string_view name = arg, value;
     bool have_value = false;
@@ -149,6 +181,10 @@ int RunBench(int argc, char** argv) {
       ok = ParseInt(value, 0, 60'000, &v), config.poll_ms = static_cast<int>(v);
     } else if (name == "--get-limit") {
       ok = ParseInt(value, 1, 10000, &v), config.get_limit = static_cast<int>(v);
+    } else if (name == "--subscribers") {
+      ok = ParseInt(value, 1, 1000, &v), config.subscribers = static_cast<int>(v);
+    } else if (name == "--fanout") {
+      ok = ParseInt(value, 1, 1000, &v), config.fanout = static_cast<int>(v);
     } else if (name == "--rss-pid") {
       ok = ParseInt(value, 1, 1 << 30, &v), config.rss_pid = static_cast<int>(v);
     } else {
@@ -197,8 +233,8 @@ int RunBench(int argc, char** argv) {
   std::printf("# date %s  endpoint %s  shards %d  record %d B  batch %d  duration %.1f s  records %lld\n",
               date, endpoint_url.c_str(), config.shards, config.record_size, config.batch,
               config.duration_s, static_cast<long long>(config.records));
-  std::printf("# %-10s %11s %-10s %13s  %16s  %16s  %16s  %s\n", "workload", "rate", "unit", "data",
-              "latency p50", "p99", "max", "errors");
+  std::printf("# %-10s %11s %-10s %13s  %16s  %16s  %16s  %18s  %16s  %s\n", "workload", "rate",
+              "unit", "data", "latency p50", "p90", "p99", "p99.9", "max", "errors");
   std::fflush(stdout);
 
   int rc = 0;

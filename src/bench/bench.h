@@ -1,19 +1,27 @@
 // `sluice bench`: a load generator for any Kinesis Data Streams endpoint.
 //
-// Runs named workloads (put-records, put-record, get, e2e) against an HTTP/1.1
-// endpoint and prints one fixed-format line per workload, in the manner of
-// leveldb's db_bench and nghttp2's h2load. See RunBench's --help for flags.
+// Runs named workloads (put-records, put-record, get, e2e, push,
+// push-fanout) against an HTTP/1.1 endpoint and prints one fixed-format line
+// per workload, in the manner of leveldb's db_bench and nghttp2's h2load. See
+// RunBench's --help for flags.
 //
 // The pieces of src/bench/:
-//   load_loop      epoll engine: keep-alive HTTP/1.1 connections, one request
-//                  in flight each, driven by a LoopHandler
-//   http_response  incremental HTTP/1.1 response parser
-//   json_scan      finds the few response fields the workloads read
-//   requests       serialised Kinesis requests, built before timed phases
-//   histogram      log-bucketed latency histogram
-//   stream_admin   create/await/delete streams, get shard iterators
-//   workloads      the workload table; put_workloads, get_workload and
-//                  e2e_workload hold the workloads themselves
+//   load_loop          epoll engine: keep-alive HTTP/1.1 connections, one
+//                      request in flight each (or one streaming response),
+//                      driven by a LoopHandler
+//   http_response      incremental HTTP/1.1 response parser; bodies buffered
+//                      or streamed to a BodySink
+//   event_stream_body  the BodySink of a SubscribeToShard response: decodes
+//                      its event-stream messages as they arrive
+//   json_scan          finds the few response fields the workloads read
+//   requests           serialised Kinesis requests, built before timed phases
+//   histogram          log-bucketed latency histogram
+//   stream_admin       create/await/delete streams, get shard iterators,
+//                      register consumers
+//   paced_producer     the fixed-rate, send-time-stamped PutRecord producer
+//                      of e2e and push
+//   workloads          the workload table; put_workloads, get_workload,
+//                      e2e_workload and push_workload hold the workloads
 #pragma once
 
 namespace sluice::bench {

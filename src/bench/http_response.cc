@@ -53,6 +53,7 @@ void ResponseParser::Reset() {
   line_.clear();
   body_.clear();
   error_.clear();
+  sink_ = nullptr;
   remaining_ = 0;
   status_ = 0;
   keep_alive_ = true;
@@ -63,6 +64,15 @@ size_t ResponseParser::Fail(std::string message, size_t consumed) {
   error_ = std::move(message);
   keep_alive_ = false;
   return consumed;
+}
+
+void ResponseParser::AppendBody(const char* data, size_t n) {
+  if (n == 0) return;
+  if (sink_ != nullptr) {
+    sink_->OnBody(*this, std::string_view(data, n));
+  } else {
+    body_.append(data, n);
+  }
 }
 
 bool ResponseParser::TakeLine(const char* data, size_t n, size_t* used) {
@@ -170,14 +180,14 @@ size_t ResponseParser::Feed(const char* data, size_t n) {
       }
       case State::kBody: {
         const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, n - pos));
-        body_.append(data + pos, take);
+        AppendBody(data + pos, take);
         pos += take;
         remaining_ -= take;
         if (remaining_ == 0) state_ = State::kComplete;
         break;
       }
       case State::kBodyUntilClose:
-        body_.append(data + pos, n - pos);
+        AppendBody(data + pos, n - pos);
         pos = n;
         break;
       case State::kChunkSize: {
@@ -206,7 +216,7 @@ size_t ResponseParser::Feed(const char* data, size_t n) {
       }
       case State::kChunkData: {
         const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, n - pos));
-        body_.append(data + pos, take);
+        AppendBody(data + pos, take);
         pos += take;
         remaining_ -= take;
         if (remaining_ == 0) state_ = State::kChunkDataEnd;

@@ -6,7 +6,10 @@
 // (trailers skipped), bodies delimited by connection close (complete after
 // FeedEof()), and `Connection: close` / HTTP/1.0 for keep-alive. Headers are
 // limited to kMaxHeadBytes. The body is copied into a buffer whose capacity
-// is kept across Reset(), so a long run does not allocate per response.
+// is kept across Reset(), so a long run does not allocate per response; or,
+// for a response that streams for as long as the connection lives (a
+// SubscribeToShard event stream), handed piece by piece to a BodySink as it
+// is parsed, and not kept.
 // Not thread-safe; one parser per connection.
 #pragma once
 
@@ -16,6 +19,18 @@
 #include <string_view>
 
 namespace sluice::bench {
+
+class ResponseParser;
+
+// Receives a response body as it is parsed, with any chunked framing
+// removed: each call is the next run of body bytes (never empty), valid only
+// during the call. Called from within ResponseParser::Feed, after the head
+// has been parsed, so response.status() is already known.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  virtual void OnBody(const ResponseParser& response, std::string_view bytes) = 0;
+};
 
 class ResponseParser {
  public:
@@ -29,8 +44,13 @@ class ResponseParser {
   // fails a response that is still incomplete.
   void FeedEof();
 
-  // Forgets the current response; keeps buffer capacity.
+  // Forgets the current response and any body sink; keeps buffer capacity.
   void Reset();
+
+  // Sends the body of the current response to `sink` instead of body(),
+  // which stays empty. Set before the first Feed of the response; the sink
+  // must outlive it (or the next Reset). Null restores buffering.
+  void set_body_sink(BodySink* sink) { sink_ = sink; }
 
   bool complete() const { return state_ == State::kComplete; }
   bool failed() const { return state_ == State::kError; }
@@ -38,7 +58,7 @@ class ResponseParser {
   bool started() const { return started_; }
   const std::string& error() const { return error_; }
 
-  // Valid once complete().
+  // Valid once complete(), and to a BodySink once the head is parsed.
   int status() const { return status_; }
   std::string_view body() const { return body_; }
   // False if the server asked to close the connection after this response.
@@ -53,6 +73,8 @@ class ResponseParser {
   bool ParseHead();
   // Reads one CRLF-terminated line into line_; true when the line is whole.
   bool TakeLine(const char* data, size_t n, size_t* used);
+  // Appends body bytes to body_ or passes them to the sink.
+  void AppendBody(const char* data, size_t n);
 
   State state_ = State::kHead;
   bool started_ = false;
@@ -60,6 +82,7 @@ class ResponseParser {
   std::string line_;
   std::string body_;
   std::string error_;
+  BodySink* sink_ = nullptr;
   uint64_t remaining_ = 0;  // body or chunk bytes still to read
   int status_ = 0;
   bool keep_alive_ = true;

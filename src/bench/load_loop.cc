@@ -187,6 +187,7 @@ bool LoadLoop::Ask(int i, int64_t now, std::string* error) {
   c.busy = true;
   c.start_ns = now;
   c.parser.Reset();
+  c.parser.set_body_sink(next.body_sink);
   return TrySend(i, error);
 }
 

@@ -37,6 +37,12 @@ struct Next {
   std::string_view request;  // non-empty: send this now
   int64_t wake_at_ns = 0;    // request empty: ask again at this MonotonicNanos();
                              // 0 with an empty request: this connection is finished
+  // Non-null: the response body goes here piece by piece as it arrives (see
+  // ResponseParser::set_body_sink) rather than to the response's body(). For
+  // streaming responses, which may last longer than the run: OnResponse
+  // comes only when the stream ends, and one still open when Run() returns
+  // is abandoned like any request in flight.
+  BodySink* body_sink = nullptr;
 };
 
 class LoopHandler {

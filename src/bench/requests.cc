@@ -130,6 +130,16 @@ std::string PutRecordsBody(std::string_view stream, std::string_view data_b64,
   return out;
 }
 
+std::string RegisterStreamConsumerBody(std::string_view stream_arn, std::string_view consumer_name) {
+  return "{\"StreamARN\":" + JsonQuote(stream_arn) + ",\"ConsumerName\":" + JsonQuote(consumer_name) +
+         "}";
+}
+
+std::string SubscribeToShardBody(std::string_view consumer_arn, std::string_view shard_id) {
+  return "{\"ConsumerARN\":" + JsonQuote(consumer_arn) + ",\"ShardId\":" + JsonQuote(shard_id) +
+         ",\"StartingPosition\":{\"Type\":\"LATEST\"}}";
+}
+
 std::string ShardIdOf(int index) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "shardId-%012d", index);

@@ -44,6 +44,10 @@ std::string PutRecordBody(std::string_view stream, std::string_view data_b64,
 std::string PutRecordsBody(std::string_view stream, std::string_view data_b64,
                            const std::vector<std::string>& keys, size_t first_key, size_t count);
 
+std::string RegisterStreamConsumerBody(std::string_view stream_arn, std::string_view consumer_name);
+// {"ConsumerARN":...,"ShardId":...,"StartingPosition":{"Type":"LATEST"}}
+std::string SubscribeToShardBody(std::string_view consumer_arn, std::string_view shard_id);
+
 // The Kinesis shard id of index i on a freshly created stream.
 std::string ShardIdOf(int index);
 

@@ -68,9 +68,50 @@ bool StreamAdmin::GetShardIterator(std::string_view stream, std::string_view sha
   return true;
 }
 
-bool StreamAdmin::Delete(std::string_view stream, std::string* error) {
+bool StreamAdmin::Delete(std::string_view stream, bool enforce_consumer_deletion, std::string* error) {
+  std::string body = StreamNameBody(stream);
+  // Sent only when wanted: not every server knows the member.
+  if (enforce_consumer_deletion) body.insert(body.size() - 1, ",\"EnforceConsumerDeletion\":true");
   std::string response;
-  return Request("DeleteStream", StreamNameBody(stream), &response, error);
+  return Request("DeleteStream", body, &response, error);
+}
+
+bool StreamAdmin::StreamArn(std::string_view stream, std::string* arn, std::string* error) {
+  std::string response;
+  if (!Request("DescribeStreamSummary", StreamNameBody(stream), &response, error)) return false;
+  if (!json::ScanString(response, "StreamARN", arn)) {
+    *error = "DescribeStreamSummary: no StreamARN in response";
+    return false;
+  }
+  return true;
+}
+
+bool StreamAdmin::RegisterConsumer(std::string_view stream_arn, std::string_view name,
+                                   int64_t timeout_ns, std::string* consumer_arn,
+                                   std::string* error) {
+  std::string response;
+  if (!Request("RegisterStreamConsumer", RegisterStreamConsumerBody(stream_arn, name), &response,
+               error)) {
+    return false;
+  }
+  if (!json::ScanString(response, "ConsumerARN", consumer_arn)) {
+    *error = "RegisterStreamConsumer: no ConsumerARN in response";
+    return false;
+  }
+  const int64_t deadline = MonotonicNanos() + timeout_ns;
+  const std::string body = "{\"ConsumerARN\":" + JsonQuote(*consumer_arn) + "}";
+  std::string status;
+  // Bounded by the deadline; each turn is one DescribeStreamConsumer.
+  for (;;) {
+    if (json::ScanString(response, "ConsumerStatus", &status) && status == "ACTIVE") return true;
+    if (MonotonicNanos() + kPollIntervalNs > deadline) {
+      *error = "consumer " + std::string(name) + " not ACTIVE in time (last status: " +
+               (status.empty() ? "none" : status) + ")";
+      return false;
+    }
+    SleepNanos(kPollIntervalNs);
+    if (!Request("DescribeStreamConsumer", body, &response, error)) return false;
+  }
 }
 
 }  // namespace sluice::bench

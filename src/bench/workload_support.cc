@@ -55,7 +55,7 @@ ScopedStream::ScopedStream(const BenchConfig& c, const std::string& workload)
 
 ScopedStream::~ScopedStream() {
   std::string ignored;
-  if (created_) admin_.Delete(name_, &ignored);
+  if (created_) admin_.Delete(name_, has_consumers_, &ignored);
 }
 
 }  // namespace sluice::bench

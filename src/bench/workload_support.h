@@ -45,12 +45,15 @@ class ScopedStream {
   const std::string& error() const { return error_; }
   const std::string& name() const { return name_; }
   StreamAdmin& admin() { return admin_; }
+  // Consumers were registered: the stream is deleted with them.
+  void set_has_consumers() { has_consumers_ = true; }
 
  private:
   StreamAdmin admin_;
   std::string name_;
   std::string error_;
   bool created_ = false;
+  bool has_consumers_ = false;
 };
 
 // The workloads. Each returns false with result->failure set when it could
@@ -59,5 +62,7 @@ bool RunPutRecords(const BenchConfig& c, WorkloadResult* out);
 bool RunPutRecord(const BenchConfig& c, WorkloadResult* out);
 bool RunGet(const BenchConfig& c, WorkloadResult* out);
 bool RunE2e(const BenchConfig& c, WorkloadResult* out);
+bool RunPush(const BenchConfig& c, WorkloadResult* out);
+bool RunPushFanout(const BenchConfig& c, WorkloadResult* out);
 
 }  // namespace sluice::bench

@@ -5,7 +5,8 @@
 namespace sluice::bench {
 
 bool IsWorkload(const std::string& name) {
-  return name == "put-records" || name == "put-record" || name == "get" || name == "e2e";
+  return name == "put-records" || name == "put-record" || name == "get" || name == "e2e" ||
+         name == "push" || name == "push-fanout";
 }
 
 bool RunWorkload(const std::string& name, const BenchConfig& config, WorkloadResult* result) {
@@ -14,6 +15,8 @@ bool RunWorkload(const std::string& name, const BenchConfig& config, WorkloadRes
   if (name == "put-record") return RunPutRecord(config, result);
   if (name == "get") return RunGet(config, result);
   if (name == "e2e") return RunE2e(config, result);
+  if (name == "push") return RunPush(config, result);
+  if (name == "push-fanout") return RunPushFanout(config, result);
   result->failure = "unknown workload " + name;
   return false;
 }

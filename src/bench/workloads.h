@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bench/histogram.h"
 #include "bench/load_loop.h"
@@ -19,10 +21,13 @@ struct BenchConfig {
   int record_size = 100;      // bytes of data per record
   int batch = 500;            // records per PutRecords
   int shards = 1;
-  int rate = 1000;            // e2e producer, records/s
+  int rate = 1000;            // e2e and push producer, records/s
   int poll_ms = 0;            // e2e reader delay after an empty GetRecords
   int get_limit = 10000;      // GetRecords Limit
   int rss_pid = 0;            // if set, VmRSS of this pid is sampled after get's load
+  int subscribers = 0;        // push: SubscribeToShard subscribers; 0: one per shard
+  bool same_shard = false;    // push: every subscriber on shard 0 (else round-robin)
+  int fanout = 16;            // push-fanout: subscribers of the loaded phase
 };
 
 struct WorkloadResult {
@@ -35,6 +40,13 @@ struct WorkloadResult {
   uint64_t errors = 0;
   std::string note;           // one line of workload-specific detail
   int64_t rss_kb = -1;        // get: server VmRSS after the load, if sampled
+  // Further "key value" pairs printed at the end of the line (push:
+  // produced, subscribers).
+  std::vector<std::pair<std::string, std::string>> fields;
+  // A workload measured in phases (push-fanout) reports one line per phase,
+  // named <workload>/<label>, instead of a line of its own.
+  std::string label;
+  std::vector<WorkloadResult> phases;
 };
 
 // Returns false if `name` is not a workload.

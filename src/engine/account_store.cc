@@ -2,65 +2,15 @@
 
 #include <utility>
 
+#include "engine/byte_fields.h"
+
 namespace sluice::engine {
 namespace {
 
-// Big-endian fields, like the metadata document (docs/engine-formats.md).
-class Writer {
- public:
-  explicit Writer(std::string* out) : out_(out) {}
-  void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) out_->push_back(static_cast<char>(v >> s));
-  }
-  void I64(int64_t v) {
-    for (int s = 56; s >= 0; s -= 8) out_->push_back(static_cast<char>(static_cast<uint64_t>(v) >> s));
-  }
-  void Str(std::string_view s) {
-    U32(static_cast<uint32_t>(s.size()));
-    out_->append(s);
-  }
-
- private:
-  std::string* out_;
-};
-
-// Reads fields until one runs past the end; from then on ok() is false and
-// every read yields zero or empty.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  bool empty() const { return in_.empty(); }
-  uint8_t U8() { return static_cast<uint8_t>(Take(1)); }
-  uint32_t U32() { return static_cast<uint32_t>(Take(4)); }
-  int64_t I64() { return static_cast<int64_t>(Take(8)); }
-  std::string Str() { return std::string(Bytes(U32())); }
-
- private:
-  std::string_view Bytes(size_t n) {
-    if (!ok_ || in_.size() < n) {
-      ok_ = false;
-      return {};
-    }
-    std::string_view v = in_.substr(0, n);
-    in_.remove_prefix(n);
-    return v;
-  }
-  uint64_t Take(size_t n) {
-    uint64_t v = 0;
-    for (char c : Bytes(n)) v = (v << 8) | static_cast<unsigned char>(c);
-    return v;
-  }
-
-  std::string_view in_;
-  bool ok_ = true;
-};
-
 Status Corrupt(const std::string& what) { return Status::Corruption("account document: " + what); }
 
-void PutOptionalTime(Writer& w, const std::optional<int64_t>& ms) { w.I64(ms ? *ms : -1); }
-std::optional<int64_t> GetOptionalTime(Reader& r) {
+void PutOptionalTime(ByteWriter& w, const std::optional<int64_t>& ms) { w.I64(ms ? *ms : -1); }
+std::optional<int64_t> GetOptionalTime(ByteReader& r) {
   int64_t v = r.I64();
   return v < 0 ? std::nullopt : std::optional<int64_t>(v);
 }
@@ -69,7 +19,7 @@ std::optional<int64_t> GetOptionalTime(Reader& r) {
 
 std::string EncodeAccountDocument(const AccountDocument& doc) {
   std::string out;
-  Writer w(&out);
+  ByteWriter w(&out);
   w.U8(kAccountDocumentVersion);
   w.U32(static_cast<uint32_t>(doc.commitments.size()));
   for (const auto& [ns, c] : doc.commitments) {
@@ -90,7 +40,7 @@ std::string EncodeAccountDocument(const AccountDocument& doc) {
 }
 
 Result<AccountDocument> DecodeAccountDocument(std::string_view bytes) {
-  Reader r(bytes);
+  ByteReader r(bytes);
   const uint8_t version = r.U8();
   if (!r.ok()) return Corrupt("empty");
   if (version != kAccountDocumentVersion) return Corrupt("unknown version " + std::to_string(version));

@@ -1,71 +1,11 @@
 #include "engine/metadata_codec.h"
 
+#include "engine/byte_fields.h"
+
 namespace sluice::engine {
 namespace {
 
-class Writer {
- public:
-  explicit Writer(std::string* out) : out_(out) {}
-  void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) out_->push_back(static_cast<char>(v >> s));
-  }
-  void U64(uint64_t v) {
-    for (int s = 56; s >= 0; s -= 8) out_->push_back(static_cast<char>(v >> s));
-  }
-  void I32(int32_t v) { U32(static_cast<uint32_t>(v)); }
-  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
-  void Key128(HashKey v) {
-    U64(static_cast<uint64_t>(v >> 64));
-    U64(static_cast<uint64_t>(v));
-  }
-  void Str(std::string_view s) {
-    U32(static_cast<uint32_t>(s.size()));
-    out_->append(s);
-  }
-
- private:
-  std::string* out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  size_t remaining() const { return in_.size(); }
-  bool empty() const { return in_.empty(); }
-  uint8_t U8() { return static_cast<uint8_t>(Take(1)); }
-  uint32_t U32() { return static_cast<uint32_t>(Take(4)); }
-  uint64_t U64() { return Take(8); }
-  int32_t I32() { return static_cast<int32_t>(U32()); }
-  int64_t I64() { return static_cast<int64_t>(U64()); }
-  HashKey Key128() {
-    HashKey hi = U64();
-    return (hi << 64) | U64();
-  }
-  std::string Str() { return std::string(Bytes(U32())); }
-  std::string_view Bytes(size_t n) {
-    if (!ok_ || in_.size() < n) {
-      ok_ = false;
-      return {};
-    }
-    std::string_view v = in_.substr(0, n);
-    in_.remove_prefix(n);
-    return v;
-  }
-
- private:
-  uint64_t Take(int n) {
-    std::string_view b = Bytes(n);
-    uint64_t v = 0;
-    for (char c : b) v = (v << 8) | static_cast<unsigned char>(c);
-    return v;
-  }
-  std::string_view in_;
-  bool ok_ = true;
-};
-
-void EncodeStream(const StreamMeta& m, Writer* w) {
+void EncodeStream(const StreamMeta& m, ByteWriter* w) {
   w->Str(m.ref.account);
   w->Str(m.ref.region);
   w->Str(m.ref.name);
@@ -125,7 +65,7 @@ Status Corrupt(const std::string& what) {
 }
 
 Result<StreamMeta> DecodeStream(std::string_view record) {
-  Reader r(record);
+  ByteReader r(record);
   StreamMeta m;
   m.ref.account = r.Str();
   m.ref.region = r.Str();
@@ -215,13 +155,13 @@ Result<StreamMeta> DecodeStream(std::string_view record) {
 
 std::string EncodeMetadata(const std::vector<StreamMeta>& streams) {
   std::string out;
-  Writer w(&out);
+  ByteWriter w(&out);
   w.U8(kMetadataFormatVersion);
   w.U32(static_cast<uint32_t>(streams.size()));
   std::string record;
   for (const StreamMeta& m : streams) {
     record.clear();
-    Writer rw(&record);
+    ByteWriter rw(&record);
     EncodeStream(m, &rw);
     w.Str(record);  // u32 length + record bytes
   }
@@ -229,7 +169,7 @@ std::string EncodeMetadata(const std::vector<StreamMeta>& streams) {
 }
 
 Result<std::vector<StreamMeta>> DecodeMetadata(std::string_view payload) {
-  Reader r(payload);
+  ByteReader r(payload);
   uint8_t version = r.U8();
   if (!r.ok()) return Corrupt("empty document");
   if (version != kMetadataFormatVersion) {
