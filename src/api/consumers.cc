@@ -116,4 +116,17 @@ void WriteConsumerDescription(protocol::JsonWriter& w, const engine::ConsumerDes
   w.EndObject();
 }
 
+Result<engine::ConsumerLookup> DecodeConsumerLookup(const ApiOptions& options, const protocol::JsonObject& body) {
+  std::optional<std::string_view> stream_arn, name, consumer_arn;
+  SLUICE_RETURN_IF_ERROR(body.GetString("StreamARN", &stream_arn));
+  SLUICE_RETURN_IF_ERROR(body.GetString("ConsumerName", &name));
+  SLUICE_RETURN_IF_ERROR(body.GetString("ConsumerARN", &consumer_arn));
+  protocol::ValidationErrors errors;
+  CheckStreamArn(errors, stream_arn);
+  CheckConsumerName(errors, name);
+  CheckConsumerArn(errors, consumer_arn);
+  SLUICE_RETURN_IF_ERROR(errors.ToStatus());
+  return ResolveConsumer(options, stream_arn, name, consumer_arn);
+}
+
 }  // namespace sluice::api

@@ -9,6 +9,7 @@
 
 #include "api/dispatcher.h"
 #include "engine/types.h"
+#include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
 #include "protocol/validation.h"
 #include "util/status.h"
@@ -39,6 +40,10 @@ void CheckConsumerArn(protocol::ValidationErrors& errors, std::optional<std::str
 Result<engine::ConsumerLookup> ResolveConsumer(const ApiOptions& options, std::optional<std::string_view> stream_arn,
                                                std::optional<std::string_view> consumer_name,
                                                std::optional<std::string_view> consumer_arn);
+// The request members of DescribeStreamConsumer and DeregisterStreamConsumer
+// (StreamARN, ConsumerName, ConsumerARN): type checks, validation, then
+// ResolveConsumer.
+Result<engine::ConsumerLookup> DecodeConsumerLookup(const ApiOptions& options, const protocol::JsonObject& body);
 
 // {"ConsumerName","ConsumerARN","ConsumerStatus","ConsumerCreationTimestamp"}
 void WriteConsumer(protocol::JsonWriter& w, const engine::ConsumerDescription& c);

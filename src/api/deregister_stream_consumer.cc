@@ -8,21 +8,9 @@
 namespace sluice::api {
 
 void HandleDeregisterStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
-  std::optional<std::string_view> stream_arn, name, consumer_arn;
-  Status st = body.GetString("StreamARN", &stream_arn);
-  if (st.ok()) st = body.GetString("ConsumerName", &name);
-  if (st.ok()) st = body.GetString("ConsumerARN", &consumer_arn);
-  if (!st.ok()) return reply(st);
-
-  protocol::ValidationErrors errors;
-  CheckStreamArn(errors, stream_arn);
-  CheckConsumerName(errors, name);
-  CheckConsumerArn(errors, consumer_arn);
-  if (!errors.empty()) return reply(errors.ToStatus());
-
-  Result<engine::ConsumerLookup> lookup = ResolveConsumer(ctx.options, stream_arn, name, consumer_arn);
+  Result<engine::ConsumerLookup> lookup = DecodeConsumerLookup(ctx.options, body);
   if (!lookup.ok()) return reply(lookup.status());
-  st = ctx.engine.DeregisterStreamConsumer(*lookup);
+  Status st = ctx.engine.DeregisterStreamConsumer(*lookup);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -38,14 +38,23 @@ void HandlePutResourcePolicy(const OperationContext& ctx, const protocol::JsonOb
   reply(std::string());
 }
 
-void HandleGetResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
-  std::optional<std::string_view> arn;
-  Status st = body.GetString("ResourceARN", &arn);
-  if (!st.ok()) return reply(st);
+namespace {
 
+// The only member of GetResourcePolicy and DeleteResourcePolicy.
+Result<std::string_view> DecodeResourceArn(const protocol::JsonObject& body) {
+  std::optional<std::string_view> arn;
+  SLUICE_RETURN_IF_ERROR(body.GetString("ResourceARN", &arn));
   protocol::ValidationErrors errors;
   CheckResourceArn(errors, arn);
-  if (!errors.empty()) return reply(errors.ToStatus());
+  SLUICE_RETURN_IF_ERROR(errors.ToStatus());
+  return *arn;
+}
+
+}  // namespace
+
+void HandleGetResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
+  Result<std::string_view> arn = DecodeResourceArn(body);
+  if (!arn.ok()) return reply(arn.status());
 
   Result<std::string> policy = ctx.engine.GetResourcePolicy(*arn);
   if (!policy.ok()) return reply(policy.status());
@@ -58,15 +67,10 @@ void HandleGetResourcePolicy(const OperationContext& ctx, const protocol::JsonOb
 }
 
 void HandleDeleteResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
-  std::optional<std::string_view> arn;
-  Status st = body.GetString("ResourceARN", &arn);
-  if (!st.ok()) return reply(st);
+  Result<std::string_view> arn = DecodeResourceArn(body);
+  if (!arn.ok()) return reply(arn.status());
 
-  protocol::ValidationErrors errors;
-  CheckResourceArn(errors, arn);
-  if (!errors.empty()) return reply(errors.ToStatus());
-
-  st = ctx.engine.DeleteResourcePolicy(*arn);
+  Status st = ctx.engine.DeleteResourcePolicy(*arn);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }
