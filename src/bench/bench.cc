@@ -67,6 +67,8 @@ and prints one line per workload.
   --subscribers N      push subscribers (default: one per shard), round-robin over the shards
   --same-shard         push: put every subscriber on shard 0
   --fanout N           push-fanout subscribers of the second phase (default 16)
+                       (each push subscriber is a consumer of its own: a stream takes at
+                       most 20 unless the server allows more)
   --poll-ms MS         e2e reader delay after an empty GetRecords (default 0)
   --get-limit N        GetRecords Limit (default 10000)
   --stream-prefix P    prefix of the streams created (default sluice-bench)
@@ -98,14 +100,14 @@ double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 void PrintResult(const std::string& name, const WorkloadResult& r) {
   if (!r.ran) {
-    std::printf("%-12s FAILED: %s\n", name.c_str(), r.failure.c_str());
+    std::printf("%-14s FAILED: %s\n", name.c_str(), r.failure.c_str());
     return;
   }
   if (!r.phases.empty()) {
     for (const auto& phase : r.phases) PrintResult(name + "/" + phase.label, phase);
     return;
   }
-  std::printf("%-12s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  "
+  std::printf("%-14s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  "
               "p99.9 %9.3f ms  max %9.3f ms  errors %llu",
               name.c_str(), r.rate, r.unit, r.mb_per_s, Ms(r.latency.Percentile(50)),
               Ms(r.latency.Percentile(90)), Ms(r.latency.Percentile(99)),
@@ -233,7 +235,7 @@ int RunBench(int argc, char** argv) {
   std::printf("# date %s  endpoint %s  shards %d  record %d B  batch %d  duration %.1f s  records %lld\n",
               date, endpoint_url.c_str(), config.shards, config.record_size, config.batch,
               config.duration_s, static_cast<long long>(config.records));
-  std::printf("# %-10s %11s %-10s %13s  %16s  %16s  %16s  %18s  %16s  %s\n", "workload", "rate",
+  std::printf("# %-12s %11s %-10s %13s  %16s  %16s  %16s  %18s  %16s  %s\n", "workload", "rate",
               "unit", "data", "latency p50", "p90", "p99", "p99.9", "max", "errors");
   std::fflush(stdout);
 

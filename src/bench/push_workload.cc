@@ -316,12 +316,18 @@ bool RunPushFanout(const BenchConfig& c, WorkloadResult* out) {
     std::snprintf(value, sizeof(value), "%.0f", static_cast<double>(s.delivered) / s.elapsed_s);
     phase.fields = {{"subscribers", std::to_string(n)}, {"delivered", value}};
     char note[400];
-    std::snprintf(note, sizeof(note),
-                  "producer PutRecord latency at %d records/s on %d connections with %d subscribers "
-                  "on shard 0; delivered %" PRIu64 " of %" PRIu64 " due, p50 %.3f ms p99 %.3f ms; %s",
-                  c.rate, s.producers, n, s.delivered, s.expected, Ms(s.delivery.Percentile(50)),
-                  Ms(s.delivery.Percentile(99)), s.cpu.c_str());
-    phase.note = note + LastError(s);
+    int len = std::snprintf(note, sizeof(note),
+                            "producer PutRecord latency at %d records/s on %d connections with %d "
+                            "subscribers on shard 0; ",
+                            c.rate, s.producers, n);
+    if (n > 0 && len > 0 && static_cast<size_t>(len) < sizeof(note)) {
+      len += std::snprintf(note + len, sizeof(note) - len,
+                           "delivered %" PRIu64 " of %" PRIu64 " due (%" PRIu64
+                           " missing), put-to-receive p50 %.3f ms p99 %.3f ms; ",
+                           s.delivered, s.expected, s.missing(), Ms(s.delivery.Percentile(50)),
+                           Ms(s.delivery.Percentile(99)));
+    }
+    phase.note = note + s.cpu + LastError(s);
     out->phases.push_back(std::move(phase));
   }
   out->ran = true;

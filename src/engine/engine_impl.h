@@ -236,6 +236,8 @@ class Engine::Impl {
   std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by subs_mu_
   // Unregisters a subscription the delivery thread is done with.
   void FinishSubscription(ShardSubscription& sub);
+  // Finishes it, then tells its sink with `status`.
+  void EndSubscription(ShardSubscription& sub, const Status& status);
 
   // Serialises control-plane changes, so each is snapshot → save → apply.
   mutable std::mutex control_mu_;

@@ -86,19 +86,24 @@ void Engine::Impl::FinishSubscription(ShardSubscription& sub) {
   }
 }
 
+void Engine::Impl::EndSubscription(ShardSubscription& sub, const Status& status) {
+  // Unregistered first: a client that resubscribes as soon as its stream
+  // ends must not find the old subscription still in place.
+  FinishSubscription(sub);
+  sub.sink().End(status);
+}
+
 void Engine::Impl::RunSubscription(ShardSubscription& sub) {
   if (sub.finished) return;
   if (sub.cancelled()) return FinishSubscription(sub);
   if (!sub.started()) return;
   SubscriptionSink& sink = sub.sink();
   if (std::optional<Status> replaced = sub.TakeTermination()) {
-    sink.End(*replaced);
-    return FinishSubscription(sub);
+    return EndSubscription(sub, *replaced);
   }
   const int64_t now = Now();
   if (now >= sub.expires_ms) {
-    sink.End(Status::Ok());
-    return FinishSubscription(sub);
+    return EndSubscription(sub, Status::Ok());
   }
 
   for (int sent = 0; sent < kEventsPerRun; ++sent) {
@@ -110,8 +115,7 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
     }
     Result<ShardView> view = LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
     if (!view.ok()) {
-      sink.End(view.status());
-      return FinishSubscription(sub);
+      return EndSubscription(sub, view.status());
     }
     SubscriptionEvent event;
     bool at_end = false;
@@ -121,16 +125,14 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       if (view->shard->log) {
         read = ReadShardLocked(*view, sub.position, kMaxEventRecords, kMaxEventRecordBytes, now);
       } else if (view->meta.open()) {
-        sink.End(Status::NotFound(ShardNotFoundMessage(sub.stream, ShardIdFor(sub.shard_index))));
-        return FinishSubscription(sub);
+        return EndSubscription(sub, Status::NotFound(ShardNotFoundMessage(sub.stream, ShardIdFor(sub.shard_index))));
       } else {
         read->at_closed_end = true;  // a short-lived shard: empty, closed
       }
       if (!read.ok()) {
         log::Error("engine: subscription to {} of stream {}: {}", ShardIdFor(sub.shard_index), sub.stream.name,
                    read.status().ToString());
-        sink.End(Status(ErrorCode::kInternalFailure, "Internal Service Failure"));
-        return FinishSubscription(sub);
+        return EndSubscription(sub, Status(ErrorCode::kInternalFailure, "Internal Service Failure"));
       }
       at_end = read->at_closed_end;
       const bool has_records = !read->result.records.empty();
@@ -155,8 +157,7 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
     sub.sent_first = true;
     sub.next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
     if (at_end) {
-      sink.End(Status::Ok());
-      return FinishSubscription(sub);
+      return EndSubscription(sub, Status::Ok());
     }
     if (event.batch.records.empty()) break;
     if (sent + 1 == kEventsPerRun) {

@@ -587,3 +587,122 @@ def read_generations(kinesis, name: str, timeout: float = 60.0):
         assert announced.get(sid, set()) == listed_parents, \
             f"{sid} announced as a child by {announced.get(sid)}, its listed parents are {listed_parents}"
     return order, records
+
+
+# ---------------------------------------------------------------------------------------------
+# Stream consumers and SubscribeToShard
+
+import queue  # noqa: E402
+import socket  # noqa: E402
+
+
+def register_consumer(kinesis, stream_arn: str, name: str, timeout: float = 30.0) -> str:
+    """Registers a stream consumer and waits until it is ACTIVE; returns its ARN."""
+    arn = kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName=name)["Consumer"]["ConsumerARN"]
+    wait_until(lambda: kinesis.describe_stream_consumer(ConsumerARN=arn)["ConsumerDescription"]
+               ["ConsumerStatus"] == "ACTIVE", timeout, f"consumer {arn} ACTIVE")
+    return arn
+
+
+def socket_of(raw):
+    """The socket under a urllib3 response (to shut it down from another thread)."""
+    conn = getattr(raw, "_connection", None) or getattr(raw, "connection", None)
+    sock = getattr(conn, "sock", None)
+    if sock is None:
+        fp = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock
+
+
+class Subscription:
+    """One SubscribeToShard call whose event stream is read on a background thread.
+
+    `next(timeout)` returns ("event", SubscribeToShardEvent), ("error", exception raised while
+    iterating) or ("end", None) when the body ended cleanly; after an error, ("end", bytes left
+    in the body) if the body then ended. botocore itself reads the initial-response event before
+    the call returns (and fails the call without one). `pace(n)` (optional) runs on the reading
+    thread after the n-th event, before the next read: a slow client."""
+
+    def __init__(self, kinesis, consumer_arn: str, shard_id: str, position: dict,
+                 watchdog_s: float = 30.0, pace=None):
+        self.started = time.monotonic()
+        self.response = kinesis.subscribe_to_shard(ConsumerARN=consumer_arn, ShardId=shard_id,
+                                                   StartingPosition=position)
+        meta = self.response["ResponseMetadata"]
+        assert meta["HTTPStatusCode"] == 200, meta
+        assert meta["HTTPHeaders"].get("content-type") == "application/vnd.amazon.eventstream", meta
+        self.stream = self.response["EventStream"]
+        self.sock = socket_of(self.stream._raw_stream)
+        assert self.sock is not None, "cannot find the socket under the event stream"
+        self.pace = pace
+        self.queue: queue.Queue = queue.Queue()
+        self.closed_by_us = threading.Event()
+        self.finished = threading.Event()
+        self.watchdog = threading.Timer(watchdog_s, self.close)
+        self.watchdog.daemon = True
+        self.watchdog.start()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        try:
+            n = 0
+            for ev in self.stream:
+                self.queue.put(("event", ev))
+                n += 1
+                if self.pace:
+                    self.pace(n)
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            self.queue.put(("error", exc))
+            # After an exception event the body must end: read what is left of it.
+            try:
+                self.queue.put(("end", self.stream._raw_stream.read()))
+            except Exception:  # noqa: BLE001 - the connection is gone
+                pass
+        else:
+            self.queue.put(("end", None))
+        finally:
+            self.finished.set()
+
+    def next(self, timeout: float):
+        try:
+            return self.queue.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no event, error or end within {timeout}s") from None
+
+    def read_to_end(self, timeout: float) -> tuple:
+        """Events until the stream ends or fails: (events, kind, value) with the last next()."""
+        deadline = time.monotonic() + timeout
+        events = []
+        while True:
+            kind, value = self.next(max(0.1, deadline - time.monotonic()))
+            if kind != "event":
+                return events, kind, value
+            assert set(value) == {"SubscribeToShardEvent"}, value
+            events.append(value["SubscribeToShardEvent"])
+
+    def next_event(self, timeout: float) -> dict:
+        kind, value = self.next(timeout)
+        assert kind == "event", f"expected an event, got {kind}: {value!r}"
+        assert set(value) == {"SubscribeToShardEvent"}, value
+        return value["SubscribeToShardEvent"]
+
+    def close(self):
+        """Ends the subscription from the client side (also the watchdog's action)."""
+        self.closed_by_us.set()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self.stream.close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.watchdog.cancel()
+        self.close()
+        self.thread.join(10)
