@@ -284,10 +284,10 @@ bool RunPush(const BenchConfig& c, WorkloadResult* out) {
   char note[400];
   std::snprintf(note, sizeof(note),
                 "target %d records/s (%.0f due); put %" PRIu64 " on %d connections, delivered %" PRIu64
-                " of %" PRIu64 " due to %d subscribers on %s in %" PRIu64 " events (%" PRIu64
+                " of %" PRIu64 " due to %d subscribers on %d shard(s) in %" PRIu64 " events (%" PRIu64
                 " missing, %" PRIu64 " extra, %" PRIu64 " unreadable); PutRecord p50 %.3f ms p99 %.3f ms; %s",
                 c.rate, c.rate * c.duration_s, s.produced, s.producers, s.delivered, s.expected, n,
-                c.same_shard || c.shards == 1 ? "shard 0" : "every shard", s.events, s.missing(),
+                c.same_shard ? 1 : std::min(n, c.shards), s.events, s.missing(),
                 s.extra(), s.foreign, Ms(s.put_latency.Percentile(50)), Ms(s.put_latency.Percentile(99)),
                 s.cpu.c_str());
   out->note = note + LastError(s);

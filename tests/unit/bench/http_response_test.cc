@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 
 namespace sluice::bench {
 namespace {
@@ -171,6 +172,49 @@ TEST(ResponseParserTest, ResetAllowsReuse) {
   ASSERT_TRUE(p.complete());
   EXPECT_EQ(p.status(), 200);
   EXPECT_EQ(p.body(), "ok");
+}
+
+// Collects what a BodySink is given, and the status it saw.
+struct CollectingSink final : BodySink {
+  void OnBody(const ResponseParser& response, std::string_view bytes) override {
+    EXPECT_FALSE(bytes.empty());
+    status = response.status();
+    got.append(bytes);
+    ++calls;
+  }
+  std::string got;
+  int status = 0;
+  int calls = 0;
+};
+
+TEST(ResponseParserTest, BodySinkGetsEveryBodyByteInsteadOfBody) {
+  const std::string chunked =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+  const std::string sized = "HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n\r\nmissing";
+  for (const auto& [bytes, body, status] :
+       {std::tuple{chunked, "hello world", 200}, std::tuple{sized, "missing", 404}}) {
+    for (size_t step : {1u, 3u, 1000u}) {
+      ResponseParser p;
+      CollectingSink sink;
+      p.set_body_sink(&sink);
+      EXPECT_EQ(FeedInSteps(&p, bytes, step), bytes.size());
+      ASSERT_TRUE(p.complete());
+      EXPECT_EQ(sink.got, body);
+      EXPECT_EQ(sink.status, status);
+      EXPECT_EQ(p.body(), "");
+    }
+  }
+}
+
+TEST(ResponseParserTest, ResetDropsTheBodySink) {
+  ResponseParser p;
+  CollectingSink sink;
+  p.set_body_sink(&sink);
+  p.Reset();
+  p.Feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  ASSERT_TRUE(p.complete());
+  EXPECT_EQ(p.body(), "ok");
+  EXPECT_EQ(sink.calls, 0);
 }
 
 }  // namespace
