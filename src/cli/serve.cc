@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "cli/serve_config.h"
 #include "engine/engine.h"
 #include "server/server.h"
+#include "server/tls_certificate.h"
 #include "util/log.h"
 
 namespace sluice::cli {
@@ -83,6 +85,39 @@ void RaiseOpenFilesLimit() {
              static_cast<uint64_t>(limit.rlim_cur));
 }
 
+// The TLS settings for `sopts`: the given PEM files, or a self-signed pair
+// kept in <data dir>/tls (with --durability memory: made anew, and the
+// certificate written to a temporary file for clients to trust). Logs where
+// the certificate is and its fingerprint. False when it cannot.
+// `*temporary_file`: the temporary certificate file to remove at exit.
+bool SetUpTls(const ServeConfig& config, server::TlsOptions* tls, std::string* temporary_file) {
+  auto load = [&]() -> Result<server::TlsCredentials> {
+    if (!config.tls_cert.empty()) return server::LoadTlsCredentials(config.tls_cert, config.tls_key);
+    if (config.durability != storage::Durability::kMemory) {
+      return server::LoadOrMakeTlsCredentials(config.data_dir + "/tls");
+    }
+    SLUICE_ASSIGN_OR_RETURN(server::TlsCredentials made, server::MakeSelfSignedCertificate());
+    made.cert_path = server::WriteTemporaryCertificate(made.cert_pem);
+    if (made.cert_path.empty()) log::Warn("cannot write the TLS certificate to a temporary file");
+    *temporary_file = made.cert_path;
+    return made;
+  };
+  Result<server::TlsCredentials> credentials = load();
+  if (!credentials.ok()) {
+    log::Error("TLS certificate: {}", credentials.status().ToString());
+    return false;
+  }
+  log::Info("TLS certificate {} ({}), SHA-256 {}",
+            credentials->cert_path.empty() ? "(in memory)" : credentials->cert_path,
+            credentials->generated ? "self-signed, made now" : "loaded", credentials->fingerprint);
+  tls->enabled = true;
+  tls->separate_port = config.tls_port != 0;
+  tls->port = config.tls_port;
+  tls->cert_pem = std::move(credentials->cert_pem);
+  tls->key_pem = std::move(credentials->key_pem);
+  return true;
+}
+
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
@@ -135,6 +170,11 @@ int RunServe(const ServeConfig& config) {
   sopts.port = config.port;
   sopts.threads = config.threads > 0 ? config.threads : AvailableCpus();
   sopts.max_body_bytes = config.max_body_bytes;
+  std::string temporary_cert;
+  if (config.tls && !SetUpTls(config, &sopts.tls, &temporary_cert)) {
+    (*engine)->Stop();
+    return 1;
+  }
   auto server = server::Server::Create(
       sopts, [&gateway](const server::HttpRequest& req, server::Responder respond) {
         gateway.Handle(req, std::move(respond));
@@ -142,6 +182,7 @@ int RunServe(const ServeConfig& config) {
   if (!server.ok()) {
     log::Error("cannot listen on {}:{}: {}", config.host, config.port, server.status().ToString());
     (*engine)->Stop();
+    if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
   (*server)->Start();
@@ -150,6 +191,10 @@ int RunServe(const ServeConfig& config) {
             config.host, (*server)->port(),
             config.durability == storage::Durability::kMemory ? "none" : config.data_dir,
             DurabilityName(config.durability), config.region, config.account, sopts.threads);
+  if (config.tls) {
+    log::Info("TLS on port {}{}", (*server)->tls_port(),
+              sopts.tls.separate_port ? " (TLS only)" : " (shared with plain HTTP)");
+  }
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
@@ -157,6 +202,7 @@ int RunServe(const ServeConfig& config) {
   gateway.SetReady(false);
   (*server)->Shutdown(5000);
   (*engine)->Stop();
+  if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
   log::Info("sluice stopped");
   return 0;
 }

@@ -96,6 +96,21 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_THREADS")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  serve.add_flag("--tls", c.tls,
+                 "Serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) next to plain HTTP on the same port; without "
+                 "--tls-cert/--tls-key a self-signed certificate for localhost is made in <data-dir>/tls")
+      ->envname("SLUICE_TLS");
+  serve.add_option("--tls-port", c.tls_port, "Serve TLS only, on this separate port (0: on --port)")
+      ->envname("SLUICE_TLS_PORT")
+      ->capture_default_str();
+  auto* cert = serve.add_option("--tls-cert", c.tls_cert, "PEM certificate chain for --tls")
+                   ->envname("SLUICE_TLS_CERT")
+                   ->check(CLI::ExistingFile);
+  auto* key = serve.add_option("--tls-key", c.tls_key, "PEM private key for --tls")
+                  ->envname("SLUICE_TLS_KEY")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   serve.add_option("--log-level", c.log_level, "debug, info, warn or error")
       ->envname("SLUICE_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))

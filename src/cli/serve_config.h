@@ -34,6 +34,10 @@ struct ServeConfig {
   uint64_t max_body_bytes = 16ull << 20;
   int threads = 0;  // 0 = one per CPU this process may run on
   std::string log_level = "info";
+  bool tls = false;       // serve TLS (same port as plain HTTP unless tls_port)
+  uint16_t tls_port = 0;  // 0: TLS on `port`, sniffed per connection
+  std::string tls_cert;   // PEM files; both empty: a self-signed pair
+  std::string tls_key;
 };
 
 // Registers the serve flags on `serve` and binds them to `config`.

@@ -1,12 +1,23 @@
 #include "server/connection.h"
 
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "server/event_loop.h"
 
 namespace sluice::server {
 
-Connection::Connection(EventLoop* loop, uint64_t id, int fd) : loop_(loop), id_(id), fd_(fd) {}
+Connection::Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport)
+    : loop_(loop), id_(id), fd_(fd), transport_(std::move(transport)) {
+  if (!transport_) transport_ = std::make_unique<PlainTransport>(fd);
+}
+
+void Connection::DispatchEvents(uint32_t events) {
+  if (transport_->ReadWantsWrite() && (events & EPOLLOUT)) events |= EPOLLIN;
+  if (transport_->WriteWantsRead() && (events & EPOLLIN)) events |= EPOLLOUT;
+  OnEvents(events);
+  if (!closed_) SetInterest(want_read_, want_write_);  // the transport's wishes may have changed
+}
 
 Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
@@ -47,6 +58,7 @@ void Connection::Close() {
   closed_ = true;
   loop_->Retire(this);
   if (fd_ >= 0) {
+    if (transport_) transport_->OnClose();
     ::close(fd_);
     fd_ = -1;
   }
@@ -54,10 +66,16 @@ void Connection::Close() {
 }
 
 void Connection::SetInterest(bool read, bool write) {
-  if (closed_ || (read == want_read_ && write == want_write_)) return;
+  if (closed_) return;
   want_read_ = read;
   want_write_ = write;
-  loop_->UpdateInterest(this, read, write);
+  // A TLS session may wait for the other direction than the protocol does.
+  bool effective_read = read || (transport_ && transport_->WriteWantsRead());
+  bool effective_write = write || (transport_ && transport_->ReadWantsWrite());
+  if (effective_read == armed_read_ && effective_write == armed_write_) return;
+  armed_read_ = effective_read;
+  armed_write_ = effective_write;
+  loop_->UpdateInterest(this, effective_read, effective_write);
 }
 
 Responder Connection::MakeResponder(uint64_t tag) {

@@ -1,5 +1,7 @@
 // Connection: one accepted socket, owned by the EventLoop it lives on for its
-// whole life. Subclasses speak a protocol (Http1Connection, Http2Connection).
+// whole life. Subclasses speak a protocol (Http1Connection, Http2Connection,
+// TlsHandshakeConnection) and move bytes through the connection's Transport
+// (the plain socket, or a TLS session on it).
 //
 // Lifecycle: created by the loop on accept; Close() deregisters the socket
 // and hands the object back to the loop, which destroys it after the current
@@ -17,8 +19,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "server/http_types.h"
+#include "server/transport.h"
 
 namespace sluice::server {
 
@@ -27,7 +31,8 @@ struct ServerContext;
 
 class Connection {
  public:
-  Connection(EventLoop* loop, uint64_t id, int fd);
+  // Without a transport, the socket is plain.
+  Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport = nullptr);
   virtual ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -38,6 +43,9 @@ class Connection {
 
   // The socket is ready (EPOLLIN/EPOLLOUT/EPOLLHUP/EPOLLERR bits).
   virtual void OnEvents(uint32_t events) = 0;
+  // Loop use: OnEvents, after mapping the readiness a TLS session waits for
+  // in the other direction to the direction that asked for it.
+  void DispatchEvents(uint32_t events);
   // The response for the request tagged `tag` (a slot number on HTTP/1.1, a
   // stream id on HTTP/2) is ready.
   virtual void Complete(uint64_t tag, HttpResponse response) = 0;
@@ -52,8 +60,10 @@ class Connection {
 
   // Loop use: the timer entry armed for `when_ns` fired at `now_ns`.
   void OnTimer(int64_t when_ns, int64_t now_ns);
-  // Gives up the socket without closing it (protocol switch).
+  // Gives up the socket and its transport without closing them (protocol
+  // switch; ReleaseTransport first).
   int ReleaseFd();
+  std::unique_ptr<Transport> ReleaseTransport() { return std::move(transport_); }
 
  protected:
   // Sets (or with 0 clears) the absolute MonotonicNanos() deadline.
@@ -72,15 +82,19 @@ class Connection {
   // OnStreamWake(tag) on this connection soon (dropped if it is gone).
   std::function<void()> MakeStreamWaker(uint64_t tag);
   const ServerContext& context() const;
+  Transport& transport() { return *transport_; }
 
   EventLoop* const loop_;
 
  private:
   const uint64_t id_;
   int fd_;
+  std::unique_ptr<Transport> transport_;
   bool closed_ = false;
   bool want_read_ = true;
   bool want_write_ = false;
+  bool armed_read_ = true;  // what epoll was last told
+  bool armed_write_ = false;
   int64_t deadline_ns_ = 0;
   int64_t armed_ns_ = 0;
 };

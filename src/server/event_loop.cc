@@ -2,6 +2,8 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -13,6 +15,9 @@
 
 #include "server/http1_connection.h"
 #include "server/http2_connection.h"
+#include "server/tls_context.h"
+#include "server/tls_handshake_connection.h"
+#include "server/tls_transport.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -32,8 +37,10 @@ void AddToEpoll(int epoll_fd, int fd, uint64_t id, uint32_t events) {
 
 }  // namespace
 
-EventLoop::EventLoop(const ServerContext& context, int listen_fd)
-    : context_(context), listen_fd_(listen_fd) {
+EventLoop::EventLoop(const ServerContext& context, int listen_fd, int tls_listen_fd) : context_(context) {
+  listeners_[0].fd = listen_fd;
+  listeners_[1].fd = tls_listen_fd;
+  listeners_[1].tls = true;
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_fd_ < 0 || event_fd_ < 0) {
@@ -42,20 +49,32 @@ EventLoop::EventLoop(const ServerContext& context, int listen_fd)
   }
   mailbox_ = std::make_shared<LoopMailbox>(this, event_fd_);
   AddToEpoll(epoll_fd_, event_fd_, kWakeupId, EPOLLIN);
-  AddToEpoll(epoll_fd_, listen_fd_, kListenerId, EPOLLIN);
+  AddToEpoll(epoll_fd_, listen_fd, kListenerId, EPOLLIN);
+  if (tls_listen_fd >= 0) AddToEpoll(epoll_fd_, tls_listen_fd, kTlsListenerId, EPOLLIN);
   now_ns_ = MonotonicNanos();
 }
 
 EventLoop::~EventLoop() {
   mailbox_->Close();
   DestroyConnections();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
+  for (Listener& l : listeners_) {
+    if (l.fd >= 0) ::close(l.fd);
+  }
   ::close(event_fd_);
   ::close(epoll_fd_);
 }
 
 void EventLoop::Run() {
   LoopMailbox::SetCurrent(mailbox_.get());
+  if (context_.tls) {
+    // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a peer that has
+    // gone would raise SIGPIPE. Blocked on this thread, the write fails with
+    // EPIPE instead, whatever the embedding program does with the signal.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+  }
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
   while (!stop_) {
@@ -72,11 +91,11 @@ void EventLoop::Run() {
         ssize_t r = ::read(event_fd_, &count, sizeof(count));
         (void)r;
         DrainMailbox();
-      } else if (id == kListenerId) {
-        Accept();
+      } else if (id == kListenerId || id == kTlsListenerId) {
+        Accept(listeners_[id - kListenerId]);
       } else {
         auto it = connections_.find(id);
-        if (it != connections_.end() && !it->second->closed()) it->second->OnEvents(events[i].events);
+        if (it != connections_.end() && !it->second->closed()) it->second->DispatchEvents(events[i].events);
       }
     }
     RunTimers();
@@ -96,23 +115,39 @@ void EventLoop::DestroyConnections() {
   retired_.clear();
 }
 
-void EventLoop::Accept() {
-  for (int i = 0; i < 64 && listen_fd_ >= 0; ++i) {
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+void EventLoop::Accept(Listener& listener) {
+  for (int i = 0; i < 64 && listener.fd >= 0; ++i) {
+    int fd = accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
       // Out of descriptors or memory: stop polling the listener for a while
       // instead of spinning on a level-triggered event.
       log::Warn("accept failed: {}; pausing the listener", std::strerror(errno));
-      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-      listener_paused_ = true;
-      listener_retry_ns_ = now_ns_ + kListenerRetryNs;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listener.fd, nullptr);
+      listener.paused = true;
+      listener.retry_ns = now_ns_ + kListenerRetryNs;
       return;
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     uint64_t id = next_id_++;
-    auto connection = std::make_unique<Http1Connection>(this, id, fd);
+    if (listener.tls) {
+      SSL* ssl = context_.tls ? context_.tls->NewSession() : nullptr;
+      if (ssl == nullptr) {
+        ::close(fd);
+        continue;
+      }
+      auto connection = std::make_unique<TlsHandshakeConnection>(
+          this, id, fd, std::make_unique<TlsTransport>(ssl, fd), now_ns_);
+      TlsHandshakeConnection* raw = connection.get();
+      connections_.emplace(id, std::move(connection));
+      AddToEpoll(epoll_fd_, fd, id, EPOLLIN | EPOLLRDHUP);
+      raw->Start();
+      continue;
+    }
+    // TLS on the main port: the first byte decides.
+    bool sniff_tls = context_.tls != nullptr && !context_.options.tls.separate_port;
+    auto connection = std::make_unique<Http1Connection>(this, id, fd, nullptr, sniff_tls);
     Http1Connection* raw = connection.get();
     connections_.emplace(id, std::move(connection));
     AddToEpoll(epoll_fd_, fd, id, EPOLLIN | EPOLLRDHUP);
@@ -156,15 +191,20 @@ void EventLoop::RunTimers() {
     auto it = connections_.find(id);
     if (it != connections_.end()) it->second->OnTimer(when, now_ns_);
   }
-  if (listener_paused_ && listen_fd_ >= 0 && now_ns_ >= listener_retry_ns_) {
-    listener_paused_ = false;
-    AddToEpoll(epoll_fd_, listen_fd_, kListenerId, EPOLLIN);
+  for (uint64_t i = 0; i < 2; ++i) {
+    Listener& l = listeners_[i];
+    if (l.paused && l.fd >= 0 && now_ns_ >= l.retry_ns) {
+      l.paused = false;
+      AddToEpoll(epoll_fd_, l.fd, kListenerId + i, EPOLLIN);
+    }
   }
 }
 
 int EventLoop::NextTimeoutMs() const {
   int64_t next = timers_.empty() ? 0 : timers_.top().first;
-  if (listener_paused_ && (next == 0 || listener_retry_ns_ < next)) next = listener_retry_ns_;
+  for (const Listener& l : listeners_) {
+    if (l.paused && (next == 0 || l.retry_ns < next)) next = l.retry_ns;
+  }
   if (next == 0) return -1;
   int64_t wait_ns = next - MonotonicNanos();
   if (wait_ns <= 0) return 0;
@@ -179,32 +219,77 @@ void EventLoop::Retire(Connection* connection) {
   connections_.erase(it);
 }
 
-void EventLoop::SwitchToHttp2(Connection* sniffer, std::string_view initial_bytes) {
-  int fd = sniffer->ReleaseFd();
-  uint64_t id = next_id_++;
-  auto connection = std::make_unique<Http2Connection>(this, id, fd);
-  Http2Connection* raw = connection.get();
-  auto old = connections_.find(sniffer->id());
-  if (old != connections_.end()) {
-    retired_.push_back(std::move(old->second));
-    connections_.erase(old);
+uint64_t EventLoop::Replace(Connection* old, std::unique_ptr<Connection> connection, int fd) {
+  uint64_t id = connection->id();
+  auto it = connections_.find(old->id());
+  if (it != connections_.end()) {
+    retired_.push_back(std::move(it->second));
+    connections_.erase(it);
   }
   connections_.emplace(id, std::move(connection));
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP;
   ev.data.u64 = id;
   epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  return id;
+}
+
+void EventLoop::SwitchToHttp2(Connection* sniffer, std::string_view initial_bytes) {
+  std::unique_ptr<Transport> transport = sniffer->ReleaseTransport();
+  int fd = sniffer->ReleaseFd();
+  auto connection = std::make_unique<Http2Connection>(this, next_id_++, fd, std::move(transport));
+  Http2Connection* raw = connection.get();
+  Replace(sniffer, std::move(connection), fd);
   raw->Start(initial_bytes);
-  if (draining_) raw->BeginDrain();
+  if (draining_ && !raw->closed()) raw->BeginDrain();
+}
+
+void EventLoop::SwitchToTls(Connection* sniffer) {
+  SSL* ssl = context_.tls ? context_.tls->NewSession() : nullptr;
+  if (ssl == nullptr) {
+    log::Warn("cannot create a TLS session: {}", TlsErrorText());
+    return sniffer->BeginDrain();
+  }
+  sniffer->ReleaseTransport();  // the plain one
+  int fd = sniffer->ReleaseFd();
+  auto transport = std::make_unique<TlsTransport>(ssl, fd);
+  auto connection = std::make_unique<TlsHandshakeConnection>(this, next_id_++, fd, std::move(transport), now_ns_);
+  TlsHandshakeConnection* raw = connection.get();
+  Replace(sniffer, std::move(connection), fd);
+  raw->Start();
+  if (draining_ && !raw->closed()) raw->BeginDrain();
+}
+
+void EventLoop::FinishTlsHandshake(Connection* handshake, const std::string& alpn) {
+  std::unique_ptr<Transport> transport = handshake->ReleaseTransport();
+  int fd = handshake->ReleaseFd();
+  if (alpn == "h2") {
+    auto connection = std::make_unique<Http2Connection>(this, next_id_++, fd, std::move(transport));
+    Http2Connection* raw = connection.get();
+    Replace(handshake, std::move(connection), fd);
+    // The client preface arrives through the session, like any later byte.
+    raw->Start({});
+    if (!raw->closed()) raw->OnEvents(EPOLLIN);
+    if (draining_ && !raw->closed()) raw->BeginDrain();
+    return;
+  }
+  auto connection = std::make_unique<Http1Connection>(this, next_id_++, fd, std::move(transport));
+  Http1Connection* raw = connection.get();
+  Replace(handshake, std::move(connection), fd);
+  raw->Start();
+  // Request bytes may already sit in the session's buffer (no epoll event).
+  if (!raw->closed()) raw->OnEvents(EPOLLIN);
+  if (draining_ && !raw->closed()) raw->BeginDrain();
 }
 
 void EventLoop::BeginDrain(std::function<void()> on_drained) {
   draining_ = true;
   on_drained_ = std::move(on_drained);
-  if (listen_fd_ >= 0) {
-    if (!listener_paused_) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-    ::close(listen_fd_);
-    listen_fd_ = -1;
+  for (Listener& l : listeners_) {
+    if (l.fd < 0) continue;
+    if (!l.paused) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, l.fd, nullptr);
+    ::close(l.fd);
+    l.fd = -1;
   }
   std::vector<Connection*> all;
   for (auto& [id, c] : connections_) all.push_back(c.get());

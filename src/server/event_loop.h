@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <queue>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -27,10 +28,11 @@ namespace sluice::server {
 
 class EventLoop {
  public:
-  // Takes ownership of `listen_fd` (non-blocking, listening). Aborts the
+  // Takes ownership of `listen_fd` (non-blocking, listening) and of
+  // `tls_listen_fd` (-1: none), whose connections speak TLS only. Aborts the
   // process if epoll or eventfd cannot be created (out of descriptors at
   // startup is not recoverable).
-  EventLoop(const ServerContext& context, int listen_fd);
+  EventLoop(const ServerContext& context, int listen_fd, int tls_listen_fd = -1);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -63,12 +65,29 @@ class EventLoop {
   // Replaces the HTTP/1.1 connection that sniffed the HTTP/2 preface with an
   // Http2Connection on the same socket, fed `initial_bytes` first.
   void SwitchToHttp2(Connection* sniffer, std::string_view initial_bytes);
+  // Replaces the HTTP/1.1 connection that sniffed a TLS handshake record
+  // with a TlsHandshakeConnection on the same socket.
+  void SwitchToTls(Connection* sniffer);
+  // Replaces a finished TLS handshake with the protocol `alpn` selected
+  // ("h2": Http2Connection; else Http1Connection), keeping the session.
+  void FinishTlsHandshake(Connection* handshake, const std::string& alpn);
 
  private:
   static constexpr uint64_t kWakeupId = 1;
   static constexpr uint64_t kListenerId = 2;
+  static constexpr uint64_t kTlsListenerId = 3;
 
-  void Accept();
+  struct Listener {
+    int fd = -1;
+    bool tls = false;  // a TLS-only port
+    bool paused = false;
+    int64_t retry_ns = 0;
+  };
+
+  void Accept(Listener& listener);
+  // Registers `connection` (on `fd`, already in epoll or not) under a new id
+  // in place of `old` (may be null), and drains it if the loop drains.
+  uint64_t Replace(Connection* old, std::unique_ptr<Connection> connection, int fd);
   void DrainMailbox();
   void RunTimers();
   int NextTimeoutMs() const;
@@ -80,9 +99,7 @@ class EventLoop {
   const ServerContext& context_;
   int epoll_fd_ = -1;
   int event_fd_ = -1;
-  int listen_fd_ = -1;
-  bool listener_paused_ = false;
-  int64_t listener_retry_ns_ = 0;
+  Listener listeners_[2];  // [0]: the main port; [1]: the TLS-only port, if any
   bool stop_ = false;
   bool draining_ = false;
   std::function<void()> on_drained_;

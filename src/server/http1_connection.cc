@@ -50,9 +50,11 @@ void AppendNumber(std::string* out, uint64_t n, int base = 10) {
 
 }  // namespace
 
-Http1Connection::Http1Connection(EventLoop* loop, uint64_t id, int fd)
-    : Connection(loop, id, fd),
-      parser_(Http1Limits{loop->context().options.max_header_bytes, loop->context().options.max_body_bytes}) {}
+Http1Connection::Http1Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport,
+                                 bool sniff_tls)
+    : Connection(loop, id, fd, std::move(transport)),
+      parser_(Http1Limits{loop->context().options.max_header_bytes, loop->context().options.max_body_bytes}),
+      sniff_tls_(sniff_tls) {}
 
 Http1Connection::~Http1Connection() { AbortStream(); }
 
@@ -64,6 +66,7 @@ void Http1Connection::Start() {
 
 void Http1Connection::OnEvents(uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    if (sniff_tls_ && !SniffTls()) return;
     if (!ReadInput()) return;
   }
   if (lingering_) return;
@@ -77,11 +80,27 @@ void Http1Connection::OnEvents(uint32_t events) {
   if (!closed()) UpdateInterestAndDeadline();
 }
 
+bool Http1Connection::SniffTls() {
+  unsigned char first = 0;
+  ssize_t n;
+  do {
+    n = ::recv(fd(), &first, 1, MSG_PEEK);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // nothing yet: ReadInput waits too
+  if (n <= 0) return true;  // EOF or error: ReadInput sees it and closes
+  sniff_tls_ = false;
+  if (first != 0x16) return true;
+  loop_->SwitchToTls(this);
+  return false;
+}
+
 bool Http1Connection::ReadInput() {
   size_t total = 0;
-  while (total < kReadBudget) {
+  // Over TLS, bytes the session already took off the socket wake no epoll
+  // event: read them whatever the budget.
+  while (total < kReadBudget || transport().HasBuffered()) {
     in_.Reserve(kReadChunk);
-    ssize_t n = ::read(fd(), in_.WritableData(), in_.WritableSize());
+    ssize_t n = transport().Read(in_.WritableData(), in_.WritableSize());
     if (n > 0) {
       total += static_cast<size_t>(n);
       if (lingering_) continue;  // discard: we only wait for the peer's EOF
@@ -90,11 +109,10 @@ bool Http1Connection::ReadInput() {
       last_activity_ns_ = loop_->now_ns();
       if (!parser_.started() && request_started_ns_ == 0) request_started_ns_ = loop_->now_ns();
       // A short read drained the socket; level-triggered epoll reports more.
-      if (!filled) return true;
+      if (!filled && !transport().HasBuffered()) return true;
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n == Transport::kAgain) return true;
     // EOF or error. A partial request dies with the connection: its handler
     // is never called. Complete earlier requests still get their answers,
     // unless a stream is open: a client that ends its side during an event
@@ -274,7 +292,7 @@ void Http1Connection::Flush() {
 bool Http1Connection::WriteOutput() {
   if (!out_.empty()) {
     size_t written = 0;
-    auto r = out_.WriteTo(fd(), &written);
+    auto r = transport().Write(out_, &written);
     if (written) last_activity_ns_ = loop_->now_ns();
     if (r == OutputQueue::WriteResult::kError) {
       Close();
@@ -444,7 +462,7 @@ void Http1Connection::StartLingeringClose() {
   // the response in flight. Half-close and discard input until the peer's
   // EOF or a short deadline instead.
   lingering_ = true;
-  ::shutdown(fd(), SHUT_WR);
+  transport().ShutdownWrite();
   in_.Consume(in_.size());
   in_.ShrinkIfIdle(0);
   SetDeadline(loop_->now_ns() + kLingerNs);

@@ -1,6 +1,9 @@
 // Http1Connection: HTTP/1.1 (and 1.0) on one socket, and the protocol sniffer
 // every accepted connection starts as: if the first 24 bytes are the HTTP/2
 // preface the socket is handed to an Http2Connection (EventLoop::SwitchToHttp2).
+// With TLS on the same port, a first byte of 0x16 (peeked, not read) hands
+// the socket to a TlsHandshakeConnection instead. Over TLS the connection
+// reads and writes through the session (Transport), and the rest is the same.
 //
 // Requests are parsed with Http1Parser straight from the read buffer and
 // dispatched as soon as complete, several per read when pipelined. Each
@@ -51,7 +54,11 @@ namespace sluice::server {
 
 class Http1Connection final : public Connection {
  public:
-  Http1Connection(EventLoop* loop, uint64_t id, int fd);
+  // `transport`: null for a plain socket. `sniff_tls`: a first byte of
+  // 0x16 (a TLS handshake record) hands the socket to a TLS handshake
+  // (EventLoop::SwitchToTls) before anything is read.
+  Http1Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport = nullptr,
+                  bool sniff_tls = false);
   ~Http1Connection() override;
 
   // Called once after registration: arms the first header deadline.
@@ -97,6 +104,9 @@ class Http1Connection final : public Connection {
   bool ReadInput();
   // Sniffs the HTTP/2 preface; false when the connection is no longer ours.
   bool Sniff();
+  // Peeks at the first byte for a TLS handshake; false when the connection
+  // is no longer ours (switched to TLS, or closed).
+  bool SniffTls();
   // Parses and dispatches what is buffered, then writes what is ready.
   void ProcessInput();
   void ParseAndDispatch();
@@ -133,6 +143,7 @@ class Http1Connection final : public Connection {
   uint64_t next_seq_ = 0;
   size_t ready_bytes_ = 0;  // response bodies held by ready slots
   bool sniffing_ = true;
+  bool sniff_tls_ = false;
   bool in_dispatch_ = false;
   bool current_has_slot_ = false;  // the request being read owns slots_.back()
   bool input_closed_ = false;      // parse no further requests

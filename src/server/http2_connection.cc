@@ -130,7 +130,8 @@ ssize_t ReadStreamedBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
 }
 }  // namespace
 
-Http2Connection::Http2Connection(EventLoop* loop, uint64_t id, int fd) : Connection(loop, id, fd) {
+Http2Connection::Http2Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport)
+    : Connection(loop, id, fd, std::move(transport)) {
   nghttp2_session_server_new2(&session_, Callbacks(), this, Options());
 }
 
@@ -185,17 +186,18 @@ void Http2Connection::Progress() {
 bool Http2Connection::ReadInput() {
   uint8_t buffer[64 << 10];
   size_t total = 0;
-  while (total < kReadBudget) {
-    ssize_t n = ::read(fd(), buffer, sizeof(buffer));
+  // Over TLS, bytes the session already took off the socket wake no epoll
+  // event: read them whatever the budget.
+  while (total < kReadBudget || transport().HasBuffered()) {
+    ssize_t n = transport().Read(buffer, sizeof(buffer));
     if (n > 0) {
       total += static_cast<size_t>(n);
       last_activity_ns_ = loop_->now_ns();
       if (!Receive(buffer, static_cast<size_t>(n))) return false;
-      if (static_cast<size_t>(n) < sizeof(buffer)) return true;
+      if (static_cast<size_t>(n) < sizeof(buffer) && !transport().HasBuffered()) return true;
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n == Transport::kAgain) return true;
     Close();  // EOF or error: in-flight streams are dropped
     return false;
   }
@@ -503,7 +505,7 @@ void Http2Connection::Flush() {
   out_.Append(std::move(batch));
   if (!out_.empty()) {
     size_t written = 0;
-    auto r = out_.WriteTo(fd(), &written);
+    auto r = transport().Write(out_, &written);
     if (written) last_activity_ns_ = loop_->now_ns();
     if (r == OutputQueue::WriteResult::kError) return Close();
   }

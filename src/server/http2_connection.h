@@ -1,4 +1,5 @@
-// Http2Connection: HTTP/2 cleartext (prior knowledge) on one socket, driven
+// Http2Connection: HTTP/2 on one socket, cleartext with prior knowledge or
+// over TLS after ALPN chose "h2" (through the connection's Transport), driven
 // by an nghttp2 server session. nghttp2 does the framing, HPACK, stream
 // states and flow control; this class moves bytes between the socket and the
 // session and turns each request stream into an HttpRequest for the Handler.
@@ -70,7 +71,9 @@ class Http2Connection final : public Connection {
   // hostile connections cannot exhaust a host.
   static constexpr size_t kMaxBufferedBytes = 32u << 20;
 
-  Http2Connection(EventLoop* loop, uint64_t id, int fd);
+  // `transport`: null for a plain socket (h2c), else the TLS session that
+  // negotiated "h2".
+  Http2Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport = nullptr);
   ~Http2Connection() override;
 
   // Sends the server SETTINGS and feeds the bytes already read (the preface

@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace sluice::server {
 
@@ -27,21 +28,37 @@ OutputQueue::WriteResult OutputQueue::WriteTo(int fd, size_t* written) {
       return WriteResult::kError;
     }
     *written += static_cast<size_t>(n);
-    bytes_ -= static_cast<size_t>(n);
-    size_t left = static_cast<size_t>(n);
-    while (left > 0) {
-      size_t in_front = chunks_.front().size() - front_offset_;
-      if (left >= in_front) {
-        left -= in_front;
-        chunks_.pop_front();
-        front_offset_ = 0;
-      } else {
-        front_offset_ += left;
-        left = 0;
-      }
-    }
+    Consume(static_cast<size_t>(n));
   }
   return WriteResult::kDone;
+}
+
+size_t OutputQueue::CopyFront(char* out, size_t capacity) const {
+  size_t copied = 0;
+  for (size_t i = 0; i < chunks_.size() && copied < capacity; ++i) {
+    size_t skip = i == 0 ? front_offset_ : 0;
+    size_t n = chunks_[i].size() - skip;
+    if (n > capacity - copied) n = capacity - copied;
+    std::memcpy(out + copied, chunks_[i].data() + skip, n);
+    copied += n;
+  }
+  return copied;
+}
+
+void OutputQueue::Consume(size_t n) {
+  bytes_ -= n;
+  size_t left = n;
+  while (left > 0) {
+    size_t in_front = chunks_.front().size() - front_offset_;
+    if (left >= in_front) {
+      left -= in_front;
+      chunks_.pop_front();
+      front_offset_ = 0;
+    } else {
+      front_offset_ += left;
+      left = 0;
+    }
+  }
 }
 
 }  // namespace sluice::server

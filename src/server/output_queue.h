@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <deque>
 #include <string>
+#include <string_view>
 
 namespace sluice::server {
 
@@ -31,6 +32,15 @@ class OutputQueue {
   // socket is full (wait for EPOLLOUT); kError: the peer is gone.
   // `*written` is increased by the bytes written.
   WriteResult WriteTo(int fd, size_t* written);
+
+  // For writers that cannot take an iovec (TLS): the unwritten part of the
+  // first chunk, a copy of up to `capacity` leading bytes, and dropping `n`
+  // written bytes from the front.
+  std::string_view Front() const {
+    return chunks_.empty() ? std::string_view() : std::string_view(chunks_.front()).substr(front_offset_);
+  }
+  size_t CopyFront(char* out, size_t capacity) const;
+  void Consume(size_t n);
 
  private:
   std::deque<std::string> chunks_;

@@ -18,13 +18,19 @@ namespace sluice::server {
 
 class Server::Impl {
  public:
-  Impl(const ServerOptions& options, Handler handler) : context_{options, std::move(handler)} {}
+  Impl(const ServerOptions& options, Handler handler) : context_{options, std::move(handler), nullptr} {}
 
   ~Impl() { Shutdown(0); }
 
   Status Bind() {
+    const TlsOptions& tls = context_.options.tls;
+    if (tls.enabled) {
+      SLUICE_ASSIGN_OR_RETURN(context_.tls, TlsContext::Create(tls.cert_pem, tls.key_pem));
+    }
     int threads = context_.options.threads < 1 ? 1 : context_.options.threads;
     uint16_t port = context_.options.port;
+    uint16_t tls_port = tls.port;
+    bool separate = tls.enabled && tls.separate_port;
     for (int i = 0; i < threads; ++i) {
       // With port 0 the first bind picks the port and the rest share it.
       SLUICE_ASSIGN_OR_RETURN(int fd, OpenListener(context_.options.host, port));
@@ -36,13 +42,34 @@ class Server::Impl {
         }
         port = *bound;
         port_ = port;
+        tls_port_ = tls.enabled ? port : 0;
       }
-      loops_.push_back(std::make_unique<EventLoop>(context_, fd));
+      int tls_fd = -1;
+      if (separate) {
+        auto opened = OpenListener(context_.options.host, tls_port);
+        if (!opened.ok()) {
+          ::close(fd);
+          return opened.status();
+        }
+        tls_fd = *opened;
+        if (i == 0) {
+          auto bound = BoundPort(tls_fd);
+          if (!bound.ok()) {
+            ::close(fd);
+            ::close(tls_fd);
+            return bound.status();
+          }
+          tls_port = *bound;
+          tls_port_ = tls_port;
+        }
+      }
+      loops_.push_back(std::make_unique<EventLoop>(context_, fd, tls_fd));
     }
     return Status::Ok();
   }
 
   uint16_t port() const { return port_; }
+  uint16_t tls_port() const { return tls_port_; }
 
   void Start() {
     std::lock_guard lock(lifecycle_mu_);
@@ -100,6 +127,7 @@ class Server::Impl {
   bool started_ = false;
   bool stopped_ = false;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
 };
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler handler) {
@@ -112,6 +140,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Shutdown(0); }
 
 uint16_t Server::port() const { return impl_->port(); }
+uint16_t Server::tls_port() const { return impl_->tls_port(); }
 void Server::Start() { impl_->Start(); }
 void Server::Shutdown(int64_t drain_ms) { impl_->Shutdown(drain_ms); }
 

@@ -2,6 +2,15 @@
 // answered in order) and HTTP/2 cleartext with prior knowledge (the 24-byte
 // preface is sniffed on each new connection) on one port.
 //
+// TLS (ServerOptions::tls, off by default): on the same port, a connection
+// whose first byte is 0x16 (a TLS handshake record, peeked) is served over
+// TLS and any other stays plain; or, with tls.separate_port, a second port
+// serves TLS only. OpenSSL runs non-blocking on the loop's socket; ALPN picks
+// HTTP/2 ("h2") or HTTP/1.1 ("http/1.1", or no ALPN), and the same connection
+// code serves both over a Transport (plain socket or TLS session). The
+// handshake must finish within header_timeout_ms; a failed handshake is
+// logged at debug level and closes only its connection.
+//
 // Threading: `threads` event loops, each an epoll instance with its own
 // SO_REUSEPORT listener. A connection lives on one loop for its whole life.
 // Handlers run on the loop thread; a Responder may be called from any thread
@@ -43,9 +52,13 @@
 //
 // Files: event_loop (epoll, timers, connection table), loop_mailbox
 // (cross-thread wakeups), connection (base: deadlines, responders),
-// http1_parser (pure parsing), http1_connection (sniffing, pipelining),
-// http2_connection (nghttp2 session), stream_channel (a streamed body's
-// writer, shared with its producer), listener (sockets), server.cc.
+// transport (plain socket I/O), http1_parser (pure parsing),
+// http1_connection (sniffing, pipelining), http2_connection (nghttp2
+// session), stream_channel (a streamed body's writer, shared with its
+// producer), tls_context (the OpenSSL context, ALPN), tls_transport (a TLS
+// session as a Transport), tls_handshake_connection (a handshake under way),
+// tls_certificate (PEM files, the self-signed certificate), listener
+// (sockets), server.cc.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +70,19 @@
 
 namespace sluice::server {
 
+// TLS (off unless `enabled`): PEM text of the certificate chain and its key
+// (tls_certificate.h loads or makes them).
+struct TlsOptions {
+  bool enabled = false;
+  // false: TLS and plain HTTP share `port` (the first byte decides);
+  // true: TLS only on `port` below (0 = pick a free one, see tls_port()),
+  // and `ServerOptions::port` stays plain.
+  bool separate_port = false;
+  uint16_t port = 0;
+  std::string cert_pem;
+  std::string key_pem;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 4567;  // 0 = pick a free port (see Server::port())
@@ -65,16 +91,21 @@ struct ServerOptions {
   uint32_t max_header_bytes = 64u << 10;
   int64_t header_timeout_ms = 30'000;
   int64_t idle_timeout_ms = 120'000;
+  TlsOptions tls;
 };
 
 class Server {
  public:
-  // Binds and listens (errors: IoError naming the address).
+  // Binds and listens (errors: IoError naming the address; InvalidArgument
+  // when TLS is on and its certificate or key is refused).
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options, Handler handler);
   ~Server();
 
   // The bound port (useful with port 0).
   uint16_t port() const;
+  // The port TLS is served on: port() unless TLS has a separate port; 0
+  // when TLS is off.
+  uint16_t tls_port() const;
 
   // Starts the event-loop threads and returns. Connections that arrive
   // before Start() wait in the listen backlog.

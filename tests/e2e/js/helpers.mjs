@@ -35,14 +35,15 @@ export async function waitUntil(predicate, timeoutMs, what) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${lastErr}` : ''}`);
 }
 
-/** Starts a server on an ephemeral port with a fresh data dir. Returns {endpoint, stop, log}. */
-export async function startServer() {
+/** Starts a server on an ephemeral port with a fresh data dir, with `extraArgs` appended to its
+ * flags. Returns {endpoint, stop, log}. */
+export async function startServer(extraArgs = []) {
   if (ENDPOINT) return { endpoint: ENDPOINT, stop: async () => {}, log: () => '' };
   const bin = process.env.SLUICE_BIN;
   if (!bin) throw new Error('SLUICE_BIN is not set');
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-js-'));
   const child = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir,
-    '--create-stream-ms', '0', '--delete-stream-ms', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--create-stream-ms', '0', '--delete-stream-ms', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let port = 0;
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));

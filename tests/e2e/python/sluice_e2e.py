@@ -706,3 +706,12 @@ class Subscription:
         self.watchdog.cancel()
         self.close()
         self.thread.join(10)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for a second listening port)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

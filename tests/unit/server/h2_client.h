@@ -1,5 +1,6 @@
 // Test helper: a minimal HTTP/2 prior-knowledge client on an nghttp2 client
-// session over a real blocking socket, pumped with poll() and deadlines.
+// session over a real blocking socket, pumped with poll() and deadlines;
+// with an SSL_CTX, over TLS with ALPN "h2".
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -34,7 +35,12 @@ class H2Client {
   };
 
   // `settings` go in the client's first SETTINGS frame.
-  explicit H2Client(uint16_t port, std::vector<nghttp2_settings_entry> settings = {}) : socket_(port) {
+  explicit H2Client(uint16_t port, std::vector<nghttp2_settings_entry> settings = {}, SSL_CTX* tls = nullptr)
+      : socket_(port) {
+    if (tls != nullptr && socket_.connected()) {
+      tls_ok_ = socket_.StartTls(tls, std::string_view("\x02h2", 3)) && socket_.Alpn() == "h2";
+      scheme_ = "https";
+    }
     nghttp2_session_callbacks* cb;
     nghttp2_session_callbacks_new(&cb);
     nghttp2_session_callbacks_set_on_header_callback(cb, &H2Client::OnHeader);
@@ -47,14 +53,14 @@ class H2Client {
   }
   ~H2Client() { nghttp2_session_del(session_); }
 
-  bool connected() const { return socket_.connected(); }
+  bool connected() const { return socket_.connected() && tls_ok_; }
   nghttp2_session* session() { return session_; }
 
   // Submits a request; returns its stream id.
   int32_t Submit(const std::string& method, const std::string& path, std::string body,
                  std::vector<std::pair<std::string, std::string>> extra = {}) {
     std::vector<std::pair<std::string, std::string>> fields = {
-        {":method", method}, {":scheme", "http"}, {":authority", "localhost"}, {":path", path}};
+        {":method", method}, {":scheme", scheme_}, {":authority", "localhost"}, {":path", path}};
     for (auto& f : extra) fields.push_back(std::move(f));
     std::vector<nghttp2_nv> nva;
     for (auto& [n, v] : fields) {
@@ -89,12 +95,9 @@ class H2Client {
       if (left_ms <= 0) return false;
       // Short slices: `done` may depend on server-side state (a handler was
       // called) that produces no bytes for us.
-      pollfd p{socket_.fd(), POLLIN, 0};
-      int ready = poll(&p, 1, static_cast<int>(left_ms < 10 ? left_ms : 10));
-      if (ready < 0) return false;
-      if (ready == 0) continue;
+      if (!socket_.Readable(left_ms < 10 ? left_ms : 10)) continue;
       char buffer[65536];
-      ssize_t got = ::recv(socket_.fd(), buffer, sizeof(buffer), 0);
+      ssize_t got = socket_.Recv(buffer, sizeof(buffer));
       if (got <= 0) {
         eof_ = true;
         return done();
@@ -173,6 +176,8 @@ class H2Client {
   }
 
   TestSocket socket_;
+  bool tls_ok_ = true;
+  std::string scheme_ = "http";
   nghttp2_session* session_ = nullptr;
   std::map<int32_t, std::unique_ptr<Upload>> uploads_;
   std::map<int32_t, Response> responses_;

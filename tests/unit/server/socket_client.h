@@ -1,6 +1,9 @@
 // Test helpers: a blocking loopback TCP client that reads HTTP/1.1 responses
-// with deadlines (poll), never sleeping.
+// with deadlines (poll), never sleeping; optionally over TLS (StartTls).
 #pragma once
+
+#include <openssl/ssl.h>
+#include <sys/time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -48,7 +51,10 @@ class TestSocket {
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
-  ~TestSocket() { Close(); }
+  ~TestSocket() {
+    Close();
+    if (ssl_ != nullptr) SSL_free(ssl_);
+  }
   TestSocket(const TestSocket&) = delete;
   TestSocket& operator=(const TestSocket&) = delete;
 
@@ -59,9 +65,52 @@ class TestSocket {
     fd_ = -1;
   }
 
+  // A blocking TLS handshake on the connected socket with `ctx`; `alpn` in
+  // wire format ("" offers none). Afterwards every read and write goes
+  // through the session. Reads that could block mid-record give up after
+  // 10 s (SO_RCVTIMEO), so a broken server fails a test instead of hanging it.
+  bool StartTls(SSL_CTX* ctx, std::string_view alpn = {}, const char* host = "localhost") {
+    timeval timeout{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    ssl_ = SSL_new(ctx);
+    SSL_set_fd(ssl_, fd_);
+    if (host != nullptr) {
+      SSL_set_tlsext_host_name(ssl_, host);
+      SSL_set1_host(ssl_, host);
+    }
+    if (!alpn.empty()) {
+      SSL_set_alpn_protos(ssl_, reinterpret_cast<const unsigned char*>(alpn.data()),
+                          static_cast<unsigned int>(alpn.size()));
+    }
+    return SSL_connect(ssl_) == 1;
+  }
+  SSL* ssl() const { return ssl_; }
+  // The protocol ALPN selected ("" when none).
+  std::string Alpn() const {
+    const unsigned char* data = nullptr;
+    unsigned int length = 0;
+    if (ssl_ != nullptr) SSL_get0_alpn_selected(ssl_, &data, &length);
+    return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data), length);
+  }
+
+  // Whether a Recv() would return at once, waiting up to `timeout_ms`.
+  bool Readable(int64_t timeout_ms) {
+    if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return true;
+    if (timeout_ms < 0) timeout_ms = 0;
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, static_cast<int>(timeout_ms)) > 0;
+  }
+  // One read (socket or TLS): >0 bytes, <=0 end or error.
+  ssize_t Recv(char* buffer, size_t length) {
+    if (ssl_ == nullptr) return ::recv(fd_, buffer, length, 0);
+    int n = SSL_read(ssl_, buffer, static_cast<int>(length));
+    return n > 0 ? n : -1;
+  }
+
   bool Send(std::string_view bytes) {
     while (!bytes.empty()) {
-      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      ssize_t n = ssl_ != nullptr ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
+                                  : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
       if (n <= 0) return false;
       bytes.remove_prefix(static_cast<size_t>(n));
     }
@@ -72,10 +121,9 @@ class TestSocket {
   bool ReadMore(int64_t deadline_ns) {
     int64_t left_ms = (deadline_ns - MonotonicNanos()) / 1'000'000;
     if (left_ms <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left_ms)) <= 0) return false;
+    if (!Readable(left_ms)) return false;
     char chunk[65536];
-    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    ssize_t n = Recv(chunk, sizeof(chunk));
     if (n <= 0) {
       eof_ = true;
       return false;
@@ -197,10 +245,9 @@ class TestSocket {
     while (!eof_) {
       int64_t left_ms = (deadline - MonotonicNanos()) / 1'000'000;
       if (left_ms <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left_ms)) <= 0) return false;
+      if (!Readable(left_ms)) return false;
       char chunk[4096];
-      ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+      ssize_t n = Recv(chunk, sizeof(chunk));
       if (n <= 0) eof_ = true;
     }
     return true;
@@ -208,6 +255,7 @@ class TestSocket {
 
  private:
   int fd_ = -1;
+  SSL* ssl_ = nullptr;
   bool connected_ = false;
   bool eof_ = false;
   std::string buffer_;
