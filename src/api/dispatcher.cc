@@ -150,7 +150,17 @@ void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiRespons
   }
 
   const Clock* clock = engine_.options().clock;
-  OperationContext ctx{engine_, options_, clock ? *clock : SystemClock::Instance()};
+  // An authenticated caller's namespace replaces the defaults (a copy only
+  // then: the common path allocates nothing).
+  ApiOptions caller_options;
+  const ApiOptions* options = &options_;
+  if (!request.account.empty() || !request.region.empty()) {
+    caller_options = options_;
+    if (!request.account.empty()) caller_options.default_account = std::string(request.account);
+    if (!request.region.empty()) caller_options.default_region = std::string(request.region);
+    options = &caller_options;
+  }
+  OperationContext ctx{engine_, *options, clock ? *clock : SystemClock::Instance()};
   ctx.cbor = cbor;
   if (op->streaming) {
     // Only the streamed operations pay for this closure. `done` is shared:

@@ -18,6 +18,11 @@ struct ApiRequest {
   std::string_view content_type;   // Content-Type value
   std::string_view authorization;  // Authorization header (may be empty)
   std::string_view body;
+  // The caller's namespace when the transport authenticated it (the
+  // credentials' account, the credential scope's region); empty: the
+  // server's defaults.
+  std::string_view account;
+  std::string_view region;
 };
 
 // The output of a streamed response (SubscribeToShard's event stream), as

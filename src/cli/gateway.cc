@@ -1,10 +1,15 @@
 #include "cli/gateway.h"
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 #include <random>
 #include <string>
 
+#include "protocol/cbor_transcode.h"
+#include "protocol/json_writer.h"
 #include "util/base64.h"
+#include "util/clock.h"
 
 namespace sluice::cli {
 namespace {
@@ -98,6 +103,30 @@ std::shared_ptr<server::StreamingBody> StreamingBodyFor(std::shared_ptr<api::Api
   return body;
 }
 
+// The answer to a request whose signature does not verify: the exception
+// in the request's codec (JSON unless it asked for CBOR), 400.
+server::HttpResponse AuthFailure(const auth::AuthError& error, std::string_view content_type, bool cors) {
+  server::HttpResponse r;
+  r.status = error.http_status;
+  AddAwsHeaders(r);
+  std::string body;
+  protocol::JsonWriter w(&body);
+  w.BeginObject();
+  w.Member("__type", error.type);
+  w.Member("message", error.message);
+  w.EndObject();
+  const bool cbor = content_type.rfind("application/x-amz-cbor-1.1", 0) == 0;
+  if (cbor) {
+    Result<std::string> encoded = protocol::JsonResponseToCbor(body);
+    if (encoded.ok()) body = std::move(encoded).value();
+  }
+  r.headers.emplace_back("Content-Type", cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1");
+  r.headers.emplace_back("x-amzn-ErrorType", error.type);
+  if (cors) AddCorsHeaders(r);
+  r.body = std::move(body);
+  return r;
+}
+
 }  // namespace
 
 void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) {
@@ -128,7 +157,25 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
     return;
   }
 
+  std::optional<auth::Identity> identity;
+  if (verifier_) {
+    std::vector<auth::HeaderField> headers;
+    headers.reserve(req.headers.size());
+    for (const auto& h : req.headers) headers.push_back({h.name, h.value});
+    auth::AuthResult<auth::Identity> verified =
+        verifier_->Verify(auth::RequestView{req.method, req.target, headers, req.body}, SystemClock::Instance().NowMillis());
+    if (!verified.ok()) {
+      respond(AuthFailure(verified.error(), req.Header("content-type"), IsCorsRequest(req)));
+      return;
+    }
+    identity = std::move(verified).value();
+  }
+
   api::ApiRequest call;
+  if (identity) {
+    call.account = identity->account_id;
+    call.region = identity->region;
+  }
   call.target = req.Header("x-amz-target");
   call.content_type = req.Header("content-type");
   call.authorization = req.Header("authorization");

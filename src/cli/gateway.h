@@ -6,7 +6,10 @@
 
 #include <atomic>
 
+#include <memory>
+
 #include "api/dispatcher.h"
+#include "auth/sigv4.h"
 #include "server/http_types.h"
 
 namespace sluice::cli {
@@ -14,6 +17,13 @@ namespace sluice::cli {
 class Gateway {
  public:
   explicit Gateway(api::Dispatcher& dispatcher) : dispatcher_(dispatcher) {}
+
+  // With a verifier (`--auth FILE`), every API call's Signature Version 4
+  // is checked first; a failure is answered with the service's exception
+  // (MissingAuthenticationToken, IncompleteSignature, InvalidSignature,
+  // UnrecognizedClient), and a verified call runs in its credentials'
+  // account and its credential scope's region. Call before serving.
+  void SetVerifier(std::unique_ptr<auth::SigV4Verifier> verifier) { verifier_ = std::move(verifier); }
 
   // Readiness: /health answers 503 until SetReady(true).
   void SetReady(bool ready) { ready_ = ready; }
@@ -23,6 +33,7 @@ class Gateway {
 
  private:
   api::Dispatcher& dispatcher_;
+  std::unique_ptr<auth::SigV4Verifier> verifier_;
   std::atomic<bool> ready_{false};
 };
 

@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "api/dispatcher.h"
+#include "auth/credentials_file.h"
+#include "auth/sigv4.h"
 #include "cli/gateway.h"
 #include "cli/serve_config.h"
 #include "engine/engine.h"
@@ -164,6 +166,15 @@ int RunServe(const ServeConfig& config) {
   aopts.default_region = config.region;
   api::Dispatcher dispatcher(**engine, aopts);
   Gateway gateway(dispatcher);
+  if (!config.auth_file.empty()) {
+    Result<auth::CredentialMap> credentials = auth::LoadCredentialsFile(config.auth_file);
+    if (!credentials.ok()) {
+      log::Error("cannot use the credentials file: {}", credentials.status().ToString());
+      return 1;
+    }
+    log::Info("verifying Signature Version 4 against {} access keys from {}", credentials->size(), config.auth_file);
+    gateway.SetVerifier(std::make_unique<auth::SigV4Verifier>(std::move(credentials).value(), config.account));
+  }
 
   server::ServerOptions sopts;
   sopts.host = config.host;

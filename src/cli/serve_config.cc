@@ -84,6 +84,10 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_SUBSCRIPTION_HEARTBEAT_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  serve.add_option("--auth", c.auth_file,
+                   "AWS shared-credentials file: verify every request's Signature Version 4 against its "
+                   "access keys (default: any credentials are accepted)")
+      ->envname("SLUICE_AUTH");
   serve.add_option("--clock-offset-ms", c.clock_offset_ms,
                    "Shift the server's clock by this many ms (for testing retention and expiry)")
       ->envname("SLUICE_CLOCK_OFFSET_MS")

@@ -31,6 +31,7 @@ struct ServeConfig {
   int on_demand_stream_limit = 50;
   int consumer_limit = 20;
   int64_t clock_offset_ms = 0;
+  std::string auth_file;  // --auth: verify SigV4 against these credentials
   uint64_t max_body_bytes = 16ull << 20;
   int threads = 0;  // 0 = one per CPU this process may run on
   std::string log_level = "info";
