@@ -1,5 +1,7 @@
 #include "cli/gateway.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -103,6 +105,10 @@ std::shared_ptr<server::StreamingBody> StreamingBodyFor(std::shared_ptr<api::Api
   return body;
 }
 
+bool IsAccountId(std::string_view s) {
+  return s.size() == 12 && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 // The answer to a request whose signature does not verify: the exception
 // in the request's codec (JSON unless it asked for CBOR), 400.
 server::HttpResponse AuthFailure(const auth::AuthError& error, std::string_view content_type, bool cors) {
@@ -172,9 +178,24 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
   }
 
   api::ApiRequest call;
+  std::optional<auth::CredentialScope> scope;
   if (identity) {
     call.account = identity->account_id;
     call.region = identity->region;
+  } else if (!verifier_) {
+    // Any credentials are accepted, but the caller still picks its
+    // namespace: the credential scope's region, and the access key as the
+    // account when it is 12 digits (else the configured account).
+    std::array<auth::HeaderField, 64> fields;
+    const size_t n = std::min(req.headers.size(), fields.size());
+    for (size_t i = 0; i < n; ++i) fields[i] = {req.headers[i].name, req.headers[i].value};
+    auth::AuthResult<auth::CredentialScope> read = auth::ExtractCredentialScope(
+        auth::RequestView{req.method, req.target, std::span<const auth::HeaderField>(fields.data(), n), {}});
+    if (read.ok()) {
+      scope = std::move(read).value();
+      call.region = scope->region;
+      if (IsAccountId(scope->access_key_id)) call.account = scope->access_key_id;
+    }
   }
   call.target = req.Header("x-amz-target");
   call.content_type = req.Header("content-type");

@@ -22,7 +22,10 @@ class Gateway {
   // is checked first; a failure is answered with the service's exception
   // (MissingAuthenticationToken, IncompleteSignature, InvalidSignature,
   // UnrecognizedClient), and a verified call runs in its credentials'
-  // account and its credential scope's region. Call before serving.
+  // account and its credential scope's region. Without one, any credentials
+  // are accepted, and a call runs in its credential scope's region and, when
+  // its access key is 12 digits, in that account (else the defaults). Call
+  // before serving.
   void SetVerifier(std::unique_ptr<auth::SigV4Verifier> verifier) { verifier_ = std::move(verifier); }
 
   // Readiness: /health answers 503 until SetReady(true).

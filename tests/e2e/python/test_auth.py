@@ -158,3 +158,31 @@ def test_a_credentials_file_that_does_not_parse_stops_the_start(tmp_path):
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1
     assert "credentials" in proc.stderr + proc.stdout
+
+
+def test_without_auth_the_credential_scope_picks_region_and_account(spawn):
+    """Any credentials are accepted; the signature's region and a 12-digit access key choose the
+    namespace (otherwise the configured account)."""
+    server = spawn()
+    ep = server.endpoint
+    east = signed_client(ep, "AKIDANYTHING", "whatever")
+    west = signed_client(ep, "AKIDANYTHING", "whatever", region="eu-west-1")
+    other_account = signed_client(ep, "210987654321", "whatever", region="eu-west-1")
+    for c in (east, west, other_account):
+        c.create_stream(StreamName="same", ShardCount=1)
+        e2e.wait_active(c, "same")
+    arns = [c.describe_stream_summary(StreamName="same")["StreamDescriptionSummary"]["StreamARN"]
+            for c in (east, west, other_account)]
+    assert arns == ["arn:aws:kinesis:us-east-1:000000000000:stream/same",
+                    "arn:aws:kinesis:eu-west-1:000000000000:stream/same",
+                    "arn:aws:kinesis:eu-west-1:210987654321:stream/same"]
+    for c, data in ((east, b"e"), (west, b"w"), (other_account, b"o")):
+        c.put_record(StreamName="same", PartitionKey="k", Data=data)
+    for c, data in ((east, b"e"), (west, b"w"), (other_account, b"o")):
+        it = c.get_shard_iterator(StreamName="same", ShardId="shardId-000000000000",
+                                  ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        assert [r["Data"] for r in c.get_records(ShardIterator=it)["Records"]] == [data]
+    assert [s for s in west.list_streams()["StreamNames"]] == ["same"]
+    # Deleting in one namespace leaves the others.
+    west.delete_stream(StreamName="same")
+    assert east.describe_stream_summary(StreamName="same")["StreamDescriptionSummary"]["StreamStatus"] == "ACTIVE"
