@@ -195,8 +195,7 @@ Result<StreamDescription> Engine::Impl::DescribeStream(const StreamRef& stream) 
   // Like the service, a stream being created shows no shards yet.
   if (m.status != StreamStatus::kCreating) {
     d.shards = FilterShards(m, ShardFilter{}, now);
-    d.open_shard_count = static_cast<int>(
-        std::count_if(m.shards.begin(), m.shards.end(), [](const ShardMeta& s) { return s.open(); }));
+    d.open_shard_count = OpenShardCount(m);
   }
   return d;
 }
@@ -304,10 +303,6 @@ Status Engine::Impl::ChangeActiveStream(const StreamRef& stream,
   return Status::Ok();
 }
 
-int Engine::Impl::OpenShardsInNamespaceLocked(const std::string& account, const std::string& region) const {
-  return DescribeLimits(account, region).open_shard_count;
-}
-
 Status Engine::Impl::AddTags(const StreamRef& stream,
                              const std::vector<std::pair<std::string, std::string>>& tags) {
   return ChangeActiveStream(stream, [&](StreamMeta& m) {
@@ -405,8 +400,7 @@ AccountLimits Engine::Impl::DescribeLimits(const std::string& account, const std
     const StreamMeta& m = it->second->meta;
     // A reshard waiting in UPDATING counts as done, so two pending
     // scale-ups cannot both pass the quota.
-    int open = 0;
-    for (const ShardMeta& s : m.shards) open += s.open() ? 1 : 0;
+    const int open = OpenShardCount(m);
     limits.open_shard_count += m.pending.empty() ? open : std::max(open, OpenShardCountAfter(m, m.pending));
     if (m.mode == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
   }

@@ -205,8 +205,6 @@ class Engine::Impl {
   // InvalidArgument unless `mibps` is within kMaxWarmThroughputMiBps and the
   // namespace has the minimum throughput commitment enabled.
   Status CheckWarmThroughput(const StreamRef& stream, int mibps) const;
-  // Open shards over every stream of the namespace. Caller holds control_mu_.
-  int OpenShardsInNamespaceLocked(const std::string& account, const std::string& region) const;
 
   // --- stream_updates.cc ---
   // Checks and then applies (or, with an UPDATING delay, persists as

@@ -145,7 +145,7 @@ Status CheckReshard(const StreamMeta& m, const ReshardOp& op) {
       return Status::Ok();
     }
     case ReshardOp::Kind::kScale: {
-      const int open = static_cast<int>(OpenShardsByStart(m).size());
+      const int open = OpenShardCount(m);
       if (op.target < 1) return Status::InvalidArgument("TargetShardCount must be at least 1.");
       if (op.target > 2 * open) return ScaleLimit("scale up over double your current open shard count", open, op.target);
       if (op.target * 2 < open) return ScaleLimit("scale down below half your current open shard count", open, op.target);
@@ -179,7 +179,7 @@ Result<std::vector<int>> ApplyReshard(StreamMeta& m, const ReshardOp& op, int64_
 }
 
 int OpenShardCountAfter(const StreamMeta& m, const ReshardOp& op) {
-  const int open = static_cast<int>(OpenShardsByStart(m).size());
+  const int open = OpenShardCount(m);
   switch (op.kind) {
     case ReshardOp::Kind::kNone: return open;
     case ReshardOp::Kind::kSplit: return open + 1;

@@ -23,9 +23,14 @@ Shard ToShard(const ShardMeta& m) {
   return s;
 }
 
-int CurrentWarmThroughputMiBps(const StreamMeta& stream) {
+int OpenShardCount(const StreamMeta& stream) {
   int open = 0;
   for (const ShardMeta& s : stream.shards) open += s.open() ? 1 : 0;
+  return open;
+}
+
+int CurrentWarmThroughputMiBps(const StreamMeta& stream) {
+  const int open = OpenShardCount(stream);
   if (stream.warm_throughput_mibps && stream.status != StreamStatus::kUpdating) {
     return std::max(open, *stream.warm_throughput_mibps);
   }

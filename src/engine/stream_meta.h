@@ -82,6 +82,9 @@ struct StreamMeta {
 // The Kinesis view of a shard: ids, range and sequence-number range.
 Shard ToShard(const ShardMeta& shard);
 
+// Shards of the stream still open (taking writes).
+int OpenShardCount(const StreamMeta& stream);
+
 // The write capacity an on-demand stream is warmed to (MiB/s): its warm
 // throughput once settled (not while UPDATING towards it), and never less
 // than 1 MiB/s per open shard.

@@ -30,10 +30,6 @@ Status OnDemandRefused(const StreamRef& stream, const char* operation) {
                                             " because it is in ON_DEMAND capacity mode.");
 }
 
-int CountOpen(const StreamMeta& m) {
-  return static_cast<int>(std::count_if(m.shards.begin(), m.shards.end(), [](const ShardMeta& s) { return s.open(); }));
-}
-
 Status ShardNotFound(const StreamRef& stream, std::string_view shard_id) {
   return Status::NotFound("Could not find shard " + std::string(shard_id) + " in stream " + stream.name +
                           " under account " + stream.account + ".");
@@ -102,7 +98,7 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
   }
   if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
   if (target->status != StreamStatus::kActive) return Status::InUse(NotActive(stream, target->status));
-  const int open_before = CountOpen(*target);
+  const int open_before = OpenShardCount(*target);
   if (target->mode == StreamMode::kOnDemand) {
     return OnDemandRefused(stream, op.kind == ReshardOp::Kind::kSplit   ? "SplitShard"
                                    : op.kind == ReshardOp::Kind::kMerge ? "MergeShards"
@@ -111,7 +107,7 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
   SLUICE_RETURN_IF_ERROR(CheckReshard(*target, op));
   const int additional = OpenShardCountAfter(*target, op) - open_before;
   if (additional > 0) {
-    const int in_namespace = OpenShardsInNamespaceLocked(stream.account, stream.region);
+    const int in_namespace = DescribeLimits(stream.account, stream.region).open_shard_count;
     if (in_namespace + additional > options_.quotas.shard_limit) {
       return ShardQuotaExceeded(stream, in_namespace, options_.quotas.shard_limit, additional);
     }
@@ -204,7 +200,7 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
     if (before.shards[i].open() && !changed.shards[i].open()) state->shards[i]->waiters.Notify();
   }
   log::Info("engine: stream {} (account {}, region {}) resharded: {} open shards, {} in all", changed.ref.name,
-            changed.ref.account, changed.ref.region, CountOpen(changed), changed.shards.size());
+            changed.ref.account, changed.ref.region, OpenShardCount(changed), changed.shards.size());
   return Status::Ok();
 }
 
