@@ -2,6 +2,7 @@
 // takeover rules) and running it on the delivery thread.
 #include <algorithm>
 
+#include "engine/consumer_arn.h"
 #include "engine/engine_impl.h"
 #include "engine/sequence_number.h"
 #include "engine/subscription_hub.h"
@@ -17,10 +18,6 @@ constexpr size_t kMaxEventRecordBytes = 1536u << 10;
 constexpr int kMaxEventRecords = 10000;
 // Events one run may send before letting other subscriptions go.
 constexpr int kEventsPerRun = 4;
-
-std::string ConsumerArnFor(const ConsumerRef& c) {
-  return StreamArn(c.stream) + "/consumer/" + c.consumer_name + ":" + std::to_string(c.consumer_creation_ms / 1000);
-}
 
 }  // namespace
 
@@ -45,7 +42,7 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
   }
 
   const int64_t now = Now();
-  const std::string consumer_arn = ConsumerArnFor(consumer);
+  const std::string consumer_arn = ConsumerArn(consumer.stream, consumer.consumer_name, consumer.consumer_creation_ms);
   auto sub = std::make_shared<ShardSubscription>(hub_.get(), std::move(sink));
   sub->key = consumer_arn + "#" + std::to_string(index);
   sub->stream = consumer.stream;
