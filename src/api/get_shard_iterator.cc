@@ -1,7 +1,5 @@
 // GetShardIterator: StreamName/StreamARN, ShardId, ShardIteratorType,
 // StartingSequenceNumber, Timestamp. Output: {"ShardIterator":..}.
-#include <array>
-
 #include "api/iterator_types.h"
 #include "api/model_rules.h"
 #include "api/operation.h"
@@ -9,16 +7,6 @@
 #include "protocol/json_writer.h"
 
 namespace sluice::api {
-namespace {
-
-Status StartingPositionError(std::string_view type, bool has_sequence_number) {
-  return Status::InvalidArgument(
-      "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
-      "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " +
-      std::string(type) + (has_sequence_number ? " and also a StartingSequenceNumber." : " and no StartingSequenceNumber."));
-}
-
-}  // namespace
 
 void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
   std::optional<std::string_view> shard_id, type_name, sequence_number, name, arn;
@@ -42,15 +30,11 @@ void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObj
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
 
-  engine::IteratorType type = IteratorTypeOf(*type_name);
-  bool by_sequence =
-      type == engine::IteratorType::kAtSequenceNumber || type == engine::IteratorType::kAfterSequenceNumber;
+  const engine::IteratorType type = IteratorTypeOf(*type_name);
+  st = CheckStartingPosition(*type_name, sequence_number.has_value(), timestamp_ms.has_value(),
+                             "StartingSequenceNumber");
+  if (!st.ok()) return reply(st);
   if (type == engine::IteratorType::kAtTimestamp) {
-    if (!timestamp_ms) {
-      return reply(Status::InvalidArgument(
-          "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no "
-          "timestamp parameter."));
-    }
     int64_t now = ctx.clock.NowMillis();
     if (*timestamp_ms > now) {
       return reply(Status::InvalidArgument(
@@ -58,8 +42,6 @@ void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObj
           std::to_string(*timestamp_ms) + ", currentTimestampInMillis: " + std::to_string(now)));
     }
     sequence_number.reset();  // not used by this type
-  } else if (by_sequence != sequence_number.has_value()) {
-    return reply(StartingPositionError(*type_name, sequence_number.has_value()));
   }
 
   Result<std::string> iterator = ctx.engine.GetShardIterator(

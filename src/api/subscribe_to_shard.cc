@@ -157,18 +157,8 @@ void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObj
   const engine::IteratorType type = IteratorTypeOf(*type_name);
   const bool by_sequence =
       type == engine::IteratorType::kAtSequenceNumber || type == engine::IteratorType::kAfterSequenceNumber;
-  if (type == engine::IteratorType::kAtTimestamp) {
-    if (!timestamp_ms) {
-      return reply(Status::InvalidArgument(
-          "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no "
-          "timestamp parameter."));
-    }
-  } else if (by_sequence != sequence_number.has_value()) {
-    return reply(Status::InvalidArgument(
-        "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and SequenceNumber or (2) "
-        "TRIM_HORIZON or LATEST and no SequenceNumber. Request specified " +
-        std::string(*type_name) + (sequence_number ? " and also a SequenceNumber." : " and no SequenceNumber.")));
-  }
+  st = CheckStartingPosition(*type_name, sequence_number.has_value(), timestamp_ms.has_value(), "SequenceNumber");
+  if (!st.ok()) return reply(st);
 
   auto stream = std::make_shared<ApiStream>();
   auto sink = std::make_shared<EventStreamSink>(ctx.cbor, stream->drain_threshold);
