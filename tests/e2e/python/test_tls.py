@@ -1,11 +1,12 @@
 """TLS (`--tls`): boto3 over HTTPS trusting the self-signed certificate the server made, the same
-port still answering plain HTTP, the certificate kept across restarts, and curl over HTTPS."""
+port still answering plain HTTP, the certificate kept across restarts, curl over HTTPS, and the
+AWS CLI with `--no-verify-ssl` and with `--ca-bundle`."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
-import shutil
 import ssl
 import subprocess
 import urllib.request
@@ -56,14 +57,14 @@ def test_boto3_over_https_with_the_generated_certificate(spawn):
     with urllib.request.urlopen(f"https://127.0.0.1:{server.port}/health", context=context, timeout=5) as resp:
         assert resp.status == 200
 
-    if shutil.which("curl"):
-        out = subprocess.run(
-            ["curl", "--silent", "--show-error", "--http1.1", "--cacert", cert_path,
-             "--write-out", "%{http_code}", "--output", "/dev/null",
-             f"https://127.0.0.1:{server.port}/health"],
-            capture_output=True, text=True, timeout=30)
-        assert out.returncode == 0, out.stderr
-        assert out.stdout == "200"
+    # curl (scripts/bootstrap installs it) over HTTP/1.1, trusting only the made certificate.
+    out = subprocess.run(
+        ["curl", "--silent", "--show-error", "--http1.1", "--cacert", cert_path,
+         "--write-out", "%{http_code}", "--output", "/dev/null",
+         f"https://127.0.0.1:{server.port}/health"],
+        capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "200"
 
     # Restarted on the same data dir: the same certificate.
     server.stop()
@@ -72,6 +73,51 @@ def test_boto3_over_https_with_the_generated_certificate(spawn):
     assert (cert_again, how_again, fingerprint_again) == (cert_path, "loaded", fingerprint)
     again = https_client(server.port, cert_path)
     assert [r["Data"] for r in e2e.read_shard(again, "tls", "shardId-000000000000")][:1] == [b"t0"]
+    server.stop()
+
+
+def test_the_aws_cli_over_https(spawn, tmp_path):
+    server = spawn("--tls")
+    cert_path, _, _ = tls_info(server)
+    url = f"https://localhost:{server.port}"
+    blob = bytes(range(256))
+    (tmp_path / "blob.bin").write_bytes(blob)
+
+    # Without either option the CLI checks the certificate against its own CA bundle and refuses
+    # the self-signed one, so the runs below show that the options are what makes them work.
+    _, refused = e2e.aws_cli(url, "list-streams", check=False)
+    assert refused.returncode != 0
+    assert b"CERTIFICATE_VERIFY_FAILED" in refused.stderr, refused.stderr.decode()
+
+    for label, trust in (("no-verify", ("--no-verify-ssl",)), ("ca-bundle", ("--ca-bundle", cert_path))):
+        name = f"cli-tls-{label}"
+        out, _ = e2e.aws_cli(url, "create-stream", "--stream-name", name, "--shard-count", "1", *trust)
+        assert out is None  # CreateStream has no output
+        e2e.aws_cli(url, "wait", "stream-exists", "--stream-name", name, *trust)
+        out, _ = e2e.aws_cli(url, "describe-stream-summary", "--stream-name", name, *trust)
+        summary = out["StreamDescriptionSummary"]
+        assert (summary["StreamName"], summary["StreamStatus"], summary["OpenShardCount"]) == (name, "ACTIVE", 1)
+
+        text = f"over TLS with {label}"
+        first, _ = e2e.aws_cli(url, "put-record", "--stream-name", name, "--partition-key", "k1",
+                               "--data", text, *trust)
+        assert first["ShardId"] == "shardId-000000000000"
+        assert re.fullmatch(r"\d{56}", first["SequenceNumber"])
+        second, _ = e2e.aws_cli(url, "put-record", "--stream-name", name, "--partition-key", "k2",
+                                "--data", f"fileb://{tmp_path / 'blob.bin'}", *trust)
+        assert int(second["SequenceNumber"]) > int(first["SequenceNumber"])
+
+        out, _ = e2e.aws_cli(url, "get-shard-iterator", "--stream-name", name, "--shard-id",
+                             "shardId-000000000000", "--shard-iterator-type", "TRIM_HORIZON", *trust)
+        out, _ = e2e.aws_cli(url, "get-records", "--shard-iterator", out["ShardIterator"], *trust)
+        records = out["Records"]
+        assert [r["SequenceNumber"] for r in records] == [first["SequenceNumber"], second["SequenceNumber"]]
+        assert [r["PartitionKey"] for r in records] == ["k1", "k2"]
+        assert [base64.b64decode(r["Data"]) for r in records] == [text.encode(), blob]
+        assert out["MillisBehindLatest"] == 0
+
+    out, _ = e2e.aws_cli(url, "list-streams", "--ca-bundle", cert_path)
+    assert sorted(out["StreamNames"]) == ["cli-tls-ca-bundle", "cli-tls-no-verify"]
     server.stop()
 
 
