@@ -102,7 +102,7 @@ const signer = (secret) => new SignatureV4({
 });
 
 /** The headers of a Java-SDK-shaped request, signed. */
-async function signedHeaders(endpoint, operation, body, secret = SECRET) {
+async function signedHeaders(endpoint, operation, body, secret = SECRET, contentType = CBOR_TYPE) {
   const url = new URL(endpoint);
   const signed = await signer(secret).sign({
     method: 'POST',
@@ -113,7 +113,7 @@ async function signedHeaders(endpoint, operation, body, secret = SECRET) {
     query: {},
     headers: {
       host: url.host,
-      'content-type': CBOR_TYPE,
+      'content-type': contentType,
       'content-length': String(body.length),
       'x-amz-target': `Kinesis_20131202.${operation}`,
       'amz-sdk-invocation-id': randomUUID(),
@@ -172,8 +172,8 @@ function makeClient(endpoint) {
     },
   };
   const client = {
-    async send(operation, body, { transport = 'http1', secret } = {}) {
-      const headers = await signedHeaders(endpoint, operation, body, secret);
+    async send(operation, body, { transport = 'http1', secret, contentType } = {}) {
+      const headers = await signedHeaders(endpoint, operation, body, secret, contentType);
       return transports[transport](headers, body);
     },
     /** The decoded answer of a call that must succeed. */
@@ -611,6 +611,68 @@ describe('CBOR 1.1 requests shaped like the AWS SDK for Java v2', { skip }, () =
       assert.equal(client.ok(await client.send('AddTagsToStream', tagBody), 'AddTagsToStream'), null);
       assert.deepEqual((await client.call('ListTagsForStream', { StreamName: wide })).Tags, [{ Key: 'colour', Value: 'blue' }]);
     });
+
+  test('edge values get the answer the JSON codec gives for the same request', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('cbor-json');
+    await createActive(name, 1);
+    const shard = 'shardId-000000000000';
+    for (const d of ['a', 'b', 'c']) await client.call('PutRecord', { StreamName: name, PartitionKey: 'k', Data: Buffer.from(d) });
+    const it = await iterator({ StreamName: name, ShardId: shard, ShardIteratorType: 'TRIM_HORIZON' });
+    const JSON_TYPE = 'application/x-amz-json-1.1';
+    // What an answer says, the same way for both codecs: the error, or what `success` makes of it.
+    const outcome = async (res, json, success) => {
+      const body = res.body.length ? (json ? JSON.parse(res.body.toString()) : decode(res.body)) : {};
+      if (res.status !== 200) return { status: res.status, type: body.__type, message: body.message ?? body.Message };
+      return { status: 200, result: await success(body, json) };
+    };
+    // `member` set to each case's value, written as CBOR and as JSON, next to `fields`.
+    const compare = async (operation, fields, member, cases, success) => {
+      const answers = new Set();
+      for (const [what, cborHex, jsonText] of cases) {
+        const cborBody = rawMap([...fields.map(([k, v]) => [k, encode(v)]), [member, Buffer.from(cborHex, 'hex')]]);
+        const jsonBody = Buffer.from(`{${fields.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')},` +
+          `${JSON.stringify(member)}:${jsonText}}`);
+        const viaCbor = await client.send(operation, cborBody);
+        assert.equal(viaCbor.type, CBOR_TYPE, what);
+        const viaJson = await client.send(operation, jsonBody, { contentType: JSON_TYPE });
+        assert.equal(viaJson.type, JSON_TYPE, what);
+        const c = await outcome(viaCbor, false, success);
+        const j = await outcome(viaJson, true, success);
+        assert.deepEqual(c, j, `${what}: CBOR ${JSON.stringify(c)} vs JSON ${JSON.stringify(j)}`);
+        answers.add(JSON.stringify(c));
+      }
+      return answers;
+    };
+
+    const records = (body, json) => body.Records.map((r) => (json ? Buffer.from(r.Data, 'base64') : r.Data).toString());
+    const limits = await compare('GetRecords', [['ShardIterator', it]], 'Limit', [
+      ['2^64-1', '1bffffffffffffffff', '18446744073709551615'],
+      ['-2^64', '3bffffffffffffffff', '-18446744073709551616'],
+      ['-2^63', '3b7fffffffffffffff', '-9223372036854775808'],
+      ['1e300 (double)', 'fb7e37e43c8800759c', '1e300'],
+      ['2.5 (half)', 'f94100', '2.5'],
+      ['+Infinity (single)', 'fa7f800000', '1e999'],
+      ['NaN (half)', 'f97e00', 'null'],
+      ['undefined', 'f7', 'null'],
+      ['true', 'f5', 'true'],
+      ['text', '6132', '"2"'],
+      ['array', '80', '[]'],
+      ['map', 'a0', '{}'],
+    ], records);
+    // The cases do not all end alike: too big, too small, two records, all three, three type errors.
+    assert.ok(limits.size >= 7, [...limits].join('\n'));
+
+    const fromIterator = async (body) => (await drain(body.ShardIterator)).map((r) => r.Data.toString());
+    const timestamps = await compare('GetShardIterator',
+      [['StreamName', name], ['ShardId', shard], ['ShardIteratorType', 'AT_TIMESTAMP']], 'Timestamp', [
+        ['text', encode('2026-01-01T00:00:00Z').toString('hex'), '"2026-01-01T00:00:00Z"'],
+        ['boolean', 'f4', 'false'],
+        ['tag 1 around 0 (seconds)', 'c100', '0'],
+        ['tag 1 around -2^64', 'c13bffffffffffffffff', '-18446744073709551616'],
+        ['map', 'a0', '{}'],
+      ], fromIterator);
+    assert.ok(timestamps.size >= 3, [...timestamps].join('\n'));
+  });
 
   test('over HTTP/2: create, put, get, describe, and an error', { timeout: TEST_TIMEOUT }, async () => {
     const transport = 'http2';
