@@ -130,6 +130,7 @@ void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }
 
 Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
     : options_(options),
+      limits_on_(options.limits.Any()),
       clock_(options.clock ? options.clock : &SystemClock::Instance()),
       codec_(codec),
       meta_store_(options.durability == storage::Durability::kMemory

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "engine/subscriptions.h"
+#include "engine/throughput_quota.h"
 #include "engine/types.h"
 #include "storage/shard_log.h"
 #include "util/clock.h"
@@ -51,6 +52,8 @@ struct EngineOptions {
   int64_t subscription_heartbeat_ms = 5000;
   int64_t subscription_takeover_ms = 5000;
   AccountQuotas quotas;  // per (account, region)
+  // Throughput quotas (engine/throughput_quota.h); none by default.
+  ThroughputLimits limits;
   int64_t iterator_ttl_ms = 5 * 60 * 1000;
   Clock* clock = nullptr;  // defaults to SystemClock
   // How often the housekeeping thread trims shard logs past retention; also

@@ -37,6 +37,8 @@ inline StreamKey KeyOf(const StreamRef& r) { return {r.account, r.region, r.name
 
 // Everything a read needs from a shard's stream, copied under its lock.
 struct ShardView {
+  std::shared_ptr<StreamState> stream;
+  bool on_demand = false;  // the stream was ON_DEMAND (its capacity is per stream)
   std::shared_ptr<ShardState> shard;
   ShardMeta meta;
   int64_t retention_ms = 0;
@@ -218,6 +220,7 @@ class Engine::Impl {
   void KickHousekeeping();
 
   EngineOptions options_;
+  const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off
   Clock* clock_;
   IteratorCodec codec_;
   storage::MetadataStore meta_store_;
@@ -232,6 +235,8 @@ class Engine::Impl {
   std::unique_ptr<SubscriptionHub> hub_;
   std::mutex subs_mu_;
   std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by subs_mu_
+  // SubscribeToShard calls per (consumer, shard), when limited.
+  std::map<std::string, TokenBucket> subscribe_calls_;  // guarded by subs_mu_
   // Unregisters a subscription the delivery thread is done with.
   void FinishSubscription(ShardSubscription& sub);
   // Finishes it, then tells its sink with `status`.

@@ -77,6 +77,10 @@ Result<std::string> Engine::Impl::GetShardIterator(
   if (by_sequence && !starting_sequence_number) return IteratorTypeMismatch(type, false);
 
   ShardState& shard = *state->shards[*index];
+  if (limits_on_ && !shard.quota.AdmitIteratorCall(options_.limits.shard, Now())) {
+    return Status(ErrorCode::kProvisionedThroughputExceeded,
+                  ShardRateExceededMessage(stream.account, stream.name, canonical_id));
+  }
   std::shared_lock life(shard.life);
   if (!shard.log) {
     if (shard_meta.open()) return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
@@ -163,6 +167,24 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   const std::string shard_id = ShardIdFor(index);
 
   SLUICE_ASSIGN_OR_RETURN(ShardView view, LoadShardView(ref, pos.stream_creation_ms, index));
+  // The read quota: calls per shard; bytes per shard, or per stream while
+  // ON_DEMAND. Refused calls read nothing and keep their iterator valid.
+  ThroughputQuota* bytes_quota = nullptr;
+  const QuotaFigures* bytes_figures = nullptr;
+  if (limits_on_) {
+    const ThroughputLimits& limits = options_.limits;
+    // (An on-demand stream's shards are never charged read bytes: their
+    // stream is.)
+    const bool calls_ok =
+        view.shard->quota.AdmitReadCall(limits.shard, now) &&
+        (!view.on_demand || view.stream->on_demand_quota.ReadBytesAvailable(limits.on_demand, now));
+    if (!calls_ok) {
+      return Status(ErrorCode::kProvisionedThroughputExceeded,
+                    ShardRateExceededMessage(ref.account, ref.name, shard_id));
+    }
+    bytes_quota = view.on_demand ? &view.stream->on_demand_quota : &view.shard->quota;
+    bytes_figures = view.on_demand ? &limits.on_demand : &limits.shard;
+  }
   std::shared_lock life(view.shard->life);
   if (!view.shard->log) {
     if (view.meta.open()) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
@@ -172,6 +194,11 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   }
   SLUICE_ASSIGN_OR_RETURN(ShardRead read, ReadShardLocked(view, pos.offset, limit, kMaxGetRecordsBytes, now));
   GetRecordsResult result = std::move(read.result);
+  if (bytes_quota) {
+    size_t bytes = 0;
+    for (const Record& r : result.records) bytes += r.partition_key.size() + r.data.size();
+    bytes_quota->ChargeRead(*bytes_figures, bytes, now);
+  }
   if (read.at_closed_end && result.records.empty()) {
     // End of a closed shard: no iterator, the children instead.
     result.child_shards = std::move(view.children);
@@ -193,6 +220,8 @@ Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stre
     return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
   }
   ShardView view;
+  view.stream = state;
+  view.on_demand = m.mode == StreamMode::kOnDemand;
   view.shard = state->shards[index];
   view.meta = m.shards[index];
   view.retention_ms = m.retention_ms();

@@ -71,24 +71,53 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
     ctx->results.resize(entries.size());
 
     const int64_t arrival_ms = Now();
+    const bool on_demand = meta.mode == StreamMode::kOnDemand;
     std::vector<storage::AppendEntry> batch;
+    std::vector<size_t> sizes;
     for (size_t begin = 0; begin < ctx->order.size();) {
       const int shard_index = ctx->order[begin].first;
       size_t end = begin;
       while (end < ctx->order.size() && ctx->order[end].first == shard_index) ++end;
+      const size_t group_end = end;
+      ShardState& shard = *state->shards[shard_index];
+
+      if (limits_on_) {
+        // Over the quota: this shard's records from the first that does not
+        // fit are refused (the later ones too, so a key's records never
+        // overtake each other); the rest of the call goes ahead.
+        const ThroughputLimits& limits = options_.limits;
+        sizes.clear();
+        for (size_t j = begin; j < end; ++j) {
+          const PutEntry& e = entries[ctx->order[j].second];
+          sizes.push_back(e.partition_key.size() + e.data.size());
+        }
+        const size_t admitted =
+            on_demand ? state->on_demand_quota.AdmitWrites(limits.on_demand, sizes.data(), sizes.size(),
+                                                           arrival_ms, true, limits.on_demand_scale_delay_ms)
+                      : shard.quota.AdmitWrites(limits.shard, sizes.data(), sizes.size(), arrival_ms);
+        if (admitted < sizes.size()) {
+          const Status throttled(ErrorCode::kProvisionedThroughputExceeded,
+                                 ShardRateExceededMessage(stream.account, stream.name, ShardIdFor(shard_index)));
+          end = begin + admitted;
+          for (size_t j = end; j < group_end; ++j) ctx->results[ctx->order[j].second].status = throttled;
+        }
+      }
+      if (begin == end) {
+        begin = group_end;
+        continue;
+      }
 
       batch.clear();
       for (size_t j = begin; j < end; ++j) {
         const PutEntry& e = entries[ctx->order[j].second];
         batch.push_back({e.partition_key, e.data});
       }
-      ShardState& shard = *state->shards[shard_index];
       std::shared_lock life(shard.life);
       Result<uint64_t> first = shard.log ? shard.log->Append(batch, arrival_ms)
                                          : Result<uint64_t>(Status::Internal("shard log closed"));
       if (!first.ok()) {
         ctx->FailRange(begin, end);
-        begin = end;
+        begin = group_end;
         continue;
       }
       SequenceFields fields;
@@ -113,7 +142,7 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
                                ctx->Release();
                                if (s.ok()) waiter->waiters.Notify();
                              });
-      begin = end;
+      begin = group_end;
     }
   }
   ctx->Release();

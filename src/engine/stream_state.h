@@ -17,6 +17,7 @@
 
 #include "engine/hash_ranges.h"
 #include "engine/stream_meta.h"
+#include "engine/throughput_quota.h"
 #include "storage/shard_log.h"
 
 namespace sluice::engine {
@@ -71,6 +72,7 @@ struct ShardState {
   std::shared_mutex life;
   std::unique_ptr<storage::ShardLog> log;  // null once closed or destroyed
   ShardWaiters waiters;                    // SubscribeToShard subscriptions
+  ThroughputQuota quota;                   // consulted only when limits are set
 };
 
 struct StreamState {
@@ -79,6 +81,7 @@ struct StreamState {
   std::string dir;                                  // empty in memory mode
   std::vector<std::shared_ptr<ShardState>> shards;  // index-aligned with meta.shards
   ShardRouter router;                               // over the open shards; guarded by mu
+  ThroughputQuota on_demand_quota;                  // the stream's capacity while ON_DEMAND
 
   // Rebuilds `router` from meta.shards. Caller holds mu exclusively (or owns
   // the state alone).

@@ -10,12 +10,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "engine/stream_state.h"
 #include "engine/subscriptions.h"
 #include "util/clock.h"
+#include "util/token_bucket.h"
 
 namespace sluice::engine {
 
@@ -49,6 +51,8 @@ class ShardSubscription final : public Subscription,
   int64_t next_heartbeat_ms = 0;
   bool sent_first = false;
   bool finished = false;  // the delivery thread is done with it
+  // Pacing at the fan-out quota (bytes per second), when limits are set.
+  std::optional<TokenBucket> fanout;
 
   SubscriptionSink& sink() { return *sink_; }
   bool started() const { return started_.load(std::memory_order_acquire); }

@@ -45,6 +45,9 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
   const std::string consumer_arn = ConsumerArn(consumer.stream, consumer.consumer_name, consumer.consumer_creation_ms);
   auto sub = std::make_shared<ShardSubscription>(hub_.get(), std::move(sink));
   sub->key = consumer_arn + "#" + std::to_string(index);
+  if (limits_on_ && options_.limits.fanout_bytes > 0) {
+    sub->fanout = TokenBucket(options_.limits.fanout_bytes, options_.limits.fanout_bytes, now);
+  }
   sub->stream = consumer.stream;
   sub->stream_creation_ms = pos.stream_creation_ms;
   sub->shard_index = index;
@@ -55,6 +58,16 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
   sub->next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
   {
     std::lock_guard lock(subs_mu_);
+    if (limits_on_ && options_.limits.subscribe_calls > 0) {
+      // One call per second per consumer and shard (at the default figure),
+      // counted whether or not the call then succeeds.
+      const double rate = options_.limits.subscribe_calls;
+      auto [calls, fresh] = subscribe_calls_.try_emplace(sub->key, rate, std::max(1.0, rate), now);
+      if (!calls->second.TryTake(1, now)) {
+        return Status(ErrorCode::kLimitExceeded, "Rate exceeded for consumer " + consumer_arn + " and shard " +
+                                                     ShardIdFor(index) + ".");
+      }
+    }
     auto it = subscriptions_.find(sub->key);
     if (it != subscriptions_.end()) {
       std::shared_ptr<ShardSubscription> old = it->second.lock();
@@ -110,6 +123,14 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       hub_->ScheduleAt(sub.shared_from_this(), sub.expires_ms);
       return;
     }
+    if (sub.fanout) {
+      // Over the fan-out quota: nothing more until the debt is repaid.
+      const int64_t wait = sub.fanout->MillisUntil(0, now);
+      if (wait > 0) {
+        hub_->ScheduleAt(sub.shared_from_this(), std::min(sub.expires_ms, now + wait));
+        return;
+      }
+    }
     Result<ShardView> view = LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
     if (!view.ok()) {
       return EndSubscription(sub, view.status());
@@ -151,6 +172,11 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       if (at_end) event.batch.child_shards = view->children;
     }
     if (!sink.Send(event)) return FinishSubscription(sub);
+    if (sub.fanout) {
+      size_t bytes = 0;
+      for (const Record& r : event.batch.records) bytes += r.partition_key.size() + r.data.size();
+      sub.fanout->Charge(static_cast<double>(bytes), now);
+    }
     sub.sent_first = true;
     sub.next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
     if (at_end) {
