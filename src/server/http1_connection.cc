@@ -249,6 +249,14 @@ void Http1Connection::Flush() {
       }
       break;
     }
+    if (slot.response.abort_connection) {
+      // What was answered before goes out; then the connection is dropped.
+      slots_.clear();
+      ready_bytes_ = 0;
+      WriteOutput();
+      if (!closed()) Close();
+      return;
+    }
     bool last_before_close = input_closed_ && slots_.size() == 1 && !current_has_slot_;
     bool close = slot.close_after || !slot.keep_alive || (draining_ && last_before_close);
     ready_bytes_ -= slot.response.body.size();

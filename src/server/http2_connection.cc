@@ -403,6 +403,10 @@ void Http2Connection::Complete(uint64_t tag, HttpResponse response) {
 void Http2Connection::Submit(Stream* s, HttpResponse response) {
   if (s->responded) return;
   s->responded = true;
+  if (response.abort_connection) {
+    abort_pending_ = true;  // closed by the next Flush, outside nghttp2's callbacks
+    return;
+  }
   bool head = s->method == "HEAD";
   bool streamed = response.streaming && !head;
   if (streamed && draining_) {
@@ -494,6 +498,7 @@ size_t Http2Connection::LiveStreamCount() const {
 
 void Http2Connection::Flush() {
   if (in_recv_ || closed()) return;
+  if (abort_pending_) return Close();
   std::string batch;
   while (out_.bytes() + batch.size() < kMaxBufferedOutput) {
     const uint8_t* data = nullptr;

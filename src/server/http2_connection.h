@@ -142,6 +142,7 @@ class Http2Connection final : public Connection {
   bool in_recv_ = false;
   bool dispatching_ = false;
   bool draining_ = false;
+  bool abort_pending_ = false;  // a response asked for the connection to be dropped
   int64_t last_activity_ns_ = 0;
   size_t streamed_ = 0;  // streams with a streamed response, not yet closed
   std::vector<std::shared_ptr<StreamingBody>> owed_close_;  // on_close to call

@@ -98,6 +98,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // ignored when `streaming` is set
   std::shared_ptr<StreamingBody> streaming;
+  // Close the connection instead of answering (injected faults): HTTP/1.1
+  // once the responses before this one are written, HTTP/2 at once (every
+  // stream of the connection is lost with it).
+  bool abort_connection = false;
 };
 
 // Completes a request. Callable from any thread, exactly once. Calling it
