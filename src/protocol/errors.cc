@@ -24,6 +24,7 @@ const char* ErrorTypeName(ErrorCode code) {
     case ErrorCode::kKmsNotFound: return "KMSNotFoundException";
     case ErrorCode::kKmsOptInRequired: return "KMSOptInRequired";
     case ErrorCode::kKmsThrottling: return "KMSThrottlingException";
+    case ErrorCode::kServiceUnavailable: return "ServiceUnavailable";
     case ErrorCode::kInternalFailure:
     case ErrorCode::kCorruption:
     case ErrorCode::kIoError:
@@ -41,6 +42,8 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kIoError:
     case ErrorCode::kNotLeader:
       return 500;
+    case ErrorCode::kServiceUnavailable:
+      return 503;
     default:
       return 400;
   }

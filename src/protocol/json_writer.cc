@@ -2,6 +2,10 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "util/base64.h"
 
@@ -129,6 +133,15 @@ void JsonWriter::String(std::string_view value) {
 void JsonWriter::Int(int64_t value) {
   BeforeValue();
   AppendInt(out_, value);
+}
+
+void JsonWriter::Double(double value) {
+  BeforeValue();
+  if (!std::isfinite(value)) {
+    out_->append("null");
+    return;
+  }
+  fmt::format_to(std::back_inserter(*out_), "{}", value);
 }
 
 void JsonWriter::Bool(bool value) {

@@ -36,6 +36,9 @@ class JsonWriter {
 
   void String(std::string_view value);  // escapes as JSON requires
   void Int(int64_t value);
+  // The shortest text that reads back as `value`; non-finite values as null
+  // (JSON has no spelling for them).
+  void Double(double value);
   void Bool(bool value);
   void Null();
   // Epoch milliseconds written as epoch seconds with three decimals.
@@ -46,6 +49,7 @@ class JsonWriter {
   // Convenience: Key + value.
   void Member(std::string_view name, std::string_view value) { Key(name); String(value); }
   void MemberInt(std::string_view name, int64_t value) { Key(name); Int(value); }
+  void MemberDouble(std::string_view name, double value) { Key(name); Double(value); }
   void MemberBool(std::string_view name, bool value) { Key(name); Bool(value); }
 
   std::string* out() { return out_; }

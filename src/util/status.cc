@@ -23,6 +23,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kKmsNotFound: return "KmsNotFound";
     case ErrorCode::kKmsOptInRequired: return "KmsOptInRequired";
     case ErrorCode::kKmsThrottling: return "KmsThrottling";
+    case ErrorCode::kServiceUnavailable: return "ServiceUnavailable";
     case ErrorCode::kCorruption: return "Corruption";
     case ErrorCode::kIoError: return "IoError";
     case ErrorCode::kNotLeader: return "NotLeader";

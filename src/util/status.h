@@ -37,6 +37,7 @@ enum class ErrorCode {
   kKmsNotFound,
   kKmsOptInRequired,
   kKmsThrottling,
+  kServiceUnavailable,  // 503; only injected faults answer it
   // Internal; reported to clients as InternalFailure.
   kCorruption,
   kIoError,
