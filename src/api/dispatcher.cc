@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "api/call_rates.h"
+#include "api/faults.h"
 #include "api/operation.h"
 #include "api/operation_table.h"
 #include "protocol/cbor_transcode.h"
@@ -51,6 +53,33 @@ Status ForClient(const Status& status) {
     default:
       return status;
   }
+}
+
+// The error response for `status` as it is (injected faults answer this way:
+// they are not the server's failures, so they are not logged as such).
+ApiResponse EncodeError(bool cbor, std::string_view content_type, const Status& status) {
+  ApiResponse r;
+  r.status = protocol::HttpStatusFor(status.code());
+  r.content_type = cbor ? std::string(kAmzCbor) : std::string(content_type);
+  r.error_type = protocol::ErrorTypeName(status.code());
+  r.body = cbor ? protocol::EncodeCborError(status) : protocol::EncodeJsonError(status);
+  return r;
+}
+
+// The stream a call names (StreamName, else the name in StreamARN or
+// ConsumerARN), or "" when it names none.
+std::string StreamNameOf(const protocol::JsonObject& body) {
+  std::optional<std::string_view> name;
+  if (body.GetString("StreamName", &name).ok() && name) return std::string(*name);
+  for (std::string_view key : {"StreamARN", "ConsumerARN"}) {
+    std::optional<std::string_view> arn;
+    if (!body.GetString(key, &arn).ok() || !arn) continue;
+    size_t at = arn->find(":stream/");
+    if (at == std::string_view::npos) continue;
+    std::string_view rest = arn->substr(at + 8);
+    return std::string(rest.substr(0, rest.find('/')));
+  }
+  return "";
 }
 
 ApiResponse JsonError(std::string_view content_type, const Status& raw) {
@@ -162,6 +191,50 @@ void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiRespons
   }
   OperationContext ctx{engine_, *options, clock ? *clock : SystemClock::Instance()};
   ctx.cbor = cbor;
+
+  // Injected faults, then the control-plane call rates: a pointer check
+  // each when neither is configured.
+  FaultInjector* faults = options->faults && options->faults->active() ? options->faults : nullptr;
+  FaultDecision fault;
+  if (faults || options->call_rates) {
+    const std::string stream = StreamNameOf(*body);
+    if (faults) {
+      size_t records = 0;
+      std::optional<protocol::JsonArray> list;
+      if (op->name == "PutRecords" && body->GetList("Records", &list).ok() && list) records = list->size();
+      fault = faults->Decide(op->name, stream, options->default_account, records);
+      if (fault.drop_after) {
+        done = [done = std::move(done)](ApiResponse r) {
+          r.drop_connection = true;
+          done(std::move(r));
+        };
+      }
+      if (fault.delay_ms > 0) {
+        done = [faults, delay = fault.delay_ms, done = std::move(done)](ApiResponse r) {
+          faults->RunAfter(delay, [done, r = std::move(r)]() mutable { done(std::move(r)); });
+        };
+      }
+      if (fault.drop_before) {
+        ApiResponse r;
+        r.drop_connection = true;
+        done(std::move(r));
+        return;
+      }
+      if (fault.error) {
+        done(EncodeError(cbor, media, *fault.error));
+        return;
+      }
+      if (fault.record_error_rate > 0) ctx.fault = &fault;
+    }
+    if (options->call_rates) {
+      Status admitted = options->call_rates->Admit(op->name, options->default_account, options->default_region,
+                                                   stream, ctx.clock.NowMillis());
+      if (!admitted.ok()) {
+        done(error(admitted));
+        return;
+      }
+    }
+  }
   if (op->streaming) {
     // Only the streamed operations pay for this closure. `done` is shared:
     // exactly one of the two paths calls it.

@@ -13,6 +13,9 @@
 
 namespace sluice::api {
 
+class CallRates;
+class FaultInjector;
+
 struct ApiRequest {
   std::string_view target;         // X-Amz-Target value
   std::string_view content_type;   // Content-Type value
@@ -55,11 +58,17 @@ struct ApiResponse {
   std::string error_type;    // x-amzn-ErrorType when an error, else empty
   std::string body;
   std::shared_ptr<ApiStream> stream;  // set for a streamed body (then `body` is empty)
+  // An injected fault: close the connection instead of answering.
+  bool drop_connection = false;
 };
 
 struct ApiOptions {
   std::string default_account = "000000000000";
   std::string default_region = "us-east-1";
+  // The control-plane call rates, when limits are on; not owned.
+  CallRates* call_rates = nullptr;
+  // Fault rules (api/faults.h), when the server takes them; not owned.
+  FaultInjector* faults = nullptr;
 };
 
 class Dispatcher {

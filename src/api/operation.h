@@ -17,6 +17,7 @@
 #include <string>
 
 #include "api/dispatcher.h"
+#include "api/faults.h"
 #include "engine/engine.h"
 #include "protocol/json_reader.h"
 #include "util/clock.h"
@@ -32,6 +33,9 @@ struct OperationContext {
   // instead of `reply` once their request checks pass; unset for the others.
   std::function<void(std::shared_ptr<ApiStream>)> open_stream = nullptr;
   bool cbor = false;  // the request came as CBOR (event payloads follow it)
+  // The injected faults this call meets (PutRecords fails the records they
+  // pick); null when none.
+  const FaultDecision* fault = nullptr;
 };
 
 using Reply = std::function<void(Result<std::string>)>;

@@ -92,6 +92,36 @@ std::string EncodeResults(const std::vector<engine::PutEntryResult>& results) {
   return out;
 }
 
+// A fault rule fails some records (those whose draw falls under its record
+// error rate) with its error; the others are written as usual, and the
+// answer lists every record in request order.
+void PutWithInjectedFailures(const OperationContext& ctx, const engine::StreamRef& ref,
+                             const std::vector<engine::PutEntry>& entries, Reply reply) {
+  const FaultDecision& fault = *ctx.fault;
+  std::vector<engine::PutEntry> kept;
+  std::vector<bool> failed(entries.size(), false);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    failed[i] = i < fault.record_draws.size() && fault.record_draws[i] < fault.record_error_rate;
+    if (!failed[i]) kept.push_back(entries[i]);
+  }
+  auto merge = [failed, error = *fault.record_error, reply = std::move(reply)](
+                   Result<std::vector<engine::PutEntryResult>> results) {
+    if (!results.ok()) return reply(results.status());
+    std::vector<engine::PutEntryResult> all(failed.size());
+    size_t next = 0;
+    for (size_t i = 0; i < failed.size(); ++i) {
+      if (failed[i]) {
+        all[i].status = error;
+      } else {
+        all[i] = std::move((*results)[next++]);
+      }
+    }
+    reply(EncodeResults(all));
+  };
+  if (kept.empty()) return merge(std::vector<engine::PutEntryResult>{});
+  ctx.engine.PutRecords(ref, kept, std::move(merge));
+}
+
 }  // namespace
 
 void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
@@ -170,6 +200,7 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
     entries[i].explicit_hash_key = *key;
   }
 
+  if (ctx.fault && ctx.fault->record_error_rate > 0) return PutWithInjectedFailures(ctx, *ref, entries, std::move(reply));
   ctx.engine.PutRecords(*ref, entries,
                         [reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
                           if (!results.ok()) return reply(results.status());

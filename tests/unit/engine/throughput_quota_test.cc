@@ -329,6 +329,7 @@ class FanOutQuotaTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  ManualClock manual_{kStart};  // outlives the engine's threads
   std::unique_ptr<Engine> engine_;
   ConsumerRef consumer_;
   std::string arn_;
@@ -336,8 +337,7 @@ class FanOutQuotaTest : public ::testing::Test {
 };
 
 TEST_F(FanOutQuotaTest, OneSubscribeToShardCallPerSecondPerConsumerAndShard) {
-  ManualClock clock(kStart);
-  Open(ThroughputLimits::Real(), &clock);
+  Open(ThroughputLimits::Real(), &manual_);
   auto first = Subscribe(std::make_shared<CountingSink>());
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   (*first)->Cancel();
@@ -345,7 +345,7 @@ TEST_F(FanOutQuotaTest, OneSubscribeToShardCallPerSecondPerConsumerAndShard) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(second.status().message(), "Rate exceeded for consumer " + arn_ + " and shard shardId-000000000000.");
-  clock.Advance(1000);
+  manual_.Advance(1000);
   auto third = Subscribe(std::make_shared<CountingSink>());
   ASSERT_TRUE(third.ok()) << third.status().ToString();
   (*third)->Cancel();

@@ -1,0 +1,46 @@
+// The service's control-plane call rates (LimitExceededException when a
+// caller goes over them), emulated when limits are on (`--limits real`).
+// Per account and region, or per stream where the service counts per stream
+// (ListShards, DescribeStreamConsumer, ListStreamConsumers,
+// DeregisterStreamConsumer). Each rate is a token bucket holding one
+// second of calls. The data plane's quotas are the engine's
+// (engine/throughput_quota.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include "util/status.h"
+#include "util/token_bucket.h"
+
+namespace sluice::api {
+
+class CallRates {
+ public:
+  // Calls per second of `operation`, and whether it is counted per stream;
+  // nullopt for operations without a control-plane rate.
+  struct Rate {
+    double per_second;
+    bool per_stream;
+  };
+  static std::optional<Rate> RateOf(std::string_view operation);
+
+  // OK, or LimitExceeded in the service's wording ("Rate exceeded for stream
+  // <name> under account <acct>." when the call names a stream, else "Rate
+  // exceeded for account <acct>."). `stream` is "" when the call names none.
+  // Thread-safe.
+  Status Admit(std::string_view operation, std::string_view account, std::string_view region,
+               std::string_view stream, int64_t now_ms);
+
+ private:
+  std::mutex mu_;
+  // (operation, account, region, stream or "") -> bucket
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, TokenBucket, std::less<>> buckets_;
+};
+
+}  // namespace sluice::api
