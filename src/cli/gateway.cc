@@ -204,6 +204,11 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
   bool cors = IsCorsRequest(req);
   dispatcher_.Handle(call, [respond = std::move(respond), cors](api::ApiResponse out) {
     server::HttpResponse r;
+    if (out.drop_connection) {
+      r.abort_connection = true;
+      respond(std::move(r));
+      return;
+    }
     r.status = out.status;
     r.headers.reserve(5);
     AddAwsHeaders(r);

@@ -9,17 +9,23 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
+#include "api/call_rates.h"
 #include "api/dispatcher.h"
+#include "api/faults.h"
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
+#include "cli/admin.h"
 #include "cli/gateway.h"
 #include "cli/serve_config.h"
 #include "engine/engine.h"
 #include "server/server.h"
 #include "server/tls_certificate.h"
+#include "protocol/json_writer.h"
 #include "util/log.h"
 
 namespace sluice::cli {
@@ -120,6 +126,48 @@ bool SetUpTls(const ServeConfig& config, server::TlsOptions* tls, std::string* t
   return true;
 }
 
+// The quota settings: --limits, then each --limit NAME=VALUE.
+struct QuotaSettings {
+  engine::ThroughputLimits throughput;
+  bool control_plane = false;
+};
+
+Result<QuotaSettings> ReadQuotaSettings(const ServeConfig& config) {
+  QuotaSettings q;
+  if (config.limits == "real") {
+    q.throughput = engine::ThroughputLimits::Real();
+    q.control_plane = true;
+  }
+  for (const std::string& item : config.limit_overrides) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return Status::InvalidArgument("--limit " + item + ": expected NAME=VALUE");
+    const std::string name = item.substr(0, eq), text = item.substr(eq + 1);
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) {
+      return Status::InvalidArgument("--limit " + item + ": the value must be a number");
+    }
+    if (name == "control-plane") {
+      if (value != 0 && value != 1) return Status::InvalidArgument("--limit control-plane takes 0 or 1");
+      q.control_plane = value == 1;
+      continue;
+    }
+    SLUICE_RETURN_IF_ERROR(q.throughput.Set(name, value));
+  }
+  return q;
+}
+
+// What GET /admin/limits answers.
+std::string DescribeQuotas(const QuotaSettings& q) {
+  std::string out;
+  protocol::JsonWriter w(&out);
+  w.BeginObject();
+  for (const auto& [name, value] : q.throughput.Figures()) w.MemberDouble(name, value);
+  w.MemberBool("control-plane", q.control_plane);
+  w.EndObject();
+  return out;
+}
+
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
@@ -149,6 +197,25 @@ int RunServe(const ServeConfig& config) {
   eopts.quotas.shard_limit = config.shard_limit;
   eopts.quotas.on_demand_stream_limit = config.on_demand_stream_limit;
   eopts.quotas.consumers_per_stream = config.consumer_limit;
+  Result<QuotaSettings> quotas = ReadQuotaSettings(config);
+  if (!quotas.ok()) {
+    log::Error("{}", quotas.status().message());
+    return 2;
+  }
+  eopts.limits = quotas->throughput;
+  if (quotas->throughput.Any() || quotas->control_plane) log::Info("quota emulation on: {}", DescribeQuotas(*quotas));
+  api::FaultInjector faults;
+  if (!config.faults_file.empty()) {
+    std::ifstream in(config.faults_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    Status loaded = in ? faults.Replace(text.str()) : Status::InvalidArgument("cannot read the file");
+    if (!loaded.ok()) {
+      log::Error("--faults {}: {}", config.faults_file, loaded.message());
+      return 2;
+    }
+    log::Info("fault rules from {}: {}", config.faults_file, faults.Describe());
+  }
   OffsetClock offset_clock(config.clock_offset_ms);
   if (config.clock_offset_ms != 0) {
     eopts.clock = &offset_clock;
@@ -164,6 +231,9 @@ int RunServe(const ServeConfig& config) {
   api::ApiOptions aopts;
   aopts.default_account = config.account;
   aopts.default_region = config.region;
+  api::CallRates call_rates;
+  if (quotas->control_plane) aopts.call_rates = &call_rates;
+  aopts.faults = &faults;
   api::Dispatcher dispatcher(**engine, aopts);
   Gateway gateway(dispatcher);
   if (!config.auth_file.empty()) {
@@ -197,6 +267,27 @@ int RunServe(const ServeConfig& config) {
     return 1;
   }
   (*server)->Start();
+  Admin admin(faults, DescribeQuotas(*quotas));
+  Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();
+  if (config.admin_port >= 0) {
+    server::ServerOptions aso;
+    aso.host = "127.0.0.1";
+    aso.port = static_cast<uint16_t>(config.admin_port);
+    aso.threads = 1;
+    admin_server = server::Server::Create(aso, [&admin](const server::HttpRequest& req, server::Responder respond) {
+      admin.Handle(req, std::move(respond));
+    });
+    if (!admin_server.ok()) {
+      log::Error("cannot listen on 127.0.0.1:{} for the admin API: {}", config.admin_port,
+                 admin_server.status().ToString());
+      (*server)->Shutdown(0);
+      (*engine)->Stop();
+      if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
+      return 1;
+    }
+    (*admin_server)->Start();
+    log::Info("admin API on 127.0.0.1:{}", (*admin_server)->port());
+  }
   gateway.SetReady(true);
   log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)",
             config.host, (*server)->port(),
@@ -211,6 +302,7 @@ int RunServe(const ServeConfig& config) {
   sigwait(&stop_signals, &sig);
   log::Info("received {}, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
   gateway.SetReady(false);
+  if (*admin_server) (*admin_server)->Shutdown(1000);
   (*server)->Shutdown(5000);
   (*engine)->Stop();
   if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());

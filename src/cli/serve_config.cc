@@ -115,6 +115,28 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
                   ->check(CLI::ExistingFile);
   cert->needs(key);
   key->needs(cert);
+  serve.add_option("--limits", c.limits,
+                   "Quota emulation: off, or real (the service's per-shard, fan-out, on-demand and "
+                   "control-plane limits)")
+      ->envname("SLUICE_LIMITS")
+      ->check(CLI::IsMember({"off", "real"}))
+      ->capture_default_str();
+  serve.add_option("--limit", c.limit_overrides,
+                   "NAME=VALUE: set one limit (per second; 0: none), e.g. shard-write-records=2000; "
+                   "control-plane=0|1. Repeatable; applied after --limits")
+      ->envname("SLUICE_LIMIT")
+      ->delimiter(',');
+  serve.add_option("--faults", c.faults_file,
+                   "JSON file of fault rules to inject from the start (also set at run time through "
+                   "PUT /admin/faults)")
+      ->envname("SLUICE_FAULTS")
+      ->check(CLI::ExistingFile);
+  serve.add_option("--admin-port", c.admin_port,
+                   "Serve the admin API (fault rules, limits) on 127.0.0.1 at this port (0: a free one; "
+                   "-1: none)")
+      ->envname("SLUICE_ADMIN_PORT")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
   serve.add_option("--log-level", c.log_level, "debug, info, warn or error")
       ->envname("SLUICE_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))

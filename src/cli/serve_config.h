@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "storage/shard_log.h"
 
@@ -35,6 +36,13 @@ struct ServeConfig {
   uint64_t max_body_bytes = 16ull << 20;
   int threads = 0;  // 0 = one per CPU this process may run on
   std::string log_level = "info";
+  // Quota emulation: "off" or "real" (the service's figures), then each
+  // NAME=VALUE of `limit_overrides` (engine/throughput_quota.h names, and
+  // control-plane=0|1).
+  std::string limits = "off";
+  std::vector<std::string> limit_overrides;
+  std::string faults_file;  // --faults: fault rules loaded at start (api/faults.h)
+  int admin_port = -1;      // the local admin API (cli/admin.h) on 127.0.0.1; -1: none, 0: a free port
   bool tls = false;       // serve TLS (same port as plain HTTP unless tls_port)
   uint16_t tls_port = 0;  // 0: TLS on `port`, sniffed per connection
   std::string tls_cert;   // PEM files; both empty: a self-signed pair
