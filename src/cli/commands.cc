@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bench/bench.h"
+#include "cli/client_commands.h"
 #include "cli/serve_config.h"
 
 namespace sluice::cli {
@@ -22,14 +23,18 @@ int Main(int argc, char** argv) {
   AddServeFlags(*serve, serve_config);
 
   app.add_subcommand("bench", "Run the benchmark (sluice bench --help)");
+  const std::vector<ClientCommand> client_commands = AddClientCommands(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   if (serve->parsed()) return RunServe(serve_config);
-  return 2;
+  for (const ClientCommand& c : client_commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kExitUsage;
 }
 
 }  // namespace sluice::cli

@@ -23,6 +23,11 @@ void Reader::Learn(const std::string& shard_id, std::vector<std::string> parents
   ShardState s;
   s.parents = std::move(parents);
   s.start = start;
+  const auto& only = options_.shard_ids;
+  if (!only.empty() && std::find(only.begin(), only.end(), shard_id) == only.end()) {
+    s.state = State::kFinished;  // not asked for: never read
+    s.parents.clear();
+  }
   shards_.emplace(shard_id, std::move(s));
 }
 
@@ -38,7 +43,7 @@ Outcome<Done> Reader::Refresh(bool initial) {
     if (!shard.adjacent_parent_shard_id.empty()) parents.push_back(shard.adjacent_parent_shard_id);
     if (initial && options_.start.type == StartType::kLatest) {
       Learn(shard.shard_id, {}, StartingPosition::Latest());
-      if (!shard.open()) shards_[shard.shard_id].state = State::kFinished;
+      if (!shard.open() && options_.shard_ids.empty()) shards_[shard.shard_id].state = State::kFinished;
     } else {
       Learn(shard.shard_id, std::move(parents), initial ? options_.start : later);
     }

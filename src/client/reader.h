@@ -37,6 +37,8 @@ struct ReaderOptions {
   int64_t backoff_base_ms = 100;     // after throttling or a retryable error, doubling
   int64_t backoff_max_ms = 5000;
   int64_t refresh_shards_ms = 30000; // ListShards to find new shards
+  // Read only these shards (not their children); empty: every shard.
+  std::vector<std::string> shard_ids;
 };
 
 using RecordHandler = std::function<void(const Record& record)>;

@@ -209,6 +209,24 @@ TEST(LiveClient, ReaderBacksOffWhenThrottled) {
   ExpectEveryKeyInOrder(got, 2, 5);
 }
 
+TEST(LiveClient, ReaderReadsOnlyTheShardsAskedFor) {
+  LiveServer server;
+  auto c = server.NewClient();
+  const std::string name = NewStream(*c, 3);
+  PutRecords(*c, name, 12, 2);
+  ReaderOptions ro;
+  ro.stream_name = name;
+  ro.start = StartingPosition::TrimHorizon();
+  ro.shard_ids = {"shardId-000000000001"};
+  Reader reader(c, ro);
+  std::vector<Record> got;
+  ASSERT_TRUE(reader.Run([&](const Record& r) { got.push_back(r); }, true, nullptr).ok());
+  ASSERT_FALSE(got.empty());
+  EXPECT_LT(got.size(), 24u);
+  for (const Record& r : got) EXPECT_EQ(r.shard_id, "shardId-000000000001");
+  EXPECT_EQ(reader.Positions().size(), 1u);
+}
+
 TEST(LiveClient, ReaderFromLatestSeesOnlyNewRecords) {
   LiveServer server;
   auto c = server.NewClient();
