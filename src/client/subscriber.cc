@@ -110,6 +110,9 @@ Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handl
           }
           break;
         }
+        case bench::SubscribeMessageKind::kInitialResponse:
+          ++subscriptions_;
+          break;
         case bench::SubscribeMessageKind::kException:
           event_error = ExceptionError(m);
           break;
@@ -121,9 +124,6 @@ Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handl
     parser.set_body_sink(&body);
     bool got_bytes = false;
     Outcome<Done> r = conn.RoundTrip(request, &parser, options_.idle_timeout_ms, stop, &got_bytes);
-    if (parser.status() == 200) {
-      ++subscriptions_;
-    }
     if (handler_error) return *handler_error;
     if (ended) return children;
     if (!r.ok()) {

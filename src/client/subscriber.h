@@ -49,7 +49,7 @@ class ShardSubscriber {
   // non-retryable error.
   Outcome<std::vector<ChildShard>> Run(const RecordHandler& handler, const std::function<bool()>& stop);
 
-  // SubscribeToShard calls answered 200 so far.
+  // Subscriptions started so far (their initial-response arrived).
   int subscriptions() const { return subscriptions_.load(); }
   const std::string& continuation() const { return continuation_; }
 
