@@ -13,6 +13,21 @@ int64_t NowMs() {
       .count();
 }
 
+constexpr size_t kMaxPartitionKeyChars = 256;
+
+// Unicode characters of UTF-8 text (bytes that do not continue a sequence).
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A request refused as a whole for what one of its records holds (too large,
+// a bad explicit hash key): the others should not fail with it.
+bool RefusedForARecord(const Error& e) {
+  return e.type == "ValidationException" || e.type == "InvalidArgumentException";
+}
+
 bool RetryableEntryError(const std::string& code) {
   return code == "ProvisionedThroughputExceededException" || code == "InternalFailure" ||
          code == "KMSThrottlingException" || code == "ServiceUnavailable";
@@ -26,6 +41,7 @@ struct Producer::Pending {
   std::string data;
   std::promise<Outcome<PutResult>> promise;
   int attempts = 0;           // sends so far
+  bool alone = false;         // its request was refused as a whole: send it by itself
   int64_t enqueued_ms = 0;
   int64_t not_before_ms = 0;  // back-off: not sent again before this
   size_t bytes() const { return key.size() + data.size(); }
@@ -52,8 +68,8 @@ std::future<Outcome<PutResult>> Producer::Enqueue(std::string key, std::string d
   p->key = std::move(key);
   p->data = std::move(data);
   std::future<Outcome<PutResult>> f = p->promise.get_future();
-  if (p->key.empty()) {
-    p->promise.set_value(Error{"ClientError", "the partition key must not be empty", 0});
+  if (p->key.empty() || CodePoints(p->key) > kMaxPartitionKeyChars) {
+    p->promise.set_value(Error{"ClientError", "the partition key must have 1 to 256 characters", 0});
     return f;
   }
   const size_t bytes = p->bytes();
@@ -134,9 +150,11 @@ std::vector<std::unique_ptr<Producer::Pending>> Producer::TakeBatch(int64_t now_
   for (auto it = queue_.begin(); it != queue_.end(); ++it) {
     Pending& p = **it;
     if (blocked.count(p.key) != 0 || keys_in_flight_.count(p.key) != 0) continue;
-    if (p.not_before_ms > now_ms) {
+    if (p.not_before_ms > now_ms || (p.alone && !picked.empty())) {
       blocked.insert(p.key);
-      if (*wake_at_ms == 0 || p.not_before_ms < *wake_at_ms) *wake_at_ms = p.not_before_ms;
+      if (p.not_before_ms > now_ms && (*wake_at_ms == 0 || p.not_before_ms < *wake_at_ms)) {
+        *wake_at_ms = p.not_before_ms;
+      }
       continue;
     }
     if (!picked.empty() && bytes + p.bytes() > options_.max_batch_bytes) {
@@ -146,9 +164,9 @@ std::vector<std::unique_ptr<Producer::Pending>> Producer::TakeBatch(int64_t now_
     picked.push_back(it);
     bytes += p.bytes();
     oldest_ms = std::min(oldest_ms, p.enqueued_ms);
-    if (p.attempts > 0) urgent = true;  // a retry's back-off already waited
+    if (p.attempts > 0 || p.alone) urgent = true;  // a retry's back-off already waited
     if (per_key) blocked.insert(p.key);
-    if (picked.size() >= options_.max_batch_records) {
+    if (p.alone || picked.size() >= options_.max_batch_records) {
       full = true;
       break;
     }
@@ -212,6 +230,14 @@ void Producer::Send(std::vector<std::unique_ptr<Pending>> batch) {
     if (error.Retryable()) {
       retries = std::move(batch);
       Retry(&retries, error, now);
+    } else if (batch.size() > 1 && RefusedForARecord(error)) {
+      // Find the culprit: each record again in a request of its own, at once.
+      auto front = queue_.begin();
+      for (auto& p : batch) {
+        --p->attempts;
+        p->alone = true;
+        queue_.insert(front, std::move(p));
+      }
     } else {
       for (auto& p : batch) Complete(std::move(p), error);
     }

@@ -15,8 +15,12 @@
 // (throttling, 5xx, connection), is sent again after an exponential back-off
 // (backoff_base_ms doubling up to backoff_max_ms, with jitter) — at most
 // max_attempts times; then its future holds the last error. Other errors
-// (ResourceNotFoundException, ValidationException, ...) fail the record at
-// once.
+// (ResourceNotFoundException, ...) fail the record at once. A request of
+// several records refused as a whole with ValidationException or
+// InvalidArgumentException (one record too large, say) is not held against
+// the others: each of its records is sent again in a request of its own, so
+// only the culprit fails. A partition key must have 1 to 256 characters (the
+// future holds a ClientError otherwise).
 //
 // Per-key order (Ordering::kPerKey, the default): a partition key has at most
 // one record in flight, so each request holds at most one record per key, and

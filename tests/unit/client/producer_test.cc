@@ -270,6 +270,45 @@ TEST(Producer, EntriesWithOtherErrorCodesFailWithoutRetry) {
   EXPECT_EQ(t->requests().size(), 1u);
 }
 
+TEST(Producer, ARequestRefusedForOneRecordFailsOnlyThatRecord) {
+  auto t = std::make_shared<ScriptedTransport>([](int, size_t, const Entry& e, std::optional<Error>* error) {
+    if (e.data == "too large") *error = Error{"ValidationException", "1 validation error detected", 400};
+    return std::string();
+  });
+  Producer p(std::make_shared<Client>(t), Options());
+  auto a = p.Put("a", "fine");
+  auto b = p.Put("b", "too large");
+  auto c = p.Put("c", "also fine");
+  p.Flush();
+  EXPECT_TRUE(a.get().ok());
+  Outcome<PutResult> rb = b.get();
+  ASSERT_FALSE(rb.ok());
+  EXPECT_EQ(rb.error().type, "ValidationException");
+  EXPECT_TRUE(c.get().ok());
+  std::vector<size_t> sizes;
+  for (const auto& r : t->requests()) sizes.push_back(r.size());
+  EXPECT_EQ(sizes, (std::vector<size_t>{3, 1, 1, 1}));
+  EXPECT_EQ(t->accepted().size(), 2u);
+}
+
+TEST(Producer, RefusesPartitionKeysOutside1To256Characters) {
+  auto t = std::make_shared<ScriptedTransport>(AcceptAll);
+  Producer p(std::make_shared<Client>(t), Options());
+  std::string longest;
+  for (int i = 0; i < 256; ++i) longest += "\xc3\xa9";  // 256 characters, 512 bytes
+  auto ok = p.Put(longest, "v");
+  auto empty = p.Put("", "v");
+  auto too_long = p.Put(std::string(257, 'k'), "v");
+  p.Flush();
+  EXPECT_TRUE(ok.get().ok());
+  for (auto* f : {&empty, &too_long}) {
+    Outcome<PutResult> r = f->get();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().type, "ClientError");
+  }
+  EXPECT_EQ(t->accepted().size(), 1u);
+}
+
 TEST(Producer, BatchedOrderingPutsManyRecordsOfAKeyInOneRequest) {
   auto t = std::make_shared<ScriptedTransport>(AcceptAll);
   ProducerOptions o = Options();
