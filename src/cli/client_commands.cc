@@ -401,6 +401,7 @@ struct PutFlags {
 
 int RunPut(const PutFlags& f) {
   CatchStopSignals();
+  std::ios::sync_with_stdio(false);
   const ClientConfig config = ConfigFrom(f.common);
   auto client = Client::Connect(config);
   if (!client.ok()) return Fail(client.error());
@@ -557,7 +558,7 @@ int RunRead(const ReadFlags& f, bool is_tail) {
   auto print = [&](const client::Record& r) {
     if (f.max > 0 && printed.load() >= f.max) return;
     Print(FormatRecord(format, r));
-    std::fflush(stdout);
+    if (f.follow) std::fflush(stdout);  // a follower's reader sees each record at once
     ++printed;
   };
   const ClientConfig config = ConfigFrom(f.common);
