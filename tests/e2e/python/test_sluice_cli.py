@@ -403,3 +403,42 @@ def test_tail_follow_ends_cleanly_on_sigint_and_with_a_named_consumer(sluice, en
         if proc.poll() is None:
             proc.kill()
     assert rc == 0, err
+
+
+# ---------------------------------------------------------------------------------------------
+# signing
+
+
+def test_requests_are_signed_with_the_aws_credentials(spawn, tmp_path):
+    """Against `--auth`, the CLI's SigV4 signatures verify with the right keys (account and
+    region from the credentials), and a wrong secret gets the service's error."""
+    creds = tmp_path / "credentials"
+    creds.write_text("[team]\naws_access_key_id = AKIDTEAM\naws_secret_access_key = team/secret+1\n"
+                     "aws_account_id = 123456789012\n")
+    server = spawn("--auth", str(creds))
+    env = {"AWS_ACCESS_KEY_ID": "AKIDTEAM", "AWS_SECRET_ACCESS_KEY": "team/secret+1",
+           "AWS_REGION": "eu-west-1"}
+
+    def run(*args, extra=None, stdin=None):
+        res = subprocess.run([e2e.SLUICE_BIN, *args, "--endpoint", server.endpoint], capture_output=True,
+                             timeout=RUN_TIMEOUT_S, env=clean_env({**env, **(extra or {})}),
+                             input=stdin.encode() if stdin else None,
+                             stdin=None if stdin else subprocess.DEVNULL)
+        return res.returncode, res.stdout.decode(), res.stderr.decode()
+
+    name = e2e.unique_name("signed")
+    rc, out, err = run("stream", "create", name, "--json")
+    assert rc == 0, err
+    assert json.loads(out)["StreamARN"] == f"arn:aws:kinesis:eu-west-1:123456789012:stream/{name}"
+    rc, out, err = run("put", name, stdin="signed record\n")
+    assert rc == 0, err
+    rc, out, err = run("get", name)
+    assert (rc, out) == (0, "signed record\n"), err
+
+    rc, out, err = run("stream", "list", extra={"AWS_SECRET_ACCESS_KEY": "wrong"})
+    assert rc == 1
+    assert err.startswith("sluice: InvalidSignatureException: The request signature we calculated does not "
+                          "match the signature you provided."), err
+    rc, out, err = run("stream", "list", extra={"AWS_ACCESS_KEY_ID": "AKIDUNKNOWN"})
+    assert rc == 1
+    assert err.startswith("sluice: UnrecognizedClientException: "), err
