@@ -548,7 +548,8 @@ int RunRead(const ReadFlags& f, bool is_tail) {
   const std::optional<client::StartingPosition> start =
       StartFrom(f, is_tail ? client::StartingPosition::Latest() : client::StartingPosition::TrimHorizon(), &error);
   if (!start) return Usage(error);
-  const RecordFormat format = kFormats.at(f.format);
+  // --json, the flag of every client command, means --format json here.
+  const RecordFormat format = f.common.json && f.format == "raw" ? RecordFormat::kJson : kFormats.at(f.format);
   const auto begun = std::chrono::steady_clock::now();
   std::atomic<int64_t> printed{0};
   auto stop = [&] {

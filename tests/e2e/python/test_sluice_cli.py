@@ -229,6 +229,7 @@ def test_put_lines_then_get_them_all(sluice, kinesis):
 
     as_json = json_lines(ok(sluice("get", name, "--format", "json")).out)
     assert len(as_json) == 2000
+    assert json_lines(ok(sluice("get", name, "--json")).out) == as_json
     by_shard: dict = {}
     for r in as_json:
         assert set(r) == {"ShardId", "SequenceNumber", "PartitionKey", "ApproximateArrivalTimestamp", "Data"}
