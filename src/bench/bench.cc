@@ -73,6 +73,10 @@ and prints one line per workload.
   --get-limit N        GetRecords Limit (default 10000)
   --stream-prefix P    prefix of the streams created (default sluice-bench)
   --rss-pid PID        sample VmRSS of PID after get's load and report it
+
+sluice bench seed [--quick] [--out DIR] measures the client library instead
+(puts/s per shard, put-to-get lag) and writes a Markdown report with plots;
+see sluice bench seed --help.
 )";
 
 bool ParseInt(std::string_view text, int64_t lo, int64_t hi, int64_t* out) {

@@ -5,11 +5,17 @@
 #include <vector>
 
 #include "bench/bench.h"
+#include "cli/bench_seed.h"
+#include "cli/client_commands.h"
 #include "cli/serve_config.h"
 
 namespace sluice::cli {
 
 int Main(int argc, char** argv) {
+  // `sluice bench seed ...` is the client library's report (cli/bench_seed.h).
+  if (argc >= 3 && std::string_view(argv[1]) == "bench" && std::string_view(argv[2]) == "seed") {
+    return RunBenchSeed(argc - 2, argv + 2);
+  }
   // `sluice bench ...` hands its arguments to the benchmark as they are.
   if (argc >= 2 && std::string_view(argv[1]) == "bench") return bench::RunBench(argc - 1, argv + 1);
 
@@ -22,14 +28,18 @@ int Main(int argc, char** argv) {
   AddServeFlags(*serve, serve_config);
 
   app.add_subcommand("bench", "Run the benchmark (sluice bench --help)");
+  const std::vector<ClientCommand> client_commands = AddClientCommands(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   if (serve->parsed()) return RunServe(serve_config);
-  return 2;
+  for (const ClientCommand& c : client_commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kExitUsage;
 }
 
 }  // namespace sluice::cli

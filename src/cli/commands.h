@@ -4,7 +4,8 @@
 namespace sluice::cli {
 
 // Parses argv and runs the chosen sub-command; returns the process exit code
-// (0 success, 1 runtime failure, 2 bad usage).
+// (0 success, 1 runtime failure or an error answered by the server, 2 bad
+// usage, 3 a server that cannot be reached; see cli/client_commands.h).
 int Main(int argc, char** argv);
 
 }  // namespace sluice::cli

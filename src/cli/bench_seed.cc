@@ -1,0 +1,481 @@
+#include "cli/bench_seed.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/client_commands.h"
+#include "client/client.h"
+#include "client/producer.h"
+#include "client/reader.h"
+#include "client/subscriber.h"
+
+namespace sluice::cli {
+namespace {
+
+using client::Client;
+using client::ClientConfig;
+using client::Error;
+using client::Outcome;
+using Clock = std::chrono::steady_clock;
+
+struct SeedFlags {
+  std::string endpoint;
+  std::string region;
+  std::string out_dir = "bench-results/seed";
+  bool quick = false;
+  double put_seconds = 5;
+  double lag_seconds = 10;
+  int rate = 200;
+  int record_size = 100;
+  std::vector<int> shards{1, 2, 3};
+  int threads = 16;
+};
+
+struct PutRow {
+  int shards = 0;
+  std::string api;
+  double records_per_s = 0;
+  uint64_t records = 0;
+  uint64_t errors = 0;
+  int record_size = 0;
+};
+
+struct LagRow {
+  std::string mode;
+  uint64_t sent = 0;
+  uint64_t received = 0;
+  std::vector<double> lags_ms;  // sorted
+  double Percentile(double p) const {
+    if (lags_ms.empty()) return 0;
+    const size_t i = std::min(lags_ms.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(lags_ms.size())));
+    return lags_ms[i];
+  }
+};
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct Failure {
+  Error error;
+};
+
+// Creates a stream for one measurement and deletes it when done.
+class ScratchStream {
+ public:
+  ScratchStream(Client& client, const std::string& purpose, int shards) : client_(client) {
+    std::mt19937_64 rng(std::random_device{}());
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08llx", static_cast<unsigned long long>(rng() & 0xffffffffu));
+    name_ = "sluice-seed-" + purpose + "-" + suffix;
+    Outcome<client::Done> r = client.CreateStream(name_, shards);
+    if (!r.ok()) throw Failure{r.error()};
+    Outcome<client::StreamSummary> s = client.WaitForActive(name_, 60000);
+    if (!s.ok()) throw Failure{s.error()};
+    arn_ = s->arn;
+  }
+  ~ScratchStream() { (void)client_.DeleteStream(name_, true); }
+  const std::string& name() const { return name_; }
+  const std::string& arn() const { return arn_; }
+
+ private:
+  Client& client_;
+  std::string name_;
+  std::string arn_;
+};
+
+std::string Payload(int size, int64_t stamp_us) {
+  std::string s = std::to_string(stamp_us);
+  if (static_cast<int>(s.size()) < size) s.append(static_cast<size_t>(size) - s.size(), ' ');
+  return s;
+}
+
+PutRow MeasurePutRecord(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
+  ScratchStream stream(*client, "put", shards);
+  std::atomic<uint64_t> ok{0}, errors{0};
+  std::optional<Error> fatal;
+  std::mutex mu;
+  const std::string data = Payload(f.record_size, 0);
+  const auto start = Clock::now();
+  const auto until = start + std::chrono::duration<double>(f.put_seconds);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < f.threads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 rng(static_cast<uint64_t>(t) * 7919 + 1);
+      while (Clock::now() < until) {
+        Outcome<client::PutResult> r = client->PutRecord(stream.name(), std::to_string(rng()), data);
+        if (r.ok()) {
+          ++ok;
+        } else {
+          ++errors;
+          if (!r.error().Retryable()) {
+            std::lock_guard lock(mu);
+            if (!fatal) fatal = r.error();
+            return;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (fatal) throw Failure{*fatal};
+  const double seconds = Since(start);
+  return PutRow{shards, "PutRecord", static_cast<double>(ok.load()) / seconds, ok.load(), errors.load(), f.record_size};
+}
+
+PutRow MeasurePutRecords(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
+  ScratchStream stream(*client, "puts", shards);
+  client::ProducerOptions po;
+  po.stream_name = stream.name();
+  po.in_flight = 8;
+  po.linger_ms = 5;
+  po.ordering = client::Ordering::kBatched;
+  client::Producer producer(client, po);
+  const std::string data = Payload(f.record_size, 0);
+  std::mt19937_64 rng(42);
+  const auto start = Clock::now();
+  const auto until = start + std::chrono::duration<double>(f.put_seconds);
+  std::optional<std::future<Outcome<client::PutResult>>> probe;
+  uint64_t n = 0;
+  while (Clock::now() < until) {
+    auto fut = producer.Put(std::to_string(rng()), data);
+    if (++n % 4096 == 1) probe = std::move(fut);  // one kept to report a failure
+  }
+  producer.Flush();
+  const double seconds = Since(start);
+  const client::Producer::Stats stats = producer.stats();
+  if (probe) {
+    Outcome<client::PutResult> r = probe->get();
+    if (!r.ok() && !r.error().Retryable()) throw Failure{r.error()};
+  }
+  return PutRow{shards, "PutRecords", static_cast<double>(stats.records_acknowledged) / seconds,
+                stats.records_acknowledged, stats.records_failed, f.record_size};
+}
+
+// Puts at f.rate records/s for f.lag_seconds with PutRecord (stamped with the
+// send time) while `consume` runs; `received` returns how many arrived.
+LagRow MeasureLag(const std::shared_ptr<Client>& client, const SeedFlags& f, const std::string& mode,
+                  const std::string& stream, const std::function<size_t()>& received) {
+  LagRow row;
+  row.mode = mode;
+  const auto start = Clock::now();
+  const auto period = std::chrono::duration<double>(1.0 / f.rate);
+  const uint64_t total = static_cast<uint64_t>(f.lag_seconds * f.rate);
+  for (uint64_t i = 0; i < total; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(period * static_cast<double>(i)));
+    Outcome<client::PutResult> r = client->PutRecord(stream, "k" + std::to_string(i % 16), Payload(f.record_size, WallMicros()));
+    if (r.ok()) ++row.sent;
+    else if (!r.error().Retryable()) throw Failure{r.error()};
+  }
+  // Wait (with a deadline) for the records still on their way.
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (received() < row.sent && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return row;
+}
+
+LagRow LagByPolling(const std::shared_ptr<Client>& client, const SeedFlags& f, int64_t idle_poll_ms) {
+  ScratchStream stream(*client, "poll", 1);
+  client::ReaderOptions ro;
+  ro.stream_name = stream.name();
+  ro.start = client::StartingPosition::Latest();
+  ro.idle_poll_ms = idle_poll_ms;
+  client::Reader reader(client, ro);
+  std::mutex mu;
+  std::vector<double> lags;
+  auto handler = [&](const client::Record& r) {
+    const double lag = static_cast<double>(WallMicros() - std::stoll(r.data)) / 1000.0;
+    std::lock_guard lock(mu);
+    lags.push_back(lag);
+  };
+  // The first poll takes the LATEST iterators before anything is put.
+  Outcome<client::Reader::PollResult> first = reader.Poll(handler);
+  if (!first.ok()) throw Failure{first.error()};
+  std::atomic<bool> stop{false};
+  std::optional<Error> failed;
+  std::thread t([&] {
+    Outcome<client::Done> r = reader.Run(handler, false, [&] { return stop.load(); });
+    if (!r.ok()) failed = r.error();
+  });
+  LagRow row = MeasureLag(client, f, idle_poll_ms == 0 ? "GetRecords, 0 ms polling" : "GetRecords, 1 s polling",
+                          stream.name(), [&] {
+                            std::lock_guard lock(mu);
+                            return lags.size();
+                          });
+  stop = true;
+  t.join();
+  if (failed) throw Failure{*failed};
+  row.lags_ms = std::move(lags);
+  row.received = row.lags_ms.size();
+  std::sort(row.lags_ms.begin(), row.lags_ms.end());
+  return row;
+}
+
+LagRow LagByPush(const std::shared_ptr<Client>& client, const ClientConfig& config, const SeedFlags& f) {
+  ScratchStream stream(*client, "push", 1);
+  Outcome<client::Consumer> consumer = client->EnsureConsumer(stream.arn(), "seed", 60000);
+  if (!consumer.ok()) throw Failure{consumer.error()};
+  client::SubscriberOptions so;
+  so.consumer_arn = consumer->arn;
+  so.start = client::StartingPosition::Latest();
+  client::ShardSubscriber sub(config, so, "shardId-000000000000");
+  std::mutex mu;
+  std::vector<double> lags;
+  std::atomic<bool> stop{false};
+  std::optional<Error> failed;
+  std::thread t([&] {
+    auto r = sub.Run(
+        [&](const client::Record& r) {
+          const double lag = static_cast<double>(WallMicros() - std::stoll(r.data)) / 1000.0;
+          std::lock_guard lock(mu);
+          lags.push_back(lag);
+        },
+        [&] { return stop.load(); });
+    if (!r.ok()) failed = r.error();
+  });
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (sub.subscriptions() == 0 && !failed && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (sub.subscriptions() == 0) {
+    stop = true;
+    t.join();
+    throw Failure{failed.value_or(Error{"TimeoutError", "SubscribeToShard did not start", 0})};
+  }
+  LagRow row = MeasureLag(client, f, "SubscribeToShard (push)", stream.name(), [&] {
+    std::lock_guard lock(mu);
+    return lags.size();
+  });
+  stop = true;
+  t.join();
+  if (failed) throw Failure{*failed};
+  row.lags_ms = std::move(lags);
+  row.received = row.lags_ms.size();
+  std::sort(row.lags_ms.begin(), row.lags_ms.end());
+  return row;
+}
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+bool MakeDirs(const std::string& path) {
+  std::string partial;
+  std::stringstream ss(path);
+  std::string part;
+  if (!path.empty() && path[0] == '/') partial = "/";
+  while (std::getline(ss, part, '/')) {
+    if (part.empty()) continue;
+    partial += part + "/";
+    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) return false;
+  }
+  return true;
+}
+
+// Runs gnuplot on `script` in `dir`; false with *error on failure.
+bool RunGnuplot(const std::string& dir, const std::string& script, std::string* error) {
+  const pid_t pid = fork();
+  if (pid < 0) {
+    *error = "fork failed";
+    return false;
+  }
+  if (pid == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(126);
+    execlp("gnuplot", "gnuplot", script.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  *error = WIFEXITED(status) && WEXITSTATUS(status) == 127
+               ? "gnuplot not found (install the gnuplot-nox package; scripts/bootstrap does)"
+               : "gnuplot failed with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  return false;
+}
+
+constexpr const char* kPlotScript = R"gp(# Drawn by `sluice bench seed`; run `gnuplot plots.gp` in this folder to redraw.
+set terminal pngcairo size 900,500 noenhanced font "sans,10"
+set datafile separator "\t"
+set grid ytics
+
+set output "throughput.png"
+set title "Puts per second per shard"
+set xlabel "shards"
+set ylabel "records/s per shard"
+set xtics 1
+set offsets 0.2, 0.2, 0, 0
+set yrange [0:*]
+set key top right
+plot "throughput.dat" using 1:2 with linespoints lw 2 pt 7 title "PutRecord", \
+     "throughput.dat" using 1:3 with linespoints lw 2 pt 5 title "PutRecords"
+
+set output "lag.png"
+set title "Put-to-get lag"
+set xlabel "percentile"
+set ylabel "lag (ms)"
+set logscale y
+set xtics ("p50" 0, "p90" 1, "p99" 2, "max" 3)
+set key top left
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+plot "lag.dat" using 2 title columnheader(2), "" using 3 title columnheader(3), "" using 4 title columnheader(4)
+)gp";
+
+}  // namespace
+
+int RunBenchSeed(int argc, char** argv) {
+  SeedFlags f;
+  CLI::App app{"sluice bench seed: puts/s per shard and put-to-get lag through the client library, "
+               "as a Markdown report with PNG plots"};
+  app.name("sluice bench seed");
+  app.add_option("--endpoint", f.endpoint, "Server URL (default as the client commands: $SLUICE_ENDPOINT, ...)");
+  app.add_option("--region", f.region, "Region to sign for");
+  app.add_option("--out", f.out_dir, "Results folder (created)")->capture_default_str();
+  app.add_flag("--quick", f.quick, "Short phases (1 s of puts, 3 s of lag each), for tests");
+  app.add_option("--put-seconds", f.put_seconds, "Seconds of each put measurement")->capture_default_str();
+  app.add_option("--lag-seconds", f.lag_seconds, "Seconds of each lag measurement")->capture_default_str();
+  app.add_option("--rate", f.rate, "Records/s put during the lag measurements")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--record-size", f.record_size, "Bytes per record")->check(CLI::Range(20, 1048576))->capture_default_str();
+  app.add_option("--shards", f.shards, "Shard counts of the put measurements")->delimiter(',')->capture_default_str();
+  app.add_option("--threads", f.threads, "PutRecord threads")->check(CLI::Range(1, 256))->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (f.quick) {
+    f.put_seconds = 1;
+    f.lag_seconds = 3;
+  }
+  for (int s : f.shards) {
+    if (s < 1 || s > 100) {
+      std::fprintf(stderr, "sluice: --shards: %d is not within 1..100\n", s);
+      return kExitUsage;
+    }
+  }
+
+  ClientConfig config = ClientConfig::FromEnvironment();
+  if (!f.endpoint.empty()) config.endpoint = f.endpoint;
+  if (!f.region.empty()) config.region = f.region;
+  Outcome<std::shared_ptr<Client>> connected = Client::Connect(config);
+  if (!connected.ok()) {
+    std::fprintf(stderr, "sluice: %s\n", connected.error().ToString().c_str());
+    return kExitUsage;
+  }
+  std::shared_ptr<Client> client = *connected;
+  if (!MakeDirs(f.out_dir)) {
+    std::fprintf(stderr, "sluice: cannot create %s\n", f.out_dir.c_str());
+    return kExitServerError;
+  }
+
+  std::vector<PutRow> puts;
+  std::vector<LagRow> lags;
+  try {
+    for (int shards : f.shards) {
+      std::fprintf(stderr, "seed: PutRecord, %d shard%s\n", shards, shards == 1 ? "" : "s");
+      puts.push_back(MeasurePutRecord(client, f, shards));
+      std::fprintf(stderr, "seed: PutRecords, %d shard%s\n", shards, shards == 1 ? "" : "s");
+      puts.push_back(MeasurePutRecords(client, f, shards));
+    }
+    std::fprintf(stderr, "seed: lag, GetRecords polling every 1 s\n");
+    lags.push_back(LagByPolling(client, f, 1000));
+    std::fprintf(stderr, "seed: lag, GetRecords polling without pause\n");
+    lags.push_back(LagByPolling(client, f, 0));
+    std::fprintf(stderr, "seed: lag, SubscribeToShard\n");
+    lags.push_back(LagByPush(client, config, f));
+  } catch (const Failure& failure) {
+    std::fprintf(stderr, "sluice: %s\n", failure.error.ToString().c_str());
+    if (failure.error.http_status != 0) return kExitServerError;
+    return kExitUnreachable;
+  }
+
+  // Data files and plots.
+  std::string throughput = "# shards\tPutRecord records/s per shard\tPutRecords records/s per shard\n";
+  for (int shards : f.shards) {
+    double single = 0, batched = 0;
+    for (const PutRow& r : puts) {
+      if (r.shards != shards) continue;
+      (r.api == "PutRecord" ? single : batched) = r.records_per_s / shards;
+    }
+    throughput += std::to_string(shards) + "\t" + Fixed(single, 1) + "\t" + Fixed(batched, 1) + "\n";
+  }
+  std::string lag_dat = "percentile";
+  for (const LagRow& r : lags) lag_dat += "\t" + r.mode;
+  lag_dat += "\n";
+  const std::pair<const char*, double> percentiles[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"max", 100}};
+  for (const auto& [label, p] : percentiles) {
+    lag_dat += label;
+    for (const LagRow& r : lags) lag_dat += "\t" + Fixed(std::max(0.01, r.Percentile(p)), 3);
+    lag_dat += "\n";
+  }
+  if (!WriteFile(f.out_dir + "/throughput.dat", throughput) || !WriteFile(f.out_dir + "/lag.dat", lag_dat) ||
+      !WriteFile(f.out_dir + "/plots.gp", kPlotScript)) {
+    std::fprintf(stderr, "sluice: cannot write into %s\n", f.out_dir.c_str());
+    return kExitServerError;
+  }
+  std::string plot_error;
+  if (!RunGnuplot(f.out_dir, "plots.gp", &plot_error)) {
+    std::fprintf(stderr, "sluice: %s\n", plot_error.c_str());
+    return kExitServerError;
+  }
+
+  std::string md = "# sluice bench seed\n\n";
+  md += "Endpoint " + config.endpoint + "; records of " + std::to_string(f.record_size) + " bytes; " +
+        Fixed(f.put_seconds, 1) + " s per put measurement (PutRecord: " + std::to_string(f.threads) +
+        " threads; PutRecords: the Producer, 8 requests in flight); lag: " + std::to_string(f.rate) +
+        " records/s put with PutRecord for " + Fixed(f.lag_seconds, 1) + " s on one shard.\n\n";
+  md += "## Puts\n\n| shards | API | records/s | records/s per shard | MB/s | records | errors |\n";
+  md += "|---:|---|---:|---:|---:|---:|---:|\n";
+  for (const PutRow& r : puts) {
+    md += "| " + std::to_string(r.shards) + " | " + r.api + " | " + Fixed(r.records_per_s, 0) + " | " +
+          Fixed(r.records_per_s / r.shards, 0) + " | " + Fixed(r.records_per_s * r.record_size / 1e6, 2) + " | " +
+          std::to_string(r.records) + " | " + std::to_string(r.errors) + " |\n";
+  }
+  md += "\n![puts per shard](throughput.png)\n\n";
+  md += "## Put-to-get lag\n\n| reader | records put | received | p50 ms | p90 ms | p99 ms | max ms |\n";
+  md += "|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const LagRow& r : lags) {
+    md += "| " + r.mode + " | " + std::to_string(r.sent) + " | " + std::to_string(r.received) + " | " +
+          Fixed(r.Percentile(50), 1) + " | " + Fixed(r.Percentile(90), 1) + " | " + Fixed(r.Percentile(99), 1) +
+          " | " + Fixed(r.Percentile(100), 1) + " |\n";
+  }
+  md += "\n![put-to-get lag](lag.png)\n";
+  if (!WriteFile(f.out_dir + "/results.md", md)) {
+    std::fprintf(stderr, "sluice: cannot write into %s\n", f.out_dir.c_str());
+    return kExitServerError;
+  }
+  std::fwrite(md.data(), 1, md.size(), stdout);
+  std::fprintf(stderr, "seed: wrote %s/results.md, throughput.png, lag.png\n", f.out_dir.c_str());
+  return kExitOk;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,667 @@
+#include "cli/client_commands.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "cli/output.h"
+#include "client/client.h"
+#include "client/producer.h"
+#include "client/reader.h"
+#include "client/subscriber.h"
+#include "protocol/json_writer.h"
+
+namespace sluice::cli {
+namespace {
+
+using client::Client;
+using client::ClientConfig;
+using client::Error;
+using client::Outcome;
+
+std::atomic<bool> g_interrupted{false};
+
+void OnSignal(int) { g_interrupted = true; }
+
+// SIGINT/SIGTERM end a follow or a put cleanly instead of killing the process.
+void CatchStopSignals() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Flags every client command has.
+struct Common {
+  std::string endpoint;
+  std::string region;
+  bool json = false;
+  bool no_verify_ssl = false;
+  std::string ca_bundle;
+  double timeout_s = 30;
+};
+
+void AddCommon(CLI::App* app, Common* c) {
+  app->add_option("--endpoint", c->endpoint,
+                  "Server URL (default: $SLUICE_ENDPOINT, $AWS_ENDPOINT_URL_KINESIS, $AWS_ENDPOINT_URL, "
+                  "else http://127.0.0.1:4567)");
+  app->add_option("--region", c->region, "Region to sign for (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)");
+  app->add_flag("--json", c->json, "Machine-readable JSON output");
+  app->add_option("--ca-bundle", c->ca_bundle, "PEM file of CAs to trust for https:// (default: $AWS_CA_BUNDLE, else the system's)");
+  app->add_flag("--no-verify-ssl", c->no_verify_ssl, "Do not verify the server's TLS certificate");
+  app->add_option("--timeout", c->timeout_s, "Seconds to wait for the server on each call")->capture_default_str();
+}
+
+ClientConfig ConfigFrom(const Common& c) {
+  ClientConfig config = ClientConfig::FromEnvironment();
+  if (!c.endpoint.empty()) config.endpoint = c.endpoint;
+  if (!c.region.empty()) config.region = c.region;
+  if (!c.ca_bundle.empty()) config.ca_file = c.ca_bundle;
+  if (c.no_verify_ssl) config.verify_tls = false;
+  config.timeout_ms = static_cast<int64_t>(c.timeout_s * 1000);
+  return config;
+}
+
+int Fail(const Error& e) {
+  std::fprintf(stderr, "sluice: %s\n", e.ToString().c_str());
+  if (e.http_status != 0) return kExitServerError;
+  return e.type == "ClientError" ? kExitUsage : kExitUnreachable;
+}
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "sluice: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+void Print(const std::string& s) {
+  std::fwrite(s.data(), 1, s.size(), stdout);
+}
+
+// Runs `body` with a connected client.
+int WithClient(const Common& c, const std::function<int(Client&, const ClientConfig&)>& body) {
+  const ClientConfig config = ConfigFrom(c);
+  Outcome<std::shared_ptr<Client>> client = Client::Connect(config);
+  if (!client.ok()) return Fail(client.error());
+  return body(**client, config);
+}
+
+std::string ShardState(const client::Shard& s) { return s.open() ? "OPEN" : "CLOSED"; }
+
+void WriteShardJson(protocol::JsonWriter& w, const client::Shard& s) {
+  w.BeginObject();
+  w.Member("ShardId", s.shard_id);
+  if (!s.parent_shard_id.empty()) w.Member("ParentShardId", s.parent_shard_id);
+  if (!s.adjacent_parent_shard_id.empty()) w.Member("AdjacentParentShardId", s.adjacent_parent_shard_id);
+  w.Key("HashKeyRange");
+  w.BeginObject();
+  w.Member("StartingHashKey", s.starting_hash_key);
+  w.Member("EndingHashKey", s.ending_hash_key);
+  w.EndObject();
+  w.Key("SequenceNumberRange");
+  w.BeginObject();
+  w.Member("StartingSequenceNumber", s.starting_sequence_number);
+  if (!s.ending_sequence_number.empty()) w.Member("EndingSequenceNumber", s.ending_sequence_number);
+  w.EndObject();
+  w.Member("State", ShardState(s));
+  w.EndObject();
+}
+
+// Prints the stream's summary and shards (DescribeStreamSummary + ListShards).
+int Describe(Client& client, const std::string& name, bool json) {
+  Outcome<client::StreamSummary> s = client.DescribeStreamSummary(name);
+  if (!s.ok()) return Fail(s.error());
+  Outcome<std::vector<client::Shard>> shards = client.ListShards(name);
+  if (!shards.ok()) return Fail(shards.error());
+  if (json) {
+    std::string out;
+    protocol::JsonWriter w(&out);
+    w.BeginObject();
+    w.Member("StreamName", s->name);
+    w.Member("StreamARN", s->arn);
+    w.Member("StreamStatus", s->status);
+    w.Member("StreamMode", s->mode);
+    w.MemberInt("RetentionPeriodHours", s->retention_hours);
+    w.MemberInt("OpenShardCount", s->open_shard_count);
+    w.MemberInt("ConsumerCount", s->consumer_count);
+    w.Member("EncryptionType", s->encryption);
+    w.Key("StreamCreationTimestamp");
+    w.TimestampMillis(s->creation_ms);
+    w.Key("Shards");
+    w.BeginArray();
+    for (const auto& shard : *shards) WriteShardJson(w, shard);
+    w.EndArray();
+    w.EndObject();
+    Print(out + "\n");
+    return kExitOk;
+  }
+  std::string out;
+  out += "Stream     " + s->name + "\n";
+  out += "ARN        " + s->arn + "\n";
+  out += "Status     " + s->status + "\n";
+  out += "Mode       " + s->mode + "\n";
+  out += "Retention  " + std::to_string(s->retention_hours) + " hours\n";
+  out += "Shards     " + std::to_string(s->open_shard_count) + " open, " +
+         std::to_string(shards->size() - static_cast<size_t>(s->open_shard_count)) + " closed\n";
+  out += "Consumers  " + std::to_string(s->consumer_count) + "\n";
+  out += "Created    " + FormatTime(s->creation_ms) + "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& shard : *shards) {
+    std::string parents = shard.parent_shard_id;
+    if (!shard.adjacent_parent_shard_id.empty()) parents += "," + shard.adjacent_parent_shard_id;
+    rows.push_back({shard.shard_id, ShardState(shard), parents.empty() ? "-" : parents, shard.starting_hash_key,
+                    shard.ending_hash_key});
+  }
+  out += FormatTable({"SHARD", "STATE", "PARENTS", "STARTING HASH KEY", "ENDING HASH KEY"}, rows);
+  Print(out);
+  return kExitOk;
+}
+
+// After a change: wait for ACTIVE, then print what happened.
+int AfterChange(Client& client, const std::string& name, bool wait, bool json, const std::string& what) {
+  if (wait) {
+    Outcome<client::StreamSummary> s = client.WaitForActive(name, 5 * 60 * 1000);
+    if (!s.ok()) return Fail(s.error());
+    if (json) {
+      std::string out;
+      protocol::JsonWriter w(&out);
+      w.BeginObject();
+      w.Member("StreamName", s->name);
+      w.Member("StreamARN", s->arn);
+      w.Member("StreamStatus", s->status);
+      w.MemberInt("OpenShardCount", s->open_shard_count);
+      w.MemberInt("RetentionPeriodHours", s->retention_hours);
+      w.EndObject();
+      Print(out + "\n");
+    } else {
+      Print(what + "; " + s->name + " is " + s->status + " with " + std::to_string(s->open_shard_count) +
+            " open shard" + (s->open_shard_count == 1 ? "" : "s") + "\n");
+    }
+    return kExitOk;
+  }
+  if (json) {
+    std::string out;
+    protocol::JsonWriter w(&out);
+    w.BeginObject();
+    w.Member("StreamName", name);
+    w.EndObject();
+    Print(out + "\n");
+  } else {
+    Print(what + "\n");
+  }
+  return kExitOk;
+}
+
+// ---- stream ---------------------------------------------------------------
+
+void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
+  CLI::App* stream = app.add_subcommand("stream", "Create, list, describe, reshard and delete streams");
+  stream->require_subcommand(1);
+
+  {
+    auto c = std::make_shared<Common>();
+    auto name = std::make_shared<std::string>();
+    auto shards = std::make_shared<int>(1);
+    auto on_demand = std::make_shared<bool>(false);
+    auto no_wait = std::make_shared<bool>(false);
+    CLI::App* cmd = stream->add_subcommand("create", "Create a stream and wait until it is ACTIVE");
+    cmd->add_option("name", *name, "Stream name")->required();
+    cmd->add_option("--shards", *shards, "Number of shards")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_flag("--on-demand", *on_demand, "An ON_DEMAND stream (no shard count)");
+    cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) {
+        Outcome<client::Done> r =
+            client.CreateStream(*name, *on_demand ? std::nullopt : std::optional<int>(*shards));
+        if (!r.ok()) return Fail(r.error());
+        return AfterChange(client, *name, !*no_wait, c->json, "created stream " + *name);
+      });
+    }});
+  }
+  {
+    auto c = std::make_shared<Common>();
+    CLI::App* cmd = stream->add_subcommand("list", "List the streams, one name a line");
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) {
+        Outcome<std::vector<std::string>> names = client.ListStreams();
+        if (!names.ok()) return Fail(names.error());
+        std::string out;
+        if (c->json) {
+          protocol::JsonWriter w(&out);
+          w.BeginObject();
+          w.Key("StreamNames");
+          w.BeginArray();
+          for (const auto& n : *names) w.String(n);
+          w.EndArray();
+          w.EndObject();
+          out += "\n";
+        } else {
+          for (const auto& n : *names) out += n + "\n";
+        }
+        Print(out);
+        return kExitOk;
+      });
+    }});
+  }
+  {
+    auto c = std::make_shared<Common>();
+    auto name = std::make_shared<std::string>();
+    CLI::App* cmd = stream->add_subcommand("describe", "Show a stream's settings and its shards");
+    cmd->add_option("name", *name, "Stream name")->required();
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) { return Describe(client, *name, c->json); });
+    }});
+  }
+  {
+    auto c = std::make_shared<Common>();
+    auto name = std::make_shared<std::string>();
+    auto force = std::make_shared<bool>(false);
+    CLI::App* cmd = stream->add_subcommand("delete", "Delete a stream");
+    cmd->add_option("name", *name, "Stream name")->required();
+    cmd->add_flag("--force", *force, "Delete its registered consumers too (EnforceConsumerDeletion)");
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) {
+        Outcome<client::Done> r = client.DeleteStream(*name, *force);
+        if (!r.ok()) return Fail(r.error());
+        return AfterChange(client, *name, false, c->json, "deleting stream " + *name);
+      });
+    }});
+  }
+  {
+    auto c = std::make_shared<Common>();
+    auto name = std::make_shared<std::string>();
+    auto shard = std::make_shared<std::string>();
+    auto at = std::make_shared<std::string>();
+    auto no_wait = std::make_shared<bool>(false);
+    CLI::App* cmd = stream->add_subcommand("split", "Split an open shard in two (in the middle of its hash range by default)");
+    cmd->add_option("name", *name, "Stream name")->required();
+    cmd->add_option("shard", *shard, "Shard id (shardId-000000000000) or index (0)")->required();
+    cmd->add_option("--at", *at, "The new shard's starting hash key (decimal)");
+    cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) {
+        std::string shard_id = *shard;
+        if (shard_id.find_first_not_of("0123456789") == std::string::npos && !shard_id.empty() && shard_id.size() <= 12) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "shardId-%012llu", std::stoull(shard_id));
+          shard_id = buf;
+        }
+        std::string key = *at;
+        if (key.empty()) {
+          Outcome<std::vector<client::Shard>> shards = client.ListShards(*name);
+          if (!shards.ok()) return Fail(shards.error());
+          for (const auto& s : *shards) {
+            if (s.shard_id != shard_id) continue;
+            std::optional<std::string> mid = MiddleHashKey(s.starting_hash_key, s.ending_hash_key);
+            if (!mid) return Usage("shard " + shard_id + " has a single hash key; it cannot be split");
+            key = *mid;
+          }
+          if (key.empty()) return Usage("stream " + *name + " has no shard " + shard_id);
+        }
+        Outcome<client::Done> r = client.SplitShard(*name, shard_id, key);
+        if (!r.ok()) return Fail(r.error());
+        return AfterChange(client, *name, !*no_wait, c->json, "split " + shard_id + " at " + key);
+      });
+    }});
+  }
+  {
+    auto c = std::make_shared<Common>();
+    auto name = std::make_shared<std::string>();
+    auto a = std::make_shared<std::string>();
+    auto b = std::make_shared<std::string>();
+    auto no_wait = std::make_shared<bool>(false);
+    CLI::App* cmd = stream->add_subcommand("merge", "Merge two adjacent open shards");
+    cmd->add_option("name", *name, "Stream name")->required();
+    cmd->add_option("shard", *a, "Shard id")->required();
+    cmd->add_option("adjacent", *b, "The adjacent shard's id")->required();
+    cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) {
+        Outcome<client::Done> r = client.MergeShards(*name, *a, *b);
+        if (!r.ok()) return Fail(r.error());
+        return AfterChange(client, *name, !*no_wait, c->json, "merged " + *a + " and " + *b);
+      });
+    }});
+  }
+  {
+    auto c = std::make_shared<Common>();
+    auto name = std::make_shared<std::string>();
+    auto count = std::make_shared<int>(0);
+    auto no_wait = std::make_shared<bool>(false);
+    CLI::App* cmd = stream->add_subcommand("scale", "Change the number of open shards (UpdateShardCount, uniform)");
+    cmd->add_option("name", *name, "Stream name")->required();
+    cmd->add_option("count", *count, "Target number of open shards")->required()->check(CLI::PositiveNumber);
+    cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) {
+        Outcome<client::Done> r = client.UpdateShardCount(*name, *count);
+        if (!r.ok()) return Fail(r.error());
+        return AfterChange(client, *name, !*no_wait, c->json, "scaling " + *name + " to " + std::to_string(*count));
+      });
+    }});
+  }
+  {
+    auto c = std::make_shared<Common>();
+    auto name = std::make_shared<std::string>();
+    auto hours = std::make_shared<int>(0);
+    CLI::App* cmd = stream->add_subcommand("retention", "Set the retention period (hours, 24 to 8760)");
+    cmd->add_option("name", *name, "Stream name")->required();
+    cmd->add_option("hours", *hours, "Retention period in hours")->required()->check(CLI::PositiveNumber);
+    AddCommon(cmd, c.get());
+    commands->push_back({cmd, [=] {
+      return WithClient(*c, [&](Client& client, const ClientConfig&) {
+        Outcome<client::Done> r = client.SetRetention(*name, *hours);
+        if (!r.ok()) return Fail(r.error());
+        return AfterChange(client, *name, true, c->json,
+                           "retention of " + *name + " is " + std::to_string(*hours) + " hours");
+      });
+    }});
+  }
+}
+
+// ---- put -------------------------------------------------------------------
+
+struct PutFlags {
+  Common common;
+  std::string stream;
+  std::string key_field;
+  std::string key;
+  int in_flight = 4;
+  int64_t linger_ms = 20;
+  double progress_s = 1.0;
+};
+
+int RunPut(const PutFlags& f) {
+  CatchStopSignals();
+  std::ios::sync_with_stdio(false);
+  const ClientConfig config = ConfigFrom(f.common);
+  auto client = Client::Connect(config);
+  if (!client.ok()) return Fail(client.error());
+  {
+    client::ProducerOptions po;
+    po.stream_name = f.stream;
+    po.in_flight = f.in_flight;
+    po.linger_ms = f.linger_ms;
+    client::Producer producer(*client, po);
+    std::mt19937_64 rng(std::random_device{}());
+    const bool tty = isatty(STDERR_FILENO) != 0;
+
+    std::deque<std::future<Outcome<client::PutResult>>> pending;
+    uint64_t read = 0, acknowledged = 0, failed = 0;
+    std::optional<Error> first_error;
+    std::map<std::string, uint64_t> per_shard;
+    auto collect = [&](bool all) {
+      while (!pending.empty() &&
+             (all || pending.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+        Outcome<client::PutResult> r = pending.front().get();
+        pending.pop_front();
+        if (r.ok()) {
+          ++acknowledged;
+          ++per_shard[r->shard_id];
+        } else {
+          ++failed;
+          if (!first_error) first_error = r.error();
+        }
+      }
+    };
+    const auto start = std::chrono::steady_clock::now();
+    auto last_progress = start;
+    bool progress_shown = false;
+    std::string line;
+    int usage_error = 0;
+    while (!g_interrupted && std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      ++read;
+      std::string key;
+      if (!f.key_field.empty()) {
+        std::optional<std::string> k = KeyFromJsonField(line, f.key_field);
+        if (!k || k->empty()) {
+          std::fprintf(stderr, "sluice: line %llu: not a JSON object with a non-empty \"%s\"\n",
+                       static_cast<unsigned long long>(read), f.key_field.c_str());
+          usage_error = kExitUsage;
+          break;
+        }
+        key = std::move(*k);
+      } else if (!f.key.empty()) {
+        key = f.key;
+      } else {
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+        key = buf;
+      }
+      pending.push_back(producer.Put(std::move(key), line));
+      if ((read & 255) == 0) collect(false);
+      const auto now = std::chrono::steady_clock::now();
+      if (std::chrono::duration<double>(now - last_progress).count() >= f.progress_s) {
+        last_progress = now;
+        progress_shown = true;
+        std::fprintf(stderr, "%s%llu records read, %llu acknowledged, %.0f records/s%s", tty ? "\r" : "",
+                     static_cast<unsigned long long>(read), static_cast<unsigned long long>(acknowledged),
+                     static_cast<double>(acknowledged) / SecondsSince(start), tty ? "" : "\n");
+      }
+    }
+    producer.Flush();
+    collect(true);
+    producer.Close();
+    const double seconds = SecondsSince(start);
+    if (progress_shown) {
+      std::fprintf(stderr, "%s%llu records in %.1f s, %.0f records/s\n", tty ? "\r" : "",
+                   static_cast<unsigned long long>(acknowledged), seconds,
+                   seconds > 0 ? static_cast<double>(acknowledged) / seconds : 0.0);
+    }
+    if (f.common.json) {
+      std::string out;
+      protocol::JsonWriter w(&out);
+      w.BeginObject();
+      w.Member("StreamName", f.stream);
+      w.MemberInt("Records", static_cast<int64_t>(acknowledged));
+      w.MemberInt("FailedRecordCount", static_cast<int64_t>(failed));
+      w.Key("Shards");
+      w.BeginObject();
+      for (const auto& [shard, n] : per_shard) w.MemberInt(shard, static_cast<int64_t>(n));
+      w.EndObject();
+      w.EndObject();
+      Print(out + "\n");
+    } else {
+      Print("put " + std::to_string(acknowledged) + " record" + (acknowledged == 1 ? "" : "s") + " to " + f.stream +
+            (failed > 0 ? ", " + std::to_string(failed) + " failed" : "") + "\n");
+    }
+    if (usage_error != 0) return usage_error;
+    if (first_error) return Fail(*first_error);
+    return kExitOk;
+  }
+}
+
+// ---- get / tail ------------------------------------------------------------
+
+struct ReadFlags {
+  Common common;
+  std::string stream;
+  std::vector<std::string> shards;
+  std::string from;  // latest | trim-horizon
+  std::string at;
+  std::string format = "raw";
+  int64_t max = 0;
+  bool follow = false;
+  bool poll = false;
+  std::string consumer = "sluice-cli";
+  double poll_interval_s = 1.0;
+  double for_seconds = 0;
+};
+
+const std::map<std::string, RecordFormat> kFormats = {
+    {"raw", RecordFormat::kRaw}, {"json", RecordFormat::kJson}, {"hex", RecordFormat::kHex}};
+
+// The starting position from --from / --at; `fallback` when neither is given.
+std::optional<client::StartingPosition> StartFrom(const ReadFlags& f, client::StartingPosition fallback,
+                                                  std::string* error) {
+  if (!f.at.empty()) {
+    if (!f.from.empty()) {
+      *error = "give --from or --at, not both";
+      return std::nullopt;
+    }
+    std::optional<int64_t> ms = ParseTime(f.at, WallMs());
+    if (!ms) {
+      *error = "--at: not a time: " + f.at + " (epoch seconds, 2026-11-24T22:30:00Z or -5m)";
+      return std::nullopt;
+    }
+    return client::StartingPosition::AtTimestamp(*ms);
+  }
+  if (f.from.empty()) return fallback;
+  if (f.from == "latest") return client::StartingPosition::Latest();
+  if (f.from == "trim-horizon") return client::StartingPosition::TrimHorizon();
+  *error = "--from must be latest or trim-horizon";
+  return std::nullopt;
+}
+
+int RunRead(const ReadFlags& f, bool is_tail) {
+  CatchStopSignals();
+  std::string error;
+  const std::optional<client::StartingPosition> start =
+      StartFrom(f, is_tail ? client::StartingPosition::Latest() : client::StartingPosition::TrimHorizon(), &error);
+  if (!start) return Usage(error);
+  // --json, the flag of every client command, means --format json here.
+  const RecordFormat format = f.common.json && f.format == "raw" ? RecordFormat::kJson : kFormats.at(f.format);
+  const auto begun = std::chrono::steady_clock::now();
+  std::atomic<int64_t> printed{0};
+  auto stop = [&] {
+    return g_interrupted.load() || (f.max > 0 && printed.load() >= f.max) ||
+           (f.for_seconds > 0 && SecondsSince(begun) >= f.for_seconds);
+  };
+  auto print = [&](const client::Record& r) {
+    if (f.max > 0 && printed.load() >= f.max) return;
+    Print(FormatRecord(format, r));
+    if (f.follow) std::fflush(stdout);  // a follower's reader sees each record at once
+    ++printed;
+  };
+  const ClientConfig config = ConfigFrom(f.common);
+  auto client = Client::Connect(config);
+  if (!client.ok()) return Fail(client.error());
+  {
+    const bool push = is_tail && f.follow && !f.poll;
+    if (push) {
+      if (!f.shards.empty()) return Usage("--shard needs --poll with tail -f");
+      Outcome<client::StreamSummary> s = (*client)->DescribeStreamSummary(f.stream);
+      if (!s.ok()) return Fail(s.error());
+      Outcome<client::Consumer> consumer = (*client)->EnsureConsumer(s->arn, f.consumer, 60000);
+      if (!consumer.ok()) return Fail(consumer.error());
+      client::SubscriberOptions so;
+      so.consumer_arn = consumer->arn;
+      so.start = *start;
+      client::StreamSubscriber subscriber(*client, config, f.stream, so);
+      Outcome<client::Done> r = subscriber.Run(print, stop);
+      if (!r.ok()) return Fail(r.error());
+      return kExitOk;
+    }
+    client::ReaderOptions ro;
+    ro.stream_name = f.stream;
+    ro.start = *start;
+    ro.shard_ids = f.shards;
+    for (std::string& id : ro.shard_ids) {
+      if (!id.empty() && id.size() <= 12 && id.find_first_not_of("0123456789") == std::string::npos) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "shardId-%012llu", std::stoull(id));
+        id = buf;
+      }
+    }
+    ro.idle_poll_ms = static_cast<int64_t>(f.poll_interval_s * 1000);
+    client::Reader reader(*client, ro);
+    Outcome<client::Done> r = reader.Run(print, !f.follow, stop);
+    if (!r.ok()) return Fail(r.error());
+    return kExitOk;
+  }
+}
+
+void AddReadFlags(CLI::App* cmd, ReadFlags* f, bool is_tail) {
+  cmd->add_option("stream", f->stream, "Stream name")->required();
+  cmd->add_option("--shard", f->shards, "Read only this shard (id or index); repeatable");
+  cmd->add_option("--from", f->from,
+                  std::string("Where to start: latest or trim-horizon (default ") +
+                      (is_tail ? "latest" : "trim-horizon") + ")")
+      ->check(CLI::IsMember({"latest", "trim-horizon"}));
+  cmd->add_option("--at", f->at, "Start at a time: epoch seconds, 2026-11-24T22:30:00Z, or an age like -5m");
+  cmd->add_option("--format", f->format, "Output: raw (the data and a newline), json (one object a line), hex")
+      ->check(CLI::IsMember({"raw", "json", "hex"}))
+      ->capture_default_str();
+  cmd->add_option("--max", f->max, "Stop after this many records")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--poll-interval", f->poll_interval_s, "Seconds between GetRecords of a shard that had nothing")
+      ->capture_default_str();
+  AddCommon(cmd, &f->common);
+}
+
+}  // namespace
+
+std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
+  std::vector<ClientCommand> commands;
+  AddStreamCommands(app, &commands);
+
+  {
+    auto f = std::make_shared<PutFlags>();
+    CLI::App* cmd = app.add_subcommand("put", "Put each line of stdin as a record");
+    cmd->add_option("stream", f->stream, "Stream name")->required();
+    cmd->add_option("--key-field", f->key_field,
+                    "Lines are JSON objects; this member is the partition key (default: a random key per line)");
+    cmd->add_option("--key", f->key, "The same partition key for every line");
+    cmd->add_option("--in-flight", f->in_flight, "PutRecords requests in flight at once")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--linger-ms", f->linger_ms, "How long a partial batch waits for more lines")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--progress-interval", f->progress_s, "Seconds between progress lines on stderr")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->get_option("--key")->excludes(cmd->get_option("--key-field"));
+    AddCommon(cmd, &f->common);
+    commands.push_back({cmd, [f] { return RunPut(*f); }});
+  }
+  {
+    auto f = std::make_shared<ReadFlags>();
+    CLI::App* cmd = app.add_subcommand("get", "Read records (every shard, parents first) until caught up");
+    AddReadFlags(cmd, f.get(), false);
+    commands.push_back({cmd, [f] { return RunRead(*f, false); }});
+  }
+  {
+    auto f = std::make_shared<ReadFlags>();
+    CLI::App* cmd = app.add_subcommand(
+        "tail", "Print new records; with -f keep following, pushed by SubscribeToShard (or --poll)");
+    AddReadFlags(cmd, f.get(), true);
+    cmd->add_flag("-f,--follow", f->follow, "Keep following until interrupted (or --max / --for)");
+    cmd->add_flag("--poll", f->poll, "Follow by polling GetRecords instead of SubscribeToShard");
+    cmd->add_option("--consumer", f->consumer, "Consumer name for SubscribeToShard (registered if needed)")
+        ->capture_default_str();
+    cmd->add_option("--for", f->for_seconds, "Stop following after this many seconds")->check(CLI::NonNegativeNumber);
+    commands.push_back({cmd, [f] { return RunRead(*f, true); }});
+  }
+  return commands;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,206 @@
+#include "cli/output.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "protocol/json_writer.h"
+
+namespace sluice::cli {
+namespace {
+
+using u128 = unsigned __int128;
+
+std::optional<u128> ParseU128(std::string_view s) {
+  if (s.empty() || s.size() > 39) return std::nullopt;
+  u128 v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const u128 next = v * 10 + static_cast<unsigned>(c - '0');
+    if (next / 10 != v) return std::nullopt;
+    v = next;
+  }
+  return v;
+}
+
+std::string U128ToString(u128 v) {
+  if (v == 0) return "0";
+  std::string out;
+  while (v > 0) {
+    out.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+bool Digits(std::string_view s, size_t n, int* out) {
+  if (s.size() < n) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string FormatRecord(RecordFormat format, const client::Record& r) {
+  std::string out;
+  switch (format) {
+    case RecordFormat::kRaw:
+      out = r.data;
+      break;
+    case RecordFormat::kJson: {
+      protocol::JsonWriter w(&out);
+      w.BeginObject();
+      w.Member("ShardId", r.shard_id);
+      w.Member("SequenceNumber", r.sequence_number);
+      w.Member("PartitionKey", r.partition_key);
+      w.Key("ApproximateArrivalTimestamp");
+      w.TimestampMillis(r.arrival_ms);
+      w.Key("Data");
+      w.Blob(r.data);
+      w.EndObject();
+      break;
+    }
+    case RecordFormat::kHex: {
+      static constexpr char kDigits[] = "0123456789abcdef";
+      out = r.shard_id + " " + r.sequence_number + " " + r.partition_key + " ";
+      for (unsigned char c : r.data) {
+        out.push_back(kDigits[c >> 4]);
+        out.push_back(kDigits[c & 15]);
+      }
+      break;
+    }
+  }
+  out.push_back('\n');
+  return out;
+}
+
+std::string FormatTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(header.size(), 0);
+  for (size_t i = 0; i < header.size(); ++i) widths[i] = header[i].size();
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string l;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      const std::string& cell = i < cells.size() ? cells[i] : std::string();
+      l += cell;
+      if (i + 1 < widths.size()) l.append(widths[i] - cell.size() + 2, ' ');
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    out += l + "\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+  return out;
+}
+
+std::optional<int64_t> ParseTime(std::string_view text, int64_t now_ms) {
+  if (text.empty()) return std::nullopt;
+  if (text[0] == '-') {  // an age: -30s, -5m, -2h, -1d
+    std::string_view n = text.substr(1, text.size() - 2);
+    int64_t unit = 0;
+    switch (text.back()) {
+      case 's': unit = 1000; break;
+      case 'm': unit = 60 * 1000; break;
+      case 'h': unit = 3600 * 1000; break;
+      case 'd': unit = 86400 * 1000; break;
+      default: return std::nullopt;
+    }
+    if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    return now_ms - std::stoll(std::string(n)) * unit;
+  }
+  if (text.find_first_not_of("0123456789.") == std::string_view::npos) {  // epoch seconds
+    const size_t dot = text.find('.');
+    std::string_view whole = text.substr(0, dot);
+    if (whole.empty() || whole.size() > 12) return std::nullopt;
+    int64_t ms = std::stoll(std::string(whole)) * 1000;
+    if (dot != std::string_view::npos) {
+      std::string_view frac = text.substr(dot + 1);
+      if (frac.find('.') != std::string_view::npos) return std::nullopt;
+      int64_t scale = 100;
+      for (size_t i = 0; i < frac.size() && i < 3; ++i, scale /= 10) ms += (frac[i] - '0') * scale;
+    }
+    return ms;
+  }
+  // YYYY-MM-DD[T ]HH:MM:SS[.fff][Z]
+  int year, month, day, hour, minute, second;
+  if (text.size() < 19 || !Digits(text, 4, &year) || text[4] != '-' || !Digits(text.substr(5), 2, &month) ||
+      text[7] != '-' || !Digits(text.substr(8), 2, &day) || (text[10] != 'T' && text[10] != ' ') ||
+      !Digits(text.substr(11), 2, &hour) || text[13] != ':' || !Digits(text.substr(14), 2, &minute) ||
+      text[16] != ':' || !Digits(text.substr(17), 2, &second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  std::string_view rest = text.substr(19);
+  int64_t millis = 0;
+  if (!rest.empty() && rest[0] == '.') {
+    size_t i = 1;
+    int64_t scale = 100;
+    for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i, scale /= 10) millis += (rest[i] - '0') * scale;
+    if (i == 1) return std::nullopt;
+    rest.remove_prefix(i);
+  }
+  if (rest == "Z" || rest == "z") rest = {};
+  if (!rest.empty()) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
+}
+
+std::string FormatTime(int64_t epoch_ms) {
+  const time_t seconds = static_cast<time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
+  return buf;
+}
+
+std::optional<std::string> KeyFromJsonField(std::string_view line, std::string_view field) {
+  static thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::dom::element value;
+  if (obj.at_key(field).get(value) != simdjson::SUCCESS) return std::nullopt;
+  switch (value.type()) {
+    case simdjson::dom::element_type::STRING: {
+      std::string_view s;
+      if (value.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+      return std::string(s);
+    }
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64:
+    case simdjson::dom::element_type::DOUBLE:
+    case simdjson::dom::element_type::BOOL:
+      return simdjson::minify(value);
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<std::string> MiddleHashKey(std::string_view start, std::string_view end) {
+  std::optional<u128> a = ParseU128(start);
+  std::optional<u128> b = ParseU128(end);
+  if (!a || !b || *b <= *a) return std::nullopt;
+  return U128ToString(*a + (*b - *a) / 2 + 1);
+}
+
+}  // namespace sluice::cli
