@@ -105,6 +105,19 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
                                                                         : "UpdateShardCount");
   }
   SLUICE_RETURN_IF_ERROR(CheckReshard(*target, op));
+  std::deque<int64_t>* scalings = nullptr;
+  if (op.kind == ReshardOp::Kind::kScale && limits_on_ && options_.limits.scalings_per_day > 0) {
+    constexpr int64_t kDayMs = 24 * 3600 * 1000;
+    scalings = &Find(stream)->scalings_ms;
+    const int64_t now = Now();
+    while (!scalings->empty() && scalings->front() <= now - kDayMs) scalings->pop_front();
+    const auto allowed = static_cast<size_t>(options_.limits.scalings_per_day);
+    if (scalings->size() >= allowed) {
+      return Status::LimitExceeded("Stream " + stream.name + " under account " + stream.account +
+                                   " has reached the limit of " + std::to_string(allowed) +
+                                   " UpdateShardCount scaling operations in a rolling 24-hour period.");
+    }
+  }
   const int additional = OpenShardCountAfter(*target, op) - open_before;
   if (additional > 0) {
     const int in_namespace = DescribeLimits(stream.account, stream.region).open_shard_count;
@@ -115,12 +128,14 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
 
   if (options_.update_stream_delay_ms <= 0) {
     SLUICE_RETURN_IF_ERROR(ApplyReshardLocked(snapshot, *target, op));
+    if (scalings) scalings->push_back(Now());
     return open_before;
   }
   target->status = StreamStatus::kUpdating;
   target->transition_at_ms = Now() + options_.update_stream_delay_ms;
   target->pending = op;
   SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  if (scalings) scalings->push_back(Now());
   std::shared_ptr<StreamState> state = Find(stream);
   {
     std::unique_lock lock(state->mu);

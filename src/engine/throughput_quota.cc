@@ -29,6 +29,7 @@ constexpr Named kNames[] = {
     {"on-demand-read-bytes", nullptr, &QuotaFigures::read_bytes, &ThroughputLimits::on_demand},
     {"fanout-bytes", &ThroughputLimits::fanout_bytes, nullptr, nullptr},
     {"subscribe-calls", &ThroughputLimits::subscribe_calls, nullptr, nullptr},
+    {"update-shard-count-per-day", &ThroughputLimits::scalings_per_day, nullptr, nullptr},
 };
 
 bool AnyFigure(const QuotaFigures& f) {
@@ -50,7 +51,8 @@ bool Fits(TokenBucket& bucket, double rate, double amount, int64_t now_ms) {
 }  // namespace
 
 bool ThroughputLimits::Any() const {
-  return AnyFigure(shard) || AnyFigure(on_demand) || fanout_bytes > 0 || subscribe_calls > 0;
+  return AnyFigure(shard) || AnyFigure(on_demand) || fanout_bytes > 0 || subscribe_calls > 0 ||
+         scalings_per_day > 0;
 }
 
 ThroughputLimits ThroughputLimits::Real() {
@@ -59,6 +61,7 @@ ThroughputLimits ThroughputLimits::Real() {
   l.on_demand = {4 * kMiB, 4000, 0, 8 * kMiB, 0};
   l.fanout_bytes = 2 * kMiB;
   l.subscribe_calls = 1;
+  l.scalings_per_day = 10;
   return l;
 }
 

@@ -16,6 +16,9 @@
 // `on_demand_scale_delay_ms` (the service scales within about 15 minutes).
 // Read calls and GetShardIterator calls stay per shard.
 //
+// UpdateShardCount: at most 10 scalings per stream in any 24 hours (counted
+// since the server started; engine/stream_updates.cc).
+//
 // Enhanced fan-out: a subscription is paced at 2 MiB/s (per consumer and
 // shard), and a consumer may call SubscribeToShard once per second per shard
 // (engine/subscriptions.cc).
@@ -47,6 +50,7 @@ struct ThroughputLimits {
   QuotaFigures on_demand;  // an on-demand stream's initial capacity (writes, read bytes)
   double fanout_bytes = 0;     // per consumer and shard, pushed
   double subscribe_calls = 0;  // SubscribeToShard calls per consumer and shard
+  double scalings_per_day = 0; // UpdateShardCount calls per stream in a rolling 24 hours
   int64_t on_demand_scale_delay_ms = 15 * 60 * 1000;
 
   // Whether any limit is set (when none is, the engine skips every check).

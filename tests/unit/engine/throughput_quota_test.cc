@@ -48,7 +48,8 @@ TEST(ThroughputLimits, RealHasTheServiceFiguresAndEachCanBeSet) {
   EXPECT_EQ(bad.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("shard-write-records"), std::string::npos) << "names the known limits";
   EXPECT_EQ(none.Set("shard-read-calls", -1).code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(none.Figures().size(), 11u);
+  EXPECT_EQ(l.scalings_per_day, 10);
+  EXPECT_EQ(none.Figures().size(), 12u);
 }
 
 TEST(ThroughputQuota, WritesAdmitAPrefixUpToOneSecondOfRecords) {
@@ -269,6 +270,24 @@ TEST_F(EngineQuotaTest, GetRecordsAndGetShardIteratorFollowTheReadQuota) {
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   ASSERT_EQ(again->records.size(), 1u);
   EXPECT_EQ(again->records[0].data, "r5");
+}
+
+TEST_F(EngineQuotaTest, TenScalingsPerStreamInAnyTwentyFourHours) {
+  Open(ThroughputLimits::Real());
+  for (int i = 0; i < 10; ++i) {
+    auto r = engine_->UpdateShardCount(s_, i % 2 == 0 ? 2 : 1);
+    ASSERT_TRUE(r.ok()) << i << " " << r.status().ToString();
+    clock_.Advance(3600 * 1000);  // one an hour
+  }
+  auto refused = engine_->UpdateShardCount(s_, 2);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(refused.status().message(),
+            "Stream limited under account 123456789012 has reached the limit of 10 UpdateShardCount scaling "
+            "operations in a rolling 24-hour period.");
+  // The first scaling leaves the rolling window 24 hours after it was made.
+  clock_.Advance(14 * 3600 * 1000);
+  EXPECT_TRUE(engine_->UpdateShardCount(s_, 2).ok());
 }
 
 TEST_F(EngineQuotaTest, OnDemandStreamsShareOneStreamCapacity) {
