@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine_metrics.h"
 #include "engine/subscriptions.h"
 #include "engine/types.h"
 #include "storage/shard_log.h"
@@ -242,6 +243,11 @@ class Engine {
                                       const std::optional<StreamRef>& stream_arn);
 
   const EngineOptions& options() const;
+
+  // A copy of the activity counters of every stream and shard, the active
+  // subscriptions and the storage's group-commit and recovery counters, for
+  // the metrics endpoint. Takes the table and stream locks shared, briefly.
+  EngineMetrics Metrics() const;
 
   // Runs one housekeeping pass now: finishes CREATING/UPDATING/DELETING
   // transitions that are due and trims logs past retention. The housekeeping

@@ -158,6 +158,9 @@ class Engine::Impl {
   // due and sets its next timer.
   void RunSubscription(ShardSubscription& sub);
 
+  // engine_metrics.cc: a copy of every counter (Engine::Metrics).
+  EngineMetrics Metrics() const;
+
   // housekeeping.cc: one pass; returns the clock time of the next due work.
   int64_t RunHousekeeping();
 
@@ -230,7 +233,7 @@ class Engine::Impl {
   // Push subscriptions: the delivery thread and one subscription per
   // (consumer, shard) for the takeover rule.
   std::unique_ptr<SubscriptionHub> hub_;
-  std::mutex subs_mu_;
+  mutable std::mutex subs_mu_;
   std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by subs_mu_
   // Unregisters a subscription the delivery thread is done with.
   void FinishSubscription(ShardSubscription& sub);
@@ -241,6 +244,7 @@ class Engine::Impl {
   mutable std::mutex control_mu_;
   int64_t last_creation_ms_ = 0;  // guarded by control_mu_
   bool metadata_loaded_ = false;
+  uint64_t missing_shard_dirs_ = 0;  // found by Load(), before serving
 
   // Housekeeping thread.
   std::mutex hk_mu_;
@@ -252,6 +256,11 @@ class Engine::Impl {
   int64_t next_retention_ms_ = 0;  // touched by RunHousekeeping only (single caller at a time)
   std::mutex hk_pass_mu_;   // one housekeeping pass at a time
 };
+
+// Logs one line for a stream's state change: "engine: stream state" with
+// the stream, its namespace and the old and new state ("" when the stream
+// did not exist before, "GONE" once it no longer does).
+void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to);
 
 // Messages shared by several operations.
 std::string StreamNotFoundMessage(const StreamRef& stream);

@@ -4,6 +4,7 @@
 #include "engine/engine_impl.h"
 #include "engine/sequence_number.h"
 #include "engine/shard_filter.h"
+#include "util/clock.h"
 
 namespace sluice::engine {
 namespace {
@@ -150,6 +151,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
 
 Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterator, int limit,
                                                   const std::optional<StreamRef>& stream_arn) {
+  const int64_t started_ns = MonotonicNanos();
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(shard_iterator));
   const int64_t now = Now();
   SLUICE_RETURN_IF_ERROR(CheckIteratorAge(pos.issued_ms, now, options_.iterator_ttl_ms));
@@ -172,6 +174,15 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   }
   SLUICE_ASSIGN_OR_RETURN(ShardRead read, ReadShardLocked(view, pos.offset, limit, kMaxGetRecordsBytes, now));
   GetRecordsResult result = std::move(read.result);
+  {
+    ShardCounters& counters = view.shard->counters;
+    uint64_t bytes = 0;
+    for (const Record& r : result.records) bytes += r.data.size();
+    counters.get_records_records.fetch_add(result.records.size(), std::memory_order_relaxed);
+    counters.get_records_bytes.fetch_add(bytes, std::memory_order_relaxed);
+    counters.iterator_age_ms.store(result.millis_behind_latest, std::memory_order_relaxed);
+    counters.get_records_latency_us.Observe(static_cast<uint64_t>(MonotonicNanos() - started_ns) / 1000);
+  }
   if (read.at_closed_end && result.records.empty()) {
     // End of a closed shard: no iterator, the children instead.
     result.child_shards = std::move(view.children);

@@ -78,9 +78,11 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       while (end < ctx->order.size() && ctx->order[end].first == shard_index) ++end;
 
       batch.clear();
+      uint64_t data_bytes = 0;
       for (size_t j = begin; j < end; ++j) {
         const PutEntry& e = entries[ctx->order[j].second];
         batch.push_back({e.partition_key, e.data});
+        data_bytes += e.data.size();
       }
       ShardState& shard = *state->shards[shard_index];
       std::shared_lock life(shard.life);
@@ -108,8 +110,12 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       // Subscribers are woken after the producer's acknowledgement is on
       // its way: pushing never delays a put.
       shard.log->WhenDurable(*first + (end - begin),
-                             [ctx, begin, end, waiter = state->shards[shard_index]](Status s) {
+                             [ctx, begin, end, data_bytes, waiter = state->shards[shard_index]](Status s) {
                                if (!s.ok()) ctx->FailRange(begin, end);
+                               if (s.ok()) {
+                                 waiter->counters.incoming_records.fetch_add(end - begin, std::memory_order_relaxed);
+                                 waiter->counters.incoming_bytes.fetch_add(data_bytes, std::memory_order_relaxed);
+                               }
                                ctx->Release();
                                if (s.ok()) waiter->waiters.Notify();
                              });

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine_metrics.h"
 #include "engine/hash_ranges.h"
 #include "engine/stream_meta.h"
 #include "storage/shard_log.h"
@@ -71,6 +72,7 @@ struct ShardState {
   std::shared_mutex life;
   std::unique_ptr<storage::ShardLog> log;  // null once closed or destroyed
   ShardWaiters waiters;                    // SubscribeToShard subscriptions
+  ShardCounters counters;                  // activity, for Engine::Metrics()
 };
 
 struct StreamState {

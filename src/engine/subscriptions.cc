@@ -150,7 +150,10 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       }
       if (at_end) event.batch.child_shards = view->children;
     }
+    const size_t records_sent = event.batch.records.size();
     if (!sink.Send(event)) return FinishSubscription(sub);
+    view->shard->counters.subscribe_events.fetch_add(1, std::memory_order_relaxed);
+    view->shard->counters.subscribe_records.fetch_add(records_sent, std::memory_order_relaxed);
     sub.sent_first = true;
     sub.next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
     if (at_end) {
