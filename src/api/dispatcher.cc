@@ -92,6 +92,23 @@ ApiResponse XmlError(bool target_present) {
 
 }  // namespace
 
+// The stream a request names, for request logs: StreamName, else the name in
+// a StreamARN or ConsumerARN (".../stream/<name>[/consumer/...]"). Members of
+// the wrong type are ignored here (the handler reports them).
+static std::string StreamNameOf(const protocol::JsonObject& body) {
+  std::optional<std::string_view> value;
+  if (body.GetString("StreamName", &value).ok() && value) return std::string(*value);
+  for (std::string_view key : {"StreamARN", "ConsumerARN"}) {
+    value.reset();
+    if (!body.GetString(key, &value).ok() || !value) continue;
+    const size_t at = value->find(":stream/");
+    if (at == std::string_view::npos) continue;
+    std::string_view name = value->substr(at + 8);
+    return std::string(name.substr(0, name.find('/')));
+  }
+  return "";
+}
+
 Dispatcher::Dispatcher(engine::Engine& engine, ApiOptions options) : engine_(engine), options_(std::move(options)) {}
 
 void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiResponse)> done) {
@@ -144,6 +161,7 @@ void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiRespons
     done(error(body.status()));
     return;
   }
+  if (request.stream_name) *request.stream_name = StreamNameOf(*body);
   if (!op) {
     done(error(Status(ErrorCode::kUnknownOperation, "")));
     return;

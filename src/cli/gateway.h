@@ -6,10 +6,13 @@
 
 #include <atomic>
 
+#include <functional>
 #include <memory>
 
 #include "api/dispatcher.h"
 #include "auth/sigv4.h"
+#include "cli/request_metrics.h"
+#include "metrics/exposition.h"
 #include "server/http_types.h"
 
 namespace sluice::cli {
@@ -28,6 +31,15 @@ class Gateway {
   // before serving.
   void SetVerifier(std::unique_ptr<auth::SigV4Verifier> verifier) { verifier_ = std::move(verifier); }
 
+  // GET /metrics: the gateway's request counters plus what `source` adds
+  // (the engine's and the server's). Without a source only the requests.
+  // Call before serving.
+  void SetMetricsSource(std::function<void(metrics::Exposition&)> source) { metrics_source_ = std::move(source); }
+
+  // With `on`, one info line per API request: operation, stream, HTTP
+  // status, error __type and latency. Call before serving.
+  void SetLogRequests(bool on) { log_requests_ = on; }
+
   // Readiness: /health answers 503 until SetReady(true).
   void SetReady(bool ready) { ready_ = ready; }
 
@@ -38,6 +50,9 @@ class Gateway {
   api::Dispatcher& dispatcher_;
   std::unique_ptr<auth::SigV4Verifier> verifier_;
   std::atomic<bool> ready_{false};
+  RequestMetrics requests_;
+  bool log_requests_ = false;
+  std::function<void(metrics::Exposition&)> metrics_source_;
 };
 
 }  // namespace sluice::cli

@@ -16,6 +16,7 @@
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
 #include "cli/gateway.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/serve_config.h"
 #include "engine/engine.h"
 #include "server/server.h"
@@ -124,6 +125,7 @@ bool SetUpTls(const ServeConfig& config, server::TlsOptions* tls, std::string* t
 
 int RunServe(const ServeConfig& config) {
   log::SetLevel(ParseLevel(config.log_level));
+  log::SetFormat(config.log_format == "json" ? log::Format::kJson : log::Format::kText);
   TuneAllocator();
   RaiseOpenFilesLimit();
 
@@ -166,6 +168,7 @@ int RunServe(const ServeConfig& config) {
   aopts.default_region = config.region;
   api::Dispatcher dispatcher(**engine, aopts);
   Gateway gateway(dispatcher);
+  gateway.SetLogRequests(config.log_requests);
   if (!config.auth_file.empty()) {
     Result<auth::CredentialMap> credentials = auth::LoadCredentialsFile(config.auth_file);
     if (!credentials.ok()) {
@@ -196,6 +199,10 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
+  gateway.SetMetricsSource([engine = engine->get(), server = server->get()](metrics::Exposition& out) {
+    AddEngineMetrics(engine->Metrics(), out);
+    AddServerMetrics(server->Connections(), out);
+  });
   (*server)->Start();
   gateway.SetReady(true);
   log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)",

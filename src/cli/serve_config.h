@@ -35,6 +35,8 @@ struct ServeConfig {
   uint64_t max_body_bytes = 16ull << 20;
   int threads = 0;  // 0 = one per CPU this process may run on
   std::string log_level = "info";
+  std::string log_format = "text";  // text or json
+  bool log_requests = false;        // one line per API request
   bool tls = false;       // serve TLS (same port as plain HTTP unless tls_port)
   uint16_t tls_port = 0;  // 0: TLS on `port`, sniffed per connection
   std::string tls_cert;   // PEM files; both empty: a self-signed pair
