@@ -123,6 +123,9 @@ Result<GetRecordsResult> Engine::GetRecords(std::string_view shard_iterator, int
                                             const std::optional<StreamRef>& stream_arn) {
   return impl_->GetRecords(shard_iterator, limit, stream_arn);
 }
+Result<GetRecordsResult> Engine::LatestRecords(const StreamRef& stream, std::string_view shard_id, int count) {
+  return impl_->LatestRecords(stream, shard_id, count);
+}
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
 void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }

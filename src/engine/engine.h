@@ -242,6 +242,11 @@ class Engine {
   Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
                                       const std::optional<StreamRef>& stream_arn);
 
+  // The newest `count` (1..10000) visible records of a shard within
+  // retention, oldest first, for browsing (the console); no iterator.
+  // Errors: ResourceNotFound (stream or shard), Corruption, IoError.
+  Result<GetRecordsResult> LatestRecords(const StreamRef& stream, std::string_view shard_id, int count);
+
   const EngineOptions& options() const;
 
   // A copy of the activity counters of every stream and shard, the active

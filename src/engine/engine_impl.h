@@ -139,6 +139,7 @@ class Engine::Impl {
                                        std::optional<int64_t> timestamp_ms);
   Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
                                       const std::optional<StreamRef>& stream_arn);
+  Result<GetRecordsResult> LatestRecords(const StreamRef& stream, std::string_view shard_id, int count);
   // The shard `index` of the stream created at `stream_creation_ms`
   // (ResourceNotFound when the stream was deleted or recreated).
   Result<ShardView> LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const;

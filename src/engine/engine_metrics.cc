@@ -20,6 +20,8 @@ EngineMetrics Engine::Impl::Metrics() const {
     std::shared_lock lock(state->mu);
     stream.ref = state->meta.ref;
     stream.status = state->meta.status;
+    stream.mode = state->meta.mode;
+    stream.retention_hours = state->meta.retention_hours;
     stream.shards.reserve(state->shards.size());
     for (size_t i = 0; i < state->shards.size() && i < state->meta.shards.size(); ++i) {
       ShardState& shard = *state->shards[i];

@@ -194,6 +194,26 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   return result;
 }
 
+Result<GetRecordsResult> Engine::Impl::LatestRecords(const StreamRef& stream, std::string_view shard_id,
+                                                     int count) {
+  const std::optional<int> index = ParseShardId(shard_id);
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!index || !state) return Status::NotFound(ShardNotFoundMessage(stream, shard_id));
+  int64_t creation_ms = 0;
+  {
+    std::shared_lock lock(state->mu);
+    creation_ms = state->meta.creation_ms;
+  }
+  SLUICE_ASSIGN_OR_RETURN(ShardView view, LoadShardView(stream, creation_ms, *index));
+  std::shared_lock life(view.shard->life);
+  if (!view.shard->log) return GetRecordsResult{};
+  const uint64_t n = static_cast<uint64_t>(std::clamp(count, 1, kMaxGetRecordsLimit));
+  const uint64_t end = view.shard->log->VisibleEndOffset();
+  SLUICE_ASSIGN_OR_RETURN(ShardRead read,
+                          ReadShardLocked(view, end > n ? end - n : 0, static_cast<int>(n), kMaxGetRecordsBytes, Now()));
+  return std::move(read.result);
+}
+
 Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const {
   const std::string shard_id = ShardIdFor(index);
   std::shared_ptr<StreamState> state = Find(ref);
