@@ -138,6 +138,13 @@ server::HttpResponse AuthFailure(const auth::AuthError& error, std::string_view 
 
 void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) {
   const int64_t started_ns = MonotonicNanos();
+  if (console_) {
+    server::HttpResponse r;
+    if (console_->Handle(req, &r)) {
+      respond(std::move(r));
+      return;
+    }
+  }
   if (req.method == "GET" && (req.target == "/metrics" || req.target.rfind("/metrics?", 0) == 0)) {
     metrics::Exposition out;
     if (metrics_source_) metrics_source_(out);

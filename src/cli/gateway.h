@@ -11,6 +11,7 @@
 
 #include "api/dispatcher.h"
 #include "auth/sigv4.h"
+#include "cli/console.h"
 #include "cli/request_metrics.h"
 #include "metrics/exposition.h"
 #include "server/http_types.h"
@@ -36,6 +37,9 @@ class Gateway {
   // Call before serving.
   void SetMetricsSource(std::function<void(metrics::Exposition&)> source) { metrics_source_ = std::move(source); }
 
+  // Serves the web console (GET /console...). Call before serving.
+  void SetConsole(const Console* console) { console_ = console; }
+
   // With `on`, one info line per API request: operation, stream, HTTP
   // status, error __type and latency. Call before serving.
   void SetLogRequests(bool on) { log_requests_ = on; }
@@ -52,6 +56,7 @@ class Gateway {
   std::atomic<bool> ready_{false};
   RequestMetrics requests_;
   bool log_requests_ = false;
+  const Console* console_ = nullptr;
   std::function<void(metrics::Exposition&)> metrics_source_;
 };
 

@@ -169,6 +169,10 @@ int RunServe(const ServeConfig& config) {
   api::Dispatcher dispatcher(**engine, aopts);
   Gateway gateway(dispatcher);
   gateway.SetLogRequests(config.log_requests);
+  // The console's pages read every stream without a signature, so it is
+  // served only where any credentials are accepted anyway.
+  Console console(**engine, config.account, config.region);
+  if (config.auth_file.empty()) gateway.SetConsole(&console);
   if (!config.auth_file.empty()) {
     Result<auth::CredentialMap> credentials = auth::LoadCredentialsFile(config.auth_file);
     if (!credentials.ok()) {
