@@ -67,3 +67,12 @@ def test_no_request_lines_by_default(spawn):
         in server.log, server.log
     assert "listening on 127.0.0.1:" in server.log
 
+
+
+def test_log_settings_from_environment_variables(spawn):
+    server = spawn(env={"SLUICE_LOG_FORMAT": "json", "SLUICE_LOG_REQUESTS": "true"})
+    kinesis = e2e.client(server.endpoint)
+    kinesis.list_streams()
+    e2e.wait_until(lambda: any(o["msg"] == "request" and o["operation"] == "ListStreams"
+                               for o in json_lines(server.log)), 10, "the ListStreams request line")
+    server.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import re
 import socket
+import ssl
 from urllib.parse import urlparse
 
 import sluice_e2e as e2e
@@ -221,4 +222,27 @@ def test_http2_connections_are_counted(spawn):
         sock.close()
     e2e.wait_until(lambda: value(scrape(server.endpoint)[1], "sluice_open_connections",
                                  version="2", tls="false") == 0, 10, "the h2c connection uncounted")
+    server.stop()
+
+
+def test_tls_connections_are_counted(spawn):
+    """A TLS connection (HTTP/1.1 by ALPN) shows under tls="true" while it is open."""
+    server = spawn("--tls", "--durability", "memory")
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test counts connections; test_tls checks the certificate
+    context.set_alpn_protocols(["http/1.1"])
+    conn = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10, context=context)
+    try:
+        conn.request("GET", "/health")
+        resp = conn.getresponse()
+        assert resp.status == 200
+        resp.read()
+        _, s, _, _ = scrape(server.endpoint)
+        assert value(s, "sluice_open_connections", version="1.1", tls="true") == 1
+        assert value(s, "sluice_open_connections", version="2", tls="true") == 0
+    finally:
+        conn.close()
+    e2e.wait_until(lambda: value(scrape(server.endpoint)[1], "sluice_open_connections",
+                                 version="1.1", tls="true") == 0, 10, "the TLS connection uncounted")
     server.stop()
