@@ -1,7 +1,9 @@
 // Gateway: joins the HTTP server to the Kinesis API. Routes `POST` calls to
-// the api::Dispatcher, answers `GET /health`, CORS pre-flight `OPTIONS`, and
-// the service's 403 for other methods; adds the AWS response headers
-// (x-amzn-RequestId, x-amz-id-2, x-amzn-ErrorType) to every response.
+// the api::Dispatcher, answers `GET /health`, `GET /metrics`, the console
+// (`GET /console...`, when set), CORS pre-flight `OPTIONS`, and the service's
+// 403 for other methods; adds the AWS response headers (x-amzn-RequestId,
+// x-amz-id-2, x-amzn-ErrorType) to API responses. Counts every API call by
+// operation and outcome (RequestMetrics) and can log one line per call.
 #pragma once
 
 #include <atomic>
