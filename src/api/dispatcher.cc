@@ -66,8 +66,10 @@ ApiResponse EncodeError(bool cbor, std::string_view content_type, const Status& 
   return r;
 }
 
-// The stream a call names (StreamName, else the name in StreamARN or
-// ConsumerARN), or "" when it names none.
+// The stream a call names, for request logs, fault rules and call rates:
+// StreamName, else the name in a StreamARN or ConsumerARN
+// (".../stream/<name>[/consumer/...]"), or "" when it names none. Members of
+// the wrong type are ignored here (the handler reports them).
 std::string StreamNameOf(const protocol::JsonObject& body) {
   std::optional<std::string_view> name;
   if (body.GetString("StreamName", &name).ok() && name) return std::string(*name);
@@ -173,6 +175,7 @@ void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiRespons
     done(error(body.status()));
     return;
   }
+  if (request.stream_name) *request.stream_name = StreamNameOf(*body);
   if (!op) {
     done(error(Status(ErrorCode::kUnknownOperation, "")));
     return;

@@ -26,6 +26,10 @@ struct ApiRequest {
   // server's defaults.
   std::string_view account;
   std::string_view region;
+  // When set, the dispatcher stores there the stream the request names
+  // (StreamName, or the name in StreamARN or ConsumerARN), for request
+  // logs; left empty when it names none or the body does not parse.
+  std::string* stream_name = nullptr;
 };
 
 // The output of a streamed response (SubscribeToShard's event stream), as

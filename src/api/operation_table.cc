@@ -49,6 +49,8 @@ constexpr std::array<OperationEntry, 39> kOperations = {{
 
 }  // namespace
 
+std::span<const OperationEntry> AllOperations() { return kOperations; }
+
 const OperationEntry* FindOperation(std::string_view name) {
   for (const auto& op : kOperations) {
     if (op.name == name) return &op;

@@ -2,6 +2,7 @@
 // this server has for them.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "api/operation.h"
@@ -17,5 +18,8 @@ struct OperationEntry {
 // The entry for an operation name, or nullptr when the model has no such
 // operation. Thread-safe (a constant table).
 const OperationEntry* FindOperation(std::string_view name);
+// Every operation of the model, in name order; FindOperation's results point
+// into it.
+std::span<const OperationEntry> AllOperations();
 
 }  // namespace sluice::api

@@ -12,6 +12,7 @@
 #include "protocol/json_writer.h"
 #include "util/base64.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 namespace sluice::cli {
 namespace {
@@ -136,6 +137,24 @@ server::HttpResponse AuthFailure(const auth::AuthError& error, std::string_view 
 }  // namespace
 
 void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) {
+  const int64_t started_ns = MonotonicNanos();
+  if (console_) {
+    server::HttpResponse r;
+    if (console_->Handle(req, &r)) {
+      respond(std::move(r));
+      return;
+    }
+  }
+  if (req.method == "GET" && (req.target == "/metrics" || req.target.rfind("/metrics?", 0) == 0)) {
+    metrics::Exposition out;
+    if (metrics_source_) metrics_source_(out);
+    requests_.AddTo(out);
+    server::HttpResponse r;
+    r.headers.emplace_back("Content-Type", std::string(metrics::kContentType));
+    r.body = out.Render();
+    respond(std::move(r));
+    return;
+  }
   if (req.method == "GET" && (req.target == "/health" || req.target.rfind("/health?", 0) == 0)) {
     server::HttpResponse r;
     r.status = ready_ ? 200 : 503;
@@ -171,7 +190,19 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
     auth::AuthResult<auth::Identity> verified =
         verifier_->Verify(auth::RequestView{req.method, req.target, headers, req.body}, SystemClock::Instance().NowMillis());
     if (!verified.ok()) {
-      respond(AuthFailure(verified.error(), req.Header("content-type"), IsCorsRequest(req)));
+      server::HttpResponse r = AuthFailure(verified.error(), req.Header("content-type"), IsCorsRequest(req));
+      const int operation = requests_.OperationIndex(req.Header("x-amz-target"));
+      const int64_t micros = (MonotonicNanos() - started_ns) / 1000;
+      requests_.Record(operation, r.status, verified.error().type, micros);
+      if (log_requests_) {
+        log::Event(log::Level::kInfo, "request",
+                   {{"operation", requests_.OperationName(operation)},
+                    {"stream", ""},
+                    {"status", r.status},
+                    {"error", verified.error().type},
+                    {"latency_ms", static_cast<double>(micros) / 1000.0}});
+      }
+      respond(std::move(r));
       return;
     }
     identity = std::move(verified).value();
@@ -202,7 +233,24 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
   call.authorization = req.Header("authorization");
   call.body = req.body;
   bool cors = IsCorsRequest(req);
-  dispatcher_.Handle(call, [respond = std::move(respond), cors](api::ApiResponse out) {
+  const int operation = requests_.OperationIndex(call.target);
+  std::shared_ptr<std::string> stream;
+  if (log_requests_) {
+    stream = std::make_shared<std::string>();
+    call.stream_name = stream.get();
+  }
+  dispatcher_.Handle(call, [this, respond = std::move(respond), cors, operation, started_ns,
+                            stream = std::move(stream)](api::ApiResponse out) {
+    const int64_t micros = (MonotonicNanos() - started_ns) / 1000;
+    requests_.Record(operation, out.status, out.error_type, micros);
+    if (stream) {
+      log::Event(log::Level::kInfo, "request",
+                 {{"operation", requests_.OperationName(operation)},
+                  {"stream", *stream},
+                  {"status", out.status},
+                  {"error", out.error_type},
+                  {"latency_ms", static_cast<double>(micros) / 1000.0}});
+    }
     server::HttpResponse r;
     if (out.drop_connection) {
       r.abort_connection = true;

@@ -1,15 +1,21 @@
 // Gateway: joins the HTTP server to the Kinesis API. Routes `POST` calls to
-// the api::Dispatcher, answers `GET /health`, CORS pre-flight `OPTIONS`, and
-// the service's 403 for other methods; adds the AWS response headers
-// (x-amzn-RequestId, x-amz-id-2, x-amzn-ErrorType) to every response.
+// the api::Dispatcher, answers `GET /health`, `GET /metrics`, the console
+// (`GET /console...`, when set), CORS pre-flight `OPTIONS`, and the service's
+// 403 for other methods; adds the AWS response headers (x-amzn-RequestId,
+// x-amz-id-2, x-amzn-ErrorType) to API responses. Counts every API call by
+// operation and outcome (RequestMetrics) and can log one line per call.
 #pragma once
 
 #include <atomic>
 
+#include <functional>
 #include <memory>
 
 #include "api/dispatcher.h"
 #include "auth/sigv4.h"
+#include "cli/console.h"
+#include "cli/request_metrics.h"
+#include "metrics/exposition.h"
 #include "server/http_types.h"
 
 namespace sluice::cli {
@@ -28,6 +34,18 @@ class Gateway {
   // before serving.
   void SetVerifier(std::unique_ptr<auth::SigV4Verifier> verifier) { verifier_ = std::move(verifier); }
 
+  // GET /metrics: the gateway's request counters plus what `source` adds
+  // (the engine's and the server's). Without a source only the requests.
+  // Call before serving.
+  void SetMetricsSource(std::function<void(metrics::Exposition&)> source) { metrics_source_ = std::move(source); }
+
+  // Serves the web console (GET /console...). Call before serving.
+  void SetConsole(const Console* console) { console_ = console; }
+
+  // With `on`, one info line per API request: operation, stream, HTTP
+  // status, error __type and latency. Call before serving.
+  void SetLogRequests(bool on) { log_requests_ = on; }
+
   // Readiness: /health answers 503 until SetReady(true).
   void SetReady(bool ready) { ready_ = ready; }
 
@@ -38,6 +56,10 @@ class Gateway {
   api::Dispatcher& dispatcher_;
   std::unique_ptr<auth::SigV4Verifier> verifier_;
   std::atomic<bool> ready_{false};
+  RequestMetrics requests_;
+  bool log_requests_ = false;
+  const Console* console_ = nullptr;
+  std::function<void(metrics::Exposition&)> metrics_source_;
 };
 
 }  // namespace sluice::cli

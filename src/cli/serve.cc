@@ -21,6 +21,7 @@
 #include "auth/sigv4.h"
 #include "cli/admin.h"
 #include "cli/gateway.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/serve_config.h"
 #include "engine/engine.h"
 #include "server/server.h"
@@ -172,6 +173,7 @@ std::string DescribeQuotas(const QuotaSettings& q) {
 
 int RunServe(const ServeConfig& config) {
   log::SetLevel(ParseLevel(config.log_level));
+  log::SetFormat(config.log_format == "json" ? log::Format::kJson : log::Format::kText);
   TuneAllocator();
   RaiseOpenFilesLimit();
 
@@ -236,6 +238,11 @@ int RunServe(const ServeConfig& config) {
   aopts.faults = &faults;
   api::Dispatcher dispatcher(**engine, aopts);
   Gateway gateway(dispatcher);
+  gateway.SetLogRequests(config.log_requests);
+  // The console's pages read every stream without a signature, so it is
+  // served only where any credentials are accepted anyway.
+  Console console(**engine, config.account, config.region);
+  if (config.auth_file.empty()) gateway.SetConsole(&console);
   if (!config.auth_file.empty()) {
     Result<auth::CredentialMap> credentials = auth::LoadCredentialsFile(config.auth_file);
     if (!credentials.ok()) {
@@ -266,6 +273,10 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
+  gateway.SetMetricsSource([engine = engine->get(), server = server->get()](metrics::Exposition& out) {
+    AddEngineMetrics(engine->Metrics(), out);
+    AddServerMetrics(server->Connections(), out);
+  });
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();

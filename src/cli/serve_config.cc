@@ -141,6 +141,14 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
+  serve.add_option("--log-format", c.log_format,
+                   "text: one line for humans per event; json: one JSON object per line (time, level, msg, fields)")
+      ->envname("SLUICE_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  serve.add_flag("--log-requests", c.log_requests,
+                 "Log one line per API request (operation, stream, status, error, latency) at info level")
+      ->envname("SLUICE_LOG_REQUESTS");
 }
 
 }  // namespace sluice::cli

@@ -101,6 +101,7 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
     std::unique_lock table(table_mu_);
     streams_[KeyOf(stream)] = std::move(state);
   }
+  LogStreamState(stream, "", StreamStatusName(meta.status));
   if (meta.transition_at_ms != 0) KickHousekeeping();
   return Status::Ok();
 }
@@ -147,6 +148,7 @@ Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer
       c.transition_at_ms = due;
     }
   }
+  LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kDeleting));
   KickHousekeeping();
   return Status::Ok();
 }
@@ -164,6 +166,7 @@ Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
     streams_.erase(it);
   }
   ReleaseLogs(*state, /*destroy=*/true);
+  LogStreamState(state->meta.ref, StreamStatusName(state->meta.status), "GONE");
   ErasePoliciesLocked(key);
   // Its subscribers find the stream gone and end.
   for (const auto& shard : state->shards) shard->waiters.Notify();
@@ -282,6 +285,9 @@ Status Engine::Impl::ChangeActiveStream(const StreamRef& stream,
     target->transition_at_ms = Now() + options_.update_stream_delay_ms;
   }
   SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  if (target->status == StreamStatus::kUpdating) {
+    LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kUpdating));
+  }
   {
     std::unique_lock lock(state->mu);
     // Only metadata fields a control-plane change owns are replaced; the

@@ -123,7 +123,11 @@ Result<GetRecordsResult> Engine::GetRecords(std::string_view shard_iterator, int
                                             const std::optional<StreamRef>& stream_arn) {
   return impl_->GetRecords(shard_iterator, limit, stream_arn);
 }
+Result<GetRecordsResult> Engine::LatestRecords(const StreamRef& stream, std::string_view shard_id, int count) {
+  return impl_->LatestRecords(stream, shard_id, count);
+}
 const EngineOptions& Engine::options() const { return impl_->options(); }
+EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
 void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }
 
 // ------------------------------------------------------------------ Impl ---
@@ -157,7 +161,7 @@ Status Engine::Impl::Load() {
   for (StreamMeta& meta : metas) {
     const StreamKey key = KeyOf(meta.ref);
     last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
-    if (options_.durability != storage::Durability::kMemory) ReportMissingShardDirs(meta);
+    if (options_.durability != storage::Durability::kMemory) missing_shard_dirs_ += ReportMissingShardDirs(meta);
     SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(std::move(meta)));
     if (options_.durability != storage::Durability::kMemory) RemoveOrphanShardDirs(*state);
     streams_[key] = std::move(state);
@@ -354,6 +358,11 @@ void Engine::Impl::Stop() {
     for (const auto& [key, state] : streams_) streams.push_back(state);
   }
   for (auto& state : streams) ReleaseLogs(*state, /*destroy=*/false);
+}
+
+void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to) {
+  log::Event(log::Level::kInfo, "engine: stream state",
+             {{"stream", stream.name}, {"account", stream.account}, {"region", stream.region}, {"from", from}, {"to", to}});
 }
 
 std::string StreamNotFoundMessage(const StreamRef& stream) {

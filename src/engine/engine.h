@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine_metrics.h"
 #include "engine/subscriptions.h"
 #include "engine/throughput_quota.h"
 #include "engine/types.h"
@@ -244,7 +245,17 @@ class Engine {
   Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
                                       const std::optional<StreamRef>& stream_arn);
 
+  // The newest `count` (1..10000) visible records of a shard within
+  // retention, oldest first, for browsing (the console); no iterator.
+  // Errors: ResourceNotFound (stream or shard), Corruption, IoError.
+  Result<GetRecordsResult> LatestRecords(const StreamRef& stream, std::string_view shard_id, int count);
+
   const EngineOptions& options() const;
+
+  // A copy of the activity counters of every stream and shard, the active
+  // subscriptions and the storage's group-commit and recovery counters, for
+  // the metrics endpoint. Takes the table and stream locks shared, briefly.
+  EngineMetrics Metrics() const;
 
   // Runs one housekeeping pass now: finishes CREATING/UPDATING/DELETING
   // transitions that are due and trims logs past retention. The housekeeping

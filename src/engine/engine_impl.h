@@ -141,6 +141,7 @@ class Engine::Impl {
                                        std::optional<int64_t> timestamp_ms);
   Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
                                       const std::optional<StreamRef>& stream_arn);
+  Result<GetRecordsResult> LatestRecords(const StreamRef& stream, std::string_view shard_id, int count);
   // The shard `index` of the stream created at `stream_creation_ms`
   // (ResourceNotFound when the stream was deleted or recreated).
   Result<ShardView> LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const;
@@ -159,6 +160,9 @@ class Engine::Impl {
   // Runs one subscription on the delivery thread: ends it, or sends what is
   // due and sets its next timer.
   void RunSubscription(ShardSubscription& sub);
+
+  // engine_metrics.cc: a copy of every counter (Engine::Metrics).
+  EngineMetrics Metrics() const;
 
   // housekeeping.cc: one pass; returns the clock time of the next due work.
   int64_t RunHousekeeping();
@@ -233,7 +237,7 @@ class Engine::Impl {
   // Push subscriptions: the delivery thread and one subscription per
   // (consumer, shard) for the takeover rule.
   std::unique_ptr<SubscriptionHub> hub_;
-  std::mutex subs_mu_;
+  mutable std::mutex subs_mu_;
   std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by subs_mu_
   // SubscribeToShard calls per (consumer, shard), when limited.
   std::map<std::string, TokenBucket> subscribe_calls_;  // guarded by subs_mu_
@@ -246,6 +250,7 @@ class Engine::Impl {
   mutable std::mutex control_mu_;
   int64_t last_creation_ms_ = 0;  // guarded by control_mu_
   bool metadata_loaded_ = false;
+  uint64_t missing_shard_dirs_ = 0;  // found by Load(), before serving
 
   // Housekeeping thread.
   std::mutex hk_mu_;
@@ -257,6 +262,11 @@ class Engine::Impl {
   int64_t next_retention_ms_ = 0;  // touched by RunHousekeeping only (single caller at a time)
   std::mutex hk_pass_mu_;   // one housekeeping pass at a time
 };
+
+// Logs one line for a stream's state change: "engine: stream state" with
+// the stream, its namespace and the old and new state ("" when the stream
+// did not exist before, "GONE" once it no longer does).
+void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to);
 
 // Messages shared by several operations.
 std::string StreamNotFoundMessage(const StreamRef& stream);

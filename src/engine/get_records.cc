@@ -4,6 +4,7 @@
 #include "engine/engine_impl.h"
 #include "engine/sequence_number.h"
 #include "engine/shard_filter.h"
+#include "util/clock.h"
 
 namespace sluice::engine {
 namespace {
@@ -154,6 +155,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
 
 Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterator, int limit,
                                                   const std::optional<StreamRef>& stream_arn) {
+  const int64_t started_ns = MonotonicNanos();
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(shard_iterator));
   const int64_t now = Now();
   SLUICE_RETURN_IF_ERROR(CheckIteratorAge(pos.issued_ms, now, options_.iterator_ttl_ms));
@@ -179,6 +181,7 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
         view.shard->quota.AdmitReadCall(limits.shard, now) &&
         (!view.on_demand || view.stream->on_demand_quota.ReadBytesAvailable(limits.on_demand, now));
     if (!calls_ok) {
+      view.shard->counters.read_throughput_exceeded.fetch_add(1, std::memory_order_relaxed);
       return Status(ErrorCode::kProvisionedThroughputExceeded,
                     ShardRateExceededMessage(ref.account, ref.name, shard_id));
     }
@@ -199,6 +202,15 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
     for (const Record& r : result.records) bytes += r.partition_key.size() + r.data.size();
     bytes_quota->ChargeRead(*bytes_figures, bytes, now);
   }
+  {
+    ShardCounters& counters = view.shard->counters;
+    uint64_t bytes = 0;
+    for (const Record& r : result.records) bytes += r.data.size();
+    counters.get_records_records.fetch_add(result.records.size(), std::memory_order_relaxed);
+    counters.get_records_bytes.fetch_add(bytes, std::memory_order_relaxed);
+    counters.iterator_age_ms.store(result.millis_behind_latest, std::memory_order_relaxed);
+    counters.get_records_latency_us.Observe(static_cast<uint64_t>(MonotonicNanos() - started_ns) / 1000);
+  }
   if (read.at_closed_end && result.records.empty()) {
     // End of a closed shard: no iterator, the children instead.
     result.child_shards = std::move(view.children);
@@ -208,6 +220,26 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   pos.issued_ms = now;
   result.next_shard_iterator = codec_.Encode(pos);
   return result;
+}
+
+Result<GetRecordsResult> Engine::Impl::LatestRecords(const StreamRef& stream, std::string_view shard_id,
+                                                     int count) {
+  const std::optional<int> index = ParseShardId(shard_id);
+  std::shared_ptr<StreamState> state = Find(stream);
+  if (!index || !state) return Status::NotFound(ShardNotFoundMessage(stream, shard_id));
+  int64_t creation_ms = 0;
+  {
+    std::shared_lock lock(state->mu);
+    creation_ms = state->meta.creation_ms;
+  }
+  SLUICE_ASSIGN_OR_RETURN(ShardView view, LoadShardView(stream, creation_ms, *index));
+  std::shared_lock life(view.shard->life);
+  if (!view.shard->log) return GetRecordsResult{};
+  const uint64_t n = static_cast<uint64_t>(std::clamp(count, 1, kMaxGetRecordsLimit));
+  const uint64_t end = view.shard->log->VisibleEndOffset();
+  SLUICE_ASSIGN_OR_RETURN(ShardRead read,
+                          ReadShardLocked(view, end > n ? end - n : 0, static_cast<int>(n), kMaxGetRecordsBytes, Now()));
+  return std::move(read.result);
 }
 
 Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const {

@@ -15,7 +15,8 @@ int64_t Engine::Impl::RunHousekeeping() {
   {
     std::lock_guard control(control_mu_);
     std::vector<StreamMeta> snapshot = SnapshotLocked();
-    std::vector<StreamKey> settle;  // CREATING / UPDATING that are due
+    // CREATING / UPDATING that are due, with the state each leaves
+    std::vector<std::pair<StreamKey, StreamStatus>> settle;
     std::vector<StreamKey> remove;  // DELETING that are due
     std::vector<StreamKey> reshard;  // UPDATING with a pending reshard that is due
     for (StreamMeta& m : snapshot) {
@@ -29,15 +30,15 @@ int64_t Engine::Impl::RunHousekeeping() {
       } else if (m.status == StreamStatus::kUpdating && !m.pending.empty()) {
         reshard.push_back(KeyOf(m.ref));
       } else {
+        settle.emplace_back(KeyOf(m.ref), m.status);
         m.status = StreamStatus::kActive;
         m.transition_at_ms = 0;
-        settle.push_back(KeyOf(m.ref));
       }
     }
     if (!settle.empty()) {
       Status saved = SaveLocked(snapshot);
       if (saved.ok()) {
-        for (const StreamKey& key : settle) {
+        for (const auto& [key, left] : settle) {
           std::shared_ptr<StreamState> state;
           {
             std::shared_lock table(table_mu_);
@@ -48,6 +49,7 @@ int64_t Engine::Impl::RunHousekeeping() {
           std::unique_lock lock(state->mu);
           state->meta.status = StreamStatus::kActive;
           state->meta.transition_at_ms = 0;
+          LogStreamState(state->meta.ref, StreamStatusName(left), StreamStatusName(StreamStatus::kActive));
         }
       } else {
         log::Error("engine: saving metadata for state transitions: {}", saved.ToString());

@@ -100,6 +100,7 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
                                  ShardRateExceededMessage(stream.account, stream.name, ShardIdFor(shard_index)));
           end = begin + admitted;
           for (size_t j = end; j < group_end; ++j) ctx->results[ctx->order[j].second].status = throttled;
+          shard.counters.write_throughput_exceeded.fetch_add(group_end - end, std::memory_order_relaxed);
         }
       }
       if (begin == end) {
@@ -108,9 +109,11 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       }
 
       batch.clear();
+      uint64_t data_bytes = 0;
       for (size_t j = begin; j < end; ++j) {
         const PutEntry& e = entries[ctx->order[j].second];
         batch.push_back({e.partition_key, e.data});
+        data_bytes += e.data.size();
       }
       std::shared_lock life(shard.life);
       Result<uint64_t> first = shard.log ? shard.log->Append(batch, arrival_ms)
@@ -137,8 +140,12 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       // Subscribers are woken after the producer's acknowledgement is on
       // its way: pushing never delays a put.
       shard.log->WhenDurable(*first + (end - begin),
-                             [ctx, begin, end, waiter = state->shards[shard_index]](Status s) {
+                             [ctx, begin, end, data_bytes, waiter = state->shards[shard_index]](Status s) {
                                if (!s.ok()) ctx->FailRange(begin, end);
+                               if (s.ok()) {
+                                 waiter->counters.incoming_records.fetch_add(end - begin, std::memory_order_relaxed);
+                                 waiter->counters.incoming_bytes.fetch_add(data_bytes, std::memory_order_relaxed);
+                               }
                                ctx->Release();
                                if (s.ok()) waiter->waiters.Notify();
                              });

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine_metrics.h"
 #include "engine/hash_ranges.h"
 #include "engine/stream_meta.h"
 #include "engine/throughput_quota.h"
@@ -74,6 +75,7 @@ struct ShardState {
   std::unique_ptr<storage::ShardLog> log;  // null once closed or destroyed
   ShardWaiters waiters;                    // SubscribeToShard subscriptions
   ThroughputQuota quota;                   // consulted only when limits are set
+  ShardCounters counters;                  // activity, for Engine::Metrics()
 };
 
 struct StreamState {

@@ -136,6 +136,7 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
   target->pending = op;
   SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
   if (scalings) scalings->push_back(Now());
+  LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kUpdating));
   std::shared_ptr<StreamState> state = Find(stream);
   {
     std::unique_lock lock(state->mu);
@@ -214,8 +215,15 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
   for (size_t i = 0; i < before.shards.size(); ++i) {
     if (before.shards[i].open() && !changed.shards[i].open()) state->shards[i]->waiters.Notify();
   }
-  log::Info("engine: stream {} (account {}, region {}) resharded: {} open shards, {} in all", changed.ref.name,
-            changed.ref.account, changed.ref.region, OpenShardCount(changed), changed.shards.size());
+  log::Event(log::Level::kInfo, "engine: stream resharded",
+             {{"stream", changed.ref.name},
+              {"account", changed.ref.account},
+              {"region", changed.ref.region},
+              {"open_shards", OpenShardCount(changed)},
+              {"shards", changed.shards.size()}});
+  if (before.status != StreamStatus::kActive) {
+    LogStreamState(changed.ref, StreamStatusName(before.status), StreamStatusName(StreamStatus::kActive));
+  }
   return Status::Ok();
 }
 

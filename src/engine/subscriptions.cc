@@ -171,12 +171,15 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       }
       if (at_end) event.batch.child_shards = view->children;
     }
+    const size_t records_sent = event.batch.records.size();
     if (!sink.Send(event)) return FinishSubscription(sub);
     if (sub.fanout) {
       size_t bytes = 0;
       for (const Record& r : event.batch.records) bytes += r.partition_key.size() + r.data.size();
       sub.fanout->Charge(static_cast<double>(bytes), now);
     }
+    view->shard->counters.subscribe_events.fetch_add(1, std::memory_order_relaxed);
+    view->shard->counters.subscribe_records.fetch_add(records_sent, std::memory_order_relaxed);
     sub.sent_first = true;
     sub.next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
     if (at_end) {

@@ -20,7 +20,20 @@ void Connection::DispatchEvents(uint32_t events) {
 }
 
 Connection::~Connection() {
+  Uncount();
   if (fd_ >= 0) ::close(fd_);
+}
+
+void Connection::CountOpen(bool http2) {
+  Uncount();
+  counted_ = &context().connections.Slot(http2, transport_->secure());
+  counted_->fetch_add(1, std::memory_order_relaxed);
+}
+
+void Connection::Uncount() {
+  if (counted_ == nullptr) return;
+  counted_->fetch_sub(1, std::memory_order_relaxed);
+  counted_ = nullptr;
 }
 
 const ServerContext& Connection::context() const { return loop_->context(); }
@@ -48,6 +61,7 @@ void Connection::SetDeadline(int64_t when_ns) {
 }
 
 int Connection::ReleaseFd() {
+  Uncount();
   int fd = fd_;
   fd_ = -1;
   return fd;
@@ -56,6 +70,7 @@ int Connection::ReleaseFd() {
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  Uncount();
   loop_->Retire(this);
   if (fd_ >= 0) {
     if (transport_) transport_->OnClose();

@@ -17,6 +17,7 @@
 // deadline passes. Moving a deadline later costs nothing.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -83,6 +84,9 @@ class Connection {
   std::function<void()> MakeStreamWaker(uint64_t tag);
   const ServerContext& context() const;
   Transport& transport() { return *transport_; }
+  // Counts this connection as open in the server's gauges (by protocol and
+  // whether its transport is TLS) until it closes or hands its socket on.
+  void CountOpen(bool http2);
 
   EventLoop* const loop_;
 
@@ -97,6 +101,9 @@ class Connection {
   bool armed_write_ = false;
   int64_t deadline_ns_ = 0;
   int64_t armed_ns_ = 0;
+  std::atomic<int64_t>* counted_ = nullptr;  // the gauge CountOpen() raised
+
+  void Uncount();
 };
 
 }  // namespace sluice::server

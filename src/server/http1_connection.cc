@@ -54,7 +54,9 @@ Http1Connection::Http1Connection(EventLoop* loop, uint64_t id, int fd, std::uniq
                                  bool sniff_tls)
     : Connection(loop, id, fd, std::move(transport)),
       parser_(Http1Limits{loop->context().options.max_header_bytes, loop->context().options.max_body_bytes}),
-      sniff_tls_(sniff_tls) {}
+      sniff_tls_(sniff_tls) {
+  CountOpen(/*http2=*/false);
+}
 
 Http1Connection::~Http1Connection() { AbortStream(); }
 

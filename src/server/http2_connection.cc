@@ -132,6 +132,7 @@ ssize_t ReadStreamedBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
 
 Http2Connection::Http2Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport)
     : Connection(loop, id, fd, std::move(transport)) {
+  CountOpen(/*http2=*/true);
   nghttp2_session_server_new2(&session_, Callbacks(), this, Options());
 }
 

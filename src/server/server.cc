@@ -22,6 +22,12 @@ class Server::Impl {
 
   ~Impl() { Shutdown(0); }
 
+  OpenConnections Connections() const {
+    const ConnectionGauges& g = context_.connections;
+    return {g.http1.load(std::memory_order_relaxed), g.http1_tls.load(std::memory_order_relaxed),
+            g.http2.load(std::memory_order_relaxed), g.http2_tls.load(std::memory_order_relaxed)};
+  }
+
   Status Bind() {
     const TlsOptions& tls = context_.options.tls;
     if (tls.enabled) {
@@ -143,5 +149,6 @@ uint16_t Server::port() const { return impl_->port(); }
 uint16_t Server::tls_port() const { return impl_->tls_port(); }
 void Server::Start() { impl_->Start(); }
 void Server::Shutdown(int64_t drain_ms) { impl_->Shutdown(drain_ms); }
+OpenConnections Server::Connections() const { return impl_->Connections(); }
 
 }  // namespace sluice::server

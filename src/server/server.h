@@ -94,6 +94,14 @@ struct ServerOptions {
   TlsOptions tls;
 };
 
+// Connections open now, by protocol and transport.
+struct OpenConnections {
+  int64_t http1 = 0;
+  int64_t http1_tls = 0;
+  int64_t http2 = 0;
+  int64_t http2_tls = 0;
+};
+
 class Server {
  public:
   // Binds and listens (errors: IoError naming the address; InvalidArgument
@@ -118,6 +126,9 @@ class Server {
   // except an event-loop thread (a Handler must not call it: it would wait
   // for its own thread).
   void Shutdown(int64_t drain_ms = 5000);
+
+  // Open HTTP connections (a TLS handshake under way is not counted yet).
+  OpenConnections Connections() const;
 
  private:
   class Impl;

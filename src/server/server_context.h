@@ -3,6 +3,7 @@
 // construction, so safe to read from any loop thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "server/http_types.h"
@@ -11,10 +12,20 @@
 
 namespace sluice::server {
 
+// Open connections by protocol and transport; raised and lowered by the
+// connections on their loop threads, read by Server::OpenConnections().
+struct ConnectionGauges {
+  mutable std::atomic<int64_t> http1{0}, http1_tls{0}, http2{0}, http2_tls{0};
+  std::atomic<int64_t>& Slot(bool h2, bool tls) const {
+    return h2 ? (tls ? http2_tls : http2) : (tls ? http1_tls : http1);
+  }
+};
+
 struct ServerContext {
   ServerOptions options;
   Handler handler;
   std::unique_ptr<TlsContext> tls;  // null unless options.tls.enabled
+  ConnectionGauges connections;
 };
 
 }  // namespace sluice::server

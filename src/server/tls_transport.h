@@ -46,6 +46,7 @@ class TlsTransport final : public Transport {
   void ShutdownWrite() override;
   void OnClose() override;
   bool HasBuffered() const override;
+  bool secure() const override { return true; }
   bool ReadWantsWrite() const override { return read_wants_write_; }
   bool WriteWantsRead() const override { return write_wants_read_; }
 

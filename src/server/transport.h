@@ -43,6 +43,8 @@ class Transport {
   // Bytes (or an end) already taken off the socket and not yet returned by
   // Read(): epoll will not report them, so the reader must keep reading.
   virtual bool HasBuffered() const { return false; }
+  // A TLS session (for the connection gauges).
+  virtual bool secure() const { return false; }
   virtual bool ReadWantsWrite() const { return false; }
   virtual bool WriteWantsRead() const { return false; }
 };

@@ -14,6 +14,8 @@
 
 #include "storage/shard_log.h"
 #include "storage/shard_log_impl.h"
+#include "util/atomic_histogram.h"
+#include "util/clock.h"
 
 namespace sluice::storage {
 
@@ -29,6 +31,8 @@ struct Flusher::State {
   std::thread thread;
   std::atomic<uint64_t> syncs{0};
   std::atomic<uint64_t> rounds{0};
+  AtomicHistogram sync_micros{AtomicHistogram::LatencyMicrosBounds()};
+  AtomicHistogram batch_sizes{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 
   // Syncs each distinct log of `batch` once, then completes its requests.
   void RunRound(std::vector<Request>& batch) {
@@ -37,10 +41,15 @@ struct Flusher::State {
       auto [it, inserted] = results.try_emplace(r.first);
       if (!inserted) continue;
       bool synced = false;
+      const int64_t started = MonotonicNanos();
       it->second = r.first->SyncDirty(&synced);
-      if (synced) syncs.fetch_add(1, std::memory_order_relaxed);
+      if (synced) {
+        syncs.fetch_add(1, std::memory_order_relaxed);
+        sync_micros.Observe(static_cast<uint64_t>(MonotonicNanos() - started) / 1000);
+      }
     }
     rounds.fetch_add(1, std::memory_order_relaxed);
+    batch_sizes.Observe(batch.size());
     for (Request& r : batch) r.second(results[r.first]);
     // Zero padding is written once the round's requests are answered, so a
     // chunk of it (rare) delays only the next round, never an append.
@@ -110,5 +119,7 @@ void Flusher::Enqueue(ShardLog::Impl* log, std::function<void(Status)> done) {
 
 uint64_t Flusher::SyncCount() const { return state_->syncs.load(std::memory_order_relaxed); }
 uint64_t Flusher::RoundCount() const { return state_->rounds.load(std::memory_order_relaxed); }
+HistogramSnapshot Flusher::SyncMicros() const { return state_->sync_micros.Read(); }
+HistogramSnapshot Flusher::BatchSizes() const { return state_->batch_sizes.Read(); }
 
 }  // namespace sluice::storage

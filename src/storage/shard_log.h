@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/atomic_histogram.h"
 #include "util/status.h"
 
 namespace sluice::storage {
@@ -169,6 +170,10 @@ class Flusher {
   // Counters for tests and metrics: fdatasyncs issued and rounds completed.
   uint64_t SyncCount() const;
   uint64_t RoundCount() const;
+  // Latency of each fdatasync in microseconds, and the requests each round
+  // completed (the group-commit batch size).
+  HistogramSnapshot SyncMicros() const;
+  HistogramSnapshot BatchSizes() const;
 
  private:
   struct State;

@@ -12,6 +12,7 @@
 
 #include "storage/batch_scanner.h"
 #include "storage/file_util.h"
+#include "storage/recovery_stats.h"
 #include "storage/shard_log_impl.h"
 #include "util/log.h"
 
@@ -132,6 +133,7 @@ Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
       SLUICE_RETURN_IF_ERROR(RecoverLastSegment(segment.get()));
     }
     if (!segments_.empty() && segments_.back()->end_offset != segment->base_offset) {
+      CountRecoveryAction(RecoveryAction::kOffsetGap);
       log::Warn("storage: {} ends at offset {} but the next segment starts at {}",
                 segments_.back()->path_stem, segments_.back()->end_offset, segment->base_offset);
       if (segments_.back()->end_offset > segment->base_offset) {
@@ -150,6 +152,7 @@ Status ShardLog::Impl::RecoverOlderSegment(Segment* segment, uint64_t next_base)
   if (summary.ok() && summary->segment_bytes == file_size && summary->end_offset == next_base) {
     return Status::Ok();
   }
+  CountRecoveryAction(RecoveryAction::kRebuiltIndex);
   log::Info("storage: rebuilding the index of {}", segment->path_stem);
   ResetState(segment);
   uint64_t stop = 0;
@@ -167,6 +170,7 @@ Status ShardLog::Impl::RecoverOlderSegment(Segment* segment, uint64_t next_base)
   if (outcome != BatchScanner::Outcome::kEnd) {
     // Not the tail, so not a crash artifact: keep the bytes (reads of that
     // batch report Corruption) rather than silently dropping later data.
+    CountRecoveryAction(RecoveryAction::kDamagedBatch);
     log::Warn("storage: {} in {}{} at position {}; reads of it will fail", OutcomeName(outcome),
               segment->path_stem, kSegmentSuffix, stop);
     segment->size = file_size;
@@ -207,6 +211,7 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   // a crash normally leaves padding after the last batch, or a torn batch.
   SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, file_size));
   if (nonzero_end > stop) {
+    CountRecoveryAction(RecoveryAction::kTruncatedTail);
     log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes",
               OutcomeName(outcome), segment->path_stem, kSegmentSuffix, stop, nonzero_end - stop);
   }

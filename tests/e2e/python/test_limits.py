@@ -5,14 +5,24 @@ limits are off."""
 
 from __future__ import annotations
 
-import threading
 import time
+import urllib.request
 
 import boto3
 import botocore.config
 import pytest
 
 import sluice_e2e as e2e
+
+
+def metric(server, name: str, label: str) -> float:
+    """The value of metric `name` on the sample whose labels include `label`, from /metrics."""
+    with urllib.request.urlopen(f"{server.endpoint}/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    for line in text.splitlines():
+        if line.startswith(name + "{") and label in line:
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"no {name} sample with {label} in:\n{text}")
 
 
 def retrying_client(endpoint: str, attempts: int = 20):
@@ -75,6 +85,8 @@ def test_a_producer_at_twice_the_shard_rate_gets_the_shard_rate(spawn):
     records = e2e.read_shard(kinesis, "paced", "shardId-000000000000")
     assert len(records) == accepted
     assert len({r["Data"] for r in records}) == accepted
+    # CloudWatch's WriteProvisionedThroughputExceeded counts the refused records.
+    assert metric(server, "sluice_write_provisioned_throughput_exceeded_total", 'stream="paced"') == sent - accepted
     server.stop()
 
 
@@ -136,6 +148,7 @@ def test_get_records_and_get_shard_iterator_follow_the_read_quota(spawn):
     assert err.response["Error"]["Message"] == (
         "Rate exceeded for shard shardId-000000000000 in stream reads under account 000000000000.")
     assert len(got) >= 5
+    assert metric(server, "sluice_read_provisioned_throughput_exceeded_total", 'stream="reads"') >= 1
 
     # The refused call read nothing: once the quota allows, its iterator goes on from there.
     def next_batch():

@@ -1,0 +1,48 @@
+// The web console at /console: a page and its scripts built into the binary
+// (from the repository's console/ folder, embedded at build time), and a
+// small read-only JSON API the page polls every second:
+//   GET /console/api/streams                   every stream: status, mode, shards, retention,
+//                                               bytes on disk, cumulative record and byte counts
+//   GET /console/api/stream?name=&account=&region=
+//                                               one stream's per-shard cumulative counters and
+//                                               iterator ages (the page turns counters into rates)
+//   GET /console/api/records?stream=&shard=&n=&account=&region=
+//                                               the newest n records of a shard (data in base64)
+// Everything else the page shows or does (hash ranges, lineage, consumers,
+// creating, deleting, resharding, putting a record) goes through the Kinesis
+// API itself from the browser, like any other client.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/engine.h"
+#include "server/http_types.h"
+
+namespace sluice::cli {
+
+class Console {
+ public:
+  // `account` and `region`: the namespace of requests that name none.
+  Console(engine::Engine& engine, std::string account, std::string region)
+      : engine_(engine), account_(std::move(account)), region_(std::move(region)) {}
+
+  // True when `request` is the console's (GET /console...): then `*response`
+  // is its answer.
+  bool Handle(const server::HttpRequest& request, server::HttpResponse* response) const;
+
+ private:
+  std::string Streams() const;
+  server::HttpResponse Stream(std::string_view query) const;
+  server::HttpResponse Records(std::string_view query) const;
+
+  engine::Engine& engine_;
+  std::string account_;
+  std::string region_;
+};
+
+// The value of `key` in a URL query string ("a=1&b=x%20y"), percent-decoded;
+// empty when absent.
+std::string QueryParam(std::string_view query, std::string_view key);
+
+}  // namespace sluice::cli

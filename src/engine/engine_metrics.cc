@@ -1,0 +1,72 @@
+// Engine::Metrics: copies the activity counters for the metrics endpoint.
+#include "engine/engine_metrics.h"
+
+#include "engine/engine_impl.h"
+#include "storage/recovery_stats.h"
+
+namespace sluice::engine {
+
+EngineMetrics Engine::Impl::Metrics() const {
+  EngineMetrics out;
+  std::vector<std::shared_ptr<StreamState>> states;
+  {
+    std::shared_lock table(table_mu_);
+    states.reserve(streams_.size());
+    for (const auto& [key, state] : streams_) states.push_back(state);
+  }
+  out.streams.reserve(states.size());
+  for (const auto& state : states) {
+    StreamMetrics stream;
+    std::shared_lock lock(state->mu);
+    stream.ref = state->meta.ref;
+    stream.status = state->meta.status;
+    stream.mode = state->meta.mode;
+    stream.retention_hours = state->meta.retention_hours;
+    stream.shards.reserve(state->shards.size());
+    for (size_t i = 0; i < state->shards.size() && i < state->meta.shards.size(); ++i) {
+      ShardState& shard = *state->shards[i];
+      const ShardCounters& c = shard.counters;
+      ShardMetrics m;
+      m.shard_id = ShardIdFor(state->meta.shards[i].index);
+      m.open = state->meta.shards[i].open();
+      m.incoming_records = c.incoming_records.load(std::memory_order_relaxed);
+      m.incoming_bytes = c.incoming_bytes.load(std::memory_order_relaxed);
+      m.write_throughput_exceeded = c.write_throughput_exceeded.load(std::memory_order_relaxed);
+      m.get_records_records = c.get_records_records.load(std::memory_order_relaxed);
+      m.get_records_bytes = c.get_records_bytes.load(std::memory_order_relaxed);
+      m.iterator_age_ms = c.iterator_age_ms.load(std::memory_order_relaxed);
+      m.read_throughput_exceeded = c.read_throughput_exceeded.load(std::memory_order_relaxed);
+      m.subscribe_events = c.subscribe_events.load(std::memory_order_relaxed);
+      m.subscribe_records = c.subscribe_records.load(std::memory_order_relaxed);
+      m.get_records_latency_us = c.get_records_latency_us.Read();
+      {
+        std::shared_lock life(shard.life);
+        if (shard.log) stream.bytes_on_disk += shard.log->SizeBytes();
+      }
+      stream.shards.push_back(std::move(m));
+    }
+    out.streams.push_back(std::move(stream));
+  }
+  {
+    std::lock_guard lock(subs_mu_);
+    // A subscription whose client left stays registered until the delivery
+    // thread next runs it; it is no longer active.
+    for (const auto& [key, weak] : subscriptions_) {
+      std::shared_ptr<ShardSubscription> sub = weak.lock();
+      if (sub && !sub->cancelled()) ++out.active_subscriptions;
+    }
+  }
+  if (flusher_) {
+    out.storage.fsync_latency_us = flusher_->SyncMicros();
+    out.storage.group_commit_batch = flusher_->BatchSizes();
+  }
+  const storage::RecoveryStats recovery = storage::ReadRecoveryStats();
+  out.storage.truncated_tails = recovery.truncated_tails;
+  out.storage.rebuilt_indexes = recovery.rebuilt_indexes;
+  out.storage.damaged_batches = recovery.damaged_batches;
+  out.storage.offset_gaps = recovery.offset_gaps;
+  out.storage.missing_shard_dirs = missing_shard_dirs_;
+  return out;
+}
+
+}  // namespace sluice::engine

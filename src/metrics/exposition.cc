@@ -1,0 +1,115 @@
+#include "metrics/exposition.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace sluice::metrics {
+
+std::string EscapeLabelValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string EscapeHelp(std::string_view help) {
+  std::string out;
+  out.reserve(help.size());
+  for (char c : help) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string FormatValue(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  return fmt::format("{}", value);
+}
+
+void Family::AddLine(std::string_view suffix, const Labels& labels,
+                     const std::pair<std::string, std::string>* extra, const std::string& value) {
+  samples_ += name_;
+  samples_ += suffix;
+  if (!labels.empty() || extra) {
+    samples_ += '{';
+    bool first = true;
+    auto label = [&](const std::pair<std::string, std::string>& l) {
+      if (!first) samples_ += ',';
+      first = false;
+      samples_ += l.first;
+      samples_ += "=\"";
+      samples_ += EscapeLabelValue(l.second);
+      samples_ += '"';
+    };
+    for (const auto& l : labels) label(l);
+    if (extra) label(*extra);
+    samples_ += '}';
+  }
+  samples_ += ' ';
+  samples_ += value;
+  samples_ += '\n';
+}
+
+Family& Family::Add(const Labels& labels, uint64_t value) {
+  AddLine("", labels, nullptr, std::to_string(value));
+  return *this;
+}
+
+Family& Family::Add(const Labels& labels, int64_t value) {
+  AddLine("", labels, nullptr, std::to_string(value));
+  return *this;
+}
+
+Family& Family::Add(const Labels& labels, double value) {
+  AddLine("", labels, nullptr, FormatValue(value));
+  return *this;
+}
+
+Family& Family::AddHistogram(const Labels& labels, const HistogramSnapshot& h, double scale) {
+  uint64_t cumulative = 0;
+  std::pair<std::string, std::string> le{"le", ""};
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    le.second = i < h.bounds.size() ? FormatValue(static_cast<double>(h.bounds[i]) * scale) : "+Inf";
+    AddLine("_bucket", labels, &le, std::to_string(cumulative));
+  }
+  AddLine("_sum", labels, nullptr,
+          scale == 1.0 ? std::to_string(h.sum) : FormatValue(static_cast<double>(h.sum) * scale));
+  AddLine("_count", labels, nullptr, std::to_string(cumulative));
+  return *this;
+}
+
+void Family::RenderTo(std::string* out) const {
+  const char* type = type_ == MetricType::kCounter ? "counter" : type_ == MetricType::kGauge ? "gauge" : "histogram";
+  *out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, EscapeHelp(help_), name_, type);
+  *out += samples_;
+}
+
+Family& Exposition::Declare(const std::string& name, const std::string& help, MetricType type) {
+  auto it = by_name_.find(name);
+  if (it != by_name_.end()) return *it->second;
+  families_.push_back(std::make_unique<Family>(name, help, type));
+  by_name_.emplace(name, families_.back().get());
+  return *families_.back();
+}
+
+std::string Exposition::Render() const {
+  std::string out;
+  for (const auto& f : families_) f->RenderTo(&out);
+  return out;
+}
+
+}  // namespace sluice::metrics
