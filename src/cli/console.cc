@@ -4,30 +4,13 @@
 #include <cstdint>
 
 #include "cli/console_assets.h"
+#include "cli/json_response.h"
 #include "protocol/json_writer.h"
 #include "util/base64.h"
 #include "util/clock.h"
 
 namespace sluice::cli {
 namespace {
-
-server::HttpResponse Json(int status, std::string body) {
-  server::HttpResponse r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "application/json");
-  r.headers.emplace_back("Cache-Control", "no-store");
-  r.body = std::move(body);
-  return r;
-}
-
-server::HttpResponse JsonError(int status, std::string_view message) {
-  std::string body;
-  protocol::JsonWriter w(&body);
-  w.BeginObject();
-  w.Member("error", message);
-  w.EndObject();
-  return Json(status, std::move(body));
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -104,7 +87,7 @@ bool Console::Handle(const server::HttpRequest& request, server::HttpResponse* r
   if (path != "/console" && path.rfind("/console/", 0) != 0) return false;
 
   if (path == "/console/api/streams") {
-    *response = Json(200, Streams());
+    *response = JsonResponse(200, Streams());
     return true;
   }
   if (path == "/console/api/stream") {
@@ -184,9 +167,9 @@ server::HttpResponse Console::Stream(std::string_view query) const {
     }
     w.EndArray();
     w.EndObject();
-    return Json(200, std::move(body));
+    return JsonResponse(200, std::move(body));
   }
-  return JsonError(404, "no stream " + name + " in account " + account + ", region " + region);
+  return JsonErrorResponse(404, "no stream " + name + " in account " + account + ", region " + region);
 }
 
 server::HttpResponse Console::Records(std::string_view query) const {
@@ -198,7 +181,7 @@ server::HttpResponse Console::Records(std::string_view query) const {
   const std::string n_text = QueryParam(query, "n");
   if (!n_text.empty()) n = std::clamp(std::atoi(n_text.c_str()), 1, 1000);
   Result<engine::GetRecordsResult> read = engine_.LatestRecords(ref, shard, n);
-  if (!read.ok()) return JsonError(read.status().code() == ErrorCode::kResourceNotFound ? 404 : 500, read.status().message());
+  if (!read.ok()) return JsonErrorResponse(read.status().code() == ErrorCode::kResourceNotFound ? 404 : 500, read.status().message());
   std::string body;
   protocol::JsonWriter w(&body);
   w.BeginObject();
@@ -215,7 +198,7 @@ server::HttpResponse Console::Records(std::string_view query) const {
   }
   w.EndArray();
   w.EndObject();
-  return Json(200, std::move(body));
+  return JsonResponse(200, std::move(body));
 }
 
 }  // namespace sluice::cli

@@ -442,38 +442,36 @@ Outcome<GetRecordsResult> Client::GetRecords(const std::string& iterator, int li
   return ParseRecordsPayload(*r, "");
 }
 
-Outcome<Consumer> Client::RegisterStreamConsumer(const std::string& stream_arn, const std::string& name) {
+namespace {
+
+// RegisterStreamConsumer and DescribeStreamConsumer: the same request, the
+// consumer in the answer's member `member`.
+Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char* member,
+                               const std::string& stream_arn, const std::string& name) {
   std::string body;
   JsonWriter w(&body);
   w.BeginObject();
   w.Member("StreamARN", stream_arn);
   w.Member("ConsumerName", name);
   w.EndObject();
-  Outcome<std::string> r = Call("RegisterStreamConsumer", body);
+  Outcome<std::string> r = client.Call(operation, body);
   if (!r.ok()) return r.error();
-  return ReadAnswer<Consumer>("RegisterStreamConsumer", *r, [](const JsonObject& o) -> Outcome<Consumer> {
+  return ReadAnswer<Consumer>(operation, *r, [&](const JsonObject& o) -> Outcome<Consumer> {
     std::optional<JsonObject> c;
-    o.GetStructure("Consumer", &c);
-    if (!c) return BadAnswer("RegisterStreamConsumer", Status::Validation("no Consumer"));
+    o.GetStructure(member, &c);
+    if (!c) return BadAnswer(operation, Status::Validation(std::string("no ") + member));
     return ReadConsumer(*c);
   });
 }
 
+}  // namespace
+
+Outcome<Consumer> Client::RegisterStreamConsumer(const std::string& stream_arn, const std::string& name) {
+  return ConsumerCall(*this, "RegisterStreamConsumer", "Consumer", stream_arn, name);
+}
+
 Outcome<Consumer> Client::DescribeStreamConsumer(const std::string& stream_arn, const std::string& name) {
-  std::string body;
-  JsonWriter w(&body);
-  w.BeginObject();
-  w.Member("StreamARN", stream_arn);
-  w.Member("ConsumerName", name);
-  w.EndObject();
-  Outcome<std::string> r = Call("DescribeStreamConsumer", body);
-  if (!r.ok()) return r.error();
-  return ReadAnswer<Consumer>("DescribeStreamConsumer", *r, [](const JsonObject& o) -> Outcome<Consumer> {
-    std::optional<JsonObject> c;
-    o.GetStructure("ConsumerDescription", &c);
-    if (!c) return BadAnswer("DescribeStreamConsumer", Status::Validation("no ConsumerDescription"));
-    return ReadConsumer(*c);
-  });
+  return ConsumerCall(*this, "DescribeStreamConsumer", "ConsumerDescription", stream_arn, name);
 }
 
 Outcome<Consumer> Client::EnsureConsumer(const std::string& stream_arn, const std::string& name, int64_t timeout_ms) {
