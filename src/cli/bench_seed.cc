@@ -409,8 +409,8 @@ plot "lag.dat" using 2 title columnheader(2), "" using 3 title columnheader(3), 
 
 int RunBenchSeed(int argc, char** argv) {
   SeedFlags f;
-  CLI::App app{"sluice bench seed: puts/s per shard and put-to-get lag through the client library, "
-               "as a Markdown report with PNG plots"};
+  CLI::App app{"sluice bench seed: puts/s per shard (alone and with a reader polling) and put-to-get lag "
+               "through the client library, as a Markdown report with PNG plots"};
   app.name("sluice bench seed");
   app.add_option("--endpoint", f.endpoint, "Server URL (default as the client commands: $SLUICE_ENDPOINT, ...)");
   app.add_option("--region", f.region, "Region to sign for");
