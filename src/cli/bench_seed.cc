@@ -55,6 +55,16 @@ struct PutRow {
   int record_size = 0;
 };
 
+// PutRecord threads putting while one Reader polls every shard without pause.
+struct TogetherRow {
+  int shards = 0;
+  double put_per_s = 0;
+  double read_per_s = 0;  // records read during the put phase, per second
+  uint64_t put = 0;
+  uint64_t read = 0;      // after the reader caught up (with a deadline)
+  uint64_t errors = 0;
+};
+
 struct LagRow {
   std::string mode;
   uint64_t sent = 0;
@@ -108,8 +118,14 @@ std::string Payload(int size, int64_t stamp_us) {
   return s;
 }
 
-PutRow MeasurePutRecord(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
-  ScratchStream stream(*client, "put", shards);
+// f.threads threads, one PutRecord at a time each, for f.put_seconds.
+struct PutCounts {
+  uint64_t ok = 0;
+  uint64_t errors = 0;
+  double seconds = 0;
+};
+
+PutCounts PutRecordFor(const std::shared_ptr<Client>& client, const SeedFlags& f, const std::string& stream) {
   std::atomic<uint64_t> ok{0}, errors{0};
   std::optional<Error> fatal;
   std::mutex mu;
@@ -121,7 +137,7 @@ PutRow MeasurePutRecord(const std::shared_ptr<Client>& client, const SeedFlags& 
     threads.emplace_back([&, t] {
       std::mt19937_64 rng(static_cast<uint64_t>(t) * 7919 + 1);
       while (Clock::now() < until) {
-        Outcome<client::PutResult> r = client->PutRecord(stream.name(), std::to_string(rng()), data);
+        Outcome<client::PutResult> r = client->PutRecord(stream, std::to_string(rng()), data);
         if (r.ok()) {
           ++ok;
         } else {
@@ -137,8 +153,48 @@ PutRow MeasurePutRecord(const std::shared_ptr<Client>& client, const SeedFlags& 
   }
   for (auto& t : threads) t.join();
   if (fatal) throw Failure{*fatal};
-  const double seconds = Since(start);
-  return PutRow{shards, "PutRecord", static_cast<double>(ok.load()) / seconds, ok.load(), errors.load(), f.record_size};
+  return PutCounts{ok.load(), errors.load(), Since(start)};
+}
+
+PutRow MeasurePutRecord(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
+  ScratchStream stream(*client, "put", shards);
+  const PutCounts c = PutRecordFor(client, f, stream.name());
+  return PutRow{shards, "PutRecord", static_cast<double>(c.ok) / c.seconds, c.ok, c.errors, f.record_size};
+}
+
+// Puts and gets together: the PutRecord measurement while a Reader (from
+// TRIM_HORIZON, no pause after an empty answer) reads every shard.
+TogetherRow MeasureTogether(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
+  ScratchStream stream(*client, "both", shards);
+  client::ReaderOptions ro;
+  ro.stream_name = stream.name();
+  ro.start = client::StartingPosition::TrimHorizon();
+  ro.idle_poll_ms = 0;
+  client::Reader reader(client, ro);
+  std::atomic<uint64_t> read{0};
+  std::atomic<bool> stop{false};
+  std::optional<Error> failed;
+  std::thread t([&] {
+    Outcome<client::Done> r = reader.Run([&](const client::Record&) { ++read; }, false, [&] { return stop.load(); });
+    if (!r.ok()) failed = r.error();
+  });
+  PutCounts c;
+  try {
+    c = PutRecordFor(client, f, stream.name());
+  } catch (...) {
+    stop = true;
+    t.join();
+    throw;
+  }
+  const uint64_t read_during = read.load();
+  // The reader catches up (with a deadline) so the row can say whether every record arrived.
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (read.load() < c.ok && !failed && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stop = true;
+  t.join();
+  if (failed) throw Failure{*failed};
+  return TogetherRow{shards, static_cast<double>(c.ok) / c.seconds, static_cast<double>(read_during) / c.seconds,
+                     c.ok, read.load(), c.errors};
 }
 
 PutRow MeasurePutRecords(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
@@ -332,7 +388,8 @@ set offsets 0.2, 0.2, 0, 0
 set yrange [0:*]
 set key top right
 plot "throughput.dat" using 1:2 with linespoints lw 2 pt 7 title "PutRecord", \
-     "throughput.dat" using 1:3 with linespoints lw 2 pt 5 title "PutRecords"
+     "throughput.dat" using 1:3 with linespoints lw 2 pt 5 title "PutRecords", \
+     "throughput.dat" using 1:4 with linespoints lw 2 pt 9 title "PutRecord with a reader polling"
 
 set output "lag.png"
 set title "Put-to-get lag"
@@ -352,8 +409,8 @@ plot "lag.dat" using 2 title columnheader(2), "" using 3 title columnheader(3), 
 
 int RunBenchSeed(int argc, char** argv) {
   SeedFlags f;
-  CLI::App app{"sluice bench seed: puts/s per shard and put-to-get lag through the client library, "
-               "as a Markdown report with PNG plots"};
+  CLI::App app{"sluice bench seed: puts/s per shard (alone and with a reader polling) and put-to-get lag "
+               "through the client library, as a Markdown report with PNG plots"};
   app.name("sluice bench seed");
   app.add_option("--endpoint", f.endpoint, "Server URL (default as the client commands: $SLUICE_ENDPOINT, ...)");
   app.add_option("--region", f.region, "Region to sign for");
@@ -398,6 +455,7 @@ int RunBenchSeed(int argc, char** argv) {
   }
 
   std::vector<PutRow> puts;
+  std::vector<TogetherRow> together;
   std::vector<LagRow> lags;
   try {
     for (int shards : f.shards) {
@@ -405,6 +463,10 @@ int RunBenchSeed(int argc, char** argv) {
       puts.push_back(MeasurePutRecord(client, f, shards));
       std::fprintf(stderr, "seed: PutRecords, %d shard%s\n", shards, shards == 1 ? "" : "s");
       puts.push_back(MeasurePutRecords(client, f, shards));
+    }
+    for (int shards : f.shards) {
+      std::fprintf(stderr, "seed: PutRecord with a reader, %d shard%s\n", shards, shards == 1 ? "" : "s");
+      together.push_back(MeasureTogether(client, f, shards));
     }
     std::fprintf(stderr, "seed: lag, GetRecords polling every 1 s\n");
     lags.push_back(LagByPolling(client, f, 1000));
@@ -419,14 +481,20 @@ int RunBenchSeed(int argc, char** argv) {
   }
 
   // Data files and plots.
-  std::string throughput = "# shards\tPutRecord records/s per shard\tPutRecords records/s per shard\n";
+  std::string throughput =
+      "# shards\tPutRecord records/s per shard\tPutRecords records/s per shard\t"
+      "PutRecord with a reader, records/s per shard\n";
   for (int shards : f.shards) {
-    double single = 0, batched = 0;
+    double single = 0, batched = 0, with_reader = 0;
     for (const PutRow& r : puts) {
       if (r.shards != shards) continue;
       (r.api == "PutRecord" ? single : batched) = r.records_per_s / shards;
     }
-    throughput += std::to_string(shards) + "\t" + Fixed(single, 1) + "\t" + Fixed(batched, 1) + "\n";
+    for (const TogetherRow& r : together) {
+      if (r.shards == shards) with_reader = r.put_per_s / shards;
+    }
+    throughput += std::to_string(shards) + "\t" + Fixed(single, 1) + "\t" + Fixed(batched, 1) + "\t" +
+                  Fixed(with_reader, 1) + "\n";
   }
   std::string lag_dat = "percentile";
   for (const LagRow& r : lags) lag_dat += "\t" + r.mode;
@@ -461,6 +529,16 @@ int RunBenchSeed(int argc, char** argv) {
           std::to_string(r.records) + " | " + std::to_string(r.errors) + " |\n";
   }
   md += "\n![puts per shard](throughput.png)\n\n";
+  md += "## Puts and gets together\n\nPutRecord as above while one Reader polls every shard from TRIM_HORIZON without "
+        "pause; records read/s counts what was read during the puts.\n\n";
+  md += "| shards | put records/s | put records/s per shard | read records/s | records put | records read | errors |\n";
+  md += "|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const TogetherRow& r : together) {
+    md += "| " + std::to_string(r.shards) + " | " + Fixed(r.put_per_s, 0) + " | " + Fixed(r.put_per_s / r.shards, 0) +
+          " | " + Fixed(r.read_per_s, 0) + " | " + std::to_string(r.put) + " | " + std::to_string(r.read) + " | " +
+          std::to_string(r.errors) + " |\n";
+  }
+  md += "\n";
   md += "## Put-to-get lag\n\n| reader | records put | received | p50 ms | p90 ms | p99 ms | max ms |\n";
   md += "|---|---:|---:|---:|---:|---:|---:|\n";
   for (const LagRow& r : lags) {

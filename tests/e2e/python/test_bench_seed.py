@@ -61,6 +61,15 @@ def test_bench_seed_quick_writes_tables_and_plots(spawn, tmp_path):
         single, batched = (float(r[2]) for r in puts if r[0] == shards)
         assert batched > single, shards
 
+    # Puts and gets together: PutRecord while a reader polls every shard; the reader gets all.
+    together = table_rows(md, "Puts and gets together")
+    assert [r[0] for r in together] == ["1", "2", "3"]
+    for shards, rate, per_shard, read_rate, put, read, errors in together:
+        assert float(rate) > 0 and int(put) > 0 and errors == "0", shards
+        assert abs(float(per_shard) - float(rate) / int(shards)) <= 1, shards
+        assert float(read_rate) > 0, shards
+        assert int(read) == int(put), shards
+
     lags = table_rows(md, "Put-to-get lag")
     assert [r[0] for r in lags] == ["GetRecords, 1 s polling", "GetRecords, 0 ms polling", "SubscribeToShard (push)"]
     for mode, sent, received, p50, p90, p99, worst in lags:
@@ -74,6 +83,8 @@ def test_bench_seed_quick_writes_tables_and_plots(spawn, tmp_path):
     for name in ("throughput.png", "lag.png"):
         assert png_info(str(out / name)) == (900, 500)
         assert f"]({name})" in md
-    assert re.search(r"^1\t[0-9.]+\t[0-9.]+$", (out / "throughput.dat").read_text(), re.M)
-    assert (out / "plots.gp").is_file()
+    dat = (out / "throughput.dat").read_text()
+    assert [line.split("\t")[0] for line in dat.splitlines()[1:]] == ["1", "2", "3"]
+    assert all(re.fullmatch(r"[123](\t[0-9]+\.[0-9]){3}", line) for line in dat.splitlines()[1:]), dat
+    assert "using 1:4" in (out / "plots.gp").read_text()
     assert os.path.getsize(out / "lag.dat") > 0
