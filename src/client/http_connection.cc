@@ -15,17 +15,12 @@
 #include <cstring>
 
 #include "client/signer.h"
+#include "util/clock.h"
 
 namespace sluice::client {
 namespace {
 
 constexpr int kStopCheckMs = 100;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 Error Transport(std::string type, std::string message) { return Error{std::move(type), std::move(message), 0}; }
 
@@ -148,7 +143,7 @@ Outcome<Done> HttpConnection::Connect() {
       SSL_set1_host(ssl_, endpoint_.host.c_str());
     }
   }
-  const int64_t deadline = NowMs() + timeout_ms_;
+  const int64_t deadline = MonotonicMillis() + timeout_ms_;
   while (true) {
     const int r = SSL_connect(ssl_);
     if (r == 1) break;
@@ -158,7 +153,7 @@ Outcome<Done> HttpConnection::Connect() {
       Close();
       return err;
     }
-    const int64_t left = deadline - NowMs();
+    const int64_t left = deadline - MonotonicMillis();
     pollfd p{fd_, static_cast<short>(e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
     if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
       Close();
@@ -169,7 +164,7 @@ Outcome<Done> HttpConnection::Connect() {
 }
 
 Outcome<Done> HttpConnection::SendAll(std::string_view bytes) {
-  const int64_t deadline = NowMs() + timeout_ms_;
+  const int64_t deadline = MonotonicMillis() + timeout_ms_;
   while (!bytes.empty()) {
     short want = POLLOUT;
     long n;
@@ -192,7 +187,7 @@ Outcome<Done> HttpConnection::SendAll(std::string_view bytes) {
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
       return Transport("ConnectionError", std::string("send: ") + std::strerror(errno));
     }
-    const int64_t left = deadline - NowMs();
+    const int64_t left = deadline - MonotonicMillis();
     pollfd p{fd_, want, 0};
     if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
       return Transport("TimeoutError", "sending to " + endpoint_.host_header + " timed out");
@@ -203,7 +198,7 @@ Outcome<Done> HttpConnection::SendAll(std::string_view bytes) {
 
 long HttpConnection::ReadSome(char* buf, size_t n, int64_t idle_timeout_ms, const std::function<bool()>& stop,
                               Error* error) {
-  const int64_t deadline = NowMs() + idle_timeout_ms;
+  const int64_t deadline = MonotonicMillis() + idle_timeout_ms;
   while (true) {
     short want = POLLIN;
     if (ssl_ != nullptr) {
@@ -231,7 +226,7 @@ long HttpConnection::ReadSome(char* buf, size_t n, int64_t idle_timeout_ms, cons
         *error = Transport("Stopped", "stopped");
         return -1;
       }
-      const int64_t left = deadline - NowMs();
+      const int64_t left = deadline - MonotonicMillis();
       if (left <= 0) {
         *error = Transport("TimeoutError", "no answer from " + endpoint_.host_header + " within " +
                                                std::to_string(idle_timeout_ms) + " ms");

@@ -4,14 +4,10 @@
 #include <chrono>
 #include <unordered_set>
 
+#include "util/clock.h"
+
 namespace sluice::client {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr size_t kMaxPartitionKeyChars = 256;
 
@@ -86,7 +82,7 @@ std::future<Outcome<PutResult>> Producer::Enqueue(std::string key, std::string d
     return f;
   }
   p->id = next_id_++;
-  p->enqueued_ms = NowMs();
+  p->enqueued_ms = MonotonicMillis();
   outstanding_.insert(p->id);
   buffered_bytes_ += bytes;
   queue_.push_back(std::move(p));
@@ -192,12 +188,12 @@ void Producer::SenderLoop() {
   while (true) {
     if (closing_ && queue_.empty()) return;
     int64_t wake_at = 0;
-    std::vector<std::unique_ptr<Pending>> batch = TakeBatch(NowMs(), &wake_at);
+    std::vector<std::unique_ptr<Pending>> batch = TakeBatch(MonotonicMillis(), &wake_at);
     if (batch.empty()) {
       if (wake_at == 0) {
         work_cv_.wait(lock);
       } else {
-        work_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, wake_at - NowMs())));
+        work_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, wake_at - MonotonicMillis())));
       }
       continue;
     }
@@ -216,7 +212,7 @@ void Producer::Send(std::vector<std::unique_ptr<Pending>> batch) {
 
   std::lock_guard lock(mu_);
   ++stats_.requests;
-  const int64_t now = NowMs();
+  const int64_t now = MonotonicMillis();
   for (const auto& p : batch) {
     ++p->attempts;
     if (p->attempts > 1) ++stats_.records_retried;

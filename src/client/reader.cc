@@ -4,16 +4,9 @@
 #include <chrono>
 #include <thread>
 
+#include "util/clock.h"
+
 namespace sluice::client {
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Reader::Reader(std::shared_ptr<Client> client, ReaderOptions options)
     : client_(std::move(client)), options_(std::move(options)) {}
@@ -48,7 +41,7 @@ Outcome<Done> Reader::Refresh(bool initial) {
       Learn(shard.shard_id, std::move(parents), initial ? options_.start : later);
     }
   }
-  next_refresh_ms_ = NowMs() + options_.refresh_shards_ms;
+  next_refresh_ms_ = MonotonicMillis() + options_.refresh_shards_ms;
   return Done{};
 }
 
@@ -74,7 +67,7 @@ void Reader::BackOff(ShardState& s, int64_t now_ms) {
 
 bool Reader::ReadShard(const std::string& id, ShardState& s, const RecordHandler& handler, size_t* records,
                        Error* error) {
-  const int64_t now = NowMs();
+  const int64_t now = MonotonicMillis();
   if (s.iterator.empty()) {
     const StartingPosition pos =
         s.last_sequence.empty() ? s.start : StartingPosition::AfterSequenceNumber(s.last_sequence);
@@ -130,7 +123,7 @@ Outcome<Reader::PollResult> Reader::Poll(const RecordHandler& handler) {
     Outcome<Done> r = Refresh(true);
     if (!r.ok()) return r.error();
     listed_ = true;
-  } else if (NowMs() >= next_refresh_ms_) {
+  } else if (MonotonicMillis() >= next_refresh_ms_) {
     Outcome<Done> r = Refresh(false);
     if (!r.ok()) return r.error();
   }
@@ -138,7 +131,7 @@ Outcome<Reader::PollResult> Reader::Poll(const RecordHandler& handler) {
   StartReadyShards();
   // Shards may be learnt (children) or finished while reading; collect first.
   std::vector<std::string> due;
-  const int64_t now = NowMs();
+  const int64_t now = MonotonicMillis();
   for (const auto& [id, s] : shards_) {
     if (s.state == State::kReading && s.due_ms <= now) due.push_back(id);
   }
@@ -165,7 +158,7 @@ Outcome<Done> Reader::Run(const RecordHandler& handler, bool until_caught_up, co
     if (until_caught_up && r->caught_up) return Done{};
     // Sleep until the next shard is due, in short steps so stop() is heard.
     while (!(stop && stop())) {
-      const int64_t left = r->next_due_ms - NowMs();
+      const int64_t left = r->next_due_ms - MonotonicMillis();
       if (left <= 0) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(left, 100)));
     }

@@ -57,4 +57,7 @@ inline int64_t MonotonicNanos() {
       .count();
 }
 
+// Monotonic milliseconds, for deadlines and back-off.
+inline int64_t MonotonicMillis() { return MonotonicNanos() / 1000000; }
+
 }  // namespace sluice
