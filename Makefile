@@ -6,6 +6,7 @@ FUZZ_DIR    ?= build-fuzz
 HOST        ?= 127.0.0.1
 PORT        ?= 4567
 DATA_DIR    ?= ./data
+ADMIN_PORT  ?= 4568
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 20
 
@@ -25,7 +26,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/sluice serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+	$(BUILD_DIR)/sluice serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --admin-port $(ADMIN_PORT)
 
 test: build
 	@$(MAKE) --no-print-directory unit
