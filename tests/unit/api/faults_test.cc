@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "api/call_rates.h"
 #include "api_test_util.h"
 
@@ -119,6 +121,20 @@ TEST(FaultRules, DescribeReadsBackAsTheSameRulesWithTheirSeeds) {
   f.Clear();
   EXPECT_FALSE(f.active());
   EXPECT_EQ(f.Describe(), R"({"rules":[]})");
+}
+
+TEST(FaultRules, StopRunsTheDelayedAnswersAtOnceAndLaterOnesWithoutDelay) {
+  // The server stops the injector before the gateway its delayed answers
+  // call into is destroyed: nothing may stay queued past Stop().
+  FaultInjector f;
+  std::atomic<int> ran{0};
+  f.RunAfter(600000, [&] { ran++; });
+  f.RunAfter(600000, [&] { ran++; });
+  EXPECT_EQ(ran.load(), 0);
+  f.Stop();
+  EXPECT_EQ(ran.load(), 2) << "what was queued ran when Stop returned";
+  f.RunAfter(600000, [&] { ran++; });
+  EXPECT_EQ(ran.load(), 3) << "after Stop, at once on the caller's thread";
 }
 
 TEST(CallRates, TheServiceFiguresPerAccountOrPerStream) {
