@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
 namespace sluice {
@@ -84,5 +85,22 @@ class TokenBucket {
   double tokens_ = 0;
   int64_t last_ms_ = 0;
 };
+
+// For a map of buckets keyed by names callers choose: once it holds
+// `*sweep_at` entries, drops the full buckets (a full bucket behaves as a
+// new one would, so nothing is forgotten) and sets the next sweep at twice
+// what is left, at least `min_sweep`. Call it before adding an entry.
+template <typename Map>
+void SweepFullBuckets(Map& buckets, int64_t now_ms, size_t* sweep_at, size_t min_sweep = 1024) {
+  if (buckets.size() < *sweep_at) return;
+  for (auto it = buckets.begin(); it != buckets.end();) {
+    if (it->second.Available(now_ms) >= it->second.capacity()) {
+      it = buckets.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  *sweep_at = std::max(min_sweep, 2 * buckets.size());
+}
 
 }  // namespace sluice

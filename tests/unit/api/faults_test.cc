@@ -156,6 +156,23 @@ TEST(CallRates, TheServiceFiguresPerAccountOrPerStream) {
   for (int i = 0; i < 5000; ++i) ASSERT_TRUE(rates.Admit("PutRecord", "1", "r", "a", t).ok());
 }
 
+TEST(CallRates, BucketsForNamesNoLongerCalledAreDropped) {
+  // ListShards is counted per stream, by whatever name the call carries:
+  // names that stop being called must not pile up.
+  CallRates rates;
+  const int64_t t = 1000000;
+  for (int i = 0; i < 5000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "s" + std::to_string(i), t).ok());
+  EXPECT_LE(rates.size(), 5000u);
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "n" + std::to_string(i), t + 2000 + i).ok());
+  }
+  EXPECT_LT(rates.size(), 5000u) << "the first names' buckets, full again, were dropped";
+  // A bucket still in use keeps its count.
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "busy", t + 8000).ok());
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "m" + std::to_string(i), t + 8000).ok());
+  EXPECT_FALSE(rates.Admit("ListShards", "1", "r", "busy", t + 8000).ok());
+}
+
 class FaultDispatchTest : public testing::ApiTest {
  protected:
   void SetUp() override {
