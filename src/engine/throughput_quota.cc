@@ -1,6 +1,7 @@
 #include "engine/throughput_quota.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sluice::engine {
 namespace {
@@ -9,6 +10,8 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // The service's on-demand ceiling in its large regions (10 GiB/s of writes)
 // as a multiple of the initial 4 MiB/s.
 constexpr double kMaxOnDemandScale = 2560.0;
+// The largest figure Set() takes (far above any real one).
+constexpr double kMaxFigure = 1e15;
 
 struct Named {
   const char* name;
@@ -66,6 +69,11 @@ ThroughputLimits ThroughputLimits::Real() {
 }
 
 Status ThroughputLimits::Set(std::string_view name, double value) {
+  // strtod reads "nan" and "inf": a figure must be a number a bucket and a
+  // cast to an integer can take.
+  if (!std::isfinite(value) || value > kMaxFigure) {
+    return Status::InvalidArgument(std::string(name) + " must be a finite number of at most 1e15");
+  }
   if (name == "on-demand-scale-delay-ms") {
     if (value < 0) return Status::InvalidArgument("on-demand-scale-delay-ms must not be negative");
     on_demand_scale_delay_ms = static_cast<int64_t>(value);

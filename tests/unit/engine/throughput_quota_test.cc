@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 
 #include "engine/engine.h"
 #include "engine_test_util.h"
@@ -48,6 +49,15 @@ TEST(ThroughputLimits, RealHasTheServiceFiguresAndEachCanBeSet) {
   EXPECT_EQ(bad.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("shard-write-records"), std::string::npos) << "names the known limits";
   EXPECT_EQ(none.Set("shard-read-calls", -1).code(), ErrorCode::kInvalidArgument);
+  // --limit NAME=nan or =inf (strtod reads both): refused, not a NaN figure
+  // or an infinite count cast to an integer.
+  const ThroughputLimits before = none;
+  EXPECT_EQ(none.Set("shard-write-bytes", std::nan("")).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(none.Set("update-shard-count-per-day", HUGE_VAL).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(none.Set("on-demand-scale-delay-ms", 1e300).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(none.shard.write_bytes, before.shard.write_bytes);
+  EXPECT_EQ(none.scalings_per_day, before.scalings_per_day);
+  EXPECT_EQ(none.on_demand_scale_delay_ms, before.on_demand_scale_delay_ms);
   EXPECT_EQ(l.scalings_per_day, 10);
   EXPECT_EQ(none.Figures().size(), 12u);
 }
