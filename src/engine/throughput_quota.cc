@@ -42,6 +42,10 @@ bool AnyFigure(const QuotaFigures& f) {
 // A bucket holding one second of `rate` (a zero rate is never consulted).
 TokenBucket OneSecond(double rate, int64_t now_ms) { return TokenBucket(rate, rate, now_ms); }
 
+// The same for calls, taken one whole token at a time: at least one call
+// (below one a second, a one-second bucket would never hold a call).
+TokenBucket OneSecondOfCalls(double rate, int64_t now_ms) { return TokenBucket(rate, std::max(1.0, rate), now_ms); }
+
 // Whether `amount` fits `bucket` of figure `rate` (0: unlimited). An amount
 // above the whole capacity (a record larger than a second's worth of bytes)
 // fits a full bucket and leaves it in debt.
@@ -109,9 +113,9 @@ void ThroughputQuota::InitLocked(const QuotaFigures& f, int64_t now_ms) {
   init_ = true;
   write_bytes_ = OneSecond(f.write_bytes, now_ms);
   write_records_ = OneSecond(f.write_records, now_ms);
-  read_calls_ = OneSecond(f.read_calls, now_ms);
+  read_calls_ = OneSecondOfCalls(f.read_calls, now_ms);
   read_bytes_ = OneSecond(f.read_bytes, now_ms);
-  iterator_calls_ = OneSecond(f.iterator_calls, now_ms);
+  iterator_calls_ = OneSecondOfCalls(f.iterator_calls, now_ms);
   window_start_ms_ = now_ms;
 }
 

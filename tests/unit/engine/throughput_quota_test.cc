@@ -156,6 +156,21 @@ TEST(ThroughputQuota, OnDemandScalesToTwiceTheSustainedPeakAfterTheDelay) {
   EXPECT_GE(q.Current(f).write_records, 8000);
 }
 
+TEST(ThroughputQuota, CallFiguresBelowOnePerSecondStillAdmitCalls) {
+  // --limit shard-read-calls=0.5: one call every two seconds, not none (a
+  // bucket holding one second of 0.5 calls never holds a whole call).
+  QuotaFigures f;
+  f.read_calls = 0.5;
+  f.iterator_calls = 0.5;
+  ThroughputQuota q;
+  EXPECT_TRUE(q.AdmitReadCall(f, 0));
+  EXPECT_FALSE(q.AdmitReadCall(f, 1000));
+  EXPECT_TRUE(q.AdmitReadCall(f, 2000));
+  EXPECT_TRUE(q.AdmitIteratorCall(f, 0));
+  EXPECT_FALSE(q.AdmitIteratorCall(f, 1000));
+  EXPECT_TRUE(q.AdmitIteratorCall(f, 2000));
+}
+
 // --- a real engine ---
 
 constexpr int64_t kStart = 1700000000000;
