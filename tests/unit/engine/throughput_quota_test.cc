@@ -328,6 +328,29 @@ TEST_F(EngineQuotaTest, OnDemandStreamsShareOneStreamCapacity) {
   EXPECT_EQ(ok, 4000);
 }
 
+TEST_F(EngineQuotaTest, ACallRefusedForTheStreamsReadBytesTakesNoShardCallToken) {
+  ThroughputLimits limits;
+  ASSERT_TRUE(limits.Set("shard-read-calls", 1).ok());
+  ASSERT_TRUE(limits.Set("on-demand-read-bytes", 1000).ok());
+  Open(limits, true);
+  ASSERT_TRUE(PutSync(*engine_, s_, {{"k", std::string(1500, 'x'), HashKey{0}}}).ok());
+  ASSERT_TRUE(PutSync(*engine_, s_, {{"k", "small", HashKey{0}}}).ok());
+  auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+  ASSERT_TRUE(it.ok()) << it.status().ToString();
+  auto first = engine_->GetRecords(*it, 1, std::nullopt);  // 1,501 bytes: the stream's reads wait 1.5 s
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const std::string next = *first->next_shard_iterator;
+  clock_.Advance(1000);  // the shard's call token is back; the stream's bytes are not
+  auto refused = engine_->GetRecords(next, 1, std::nullopt);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kProvisionedThroughputExceeded);
+  clock_.Advance(600);  // the bytes are back, and the call token was never spent
+  auto again = engine_->GetRecords(next, 1, std::nullopt);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_EQ(again->records.size(), 1u);
+  EXPECT_EQ(again->records[0].data, "small");
+}
+
 // Counts what a subscription delivers.
 class CountingSink : public SubscriptionSink {
  public:
