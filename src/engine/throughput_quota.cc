@@ -188,7 +188,9 @@ void ThroughputQuota::ChargeRead(const QuotaFigures& f, size_t bytes, int64_t no
   if (read_bytes_.TryTake(amount, now_ms)) return;
   // More than the bucket held: the answer costs its whole size in time.
   read_bytes_.Drain(now_ms);
-  read_blocked_until_ms_ = std::max(read_blocked_until_ms_, now_ms + static_cast<int64_t>(amount * 1000.0 / rate));
+  // (At most a thousand years: a tiny rate must not overflow the cast.)
+  const double block_ms = std::min(amount * 1000.0 / rate, 1e15);
+  read_blocked_until_ms_ = std::max(read_blocked_until_ms_, now_ms + static_cast<int64_t>(block_ms));
 }
 
 bool ThroughputQuota::AdmitIteratorCall(const QuotaFigures& f, int64_t now_ms) {

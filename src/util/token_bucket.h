@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -55,8 +56,11 @@ class TokenBucket {
     Refill(now_ms);
     if (tokens_ >= amount) return 0;
     if (amount > capacity_ || rate_per_ms_ <= 0) return -1;
-    const double ms = (amount - tokens_) / rate_per_ms_;
-    return static_cast<int64_t>(ms) + (ms > static_cast<double>(static_cast<int64_t>(ms)) ? 1 : 0);
+    const double ms = std::ceil((amount - tokens_) / rate_per_ms_);
+    // A tiny rate can put the wait beyond what an int64_t holds (casting
+    // that is undefined): a thousand years is as good as never ending.
+    constexpr double kLongest = 1e15;
+    return static_cast<int64_t>(std::min(ms, kLongest));
   }
 
   // A new rate and capacity from `now_ms` on; the tokens held are kept (at

@@ -67,6 +67,14 @@ TEST(TokenBucket, MillisUntilRoundsUpAndKnowsTheImpossible) {
   EXPECT_EQ(stuck.MillisUntil(1, 0), -1);
 }
 
+TEST(TokenBucket, MillisUntilStaysPositiveForATinyRate) {
+  // --limit fanout-bytes=1e-300: the wait overflows an int64_t; it must
+  // still read as a (very long) wait, not as a garbage or negative one.
+  TokenBucket b(1e-300, 1e-300, 0);
+  b.Charge(1e6, 0);
+  EXPECT_GT(b.MillisUntil(0, 0), int64_t{1} << 40);
+}
+
 TEST(TokenBucket, AClockSteppingBackRefillsNothing) {
   TokenBucket b(1000, 1000, 5000);
   ASSERT_TRUE(b.TryTake(1000, 5000));
