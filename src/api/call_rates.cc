@@ -54,6 +54,7 @@ Status CallRates::Admit(std::string_view operation, std::string_view account, st
     std::lock_guard lock(mu_);
     auto it = buckets_.find(key);
     if (it == buckets_.end()) {
+      SweepFullBuckets(buckets_, now_ms, &sweep_at_);
       it = buckets_.emplace(std::move(key), TokenBucket(rate->per_second, rate->per_second, now_ms)).first;
     }
     admitted = it->second.TryTake(1, now_ms);
@@ -62,6 +63,11 @@ Status CallRates::Admit(std::string_view operation, std::string_view account, st
   return Status::LimitExceeded(stream.empty() ? fmt::format("Rate exceeded for account {}.", account)
                                               : fmt::format("Rate exceeded for stream {} under account {}.",
                                                             stream, account));
+}
+
+size_t CallRates::size() {
+  std::lock_guard lock(mu_);
+  return buckets_.size();
 }
 
 }  // namespace sluice::api

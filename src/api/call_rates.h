@@ -37,10 +37,16 @@ class CallRates {
   Status Admit(std::string_view operation, std::string_view account, std::string_view region,
                std::string_view stream, int64_t now_ms);
 
+  // Buckets held now (for tests).
+  size_t size();
+
  private:
   std::mutex mu_;
-  // (operation, account, region, stream or "") -> bucket
+  // (operation, account, region, stream or "") -> bucket. The stream is
+  // whatever name a call carries, so a full bucket (one no different from a
+  // new one) is dropped once the map has doubled since the last sweep.
   std::map<std::tuple<std::string, std::string, std::string, std::string>, TokenBucket, std::less<>> buckets_;
+  size_t sweep_at_ = 1024;  // guarded by mu_
 };
 
 }  // namespace sluice::api

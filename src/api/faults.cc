@@ -287,13 +287,27 @@ std::string FaultInjector::Describe() const {
 }
 
 void FaultInjector::RunAfter(int64_t delay_ms, std::function<void()> fn) {
-  TimerQueue* timers;
   {
     std::lock_guard lock(timer_mu_);
-    if (!timers_) timers_ = std::make_unique<TimerQueue>();
-    timers = timers_.get();
+    if (!stopped_) {
+      if (!timers_) timers_ = std::make_unique<TimerQueue>();
+      // Queued under the lock, so Stop() cannot destroy the queue meanwhile.
+      timers_->RunAfter(delay_ms, std::move(fn));
+      return;
+    }
   }
-  timers->RunAfter(delay_ms, std::move(fn));
+  fn();
+}
+
+void FaultInjector::Stop() {
+  std::unique_ptr<TimerQueue> timers;
+  {
+    std::lock_guard lock(timer_mu_);
+    stopped_ = true;
+    timers = std::move(timers_);
+  }
+  // Outside the lock: the callbacks it runs may call RunAfter.
+  timers.reset();
 }
 
 FaultDecision FaultInjector::Decide(std::string_view operation, std::string_view stream, std::string_view account,

@@ -77,13 +77,19 @@ class FaultInjector {
                        size_t records);
 
   // Runs `fn` `delay_ms` from now on the injector's timer thread (started on
-  // first use): the added latency holds no worker.
+  // first use): the added latency holds no worker. After Stop(), runs `fn`
+  // at once on the caller's thread.
   void RunAfter(int64_t delay_ms, std::function<void()> fn);
+  // Runs every delayed answer still queued now and stops the timer thread.
+  // The server calls it before it stops serving: a delayed answer calls
+  // into the gateway, which must not be gone by then.
+  void Stop();
 
  private:
   struct Rule;
   std::mutex timer_mu_;
   std::unique_ptr<TimerQueue> timers_;  // guarded by timer_mu_
+  bool stopped_ = false;                // guarded by timer_mu_
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Rule>> rules_;  // guarded by mu_
   std::atomic<bool> active_{false};

@@ -242,12 +242,15 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
   dispatcher_.Handle(call, [this, respond = std::move(respond), cors, operation, started_ns,
                             stream = std::move(stream)](api::ApiResponse out) {
     const int64_t micros = (MonotonicNanos() - started_ns) / 1000;
-    requests_.Record(operation, out.status, out.error_type, micros);
+    // A dropped connection answered nothing: status 0, not the status its
+    // (lost or never made) answer had.
+    const int status = out.drop_connection ? 0 : out.status;
+    requests_.Record(operation, status, out.error_type, micros);
     if (stream) {
       log::Event(log::Level::kInfo, "request",
                  {{"operation", requests_.OperationName(operation)},
                   {"stream", *stream},
-                  {"status", out.status},
+                  {"status", status},
                   {"error", out.error_type},
                   {"latency_ms", static_cast<double>(micros) / 1000.0}});
     }

@@ -38,7 +38,8 @@ void RequestMetrics::Record(int operation, int status, std::string_view error_ty
 void RequestMetrics::AddTo(metrics::Exposition& out) const {
   metrics::Family& requests =
       out.Declare("sluice_requests_total",
-                  "API requests by operation (X-Amz-Target), HTTP status and error __type (empty on success).",
+                  "API requests by operation (X-Amz-Target), HTTP status (0: connection dropped by a fault rule) "
+                  "and error __type (empty on success).",
                   metrics::MetricType::kCounter);
   std::map<std::tuple<int, int, std::string>, uint64_t> errors;
   {

@@ -291,6 +291,7 @@ int RunServe(const ServeConfig& config) {
     if (!admin_server.ok()) {
       log::Error("cannot listen on 127.0.0.1:{} for the admin API: {}", config.admin_port,
                  admin_server.status().ToString());
+      faults.Stop();
       (*server)->Shutdown(0);
       (*engine)->Stop();
       if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
@@ -314,6 +315,9 @@ int RunServe(const ServeConfig& config) {
   log::Info("received {}, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
   gateway.SetReady(false);
   if (*admin_server) (*admin_server)->Shutdown(1000);
+  // Delayed answers go out now (and later ones undelayed): each calls into
+  // the gateway, which is destroyed before the fault injector.
+  faults.Stop();
   (*server)->Shutdown(5000);
   (*engine)->Stop();
   if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());

@@ -241,6 +241,7 @@ class Engine::Impl {
   std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by subs_mu_
   // SubscribeToShard calls per (consumer, shard), when limited.
   std::map<std::string, TokenBucket> subscribe_calls_;  // guarded by subs_mu_
+  size_t subscribe_calls_sweep_at_ = 1024;              // guarded by subs_mu_ (SweepFullBuckets)
   // Unregisters a subscription the delivery thread is done with.
   void FinishSubscription(ShardSubscription& sub);
   // Finishes it, then tells its sink with `status`.

@@ -25,8 +25,8 @@ struct ShardCounters {
   alignas(64) std::atomic<uint64_t> incoming_records{0};
   std::atomic<uint64_t> incoming_bytes{0};
   // Records refused for the shard's write throughput (WriteProvisioned-
-  // ThroughputExceeded). Nothing throttles yet: the quota checks bump this
-  // when a put entry is refused for the shard's write limit.
+  // ThroughputExceeded), bumped by the quota checks (`--limits`) for each
+  // put entry refused.
   std::atomic<uint64_t> write_throughput_exceeded{0};
 
   // Records and data bytes returned by GetRecords (GetRecords.Records,
@@ -36,7 +36,7 @@ struct ShardCounters {
   std::atomic<uint64_t> get_records_bytes{0};
   std::atomic<int64_t> iterator_age_ms{0};
   // GetRecords calls refused for the shard's read throughput (ReadProvisioned-
-  // ThroughputExceeded); bumped by the quota checks, once they exist.
+  // ThroughputExceeded); bumped by the quota checks (`--limits`).
   std::atomic<uint64_t> read_throughput_exceeded{0};
   // SubscribeToShard events sent and the records they carried.
   std::atomic<uint64_t> subscribe_events{0};

@@ -177,9 +177,10 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
     const ThroughputLimits& limits = options_.limits;
     // (An on-demand stream's shards are never charged read bytes: their
     // stream is.)
+    // The stream's bytes first: a call refused for them takes no call token.
     const bool calls_ok =
-        view.shard->quota.AdmitReadCall(limits.shard, now) &&
-        (!view.on_demand || view.stream->on_demand_quota.ReadBytesAvailable(limits.on_demand, now));
+        (!view.on_demand || view.stream->on_demand_quota.ReadBytesAvailable(limits.on_demand, now)) &&
+        view.shard->quota.AdmitReadCall(limits.shard, now);
     if (!calls_ok) {
       view.shard->counters.read_throughput_exceeded.fetch_add(1, std::memory_order_relaxed);
       return Status(ErrorCode::kProvisionedThroughputExceeded,

@@ -62,6 +62,8 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
       // One call per second per consumer and shard (at the default figure),
       // counted whether or not the call then succeeds.
       const double rate = options_.limits.subscribe_calls;
+      // Consumers come and go (each registration a new ARN): idle entries go.
+      SweepFullBuckets(subscribe_calls_, now, &subscribe_calls_sweep_at_);
       auto [calls, fresh] = subscribe_calls_.try_emplace(sub->key, rate, std::max(1.0, rate), now);
       if (!calls->second.TryTake(1, now)) {
         return Status(ErrorCode::kLimitExceeded, "Rate exceeded for consumer " + consumer_arn + " and shard " +

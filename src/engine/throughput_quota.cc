@@ -1,6 +1,7 @@
 #include "engine/throughput_quota.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sluice::engine {
 namespace {
@@ -9,6 +10,8 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // The service's on-demand ceiling in its large regions (10 GiB/s of writes)
 // as a multiple of the initial 4 MiB/s.
 constexpr double kMaxOnDemandScale = 2560.0;
+// The largest figure Set() takes (far above any real one).
+constexpr double kMaxFigure = 1e15;
 
 struct Named {
   const char* name;
@@ -39,6 +42,10 @@ bool AnyFigure(const QuotaFigures& f) {
 // A bucket holding one second of `rate` (a zero rate is never consulted).
 TokenBucket OneSecond(double rate, int64_t now_ms) { return TokenBucket(rate, rate, now_ms); }
 
+// The same for calls, taken one whole token at a time: at least one call
+// (below one a second, a one-second bucket would never hold a call).
+TokenBucket OneSecondOfCalls(double rate, int64_t now_ms) { return TokenBucket(rate, std::max(1.0, rate), now_ms); }
+
 // Whether `amount` fits `bucket` of figure `rate` (0: unlimited). An amount
 // above the whole capacity (a record larger than a second's worth of bytes)
 // fits a full bucket and leaves it in debt.
@@ -66,6 +73,11 @@ ThroughputLimits ThroughputLimits::Real() {
 }
 
 Status ThroughputLimits::Set(std::string_view name, double value) {
+  // strtod reads "nan" and "inf": a figure must be a number a bucket and a
+  // cast to an integer can take.
+  if (!std::isfinite(value) || value > kMaxFigure) {
+    return Status::InvalidArgument(std::string(name) + " must be a finite number of at most 1e15");
+  }
   if (name == "on-demand-scale-delay-ms") {
     if (value < 0) return Status::InvalidArgument("on-demand-scale-delay-ms must not be negative");
     on_demand_scale_delay_ms = static_cast<int64_t>(value);
@@ -101,9 +113,9 @@ void ThroughputQuota::InitLocked(const QuotaFigures& f, int64_t now_ms) {
   init_ = true;
   write_bytes_ = OneSecond(f.write_bytes, now_ms);
   write_records_ = OneSecond(f.write_records, now_ms);
-  read_calls_ = OneSecond(f.read_calls, now_ms);
+  read_calls_ = OneSecondOfCalls(f.read_calls, now_ms);
   read_bytes_ = OneSecond(f.read_bytes, now_ms);
-  iterator_calls_ = OneSecond(f.iterator_calls, now_ms);
+  iterator_calls_ = OneSecondOfCalls(f.iterator_calls, now_ms);
   window_start_ms_ = now_ms;
 }
 
@@ -176,7 +188,9 @@ void ThroughputQuota::ChargeRead(const QuotaFigures& f, size_t bytes, int64_t no
   if (read_bytes_.TryTake(amount, now_ms)) return;
   // More than the bucket held: the answer costs its whole size in time.
   read_bytes_.Drain(now_ms);
-  read_blocked_until_ms_ = std::max(read_blocked_until_ms_, now_ms + static_cast<int64_t>(amount * 1000.0 / rate));
+  // (At most a thousand years: a tiny rate must not overflow the cast.)
+  const double block_ms = std::min(amount * 1000.0 / rate, 1e15);
+  read_blocked_until_ms_ = std::max(read_blocked_until_ms_, now_ms + static_cast<int64_t>(block_ms));
 }
 
 bool ThroughputQuota::AdmitIteratorCall(const QuotaFigures& f, int64_t now_ms) {

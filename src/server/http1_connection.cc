@@ -252,12 +252,12 @@ void Http1Connection::Flush() {
       break;
     }
     if (slot.response.abort_connection) {
-      // What was answered before goes out; then the connection is dropped.
+      // What was answered before goes out (over as many writes as it
+      // takes); then the connection closes, without this answer.
       slots_.clear();
       ready_bytes_ = 0;
-      WriteOutput();
-      if (!closed()) Close();
-      return;
+      close_after_write_ = true;
+      break;
     }
     bool last_before_close = input_closed_ && slots_.size() == 1 && !current_has_slot_;
     bool close = slot.close_after || !slot.keep_alive || (draining_ && last_before_close);

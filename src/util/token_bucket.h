@@ -10,6 +10,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace sluice {
@@ -54,8 +56,11 @@ class TokenBucket {
     Refill(now_ms);
     if (tokens_ >= amount) return 0;
     if (amount > capacity_ || rate_per_ms_ <= 0) return -1;
-    const double ms = (amount - tokens_) / rate_per_ms_;
-    return static_cast<int64_t>(ms) + (ms > static_cast<double>(static_cast<int64_t>(ms)) ? 1 : 0);
+    const double ms = std::ceil((amount - tokens_) / rate_per_ms_);
+    // A tiny rate can put the wait beyond what an int64_t holds (casting
+    // that is undefined): a thousand years is as good as never ending.
+    constexpr double kLongest = 1e15;
+    return static_cast<int64_t>(std::min(ms, kLongest));
   }
 
   // A new rate and capacity from `now_ms` on; the tokens held are kept (at
@@ -84,5 +89,22 @@ class TokenBucket {
   double tokens_ = 0;
   int64_t last_ms_ = 0;
 };
+
+// For a map of buckets keyed by names callers choose: once it holds
+// `*sweep_at` entries, drops the full buckets (a full bucket behaves as a
+// new one would, so nothing is forgotten) and sets the next sweep at twice
+// what is left, at least `min_sweep`. Call it before adding an entry.
+template <typename Map>
+void SweepFullBuckets(Map& buckets, int64_t now_ms, size_t* sweep_at, size_t min_sweep = 1024) {
+  if (buckets.size() < *sweep_at) return;
+  for (auto it = buckets.begin(); it != buckets.end();) {
+    if (it->second.Available(now_ms) >= it->second.capacity()) {
+      it = buckets.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  *sweep_at = std::max(min_sweep, 2 * buckets.size());
+}
 
 }  // namespace sluice

@@ -4,7 +4,10 @@ before and after the call, and rules changed at run time."""
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
+import signal
 import subprocess
 import time
 import urllib.error
@@ -159,6 +162,33 @@ def test_kms_errors_latency_and_dropped_connections(spawn, tmp_path):
     kinesis = e2e.client(plain.endpoint)
     assert [r["Data"] for r in e2e.read_shard(kinesis, "faulty", "shardId-000000000000")] == [b"applied"]
     plain.stop()
+
+
+def test_answers_held_back_by_latency_go_out_when_the_server_stops(spawn, tmp_path):
+    """SIGTERM with an answer held back for a minute: it is sent at once, the server exits cleanly."""
+    rules = tmp_path / "faults.json"
+    rules.write_text(json.dumps({"rules": [{"operation": "ListStreams", "latency_ms": 60000}]}))
+    server = spawn("--faults", str(rules))
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("POST", "/", body=b"{}", headers={
+        "X-Amz-Target": "Kinesis_20131202.ListStreams", "Content-Type": "application/x-amz-json-1.1"})
+
+    def held_back() -> bool:
+        # Our connection and the scrape's are open.
+        with urllib.request.urlopen(f"{server.endpoint}/metrics", timeout=5) as resp:
+            text = resp.read().decode()
+        m = re.search(r'^sluice_open_connections\{version="1.1",tls="false"\} (\d+)$', text, re.M)
+        return m is not None and int(m.group(1)) >= 2
+
+    e2e.wait_until(held_back, 10, "the held-back call's connection")
+    began = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    resp = conn.getresponse()
+    assert resp.status == 200
+    assert json.loads(resp.read())["StreamNames"] == []
+    assert time.monotonic() - began < 4, "answered at shutdown, not after the minute or the drain"
+    conn.close()
+    assert server.stop() == 0
 
 
 def test_a_bad_faults_file_stops_the_start(tmp_path):

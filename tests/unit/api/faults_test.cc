@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "api/call_rates.h"
 #include "api_test_util.h"
 
@@ -121,6 +123,20 @@ TEST(FaultRules, DescribeReadsBackAsTheSameRulesWithTheirSeeds) {
   EXPECT_EQ(f.Describe(), R"({"rules":[]})");
 }
 
+TEST(FaultRules, StopRunsTheDelayedAnswersAtOnceAndLaterOnesWithoutDelay) {
+  // The server stops the injector before the gateway its delayed answers
+  // call into is destroyed: nothing may stay queued past Stop().
+  FaultInjector f;
+  std::atomic<int> ran{0};
+  f.RunAfter(600000, [&] { ran++; });
+  f.RunAfter(600000, [&] { ran++; });
+  EXPECT_EQ(ran.load(), 0);
+  f.Stop();
+  EXPECT_EQ(ran.load(), 2) << "what was queued ran when Stop returned";
+  f.RunAfter(600000, [&] { ran++; });
+  EXPECT_EQ(ran.load(), 3) << "after Stop, at once on the caller's thread";
+}
+
 TEST(CallRates, TheServiceFiguresPerAccountOrPerStream) {
   CallRates rates;
   const int64_t t = 1000000;
@@ -138,6 +154,23 @@ TEST(CallRates, TheServiceFiguresPerAccountOrPerStream) {
   EXPECT_TRUE(rates.Admit("ListShards", "1", "r", "b", t).ok());
   // Data-plane calls have no control-plane rate.
   for (int i = 0; i < 5000; ++i) ASSERT_TRUE(rates.Admit("PutRecord", "1", "r", "a", t).ok());
+}
+
+TEST(CallRates, BucketsForNamesNoLongerCalledAreDropped) {
+  // ListShards is counted per stream, by whatever name the call carries:
+  // names that stop being called must not pile up.
+  CallRates rates;
+  const int64_t t = 1000000;
+  for (int i = 0; i < 5000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "s" + std::to_string(i), t).ok());
+  EXPECT_LE(rates.size(), 5000u);
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "n" + std::to_string(i), t + 2000 + i).ok());
+  }
+  EXPECT_LT(rates.size(), 5000u) << "the first names' buckets, full again, were dropped";
+  // A bucket still in use keeps its count.
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "busy", t + 8000).ok());
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "m" + std::to_string(i), t + 8000).ok());
+  EXPECT_FALSE(rates.Admit("ListShards", "1", "r", "busy", t + 8000).ok());
 }
 
 class FaultDispatchTest : public testing::ApiTest {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <regex>
 
+#include "api/faults.h"
 #include "engine/engine.h"
 
 namespace sluice::cli {
@@ -82,6 +83,39 @@ TEST_F(GatewayTest, ErrorsCarryErrorTypeHeader) {
   EXPECT_EQ(HeaderOf(r, "x-amzn-ErrorType"), "ResourceNotFoundException");
   EXPECT_EQ(r.body,
             R"({"__type":"ResourceNotFoundException","message":"Stream missing under account 000000000000 not found."})");
+}
+
+TEST(GatewayFaultsTest, ADroppedConnectionIsCountedAsNoAnswerNotAsSuccess) {
+  engine::EngineOptions opts;
+  opts.durability = storage::Durability::kMemory;
+  auto engine = engine::Engine::Open(opts);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  api::FaultInjector faults;
+  ASSERT_TRUE(faults.Replace(R"({"rules":[{"operation":"ListStreams","drop_rate":1}]})").ok());
+  api::ApiOptions aopts;
+  aopts.faults = &faults;
+  api::Dispatcher dispatcher(**engine, aopts);
+  Gateway gateway(dispatcher);
+  server::HttpRequest req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"x-amz-target", "Kinesis_20131202.ListStreams"}, {"content-type", "application/x-amz-json-1.1"}};
+  req.body = "{}";
+  std::optional<server::HttpResponse> dropped;
+  gateway.Handle(req, [&dropped](server::HttpResponse r) { dropped = std::move(r); });
+  ASSERT_TRUE(dropped.has_value());
+  EXPECT_TRUE(dropped->abort_connection);
+  server::HttpRequest scrape;
+  scrape.method = "GET";
+  scrape.target = "/metrics";
+  std::optional<server::HttpResponse> metrics;
+  gateway.Handle(scrape, [&metrics](server::HttpResponse r) { metrics = std::move(r); });
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_NE(metrics->body.find("sluice_requests_total{operation=\"ListStreams\",status=\"0\",error=\"\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_EQ(metrics->body.find("operation=\"ListStreams\",status=\"200\""), std::string::npos) << metrics->body;
+  (*engine)->Stop();
 }
 
 TEST_F(GatewayTest, NonPostMethodsGetTheServicesAccessDenied) {

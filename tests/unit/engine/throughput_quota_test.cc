@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 
 #include "engine/engine.h"
 #include "engine_test_util.h"
@@ -48,6 +49,15 @@ TEST(ThroughputLimits, RealHasTheServiceFiguresAndEachCanBeSet) {
   EXPECT_EQ(bad.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("shard-write-records"), std::string::npos) << "names the known limits";
   EXPECT_EQ(none.Set("shard-read-calls", -1).code(), ErrorCode::kInvalidArgument);
+  // --limit NAME=nan or =inf (strtod reads both): refused, not a NaN figure
+  // or an infinite count cast to an integer.
+  const ThroughputLimits before = none;
+  EXPECT_EQ(none.Set("shard-write-bytes", std::nan("")).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(none.Set("update-shard-count-per-day", HUGE_VAL).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(none.Set("on-demand-scale-delay-ms", 1e300).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(none.shard.write_bytes, before.shard.write_bytes);
+  EXPECT_EQ(none.scalings_per_day, before.scalings_per_day);
+  EXPECT_EQ(none.on_demand_scale_delay_ms, before.on_demand_scale_delay_ms);
   EXPECT_EQ(l.scalings_per_day, 10);
   EXPECT_EQ(none.Figures().size(), 12u);
 }
@@ -144,6 +154,21 @@ TEST(ThroughputQuota, OnDemandScalesToTwiceTheSustainedPeakAfterTheDelay) {
   // the capacity of the last 30 days' peak).
   q.AdmitWrites(f, sizes.data(), 0, t + 10 * delay, true, delay);
   EXPECT_GE(q.Current(f).write_records, 8000);
+}
+
+TEST(ThroughputQuota, CallFiguresBelowOnePerSecondStillAdmitCalls) {
+  // --limit shard-read-calls=0.5: one call every two seconds, not none (a
+  // bucket holding one second of 0.5 calls never holds a whole call).
+  QuotaFigures f;
+  f.read_calls = 0.5;
+  f.iterator_calls = 0.5;
+  ThroughputQuota q;
+  EXPECT_TRUE(q.AdmitReadCall(f, 0));
+  EXPECT_FALSE(q.AdmitReadCall(f, 1000));
+  EXPECT_TRUE(q.AdmitReadCall(f, 2000));
+  EXPECT_TRUE(q.AdmitIteratorCall(f, 0));
+  EXPECT_FALSE(q.AdmitIteratorCall(f, 1000));
+  EXPECT_TRUE(q.AdmitIteratorCall(f, 2000));
 }
 
 // --- a real engine ---
@@ -301,6 +326,29 @@ TEST_F(EngineQuotaTest, OnDemandStreamsShareOneStreamCapacity) {
     for (const auto& e : *r) ok += e.status.ok() ? 1 : 0;
   }
   EXPECT_EQ(ok, 4000);
+}
+
+TEST_F(EngineQuotaTest, ACallRefusedForTheStreamsReadBytesTakesNoShardCallToken) {
+  ThroughputLimits limits;
+  ASSERT_TRUE(limits.Set("shard-read-calls", 1).ok());
+  ASSERT_TRUE(limits.Set("on-demand-read-bytes", 1000).ok());
+  Open(limits, true);
+  ASSERT_TRUE(PutSync(*engine_, s_, {{"k", std::string(1500, 'x'), HashKey{0}}}).ok());
+  ASSERT_TRUE(PutSync(*engine_, s_, {{"k", "small", HashKey{0}}}).ok());
+  auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+  ASSERT_TRUE(it.ok()) << it.status().ToString();
+  auto first = engine_->GetRecords(*it, 1, std::nullopt);  // 1,501 bytes: the stream's reads wait 1.5 s
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const std::string next = *first->next_shard_iterator;
+  clock_.Advance(1000);  // the shard's call token is back; the stream's bytes are not
+  auto refused = engine_->GetRecords(next, 1, std::nullopt);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kProvisionedThroughputExceeded);
+  clock_.Advance(600);  // the bytes are back, and the call token was never spent
+  auto again = engine_->GetRecords(next, 1, std::nullopt);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_EQ(again->records.size(), 1u);
+  EXPECT_EQ(again->records[0].data, "small");
 }
 
 // Counts what a subscription delivers.

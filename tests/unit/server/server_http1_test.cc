@@ -35,6 +35,8 @@ class EchoFixture : public ::testing::Test {
         ++large_calls_;
         response.body.assign(kLargeBody, '.');
         response.body.replace(0, request.target.size(), request.target);
+      } else if (request.target == "/abort") {
+        response.abort_connection = true;
       } else if (request.target == "/big") {
         response.body.assign(10u << 20, 'x');
         for (size_t i = 0; i < response.body.size(); i += 4096) response.body[i] = static_cast<char>('a' + (i / 4096) % 26);
@@ -356,6 +358,20 @@ TEST_F(EchoFixture, TenMebibyteResponseArrivesIntact) {
   for (size_t i = 0; i < r->body.size(); i += 4096) {
     ASSERT_EQ(r->body[i], static_cast<char>('a' + (i / 4096) % 26)) << i;
   }
+}
+
+TEST_F(EchoFixture, AnAbortedRequestStillLetsTheAnswersBeforeItGoOutWhole) {
+  // An injected dropped connection: the 10 MiB answer before it does not
+  // fit the socket at once, and must not be cut short by the close.
+  StartServer();
+  TestSocket client(server_->port());
+  ASSERT_TRUE(client.Send("GET /big HTTP/1.1\r\n\r\nGET /abort HTTP/1.1\r\n\r\n"));
+  auto r = client.ReadResponse(20000);
+  ASSERT_TRUE(r.has_value()) << "the answer before the aborted request arrived whole";
+  ASSERT_EQ(r->body.size(), 10u << 20);
+  std::optional<std::string> rest = client.ReadToEof();
+  ASSERT_TRUE(rest.has_value()) << "then the connection closed";
+  EXPECT_EQ(*rest, "") << "with no answer to the aborted request";
 }
 
 TEST_F(EchoFixture, SlowlorisIsClosedAfterTheHeaderTimeout) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 namespace sluice {
 namespace {
 
@@ -64,6 +67,14 @@ TEST(TokenBucket, MillisUntilRoundsUpAndKnowsTheImpossible) {
   EXPECT_EQ(stuck.MillisUntil(1, 0), -1);
 }
 
+TEST(TokenBucket, MillisUntilStaysPositiveForATinyRate) {
+  // --limit fanout-bytes=1e-300: the wait overflows an int64_t; it must
+  // still read as a (very long) wait, not as a garbage or negative one.
+  TokenBucket b(1e-300, 1e-300, 0);
+  b.Charge(1e6, 0);
+  EXPECT_GT(b.MillisUntil(0, 0), int64_t{1} << 40);
+}
+
 TEST(TokenBucket, AClockSteppingBackRefillsNothing) {
   TokenBucket b(1000, 1000, 5000);
   ASSERT_TRUE(b.TryTake(1000, 5000));
@@ -79,6 +90,20 @@ TEST(TokenBucket, ReconfigureKeepsTokensWithinTheNewCapacity) {
   b.Reconfigure(100, 200, 500);
   EXPECT_DOUBLE_EQ(b.Available(500), 200);
   EXPECT_DOUBLE_EQ(b.rate_per_second(), 100);
+}
+
+TEST(TokenBucket, SweepDropsOnlyFullBucketsOnceTheMapGrew) {
+  std::map<std::string, TokenBucket> m;
+  size_t sweep_at = 4;
+  for (int i = 0; i < 3; ++i) m.try_emplace("k" + std::to_string(i), 1, 1, 0);
+  ASSERT_TRUE(m.at("k0").TryTake(1, 0));  // k0 in use: empty until 1000
+  SweepFullBuckets(m, 500, &sweep_at, 4);
+  EXPECT_EQ(m.size(), 3u) << "below the sweep size: nothing is looked at";
+  m.try_emplace("k3", 1, 1, 0);
+  SweepFullBuckets(m, 500, &sweep_at, 4);
+  EXPECT_EQ(m.size(), 1u) << "the full ones went";
+  EXPECT_TRUE(m.count("k0"));
+  EXPECT_EQ(sweep_at, 4u) << "twice what is left, at least the minimum";
 }
 
 }  // namespace
