@@ -179,7 +179,15 @@ server::HttpResponse Console::Records(std::string_view query) const {
   const std::string shard = QueryParam(query, "shard");
   int n = 20;
   const std::string n_text = QueryParam(query, "n");
-  if (!n_text.empty()) n = std::clamp(std::atoi(n_text.c_str()), 1, 1000);
+  if (!n_text.empty()) {
+    // Digits only, and at most a thousand: a huge or malformed count is clamped, never overflows.
+    long long parsed = 0;
+    for (char c : n_text) {
+      if (c < '0' || c > '9') break;
+      parsed = std::min<long long>(parsed * 10 + (c - '0'), 1000);
+    }
+    n = static_cast<int>(std::clamp<long long>(parsed, 1, 1000));
+  }
   Result<engine::GetRecordsResult> read = engine_.LatestRecords(ref, shard, n);
   if (!read.ok()) return JsonErrorResponse(read.status().code() == ErrorCode::kResourceNotFound ? 404 : 500, read.status().message());
   std::string body;

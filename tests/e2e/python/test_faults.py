@@ -151,6 +151,12 @@ def test_kms_errors_latency_and_dropped_connections(spawn, tmp_path):
 
     with pytest.raises((botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError)):
         kinesis.describe_limits()
+    # Over HTTP/2 the whole connection goes: curl reports it, the server serves on.
+    out = subprocess.run(["curl", "--silent", "--http2-prior-knowledge", "--output", "/dev/null",
+                          "--write-out", "%{http_code}", "-H", "X-Amz-Target: Kinesis_20131202.DescribeLimits",
+                          "-H", "Content-Type: application/x-amz-json-1.1", "--data", "{}", server.endpoint + "/"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0 and out.stdout == "000", (out.returncode, out.stdout, out.stderr)
     # "after": the call was applied, then the connection dropped; the record is there.
     with pytest.raises((botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError)):
         kinesis.put_record(StreamName="faulty", PartitionKey="k", Data=b"applied")
