@@ -7,36 +7,19 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  KinesisClient,
   PutRecordCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { chromium } from 'playwright-core';
 
-import { REFERENCE, startServer, uniqueName, waitUntil } from './helpers.mjs';
+import {
+  REFERENCE, createActiveStream, kinesisClient, startServer, uniqueName,
+} from './helpers.mjs';
 
 const SKIP = REFERENCE ? `not run against ${REFERENCE}: the console is Sluice's own` : false;
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-function makeClient(endpoint) {
-  return new KinesisClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ requestTimeout: 20000 }),
-  });
-}
-
-async function createActive(client, name, shards) {
-  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  await waitUntil(async () => (await client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
-    .StreamDescriptionSummary.StreamStatus === 'ACTIVE', 30000, `stream ${name} ACTIVE`);
-}
 
 describe('web console', { skip: SKIP }, () => {
   let server;
@@ -47,7 +30,7 @@ describe('web console', { skip: SKIP }, () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer(['--durability', 'memory']);
-    client = makeClient(server.endpoint);
+    client = kinesisClient(server.endpoint, new NodeHttpHandler({ requestTimeout: 20000 }));
     // Chromium refuses to run as root with its sandbox on.
     const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
     browser = await chromium.launch({ executablePath: CHROMIUM, args });
@@ -62,7 +45,7 @@ describe('web console', { skip: SKIP }, () => {
 
   test('lists a stream, shows live rates while a producer runs, and browses its records', async () => {
     const name = uniqueName('console');
-    await createActive(client, name, 2);
+    await createActiveStream(client, name, 2);
     await page.goto(`${server.endpoint}/console/`);
     const row = page.locator(`tr[data-stream="${name}"]`);
     await row.waitFor();
@@ -121,7 +104,7 @@ describe('web console', { skip: SKIP }, () => {
 
   test('a stream of 1,000 shards is shown 50 shards at a time', async () => {
     const name = uniqueName('wide');
-    await createActive(client, name, 1000);
+    await createActiveStream(client, name, 1000);
     await page.goto(`${server.endpoint}/console/#/stream/000000000000/us-east-1/${name}`);
     await page.locator('#pager', { hasText: '1000 shards, page 1 of 20' }).waitFor();
     assert.equal(await page.locator('#shards tbody tr').count(), 50);

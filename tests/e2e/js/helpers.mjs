@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+
 export const REFERENCE = process.env.SLUICE_E2E_REFERENCE || '';
 const ENDPOINT = (process.env.SLUICE_E2E_ENDPOINT || '').replace(/\/$/, '');
 
@@ -84,4 +86,26 @@ export async function startServer(extraArgs = []) {
 
 export function uniqueName(prefix) {
   return `${prefix}-${Math.random().toString(16).slice(2, 14)}`;
+}
+
+// A Kinesis client with test credentials and retries off (every error is seen);
+// `requestHandler` undefined keeps the SDK's default (HTTP/2).
+export function kinesisClient(endpoint, requestHandler) {
+  return new KinesisClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+    ...(requestHandler ? { requestHandler } : {}),
+  });
+}
+
+// Creates a stream and polls (with a deadline) until it is ACTIVE; returns its summary.
+export async function createActiveStream(client, name, shards) {
+  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  return waitUntil(async () => {
+    const s = (await client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
+      .StreamDescriptionSummary;
+    return s.StreamStatus === 'ACTIVE' ? s : null;
+  }, 30000, `stream ${name} ACTIVE`);
 }

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamCommand,
   DescribeStreamSummaryCommand,
@@ -19,7 +18,9 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 
-import { REFERENCE, startServer, uniqueName, waitUntil } from './helpers.mjs';
+import {
+  REFERENCE, createActiveStream, kinesisClient, startServer, uniqueName, waitUntil,
+} from './helpers.mjs';
 
 const TEST_TIMEOUT = 90000;
 let server;
@@ -31,25 +32,6 @@ before(async () => {
 after(async () => {
   await server?.stop();
 });
-
-function makeClient(handler) {
-  return new KinesisClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-    ...(handler === 'default' ? {} : { requestHandler: handler() }),
-  });
-}
-
-async function createActive(client, name, shards) {
-  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  return waitUntil(async () => {
-    const s = (await client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
-      .StreamDescriptionSummary;
-    return s.StreamStatus === 'ACTIVE' ? s : null;
-  }, 30000, `stream ${name} ACTIVE`);
-}
 
 async function readShard(client, name, shardId) {
   let it = (await client.send(new GetShardIteratorCommand({
@@ -93,9 +75,9 @@ for (const v of variants) {
     let account;
     before(async () => {
       if (skip) return;
-      client = makeClient(v.handler);
+      client = kinesisClient(server.endpoint, v.handler === 'default' ? undefined : v.handler());
       const probe = uniqueName('js-probe');
-      const s = await createActive(client, probe, 1);
+      const s = await createActiveStream(client, probe, 1);
       account = /^arn:aws:kinesis:us-east-1:(\d{12}):stream\//.exec(s.StreamARN)?.[1];
       assert.ok(account, s.StreamARN);
       await client.send(new DeleteStreamCommand({ StreamName: probe }));
@@ -104,7 +86,7 @@ for (const v of variants) {
 
     test('create, put, get iterator, get records, list, delete', { timeout: TEST_TIMEOUT, skip }, async () => {
       const name = uniqueName('js-rt');
-      const summary = await createActive(client, name, 2);
+      const summary = await createActiveStream(client, name, 2);
       assert.equal(summary.OpenShardCount, 2);
       assert.equal(summary.StreamARN, `arn:aws:kinesis:us-east-1:${account}:stream/${name}`);
 
@@ -182,7 +164,7 @@ for (const v of variants) {
 
     test('many sequential calls on one client', { timeout: TEST_TIMEOUT, skip }, async () => {
       const name = uniqueName('js-seq');
-      await createActive(client, name, 1);
+      await createActiveStream(client, name, 1);
       const seqs = [];
       for (let i = 0; i < 150; i++) {
         const r = await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: 'k', Data: bytes(`n${i}`) }));

@@ -9,11 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamConsumerCommand,
   DescribeStreamSummaryCommand,
-  KinesisClient,
   ListShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
@@ -23,7 +21,9 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 
-import { REFERENCE, startServer, uniqueName, waitUntil } from './helpers.mjs';
+import {
+  REFERENCE, createActiveStream, kinesisClient, startServer, uniqueName, waitUntil,
+} from './helpers.mjs';
 
 const TEST_TIMEOUT = 60000;
 const SKIP = REFERENCE ? `not run against ${REFERENCE}: SubscribeToShard over HTTP/2 cleartext` : false;
@@ -40,25 +40,6 @@ const variants = [
   { label: 'default handler (HTTP/2)', handler: 'default' },
   { label: 'NodeHttp2Handler', handler: () => new NodeHttp2Handler({ requestTimeout: 20000 }) },
 ];
-
-function makeClient(endpoint, handler) {
-  return new KinesisClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-    ...(handler === 'default' ? {} : { requestHandler: handler() }),
-  });
-}
-
-async function createActive(client, name, shards) {
-  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  return waitUntil(async () => {
-    const s = (await client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
-      .StreamDescriptionSummary;
-    return s.StreamStatus === 'ACTIVE' ? s : null;
-  }, 30000, `stream ${name} ACTIVE`);
-}
 
 async function register(client, streamARN, name = 'reader') {
   const c = (await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamARN, ConsumerName: name })))
@@ -177,7 +158,7 @@ for (const v of variants) {
     let client;
     before(() => {
       if (SKIP) return;
-      client = makeClient(server.endpoint, v.handler);
+      client = kinesisClient(server.endpoint, v.handler === 'default' ? undefined : v.handler());
       if (v.handler === 'default') {
         assert.ok(client.config.requestHandler instanceof NodeHttp2Handler,
           `default handler is ${client.config.requestHandler?.constructor?.name}`);
@@ -187,7 +168,7 @@ for (const v of variants) {
 
     test('every record put after subscribing arrives once, in order', { timeout: TEST_TIMEOUT, skip: SKIP }, async () => {
       const name = uniqueName('js-sub');
-      const summary = await createActive(client, name, 2);
+      const summary = await createActiveStream(client, name, 2);
       const consumer = await register(client, summary.StreamARN);
       const subs = new Map();
       try {
@@ -238,7 +219,7 @@ for (const v of variants) {
 
     test('a split ends the subscription with ChildShards; the children follow', { timeout: TEST_TIMEOUT, skip: SKIP }, async () => {
       const name = uniqueName('js-split');
-      const summary = await createActive(client, name, 1);
+      const summary = await createActiveStream(client, name, 1);
       const consumer = await register(client, summary.StreamARN);
       const keys = Array.from({ length: 16 }, (_, i) => `key-${i}`);
       const s = await subscribe(client, consumer, sid(0), { Type: 'LATEST' });
@@ -321,11 +302,11 @@ describe('SubscribeToShard lifetime (own server: 1.5 s lifetime, 200 ms heartbea
   for (const v of variants) {
     test(`${v.label}: the stream ends by itself; resuming from the continuation loses nothing`,
       { timeout: TEST_TIMEOUT, skip: SKIP_OWN_SERVER }, async () => {
-        const client = makeClient(own.endpoint, v.handler);
-        const producer = makeClient(own.endpoint, v.handler);
+        const client = kinesisClient(own.endpoint, v.handler === 'default' ? undefined : v.handler());
+        const producer = kinesisClient(own.endpoint, v.handler === 'default' ? undefined : v.handler());
         try {
           const name = uniqueName('js-life');
-          const summary = await createActive(client, name, 1);
+          const summary = await createActiveStream(client, name, 1);
           const consumer = await register(client, summary.StreamARN);
           // A producer puts records until told to stop.
           const sent = [];
