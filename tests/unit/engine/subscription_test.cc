@@ -73,6 +73,8 @@ class SubscriptionTest : public ::testing::Test {
     o.subscription_lifetime_ms = lifetime_ms_;
     o.subscription_heartbeat_ms = heartbeat_ms_;
     o.subscription_takeover_ms = takeover_ms_;
+    o.limits = limits_;
+    o.clock = clock_;
     auto e = Engine::Open(o);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(e).value();
@@ -82,6 +84,7 @@ class SubscriptionTest : public ::testing::Test {
     ASSERT_TRUE(engine_->CreateStream(s_, p).ok());
     auto c = engine_->RegisterStreamConsumer(s_, "reader", {});
     ASSERT_TRUE(c.ok()) << c.status().ToString();
+    arn_ = c->arn;
     auto ref = engine_->ResolveActiveConsumer(c->arn);
     ASSERT_TRUE(ref.ok()) << ref.status().ToString();
     consumer_ = *ref;
@@ -107,8 +110,12 @@ class SubscriptionTest : public ::testing::Test {
   int64_t lifetime_ms_ = 60000;
   int64_t heartbeat_ms_ = 60000;
   int64_t takeover_ms_ = 5000;
+  ThroughputLimits limits_;                  // none unless a test sets them
+  ManualClock manual_{1700000000000};        // outlives the engine's threads
+  Clock* clock_ = nullptr;                   // the system clock unless a test sets &manual_
   std::unique_ptr<Engine> engine_;
   ConsumerRef consumer_;
+  std::string arn_;
   const StreamRef s_{"123456789012", "us-east-1", "pushed"};
 };
 
@@ -328,6 +335,48 @@ TEST_F(SubscriptionTest, ACancelledSubscriptionIsSentNothingMore) {
   ASSERT_TRUE(PollUntil([&] { return witness->records().size() == 1; }));
   EXPECT_EQ(sink->events().size(), 1u);
   EXPECT_TRUE(sink->ends().empty()) << "a cancelled subscription's sink is not ended either";
+}
+
+// --- the fan-out quotas (engine/throughput_quota.h) ---
+
+TEST_F(SubscriptionTest, OneSubscribeToShardCallPerSecondPerConsumerAndShard) {
+  limits_ = ThroughputLimits::Real();
+  clock_ = &manual_;
+  Open();
+  auto subscribe = [&] {
+    return engine_->SubscribeToShard(consumer_, "shardId-000000000000", IteratorType::kLatest, std::nullopt,
+                                     std::nullopt, std::make_shared<RecordingSink>());
+  };
+  auto first = subscribe();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  (*first)->Cancel();
+  auto second = subscribe();
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(second.status().message(), "Rate exceeded for consumer " + arn_ + " and shard shardId-000000000000.");
+  manual_.Advance(1000);
+  auto third = subscribe();
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  (*third)->Cancel();
+}
+
+TEST_F(SubscriptionTest, ASubscriptionIsPacedAtTheFanOutRate) {
+  limits_.fanout_bytes = 4000;  // bytes per second; the system clock: pacing waits for real
+  Open();
+  std::vector<testing::OwnedEntry> burst;
+  for (int i = 0; i < 6; ++i) burst.push_back({"k", std::string(1999, 'x'), std::nullopt});  // 12,000 bytes
+  ASSERT_TRUE(testing::PutSync(*engine_, s_, burst).ok());
+  auto sink = std::make_shared<RecordingSink>();
+  auto sub = Subscribe(sink, IteratorType::kTrimHorizon);
+  ASSERT_NE(sub, nullptr);
+  // One event carries the burst and leaves 8,000 bytes of debt: 2 s at 4,000/s.
+  ASSERT_TRUE(PollUntil([&] { return sink->records().size() == 6; }));
+  const auto sent = std::chrono::steady_clock::now();
+  PutOne(*engine_, s_, "k", "late");
+  ASSERT_TRUE(PollUntil([&] { return sink->records().size() == 7; }, std::chrono::seconds(20)));
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
+  EXPECT_GE(waited.count(), 1500) << "the record after the burst waited for the debt to be repaid";
+  sub->Cancel();
 }
 
 }  // namespace

@@ -1,11 +1,10 @@
 // Throughput quotas: the buckets of one shard (or on-demand stream) driven
-// by hand, then a real engine over real logs with a hand-moved clock.
+// by hand, then a real engine over real logs with a hand-moved clock (the
+// fan-out quotas are in subscription_test.cc).
 #include "engine/throughput_quota.h"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <chrono>
 #include <cmath>
 
 #include "engine/engine.h"
@@ -15,7 +14,6 @@ namespace sluice::engine {
 namespace {
 
 using testing::OwnedEntry;
-using testing::PollUntil;
 using testing::PutSync;
 using testing::TempDir;
 
@@ -349,94 +347,6 @@ TEST_F(EngineQuotaTest, ACallRefusedForTheStreamsReadBytesTakesNoShardCallToken)
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   ASSERT_EQ(again->records.size(), 1u);
   EXPECT_EQ(again->records[0].data, "small");
-}
-
-// Counts what a subscription delivers.
-class CountingSink : public SubscriptionSink {
- public:
-  bool Send(const SubscriptionEvent& event) override {
-    records_ += static_cast<int>(event.batch.records.size());
-    return true;
-  }
-  bool Ready() override { return true; }
-  void End(const Status&) override {}
-  std::atomic<int> records_{0};
-};
-
-class FanOutQuotaTest : public ::testing::Test {
- protected:
-  void Open(ThroughputLimits limits, Clock* clock) {
-    EngineOptions o;
-    o.data_dir = dir_.path();
-    o.durability = storage::Durability::kOs;
-    o.clock = clock;
-    o.limits = limits;
-    o.subscription_heartbeat_ms = 0;
-    auto e = Engine::Open(o);
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(e).value();
-    engine_->Start();
-    CreateStreamParams p;
-    p.shard_count = 1;
-    ASSERT_TRUE(engine_->CreateStream(s_, p).ok());
-    auto c = engine_->RegisterStreamConsumer(s_, "reader", {});
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    arn_ = c->arn;
-    auto ref = engine_->ResolveActiveConsumer(c->arn);
-    ASSERT_TRUE(ref.ok()) << ref.status().ToString();
-    consumer_ = *ref;
-  }
-  void TearDown() override {
-    if (engine_) engine_->Stop();
-  }
-  Result<std::shared_ptr<Subscription>> Subscribe(std::shared_ptr<SubscriptionSink> sink,
-                                                  IteratorType type = IteratorType::kLatest) {
-    return engine_->SubscribeToShard(consumer_, "shardId-000000000000", type, std::nullopt, std::nullopt,
-                                     std::move(sink));
-  }
-
-  TempDir dir_;
-  ManualClock manual_{kStart};  // outlives the engine's threads
-  std::unique_ptr<Engine> engine_;
-  ConsumerRef consumer_;
-  std::string arn_;
-  const StreamRef s_{"123456789012", "us-east-1", "fanned"};
-};
-
-TEST_F(FanOutQuotaTest, OneSubscribeToShardCallPerSecondPerConsumerAndShard) {
-  Open(ThroughputLimits::Real(), &manual_);
-  auto first = Subscribe(std::make_shared<CountingSink>());
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
-  (*first)->Cancel();
-  auto second = Subscribe(std::make_shared<CountingSink>());
-  ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.status().code(), ErrorCode::kLimitExceeded);
-  EXPECT_EQ(second.status().message(), "Rate exceeded for consumer " + arn_ + " and shard shardId-000000000000.");
-  manual_.Advance(1000);
-  auto third = Subscribe(std::make_shared<CountingSink>());
-  ASSERT_TRUE(third.ok()) << third.status().ToString();
-  (*third)->Cancel();
-}
-
-TEST_F(FanOutQuotaTest, ASubscriptionIsPacedAtTheFanOutRate) {
-  ThroughputLimits limits;
-  limits.fanout_bytes = 4000;  // bytes per second
-  Open(limits, nullptr);       // the system clock: pacing waits for real
-  std::vector<OwnedEntry> burst;
-  for (int i = 0; i < 6; ++i) burst.push_back({"k", std::string(1999, 'x'), std::nullopt});  // 12,000 bytes
-  ASSERT_TRUE(PutSync(*engine_, s_, burst).ok());
-  auto sink = std::make_shared<CountingSink>();
-  auto sub = Subscribe(sink, IteratorType::kTrimHorizon);
-  ASSERT_TRUE(sub.ok()) << sub.status().ToString();
-  (*sub)->Start();
-  // One event carries the burst and leaves 8,000 bytes of debt: 2 s at 4,000/s.
-  ASSERT_TRUE(PollUntil([&] { return sink->records_.load() == 6; }));
-  const auto sent = std::chrono::steady_clock::now();
-  ASSERT_TRUE(PutSync(*engine_, s_, {{"k", "late", std::nullopt}}).ok());
-  ASSERT_TRUE(PollUntil([&] { return sink->records_.load() == 7; }, std::chrono::seconds(20)));
-  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
-  EXPECT_GE(waited.count(), 1500) << "the record after the burst waited for the debt to be repaid";
-  (*sub)->Cancel();
 }
 
 }  // namespace
