@@ -200,7 +200,8 @@ void Dispatcher::Handle(const ApiRequest& request, std::function<void(ApiRespons
   FaultInjector* faults = options->faults && options->faults->active() ? options->faults : nullptr;
   FaultDecision fault;
   if (faults || options->call_rates) {
-    const std::string stream = StreamNameOf(*body);
+    // Named once per call: the request log may have asked for it already.
+    const std::string stream = request.stream_name ? *request.stream_name : StreamNameOf(*body);
     if (faults) {
       size_t records = 0;
       std::optional<protocol::JsonArray> list;
