@@ -1,6 +1,6 @@
 // The AWS event-stream message codec (`application/vnd.amazon.eventstream`),
 // the framing of a SubscribeToShard response body. Bytes in, bytes out: no
-// I/O, no clocks. The format is described in docs/kinesis-protocol.md §6.3;
+// I/O, no clocks. The format is described in docs/event-stream.md, with worked examples;
 // in short, one message is
 //
 //   total length   uint32 BE   whole message, these 4 bytes and the trailing CRC included

@@ -125,6 +125,27 @@ TEST(EventStreamTest, InitialResponseMatchesPublishedBytes) {
   EXPECT_EQ(m.payload, "{}");
 }
 
+// docs/event-stream.md §4: a heartbeat with the headers in the server's
+// order. This test keeps the doc's bytes true.
+TEST(EventStreamTest, HeartbeatMatchesTheDocumentedBytes) {
+  constexpr std::string_view kPayload =
+      R"({"Records":[],"ContinuationSequenceNumber":"49646437577108476416916876405827138351405044649047359490",)"
+      R"("MillisBehindLatest":0})";
+  ASSERT_EQ(kPayload.size(), 125u);
+  std::string expected = Hex("00 00 00 e8 00 00 00 5b 81 3f db 0b") +
+                         std::string("\x0b:event-type\x07\x00\x15" "SubscribeToShardEvent"
+                         "\x0d:content-type\x07\x00\x10" "application/json"
+                         "\x0d:message-type\x07\x00\x05"
+                         "event"sv) +
+                         std::string(kPayload) + Hex("b6 1a 5d e0");
+  ASSERT_EQ(expected.size(), 232u);
+  EXPECT_EQ(Encode({{":event-type", Value::String("SubscribeToShardEvent")},
+                    {":content-type", Value::String("application/json")},
+                    {":message-type", Value::String("event")}},
+                   kPayload),
+            expected);
+}
+
 // --- Kinesis builders ------------------------------------------------------
 
 TEST(EventStreamTest, EventCarriesMessageEventAndContentTypeHeaders) {
