@@ -50,9 +50,12 @@ def fill_to_just_below_a_roll(kinesis, stream: str, hash_key: str) -> dict:
     return acked
 
 
-def assert_all_present(kinesis, stream: str, acked: dict):
+def assert_all_present_after_kill9(server, stream: str, acked: dict):
+    """kill -9, restart, and every acknowledged record is read back as it was written."""
+    server.kill9()
+    server.restart()
     served = {}
-    for records in e2e.read_stream(kinesis, stream, timeout=60).values():
+    for records in e2e.read_stream(e2e.client(server.endpoint), stream, timeout=60).values():
         for r in records:
             served[r["SequenceNumber"]] = r["Data"]
     missing = [s for s in acked if s not in served]
@@ -99,13 +102,8 @@ def test_a_roll_failed_for_lack_of_descriptors_loses_nothing_acknowledged(spawn,
             s.close()
 
     acked.update(put(kinesis, stream, SHARD1_KEY, [1_000_000], "shard1-rolls"))
-    after = put(kinesis, stream, SHARD0_KEY, [1000] * 100, "after")
-    assert len(after) == 100
-    acked.update(after)
-
-    server.kill9()
-    server.restart()
-    assert_all_present(e2e.client(server.endpoint), stream, acked)
+    acked.update(put(kinesis, stream, SHARD0_KEY, [1000] * 100, "after"))  # fits: no roll
+    assert_all_present_after_kill9(server, stream, acked)
     assert "Too many open files" in server.log
     assert "cannot create segment" in server.log
     assert "data after zero padding" not in server.log
@@ -145,10 +143,5 @@ def test_a_full_filesystem_fails_puts_with_a_logged_cause_and_loses_nothing(spaw
     e2e.wait_until(lambda: "No space left on device" in server.log, 5, "ENOSPC in the log")
 
     (tiny_fs / "ballast").unlink()
-    after = put(kinesis, stream, SHARD0_KEY, [200_000] * 2, "after")
-    assert len(after) == 2
-    acked.update(after)
-
-    server.kill9()
-    server.restart()
-    assert_all_present(e2e.client(server.endpoint), stream, acked)
+    acked.update(put(kinesis, stream, SHARD0_KEY, [200_000] * 2, "after"))
+    assert_all_present_after_kill9(server, stream, acked)
