@@ -23,8 +23,9 @@ namespace {
 // Descriptors: fd_ is the writable descriptor, owned by own_ until
 // Release(); the writer's calls use fd_ directly, after checking released_
 // (set by Release() before own_ lets go), so a closed descriptor's number,
-// which the kernel hands out again, is never written through. Other threads (readers, the flusher's Sync) copy own_ under
-// fd_mu_, so a Release() meanwhile cannot close a descriptor in use. After
+// which the kernel hands out again, is never written through. Other threads
+// (readers, the flusher's Sync) copy own_ under fd_mu_, so a Release()
+// meanwhile cannot close a descriptor in use. After
 // Release(), reads open the file read-only and share that descriptor through
 // cached_ and the FdCache.
 class PosixSegmentFile final : public SegmentFile {
