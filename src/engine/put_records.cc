@@ -5,11 +5,24 @@
 
 #include "engine/engine_impl.h"
 #include "engine/sequence_number.h"
+#include "util/log.h"
+#include "util/rate_limiter.h"
 
 namespace sluice::engine {
 namespace {
 
 Status EntryFailure() { return Status(ErrorCode::kInternalFailure, "Internal Service Failure"); }
+
+// The client sees only InternalFailure; the cause (a full disk, no free
+// descriptors, a failed sync) goes to the log, at most once a second. The
+// cause names the shard's file, so its directory names the stream.
+void LogWriteFailure(int shard_index, const Status& cause) {
+  static RateLimiter limiter;
+  uint64_t suppressed = 0;
+  if (!limiter.Allow(&suppressed)) return;
+  log::Error("a put to {} answered InternalFailure: {} ({} more like it not logged)",
+             ShardIdFor(shard_index), cause.ToString(), suppressed);
+}
 
 // Shared by the appends of one call; the last reference to finish calls done.
 struct PutContext {
@@ -119,6 +132,7 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       Result<uint64_t> first = shard.log ? shard.log->Append(batch, arrival_ms)
                                          : Result<uint64_t>(Status::Internal("shard log closed"));
       if (!first.ok()) {
+        LogWriteFailure(shard_index, first.status());
         ctx->FailRange(begin, end);
         begin = group_end;
         continue;
@@ -140,8 +154,12 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
       // Subscribers are woken after the producer's acknowledgement is on
       // its way: pushing never delays a put.
       shard.log->WhenDurable(*first + (end - begin),
-                             [ctx, begin, end, data_bytes, waiter = state->shards[shard_index]](Status s) {
-                               if (!s.ok()) ctx->FailRange(begin, end);
+                             [ctx, begin, end, data_bytes, shard_index,
+                              waiter = state->shards[shard_index]](Status s) {
+                               if (!s.ok()) {
+                                 LogWriteFailure(shard_index, s);
+                                 ctx->FailRange(begin, end);
+                               }
                                if (s.ok()) {
                                  waiter->counters.incoming_records.fetch_add(end - begin, std::memory_order_relaxed);
                                  waiter->counters.incoming_bytes.fetch_add(data_bytes, std::memory_order_relaxed);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "storage/fd_cache.h"
 #include "storage/file_util.h"
@@ -20,9 +21,11 @@ namespace {
 // written_end_ (or fails), so appends into the padding never wait.
 //
 // Descriptors: fd_ is the writable descriptor, owned by own_ until
-// Release(); the writer's calls use fd_ directly (they never run after
-// Release()). Other threads (readers, the flusher's Sync) copy own_ under
-// fd_mu_, so a Release() meanwhile cannot close a descriptor in use. After
+// Release(); the writer's calls use fd_ directly, after checking released_
+// (set by Release() before own_ lets go), so a closed descriptor's number,
+// which the kernel hands out again, is never written through. Other threads
+// (readers, the flusher's Sync) copy own_ under fd_mu_, so a Release()
+// meanwhile cannot close a descriptor in use. After
 // Release(), reads open the file read-only and share that descriptor through
 // cached_ and the FdCache.
 class PosixSegmentFile final : public SegmentFile {
@@ -39,6 +42,7 @@ class PosixSegmentFile final : public SegmentFile {
   }
 
   Status Append(const char* data, size_t n) override {
+    SLUICE_RETURN_IF_ERROR(CheckWritable("write"));
     const uint64_t pos = size_.load(std::memory_order_relaxed);
     Status s;
     if (pos + n <= written_end_.load(std::memory_order_acquire)) {
@@ -55,7 +59,11 @@ class PosixSegmentFile final : public SegmentFile {
     if (!s.ok()) {
       // Leave no partial batch behind for recovery to find.
       std::lock_guard<std::mutex> lock(extend_mu_);
-      (void)::ftruncate(fd_, static_cast<off_t>(pos));
+      if (::ftruncate(fd_, static_cast<off_t>(pos)) != 0) {
+        Fail(Status::IoError(s.message() + "; cannot cut " + path_ + " back to " +
+                             std::to_string(pos) + " bytes: " + std::strerror(errno)));
+        return failure_;
+      }
       written_end_.store(pos, std::memory_order_release);
       return s;
     }
@@ -75,6 +83,7 @@ class PosixSegmentFile final : public SegmentFile {
 
   Status Truncate(uint64_t size) override {
     std::lock_guard<std::mutex> lock(extend_mu_);
+    SLUICE_RETURN_IF_ERROR(CheckWritable("truncate"));
     return TruncateLocked(size);
   }
 
@@ -83,12 +92,14 @@ class PosixSegmentFile final : public SegmentFile {
     sealed_ = true;
     const uint64_t size = size_.load(std::memory_order_relaxed);
     if (written_end_.load(std::memory_order_relaxed) == size) return Status::Ok();
+    SLUICE_RETURN_IF_ERROR(CheckWritable("truncate"));
     return TruncateLocked(size);
   }
 
   void Release() override {
     std::lock_guard<std::mutex> extend_lock(extend_mu_);  // no padding in progress
     sealed_ = true;
+    released_.store(true, std::memory_order_release);
     std::lock_guard<std::mutex> lock(fd_mu_);
     own_.reset();  // closes fd_ once no read or sync is using it
   }
@@ -97,6 +108,7 @@ class PosixSegmentFile final : public SegmentFile {
     // An fdatasync failure seen by PrepareAhead may have been about data
     // pages; the kernel reports it once per file, so repeat it here.
     if (padding_sync_failed_.load(std::memory_order_acquire)) return padding_sync_error_;
+    if (failed_.load(std::memory_order_acquire)) return failure_;
     std::shared_ptr<FdHandle> own;
     {
       std::lock_guard<std::mutex> lock(fd_mu_);
@@ -146,8 +158,27 @@ class PosixSegmentFile final : public SegmentFile {
   uint64_t Size() const override { return size_.load(std::memory_order_relaxed); }
   uint64_t PhysicalSize() const override { return written_end_.load(std::memory_order_acquire); }
   const std::string& path() const override { return path_; }
+  bool Failed() const override { return failed_.load(std::memory_order_acquire); }
 
  private:
+  // IoError naming the file when fd_ must not be used for `what`: it was
+  // released (and may now be another file's number), or an append left a
+  // partial batch that could not be cut.
+  Status CheckWritable(std::string_view what) const {
+    if (failed_.load(std::memory_order_acquire)) return failure_;
+    if (released_.load(std::memory_order_acquire)) {
+      return Status::IoError(std::string(what) + " " + path_ +
+                             ": the segment is sealed and its descriptor released");
+    }
+    return Status::Ok();
+  }
+  // Caller holds extend_mu_ (the writer's only other lock-free path, Append,
+  // reads failure_ only after seeing failed_).
+  void Fail(Status status) {
+    failure_ = std::move(status);
+    failed_.store(true, std::memory_order_release);
+  }
+
   Status TruncateLocked(uint64_t size) {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
       return Status::IoError("truncate " + path_ + ": " + std::strerror(errno));
@@ -193,6 +224,9 @@ class PosixSegmentFile final : public SegmentFile {
   bool padding_failed_ = false;  // guarded by extend_mu_
   Status padding_sync_error_;    // set before padding_sync_failed_
   std::atomic<bool> padding_sync_failed_{false};
+  std::atomic<bool> released_{false};  // Release() ran: fd_ is closed or closing
+  Status failure_;                     // set once, before failed_
+  std::atomic<bool> failed_{false};
 };
 
 // Memory segments are for throwaway runs; a mutex around a growing string is

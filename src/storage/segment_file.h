@@ -36,13 +36,15 @@ class SegmentFile {
  public:
   virtual ~SegmentFile() = default;
   // Writes `n` bytes at Size() and advances it. On error the file is cut
-  // back to its previous size (best effort; zero padding after it is
-  // dropped) and IoError returned.
+  // back to its previous size (zero padding after it is dropped) and IoError
+  // returned. If the cut fails too, part of a batch may remain: the file is
+  // then Failed() and refuses every later Append, Truncate and Sync.
+  // IoError naming the file after Release().
   virtual Status Append(const char* data, size_t n) = 0;
   // Reads up to `n` bytes at `pos`; returns the count (short only at EOF).
   virtual Result<size_t> ReadAt(uint64_t pos, size_t n, char* dst) const = 0;
   // Cuts the file to `size` bytes, zero padding included: afterwards the
-  // physical and the logical size are both `size`.
+  // physical and the logical size are both `size`. IoError after Release().
   virtual Status Truncate(uint64_t size) = 0;
   // Drops the zero padding (truncates the file to Size()) and stops
   // PrepareAhead for good: called when the segment is rolled or closed.
@@ -60,10 +62,14 @@ class SegmentFile {
   // Closes the writable descriptor of a sealed, synced segment (a roll, or
   // an older segment at Open): afterwards reads open the file read-only on
   // demand, through the process-wide FdCache (fd_cache.h), and Sync() is a
-  // no-op. Only ReadAt, Pin, Size and path may be called after it. Reads in
-  // flight keep the descriptor they use open until they finish. A no-op in
-  // memory.
+  // no-op (the caller synced it before). Append and Truncate refuse with
+  // IoError: the released descriptor's number is never used again, since the
+  // kernel may meanwhile have given it to another file. Reads in flight keep
+  // the descriptor they use open until they finish. A no-op in memory.
   virtual void Release() {}
+  // True once a failed Append could not be cut back: the file may hold a
+  // partial batch after Size(), and every later write or sync fails.
+  virtual bool Failed() const { return false; }
   // Keeps the file readable, even if it is removed meanwhile, for as long as
   // the returned token is held (a read spanning many ReadAt calls takes one).
   // IoError if the file cannot be opened. Empty token in memory.

@@ -31,7 +31,7 @@ char* GrowBuffer(ReadResult* out, size_t n) {
   return buf.data() + old_size;
 }
 
-Status CorruptAt(const SegmentFile& file, uint64_t position, const char* what) {
+Status CorruptAt(const SegmentFile& file, uint64_t position, std::string_view what) {
   return Status::Corruption(std::string(what) + " in " + file.path() + " at position " +
                             std::to_string(position));
 }
@@ -39,7 +39,7 @@ Status CorruptAt(const SegmentFile& file, uint64_t position, const char* what) {
 }  // namespace
 
 Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t limit, uint64_t from,
-                          ReadBudget* budget, ReadResult* out) {
+                          ReadBudget* budget, ReadResult* out, uint64_t* next_offset) {
   // buffer[parse] holds the file byte at `position`; bytes up to buffer.size()
   // are loaded, corresponding to file bytes up to read_pos.
   size_t parse = out->buffer.size();
@@ -71,6 +71,11 @@ Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t l
         header.length > limit - position) {
       return CorruptAt(file, position, "bad batch header");
     }
+    if (header.base_offset != *next_offset) {
+      return CorruptAt(file, position,
+                       "batch of offset " + std::to_string(header.base_offset) + " where offset " +
+                           std::to_string(*next_offset) + " belongs");
+    }
     if (available < header.length) {
       SLUICE_RETURN_IF_ERROR(fill(header.length - available));
       continue;
@@ -99,6 +104,7 @@ Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t l
       }
       if (budget->exhausted) return Status::Ok();
     }
+    *next_offset = header.end_offset();
     parse += header.length;
     position += header.length;
   }

@@ -26,8 +26,13 @@ struct ReadBudget {
 // valid (their views are moved if the buffer grows). Returns Corruption
 // (naming file and position) for a batch that fails its checks; no record of
 // that batch is added.
+// Offsets are checked, not trusted: on entry *next_offset is the offset the
+// batch at `position` must start at, and each batch must start where the one
+// before it ended (a batch elsewhere, e.g. from a segment file copied over
+// another, is Corruption). On return it is the offset after the last batch
+// read (when the budget was not exhausted: the end of the data up to `limit`).
 Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t limit, uint64_t from,
-                          ReadBudget* budget, ReadResult* out);
+                          ReadBudget* budget, ReadResult* out, uint64_t* next_offset);
 
 // Finds the first record at or after `timestamp_ms` among the batches of
 // `file` in [position, limit). Returns its offset, or UINT64_MAX if none.

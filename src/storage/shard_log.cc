@@ -6,6 +6,7 @@
 
 #include "storage/batch.h"
 #include "storage/file_util.h"
+#include "storage/io_failure_log.h"
 #include "storage/segment_reader.h"
 #include "storage/shard_log_impl.h"
 #include "util/log.h"
@@ -25,6 +26,13 @@ const std::shared_ptr<Segment>& FindSegment(const std::vector<std::shared_ptr<Se
 
 Status ClosedError() { return Status::IoError("shard log is closed"); }
 
+// A read that returns no records because of `s`: logged (rate-limited) here,
+// where the file is known, then reported to the caller.
+Status ReadFailure(const Status& s) {
+  LogIoFailure(IoFailure::kRead, s);
+  return s;
+}
+
 // The encode buffer is kept between appends up to this size.
 constexpr size_t kMaxRetainedScratchBytes = 1 << 20;
 
@@ -36,9 +44,7 @@ ShardLog::Impl::Impl(std::string dir, const LogOptions& options, Flusher* flushe
 Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return ClosedError();
-  if (failed_.load(std::memory_order_acquire)) {
-    return Status::IoError("shard log failed an earlier sync");
-  }
+  if (failed_.load(std::memory_order_acquire)) return FailedError();
   const uint64_t base = end_offset_.load(std::memory_order_relaxed);
   if (entries.empty()) return base;
   const size_t length = EncodeBatch(entries, base, arrival_ms, &scratch_);
@@ -57,6 +63,8 @@ Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, in
   Segment* active = segments_.back().get();
   if (active->size > 0 && (active->size + length > options_.segment_max_bytes ||
                            arrival_ms - active->first_arrival_ms >= options_.segment_max_age_ms)) {
+    // A failed roll leaves the active segment as it was (still writable);
+    // the next append that needs a roll tries again.
     SLUICE_RETURN_IF_ERROR(RollLocked());
     active = segments_.back().get();
   }
@@ -66,8 +74,15 @@ Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, in
   header.record_count = static_cast<uint32_t>(entries.size());
   header.first_arrival_ms = arrival_ms;
   header.last_arrival_ms = arrival_ms;
-  SLUICE_RETURN_IF_ERROR(
-      active->Append(scratch_.data(), length, header, options_.index_interval_bytes));
+  Status written = active->Append(scratch_.data(), length, header, options_.index_interval_bytes);
+  if (!written.ok()) {
+    LogIoFailure(IoFailure::kWrite, written);
+    // Cut back, the segment is as it was and a later append may succeed
+    // (once there is space again). Not cut back, it may hold part of this
+    // batch: nothing more may be acknowledged.
+    if (active->file->Failed()) Fail(written);
+    return written;
+  }
 
   size_bytes_.fetch_add(length, std::memory_order_relaxed);
   last_arrival_ms_.store(arrival_ms, std::memory_order_release);
@@ -91,9 +106,10 @@ Status ShardLog::Impl::RollLocked() {
   if (options_.durability == Durability::kFsync) {
     // Sync before a later segment exists, so that after a crash only the
     // last segment can have a torn tail.
+    // (A roll retried after a failed creation syncs again: cheap, clean.)
     Status s = old->file->Sync();
     if (!s.ok()) {
-      failed_.store(true, std::memory_order_release);  // see SyncDirty()
+      Fail(s);  // see SyncDirty()
       return s;
     }
     MarkDurable(old->end_offset);
@@ -103,12 +119,28 @@ Status ShardLog::Impl::RollLocked() {
     // Not fatal: the index is rebuilt from the segment at the next Open.
     log::Warn("storage: could not save index of {}: {}", old->path_stem, index_status.ToString());
   }
+  // The next segment exists before this one lets go of its descriptor: if
+  // creating it fails (no descriptors, no space, no inodes), this one stays
+  // the active, writable segment and a later append retries the roll.
+  auto segment = CreateSegment(old->end_offset);
+  if (!segment.ok()) {
+    LogIoFailure(IoFailure::kCreateSegment, segment.status());
+    return segment.status();
+  }
   // Only the active segment keeps a descriptor; reads of this one open it
   // on demand (FdCache), so descriptors do not grow with retained segments.
   old->file->Release();
-  SLUICE_ASSIGN_OR_RETURN(auto segment, CreateSegment(old->end_offset));
-  segments_.push_back(std::move(segment));
+  segments_.push_back(std::move(segment).value());
   return Status::Ok();
+}
+
+void ShardLog::Impl::Fail(const Status& cause) {
+  if (failed_.exchange(true, std::memory_order_acq_rel)) return;
+  log::Error("storage: {}; the log in {} acknowledges no more writes", cause.message(), dir_);
+}
+
+Status ShardLog::Impl::FailedError() const {
+  return Status::IoError("shard log in " + dir_ + " failed an earlier write or sync");
 }
 
 void ShardLog::Impl::MarkDurable(uint64_t end_offset) {
@@ -151,17 +183,14 @@ Status ShardLog::Impl::SyncDirty(bool* synced) {
     active = segments_.back();
   }
   if (!sync_error_.ok()) return sync_error_;
-  if (failed_.load(std::memory_order_acquire)) {
-    return Status::IoError("shard log failed an earlier sync");
-  }
+  if (failed_.load(std::memory_order_acquire)) return FailedError();
   Status s = active->file->Sync();
   *synced = true;
   if (!s.ok()) {
     // After a failed fdatasync the kernel may have dropped the dirty pages
     // and a retry can falsely succeed, so the log stays failed.
-    log::Error("storage: {}; the log refuses further writes", s.ToString());
     sync_error_ = s;
-    failed_.store(true, std::memory_order_release);
+    Fail(s);
     return s;
   }
   MarkDurable(target);
@@ -174,7 +203,7 @@ void ShardLog::Impl::PadSegment(Segment* segment) {
   // After a failure the file stops padding (appends grow it), so this is
   // logged once per segment. A failed fdatasync is also reported by the
   // segment's next Sync(), which fails the log.
-  if (!s.ok()) log::Warn("storage: could not pad {}: {}", segment->path_stem, s.ToString());
+  if (!s.ok()) LogIoFailure(IoFailure::kPadding, s);
 }
 
 void ShardLog::Impl::PadActiveSegment() {
@@ -217,17 +246,28 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
   while (!budget.exhausted) {
     std::shared_ptr<Segment> segment;
     std::shared_ptr<void> pin;
-    uint64_t position, limit, segment_end;
+    uint64_t position, batch_offset, limit, segment_end;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closed_) return ClosedError();
       segment = FindSegment(segments_, cursor);
       cursor = std::max(cursor, segment->base_offset);  // trimmed meanwhile
-      if (cursor >= segment->end_offset || cursor >= end) break;
+      if (cursor >= end) break;
+      if (cursor >= segment->end_offset) {
+        // Segments are contiguous: no segment holding a visible offset is a
+        // hole (a segment file missing or renamed), never to be skipped.
+        Status hole = Status::Corruption("no segment in " + dir_ + " holds offset " +
+                                         std::to_string(cursor) + " (" + segment->path_stem +
+                                         " ends at " + std::to_string(segment->end_offset) + ")");
+        if (result.records.empty()) return ReadFailure(hole);
+        break;
+      }
       // Records are dense from `cursor`: stop at the visible end.
       budget.max_records =
           std::min<uint64_t>(budget.max_records, result.records.size() + (end - cursor));
-      position = segment->index.FloorOffset(cursor).position;
+      const IndexEntry floor = segment->index.FloorOffset(cursor);
+      position = floor.position;
+      batch_offset = std::max(floor.offset, segment->base_offset);
       limit = segment->size;
       segment_end = segment->end_offset;
       // Opened (if sealed and not cached) while the segment is still listed,
@@ -239,12 +279,18 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
       }
       pin = std::move(pinned).value();
     }
-    Status s = ReadSegmentRecords(*segment->file, position, limit, cursor, &budget, &result);
+    Status s = ReadSegmentRecords(*segment->file, position, limit, cursor, &budget, &result,
+                                  &batch_offset);
+    if (s.ok() && !budget.exhausted && batch_offset != segment_end) {
+      s = Status::Corruption(segment->file->path() + " ends at offset " +
+                             std::to_string(batch_offset) + ", not at " +
+                             std::to_string(segment_end));
+    }
     if (!s.ok()) {
       // Records before the bad batch are sound; hand them out and let the
       // next read (starting at the bad batch) report the corruption.
-      if (result.records.empty()) return s;
-      log::Error("storage: {}", s.ToString());
+      if (result.records.empty()) return ReadFailure(s);
+      LogIoFailure(IoFailure::kRead, s);
       break;
     }
     cursor = segment_end;

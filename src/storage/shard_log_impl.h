@@ -67,6 +67,9 @@ class ShardLog::Impl {
   Status RecoverLastSegment(Segment* segment);
   Result<std::shared_ptr<Segment>> CreateSegment(uint64_t base_offset);
   Status RollLocked();
+  // Marks the log failed for good (logging `cause` once): Append refuses.
+  void Fail(const Status& cause);
+  Status FailedError() const;
   // PrepareAhead on `segment` in kFsync (a no-op otherwise); logs failures.
   void PadSegment(Segment* segment);
   void MarkDurable(uint64_t end_offset);
@@ -77,7 +80,8 @@ class ShardLog::Impl {
 
   std::mutex sync_mu_;
   Status sync_error_;                // guarded by sync_mu_; once set, every sync reports it
-  std::atomic<bool> failed_{false};  // a sync failed: Append refuses
+  // A sync failed, or a write that could not be cut back: Append refuses.
+  std::atomic<bool> failed_{false};
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<Segment>> segments_;  // by base offset; back() is active
   std::string scratch_;                             // encode buffer, reused

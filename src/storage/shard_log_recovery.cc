@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "storage/batch.h"
 #include "storage/batch_scanner.h"
 #include "storage/file_util.h"
 #include "storage/recovery_stats.h"
@@ -32,6 +33,32 @@ const char* OutcomeName(BatchScanner::Outcome outcome) {
   }
 }
 
+// A sound batch (its checksum holds) of the wrong offset is no crash
+// artifact: the file holds other offsets than its name says (copied or
+// renamed over). The log refuses to open rather than serve or cut them.
+Status MisplacedBatch(const Segment& segment, uint64_t position, uint64_t found,
+                      uint64_t expected) {
+  Status s = Status::Corruption("batch at position " + std::to_string(position) + " of " +
+                                segment.file->path() + " holds offset " + std::to_string(found) +
+                                " where offset " + std::to_string(expected) + " belongs");
+  log::Error("storage: {}; refusing to open the log", s.message());
+  return s;
+}
+
+// Checks that the first batch of `segment` (trusted from its index, so not
+// scanned) starts at the offset the file's name says.
+Status CheckFirstBatchOffset(const Segment& segment) {
+  if (segment.size < kBatchHeaderSize) return Status::Ok();
+  char bytes[kBatchHeaderSize];
+  SLUICE_ASSIGN_OR_RETURN(size_t got, segment.file->ReadAt(0, sizeof(bytes), bytes));
+  BatchHeader header;
+  if (ParseBatchHeader(bytes, got, &header) != HeaderParse::kOk) {
+    return Status::Ok();  // damage, not a misplaced file: reads of it report it
+  }
+  if (header.base_offset == segment.base_offset) return Status::Ok();
+  return MisplacedBatch(segment, 0, header.base_offset, segment.base_offset);
+}
+
 // Scans `segment` from `start` (a batch boundary its state already reflects)
 // to `limit`, accounting for each valid batch. Returns the outcome that
 // stopped the scan (kEnd when all was valid) and sets *stop at its position.
@@ -44,7 +71,8 @@ Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_
     if (outcome == BatchScanner::Outcome::kIoError) return scanner.error();
     if (outcome != BatchScanner::Outcome::kBatch) return outcome;
     if (scanner.header().base_offset != segment->end_offset) {
-      return BatchScanner::Outcome::kCorrupt;  // offsets must be dense
+      return MisplacedBatch(*segment, scanner.position(), scanner.header().base_offset,
+                            segment->end_offset);
     }
     segment->NoteBatch(scanner.header(), scanner.position(), interval);
   }
@@ -150,7 +178,7 @@ Status ShardLog::Impl::RecoverOlderSegment(Segment* segment, uint64_t next_base)
   const uint64_t file_size = segment->file->Size();
   auto summary = segment->LoadIndex();
   if (summary.ok() && summary->segment_bytes == file_size && summary->end_offset == next_base) {
-    return Status::Ok();
+    return CheckFirstBatchOffset(*segment);
   }
   CountRecoveryAction(RecoveryAction::kRebuiltIndex);
   log::Info("storage: rebuilding the index of {}", segment->path_stem);
@@ -197,6 +225,7 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
     segment->end_offset = checkpoint.offset;
     segment->max_arrival_ms = checkpoint.max_arrival_before_ms;
     start = checkpoint.position;
+    SLUICE_RETURN_IF_ERROR(CheckFirstBatchOffset(*segment));
   } else {
     ResetState(segment);  // a single entry marks position 0: scan it all
   }
@@ -225,12 +254,27 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
     return std::make_shared<Segment>(base_offset, "", NewMemorySegmentFile());
   }
   std::string stem = SegmentStem(dir_, base_offset);
-  SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix)));
+  const std::string path = stem + std::string(kSegmentSuffix);
+  auto opened = OpenPosixSegmentFile(path);
+  if (!opened.ok()) {
+    return Status::IoError("cannot create segment: " + opened.status().message());
+  }
+  std::unique_ptr<SegmentFile> file = std::move(opened).value();
   if (file->Size() != 0) {
     return Status::Corruption("segment " + file->path() + " already exists");
   }
   // The new file's directory entry must survive a crash too.
-  if (options_.durability == Durability::kFsync) SLUICE_RETURN_IF_ERROR(file::SyncDir(dir_));
+  if (options_.durability == Durability::kFsync) {
+    Status s = file::SyncDir(dir_);
+    if (!s.ok()) {
+      // Not left behind: the roll may be retried later at a higher offset,
+      // and an empty file named at this one would then overlap the segment
+      // before it.
+      file.reset();
+      (void)file::RemoveFile(path);
+      return Status::IoError("cannot create segment " + path + ": " + s.message());
+    }
+  }
   auto segment = std::make_shared<Segment>(base_offset, std::move(stem), std::move(file));
   PadSegment(segment.get());
   return segment;

@@ -65,7 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   ReadBudget budget{100, 1 << 20};
   ReadResult result;
-  (void)ReadSegmentRecords(*file, 0, size, 0, &budget, &result);
+  uint64_t next_offset = 0;
+  (void)ReadSegmentRecords(*file, 0, size, 0, &budget, &result, &next_offset);
   for (const StoredRecord& r : result.records) {
     // Views must lie inside the buffer.
     if (r.data.data() < result.buffer.data() ||

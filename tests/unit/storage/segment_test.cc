@@ -169,12 +169,40 @@ TEST(SegmentTest, PosixFileIsPaddedAheadAndSealedToItsData) {
   EXPECT_EQ(testutil::FileSize(path), file->Size());
 }
 
+TEST(SegmentTest, ReleasedPosixFileRefusesWritesAndLeavesItsOldDescriptorNumberAlone) {
+  testutil::TempDir dir;
+  std::string path = dir.Join("segment.log");
+  auto file = std::move(OpenPosixSegmentFile(path).value());
+  std::string batch(1000, 'x');
+  ASSERT_TRUE(file->Append(batch.data(), batch.size()).ok());
+  ASSERT_TRUE(file->Seal().ok());
+  file->Release();
+  // The lowest free number, very likely the one the release closed.
+  std::string other = dir.Join("other");
+  int other_fd = ::open(other.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(other_fd, 0);
+
+  Status appended = file->Append(batch.data(), batch.size());
+  EXPECT_EQ(appended.code(), ErrorCode::kIoError);
+  EXPECT_NE(appended.message().find(path), std::string::npos) << appended.ToString();
+  EXPECT_EQ(file->Truncate(0).code(), ErrorCode::kIoError);
+  ::close(other_fd);
+  EXPECT_EQ(testutil::FileSize(other), 0u);
+  EXPECT_EQ(testutil::FileSize(path), 1000u);
+  // Still readable, through a descriptor of its own.
+  std::string back(1000, '\0');
+  ASSERT_EQ(file->ReadAt(0, back.size(), back.data()).value(), 1000u);
+  EXPECT_EQ(back, batch);
+}
+
 TEST(SegmentTest, ReaderKeepsViewsValidWhileTheBufferGrows) {
   // 200 batches of 50 records: the reader's buffer grows many times.
   auto file = MakeFile(200, 50, nullptr);
   ReadBudget budget{10000, 64 << 20};
   ReadResult result;
-  ASSERT_TRUE(ReadSegmentRecords(*file, 0, file->Size(), 25, &budget, &result).ok());
+  uint64_t next_offset = 0;
+  ASSERT_TRUE(
+      ReadSegmentRecords(*file, 0, file->Size(), 25, &budget, &result, &next_offset).ok());
   ASSERT_EQ(result.records.size(), 200u * 50 - 25);
   for (size_t i = 0; i < result.records.size(); ++i) {
     ASSERT_EQ(result.records[i].offset, 25 + i);
@@ -188,7 +216,8 @@ TEST(SegmentTest, ReaderStopsWhenTheBudgetIsSpent) {
   auto file = MakeFile(10, 10, nullptr);
   ReadBudget budget{15, 64 << 20};
   ReadResult result;
-  ASSERT_TRUE(ReadSegmentRecords(*file, 0, file->Size(), 0, &budget, &result).ok());
+  uint64_t next_offset = 0;
+  ASSERT_TRUE(ReadSegmentRecords(*file, 0, file->Size(), 0, &budget, &result, &next_offset).ok());
   EXPECT_EQ(result.records.size(), 15u);
   EXPECT_TRUE(budget.exhausted);
 }
