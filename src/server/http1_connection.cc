@@ -174,8 +174,8 @@ void Http1Connection::ParseAndDispatch() {
   while (MayParseMore()) {
     auto result = parser_.Parse(in_.data(), in_.size());
     if (result == Http1ParseResult::kNeedMore) {
-      // A chunked body (or one longer than it said) grows as it arrives.
-      if (current_has_slot_ && !body_share_.TryGrowTo(in_.size())) {
+      // A chunked body grows as it arrives.
+      if (current_has_slot_ && parser_.chunked() && !body_share_.TryGrowTo(in_.size())) {
         QueueRefusal(503, "The server is holding too many request bodies; retry later.");
       }
       break;
@@ -196,8 +196,9 @@ void Http1Connection::ParseAndDispatch() {
       // The body phase has its own deadline, not the header one.
       request_started_ns_ = 0;
       body_started_ns_ = loop_->now_ns();
-      uint64_t declared = parser_.chunked() ? 0 : parser_.content_length();
-      if (!body_share_.TryGrowTo(declared > in_.size() ? declared : in_.size())) {
+      // A request without a body (a GET, /health) is never refused.
+      body_declared_ = parser_.chunked() ? 0 : parser_.content_length();
+      if (!body_share_.TryGrowTo(body_declared_)) {
         QueueRefusal(503, "The server is holding too many request bodies; retry later.");
         break;
       }
@@ -215,7 +216,7 @@ void Http1Connection::ParseAndDispatch() {
     in_dispatch_ = false;
     in_.Consume(parser_.consumed());
     parser_.Reset();
-    body_share_.Set(0);
+    body_declared_ = 0;
     body_started_ns_ = 0;
     if (closed()) return;
     if (!keep_alive || draining_) input_closed_ = true;
@@ -252,7 +253,7 @@ void Http1Connection::QueueRefusal(int status, std::string_view message) {
   ready_bytes_ -= slot.response.body.size();
   slot.response = context().Refusal(status, message);
   ready_bytes_ += slot.response.body.size();
-  body_share_.Set(0);
+  body_declared_ = 0;
   body_started_ns_ = 0;
 }
 
@@ -515,6 +516,7 @@ void Http1Connection::StartLingeringClose() {
   transport().ShutdownWrite();
   in_.Consume(in_.size());
   in_.ShrinkIfIdle(0);
+  body_share_.Set(0);
   SetDeadline(loop_->now_ns() + kLingerNs);
   SetInterest(true, false);
 }
@@ -583,6 +585,9 @@ void Http1Connection::UpdateInterestAndDeadline() {
     SetDeadline(idle_deadline);
   }
   output_share_.Set(PendingOutputBytes());
+  // The read buffer is what the body costs once it is in (and before its
+  // headers are parsed); its release is what makes the budget fall.
+  body_share_.Set(body_declared_ > in_.capacity() ? body_declared_ : in_.capacity());
 }
 
 }  // namespace sluice::server
