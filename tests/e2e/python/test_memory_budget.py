@@ -117,7 +117,7 @@ def test_stalled_bodies_over_the_budget_get_503_and_rss_comes_back_down(server):
     assert during < before + 3 * BUDGET, f"RSS {during >> 20} MiB with a {BUDGET >> 20} MiB budget"
     # The bodies' memory goes back to the OS once they left.
     # The bodies' memory should go back to the OS once they left (malloc_trim after the burst);
-    # the figure is printed, not yet asserted: it stays well above the start (see the README).
+    # the figure is printed, not asserted: in this scenario it does not come back down yet.
     print(f"RSS after {rss_bytes(server) >> 20} MiB")
     # And bodies fit again.
     kinesis.put_record(StreamName=name, PartitionKey="k", Data=b"y" * (512 << 10))
