@@ -9,6 +9,7 @@
 #include <string>
 
 #include "protocol/cbor_transcode.h"
+#include "protocol/errors.h"
 #include "protocol/json_writer.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -110,31 +111,45 @@ bool IsAccountId(std::string_view s) {
   return s.size() == 12 && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-// The answer to a request whose signature does not verify: the exception
-// in the request's codec (JSON unless it asked for CBOR), 400.
-server::HttpResponse AuthFailure(const auth::AuthError& error, std::string_view content_type, bool cors) {
+// An exception in the service's shape: {"__type", "message"} in JSON (or
+// CBOR), the AWS headers and x-amzn-ErrorType.
+server::HttpResponse ExceptionResponse(int status, std::string_view type, std::string_view message, bool cbor) {
   server::HttpResponse r;
-  r.status = error.http_status;
+  r.status = status;
   AddAwsHeaders(r);
   std::string body;
   protocol::JsonWriter w(&body);
   w.BeginObject();
-  w.Member("__type", error.type);
-  w.Member("message", error.message);
+  w.Member("__type", type);
+  w.Member("message", message);
   w.EndObject();
-  const bool cbor = content_type.rfind("application/x-amz-cbor-1.1", 0) == 0;
   if (cbor) {
     Result<std::string> encoded = protocol::JsonResponseToCbor(body);
     if (encoded.ok()) body = std::move(encoded).value();
   }
   r.headers.emplace_back("Content-Type", cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1");
-  r.headers.emplace_back("x-amzn-ErrorType", error.type);
-  if (cors) AddCorsHeaders(r);
+  r.headers.emplace_back("x-amzn-ErrorType", std::string(type));
   r.body = std::move(body);
   return r;
 }
 
+// The answer to a request whose signature does not verify: the exception
+// in the request's codec (JSON unless it asked for CBOR), 400.
+server::HttpResponse AuthFailure(const auth::AuthError& error, std::string_view content_type, bool cors) {
+  const bool cbor = content_type.rfind("application/x-amz-cbor-1.1", 0) == 0;
+  server::HttpResponse r = ExceptionResponse(error.http_status, error.type, error.message, cbor);
+  if (cors) AddCorsHeaders(r);
+  return r;
+}
+
 }  // namespace
+
+server::HttpResponse Gateway::Refusal(int status, std::string_view message) {
+  std::string_view type = status == 503 ? protocol::ErrorTypeName(ErrorCode::kServiceUnavailable)
+                          : status == 408 ? "RequestTimeoutException"
+                                          : protocol::ErrorTypeName(ErrorCode::kInternalFailure);
+  return ExceptionResponse(status, type, message, /*cbor=*/false);
+}
 
 void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) {
   const int64_t started_ns = MonotonicNanos();

@@ -52,6 +52,12 @@ class Gateway {
   // A server::Handler. Thread-safe.
   void Handle(const server::HttpRequest& request, server::Responder respond);
 
+  // The answer to a request the HTTP server refuses by itself
+  // (server::ServerOptions::refusal), in the service's JSON error shape:
+  // 503 ServiceUnavailable (memory budget), 408 RequestTimeoutException
+  // (body deadline). Thread-safe.
+  static server::HttpResponse Refusal(int status, std::string_view message);
+
  private:
   api::Dispatcher& dispatcher_;
   std::unique_ptr<auth::SigV4Verifier> verifier_;

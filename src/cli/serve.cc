@@ -258,6 +258,9 @@ int RunServe(const ServeConfig& config) {
   sopts.port = config.port;
   sopts.threads = config.threads > 0 ? config.threads : AvailableCpus();
   sopts.max_body_bytes = config.max_body_bytes;
+  sopts.max_buffered_bytes = config.max_buffered_bytes;
+  sopts.body_timeout_ms = config.body_timeout_ms;
+  sopts.refusal = &Gateway::Refusal;
   std::string temporary_cert;
   if (config.tls && !SetUpTls(config, &sopts.tls, &temporary_cert)) {
     (*engine)->Stop();

@@ -96,6 +96,17 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_MAX_BODY_BYTES")
       ->check(CLI::Range(uint64_t{16} << 20, uint64_t{1} << 30))
       ->capture_default_str();
+  serve.add_option("--max-buffered-bytes", c.max_buffered_bytes,
+                   "Request bodies and unsent answers all connections may hold together; above it new "
+                   "bodies get 503 and subscribers that stopped reading are cut off (0: no limit)")
+      ->envname("SLUICE_MAX_BUFFERED_BYTES")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 40))
+      ->capture_default_str();
+  serve.add_option("--body-timeout-ms", c.body_timeout_ms,
+                   "Time a request body may take to arrive after its headers (408 after; 0: no limit)")
+      ->envname("SLUICE_BODY_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000))
+      ->capture_default_str();
   serve.add_option("--threads", c.threads, "Event-loop threads (0: one per available CPU)")
       ->envname("SLUICE_THREADS")
       ->check(CLI::Range(0, 256))

@@ -34,6 +34,13 @@ struct ServeConfig {
   int64_t clock_offset_ms = 0;
   std::string auth_file;  // --auth: verify SigV4 against these credentials
   uint64_t max_body_bytes = 16ull << 20;
+  // All connections' buffered request bodies and unsent answers. 256 MiB:
+  // a laptop keeps it without noticing, it admits sixteen maximal 16 MiB
+  // bodies at once, and it is an eighth of the 2 GB that 100 stalled
+  // maximal bodies (or 1,000 subscribers that never read) would take.
+  uint64_t max_buffered_bytes = 256ull << 20;
+  // A request body must be in this long after its headers (0: no limit).
+  int64_t body_timeout_ms = 30'000;
   int threads = 0;  // 0 = one per CPU this process may run on
   std::string log_level = "info";
   // Quota emulation: "off" or "real" (the service's figures), then each

@@ -1,5 +1,6 @@
 #include "server/event_loop.h"
 
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -100,6 +101,8 @@ void EventLoop::Run() {
     }
     RunTimers();
     retired_.clear();
+    // A burst of buffered bytes ended: hand the freed heap back to the OS.
+    if (context_.budget.TakeTrimDue()) malloc_trim(0);
     MaybeReportDrained();
   }
   // Stop: every connection goes, in-flight responses are dropped.

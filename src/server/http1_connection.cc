@@ -11,6 +11,7 @@
 
 #include "server/event_loop.h"
 #include "server/http_status.h"
+#include "util/log.h"
 
 namespace sluice::server {
 namespace {
@@ -25,7 +26,12 @@ constexpr size_t kResumePendingOutput = kMaxPendingOutput / 2;
 constexpr size_t kReadChunk = 16 << 10;
 constexpr size_t kReadBudget = 1 << 20;         // per readiness event, for fairness
 constexpr size_t kInlineBodyLimit = 4096;       // smaller bodies share the header chunk
-constexpr size_t kIdleBufferKeep = 1 << 20;
+// A read buffer that grew past this for a large body is freed once empty,
+// so a thousand idle connections do not keep a megabyte each.
+constexpr size_t kIdleBufferKeep = 64 << 10;
+// How long a streamed response's client may take nothing before the stream
+// is ended, while the memory budget is exceeded.
+constexpr int64_t kStallCheckNs = 1'000'000'000;
 constexpr int64_t kLingerNs = 2'000'000'000;
 constexpr int64_t kNsPerMs = 1'000'000;
 
@@ -54,7 +60,9 @@ Http1Connection::Http1Connection(EventLoop* loop, uint64_t id, int fd, std::uniq
                                  bool sniff_tls)
     : Connection(loop, id, fd, std::move(transport)),
       parser_(Http1Limits{loop->context().options.max_header_bytes, loop->context().options.max_body_bytes}),
-      sniff_tls_(sniff_tls) {
+      sniff_tls_(sniff_tls),
+      body_share_(loop->context().budget),
+      output_share_(loop->context().budget) {
   CountOpen(/*http2=*/false);
 }
 
@@ -165,7 +173,13 @@ bool Http1Connection::MayParseMore() const {
 void Http1Connection::ParseAndDispatch() {
   while (MayParseMore()) {
     auto result = parser_.Parse(in_.data(), in_.size());
-    if (result == Http1ParseResult::kNeedMore) break;
+    if (result == Http1ParseResult::kNeedMore) {
+      // A chunked body grows as it arrives.
+      if (current_has_slot_ && parser_.chunked() && !body_share_.TryGrowTo(in_.size())) {
+        QueueRefusal(503, "The server is holding too many request bodies; retry later.");
+      }
+      break;
+    }
     if (result == Http1ParseResult::kError) {
       QueueError(parser_.error_status());
       break;
@@ -179,8 +193,15 @@ void Http1Connection::ParseAndDispatch() {
       slot.send_continue = parser_.expect_continue() && (parser_.chunked() || parser_.content_length() > 0);
       slots_.push_back(std::move(slot));
       current_has_slot_ = true;
-      // The body phase is paced by the idle timeout, not the header one.
+      // The body phase has its own deadline, not the header one.
       request_started_ns_ = 0;
+      body_started_ns_ = loop_->now_ns();
+      // A request without a body (a GET, /health) is never refused.
+      body_declared_ = parser_.chunked() ? 0 : parser_.content_length();
+      if (!body_share_.TryGrowTo(body_declared_)) {
+        QueueRefusal(503, "The server is holding too many request bodies; retry later.");
+        break;
+      }
       continue;
     }
     // kComplete: dispatch. Views stay valid during the handler call.
@@ -195,6 +216,8 @@ void Http1Connection::ParseAndDispatch() {
     in_dispatch_ = false;
     in_.Consume(parser_.consumed());
     parser_.Reset();
+    body_declared_ = 0;
+    body_started_ns_ = 0;
     if (closed()) return;
     if (!keep_alive || draining_) input_closed_ = true;
     if (!in_.empty() && !input_closed_) request_started_ns_ = loop_->now_ns();
@@ -221,6 +244,23 @@ void Http1Connection::QueueError(int status) {
   slot.response.headers.emplace_back("Content-Type", "text/plain");
   slot.response.body = std::string(ReasonPhrase(status)) + "\n";
   ready_bytes_ += slot.response.body.size();
+}
+
+void Http1Connection::QueueRefusal(int status, std::string_view message) {
+  log::Warn("http: connection {}: answering {}: {}", id(), status, message);
+  QueueError(status);
+  Slot& slot = slots_.back();
+  ready_bytes_ -= slot.response.body.size();
+  slot.response = context().Refusal(status, message);
+  ready_bytes_ += slot.response.body.size();
+  body_declared_ = 0;
+  body_started_ns_ = 0;
+}
+
+bool Http1Connection::BodyLate() const {
+  int64_t timeout_ms = context().options.body_timeout_ms;
+  return current_has_slot_ && body_started_ns_ != 0 && timeout_ms > 0 &&
+         loop_->now_ns() >= body_started_ns_ + timeout_ms * kNsPerMs;
 }
 
 void Http1Connection::Complete(uint64_t tag, HttpResponse response) {
@@ -303,7 +343,7 @@ bool Http1Connection::WriteOutput() {
   if (!out_.empty()) {
     size_t written = 0;
     auto r = transport().Write(out_, &written);
-    if (written) last_activity_ns_ = loop_->now_ns();
+    if (written) last_activity_ns_ = last_write_ns_ = loop_->now_ns();
     if (r == OutputQueue::WriteResult::kError) {
       Close();
       return false;
@@ -346,6 +386,7 @@ void Http1Connection::StartStream(Slot& slot, bool close) {
   out_.Append(Head(slot, stream->close_after, true, stream->chunked));
   stream_ = std::move(stream);
   start_pending_ = true;
+  last_write_ns_ = loop_->now_ns();  // the stall clock starts with the stream
 }
 
 void Http1Connection::OnStreamWake(uint64_t tag) {
@@ -475,6 +516,7 @@ void Http1Connection::StartLingeringClose() {
   transport().ShutdownWrite();
   in_.Consume(in_.size());
   in_.ShrinkIfIdle(0);
+  body_share_.Set(0);
   SetDeadline(loop_->now_ns() + kLingerNs);
   SetInterest(true, false);
 }
@@ -489,7 +531,32 @@ void Http1Connection::BeginDrain() {
   if (!closed()) UpdateInterestAndDeadline();
 }
 
-void Http1Connection::OnDeadline() { Close(); }
+void Http1Connection::OnDeadline() {
+  if (StreamOpen()) {
+    if (CheckStalledStream()) UpdateInterestAndDeadline();
+    return;
+  }
+  if (BodyLate() && !parse_paused_) {
+    QueueRefusal(408, "The request body did not arrive within the body timeout.");
+    Flush();
+    if (!closed()) UpdateInterestAndDeadline();
+    return;
+  }
+  Close();
+}
+
+bool Http1Connection::CheckStalledStream() {
+  int64_t now = loop_->now_ns();
+  stall_checked_ns_ = now;
+  const MemoryBudget& budget = context().budget;
+  if (out_.empty() || now < last_write_ns_ + kStallCheckNs || !budget.over()) return true;
+  log::Warn(
+      "http: connection {}: ending a streamed response whose client has read nothing for {} ms while the "
+      "server's buffered bytes ({}) exceed --max-buffered-bytes ({}); {} bytes were unsent",
+      id(), (now - last_write_ns_) / kNsPerMs, budget.used(), budget.limit(), out_.bytes());
+  Close();
+  return false;
+}
 
 void Http1Connection::UpdateInterestAndDeadline() {
   if (closed() || lingering_) return;
@@ -503,15 +570,24 @@ void Http1Connection::UpdateInterestAndDeadline() {
   // client's headers: no header deadline then.
   if (StreamOpen()) {
     // A stream may be quiet for long; it ends by Finish or by the client.
-    SetDeadline(0);
+    // Only a client that stops reading it is watched (CheckStalledStream).
+    int64_t since = last_write_ns_ > stall_checked_ns_ ? last_write_ns_ : stall_checked_ns_;
+    SetDeadline(out_.empty() ? 0 : since + kStallCheckNs);
   } else if (request_started_ns_ != 0 && !current_has_slot_ && !parse_paused_) {
     int64_t header_deadline = request_started_ns_ + options.header_timeout_ms * kNsPerMs;
     SetDeadline(header_deadline < idle_deadline ? header_deadline : idle_deadline);
   } else if (waiting_for_handler) {
     SetDeadline(0);
+  } else if (current_has_slot_ && body_started_ns_ != 0 && options.body_timeout_ms > 0 && !parse_paused_) {
+    int64_t body_deadline = body_started_ns_ + options.body_timeout_ms * kNsPerMs;
+    SetDeadline(body_deadline < idle_deadline ? body_deadline : idle_deadline);
   } else {
     SetDeadline(idle_deadline);
   }
+  output_share_.Set(PendingOutputBytes());
+  // The read buffer is what the body costs once it is in (and before its
+  // headers are parsed); its release is what makes the budget fall.
+  body_share_.Set(body_declared_ > in_.capacity() ? body_declared_ : in_.capacity());
 }
 
 }  // namespace sluice::server

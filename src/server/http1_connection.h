@@ -21,11 +21,19 @@
 // request. Unread requests wait in the kernel's receive buffer.
 //
 // Errors: bad syntax 400, oversized headers 431, oversized body 413 (answered
-// as soon as the headers are in, the body is never read), then the
-// connection closes after a short lingering drain of unread input.
+// as soon as the headers are in, the body is never read), a body the
+// server-wide memory budget has no room for 503 (from its Content-Length,
+// or as its chunked bytes arrive), then the connection closes after a short
+// lingering drain of unread input. 503 and 408 are made by the server
+// options' refusal (the service's error shape).
 // Timeouts: header_timeout_ms from the first byte of a request (or from
-// accept) to the end of its headers; idle_timeout_ms without progress
-// otherwise; none while only waiting for a handler.
+// accept) to the end of its headers; body_timeout_ms from the end of the
+// headers to the end of the body (then 408); idle_timeout_ms without
+// progress otherwise; none while only waiting for a handler.
+//
+// Memory: the body being read is charged to the budget (body_share_), and
+// so are answered but unwritten bytes (output_share_). The read buffer is
+// freed when it is empty and grew past kIdleBufferKeep.
 //
 // Streamed responses (HttpResponse::streaming): when its slot reaches the
 // front, the head goes out with Transfer-Encoding: chunked (HTTP/1.0: no
@@ -34,8 +42,11 @@
 // into the output queue as chunks (small pieces coalesced, large ones moved
 // without copying); Finish adds the last chunk, after which the slots behind
 // it (pipelined requests, dispatched meanwhile) are written in order. While
-// the stream is open no timeout runs; the client closing its side, a write
-// error or a server drain closes the connection and calls on_close.
+// the stream is open no timeout runs, except the stall check: when the
+// client has taken nothing for kStallCheckNs while the memory budget is
+// exceeded, the stream ends (the connection closes, logged). The client
+// closing its side, a write error or a server drain also close the
+// connection and call on_close.
 //
 // Threading: loop thread only (see Connection).
 #pragma once
@@ -43,10 +54,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string_view>
 
 #include "server/connection.h"
 #include "server/http1_parser.h"
 #include "server/io_buffer.h"
+#include "server/memory_budget.h"
 #include "server/output_queue.h"
 #include "server/stream_channel.h"
 
@@ -111,6 +124,13 @@ class Http1Connection final : public Connection {
   void ProcessInput();
   void ParseAndDispatch();
   void QueueError(int status);
+  // QueueError with the server's refusal answer (503, 408), logged.
+  void QueueRefusal(int status, std::string_view message);
+  // Whether the body being read has passed body_timeout_ms.
+  bool BodyLate() const;
+  // Deadline of a streamed response: ends it if its client stalls while the
+  // budget is exceeded (see above); false when it did.
+  bool CheckStalledStream();
   void Flush();
   void Serialize(Slot& slot, bool close);
   // The status line and headers; `streamed`: chunked instead of a length.
@@ -155,7 +175,13 @@ class Http1Connection final : public Connection {
   bool linger_on_close_ = false;  // closing after an error: drain unread input first
   bool draining_ = false;
   int64_t request_started_ns_ = 0;  // 0: between requests
+  int64_t body_started_ns_ = 0;     // end of the headers of the body being read
+  uint64_t body_declared_ = 0;      // its Content-Length, admitted against the budget
   int64_t last_activity_ns_ = 0;
+  int64_t last_write_ns_ = 0;      // the last write that took bytes
+  int64_t stall_checked_ns_ = 0;   // the last stall check of a stream
+  BudgetShare body_share_;    // max(body_declared_, the read buffer's capacity)
+  BudgetShare output_share_;  // PendingOutputBytes()
 };
 
 }  // namespace sluice::server

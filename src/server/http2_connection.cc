@@ -11,6 +11,7 @@
 
 #include "server/event_loop.h"
 #include "server/http_status.h"
+#include "util/log.h"
 
 namespace sluice::server {
 namespace {
@@ -24,6 +25,10 @@ constexpr uint32_t kMaxConcurrentStreams = 256;
 // HEADERS frame alone allocate max_body_bytes.
 constexpr size_t kMaxBodyReserve = 64 << 10;
 constexpr int64_t kNsPerMs = 1'000'000;
+// How long a streamed stream's client may take nothing before the stream is
+// reset, while the memory budget is exceeded.
+constexpr int64_t kStallCheckNs = 1'000'000'000;
+constexpr std::string_view kBudgetMessage = "The server is holding too many request bodies; retry later.";
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -88,6 +93,9 @@ struct Http2Connection::Stream {
   std::vector<std::pair<std::string, std::string>> headers;
   size_t header_bytes = 0;
   std::string body;
+  uint64_t declared_length = 0;  // content-length, 0 when absent
+  uint64_t budgeted = 0;         // this body's part of body_share_
+  int64_t body_started_ns = 0;   // HEADERS without END_STREAM; 0: no body awaited
   int error_status = 0;
   bool dispatched = false;
   bool responded = false;
@@ -97,7 +105,9 @@ struct Http2Connection::Stream {
   std::shared_ptr<StreamingBody> streaming;
   std::shared_ptr<StreamChannel> channel;
   bool body_done = false;  // the provider handed nghttp2 the end of the body
-  bool aborted = false;    // ended by the server (drain, connection closing)
+  bool aborted = false;    // ended by the server (drain, connection closing, stalled client)
+  uint64_t sent = 0;           // streamed bytes framed as DATA
+  uint64_t sent_at_check = 0;  // `sent` at the last stall check
 };
 
 namespace {
@@ -118,6 +128,7 @@ ssize_t ReadStreamedBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
   auto* stream = static_cast<Http2Connection::Stream*>(source->ptr);
   bool finished = false;
   size_t n = stream->channel->Read(buf, length, &finished);
+  stream->sent += n;
   if (finished) {
     *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     stream->body_done = true;
@@ -131,7 +142,9 @@ ssize_t ReadStreamedBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
 }  // namespace
 
 Http2Connection::Http2Connection(EventLoop* loop, uint64_t id, int fd, std::unique_ptr<Transport> transport)
-    : Connection(loop, id, fd, std::move(transport)) {
+    : Connection(loop, id, fd, std::move(transport)),
+      body_share_(loop->context().budget),
+      response_share_(loop->context().budget) {
   CountOpen(/*http2=*/true);
   nghttp2_session_server_new2(&session_, Callbacks(), this, Options());
 }
@@ -254,7 +267,7 @@ int Http2Connection::OnHeader(nghttp2_session*, const nghttp2_frame* frame, cons
       uint64_t length = 0;
       for (char ch : v) length = ch >= '0' && ch <= '9' ? length * 10 + static_cast<uint64_t>(ch - '0') : length;
       if (v.size() > 18 || length > c->context().options.max_body_bytes) s->error_status = 413;
-      else s->body.reserve(length < kMaxBodyReserve ? length : kMaxBodyReserve);
+      else s->declared_length = length;
     }
     s->headers.emplace_back(std::string(n), std::string(v));
   }
@@ -275,10 +288,17 @@ int Http2Connection::OnDataChunk(nghttp2_session* session, uint8_t, int32_t stre
   Stream* s = it->second.get();
   if (s->responded || s->error_status != 0) return 0;
   if (s->body.size() + length > c->context().options.max_body_bytes) {
-    c->body_bytes_ -= s->body.size();
-    std::string().swap(s->body);
+    c->ReleaseBody(s);
     c->RespondError(s, 413);
     return 0;
+  }
+  if (s->body.size() + length > s->budgeted) {
+    uint64_t more = s->body.size() + length - s->budgeted;
+    if (!c->body_share_.TryGrowTo(c->body_share_.bytes() + more)) {
+      c->RespondRefusal(s, 503, kBudgetMessage);
+      return 0;
+    }
+    s->budgeted += more;
   }
   s->body.append(reinterpret_cast<const char*>(data), length);
   c->body_bytes_ += length;
@@ -294,7 +314,19 @@ int Http2Connection::OnFrameReceived(nghttp2_session*, const nghttp2_frame* fram
   if (s->error_status != 0 && !s->responded) {
     // Answer at once: the body (if any) is not worth waiting for.
     c->RespondError(s, s->error_status);
-  } else if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && !s->dispatched && !s->responded) {
+    return 0;
+  }
+  if (frame->hd.type == NGHTTP2_HEADERS && !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && !s->responded) {
+    // A body follows: admit its declared length against the budget.
+    if (!c->body_share_.TryGrowTo(c->body_share_.bytes() + s->declared_length)) {
+      c->RespondRefusal(s, 503, kBudgetMessage);
+      return 0;
+    }
+    s->budgeted = s->declared_length;
+    s->body.reserve(s->declared_length < kMaxBodyReserve ? s->declared_length : kMaxBodyReserve);
+    s->body_started_ns = c->loop_->now_ns();
+  }
+  if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && !s->dispatched && !s->responded) {
     // In arrival order: behind any request already waiting for the budget.
     if (c->waiting_.empty() && c->MayDispatch()) {
       c->Dispatch(s);
@@ -316,7 +348,7 @@ int Http2Connection::OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t
     // Closed before the end of the body went out: reset by the client.
     if (s.channel->Abort()) c->owed_close_.push_back(s.streaming);
   }
-  c->body_bytes_ -= s.body.size();
+  c->ReleaseBody(it->second.get());
   c->response_bytes_ -= s.response_body.size() - s.response_offset;
   c->streams_.erase(it);  // a waiting_ entry for it is skipped later
   return 0;
@@ -378,9 +410,54 @@ void Http2Connection::Dispatch(Stream* s) {
   context().handler(request, MakeResponder(static_cast<uint64_t>(id)));
   // The body was only lent to the handler: free it (and its budget) now.
   auto it = streams_.find(id);
-  if (it != streams_.end()) {
-    body_bytes_ -= it->second->body.size();
-    std::string().swap(it->second->body);
+  if (it != streams_.end()) ReleaseBody(it->second.get());
+}
+
+void Http2Connection::ReleaseBody(Stream* s) {
+  body_bytes_ -= s->body.size();
+  std::string().swap(s->body);
+  body_share_.Set(body_share_.bytes() - s->budgeted);
+  s->budgeted = 0;
+  s->body_started_ns = 0;
+}
+
+void Http2Connection::RespondRefusal(Stream* s, int status, std::string_view message) {
+  log::Warn("http2: connection {} stream {}: answering {}: {}", id(), s->id, status, message);
+  ReleaseBody(s);
+  Submit(s, context().Refusal(status, message));
+}
+
+bool Http2Connection::RefuseLateBodies() {
+  int64_t timeout_ms = context().options.body_timeout_ms;
+  if (timeout_ms <= 0) return false;
+  std::vector<Stream*> late;
+  for (const auto& [id, s] : streams_) {
+    if (s->body_started_ns != 0 && !s->dispatched && !s->responded &&
+        loop_->now_ns() >= s->body_started_ns + timeout_ms * kNsPerMs) {
+      late.push_back(s.get());
+    }
+  }
+  for (Stream* s : late) RespondRefusal(s, 408, "The request body did not arrive within the body timeout.");
+  return !late.empty();
+}
+
+void Http2Connection::CheckStalledStreams() {
+  int64_t now = loop_->now_ns();
+  bool due = stall_checked_ns_ != 0 && now >= stall_checked_ns_ + kStallCheckNs;
+  stall_checked_ns_ = now;
+  const MemoryBudget& budget = context().budget;
+  for (const auto& [id, s] : streams_) {
+    if (!s->channel || s->aborted || s->body_done) continue;
+    bool stalled = s->sent == s->sent_at_check && s->channel->BufferedBytes() > 0;
+    s->sent_at_check = s->sent;
+    if (!due || !stalled || !budget.over()) continue;
+    log::Warn(
+        "http2: connection {} stream {}: resetting a streamed response whose client has read nothing for "
+        "{} ms while the server's buffered bytes ({}) exceed --max-buffered-bytes ({}); {} bytes were unsent",
+        this->id(), id, kStallCheckNs / kNsPerMs, budget.used(), budget.limit(), s->channel->BufferedBytes());
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+    s->aborted = true;
+    if (s->channel->Abort()) owed_close_.push_back(s->streaming);
   }
 }
 
@@ -543,6 +620,11 @@ void Http2Connection::BeginDrain() {
 }
 
 void Http2Connection::OnDeadline() {
+  // The deadline is the earliest of a stall check, a late body and the
+  // idle timeout (see UpdateInterestAndDeadline).
+  bool producing = stall_checked_ns_ != 0;
+  if (producing) CheckStalledStreams();
+  if (RefuseLateBodies() || producing) return Progress();
   nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
   Flush();
   Close();
@@ -552,18 +634,36 @@ void Http2Connection::UpdateInterestAndDeadline() {
   SetInterest(out_.bytes() < kMaxBufferedOutput, !out_.empty());
   bool waiting_for_handler = false;
   bool producing = false;  // a streamed body the producer has not finished
+  size_t streamed_held = 0;  // streamed bytes the client has not let out
+  int64_t body_deadline = 0;
+  int64_t body_timeout_ns = context().options.body_timeout_ms * kNsPerMs;
   for (const auto& [id, s] : streams_) {
     if (s->dispatched && !s->responded) waiting_for_handler = true;
-    if (s->channel && !s->aborted && !s->body_done && !s->channel->closed()) producing = true;
+    if (s->channel && !s->aborted && !s->body_done && !s->channel->closed()) {
+      producing = true;
+      streamed_held += s->channel->BufferedBytes();
+    }
+    if (s->body_started_ns != 0 && !s->dispatched && !s->responded && body_timeout_ns > 0) {
+      int64_t when = s->body_started_ns + body_timeout_ns;
+      if (body_deadline == 0 || when < body_deadline) body_deadline = when;
+    }
   }
+  response_share_.Set(response_bytes_ + out_.bytes() + streamed_held);
+  if (streamed_held == 0) {
+    stall_checked_ns_ = 0;
+  } else if (stall_checked_ns_ == 0) {
+    stall_checked_ns_ = loop_->now_ns();
+  }
+  int64_t deadline = 0;
   if (producing) {
-    // A stream may be quiet for long (and its client slow): no timeout.
-    SetDeadline(0);
-  } else if (waiting_for_handler && out_.empty()) {
-    SetDeadline(0);
-  } else {
-    SetDeadline(last_activity_ns_ + context().options.idle_timeout_ms * kNsPerMs);
+    // A stream may be quiet for long (and its client slow): no idle
+    // timeout, only the stall check while the client holds bytes back.
+    if (streamed_held > 0) deadline = stall_checked_ns_ + kStallCheckNs;
+  } else if (!(waiting_for_handler && out_.empty())) {
+    deadline = last_activity_ns_ + context().options.idle_timeout_ms * kNsPerMs;
   }
+  if (body_deadline != 0 && (deadline == 0 || body_deadline < deadline)) deadline = body_deadline;
+  SetDeadline(deadline);
 }
 
 }  // namespace sluice::server

@@ -30,6 +30,12 @@
 // Header blocks are bounded separately (max_header_bytes per stream, 256
 // concurrent streams). Buffered bodies whose streams cannot complete within
 // the budget stall until the idle timeout closes the connection.
+// Server-wide, request bodies are admitted against the MemoryBudget (their
+// content-length when the headers are in, then the DATA beyond it as it
+// arrives): one that does not fit is answered 503 (the server options'
+// refusal) and the rest of it discarded. Unsent response bytes, streamed
+// ones included, are charged to it too. A body not complete within
+// body_timeout_ms of its headers is answered 408.
 //
 // Streamed responses (HttpResponse::streaming): HEADERS go without
 // END_STREAM and without content-length, and the body is a data provider
@@ -40,7 +46,9 @@
 // so bytes the client does not let out stay in the channel and count in its
 // BufferedBytes(). Streamed bytes are not part of the connection budget:
 // other streams keep being served. While a stream is being produced the
-// connection has no idle deadline. RST_STREAM from the client, the
+// connection has no idle deadline, only the stall check: a streamed stream
+// whose client took none of its bytes for kStallCheckNs while the
+// server-wide budget is exceeded is reset (RST_STREAM CANCEL, logged). RST_STREAM from the client, the
 // connection closing, or a server drain (which resets streamed streams with
 // CANCEL at once) call on_close.
 //
@@ -58,6 +66,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "server/connection.h"
+#include "server/memory_budget.h"
 #include "server/output_queue.h"
 #include "server/stream_channel.h"
 
@@ -107,6 +116,15 @@ class Http2Connection final : public Connection {
   bool ReadInput();
   void Dispatch(Stream* stream);
   void RespondError(Stream* stream, int status);
+  // The server's refusal answer (503, 408), logged; the body is dropped.
+  void RespondRefusal(Stream* stream, int status, std::string_view message);
+  // Frees a stream's request body and gives back its budget.
+  void ReleaseBody(Stream* stream);
+  // Answers 408 to streams whose body is late; true when there were some.
+  bool RefuseLateBodies();
+  // Resets streamed streams whose client stalls while the budget is
+  // exceeded (see the header).
+  void CheckStalledStreams();
   void Submit(Stream* stream, HttpResponse response);
   // Moves session output to the socket; may close the connection.
   void Flush();
@@ -145,6 +163,9 @@ class Http2Connection final : public Connection {
   bool abort_pending_ = false;  // a response asked for the connection to be dropped
   int64_t last_activity_ns_ = 0;
   size_t streamed_ = 0;  // streams with a streamed response, not yet closed
+  int64_t stall_checked_ns_ = 0;  // 0: no streamed bytes waiting on the client
+  BudgetShare body_share_;      // request bodies (Stream::budgeted)
+  BudgetShare response_share_;  // BufferedBytes() - body_bytes_, plus streamed bytes held
   std::vector<std::shared_ptr<StreamingBody>> owed_close_;  // on_close to call
 };
 

@@ -22,6 +22,8 @@ class IoBuffer {
 
   char* data() { return storage_.get() + begin_; }
   size_t size() const { return end_ - begin_; }
+  // Bytes of storage held (what the buffer costs).
+  size_t capacity() const { return capacity_; }
   bool empty() const { return begin_ == end_; }
   std::string_view view() const { return {storage_.get() + begin_, end_ - begin_}; }
 

@@ -20,7 +20,11 @@
 // Limits: bodies above `max_body_bytes` get 413 without being buffered;
 // headers above `max_header_bytes` get 431; a connection that sends nothing
 // for `idle_timeout_ms`, or does not finish its headers within
-// `header_timeout_ms` (slowloris), is closed. No timeout runs while a request
+// `header_timeout_ms` (slowloris), is closed; a body not in within
+// `body_timeout_ms` of its headers gets 408. All connections together hold
+// at most about `max_buffered_bytes` of bodies and unsent answers
+// (MemoryBudget): a body that does not fit gets 503, and a streamed response
+// whose client stopped reading is ended while the budget is exceeded. No timeout runs while a request
 // only waits for its handler, nor while a response is being streamed.
 //
 // Back-pressure: a connection stops taking new requests while its answered
@@ -62,8 +66,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/http_types.h"
 #include "util/status.h"
@@ -91,6 +97,19 @@ struct ServerOptions {
   uint32_t max_header_bytes = 64u << 10;
   int64_t header_timeout_ms = 30'000;
   int64_t idle_timeout_ms = 120'000;
+  // A request body must arrive whole within this time after its headers
+  // (nginx's client_body_timeout, as a whole-body deadline); else 408 and,
+  // on HTTP/1.1, the connection closes. 0: no deadline.
+  int64_t body_timeout_ms = 30'000;
+  // Bytes of request bodies and unsent answers all connections together
+  // may hold (see memory_budget.h); 0: no limit. Over it, new bodies get
+  // 503 and streamed responses whose client stopped reading are ended.
+  uint64_t max_buffered_bytes = 256ull << 20;
+  // Makes the answer to a request the server refuses by itself (503 over
+  // the memory budget, 408 after the body deadline), so the embedding
+  // service can give it its error shape. Null: a text/plain `message`.
+  // Called on a loop thread.
+  std::function<HttpResponse(int status, std::string_view message)> refusal;
   TlsOptions tls;
 };
 

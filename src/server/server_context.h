@@ -1,12 +1,16 @@
 // ServerContext: what every loop and connection of one Server shares.
 // Owned by the Server; outlives every loop and connection. Read-only after
-// construction, so safe to read from any loop thread.
+// construction, so safe to read from any loop thread; the memory budget is
+// the one shared, thread-safe counter.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "server/http_types.h"
+#include "server/memory_budget.h"
 #include "server/server.h"
 #include "server/tls_context.h"
 
@@ -26,6 +30,17 @@ struct ServerContext {
   Handler handler;
   std::unique_ptr<TlsContext> tls;  // null unless options.tls.enabled
   ConnectionGauges connections;
+  mutable MemoryBudget budget{options.max_buffered_bytes};
+
+  // options.refusal's answer, or a text/plain one without it.
+  HttpResponse Refusal(int status, std::string_view message) const {
+    if (options.refusal) return options.refusal(status, message);
+    HttpResponse response;
+    response.status = status;
+    response.headers.emplace_back("Content-Type", "text/plain");
+    response.body = std::string(message) + "\n";
+    return response;
+  }
 };
 
 }  // namespace sluice::server
