@@ -1,6 +1,6 @@
-// The gateway between the HTTP server and the Kinesis API, over a real
+// The gateway between the HTTP server and the Kinesis service, over a real
 // in-memory engine.
-#include "cli/gateway.h"
+#include "gateway/gateway.h"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,10 @@
 #include <regex>
 
 #include "api/faults.h"
+#include "api/kinesis_service.h"
 #include "engine/engine.h"
 
-namespace sluice::cli {
+namespace sluice::gateway {
 namespace {
 
 class GatewayTest : public ::testing::Test {
@@ -22,8 +23,8 @@ class GatewayTest : public ::testing::Test {
     auto e = engine::Engine::Open(opts);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(e).value();
-    dispatcher_ = std::make_unique<api::Dispatcher>(*engine_, api::ApiOptions{});
-    gateway_ = std::make_unique<Gateway>(*dispatcher_);
+    gateway_ = std::make_unique<Gateway>();
+    gateway_->AddService(std::make_unique<api::KinesisService>(*engine_, api::ApiOptions{}), /*fallback=*/true);
   }
   void TearDown() override { engine_->Stop(); }
 
@@ -48,7 +49,6 @@ class GatewayTest : public ::testing::Test {
   }
 
   std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<api::Dispatcher> dispatcher_;
   std::unique_ptr<Gateway> gateway_;
 };
 
@@ -94,8 +94,8 @@ TEST(GatewayFaultsTest, ADroppedConnectionIsCountedAsNoAnswerNotAsSuccess) {
   ASSERT_TRUE(faults.Replace(R"({"rules":[{"operation":"ListStreams","drop_rate":1}]})").ok());
   api::ApiOptions aopts;
   aopts.faults = &faults;
-  api::Dispatcher dispatcher(**engine, aopts);
-  Gateway gateway(dispatcher);
+  Gateway gateway;
+  gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
   server::HttpRequest req;
   req.method = "POST";
   req.target = "/";
@@ -105,16 +105,13 @@ TEST(GatewayFaultsTest, ADroppedConnectionIsCountedAsNoAnswerNotAsSuccess) {
   gateway.Handle(req, [&dropped](server::HttpResponse r) { dropped = std::move(r); });
   ASSERT_TRUE(dropped.has_value());
   EXPECT_TRUE(dropped->abort_connection);
-  server::HttpRequest scrape;
-  scrape.method = "GET";
-  scrape.target = "/metrics";
-  std::optional<server::HttpResponse> metrics;
-  gateway.Handle(scrape, [&metrics](server::HttpResponse r) { metrics = std::move(r); });
-  ASSERT_TRUE(metrics.has_value());
-  EXPECT_NE(metrics->body.find("sluice_requests_total{operation=\"ListStreams\",status=\"0\",error=\"\"} 1\n"),
+  metrics::Exposition out;
+  gateway.AddMetrics(out);
+  const std::string metrics = out.Render();
+  EXPECT_NE(metrics.find("sluice_requests_total{operation=\"ListStreams\",status=\"0\",error=\"\"} 1\n"),
             std::string::npos)
-      << metrics->body;
-  EXPECT_EQ(metrics->body.find("operation=\"ListStreams\",status=\"200\""), std::string::npos) << metrics->body;
+      << metrics;
+  EXPECT_EQ(metrics.find("operation=\"ListStreams\",status=\"200\""), std::string::npos) << metrics;
   (*engine)->Stop();
 }
 
@@ -138,4 +135,4 @@ TEST_F(GatewayTest, CorsPreflightIsAnswered) {
 }
 
 }  // namespace
-}  // namespace sluice::cli
+}  // namespace sluice::gateway
