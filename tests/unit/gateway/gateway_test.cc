@@ -1,5 +1,5 @@
-// The gateway between the HTTP server and the Kinesis service, over a real
-// in-memory engine.
+// The gateway between the HTTP server and its services (Kinesis, and a toy
+// second service), over a real in-memory engine.
 #include "gateway/gateway.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include "api/faults.h"
 #include "api/kinesis_service.h"
 #include "engine/engine.h"
+#include "toy_service.h"
 
 namespace sluice::gateway {
 namespace {
@@ -132,6 +133,116 @@ TEST_F(GatewayTest, CorsPreflightIsAnswered) {
   EXPECT_EQ(HeaderOf(r, "Access-Control-Allow-Origin"), "*");
   EXPECT_EQ(HeaderOf(r, "Access-Control-Allow-Headers"), "x-amz-target,content-type");
   EXPECT_EQ(HeaderOf(r, "Access-Control-Allow-Methods"), "POST");
+}
+
+constexpr std::string_view kJson10 = "application/x-amz-json-1.0";
+constexpr std::string_view kJson11 = "application/x-amz-json-1.1";
+
+// A second service beside Kinesis is one AddService line: the gateway routes
+// to it, counts its operations, and lets it write its own errors; requests
+// no service claims are answered in their protocol's shape.
+class SecondServiceTest : public GatewayTest {
+ protected:
+  void SetUp() override {
+    GatewayTest::SetUp();
+    gateway_->AddService(std::make_unique<testing::ToyService>(
+        "dynamodb", ServiceMatch{.target_prefix = "DynamoDB_20120810.", .path_prefix = {}}));
+  }
+
+  server::HttpResponse Post(std::string_view target, std::string_view content_type, std::string_view body,
+                            std::string_view authorization = "") {
+    std::vector<server::HttpHeader> headers = {{"x-amz-target", target}, {"content-type", content_type}};
+    if (!authorization.empty()) {
+      headers.push_back({"authorization", authorization});
+      headers.push_back({"x-amz-date", "20250101T000000Z"});
+    }
+    return Send("POST", "/", std::move(headers), body);
+  }
+
+  std::string Metrics() const {
+    metrics::Exposition out;
+    gateway_->AddMetrics(out);
+    return out.Render();
+  }
+};
+
+TEST_F(SecondServiceTest, EachServiceAnswersItsOwnTargets) {
+  const std::string scope =
+      "AWS4-HMAC-SHA256 Credential=AKID/20250101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00";
+  server::HttpResponse echo = Post("DynamoDB_20120810.Echo", kJson10, "{\"a\":1}", scope);
+  EXPECT_EQ(echo.status, 200);
+  EXPECT_EQ(echo.body, "dynamodb:Echo:{\"a\":1}:eu-west-1");  // the claimed scope's region reaches the service
+  EXPECT_EQ(HeaderOf(echo, "Content-Type"), kJson10);
+  EXPECT_FALSE(HeaderOf(echo, "x-amzn-RequestId").empty());
+  server::HttpResponse kinesis = Post("Kinesis_20131202.ListStreams", kJson11, "{}");
+  EXPECT_EQ(kinesis.status, 200);
+  EXPECT_NE(kinesis.body.find("\"StreamNames\":[]"), std::string::npos) << kinesis.body;
+  const std::string text = Metrics();
+  EXPECT_NE(text.find("sluice_requests_total{operation=\"Echo\",status=\"200\",error=\"\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("sluice_requests_total{operation=\"ListStreams\",status=\"200\",error=\"\"} 1\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(SecondServiceTest, AServicesUnknownOperationIsInItsOwnShape) {
+  server::HttpResponse r = Post("DynamoDB_20120810.Nope", kJson10, "{}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"__type":"com.amazonaws.dynamodb.v20120810#UnknownOperationException","message":""})");
+  EXPECT_EQ(HeaderOf(r, "x-amzn-ErrorType"), "UnknownOperationException");
+  EXPECT_NE(Metrics().find("sluice_requests_total{operation=\"unknown\",status=\"400\","
+                           "error=\"UnknownOperationException\"} 1\n"),
+            std::string::npos);
+}
+
+TEST_F(SecondServiceTest, AnUnclaimedJson10TargetGetsTheJson10UnknownOperation) {
+  server::HttpResponse r = Post("Unknown_20200101.Op", kJson10, "{}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"__type":"com.amazon.coral.service#UnknownOperationException"})");
+  EXPECT_EQ(HeaderOf(r, "Content-Type"), kJson10);
+  EXPECT_FALSE(HeaderOf(r, "x-amzn-RequestId").empty());
+}
+
+TEST_F(SecondServiceTest, AnUnclaimedJson11TargetGetsKinesisUnknownOperationAsBefore) {
+  server::HttpResponse r = Post("Unknown_20200101.Op", kJson11, "{}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"__type":"UnknownOperationException"})");
+  EXPECT_EQ(HeaderOf(r, "Content-Type"), kJson11);
+  EXPECT_EQ(HeaderOf(r, "x-amzn-ErrorType"), "UnknownOperationException");
+}
+
+TEST_F(SecondServiceTest, AnUnclaimedTargetInAnUndecodedContentTypeGetsTheXml404AsBefore) {
+  server::HttpResponse r = Post("Unknown_20200101.Op", "text/plain", "{}");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "<UnknownOperationException/>\n");
+}
+
+TEST_F(SecondServiceTest, AFailedSignatureIsWrittenByTheChosenService) {
+  gateway_->SetVerifier(std::make_unique<auth::SigV4Verifier>(auth::CredentialMap{}, "000000000000"));
+  server::HttpResponse dynamodb = Post("DynamoDB_20120810.Echo", kJson10, "{}");
+  EXPECT_EQ(dynamodb.status, 400);
+  EXPECT_EQ(dynamodb.body, R"({"__type":"com.amazonaws.dynamodb.v20120810#MissingAuthenticationTokenException",)"
+                           R"("message":"Missing Authentication Token"})");
+  EXPECT_EQ(HeaderOf(dynamodb, "Content-Type"), kJson10);
+  server::HttpResponse kinesis = Post("Kinesis_20131202.ListStreams", kJson11, "{}");
+  EXPECT_EQ(kinesis.status, 400);
+  EXPECT_EQ(kinesis.body, R"({"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"})");
+  EXPECT_EQ(HeaderOf(kinesis, "Content-Type"), kJson11);
+  EXPECT_EQ(HeaderOf(kinesis, "x-amzn-ErrorType"), "MissingAuthenticationTokenException");
+}
+
+TEST(GatewayWithoutServicesTest, APostNoServiceTakesIsRefusedAsAwsDoes) {
+  Gateway gateway;
+  server::HttpRequest req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"x-amz-target", "Kinesis_20131202.ListStreams"}, {"content-type", "application/x-amz-json-1.1"}};
+  req.body = "{}";
+  std::optional<server::HttpResponse> out;
+  gateway.Handle(req, [&out](server::HttpResponse r) { out = std::move(r); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 400);
+  EXPECT_EQ(out->body, R"({"__type":"com.amazon.coral.service#UnknownOperationException"})");
 }
 
 }  // namespace
