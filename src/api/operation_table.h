@@ -9,6 +9,9 @@
 
 namespace sluice::api {
 
+// The X-Amz-Target prefix of every operation: "Kinesis_20131202.PutRecords".
+inline constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
+
 struct OperationEntry {
   std::string_view name;      // "PutRecords"
   OperationHandler handler;

@@ -1,9 +1,13 @@
 #include "cli/admin.h"
 
-#include "cli/json_response.h"
+#include "console/json_response.h"
 #include "util/log.h"
 
 namespace sluice::cli {
+
+using console::JsonErrorResponse;
+using console::JsonResponse;
+
 void Admin::Handle(const server::HttpRequest& req, server::Responder respond) {
   std::string_view path = req.target.substr(0, req.target.find('?'));
   if (path == "/admin/faults") {

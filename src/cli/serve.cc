@@ -15,14 +15,15 @@
 #include <thread>
 
 #include "api/call_rates.h"
-#include "api/dispatcher.h"
 #include "api/faults.h"
+#include "api/kinesis_service.h"
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
 #include "cli/admin.h"
-#include "cli/gateway.h"
-#include "cli/metrics_endpoint.h"
+#include "cli/metrics_page.h"
 #include "cli/serve_config.h"
+#include "console/console.h"
+#include "gateway/gateway.h"
 #include "engine/engine.h"
 #include "server/server.h"
 #include "server/tls_certificate.h"
@@ -236,13 +237,17 @@ int RunServe(const ServeConfig& config) {
   api::CallRates call_rates;
   if (quotas->control_plane) aopts.call_rates = &call_rates;
   aopts.faults = &faults;
-  api::Dispatcher dispatcher(**engine, aopts);
-  Gateway gateway(dispatcher);
+  gateway::Gateway gateway;
+  gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.
-  Console console(**engine, config.account, config.region);
-  if (config.auth_file.empty()) gateway.SetConsole(&console);
+  console::Console console(**engine, config.account, config.region);
+  if (config.auth_file.empty()) {
+    auto page = [&console](const server::HttpRequest& req) { return console.Answer(req); };
+    gateway.AddPage("/console", page);
+    gateway.AddPage("/console/", page);
+  }
   if (!config.auth_file.empty()) {
     Result<auth::CredentialMap> credentials = auth::LoadCredentialsFile(config.auth_file);
     if (!credentials.ok()) {
@@ -260,7 +265,7 @@ int RunServe(const ServeConfig& config) {
   sopts.max_body_bytes = config.max_body_bytes;
   sopts.max_buffered_bytes = config.max_buffered_bytes;
   sopts.body_timeout_ms = config.body_timeout_ms;
-  sopts.refusal = &Gateway::Refusal;
+  sopts.refusal = [&gateway](int status, std::string_view message) { return gateway.Refusal(status, message); };
   std::string temporary_cert;
   if (config.tls && !SetUpTls(config, &sopts.tls, &temporary_cert)) {
     (*engine)->Stop();
@@ -276,10 +281,7 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
-  gateway.SetMetricsSource([engine = engine->get(), server = server->get()](metrics::Exposition& out) {
-    AddEngineMetrics(engine->Metrics(), out);
-    AddServerMetrics(server->Connections(), out);
-  });
+  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway));
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();

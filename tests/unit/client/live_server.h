@@ -1,5 +1,5 @@
 // A real Sluice server inside the test process: an in-memory engine, the
-// API dispatcher and gateway, and the HTTP server on a free loopback port.
+// gateway with the Kinesis service, and the HTTP server on a free loopback port.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,10 +8,10 @@
 #include <memory>
 #include <string>
 
-#include "api/dispatcher.h"
-#include "cli/gateway.h"
+#include "api/kinesis_service.h"
 #include "client/client.h"
 #include "engine/engine.h"
+#include "gateway/gateway.h"
 #include "server/server.h"
 #include "server/tls_certificate.h"
 
@@ -38,8 +38,8 @@ class LiveServer {
     }
     engine_ = std::move(e).value();
     engine_->Start();
-    dispatcher_ = std::make_unique<api::Dispatcher>(*engine_, api::ApiOptions{});
-    gateway_ = std::make_unique<cli::Gateway>(*dispatcher_);
+    gateway_ = std::make_unique<gateway::Gateway>();
+    gateway_->AddService(std::make_unique<api::KinesisService>(*engine_, api::ApiOptions{}), /*fallback=*/true);
     server::ServerOptions sopts;
     sopts.port = 0;
     sopts.threads = 2;
@@ -90,8 +90,7 @@ class LiveServer {
 
  private:
   std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<api::Dispatcher> dispatcher_;
-  std::unique_ptr<cli::Gateway> gateway_;
+  std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<server::Server> server_;
   std::string cert_file_;
 };

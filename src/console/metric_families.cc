@@ -1,6 +1,6 @@
-#include "cli/metrics_endpoint.h"
+#include "console/metric_families.h"
 
-namespace sluice::cli {
+namespace sluice::console {
 namespace {
 
 using metrics::Family;
@@ -117,4 +117,4 @@ void AddServerMetrics(const server::OpenConnections& c, metrics::Exposition& out
       .Add({{"version", "2"}, {"tls", "true"}}, c.http2_tls);
 }
 
-}  // namespace sluice::cli
+}  // namespace sluice::console

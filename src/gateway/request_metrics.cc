@@ -1,27 +1,28 @@
-#include "cli/request_metrics.h"
+#include "gateway/request_metrics.h"
 
-#include "api/operation_table.h"
+#include <climits>
 
-namespace sluice::cli {
-namespace {
-constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
-}  // namespace
+namespace sluice::gateway {
 
 RequestMetrics::RequestMetrics() {
-  for (const api::OperationEntry& op : api::AllOperations()) {
-    operations_.push_back(std::make_unique<Operation>());
-    operations_.back()->name = std::string(op.name);
-  }
   operations_.push_back(std::make_unique<Operation>());
   operations_.back()->name = "unknown";
 }
 
-int RequestMetrics::OperationIndex(std::string_view target) const {
-  const int unknown = static_cast<int>(operations_.size()) - 1;
-  if (target.substr(0, kTargetPrefix.size()) != kTargetPrefix) return unknown;
-  const api::OperationEntry* op = api::FindOperation(target.substr(kTargetPrefix.size()));
-  if (op == nullptr) return unknown;
-  return static_cast<int>(op - api::AllOperations().data());
+int RequestMetrics::AddService(const std::vector<std::string>& operations) {
+  std::map<std::string, int, std::less<>>& names = services_.emplace_back();
+  for (const std::string& name : operations) {
+    names.emplace(name, static_cast<int>(operations_.size()));
+    operations_.push_back(std::make_unique<Operation>());
+    operations_.back()->name = name;
+  }
+  return static_cast<int>(services_.size()) - 1;
+}
+
+int RequestMetrics::OperationIndex(int service, std::string_view operation) const {
+  if (service < 0 || service >= static_cast<int>(services_.size())) return kUnknown;
+  auto it = services_[service].find(operation);
+  return it == services_[service].end() ? kUnknown : it->second;
 }
 
 void RequestMetrics::Record(int operation, int status, std::string_view error_type, int64_t micros) {
@@ -46,12 +47,16 @@ void RequestMetrics::AddTo(metrics::Exposition& out) const {
     std::lock_guard lock(errors_mu_);
     errors = errors_;
   }
-  auto next_error = errors.begin();
-  for (size_t i = 0; i < operations_.size(); ++i) {
+  // The services' operations in the order added, then "unknown".
+  std::vector<int> order;
+  for (int i = 1; i < static_cast<int>(operations_.size()); ++i) order.push_back(i);
+  order.push_back(kUnknown);
+  for (const int i : order) {
     const Operation& op = *operations_[i];
     const uint64_t ok = op.ok.load(std::memory_order_relaxed);
     if (ok > 0) requests.Add({{"operation", op.name}, {"status", "200"}, {"error", ""}}, ok);
-    for (; next_error != errors.end() && std::get<0>(next_error->first) == static_cast<int>(i); ++next_error) {
+    auto next_error = errors.lower_bound({i, INT_MIN, std::string()});
+    for (; next_error != errors.end() && std::get<0>(next_error->first) == i; ++next_error) {
       requests.Add({{"operation", op.name},
                     {"status", std::to_string(std::get<1>(next_error->first))},
                     {"error", std::get<2>(next_error->first)}},
@@ -62,11 +67,12 @@ void RequestMetrics::AddTo(metrics::Exposition& out) const {
       "sluice_request_duration_seconds",
       "Time from a request's arrival at the gateway to its response (PutRecords: once durable), by operation.",
       metrics::MetricType::kHistogram);
-  for (const auto& op : operations_) {
-    HistogramSnapshot h = op->latency_us.Read();
+  for (const int i : order) {
+    const Operation& op = *operations_[i];
+    HistogramSnapshot h = op.latency_us.Read();
     if (h.count() == 0) continue;
-    latency.AddHistogram({{"operation", op->name}}, h, 1e-6);
+    latency.AddHistogram({{"operation", op.name}}, h, 1e-6);
   }
 }
 
-}  // namespace sluice::cli
+}  // namespace sluice::gateway

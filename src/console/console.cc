@@ -1,15 +1,15 @@
-#include "cli/console.h"
+#include "console/console.h"
 
 #include <algorithm>
 #include <cstdint>
 
-#include "cli/console_assets.h"
-#include "cli/json_response.h"
+#include "console/console_assets.h"
+#include "console/json_response.h"
 #include "protocol/json_writer.h"
 #include "util/base64.h"
 #include "util/clock.h"
 
-namespace sluice::cli {
+namespace sluice::console {
 namespace {
 
 int HexValue(char c) {
@@ -33,6 +33,14 @@ std::string PercentDecode(std::string_view s) {
     }
   }
   return out;
+}
+
+server::HttpResponse NotFound() {
+  server::HttpResponse r;
+  r.status = 404;
+  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  r.body = "not found\n";
+  return r;
 }
 
 void WriteTotals(protocol::JsonWriter& w, const engine::StreamMetrics& s) {
@@ -108,12 +116,14 @@ bool Console::Handle(const server::HttpRequest& request, server::HttpResponse* r
     *response = std::move(r);
     return true;
   }
-  server::HttpResponse r;
-  r.status = 404;
-  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-  r.body = "not found\n";
-  *response = std::move(r);
+  *response = NotFound();
   return true;
+}
+
+server::HttpResponse Console::Answer(const server::HttpRequest& request) const {
+  server::HttpResponse r;
+  if (!Handle(request, &r)) r = NotFound();
+  return r;
 }
 
 std::string Console::Streams() const {
@@ -209,4 +219,4 @@ server::HttpResponse Console::Records(std::string_view query) const {
   return JsonResponse(200, std::move(body));
 }
 
-}  // namespace sluice::cli
+}  // namespace sluice::console

@@ -1,11 +1,11 @@
 // The console's files, embedded at build time from the repository's
-// console/ folder (the generated console_assets.cc; see src/cli/CMakeLists.txt).
+// console/ folder (the generated console_assets.cc; see src/console/CMakeLists.txt).
 #pragma once
 
 #include <span>
 #include <string_view>
 
-namespace sluice::cli {
+namespace sluice::console {
 
 struct ConsoleAsset {
   std::string_view name;          // file name, e.g. "console.js"
@@ -15,4 +15,4 @@ struct ConsoleAsset {
 
 std::span<const ConsoleAsset> ConsoleAssets();
 
-}  // namespace sluice::cli
+}  // namespace sluice::console

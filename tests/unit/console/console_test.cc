@@ -1,12 +1,12 @@
 // The console's files and JSON API over a real in-memory engine.
-#include "cli/console.h"
+#include "console/console.h"
 
 #include <gtest/gtest.h>
 
-#include "cli/console_assets.h"
+#include "console/console_assets.h"
 #include "engine/engine.h"
 
-namespace sluice::cli {
+namespace sluice::console {
 namespace {
 
 class ConsoleTest : public ::testing::Test {
@@ -102,4 +102,4 @@ TEST_F(ConsoleTest, LatestRecordsOfAShard) {
 }
 
 }  // namespace
-}  // namespace sluice::cli
+}  // namespace sluice::console

@@ -19,7 +19,7 @@
 #include "engine/engine.h"
 #include "server/http_types.h"
 
-namespace sluice::cli {
+namespace sluice::console {
 
 class Console {
  public:
@@ -30,6 +30,8 @@ class Console {
   // True when `request` is the console's (GET /console...): then `*response`
   // is its answer.
   bool Handle(const server::HttpRequest& request, server::HttpResponse* response) const;
+  // The answer to a request for a console path: Handle's, else 404.
+  server::HttpResponse Answer(const server::HttpRequest& request) const;
 
  private:
   std::string Streams() const;
@@ -45,4 +47,4 @@ class Console {
 // empty when absent.
 std::string QueryParam(std::string_view query, std::string_view key);
 
-}  // namespace sluice::cli
+}  // namespace sluice::console

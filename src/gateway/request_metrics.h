@@ -1,5 +1,7 @@
 // RequestMetrics: API requests counted by operation and outcome, and their
-// latency per operation, for GET /metrics.
+// latency per operation, for GET /metrics. The operations are the services'
+// (Service::operations), added before counting; a call to any other name is
+// counted as "unknown".
 //
 // Recording a successful request costs two relaxed atomic additions and a
 // histogram bucket (no lock); an error takes a mutex to count its (status,
@@ -19,15 +21,18 @@
 #include "metrics/exposition.h"
 #include "util/atomic_histogram.h"
 
-namespace sluice::cli {
+namespace sluice::gateway {
 
 class RequestMetrics {
  public:
   RequestMetrics();
 
-  // The operation index of an X-Amz-Target ("Kinesis_20131202.PutRecords"),
-  // or the index of "unknown" for anything else.
-  int OperationIndex(std::string_view target) const;
+  // Adds a service's operations; returns the service's number for
+  // OperationIndex. Not thread-safe: call before counting.
+  int AddService(const std::vector<std::string>& operations);
+  // The index of `operation` of service `service`, or of "unknown" when the
+  // service has no such operation (or `service` is -1: no service).
+  int OperationIndex(int service, std::string_view operation) const;
   const std::string& OperationName(int operation) const { return operations_[operation]->name; }
   // One finished request: its HTTP status, its error __type (empty on
   // success) and how long it took.
@@ -42,9 +47,11 @@ class RequestMetrics {
     std::atomic<uint64_t> ok{0};  // status 200
     AtomicHistogram latency_us{AtomicHistogram::LatencyMicrosBounds()};
   };
-  std::vector<std::unique_ptr<Operation>> operations_;  // the model's, then "unknown"
+  static constexpr int kUnknown = 0;
+  std::vector<std::unique_ptr<Operation>> operations_;  // "unknown", then each service's
+  std::vector<std::map<std::string, int, std::less<>>> services_;  // operation name -> index
   mutable std::mutex errors_mu_;
   std::map<std::tuple<int, int, std::string>, uint64_t> errors_;  // (operation, status, type); guarded
 };
 
-}  // namespace sluice::cli
+}  // namespace sluice::gateway

@@ -8,7 +8,7 @@
 #include "protocol/json_writer.h"
 #include "server/http_types.h"
 
-namespace sluice::cli {
+namespace sluice::console {
 
 inline server::HttpResponse JsonResponse(int status, std::string body) {
   server::HttpResponse r;
@@ -28,4 +28,4 @@ inline server::HttpResponse JsonErrorResponse(int status, std::string_view messa
   return JsonResponse(status, std::move(body));
 }
 
-}  // namespace sluice::cli
+}  // namespace sluice::console

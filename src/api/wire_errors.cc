@@ -1,0 +1,78 @@
+#include "api/wire_errors.h"
+
+#include <string>
+
+#include "api/content_type.h"
+#include "gateway/aws_responses.h"
+#include "protocol/cbor_transcode.h"
+#include "protocol/errors.h"
+#include "protocol/json_writer.h"
+#include "util/log.h"
+
+namespace sluice::api {
+namespace {
+
+// Server-side failures (corruption, I/O errors) reach the client as the
+// service's generic InternalFailure; their details go to the log only.
+Status ForClient(const Status& status) {
+  switch (status.code()) {
+    case ErrorCode::kCorruption:
+    case ErrorCode::kIoError:
+    case ErrorCode::kNotLeader:
+    case ErrorCode::kInternalFailure:
+      log::Error("request failed on the server side: {}", status.ToString());
+      return Status(ErrorCode::kInternalFailure, "Internal Service Failure");
+    default:
+      return status;
+  }
+}
+
+}  // namespace
+
+ApiResponse InjectedErrorResponse(bool cbor, std::string_view content_type, const Status& status) {
+  ApiResponse r;
+  r.status = protocol::HttpStatusFor(status.code());
+  r.content_type = cbor ? std::string(kAmzCbor) : std::string(content_type);
+  r.error_type = protocol::ErrorTypeName(status.code());
+  r.body = cbor ? protocol::EncodeCborError(status) : protocol::EncodeJsonError(status);
+  return r;
+}
+
+ApiResponse ErrorResponse(bool cbor, std::string_view content_type, const Status& status) {
+  return InjectedErrorResponse(cbor, content_type, ForClient(status));
+}
+
+ApiResponse UnsupportedContentTypeResponse(bool target_present) {
+  ApiResponse r;
+  if (!target_present) {
+    r.status = 403;
+    r.error_type = "AccessDeniedException";
+    r.body = std::string(gateway::kAccessDeniedXml);
+  } else {
+    r.status = 404;
+    r.error_type = "UnknownOperationException";
+    r.body = "<UnknownOperationException/>\n";
+  }
+  return r;
+}
+
+ApiResponse AuthErrorResponse(std::string_view request_content_type, std::string_view type,
+                              std::string_view message, int http_status) {
+  ApiResponse r;
+  r.status = http_status;
+  r.error_type = std::string(type);
+  protocol::JsonWriter w(&r.body);
+  w.BeginObject();
+  w.Member("__type", type);
+  w.Member("message", message);
+  w.EndObject();
+  const bool cbor = CodecOf(MediaType(request_content_type)) == Codec::kCbor;
+  if (cbor) {
+    Result<std::string> encoded = protocol::JsonResponseToCbor(r.body);
+    if (encoded.ok()) r.body = std::move(encoded).value();
+  }
+  r.content_type = std::string(cbor ? kAmzCbor : kAmzJson);
+  return r;
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,89 @@
+// The router picks a service by X-Amz-Target prefix, then by path prefix,
+// else the fallback.
+#include "gateway/router.h"
+
+#include <gtest/gtest.h>
+
+#include "toy_service.h"
+
+namespace sluice::gateway {
+namespace {
+
+using testing::ToyService;
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() {
+    router_.Add(&kinesis_, /*fallback=*/true);
+    router_.Add(&dynamodb_, /*fallback=*/false);
+    router_.Add(&cloudwatch_, /*fallback=*/false);
+  }
+
+  Route Find(std::string_view target_header, std::string_view path = "/") {
+    server::HttpRequest req;
+    req.method = "POST";
+    req.target = path;
+    if (!target_header.empty()) req.headers = {{"x-amz-target", target_header}};
+    return router_.Find(req);
+  }
+
+  ToyService kinesis_{"kinesis", {.target_prefix = "Kinesis_20131202.", .path_prefix = {}}};
+  ToyService dynamodb_{"dynamodb", {.target_prefix = "DynamoDB_20120810.", .path_prefix = {}}};
+  ToyService cloudwatch_{"monitoring",
+                         {.target_prefix = {}, .path_prefix = "/service/GraniteServiceVersion20100801/"}};
+  Router router_;
+};
+
+TEST_F(RouterTest, ATargetPrefixPicksItsServiceAndNamesTheOperation) {
+  Route r = Find("DynamoDB_20120810.PutItem");
+  EXPECT_EQ(r.service, &dynamodb_);
+  EXPECT_EQ(r.index, 1);
+  EXPECT_TRUE(r.matched);
+  EXPECT_EQ(r.operation, "PutItem");
+  r = Find("Kinesis_20131202.PutRecords");
+  EXPECT_EQ(r.service, &kinesis_);
+  EXPECT_EQ(r.index, 0);
+  EXPECT_EQ(r.operation, "PutRecords");
+}
+
+TEST_F(RouterTest, TheOperationEndsAtTheNextDot) {
+  EXPECT_EQ(Find("DynamoDB_20120810.GetItem.extra").operation, "GetItem");
+}
+
+TEST_F(RouterTest, APathPrefixPicksItsService) {
+  Route r = Find("", "/service/GraniteServiceVersion20100801/operation/GetMetricData?x=1");
+  EXPECT_EQ(r.service, &cloudwatch_);
+  EXPECT_EQ(r.index, 2);
+  EXPECT_TRUE(r.matched);
+  EXPECT_EQ(r.operation, "");
+}
+
+TEST_F(RouterTest, ATargetPrefixWinsOverAPath) {
+  EXPECT_EQ(Find("DynamoDB_20120810.Query", "/service/GraniteServiceVersion20100801/").service, &dynamodb_);
+}
+
+TEST_F(RouterTest, AnUnclaimedRequestGoesToTheFallbackUnmatched) {
+  for (std::string_view target : {"", "Unknown_1.Op", "DynamoDB_20120810", "kinesis_20131202.PutRecords"}) {
+    Route r = Find(target, "/service/Other/");
+    EXPECT_EQ(r.service, &kinesis_) << target;
+    EXPECT_FALSE(r.matched) << target;
+    EXPECT_EQ(r.operation, "") << target;
+  }
+}
+
+TEST(RouterWithoutFallbackTest, AnUnclaimedRequestHasNoService) {
+  ToyService dynamodb{"dynamodb", {.target_prefix = "DynamoDB_20120810.", .path_prefix = {}}};
+  Router router;
+  router.Add(&dynamodb, /*fallback=*/false);
+  server::HttpRequest req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"x-amz-target", "Kinesis_20131202.PutRecords"}};
+  Route r = router.Find(req);
+  EXPECT_EQ(r.service, nullptr);
+  EXPECT_EQ(r.index, -1);
+  EXPECT_FALSE(r.matched);
+}
+
+}  // namespace
+}  // namespace sluice::gateway
