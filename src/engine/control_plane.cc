@@ -4,7 +4,6 @@
 // visible) before it is durable.
 #include <algorithm>
 #include <array>
-#include <filesystem>
 #include <functional>
 #include <map>
 
@@ -13,7 +12,6 @@
 #include "engine/hash_ranges.h"
 #include "engine/pending_marks.h"
 #include "engine/shard_filter.h"
-#include "storage/file_util.h"
 #include "util/log.h"
 
 namespace sluice::engine {
@@ -102,8 +100,7 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
   }
   if (!saved.ok()) {
     if (opened.ok()) ReleaseLogs(**opened, /*destroy=*/true);
-    std::error_code ec;
-    if (!memory && !std::filesystem::exists(dir, ec)) (void)ClearPending(dir, /*sync=*/false);
+    if (!memory) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
     return saved;
   }
   std::shared_ptr<StreamState> state = std::move(opened).value();
@@ -191,13 +188,9 @@ Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
     streams_.erase(key);
   }
   ReleaseLogs(*state, /*destroy=*/true);
-  std::error_code ec;
-  if (!state->dir.empty() && !std::filesystem::exists(state->dir, ec)) {
-    // The removal must be durable before the mark goes.
-    Status cleared = sync ? storage::file::SyncDir(std::filesystem::path(state->dir).parent_path().string())
-                          : Status::Ok();
-    if (cleared.ok()) cleared = ClearPending(state->dir, /*sync=*/false);
-    if (!cleared.ok()) log::Warn("engine: {} (the next start removes it)", cleared.ToString());
+  if (!state->dir.empty()) {
+    Status removed = RemoveMarked(state->dir, sync);
+    if (!removed.ok()) log::Warn("engine: {} (the next start removes it)", removed.ToString());
   }
   LogStreamState(state->meta.ref, StreamStatusName(state->meta.status), "GONE");
   ErasePoliciesLocked(key);

@@ -61,22 +61,18 @@ void SettleFolder(const fs::path& dir, bool region_level, const std::set<std::st
     const fs::path folder = dir / name.substr(0, name.size() - kMarkSuffix.size());
     if (!is_folder_name(folder.filename().string())) continue;  // not a mark the server writes
     settled.insert(mark);
-    if (!named.count(folder.lexically_normal().string())) {
+    Status settled_mark;
+    if (named.count(folder.lexically_normal().string())) {
+      settled_mark = storage::file::RemoveFile(mark.string());
+    } else {
       settled.insert(folder);
       if (fs::exists(folder, ec)) {
         log::Warn("engine: removing {}, which the server marked for removal and the metadata does not name",
                   folder.string());
       }
-      Status removed = storage::file::RemoveAll(folder.string());
-      if (removed.ok() && sync) removed = storage::file::SyncDir(dir.string());
-      if (!removed.ok()) {
-        log::Error("engine: could not remove {} (kept marked for the next start): {}", folder.string(),
-                   removed.ToString());
-        continue;
-      }
+      settled_mark = RemoveMarked(folder.string(), sync);
     }
-    Status cleared = storage::file::RemoveFile(mark.string());
-    if (!cleared.ok()) log::Warn("engine: could not remove the mark {}: {}", mark.string(), cleared.ToString());
+    if (!settled_mark.ok()) log::Error("engine: {} (tried again at the next start)", settled_mark.ToString());
   }
   for (const fs::path& entry : Entries(dir)) {
     if (settled.count(entry)) continue;
@@ -107,6 +103,12 @@ Status ClearPending(const std::string& folder, bool sync) {
 bool IsMarkedPending(const std::string& folder) {
   std::error_code ec;
   return fs::is_regular_file(PendingMarkPath(folder), ec);
+}
+
+Status RemoveMarked(const std::string& folder, bool sync) {
+  SLUICE_RETURN_IF_ERROR(storage::file::RemoveAll(folder));
+  if (sync) SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(fs::path(folder).parent_path().string()));
+  return storage::file::RemoveFile(PendingMarkPath(folder));
 }
 
 int CountStreamFolders(const std::string& data_dir) {

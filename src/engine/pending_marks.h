@@ -41,6 +41,12 @@ Status ClearPending(const std::string& folder, bool sync);
 
 bool IsMarkedPending(const std::string& folder);
 
+// Removes `folder` (OK if it is gone already) and then its mark; with
+// `sync`, the removal is fsynced into the parent before the mark goes, so a
+// crash at any point leaves whatever is left still marked. Errors: IoError,
+// and the mark then stays.
+Status RemoveMarked(const std::string& folder, bool sync);
+
 // The number of folders under <data_dir>/streams/<account>/<region>/
 // (stream folders, whoever made them): what a data directory without a
 // metadata document must not hold, since nothing would name them.

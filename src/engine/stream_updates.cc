@@ -193,10 +193,7 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
     for (auto& shard : logs) {
       if (shard->log) (void)shard->log->Destroy();
     }
-    std::error_code ec;
-    for (const std::string& dir : dirs) {
-      if (!std::filesystem::exists(dir, ec)) (void)ClearPending(dir, /*sync=*/false);
-    }
+    for (const std::string& dir : dirs) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
   };
   for (int index : made) {
     if (!changed.shards[index].open()) {
