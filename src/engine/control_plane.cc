@@ -10,6 +10,7 @@
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
 #include "engine/hash_ranges.h"
+#include "engine/pending_marks.h"
 #include "engine/shard_filter.h"
 #include "util/log.h"
 
@@ -82,19 +83,30 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
     meta.shards.push_back(shard);
   }
 
-  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(meta));
+  // The folder is marked before it exists and until the metadata names it, so
+  // that what a crash in between leaves is removed at the next start
+  // (pending_marks.h).
+  const bool memory = options_.durability == storage::Durability::kMemory;
+  const bool sync = options_.durability == storage::Durability::kFsync;
+  const std::string dir = memory ? std::string() : StreamDir(options_.data_dir, stream, creation_ms);
+  if (!memory) SLUICE_RETURN_IF_ERROR(MarkPending(dir, sync));
+  Result<std::shared_ptr<StreamState>> opened = OpenStream(meta);
   // The stream's folders must be durable before the metadata naming it is.
-  Status dirs_synced = SyncStreamDirParents(state->dir);
-  if (!dirs_synced.ok()) {
-    ReleaseLogs(*state, /*destroy=*/true);
-    return dirs_synced;
+  Status saved = opened.ok() ? SyncStreamDirParents(dir) : opened.status();
+  if (saved.ok()) {
+    std::vector<StreamMeta> snapshot = SnapshotLocked();
+    snapshot.push_back(meta);
+    saved = SaveLocked(snapshot);
   }
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
-  snapshot.push_back(meta);
-  Status saved = SaveLocked(snapshot);
   if (!saved.ok()) {
-    ReleaseLogs(*state, /*destroy=*/true);
+    if (opened.ok()) ReleaseLogs(**opened, /*destroy=*/true);
+    if (!memory) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
     return saved;
+  }
+  std::shared_ptr<StreamState> state = std::move(opened).value();
+  if (!memory) {
+    Status cleared = ClearPending(dir, sync);
+    if (!cleared.ok()) log::Warn("engine: {} (the next start removes it)", cleared.ToString());
   }
   last_creation_ms_ = creation_ms;
   {
@@ -154,18 +166,32 @@ Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer
 }
 
 Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
-  std::erase_if(snapshot, [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
-  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
   std::shared_ptr<StreamState> state;
   {
-    std::unique_lock table(table_mu_);
+    std::shared_lock table(table_mu_);
     auto it = streams_.find(key);
     if (it == streams_.end()) return Status::Ok();
-    state = std::move(it->second);
-    streams_.erase(it);
+    state = it->second;
+  }
+  // Marked before the metadata stops naming the folder, so that a crash
+  // before the folder is gone leaves it recognisable (pending_marks.h).
+  const bool sync = options_.durability == storage::Durability::kFsync;
+  if (!state->dir.empty()) SLUICE_RETURN_IF_ERROR(MarkPending(state->dir, sync));
+  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  std::erase_if(snapshot, [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
+  // A failed save keeps the mark: the document on disk decides at the next
+  // start (it still names the stream, unless the save failed after its
+  // rename, and then the folder goes as the deletion asked).
+  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  {
+    std::unique_lock table(table_mu_);
+    streams_.erase(key);
   }
   ReleaseLogs(*state, /*destroy=*/true);
+  if (!state->dir.empty()) {
+    Status removed = RemoveMarked(state->dir, sync);
+    if (!removed.ok()) log::Warn("engine: {} (the next start removes it)", removed.ToString());
+  }
   LogStreamState(state->meta.ref, StreamStatusName(state->meta.status), "GONE");
   ErasePoliciesLocked(key);
   // Its subscribers find the stream gone and end.

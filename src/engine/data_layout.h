@@ -8,7 +8,8 @@
 // Path components are escaped (bytes outside [A-Za-z0-9_.-], and a leading
 // '.', become %XX) so no account, region or stream name can leave its folder.
 // The creation time in the stream folder keeps a recreated stream's logs
-// apart from those of a deleted one still being removed.
+// apart from those of a deleted one still being removed. Folders the engine
+// may remove carry a `<folder>.pending` mark beside them (pending_marks.h).
 #pragma once
 
 #include <string>

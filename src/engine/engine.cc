@@ -7,6 +7,7 @@
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
 #include "engine/metadata_codec.h"
+#include "engine/pending_marks.h"
 #include "storage/file_util.h"
 #include "util/log.h"
 
@@ -154,19 +155,44 @@ Engine::Impl::~Impl() { Stop(); }
 
 Status Engine::Impl::Load() {
   SLUICE_RETURN_IF_ERROR(LoadAccounts());
+  const bool memory = options_.durability == storage::Durability::kMemory;
   SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> doc, meta_store_.Load());
-  if (!doc) return Status::Ok();
-  metadata_loaded_ = true;
+  if (!doc) {
+    if (memory) return Status::Ok();
+    // Without the document nothing names the folders under streams/: serving
+    // would hide those streams, and settling would treat them as strangers.
+    const int found = CountStreamFolders(options_.data_dir);
+    if (found > 0) {
+      return Status::Corruption(
+          "data directory " + options_.data_dir + " holds stream data (" + std::to_string(found) +
+          " stream directories under " + StreamsRoot(options_.data_dir) +
+          ") but no metadata file; refusing to start so nothing is deleted. Restore " +
+          MetadataPath(options_.data_dir) + " from a backup, or move " + StreamsRoot(options_.data_dir) +
+          " away to start empty.");
+    }
+    // A new data directory gets its (empty) document at once, so from now on
+    // a missing one always means a lost one.
+    return SaveLocked({});
+  }
   SLUICE_ASSIGN_OR_RETURN(std::vector<StreamMeta> metas, DecodeMetadata(*doc));
+  std::set<std::string> named;  // the folders the document names
   for (StreamMeta& meta : metas) {
     const StreamKey key = KeyOf(meta.ref);
     last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
-    if (options_.durability != storage::Durability::kMemory) missing_shard_dirs_ += ReportMissingShardDirs(meta);
+    if (!memory) {
+      missing_shard_dirs_ += ReportMissingShardDirs(meta);
+      const std::string stream_dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
+      named.insert(fs::path(stream_dir).lexically_normal().string());
+      for (const ShardMeta& shard : meta.shards) {
+        named.insert(fs::path(ShardDir(stream_dir, shard.index)).lexically_normal().string());
+      }
+    }
     SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(std::move(meta)));
-    if (options_.durability != storage::Durability::kMemory) RemoveOrphanShardDirs(*state);
     streams_[key] = std::move(state);
   }
-  if (options_.durability != storage::Durability::kMemory) RemoveOrphanDirs();
+  if (!memory) {
+    SettleStreamFolders(options_.data_dir, named, options_.durability == storage::Durability::kFsync);
+  }
   log::Info("engine: loaded {} streams", streams_.size());
   return Status::Ok();
 }
@@ -267,51 +293,6 @@ int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
         meta.ref.name, meta.ref.account, meta.ref.region, ShardIdFor(shard.index), dir);
   }
   return missing;
-}
-
-void Engine::Impl::RemoveOrphanShardDirs(const StreamState& stream) const {
-  // Shard folders past the end of the shard list: made for the children of a
-  // reshard that crashed before its metadata was saved. Nothing was ever
-  // appended to them (a shard takes writes only once the metadata names it).
-  constexpr std::string_view kPrefix = "shard-";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(stream.dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() <= kPrefix.size() || name.compare(0, kPrefix.size(), kPrefix) != 0) continue;
-    const std::string digits = name.substr(kPrefix.size());
-    if (digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (std::stoll(digits) < static_cast<long long>(stream.meta.shards.size())) continue;
-    log::Warn("engine: removing the folder of an unfinished reshard of stream {}: {}", stream.meta.ref.name,
-              entry.path().string());
-    std::error_code rm;
-    fs::remove_all(entry.path(), rm);
-  }
-}
-
-void Engine::Impl::RemoveOrphanDirs() {
-  // Only directories named like a stream folder ("<name>-<digits>") that no
-  // stream of the loaded metadata owns: left by a crash between removing a
-  // stream from the metadata and deleting its files.
-  std::set<std::string> owned;
-  for (const auto& [key, state] : streams_) owned.insert(fs::path(state->dir).lexically_normal());
-  std::error_code ec;
-  const fs::path root = StreamsRoot(options_.data_dir);
-  for (const auto& account : fs::directory_iterator(root, ec)) {
-    for (const auto& region : fs::directory_iterator(account.path(), ec)) {
-      for (const auto& dir : fs::directory_iterator(region.path(), ec)) {
-        const std::string name = dir.path().filename().string();
-        const size_t dash = name.rfind('-');
-        if (dash == std::string::npos || dash + 1 == name.size() ||
-            name.find_first_not_of("0123456789", dash + 1) != std::string::npos) {
-          continue;
-        }
-        if (owned.count(dir.path().lexically_normal())) continue;
-        log::Warn("engine: removing orphaned stream directory {}", dir.path().string());
-        std::error_code rm;
-        fs::remove_all(dir.path(), rm);
-      }
-    }
-  }
 }
 
 void Engine::Impl::Start() {

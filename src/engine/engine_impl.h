@@ -180,10 +180,6 @@ class Engine::Impl {
   Status SaveLocked(const std::vector<StreamMeta>& streams);
   // Closes (destroy=false) or destroys every log of `stream`.
   static void ReleaseLogs(StreamState& stream, bool destroy);
-  void RemoveOrphanDirs();
-  // Removes shard folders of `stream` that its metadata does not name (see
-  // engine.cc). No-op in memory mode.
-  void RemoveOrphanShardDirs(const StreamState& stream) const;
   // kFsync: fsyncs every directory from the parent of `stream_dir` up to the
   // data directory, so the entries of a newly created stream folder chain
   // (<account>/<region>/<name>-<ms>) survive a power loss before the
@@ -250,7 +246,6 @@ class Engine::Impl {
   // Serialises control-plane changes, so each is snapshot → save → apply.
   mutable std::mutex control_mu_;
   int64_t last_creation_ms_ = 0;  // guarded by control_mu_
-  bool metadata_loaded_ = false;
   uint64_t missing_shard_dirs_ = 0;  // found by Load(), before serving
 
   // Housekeeping thread.

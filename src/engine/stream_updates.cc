@@ -14,6 +14,8 @@
 
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
+#include "engine/pending_marks.h"
+#include "storage/file_util.h"
 #include "util/log.h"
 
 namespace sluice::engine {
@@ -162,29 +164,43 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
   }
 
   // The children's logs first: the metadata must never name a shard whose
-  // folder does not exist yet.
+  // folder does not exist yet. Their folders are marked until it does, so
+  // that what a crash in between leaves is removed at the next start
+  // (pending_marks.h).
   const bool memory = options_.durability == storage::Durability::kMemory;
+  const bool sync = options_.durability == storage::Durability::kFsync;
+  std::vector<std::string> dirs;  // the children's folders (not in memory mode)
+  for (int index : made) {
+    // A shard created and closed by this one change (UpdateShardCount's
+    // short-lived shards) can never hold a record, so it gets no log, no
+    // folder and no file; reads lead straight to its children.
+    if (memory || !changed.shards[index].open()) continue;
+    std::string dir = ShardDir(state->dir, index);
+    std::error_code ec;
+    if (std::filesystem::exists(dir, ec) && !IsMarkedPending(dir)) {
+      return Status::IoError("the folder " + dir + " of new shard " + ShardIdFor(index) + " of stream " +
+                             target.ref.name + " already exists and the server did not make it; move it away");
+    }
+    // Marked: left by an attempt whose save failed, so never named by the
+    // metadata and holding no acknowledged record.
+    SLUICE_RETURN_IF_ERROR(storage::file::RemoveAll(dir));
+    SLUICE_RETURN_IF_ERROR(MarkPending(dir, /*sync=*/false));
+    dirs.push_back(std::move(dir));
+  }
+  if (sync && !dirs.empty()) SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(state->dir));
   std::vector<std::shared_ptr<ShardState>> logs;
   auto release = [&] {
     for (auto& shard : logs) {
       if (shard->log) (void)shard->log->Destroy();
     }
+    for (const std::string& dir : dirs) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
   };
   for (int index : made) {
     if (!changed.shards[index].open()) {
-      // Created and closed by this one change (UpdateShardCount's
-      // short-lived shards): it can never hold a record, so it gets no log,
-      // no folder and no file; reads lead straight to its children.
       logs.push_back(std::make_shared<ShardState>(nullptr));
       continue;
     }
     std::string dir = memory ? target.ref.name + "/" + ShardIdFor(index) : ShardDir(state->dir, index);
-    if (!memory) {
-      // Left by an attempt that crashed before its metadata was saved: never
-      // named by the metadata, so it holds no acknowledged record.
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
     auto log = storage::ShardLog::Open(dir, options_.log, flusher_.get());
     if (!log.ok()) {
       release();
@@ -197,13 +213,17 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
   Status saved = SaveLocked(snapshot);
   if (!saved.ok()) {
     target = before;
-    // Closed, not destroyed: a save that failed after its rename may have
-    // left a document naming these folders. If not, the next start removes
-    // them as leftovers.
+    // Closed, not destroyed, and still marked: a save that failed after its
+    // rename may have left a document naming these folders. The document on
+    // disk decides at the next start.
     for (auto& shard : logs) {
       if (shard->log) (void)shard->log->Close();
     }
     return saved;
+  }
+  for (const std::string& dir : dirs) {
+    Status cleared = ClearPending(dir, /*sync=*/false);
+    if (!cleared.ok()) log::Warn("engine: {} (the next start removes it)", cleared.ToString());
   }
   {
     std::unique_lock lock(state->mu);

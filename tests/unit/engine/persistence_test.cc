@@ -140,13 +140,13 @@ TEST_P(PersistenceTest, RestartDuringDeletingFinishesTheDeletion) {
   EXPECT_EQ(Open()->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
 }
 
-TEST_P(PersistenceTest, OrphanedStreamDirectoryIsRemovedOnOpen) {
+TEST_P(PersistenceTest, StreamFolderTheMetadataDoesNotNameIsLeftAloneOnOpen) {
   { ASSERT_TRUE(Open()->CreateStream(s_, Params(1)).ok()); }
-  const fs::path orphan =
+  const fs::path unknown =
       fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1" / "gone-1600000000000";
-  fs::create_directories(orphan / "shard-000000000000");
+  fs::create_directories(unknown / "shard-000000000000");
   auto engine = Open();
-  EXPECT_FALSE(fs::exists(orphan));
+  EXPECT_TRUE(fs::exists(unknown / "shard-000000000000"));
   EXPECT_TRUE(engine->DescribeStream(s_).ok());
 }
 

@@ -205,7 +205,7 @@ TEST_F(ReshardEngineTest, APendingReshardSurvivesARestart) {
   EXPECT_EQ(engine->DescribeStream(s_)->shards.size(), 3u);
 }
 
-TEST_F(ReshardEngineTest, FoldersOfAnInterruptedReshardAreRemovedAtStart) {
+TEST_F(ReshardEngineTest, MarkedFoldersOfAnInterruptedReshardAreRemovedAtStart) {
   std::string stream_dir;
   {
     auto engine = Open();
@@ -216,9 +216,11 @@ TEST_F(ReshardEngineTest, FoldersOfAnInterruptedReshardAreRemovedAtStart) {
     if (account.path().filename() == "shard-000000000000") stream_dir = account.path().parent_path().string();
   }
   ASSERT_FALSE(stream_dir.empty());
-  // What a crash between creating the children and saving the metadata leaves.
+  // What a crash between creating the children and saving the metadata
+  // leaves: the child's folder and the mark made before it.
   std::filesystem::create_directories(stream_dir + "/shard-000000000001");
   std::ofstream(stream_dir + "/shard-000000000001/junk") << "x";
+  std::ofstream(stream_dir + "/shard-000000000001.pending").close();
   auto engine = Open();
   EXPECT_FALSE(std::filesystem::exists(stream_dir + "/shard-000000000001"));
   EXPECT_TRUE(std::filesystem::exists(stream_dir + "/shard-000000000000"));
