@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
 #include "cli/admin.h"
+#include "cli/data_dir_lock.h"
 #include "cli/gateway.h"
 #include "cli/metrics_endpoint.h"
 #include "cli/serve_config.h"
@@ -222,6 +224,16 @@ int RunServe(const ServeConfig& config) {
   if (config.clock_offset_ms != 0) {
     eopts.clock = &offset_clock;
     log::Warn("clock shifted by {} ms (--clock-offset-ms)", config.clock_offset_ms);
+  }
+  // One process per data directory, locked before anything in it is read.
+  std::optional<DataDirLock> data_dir_lock;
+  if (config.durability != storage::Durability::kMemory) {
+    Result<DataDirLock> locked = DataDirLock::Acquire(config.data_dir);
+    if (!locked.ok()) {
+      log::Error("{}", locked.status().message());
+      return 1;
+    }
+    data_dir_lock.emplace(std::move(locked).value());
   }
   auto engine = engine::Engine::Open(eopts);
   if (!engine.ok()) {
