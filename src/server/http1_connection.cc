@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "server/error_response.h"
 #include "server/event_loop.h"
 #include "server/http_status.h"
 
@@ -216,10 +217,7 @@ void Http1Connection::QueueError(int status) {
   slot.request_done = true;
   slot.close_after = true;
   linger_on_close_ = true;
-  slot.response = HttpResponse{};
-  slot.response.status = status;
-  slot.response.headers.emplace_back("Content-Type", "text/plain");
-  slot.response.body = std::string(ReasonPhrase(status)) + "\n";
+  slot.response = ErrorResponse(status);
   ready_bytes_ += slot.response.body.size();
 }
 

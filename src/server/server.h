@@ -18,7 +18,9 @@
 // so may a streamed response's BodyWriter (below).
 //
 // Limits: bodies above `max_body_bytes` get 413 without being buffered;
-// headers above `max_header_bytes` get 431; a connection that sends nothing
+// headers above `max_header_bytes` get 431 (these and the other answers the
+// server gives itself are in the AWS JSON error shape, error_response.h;
+// HTTP/1.1 lines must end in CRLF, a bare LF gets 400); a connection that sends nothing
 // for `idle_timeout_ms`, or does not finish its headers within
 // `header_timeout_ms` (slowloris), is closed. No timeout runs while a request
 // only waits for its handler, nor while a response is being streamed.
