@@ -489,6 +489,11 @@ void Http1Connection::BeginDrain() {
 
 void Http1Connection::OnDeadline() { Close(); }
 
+bool Http1Connection::Idle() const {
+  return !draining_ && !lingering_ && !StreamOpen() && slots_.empty() && out_.empty() && in_.empty() &&
+         !parser_.started();
+}
+
 void Http1Connection::UpdateInterestAndDeadline() {
   if (closed() || lingering_) return;
   // While paused the socket is not read either: the kernel's receive buffer,

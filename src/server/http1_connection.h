@@ -69,6 +69,8 @@ class Http1Connection final : public Connection {
   void BeginDrain() override;
   void OnDeadline() override;
   void OnStreamWake(uint64_t tag) override;
+  // Between requests with nothing buffered: BeginDrain() closes it at once.
+  bool Idle() const override;
 
  protected:
   void OnClosed() override;

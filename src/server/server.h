@@ -11,8 +11,12 @@
 // handshake must finish within header_timeout_ms; a failed handshake is
 // logged at debug level and closes only its connection.
 //
-// Threading: `threads` event loops, each an epoll instance with its own
-// SO_REUSEPORT listener. A connection lives on one loop for its whole life.
+// Threading: `threads` event loops, each an epoll instance, sharing one
+// listening socket per port (not SO_REUSEPORT, so a second server on the
+// port fails with "Address already in use"); accepted connections are spread
+// round robin over the loops, and one lives on its loop for its whole life.
+// Out of descriptors, idle keep-alive connections are closed to make room,
+// or the client is answered 503 (event_loop.h).
 // Handlers run on the loop thread; a Responder may be called from any thread
 // (it posts the response to the connection's loop through an eventfd), and
 // so may a streamed response's BodyWriter (below).
@@ -60,7 +64,8 @@
 // producer), tls_context (the OpenSSL context, ALPN), tls_transport (a TLS
 // session as a Transport), tls_handshake_connection (a handshake under way),
 // tls_certificate (PEM files, the self-signed certificate), listener
-// (sockets), server.cc.
+// (sockets), descriptor_reserve (the spare descriptor for 503s),
+// error_response (the server's own error answers), server.cc.
 #pragma once
 
 #include <cstdint>
