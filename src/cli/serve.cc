@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
 #include "cli/admin.h"
+#include "cli/data_dir_lock.h"
 #include "cli/metrics_page.h"
 #include "cli/serve_config.h"
 #include "console/console.h"
@@ -224,6 +226,16 @@ int RunServe(const ServeConfig& config) {
     eopts.clock = &offset_clock;
     log::Warn("clock shifted by {} ms (--clock-offset-ms)", config.clock_offset_ms);
   }
+  // One process per data directory, locked before anything in it is read.
+  std::optional<DataDirLock> data_dir_lock;
+  if (config.durability != storage::Durability::kMemory) {
+    Result<DataDirLock> locked = DataDirLock::Acquire(config.data_dir);
+    if (!locked.ok()) {
+      log::Error("{}", locked.status().message());
+      return 1;
+    }
+    data_dir_lock.emplace(std::move(locked).value());
+  }
   auto engine = engine::Engine::Open(eopts);
   if (!engine.ok()) {
     log::Error("cannot open the data dir {}: {}", config.data_dir, engine.status().ToString());
@@ -265,7 +277,6 @@ int RunServe(const ServeConfig& config) {
   sopts.max_body_bytes = config.max_body_bytes;
   sopts.max_buffered_bytes = config.max_buffered_bytes;
   sopts.body_timeout_ms = config.body_timeout_ms;
-  sopts.refusal = [&gateway](int status, std::string_view message) { return gateway.Refusal(status, message); };
   std::string temporary_cert;
   if (config.tls && !SetUpTls(config, &sopts.tls, &temporary_cert)) {
     (*engine)->Stop();

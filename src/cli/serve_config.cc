@@ -24,7 +24,10 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
                   "fsync: acknowledge after fsync (group commit); os: after the write reaches the OS; "
                   "memory: no files")
       ->envname("SLUICE_DURABILITY")
-      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case))
+      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case).description(""))
+      // Runs first (transforms run in reverse order): only the names pass, not
+      // the enum's numbers, which CheckedTransformer alone also takes ("2").
+      ->transform(CLI::IsMember({"fsync", "os", "memory"}, CLI::ignore_case))
       ->default_str("fsync");
   serve.add_option("--region", c.region, "Default region of streams and ARNs")
       ->envname("SLUICE_REGION")
@@ -89,8 +92,12 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
                    "access keys (default: any credentials are accepted)")
       ->envname("SLUICE_AUTH");
   serve.add_option("--clock-offset-ms", c.clock_offset_ms,
-                   "Shift the server's clock by this many ms (for testing retention and expiry)")
+                   "Shift the server's clock by this many ms, at most 10^12 (about 31 years) either "
+                   "way (for testing retention and expiry)")
       ->envname("SLUICE_CLOCK_OFFSET_MS")
+      // Sequence numbers hold times as 36-bit epoch seconds and arrival times
+      // are epoch ms in an int64_t: a bounded shift keeps both in range.
+      ->check(CLI::Range(int64_t{-1'000'000'000'000}, int64_t{1'000'000'000'000}))
       ->capture_default_str();
   serve.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body accepted (413 above)")
       ->envname("SLUICE_MAX_BODY_BYTES")

@@ -153,19 +153,6 @@ auth::AuthResult<Gateway::Caller> Gateway::Authenticate(const server::HttpReques
   return caller;
 }
 
-server::HttpResponse Gateway::Refusal(int status, std::string_view message) const {
-  const std::string_view type = status == 503 ? "ServiceUnavailable"
-                                : status == 408 ? "RequestTimeoutException"
-                                                : "InternalFailure";
-  Service* service = router_.fallback();
-  if (service == nullptr) {
-    server::HttpResponse r = UnknownOperationJson10();
-    r.status = status;
-    return r;
-  }
-  return ToHttp(service->Error(server::HttpRequest{}, {type, message, status}), /*cors=*/false);
-}
-
 server::HttpResponse Gateway::Unclaimed(const server::HttpRequest& req) const {
   server::HttpResponse r = UnknownOperationJson10();
   AddAwsHeaders(r);

@@ -69,12 +69,6 @@ class Gateway {
   // sluice_request_duration_seconds) to a /metrics page. Thread-safe.
   void AddMetrics(metrics::Exposition& out) const { requests_.AddTo(out); }
 
-  // The answer to a request the HTTP server refuses by itself
-  // (server::ServerOptions::refusal): 503 ServiceUnavailable (memory budget)
-  // or 408 RequestTimeoutException (body deadline), in the fallback
-  // service's error shape. Thread-safe.
-  server::HttpResponse Refusal(int status, std::string_view message) const;
-
   // A server::Handler. Thread-safe.
   void Handle(const server::HttpRequest& request, server::Responder respond);
 

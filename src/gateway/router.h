@@ -31,8 +31,6 @@ class Router {
   Route Find(const server::HttpRequest& request) const;
 
   const std::vector<Service*>& services() const { return services_; }
-  // The fallback service, or null.
-  Service* fallback() const { return fallback_ < 0 ? nullptr : services_[fallback_]; }
 
  private:
   std::vector<Service*> services_;

@@ -55,6 +55,10 @@ class Connection {
   virtual void BeginDrain() = 0;
   // The deadline set with SetDeadline() has passed.
   virtual void OnDeadline() = 0;
+  // Nothing in flight and no request begun: closing it now (BeginDrain)
+  // loses nothing. The loop closes such connections first when it runs out
+  // of descriptors.
+  virtual bool Idle() const { return false; }
   // The producer of the streamed response tagged `tag` wrote or finished
   // (posted by a waker from MakeStreamWaker).
   virtual void OnStreamWake(uint64_t tag) {}

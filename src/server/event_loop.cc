@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "server/tls_context.h"
 #include "server/tls_handshake_connection.h"
 #include "server/tls_transport.h"
+#include "server/unique_fd.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -26,6 +28,11 @@ namespace sluice::server {
 namespace {
 
 constexpr int64_t kListenerRetryNs = 100'000'000;  // after EMFILE and friends
+// Idle connections closed per out-of-descriptors event: room for a burst of
+// new clients without emptying the loop of keep-alive connections at once.
+constexpr size_t kIdleClosedPerEvent = 16;
+// A listener is shared by every loop: wake one waiting loop per connection.
+constexpr uint32_t kListenerEvents = EPOLLIN | EPOLLEXCLUSIVE;
 
 void AddToEpoll(int epoll_fd, int fd, uint64_t id, uint32_t events) {
   epoll_event ev{};
@@ -50,8 +57,8 @@ EventLoop::EventLoop(const ServerContext& context, int listen_fd, int tls_listen
   }
   mailbox_ = std::make_shared<LoopMailbox>(this, event_fd_);
   AddToEpoll(epoll_fd_, event_fd_, kWakeupId, EPOLLIN);
-  AddToEpoll(epoll_fd_, listen_fd, kListenerId, EPOLLIN);
-  if (tls_listen_fd >= 0) AddToEpoll(epoll_fd_, tls_listen_fd, kTlsListenerId, EPOLLIN);
+  AddToEpoll(epoll_fd_, listen_fd, kListenerId, kListenerEvents);
+  if (tls_listen_fd >= 0) AddToEpoll(epoll_fd_, tls_listen_fd, kTlsListenerId, kListenerEvents);
   now_ns_ = MonotonicNanos();
 }
 
@@ -122,10 +129,18 @@ void EventLoop::Accept(Listener& listener) {
   for (int i = 0; i < 64 && listener.fd >= 0; ++i) {
     int fd = accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
-      // Out of descriptors or memory: stop polling the listener for a while
-      // instead of spinning on a level-triggered event.
-      log::Warn("accept failed: {}; pausing the listener", std::strerror(errno));
+      int error = errno;
+      if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR || error == ECONNABORTED) return;
+      bool out_of_descriptors = error == EMFILE || error == ENFILE;
+      if (out_of_descriptors && MakeRoom(listener, error)) continue;
+      // Out of memory, or no room could be made (another thread took the
+      // freed slot): stop polling the listener for a while instead of
+      // spinning on a level-triggered event.
+      if (out_of_descriptors) {
+        reserve_.Report(now_ns_, error, 0, 0);
+      } else {
+        log::Warn("accept failed: {}; pausing the listener", std::strerror(error));
+      }
       epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listener.fd, nullptr);
       listener.paused = true;
       listener.retry_ns = now_ns_ + kListenerRetryNs;
@@ -133,29 +148,73 @@ void EventLoop::Accept(Listener& listener) {
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    uint64_t id = next_id_++;
-    if (listener.tls) {
-      SSL* ssl = context_.tls ? context_.tls->NewSession() : nullptr;
-      if (ssl == nullptr) {
-        ::close(fd);
-        continue;
-      }
-      auto connection = std::make_unique<TlsHandshakeConnection>(
-          this, id, fd, std::make_unique<TlsTransport>(ssl, fd), now_ns_);
-      TlsHandshakeConnection* raw = connection.get();
-      connections_.emplace(id, std::move(connection));
-      AddToEpoll(epoll_fd_, fd, id, EPOLLIN | EPOLLRDHUP);
-      raw->Start();
+    EventLoop* target = siblings_.empty() ? this : siblings_[next_sibling_++ % siblings_.size()];
+    if (target == this) {
+      Adopt(fd, listener.tls);
       continue;
     }
-    // TLS on the main port: the first byte decides.
-    bool sniff_tls = context_.tls != nullptr && !context_.options.tls.separate_port;
-    auto connection = std::make_unique<Http1Connection>(this, id, fd, nullptr, sniff_tls);
-    Http1Connection* raw = connection.get();
+    // Should that loop be gone before it runs the task, the socket closes
+    // with the task.
+    auto owned = std::make_shared<UniqueFd>(fd);
+    target->mailbox()->Post([target, owned, tls = listener.tls] { target->Adopt(owned->release(), tls); });
+  }
+}
+
+void EventLoop::SetSiblings(std::vector<EventLoop*> loops) {
+  siblings_ = std::move(loops);
+  // Each loop starts its round at itself, so simultaneous accepts spread.
+  for (size_t i = 0; i < siblings_.size(); ++i) {
+    if (siblings_[i] == this) next_sibling_ = i;
+  }
+}
+
+void EventLoop::Adopt(int fd, bool tls) {
+  if (draining_) {
+    ::close(fd);
+    return;
+  }
+  uint64_t id = next_id_++;
+  if (tls) {
+    SSL* ssl = context_.tls ? context_.tls->NewSession() : nullptr;
+    if (ssl == nullptr) {
+      ::close(fd);
+      return;
+    }
+    auto connection = std::make_unique<TlsHandshakeConnection>(
+        this, id, fd, std::make_unique<TlsTransport>(ssl, fd), now_ns_);
+    TlsHandshakeConnection* raw = connection.get();
     connections_.emplace(id, std::move(connection));
     AddToEpoll(epoll_fd_, fd, id, EPOLLIN | EPOLLRDHUP);
     raw->Start();
+    return;
   }
+  // TLS on the main port: the first byte decides.
+  bool sniff_tls = context_.tls != nullptr && !context_.options.tls.separate_port;
+  auto connection = std::make_unique<Http1Connection>(this, id, fd, nullptr, sniff_tls);
+  Http1Connection* raw = connection.get();
+  connections_.emplace(id, std::move(connection));
+  AddToEpoll(epoll_fd_, fd, id, EPOLLIN | EPOLLRDHUP);
+  raw->Start();
+}
+
+bool EventLoop::MakeRoom(Listener& listener, int error) {
+  std::vector<Connection*> idle;
+  for (auto& [id, c] : connections_) {
+    if (!c->closed() && c->Idle()) idle.push_back(c.get());
+  }
+  // Ids grow with each accept: the smallest are the oldest.
+  auto older = [](const Connection* a, const Connection* b) { return a->id() < b->id(); };
+  size_t n = std::min(idle.size(), kIdleClosedPerEvent);
+  std::partial_sort(idle.begin(), idle.begin() + static_cast<ptrdiff_t>(n), idle.end(), older);
+  for (size_t i = 0; i < n; ++i) idle[i]->BeginDrain();
+  if (n > 0) {
+    reserve_.Report(now_ns_, error, 0, static_cast<int>(n));
+    return true;
+  }
+  DescriptorReserve::Refusal refusal = reserve_.RefuseOne(listener.fd);
+  if (refusal == DescriptorReserve::Refusal::kNoReserve) return false;
+  if (refusal == DescriptorReserve::Refusal::kRefused) reserve_.Report(now_ns_, error, 1, 0);
+  return true;
 }
 
 void EventLoop::DrainMailbox() {
@@ -198,7 +257,7 @@ void EventLoop::RunTimers() {
     Listener& l = listeners_[i];
     if (l.paused && l.fd >= 0 && now_ns_ >= l.retry_ns) {
       l.paused = false;
-      AddToEpoll(epoll_fd_, l.fd, kListenerId + i, EPOLLIN);
+      AddToEpoll(epoll_fd_, l.fd, kListenerId + i, kListenerEvents);
     }
   }
 }

@@ -1,6 +1,17 @@
-// EventLoop: one epoll instance, one thread, its own listening socket. Owns
-// the connections accepted on it, a timer min-heap for their deadlines, and
-// a LoopMailbox (eventfd-woken) through which other threads reach it.
+// EventLoop: one epoll instance, one thread. Owns the connections accepted on
+// it, a timer min-heap for their deadlines, and a LoopMailbox (eventfd-woken)
+// through which other threads reach it.
+//
+// Accepting: every loop of a server holds a duplicate of the server's one
+// listening socket, registered with EPOLLEXCLUSIVE, so a new connection
+// wakes one waiting loop, not all (a process-private alternative to
+// SO_REUSEPORT, which would also let a second server join the port). The
+// kernel prefers whichever loop is idle, so the accepting loop hands the
+// connections round robin to all loops (through their mailboxes) to keep
+// the load spread as SO_REUSEPORT's hashing did. Out of
+// descriptors, a loop closes its oldest idle connections to make room, or,
+// with none, answers the next client 503 through a spare descriptor
+// (descriptor_reserve.h); it pauses the listener only when both fail.
 //
 // Lifecycle: constructed by the Server (taking ownership of a bound,
 // listening socket), Run() on a dedicated thread until Stop() is posted, then
@@ -21,6 +32,7 @@
 #include <vector>
 
 #include "server/connection.h"
+#include "server/descriptor_reserve.h"
 #include "server/loop_mailbox.h"
 #include "server/server_context.h"
 
@@ -28,8 +40,9 @@ namespace sluice::server {
 
 class EventLoop {
  public:
-  // Takes ownership of `listen_fd` (non-blocking, listening) and of
-  // `tls_listen_fd` (-1: none), whose connections speak TLS only. Aborts the
+  // Takes ownership of `listen_fd` (non-blocking, listening; possibly a
+  // duplicate shared with other loops) and of `tls_listen_fd` (-1: none),
+  // whose connections speak TLS only. Aborts the
   // process if epoll or eventfd cannot be created (out of descriptors at
   // startup is not recoverable).
   EventLoop(const ServerContext& context, int listen_fd, int tls_listen_fd = -1);
@@ -42,6 +55,10 @@ class EventLoop {
 
   // Runs until a posted Stop(); then closes every connection.
   void Run();
+
+  // The loops of the server, this one included, that accepted connections
+  // are spread over. Call before Run(); without it every connection stays.
+  void SetSiblings(std::vector<EventLoop*> loops);
 
   // ---- loop thread only ----
   // Closes the listener, asks every connection to drain, and calls
@@ -85,6 +102,14 @@ class EventLoop {
   };
 
   void Accept(Listener& listener);
+  // Serves the accepted socket `fd` on this loop (`tls`: from the TLS-only
+  // port). Closes it instead when the loop drains.
+  void Adopt(int fd, bool tls);
+  // Out of descriptors (accept failed with `error`): closes up to
+  // kIdleClosedPerEvent idle connections, oldest first, or without one
+  // refuses the next connection through the reserve. False when neither was
+  // possible (the caller pauses the listener).
+  bool MakeRoom(Listener& listener, int error);
   // Registers `connection` (on `fd`, already in epoll or not) under a new id
   // in place of `old` (may be null), and drains it if the loop drains.
   uint64_t Replace(Connection* old, std::unique_ptr<Connection> connection, int fd);
@@ -106,6 +131,9 @@ class EventLoop {
   int64_t now_ns_ = 0;
   uint64_t next_id_ = 16;
   std::shared_ptr<LoopMailbox> mailbox_;
+  DescriptorReserve reserve_;
+  std::vector<EventLoop*> siblings_;
+  size_t next_sibling_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> retired_;
   using TimerEntry = std::pair<int64_t, uint64_t>;  // (when_ns, connection id)

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "server/error_response.h"
 #include "server/event_loop.h"
 #include "server/http_status.h"
 #include "util/log.h"
@@ -239,10 +240,7 @@ void Http1Connection::QueueError(int status) {
   slot.request_done = true;
   slot.close_after = true;
   linger_on_close_ = true;
-  slot.response = HttpResponse{};
-  slot.response.status = status;
-  slot.response.headers.emplace_back("Content-Type", "text/plain");
-  slot.response.body = std::string(ReasonPhrase(status)) + "\n";
+  slot.response = ErrorResponse(status);
   ready_bytes_ += slot.response.body.size();
 }
 
@@ -556,6 +554,11 @@ bool Http1Connection::CheckStalledStream() {
       id(), (now - last_write_ns_) / kNsPerMs, budget.used(), budget.limit(), out_.bytes());
   Close();
   return false;
+}
+
+bool Http1Connection::Idle() const {
+  return !draining_ && !lingering_ && !StreamOpen() && slots_.empty() && out_.empty() && in_.empty() &&
+         !parser_.started();
 }
 
 void Http1Connection::UpdateInterestAndDeadline() {

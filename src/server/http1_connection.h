@@ -24,8 +24,8 @@
 // as soon as the headers are in, the body is never read), a body the
 // server-wide memory budget has no room for 503 (from its Content-Length,
 // or as its chunked bytes arrive), then the connection closes after a short
-// lingering drain of unread input. 503 and 408 are made by the server
-// options' refusal (the service's error shape).
+// lingering drain of unread input. Every such answer has the AWS error
+// shape (error_response.h).
 // Timeouts: header_timeout_ms from the first byte of a request (or from
 // accept) to the end of its headers; body_timeout_ms from the end of the
 // headers to the end of the body (then 408); idle_timeout_ms without
@@ -82,6 +82,8 @@ class Http1Connection final : public Connection {
   void BeginDrain() override;
   void OnDeadline() override;
   void OnStreamWake(uint64_t tag) override;
+  // Between requests with nothing buffered: BeginDrain() closes it at once.
+  bool Idle() const override;
 
  protected:
   void OnClosed() override;

@@ -54,6 +54,18 @@ size_t FindCrlf(const char* data, size_t from, size_t end) {
   return std::string_view::npos;
 }
 
+// Whether a '\n' in [from, end) lacks the '\r' before it (the byte before
+// `from`, when there is one, belongs to the same buffer).
+bool HasBareLf(const char* data, size_t from, size_t end) {
+  for (size_t i = from; i < end; ++i) {
+    const void* lf = std::memchr(data + i, '\n', end - i);
+    if (lf == nullptr) return false;
+    i = static_cast<const char*>(lf) - data;
+    if (i == 0 || data[i - 1] != '\r') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void Http1Parser::Reset() {
@@ -93,6 +105,10 @@ Http1ParseResult Http1Parser::Parse(char* data, size_t size) {
       size_t from = scanned_ > start_ + 3 ? scanned_ - 3 : start_;
       std::string_view all(data, size);
       size_t end = all.find("\r\n\r\n", from);
+      // A line ended by a bare LF would never complete the section: refuse
+      // it now rather than wait for the header timeout.
+      size_t section_end = end == std::string_view::npos ? size : end + 4;
+      if (HasBareLf(data, scanned_ > start_ ? scanned_ : start_, section_end)) return Fail(400);
       if (end == std::string_view::npos) {
         scanned_ = size;
         if (size - start_ > limits_.max_header_bytes) return Fail(431);

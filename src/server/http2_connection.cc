@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/error_response.h"
 #include "server/event_loop.h"
 #include "server/http_status.h"
 #include "util/log.h"
@@ -462,11 +463,7 @@ void Http2Connection::CheckStalledStreams() {
 }
 
 void Http2Connection::RespondError(Stream* s, int status) {
-  HttpResponse response;
-  response.status = status;
-  response.headers.emplace_back("content-type", "text/plain");
-  response.body = std::string(ReasonPhrase(status)) + "\n";
-  Submit(s, std::move(response));
+  Submit(s, ErrorResponse(status));
 }
 
 void Http2Connection::Complete(uint64_t tag, HttpResponse response) {

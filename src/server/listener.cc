@@ -30,7 +30,6 @@ Result<int> OpenListener(const std::string& host, uint16_t port) {
     }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
       last_error = fmt::format("bind: {}", std::strerror(errno));
       ::close(fd);

@@ -1,20 +1,36 @@
 #include "server/server.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "server/event_loop.h"
 #include "server/listener.h"
 #include "server/server_context.h"
+#include "server/unique_fd.h"
 #include "util/log.h"
 
 namespace sluice::server {
+namespace {
+
+Result<int> Duplicate(int fd) {
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return Status::IoError(fmt::format("cannot duplicate the listening socket: {}", std::strerror(errno)));
+  return copy;
+}
+
+}  // namespace
 
 class Server::Impl {
  public:
@@ -34,43 +50,34 @@ class Server::Impl {
       SLUICE_ASSIGN_OR_RETURN(context_.tls, TlsContext::Create(tls.cert_pem, tls.key_pem));
     }
     int threads = context_.options.threads < 1 ? 1 : context_.options.threads;
-    uint16_t port = context_.options.port;
-    uint16_t tls_port = tls.port;
-    bool separate = tls.enabled && tls.separate_port;
-    for (int i = 0; i < threads; ++i) {
-      // With port 0 the first bind picks the port and the rest share it.
-      SLUICE_ASSIGN_OR_RETURN(int fd, OpenListener(context_.options.host, port));
-      if (i == 0) {
-        auto bound = BoundPort(fd);
-        if (!bound.ok()) {
-          ::close(fd);
-          return bound.status();
-        }
-        port = *bound;
-        port_ = port;
-        tls_port_ = tls.enabled ? port : 0;
-      }
-      int tls_fd = -1;
-      if (separate) {
-        auto opened = OpenListener(context_.options.host, tls_port);
-        if (!opened.ok()) {
-          ::close(fd);
-          return opened.status();
-        }
-        tls_fd = *opened;
-        if (i == 0) {
-          auto bound = BoundPort(tls_fd);
-          if (!bound.ok()) {
-            ::close(fd);
-            ::close(tls_fd);
-            return bound.status();
-          }
-          tls_port = *bound;
-          tls_port_ = tls_port;
-        }
-      }
-      loops_.push_back(std::make_unique<EventLoop>(context_, fd, tls_fd));
+    // One listening socket per port, shared by every loop (each holds its
+    // own duplicate of the descriptor and closes it when it drains).
+    SLUICE_ASSIGN_OR_RETURN(int fd, OpenListener(context_.options.host, context_.options.port));
+    UniqueFd plain(fd);
+    SLUICE_ASSIGN_OR_RETURN(port_, BoundPort(plain.get()));
+    tls_port_ = tls.enabled ? port_ : 0;
+    UniqueFd tls_only;
+    if (tls.enabled && tls.separate_port) {
+      SLUICE_ASSIGN_OR_RETURN(int tls_fd, OpenListener(context_.options.host, tls.port));
+      tls_only = UniqueFd(tls_fd);
+      SLUICE_ASSIGN_OR_RETURN(tls_port_, BoundPort(tls_only.get()));
     }
+    for (int i = 0; i < threads; ++i) {
+      SLUICE_ASSIGN_OR_RETURN(int loop_fd, Duplicate(plain.get()));
+      int loop_tls_fd = -1;
+      if (tls_only.get() >= 0) {
+        auto duplicated = Duplicate(tls_only.get());
+        if (!duplicated.ok()) {
+          ::close(loop_fd);
+          return duplicated.status();
+        }
+        loop_tls_fd = *duplicated;
+      }
+      loops_.push_back(std::make_unique<EventLoop>(context_, loop_fd, loop_tls_fd));
+    }
+    std::vector<EventLoop*> siblings;
+    for (auto& loop : loops_) siblings.push_back(loop.get());
+    for (auto& loop : loops_) loop->SetSiblings(siblings);
     return Status::Ok();
   }
 

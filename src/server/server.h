@@ -11,14 +11,20 @@
 // handshake must finish within header_timeout_ms; a failed handshake is
 // logged at debug level and closes only its connection.
 //
-// Threading: `threads` event loops, each an epoll instance with its own
-// SO_REUSEPORT listener. A connection lives on one loop for its whole life.
+// Threading: `threads` event loops, each an epoll instance, sharing one
+// listening socket per port (not SO_REUSEPORT, so a second server on the
+// port fails with "Address already in use"); accepted connections are spread
+// round robin over the loops, and one lives on its loop for its whole life.
+// Out of descriptors, idle keep-alive connections are closed to make room,
+// or the client is answered 503 (event_loop.h).
 // Handlers run on the loop thread; a Responder may be called from any thread
 // (it posts the response to the connection's loop through an eventfd), and
 // so may a streamed response's BodyWriter (below).
 //
 // Limits: bodies above `max_body_bytes` get 413 without being buffered;
-// headers above `max_header_bytes` get 431; a connection that sends nothing
+// headers above `max_header_bytes` get 431 (these and the other answers the
+// server gives itself are in the AWS JSON error shape, error_response.h;
+// HTTP/1.1 lines must end in CRLF, a bare LF gets 400); a connection that sends nothing
 // for `idle_timeout_ms`, or does not finish its headers within
 // `header_timeout_ms` (slowloris), is closed; a body not in within
 // `body_timeout_ms` of its headers gets 408. All connections together hold
@@ -62,7 +68,8 @@
 // producer), tls_context (the OpenSSL context, ALPN), tls_transport (a TLS
 // session as a Transport), tls_handshake_connection (a handshake under way),
 // tls_certificate (PEM files, the self-signed certificate), listener
-// (sockets), server.cc.
+// (sockets), descriptor_reserve (the spare descriptor for 503s),
+// error_response (the server's own error answers), server.cc.
 #pragma once
 
 #include <cstdint>
@@ -105,11 +112,6 @@ struct ServerOptions {
   // may hold (see memory_budget.h); 0: no limit. Over it, new bodies get
   // 503 and streamed responses whose client stopped reading are ended.
   uint64_t max_buffered_bytes = 256ull << 20;
-  // Makes the answer to a request the server refuses by itself (503 over
-  // the memory budget, 408 after the body deadline), so the embedding
-  // service can give it its error shape. Null: a text/plain `message`.
-  // Called on a loop thread.
-  std::function<HttpResponse(int status, std::string_view message)> refusal;
   TlsOptions tls;
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/error_response.h"
 #include "server/http_types.h"
 #include "server/memory_budget.h"
 #include "server/server.h"
@@ -32,15 +33,9 @@ struct ServerContext {
   ConnectionGauges connections;
   mutable MemoryBudget budget{options.max_buffered_bytes};
 
-  // options.refusal's answer, or a text/plain one without it.
-  HttpResponse Refusal(int status, std::string_view message) const {
-    if (options.refusal) return options.refusal(status, message);
-    HttpResponse response;
-    response.status = status;
-    response.headers.emplace_back("Content-Type", "text/plain");
-    response.body = std::string(message) + "\n";
-    return response;
-  }
+  // The answer to a request the server refuses by itself (503 over the
+  // memory budget, 408 after the body deadline), in the AWS error shape.
+  HttpResponse Refusal(int status, std::string_view message) const { return ErrorResponse(status, message); }
 };
 
 }  // namespace sluice::server

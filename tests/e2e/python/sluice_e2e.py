@@ -86,6 +86,7 @@ class SluiceServer:
     data_dir: str
     extra_args: list = field(default_factory=list)
     env: Optional[dict] = None  # when set: configure through SLUICE_* variables, not flags
+    preexec_fn: Optional[Callable[[], None]] = None  # run in the child before exec (e.g. setrlimit)
     proc: Optional[subprocess.Popen] = None
     port: int = 0
     _log_lines: list = field(default_factory=list)
@@ -132,6 +133,7 @@ class SluiceServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=self.preexec_fn,
         )
         self._reader = threading.Thread(target=self._read_log, args=(self.proc, self._port_event), daemon=True)
         self._reader.start()

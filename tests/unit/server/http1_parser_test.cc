@@ -172,6 +172,30 @@ TEST(Http1ParserTest, BadSyntaxIs400) {
   }
 }
 
+TEST(Http1ParserTest, BareLfLineEndingsAre400AtOnce) {
+  const char* bare[] = {
+      "GET / HTTP/1.1\nHost: x\n\n",
+      "GET / HTTP/1.1\n",
+      "GET / HTTP/1.1\r\nHost: x\n",
+      "GET / HTTP/1.1\r\nHost: x\r\n\n",
+      "\nGET / HTTP/1.1\r\n\r\n",
+  };
+  for (const char* text : bare) {
+    Harness whole;
+    EXPECT_EQ(whole.ParseAll(text), Http1ParseResult::kError) << text;
+    EXPECT_EQ(whole.parser.error_status(), 400) << text;
+    Harness bytes;
+    EXPECT_EQ(bytes.ParseByteByByte(text), Http1ParseResult::kError) << text;
+    EXPECT_EQ(bytes.parser.error_status(), 400) << text;
+  }
+}
+
+TEST(Http1ParserTest, LineFeedsInTheBodyAreData) {
+  Harness h;
+  ASSERT_EQ(h.ParseAll("POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n\na\nb"), Http1ParseResult::kComplete);
+  EXPECT_EQ(h.parser.request().body, "\na\nb");
+}
+
 TEST(Http1ParserTest, UnsupportedVersionIs505AndCodingIs501) {
   Harness a;
   EXPECT_EQ(a.ParseAll("GET / HTTP/2.0\r\n\r\n"), Http1ParseResult::kError);

@@ -265,7 +265,21 @@ TEST_F(EchoFixture, HugeContentLengthGets413WithoutSendingTheBody) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 413);
   EXPECT_TRUE(r->HasHeader("Connection: close"));
+  EXPECT_TRUE(r->HasHeader("Content-Type: application/x-amz-json-1.1\r\n"));
+  EXPECT_TRUE(r->HasHeader("x-amzn-ErrorType: RequestEntityTooLargeException\r\n"));
+  EXPECT_EQ(r->body.rfind(R"({"__type":"RequestEntityTooLargeException","message":")", 0), 0u) << r->body;
   EXPECT_TRUE(client.WaitForEof());
+  EXPECT_EQ(calls_.load(), 0);
+}
+
+TEST_F(EchoFixture, BareLfRequestGets400AtOnce) {
+  StartServer();
+  TestSocket client(server_->port());
+  ASSERT_TRUE(client.Send("GET /bare HTTP/1.1\nHost: x\n\n"));
+  auto r = client.ReadResponse(2000);  // the header timeout is 30 s
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400);
+  EXPECT_TRUE(r->HasHeader("x-amzn-ErrorType: MalformedHttpRequestException\r\n"));
   EXPECT_EQ(calls_.load(), 0);
 }
 

@@ -212,6 +212,11 @@ TEST_F(Http2Fixture, BodyAboveTheLimitGets413) {
   ASSERT_TRUE(client.RunUntil([&] { return client.AllClosed(); }));
   EXPECT_EQ(client.response(declared).status, 413);
   EXPECT_EQ(client.response(streamed).status, 413);
+  for (int32_t id : {declared, streamed}) {
+    EXPECT_EQ(client.response(id).Header("content-type"), "application/x-amz-json-1.1");
+    EXPECT_EQ(client.response(id).Header("x-amzn-errortype"), "RequestEntityTooLargeException");
+    EXPECT_EQ(client.response(id).body.rfind(R"({"__type":"RequestEntityTooLargeException")", 0), 0u);
+  }
   EXPECT_EQ(client.response(fine).status, 200);
   EXPECT_EQ(calls_.load(), 1);
 }

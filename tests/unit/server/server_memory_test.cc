@@ -22,12 +22,6 @@ class MemoryFixture : public ::testing::Test {
  protected:
   void StartServer(ServerOptions options) {
     options.port = 0;
-    options.refusal = [](int status, std::string_view message) {
-      HttpResponse r;
-      r.status = status;
-      r.body = "refused: " + std::string(message);
-      return r;
-    };
     auto created = Server::Create(options, [this](const HttpRequest& request, Responder respond) {
       ++calls_;
       HttpResponse response;
@@ -65,7 +59,7 @@ TEST_F(MemoryFixture, SecondBodyThatDoesNotFitTheBudgetGets503AndTheFirstIsServe
   auto r = refused.ReadResponse();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 503);
-  EXPECT_EQ(r->body.rfind("refused: ", 0), 0u) << r->body;
+  EXPECT_EQ(r->body.rfind(R"({"__type":"ServiceUnavailable","message":)", 0), 0u) << r->body;
   EXPECT_TRUE(r->HasHeader("Connection: close"));
   // The admitted body is not hurt.
   ASSERT_TRUE(admitted.Send(std::string(length - length / 2, 'c')));
