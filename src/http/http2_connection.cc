@@ -130,6 +130,12 @@ Status Http2Connection::Exchange(const Request& request, const ExchangeOptions& 
   }
   call_ = nullptr;
   if (status.ok()) status = Flush();  // WINDOW_UPDATEs and ACKs owed
+  if (status.ok() && call.error_code == NGHTTP2_REFUSED_STREAM && response->status == 0) {
+    // Refused unprocessed (a GOAWAY the idle connection had not read yet):
+    // safe to send again on a new connection.
+    *got_bytes = false;
+    status = Status::ConnectionFailed("the server refused the HTTP/2 stream unprocessed");
+  }
   if (status.ok() && call.error_code != NGHTTP2_NO_ERROR) {
     status = Status::BadResponse("the server reset the HTTP/2 stream (error " + std::to_string(call.error_code) + ")");
   }
