@@ -44,14 +44,26 @@ struct Collect final : BodySink {
   int calls = 0;
 };
 
-class HttpClientTest : public ::testing::TestWithParam<Protocol> {};
+class HttpClientTest : public ::testing::TestWithParam<Protocol> {
+ protected:
+  // The protocol under test, to `server`.
+  ClientOptions OptionsFor(const EchoServer& server) const {
+    ClientOptions options;
+    options.url = server.Url();
+    options.protocol = GetParam();
+    return options;
+  }
+  // A GET of `target`.
+  static Request Get(std::string target) {
+    Request r;
+    r.target = std::move(target);
+    return r;
+  }
+};
 
 TEST_P(HttpClientTest, SendsTheRequestAndReadsTheWholeAnswer) {
   EchoServer server;
-  ClientOptions options;
-  options.url = server.Url();
-  options.protocol = GetParam();
-  auto client = MustMake(options);
+  auto client = MustMake(OptionsFor(server));
   ASSERT_NE(client, nullptr);
   Result<Response> r = client->Send(Post("/a/b?x=1", "hello"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -64,10 +76,7 @@ TEST_P(HttpClientTest, SendsTheRequestAndReadsTheWholeAnswer) {
 
 TEST_P(HttpClientTest, CallsInARowShareOneConnection) {
   EchoServer server;
-  ClientOptions options;
-  options.url = server.Url();
-  options.protocol = GetParam();
-  auto client = MustMake(options);
+  auto client = MustMake(OptionsFor(server));
   ASSERT_NE(client, nullptr);
   for (int i = 0; i < 5; ++i) {
     Result<Response> r = client->Send(Post("/n" + std::to_string(i), std::string(i * 1000, 'x')));
@@ -81,18 +90,13 @@ TEST_P(HttpClientTest, CallsInARowShareOneConnection) {
 
 TEST_P(HttpClientTest, StreamedBodyGoesToTheSinkAsItArrives) {
   EchoServer server;
-  ClientOptions options;
-  options.url = server.Url();
-  options.protocol = GetParam();
-  auto client = MustMake(options);
+  auto client = MustMake(OptionsFor(server));
   ASSERT_NE(client, nullptr);
   Collect sink;
   ExchangeOptions exchange;
   exchange.sink = &sink;
   exchange.idle_timeout_ms = 5000;
-  Request get;
-  get.target = "/stream";
-  Result<Response> r = client->Stream(get, exchange);
+  Result<Response> r = client->Stream(Get("/stream"), exchange);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "");
@@ -107,10 +111,7 @@ TEST_P(HttpClientTest, StreamedBodyGoesToTheSinkAsItArrives) {
 
 TEST_P(HttpClientTest, StopEndsAStreamThatSendsNothing) {
   EchoServer server;
-  ClientOptions options;
-  options.url = server.Url();
-  options.protocol = GetParam();
-  auto client = MustMake(options);
+  auto client = MustMake(OptionsFor(server));
   ASSERT_NE(client, nullptr);
   std::atomic<bool> stop{false};
   Collect sink;
@@ -118,8 +119,6 @@ TEST_P(HttpClientTest, StopEndsAStreamThatSendsNothing) {
   exchange.sink = &sink;
   exchange.idle_timeout_ms = 60'000;
   exchange.stop = [&] { return stop.load(); };
-  Request get;
-  get.target = "/silent";
   std::thread stopper([&] {
     // Stop once the server has the stream open (the call is then waiting).
     const int64_t deadline = MonotonicMillis() + 5000;
@@ -131,7 +130,7 @@ TEST_P(HttpClientTest, StopEndsAStreamThatSendsNothing) {
     stop = true;
   });
   const int64_t start = MonotonicMillis();
-  Result<Response> r = client->Stream(get, exchange);
+  Result<Response> r = client->Stream(Get("/silent"), exchange);
   stopper.join();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kCancelled);
@@ -140,28 +139,20 @@ TEST_P(HttpClientTest, StopEndsAStreamThatSendsNothing) {
 
 TEST_P(HttpClientTest, IdleTimeoutEndsAWaitWithTimedOut) {
   EchoServer server;
-  ClientOptions options;
-  options.url = server.Url();
-  options.protocol = GetParam();
-  auto client = MustMake(options);
+  auto client = MustMake(OptionsFor(server));
   ASSERT_NE(client, nullptr);
   Collect sink;
   ExchangeOptions exchange;
   exchange.sink = &sink;
   exchange.idle_timeout_ms = 200;
-  Request get;
-  get.target = "/silent";
-  Result<Response> r = client->Stream(get, exchange);
+  Result<Response> r = client->Stream(Get("/silent"), exchange);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kTimedOut);
 }
 
 TEST_P(HttpClientTest, AConnectionTheServerClosedWhileIdleIsReplacedUnseen) {
   EchoServer server(EchoServer::Options{.tls = false, .idle_timeout_ms = 100});
-  ClientOptions options;
-  options.url = server.Url();
-  options.protocol = GetParam();
-  auto client = MustMake(options);
+  auto client = MustMake(OptionsFor(server));
   ASSERT_NE(client, nullptr);
   ASSERT_TRUE(client->Send(Post("/first", "")).ok());
   const int64_t deadline = MonotonicMillis() + 5000;
@@ -207,9 +198,7 @@ TEST_P(HttpClientTest, TlsWithTheServersCertificateAsCaIsVerifiedAndWorks) {
 TEST_P(HttpClientTest, TlsRefusesACertificateNotSignedByTheTrustedCa) {
   EchoServer server(EchoServer::Options{.tls = true});
   EchoServer other(EchoServer::Options{.tls = true});  // a different self-signed certificate
-  ClientOptions options;
-  options.url = server.Url();
-  options.protocol = GetParam();
+  ClientOptions options = OptionsFor(server);
   options.tls.ca_file = other.cert_file();
   auto client = MustMake(options);
   ASSERT_NE(client, nullptr);
