@@ -6,20 +6,10 @@
 
 #include "auth/amz_date.h"
 #include "auth/signing.h"
+#include "util/ascii.h"
 
 namespace sluice::auth {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Decoded query parameters; the first occurrence of a name wins.
 std::map<std::string, std::string, std::less<>> QueryParams(std::string_view query) {

@@ -9,10 +9,8 @@
 //   load_loop          epoll engine: keep-alive HTTP/1.1 connections, one
 //                      request in flight each (or one streaming response),
 //                      driven by a LoopHandler
-//   http_response      incremental HTTP/1.1 response parser; bodies buffered
-//                      or streamed to a BodySink
-//   event_stream_body  the BodySink of a SubscribeToShard response: decodes
-//                      its event-stream messages as they arrive
+//   (src/http)         the response parser and the event-stream BodySink
+//                      are the outbound HTTP library's
 //   json_scan          finds the few response fields the workloads read
 //   requests           serialised Kinesis requests, built before timed phases
 //   histogram          log-bucketed latency histogram

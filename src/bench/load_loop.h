@@ -20,9 +20,13 @@
 #include <string_view>
 #include <vector>
 
-#include "bench/http_response.h"
+#include "http/response_parser.h"
 
 namespace sluice::bench {
+
+// The response parser is the outbound HTTP library's (src/http).
+using http::BodySink;
+using http::ResponseParser;
 
 struct Endpoint {
   std::string host_header;  // "127.0.0.1:4567", sent as Host

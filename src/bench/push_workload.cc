@@ -14,20 +14,25 @@
 //
 // Producers and subscribers share one LoadLoop: the event streams are
 // responses that last the whole run, read through an EventStreamBody
-// (event_stream_body.h) as they arrive.
+// (http/event_stream_body.h) as they arrive.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
 
-#include "bench/event_stream_body.h"
 #include "bench/paced_producer.h"
 #include "bench/requests.h"
 #include "bench/workload_support.h"
+#include "http/event_stream_body.h"
 #include "util/clock.h"
 
 namespace sluice::bench {
 namespace {
+
+using http::DescribeException;
+using http::EventStreamBody;
+using http::KindOf;
+using http::SubscribeMessageKind;
 
 constexpr int64_t kPushGraceNs = 5 * kSecond;
 constexpr int64_t kSubscribeTimeoutNs = 15 * kSecond;

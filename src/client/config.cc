@@ -2,6 +2,7 @@
 
 #include "client/config.h"
 #include "client/types.h"
+#include "http/url.h"
 
 namespace sluice::client {
 namespace {
@@ -61,51 +62,9 @@ ClientConfig ClientConfig::FromEnvironment() {
 }
 
 Outcome<EndpointAddress> ParseEndpointUrl(const std::string& url) {
-  EndpointAddress out;
-  std::string_view rest = url;
-  if (rest.substr(0, 7) == "http://") {
-    rest.remove_prefix(7);
-  } else if (rest.substr(0, 8) == "https://") {
-    rest.remove_prefix(8);
-    out.tls = true;
-  } else {
-    return Error{"ClientError", "the endpoint must start with http:// or https://: " + url, 0};
-  }
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  if (rest.find('/') != std::string_view::npos || rest.find('?') != std::string_view::npos) {
-    return Error{"ClientError", "the endpoint must not have a path: " + url, 0};
-  }
-  std::string_view host = rest;
-  std::string_view port_text;
-  if (!rest.empty() && rest.front() == '[') {  // [IPv6]:port
-    const size_t close = rest.find(']');
-    if (close == std::string_view::npos) return Error{"ClientError", "bad endpoint: " + url, 0};
-    host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return Error{"ClientError", "bad endpoint: " + url, 0};
-      port_text = rest.substr(close + 2);
-    }
-  } else if (const size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    port_text = rest.substr(colon + 1);
-  }
-  if (host.empty()) return Error{"ClientError", "the endpoint has no host: " + url, 0};
-  int port = out.tls ? 443 : 80;
-  const bool explicit_port = !port_text.empty();
-  if (explicit_port) {
-    port = 0;
-    for (char ch : port_text) {
-      if (ch < '0' || ch > '9' || port > 65535) return Error{"ClientError", "bad port in endpoint: " + url, 0};
-      port = port * 10 + (ch - '0');
-    }
-    if (port <= 0 || port > 65535) return Error{"ClientError", "bad port in endpoint: " + url, 0};
-  }
-  out.host = std::string(host);
-  out.port = static_cast<uint16_t>(port);
-  const bool v6 = out.host.find(':') != std::string::npos;
-  out.host_header = v6 ? "[" + out.host + "]" : out.host;
-  if (port != (out.tls ? 443 : 80)) out.host_header += ":" + std::to_string(port);
-  return out;
+  Result<http::Url> parsed = http::ParseUrl(url);
+  if (!parsed.ok()) return Error{"ClientError", parsed.status().message(), 0};
+  return EndpointAddress{parsed->tls, parsed->host, parsed->port, parsed->host_header};
 }
 
 }  // namespace sluice::client

@@ -6,8 +6,8 @@
 #include <mutex>
 #include <thread>
 
-#include "bench/event_stream_body.h"
-#include "client/http_connection.h"
+#include "client/kinesis_http.h"
+#include "http/event_stream_body.h"
 #include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
 
@@ -72,12 +72,13 @@ ShardSubscriber::ShardSubscriber(ClientConfig config, SubscriberOptions options,
 
 Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handler,
                                                       const std::function<bool()>& stop) {
-  Outcome<EndpointAddress> ep = ParseEndpointUrl(config_.endpoint);
-  if (!ep.ok()) return ep.error();
-  Outcome<std::shared_ptr<TlsContext>> tls = MakeTlsContextFor(config_, *ep);
-  if (!tls.ok()) return tls.error();
-  HttpConnection conn(*ep, config_.timeout_ms, *tls);
-  bench::ResponseParser parser;
+  // One connection, kept for the next subscription.
+  Outcome<std::shared_ptr<http::HttpClient>> made = MakeKinesisHttpClient(config_, 1);
+  if (!made.ok()) return made.error();
+  http::HttpClient& conn = **made;
+  http::ExchangeOptions exchange;
+  exchange.idle_timeout_ms = options_.idle_timeout_ms;
+  exchange.stop = stop;
   int64_t backoff_ms = 0;
   auto back_off = [&]() {
     backoff_ms = backoff_ms == 0 ? options_.backoff_base_ms : std::min(backoff_ms * 2, options_.backoff_max_ms);
@@ -87,16 +88,16 @@ Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handl
   while (!(stop && stop())) {
     const StartingPosition pos =
         continuation_.empty() ? options_.start : StartingPosition::AfterSequenceNumber(continuation_);
-    const std::string request = BuildKinesisRequest(config_, *ep, "SubscribeToShard",
-                                                     SubscribeToShardBody(options_.consumer_arn, shard_id_, pos),
-                                                     WallSeconds());
+    const http::Request request =
+        KinesisRequest(config_, conn.url().host_header, "SubscribeToShard",
+                       SubscribeToShardBody(options_.consumer_arn, shard_id_, pos), WallSeconds());
     bool ended = false;
     std::vector<ChildShard> children;
     std::optional<Error> event_error;
     std::optional<Error> handler_error;
-    bench::EventStreamBody body([&](const protocol::EventStreamMessage& m) {
-      switch (bench::KindOf(m)) {
-        case bench::SubscribeMessageKind::kRecords: {
+    http::EventStreamBody body([&](const protocol::EventStreamMessage& m) {
+      switch (http::KindOf(m)) {
+        case http::SubscribeMessageKind::kRecords: {
           Outcome<GetRecordsResult> event = ParseRecordsPayload(m.payload, shard_id_);
           if (!event.ok()) {
             handler_error = event.error();
@@ -110,37 +111,34 @@ Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handl
           }
           break;
         }
-        case bench::SubscribeMessageKind::kInitialResponse:
+        case http::SubscribeMessageKind::kInitialResponse:
           ++subscriptions_;
           break;
-        case bench::SubscribeMessageKind::kException:
+        case http::SubscribeMessageKind::kException:
           event_error = ExceptionError(m);
           break;
         default:
           break;
       }
     });
-    parser.Reset();
-    parser.set_body_sink(&body);
-    bool got_bytes = false;
-    Outcome<Done> r = conn.RoundTrip(request, &parser, options_.idle_timeout_ms, stop, &got_bytes);
+    exchange.sink = &body;
+    Result<http::Response> r = conn.Stream(request, exchange);
     if (handler_error) return *handler_error;
     if (ended) return children;
     if (!r.ok()) {
-      if (r.error().type == "Stopped") break;
+      if (r.status().code() == ErrorCode::kCancelled) break;
       if (!back_off()) break;
       continue;
     }
-    if (parser.status() != 200) {
-      Error e = ParseErrorReply(HttpReply{parser.status(), body.error_body()});
+    if (r->status != 200) {
+      Error e = ParseErrorReply(HttpReply{r->status, body.error_body()});
       if (e.type == "ResourceInUseException" || e.Retryable()) {
         if (!back_off()) break;
         continue;
       }
       return e;
     }
-    if (body.failed()) {
-      conn.Close();
+    if (body.failed()) {  // bad event-stream framing inside a whole HTTP answer
       if (!back_off()) break;
       continue;
     }

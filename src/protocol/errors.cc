@@ -29,6 +29,11 @@ const char* ErrorTypeName(ErrorCode code) {
     case ErrorCode::kCorruption:
     case ErrorCode::kIoError:
     case ErrorCode::kNotLeader:
+    case ErrorCode::kConnectionFailed:
+    case ErrorCode::kTimedOut:
+    case ErrorCode::kTlsFailed:
+    case ErrorCode::kBadResponse:
+    case ErrorCode::kCancelled:
       return "InternalFailure";
   }
   return "InternalFailure";
@@ -41,6 +46,11 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kCorruption:
     case ErrorCode::kIoError:
     case ErrorCode::kNotLeader:
+    case ErrorCode::kConnectionFailed:
+    case ErrorCode::kTimedOut:
+    case ErrorCode::kTlsFailed:
+    case ErrorCode::kBadResponse:
+    case ErrorCode::kCancelled:
       return 500;
     case ErrorCode::kServiceUnavailable:
       return 503;

@@ -27,6 +27,11 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kCorruption: return "Corruption";
     case ErrorCode::kIoError: return "IoError";
     case ErrorCode::kNotLeader: return "NotLeader";
+    case ErrorCode::kConnectionFailed: return "ConnectionFailed";
+    case ErrorCode::kTimedOut: return "TimedOut";
+    case ErrorCode::kTlsFailed: return "TlsFailed";
+    case ErrorCode::kBadResponse: return "BadResponse";
+    case ErrorCode::kCancelled: return "Cancelled";
   }
   return "Unknown";
 }

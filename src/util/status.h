@@ -42,6 +42,12 @@ enum class ErrorCode {
   kCorruption,
   kIoError,
   kNotLeader,
+  // Outbound calls (src/http): no usable answer from the peer.
+  kConnectionFailed,  // resolve, connect, reset, closed
+  kTimedOut,
+  kTlsFailed,         // handshake, certificate or host name verification
+  kBadResponse,       // not HTTP, or not the protocol expected
+  kCancelled,         // the caller's stop condition ended the call
 };
 
 // Returns a stable name for logs ("ResourceNotFound", "Corruption", ...).
@@ -64,6 +70,11 @@ class Status {
   static Status Internal(std::string m) { return {ErrorCode::kInternalFailure, std::move(m)}; }
   static Status Corruption(std::string m) { return {ErrorCode::kCorruption, std::move(m)}; }
   static Status IoError(std::string m) { return {ErrorCode::kIoError, std::move(m)}; }
+  static Status ConnectionFailed(std::string m) { return {ErrorCode::kConnectionFailed, std::move(m)}; }
+  static Status TimedOut(std::string m) { return {ErrorCode::kTimedOut, std::move(m)}; }
+  static Status TlsFailed(std::string m) { return {ErrorCode::kTlsFailed, std::move(m)}; }
+  static Status BadResponse(std::string m) { return {ErrorCode::kBadResponse, std::move(m)}; }
+  static Status Cancelled(std::string m) { return {ErrorCode::kCancelled, std::move(m)}; }
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }

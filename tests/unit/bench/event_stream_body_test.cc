@@ -2,7 +2,7 @@
 // transfer-encoding and event-stream messages, all parsed incrementally by
 // ResponseParser + EventStreamBody. The bytes are real: messages come from
 // the protocol library's encoder, framed in chunks by hand.
-#include "bench/event_stream_body.h"
+#include "http/event_stream_body.h"
 
 #include <gtest/gtest.h>
 
@@ -10,11 +10,17 @@
 #include <string>
 #include <vector>
 
-#include "bench/http_response.h"
+#include "http/response_parser.h"
 #include "bench/paced_producer.h"
 #include "util/base64.h"
 
 namespace sluice::bench {
+
+using http::EventStreamBody;
+using http::ResponseParser;
+using http::DescribeException;
+using http::KindOf;
+using http::SubscribeMessageKind;
 namespace {
 
 constexpr const char* kHead =

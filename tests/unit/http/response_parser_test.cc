@@ -1,11 +1,12 @@
-#include "bench/http_response.h"
+#include "http/response_parser.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <tuple>
+#include <vector>
 
-namespace sluice::bench {
+namespace sluice::http {
 namespace {
 
 // Feeds `bytes` in pieces of `step` and returns the total consumed.
@@ -176,9 +177,9 @@ TEST(ResponseParserTest, ResetAllowsReuse) {
 
 // Collects what a BodySink is given, and the status it saw.
 struct CollectingSink final : BodySink {
-  void OnBody(const ResponseParser& response, std::string_view bytes) override {
+  void OnBody(int response_status, std::string_view bytes) override {
     EXPECT_FALSE(bytes.empty());
-    status = response.status();
+    status = response_status;
     got.append(bytes);
     ++calls;
   }
@@ -217,5 +218,48 @@ TEST(ResponseParserTest, ResetDropsTheBodySink) {
   EXPECT_EQ(sink.calls, 0);
 }
 
+TEST(ResponseParserTest, HeadersAreKeptAsSentAndFoundInAnyCase) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\nETag:  \"abc\" \r\nx-amz-request-id: r1\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(p.complete());
+  const auto headers = p.headers();
+  ASSERT_EQ(headers.size(), 3u);
+  EXPECT_EQ(headers[0].first, "ETag");
+  EXPECT_EQ(headers[0].second, "\"abc\"");
+  EXPECT_EQ(p.Header("etag"), "\"abc\"");
+  EXPECT_EQ(p.Header("X-Amz-Request-Id"), "r1");
+  EXPECT_EQ(p.Header("missing"), "");
+  p.Reset();
+  EXPECT_TRUE(p.headers().empty());
+}
+
+TEST(ResponseParserTest, PipelinedAnswersInOneBufferParseOneAfterTheOther) {
+  const std::string two =
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ntwo\r\n0\r\n\r\n"
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy";
+  std::string_view rest(two);
+  std::vector<std::string> bodies;
+  ResponseParser p;
+  while (!rest.empty()) {
+    p.Reset();
+    const size_t used = p.Feed(rest);
+    ASSERT_TRUE(p.complete()) << rest;
+    bodies.emplace_back(p.body());
+    rest.remove_prefix(used);
+  }
+  EXPECT_EQ(bodies, (std::vector<std::string>{"one", "two", "busy"}));
+  EXPECT_EQ(p.status(), 503);
+  EXPECT_FALSE(p.keep_alive());
+}
+
+TEST(ResponseParserTest, AHeaderLineWithoutColonFails) {
+  ResponseParser p;
+  p.Feed("HTTP/1.1 200 OK\r\nContent-Length 5\r\n\r\nhello");
+  EXPECT_TRUE(p.failed());
+  EXPECT_EQ(p.error(), "malformed header line");
+  EXPECT_FALSE(p.keep_alive());
+}
+
 }  // namespace
-}  // namespace sluice::bench
+}  // namespace sluice::http

@@ -1,4 +1,5 @@
-// An incremental HTTP/1.1 response parser for the load generator.
+// The one HTTP/1.1 response parser of Sluice's outbound calls (the client
+// library, the load generator, and every HttpClient connection).
 //
 // Feed() it bytes as they arrive; it consumes up to the end of one response
 // and stops, so bytes after a complete response stay with the caller. It
@@ -17,19 +18,21 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-namespace sluice::bench {
+namespace sluice::http {
 
 class ResponseParser;
 
-// Receives a response body as it is parsed, with any chunked framing
-// removed: each call is the next run of body bytes (never empty), valid only
-// during the call. Called from within ResponseParser::Feed, after the head
-// has been parsed, so response.status() is already known.
+// Receives a response body as it is parsed, with any chunked (HTTP/1.1) or
+// DATA-frame (HTTP/2) framing removed: each call is the next run of body
+// bytes (never empty), valid only during the call, with the response's
+// status, which is known before the first body byte.
 class BodySink {
  public:
   virtual ~BodySink() = default;
-  virtual void OnBody(const ResponseParser& response, std::string_view bytes) = 0;
+  virtual void OnBody(int status, std::string_view bytes) = 0;
 };
 
 class ResponseParser {
@@ -63,6 +66,11 @@ class ResponseParser {
   std::string_view body() const { return body_; }
   // False if the server asked to close the connection after this response.
   bool keep_alive() const { return keep_alive_; }
+  // The header fields as sent (names in their case, values trimmed); views
+  // into the parser, valid until the next Reset.
+  std::vector<std::pair<std::string_view, std::string_view>> headers() const;
+  // The first field named `name` (any case), or "" when none.
+  std::string_view Header(std::string_view name) const;
 
  private:
   enum class State { kHead, kBody, kBodyUntilClose, kChunkSize, kChunkData, kChunkDataEnd,
@@ -82,10 +90,14 @@ class ResponseParser {
   std::string line_;
   std::string body_;
   std::string error_;
+  struct Field {
+    size_t name_at, name_size, value_at, value_size;  // offsets into head_
+  };
+  std::vector<Field> fields_;
   BodySink* sink_ = nullptr;
   uint64_t remaining_ = 0;  // body or chunk bytes still to read
   int status_ = 0;
   bool keep_alive_ = true;
 };
 
-}  // namespace sluice::bench
+}  // namespace sluice::http

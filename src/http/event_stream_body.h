@@ -7,10 +7,11 @@
 // zero-length chunk. Chunk boundaries and message boundaries are unrelated:
 // a chunk may hold several messages or part of one.
 //
-// EventStreamBody is the BodySink of such a response: the ResponseParser
-// removes the chunked framing and hands it the body in pieces as they
-// arrive; it decodes messages incrementally (protocol::EventStreamDecoder)
-// and passes each one to its listener as soon as its last byte is in. An
+// EventStreamBody is the BodySink of such a response: the ResponseParser (or
+// an HTTP/2 connection) removes the framing and hands it the body in pieces
+// as they arrive; it decodes messages incrementally (protocol's
+// EventStreamDecoder, the one decoder) and passes each one to its listener
+// as soon as its last byte is in. An
 // answer other than 200 is an ordinary JSON error: its body is kept (up to
 // kMaxErrorBodyBytes) instead of decoded.
 //
@@ -26,10 +27,10 @@
 #include <string_view>
 #include <vector>
 
-#include "bench/http_response.h"
+#include "http/response_parser.h"
 #include "protocol/event_stream.h"
 
-namespace sluice::bench {
+namespace sluice::http {
 
 // What one event-stream message of a SubscribeToShard response is.
 enum class SubscribeMessageKind {
@@ -48,13 +49,12 @@ class EventStreamBody final : public BodySink {
  public:
   static constexpr size_t kMaxErrorBodyBytes = 4096;
 
-  // Called for each decoded message, in order, from within OnBody (so from
-  // within ResponseParser::Feed).
+  // Called for each decoded message, in order, from within OnBody.
   using Listener = std::function<void(const protocol::EventStreamMessage& message)>;
 
   explicit EventStreamBody(Listener listener) : listener_(std::move(listener)) {}
 
-  void OnBody(const ResponseParser& response, std::string_view bytes) override;
+  void OnBody(int status, std::string_view bytes) override;
 
   // Forgets the current response (decoder state, error body, counts).
   void Reset();
@@ -77,4 +77,4 @@ class EventStreamBody final : public BodySink {
   uint64_t messages_ = 0;
 };
 
-}  // namespace sluice::bench
+}  // namespace sluice::http

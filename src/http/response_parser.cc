@@ -1,23 +1,14 @@
-#include "bench/http_response.h"
+#include "http/response_parser.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace sluice::bench {
+#include "util/ascii.h"
+
+namespace sluice::http {
 namespace {
 
 constexpr size_t kHeadStep = 4096;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 bool ContainsTokenIgnoreCase(std::string_view value, std::string_view token) {
   // Comma-separated list of tokens (e.g. "gzip, chunked").
@@ -53,6 +44,7 @@ void ResponseParser::Reset() {
   line_.clear();
   body_.clear();
   error_.clear();
+  fields_.clear();
   sink_ = nullptr;
   remaining_ = 0;
   status_ = 0;
@@ -69,7 +61,7 @@ size_t ResponseParser::Fail(std::string message, size_t consumed) {
 void ResponseParser::AppendBody(const char* data, size_t n) {
   if (n == 0) return;
   if (sink_ != nullptr) {
-    sink_->OnBody(*this, std::string_view(data, n));
+    sink_->OnBody(status_, std::string_view(data, n));
   } else {
     body_.append(data, n);
   }
@@ -122,6 +114,8 @@ bool ResponseParser::ParseHead() {
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    fields_.push_back({static_cast<size_t>(name.data() - head.data()), name.size(),
+                       static_cast<size_t>(value.data() - head.data()), value.size()});
     if (EqualsIgnoreCase(name, "content-length")) {
       uint64_t v = 0;
       if (!ParseDecimal(value, &v) || (have_length && v != length)) {
@@ -253,6 +247,24 @@ size_t ResponseParser::Feed(const char* data, size_t n) {
   return pos;
 }
 
+std::vector<std::pair<std::string_view, std::string_view>> ResponseParser::headers() const {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  out.reserve(fields_.size());
+  const std::string_view head(head_);
+  for (const Field& f : fields_) {
+    out.emplace_back(head.substr(f.name_at, f.name_size), head.substr(f.value_at, f.value_size));
+  }
+  return out;
+}
+
+std::string_view ResponseParser::Header(std::string_view name) const {
+  const std::string_view head(head_);
+  for (const Field& f : fields_) {
+    if (EqualsIgnoreCase(head.substr(f.name_at, f.name_size), name)) return head.substr(f.value_at, f.value_size);
+  }
+  return {};
+}
+
 void ResponseParser::FeedEof() {
   if (state_ == State::kBodyUntilClose) {
     state_ = State::kComplete;
@@ -263,4 +275,4 @@ void ResponseParser::FeedEof() {
   }
 }
 
-}  // namespace sluice::bench
+}  // namespace sluice::http

@@ -1,8 +1,8 @@
-#include "bench/event_stream_body.h"
+#include "http/event_stream_body.h"
 
 #include <algorithm>
 
-namespace sluice::bench {
+namespace sluice::http {
 namespace {
 
 std::string_view StringHeader(const protocol::EventStreamMessage& m, std::string_view name) {
@@ -32,8 +32,8 @@ std::string DescribeException(const protocol::EventStreamMessage& message) {
   return out;
 }
 
-void EventStreamBody::OnBody(const ResponseParser& response, std::string_view bytes) {
-  if (response.status() != 200) {
+void EventStreamBody::OnBody(int status, std::string_view bytes) {
+  if (status != 200) {
     const size_t room = kMaxErrorBodyBytes - std::min(kMaxErrorBodyBytes, error_body_.size());
     error_body_.append(bytes.substr(0, room));
     return;
@@ -55,4 +55,4 @@ void EventStreamBody::Reset() {
   messages_ = 0;
 }
 
-}  // namespace sluice::bench
+}  // namespace sluice::http
