@@ -73,7 +73,7 @@ class Caller(threading.Thread):
         self.cycle = cycle
         self.stop = stop
         self.acked: list = []       # (sequence number, Record), in acknowledgement order
-        self.in_doubt: list = []    # (partition key, data) of the call whose answer was lost
+        self.in_doubt: list = []    # (partition key, data) not acknowledged: written or not
         self.refused: list = []     # errors the server answered (none expected)
         self.n = 0
 
@@ -95,6 +95,8 @@ class Caller(threading.Thread):
             except Exception:  # noqa: BLE001 - the server was killed: this answer is lost
                 self.in_doubt += entries
                 return
+            if len(answered) != len(entries):
+                self.refused.append(f"{len(answered)} results for {len(entries)} entries")
             for (key, data), r in zip(entries, answered):
                 if "SequenceNumber" in r:
                     self.acked.append((r["SequenceNumber"], (r["ShardId"], key, data)))
@@ -117,10 +119,8 @@ class PutRecordsCaller(Caller):
         return [self.entry() for _ in range(self.rng.randint(1, 12))]
 
     def put(self, entries: list) -> list:
-        res = self.kinesis.put_records(StreamName=STREAM, Records=[
-            {"PartitionKey": k, "Data": d} for k, d in entries])
-        assert len(res["Records"]) == len(entries)
-        return res["Records"]
+        return self.kinesis.put_records(StreamName=STREAM, Records=[
+            {"PartitionKey": k, "Data": d} for k, d in entries])["Records"]
 
 
 class Subscriber(threading.Thread):
