@@ -43,8 +43,8 @@ e2e:
 # For release checks, not part of `make test`: the kill -9 crash-cycle test with SOAK_CYCLES
 # cycles, alternating `--durability fsync` and `os`.
 soak: build
-	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) E2E_SUITES=python SLUICE_CRASH_CYCLES=$(SOAK_CYCLES) \
-	  SLUICE_CRASH_OS_EVERY=2 tests/e2e/run -k test_crash_cycles -s
+	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) E2E_SUITES=python E2E_PYTHON_TIMEOUT=3600 \
+	  SLUICE_CRASH_CYCLES=$(SOAK_CYCLES) SLUICE_CRASH_OS_EVERY=2 tests/e2e/run -k test_crash_cycles -s
 
 fuzz: bootstrap
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
