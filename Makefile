@@ -9,8 +9,9 @@ DATA_DIR    ?= ./data
 ADMIN_PORT  ?= 4568
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 20
+SOAK_CYCLES ?= 120
 
-.PHONY: all bootstrap configure build run test unit e2e fuzz bench clean
+.PHONY: all bootstrap configure build run test unit e2e soak fuzz bench clean
 
 all: build
 
@@ -38,6 +39,12 @@ unit:
 
 e2e:
 	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) tests/e2e/run
+
+# For release checks, not part of `make test`: the kill -9 crash-cycle test with SOAK_CYCLES
+# cycles, alternating `--durability fsync` and `os`.
+soak: build
+	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) E2E_SUITES=python E2E_PYTHON_TIMEOUT=3600 \
+	  SLUICE_CRASH_CYCLES=$(SOAK_CYCLES) SLUICE_CRASH_OS_EVERY=2 tests/e2e/run -k test_crash_cycles -s
 
 fuzz: bootstrap
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
