@@ -23,13 +23,43 @@ function fmtBytes(v) {
   return (i ? v.toFixed(1) : Math.round(v)) + ' ' + units[i];
 }
 
-// The smallest of 1, 2, 2.5, 5 × 10^k at or above v: a round top for an axis.
+// The smallest of 1, 2, 5 × 10^k at or above v: a round step between an axis' ticks.
 function niceCeil(v) {
   if (!(v > 0)) return 1;
   const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 2, 5, 10]) if (m * p >= v * (1 - 1e-9)) return m * p;
   return 10 * p;
 }
+
+// A tick's number: no float noise (0.30000000000000004), k and M for the large.
+function fmtTick(v) {
+  if (v >= 1e6) return +(v / 1e6).toPrecision(4) + 'M';
+  if (v >= 1e4) return +(v / 1e3).toPrecision(4) + 'k';
+  return String(+v.toPrecision(4));
+}
+
+// Axes: the unit written above the y axis, the step between its four ticks for a given largest
+// value, a tick's label, and how the legend writes a series' latest value.
+const RATE_AXIS = {
+  unit: 'rec/s',
+  step: (max) => niceCeil(max / 4),
+  tick: (v) => fmtTick(v),
+  value: (v) => fmtRate(v),
+};
+const BYTES_AXIS = {
+  unit: 'bytes/s',
+  // Steps in the binary unit of the largest value: 0, 512, 1 KiB, 1.5 KiB, 2 KiB.
+  step: (max) => {
+    let base = Math.pow(1024, Math.max(0, Math.floor(Math.log(Math.max(max, 1)) / Math.log(1024))));
+    if (4 * niceCeil(max / 4 / base) >= 1024) base *= 1024;  // 2000 B is better said 2 KiB
+    return Math.max(1, niceCeil(max / 4 / base) * base);
+  },
+  tick: (v, top) => {
+    const k = Math.max(0, Math.min(4, Math.floor(Math.log(Math.max(top, 1)) / Math.log(1024))));
+    return v ? `${fmtTick(v / Math.pow(1024, k))} ${['B', 'KiB', 'MiB', 'GiB', 'TiB'][k]}` : '0';
+  },
+  value: (v) => fmtBytes(v) + '/s',
+};
 
 // The path of one series, newest point at the right edge of [x0, x0 + w].
 function seriesPath(series, x0, y0, w, h, max) {
@@ -45,31 +75,31 @@ function sparkline(a, b) {
     (b ? `<path class="out" d="${seriesPath(b, 0, 1, 120, 22, max)}"/>` : '') + '</svg>';
 }
 
-// A chart of two series over the last minute: a title, a y axis in `unit` (formatted by `fmt`)
-// with round ticks and grid lines, an x axis in seconds ago, and a legend with each series'
-// latest value. The "out" line is dashed and drawn over "in", so both stay visible when equal.
-function chart(id, title, a, b, fmt, unit) {
-  const W = 560, H = 200, left = 64, right = 12, top = 34, bottom = 26;
+// A chart of two series over the last minute: a title, a y axis in the axis' unit with round
+// ticks and grid lines, an x axis in seconds ago, and a legend with each series' latest value.
+// The "out" line is dashed and drawn over "in", so both stay visible when they are equal.
+function chart(id, title, a, b, axis) {
+  const W = 560, H = 200, left = 64, right = 22, top = 34, bottom = 26;
   const w = W - left - right, h = H - top - bottom;
-  const max = niceCeil(Math.max(...a, ...b, 0));
+  const step = axis.step(Math.max(...a, ...b, 0));
+  const max = 4 * step;
   const parts = [`<text class="title" x="${left}" y="14">${esc(title)}</text>`];
   for (let i = 0; i <= 4; i++) {
     const y = top + h - (i / 4) * h;
     parts.push(`<line class="${i ? 'grid' : 'axis'}" x1="${left}" y1="${y}" x2="${left + w}" y2="${y}"/>`,
-      `<text class="tick" x="${left - 6}" y="${y + 3.5}" text-anchor="end">${esc(fmt(max * i / 4))}</text>`);
+      `<text class="tick" x="${left - 6}" y="${y + 3.5}" text-anchor="end">${esc(axis.tick(i * step, max))}</text>`);
   }
-  parts.push(`<text class="unit" x="${left - 6}" y="${top - 8}" text-anchor="end">${esc(unit)}</text>`);
+  parts.push(`<text class="unit" x="${left - 6}" y="${top - 12}" text-anchor="end">${esc(axis.unit)}</text>`);
   for (const ago of [60, 45, 30, 15, 0]) {
     const x = left + w - (ago / (HISTORY - 1)) * w;
     parts.push(`<line class="axis" x1="${x.toFixed(1)}" y1="${top + h}" x2="${x.toFixed(1)}" y2="${top + h + 4}"/>`,
       `<text class="tick" x="${x.toFixed(1)}" y="${top + h + 16}" text-anchor="middle">${ago ? `−${ago} s` : 'now'}</text>`);
   }
   const last = (s) => (s.length ? s[s.length - 1] : 0);
-  const legend = [['in', 'in', last(a)], ['out', 'out', last(b)]];
-  legend.forEach(([cls, label, v], i) => {
-    const x = left + w - 220 + i * 110;
+  [['in', last(a)], ['out', last(b)]].forEach(([cls, v], i) => {
+    const x = left + w - 230 + i * 120;
     parts.push(`<line class="${cls}" x1="${x}" y1="10" x2="${x + 18}" y2="10"/>`,
-      `<text class="legend" x="${x + 23}" y="14">${label} <tspan class="legend-value" data-series="${cls}">${esc(fmt(v))}</tspan></text>`);
+      `<text class="legend" x="${x + 23}" y="14">${cls} <tspan class="legend-value" data-series="${cls}">${esc(axis.value(v))}</tspan></text>`);
   });
   parts.push(`<path class="in" d="${seriesPath(a, left, top, w, h, max)}"/>`,
     `<path class="out" d="${seriesPath(b, left, top, w, h, max)}"/>`);

@@ -281,7 +281,7 @@ function renderShardRows() {
     const parents = m ? [m.ParentShardId, m.AdjacentParentShardId].filter(Boolean) : [];
     return `<tr data-shard="${esc(id)}"><td>${esc(id)}</td><td class="${open ? 'open' : 'muted'}">${open ? 'open' : 'closed'}</td>
       <td class="muted" title="${m ? esc(m.HashKeyRange.StartingHashKey + ' – ' + m.HashKeyRange.EndingHashKey) : ''}">${esc(range)}</td>
-      <td class="muted parents" title="${esc(parents.join(', '))}">${parents.map((p) => esc(shardNumber(p))).join(' + ')}</td>
+      <td class="muted parents" title="${esc(parents.join(', '))}">${parents.length ? (parents.length > 1 ? 'shards ' : 'shard ') + parents.map((p) => esc(shardNumber(p))).join(' + ') : ''}</td>
       <td class="num rate-in">${fmtRate(inRec)}</td><td class="num">${fmtBytes(inBytes)}/s</td>
       <td class="num rate-out">${fmtRate(outRec)}</td><td class="num${age >= 60000 ? ' error' : ''}">${fmtAge(age)}</td>
       <td>${sparkline(shardRates.series(k, 0), shardRates.series(k, 2))}</td>
@@ -322,9 +322,9 @@ async function refreshStream() {
     `<span>In <strong id="stream-rate-in">${fmtRate(inRate)}</strong> rec/s (${fmtBytes(inBytes)}/s)</span>` +
     `<span>Out <strong id="stream-rate-out">${fmtRate(outRate)}</strong> rec/s (${fmtBytes(outBytes)}/s)</span>`;
   document.getElementById('stream-chart').innerHTML = chart('records-chart', 'Records per second',
-    streamRates.series(key, 0), streamRates.series(key, 1), fmtRate, 'rec/s');
+    streamRates.series(key, 0), streamRates.series(key, 1), RATE_AXIS);
   document.getElementById('stream-bytes-chart').innerHTML = chart('bytes-chart', 'Data bytes per second',
-    streamRates.series(key + '#bytes', 0), streamRates.series(key + '#bytes', 1), (v) => fmtBytes(v).replace(/\.0 /, ' '), 'per s');
+    streamRates.series(key + '#bytes', 0), streamRates.series(key + '#bytes', 1), BYTES_AXIS);
   const scaleTo = document.getElementById('scale-to');
   if (!scaleTo.value) scaleTo.value = s.open_shards;
   if (Date.now() - streamState.metaAt > 5000 || streamState.shards.length === 0) await refreshStreamMeta();

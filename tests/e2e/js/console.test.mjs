@@ -82,10 +82,10 @@ describe('web console', { skip: SKIP }, () => {
       const d = await page.locator('#stream-chart path.in').getAttribute('d');
       assert.match(d, /^M[\d.]+,[\d.]+L/);
       // Both charts have an axis in their unit, round ticks, seconds ago, and a legend of both lines.
-      for (const [id, unit] of [['#records-chart', 'rec/s'], ['#bytes-chart', 'per s']]) {
+      for (const [id, unit] of [['#records-chart', 'rec/s'], ['#bytes-chart', 'bytes/s']]) {
         assert.equal(await page.locator(`${id} text.unit`).textContent(), unit);
         const ticks = await page.locator(`${id} text.tick`).allTextContents();
-        assert.match(ticks[0], /^0( B)?$/);
+        assert.equal(ticks[0], '0');
         assert.ok(ticks.includes('−60 s') && ticks.includes('now'), ticks.join(','));
         assert.equal(await page.locator(`${id} .legend-value`).count(), 2);
         assert.equal(await page.locator(`${id} path.out`).count(), 1);
@@ -154,7 +154,7 @@ describe('web console', { skip: SKIP }, () => {
       ['shardId-000000000002', 'shardId-000000000004']);
     assert.deepEqual(await page.locator('#lineage text.generation').allTextContents(), ['first shards', 'generation 1', 'generation 2']);
     // The merged shard's row names both parents, and the table fits the page.
-    assert.equal((await page.locator('#shards tr[data-shard="shardId-000000000004"] td.parents').textContent()).trim(), '3 + 1');
+    assert.equal((await page.locator('#shards tr[data-shard="shardId-000000000004"] td.parents').textContent()).trim(), 'shards 3 + 1');
     const [tableWidth, viewWidth] = await page.evaluate(() => [document.getElementById('shards').scrollWidth, document.documentElement.clientWidth]);
     assert.ok(tableWidth <= viewWidth, `shard table ${tableWidth}px wide in a ${viewWidth}px page`);
     await page.locator('#consumers').waitFor();
