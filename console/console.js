@@ -1,9 +1,9 @@
 // Sluice web console: plain JavaScript, no build step, no external resources.
 // Reads /console/api/* once a second and turns cumulative counters into rates;
 // every action goes through the Kinesis API (POST /) like any other client.
+// Charts are drawn by charts.js, the shard lineage by lineage.js (loaded first).
 'use strict';
 
-const HISTORY = 60;          // seconds of rates kept for sparklines and charts
 const PAGE_SIZE = 50;        // shards per page on the stream page
 const view = document.getElementById('view');
 const statusLine = document.getElementById('status');
@@ -13,25 +13,6 @@ let timer = null;
 let route = null;
 
 // ---------------------------------------------------------------- helpers
-
-function esc(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-}
-
-function fmtRate(v) {
-  if (!isFinite(v) || v <= 0) return '0';
-  if (v >= 1e6) return (v / 1e6).toFixed(1) + 'M';
-  if (v >= 1e4) return (v / 1e3).toFixed(0) + 'k';
-  if (v >= 100) return v.toFixed(0);
-  return v.toFixed(1);
-}
-
-function fmtBytes(v) {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return (i ? v.toFixed(1) : v) + ' ' + units[i];
-}
 
 // The credential scope picks the namespace of an unsigned request: the region, and the
 // account when the access key is 12 digits (the server accepts any credentials).
@@ -106,28 +87,6 @@ class RateTracker {
   }
 }
 
-function path(series, w, h, max) {
-  if (!series.length) return '';
-  const step = w / (HISTORY - 1);
-  const x0 = w - (series.length - 1) * step;
-  return series.map((v, i) => `${i ? 'L' : 'M'}${(x0 + i * step).toFixed(1)},${(h - 1 - (v / max) * (h - 2)).toFixed(1)}`).join('');
-}
-
-function sparkline(a, b) {
-  const max = Math.max(1, ...a, ...(b || []));
-  return `<svg class="spark" viewBox="0 0 120 24" preserveAspectRatio="none"><path class="in" d="${path(a, 120, 24, max)}"/>` +
-    (b ? `<path class="out" d="${path(b, 120, 24, max)}"/>` : '') + '</svg>';
-}
-
-function chart(a, b, label) {
-  const w = 600, h = 160;
-  const max = Math.max(1, ...a, ...b);
-  return `<div class="muted">top of the scale: ${esc(fmtRate(max))} ${esc(label)}</div>` +
-    `<svg class="chart" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none">` +
-    `<line class="axis" x1="0" y1="${h - 1}" x2="${w}" y2="${h - 1}"/>` +
-    `<path class="in" d="${path(a, w, h, max)}"/><path class="out" d="${path(b, w, h, max)}"/></svg>`;
-}
-
 const streamRates = new RateTracker();
 const shardRates = new RateTracker();
 const nsKey = (s) => `${s.account}/${s.region}/${s.name}`;
@@ -194,13 +153,20 @@ async function refreshStreams() {
 
 const streamState = { ns: null, name: '', page: 0, shards: [], consumers: [], arn: '', metaAt: 0, counters: [] };
 
+// A duration in milliseconds as a person reads it: "0 ms", "850 ms", "12.5 s", "3.2 min", "2.1 h".
+function fmtAge(ms) {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3600000) return `${(ms / 60000).toFixed(1)} min`;
+  return `${(ms / 3600000).toFixed(1)} h`;
+}
+
 function renderStreamPage(account, region, name) {
   Object.assign(streamState, { ns: { account, region }, name, page: 0, shards: [], consumers: [], arn: '', metaAt: 0, counters: [] });
   view.innerHTML = `
     <h1>Stream <span id="stream-name">${esc(name)}</span> <span class="muted">${esc(account)} / ${esc(region)}</span></h1>
     <div class="panel stats" id="stream-stats"></div>
-    <div id="stream-chart"></div>
-    <p class="muted"><span class="legend-in">■ in</span> <span class="legend-out">■ out</span> records/s, last 60 s</p>
+    <div class="charts"><div id="stream-chart"></div><div id="stream-bytes-chart"></div></div>
     <div class="panel">
       <div class="row"><strong>Put a test record</strong>
         <input id="put-key" placeholder="partition key" value="console">
@@ -215,11 +181,12 @@ function renderStreamPage(account, region, name) {
     </div>
     <h2>Shards</h2>
     <div class="pager" id="pager"></div>
-    <table id="shards"><thead><tr><th>Shard</th><th>State</th><th>Hash range</th><th>Parents</th>
-      <th class="num">In rec/s</th><th class="num">In B/s</th><th class="num">Out rec/s</th><th class="num">Iterator age</th>
-      <th>Last 60 s</th><th></th></tr></thead><tbody></tbody></table>
-    <h2>Lineage</h2><pre id="lineage"></pre>
-    <h2>Consumers</h2><div id="consumers" class="muted">none</div>`;
+    <div class="scroll"><table id="shards"><thead><tr><th>Shard</th><th>State</th><th>Hash range</th><th>Parents</th>
+      <th class="num">In rec/s</th><th class="num">In B/s</th><th class="num">Out rec/s</th>
+      <th class="num" title="MillisBehindLatest of the shard's last GetRecords">Behind latest</th>
+      <th>Last 60 s</th><th></th></tr></thead><tbody></tbody></table></div>
+    <h2>Lineage</h2><div class="panel scroll" id="lineage"></div>
+    <h2>Consumers and lag</h2><div id="consumers" class="muted">none</div>`;
   const ns = streamState.ns;
   document.getElementById('put').onclick = () => act('PutRecord', async () => {
     const r = await kinesis('PutRecord', {
@@ -272,36 +239,27 @@ async function refreshStreamMeta() {
     streamState.consumers = [];
   }
   streamState.metaAt = Date.now();
-  renderLineage();
-  const c = document.getElementById('consumers');
-  c.innerHTML = streamState.consumers.length
-    ? '<table><tr><th>Consumer</th><th>Status</th><th>Created</th></tr>' + streamState.consumers.map((x) =>
-      `<tr><td>${esc(x.ConsumerName)}</td><td>${esc(x.ConsumerStatus)}</td><td>${esc(new Date(x.ConsumerCreationTimestamp * 1000).toISOString())}</td></tr>`).join('') + '</table>'
-    : 'none';
+  document.getElementById('lineage').innerHTML = lineageSvg(shards);
 }
 
-function renderLineage() {
-  const byParent = new Map();
-  const roots = [];
-  for (const s of streamState.shards) {
-    if (s.ParentShardId && streamState.shards.some((p) => p.ShardId === s.ParentShardId)) {
-      if (!byParent.has(s.ParentShardId)) byParent.set(s.ParentShardId, []);
-      byParent.get(s.ParentShardId).push(s);
-    } else {
-      roots.push(s);
-    }
-  }
-  const lines = [];
-  const walk = (s, depth) => {
-    if (lines.length > 2000) return;
-    const closed = s.SequenceNumberRange && s.SequenceNumberRange.EndingSequenceNumber ? ' (closed)' : '';
-    const adj = s.AdjacentParentShardId ? `  + ${s.AdjacentParentShardId}` : '';
-    lines.push(`${'  '.repeat(depth)}${depth ? '└ ' : ''}${s.ShardId}${closed}${adj}`);
-    for (const c of byParent.get(s.ShardId) || []) walk(c, depth + 1);
-  };
-  roots.forEach((r) => walk(r, 0));
-  if (lines.length > 2000) lines.push('…');
-  document.getElementById('lineage').textContent = lines.join('\n');
+// Registered consumers, and the lag the server knows per shard: the MillisBehindLatest of the
+// shard's last GetRecords, the shards furthest behind first. (Enhanced fan-out subscriptions'
+// own positions are not reported by the server.)
+function renderConsumers() {
+  const lagging = streamState.counters.filter((c) => c[1] || c[6] > 0).sort((a, b) => b[6] - a[6]).slice(0, 10);
+  const worst = Math.max(1, ...lagging.map((c) => c[6]));
+  const consumers = streamState.consumers.length
+    ? '<table id="consumer-list"><tr><th>Enhanced fan-out consumer</th><th>Status</th><th>Registered</th></tr>' +
+      streamState.consumers.map((x) => `<tr><td>${esc(x.ConsumerName)}</td><td>${esc(x.ConsumerStatus)}</td>` +
+        `<td>${esc(new Date(x.ConsumerCreationTimestamp * 1000).toISOString().replace('T', ' ').slice(0, 19))} UTC</td></tr>`).join('') + '</table>'
+    : '<p class="muted">No enhanced fan-out consumers are registered.</p>';
+  const lag = lagging.length
+    ? '<table id="lag"><tr><th>Shard</th><th class="num">Behind latest</th><th class="lag-col">GetRecords readers\' lag, furthest behind first</th></tr>' +
+      lagging.map(([id, , , , , , age]) => `<tr data-shard="${esc(id)}"><td>${esc(id)}</td><td class="num">${fmtAge(age)}</td>` +
+        `<td class="lag-col"><div class="bar${age >= 60000 ? ' late' : ''}" style="width:${((age / worst) * 100).toFixed(1)}%"></div></td></tr>`).join('') + '</table>'
+    : '';
+  document.getElementById('consumers').innerHTML = consumers + lag +
+    '<p class="muted">Lag is the <code>MillisBehindLatest</code> of each shard\'s last GetRecords; SubscribeToShard consumers deliver as records arrive.</p>';
 }
 
 function shortKey(k) {
@@ -320,12 +278,12 @@ function renderShardRows() {
     const k = key + '#' + id;
     const [inRec, inBytes, outRec] = shardRates.current(k);
     const range = m ? `${shortKey(m.HashKeyRange.StartingHashKey)} – ${shortKey(m.HashKeyRange.EndingHashKey)}` : '';
-    const parents = m ? [m.ParentShardId, m.AdjacentParentShardId].filter(Boolean).join(', ') : '';
-    return `<tr data-shard="${esc(id)}"><td>${esc(id)}</td><td>${open ? 'open' : 'closed'}</td>
+    const parents = m ? [m.ParentShardId, m.AdjacentParentShardId].filter(Boolean) : [];
+    return `<tr data-shard="${esc(id)}"><td>${esc(id)}</td><td class="${open ? 'open' : 'muted'}">${open ? 'open' : 'closed'}</td>
       <td class="muted" title="${m ? esc(m.HashKeyRange.StartingHashKey + ' – ' + m.HashKeyRange.EndingHashKey) : ''}">${esc(range)}</td>
-      <td class="muted">${esc(parents)}</td>
+      <td class="muted parents" title="${esc(parents.join(', '))}">${parents.length ? (parents.length > 1 ? 'shards ' : 'shard ') + parents.map((p) => esc(shardNumber(p))).join(' + ') : ''}</td>
       <td class="num rate-in">${fmtRate(inRec)}</td><td class="num">${fmtBytes(inBytes)}/s</td>
-      <td class="num rate-out">${fmtRate(outRec)}</td><td class="num">${age} ms</td>
+      <td class="num rate-out">${fmtRate(outRec)}</td><td class="num${age >= 60000 ? ' error' : ''}">${fmtAge(age)}</td>
       <td>${sparkline(shardRates.series(k, 0), shardRates.series(k, 2))}</td>
       <td><a href="#/records/${encodeURIComponent(streamState.ns.account)}/${encodeURIComponent(streamState.ns.region)}/${encodeURIComponent(streamState.name)}/${encodeURIComponent(id)}">records</a></td></tr>`;
   });
@@ -352,7 +310,7 @@ async function refreshStream() {
   const s = await getJson('/console/api/stream?' + q);
   const key = nsKey(s);
   const [inRate, outRate] = streamRates.update(key, [s.in_records, s.out_records], s.now_ms);
-  const [inBytes] = streamRates.update(key + '#bytes', [s.in_bytes], s.now_ms);
+  const [inBytes, outBytes] = streamRates.update(key + '#bytes', [s.in_bytes, s.out_bytes], s.now_ms);
   for (const [id, , inRec, inB, outRec, outB] of s.shard_counters) {
     shardRates.update(key + '#' + id, [inRec, inB, outRec, outB], s.now_ms);
   }
@@ -362,12 +320,16 @@ async function refreshStream() {
     `<span>Open shards ${s.open_shards} of ${s.shards}</span><span>Retention ${s.retention_hours} h</span>` +
     `<span>On disk ${fmtBytes(s.bytes_on_disk)}</span>` +
     `<span>In <strong id="stream-rate-in">${fmtRate(inRate)}</strong> rec/s (${fmtBytes(inBytes)}/s)</span>` +
-    `<span>Out <strong id="stream-rate-out">${fmtRate(outRate)}</strong> rec/s</span>`;
-  document.getElementById('stream-chart').innerHTML = chart(streamRates.series(key, 0), streamRates.series(key, 1), 'records/s');
+    `<span>Out <strong id="stream-rate-out">${fmtRate(outRate)}</strong> rec/s (${fmtBytes(outBytes)}/s)</span>`;
+  document.getElementById('stream-chart').innerHTML = chart('records-chart', 'Records per second',
+    streamRates.series(key, 0), streamRates.series(key, 1), RATE_AXIS);
+  document.getElementById('stream-bytes-chart').innerHTML = chart('bytes-chart', 'Data bytes per second',
+    streamRates.series(key + '#bytes', 0), streamRates.series(key + '#bytes', 1), BYTES_AXIS);
   const scaleTo = document.getElementById('scale-to');
   if (!scaleTo.value) scaleTo.value = s.open_shards;
   if (Date.now() - streamState.metaAt > 5000 || streamState.shards.length === 0) await refreshStreamMeta();
   renderShardRows();
+  renderConsumers();
 }
 
 // ---------------------------------------------------------------- records
@@ -392,13 +354,16 @@ function showData(bytes, format) {
 
 const recordState = { ns: null, stream: '', shard: '' };
 
+const recordsHash = (account, region, stream, shard) =>
+  '#/records/' + [account, region, stream, shard].map((x) => encodeURIComponent(x)).join('/');
+
 function renderRecordsPage(account, region, stream, shard) {
-  Object.assign(recordState, { ns: { account: account || '', region: region || '' }, stream: stream || '', shard: shard || 'shardId-000000000000' });
+  Object.assign(recordState, { ns: { account: account || defaults.account, region: region || defaults.region }, stream: stream || '', shard: shard || '' });
   view.innerHTML = `
     <h1>Records</h1>
     <div class="panel row">
-      <input id="rec-stream" placeholder="stream" value="${esc(recordState.stream)}">
-      <input id="rec-shard" placeholder="shard" size="22" value="${esc(recordState.shard)}">
+      <label>Stream <select id="rec-stream"><option value="">loading…</option></select></label>
+      <label>Shard <select id="rec-shard"></select></label>
       <select id="rec-from"><option value="latest">latest N</option><option value="time">from a time</option></select>
       <input id="rec-time" type="datetime-local" step="1">
       <label>N <input id="rec-n" type="number" min="1" max="1000" value="20" style="width:5em"></label>
@@ -406,18 +371,49 @@ function renderRecordsPage(account, region, stream, shard) {
       <button id="rec-load">Load</button>
       <label><input id="rec-follow" type="checkbox"> refresh every second</label>
     </div>
-    <table id="records"><thead><tr><th>Sequence number</th><th>Arrived</th><th>Partition key</th><th>Data</th></tr></thead><tbody></tbody></table>`;
+    <table id="records"><thead><tr><th>Sequence number</th><th>Arrived (UTC)</th><th>Partition key</th><th>Data</th></tr></thead><tbody></tbody></table>`;
+  // Choosing a stream or a shard is a navigation, so the address names what is shown.
+  document.getElementById('rec-stream').onchange = (e) => {
+    if (!e.target.value) return;
+    const [a, r, name] = JSON.parse(e.target.value);
+    location.hash = recordsHash(a, r, name, '');
+  };
+  document.getElementById('rec-shard').onchange = (e) => {
+    location.hash = recordsHash(recordState.ns.account, recordState.ns.region, recordState.stream, e.target.value);
+  };
   document.getElementById('rec-load').onclick = () => act('Load records', loadRecords);
   document.getElementById('rec-format').onchange = () => act('Load records', loadRecords);
-  if (recordState.stream) act('Load records', loadRecords);
+  fillRecordChoices().catch((err) => say(err.message, true));
+}
+
+// The stream list (every namespace) and the chosen stream's shards; then loads its records.
+async function fillRecordChoices() {
+  const { ns, stream } = recordState;
+  const data = await getJson('/console/api/streams');
+  defaults = { account: data.default_account, region: data.default_region };
+  const chosen = JSON.stringify([ns.account, ns.region, stream]);
+  const streamSelect = document.getElementById('rec-stream');
+  if (!streamSelect) return;
+  streamSelect.innerHTML = `<option value="">${data.streams.length ? 'choose a stream' : 'no streams yet'}</option>` +
+    data.streams.map((s) => {
+      const value = JSON.stringify([s.account, s.region, s.name]);
+      const where = s.account === data.default_account && s.region === data.default_region ? '' : ` (${s.account} / ${s.region})`;
+      return `<option value="${esc(value)}"${value === chosen ? ' selected' : ''}>${esc(s.name + where)}</option>`;
+    }).join('');
+  if (!stream) return;
+  const q = `name=${encodeURIComponent(stream)}&account=${encodeURIComponent(ns.account)}&region=${encodeURIComponent(ns.region)}`;
+  const shards = (await getJson('/console/api/stream?' + q)).shard_counters;
+  if (!recordState.shard && shards.length) recordState.shard = (shards.find((c) => c[1]) || shards[0])[0];
+  document.getElementById('rec-shard').innerHTML = shards.map(([id, open]) =>
+    `<option value="${esc(id)}"${id === recordState.shard ? ' selected' : ''}>${esc(id)}${open ? '' : ' (closed)'}</option>`).join('');
+  await loadRecords();
 }
 
 async function loadRecords() {
-  const stream = document.getElementById('rec-stream').value.trim();
-  const shard = document.getElementById('rec-shard').value.trim();
+  const { ns, stream, shard } = recordState;
+  if (!stream || !shard) return;
   const n = Number(document.getElementById('rec-n').value) || 20;
   const format = document.getElementById('rec-format').value;
-  const ns = recordState.ns;
   let records;
   if (document.getElementById('rec-from').value === 'time') {
     const t = document.getElementById('rec-time').value;
@@ -430,8 +426,10 @@ async function loadRecords() {
       `&account=${encodeURIComponent(ns.account)}&region=${encodeURIComponent(ns.region)}`;
     records = (await getJson('/console/api/records?' + q)).records;
   }
-  view.querySelector('#records tbody').innerHTML = records.map((r) => `<tr>
-    <td class="muted">${esc(r.seq)}</td><td>${esc(new Date(r.arrival_ms).toISOString())}</td><td>${esc(r.key)}</td>
+  const body = view.querySelector('#records tbody');
+  if (!body) return;
+  body.innerHTML = records.map((r) => `<tr>
+    <td class="muted seq">${esc(r.seq)}</td><td>${esc(new Date(r.arrival_ms).toISOString().replace('T', ' ').replace('Z', ''))}</td><td>${esc(r.key)}</td>
     <td class="data">${esc(showData(decodeBase64(r.data), format))}</td></tr>`).join('') ||
     '<tr><td colspan="4" class="muted">No records.</td></tr>';
 }
@@ -464,6 +462,9 @@ async function tick() {
 function navigate() {
   route = parseRoute();
   if (timer) clearInterval(timer);
+  say('');  // a message belongs to the page it was said on
+  document.getElementById('nav-streams').classList.toggle('current', route.page === 'streams');
+  document.getElementById('nav-records').classList.toggle('current', route.page === 'records');
   if (route.page === 'stream') renderStreamPage(...route.args);
   else if (route.page === 'records') renderRecordsPage(...route.args);
   else renderStreamsPage();

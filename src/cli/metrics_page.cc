@@ -1,6 +1,10 @@
 #include "cli/metrics_page.h"
 
+#include <optional>
+
 #include "console/metric_families.h"
+#include "metrics/build_info.h"
+#include "metrics/process_metrics.h"
 
 namespace sluice::cli {
 
@@ -11,6 +15,10 @@ gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::S
     console::AddEngineMetrics(engine.Metrics(), out);
     if (server) console::AddServerMetrics(server->Connections(), out);
     gateway.AddMetrics(out);
+    if (std::optional<metrics::ProcessStats> process = metrics::ReadProcessStats()) {
+      metrics::AddProcessMetrics(*process, out);
+    }
+    metrics::AddBuildInfo(out);
     server::HttpResponse r;
     r.headers.emplace_back("Content-Type", std::string(metrics::kContentType));
     r.body = out.Render();

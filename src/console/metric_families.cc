@@ -55,6 +55,9 @@ void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& 
   AddShardFamily(engine, out, "sluice_iterator_age_milliseconds",
                  "GetRecords.IteratorAgeMilliseconds: MillisBehindLatest of the shard's last GetRecords (0 before any).",
                  MetricType::kGauge, [](const S& s) { return s.iterator_age_ms; });
+  AddShardFamily(engine, out, "sluice_iterator_age_seconds",
+                 "The shard's iterator age (sluice_iterator_age_milliseconds) in seconds, the Prometheus base unit.",
+                 MetricType::kGauge, [](const S& s) { return static_cast<double>(s.iterator_age_ms) / 1000.0; });
   AddShardFamily(engine, out, "sluice_write_provisioned_throughput_exceeded_total",
                  "WriteProvisionedThroughputExceeded: records refused for the shard's write throughput.",
                  MetricType::kCounter, [](const S& s) { return s.write_throughput_exceeded; });

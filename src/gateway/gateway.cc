@@ -109,6 +109,14 @@ std::optional<server::HttpResponse> Gateway::AnswerLocally(const server::HttpReq
     const std::string_view path = req.target.substr(0, req.target.find('?'));
     for (const auto& [page_path, page] : pages_) {
       if (PathMatches(path, page_path)) return page(req);
+      // A browser opening the root is sent to the console where it is served (no page there
+      // under --auth: then the root keeps the service's 403, as for any other GET).
+      if (path == "/" && page_path == "/console/") {
+        server::HttpResponse r;
+        r.status = 302;
+        r.headers.emplace_back("Location", "/console/");
+        return r;
+      }
     }
   }
   if (IsGetOf(req, "/health")) {

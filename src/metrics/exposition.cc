@@ -39,6 +39,23 @@ std::string FormatValue(double value) {
   return fmt::format("{}", value);
 }
 
+std::string FormatScaled(uint64_t value, double scale) {
+  double power = 1;
+  for (int places = 0; places <= 18; ++places, power *= 10) {
+    // 1e-6 is not exactly a millionth as a double, so compare with a tolerance far
+    // below the gap to the next power of ten.
+    if (std::abs(scale * power - 1) > 1e-9) continue;
+    std::string digits = std::to_string(value);
+    if (places == 0) return digits;
+    if (digits.size() <= static_cast<size_t>(places)) digits.insert(0, places + 1 - digits.size(), '0');
+    std::string out = digits.substr(0, digits.size() - places) + '.' + digits.substr(digits.size() - places);
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+    return out;
+  }
+  return FormatValue(static_cast<double>(value) * scale);
+}
+
 void Family::AddLine(std::string_view suffix, const Labels& labels,
                      const std::pair<std::string, std::string>* extra, const std::string& value) {
   samples_ += name_;
@@ -83,11 +100,10 @@ Family& Family::AddHistogram(const Labels& labels, const HistogramSnapshot& h, d
   std::pair<std::string, std::string> le{"le", ""};
   for (size_t i = 0; i < h.counts.size(); ++i) {
     cumulative += h.counts[i];
-    le.second = i < h.bounds.size() ? FormatValue(static_cast<double>(h.bounds[i]) * scale) : "+Inf";
+    le.second = i < h.bounds.size() ? FormatScaled(h.bounds[i], scale) : "+Inf";
     AddLine("_bucket", labels, &le, std::to_string(cumulative));
   }
-  AddLine("_sum", labels, nullptr,
-          scale == 1.0 ? std::to_string(h.sum) : FormatValue(static_cast<double>(h.sum) * scale));
+  AddLine("_sum", labels, nullptr, FormatScaled(h.sum, scale));
   AddLine("_count", labels, nullptr, std::to_string(cumulative));
   return *this;
 }

@@ -41,7 +41,8 @@ class Family {
   Family& Add(const Labels& labels, double value);
   // A histogram: `<name>_bucket{...,le="..."}` (cumulative, ending with
   // le="+Inf"), `<name>_sum` and `<name>_count`. Bounds and sum are
-  // multiplied by `scale` (1e-6 turns microseconds into seconds).
+  // multiplied by `scale` (1e-6 turns microseconds into seconds) and written
+  // as FormatScaled does: 100000 µs is le="0.1", never "0.09999999999999999".
   Family& AddHistogram(const Labels& labels, const HistogramSnapshot& histogram, double scale = 1.0);
 
   const std::string& name() const { return name_; }
@@ -80,5 +81,9 @@ std::string EscapeHelp(std::string_view help);
 // A sample value: integers as such, other numbers in the shortest form that
 // reads back exactly, NaN and infinities as "NaN", "+Inf", "-Inf".
 std::string FormatValue(double value);
+// `value * scale` written exactly when `scale` is a power of ten from 1 down
+// to 1e-18 (the decimal point moved, trailing zeros dropped: 100000 with
+// 1e-6 is "0.1", 1500 with 1e-3 is "1.5"); as FormatValue otherwise.
+std::string FormatScaled(uint64_t value, double scale);
 
 }  // namespace sluice::metrics

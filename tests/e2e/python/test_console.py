@@ -11,19 +11,21 @@ from urllib.parse import urlparse
 import sluice_e2e as e2e
 
 
-def get(endpoint: str, target: str) -> tuple:
+def get(endpoint: str, target: str, header: str = "Content-Type") -> tuple:
     u = urlparse(endpoint)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
     try:
         conn.request("GET", target)
         resp = conn.getresponse()
-        return resp.status, resp.getheader("Content-Type"), resp.read()
+        return resp.status, resp.getheader(header), resp.read()
     finally:
         conn.close()
 
 
 def test_console_files_and_api(spawn):
     server = spawn("--durability", "memory")
+    # A browser opening the root is sent to the console.
+    assert get(server.endpoint, "/", "Location")[:2] == (302, "/console/")
     status, ctype, body = get(server.endpoint, "/console/")
     assert status == 200 and ctype.startswith("text/html")
     assert b"/console/console.js" in body
@@ -57,7 +59,7 @@ def test_no_console_with_auth(spawn, tmp_path):
     path = tmp_path / "credentials"
     path.write_text("[default]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n")
     server = spawn("--auth", str(path))
-    for target in ("/console/", "/console/api/streams"):
-        status, _, _ = get(server.endpoint, target)
-        assert status == 403, target
+    for target in ("/", "/console/", "/console/api/streams"):
+        status, ctype, _ = get(server.endpoint, target)
+        assert status == 403 and ctype == "application/xml", target
     server.stop()

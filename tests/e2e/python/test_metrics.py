@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import http.client
+import os
 import re
+import resource
 import socket
 import ssl
+import subprocess
 from urllib.parse import urlparse
+
+import pytest
 
 import sluice_e2e as e2e
 from sluice_e2e import Subscription
@@ -122,6 +127,12 @@ def test_metrics_count_a_known_workload_exactly(spawn):
                  account="000000000000", region="us-east-1", le="+Inf") == 4
     assert sv("sluice_iterator_age_milliseconds", SHARD0) == 0  # caught up
     assert sv("sluice_iterator_age_milliseconds", SHARD1) == last1["MillisBehindLatest"]
+    assert sv("sluice_iterator_age_seconds", SHARD1) == last1["MillisBehindLatest"] / 1000
+    # Bucket bounds are written as the decimals they are, not as float products.
+    bounds = re.findall(r'^sluice_get_records_latency_seconds_bucket\{stream="%s",shard="%s",[^}]*le="([^"]+)"\}'
+                        % (stream, SHARD0), body, re.M)
+    assert bounds == ["0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
+                      "0.1", "0.25", "0.5", "1", "2.5", "10", "+Inf"]
     for name in ("sluice_write_provisioned_throughput_exceeded_total",
                  "sluice_read_provisioned_throughput_exceeded_total"):
         assert sv(name, SHARD0) == 0 and sv(name, SHARD1) == 0
@@ -132,6 +143,7 @@ def test_metrics_count_a_known_workload_exactly(spawn):
     assert "IteratorAgeMilliseconds" in helps["sluice_iterator_age_milliseconds"]
     assert types["sluice_incoming_records_total"] == "counter"
     assert types["sluice_iterator_age_milliseconds"] == "gauge"
+    assert types["sluice_iterator_age_seconds"] == "gauge"
     assert types["sluice_get_records_latency_seconds"] == "histogram"
 
     # Requests by operation and outcome, and one latency sample per request.
@@ -180,6 +192,53 @@ def test_metrics_count_a_known_workload_exactly(spawn):
         sub.close()
     e2e.wait_until(lambda: value(scrape(server.endpoint)[1], "sluice_active_subscriptions") == 0, 10,
                    "the subscription to end")
+    server.stop()
+
+
+def proc_stat_fields(pid: int) -> list:
+    """/proc/<pid>/stat split into fields numbered as proc(5) does, from 1 (index 0 unused)."""
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    return ["", "pid", "comm"] + text[text.rindex(")") + 2:].split()
+
+
+def test_process_metrics_describe_the_server_process(spawn):
+    """process_* are the server's own figures from /proc, and build_info names the version."""
+    server = spawn("--durability", "memory")
+    pid = server.proc.pid
+    _, s, types, _ = scrape(server.endpoint)
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+    stat = proc_stat_fields(pid)
+    assert value(s, "process_start_time_seconds") == pytest.approx(boot + int(stat[22]) / ticks, abs=0.01)
+    assert value(s, "process_virtual_memory_bytes") > 0
+    rss = value(s, "process_resident_memory_bytes")
+    assert 0.5 * int(stat[24]) * os.sysconf("SC_PAGE_SIZE") <= rss <= 2 * int(stat[24]) * os.sysconf("SC_PAGE_SIZE")
+    assert value(s, "process_max_fds") == resource.prlimit(pid, resource.RLIMIT_NOFILE)[0]
+    assert value(s, "process_cpu_seconds_total") <= (int(stat[14]) + int(stat[15])) / ticks + 1
+    assert types["process_cpu_seconds_total"] == "counter"
+
+    # Five more connections held open: five more descriptors, and none once they close. The
+    # baseline is taken when two scrapes in a row agree (earlier connections may still be closing).
+    open_fds = lambda: value(scrape(server.endpoint)[1], "process_open_fds")  # noqa: E731
+    seen = [open_fds()]
+    e2e.wait_until(lambda: seen.append(open_fds()) or seen[-1] == seen[-2], 10, "a steady descriptor count")
+    before = seen[-1]
+    socks = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(5)]
+    try:
+        e2e.wait_until(lambda: open_fds() == before + 5, 10, "five more open descriptors")
+    finally:
+        for sock in socks:
+            sock.close()
+    e2e.wait_until(lambda: open_fds() == before, 10, "the five descriptors closed")
+
+    version = subprocess.run([e2e.SLUICE_BIN, "--version"], capture_output=True, text=True,
+                             check=True).stdout.split()[-1]
+    info = [k for k in s if k[0] == "sluice_build_info"]
+    assert len(info) == 1 and s[info[0]] == 1
+    labels = dict(info[0][1])
+    assert labels["version"] == version and labels["revision"]
     server.stop()
 
 

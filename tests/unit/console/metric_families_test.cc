@@ -41,6 +41,11 @@ TEST(MetricsEndpointTest, ShardFamiliesCarryStreamShardAndNamespace) {
   EXPECT_NE(text.find("sluice_iterator_age_milliseconds{stream=\"orders\",shard=\"shardId-000000000000\","
                       "account=\"123456789012\",region=\"eu-west-1\"} 42\n"),
             std::string::npos);
+  EXPECT_NE(text.find("# TYPE sluice_iterator_age_seconds gauge\n"
+                      "sluice_iterator_age_seconds{stream=\"orders\",shard=\"shardId-000000000000\","
+                      "account=\"123456789012\",region=\"eu-west-1\"} 0.042\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("sluice_stream_shards{stream=\"orders\",account=\"123456789012\",region=\"eu-west-1\","
                       "state=\"open\"} 1\n"),
             std::string::npos);

@@ -64,6 +64,33 @@ TEST(ExpositionTest, HistogramBucketsAreCumulativeAndScaled) {
             "lat_seconds_count{op=\"Get\"} 4\n");
 }
 
+TEST(ExpositionTest, LatencyBoundsAreWrittenAsTheirDecimals) {
+  // As doubles, 100000 * 1e-6 is 0.09999999999999999 and 25000 * 1e-6 is 0.024999999999999998.
+  AtomicHistogram h(AtomicHistogram::LatencyMicrosBounds());
+  h.Observe(300000);
+  Exposition out;
+  out.Declare("lat_seconds", "Latency.", MetricType::kHistogram).AddHistogram({}, h.Read(), 1e-6);
+  std::string les;
+  const std::string text = out.Render();
+  for (size_t at = text.find("le=\""); at != std::string::npos; at = text.find("le=\"", at + 1)) {
+    les += text.substr(at + 4, text.find('"', at + 4) - at - 4) + ' ';
+  }
+  EXPECT_EQ(les, "0.0001 0.00025 0.0005 0.001 0.0025 0.005 0.01 0.025 0.05 0.1 0.25 0.5 1 2.5 10 +Inf ");
+  EXPECT_NE(text.find("lat_seconds_sum 0.3\n"), std::string::npos) << text;
+}
+
+TEST(ExpositionTest, ScaledValuesMoveTheDecimalPointExactly) {
+  EXPECT_EQ(FormatScaled(100000, 1e-6), "0.1");
+  EXPECT_EQ(FormatScaled(1500, 1e-3), "1.5");
+  EXPECT_EQ(FormatScaled(7, 1e-6), "0.000007");
+  EXPECT_EQ(FormatScaled(0, 1e-6), "0");
+  EXPECT_EQ(FormatScaled(2000000, 1e-6), "2");
+  EXPECT_EQ(FormatScaled(18446744073709551615ull, 1.0), "18446744073709551615");
+  EXPECT_EQ(FormatScaled(18446744073709551615ull, 1e-18), "18.446744073709551615");
+  // Not a power of ten: the shortest double that reads back.
+  EXPECT_EQ(FormatScaled(3, 0.5), "1.5");
+}
+
 TEST(ExpositionTest, UnscaledHistogramWithoutLabels) {
   AtomicHistogram h({1, 4});
   h.Observe(3);
