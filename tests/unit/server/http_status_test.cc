@@ -9,6 +9,7 @@ namespace {
 
 TEST(HttpStatusTest, ReasonPhrasesOfTheStatusesTheServerSends) {
   EXPECT_EQ(ReasonPhrase(200), "OK");
+  EXPECT_EQ(ReasonPhrase(302), "Found");  // GET / to the console
   EXPECT_EQ(ReasonPhrase(413), "Content Too Large");
   EXPECT_EQ(ReasonPhrase(431), "Request Header Fields Too Large");
   EXPECT_EQ(ReasonPhrase(799), "Unknown");
