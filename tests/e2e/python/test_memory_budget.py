@@ -94,6 +94,8 @@ def test_stalled_bodies_over_the_budget_get_503_and_rss_comes_back_down(server):
     name = e2e.unique_name("budget")
     e2e.create_stream(kinesis, name, 1)
     before = rss_bytes(server)
+    log_start = len(server.log)
+    started = time.monotonic()
     stalled = []
     refused = 0
     try:
@@ -125,6 +127,9 @@ def test_stalled_bodies_over_the_budget_get_503_and_rss_comes_back_down(server):
             assert json.loads(body)["__type"] == "ServiceUnavailable", body
             refused += 1
         assert refused >= 30, f"only {refused} of 40 stalled bodies were refused"
+        # The refusals are logged at most once a second, with the count of those not logged.
+        lines = [line for line in server.log[log_start:].splitlines() if "answering 503" in line]
+        assert 1 <= len(lines) <= time.monotonic() - started + 1, "\n".join(lines)
     finally:
         for s in stalled:
             s.close()
