@@ -27,6 +27,7 @@
 #include "console/console.h"
 #include "gateway/gateway.h"
 #include "engine/engine.h"
+#include "server/free_heap.h"
 #include "server/server.h"
 #include "server/tls_certificate.h"
 #include "protocol/json_writer.h"
@@ -66,11 +67,9 @@ int AvailableCpus() {
 // Responses of GetRecords and bodies of PutRecords are megabytes each. With
 // glibc's defaults every such buffer is a fresh mmap, page-faulted in and
 // unmapped again, which halves GetRecords throughput. Keep buffers up to
-// 32 MiB on the heap and return memory to the OS only above 32 MiB free.
-void TuneAllocator() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 32 << 20);
-}
+// 32 MiB on the heap and return memory to the OS only above 32 MiB free (and
+// after a burst of buffered bytes, server/free_heap.h).
+void TuneAllocator() { server::KeepFreeHeap(32 << 20); }
 
 // Every connection and every shard's active segment holds a descriptor (and
 // the storage layer caches up to 256 more for reading sealed segments), so the

@@ -1,6 +1,5 @@
 #include "server/event_loop.h"
 
-#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -15,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/free_heap.h"
 #include "server/http1_connection.h"
 #include "server/http2_connection.h"
 #include "server/tls_context.h"
@@ -108,8 +108,9 @@ void EventLoop::Run() {
     }
     RunTimers();
     retired_.clear();
-    // A burst of buffered bytes ended: hand the freed heap back to the OS.
-    if (context_.budget.TakeTrimDue()) malloc_trim(0);
+    // A burst of buffered bytes ended: hand the freed heap back to the OS,
+    // after this loop's own frees (see memory_budget.h).
+    if (context_.budget.TakeTrimDue(trim_)) ReturnFreeHeap();
     MaybeReportDrained();
   }
   // Stop: every connection goes, in-flight responses are dropped.

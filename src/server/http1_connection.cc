@@ -9,10 +9,12 @@
 #include <cstring>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "server/error_response.h"
 #include "server/event_loop.h"
 #include "server/http_status.h"
-#include "util/log.h"
+#include "server/refusal_log.h"
 
 namespace sluice::server {
 namespace {
@@ -245,7 +247,7 @@ void Http1Connection::QueueError(int status) {
 }
 
 void Http1Connection::QueueRefusal(int status, std::string_view message) {
-  log::Warn("http: connection {}: answering {}: {}", id(), status, message);
+  LogRefusal(fmt::format("http: connection {}", id()), status, message);
   QueueError(status);
   Slot& slot = slots_.back();
   ready_bytes_ -= slot.response.body.size();
@@ -548,10 +550,8 @@ bool Http1Connection::CheckStalledStream() {
   stall_checked_ns_ = now;
   const MemoryBudget& budget = context().budget;
   if (out_.empty() || now < last_write_ns_ + kStallCheckNs || !budget.over()) return true;
-  log::Warn(
-      "http: connection {}: ending a streamed response whose client has read nothing for {} ms while the "
-      "server's buffered bytes ({}) exceed --max-buffered-bytes ({}); {} bytes were unsent",
-      id(), (now - last_write_ns_) / kNsPerMs, budget.used(), budget.limit(), out_.bytes());
+  LogStalledStreamEnded(fmt::format("http: connection {}", id()), "ending", (now - last_write_ns_) / kNsPerMs,
+                        budget, out_.bytes());
   Close();
   return false;
 }

@@ -9,10 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "server/error_response.h"
 #include "server/event_loop.h"
 #include "server/http_status.h"
-#include "util/log.h"
+#include "server/refusal_log.h"
 
 namespace sluice::server {
 namespace {
@@ -423,7 +425,7 @@ void Http2Connection::ReleaseBody(Stream* s) {
 }
 
 void Http2Connection::RespondRefusal(Stream* s, int status, std::string_view message) {
-  log::Warn("http2: connection {} stream {}: answering {}: {}", id(), s->id, status, message);
+  LogRefusal(fmt::format("http2: connection {} stream {}", id(), s->id), status, message);
   ReleaseBody(s);
   Submit(s, context().Refusal(status, message));
 }
@@ -452,10 +454,8 @@ void Http2Connection::CheckStalledStreams() {
     bool stalled = s->sent == s->sent_at_check && s->channel->BufferedBytes() > 0;
     s->sent_at_check = s->sent;
     if (!due || !stalled || !budget.over()) continue;
-    log::Warn(
-        "http2: connection {} stream {}: resetting a streamed response whose client has read nothing for "
-        "{} ms while the server's buffered bytes ({}) exceed --max-buffered-bytes ({}); {} bytes were unsent",
-        this->id(), id, kStallCheckNs / kNsPerMs, budget.used(), budget.limit(), s->channel->BufferedBytes());
+    LogStalledStreamEnded(fmt::format("http2: connection {} stream {}", this->id(), id), "resetting",
+                          kStallCheckNs / kNsPerMs, budget, s->channel->BufferedBytes());
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
     s->aborted = true;
     if (s->channel->Abort()) owed_close_.push_back(s->streaming);

@@ -16,15 +16,19 @@ void MemoryBudget::Add(uint64_t n) { NoteHigh(used_.fetch_add(n, std::memory_ord
 void MemoryBudget::Remove(uint64_t n) { used_.fetch_sub(n, std::memory_order_relaxed); }
 
 void MemoryBudget::NoteHigh(uint64_t total) {
-  if (limit_ != 0 && total > limit_ / 2 && !high_.load(std::memory_order_relaxed)) {
-    high_.store(true, std::memory_order_relaxed);
+  if (limit_ != 0 && total > limit_ / 2 && !high_.load(std::memory_order_relaxed) &&
+      !high_.exchange(true, std::memory_order_relaxed)) {
+    bursts_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
-bool MemoryBudget::TakeTrimDue() {
-  if (!high_.load(std::memory_order_relaxed) || used() >= limit_ / 8) return false;
-  bool expected = true;
-  return high_.compare_exchange_strong(expected, false, std::memory_order_relaxed);
+bool MemoryBudget::TakeTrimDue(TrimState& state) {
+  uint64_t burst = bursts();
+  if (burst == state.trimmed_burst || used() >= limit_ / 8) return false;
+  // The burst is over: the next rise above half is a new one.
+  high_.store(false, std::memory_order_relaxed);
+  state.trimmed_burst = burst;
+  return true;
 }
 
 bool BudgetShare::TryGrowTo(uint64_t bytes) {

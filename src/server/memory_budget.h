@@ -12,10 +12,13 @@
 //
 // Returning memory: glibc keeps freed heap pages (the server raises
 // M_TRIM_THRESHOLD so large buffers are reused), so after a burst the
-// resident size stays high. TakeTrimDue() says, once per burst, that use
-// fell from above half the limit to below an eighth of it: the caller then
-// runs malloc_trim(0). Once per burst, not per request, because a trim walks
-// the whole heap.
+// resident size stays high. A burst is use rising above half the limit; it
+// is over once use fell below an eighth of it, and then each event loop
+// returns the free heap once (TakeTrimDue with its own TrimState, then
+// ReturnFreeHeap in free_heap.h). Once per loop, not once for the server:
+// each loop's buffers live in an arena of its own, whose free top only that
+// loop's trim returns, after its own frees. Once per burst, not per request,
+// because a trim walks the whole heap.
 //
 // Threading: every method is thread-safe (relaxed atomics; the count is a
 // bound, not a synchronisation point). BudgetShare is single-threaded (one
@@ -49,16 +52,23 @@ class MemoryBudget {
   // Gives back `n` bytes added before.
   void Remove(uint64_t n);
 
-  // True once after use rose above half the limit and then fell below an
-  // eighth of it (see the header comment); false again until the next rise.
-  bool TakeTrimDue();
+  // One caller's memory of the bursts it trimmed after.
+  struct TrimState {
+    uint64_t trimmed_burst = 0;
+  };
+  // True once per caller (`state`) after each burst: use rose above half
+  // the limit and is now below an eighth of it (see the header comment).
+  bool TakeTrimDue(TrimState& state);
+  // Bursts so far (for tests and logs).
+  uint64_t bursts() const { return bursts_.load(std::memory_order_relaxed); }
 
  private:
   void NoteHigh(uint64_t total);
 
   const uint64_t limit_;
   std::atomic<uint64_t> used_{0};
-  std::atomic<bool> high_{false};  // above half the limit since the last trim
+  std::atomic<bool> high_{false};     // above half the limit since use was last low
+  std::atomic<uint64_t> bursts_{0};  // rises above half the limit
 };
 
 // One holder's part of a MemoryBudget; gives it all back when destroyed.

@@ -32,21 +32,42 @@ TEST(MemoryBudgetTest, ZeroLimitRefusesNothingAndIsNeverOver) {
   MemoryBudget budget(0);
   EXPECT_TRUE(budget.TryAdd(uint64_t{1} << 40));
   EXPECT_FALSE(budget.over());
-  EXPECT_FALSE(budget.TakeTrimDue());
+  MemoryBudget::TrimState loop;
+  EXPECT_FALSE(budget.TakeTrimDue(loop));
 }
 
 TEST(MemoryBudgetTest, TrimIsDueOnceAfterUseFellFromAboveHalfToBelowAnEighth) {
   MemoryBudget budget(800);
+  MemoryBudget::TrimState loop;
   budget.Add(300);
   budget.Remove(300);
-  EXPECT_FALSE(budget.TakeTrimDue()) << "never above half";
+  EXPECT_FALSE(budget.TakeTrimDue(loop)) << "never above half";
   budget.Add(500);
-  EXPECT_FALSE(budget.TakeTrimDue()) << "still high";
+  EXPECT_FALSE(budget.TakeTrimDue(loop)) << "still high";
   budget.Remove(380);
-  EXPECT_FALSE(budget.TakeTrimDue()) << "120 is not below an eighth (100)";
+  EXPECT_FALSE(budget.TakeTrimDue(loop)) << "120 is not below an eighth (100)";
   budget.Remove(40);
-  EXPECT_TRUE(budget.TakeTrimDue());
-  EXPECT_FALSE(budget.TakeTrimDue()) << "once per burst";
+  EXPECT_TRUE(budget.TakeTrimDue(loop));
+  EXPECT_FALSE(budget.TakeTrimDue(loop)) << "once per burst";
+}
+
+TEST(MemoryBudgetTest, EveryLoopTrimsOnceAfterABurstEvenWhenAnotherTrimmedFirst) {
+  MemoryBudget budget(800);
+  MemoryBudget::TrimState first, second;
+  budget.Add(500);
+  budget.Remove(450);
+  EXPECT_TRUE(budget.TakeTrimDue(first));
+  // The second loop freed its buffers after the first one trimmed: it
+  // still owes its own trim for this burst, and only one.
+  EXPECT_TRUE(budget.TakeTrimDue(second));
+  EXPECT_FALSE(budget.TakeTrimDue(second));
+  EXPECT_FALSE(budget.TakeTrimDue(first));
+  // A new rise above half is a new burst, for both.
+  budget.Add(450);
+  budget.Remove(450);
+  EXPECT_EQ(budget.bursts(), 2u);
+  EXPECT_TRUE(budget.TakeTrimDue(second));
+  EXPECT_TRUE(budget.TakeTrimDue(first));
 }
 
 TEST(MemoryBudgetTest, ConcurrentTryAddNeverPassesTheLimit) {

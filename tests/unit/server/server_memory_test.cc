@@ -5,10 +5,12 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/h2_client.h"
 #include "server/server.h"
 #include "server/socket_client.h"
+#include "util/clock.h"
 
 namespace sluice::server {
 namespace {
@@ -131,6 +133,48 @@ TEST_F(MemoryFixture, Http2BodyStreamedPastTheBudgetGets503) {
   ASSERT_TRUE(client.RunUntil([&] { return client.response(refused).closed; }));
   EXPECT_EQ(client.response(refused).status, 503);
   EXPECT_EQ(calls_.load(), 0);
+}
+
+TEST_F(MemoryFixture, Http2BodyArrivingTooSlowlyGets408AndOtherStreamsAreServed) {
+  ServerOptions options;
+  options.body_timeout_ms = 300;
+  StartServer(options);
+  H2Client client(server_->port());
+  // Ten bytes declared, one sent, and then nothing (the provider defers).
+  struct Partial {
+    bool sent = false;
+  } partial;
+  nghttp2_data_provider provider{};
+  provider.source.ptr = &partial;
+  provider.read_callback = [](nghttp2_session*, int32_t, uint8_t* buf, size_t, uint32_t*,
+                              nghttp2_data_source* source, void*) -> ssize_t {
+    auto* p = static_cast<Partial*>(source->ptr);
+    if (p->sent) return NGHTTP2_ERR_DEFERRED;
+    p->sent = true;
+    buf[0] = 'a';
+    return 1;
+  };
+  std::string names[] = {":method", ":scheme", ":authority", ":path", "content-length"};
+  std::string values[] = {"POST", "http", "localhost", "/slow", "10"};
+  std::vector<nghttp2_nv> nva;
+  for (size_t i = 0; i < 5; ++i) {
+    nva.push_back({reinterpret_cast<uint8_t*>(names[i].data()), reinterpret_cast<uint8_t*>(values[i].data()),
+                   names[i].size(), values[i].size(), NGHTTP2_NV_FLAG_NONE});
+  }
+  int64_t start = MonotonicNanos();
+  int32_t slow = nghttp2_submit_request(client.session(), nullptr, nva.data(), nva.size(), &provider, nullptr);
+  ASSERT_GT(slow, 0);
+  // The whole answer arrives (the stream itself stays open on the client's
+  // side, whose body never ends).
+  const std::string refusal = "refused: The request body did not arrive within the body timeout.";
+  ASSERT_TRUE(client.RunUntil([&] { return client.response(slow).body == refusal; }));
+  EXPECT_EQ(client.response(slow).status, 408);
+  EXPECT_GE((MonotonicNanos() - start) / 1'000'000, 250);
+  // The connection lives on: another stream is served.
+  int32_t fine = client.Submit("POST", "/fine", "ok");
+  ASSERT_TRUE(client.RunUntil([&] { return client.response(fine).closed; }));
+  EXPECT_EQ(client.response(fine).status, 200);
+  EXPECT_EQ(calls_.load(), 1);
 }
 
 }  // namespace

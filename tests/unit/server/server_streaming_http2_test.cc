@@ -13,6 +13,7 @@
 #include "server/socket_client.h"
 #include "server/stream_probe.h"
 #include "server/stream_server_fixture.h"
+#include "util/clock.h"
 
 namespace sluice::server {
 namespace {
@@ -124,6 +125,32 @@ TEST_F(Http2StreamFixture, FlowControlHoldsBytesInTheBufferUntilTheClientReads) 
   ASSERT_TRUE(client.RunUntil([&] { return client.response(id).closed; }, 30000));
   ASSERT_EQ(client.response(id).body.size(), kFill);
   EXPECT_EQ(Fnv1a(client.response(id).body), expected);
+}
+
+TEST_F(Http2StreamFixture, StreamWhoseClientReadsNothingIsResetOnlyOnceTheBudgetIsExceeded) {
+  ServerOptions options;
+  options.max_buffered_bytes = 1u << 20;
+  StartServer(options);
+  H2Client client(server_->port());  // default 64 KiB windows, never reopened below
+  int32_t id = OpenStream(client);
+  std::shared_ptr<BodyWriter> writer = probe_->writer();
+  // Held back by flow control while the client reads nothing, but within
+  // the budget: the stream stays open past the one-second stall check.
+  ASSERT_TRUE(writer->Write(PatternPiece(0, 512u << 10)));
+  int64_t until = MonotonicNanos() + 1'500'000'000;
+  while (MonotonicNanos() < until) LoopBarrier();
+  EXPECT_EQ(probe_->closes(), 0);
+  // Past the budget: reset within about a second, and the producer told.
+  ASSERT_TRUE(writer->Write(PatternPiece(512u << 10, 1u << 20)));
+  ASSERT_TRUE(PollUntil([&] { return probe_->closes() == 1; }, 5000));
+  EXPECT_FALSE(writer->Write("after"));
+  ASSERT_TRUE(client.RunUntil([&] { return client.response(id).closed; }));
+  EXPECT_EQ(client.response(id).error_code, static_cast<uint32_t>(NGHTTP2_CANCEL));
+  EXPECT_LT(client.response(id).body.size(), (512u << 10) + (1u << 20));
+  // The connection lives on: another stream is served.
+  int32_t other = client.Submit("GET", "/other", "");
+  ASSERT_TRUE(client.RunUntil([&] { return client.response(other).closed; }));
+  EXPECT_EQ(client.response(other).body, "echo /other");
 }
 
 TEST_F(Http2StreamFixture, SixtyFourMebibytesInMebibytePiecesWithBackPressureArriveIntact) {
