@@ -29,9 +29,9 @@ TEST(FaultInjectionEnvTest, DroppingUnsyncedDataKeepsExactlyWhatWasSynced) {
   ASSERT_TRUE(env.SyncDir(dir.path()).ok());  // the entry is durable
   ASSERT_TRUE(env.Write(fd, "synced..", 8, 0, path).ok());
   ASSERT_TRUE(env.Sync(fd, path).ok());
-  ASSERT_TRUE(env.Write(fd, "SY", 2, 0, path).ok());        // overwrites synced bytes
-  ASSERT_TRUE(env.Write(fd, "-lost", 5, 8, path).ok());     // grows the file
-  ASSERT_TRUE(env.Truncate(fd, 4, path).ok());              // and cuts it
+  ASSERT_TRUE(env.Write(fd, "SY", 2, 0, path).ok());     // overwrites synced bytes
+  ASSERT_TRUE(env.Write(fd, "-lost", 5, 8, path).ok());  // grows the file
+  ASSERT_TRUE(env.Truncate(fd, 4, path).ok());           // and cuts it
   env.Close(fd);
   EXPECT_EQ(Contents(&env, path), "SYnc");
   ASSERT_TRUE(env.DropUnsyncedData().ok());
@@ -72,7 +72,8 @@ TEST(FaultInjectionEnvTest, AFailureFiresOnceOnTheChosenCallAndPath) {
   EXPECT_TRUE(env.Sync(fa, a).ok());  // the one call let through
   Status failed = env.Sync(fa, a);
   EXPECT_EQ(failed.code(), ErrorCode::kIoError);
-  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos) << failed.ToString();
+  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos)
+      << failed.ToString();
   EXPECT_TRUE(env.Sync(fa, a).ok());
   EXPECT_EQ(env.FailuresInjected(), 1u);
   env.Close(fa);
@@ -97,7 +98,8 @@ TEST(FaultInjectionEnvTest, WithThePowerOffNothingChangesOnDisk) {
   ASSERT_TRUE(env.WriteFile(path, "kept", /*sync=*/true).ok());
   ASSERT_TRUE(env.SyncDir(dir.path()).ok());
   env.PowerOffAt(FaultOp::kWrite);
-  EXPECT_FALSE(env.WriteFile(path, "lost", /*sync=*/true).ok());  // the open succeeds, the write not
+  // The open (which empties the file) succeeds, the write does not.
+  EXPECT_FALSE(env.WriteFile(path, "lost", /*sync=*/true).ok());
   EXPECT_FALSE(env.Open(dir.Join("g"), OpenMode::kReadWrite).ok());
   EXPECT_FALSE(env.SyncDir(dir.path()).ok());
   env.SetPowerOn(true);

@@ -188,17 +188,11 @@ TEST_F(PowerLossTest, APowerLossWhileRollingKeepsTheSyncedSegment) {
   uint64_t acked = 0;
   {
     auto log = std::move(ShardLog::Open(dir.path(), FsyncOptions(&env), nullptr).value());
-    while (log->SizeBytes() + 2048 < (16 << 10)) {
-      testutil::AppendRecords(log.get(), 4, 4, 1000);
-    }
+    testutil::FillToJustBelowARoll(log.get(), 16 << 10);
     testutil::SyncInline(log.get());
     acked = log->EndOffset();
     env.PowerOffAt(FaultOp::kSyncDir);
-    // 30 records of ~110 bytes need a roll.
-    std::vector<std::string> keys(30, "k"), datas(30, std::string(100, 'x'));
-    std::vector<AppendEntry> big;
-    for (size_t i = 0; i < keys.size(); ++i) big.push_back({keys[i], datas[i]});
-    EXPECT_FALSE(log->Append(big, 1000).ok());
+    EXPECT_FALSE(testutil::AppendBatch(log.get(), 30).ok());  // needs a roll
     EXPECT_TRUE(std::filesystem::exists(testutil::SegmentPath(dir.path(), acked)))
         << "the power went off before the roll created its segment";
     EXPECT_EQ(env.FailuresInjected(), 1u);
@@ -209,7 +203,8 @@ TEST_F(PowerLossTest, APowerLossWhileRollingKeepsTheSyncedSegment) {
   auto log = std::move(ShardLog::Open(dir.path(), FsyncOptions(&env), nullptr).value());
   EXPECT_EQ(log->EndOffset(), acked);
   EXPECT_EQ(testutil::ReadAllAndCheck(*log, 0), acked);
-  testutil::AppendRecords(log.get(), 40, 40, 1000);  // rolls now, at the same offset
+  testutil::AppendRecords(log.get(), 40, 40,
+                          1000);  // rolls now, at the same offset
   testutil::SyncInline(log.get());
   EXPECT_TRUE(std::filesystem::exists(testutil::SegmentPath(dir.path(), acked)));
   EXPECT_EQ(testutil::ReadAllAndCheck(*log, 0), acked + 40);

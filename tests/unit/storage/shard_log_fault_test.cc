@@ -17,7 +17,9 @@
 namespace sluice::storage {
 namespace {
 
+using testutil::AppendBatch;
 using testutil::AppendRecords;
+using testutil::FillToJustBelowARoll;
 using testutil::ReadAllAndCheck;
 using testutil::SegmentPath;
 using testutil::TempDir;
@@ -92,10 +94,7 @@ TEST(ShardLogFaultTest, AWriteCutShortIsCutBackAndTheNextAppendTakesItsOffset) {
   AppendRecords(log.get(), 10, 5, 1000);
   const uint64_t size = log->SizeBytes();
   env.FailNext(FaultOp::kWrite, ENOSPC, ".log");
-  std::vector<std::string> keys(5, "k"), datas(5, std::string(100, 'x'));
-  std::vector<AppendEntry> batch;
-  for (size_t i = 0; i < keys.size(); ++i) batch.push_back({keys[i], datas[i]});
-  auto failed = log->Append(batch, 1000);
+  auto failed = AppendBatch(log.get(), 5);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("No space left on device"), std::string::npos);
   EXPECT_EQ(env.FailuresInjected(), 1u);
@@ -105,7 +104,8 @@ TEST(ShardLogFaultTest, AWriteCutShortIsCutBackAndTheNextAppendTakesItsOffset) {
   AppendRecords(log.get(), 10, 5, 1000);  // offsets 10.. again
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 20u);
   log.reset();
-  auto reopened = std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
+  auto reopened =
+      std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
   EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 20u);
 }
 
@@ -116,10 +116,7 @@ TEST(ShardLogFaultTest, AWriteThatCannotBeCutBackFailsTheFileAndTheLog) {
   AppendRecords(log.get(), 10, 5, 1000);
   env.FailNext(FaultOp::kWrite, ENOSPC, ".log");
   env.FailNext(FaultOp::kTruncate, EIO, ".log");
-  std::vector<std::string> keys(5, "k"), datas(5, std::string(100, 'x'));
-  std::vector<AppendEntry> batch;
-  for (size_t i = 0; i < keys.size(); ++i) batch.push_back({keys[i], datas[i]});
-  auto failed = log->Append(batch, 1000);
+  auto failed = AppendBatch(log.get(), 5);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("cannot cut"), std::string::npos)
       << failed.status().ToString();
@@ -134,7 +131,8 @@ TEST(ShardLogFaultTest, AWriteThatCannotBeCutBackFailsTheFileAndTheLog) {
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 10u);
   log.reset();
   // Recovery cuts the torn batch.
-  auto reopened = std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
+  auto reopened =
+      std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
   EXPECT_EQ(reopened->EndOffset(), 10u);
   AppendRecords(reopened.get(), 5, 5, 1000);
   EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 15u);
@@ -144,14 +142,11 @@ TEST(ShardLogFaultTest, ARollWhoseSegmentCannotBeCreatedIsRetriedByTheNextAppend
   TempDir dir;
   FaultInjectionEnv env;
   auto log = std::move(ShardLog::Open(dir.path(), Options(&env), nullptr).value());
-  while (log->SizeBytes() + 2048 < (16 << 10)) AppendRecords(log.get(), 4, 4, 1000);
+  FillToJustBelowARoll(log.get(), 16 << 10);
   testutil::SyncInline(log.get());
   const uint64_t filled = log->EndOffset();
   env.FailNext(FaultOp::kCreate, EMFILE, ".log");
-  std::vector<std::string> keys(30, "k"), datas(30, std::string(100, 'x'));
-  std::vector<AppendEntry> big;
-  for (size_t i = 0; i < keys.size(); ++i) big.push_back({keys[i], datas[i]});
-  auto failed = log->Append(big, 1000);
+  auto failed = AppendBatch(log.get(), 30);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("cannot create segment"), std::string::npos)
       << failed.status().ToString();
@@ -173,13 +168,10 @@ TEST(ShardLogFaultTest, ARollWhoseDirectorySyncFailsLeavesNoEmptySegmentBehind) 
   TempDir dir;
   FaultInjectionEnv env;
   auto log = std::move(ShardLog::Open(dir.path(), Options(&env), nullptr).value());
-  while (log->SizeBytes() + 2048 < (16 << 10)) AppendRecords(log.get(), 4, 4, 1000);
+  FillToJustBelowARoll(log.get(), 16 << 10);
   const uint64_t filled = log->EndOffset();
   env.FailNext(FaultOp::kSyncDir, EIO);
-  std::vector<std::string> keys(30, "k"), datas(30, std::string(100, 'x'));
-  std::vector<AppendEntry> big;
-  for (size_t i = 0; i < keys.size(); ++i) big.push_back({keys[i], datas[i]});
-  EXPECT_FALSE(log->Append(big, 1000).ok());
+  EXPECT_FALSE(AppendBatch(log.get(), 30).ok());
   EXPECT_EQ(env.FailuresInjected(), 1u);
   EXPECT_FALSE(std::filesystem::exists(SegmentPath(dir.path(), filled)));
   AppendRecords(log.get(), 40, 40, 1000);  // the roll again, now made
