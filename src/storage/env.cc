@@ -43,8 +43,7 @@ class PosixEnv final : public Env {
 
   void Close(int fd) override { ::close(fd); }
 
-  Status Write(int fd, const char* data, size_t n, uint64_t pos,
-               const std::string& path) override {
+  Status Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) override {
     return file::PwriteAll(fd, data, n, pos, path);
   }
 

@@ -151,8 +151,10 @@ Status ShardLog::Impl::Open() {
 Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
   for (size_t i = 0; i < bases.size(); ++i) {
     std::string stem = SegmentStem(dir_, bases[i]);
-    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env));
-    auto segment = std::make_shared<Segment>(bases[i], std::move(stem), std::move(file), options_.env);
+    SLUICE_ASSIGN_OR_RETURN(
+        auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env));
+    auto segment =
+        std::make_shared<Segment>(bases[i], std::move(stem), std::move(file), options_.env);
     if (i + 1 < bases.size()) {
       SLUICE_RETURN_IF_ERROR(RecoverOlderSegment(segment.get(), bases[i + 1]));
       segment->file->Release();  // sealed: reads open it on demand
@@ -274,7 +276,8 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
       return Status::IoError("cannot create segment " + path + ": " + s.message());
     }
   }
-  auto segment = std::make_shared<Segment>(base_offset, std::move(stem), std::move(file), options_.env);
+  auto segment =
+      std::make_shared<Segment>(base_offset, std::move(stem), std::move(file), options_.env);
   PadSegment(segment.get());
   return segment;
 }

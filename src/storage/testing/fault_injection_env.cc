@@ -24,7 +24,8 @@ bool Exists(const std::string& path) {
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -61,7 +62,9 @@ void FaultInjectionEnv::SetPowerOn(bool on) {
 }
 
 Status FaultInjectionEnv::CheckLocked(FaultOp op, const std::string& path, const char* what) {
-  if (!power_on_) return Status::IoError(std::string(what) + " " + path + ": " + std::strerror(EIO));
+  if (!power_on_) {
+    return Status::IoError(std::string(what) + " " + path + ": " + std::strerror(EIO));
+  }
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (it->op != op || !EndsWith(path, it->suffix)) continue;
     if (it->skip > 0) {

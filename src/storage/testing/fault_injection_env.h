@@ -80,8 +80,7 @@ class FaultInjectionEnv final : public Env {
 
   Result<int> Open(const std::string& path, OpenMode mode) override;
   void Close(int fd) override;
-  Status Write(int fd, const char* data, size_t n, uint64_t pos,
-               const std::string& path) override;
+  Status Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) override;
   Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos,
                       const std::string& path) const override;
   Status Sync(int fd, const std::string& path) override;
@@ -105,8 +104,8 @@ class FaultInjectionEnv final : public Env {
   // A directory entry made since the directory's last sync.
   struct EntryChange {
     std::string dir;
-    std::string path;  // created, or renamed to
-    std::string from;  // renamed from; "" for a creation
+    std::string path;       // created, or renamed to
+    std::string from;       // renamed from; "" for a creation
     bool replaced = false;  // the rename replaced a file, whose bytes were:
     std::string replaced_bytes;
   };
