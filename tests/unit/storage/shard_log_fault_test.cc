@@ -70,9 +70,7 @@ TEST(ShardLogFaultTest, AFailedFdatasyncAcknowledgesNothingMoreAndTheLogStaysFai
     // The next sync would succeed at the disk, but the log does not trust it.
     EXPECT_EQ(WaitDurable(log.get()).code(), ErrorCode::kIoError);
     EXPECT_EQ(log->VisibleEndOffset(), acked);
-    std::string k = "k", d = "d";
-    std::vector<AppendEntry> one{{k, d}};
-    auto refused = log->Append(one, 1000);
+    auto refused = AppendBatch(log.get(), 1);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.status().code(), ErrorCode::kIoError);
     auto visible = log->Read(0, 1000, 1 << 20);
@@ -125,9 +123,7 @@ TEST(ShardLogFaultTest, AWriteThatCannotBeCutBackFailsTheFileAndTheLog) {
 
   // The disk works again, but the file may hold part of a batch: no more
   // appends, and the records before it stay readable.
-  std::string k = "k", d = "d";
-  std::vector<AppendEntry> one{{k, d}};
-  EXPECT_EQ(log->Append(one, 1000).status().code(), ErrorCode::kIoError);
+  EXPECT_EQ(AppendBatch(log.get(), 1).status().code(), ErrorCode::kIoError);
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 10u);
   log.reset();
   // Recovery cuts the torn batch.
