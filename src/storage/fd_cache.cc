@@ -1,12 +1,10 @@
 #include "storage/fd_cache.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 namespace sluice::storage {
 
-FdHandle::~FdHandle() { ::close(fd_); }
+FdHandle::~FdHandle() { env_->Close(fd_); }
 
 FdCache& FdCache::Instance() {
   static FdCache* cache = new FdCache();  // never destroyed: used until exit

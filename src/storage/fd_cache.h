@@ -23,12 +23,14 @@
 #include <mutex>
 #include <vector>
 
+#include "storage/env.h"
+
 namespace sluice::storage {
 
-// An open descriptor, closed on destruction.
+// An open descriptor, closed (through `env`) on destruction.
 class FdHandle {
  public:
-  explicit FdHandle(int fd) : fd_(fd) {}
+  explicit FdHandle(int fd, Env* env = Env::Default()) : fd_(fd), env_(env) {}
   ~FdHandle();
   FdHandle(const FdHandle&) = delete;
   FdHandle& operator=(const FdHandle&) = delete;
@@ -37,6 +39,7 @@ class FdHandle {
  private:
   friend class FdCache;
   const int fd_;
+  Env* const env_;
   // Guarded by the cache's mutex: this handle's place in the LRU list.
   bool cached_ = false;
   std::list<std::shared_ptr<FdHandle>>::iterator position_;

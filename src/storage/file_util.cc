@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -86,35 +85,6 @@ Result<size_t> PreadAll(int fd, char* dst, size_t n, uint64_t pos, const std::st
     done += static_cast<size_t>(r);
   }
   return done;
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(path + " does not exist");
-    return Errno("open", path, errno);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Errno("stat", path, err);
-  }
-  std::string out(static_cast<size_t>(st.st_size), '\0');
-  auto n = PreadAll(fd, out.data(), out.size(), 0, path);
-  ::close(fd);
-  if (!n.ok()) return n.status();
-  out.resize(*n);
-  return out;
-}
-
-Status WriteFile(const std::string& path, std::string_view contents, bool sync) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", path, errno);
-  Status s = PwriteAll(fd, contents.data(), contents.size(), 0, path);
-  if (s.ok() && sync && ::fdatasync(fd) != 0) s = Errno("fdatasync", path, errno);
-  if (::close(fd) != 0 && s.ok()) s = Errno("close", path, errno);
-  return s;
 }
 
 }  // namespace sluice::storage::file

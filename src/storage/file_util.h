@@ -1,4 +1,4 @@
-// Thin POSIX file helpers for the storage layer. Every function retries on
+// Thin POSIX file helpers, beneath the storage layer's Env (env.h). Every function retries on
 // EINTR and short transfers and reports failures as IoError naming the path
 // and errno text. Thread-safe (no shared state).
 #pragma once
@@ -27,11 +27,5 @@ Status RemoveFile(const std::string& path);
 Status PwriteAll(int fd, const char* data, size_t n, uint64_t pos, const std::string& path);
 // Reads up to `n` bytes at `pos`; returns how many were read (short only at EOF).
 Result<size_t> PreadAll(int fd, char* dst, size_t n, uint64_t pos, const std::string& path);
-
-// Reads a whole (small) file. NotFound-style absence is reported as
-// ErrorCode::kResourceNotFound so callers can tell it from I/O failure.
-Result<std::string> ReadFile(const std::string& path);
-// Writes `contents` to `path` (created or truncated), optionally fsyncing it.
-Status WriteFile(const std::string& path, std::string_view contents, bool sync);
 
 }  // namespace sluice::storage::file

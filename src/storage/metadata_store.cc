@@ -1,11 +1,8 @@
 #include "storage/metadata_store.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "storage/coding.h"
-#include "storage/file_util.h"
 #include "storage/log_format.h"
 #include "util/crc32c.h"
 
@@ -21,8 +18,8 @@ std::string DirName(const std::string& path) {
 
 }  // namespace
 
-MetadataStore::MetadataStore(std::string path, bool in_memory)
-    : path_(std::move(path)), in_memory_(in_memory) {}
+MetadataStore::MetadataStore(std::string path, bool in_memory, Env* env)
+    : path_(std::move(path)), in_memory_(in_memory), env_(env) {}
 
 Result<std::optional<std::string>> MetadataStore::Load() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -30,7 +27,7 @@ Result<std::optional<std::string>> MetadataStore::Load() const {
     if (!has_memory_) return std::optional<std::string>();
     return std::optional<std::string>(memory_);
   }
-  auto contents = file::ReadFile(path_);
+  auto contents = env_->ReadFile(path_);
   if (!contents.ok()) {
     if (contents.status().code() == ErrorCode::kResourceNotFound) {
       return std::optional<std::string>();
@@ -73,11 +70,9 @@ Status MetadataStore::Save(std::string_view document) {
   bytes.append(document);
 
   const std::string tmp = path_ + ".tmp";
-  SLUICE_RETURN_IF_ERROR(file::WriteFile(tmp, bytes, /*sync=*/true));
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
-    return Status::IoError("rename " + tmp + " to " + path_ + ": " + std::strerror(errno));
-  }
-  return file::SyncDir(DirName(path_));
+  SLUICE_RETURN_IF_ERROR(env_->WriteFile(tmp, bytes, /*sync=*/true));
+  SLUICE_RETURN_IF_ERROR(env_->Rename(tmp, path_));
+  return env_->SyncDir(DirName(path_));
 }
 
 }  // namespace sluice::storage

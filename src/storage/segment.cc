@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <limits>
 
-#include "storage/file_util.h"
 #include "storage/log_format.h"
 
 namespace sluice::storage {
@@ -59,9 +58,9 @@ SegmentSummary Segment::Summary() const {
 Status Segment::SaveIndex() {
   if (path_stem.empty() || index_saved) return Status::Ok();
   SegmentSummary summary = Summary();
-  SLUICE_RETURN_IF_ERROR(file::WriteFile(path_stem + std::string(kOffsetIndexSuffix),
+  SLUICE_RETURN_IF_ERROR(env_->WriteFile(path_stem + std::string(kOffsetIndexSuffix),
                                          index.EncodeOffsetFile(summary), /*sync=*/false));
-  SLUICE_RETURN_IF_ERROR(file::WriteFile(path_stem + std::string(kTimeIndexSuffix),
+  SLUICE_RETURN_IF_ERROR(env_->WriteFile(path_stem + std::string(kTimeIndexSuffix),
                                          index.EncodeTimeFile(summary), /*sync=*/false));
   index_saved = true;
   return Status::Ok();
@@ -70,9 +69,9 @@ Status Segment::SaveIndex() {
 Result<SegmentSummary> Segment::LoadIndex() {
   if (path_stem.empty()) return Status::NotFound("memory segment has no index files");
   SLUICE_ASSIGN_OR_RETURN(std::string offsets,
-                          file::ReadFile(path_stem + std::string(kOffsetIndexSuffix)));
+                          env_->ReadFile(path_stem + std::string(kOffsetIndexSuffix)));
   SLUICE_ASSIGN_OR_RETURN(std::string times,
-                          file::ReadFile(path_stem + std::string(kTimeIndexSuffix)));
+                          env_->ReadFile(path_stem + std::string(kTimeIndexSuffix)));
   SegmentSummary summary;
   SLUICE_ASSIGN_OR_RETURN(SegmentIndex loaded, SegmentIndex::Decode(offsets, times, &summary));
   if (summary.end_offset < base_offset ||
@@ -91,9 +90,9 @@ Result<SegmentSummary> Segment::LoadIndex() {
 
 Status Segment::RemoveFiles() const {
   if (path_stem.empty()) return Status::Ok();
-  Status s = file::RemoveFile(path_stem + std::string(kSegmentSuffix));
-  Status s2 = file::RemoveFile(path_stem + std::string(kOffsetIndexSuffix));
-  Status s3 = file::RemoveFile(path_stem + std::string(kTimeIndexSuffix));
+  Status s = env_->RemoveFile(path_stem + std::string(kSegmentSuffix));
+  Status s2 = env_->RemoveFile(path_stem + std::string(kOffsetIndexSuffix));
+  Status s3 = env_->RemoveFile(path_stem + std::string(kTimeIndexSuffix));
   if (!s.ok()) return s;
   return s2.ok() ? s3 : s2;
 }

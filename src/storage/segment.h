@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "storage/batch.h"
+#include "storage/env.h"
 #include "storage/segment_file.h"
 #include "storage/segment_index.h"
 #include "util/status.h"
@@ -28,9 +29,15 @@ std::string SegmentStem(const std::string& dir, uint64_t base_offset);
 bool ParseSegmentFileName(std::string_view name, uint64_t* base_offset);
 
 struct Segment {
-  // `stem` is SegmentStem(dir, base), or "" for a memory segment.
-  Segment(uint64_t base, std::string stem, std::unique_ptr<SegmentFile> f)
-      : base_offset(base), end_offset(base), path_stem(std::move(stem)), file(std::move(f)) {}
+  // `stem` is SegmentStem(dir, base), or "" for a memory segment. The index
+  // files are read, written and removed through `env`, which must outlive
+  // the segment.
+  Segment(uint64_t base, std::string stem, std::unique_ptr<SegmentFile> f, Env* env)
+      : base_offset(base),
+        end_offset(base),
+        path_stem(std::move(stem)),
+        file(std::move(f)),
+        env_(env) {}
 
   // Appends the encoded batch `data` (`header` is its decoded header) and
   // updates state and index. On error nothing changes (the file is cut back).
@@ -57,6 +64,9 @@ struct Segment {
   bool index_saved = false;  // the index files match the state
   const std::string path_stem;
   const std::unique_ptr<SegmentFile> file;
+
+ private:
+  Env* const env_;
 };
 
 }  // namespace sluice::storage

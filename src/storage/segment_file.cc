@@ -1,17 +1,11 @@
 #include "storage/segment_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <string_view>
 
 #include "storage/fd_cache.h"
-#include "storage/file_util.h"
 
 namespace sluice::storage {
 namespace {
@@ -30,10 +24,11 @@ namespace {
 // cached_ and the FdCache.
 class PosixSegmentFile final : public SegmentFile {
  public:
-  PosixSegmentFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)),
+  PosixSegmentFile(Env* env, std::string path, int fd, uint64_t size)
+      : env_(env),
+        path_(std::move(path)),
         fd_(fd),
-        own_(std::make_shared<FdHandle>(fd)),
+        own_(std::make_shared<FdHandle>(fd, env)),
         size_(size),
         written_end_(size) {}
   ~PosixSegmentFile() override {
@@ -46,12 +41,12 @@ class PosixSegmentFile final : public SegmentFile {
     const uint64_t pos = size_.load(std::memory_order_relaxed);
     Status s;
     if (pos + n <= written_end_.load(std::memory_order_acquire)) {
-      s = file::PwriteAll(fd_, data, n, pos, path_);  // over zero padding
+      s = env_->Write(fd_, data, n, pos, path_);  // over zero padding
     } else {
       // The write grows the file: PrepareAhead must not be writing zeros
       // there meanwhile.
       std::lock_guard<std::mutex> lock(extend_mu_);
-      s = file::PwriteAll(fd_, data, n, pos, path_);
+      s = env_->Write(fd_, data, n, pos, path_);
       if (s.ok() && pos + n > written_end_.load(std::memory_order_relaxed)) {
         written_end_.store(pos + n, std::memory_order_release);
       }
@@ -59,9 +54,10 @@ class PosixSegmentFile final : public SegmentFile {
     if (!s.ok()) {
       // Leave no partial batch behind for recovery to find.
       std::lock_guard<std::mutex> lock(extend_mu_);
-      if (::ftruncate(fd_, static_cast<off_t>(pos)) != 0) {
+      Status cut = env_->Truncate(fd_, pos, path_);
+      if (!cut.ok()) {
         Fail(Status::IoError(s.message() + "; cannot cut " + path_ + " back to " +
-                             std::to_string(pos) + " bytes: " + std::strerror(errno)));
+                             std::to_string(pos) + " bytes: " + cut.message()));
         return failure_;
       }
       written_end_.store(pos, std::memory_order_release);
@@ -73,7 +69,7 @@ class PosixSegmentFile final : public SegmentFile {
 
   Result<size_t> ReadAt(uint64_t pos, size_t n, char* dst) const override {
     SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, ReadHandle());
-    return file::PreadAll(handle->fd(), dst, n, pos, path_);
+    return env_->Read(handle->fd(), dst, n, pos, path_);
   }
 
   Result<std::shared_ptr<void>> Pin() const override {
@@ -116,10 +112,7 @@ class PosixSegmentFile final : public SegmentFile {
     }
     // Released: the roll that released it synced it first.
     if (own == nullptr) return Status::Ok();
-    if (::fdatasync(own->fd()) != 0) {
-      return Status::IoError("fdatasync " + path_ + ": " + std::strerror(errno));
-    }
-    return Status::Ok();
+    return env_->Sync(own->fd(), path_);
   }
 
   Status PrepareAhead(uint64_t max_size) override {
@@ -137,17 +130,17 @@ class PosixSegmentFile final : public SegmentFile {
     static const char kZeros[1 << 20] = {};
     for (uint64_t pos = end; pos < target;) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof(kZeros), target - pos));
-      Status s = file::PwriteAll(fd_, kZeros, n, pos, path_);
+      Status s = env_->Write(fd_, kZeros, n, pos, path_);
       if (!s.ok()) {
         padding_failed_ = true;  // e.g. a full disk: appends grow the file instead
-        (void)::ftruncate(fd_, static_cast<off_t>(end));
+        (void)env_->Truncate(fd_, end, path_);
         return s;
       }
       pos += n;
     }
-    if (::fdatasync(fd_) != 0) {
+    if (Status synced = env_->Sync(fd_, path_); !synced.ok()) {
       padding_failed_ = true;
-      padding_sync_error_ = Status::IoError("fdatasync " + path_ + ": " + std::strerror(errno));
+      padding_sync_error_ = std::move(synced);
       padding_sync_failed_.store(true, std::memory_order_release);
       return padding_sync_error_;
     }
@@ -180,9 +173,7 @@ class PosixSegmentFile final : public SegmentFile {
   }
 
   Status TruncateLocked(uint64_t size) {
-    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
-      return Status::IoError("truncate " + path_ + ": " + std::strerror(errno));
-    }
+    SLUICE_RETURN_IF_ERROR(env_->Truncate(fd_, size, path_));
     size_.store(size, std::memory_order_release);
     written_end_.store(size, std::memory_order_release);
     return Status::Ok();
@@ -198,9 +189,9 @@ class PosixSegmentFile final : public SegmentFile {
       handle = cached_.lock();
     }
     if (handle == nullptr) {
-      int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) return Status::IoError("open " + path_ + ": " + std::strerror(errno));
-      auto opened = std::make_shared<FdHandle>(fd);
+      auto fd = env_->Open(path_, OpenMode::kRead);
+      if (!fd.ok()) return Status::IoError(fd.status().message());  // removed: an I/O error
+      auto opened = std::make_shared<FdHandle>(*fd, env_);
       std::lock_guard<std::mutex> lock(fd_mu_);
       handle = cached_.lock();  // another reader may have opened it meanwhile
       if (handle == nullptr) {
@@ -212,6 +203,7 @@ class PosixSegmentFile final : public SegmentFile {
     return handle;
   }
 
+  Env* const env_;
   const std::string path_;
   const int fd_;  // writable; open while own_ (or a reader's copy of it) lives
   mutable std::mutex fd_mu_;
@@ -266,17 +258,14 @@ class MemorySegmentFile final : public SegmentFile {
 
 }  // namespace
 
-Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IoError("open " + path + ": " + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::IoError("stat " + path + ": " + std::strerror(err));
+Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path, Env* env) {
+  SLUICE_ASSIGN_OR_RETURN(int fd, env->Open(path, OpenMode::kReadWrite));
+  auto size = env->Size(fd, path);
+  if (!size.ok()) {
+    env->Close(fd);
+    return size.status();
   }
-  return std::unique_ptr<SegmentFile>(
-      new PosixSegmentFile(path, fd, static_cast<uint64_t>(st.st_size)));
+  return std::unique_ptr<SegmentFile>(new PosixSegmentFile(env, path, fd, *size));
 }
 
 std::unique_ptr<SegmentFile> NewMemorySegmentFile() {

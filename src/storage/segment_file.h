@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 
+#include "storage/env.h"
 #include "util/status.h"
 
 namespace sluice::storage {
@@ -84,8 +85,10 @@ class SegmentFile {
 
 // Opens (creating if missing) the segment file at `path` for reading and
 // appending at its current end: at open, Size() is the file's size (recovery
-// decides where the data ends and Truncate()s there).
-Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path);
+// decides where the data ends and Truncate()s there). Every file operation
+// goes through `env`, which must outlive the file.
+Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path,
+                                                          Env* env = Env::Default());
 // An empty segment kept in memory.
 std::unique_ptr<SegmentFile> NewMemorySegmentFile();
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "storage/batch.h"
-#include "storage/file_util.h"
 #include "storage/io_failure_log.h"
 #include "storage/segment_reader.h"
 #include "storage/shard_log_impl.h"
@@ -381,7 +380,7 @@ Status ShardLog::Impl::Close() {
 Status ShardLog::Impl::Destroy() {
   Status s = Close();
   if (options_.durability == Durability::kMemory) return s;
-  SLUICE_RETURN_IF_ERROR(file::RemoveAll(dir_));
+  SLUICE_RETURN_IF_ERROR(options_.env->RemoveAll(dir_));
   return s;
 }
 

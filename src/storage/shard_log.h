@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/env.h"
 #include "util/atomic_histogram.h"
 #include "util/status.h"
 
@@ -44,6 +45,9 @@ struct LogOptions {
   int64_t segment_max_age_ms = 60ll * 60 * 1000;
   // One sparse index entry per this many bytes of batches.
   uint32_t index_interval_bytes = 4096;
+  // Every file operation of the log goes through this; must outlive the log.
+  // Tests substitute one that injects failures (storage/testing/).
+  Env* env = Env::Default();
 };
 
 struct AppendEntry {

@@ -12,7 +12,6 @@
 
 #include "storage/batch.h"
 #include "storage/batch_scanner.h"
-#include "storage/file_util.h"
 #include "storage/recovery_stats.h"
 #include "storage/shard_log_impl.h"
 #include "util/log.h"
@@ -111,11 +110,11 @@ void ResetState(Segment* segment) {
 
 Status ShardLog::Impl::Open() {
   if (options_.durability == Durability::kMemory) {
-    segments_.push_back(std::make_shared<Segment>(0, "", NewMemorySegmentFile()));
+    segments_.push_back(std::make_shared<Segment>(0, "", NewMemorySegmentFile(), options_.env));
     return Status::Ok();
   }
-  SLUICE_RETURN_IF_ERROR(file::CreateDirs(dir_));
-  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> names, file::ListDir(dir_));
+  SLUICE_RETURN_IF_ERROR(options_.env->CreateDirs(dir_));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> names, options_.env->ListDir(dir_));
   std::vector<uint64_t> bases;
   for (const std::string& name : names) {
     uint64_t base;
@@ -128,7 +127,7 @@ Status ShardLog::Impl::Open() {
     if (options_.durability == Durability::kFsync) {
       // A new log directory: make its own entry durable too.
       std::string parent = std::filesystem::path(dir_).parent_path().string();
-      SLUICE_RETURN_IF_ERROR(file::SyncDir(parent.empty() ? "." : parent));
+      SLUICE_RETURN_IF_ERROR(options_.env->SyncDir(parent.empty() ? "." : parent));
     }
   } else {
     SLUICE_RETURN_IF_ERROR(RecoverSegments(bases));
@@ -152,8 +151,10 @@ Status ShardLog::Impl::Open() {
 Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
   for (size_t i = 0; i < bases.size(); ++i) {
     std::string stem = SegmentStem(dir_, bases[i]);
-    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix)));
-    auto segment = std::make_shared<Segment>(bases[i], std::move(stem), std::move(file));
+    SLUICE_ASSIGN_OR_RETURN(
+        auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env));
+    auto segment =
+        std::make_shared<Segment>(bases[i], std::move(stem), std::move(file), options_.env);
     if (i + 1 < bases.size()) {
       SLUICE_RETURN_IF_ERROR(RecoverOlderSegment(segment.get(), bases[i + 1]));
       segment->file->Release();  // sealed: reads open it on demand
@@ -251,11 +252,11 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
 
 Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_offset) {
   if (options_.durability == Durability::kMemory) {
-    return std::make_shared<Segment>(base_offset, "", NewMemorySegmentFile());
+    return std::make_shared<Segment>(base_offset, "", NewMemorySegmentFile(), options_.env);
   }
   std::string stem = SegmentStem(dir_, base_offset);
   const std::string path = stem + std::string(kSegmentSuffix);
-  auto opened = OpenPosixSegmentFile(path);
+  auto opened = OpenPosixSegmentFile(path, options_.env);
   if (!opened.ok()) {
     return Status::IoError("cannot create segment: " + opened.status().message());
   }
@@ -265,17 +266,18 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
   }
   // The new file's directory entry must survive a crash too.
   if (options_.durability == Durability::kFsync) {
-    Status s = file::SyncDir(dir_);
+    Status s = options_.env->SyncDir(dir_);
     if (!s.ok()) {
       // Not left behind: the roll may be retried later at a higher offset,
       // and an empty file named at this one would then overlap the segment
       // before it.
       file.reset();
-      (void)file::RemoveFile(path);
+      (void)options_.env->RemoveFile(path);
       return Status::IoError("cannot create segment " + path + ": " + s.message());
     }
   }
-  auto segment = std::make_shared<Segment>(base_offset, std::move(stem), std::move(file));
+  auto segment =
+      std::make_shared<Segment>(base_offset, std::move(stem), std::move(file), options_.env);
   PadSegment(segment.get());
   return segment;
 }

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 
 #include "storage/log_format.h"
+#include "storage/testing/fault_injection_env.h"
 #include "storage_test_util.h"
 
 namespace sluice::storage {
@@ -83,6 +85,39 @@ TEST(MetadataStoreTest, InMemoryStoreTouchesNoFile) {
   ASSERT_TRUE(store.Save("doc").ok());
   EXPECT_EQ(**store.Load(), "doc");
   EXPECT_FALSE(std::filesystem::exists(dir.Join("metadata")));
+}
+
+TEST(MetadataStoreTest, AFailedRenameKeepsTheOldDocumentIntact) {
+  TempDir dir;
+  FaultInjectionEnv env;
+  MetadataStore store(dir.Join("metadata"), false, &env);
+  ASSERT_TRUE(store.Save("old").ok());
+  env.FailNext(FaultOp::kRename, EIO);
+  Status failed = store.Save("new");
+  EXPECT_EQ(failed.code(), ErrorCode::kIoError);
+  EXPECT_NE(failed.message().find("rename"), std::string::npos) << failed.ToString();
+  EXPECT_EQ(env.FailuresInjected(), 1u);
+  EXPECT_EQ(**store.Load(), "old");
+  EXPECT_EQ(**MetadataStore(dir.Join("metadata"), false, &env).Load(), "old");
+  ASSERT_TRUE(store.Save("new").ok());  // the next save replaces it
+  EXPECT_EQ(**store.Load(), "new");
+}
+
+TEST(MetadataStoreTest, APowerLossKeepsTheLastSavedDocument) {
+  TempDir dir;
+  FaultInjectionEnv env;
+  MetadataStore store(dir.Join("metadata"), false, &env);
+  ASSERT_TRUE(store.Save("first").ok());
+  ASSERT_TRUE(store.Save("second").ok());
+  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  EXPECT_EQ(**MetadataStore(dir.Join("metadata"), false, &env).Load(), "second");
+
+  // The power fails before the directory holding the new name is synced.
+  env.PowerOffAt(FaultOp::kSyncDir);
+  EXPECT_FALSE(store.Save("third").ok());
+  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  env.SetPowerOn(true);
+  EXPECT_EQ(**MetadataStore(dir.Join("metadata"), false, &env).Load(), "second");
 }
 
 }  // namespace

@@ -145,6 +145,21 @@ inline void AppendRecords(ShardLog* log, uint64_t count, size_t batch, int64_t a
   }
 }
 
+// Appends one batch of `count` records of 100 bytes, keyed "k" (contents not
+// checked by ReadAllAndCheck); returns what Append() returns.
+inline Result<uint64_t> AppendBatch(ShardLog* log, size_t count, int64_t arrival_ms = 1000) {
+  std::vector<std::string> keys(count, "k"), datas(count, std::string(100, 'x'));
+  std::vector<AppendEntry> entries;
+  for (size_t i = 0; i < count; ++i) entries.push_back({keys[i], datas[i]});
+  return log->Append(entries, arrival_ms);
+}
+
+// Appends checked records until the active segment is within 2 KiB of
+// `segment_max_bytes`, so that a batch of ~20 records or more needs a roll.
+inline void FillToJustBelowARoll(ShardLog* log, uint64_t segment_max_bytes) {
+  while (log->SizeBytes() + 2048 < segment_max_bytes) AppendRecords(log, 4, 4, 1000);
+}
+
 // Makes everything appended so far durable, hence visible to readers, on a
 // log opened without a flusher (kFsync then syncs inline, on this thread).
 inline void SyncInline(ShardLog* log) {
