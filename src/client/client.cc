@@ -444,17 +444,22 @@ Outcome<GetRecordsResult> Client::GetRecords(const std::string& iterator, int li
 
 namespace {
 
-// RegisterStreamConsumer and DescribeStreamConsumer: the same request, the
-// consumer in the answer's member `member`.
-Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char* member,
-                               const std::string& stream_arn, const std::string& name) {
+// The request of every call about one consumer: {"StreamARN", "ConsumerName"}.
+std::string ConsumerRequest(const std::string& stream_arn, const std::string& name) {
   std::string body;
   JsonWriter w(&body);
   w.BeginObject();
   w.Member("StreamARN", stream_arn);
   w.Member("ConsumerName", name);
   w.EndObject();
-  Outcome<std::string> r = client.Call(operation, body);
+  return body;
+}
+
+// RegisterStreamConsumer and DescribeStreamConsumer: the same request, the
+// consumer in the answer's member `member`.
+Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char* member,
+                               const std::string& stream_arn, const std::string& name) {
+  Outcome<std::string> r = client.Call(operation, ConsumerRequest(stream_arn, name));
   if (!r.ok()) return r.error();
   return ReadAnswer<Consumer>(operation, *r, [&](const JsonObject& o) -> Outcome<Consumer> {
     std::optional<JsonObject> c;
@@ -493,13 +498,7 @@ Outcome<Consumer> Client::EnsureConsumer(const std::string& stream_arn, const st
 }
 
 Outcome<Done> Client::DeregisterStreamConsumer(const std::string& stream_arn, const std::string& name) {
-  std::string body;
-  JsonWriter w(&body);
-  w.BeginObject();
-  w.Member("StreamARN", stream_arn);
-  w.Member("ConsumerName", name);
-  w.EndObject();
-  Outcome<std::string> r = Call("DeregisterStreamConsumer", body);
+  Outcome<std::string> r = Call("DeregisterStreamConsumer", ConsumerRequest(stream_arn, name));
   if (!r.ok()) return r.error();
   return Done{};
 }

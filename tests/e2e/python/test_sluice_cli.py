@@ -390,15 +390,21 @@ def test_get_reads_parents_before_children(sluice, kinesis):
 # tail
 
 
+def consumer_of_tail(kinesis, name: str) -> tuple:
+    """Waits for a starting `tail -f` to register its consumer; returns the stream ARN and its name."""
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    e2e.wait_until(lambda: kinesis.list_stream_consumers(StreamARN=arn)["Consumers"], 30,
+                   "tail to register its consumer")
+    [consumer] = kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]
+    return arn, consumer["ConsumerName"]
+
+
 def test_tail_follows_by_push_through_a_consumer(sluice, endpoint, kinesis):
     name = created(sluice, 2)
     start = f"{time.time() - 1:.3f}"  # records put after the subscription starts are not missed
     proc = popen(endpoint, "tail", name, "-f", "--at", start, "--max", "6", "--format", "json")
     try:
-        arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
-        e2e.wait_until(lambda: kinesis.list_stream_consumers(StreamARN=arn)["Consumers"], 30,
-                       "tail to register its consumer")
-        [registered] = [c["ConsumerName"] for c in kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]]
+        arn, registered = consumer_of_tail(kinesis, name)
         for i in range(6):
             kinesis.put_record(StreamName=name, PartitionKey=f"pk{i}", Data=f"pushed {i}".encode())
         rc, out, err = finish(proc)
@@ -422,9 +428,7 @@ def test_tail_follows_one_shard_by_push(sluice, endpoint, kinesis):
     start = f"{time.time() - 1:.3f}"
     proc = popen(endpoint, "tail", name, "-f", "--shard", "1", "--at", start, "--max", "3")
     try:
-        arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
-        e2e.wait_until(lambda: kinesis.list_stream_consumers(StreamARN=arn)["Consumers"], 30,
-                       "tail to register its consumer")
+        arn, _ = consumer_of_tail(kinesis, name)
         shards = e2e.all_shards(kinesis, name)
         for i in range(40):  # keys of both shards; only shard 1's records are printed
             kinesis.put_record(StreamName=name, PartitionKey=f"pk{i}", Data=f"r{i}".encode())

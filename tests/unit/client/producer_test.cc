@@ -122,6 +122,14 @@ ProducerOptions Options() {
   return o;
 }
 
+// Each record sent as soon as a sender is free; at most `bytes` buffered.
+ProducerOptions SendAtOnceWithABufferOf(size_t bytes) {
+  ProducerOptions o = Options();
+  o.linger_ms = 0;
+  o.max_buffered_bytes = bytes;
+  return o;
+}
+
 // Per key, the data of its accepted records must be "0", "1", ... in order.
 void ExpectPerKeyOrder(const std::vector<Entry>& accepted, size_t keys, size_t per_key) {
   std::map<std::string, std::vector<std::string>> by_key;
@@ -333,10 +341,7 @@ TEST(Producer, PerKeyOrderingSendsOneRecordOfAKeyPerRequest) {
 TEST(Producer, TryPutFailsAndPutBlocksWhileTheBufferIsFull) {
   auto t = std::make_shared<ScriptedTransport>(AcceptAll);
   t->Close();  // requests wait in the transport
-  ProducerOptions o = Options();
-  o.linger_ms = 0;
-  o.max_buffered_bytes = 100;
-  Producer p(std::make_shared<Client>(t), o);
+  Producer p(std::make_shared<Client>(t), SendAtOnceWithABufferOf(100));
   auto first = p.Put("k1", std::string(60, 'a'));   // 62 bytes buffered
   auto refused = p.TryPut("k2", std::string(60, 'b'));
   ASSERT_EQ(refused.wait_for(0s), std::future_status::ready);
@@ -372,10 +377,7 @@ TEST(Producer, CloseSendsWhatIsBufferedAndRefusesLaterPuts) {
 TEST(Producer, AbortFailsWhatIsQueuedAndWakesABlockedPut) {
   auto t = std::make_shared<ScriptedTransport>(AcceptAll);
   t->Close();  // requests wait in the transport
-  ProducerOptions o = Options();
-  o.linger_ms = 0;
-  o.max_buffered_bytes = 100;
-  Producer p(std::make_shared<Client>(t), o);
+  Producer p(std::make_shared<Client>(t), SendAtOnceWithABufferOf(100));
   auto in_flight = p.Put("k1", std::string(60, 'a'));
   auto queued = p.Put("k1", "later");  // waits behind its key's record in flight
   auto blocked = std::async(std::launch::async, [&] { return p.Put("k3", std::string(60, 'c')); });
