@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "api/operation_table.h"
 #include "protocol/errors.h"
 #include "protocol/json_writer.h"
+#include "util/spelling.h"
 
 namespace sluice::api {
 namespace {
@@ -100,6 +103,15 @@ Status Bad(size_t index, std::string_view what) {
   return Status::InvalidArgument(fmt::format("fault rule {}: {}", index, what));
 }
 
+// "unknown operation \"PutRecod\" (did you mean \"PutRecord\"?)".
+std::string UnknownOperation(std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const OperationEntry& e : AllOperations()) names.push_back(e.name);
+  const std::optional<std::string> meant = ClosestName(name, names);
+  if (!meant) return fmt::format("unknown operation \"{}\" (an operation of the Kinesis API, or \"*\")", name);
+  return fmt::format("unknown operation \"{}\" (did you mean \"{}\"?)", name, *meant);
+}
+
 // A number member (absent: nullopt), checked to be within [lo, hi].
 Result<std::optional<double>> Number(simdjson::dom::object obj, std::string_view key, size_t index, double lo,
                                      double hi) {
@@ -177,7 +189,11 @@ Status FaultInjector::Replace(std::string_view json) {
     SLUICE_ASSIGN_OR_RETURN(std::optional<double> record_rate, Number(obj, "record_error_rate", index, 0, 1));
     SLUICE_ASSIGN_OR_RETURN(std::optional<double> drop_rate, Number(obj, "drop_rate", index, 0, 1));
     SLUICE_ASSIGN_OR_RETURN(std::optional<double> seed, Number(obj, "seed", index, 0, 9007199254740991.0));
-    if (op && *op != "*") rule->operation = *op;
+    if (op && *op != "*") {
+      // A rule for an operation the API does not have would never fire.
+      if (FindOperation(*op) == nullptr) return Bad(index, UnknownOperation(*op));
+      rule->operation = *op;
+    }
     if (stream && *stream != "*") rule->stream = *stream;
     rule->error_rate = error_rate.value_or(0);
     rule->record_error_rate = record_rate.value_or(0);

@@ -6,15 +6,19 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
-#include <iostream>
+#include <future>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
 
+#include "cli/line_reader.h"
 #include "cli/output.h"
 #include "client/client.h"
 #include "client/producer.h"
@@ -34,13 +38,15 @@ std::atomic<bool> g_interrupted{false};
 
 void OnSignal(int) { g_interrupted = true; }
 
-// SIGINT/SIGTERM end a follow or a put cleanly instead of killing the process.
+// SIGINT/SIGTERM/SIGHUP end a follow or a put cleanly (a tail deregisters
+// its consumer, a put says what it wrote) instead of killing the process.
 void CatchStopSignals() {
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
@@ -97,6 +103,36 @@ int Usage(const std::string& message) {
 
 void Print(const std::string& s) {
   std::fwrite(s.data(), 1, s.size(), stdout);
+}
+
+// A whole number flag's lower bound, in words: "--shards: must be at least 1
+// (the service's minimum), not 0" (CLI11's own checks print the range of a
+// double, with a 309-digit upper end).
+CLI::Validator AtLeast(long long min, const std::string& why = "") {
+  return CLI::Validator(
+      [min, why](std::string& value) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long long v = std::strtoll(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || errno != 0) return "not a whole number: " + value;
+        if (v < min) return "must be at least " + std::to_string(min) + why + ", not " + value;
+        return "";
+      },
+      ">= " + std::to_string(min));
+}
+
+// A flag of seconds: a number above 0 (or 0 too when `zero_ok`).
+CLI::Validator Seconds(bool zero_ok) {
+  return CLI::Validator(
+      [zero_ok](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (value.empty() || *end != '\0' || !std::isfinite(v)) return "not a number of seconds: " + value;
+        if (v < 0 || (v == 0 && !zero_ok)) return std::string("must be ") + (zero_ok ? "0 or more" : "more than 0") +
+                                                  ", not " + value;
+        return "";
+      },
+      zero_ok ? "seconds >= 0" : "seconds > 0");
 }
 
 // Runs `body` with a connected client.
@@ -227,11 +263,16 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     auto no_wait = std::make_shared<bool>(false);
     CLI::App* cmd = stream->add_subcommand("create", "Create a stream and wait until it is ACTIVE");
     cmd->add_option("name", *name, "Stream name")->required();
-    cmd->add_option("--shards", *shards, "Number of shards")->check(CLI::PositiveNumber)->capture_default_str();
+    CLI::Option* shards_flag = cmd->add_option("--shards", *shards, "Number of shards")
+                                   ->check(AtLeast(1, " (the service's minimum)"))
+                                   ->capture_default_str();
     cmd->add_flag("--on-demand", *on_demand, "An ON_DEMAND stream (no shard count)");
     cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
+      if (*on_demand && shards_flag->count() > 0) {
+        return Usage("--on-demand and --shards exclude each other: an ON_DEMAND stream has no shard count");
+      }
       return WithClient(*c, [&](Client& client, const ClientConfig&) {
         Outcome<client::Done> r =
             client.CreateStream(*name, *on_demand ? std::nullopt : std::optional<int>(*shards));
@@ -282,11 +323,20 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     auto force = std::make_shared<bool>(false);
     CLI::App* cmd = stream->add_subcommand("delete", "Delete a stream");
     cmd->add_option("name", *name, "Stream name")->required();
-    cmd->add_flag("--force", *force, "Delete its registered consumers too (EnforceConsumerDeletion)");
+    cmd->add_flag("--force", *force, "Delete its registered consumers with it");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
       return WithClient(*c, [&](Client& client, const ClientConfig&) {
         Outcome<client::Done> r = client.DeleteStream(*name, *force);
+        if (!r.ok() && !*force && r.error().type == "ResourceInUseException" &&
+            r.error().message.find("EnforceConsumerDeletion") != std::string::npos) {
+          // The service names its API parameter; say the flag of this command.
+          std::fprintf(stderr,
+                       "sluice: ResourceInUseException: stream %s has registered consumers; "
+                       "`sluice stream delete %s --force` deletes them with it\n",
+                       name->c_str(), name->c_str());
+          return kExitServerError;
+        }
         if (!r.ok()) return Fail(r.error());
         return AfterChange(client, *name, false, c->json, "deleting stream " + *name);
       });
@@ -306,12 +356,7 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
       return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        std::string shard_id = *shard;
-        if (shard_id.find_first_not_of("0123456789") == std::string::npos && !shard_id.empty() && shard_id.size() <= 12) {
-          char buf[32];
-          std::snprintf(buf, sizeof buf, "shardId-%012llu", std::stoull(shard_id));
-          shard_id = buf;
-        }
+        const std::string shard_id = ShardIdFromArg(*shard);
         std::string key = *at;
         if (key.empty()) {
           Outcome<std::vector<client::Shard>> shards = client.ListShards(*name);
@@ -357,7 +402,7 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     auto no_wait = std::make_shared<bool>(false);
     CLI::App* cmd = stream->add_subcommand("scale", "Change the number of open shards (UpdateShardCount, uniform)");
     cmd->add_option("name", *name, "Stream name")->required();
-    cmd->add_option("count", *count, "Target number of open shards")->required()->check(CLI::PositiveNumber);
+    cmd->add_option("count", *count, "Target number of open shards")->required()->check(AtLeast(1));
     cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
@@ -374,7 +419,7 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     auto hours = std::make_shared<int>(0);
     CLI::App* cmd = stream->add_subcommand("retention", "Set the retention period (hours, 24 to 8760)");
     cmd->add_option("name", *name, "Stream name")->required();
-    cmd->add_option("hours", *hours, "Retention period in hours")->required()->check(CLI::PositiveNumber);
+    cmd->add_option("hours", *hours, "Retention period in hours")->required()->check(AtLeast(1));
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
       return WithClient(*c, [&](Client& client, const ClientConfig&) {
@@ -399,54 +444,83 @@ struct PutFlags {
   double progress_s = 1.0;
 };
 
+// The service's largest record: data and partition key together.
+constexpr size_t kMaxRecordBytes = 1024 * 1024;
+// Memory of a put: the producer holds at most this much of the input, and
+// each sender thread at most this many unanswered lines.
+constexpr size_t kPutBufferBytes = 8 * 1024 * 1024;
+constexpr size_t kPendingLinesPerSender = 2000;
+
+// A line handed to the producer, by its number.
+struct PendingLine {
+  uint64_t line;
+  std::future<Outcome<client::PutResult>> result;
+};
+
 int RunPut(const PutFlags& f) {
   CatchStopSignals();
-  std::ios::sync_with_stdio(false);
   const ClientConfig config = ConfigFrom(f.common);
   auto client = Client::Connect(config);
   if (!client.ok()) return Fail(client.error());
-  {
-    client::ProducerOptions po;
-    po.stream_name = f.stream;
-    po.in_flight = f.in_flight;
-    po.linger_ms = f.linger_ms;
-    client::Producer producer(*client, po);
-    std::mt19937_64 rng(std::random_device{}());
-    const bool tty = isatty(STDERR_FILENO) != 0;
+  client::ProducerOptions po;
+  po.stream_name = f.stream;
+  po.in_flight = f.in_flight;
+  po.linger_ms = f.linger_ms;
+  po.max_buffered_bytes = kPutBufferBytes;
+  client::Producer producer(*client, po);
+  std::mt19937_64 rng(std::random_device{}());
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const size_t max_pending = kPendingLinesPerSender * static_cast<size_t>(std::max(1, f.in_flight));
 
-    std::deque<std::future<Outcome<client::PutResult>>> pending;
-    uint64_t read = 0, acknowledged = 0, failed = 0;
-    std::optional<Error> first_error;
-    std::map<std::string, uint64_t> per_shard;
-    auto collect = [&](bool all) {
-      while (!pending.empty() &&
-             (all || pending.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
-        Outcome<client::PutResult> r = pending.front().get();
-        pending.pop_front();
-        if (r.ok()) {
-          ++acknowledged;
-          ++per_shard[r->shard_id];
-        } else {
-          ++failed;
-          if (!first_error) first_error = r.error();
-        }
-      }
-    };
-    const auto start = std::chrono::steady_clock::now();
-    auto last_progress = start;
-    bool progress_shown = false;
-    std::string line;
-    int usage_error = 0;
-    while (!g_interrupted && std::getline(std::cin, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      ++read;
+  // Answers are taken in line order: every line before first_unwritten was
+  // written. After the first failure the producer is aborted, so the lines
+  // still pending fail at once unless already on their way.
+  std::deque<PendingLine> pending;
+  uint64_t handed = 0, acknowledged = 0, written_after = 0, first_unwritten = 0;
+  std::optional<Error> failure;
+  std::map<std::string, uint64_t> per_shard;
+  auto take = [&](PendingLine& p) {
+    Outcome<client::PutResult> r = p.result.get();
+    if (r.ok()) {
+      ++acknowledged;
+      ++per_shard[r->shard_id];
+      if (failure) ++written_after;
+    } else if (!failure) {
+      failure = r.error();
+      first_unwritten = p.line;
+      producer.Abort(r.error());
+    }
+  };
+  // Takes the answers that are in (all: waits for every one).
+  auto collect = [&](bool all) {
+    while (!pending.empty() &&
+           (all || pending.size() > max_pending ||
+            pending.front().result.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+      take(pending.front());
+      pending.pop_front();
+    }
+  };
+
+  LineReader in(STDIN_FILENO, kMaxRecordBytes);
+  const auto start = std::chrono::steady_clock::now();
+  auto last_progress = start;
+  bool progress_shown = false;
+  std::string line;
+  std::string bad_line;  // why the input stopped at a line it could not send
+  while (!g_interrupted && !failure) {
+    const LineReader::Got got = in.Next(&line, 100);
+    if (got == LineReader::kEnd) break;
+    if (got == LineReader::kTooLong) {
+      bad_line = "longer than a record may be (" + std::to_string(kMaxRecordBytes) +
+                 " bytes of data and partition key)";
+      break;
+    }
+    if (got == LineReader::kLine) {
       std::string key;
       if (!f.key_field.empty()) {
         std::optional<std::string> k = KeyFromJsonField(line, f.key_field);
         if (!k || k->empty()) {
-          std::fprintf(stderr, "sluice: line %llu: not a JSON object with a non-empty \"%s\"\n",
-                       static_cast<unsigned long long>(read), f.key_field.c_str());
-          usage_error = kExitUsage;
+          bad_line = "not a JSON object with a non-empty \"" + f.key_field + "\"";
           break;
         }
         key = std::move(*k);
@@ -457,47 +531,80 @@ int RunPut(const PutFlags& f) {
         std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
         key = buf;
       }
-      pending.push_back(producer.Put(std::move(key), line));
-      if ((read & 255) == 0) collect(false);
-      const auto now = std::chrono::steady_clock::now();
-      if (std::chrono::duration<double>(now - last_progress).count() >= f.progress_s) {
-        last_progress = now;
-        progress_shown = true;
-        std::fprintf(stderr, "%s%llu records read, %llu acknowledged, %.0f records/s%s", tty ? "\r" : "",
-                     static_cast<unsigned long long>(read), static_cast<unsigned long long>(acknowledged),
-                     static_cast<double>(acknowledged) / SecondsSince(start), tty ? "" : "\n");
+      if (line.size() + key.size() > kMaxRecordBytes) {
+        bad_line = std::to_string(line.size()) + " bytes of data and a " + std::to_string(key.size()) +
+                   "-byte partition key, more than a record's " + std::to_string(kMaxRecordBytes) + " bytes";
+        break;
       }
+      pending.push_back({in.line_number(), producer.Put(std::move(key), std::move(line))});
+      ++handed;
+      line.clear();
     }
-    producer.Flush();
-    collect(true);
-    producer.Close();
-    const double seconds = SecondsSince(start);
-    if (progress_shown) {
-      std::fprintf(stderr, "%s%llu records in %.1f s, %.0f records/s\n", tty ? "\r" : "",
-                   static_cast<unsigned long long>(acknowledged), seconds,
-                   seconds > 0 ? static_cast<double>(acknowledged) / seconds : 0.0);
+    collect(false);
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_progress).count() >= f.progress_s) {
+      last_progress = now;
+      progress_shown = true;
+      std::fprintf(stderr, "%s%llu records read, %llu acknowledged, %.0f records/s%s", tty ? "\r" : "",
+                   static_cast<unsigned long long>(in.line_number()), static_cast<unsigned long long>(acknowledged),
+                   static_cast<double>(acknowledged) / SecondsSince(start), tty ? "" : "\n");
     }
-    if (f.common.json) {
-      std::string out;
-      protocol::JsonWriter w(&out);
-      w.BeginObject();
-      w.Member("StreamName", f.stream);
-      w.MemberInt("Records", static_cast<int64_t>(acknowledged));
-      w.MemberInt("FailedRecordCount", static_cast<int64_t>(failed));
-      w.Key("Shards");
-      w.BeginObject();
-      for (const auto& [shard, n] : per_shard) w.MemberInt(shard, static_cast<int64_t>(n));
-      w.EndObject();
-      w.EndObject();
-      Print(out + "\n");
-    } else {
-      Print("put " + std::to_string(acknowledged) + " record" + (acknowledged == 1 ? "" : "s") + " to " + f.stream +
-            (failed > 0 ? ", " + std::to_string(failed) + " failed" : "") + "\n");
-    }
-    if (usage_error != 0) return usage_error;
-    if (first_error) return Fail(*first_error);
-    return kExitOk;
   }
+  collect(true);
+  producer.Close();
+  const double seconds = SecondsSince(start);
+  if (progress_shown) {
+    std::fprintf(stderr, "%s%llu records in %.1f s, %.0f records/s\n", tty ? "\r" : "",
+                 static_cast<unsigned long long>(acknowledged), seconds,
+                 seconds > 0 ? static_cast<double>(acknowledged) / seconds : 0.0);
+  }
+  const uint64_t failed = handed - acknowledged;
+  if (f.common.json) {
+    std::string out;
+    protocol::JsonWriter w(&out);
+    w.BeginObject();
+    w.Member("StreamName", f.stream);
+    w.MemberInt("Records", static_cast<int64_t>(acknowledged));
+    w.MemberInt("FailedRecordCount", static_cast<int64_t>(failed));
+    if (failure || !bad_line.empty()) {
+      w.MemberInt("FirstUnwrittenLine", static_cast<int64_t>(failure ? first_unwritten : in.line_number()));
+    }
+    w.Key("Shards");
+    w.BeginObject();
+    for (const auto& [shard, n] : per_shard) w.MemberInt(shard, static_cast<int64_t>(n));
+    w.EndObject();
+    w.EndObject();
+    Print(out + "\n");
+  } else {
+    Print("put " + std::to_string(acknowledged) + " record" + (acknowledged == 1 ? "" : "s") + " to " + f.stream +
+          (failed > 0 ? ", " + std::to_string(failed) + " failed" : "") + "\n");
+  }
+  if (failure) {
+    const std::string written = WrittenSoFar(acknowledged, first_unwritten, written_after);
+    const bool client_side = failure->type == "ClientError";  // e.g. a --key-field value too long for a key
+    const bool gone = (failure->http_status == 0 && !client_side) || failure->http_status >= 500;
+    if (gone) {
+      std::fprintf(stderr, "sluice put: the server at %s stopped answering (%s); %s\n", config.endpoint.c_str(),
+                   failure->ToString().c_str(), written.c_str());
+    } else {
+      std::fprintf(stderr, "sluice put: line %llu: %s; %s\n", static_cast<unsigned long long>(first_unwritten),
+                   failure->ToString().c_str(), written.c_str());
+    }
+    if (client_side) return kExitUsage;
+    return failure->http_status == 0 ? kExitUnreachable : kExitServerError;
+  }
+  if (!bad_line.empty()) {
+    std::fprintf(stderr, "sluice put: line %llu: %s; %s, the rest of the input was not read\n",
+                 static_cast<unsigned long long>(in.line_number()), bad_line.c_str(),
+                 WrittenSoFar(acknowledged, in.line_number(), 0).c_str());
+    return kExitUsage;
+  }
+  if (!in.error().empty()) {
+    std::fprintf(stderr, "sluice put: reading stdin after line %llu: %s\n",
+                 static_cast<unsigned long long>(in.line_number()), in.error().c_str());
+    return kExitServerError;
+  }
+  return kExitOk;
 }
 
 // ---- get / tail ------------------------------------------------------------
@@ -512,7 +619,7 @@ struct ReadFlags {
   int64_t max = 0;
   bool follow = false;
   bool poll = false;
-  std::string consumer = "sluice-cli";
+  std::string consumer;  // empty: one of this process's own (ProcessConsumerName)
   double poll_interval_s = 1.0;
   double for_seconds = 0;
 };
@@ -542,6 +649,14 @@ std::optional<client::StartingPosition> StartFrom(const ReadFlags& f, client::St
   return std::nullopt;
 }
 
+// "sluice-cli-3f9a0c1d": a consumer name of this process's own, so that two
+// tails never take over each other's subscriptions.
+std::string ProcessConsumerName() {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "sluice-cli-%08x", static_cast<unsigned>(std::random_device{}()));
+  return buf;
+}
+
 int RunRead(const ReadFlags& f, bool is_tail) {
   CatchStopSignals();
   std::string error;
@@ -565,39 +680,66 @@ int RunRead(const ReadFlags& f, bool is_tail) {
   const ClientConfig config = ConfigFrom(f.common);
   auto client = Client::Connect(config);
   if (!client.ok()) return Fail(client.error());
-  {
-    const bool push = is_tail && f.follow && !f.poll;
-    if (push) {
-      if (!f.shards.empty()) return Usage("--shard needs --poll with tail -f");
-      Outcome<client::StreamSummary> s = (*client)->DescribeStreamSummary(f.stream);
-      if (!s.ok()) return Fail(s.error());
-      Outcome<client::Consumer> consumer = (*client)->EnsureConsumer(s->arn, f.consumer, 60000);
-      if (!consumer.ok()) return Fail(consumer.error());
-      client::SubscriberOptions so;
-      so.consumer_arn = consumer->arn;
-      so.start = *start;
-      client::StreamSubscriber subscriber(*client, config, f.stream, so);
-      Outcome<client::Done> r = subscriber.Run(print, stop);
-      if (!r.ok()) return Fail(r.error());
-      return kExitOk;
-    }
-    client::ReaderOptions ro;
-    ro.stream_name = f.stream;
-    ro.start = *start;
-    ro.shard_ids = f.shards;
-    for (std::string& id : ro.shard_ids) {
-      if (!id.empty() && id.size() <= 12 && id.find_first_not_of("0123456789") == std::string::npos) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "shardId-%012llu", std::stoull(id));
-        id = buf;
+  std::vector<std::string> shard_ids;
+  for (const std::string& arg : f.shards) shard_ids.push_back(ShardIdFromArg(arg));
+  // A follower checks the shards it was given before it waits (and registers
+  // nothing for a shard the stream does not have), then says on stderr what
+  // it waits for: "2 shards" or "shard shardId-000000000001".
+  size_t open_shards = 0;
+  if (f.follow) {
+    Outcome<std::vector<client::Shard>> listed = (*client)->ListShards(f.stream);
+    if (!listed.ok()) return Fail(listed.error());
+    Outcome<client::Done> known = client::CheckShardsListed(**client, f.stream, *listed, shard_ids);
+    if (!known.ok()) return Fail(known.error());
+    for (const client::Shard& shard : *listed) open_shards += shard.open() ? 1 : 0;
+  }
+  auto say_waiting = [&](const std::string& how) {
+    const std::string which = shard_ids.size() == 1 ? "shard " + shard_ids[0]
+                              : !shard_ids.empty()  ? std::to_string(shard_ids.size()) + " shards"
+                              : std::to_string(open_shards) + (open_shards == 1 ? " shard" : " shards");
+    std::fprintf(stderr, "waiting for records on stream %s (%s, %s); Ctrl-C to stop\n", f.stream.c_str(),
+                 which.c_str(), how.c_str());
+  };
+
+  if (is_tail && f.follow && !f.poll) {
+    Outcome<client::StreamSummary> s = (*client)->DescribeStreamSummary(f.stream);
+    if (!s.ok()) return Fail(s.error());
+    // The consumer this process registers is its own: it goes when the tail ends.
+    const std::string consumer_name = f.consumer.empty() ? ProcessConsumerName() : f.consumer;
+    bool registered = false;
+    Outcome<client::Consumer> consumer = (*client)->EnsureConsumer(s->arn, consumer_name, 60000, &registered);
+    if (!consumer.ok()) return Fail(consumer.error());
+    client::SubscriberOptions so;
+    so.consumer_arn = consumer->arn;
+    so.start = *start;
+    so.shard_ids = shard_ids;
+    say_waiting("push via consumer " + consumer_name);
+    client::StreamSubscriber subscriber(*client, config, f.stream, so);
+    Outcome<client::Done> r = subscriber.Run(print, stop);
+    if (registered) {
+      Outcome<client::Done> gone = (*client)->DeregisterStreamConsumer(s->arn, consumer_name);
+      if (!gone.ok() && gone.error().type != "ResourceNotFoundException") {
+        std::fprintf(stderr, "sluice: could not deregister consumer %s: %s\n", consumer_name.c_str(),
+                     gone.error().ToString().c_str());
       }
     }
-    ro.idle_poll_ms = static_cast<int64_t>(f.poll_interval_s * 1000);
-    client::Reader reader(*client, ro);
-    Outcome<client::Done> r = reader.Run(print, !f.follow, stop);
     if (!r.ok()) return Fail(r.error());
     return kExitOk;
   }
+  client::ReaderOptions ro;
+  ro.stream_name = f.stream;
+  ro.start = *start;
+  ro.shard_ids = shard_ids;
+  ro.idle_poll_ms = static_cast<int64_t>(f.poll_interval_s * 1000);
+  if (f.follow) {
+    char every[48];
+    std::snprintf(every, sizeof every, "polling every %g s", f.poll_interval_s);
+    say_waiting(every);
+  }
+  client::Reader reader(*client, ro);
+  Outcome<client::Done> r = reader.Run(print, !f.follow, stop);
+  if (!r.ok()) return Fail(r.error());
+  return kExitOk;
 }
 
 void AddReadFlags(CLI::App* cmd, ReadFlags* f, bool is_tail) {
@@ -611,8 +753,9 @@ void AddReadFlags(CLI::App* cmd, ReadFlags* f, bool is_tail) {
   cmd->add_option("--format", f->format, "Output: raw (the data and a newline), json (one object a line), hex")
       ->check(CLI::IsMember({"raw", "json", "hex"}))
       ->capture_default_str();
-  cmd->add_option("--max", f->max, "Stop after this many records")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max", f->max, "Stop after this many records")->check(AtLeast(0));
   cmd->add_option("--poll-interval", f->poll_interval_s, "Seconds between GetRecords of a shard that had nothing")
+      ->check(Seconds(false))
       ->capture_default_str();
   AddCommon(cmd, &f->common);
 }
@@ -634,10 +777,10 @@ std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
     cmd->add_option("--linger-ms", f->linger_ms, "How long a partial batch waits for more lines")
-        ->check(CLI::NonNegativeNumber)
+        ->check(AtLeast(0))
         ->capture_default_str();
     cmd->add_option("--progress-interval", f->progress_s, "Seconds between progress lines on stderr")
-        ->check(CLI::PositiveNumber)
+        ->check(Seconds(false))
         ->capture_default_str();
     cmd->get_option("--key")->excludes(cmd->get_option("--key-field"));
     AddCommon(cmd, &f->common);
@@ -656,9 +799,10 @@ std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
     AddReadFlags(cmd, f.get(), true);
     cmd->add_flag("-f,--follow", f->follow, "Keep following until interrupted (or --max / --for)");
     cmd->add_flag("--poll", f->poll, "Follow by polling GetRecords instead of SubscribeToShard");
-    cmd->add_option("--consumer", f->consumer, "Consumer name for SubscribeToShard (registered if needed)")
-        ->capture_default_str();
-    cmd->add_option("--for", f->for_seconds, "Stop following after this many seconds")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--consumer", f->consumer,
+                    "Consumer name for SubscribeToShard, registered if needed and then deregistered when the tail "
+                    "ends (default: sluice-cli-<random>, this process's own)");
+    cmd->add_option("--for", f->for_seconds, "Stop following after this many seconds")->check(Seconds(true));
     commands.push_back({cmd, [f] { return RunRead(*f, true); }});
   }
   return commands;

@@ -2,22 +2,67 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <string_view>
 #include <vector>
 
 #include "bench/bench.h"
 #include "cli/bench_seed.h"
 #include "cli/client_commands.h"
 #include "cli/serve_config.h"
+#include "client/config.h"
+#include "util/spelling.h"
 
 namespace sluice::cli {
+
+std::optional<std::string> UnknownCommandMessage(CLI::App& app, const std::vector<std::string>& args) {
+  CLI::App* at = &app;
+  for (const std::string& arg : args) {
+    if (arg.empty() || arg[0] == '-') continue;
+    std::vector<CLI::App*> subs = at->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) return std::nullopt;  // a command's own argument: not ours to judge
+    std::vector<std::string_view> names;
+    CLI::App* next = nullptr;
+    for (CLI::App* sub : subs) {
+      names.push_back(sub->get_name());
+      if (sub->get_name() == arg) next = sub;
+    }
+    if (next != nullptr) {
+      at = next;
+      continue;
+    }
+    if (std::optional<std::string> meant = ClosestName(arg, names)) {
+      return "unknown command '" + arg + "'; did you mean '" + *meant + "'?";
+    }
+    std::string known;
+    for (std::string_view n : names) known.append(known.empty() ? "" : ", ").append(n);
+    return "unknown command '" + arg + "' (the commands here: " + known + ")";
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> BenchArgsWithEndpoint(std::vector<std::string> args) {
+  for (const std::string& a : args) {
+    if (a == "--endpoint" || a.rfind("--endpoint=", 0) == 0) return args;
+  }
+  const std::string endpoint = client::ClientConfig::FromEnvironment().endpoint;
+  if (endpoint != client::ClientConfig{}.endpoint) args.insert(args.end(), {"--endpoint", endpoint});
+  return args;
+}
 
 int Main(int argc, char** argv) {
   // `sluice bench seed ...` is the client library's report (cli/bench_seed.h).
   if (argc >= 3 && std::string_view(argv[1]) == "bench" && std::string_view(argv[2]) == "seed") {
     return RunBenchSeed(argc - 2, argv + 2);
   }
-  // `sluice bench ...` hands its arguments to the benchmark as they are.
-  if (argc >= 2 && std::string_view(argv[1]) == "bench") return bench::RunBench(argc - 1, argv + 1);
+  // `sluice bench ...` hands its arguments to the benchmark as they are, and
+  // the endpoint of the environment.
+  if (argc >= 2 && std::string_view(argv[1]) == "bench") {
+    std::vector<std::string> args = BenchArgsWithEndpoint(std::vector<std::string>(argv + 1, argv + argc));
+    std::vector<char*> bench_argv;
+    for (std::string& a : args) bench_argv.push_back(a.data());
+    return bench::RunBench(static_cast<int>(bench_argv.size()), bench_argv.data());
+  }
 
   CLI::App app{"Sluice: a streaming data server that speaks the Amazon Kinesis Data Streams API"};
   app.require_subcommand(1);
@@ -33,6 +78,13 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (std::optional<std::string> unknown =
+              UnknownCommandMessage(app, std::vector<std::string>(argv + 1, argv + argc))) {
+        std::fprintf(stderr, "sluice: %s\n", unknown->c_str());
+        return kExitUsage;
+      }
+    }
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   if (serve->parsed()) return RunServe(serve_config);

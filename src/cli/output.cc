@@ -203,4 +203,21 @@ std::optional<std::string> MiddleHashKey(std::string_view start, std::string_vie
   return U128ToString(*a + (*b - *a) / 2 + 1);
 }
 
+std::string ShardIdFromArg(std::string_view arg) {
+  if (arg.empty() || arg.size() > 12 || arg.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::string(arg);
+  }
+  return "shardId-" + std::string(12 - arg.size(), '0') + std::string(arg);
+}
+
+std::string WrittenSoFar(uint64_t written, uint64_t first_unwritten_line, uint64_t written_after) {
+  std::string out = std::to_string(written) + (written == 1 ? " record was" : " records were") +
+                    " written, the first unwritten is line " + std::to_string(first_unwritten_line);
+  if (written_after > 0) {
+    out += " (" + std::to_string(written_after) + (written_after == 1 ? " line" : " lines") +
+           " after it " + (written_after == 1 ? "was" : "were") + " written too)";
+  }
+  return out;
+}
+
 }  // namespace sluice::cli

@@ -44,4 +44,14 @@ std::optional<std::string> KeyFromJsonField(std::string_view line, std::string_v
 // range is empty or not decimal.
 std::optional<std::string> MiddleHashKey(std::string_view start, std::string_view end);
 
+// A shard named on the command line: an index ("9") as its id
+// ("shardId-000000000009"); anything else as it is.
+std::string ShardIdFromArg(std::string_view arg);
+
+// What `sluice put` wrote before it stopped: "1200 records were written,
+// the first unwritten is line 1201", and, when lines after that one were
+// written too (several requests in flight), "(35 lines after it were
+// written too)".
+std::string WrittenSoFar(uint64_t written, uint64_t first_unwritten_line, uint64_t written_after);
+
 }  // namespace sluice::cli

@@ -444,17 +444,22 @@ Outcome<GetRecordsResult> Client::GetRecords(const std::string& iterator, int li
 
 namespace {
 
-// RegisterStreamConsumer and DescribeStreamConsumer: the same request, the
-// consumer in the answer's member `member`.
-Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char* member,
-                               const std::string& stream_arn, const std::string& name) {
+// The request of every call about one consumer: {"StreamARN", "ConsumerName"}.
+std::string ConsumerRequest(const std::string& stream_arn, const std::string& name) {
   std::string body;
   JsonWriter w(&body);
   w.BeginObject();
   w.Member("StreamARN", stream_arn);
   w.Member("ConsumerName", name);
   w.EndObject();
-  Outcome<std::string> r = client.Call(operation, body);
+  return body;
+}
+
+// RegisterStreamConsumer and DescribeStreamConsumer: the same request, the
+// consumer in the answer's member `member`.
+Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char* member,
+                               const std::string& stream_arn, const std::string& name) {
+  Outcome<std::string> r = client.Call(operation, ConsumerRequest(stream_arn, name));
   if (!r.ok()) return r.error();
   return ReadAnswer<Consumer>(operation, *r, [&](const JsonObject& o) -> Outcome<Consumer> {
     std::optional<JsonObject> c;
@@ -474,8 +479,10 @@ Outcome<Consumer> Client::DescribeStreamConsumer(const std::string& stream_arn, 
   return ConsumerCall(*this, "DescribeStreamConsumer", "ConsumerDescription", stream_arn, name);
 }
 
-Outcome<Consumer> Client::EnsureConsumer(const std::string& stream_arn, const std::string& name, int64_t timeout_ms) {
+Outcome<Consumer> Client::EnsureConsumer(const std::string& stream_arn, const std::string& name, int64_t timeout_ms,
+                                         bool* registered) {
   Outcome<Consumer> c = RegisterStreamConsumer(stream_arn, name);
+  if (registered != nullptr) *registered = c.ok();
   if (!c.ok() && c.error().type != "ResourceInUseException") return c;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   int64_t pause_ms = 20;
@@ -488,6 +495,12 @@ Outcome<Consumer> Client::EnsureConsumer(const std::string& stream_arn, const st
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     pause_ms = std::min<int64_t>(pause_ms * 2, 1000);
   }
+}
+
+Outcome<Done> Client::DeregisterStreamConsumer(const std::string& stream_arn, const std::string& name) {
+  Outcome<std::string> r = Call("DeregisterStreamConsumer", ConsumerRequest(stream_arn, name));
+  if (!r.ok()) return r.error();
+  return Done{};
 }
 
 }  // namespace sluice::client

@@ -59,7 +59,11 @@ class Client {
   Outcome<Consumer> RegisterStreamConsumer(const std::string& stream_arn, const std::string& name);
   Outcome<Consumer> DescribeStreamConsumer(const std::string& stream_arn, const std::string& name);
   // Registers the consumer unless it exists, and waits until it is ACTIVE.
-  Outcome<Consumer> EnsureConsumer(const std::string& stream_arn, const std::string& name, int64_t timeout_ms);
+  // *registered (when given) tells whether this call registered it, so that
+  // its caller knows whether the consumer is its own to deregister.
+  Outcome<Consumer> EnsureConsumer(const std::string& stream_arn, const std::string& name, int64_t timeout_ms,
+                                   bool* registered = nullptr);
+  Outcome<Done> DeregisterStreamConsumer(const std::string& stream_arn, const std::string& name);
 
  private:
   std::shared_ptr<Transport> transport_;

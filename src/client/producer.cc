@@ -72,9 +72,13 @@ std::future<Outcome<PutResult>> Producer::Enqueue(std::string key, std::string d
   std::unique_lock lock(mu_);
   auto fits = [&] { return buffered_bytes_ == 0 || buffered_bytes_ + bytes <= options_.max_buffered_bytes; };
   if (block) {
-    room_cv_.wait(lock, [&] { return closing_ || fits(); });
-  } else if (!closing_ && !fits()) {
+    room_cv_.wait(lock, [&] { return closing_ || aborted_ || fits(); });
+  } else if (!closing_ && !aborted_ && !fits()) {
     p->promise.set_value(Error{"ClientError", "buffer full", 0});
+    return f;
+  }
+  if (aborted_) {
+    p->promise.set_value(*aborted_);
     return f;
   }
   if (closing_) {
@@ -110,6 +114,21 @@ void Producer::Close() {
   room_cv_.notify_all();
   for (auto& t : senders_) t.join();
   senders_.clear();
+}
+
+void Producer::Abort(Error error) {
+  std::lock_guard lock(mu_);
+  if (!aborted_) aborted_ = std::move(error);
+  FailQueued();
+  room_cv_.notify_all();
+  work_cv_.notify_all();
+}
+
+void Producer::FailQueued() {
+  if (!aborted_) return;
+  Queue failed = std::move(queue_);
+  queue_.clear();
+  for (auto& p : failed) Complete(std::move(p), *aborted_);
 }
 
 Producer::Stats Producer::stats() const {
@@ -256,6 +275,7 @@ void Producer::Send(std::vector<std::unique_ptr<Pending>> batch) {
     }
     if (!retries.empty()) Retry(&retries, last, now);
   }
+  FailQueued();  // what this answer put back is not sent again after an Abort
   work_cv_.notify_all();
 }
 

@@ -37,7 +37,7 @@
 // ClientError "buffer full" instead. A record larger than the whole buffer
 // is accepted once the buffer is empty.
 //
-// Threading: Put, TryPut, Flush and stats are thread-safe; `in_flight`
+// Threading: Put, TryPut, Flush, Abort and stats are thread-safe; `in_flight`
 // background threads send requests. Close (also run by the destructor)
 // sends what is buffered, waits for it and stops the threads; Put after
 // Close fails with ClientError.
@@ -50,6 +50,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -100,6 +101,12 @@ class Producer {
   void Flush();
   // Flushes and stops; idempotent.
   void Close();
+  // Gives up: every record not yet sent fails at once with `error`, a record
+  // in flight fails with it unless its request succeeds (it is not retried),
+  // and Put and TryPut fail with it from now on (a Put blocked on a full
+  // buffer returns). For a caller that will not wait out the retries, e.g.
+  // once the server has stopped answering. Records acknowledged stay so.
+  void Abort(Error error);
 
   Stats stats() const;
   size_t buffered_bytes() const;
@@ -114,6 +121,8 @@ class Producer {
   // sent now; *wake_at_ms is then when to look again (0: when notified).
   std::vector<std::unique_ptr<Pending>> TakeBatch(int64_t now_ms, int64_t* wake_at_ms);
   void Send(std::vector<std::unique_ptr<Pending>> batch);
+  // mu_ held: after Abort, fails every queued record with the abort's error.
+  void FailQueued();
   // mu_ held. Completes or requeues.
   void Complete(std::unique_ptr<Pending> p, Outcome<PutResult> result);
   void Retry(std::vector<std::unique_ptr<Pending>>* retries, const Error& error, int64_t now_ms);
@@ -134,6 +143,7 @@ class Producer {
   int flushing_ = 0;
   bool closing_ = false;
   bool closed_ = false;
+  std::optional<Error> aborted_;
   Stats stats_;
   uint64_t jitter_state_ = 0x9e3779b97f4a7c15ull;
   std::vector<std::thread> senders_;

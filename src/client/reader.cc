@@ -8,6 +8,17 @@
 
 namespace sluice::client {
 
+Outcome<Done> CheckShardsListed(Client& client, const std::string& stream, const std::vector<Shard>& listed,
+                                const std::vector<std::string>& wanted) {
+  for (const std::string& id : wanted) {
+    auto same = [&](const Shard& s) { return s.shard_id == id; };
+    if (std::any_of(listed.begin(), listed.end(), same)) continue;
+    Outcome<std::string> it = client.GetShardIterator(stream, id, StartingPosition::TrimHorizon());
+    if (!it.ok()) return it.error();
+  }
+  return Done{};
+}
+
 Reader::Reader(std::shared_ptr<Client> client, ReaderOptions options)
     : client_(std::move(client)), options_(std::move(options)) {}
 
@@ -27,6 +38,10 @@ void Reader::Learn(const std::string& shard_id, std::vector<std::string> parents
 Outcome<Done> Reader::Refresh(bool initial) {
   Outcome<std::vector<Shard>> listed = client_->ListShards(options_.stream_name);
   if (!listed.ok()) return listed.error();
+  if (initial) {
+    Outcome<Done> wanted = CheckShardsListed(*client_, options_.stream_name, *listed, options_.shard_ids);
+    if (!wanted.ok()) return wanted.error();
+  }
   const StartingPosition later = options_.start.type == StartType::kAtTimestamp ? options_.start
                                                                                  : StartingPosition::TrimHorizon();
   for (const Shard& shard : *listed) {

@@ -37,11 +37,19 @@ struct ReaderOptions {
   int64_t backoff_base_ms = 100;     // after throttling or a retryable error, doubling
   int64_t backoff_max_ms = 5000;
   int64_t refresh_shards_ms = 30000; // ListShards to find new shards
-  // Read only these shards (not their children); empty: every shard.
+  // Read only these shards (not their children); empty: every shard. A
+  // shard the stream does not have fails the first Poll (CheckShardsListed).
   std::vector<std::string> shard_ids;
 };
 
 using RecordHandler = std::function<void(const Record& record)>;
+
+// Checks that each of `wanted` names one of the `listed` shards. For one
+// that does not, GetShardIterator is asked about it and its error returned
+// (ResourceNotFoundException for a shard the stream does not have), as the
+// service would answer a reader that named it.
+Outcome<Done> CheckShardsListed(Client& client, const std::string& stream, const std::vector<Shard>& listed,
+                                const std::vector<std::string>& wanted);
 
 class Reader {
  public:

@@ -1,5 +1,6 @@
 #include "client/subscriber.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -164,6 +165,9 @@ StreamSubscriber::StreamSubscriber(std::shared_ptr<Client> client, ClientConfig 
 Outcome<Done> StreamSubscriber::Run(const RecordHandler& handler, const std::function<bool()>& stop) {
   Outcome<std::vector<Shard>> listed = client_->ListShards(stream_name_);
   if (!listed.ok()) return listed.error();
+  const std::vector<std::string>& only = options_.shard_ids;
+  Outcome<Done> wanted = CheckShardsListed(*client_, stream_name_, *listed, only);
+  if (!wanted.ok()) return wanted.error();
 
   struct Node {
     std::vector<std::string> parents;
@@ -184,7 +188,9 @@ Outcome<Done> StreamSubscriber::Run(const RecordHandler& handler, const std::fun
   for (const Shard& s : *listed) {
     Node n;
     n.start = options_.start;
-    if (latest) {
+    if (!only.empty()) {
+      if (std::find(only.begin(), only.end(), s.shard_id) == only.end()) continue;
+    } else if (latest) {
       if (!s.open()) n.state = Node::kFinished;
     } else {
       if (!s.parent_shard_id.empty()) n.parents.push_back(s.parent_shard_id);
@@ -224,7 +230,7 @@ Outcome<Done> StreamSubscriber::Run(const RecordHandler& handler, const std::fun
         } else if (!should_stop()) {
           nodes[id].state = Node::kFinished;
           for (const ChildShard& c : *r) {
-            if (nodes.count(c.shard_id) != 0) continue;
+            if (!only.empty() || nodes.count(c.shard_id) != 0) continue;  // asked for some: not their children
             Node child;
             child.parents = c.parent_shards;
             child.start = later;
@@ -234,7 +240,10 @@ Outcome<Done> StreamSubscriber::Run(const RecordHandler& handler, const std::fun
         cv.notify_all();
       });
     }
-    if (should_stop() && running == 0) break;
+    const bool waiting = std::any_of(nodes.begin(), nodes.end(), [](const auto& n) {
+      return n.second.state == Node::kWaiting;
+    });
+    if (running == 0 && (should_stop() || !waiting)) break;
     cv.wait_for(lock, std::chrono::milliseconds(100));
   }
   lock.unlock();

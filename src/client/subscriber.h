@@ -14,7 +14,7 @@
 // StreamSubscriber does that for every shard of a stream, one thread per
 // shard being read, parents before children (as Reader does), starting
 // where `start` says (LATEST: the shards open now; TRIM_HORIZON /
-// AT_TIMESTAMP: every listed shard).
+// AT_TIMESTAMP: every listed shard), or only the shards it is given.
 #pragma once
 
 #include <atomic>
@@ -38,6 +38,10 @@ struct SubscriberOptions {
   int64_t idle_timeout_ms = 60000;
   int64_t backoff_base_ms = 100;
   int64_t backoff_max_ms = 5000;
+  // StreamSubscriber only: subscribe to these shards (not their children),
+  // from `start`, and end once each is read to its end; empty: every shard.
+  // A shard the stream does not have fails Run (CheckShardsListed).
+  std::vector<std::string> shard_ids;
 };
 
 class ShardSubscriber {
@@ -67,7 +71,8 @@ class StreamSubscriber {
                    SubscriberOptions options);
 
   // Calls `handler` from the shards' threads, one call at a time. Returns
-  // when `stop()` is true or on the first non-retryable error.
+  // when `stop()` is true, when no shard is left to read (every one read to
+  // its end and no child to follow), or on the first non-retryable error.
   Outcome<Done> Run(const RecordHandler& handler, const std::function<bool()>& stop);
 
  private:

@@ -84,6 +84,10 @@ def test_admin_api_shows_replaces_and_clears_rules(spawn):
     assert status == 400 and body["error"] == 'fault rule 0: unknown member "colour"'
     status, body = admin(admin_port, "PUT", "/admin/faults", "{not json")
     assert status == 400 and body["error"] == "fault rules: not a JSON document"
+    status, body = admin(admin_port, "PUT", "/admin/faults",
+                         {"rules": [{"operation": "PutRecod", "error": "InternalFailure", "error_rate": 1}]})
+    assert status == 400 and body["error"] == 'fault rule 0: unknown operation "PutRecod" (did you mean "PutRecord"?)'
+    assert admin(admin_port, "GET", "/admin/faults") == (200, {"rules": []})
 
     rule = {"operation": "ListStreams", "error": "ServiceUnavailable", "error_rate": 1}
     status, body = admin(admin_port, "POST", "/admin/faults", {"rules": [rule]})

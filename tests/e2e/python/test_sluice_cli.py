@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import time
@@ -63,6 +64,20 @@ def finish(proc: subprocess.Popen, timeout: float = RUN_TIMEOUT_S):
         out, err = proc.communicate()
         raise AssertionError(f"sluice did not finish in {timeout}s: {err.decode()}")
     return proc.returncode, out.decode(), err.decode()
+
+
+def read_until(stream, text: bytes, timeout: float) -> bytes:
+    """Reads a process's pipe until `text` has come, failing after `timeout` seconds."""
+    got = b""
+    deadline = time.monotonic() + timeout
+    while text not in got:
+        left = deadline - time.monotonic()
+        assert left > 0, f"never saw {text!r}; got {got!r}"
+        if select.select([stream], [], [], left)[0]:
+            chunk = os.read(stream.fileno(), 4096)
+            assert chunk, f"the pipe ended before {text!r}; got {got!r}"
+            got += chunk
+    return got
 
 
 def ok(res) -> subprocess.CompletedProcess:
@@ -192,6 +207,39 @@ def test_errors_and_exit_codes(sluice, account):
     assert "--at: not a time: not-a-time" in res.err
     res = sluice("stream", "create", "x", "--shards", "0")
     assert res.returncode == 2
+    assert res.err.startswith("--shards: must be at least 1 (the service's minimum), not 0\n"), res.err
+    res = sluice("stream", "create", "x", "--on-demand", "--shards", "3")
+    assert res.returncode == 2
+    assert res.err == ("sluice: --on-demand and --shards exclude each other: an ON_DEMAND stream has no shard "
+                       "count\n")
+    res = sluice("stream", "scale", "x", "-2")
+    assert res.returncode == 2
+    assert "must be at least 1, not -2" in res.err
+
+
+def test_a_mistyped_command_gets_the_one_meant(sluice):
+    res = sluice("stream", "craete", "x")
+    assert (res.returncode, res.out) == (2, "")
+    assert res.err == "sluice: unknown command 'craete'; did you mean 'create'?\n"
+    res = sluice("strem", "list")
+    assert (res.returncode, res.err) == (2, "sluice: unknown command 'strem'; did you mean 'stream'?\n")
+    res = sluice("stream", "banana")
+    assert res.returncode == 2
+    assert res.err.startswith("sluice: unknown command 'banana' (the commands here: create, list, describe, "), \
+        res.err
+
+
+def test_bench_reads_the_endpoint_from_the_environment(sluice, endpoint):
+    """Pointed by $SLUICE_ENDPOINT (or $AWS_ENDPOINT_URL) at a server, bench runs against it; at a
+    closed port it fails to connect there, which shows where it went."""
+    args = ("bench", "--workloads", "put-records", "--duration", "0.2", "--shards", "1")
+    for var in ("SLUICE_ENDPOINT", "AWS_ENDPOINT_URL"):
+        res = sluice(*args, env={var: endpoint.url}, endpoint_flag=False)
+        assert res.returncode == 0, res.err
+        assert f"endpoint {endpoint.url}" in res.out, res.out
+    res = sluice(*args, env={"SLUICE_ENDPOINT": "http://127.0.0.1:1"}, endpoint_flag=False)
+    assert res.returncode != 0
+    assert "127.0.0.1:1" in res.out + res.err
 
 
 def test_endpoint_from_the_environment(sluice, endpoint):
@@ -289,7 +337,7 @@ def test_put_reports_progress_for_large_inputs(sluice, kinesis):
     assert sum(len(rs) for rs in counts.values()) == 100000
 
 
-def test_get_one_shard_latest_and_at_a_time(sluice, kinesis):
+def test_get_one_shard_latest_and_at_a_time(sluice, kinesis, account):
     name = created(sluice, 2)
     ok(sluice("put", name, stdin="".join(f"early {i}\n" for i in range(20))))
     early = e2e.read_stream(kinesis, name)
@@ -298,6 +346,13 @@ def test_get_one_shard_latest_and_at_a_time(sluice, kinesis):
     boundary = time.time()
     ok(sluice("put", name, stdin="".join(f"late {i}\n" for i in range(20))))
 
+    # The service's words: a shard id that could be one, and one that could not.
+    missing = f"Shard shardId-000000000009 in stream {name} under account {account} does not exist"
+    for arg, message in (("9", missing), ("shardId-000000000009", missing),
+                         ("banana", f"Could not find shard banana in stream {name} under account {account}.")):
+        res = sluice("get", name, "--shard", arg)
+        assert (res.returncode, res.out) == (1, ""), res.err
+        assert res.err == f"sluice: ResourceNotFoundException: {message}\n"
     res = ok(sluice("get", name, "--shard", "1", "--format", "hex"))
     shard1 = e2e.read_shard(kinesis, name, "shardId-000000000001")
     assert [line.split(" ")[1] for line in res.out.splitlines()] == [r["SequenceNumber"] for r in shard1]
@@ -335,14 +390,21 @@ def test_get_reads_parents_before_children(sluice, kinesis):
 # tail
 
 
+def consumer_of_tail(kinesis, name: str) -> tuple:
+    """Waits for a starting `tail -f` to register its consumer; returns the stream ARN and its name."""
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    e2e.wait_until(lambda: kinesis.list_stream_consumers(StreamARN=arn)["Consumers"], 30,
+                   "tail to register its consumer")
+    [consumer] = kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]
+    return arn, consumer["ConsumerName"]
+
+
 def test_tail_follows_by_push_through_a_consumer(sluice, endpoint, kinesis):
     name = created(sluice, 2)
     start = f"{time.time() - 1:.3f}"  # records put after the subscription starts are not missed
     proc = popen(endpoint, "tail", name, "-f", "--at", start, "--max", "6", "--format", "json")
     try:
-        arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
-        e2e.wait_until(lambda: kinesis.list_stream_consumers(StreamARN=arn)["Consumers"], 30,
-                       "tail to register its consumer")
+        arn, registered = consumer_of_tail(kinesis, name)
         for i in range(6):
             kinesis.put_record(StreamName=name, PartitionKey=f"pk{i}", Data=f"pushed {i}".encode())
         rc, out, err = finish(proc)
@@ -352,9 +414,39 @@ def test_tail_follows_by_push_through_a_consumer(sluice, endpoint, kinesis):
     assert rc == 0, err
     got = json_lines(out)
     assert sorted(base64.b64decode(r["Data"]).decode() for r in got) == [f"pushed {i}" for i in range(6)]
-    consumers = kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]
-    assert [c["ConsumerName"] for c in consumers] == ["sluice-cli"]
+    assert re.fullmatch(r"sluice-cli-[0-9a-f]{8}", registered)
+    assert err == (f"waiting for records on stream {name} (2 shards, push via consumer {registered}); "
+                   "Ctrl-C to stop\n")
+    # The consumer it registered went with it: the stream deletes without --force.
+    assert kinesis.list_stream_consumers(StreamARN=arn)["Consumers"] == []
     assert {r["ShardId"] for r in got} <= {"shardId-000000000000", "shardId-000000000001"}
+    ok(sluice("stream", "delete", name))
+
+
+def test_tail_follows_one_shard_by_push(sluice, endpoint, kinesis):
+    name = created(sluice, 2)
+    start = f"{time.time() - 1:.3f}"
+    proc = popen(endpoint, "tail", name, "-f", "--shard", "1", "--at", start, "--max", "3")
+    try:
+        arn, _ = consumer_of_tail(kinesis, name)
+        shards = e2e.all_shards(kinesis, name)
+        for i in range(40):  # keys of both shards; only shard 1's records are printed
+            kinesis.put_record(StreamName=name, PartitionKey=f"pk{i}", Data=f"r{i}".encode())
+        rc, out, err = finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, err
+    lo, hi = e2e.hash_range(shards[1])
+    on_shard1 = [f"r{i}" for i in range(40) if lo <= e2e.partition_hash(f"pk{i}") <= hi]
+    assert out.splitlines() == on_shard1[:3]
+    assert re.fullmatch(rf"waiting for records on stream {name} \(shard shardId-000000000001, push via consumer "
+                        r"sluice-cli-[0-9a-f]{8}\); Ctrl-C to stop\n", err), err
+
+    res = sluice("tail", name, "-f", "--shard", "7")
+    assert (res.returncode, res.out) == (1, "")
+    assert res.err.startswith("sluice: ResourceNotFoundException: Shard shardId-000000000007 in stream "), res.err
+    assert kinesis.list_stream_consumers(StreamARN=arn)["Consumers"] == []
 
 
 def test_tail_follows_by_polling_without_a_consumer(sluice, endpoint, kinesis):
@@ -369,6 +461,7 @@ def test_tail_follows_by_polling_without_a_consumer(sluice, endpoint, kinesis):
         if proc.poll() is None:
             proc.kill()
     assert rc == 0, err
+    assert err == f"waiting for records on stream {name} (1 shard, polling every 0.05 s); Ctrl-C to stop\n"
     lines = out.splitlines()
     assert [line.split(" ")[3] for line in lines] == ["00ff", "01ff", "02ff"]
     assert all(line.split(" ")[2] == "k" for line in lines)
@@ -404,6 +497,31 @@ def test_tail_follow_ends_cleanly_on_sigint_and_with_a_named_consumer(sluice, en
         if proc.poll() is None:
             proc.kill()
     assert rc == 0, err
+    assert kinesis.list_stream_consumers(StreamARN=arn)["Consumers"] == []  # it registered 'mine': it went
+
+
+def test_tail_leaves_a_consumer_it_did_not_register_and_sigterm_ends_it_cleanly(sluice, endpoint, kinesis):
+    name = created(sluice, 1)
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    e2e.register_consumer(kinesis, arn, "theirs")
+    proc = popen(endpoint, "tail", name, "-f", "--consumer", "theirs")
+    try:
+        read_until(proc.stderr, b"waiting for records", 30)
+        proc.send_signal(signal.SIGTERM)
+        rc, _, err = finish(proc, timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, err
+    assert [c["ConsumerName"] for c in kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]] == ["theirs"]
+
+    res = sluice("stream", "delete", name)
+    assert res.returncode == 1
+    assert res.err == (f"sluice: ResourceInUseException: stream {name} has registered consumers; "
+                       f"`sluice stream delete {name} --force` deletes them with it\n")
+    assert "EnforceConsumerDeletion" not in res.err
+    assert ok(sluice("stream", "delete", name, "--force")).out == f"deleting stream {name}\n"
+    e2e.wait_gone(kinesis, name)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,16 +60,16 @@ TEST(FaultRules, RulesMatchByOperationAndStreamAndTheFirstDecides) {
 
 TEST(FaultRules, LatencyDistributionsStayInTheirRange) {
   FaultInjector f;
-  ASSERT_TRUE(f.Replace(R"({"rules":[{"operation":"A","latency_ms":{"distribution":"uniform","min":10,"max":20},"seed":1},
-                                      {"operation":"B","latency_ms":{"distribution":"exponential","mean":50},"seed":1},
-                                      {"operation":"C","latency_ms":{"distribution":"normal","mean":100,"stddev":10},"seed":1}]})").ok());
+  ASSERT_TRUE(f.Replace(R"({"rules":[{"operation":"ListStreams","latency_ms":{"distribution":"uniform","min":10,"max":20},"seed":1},
+                                      {"operation":"ListShards","latency_ms":{"distribution":"exponential","mean":50},"seed":1},
+                                      {"operation":"DescribeLimits","latency_ms":{"distribution":"normal","mean":100,"stddev":10},"seed":1}]})").ok());
   double sum_b = 0, sum_c = 0;
   for (int i = 0; i < 2000; ++i) {
-    int64_t a = f.Decide("A", "", "0", 0).delay_ms;
+    int64_t a = f.Decide("ListStreams", "", "0", 0).delay_ms;
     EXPECT_GE(a, 10);
     EXPECT_LE(a, 20);
-    sum_b += static_cast<double>(f.Decide("B", "", "0", 0).delay_ms);
-    int64_t c = f.Decide("C", "", "0", 0).delay_ms;
+    sum_b += static_cast<double>(f.Decide("ListShards", "", "0", 0).delay_ms);
+    int64_t c = f.Decide("DescribeLimits", "", "0", 0).delay_ms;
     EXPECT_GE(c, 0);
     sum_c += static_cast<double>(c);
   }
@@ -89,6 +89,10 @@ TEST(FaultRules, BadDocumentsAreRefusedAndTheRulesInForceStay) {
       {R"({"rule":[]})", "fault rules: expected {\"rules\": [...]}"},
       {R"({"rules":[5]})", "fault rule 0: must be an object"},
       {R"({"rules":[{"colour":"red"}]})", "fault rule 0: unknown member \"colour\""},
+      {R"({"rules":[{"operation":"PutRecod","error":"InternalFailure","error_rate":1}]})",
+       "fault rule 0: unknown operation \"PutRecod\" (did you mean \"PutRecord\"?)"},
+      {R"({"rules":[{},{"operation":"Produce","latency_ms":5}]})",
+       "fault rule 1: unknown operation \"Produce\" (an operation of the Kinesis API, or \"*\")"},
       {R"({"rules":[{},{"error_rate":0.5}]})", "fault rule 1: an error rate needs \"error\""},
       {R"({"rules":[{"error":"InternalFailure","error_rate":1.5}]})", "fault rule 0: \"error_rate\" must be between 0 and 1"},
       {R"({"rules":[{"drop_rate":"often"}]})", "fault rule 0: \"drop_rate\" must be a number"},

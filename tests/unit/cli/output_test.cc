@@ -76,5 +76,27 @@ TEST(MiddleHashKey, SplitsARangeInTwoEqualHalves) {
   EXPECT_FALSE(MiddleHashKey("x", "9"));
 }
 
+TEST(ShardIdFromArg, TakesAnIndexOrAnIdAsItIs) {
+  EXPECT_EQ(ShardIdFromArg("9"), "shardId-000000000009");
+  EXPECT_EQ(ShardIdFromArg("000000000012"), "shardId-000000000012");
+  EXPECT_EQ(ShardIdFromArg("shardId-000000000003"), "shardId-000000000003");
+  EXPECT_EQ(ShardIdFromArg("banana"), "banana");
+  EXPECT_EQ(ShardIdFromArg("-1"), "-1");
+  EXPECT_EQ(ShardIdFromArg("1234567890123"), "1234567890123");
+}
+
+TEST(WrittenSoFar, NamesTheCountAndTheFirstUnwrittenLine) {
+  EXPECT_EQ(WrittenSoFar(1200, 1201, 0), "1200 records were written, the first unwritten is line 1201");
+  EXPECT_EQ(WrittenSoFar(1, 2, 0), "1 record was written, the first unwritten is line 2");
+  EXPECT_EQ(WrittenSoFar(0, 1, 0), "0 records were written, the first unwritten is line 1");
+}
+
+TEST(WrittenSoFar, SaysWhenLinesAfterTheFirstUnwrittenOneWereWritten) {
+  EXPECT_EQ(WrittenSoFar(1235, 1201, 35),
+            "1235 records were written, the first unwritten is line 1201 (35 lines after it were written too)");
+  EXPECT_EQ(WrittenSoFar(1201, 1201, 1),
+            "1201 records were written, the first unwritten is line 1201 (1 line after it was written too)");
+}
+
 }  // namespace
 }  // namespace sluice::cli

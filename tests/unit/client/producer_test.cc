@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -118,6 +119,14 @@ ProducerOptions Options() {
   o.linger_ms = 60000;  // only full batches, Flush or Close send
   o.backoff_base_ms = 1;
   o.backoff_max_ms = 4;
+  return o;
+}
+
+// Each record sent as soon as a sender is free; at most `bytes` buffered.
+ProducerOptions SendAtOnceWithABufferOf(size_t bytes) {
+  ProducerOptions o = Options();
+  o.linger_ms = 0;
+  o.max_buffered_bytes = bytes;
   return o;
 }
 
@@ -332,10 +341,7 @@ TEST(Producer, PerKeyOrderingSendsOneRecordOfAKeyPerRequest) {
 TEST(Producer, TryPutFailsAndPutBlocksWhileTheBufferIsFull) {
   auto t = std::make_shared<ScriptedTransport>(AcceptAll);
   t->Close();  // requests wait in the transport
-  ProducerOptions o = Options();
-  o.linger_ms = 0;
-  o.max_buffered_bytes = 100;
-  Producer p(std::make_shared<Client>(t), o);
+  Producer p(std::make_shared<Client>(t), SendAtOnceWithABufferOf(100));
   auto first = p.Put("k1", std::string(60, 'a'));   // 62 bytes buffered
   auto refused = p.TryPut("k2", std::string(60, 'b'));
   ASSERT_EQ(refused.wait_for(0s), std::future_status::ready);
@@ -366,6 +372,50 @@ TEST(Producer, CloseSendsWhatIsBufferedAndRefusesLaterPuts) {
   Outcome<PutResult> late = p.Put("k", "w").get();
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().type, "ClientError");
+}
+
+TEST(Producer, AbortFailsWhatIsQueuedAndWakesABlockedPut) {
+  auto t = std::make_shared<ScriptedTransport>(AcceptAll);
+  t->Close();  // requests wait in the transport
+  Producer p(std::make_shared<Client>(t), SendAtOnceWithABufferOf(100));
+  auto in_flight = p.Put("k1", std::string(60, 'a'));
+  auto queued = p.Put("k1", "later");  // waits behind its key's record in flight
+  auto blocked = std::async(std::launch::async, [&] { return p.Put("k3", std::string(60, 'c')); });
+  EXPECT_EQ(blocked.wait_for(200ms), std::future_status::timeout);
+
+  p.Abort(Error{"ConnectionError", "the server went away", 0});
+  ASSERT_EQ(blocked.wait_for(10s), std::future_status::ready);
+  auto third = blocked.get();
+  ASSERT_EQ(third.wait_for(0s), std::future_status::ready);
+  EXPECT_EQ(third.get().error().type, "ConnectionError");
+  ASSERT_EQ(queued.wait_for(0s), std::future_status::ready);
+  EXPECT_EQ(queued.get().error().message, "the server went away");
+  EXPECT_EQ(p.Put("k4", "x").get().error().type, "ConnectionError");
+
+  t->Open();  // the request in flight is answered: its record stays acknowledged
+  p.Close();
+  EXPECT_TRUE(in_flight.get().ok());
+  ASSERT_EQ(t->accepted().size(), 1u);
+  EXPECT_EQ(t->accepted()[0].data, std::string(60, 'a'));
+  EXPECT_EQ(p.buffered_bytes(), 0u);
+}
+
+TEST(Producer, ARecordInFlightAtAbortIsNotRetried) {
+  auto t = std::make_shared<ScriptedTransport>([](int, size_t, const Entry&, std::optional<Error>* error) {
+    *error = Error{"InternalFailure", "oops", 500};
+    return std::string();
+  });
+  t->Close();
+  ProducerOptions o = Options();
+  o.linger_ms = 0;
+  Producer p(std::make_shared<Client>(t), o);
+  auto f = p.Put("k", "v");
+  p.Abort(Error{"ConnectionError", "the server went away", 0});
+  t->Open();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(f.get().error().type, "ConnectionError");
+  p.Close();
+  EXPECT_LE(t->requests().size(), 1u);
 }
 
 TEST(Producer, SeveralRequestsInFlightStillKeepEachKeysOrder) {
