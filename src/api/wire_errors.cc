@@ -8,19 +8,26 @@
 #include "protocol/errors.h"
 #include "protocol/json_writer.h"
 #include "util/log.h"
+#include "util/rate_limiter.h"
 
 namespace sluice::api {
 namespace {
 
 // Server-side failures (corruption, I/O errors) reach the client as the
-// service's generic InternalFailure; their details go to the log only.
+// service's generic InternalFailure; their details go to the log only, at
+// most one line a second (a full disk fails every call), with the count of
+// the lines left out.
 Status ForClient(const Status& status) {
+  static RateLimiter log_limit;
   switch (status.code()) {
     case ErrorCode::kCorruption:
     case ErrorCode::kIoError:
     case ErrorCode::kNotLeader:
     case ErrorCode::kInternalFailure:
-      log::Error("request failed on the server side: {}", status.ToString());
+      if (uint64_t suppressed; log_limit.Allow(&suppressed)) {
+        log::Error("request failed on the server side: {} ({} more since the last such line)",
+                   status.ToString(), suppressed);
+      }
       return Status(ErrorCode::kInternalFailure, "Internal Service Failure");
     default:
       return status;
