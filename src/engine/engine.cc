@@ -6,6 +6,7 @@
 
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
+#include "engine/local_shard_store.h"
 #include "engine/metadata_codec.h"
 #include "engine/pending_marks.h"
 #include "storage/file_util.h"
@@ -143,10 +144,8 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
                       : MetadataPath(options.data_dir),
                   options.durability == storage::Durability::kMemory) {
   accounts_ = NewAccountStore(options_, *clock_);
-  if (options_.durability == storage::Durability::kFsync) {
-    flusher_ = std::make_unique<storage::Flusher>();
-    flusher_->Start();
-  }
+  stores_ = options_.shard_stores ? options_.shard_stores
+                                   : std::make_shared<LocalShardStoreFactory>(options_.log);
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }
@@ -212,7 +211,7 @@ Result<std::shared_ptr<StreamState>> Engine::Impl::OpenStream(StreamMeta meta) {
       state->shards.push_back(std::make_shared<ShardState>(nullptr));
       continue;
     }
-    auto log = storage::ShardLog::Open(dir, options_.log, flusher_.get());
+    auto log = stores_->Open(ShardKey{meta.ref, meta.creation_ms, shard.index}, dir);
     if (!log.ok()) {
       ReleaseLogs(*state, /*destroy=*/false);
       return log.status();
@@ -332,7 +331,7 @@ void Engine::Impl::Stop() {
   }
   if (thread.joinable()) thread.join();
   hub_->Stop();
-  if (flusher_) flusher_->Stop();  // completes pending syncs
+  stores_->Stop();  // completes pending syncs
   std::vector<std::shared_ptr<StreamState>> streams;
   {
     std::shared_lock table(table_mu_);

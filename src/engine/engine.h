@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "engine/engine_metrics.h"
+#include "engine/shard_store.h"
 #include "engine/subscriptions.h"
 #include "engine/throughput_quota.h"
 #include "engine/types.h"
@@ -37,6 +38,9 @@ struct EngineOptions {
   std::string data_dir;  // ignored with Durability::kMemory
   storage::Durability durability = storage::Durability::kFsync;
   storage::LogOptions log;  // durability is copied into it
+  // Opens every shard's log (engine/shard_store.h). Null: the local
+  // segmented logs (engine/local_shard_store.h) with `log`.
+  std::shared_ptr<ShardStoreFactory> shard_stores;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   // Time spent in UPDATING by resharding and setting changes; a reshard

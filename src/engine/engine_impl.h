@@ -225,7 +225,7 @@ class Engine::Impl {
   IteratorCodec codec_;
   storage::MetadataStore meta_store_;
   std::unique_ptr<AccountStore> accounts_;  // account settings, resource policies
-  std::unique_ptr<storage::Flusher> flusher_;
+  std::shared_ptr<ShardStoreFactory> stores_;  // opens every shard log
 
   mutable std::shared_mutex table_mu_;
   std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_

@@ -91,7 +91,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
                          static_cast<uint32_t>(*index), 0, Now()};
     return codec_.Encode(pos);
   }
-  const storage::ShardLog& log = *shard.log;
+  const ShardStore& log = *shard.log;
   const int64_t now = Now();
   uint64_t offset = 0;
   switch (type) {
@@ -265,7 +265,7 @@ Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stre
 
 Result<ShardRead> Engine::Impl::ReadShardLocked(const ShardView& view, uint64_t position, int limit,
                                                 size_t max_bytes, int64_t now) const {
-  const storage::ShardLog& log = *view.shard->log;
+  const ShardStore& log = *view.shard->log;
   const int64_t cutoff_ms = now - view.retention_ms;
   // Only durable records are served (a record read before its sync could be
   // lost in a power failure and its sequence number reused by another).
