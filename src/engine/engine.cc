@@ -146,6 +146,7 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
   accounts_ = NewAccountStore(options_, *clock_);
   stores_ = options_.shard_stores ? options_.shard_stores
                                    : std::make_shared<LocalShardStoreFactory>(options_.log);
+  placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }

@@ -15,6 +15,10 @@
 //   ExpiredIterator   "Iterator expired. The iterator was created at time ..."
 // Validation of request shape (lengths, patterns, ranges) is the API layer's
 // job; the engine checks semantics.
+// Data-plane calls (PutRecords, GetShardIterator, GetRecords, LatestRecords,
+// SubscribeToShard) first ask EngineOptions::placement whether this node
+// leads the shard, and fail with NotLeader naming the leader when it does
+// not (never, with the single-node LocalPlacement).
 #pragma once
 
 #include <functional>
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "engine/engine_metrics.h"
+#include "engine/placement.h"
 #include "engine/shard_store.h"
 #include "engine/subscriptions.h"
 #include "engine/throughput_quota.h"
@@ -41,6 +46,9 @@ struct EngineOptions {
   // Opens every shard's log (engine/shard_store.h). Null: the local
   // segmented logs (engine/local_shard_store.h) with `log`.
   std::shared_ptr<ShardStoreFactory> shard_stores;
+  // Which node leads each shard (engine/placement.h); asked before every
+  // append and read. Null: LocalPlacement (this node leads every shard).
+  std::shared_ptr<ShardPlacement> placement;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   // Time spent in UPDATING by resharding and setting changes; a reshard

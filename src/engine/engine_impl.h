@@ -226,6 +226,7 @@ class Engine::Impl {
   storage::MetadataStore meta_store_;
   std::unique_ptr<AccountStore> accounts_;  // account settings, resource policies
   std::shared_ptr<ShardStoreFactory> stores_;  // opens every shard log
+  std::shared_ptr<ShardPlacement> placement_;  // who leads each shard
 
   mutable std::shared_mutex table_mu_;
   std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_

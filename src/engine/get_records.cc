@@ -65,6 +65,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
     return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
   }
   const ShardMeta& shard_meta = state->meta.shards[*index];
+  SLUICE_RETURN_IF_ERROR(CheckLeader(*placement_, ShardKey{stream, state->meta.creation_ms, *index}));
   // A closed shard whose records have all passed retention is gone, as it is
   // from the listings.
   if (!ShardWithinRetention(state->meta, shard_meta, Now())) {
@@ -252,6 +253,7 @@ Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stre
   if (m.creation_ms != stream_creation_ms || index < 0 || index >= static_cast<int>(m.shards.size())) {
     return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
   }
+  SLUICE_RETURN_IF_ERROR(CheckLeader(*placement_, ShardKey{ref, stream_creation_ms, index}));
   ShardView view;
   view.stream = state;
   view.on_demand = m.mode == StreamMode::kOnDemand;

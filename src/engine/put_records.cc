@@ -81,6 +81,16 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
     }
     // Group by shard, keeping request order within a shard.
     std::sort(ctx->order.begin(), ctx->order.end());
+    // Only the shards' leader appends: a call touching a shard led elsewhere
+    // writes nothing.
+    for (size_t i = 0; i < ctx->order.size(); ++i) {
+      if (i > 0 && ctx->order[i].first == ctx->order[i - 1].first) continue;
+      Status leader = CheckLeader(*placement_, ShardKey{stream, meta.creation_ms, ctx->order[i].first});
+      if (!leader.ok()) {
+        lock.unlock();
+        return ctx->done(std::move(leader));
+      }
+    }
     ctx->results.resize(entries.size());
 
     const int64_t arrival_ms = Now();
