@@ -111,23 +111,7 @@ Result<WarmThroughput> Engine::UpdateWarmThroughput(const StreamRef& stream, int
 AccountLimits Engine::DescribeLimits(const std::string& account, const std::string& region) const {
   return impl_->DescribeLimits(account, region);
 }
-void Engine::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries,
-                        PutCallback done) {
-  impl_->PutRecords(stream, entries, std::move(done));
-}
-Result<std::string> Engine::GetShardIterator(const StreamRef& stream, std::string_view shard_id,
-                                             IteratorType type,
-                                             std::optional<std::string_view> starting_sequence_number,
-                                             std::optional<int64_t> timestamp_ms) {
-  return impl_->GetShardIterator(stream, shard_id, type, starting_sequence_number, timestamp_ms);
-}
-Result<GetRecordsResult> Engine::GetRecords(std::string_view shard_iterator, int limit,
-                                            const std::optional<StreamRef>& stream_arn) {
-  return impl_->GetRecords(shard_iterator, limit, stream_arn);
-}
-Result<GetRecordsResult> Engine::LatestRecords(const StreamRef& stream, std::string_view shard_id, int count) {
-  return impl_->LatestRecords(stream, shard_id, count);
-}
+RecordPath& Engine::records() { return impl_->records(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
 void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }
@@ -147,6 +131,7 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
   stores_ = options_.shard_stores ? options_.shard_stores
                                    : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
+  records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }

@@ -29,6 +29,7 @@
 
 #include "engine/engine_metrics.h"
 #include "engine/placement.h"
+#include "engine/record_path.h"
 #include "engine/shard_store.h"
 #include "engine/subscriptions.h"
 #include "engine/throughput_quota.h"
@@ -218,23 +219,9 @@ class Engine {
   Status DeleteResourcePolicy(std::string_view resource_arn);
 
   // --- data plane ---
-  // Routes and appends every entry, then calls `done` once the records are
-  // durable per the durability mode, with one result per entry in order.
-  // A request-level error (stream missing, ExplicitHashKey >= 2^128 already
-  // rejected by the API, record too large) fails the whole call through
-  // `done` and writes nothing. `entries` need only live during this call.
-  using PutCallback = std::function<void(Result<std::vector<PutEntryResult>>)>;
-  void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
-
-  // A signed iterator token (engine/shard_iterator.h) for the position the
-  // type names. Errors, with the service's messages: ResourceNotFound (stream
-  // missing or CREATING, shard unknown), InvalidArgument (sequence number
-  // given/missing for the type, malformed or from another shard or stream;
-  // AT_TIMESTAMP without or with a future timestamp).
-  Result<std::string> GetShardIterator(const StreamRef& stream, std::string_view shard_id,
-                                       IteratorType type,
-                                       std::optional<std::string_view> starting_sequence_number,
-                                       std::optional<int64_t> timestamp_ms);
+  // PutRecords, GetShardIterator, GetRecords, LatestRecords
+  // (engine/record_path.h).
+  RecordPath& records();
 
   // Starts a push subscription of `consumer` (resolved and ACTIVE) to the
   // shard, from the position GetShardIterator would give (same errors and
@@ -247,20 +234,6 @@ class Engine {
                                                          std::optional<std::string_view> starting_sequence_number,
                                                          std::optional<int64_t> timestamp_ms,
                                                          std::shared_ptr<SubscriptionSink> sink);
-
-  // Reads up to `limit` records (and at most 10 MiB) from the iterator's
-  // position, never records older than retention. Always returns a new
-  // iterator, except at the end of a closed shard (then ChildShards instead).
-  // `stream_arn`, when given, must name the iterator's stream. Errors:
-  // InvalidArgument ("Invalid ShardIterator.", ARN mismatch), ExpiredIterator,
-  // ResourceNotFound (stream deleted or recreated), Corruption, IoError.
-  Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
-                                      const std::optional<StreamRef>& stream_arn);
-
-  // The newest `count` (1..10000) visible records of a shard within
-  // retention, oldest first, for browsing (the console); no iterator.
-  // Errors: ResourceNotFound (stream or shard), Corruption, IoError.
-  Result<GetRecordsResult> LatestRecords(const StreamRef& stream, std::string_view shard_id, int count);
 
   const EngineOptions& options() const;
 
