@@ -43,7 +43,7 @@ void HandleGetRecords(const OperationContext& ctx, const protocol::JsonObject& b
     if (!stream) return reply(Status::InvalidArgument("Invalid StreamARN " + std::string(*arn) + "."));
   }
   Result<engine::GetRecordsResult> result =
-      ctx.engine.GetRecords(*iterator, static_cast<int>(limit.value_or(kDefaultLimit)), stream);
+      ctx.engine.records().GetRecords(*iterator, static_cast<int>(limit.value_or(kDefaultLimit)), stream);
   if (!result.ok()) return reply(result.status());
 
   std::string out;

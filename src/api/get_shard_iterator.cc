@@ -44,7 +44,7 @@ void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObj
     sequence_number.reset();  // not used by this type
   }
 
-  Result<std::string> iterator = ctx.engine.GetShardIterator(
+  Result<std::string> iterator = ctx.engine.records().GetShardIterator(
       *ref, *shard_id, type, sequence_number,
       type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt);
   if (!iterator.ok()) return reply(iterator.status());

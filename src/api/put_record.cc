@@ -52,7 +52,7 @@ void HandlePutRecord(const OperationContext& ctx, const protocol::JsonObject& bo
     }
   }
 
-  ctx.engine.PutRecords(*ref, std::span<const engine::PutEntry>(&entry, 1),
+  ctx.engine.records().PutRecords(*ref, std::span<const engine::PutEntry>(&entry, 1),
                         [reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
                           if (!results.ok()) return reply(results.status());
                           if (results->size() != 1) return reply(Status::Internal("Internal Service Failure"));

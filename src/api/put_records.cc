@@ -119,7 +119,7 @@ void PutWithInjectedFailures(const OperationContext& ctx, const engine::StreamRe
     reply(EncodeResults(all));
   };
   if (kept.empty()) return merge(std::vector<engine::PutEntryResult>{});
-  ctx.engine.PutRecords(ref, kept, std::move(merge));
+  ctx.engine.records().PutRecords(ref, kept, std::move(merge));
 }
 
 }  // namespace
@@ -201,7 +201,7 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
   }
 
   if (ctx.fault && ctx.fault->record_error_rate > 0) return PutWithInjectedFailures(ctx, *ref, entries, std::move(reply));
-  ctx.engine.PutRecords(*ref, entries,
+  ctx.engine.records().PutRecords(*ref, entries,
                         [reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
                           if (!results.ok()) return reply(results.status());
                           reply(EncodeResults(*results));

@@ -6,6 +6,7 @@
 
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
+#include "engine/local_shard_store.h"
 #include "engine/metadata_codec.h"
 #include "engine/pending_marks.h"
 #include "storage/file_util.h"
@@ -110,23 +111,7 @@ Result<WarmThroughput> Engine::UpdateWarmThroughput(const StreamRef& stream, int
 AccountLimits Engine::DescribeLimits(const std::string& account, const std::string& region) const {
   return impl_->DescribeLimits(account, region);
 }
-void Engine::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries,
-                        PutCallback done) {
-  impl_->PutRecords(stream, entries, std::move(done));
-}
-Result<std::string> Engine::GetShardIterator(const StreamRef& stream, std::string_view shard_id,
-                                             IteratorType type,
-                                             std::optional<std::string_view> starting_sequence_number,
-                                             std::optional<int64_t> timestamp_ms) {
-  return impl_->GetShardIterator(stream, shard_id, type, starting_sequence_number, timestamp_ms);
-}
-Result<GetRecordsResult> Engine::GetRecords(std::string_view shard_iterator, int limit,
-                                            const std::optional<StreamRef>& stream_arn) {
-  return impl_->GetRecords(shard_iterator, limit, stream_arn);
-}
-Result<GetRecordsResult> Engine::LatestRecords(const StreamRef& stream, std::string_view shard_id, int count) {
-  return impl_->LatestRecords(stream, shard_id, count);
-}
+RecordPath& Engine::records() { return impl_->records(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
 void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }
@@ -143,10 +128,10 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
                       : MetadataPath(options.data_dir),
                   options.durability == storage::Durability::kMemory) {
   accounts_ = NewAccountStore(options_, *clock_);
-  if (options_.durability == storage::Durability::kFsync) {
-    flusher_ = std::make_unique<storage::Flusher>();
-    flusher_->Start();
-  }
+  stores_ = options_.shard_stores ? options_.shard_stores
+                                   : std::make_shared<LocalShardStoreFactory>(options_.log);
+  placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
+  records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }
@@ -212,7 +197,7 @@ Result<std::shared_ptr<StreamState>> Engine::Impl::OpenStream(StreamMeta meta) {
       state->shards.push_back(std::make_shared<ShardState>(nullptr));
       continue;
     }
-    auto log = storage::ShardLog::Open(dir, options_.log, flusher_.get());
+    auto log = stores_->Open(ShardKey{meta.ref, meta.creation_ms, shard.index}, dir);
     if (!log.ok()) {
       ReleaseLogs(*state, /*destroy=*/false);
       return log.status();
@@ -332,7 +317,7 @@ void Engine::Impl::Stop() {
   }
   if (thread.joinable()) thread.join();
   hub_->Stop();
-  if (flusher_) flusher_->Stop();  // completes pending syncs
+  stores_->Stop();  // completes pending syncs
   std::vector<std::shared_ptr<StreamState>> streams;
   {
     std::shared_lock table(table_mu_);

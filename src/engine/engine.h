@@ -15,6 +15,10 @@
 //   ExpiredIterator   "Iterator expired. The iterator was created at time ..."
 // Validation of request shape (lengths, patterns, ranges) is the API layer's
 // job; the engine checks semantics.
+// Data-plane calls (PutRecords, GetShardIterator, GetRecords, LatestRecords,
+// SubscribeToShard) first ask EngineOptions::placement whether this node
+// leads the shard, and fail with NotLeader naming the leader when it does
+// not (never, with the single-node LocalPlacement).
 #pragma once
 
 #include <functional>
@@ -24,6 +28,9 @@
 #include <vector>
 
 #include "engine/engine_metrics.h"
+#include "engine/placement.h"
+#include "engine/record_path.h"
+#include "engine/shard_store.h"
 #include "engine/subscriptions.h"
 #include "engine/throughput_quota.h"
 #include "engine/types.h"
@@ -37,6 +44,12 @@ struct EngineOptions {
   std::string data_dir;  // ignored with Durability::kMemory
   storage::Durability durability = storage::Durability::kFsync;
   storage::LogOptions log;  // durability is copied into it
+  // Opens every shard's log (engine/shard_store.h). Null: the local
+  // segmented logs (engine/local_shard_store.h) with `log`.
+  std::shared_ptr<ShardStoreFactory> shard_stores;
+  // Which node leads each shard (engine/placement.h); asked before every
+  // append and read. Null: LocalPlacement (this node leads every shard).
+  std::shared_ptr<ShardPlacement> placement;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   // Time spent in UPDATING by resharding and setting changes; a reshard
@@ -206,23 +219,9 @@ class Engine {
   Status DeleteResourcePolicy(std::string_view resource_arn);
 
   // --- data plane ---
-  // Routes and appends every entry, then calls `done` once the records are
-  // durable per the durability mode, with one result per entry in order.
-  // A request-level error (stream missing, ExplicitHashKey >= 2^128 already
-  // rejected by the API, record too large) fails the whole call through
-  // `done` and writes nothing. `entries` need only live during this call.
-  using PutCallback = std::function<void(Result<std::vector<PutEntryResult>>)>;
-  void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
-
-  // A signed iterator token (engine/shard_iterator.h) for the position the
-  // type names. Errors, with the service's messages: ResourceNotFound (stream
-  // missing or CREATING, shard unknown), InvalidArgument (sequence number
-  // given/missing for the type, malformed or from another shard or stream;
-  // AT_TIMESTAMP without or with a future timestamp).
-  Result<std::string> GetShardIterator(const StreamRef& stream, std::string_view shard_id,
-                                       IteratorType type,
-                                       std::optional<std::string_view> starting_sequence_number,
-                                       std::optional<int64_t> timestamp_ms);
+  // PutRecords, GetShardIterator, GetRecords, LatestRecords
+  // (engine/record_path.h).
+  RecordPath& records();
 
   // Starts a push subscription of `consumer` (resolved and ACTIVE) to the
   // shard, from the position GetShardIterator would give (same errors and
@@ -235,20 +234,6 @@ class Engine {
                                                          std::optional<std::string_view> starting_sequence_number,
                                                          std::optional<int64_t> timestamp_ms,
                                                          std::shared_ptr<SubscriptionSink> sink);
-
-  // Reads up to `limit` records (and at most 10 MiB) from the iterator's
-  // position, never records older than retention. Always returns a new
-  // iterator, except at the end of a closed shard (then ChildShards instead).
-  // `stream_arn`, when given, must name the iterator's stream. Errors:
-  // InvalidArgument ("Invalid ShardIterator.", ARN mismatch), ExpiredIterator,
-  // ResourceNotFound (stream deleted or recreated), Corruption, IoError.
-  Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
-                                      const std::optional<StreamRef>& stream_arn);
-
-  // The newest `count` (1..10000) visible records of a shard within
-  // retention, oldest first, for browsing (the console); no iterator.
-  // Errors: ResourceNotFound (stream or shard), Corruption, IoError.
-  Result<GetRecordsResult> LatestRecords(const StreamRef& stream, std::string_view shard_id, int count);
 
   const EngineOptions& options() const;
 

@@ -2,8 +2,8 @@
 // Internal to src/engine/. Operations are split by concern:
 //   engine.cc          Open, Start/Stop, metadata load/save, forwarding
 //   control_plane.cc   Create/Delete/Describe/List
-//   put_records.cc     PutRecords
-//   get_records.cc     GetShardIterator, GetRecords
+//   put_records.cc,    the data path, RecordPath (engine/record_path.h); the
+//   get_records.cc     Impl is its StreamLookup and owns it
 //   stream_updates.cc  SplitShard, MergeShards, UpdateShardCount, and the
 //                      settings that pass through UPDATING (mode, record
 //                      size, warm throughput); the rules are in resharding.h
@@ -23,6 +23,7 @@
 
 #include "engine/account_store.h"
 #include "engine/engine.h"
+#include "engine/record_path.h"
 #include "engine/resharding.h"
 #include "engine/shard_iterator.h"
 #include "engine/subscription_hub.h"
@@ -35,25 +36,7 @@ using StreamKey = std::tuple<std::string, std::string, std::string>;  // account
 
 inline StreamKey KeyOf(const StreamRef& r) { return {r.account, r.region, r.name}; }
 
-// Everything a read needs from a shard's stream, copied under its lock.
-struct ShardView {
-  std::shared_ptr<StreamState> stream;
-  bool on_demand = false;  // the stream was ON_DEMAND (its capacity is per stream)
-  std::shared_ptr<ShardState> shard;
-  ShardMeta meta;
-  int64_t retention_ms = 0;
-  std::optional<int64_t> encrypted_since_ms;  // set while the stream is encrypted
-  std::vector<ChildShard> children;           // set when the shard is closed
-};
-
-// One read of a shard (GetRecords, SubscribeToShard).
-struct ShardRead {
-  GetRecordsResult result;    // records and millis_behind_latest; no iterator
-  uint64_t next = 0;          // offset after the last record read
-  bool at_closed_end = false; // the shard is closed and `next` is its end
-};
-
-class Engine::Impl {
+class Engine::Impl final : public StreamLookup {
  public:
   Impl(const EngineOptions& options, IteratorCodec codec);
   ~Impl();
@@ -131,26 +114,6 @@ class Engine::Impl {
   // holds control_mu_.
   Result<std::pair<std::string, int64_t>> PolicyTargetLocked(std::string_view resource_arn) const;
 
-  // put_records.cc
-  void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
-
-  // get_records.cc
-  Result<std::string> GetShardIterator(const StreamRef& stream, std::string_view shard_id,
-                                       IteratorType type,
-                                       std::optional<std::string_view> starting_sequence_number,
-                                       std::optional<int64_t> timestamp_ms);
-  Result<GetRecordsResult> GetRecords(std::string_view shard_iterator, int limit,
-                                      const std::optional<StreamRef>& stream_arn);
-  Result<GetRecordsResult> LatestRecords(const StreamRef& stream, std::string_view shard_id, int count);
-  // The shard `index` of the stream created at `stream_creation_ms`
-  // (ResourceNotFound when the stream was deleted or recreated).
-  Result<ShardView> LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const;
-  // Reads from `position` (clamped to the trim horizon and the visible end)
-  // at most `limit` records and `max_bytes`. Caller holds view.shard->life
-  // shared and has checked the log is open.
-  Result<ShardRead> ReadShardLocked(const ShardView& view, uint64_t position, int limit, size_t max_bytes,
-                                    int64_t now) const;
-
   // subscriptions.cc
   Result<std::shared_ptr<Subscription>> SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
                                                          IteratorType type,
@@ -167,6 +130,10 @@ class Engine::Impl {
   // housekeeping.cc: one pass; returns the clock time of the next due work.
   int64_t RunHousekeeping();
 
+  // control_plane.cc: StreamLookup, over the stream table.
+  std::shared_ptr<StreamState> Find(const StreamRef& stream) const override;
+
+  RecordPath& records() { return *records_; }
   const EngineOptions& options() const { return options_; }
   int64_t Now() const { return clock_->NowMillis(); }
 
@@ -192,7 +159,6 @@ class Engine::Impl {
   int ReportMissingShardDirs(const StreamMeta& meta) const;
 
   // --- control_plane.cc ---
-  std::shared_ptr<StreamState> Find(const StreamRef& stream) const;
   // Persists the removal, drops the stream from the table and destroys its
   // logs. Caller holds control_mu_.
   Status RemoveStreamLocked(const StreamKey& key);
@@ -225,7 +191,9 @@ class Engine::Impl {
   IteratorCodec codec_;
   storage::MetadataStore meta_store_;
   std::unique_ptr<AccountStore> accounts_;  // account settings, resource policies
-  std::unique_ptr<storage::Flusher> flusher_;
+  std::shared_ptr<ShardStoreFactory> stores_;  // opens every shard log
+  std::shared_ptr<ShardPlacement> placement_;  // who leads each shard
+  std::unique_ptr<RecordPath> records_;        // the shard data path
 
   mutable std::shared_mutex table_mu_;
   std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_

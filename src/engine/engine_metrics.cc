@@ -56,10 +56,7 @@ EngineMetrics Engine::Impl::Metrics() const {
       if (sub && !sub->cancelled()) ++out.active_subscriptions;
     }
   }
-  if (flusher_) {
-    out.storage.fsync_latency_us = flusher_->SyncMicros();
-    out.storage.group_commit_batch = flusher_->BatchSizes();
-  }
+  stores_->AddMetrics(&out.storage);
   const storage::RecoveryStats recovery = storage::ReadRecoveryStats();
   out.storage.truncated_tails = recovery.truncated_tails;
   out.storage.rebuilt_indexes = recovery.rebuilt_indexes;

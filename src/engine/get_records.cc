@@ -1,7 +1,9 @@
 // GetShardIterator and GetRecords.
 #include <algorithm>
 
-#include "engine/engine_impl.h"
+#include "engine/engine.h"
+#include "engine/engine_impl.h"  // the shared not-found messages
+#include "engine/record_path.h"
 #include "engine/sequence_number.h"
 #include "engine/shard_filter.h"
 #include "util/clock.h"
@@ -48,7 +50,16 @@ std::vector<ChildShard> ChildrenOf(const StreamMeta& stream, int index) {
 
 }  // namespace
 
-Result<std::string> Engine::Impl::GetShardIterator(
+RecordPath::RecordPath(const EngineOptions& options, const Clock& clock, const IteratorCodec& codec,
+                       const ShardPlacement& placement, const StreamLookup& streams)
+    : options_(options),
+      limits_on_(options.limits.Any()),
+      clock_(clock),
+      codec_(codec),
+      placement_(placement),
+      streams_(streams) {}
+
+Result<std::string> RecordPath::GetShardIterator(
     const StreamRef& stream, std::string_view shard_id, IteratorType type,
     std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms) {
   const std::optional<int> index = ParseShardId(shard_id);
@@ -57,7 +68,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
                             stream.name + " under account " + stream.account + ".");
   }
   const std::string canonical_id = ShardIdFor(*index);
-  std::shared_ptr<StreamState> state = Find(stream);
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   std::shared_lock<std::shared_mutex> lock;
   if (state) lock = std::shared_lock(state->mu);
   if (!state || state->meta.status == StreamStatus::kCreating ||
@@ -65,6 +76,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
     return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
   }
   const ShardMeta& shard_meta = state->meta.shards[*index];
+  SLUICE_RETURN_IF_ERROR(CheckLeader(placement_, ShardKey{stream, state->meta.creation_ms, *index}));
   // A closed shard whose records have all passed retention is gone, as it is
   // from the listings.
   if (!ShardWithinRetention(state->meta, shard_meta, Now())) {
@@ -91,7 +103,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
                          static_cast<uint32_t>(*index), 0, Now()};
     return codec_.Encode(pos);
   }
-  const storage::ShardLog& log = *shard.log;
+  const ShardStore& log = *shard.log;
   const int64_t now = Now();
   uint64_t offset = 0;
   switch (type) {
@@ -153,7 +165,7 @@ Result<std::string> Engine::Impl::GetShardIterator(
   return codec_.Encode(pos);
 }
 
-Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterator, int limit,
+Result<GetRecordsResult> RecordPath::GetRecords(std::string_view shard_iterator, int limit,
                                                   const std::optional<StreamRef>& stream_arn) {
   const int64_t started_ns = MonotonicNanos();
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(shard_iterator));
@@ -223,10 +235,10 @@ Result<GetRecordsResult> Engine::Impl::GetRecords(std::string_view shard_iterato
   return result;
 }
 
-Result<GetRecordsResult> Engine::Impl::LatestRecords(const StreamRef& stream, std::string_view shard_id,
+Result<GetRecordsResult> RecordPath::LatestRecords(const StreamRef& stream, std::string_view shard_id,
                                                      int count) {
   const std::optional<int> index = ParseShardId(shard_id);
-  std::shared_ptr<StreamState> state = Find(stream);
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!index || !state) return Status::NotFound(ShardNotFoundMessage(stream, shard_id));
   int64_t creation_ms = 0;
   {
@@ -243,15 +255,16 @@ Result<GetRecordsResult> Engine::Impl::LatestRecords(const StreamRef& stream, st
   return std::move(read.result);
 }
 
-Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const {
+Result<ShardView> RecordPath::LoadShardView(const StreamRef& ref, int64_t stream_creation_ms, int index) const {
   const std::string shard_id = ShardIdFor(index);
-  std::shared_ptr<StreamState> state = Find(ref);
+  std::shared_ptr<StreamState> state = streams_.Find(ref);
   if (!state) return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
   std::shared_lock lock(state->mu);
   const StreamMeta& m = state->meta;
   if (m.creation_ms != stream_creation_ms || index < 0 || index >= static_cast<int>(m.shards.size())) {
     return Status::NotFound(ShardNotFoundMessage(ref, shard_id));
   }
+  SLUICE_RETURN_IF_ERROR(CheckLeader(placement_, ShardKey{ref, stream_creation_ms, index}));
   ShardView view;
   view.stream = state;
   view.on_demand = m.mode == StreamMode::kOnDemand;
@@ -263,9 +276,9 @@ Result<ShardView> Engine::Impl::LoadShardView(const StreamRef& ref, int64_t stre
   return view;
 }
 
-Result<ShardRead> Engine::Impl::ReadShardLocked(const ShardView& view, uint64_t position, int limit,
+Result<ShardRead> RecordPath::ReadShardLocked(const ShardView& view, uint64_t position, int limit,
                                                 size_t max_bytes, int64_t now) const {
-  const storage::ShardLog& log = *view.shard->log;
+  const ShardStore& log = *view.shard->log;
   const int64_t cutoff_ms = now - view.retention_ms;
   // Only durable records are served (a record read before its sync could be
   // lost in a power failure and its sequence number reused by another).

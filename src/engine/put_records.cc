@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 
-#include "engine/engine_impl.h"
+#include "engine/engine.h"
+#include "engine/engine_impl.h"  // the shared not-found messages
+#include "engine/record_path.h"
 #include "engine/sequence_number.h"
 #include "util/log.h"
 #include "util/rate_limiter.h"
@@ -29,7 +31,7 @@ struct PutContext {
   std::vector<PutEntryResult> results;
   std::vector<std::pair<int, int>> order;  // (shard index, entry index), grouped by shard
   std::atomic<int> pending{1};             // one per durability wait, plus the caller's
-  Engine::PutCallback done;
+  RecordPath::PutCallback done;
 
   void FailRange(size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) results[order[i].second].status = EntryFailure();
@@ -41,9 +43,9 @@ struct PutContext {
 
 }  // namespace
 
-void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries,
+void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries,
                               PutCallback done) {
-  std::shared_ptr<StreamState> state = Find(stream);
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return done(Status::NotFound(StreamNotFoundMessage(stream)));
 
   auto ctx = std::make_shared<PutContext>();
@@ -81,6 +83,16 @@ void Engine::Impl::PutRecords(const StreamRef& stream, std::span<const PutEntry>
     }
     // Group by shard, keeping request order within a shard.
     std::sort(ctx->order.begin(), ctx->order.end());
+    // Only the shards' leader appends: a call touching a shard led elsewhere
+    // writes nothing.
+    for (size_t i = 0; i < ctx->order.size(); ++i) {
+      if (i > 0 && ctx->order[i].first == ctx->order[i - 1].first) continue;
+      Status leader = CheckLeader(placement_, ShardKey{stream, meta.creation_ms, ctx->order[i].first});
+      if (!leader.ok()) {
+        lock.unlock();
+        return ctx->done(std::move(leader));
+      }
+    }
     ctx->results.resize(entries.size());
 
     const int64_t arrival_ms = Now();

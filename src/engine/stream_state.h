@@ -20,7 +20,7 @@
 #include "engine/hash_ranges.h"
 #include "engine/stream_meta.h"
 #include "engine/throughput_quota.h"
-#include "storage/shard_log.h"
+#include "engine/shard_store.h"
 
 namespace sluice::engine {
 
@@ -70,9 +70,9 @@ class ShardWaiters {
 };
 
 struct ShardState {
-  explicit ShardState(std::unique_ptr<storage::ShardLog> l) : log(std::move(l)) {}
+  explicit ShardState(std::unique_ptr<ShardStore> l) : log(std::move(l)) {}
   std::shared_mutex life;
-  std::unique_ptr<storage::ShardLog> log;  // null once closed or destroyed
+  std::unique_ptr<ShardStore> log;  // null once closed or destroyed
   ShardWaiters waiters;                    // SubscribeToShard subscriptions
   ThroughputQuota quota;                   // consulted only when limits are set
   ShardCounters counters;                  // activity, for Engine::Metrics()

@@ -201,7 +201,7 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
       continue;
     }
     std::string dir = memory ? target.ref.name + "/" + ShardIdFor(index) : ShardDir(state->dir, index);
-    auto log = storage::ShardLog::Open(dir, options_.log, flusher_.get());
+    auto log = stores_->Open(ShardKey{target.ref, target.creation_ms, index}, dir);
     if (!log.ok()) {
       release();
       return log.status();

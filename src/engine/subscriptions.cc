@@ -26,7 +26,7 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
     std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms,
     std::shared_ptr<SubscriptionSink> sink) {
   // The starting position follows GetShardIterator's rules and messages.
-  SLUICE_ASSIGN_OR_RETURN(std::string token, GetShardIterator(consumer.stream, shard_id, type,
+  SLUICE_ASSIGN_OR_RETURN(std::string token, records_->GetShardIterator(consumer.stream, shard_id, type,
                                                               starting_sequence_number, timestamp_ms));
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(token));
   const int index = static_cast<int>(pos.shard_index);
@@ -133,7 +133,7 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
         return;
       }
     }
-    Result<ShardView> view = LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
+    Result<ShardView> view = records_->LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
     if (!view.ok()) {
       return EndSubscription(sub, view.status());
     }
@@ -143,7 +143,7 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       std::shared_lock life(view->shard->life);
       Result<ShardRead> read = ShardRead{};
       if (view->shard->log) {
-        read = ReadShardLocked(*view, sub.position, kMaxEventRecords, kMaxEventRecordBytes, now);
+        read = records_->ReadShardLocked(*view, sub.position, kMaxEventRecords, kMaxEventRecordBytes, now);
       } else if (view->meta.open()) {
         return EndSubscription(sub, Status::NotFound(ShardNotFoundMessage(sub.stream, ShardIdFor(sub.shard_index))));
       } else {

@@ -87,15 +87,15 @@ TEST_F(ClosedShardTest, DrainingAClosedShardEndsWithChildShardsAndNoIterator) {
   const std::string child_seq(ToView((*put)[0].sequence_number));
   EXPECT_GT(child_seq, *d->shards[0].ending_sequence_number);
 
-  auto it = engine->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+  auto it = engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
   ASSERT_TRUE(it.ok());
-  auto first = engine->GetRecords(*it, 100, std::nullopt);
+  auto first = engine->records().GetRecords(*it, 100, std::nullopt);
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->records.size(), 2u);
   ASSERT_TRUE(first->next_shard_iterator.has_value());
   EXPECT_TRUE(first->child_shards.empty());  // never before the end
 
-  auto end = engine->GetRecords(*first->next_shard_iterator, 100, std::nullopt);
+  auto end = engine->records().GetRecords(*first->next_shard_iterator, 100, std::nullopt);
   ASSERT_TRUE(end.ok());
   EXPECT_TRUE(end->records.empty());
   EXPECT_FALSE(end->next_shard_iterator.has_value());
@@ -106,11 +106,11 @@ TEST_F(ClosedShardTest, DrainingAClosedShardEndsWithChildShardsAndNoIterator) {
   EXPECT_EQ(end->millis_behind_latest, 0);
 
   // The ending sequence number positions at the end as well.
-  auto at_end = engine->GetShardIterator(s_, "shardId-000000000000",
+  auto at_end = engine->records().GetShardIterator(s_, "shardId-000000000000",
                                          IteratorType::kAtSequenceNumber,
                                          *d->shards[0].ending_sequence_number, {});
   ASSERT_TRUE(at_end.ok()) << at_end.status().ToString();
-  auto drained = engine->GetRecords(*at_end, 100, std::nullopt);
+  auto drained = engine->records().GetRecords(*at_end, 100, std::nullopt);
   ASSERT_TRUE(drained.ok());
   EXPECT_FALSE(drained->next_shard_iterator.has_value());
 

@@ -55,13 +55,13 @@ TEST(EngineConcurrencyTest, ConcurrentPutsKeepPerShardOrderAndDenseSequenceNumbe
 
   size_t total = 0;
   for (int shard = 0; shard < 4; ++shard) {
-    auto it = (*engine)->GetShardIterator(s, ShardIdFor(shard), IteratorType::kTrimHorizon, {}, {});
+    auto it = (*engine)->records().GetShardIterator(s, ShardIdFor(shard), IteratorType::kTrimHorizon, {}, {});
     ASSERT_TRUE(it.ok());
     std::string iterator = *it;
     uint64_t expected_counter = 1;
     std::map<std::string, int> last_by_key;  // per partition key: last sequence seen
     for (;;) {
-      auto got = (*engine)->GetRecords(iterator, 10000, {});
+      auto got = (*engine)->records().GetRecords(iterator, 10000, {});
       ASSERT_TRUE(got.ok()) << got.status().ToString();
       if (got->records.empty()) break;
       for (const Record& r : got->records) {

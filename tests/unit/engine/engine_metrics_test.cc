@@ -63,14 +63,14 @@ TEST_F(EngineMetricsTest, CountsPutsAndReadsPerShard) {
   EXPECT_EQ(Shard(m, 1).incoming_bytes, 10u);
   EXPECT_GT(m.streams[0].bytes_on_disk, 18u);
 
-  auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
+  auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
                                       std::nullopt);
   ASSERT_TRUE(it.ok());
-  auto page = engine_->GetRecords(*it, 1, std::nullopt);
+  auto page = engine_->records().GetRecords(*it, 1, std::nullopt);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->records.size(), 1u);
   clock_.Advance(250);
-  auto rest = engine_->GetRecords(*page->next_shard_iterator, 1, std::nullopt);
+  auto rest = engine_->records().GetRecords(*page->next_shard_iterator, 1, std::nullopt);
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->records.size(), 1u);
   m = engine_->Metrics();
@@ -86,14 +86,14 @@ TEST_F(EngineMetricsTest, CountsPutsAndReadsPerShard) {
 TEST_F(EngineMetricsTest, IteratorAgeIsTheLastMillisBehindLatest) {
   ASSERT_TRUE(PutSync(*engine_, s_, {{"a", "x", HashKey{}}, {"b", "y", HashKey{}}}).ok());
   clock_.Advance(1500);
-  auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
+  auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
                                       std::nullopt);
   ASSERT_TRUE(it.ok());
-  auto page = engine_->GetRecords(*it, 1, std::nullopt);  // one of two: behind by the first's age
+  auto page = engine_->records().GetRecords(*it, 1, std::nullopt);  // one of two: behind by the first's age
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->millis_behind_latest, 1500);
   EXPECT_EQ(Shard(engine_->Metrics(), 0).iterator_age_ms, 1500);
-  auto rest = engine_->GetRecords(*page->next_shard_iterator, 10, std::nullopt);
+  auto rest = engine_->records().GetRecords(*page->next_shard_iterator, 10, std::nullopt);
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(Shard(engine_->Metrics(), 0).iterator_age_ms, 0);  // caught up
 }

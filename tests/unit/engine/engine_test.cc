@@ -38,7 +38,7 @@ class EngineTest : public ::testing::Test {
                        std::optional<int64_t> ts = std::nullopt) {
     std::optional<std::string_view> seq_view;
     if (seq) seq_view = *seq;
-    auto it = engine_->GetShardIterator(s, shard, t, seq_view, ts);
+    auto it = engine_->records().GetShardIterator(s, shard, t, seq_view, ts);
     EXPECT_TRUE(it.ok()) << it.status().ToString();
     return it.ok() ? *it : "";
   }
@@ -130,7 +130,7 @@ TEST_F(EngineTest, PutThenGetFromTrimHorizonReturnsRecordsInOrder) {
   auto put = PutSync(*engine_, s_, {{"k1", "one", {}}, {"k2", "two", {}}, {"k3", "three", {}}});
   ASSERT_TRUE(put.ok());
   ASSERT_EQ(put->size(), 3u);
-  auto got = engine_->GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
                                  100, std::nullopt);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"one", "two", "three"}));
@@ -157,7 +157,7 @@ TEST_F(EngineTest, RecordsAreRoutedByMd5OfThePartitionKey) {
   EXPECT_EQ((*put)[0].shard_index, 0);
   EXPECT_EQ((*put)[1].shard_index, 3);
   EXPECT_EQ((*put)[2].shard_index, 3);
-  auto got = engine_->GetRecords(Iterator(s_, "shardId-000000000003", IteratorType::kTrimHorizon),
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000003", IteratorType::kTrimHorizon),
                                  100, std::nullopt);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"y", "w"}));
@@ -167,7 +167,7 @@ TEST_F(EngineTest, EmptyDataAndBinaryBytesRoundTrip) {
   Create(s_, 1);
   std::string binary("\0\xff\x01zz", 5);
   ASSERT_TRUE(PutSync(*engine_, s_, {{"k", "", {}}, {"k", binary, {}}}).ok());
-  auto got = engine_->GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
                                  10, std::nullopt);
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->records.size(), 2u);
@@ -184,7 +184,7 @@ TEST_F(EngineTest, LatestSeesOnlyLaterRecords) {
   PutOne(*engine_, s_, "k", "before");
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kLatest);
   PutOne(*engine_, s_, "k", "after");
-  auto got = engine_->GetRecords(it, 100, std::nullopt);
+  auto got = engine_->records().GetRecords(it, 100, std::nullopt);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"after"}));
 }
@@ -193,13 +193,13 @@ TEST_F(EngineTest, EmptyReadReturnsAFreshIteratorAtTheSamePosition) {
   Create(s_, 1);
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kLatest);
   clock_.Advance(1000);
-  auto empty = engine_->GetRecords(it, 100, std::nullopt);
+  auto empty = engine_->records().GetRecords(it, 100, std::nullopt);
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->records.empty());
   ASSERT_TRUE(empty->next_shard_iterator.has_value());
   EXPECT_NE(*empty->next_shard_iterator, it);  // new issue time
   PutOne(*engine_, s_, "k", "later");
-  auto got = engine_->GetRecords(*empty->next_shard_iterator, 100, std::nullopt);
+  auto got = engine_->records().GetRecords(*empty->next_shard_iterator, 100, std::nullopt);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"later"}));
 }
@@ -212,7 +212,7 @@ TEST_F(EngineTest, LimitPagesThroughWithoutSkippingOrRepeating) {
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon);
   std::vector<std::string> seen;
   for (int page = 0; page < 5; ++page) {
-    auto got = engine_->GetRecords(it, 7, std::nullopt);
+    auto got = engine_->records().GetRecords(it, 7, std::nullopt);
     ASSERT_TRUE(got.ok());
     EXPECT_LE(got->records.size(), 7u);
     for (auto& d : Data(*got)) seen.push_back(d);
@@ -227,10 +227,10 @@ TEST_F(EngineTest, OneReadStopsAtTenMebibytes) {
   const std::string mib(1024 * 1024 - 1, 'm');  // + 1-byte key = 1 MiB per record
   for (int i = 0; i < 12; ++i) PutOne(*engine_, s_, "k", mib);
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon);
-  auto first = engine_->GetRecords(it, 10000, {});
+  auto first = engine_->records().GetRecords(it, 10000, {});
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->records.size(), 10u);
-  auto rest = engine_->GetRecords(*first->next_shard_iterator, 10000, {});
+  auto rest = engine_->records().GetRecords(*first->next_shard_iterator, 10000, {});
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(rest->records.size(), 2u);
 }
@@ -239,11 +239,11 @@ TEST_F(EngineTest, AtAndAfterSequenceNumber) {
   Create(s_, 1);
   std::vector<std::string> seqs;
   for (const char* d : {"a", "b", "c"}) seqs.push_back(PutOne(*engine_, s_, "k", d));
-  auto at = engine_->GetRecords(
+  auto at = engine_->records().GetRecords(
       Iterator(s_, "shardId-000000000000", IteratorType::kAtSequenceNumber, seqs[1]), 100, {});
   ASSERT_TRUE(at.ok());
   EXPECT_EQ(Data(*at), (std::vector<std::string>{"b", "c"}));
-  auto after = engine_->GetRecords(
+  auto after = engine_->records().GetRecords(
       Iterator(s_, "shardId-000000000000", IteratorType::kAfterSequenceNumber, seqs[1]), 100, {});
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(Data(*after), (std::vector<std::string>{"c"}));
@@ -254,7 +254,7 @@ TEST_F(EngineTest, ShardStartingSequenceNumberIsAcceptedForAtAndAfter) {
   PutOne(*engine_, s_, "k", "first");
   std::string start = engine_->DescribeStream(s_)->shards[0].starting_sequence_number;
   for (IteratorType t : {IteratorType::kAtSequenceNumber, IteratorType::kAfterSequenceNumber}) {
-    auto got = engine_->GetRecords(Iterator(s_, "shardId-000000000000", t, start), 100, {});
+    auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", t, start), 100, {});
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(Data(*got), (std::vector<std::string>{"first"}));
   }
@@ -266,7 +266,7 @@ TEST_F(EngineTest, SequenceNumbersFromElsewhereAreRejectedWithTheServiceMessages
   auto put = PutSync(*engine_, s_, {{"k", "x", kMaxHashKey}});
   ASSERT_TRUE(put.ok());
   const std::string shard1_seq(ToView((*put)[0].sequence_number));
-  auto wrong_shard = engine_->GetShardIterator(s_, "shardId-000000000000",
+  auto wrong_shard = engine_->records().GetShardIterator(s_, "shardId-000000000000",
                                                IteratorType::kAtSequenceNumber, shard1_seq, {});
   ASSERT_FALSE(wrong_shard.ok());
   EXPECT_EQ(wrong_shard.status().code(), ErrorCode::kInvalidArgument);
@@ -276,7 +276,7 @@ TEST_F(EngineTest, SequenceNumbersFromElsewhereAreRejectedWithTheServiceMessages
 
   // Same shard index, another shard creation time: another stream.
   const std::string foreign = SequenceNumberString({kStart / 1000 - 50, 0, 1, kStart / 1000});
-  auto other = engine_->GetShardIterator(s_, "shardId-000000000000",
+  auto other = engine_->records().GetShardIterator(s_, "shardId-000000000000",
                                          IteratorType::kAfterSequenceNumber, foreign, {});
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().message(),
@@ -284,7 +284,7 @@ TEST_F(EngineTest, SequenceNumbersFromElsewhereAreRejectedWithTheServiceMessages
                 " used in GetShardIterator on shard shardId-000000000000 in stream orders under "
                 "account 123456789012 is invalid because it did not come from this stream.");
 
-  auto garbage = engine_->GetShardIterator(s_, "shardId-000000000000",
+  auto garbage = engine_->records().GetShardIterator(s_, "shardId-000000000000",
                                            IteratorType::kAtSequenceNumber, "12345", {});
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.status().message(),
@@ -294,19 +294,19 @@ TEST_F(EngineTest, SequenceNumbersFromElsewhereAreRejectedWithTheServiceMessages
 
 TEST_F(EngineTest, IteratorTypeAndSequenceNumberMustAgree) {
   Create(s_, 1);
-  auto with_seq = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kLatest,
+  auto with_seq = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kLatest,
                                             "1", {});
   EXPECT_EQ(with_seq.status().message(),
             "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
             "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
             "Request specified LATEST and also a StartingSequenceNumber.");
-  auto without = engine_->GetShardIterator(s_, "shardId-000000000000",
+  auto without = engine_->records().GetShardIterator(s_, "shardId-000000000000",
                                            IteratorType::kAfterSequenceNumber, {}, {});
   EXPECT_EQ(without.status().message(),
             "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
             "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
             "Request specified AFTER_SEQUENCE_NUMBER and no StartingSequenceNumber.");
-  auto no_ts = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp,
+  auto no_ts = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp,
                                          {}, {});
   EXPECT_EQ(no_ts.status().message(),
             "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current "
@@ -320,15 +320,15 @@ TEST_F(EngineTest, AtTimestampStartsAtTheFirstRecordArrivedAtOrAfterIt) {
   PutOne(*engine_, s_, "k", "t1");
   clock_.Advance(1000);
   PutOne(*engine_, s_, "k", "t2");
-  auto mid = engine_->GetRecords(
+  auto mid = engine_->records().GetRecords(
       Iterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {}, kStart + 1000), 100, {});
   ASSERT_TRUE(mid.ok());
   EXPECT_EQ(Data(*mid), (std::vector<std::string>{"t1", "t2"}));
-  auto early = engine_->GetRecords(
+  auto early = engine_->records().GetRecords(
       Iterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {}, kStart - 100000), 100, {});
   ASSERT_TRUE(early.ok());
   EXPECT_EQ(early->records.size(), 3u);
-  auto between = engine_->GetRecords(
+  auto between = engine_->records().GetRecords(
       Iterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {}, kStart + 1500), 100, {});
   EXPECT_EQ(Data(*between), (std::vector<std::string>{"t2"}));
 }
@@ -336,7 +336,7 @@ TEST_F(EngineTest, AtTimestampStartsAtTheFirstRecordArrivedAtOrAfterIt) {
 TEST_F(EngineTest, AtTimestampInTheFutureIsRejected) {
   Create(s_, 1);
   const int64_t now = clock_.NowMillis();
-  auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {},
+  auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {},
                                       now + 5000);
   ASSERT_FALSE(it.ok());
   EXPECT_EQ(it.status().code(), ErrorCode::kInvalidArgument);
@@ -353,11 +353,11 @@ TEST_F(EngineTest, RecordsPastRetentionAreNeverReturned) {
   PutOne(*engine_, s_, "k", "newer");
   clock_.Advance(12 * 3600 * 1000 + 1);  // "old" is now 24 h + 1 ms old
   PutOne(*engine_, s_, "k", "newest");
-  auto got = engine_->GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
                                  100, {});
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"newer", "newest"}));
-  auto at_ts = engine_->GetRecords(
+  auto at_ts = engine_->records().GetRecords(
       Iterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {}, kStart), 100, {});
   EXPECT_EQ(Data(*at_ts), (std::vector<std::string>{"newer", "newest"}));
 }
@@ -368,12 +368,12 @@ TEST_F(EngineTest, MillisBehindLatestCountsFromTheLastReturnedRecord) {
   clock_.Advance(4000);
   PutOne(*engine_, s_, "k", "b");
   clock_.Advance(1000);
-  auto first = engine_->GetRecords(
+  auto first = engine_->records().GetRecords(
       Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon), 1, {});
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->records.size(), 1u);
   EXPECT_EQ(first->millis_behind_latest, 5000);  // now - arrival of "a"
-  auto rest = engine_->GetRecords(*first->next_shard_iterator, 10, {});
+  auto rest = engine_->records().GetRecords(*first->next_shard_iterator, 10, {});
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(Data(*rest), (std::vector<std::string>{"b"}));
   EXPECT_EQ(rest->millis_behind_latest, 0);  // caught up
@@ -383,9 +383,9 @@ TEST_F(EngineTest, IteratorsExpireAfterTheirTtl) {
   Create(s_, 1);
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon);
   clock_.Advance(300000);
-  EXPECT_TRUE(engine_->GetRecords(it, 1, {}).ok());
+  EXPECT_TRUE(engine_->records().GetRecords(it, 1, {}).ok());
   clock_.Advance(1);
-  auto expired = engine_->GetRecords(it, 1, {});
+  auto expired = engine_->records().GetRecords(it, 1, {});
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.status().code(), ErrorCode::kExpiredIterator);
   EXPECT_EQ(expired.status().message(),
@@ -398,7 +398,7 @@ TEST_F(EngineTest, TamperedIteratorIsInvalid) {
   Create(s_, 1);
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon);
   it[10] = it[10] == 'A' ? 'B' : 'A';
-  auto got = engine_->GetRecords(it, 1, {});
+  auto got = engine_->records().GetRecords(it, 1, {});
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(got.status().message(), "Invalid ShardIterator.");
@@ -408,13 +408,13 @@ TEST_F(EngineTest, IteratorOfADeletedOrRecreatedStreamIsNotFound) {
   Create(s_, 1);
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon);
   ASSERT_TRUE(engine_->DeleteStream(s_, false).ok());
-  auto gone = engine_->GetRecords(it, 1, {});
+  auto gone = engine_->records().GetRecords(it, 1, {});
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.status().code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(gone.status().message(),
             "Shard shardId-000000000000 in stream orders under account 123456789012 does not exist");
   Create(s_, 1);  // same name, same clock millisecond
-  auto recreated = engine_->GetRecords(it, 1, {});
+  auto recreated = engine_->records().GetRecords(it, 1, {});
   ASSERT_FALSE(recreated.ok());
   EXPECT_EQ(recreated.status().code(), ErrorCode::kResourceNotFound);
 }
@@ -422,25 +422,25 @@ TEST_F(EngineTest, IteratorOfADeletedOrRecreatedStreamIsNotFound) {
 TEST_F(EngineTest, StreamArnMustNameTheIteratorsStream) {
   Create(s_, 1);
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon);
-  EXPECT_TRUE(engine_->GetRecords(it, 1, s_).ok());
-  auto wrong = engine_->GetRecords(it, 1, StreamRef{"123456789012", "us-east-1", "other"});
+  EXPECT_TRUE(engine_->records().GetRecords(it, 1, s_).ok());
+  auto wrong = engine_->records().GetRecords(it, 1, StreamRef{"123456789012", "us-east-1", "other"});
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(EngineTest, UnknownShardsAreNotFound) {
   Create(s_, 2);
-  auto missing = engine_->GetShardIterator(s_, "shardId-000000000005", IteratorType::kLatest, {}, {});
+  auto missing = engine_->records().GetShardIterator(s_, "shardId-000000000005", IteratorType::kLatest, {}, {});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(missing.status().message(),
             "Shard shardId-000000000005 in stream orders under account 123456789012 does not exist");
-  auto bare = engine_->GetShardIterator(s_, "1", IteratorType::kLatest, {}, {});
+  auto bare = engine_->records().GetShardIterator(s_, "1", IteratorType::kLatest, {}, {});
   EXPECT_TRUE(bare.ok());  // kinesalite's bare-number form
-  auto junk = engine_->GetShardIterator(s_, "shard-x", IteratorType::kLatest, {}, {});
+  auto junk = engine_->records().GetShardIterator(s_, "shard-x", IteratorType::kLatest, {}, {});
   EXPECT_EQ(junk.status().message(),
             "Could not find shard shard-x in stream orders under account 123456789012.");
-  auto no_stream = engine_->GetShardIterator({"123456789012", "us-east-1", "nope"},
+  auto no_stream = engine_->records().GetShardIterator({"123456789012", "us-east-1", "nope"},
                                              "shardId-000000000000", IteratorType::kLatest, {}, {});
   EXPECT_EQ(no_stream.status().message(),
             "Shard shardId-000000000000 in stream nope under account 123456789012 does not exist");
@@ -459,7 +459,7 @@ TEST_F(EngineTest, OversizedRecordFailsTheWholeCallAndWritesNothing) {
   auto r = PutSync(*engine_, s_, {{"k", "fine", {}}, {"k", big, {}}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
-  auto got = engine_->GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
                                  100, {});
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE(got->records.empty());

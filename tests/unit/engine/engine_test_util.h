@@ -30,7 +30,7 @@ inline Result<std::vector<PutEntryResult>> PutSync(Engine& engine, const StreamR
   auto promise = std::make_shared<std::promise<Result<std::vector<PutEntryResult>>>>();
   auto future = promise->get_future();
   auto calls = std::make_shared<std::atomic<int>>(0);
-  engine.PutRecords(stream, entries, [promise, calls](Result<std::vector<PutEntryResult>> r) {
+  engine.records().PutRecords(stream, entries, [promise, calls](Result<std::vector<PutEntryResult>> r) {
     if (calls->fetch_add(1) == 0) promise->set_value(std::move(r));
   });
   if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {

@@ -66,9 +66,9 @@ class PendingMarksTest : public ::testing::TestWithParam<storage::Durability> {
   }
 
   std::string Read(Engine& engine, const StreamRef& s) {
-    auto it = engine.GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+    auto it = engine.records().GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
     if (!it.ok()) return it.status().ToString();
-    auto got = engine.GetRecords(*it, 100, std::nullopt);
+    auto got = engine.records().GetRecords(*it, 100, std::nullopt);
     if (!got.ok()) return got.status().ToString();
     std::string out;
     for (const Record& r : got->records) out += r.data;

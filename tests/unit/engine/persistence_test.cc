@@ -54,7 +54,7 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
     ASSERT_TRUE(engine->CreateStream({"123456789012", "us-east-1", "second"}, Params(1)).ok());
     PutOne(*engine, s_, "a", "A");  // MD5("a") routes to shard 0
     seq_b = PutOne(*engine, s_, "a", "B");
-    auto it = engine->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+    auto it = engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
     ASSERT_TRUE(it.ok());
     iterator = *it;
     engine->Stop();
@@ -76,7 +76,7 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
   EXPECT_EQ(engine->ListTags(s_)->at(0).second, "me");
 
   // The iterator issued before the restart still reads from the start.
-  auto got = engine->GetRecords(iterator, 100, std::nullopt);
+  auto got = engine->records().GetRecords(iterator, 100, std::nullopt);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   ASSERT_EQ(got->records.size(), 2u);
   EXPECT_EQ(got->records[0].data, "A");
@@ -85,10 +85,10 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
 
   // Appends continue the same dense numbering.
   PutOne(*engine, s_, "a", "C");
-  auto after = engine->GetShardIterator(s_, "shardId-000000000000",
+  auto after = engine->records().GetShardIterator(s_, "shardId-000000000000",
                                         IteratorType::kAfterSequenceNumber, seq_b, {});
   ASSERT_TRUE(after.ok());
-  auto rest = engine->GetRecords(*after, 100, std::nullopt);
+  auto rest = engine->records().GetRecords(*after, 100, std::nullopt);
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->records.size(), 1u);
   EXPECT_EQ(rest->records[0].data, "C");

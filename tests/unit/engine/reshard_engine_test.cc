@@ -58,12 +58,12 @@ class ReshardEngineTest : public ::testing::Test {
   static std::vector<std::string> ReadAll(Engine& engine, const StreamRef& s, const std::string& shard_id,
                                           std::vector<ChildShard>* children = nullptr) {
     std::vector<std::string> out;
-    auto it = engine.GetShardIterator(s, shard_id, IteratorType::kTrimHorizon, {}, {});
+    auto it = engine.records().GetShardIterator(s, shard_id, IteratorType::kTrimHorizon, {}, {});
     EXPECT_TRUE(it.ok()) << it.status().ToString();
     if (!it.ok()) return out;
     std::string iterator = *it;
     for (int guard = 0; guard < 1000; ++guard) {
-      auto r = engine.GetRecords(iterator, 2, std::nullopt);
+      auto r = engine.records().GetRecords(iterator, 2, std::nullopt);
       EXPECT_TRUE(r.ok()) << r.status().ToString();
       if (!r.ok()) break;
       for (const Record& rec : r->records) out.emplace_back(rec.data);
@@ -315,7 +315,7 @@ TEST_F(ReshardEngineTest, ClosedShardsPastRetentionLeaveTheListings) {
   auto d = engine->DescribeStream(s_);
   ASSERT_EQ(d->shards.size(), 2u);
   EXPECT_EQ(d->shards[0].shard_id, "shardId-000000000001");
-  auto it = engine->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+  auto it = engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
   EXPECT_EQ(it.status().code(), ErrorCode::kResourceNotFound);
 }
 

@@ -41,7 +41,7 @@ TEST(RetentionTest, HousekeepingTrimsSegmentsPastRetention) {
   auto codec = IteratorCodec::Open(dir.path() + "/iterator.key");
   ASSERT_TRUE(codec.ok());
   auto horizon_offset = [&]() -> uint64_t {
-    auto it = (*engine)->GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon,
+    auto it = (*engine)->records().GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon,
                                           {}, {});
     EXPECT_TRUE(it.ok());
     auto pos = codec->Decode(*it);
@@ -52,8 +52,8 @@ TEST(RetentionTest, HousekeepingTrimsSegmentsPastRetention) {
   (*engine)->RunHousekeeping();
   EXPECT_EQ(horizon_offset(), 1u);
 
-  auto got = (*engine)->GetRecords(
-      *(*engine)->GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {}),
+  auto got = (*engine)->records().GetRecords(
+      *(*engine)->records().GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {}),
       100, std::nullopt);
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->records.size(), 2u);

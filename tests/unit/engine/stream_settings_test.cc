@@ -138,10 +138,10 @@ TEST(StreamSettingsTest, TheStreamsRetentionGovernsReadsAndTrimming) {
   PutOne(*engine, kStream, "k", "new");
   engine->RunHousekeeping();
   auto read = [&] {
-    auto it = engine->GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+    auto it = engine->records().GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
     EXPECT_TRUE(it.ok());
     std::vector<std::string> out;
-    auto got = engine->GetRecords(*it, 100, std::nullopt);
+    auto got = engine->records().GetRecords(*it, 100, std::nullopt);
     EXPECT_TRUE(got.ok()) << got.status().ToString();
     if (got.ok()) {
       for (const Record& r : got->records) out.emplace_back(r.data);
@@ -197,8 +197,8 @@ TEST(StreamSettingsTest, RecordsWrittenWhileEncryptedReportKms) {
     return r.ok() && (*r)[0].encrypted;
   };
   auto encrypted_flags = [&] {
-    auto it = engine->GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
-    auto got = engine->GetRecords(*it, 100, std::nullopt);
+    auto it = engine->records().GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+    auto got = engine->records().GetRecords(*it, 100, std::nullopt);
     std::vector<bool> out;
     if (got.ok()) {
       for (const Record& r : got->records) out.push_back(r.encrypted);

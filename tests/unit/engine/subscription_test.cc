@@ -287,9 +287,9 @@ TEST_F(SubscriptionTest, ShortLivedShardsOfAScaleLeadToTheirChildren) {
     if (s.close_ms && *s.close_ms == s.open_ms) transient = s.shard_id;
   }
   ASSERT_TRUE(transient.has_value());
-  auto it = engine_->GetShardIterator(s_, *transient, IteratorType::kTrimHorizon, {}, {});
+  auto it = engine_->records().GetShardIterator(s_, *transient, IteratorType::kTrimHorizon, {}, {});
   ASSERT_TRUE(it.ok()) << it.status().ToString();
-  auto r = engine_->GetRecords(*it, 10, std::nullopt);
+  auto r = engine_->records().GetRecords(*it, 10, std::nullopt);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->records.empty());
   EXPECT_FALSE(r->next_shard_iterator.has_value());

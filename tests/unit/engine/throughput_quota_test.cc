@@ -259,9 +259,9 @@ TEST_F(EngineQuotaTest, WithoutLimitsNothingIsThrottled) {
     ASSERT_TRUE(r.ok());
     for (const auto& e : *r) ASSERT_TRUE(e.status.ok());
   }
-  auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+  auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
   ASSERT_TRUE(it.ok());
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(engine_->GetRecords(*it, 1, std::nullopt).ok());
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(engine_->records().GetRecords(*it, 1, std::nullopt).ok());
 }
 
 TEST_F(EngineQuotaTest, GetRecordsAndGetShardIteratorFollowTheReadQuota) {
@@ -269,27 +269,27 @@ TEST_F(EngineQuotaTest, GetRecordsAndGetShardIteratorFollowTheReadQuota) {
   ASSERT_TRUE(PutSync(*engine_, s_, Records(10)).ok());
   std::string iterator;
   for (int i = 0; i < 5; ++i) {
-    auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+    auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
     ASSERT_TRUE(it.ok()) << i;
     iterator = *it;
   }
-  auto sixth = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+  auto sixth = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
   ASSERT_FALSE(sixth.ok());
   EXPECT_EQ(sixth.status().code(), ErrorCode::kProvisionedThroughputExceeded);
   EXPECT_EQ(sixth.status().message(),
             "Rate exceeded for shard shardId-000000000000 in stream limited under account 123456789012.");
 
   for (int i = 0; i < 5; ++i) {
-    auto r = engine_->GetRecords(iterator, 1, std::nullopt);
+    auto r = engine_->records().GetRecords(iterator, 1, std::nullopt);
     ASSERT_TRUE(r.ok()) << i << " " << r.status().ToString();
     iterator = *r->next_shard_iterator;
   }
-  auto refused = engine_->GetRecords(iterator, 1, std::nullopt);
+  auto refused = engine_->records().GetRecords(iterator, 1, std::nullopt);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kProvisionedThroughputExceeded);
   // The refused call read nothing: its iterator still works, from the same record.
   clock_.Advance(200);
-  auto again = engine_->GetRecords(iterator, 1, std::nullopt);
+  auto again = engine_->records().GetRecords(iterator, 1, std::nullopt);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   ASSERT_EQ(again->records.size(), 1u);
   EXPECT_EQ(again->records[0].data, "r5");
@@ -333,17 +333,17 @@ TEST_F(EngineQuotaTest, ACallRefusedForTheStreamsReadBytesTakesNoShardCallToken)
   Open(limits, true);
   ASSERT_TRUE(PutSync(*engine_, s_, {{"k", std::string(1500, 'x'), HashKey{0}}}).ok());
   ASSERT_TRUE(PutSync(*engine_, s_, {{"k", "small", HashKey{0}}}).ok());
-  auto it = engine_->GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+  auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
   ASSERT_TRUE(it.ok()) << it.status().ToString();
-  auto first = engine_->GetRecords(*it, 1, std::nullopt);  // 1,501 bytes: the stream's reads wait 1.5 s
+  auto first = engine_->records().GetRecords(*it, 1, std::nullopt);  // 1,501 bytes: the stream's reads wait 1.5 s
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   const std::string next = *first->next_shard_iterator;
   clock_.Advance(1000);  // the shard's call token is back; the stream's bytes are not
-  auto refused = engine_->GetRecords(next, 1, std::nullopt);
+  auto refused = engine_->records().GetRecords(next, 1, std::nullopt);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kProvisionedThroughputExceeded);
   clock_.Advance(600);  // the bytes are back, and the call token was never spent
-  auto again = engine_->GetRecords(next, 1, std::nullopt);
+  auto again = engine_->records().GetRecords(next, 1, std::nullopt);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   ASSERT_EQ(again->records.size(), 1u);
   EXPECT_EQ(again->records[0].data, "small");

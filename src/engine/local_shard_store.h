@@ -1,0 +1,28 @@
+// The local ShardStore (engine/shard_store.h): one storage::ShardLog per
+// shard in the shard's folder, with one group-commit storage::Flusher for
+// every log in kFsync. The single-node server's only store.
+#pragma once
+
+#include <memory>
+
+#include "engine/shard_store.h"
+#include "storage/shard_log.h"
+
+namespace sluice::engine {
+
+class LocalShardStoreFactory final : public ShardStoreFactory {
+ public:
+  // `options.durability` picks the mode; kFsync starts the flusher thread.
+  explicit LocalShardStoreFactory(const storage::LogOptions& options);
+  ~LocalShardStoreFactory() override;
+
+  Result<std::unique_ptr<ShardStore>> Open(const ShardKey& shard, const std::string& dir) override;
+  void Stop() override;
+  void AddMetrics(StorageMetrics* out) const override;
+
+ private:
+  storage::LogOptions options_;
+  std::unique_ptr<storage::Flusher> flusher_;  // kFsync only
+};
+
+}  // namespace sluice::engine
