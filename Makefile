@@ -16,6 +16,16 @@ FUZZ_SECONDS ?= 20
 
 CONFIGURE = cmake -S . -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
+# $(call prepare,PROFILE,DIR): the Debian packages scripts/bootstrap installs
+# for PROFILE, and the build directory DIR, made without tests or examples
+# unless it exists (then configured again as it was, to find new tools).
+define prepare
+	@echo "sluice: checking the build dependencies (Debian packages)…"
+	@scripts/bootstrap $(1)
+	@if [ -f $(2)/build.ninja ]; then cmake -S . -B $(2) >/dev/null; else \
+	  $(CONFIGURE) -B $(2) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null; fi
+endef
+
 .PHONY: all bootstrap configure build run install deb test unit e2e fuzz bench clean
 
 all: build
@@ -31,10 +41,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run:
-	@echo "sluice: checking the build dependencies (Debian packages)…"
-	@scripts/bootstrap run
-	@test -f $(BUILD_DIR)/build.ninja || \
-	  $(CONFIGURE) -B $(BUILD_DIR) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null
+	$(call prepare,run,$(BUILD_DIR))
 	@echo "sluice: building the server (the first build takes a few minutes)…"
 	@cmake --build $(BUILD_DIR) --target sluice -j $(JOBS)
 	@echo "sluice: starting on http://$(HOST):$(PORT) (data in $(DATA_DIR); console at /console/; Ctrl-C stops)"
@@ -42,10 +49,7 @@ run:
 
 # The server, its man page and completions, the client library, under PREFIX.
 install:
-	@echo "sluice: checking the build dependencies (Debian packages)…"
-	@scripts/bootstrap package
-	@test -f $(BUILD_DIR)/build.ninja || \
-	  $(CONFIGURE) -B $(BUILD_DIR) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null
+	$(call prepare,package,$(BUILD_DIR))
 	@echo "sluice: building the server…"
 	@cmake --build $(BUILD_DIR) --target sluice sluice_client sluice_completion sluice_man -j $(JOBS)
 	@echo "sluice: installing under $(PREFIX)…"
@@ -53,9 +57,7 @@ install:
 
 # A Debian package (CPack) in $(DEB_DIR): built on its own, without tests.
 deb:
-	@echo "sluice: checking the build dependencies (Debian packages)…"
-	@scripts/bootstrap package
-	@$(CONFIGURE) -B $(DEB_DIR) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null
+	$(call prepare,package,$(DEB_DIR))
 	@echo "sluice: building the server…"
 	@cmake --build $(DEB_DIR) -j $(JOBS)
 	@echo "sluice: packaging…"
