@@ -1,33 +1,69 @@
 # The two commands: `make run` and `make test`. Every target installs what is
 # missing first (scripts/bootstrap), so a fresh Debian 12 machine needs nothing else.
+# `make run` installs and builds only what serving needs (no tests, no examples);
+# `make test` installs and builds everything.
 
 BUILD_DIR   ?= build
 FUZZ_DIR    ?= build-fuzz
+DEB_DIR     ?= build-deb
 HOST        ?= 127.0.0.1
 PORT        ?= 4567
 DATA_DIR    ?= ./data
 ADMIN_PORT  ?= 4568
+PREFIX      ?= /usr/local
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 20
 SOAK_CYCLES ?= 120
 
-.PHONY: all bootstrap configure build run test unit e2e soak fuzz bench clean
+CONFIGURE = cmake -S . -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# $(call prepare,PROFILE,DIR): the Debian packages scripts/bootstrap installs
+# for PROFILE, and the build directory DIR, made without tests or examples
+# unless it exists (then configured again as it was, to find new tools).
+define prepare
+	@echo "sluice: checking the build dependencies (Debian packages)…"
+	@scripts/bootstrap $(1)
+	@if [ -f $(2)/build.ninja ]; then cmake -S . -B $(2) >/dev/null; else \
+	  $(CONFIGURE) -B $(2) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null; fi
+endef
+
+.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench clean
 
 all: build
 
 bootstrap:
-	@scripts/bootstrap
+	@scripts/bootstrap test
 
-$(BUILD_DIR)/build.ninja:
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-
-configure: bootstrap $(BUILD_DIR)/build.ninja
+# A build directory made by `make run` builds no tests; this one turns them on.
+configure: bootstrap
+	@$(CONFIGURE) -B $(BUILD_DIR) -DSLUICE_BUILD_TESTS=ON -DSLUICE_BUILD_EXAMPLES=ON >/dev/null
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
-	$(BUILD_DIR)/sluice serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --admin-port $(ADMIN_PORT)
+run:
+	$(call prepare,run,$(BUILD_DIR))
+	@echo "sluice: building the server (the first build takes a few minutes)…"
+	@cmake --build $(BUILD_DIR) --target sluice -j $(JOBS)
+	@echo "sluice: starting on http://$(HOST):$(PORT) (data in $(DATA_DIR); console at /console/; Ctrl-C stops)"
+	@exec $(BUILD_DIR)/sluice serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --admin-port $(ADMIN_PORT)
+
+# The server, its man page and completions, the client library, under PREFIX.
+install:
+	$(call prepare,package,$(BUILD_DIR))
+	@echo "sluice: building the server…"
+	@cmake --build $(BUILD_DIR) --target sluice sluice_client sluice_completion sluice_man -j $(JOBS)
+	@echo "sluice: installing under $(PREFIX)…"
+	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# A Debian package (CPack) in $(DEB_DIR): built on its own, without tests.
+deb:
+	$(call prepare,package,$(DEB_DIR))
+	@echo "sluice: building the server…"
+	@cmake --build $(DEB_DIR) -j $(JOBS)
+	@echo "sluice: packaging…"
+	@cd $(DEB_DIR) && cpack -G DEB >/dev/null
+	@ls $(DEB_DIR)/*.deb
 
 test: build
 	@$(MAKE) --no-print-directory unit
@@ -56,4 +92,4 @@ bench: build
 	scripts/bench
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(DEB_DIR)

@@ -3,13 +3,17 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <iostream>
 #include <string_view>
 #include <vector>
 
 #include "bench/bench.h"
 #include "cli/bench_seed.h"
 #include "cli/client_commands.h"
+#include "cli/completion.h"
+#include "cli/config_file.h"
 #include "cli/serve_config.h"
+#include "cli/version.h"
 #include "client/config.h"
 #include "util/spelling.h"
 
@@ -66,7 +70,7 @@ int Main(int argc, char** argv) {
 
   CLI::App app{"Sluice: a streaming data server that speaks the Amazon Kinesis Data Streams API"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "sluice 0.1.0");
+  app.set_version_flag("--version", std::string(VersionLine()));
 
   ServeConfig serve_config;
   CLI::App* serve = app.add_subcommand("serve", "Start the server");
@@ -74,6 +78,11 @@ int Main(int argc, char** argv) {
 
   app.add_subcommand("bench", "Run the benchmark (sluice bench --help)");
   const std::vector<ClientCommand> client_commands = AddClientCommands(app);
+  CLI::App* version = app.add_subcommand("version", "Print the version and build (as --version)");
+  // Hidden (no group): the build runs it to make the installed completion files.
+  std::string shell;
+  CLI::App* completion = app.add_subcommand("completion", "Print a shell completion script")->group("");
+  completion->add_option("shell", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
 
   try {
     app.parse(argc, argv);
@@ -87,7 +96,24 @@ int Main(int argc, char** argv) {
     }
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
-  if (serve->parsed()) return RunServe(serve_config);
+  if (version->parsed()) {
+    std::cout << VersionLine() << "\n";
+    return 0;
+  }
+  if (completion->parsed()) {
+    std::cout << (shell == "bash" ? BashCompletion(app) : ZshCompletion(app));
+    return 0;
+  }
+  if (serve->parsed()) {
+    if (!serve_config.config_file.empty()) {
+      Status applied = ApplyConfigFile(*serve, serve_config.config_file);
+      if (!applied.ok()) {
+        std::cerr << "sluice serve: " << applied.message() << "\n";
+        return kExitUsage;
+      }
+    }
+    return RunServe(serve_config);
+  }
   for (const ClientCommand& c : client_commands) {
     if (c.app->parsed()) return c.run();
   }

@@ -1,10 +1,11 @@
 // `sluice serve`: opens the engine, starts the HTTP server, waits for
-// SIGINT/SIGTERM, then drains in-flight requests, syncs and exits 0.
+// SIGINT/SIGTERM/SIGHUP, then drains in-flight requests, syncs and exits 0.
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -171,6 +172,41 @@ std::string DescribeQuotas(const QuotaSettings& q) {
   return out;
 }
 
+const char* SignalName(int sig) {
+  switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+  }
+  return "a signal";
+}
+
+// --ready-file: what a harness reads to find the ports, written to a
+// temporary name and renamed, so a reader never sees half of it.
+Status WriteReadyFile(const std::string& path, int port, int tls_port, int admin_port) {
+  std::string json;
+  protocol::JsonWriter w(&json);
+  w.BeginObject();
+  w.MemberInt("port", port);
+  w.Key("tls_port");
+  tls_port > 0 ? w.Int(tls_port) : w.Null();
+  w.Key("admin_port");
+  admin_port > 0 ? w.Int(admin_port) : w.Null();
+  w.MemberInt("pid", getpid());
+  w.EndObject();
+  json += "\n";
+  const std::string temporary = path + ".tmp";
+  std::FILE* f = std::fopen(temporary.c_str(), "w");
+  if (f == nullptr) return Status::InvalidArgument(temporary + ": " + std::strerror(errno));
+  const bool written = std::fwrite(json.data(), 1, json.size(), f) == json.size();
+  if (std::fclose(f) != 0 || !written || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string error = std::strerror(errno);
+    std::remove(temporary.c_str());
+    return Status::InvalidArgument(path + ": " + error);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
@@ -178,12 +214,17 @@ int RunServe(const ServeConfig& config) {
   log::SetFormat(config.log_format == "json" ? log::Format::kJson : log::Format::kText);
   TuneAllocator();
   RaiseOpenFilesLimit();
+  // A file left by an earlier run must not announce this one's ports.
+  if (!config.ready_file.empty()) std::remove(config.ready_file.c_str());
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  // The terminal closing, or a supervisor's "reload": there is no
+  // configuration to reload, so a hang-up stops the server as SIGTERM does.
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -324,10 +365,28 @@ int RunServe(const ServeConfig& config) {
     log::Info("TLS on port {}{}", (*server)->tls_port(),
               sopts.tls.separate_port ? " (TLS only)" : " (shared with plain HTTP)");
   }
+  // The ports for programs (as fields in either log format, and --ready-file).
+  const int tls_port = config.tls ? (*server)->tls_port() : 0;
+  const int admin_port = *admin_server ? (*admin_server)->port() : 0;
+  log::Event(log::Level::kInfo, "ready",
+             {{"port", static_cast<int>((*server)->port())}, {"tls_port", tls_port},
+              {"admin_port", admin_port}, {"pid", static_cast<int>(getpid())}});
+  // A harness waiting for the file would wait in vain: stop instead.
+  int exit_code = 0;
+  if (!config.ready_file.empty()) {
+    Status written = WriteReadyFile(config.ready_file, (*server)->port(), tls_port, admin_port);
+    if (!written.ok()) {
+      log::Error("cannot write --ready-file {}, stopping", written.message());
+      exit_code = 1;
+    }
+  }
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  log::Info("received {}, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  if (exit_code == 0) {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log::Info("received {}, finishing in-flight requests", SignalName(sig));
+    if (!config.ready_file.empty()) std::remove(config.ready_file.c_str());
+  }
   gateway.SetReady(false);
   if (*admin_server) (*admin_server)->Shutdown(1000);
   // Delayed answers go out now (and later ones undelayed): each calls into
@@ -337,7 +396,7 @@ int RunServe(const ServeConfig& config) {
   (*engine)->Stop();
   if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
   log::Info("sluice stopped");
-  return 0;
+  return exit_code;
 }
 
 }  // namespace sluice::cli

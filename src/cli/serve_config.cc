@@ -7,6 +7,12 @@
 namespace sluice::cli {
 
 void AddServeFlags(CLI::App& serve, ServeConfig& c) {
+  serve.add_option("--config", c.config_file,
+                   "TOML file of serve flags by long name (data-dir = \"/var/lib/sluice\"); flags and "
+                   "SLUICE_* variables win over it")
+      ->envname("SLUICE_CONFIG")
+      ->check(CLI::ExistingFile)
+      ->configurable(false);
   serve.add_option("--host", c.host, "Address to listen on")->envname("SLUICE_HOST")->capture_default_str();
   serve.add_option("--port", c.port, "Port to listen on (0 picks a free one)")
       ->envname("SLUICE_PORT")
@@ -167,6 +173,10 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
   serve.add_flag("--log-requests", c.log_requests,
                  "Log one line per API request (operation, stream, status, error, latency) at info level")
       ->envname("SLUICE_LOG_REQUESTS");
+  serve.add_option("--ready-file", c.ready_file,
+                   "Once serving, write {\"port\":N,\"tls_port\":M,\"admin_port\":K,\"pid\":P} to this "
+                   "file atomically (for test harnesses with --port 0; removed at shutdown)")
+      ->envname("SLUICE_READY_FILE");
 }
 
 }  // namespace sluice::cli

@@ -1,5 +1,6 @@
-// Settings of `sluice serve`, from flags or SLUICE_* environment variables
-// (a flag wins over its variable).
+// Settings of `sluice serve`, from flags, SLUICE_* environment variables or
+// a TOML file (--config, cli/config_file.h): a flag wins over its variable,
+// which wins over the file.
 #pragma once
 
 #include <cstdint>
@@ -56,12 +57,17 @@ struct ServeConfig {
   uint16_t tls_port = 0;  // 0: TLS on `port`, sniffed per connection
   std::string tls_cert;   // PEM files; both empty: a self-signed pair
   std::string tls_key;
+  std::string config_file;  // --config: read after the flags (cli/config_file.h)
+  // --ready-file: once serving, {"port":N,"tls_port":M|null,"admin_port":K|null,"pid":P}
+  // is written here atomically (removed again at shutdown).
+  std::string ready_file;
 };
 
 // Registers the serve flags on `serve` and binds them to `config`.
 void AddServeFlags(CLI::App& serve, ServeConfig& config);
 
-// Runs the server until SIGINT/SIGTERM; returns the exit code.
+// Runs the server until SIGINT, SIGTERM or SIGHUP (each: finish in-flight
+// requests, sync, exit 0); returns the exit code.
 int RunServe(const ServeConfig& config);
 
 }  // namespace sluice::cli

@@ -170,18 +170,19 @@ class SluiceServer:
             raise AssertionError(f"server exited with {self.proc.returncode if self.proc else None}; log:\n{self.log}")
         return health_status(self.endpoint) == 200
 
-    def stop(self, timeout: float = STOP_DEADLINE_S) -> int:
-        """SIGTERM, then asserts a clean exit (status 0) within the deadline."""
+    def stop(self, timeout: float = STOP_DEADLINE_S, sig: int = signal.SIGTERM) -> int:
+        """SIGTERM (or `sig`), then asserts a clean exit (status 0) within the deadline."""
         assert self.proc is not None
+        name = signal.Signals(sig).name
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill9()
-            raise AssertionError(f"server did not exit within {timeout}s of SIGTERM; log:\n{self.log}")
+            raise AssertionError(f"server did not exit within {timeout}s of {name}; log:\n{self.log}")
         self._join_reader()
-        assert rc == 0, f"server exited with status {rc} after SIGTERM; log:\n{self.log}"
+        assert rc == 0, f"server exited with status {rc} after {name}; log:\n{self.log}"
         return rc
 
     def kill9(self):

@@ -52,7 +52,7 @@ class ApiTest : public ::testing::Test {
   ApiResponse Raw(std::string_view target, std::string_view body, std::string_view content_type = kJson) {
     std::promise<ApiResponse> promise;
     auto future = promise.get_future();
-    dispatcher_->Handle(ApiRequest{target, content_type, "", body},
+    dispatcher_->Handle(ApiRequest{target, content_type, "", body, {}, {}},
                         [&promise](ApiResponse r) { promise.set_value(std::move(r)); });
     if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
       ADD_FAILURE() << "no response within 10 s for " << target;

@@ -102,7 +102,9 @@ TEST(FaultRules, BadDocumentsAreRefusedAndTheRulesInForceStay) {
   for (const Case& c : cases) {
     Status st = f.Replace(c.doc);
     EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument) << c.doc;
-    if (c.message) EXPECT_EQ(st.message(), c.message) << c.doc;
+    if (c.message) {
+      EXPECT_EQ(st.message(), c.message) << c.doc;
+    }
   }
   EXPECT_EQ(f.Describe(), before);
 }
