@@ -130,8 +130,7 @@ class DataPlaneTest {
   void everyShardIteratorTypeStartsWhereItSays(Transport transport) throws Exception {
     try (KinesisClient kinesis = clients.kinesis(transport)) {
       String name = Streams.uniqueName("iterators");
-      Streams.create(kinesis, name, 1);
-      String shardId = kinesis.listShards(r -> r.streamName(name)).shards().get(0).shardId();
+      String shardId = Streams.createOneShard(kinesis, name);
       List<String> sequence = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         String data = "r" + i;

@@ -36,6 +36,12 @@ final class Streams {
     waitActive(kinesis, name);
   }
 
+  /** Creates a one-shard stream, waits until it is ACTIVE and returns its shard's id. */
+  static String createOneShard(KinesisClient kinesis, String name) throws InterruptedException {
+    create(kinesis, name, 1);
+    return kinesis.listShards(r -> r.streamName(name)).shards().get(0).shardId();
+  }
+
   static void waitActive(KinesisClient kinesis, String name) throws InterruptedException {
     waitUntil(() -> kinesis.describeStreamSummary(r -> r.streamName(name)).streamDescriptionSummary()
         .streamStatus() == StreamStatus.ACTIVE, Duration.ofSeconds(20), name + " ACTIVE");

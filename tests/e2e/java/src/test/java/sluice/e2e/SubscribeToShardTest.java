@@ -56,11 +56,10 @@ class SubscribeToShardTest {
   }
 
   /** A one-shard stream with a registered consumer: [stream name, shard id, consumer ARN]. */
-  private static String[] streamWithConsumer(KinesisClient kinesis, int shards) throws InterruptedException {
+  private static String[] streamWithConsumer(KinesisClient kinesis) throws InterruptedException {
     String name = Streams.uniqueName("subscribe");
-    Streams.create(kinesis, name, shards);
+    String shardId = Streams.createOneShard(kinesis, name);
     String arn = kinesis.describeStreamSummary(r -> r.streamName(name)).streamDescriptionSummary().streamARN();
-    String shardId = kinesis.listShards(r -> r.streamName(name)).shards().get(0).shardId();
     return new String[] {name, shardId, Streams.registerConsumer(kinesis, arn, "java-" + name)};
   }
 
@@ -69,11 +68,9 @@ class SubscribeToShardTest {
   void recordsPutDuringASubscriptionArriveInOrderWithTheirContinuation(Transport transport) throws Exception {
     try (KinesisClient kinesis = clients.kinesis(transport);
          KinesisAsyncClient async = clients.asyncClient(transport, READ_TIMEOUT)) {
-      String[] s = streamWithConsumer(kinesis, 1);
-      Subscription subscription = new Subscription(async, s[2], s[1],
-          StartingPosition.builder().type(ShardIteratorType.LATEST).build());
-      // The first heartbeat says the subscription is live (LATEST is taken at its start).
-      assertNotNull(subscription.next(Duration.ofSeconds(5)), "no first event");
+      String[] s = streamWithConsumer(kinesis);
+      // Once the first heartbeat is in, the subscription is live (LATEST is taken at its start).
+      Subscription subscription = Subscription.live(async, s[2], s[1], ShardIteratorType.LATEST);
 
       List<String> sequence = new ArrayList<>();
       List<Instant[]> windows = new ArrayList<>();
@@ -112,7 +109,7 @@ class SubscribeToShardTest {
       throws Exception {
     try (KinesisClient kinesis = clients.kinesis(transport);
          KinesisAsyncClient async = clients.asyncClient(transport, READ_TIMEOUT)) {
-      String[] s = streamWithConsumer(kinesis, 1);
+      String[] s = streamWithConsumer(kinesis);
       Subscription subscription = new Subscription(async, s[2], s[1],
           StartingPosition.builder().type(ShardIteratorType.TRIM_HORIZON).build());
       // Ends normally after its 3 s lifetime: the 1 s read timeout never fired on the idle shard.
@@ -137,13 +134,11 @@ class SubscribeToShardTest {
       throws Exception {
     try (KinesisClient kinesis = clients.kinesis(transport);
          KinesisAsyncClient async = clients.asyncClient(transport, READ_TIMEOUT)) {
-      String[] s = streamWithConsumer(kinesis, 1);
+      String[] s = streamWithConsumer(kinesis);
       // Records before the first subscription, during it, and between it and the next one.
       List<String> put = new ArrayList<>(putBatch(kinesis, s[0], "before"));
-      Subscription first = new Subscription(async, s[2], s[1],
-          StartingPosition.builder().type(ShardIteratorType.TRIM_HORIZON).build());
-      Subscription.Arrival opening = first.next(Duration.ofSeconds(5));
-      assertNotNull(opening, "no first event");
+      Subscription first = Subscription.live(async, s[2], s[1], ShardIteratorType.TRIM_HORIZON);
+      Subscription.Arrival opening = first.opening();
       put.addAll(putBatch(kinesis, s[0], "during"));
       List<String> received = new ArrayList<>();
       for (Record record : opening.event().records()) received.add(record.sequenceNumber());
@@ -185,10 +180,8 @@ class SubscribeToShardTest {
   void aSplitEndsTheSubscriptionWithChildShardsNamingTheParent(Transport transport) throws Exception {
     try (KinesisClient kinesis = clients.kinesis(transport);
          KinesisAsyncClient async = clients.asyncClient(transport, READ_TIMEOUT)) {
-      String[] s = streamWithConsumer(kinesis, 1);
-      Subscription subscription = new Subscription(async, s[2], s[1],
-          StartingPosition.builder().type(ShardIteratorType.TRIM_HORIZON).build());
-      assertNotNull(subscription.next(Duration.ofSeconds(5)), "no first event");
+      String[] s = streamWithConsumer(kinesis);
+      Subscription subscription = Subscription.live(async, s[2], s[1], ShardIteratorType.TRIM_HORIZON);
       for (int i = 0; i < 3; i++) {
         String data = "before-split-" + i;
         kinesis.putRecord(r -> r.streamName(s[0]).partitionKey("k").data(SdkBytes.fromUtf8String(data)));

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StartingPosition;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
@@ -21,6 +22,7 @@ final class Subscription {
 
   private final LinkedBlockingQueue<Arrival> queue = new LinkedBlockingQueue<>();
   private final CompletableFuture<Void> done;
+  private Arrival opening;
   final long startedNanos = System.nanoTime();
 
   Subscription(KinesisAsyncClient kinesis, String consumerArn, String shardId, StartingPosition start) {
@@ -30,6 +32,21 @@ final class Subscription {
             .build())
         .build();
     done = kinesis.subscribeToShard(r -> r.consumerARN(consumerArn).shardId(shardId).startingPosition(start), handler);
+  }
+
+  /** Subscribes from `type` and waits up to 5 s for the first event: the subscription is then live. */
+  static Subscription live(KinesisAsyncClient kinesis, String consumerArn, String shardId, ShardIteratorType type)
+      throws InterruptedException {
+    Subscription subscription =
+        new Subscription(kinesis, consumerArn, shardId, StartingPosition.builder().type(type).build());
+    subscription.opening = subscription.next(Duration.ofSeconds(5));
+    if (subscription.opening == null) throw new AssertionError("no first event within 5 s");
+    return subscription;
+  }
+
+  /** The first event, taken by live(). */
+  Arrival opening() {
+    return opening;
   }
 
   /** The next event within `timeout`, or null. */

@@ -42,8 +42,7 @@ class TimestampTest {
   void arrivalTimestampIsAMillisecondBetweenTheClockReadingsAroundThePut(Transport transport) throws Exception {
     try (KinesisClient kinesis = clients.kinesis(transport)) {
       String name = Streams.uniqueName("arrival");
-      Streams.create(kinesis, name, 1);
-      String shardId = kinesis.listShards(r -> r.streamName(name)).shards().get(0).shardId();
+      String shardId = Streams.createOneShard(kinesis, name);
       List<Instant[]> windows = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -67,8 +66,7 @@ class TimestampTest {
   void atTimestampWithAMillisecondTimestampStartsAtExactlyThatRecord(Transport transport) throws Exception {
     try (KinesisClient kinesis = clients.kinesis(transport)) {
       String name = Streams.uniqueName("at-timestamp");
-      Streams.create(kinesis, name, 1);
-      String shardId = kinesis.listShards(r -> r.streamName(name)).shards().get(0).shardId();
+      String shardId = Streams.createOneShard(kinesis, name);
       // Three records at least 3 ms apart, so a millisecond either side of the middle one's
       // arrival still falls between its neighbours.
       Instant last = Instant.EPOCH;
