@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/data_layout.h"
+#include "storage/env.h"
 #include "storage/file_util.h"
 #include "util/log.h"
 
@@ -91,7 +92,7 @@ std::string PendingMarkPath(const std::string& folder) { return folder + std::st
 Status MarkPending(const std::string& folder, bool sync) {
   const std::string parent = fs::path(folder).parent_path().string();
   SLUICE_RETURN_IF_ERROR(storage::file::CreateDirs(parent));
-  SLUICE_RETURN_IF_ERROR(storage::file::WriteFile(PendingMarkPath(folder), "", /*sync=*/false));
+  SLUICE_RETURN_IF_ERROR(storage::Env::Default()->WriteFile(PendingMarkPath(folder), "", /*sync=*/false));
   return sync ? storage::file::SyncDir(parent) : Status::Ok();
 }
 
