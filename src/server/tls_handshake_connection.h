@@ -1,7 +1,10 @@
 // TlsHandshakeConnection: a connection whose TLS handshake is under way.
 // Once the handshake completes, the socket and its TlsTransport move to the
 // protocol ALPN chose (EventLoop::FinishTlsHandshake): "h2" to an
-// Http2Connection, "http/1.1" or none to an Http1Connection.
+// Http2Connection, "http/1.1" or none to an Http1Connection. Without ALPN the
+// Http1Connection still sniffs the HTTP/2 client preface, as on a plain
+// socket, so a client that sends HTTP/2 unannounced over TLS (the AWS SDK for
+// Java's Netty client by default) is served HTTP/2.
 //
 // The handshake must finish within header_timeout_ms of accept (a client
 // that stalls mid-handshake is the TLS form of slowloris). A failed

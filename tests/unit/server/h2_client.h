@@ -34,11 +34,13 @@ class H2Client {
     }
   };
 
-  // `settings` go in the client's first SETTINGS frame.
-  explicit H2Client(uint16_t port, std::vector<nghttp2_settings_entry> settings = {}, SSL_CTX* tls = nullptr)
+  // `settings` go in the client's first SETTINGS frame. `alpn` (with `tls`): the protocols
+  // offered in wire format; none means the preface follows the handshake unannounced.
+  explicit H2Client(uint16_t port, std::vector<nghttp2_settings_entry> settings = {}, SSL_CTX* tls = nullptr,
+                    std::string_view alpn = std::string_view("\x02h2", 3))
       : socket_(port) {
     if (tls != nullptr && socket_.connected()) {
-      tls_ok_ = socket_.StartTls(tls, std::string_view("\x02h2", 3)) && socket_.Alpn() == "h2";
+      tls_ok_ = socket_.StartTls(tls, alpn) && socket_.Alpn() == (alpn.empty() ? "" : "h2");
       scheme_ = "https";
     }
     nghttp2_session_callbacks* cb;
@@ -132,6 +134,8 @@ class H2Client {
 
   Response& response(int32_t id) { return responses_[id]; }
   bool eof() const { return eof_; }
+  // SETTINGS frames (not ACKs) received from the server.
+  int settings_received() const { return settings_; }
   TestSocket& socket() { return socket_; }
 
  private:
@@ -166,6 +170,7 @@ class H2Client {
   static int OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* self) {
     auto* c = static_cast<H2Client*>(self);
     if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK)) ++c->ping_acks_;
+    if (frame->hd.type == NGHTTP2_SETTINGS && !(frame->hd.flags & NGHTTP2_FLAG_ACK)) ++c->settings_;
     return 0;
   }
   static int OnClose(nghttp2_session*, int32_t id, uint32_t error_code, void* self) {
@@ -183,6 +188,7 @@ class H2Client {
   std::map<int32_t, Response> responses_;
   bool eof_ = false;
   int ping_acks_ = 0;
+  int settings_ = 0;
 };
 
 }  // namespace sluice::server::testing

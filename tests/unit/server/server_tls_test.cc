@@ -1,7 +1,8 @@
 // TLS on the server: HTTP/1.1 and HTTP/2 over TLS chosen by ALPN (with real
-// OpenSSL clients), TLS and plain HTTP sniffed apart on one port, a
-// TLS-only port, streamed responses over TLS, the self-signed certificate,
-// and hostile or broken handshakes that must cost one connection only.
+// OpenSSL clients) or, without ALPN, by the HTTP/2 preface, TLS and plain
+// HTTP sniffed apart on one port, a TLS-only port, streamed responses over
+// TLS, the self-signed certificate, and hostile or broken handshakes that
+// must cost one connection only.
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -189,6 +190,46 @@ TEST_F(TlsServerFixture, Http2OverTlsByAlpnServesStreamsAndAStreamedBody) {
   EXPECT_EQ(client.response(streamed).body.size(), 2u << 20);
   EXPECT_EQ(testing::Fnv1a(client.response(streamed).body),
             testing::Fnv1a(testing::PatternPiece(0, 2u << 20)));
+}
+
+TEST_F(TlsServerFixture, Http2OverTlsWithoutAlpnIsKnownByItsPreface) {
+  StartServer();
+  // No ALPN offered: the HTTP/2 preface straight after the handshake (as the Java SDK's Netty
+  // client sends it by default over https://).
+  H2Client client(server_->port(), {}, client_ctx_, /*alpn=*/{});
+  ASSERT_TRUE(client.connected());
+  EXPECT_EQ(client.socket().Alpn(), "");
+  ASSERT_TRUE(client.RunUntil([&] { return client.settings_received() > 0; }));
+  int32_t plain = client.Submit("POST", "/h2", std::string(100000, 'b'));
+  int32_t big = client.Submit("GET", "/big", "");
+  ASSERT_TRUE(client.RunUntil([&] { return client.response(plain).closed && client.response(big).closed; }));
+  EXPECT_EQ(client.response(plain).status, 200);
+  EXPECT_EQ(client.response(plain).body, "echo /h2 100000");
+  EXPECT_EQ(testing::Fnv1a(client.response(big).body), testing::Fnv1a(testing::PatternPiece(0, 3u << 20)));
+}
+
+TEST_F(TlsServerFixture, Http2PrefaceSplitAcrossTlsRecordsWithoutAlpnGetsSettingsFirst) {
+  StartServer();
+  TestSocket client(server_->port());
+  ASSERT_TRUE(client.StartTls(client_ctx_));
+  ASSERT_EQ(client.Alpn(), "");
+  ASSERT_TRUE(client.Send("PRI * HTTP/2.0\r\n"));
+  ASSERT_TRUE(client.Send(std::string_view("\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00", 17)));
+  // The server's first frame: SETTINGS (type 4), no flags, stream 0, after a 3-byte length.
+  auto head = client.ReadUntil(std::string_view("\x04\x00\x00\x00\x00\x00", 6));
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->size(), 9u);
+}
+
+TEST_F(TlsServerFixture, Http11OverTlsWithoutAlpnIsNotTakenForHttp2) {
+  StartServer();
+  TestSocket client(server_->port());
+  ASSERT_TRUE(client.StartTls(client_ctx_));
+  // Starts like the preface ("P"), then parts from it.
+  ASSERT_TRUE(client.Send("POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
+  auto r = client.ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "echo /p 2");
 }
 
 TEST_F(TlsServerFixture, SamePortStillServesPlainHttp11AndH2c) {
