@@ -233,12 +233,15 @@ def test_process_metrics_describe_the_server_process(spawn):
             sock.close()
     e2e.wait_until(lambda: open_fds() == before, 10, "the five descriptors closed")
 
-    version = subprocess.run([e2e.SLUICE_BIN, "--version"], capture_output=True, text=True,
-                             check=True).stdout.split()[-1]
+    # "sluice 0.1.0 (git 1a2b3c4, built 2026-12-07)"
+    line = subprocess.run([e2e.SLUICE_BIN, "--version"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    m = re.fullmatch(r"sluice (\S+) \(git (\S+), built \d{4}-\d{2}-\d{2}\)", line)
+    assert m, line
     info = [k for k in s if k[0] == "sluice_build_info"]
     assert len(info) == 1 and s[info[0]] == 1
     labels = dict(info[0][1])
-    assert labels["version"] == version and labels["revision"]
+    assert labels["version"] == m.group(1) and labels["revision"] == m.group(2)
     server.stop()
 
 

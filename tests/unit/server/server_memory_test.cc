@@ -166,7 +166,8 @@ TEST_F(MemoryFixture, Http2BodyArrivingTooSlowlyGets408AndOtherStreamsAreServed)
   ASSERT_GT(slow, 0);
   // The whole answer arrives (the stream itself stays open on the client's
   // side, whose body never ends).
-  const std::string refusal = "refused: The request body did not arrive within the body timeout.";
+  const std::string refusal =
+      R"({"__type":"RequestTimeoutException","message":"The request body did not arrive within the body timeout."})";
   ASSERT_TRUE(client.RunUntil([&] { return client.response(slow).body == refusal; }));
   EXPECT_EQ(client.response(slow).status, 408);
   EXPECT_GE((MonotonicNanos() - start) / 1'000'000, 250);
