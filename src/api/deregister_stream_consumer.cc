@@ -10,7 +10,7 @@ namespace sluice::api {
 void HandleDeregisterStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
   Result<engine::ConsumerLookup> lookup = DecodeConsumerLookup(ctx.options, body);
   if (!lookup.ok()) return reply(lookup.status());
-  Status st = ctx.engine.DeregisterStreamConsumer(*lookup);
+  Status st = ctx.engine.consumers().DeregisterStreamConsumer(*lookup);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -10,7 +10,7 @@ namespace sluice::api {
 void HandleDescribeStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
   Result<engine::ConsumerLookup> lookup = DecodeConsumerLookup(ctx.options, body);
   if (!lookup.ok()) return reply(lookup.status());
-  Result<engine::ConsumerDescription> consumer = ctx.engine.DescribeStreamConsumer(*lookup);
+  Result<engine::ConsumerDescription> consumer = ctx.engine.consumers().DescribeStreamConsumer(*lookup);
   if (!consumer.ok()) return reply(consumer.status());
   std::string out;
   protocol::JsonWriter w(&out);

@@ -59,7 +59,7 @@ void HandleListStreamConsumers(const OperationContext& ctx, const protocol::Json
   }
 
   Result<std::vector<engine::ConsumerDescription>> consumers =
-      ctx.engine.ListStreamConsumers(cursor.stream, cursor.stream_creation_ms);
+      ctx.engine.consumers().ListStreamConsumers(cursor.stream, cursor.stream_creation_ms);
   if (!consumers.ok()) return reply(consumers.status());
   auto key = [](const engine::ConsumerDescription& c) { return std::tie(c.creation_ms, c.name); };
   std::sort(consumers->begin(), consumers->end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });

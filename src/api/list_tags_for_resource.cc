@@ -19,7 +19,7 @@ void HandleListTagsForResource(const OperationContext& ctx, const protocol::Json
 
   Result<std::vector<std::pair<std::string, std::string>>> tags = std::vector<std::pair<std::string, std::string>>{};
   if (IsConsumerArn(*arn)) {
-    tags = ctx.engine.ListConsumerTags(*arn);
+    tags = ctx.engine.consumers().ListConsumerTags(*arn);
   } else {
     Result<engine::StreamRef> ref = ResolveResourceArn(*arn);
     if (!ref.ok()) return reply(ref.status());

@@ -42,7 +42,8 @@ void HandleRegisterStreamConsumer(const OperationContext& ctx, const protocol::J
     if (!st.ok()) return reply(st);
   }
 
-  Result<engine::ConsumerDescription> consumer = ctx.engine.RegisterStreamConsumer(*ref, std::string(*name), pairs);
+  Result<engine::ConsumerDescription> consumer =
+      ctx.engine.consumers().RegisterStreamConsumer(*ref, std::string(*name), pairs);
   if (!consumer.ok()) return reply(consumer.status());
   std::string out;
   protocol::JsonWriter w(&out);

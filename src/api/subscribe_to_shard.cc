@@ -151,7 +151,7 @@ void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObj
   if (!errors.empty()) return reply(errors.ToStatus());
   if (!ctx.open_stream) return reply(Status::Internal("SubscribeToShard needs a streamed response"));
 
-  Result<engine::ConsumerRef> consumer = ctx.engine.ResolveActiveConsumer(*consumer_arn);
+  Result<engine::ConsumerRef> consumer = ctx.engine.consumers().ResolveActiveConsumer(*consumer_arn);
   if (!consumer.ok()) return reply(consumer.status());
 
   const engine::IteratorType type = IteratorTypeOf(*type_name);

@@ -182,7 +182,7 @@ Result<engine::StreamRef> ResolveResourceArn(std::string_view arn) {
 bool IsConsumerArn(std::string_view arn) { return engine::ParseConsumerArn(arn).has_value(); }
 
 Status ApplyConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const TagEntries& tags) {
-  SLUICE_RETURN_IF_ERROR(ctx.engine.ListConsumerTags(consumer_arn).status());
+  SLUICE_RETURN_IF_ERROR(ctx.engine.consumers().ListConsumerTags(consumer_arn).status());
   std::vector<std::string_view> texts;
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto& [key, value] : tags) {
@@ -191,11 +191,11 @@ Status ApplyConsumerTags(const OperationContext& ctx, std::string_view consumer_
   }
   for (const auto& [key, value] : tags) texts.push_back(value.value_or(""));
   SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, engine::ParseConsumerArn(consumer_arn)->stream, /*adding=*/true));
-  return ctx.engine.AddConsumerTags(consumer_arn, pairs);
+  return ctx.engine.consumers().AddConsumerTags(consumer_arn, pairs);
 }
 
 Status RemoveConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const StringList& keys) {
-  SLUICE_RETURN_IF_ERROR(ctx.engine.ListConsumerTags(consumer_arn).status());
+  SLUICE_RETURN_IF_ERROR(ctx.engine.consumers().ListConsumerTags(consumer_arn).status());
   std::vector<std::string_view> texts;
   std::vector<std::string> names;
   for (const auto& key : keys) {
@@ -203,7 +203,7 @@ Status RemoveConsumerTags(const OperationContext& ctx, std::string_view consumer
     names.emplace_back(key.value_or(""));
   }
   SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, engine::ParseConsumerArn(consumer_arn)->stream, /*adding=*/false));
-  return ctx.engine.RemoveConsumerTags(consumer_arn, names);
+  return ctx.engine.consumers().RemoveConsumerTags(consumer_arn, names);
 }
 
 }  // namespace sluice::api

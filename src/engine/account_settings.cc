@@ -69,7 +69,7 @@ Result<std::pair<std::string, int64_t>> Engine::Impl::PolicyTargetLocked(std::st
     return std::make_pair(StreamArn(*ref), state->meta.creation_ms);
   }
   // <stream arn>/consumer/<name>:<creation seconds>: the consumer must exist.
-  if (ParseConsumerArn(resource_arn)) return ConsumerPolicyTargetLocked(resource_arn, /*require_active=*/false);
+  if (ParseConsumerArn(resource_arn)) return consumers_->PolicyTargetLocked(resource_arn, /*require_active=*/false);
   const size_t consumer = resource_arn.find("/consumer/");
   if (consumer != std::string_view::npos && ParseStreamArn(resource_arn.substr(0, consumer))) {
     return Status::NotFound("Consumer " + std::string(resource_arn) + " not found.");
@@ -81,7 +81,7 @@ Status Engine::Impl::PutResourcePolicy(std::string_view resource_arn, std::strin
   std::lock_guard control(control_mu_);
   // Like the service, a policy is put only on an ACTIVE consumer.
   if (ParseConsumerArn(resource_arn)) {
-    SLUICE_RETURN_IF_ERROR(ConsumerPolicyTargetLocked(resource_arn, /*require_active=*/true).status());
+    SLUICE_RETURN_IF_ERROR(consumers_->PolicyTargetLocked(resource_arn, /*require_active=*/true).status());
   }
   SLUICE_ASSIGN_OR_RETURN(auto target, PolicyTargetLocked(resource_arn));
   return accounts_->PutPolicy(target.first, target.second, std::move(policy));

@@ -112,6 +112,7 @@ AccountLimits Engine::DescribeLimits(const std::string& account, const std::stri
   return impl_->DescribeLimits(account, region);
 }
 RecordPath& Engine::records() { return impl_->records(); }
+ConsumerRegistry& Engine::consumers() { return impl_->consumers(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
 void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }
@@ -132,6 +133,8 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
                                    : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
   records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);
+  consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_,
+                                                  [this] { KickHousekeeping(); });
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }

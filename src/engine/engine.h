@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/consumer_registry.h"
 #include "engine/engine_metrics.h"
 #include "engine/placement.h"
 #include "engine/record_path.h"
@@ -154,42 +155,11 @@ class Engine {
   // On-demand streams only (InvalidArgument otherwise).
   Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
 
-  // --- stream consumers (enhanced fan-out registrations; consumers.cc) ---
-  // Consumers are kept in the stream's metadata (persisted before any call
-  // returns) and go with the stream when it is deleted. A consumer named by
-  // ConsumerARN must also have been created in the second the ARN carries.
-  // Messages: a missing stream is the usual "Stream <name> under account
-  // <acct> not found."; a missing consumer is "Consumer <arn> not found."
-  // (named by ARN) or "Consumer <name> not found." (by name).
-  //
-  // Registers `name` with the stream (ACTIVE or UPDATING): CREATING for
-  // register_consumer_delay_ms, then ACTIVE (ACTIVE at once when 0), with
-  // `tags` (validated by the API). Errors: ResourceNotFound, ResourceInUse
-  // (the name is taken; the stream is CREATING or DELETING), LimitExceeded
-  // (quotas.consumers_per_stream consumers, or kMaxConsumersCreating in
-  // CREATING), IoError.
-  Result<ConsumerDescription> RegisterStreamConsumer(const StreamRef& stream, const std::string& name,
-                                                     const std::vector<std::pair<std::string, std::string>>& tags);
-  // Errors: ResourceNotFound.
-  Result<ConsumerDescription> DescribeStreamConsumer(const ConsumerLookup& consumer) const;
-  // The stream's consumers in registration order. `stream_creation_ms`, when
-  // given, must match the stream's creation time (in whole seconds; else
-  // ResourceNotFound). Errors: ResourceNotFound, ResourceInUse (CREATING).
-  Result<std::vector<ConsumerDescription>> ListStreamConsumers(const StreamRef& stream,
-                                                               std::optional<int64_t> stream_creation_ms) const;
-  // DELETING for deregister_consumer_delay_ms, then gone with its resource
-  // policy (at once when 0). Deregistering a DELETING consumer is a no-op.
-  // Errors: ResourceNotFound, IoError.
-  Status DeregisterStreamConsumer(const ConsumerLookup& consumer);
-  // The stream and consumer a ConsumerARN names, for SubscribeToShard: ResourceNotFound when either
-  // is missing (or the ARN's creation time doesn't match), ResourceInUse when the consumer is not ACTIVE.
-  Result<ConsumerRef> ResolveActiveConsumer(std::string_view consumer_arn) const;
-  // Tags of the consumer a ConsumerARN names (TagResource, UntagResource,
-  // ListTagsForResource), sorted by key. Adding beyond kMaxTagsPerStream
-  // tags is InvalidArgument. Errors: ResourceNotFound, IoError.
-  Result<std::vector<std::pair<std::string, std::string>>> ListConsumerTags(std::string_view consumer_arn) const;
-  Status AddConsumerTags(std::string_view consumer_arn, const std::vector<std::pair<std::string, std::string>>& tags);
-  Status RemoveConsumerTags(std::string_view consumer_arn, const std::vector<std::string>& keys);
+  // --- stream consumers (enhanced fan-out registrations) ---
+  // Register, describe, list, deregister, consumer tags
+  // (engine/consumer_registry.h).
+  ConsumerRegistry& consumers();
+
   // DescribeLimits of the namespace.
   AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
   // --- account settings and resource policies (account_settings.cc) ---

@@ -8,7 +8,10 @@
 //                      settings that pass through UPDATING (mode, record
 //                      size, warm throughput); the rules are in resharding.h
 //   housekeeping.cc    the housekeeping thread: transitions, retention
-//   consumers.cc       stream consumers (enhanced fan-out registrations)
+//   consumer_registry.cc
+//                      stream consumers, ConsumerRegistry
+//                      (engine/consumer_registry.h); the Impl is its
+//                      StreamTable and owns it
 #pragma once
 
 #include <condition_variable>
@@ -22,21 +25,19 @@
 #include <vector>
 
 #include "engine/account_store.h"
+#include "engine/consumer_registry.h"
 #include "engine/engine.h"
 #include "engine/record_path.h"
 #include "engine/resharding.h"
 #include "engine/shard_iterator.h"
 #include "engine/subscription_hub.h"
 #include "engine/stream_state.h"
+#include "engine/stream_table.h"
 #include "storage/metadata_store.h"
 
 namespace sluice::engine {
 
-using StreamKey = std::tuple<std::string, std::string, std::string>;  // account, region, name
-
-inline StreamKey KeyOf(const StreamRef& r) { return {r.account, r.region, r.name}; }
-
-class Engine::Impl final : public StreamLookup {
+class Engine::Impl final : public StreamTable {
  public:
   Impl(const EngineOptions& options, IteratorCodec codec);
   ~Impl();
@@ -70,30 +71,6 @@ class Engine::Impl final : public StreamLookup {
   Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
   Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
 
-  // consumers.cc: stream consumers (enhanced fan-out registrations)
-  Result<ConsumerDescription> RegisterStreamConsumer(const StreamRef& stream, const std::string& name,
-                                                     const std::vector<std::pair<std::string, std::string>>& tags);
-  Result<ConsumerDescription> DescribeStreamConsumer(const ConsumerLookup& consumer) const;
-  Result<std::vector<ConsumerDescription>> ListStreamConsumers(const StreamRef& stream,
-                                                               std::optional<int64_t> stream_creation_ms) const;
-  Status DeregisterStreamConsumer(const ConsumerLookup& consumer);
-  Result<ConsumerRef> ResolveActiveConsumer(std::string_view consumer_arn) const;
-  Result<std::vector<std::pair<std::string, std::string>>> ListConsumerTags(std::string_view consumer_arn) const;
-  Status AddConsumerTags(std::string_view consumer_arn, const std::vector<std::pair<std::string, std::string>>& tags);
-  Status RemoveConsumerTags(std::string_view consumer_arn, const std::vector<std::string>& keys);
-  // Finishes the consumer transitions (CREATING -> ACTIVE, DELETING -> gone)
-  // due at `now` and lowers `*next_due` to the earliest one still ahead.
-  // Caller holds control_mu_ (the housekeeping pass).
-  void SettleConsumersLocked(int64_t now, int64_t* next_due);
-  // Snapshot -> `change` the copy of `stream` -> save -> make the copy's
-  // consumers live. Caller holds control_mu_. Errors: ResourceNotFound, the
-  // change's own, IoError.
-  Status ChangeConsumersLocked(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change);
-  // The stream (policy key, creation ms) of an existing consumer's ARN, for
-  // resource policies; ResourceInUse when `require_active` and it is not
-  // ACTIVE. Caller holds control_mu_.
-  Result<std::pair<std::string, int64_t>> ConsumerPolicyTargetLocked(std::string_view consumer_arn,
-                                                                    bool require_active) const;
   AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
 
   // account_settings.cc: account settings and resource policies.
@@ -130,10 +107,14 @@ class Engine::Impl final : public StreamLookup {
   // housekeeping.cc: one pass; returns the clock time of the next due work.
   int64_t RunHousekeeping();
 
-  // control_plane.cc: StreamLookup, over the stream table.
+  // control_plane.cc / engine.cc: StreamTable, over the stream table.
   std::shared_ptr<StreamState> Find(const StreamRef& stream) const override;
+  std::mutex& control_mu() const override { return control_mu_; }
+  std::vector<StreamMeta> SnapshotLocked() const override;
+  Status SaveLocked(const std::vector<StreamMeta>& streams) override;
 
   RecordPath& records() { return *records_; }
+  ConsumerRegistry& consumers() { return *consumers_; }
   const EngineOptions& options() const { return options_; }
   int64_t Now() const { return clock_->NowMillis(); }
 
@@ -141,10 +122,6 @@ class Engine::Impl final : public StreamLookup {
   // --- engine.cc ---
   // Opens (creating if needed) the logs of `meta` into a new StreamState.
   Result<std::shared_ptr<StreamState>> OpenStream(StreamMeta meta);
-  // Every stream's metadata, read under the table lock. Caller holds control_mu_.
-  std::vector<StreamMeta> SnapshotLocked() const;
-  // Saves `streams` as the metadata document. Caller holds control_mu_.
-  Status SaveLocked(const std::vector<StreamMeta>& streams);
   // Closes (destroy=false) or destroys every log of `stream`.
   static void ReleaseLogs(StreamState& stream, bool destroy);
   // kFsync: fsyncs every directory from the parent of `stream_dir` up to the
@@ -194,6 +171,7 @@ class Engine::Impl final : public StreamLookup {
   std::shared_ptr<ShardStoreFactory> stores_;  // opens every shard log
   std::shared_ptr<ShardPlacement> placement_;  // who leads each shard
   std::unique_ptr<RecordPath> records_;        // the shard data path
+  std::unique_ptr<ConsumerRegistry> consumers_;  // stream consumers
 
   mutable std::shared_mutex table_mu_;
   std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_
@@ -232,8 +210,7 @@ class Engine::Impl final : public StreamLookup {
 // did not exist before, "GONE" once it no longer does).
 void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to);
 
-// Messages shared by several operations.
-std::string StreamNotFoundMessage(const StreamRef& stream);
+// Messages shared by several operations (StreamNotFoundMessage: engine/stream_table.h).
 std::string ShardNotFoundMessage(const StreamRef& stream, std::string_view shard_id);
 // LimitExceeded for the account quotas, in the service's wording
 // (stream_updates.cc).

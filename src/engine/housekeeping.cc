@@ -99,8 +99,8 @@ int64_t Engine::Impl::RunHousekeeping() {
         next_due = std::min(next_due, now + 1000);
       }
     }
-    // Consumers: CREATING -> ACTIVE and DELETING -> gone (consumers.cc).
-    SettleConsumersLocked(now, &next_due);
+    // Consumers: CREATING -> ACTIVE and DELETING -> gone (consumer_registry.h).
+    consumers_->SettleLocked(now, &next_due);
   }
 
   if (now >= next_retention_ms_) {

@@ -113,9 +113,9 @@ TEST_F(PlacementTest, GetShardIteratorAndGetRecordsOnAShardLedElsewhereFailWithN
 }
 
 TEST_F(PlacementTest, SubscribeToShardLedElsewhereFailsWithNotLeader) {
-  auto c = engine_->RegisterStreamConsumer(kStream, "reader", {});
+  auto c = engine_->consumers().RegisterStreamConsumer(kStream, "reader", {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto consumer = engine_->ResolveActiveConsumer(c->arn);
+  auto consumer = engine_->consumers().ResolveActiveConsumer(c->arn);
   ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
 
   placement_->elsewhere = 0;

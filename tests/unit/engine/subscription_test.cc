@@ -82,10 +82,10 @@ class SubscriptionTest : public ::testing::Test {
     CreateStreamParams p;
     p.shard_count = 1;
     ASSERT_TRUE(engine_->CreateStream(s_, p).ok());
-    auto c = engine_->RegisterStreamConsumer(s_, "reader", {});
+    auto c = engine_->consumers().RegisterStreamConsumer(s_, "reader", {});
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     arn_ = c->arn;
-    auto ref = engine_->ResolveActiveConsumer(c->arn);
+    auto ref = engine_->consumers().ResolveActiveConsumer(c->arn);
     ASSERT_TRUE(ref.ok()) << ref.status().ToString();
     consumer_ = *ref;
   }
@@ -324,9 +324,9 @@ TEST_F(SubscriptionTest, ACancelledSubscriptionIsSentNothingMore) {
   takeover_ms_ = 0;
   PutOne(*engine_, s_, "k", "unseen");
   auto witness = std::make_shared<RecordingSink>();
-  auto other = engine_->RegisterStreamConsumer(s_, "witness", {});
+  auto other = engine_->consumers().RegisterStreamConsumer(s_, "witness", {});
   ASSERT_TRUE(other.ok());
-  auto witness_ref = engine_->ResolveActiveConsumer(other->arn);
+  auto witness_ref = engine_->consumers().ResolveActiveConsumer(other->arn);
   ASSERT_TRUE(witness_ref.ok());
   auto w = engine_->SubscribeToShard(*witness_ref, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
                                      std::nullopt, witness);

@@ -1,55 +1,18 @@
-// Stream consumers (enhanced fan-out registrations): RegisterStreamConsumer,
-// DescribeStreamConsumer, ListStreamConsumers, DeregisterStreamConsumer,
-// consumer tags, and the consumer transitions of the housekeeping pass.
-//
-// Consumers are part of their stream's metadata (StreamMeta::consumers), so
-// every change follows the control plane's steps under control_mu_:
-// snapshot, change the copy, save, then make it live. Reads take the
-// stream's lock shared. A consumer's resource policy is kept by the account
-// store under the consumer's canonical ARN and removed when the consumer is.
+// ConsumerRegistry (engine/consumer_registry.h). Every change follows the
+// control plane's steps under the control lock: snapshot, change the copy,
+// save, then make it live. Reads take the stream's lock shared.
 #include <algorithm>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
 
+#include "engine/consumer_registry.h"
+
 #include "engine/consumer_arn.h"
-#include "engine/engine_impl.h"
+#include "engine/engine.h"
 #include "util/log.h"
 
 namespace sluice::engine {
-
-// ---------------------------------------------------------------- Engine ---
-
-Result<ConsumerDescription> Engine::RegisterStreamConsumer(
-    const StreamRef& stream, const std::string& name, const std::vector<std::pair<std::string, std::string>>& tags) {
-  return impl_->RegisterStreamConsumer(stream, name, tags);
-}
-Result<ConsumerDescription> Engine::DescribeStreamConsumer(const ConsumerLookup& consumer) const {
-  return impl_->DescribeStreamConsumer(consumer);
-}
-Result<std::vector<ConsumerDescription>> Engine::ListStreamConsumers(const StreamRef& stream,
-                                                                     std::optional<int64_t> stream_creation_ms) const {
-  return impl_->ListStreamConsumers(stream, stream_creation_ms);
-}
-Status Engine::DeregisterStreamConsumer(const ConsumerLookup& consumer) {
-  return impl_->DeregisterStreamConsumer(consumer);
-}
-Result<ConsumerRef> Engine::ResolveActiveConsumer(std::string_view consumer_arn) const {
-  return impl_->ResolveActiveConsumer(consumer_arn);
-}
-Result<std::vector<std::pair<std::string, std::string>>> Engine::ListConsumerTags(
-    std::string_view consumer_arn) const {
-  return impl_->ListConsumerTags(consumer_arn);
-}
-Status Engine::AddConsumerTags(std::string_view consumer_arn,
-                               const std::vector<std::pair<std::string, std::string>>& tags) {
-  return impl_->AddConsumerTags(consumer_arn, tags);
-}
-Status Engine::RemoveConsumerTags(std::string_view consumer_arn, const std::vector<std::string>& keys) {
-  return impl_->RemoveConsumerTags(consumer_arn, keys);
-}
-
-// ------------------------------------------------------------------ Impl ---
 
 namespace {
 
@@ -99,27 +62,34 @@ Status TooManyTags(const ConsumerLookup& c) {
 
 }  // namespace
 
-Status Engine::Impl::ChangeConsumersLocked(const StreamRef& stream,
-                                           const std::function<Status(StreamMeta&)>& change) {
-  std::shared_ptr<StreamState> state = Find(stream);
+ConsumerRegistry::ConsumerRegistry(const EngineOptions& options, const Clock& clock, StreamTable& streams,
+                                   AccountStore& accounts, std::function<void()> kick_housekeeping)
+    : options_(options),
+      clock_(clock),
+      streams_(streams),
+      accounts_(accounts),
+      kick_housekeeping_(std::move(kick_housekeeping)) {}
+
+Status ConsumerRegistry::ChangeLocked(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change) {
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
   auto target = std::find_if(snapshot.begin(), snapshot.end(),
                              [&](const StreamMeta& m) { return KeyOf(m.ref) == KeyOf(stream); });
   if (target == snapshot.end()) return Status::NotFound(StreamNotFoundMessage(stream));
   SLUICE_RETURN_IF_ERROR(change(*target));
-  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
   std::unique_lock lock(state->mu);
   state->meta.consumers = target->consumers;
   return Status::Ok();
 }
 
-Result<ConsumerDescription> Engine::Impl::RegisterStreamConsumer(
+Result<ConsumerDescription> ConsumerRegistry::RegisterStreamConsumer(
     const StreamRef& stream, const std::string& name, const std::vector<std::pair<std::string, std::string>>& tags) {
-  std::lock_guard control(control_mu_);
+  std::lock_guard control(streams_.control_mu());
   const int64_t now = Now();
   ConsumerDescription out;
-  Status st = ChangeConsumersLocked(stream, [&](StreamMeta& m) {
+  Status st = ChangeLocked(stream, [&](StreamMeta& m) {
     // Registering is allowed while the stream is ACTIVE or UPDATING.
     if (m.status == StreamStatus::kCreating || m.status == StreamStatus::kDeleting) {
       return Status::InUse(StreamNotActiveMessage(m.ref, m.status));
@@ -155,12 +125,12 @@ Result<ConsumerDescription> Engine::Impl::RegisterStreamConsumer(
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  if (out.status == ConsumerStatus::kCreating) KickHousekeeping();
+  if (out.status == ConsumerStatus::kCreating) kick_housekeeping_();
   return out;
 }
 
-Result<ConsumerDescription> Engine::Impl::DescribeStreamConsumer(const ConsumerLookup& consumer) const {
-  std::shared_ptr<StreamState> state = Find(consumer.stream);
+Result<ConsumerDescription> ConsumerRegistry::DescribeStreamConsumer(const ConsumerLookup& consumer) const {
+  std::shared_ptr<StreamState> state = streams_.Find(consumer.stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(consumer.stream));
   std::shared_lock lock(state->mu);
   const ConsumerMeta* c = FindConsumer(state->meta, consumer);
@@ -168,9 +138,9 @@ Result<ConsumerDescription> Engine::Impl::DescribeStreamConsumer(const ConsumerL
   return Describe(state->meta, *c);
 }
 
-Result<std::vector<ConsumerDescription>> Engine::Impl::ListStreamConsumers(
+Result<std::vector<ConsumerDescription>> ConsumerRegistry::ListStreamConsumers(
     const StreamRef& stream, std::optional<int64_t> stream_creation_ms) const {
-  std::shared_ptr<StreamState> state = Find(stream);
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   std::shared_lock lock(state->mu);
   const StreamMeta& m = state->meta;
@@ -185,12 +155,12 @@ Result<std::vector<ConsumerDescription>> Engine::Impl::ListStreamConsumers(
   return out;
 }
 
-Status Engine::Impl::DeregisterStreamConsumer(const ConsumerLookup& consumer) {
-  std::lock_guard control(control_mu_);
+Status ConsumerRegistry::DeregisterStreamConsumer(const ConsumerLookup& consumer) {
+  std::lock_guard control(streams_.control_mu());
   const int64_t now = Now();
   std::optional<std::pair<std::string, int64_t>> removed_policy;  // (consumer ARN, stream creation)
   bool scheduled = false;
-  Status st = ChangeConsumersLocked(consumer.stream, [&](StreamMeta& m) {
+  Status st = ChangeLocked(consumer.stream, [&](StreamMeta& m) {
     ConsumerMeta* c = FindConsumer(m, consumer);
     if (!c) return Status::NotFound(ConsumerNotFoundMessage(consumer));
     if (c->status == ConsumerStatus::kDeleting) return Status::Ok();  // already on its way out
@@ -205,20 +175,14 @@ Status Engine::Impl::DeregisterStreamConsumer(const ConsumerLookup& consumer) {
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  if (scheduled) KickHousekeeping();
-  if (removed_policy) {
-    Result<bool> erased = accounts_->DeletePolicy(removed_policy->first, removed_policy->second);
-    if (!erased.ok()) {
-      log::Warn("engine: removing the resource policy of deregistered consumer {}: {}", removed_policy->first,
-                erased.status().ToString());
-    }
-  }
+  if (scheduled) kick_housekeeping_();
+  if (removed_policy) ErasePolicy(removed_policy->first, removed_policy->second);
   return Status::Ok();
 }
 
-Result<ConsumerRef> Engine::Impl::ResolveActiveConsumer(std::string_view consumer_arn) const {
+Result<ConsumerRef> ConsumerRegistry::ResolveActiveConsumer(std::string_view consumer_arn) const {
   SLUICE_ASSIGN_OR_RETURN(ConsumerLookup lookup, LookupOf(consumer_arn));
-  std::shared_ptr<StreamState> state = Find(lookup.stream);
+  std::shared_ptr<StreamState> state = streams_.Find(lookup.stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(lookup.stream));
   std::shared_lock lock(state->mu);
   const ConsumerMeta* c = FindConsumer(state->meta, lookup);
@@ -232,10 +196,10 @@ Result<ConsumerRef> Engine::Impl::ResolveActiveConsumer(std::string_view consume
   return ConsumerRef{state->meta.ref, c->name, c->creation_ms};
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListConsumerTags(
+Result<std::vector<std::pair<std::string, std::string>>> ConsumerRegistry::ListConsumerTags(
     std::string_view consumer_arn) const {
   SLUICE_ASSIGN_OR_RETURN(ConsumerLookup lookup, LookupOf(consumer_arn));
-  std::shared_ptr<StreamState> state = Find(lookup.stream);
+  std::shared_ptr<StreamState> state = streams_.Find(lookup.stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(lookup.stream));
   std::shared_lock lock(state->mu);
   const ConsumerMeta* c = FindConsumer(state->meta, lookup);
@@ -243,11 +207,11 @@ Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListConsu
   return c->tags;
 }
 
-Status Engine::Impl::AddConsumerTags(std::string_view consumer_arn,
+Status ConsumerRegistry::AddConsumerTags(std::string_view consumer_arn,
                                      const std::vector<std::pair<std::string, std::string>>& tags) {
   SLUICE_ASSIGN_OR_RETURN(ConsumerLookup lookup, LookupOf(consumer_arn));
-  std::lock_guard control(control_mu_);
-  return ChangeConsumersLocked(lookup.stream, [&](StreamMeta& m) {
+  std::lock_guard control(streams_.control_mu());
+  return ChangeLocked(lookup.stream, [&](StreamMeta& m) {
     ConsumerMeta* c = FindConsumer(m, lookup);
     if (!c) return Status::NotFound(ConsumerNotFoundMessage(lookup));
     std::map<std::string, std::string> merged(c->tags.begin(), c->tags.end());
@@ -258,10 +222,10 @@ Status Engine::Impl::AddConsumerTags(std::string_view consumer_arn,
   });
 }
 
-Status Engine::Impl::RemoveConsumerTags(std::string_view consumer_arn, const std::vector<std::string>& keys) {
+Status ConsumerRegistry::RemoveConsumerTags(std::string_view consumer_arn, const std::vector<std::string>& keys) {
   SLUICE_ASSIGN_OR_RETURN(ConsumerLookup lookup, LookupOf(consumer_arn));
-  std::lock_guard control(control_mu_);
-  return ChangeConsumersLocked(lookup.stream, [&](StreamMeta& m) {
+  std::lock_guard control(streams_.control_mu());
+  return ChangeLocked(lookup.stream, [&](StreamMeta& m) {
     ConsumerMeta* c = FindConsumer(m, lookup);
     if (!c) return Status::NotFound(ConsumerNotFoundMessage(lookup));
     std::erase_if(c->tags, [&](const auto& tag) { return std::find(keys.begin(), keys.end(), tag.first) != keys.end(); });
@@ -269,10 +233,10 @@ Status Engine::Impl::RemoveConsumerTags(std::string_view consumer_arn, const std
   });
 }
 
-Result<std::pair<std::string, int64_t>> Engine::Impl::ConsumerPolicyTargetLocked(std::string_view consumer_arn,
+Result<std::pair<std::string, int64_t>> ConsumerRegistry::PolicyTargetLocked(std::string_view consumer_arn,
                                                                                  bool require_active) const {
   SLUICE_ASSIGN_OR_RETURN(ConsumerLookup lookup, LookupOf(consumer_arn));
-  std::shared_ptr<StreamState> state = Find(lookup.stream);
+  std::shared_ptr<StreamState> state = streams_.Find(lookup.stream);
   // A consumer of a missing stream is a missing consumer.
   if (!state) return Status::NotFound("Consumer " + std::string(consumer_arn) + " not found.");
   std::shared_lock lock(state->mu);
@@ -288,8 +252,8 @@ Result<std::pair<std::string, int64_t>> Engine::Impl::ConsumerPolicyTargetLocked
   return std::make_pair(ConsumerArn(m.ref, c->name, c->creation_ms), m.creation_ms);
 }
 
-void Engine::Impl::SettleConsumersLocked(int64_t now, int64_t* next_due) {
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
+void ConsumerRegistry::SettleLocked(int64_t now, int64_t* next_due) {
+  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
   std::vector<std::pair<std::string, int64_t>> removed;  // (consumer ARN, stream creation) of policies to drop
   bool changed = false;
   for (StreamMeta& m : snapshot) {
@@ -315,26 +279,28 @@ void Engine::Impl::SettleConsumersLocked(int64_t now, int64_t* next_due) {
     }
   }
   if (!changed) return;
-  Status saved = SaveLocked(snapshot);
+  Status saved = streams_.SaveLocked(snapshot);
   if (!saved.ok()) {
     log::Error("engine: saving metadata for consumer transitions: {}", saved.ToString());
     *next_due = std::min(*next_due, now + 1000);  // retry soon, not in a tight loop
     return;
   }
-  // Consumers change only under control_mu_, which the caller holds, so the
+  // Consumers change only under the control lock, which the caller holds, so the
   // snapshot's consumers are the live ones plus this pass's changes.
   for (const StreamMeta& m : snapshot) {
-    std::shared_ptr<StreamState> state = Find(m.ref);
+    std::shared_ptr<StreamState> state = streams_.Find(m.ref);
     if (!state) continue;
     std::unique_lock lock(state->mu);
     state->meta.consumers = m.consumers;
   }
-  for (const auto& [arn, stream_creation_ms] : removed) {
-    Result<bool> erased = accounts_->DeletePolicy(arn, stream_creation_ms);
-    if (!erased.ok()) {
-      log::Warn("engine: removing the resource policy of deregistered consumer {}: {}", arn,
-                erased.status().ToString());
-    }
+  for (const auto& [arn, stream_creation_ms] : removed) ErasePolicy(arn, stream_creation_ms);
+}
+
+void ConsumerRegistry::ErasePolicy(const std::string& consumer_arn, int64_t stream_creation_ms) {
+  Result<bool> erased = accounts_.DeletePolicy(consumer_arn, stream_creation_ms);
+  if (!erased.ok()) {
+    log::Warn("engine: removing the resource policy of deregistered consumer {}: {}", consumer_arn,
+              erased.status().ToString());
   }
 }
 

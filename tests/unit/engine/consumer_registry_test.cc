@@ -1,12 +1,20 @@
-// Stream consumers in the engine: registration, lookup, listing,
-// deregistration, their CREATING/DELETING periods driven by RunHousekeeping
-// on a ManualClock, quotas, persistence across a reopen, DeleteStream's
-// EnforceConsumerDeletion, ResolveActiveConsumer, consumer tags and policies,
-// and the consumer ARN format.
+// ConsumerRegistry: registration, lookup, listing, deregistration, their
+// CREATING/DELETING periods driven by RunHousekeeping on a ManualClock,
+// quotas, persistence across a reopen, DeleteStream's
+// EnforceConsumerDeletion, ResolveActiveConsumer, consumer tags and
+// policies, and the consumer ARN format, reached through an Engine; and the
+// registry alone over a stream table whose saves can fail.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <mutex>
+#include <shared_mutex>
+
 #include "engine/consumer_arn.h"
+#include "engine/consumer_registry.h"
 #include "engine/engine.h"
+#include "engine/stream_state.h"
+#include "engine/stream_table.h"
 #include "engine_test_util.h"
 
 namespace sluice::engine {
@@ -52,7 +60,7 @@ TEST_F(ConsumersTest, RegisterDescribesTheConsumerAndItsArn) {
   auto e = Open();
   CreateStream(*e);
   clock_.Set(kStart + 1234);
-  auto c = e->RegisterStreamConsumer(s_, "app", {});
+  auto c = e->consumers().RegisterStreamConsumer(s_, "app", {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->name, "app");
   EXPECT_EQ(c->arn, stream_arn_ + "/consumer/app:1700000001");
@@ -60,10 +68,10 @@ TEST_F(ConsumersTest, RegisterDescribesTheConsumerAndItsArn) {
   EXPECT_EQ(c->creation_ms, kStart + 1234);
   EXPECT_EQ(c->stream_arn, stream_arn_);
 
-  auto by_name = e->DescribeStreamConsumer(ByName("app"));
+  auto by_name = e->consumers().DescribeStreamConsumer(ByName("app"));
   ASSERT_TRUE(by_name.ok());
   EXPECT_EQ(by_name->arn, c->arn);
-  auto by_arn = e->DescribeStreamConsumer({s_, "app", 1700000001});
+  auto by_arn = e->consumers().DescribeStreamConsumer({s_, "app", 1700000001});
   ASSERT_TRUE(by_arn.ok());
   EXPECT_EQ(by_arn->name, "app");
   EXPECT_EQ(e->DescribeStream(s_)->consumer_count, 1);
@@ -72,101 +80,101 @@ TEST_F(ConsumersTest, RegisterDescribesTheConsumerAndItsArn) {
 TEST_F(ConsumersTest, UnknownConsumersAndStreamsAreNotFound) {
   auto e = Open();
   CreateStream(*e);
-  ASSERT_TRUE(e->RegisterStreamConsumer(s_, "app", {}).ok());
-  auto missing = e->DescribeStreamConsumer(ByName("other"));
+  ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "app", {}).ok());
+  auto missing = e->consumers().DescribeStreamConsumer(ByName("other"));
   EXPECT_EQ(missing.status().code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(missing.status().message(), "Consumer other not found.");
   // Right name, another second: an earlier or later consumer of that name.
-  auto stale = e->DescribeStreamConsumer({s_, "app", 1600000000});
+  auto stale = e->consumers().DescribeStreamConsumer({s_, "app", 1600000000});
   EXPECT_EQ(stale.status().code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(stale.status().message(), "Consumer " + stream_arn_ + "/consumer/app:1600000000 not found.");
-  auto no_stream = e->DescribeStreamConsumer({{"123456789012", "us-east-1", "nope"}, "app", std::nullopt});
+  auto no_stream = e->consumers().DescribeStreamConsumer({{"123456789012", "us-east-1", "nope"}, "app", std::nullopt});
   EXPECT_EQ(no_stream.status().message(), "Stream nope under account 123456789012 not found.");
-  EXPECT_EQ(e->RegisterStreamConsumer({"123456789012", "us-east-1", "nope"}, "app", {}).status().code(),
+  EXPECT_EQ(e->consumers().RegisterStreamConsumer({"123456789012", "us-east-1", "nope"}, "app", {}).status().code(),
             ErrorCode::kResourceNotFound);
-  EXPECT_EQ(e->DeregisterStreamConsumer(ByName("other")).code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(e->consumers().DeregisterStreamConsumer(ByName("other")).code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_F(ConsumersTest, DuplicateNameIsInUse) {
   auto e = Open();
   CreateStream(*e);
-  ASSERT_TRUE(e->RegisterStreamConsumer(s_, "app", {}).ok());
-  auto again = e->RegisterStreamConsumer(s_, "app", {});
+  ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "app", {}).ok());
+  auto again = e->consumers().RegisterStreamConsumer(s_, "app", {});
   EXPECT_EQ(again.status().code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(again.status().message(), "Consumer app exists");
   // The same name on another stream is another consumer.
   const StreamRef other{"123456789012", "us-east-1", "other"};
   CreateStream(*e, other);
-  EXPECT_TRUE(e->RegisterStreamConsumer(other, "app", {}).ok());
+  EXPECT_TRUE(e->consumers().RegisterStreamConsumer(other, "app", {}).ok());
 }
 
 TEST_F(ConsumersTest, ConsumerQuotaOfTheStreamIsLimitExceeded) {
   consumer_limit_ = 3;
   auto e = Open();
   CreateStream(*e);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(e->RegisterStreamConsumer(s_, "c" + std::to_string(i), {}).ok());
-  auto over = e->RegisterStreamConsumer(s_, "c3", {});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "c" + std::to_string(i), {}).ok());
+  auto over = e->consumers().RegisterStreamConsumer(s_, "c3", {});
   EXPECT_EQ(over.status().code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(over.status().message(), "Only 3 consumers can be registered to a stream at once");
   // Room again once one is gone.
-  ASSERT_TRUE(e->DeregisterStreamConsumer(ByName("c0")).ok());
-  EXPECT_TRUE(e->RegisterStreamConsumer(s_, "c3", {}).ok());
+  ASSERT_TRUE(e->consumers().DeregisterStreamConsumer(ByName("c0")).ok());
+  EXPECT_TRUE(e->consumers().RegisterStreamConsumer(s_, "c3", {}).ok());
 }
 
 TEST_F(ConsumersTest, AtMostFiveConsumersAreCreatingAtOnce) {
   auto e = Open(/*register_delay=*/1000);
   CreateStream(*e);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(e->RegisterStreamConsumer(s_, "c" + std::to_string(i), {}).ok());
-  auto sixth = e->RegisterStreamConsumer(s_, "c5", {});
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "c" + std::to_string(i), {}).ok());
+  auto sixth = e->consumers().RegisterStreamConsumer(s_, "c5", {});
   EXPECT_EQ(sixth.status().code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(sixth.status().message(), "Only 5 consumers can be created at the same time");
   clock_.Advance(1000);
   e->RunHousekeeping();
-  EXPECT_TRUE(e->RegisterStreamConsumer(s_, "c5", {}).ok());
+  EXPECT_TRUE(e->consumers().RegisterStreamConsumer(s_, "c5", {}).ok());
 }
 
 TEST_F(ConsumersTest, CreatingBecomesActiveWhenTheDelayEnds) {
   auto e = Open(/*register_delay=*/500);
   CreateStream(*e);
-  auto c = e->RegisterStreamConsumer(s_, "app", {});
+  auto c = e->consumers().RegisterStreamConsumer(s_, "app", {});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->status, ConsumerStatus::kCreating);
   clock_.Advance(499);
   e->RunHousekeeping();
-  EXPECT_EQ(e->DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kCreating);
+  EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kCreating);
   clock_.Advance(1);
   e->RunHousekeeping();
-  EXPECT_EQ(e->DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kActive);
+  EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kActive);
 }
 
 TEST_F(ConsumersTest, DeregisterWithADelayIsDeletingThenGone) {
   auto e = Open(0, /*deregister_delay=*/300);
   CreateStream(*e);
-  ASSERT_TRUE(e->RegisterStreamConsumer(s_, "app", {}).ok());
-  ASSERT_TRUE(e->DeregisterStreamConsumer(ByName("app")).ok());
-  EXPECT_EQ(e->DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kDeleting);
+  ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "app", {}).ok());
+  ASSERT_TRUE(e->consumers().DeregisterStreamConsumer(ByName("app")).ok());
+  EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kDeleting);
   // Deregistering a DELETING consumer again changes nothing.
-  EXPECT_TRUE(e->DeregisterStreamConsumer(ByName("app")).ok());
-  EXPECT_EQ(e->ListStreamConsumers(s_, std::nullopt)->size(), 1u);
+  EXPECT_TRUE(e->consumers().DeregisterStreamConsumer(ByName("app")).ok());
+  EXPECT_EQ(e->consumers().ListStreamConsumers(s_, std::nullopt)->size(), 1u);
   clock_.Advance(299);
   e->RunHousekeeping();
-  EXPECT_TRUE(e->DescribeStreamConsumer(ByName("app")).ok());
+  EXPECT_TRUE(e->consumers().DescribeStreamConsumer(ByName("app")).ok());
   clock_.Advance(1);
   e->RunHousekeeping();
-  EXPECT_EQ(e->DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
-  EXPECT_TRUE(e->ListStreamConsumers(s_, std::nullopt)->empty());
+  EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_TRUE(e->consumers().ListStreamConsumers(s_, std::nullopt)->empty());
   EXPECT_EQ(e->DescribeStream(s_)->consumer_count, 0);
 }
 
 TEST_F(ConsumersTest, DeregisterWithoutADelayIsGoneAtOnce) {
   auto e = Open();
   CreateStream(*e);
-  auto c = e->RegisterStreamConsumer(s_, "app", {});
+  auto c = e->consumers().RegisterStreamConsumer(s_, "app", {});
   ASSERT_TRUE(c.ok());
   auto parsed = ParseConsumerArn(c->arn);
   ASSERT_TRUE(parsed.has_value());
-  ASSERT_TRUE(e->DeregisterStreamConsumer({parsed->stream, parsed->name, parsed->creation_seconds}).ok());
-  EXPECT_EQ(e->DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
+  ASSERT_TRUE(e->consumers().DeregisterStreamConsumer({parsed->stream, parsed->name, parsed->creation_seconds}).ok());
+  EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_F(ConsumersTest, ListIsInRegistrationOrderAndChecksTheCreationTime) {
@@ -174,16 +182,16 @@ TEST_F(ConsumersTest, ListIsInRegistrationOrderAndChecksTheCreationTime) {
   CreateStream(*e);
   for (const char* name : {"zeta", "alpha", "mid"}) {
     clock_.Advance(10);
-    ASSERT_TRUE(e->RegisterStreamConsumer(s_, name, {}).ok());
+    ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, name, {}).ok());
   }
-  auto list = e->ListStreamConsumers(s_, std::nullopt);
+  auto list = e->consumers().ListStreamConsumers(s_, std::nullopt);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 3u);
   EXPECT_EQ((*list)[0].name, "zeta");
   EXPECT_EQ((*list)[1].name, "alpha");
   EXPECT_EQ((*list)[2].name, "mid");
-  EXPECT_TRUE(e->ListStreamConsumers(s_, kStart + 999).ok());  // same second
-  EXPECT_EQ(e->ListStreamConsumers(s_, kStart - 1000).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_TRUE(e->consumers().ListStreamConsumers(s_, kStart + 999).ok());  // same second
+  EXPECT_EQ(e->consumers().ListStreamConsumers(s_, kStart - 1000).status().code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_F(ConsumersTest, RegisteringOnACreatingStreamIsInUse) {
@@ -194,10 +202,10 @@ TEST_F(ConsumersTest, RegisteringOnACreatingStreamIsInUse) {
   auto e = Engine::Open(o);
   ASSERT_TRUE(e.ok());
   CreateStream(**e);
-  auto c = (*e)->RegisterStreamConsumer(s_, "app", {});
+  auto c = (*e)->consumers().RegisterStreamConsumer(s_, "app", {});
   EXPECT_EQ(c.status().code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(c.status().message(), "Stream orders under account 123456789012 not ACTIVE, instead in state CREATING");
-  EXPECT_EQ((*e)->ListStreamConsumers(s_, std::nullopt).status().code(), ErrorCode::kResourceInUse);
+  EXPECT_EQ((*e)->consumers().ListStreamConsumers(s_, std::nullopt).status().code(), ErrorCode::kResourceInUse);
 }
 
 TEST_F(ConsumersTest, ConsumersAndTheirTransitionsSurviveAReopen) {
@@ -206,30 +214,30 @@ TEST_F(ConsumersTest, ConsumersAndTheirTransitionsSurviveAReopen) {
   {
     auto e = Open(/*register_delay=*/1000, 0, dir.path());
     CreateStream(*e);
-    auto c = e->RegisterStreamConsumer(s_, "app", {{"team", "data"}});
+    auto c = e->consumers().RegisterStreamConsumer(s_, "app", {{"team", "data"}});
     ASSERT_TRUE(c.ok());
     arn = c->arn;
-    ASSERT_TRUE(e->RegisterStreamConsumer(s_, "second", {}).ok());
+    ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "second", {}).ok());
     e->Stop();
   }
   {
     auto e = Open(1000, 0, dir.path());
     ASSERT_NE(e, nullptr);
-    auto list = e->ListStreamConsumers(s_, std::nullopt);
+    auto list = e->consumers().ListStreamConsumers(s_, std::nullopt);
     ASSERT_TRUE(list.ok());
     ASSERT_EQ(list->size(), 2u);
     EXPECT_EQ((*list)[0].arn, arn);
     EXPECT_EQ((*list)[0].status, ConsumerStatus::kCreating);
-    EXPECT_EQ(*e->ListConsumerTags(arn), (Tags{{"team", "data"}}));
+    EXPECT_EQ(*e->consumers().ListConsumerTags(arn), (Tags{{"team", "data"}}));
     // The saved CREATING period ends on time after the restart.
     clock_.Advance(1000);
     e->RunHousekeeping();
-    EXPECT_EQ(e->DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kActive);
-    ASSERT_TRUE(e->DeregisterStreamConsumer(ByName("second")).ok());
+    EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kActive);
+    ASSERT_TRUE(e->consumers().DeregisterStreamConsumer(ByName("second")).ok());
     e->Stop();
   }
   auto e = Open(1000, 0, dir.path());
-  auto list = e->ListStreamConsumers(s_, std::nullopt);
+  auto list = e->consumers().ListStreamConsumers(s_, std::nullopt);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].name, "app");
@@ -240,7 +248,7 @@ TEST_F(ConsumersTest, ConsumersAndTheirTransitionsSurviveAReopen) {
 TEST_F(ConsumersTest, DeleteStreamWithConsumersNeedsEnforceConsumerDeletion) {
   auto e = Open();
   CreateStream(*e);
-  ASSERT_TRUE(e->RegisterStreamConsumer(s_, "app", {}).ok());
+  ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "app", {}).ok());
   Status refused = e->DeleteStream(s_, /*enforce_consumer_deletion=*/false);
   EXPECT_EQ(refused.code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(refused.message(),
@@ -252,7 +260,7 @@ TEST_F(ConsumersTest, DeleteStreamWithConsumersNeedsEnforceConsumerDeletion) {
   EXPECT_EQ(e->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
   // A stream of the same name starts without the old consumers.
   CreateStream(*e);
-  EXPECT_TRUE(e->ListStreamConsumers(s_, std::nullopt)->empty());
+  EXPECT_TRUE(e->consumers().ListStreamConsumers(s_, std::nullopt)->empty());
 }
 
 TEST_F(ConsumersTest, DeleteStreamWithoutConsumersNeedsNoFlag) {
@@ -264,28 +272,28 @@ TEST_F(ConsumersTest, DeleteStreamWithoutConsumersNeedsNoFlag) {
 TEST_F(ConsumersTest, EnforcedDeletionWithADelayTakesTheConsumersAlong) {
   auto e = Open(0, 0, "", /*delete_delay=*/200);
   CreateStream(*e);
-  ASSERT_TRUE(e->RegisterStreamConsumer(s_, "app", {}).ok());
+  ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "app", {}).ok());
   ASSERT_TRUE(e->DeleteStream(s_, true).ok());
-  EXPECT_EQ(e->DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kDeleting);
+  EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kDeleting);
   clock_.Advance(200);
   e->RunHousekeeping();
   EXPECT_EQ(e->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
-  EXPECT_EQ(e->DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_F(ConsumersTest, ResolveActiveConsumer) {
   auto e = Open(/*register_delay=*/100);
   CreateStream(*e);
-  auto c = e->RegisterStreamConsumer(s_, "app", {});
+  auto c = e->consumers().RegisterStreamConsumer(s_, "app", {});
   ASSERT_TRUE(c.ok());
-  auto creating = e->ResolveActiveConsumer(c->arn);
+  auto creating = e->consumers().ResolveActiveConsumer(c->arn);
   EXPECT_EQ(creating.status().code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(creating.status().message(),
             "Consumer app with creation timestamp 1700000000 under stream: orders , account 123456789012 is not "
             "in ACTIVE status.");
   clock_.Advance(100);
   e->RunHousekeeping();
-  auto active = e->ResolveActiveConsumer(c->arn);
+  auto active = e->consumers().ResolveActiveConsumer(c->arn);
   ASSERT_TRUE(active.ok()) << active.status().ToString();
   EXPECT_EQ(active->stream.name, "orders");
   EXPECT_EQ(active->stream.account, "123456789012");
@@ -294,41 +302,43 @@ TEST_F(ConsumersTest, ResolveActiveConsumer) {
   // Another partition's spelling names the same consumer.
   std::string cn_arn = c->arn;
   cn_arn.replace(0, 7, "arn:aws-cn");
-  EXPECT_TRUE(e->ResolveActiveConsumer(cn_arn).ok());
+  EXPECT_TRUE(e->consumers().ResolveActiveConsumer(cn_arn).ok());
 
-  EXPECT_EQ(e->ResolveActiveConsumer(stream_arn_ + "/consumer/app:1700000001").status().code(),
+  EXPECT_EQ(e->consumers().ResolveActiveConsumer(stream_arn_ + "/consumer/app:1700000001").status().code(),
             ErrorCode::kResourceNotFound);
-  EXPECT_EQ(e->ResolveActiveConsumer(stream_arn_ + "/consumer/nope:1700000000").status().code(),
+  EXPECT_EQ(e->consumers().ResolveActiveConsumer(stream_arn_ + "/consumer/nope:1700000000").status().code(),
             ErrorCode::kResourceNotFound);
-  EXPECT_EQ(e->ResolveActiveConsumer("arn:aws:kinesis:us-east-1:123456789012:stream/gone/consumer/app:1700000000")
+  EXPECT_EQ(e->consumers()
+                .ResolveActiveConsumer("arn:aws:kinesis:us-east-1:123456789012:stream/gone/consumer/app:1700000000")
                 .status()
                 .message(),
             "Stream gone under account 123456789012 not found.");
-  EXPECT_EQ(e->ResolveActiveConsumer("not an arn").status().code(), ErrorCode::kResourceNotFound);
-  ASSERT_TRUE(e->DeregisterStreamConsumer(ByName("app")).ok());
-  EXPECT_EQ(e->ResolveActiveConsumer(c->arn).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(e->consumers().ResolveActiveConsumer("not an arn").status().code(), ErrorCode::kResourceNotFound);
+  ASSERT_TRUE(e->consumers().DeregisterStreamConsumer(ByName("app")).ok());
+  EXPECT_EQ(e->consumers().ResolveActiveConsumer(c->arn).status().code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_F(ConsumersTest, ConsumerTagsAreTheConsumersOwn) {
   auto e = Open();
   CreateStream(*e);
-  auto c = e->RegisterStreamConsumer(s_, "app", {{"b", "2"}, {"a", "1"}, {"b", "3"}});
+  auto c = e->consumers().RegisterStreamConsumer(s_, "app", {{"b", "2"}, {"a", "1"}, {"b", "3"}});
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(*e->ListConsumerTags(c->arn), (Tags{{"a", "1"}, {"b", "3"}}));
-  ASSERT_TRUE(e->AddConsumerTags(c->arn, {{"c", "x"}, {"a", "0"}}).ok());
-  ASSERT_TRUE(e->RemoveConsumerTags(c->arn, {"b", "absent"}).ok());
-  EXPECT_EQ(*e->ListConsumerTags(c->arn), (Tags{{"a", "0"}, {"c", "x"}}));
+  EXPECT_EQ(*e->consumers().ListConsumerTags(c->arn), (Tags{{"a", "1"}, {"b", "3"}}));
+  ASSERT_TRUE(e->consumers().AddConsumerTags(c->arn, {{"c", "x"}, {"a", "0"}}).ok());
+  ASSERT_TRUE(e->consumers().RemoveConsumerTags(c->arn, {"b", "absent"}).ok());
+  EXPECT_EQ(*e->consumers().ListConsumerTags(c->arn), (Tags{{"a", "0"}, {"c", "x"}}));
   EXPECT_TRUE(e->ListTags(s_)->empty());  // the stream's tags are untouched
   Tags many;
   for (int i = 0; i < 49; ++i) many.emplace_back("k" + std::to_string(i), "");
-  EXPECT_EQ(e->AddConsumerTags(c->arn, many).code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(e->ListConsumerTags(stream_arn_ + "/consumer/nope:1").status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(e->consumers().AddConsumerTags(c->arn, many).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(e->consumers().ListConsumerTags(stream_arn_ + "/consumer/nope:1").status().code(),
+            ErrorCode::kResourceNotFound);
 }
 
 TEST_F(ConsumersTest, ConsumerPoliciesNeedTheConsumerAndGoWithIt) {
   auto e = Open(/*register_delay=*/50, /*deregister_delay=*/50);
   CreateStream(*e);
-  auto c = e->RegisterStreamConsumer(s_, "app", {});
+  auto c = e->consumers().RegisterStreamConsumer(s_, "app", {});
   ASSERT_TRUE(c.ok());
   Status creating = e->PutResourcePolicy(c->arn, "{}");
   EXPECT_EQ(creating.code(), ErrorCode::kResourceInUse);
@@ -342,14 +352,14 @@ TEST_F(ConsumersTest, ConsumerPoliciesNeedTheConsumerAndGoWithIt) {
   EXPECT_EQ(e->GetResourcePolicy(stream_arn_ + "/consumer/other:1700000000").status().message(),
             "Consumer " + stream_arn_ + "/consumer/other:1700000000 not found.");
 
-  ASSERT_TRUE(e->DeregisterStreamConsumer(ByName("app")).ok());
+  ASSERT_TRUE(e->consumers().DeregisterStreamConsumer(ByName("app")).ok());
   EXPECT_TRUE(e->GetResourcePolicy(c->arn).ok());  // DELETING: still there
   clock_.Advance(50);
   e->RunHousekeeping();
   EXPECT_EQ(e->GetResourcePolicy(c->arn).status().code(), ErrorCode::kResourceNotFound);
   // A new consumer of the same name in the same second has no policy.
   clock_.Set(kStart + 100);
-  auto again = e->RegisterStreamConsumer(s_, "app", {});
+  auto again = e->consumers().RegisterStreamConsumer(s_, "app", {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->arn, c->arn);
   clock_.Advance(50);
@@ -395,6 +405,92 @@ TEST(ConsumerArnTest, RejectsMalformedArns) {
   }
   EXPECT_TRUE(ParseConsumerArn(base + "/consumer/" + std::string(128, 'n') + ":1").has_value());
   EXPECT_FALSE(ParseConsumerArn(base + "/consumer/" + std::string(129, 'n') + ":1").has_value());
+}
+
+// A stream table of one stream in memory whose saves can be made to fail,
+// recording each saved snapshot: the registry alone, without an Engine.
+class OneStreamTable final : public StreamTable {
+ public:
+  explicit OneStreamTable(StreamMeta meta) : state_(std::make_shared<StreamState>()) {
+    state_->meta = std::move(meta);
+  }
+  std::shared_ptr<StreamState> Find(const StreamRef& stream) const override {
+    return KeyOf(stream) == KeyOf(state_->meta.ref) ? state_ : nullptr;
+  }
+  std::mutex& control_mu() const override { return mu_; }
+  std::vector<StreamMeta> SnapshotLocked() const override {
+    std::shared_lock lock(state_->mu);
+    return {state_->meta};
+  }
+  Status SaveLocked(const std::vector<StreamMeta>& streams) override {
+    if (fail_saves) return Status::IoError("disk full");
+    saved.push_back(streams);
+    return Status::Ok();
+  }
+
+  bool fail_saves = false;
+  std::vector<std::vector<StreamMeta>> saved;
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<StreamState> state_;
+};
+
+class ConsumerRegistryAloneTest : public ::testing::Test {
+ protected:
+  static StreamMeta ActiveStream() {
+    StreamMeta m;
+    m.ref = {"123456789012", "us-east-1", "orders"};
+    m.status = StreamStatus::kActive;
+    m.creation_ms = kStart;
+    return m;
+  }
+
+  ManualClock clock_{kStart};
+  EngineOptions options_;
+  OneStreamTable table_{ActiveStream()};
+  AccountStore accounts_{"", /*in_memory=*/true, clock_};
+  int kicks_ = 0;
+  ConsumerRegistry registry_{options_, clock_, table_, accounts_, [this] { ++kicks_; }};
+  const StreamRef s_{"123456789012", "us-east-1", "orders"};
+};
+
+TEST_F(ConsumerRegistryAloneTest, ARegisteredConsumerIsSavedBeforeItIsLive) {
+  auto c = registry_.RegisterStreamConsumer(s_, "app", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(table_.saved.size(), 1u);
+  ASSERT_EQ(table_.saved[0].size(), 1u);
+  ASSERT_EQ(table_.saved[0][0].consumers.size(), 1u);
+  EXPECT_EQ(table_.saved[0][0].consumers[0].name, "app");
+  EXPECT_EQ(registry_.ListStreamConsumers(s_, std::nullopt)->size(), 1u);
+  EXPECT_EQ(kicks_, 0);  // ACTIVE at once: no transition to settle
+}
+
+TEST_F(ConsumerRegistryAloneTest, AFailedSaveRegistersNothing) {
+  table_.fail_saves = true;
+  auto c = registry_.RegisterStreamConsumer(s_, "app", {});
+  EXPECT_EQ(c.status().code(), ErrorCode::kIoError);
+  EXPECT_TRUE(registry_.ListStreamConsumers(s_, std::nullopt)->empty());
+  EXPECT_EQ(registry_.DescribeStreamConsumer({s_, "app", std::nullopt}).status().code(),
+            ErrorCode::kResourceNotFound);
+}
+
+TEST_F(ConsumerRegistryAloneTest, ADelayedRegistrationWakesHousekeepingAndSettlesWhenDue) {
+  options_.register_consumer_delay_ms = 500;
+  ASSERT_TRUE(registry_.RegisterStreamConsumer(s_, "app", {}).ok());
+  EXPECT_EQ(kicks_, 1);
+  int64_t next_due = INT64_MAX;
+  {
+    std::lock_guard control(table_.control_mu());
+    registry_.SettleLocked(kStart + 499, &next_due);
+  }
+  EXPECT_EQ(next_due, kStart + 500);
+  EXPECT_EQ(registry_.DescribeStreamConsumer({s_, "app", std::nullopt})->status, ConsumerStatus::kCreating);
+  {
+    std::lock_guard control(table_.control_mu());
+    registry_.SettleLocked(kStart + 500, &next_due);
+  }
+  EXPECT_EQ(registry_.DescribeStreamConsumer({s_, "app", std::nullopt})->status, ConsumerStatus::kActive);
 }
 
 }  // namespace
