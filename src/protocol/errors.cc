@@ -18,6 +18,10 @@ const char* ErrorTypeName(ErrorCode code) {
     case ErrorCode::kSerialization: return "SerializationException";
     case ErrorCode::kUnknownOperation: return "UnknownOperationException";
     case ErrorCode::kAccessDenied: return "AccessDeniedException";
+    case ErrorCode::kMissingAuthenticationToken: return "MissingAuthenticationTokenException";
+    case ErrorCode::kIncompleteSignature: return "IncompleteSignatureException";
+    case ErrorCode::kInvalidSignature: return "InvalidSignatureException";
+    case ErrorCode::kUnrecognizedClient: return "UnrecognizedClientException";
     case ErrorCode::kKmsDisabled: return "KMSDisabledException";
     case ErrorCode::kKmsInvalidState: return "KMSInvalidStateException";
     case ErrorCode::kKmsAccessDenied: return "KMSAccessDeniedException";

@@ -30,6 +30,11 @@ enum class ErrorCode {
   kSerialization,
   kUnknownOperation,
   kAccessDenied,
+  // A failed signature check (src/auth), answered before any operation runs.
+  kMissingAuthenticationToken,
+  kIncompleteSignature,
+  kInvalidSignature,
+  kUnrecognizedClient,  // an access key the server does not know
   kInternalFailure,
   kKmsDisabled,
   kKmsInvalidState,
