@@ -37,8 +37,9 @@ Status Unsupported(std::string_view algorithm) {
   return Status(ErrorCode::kIncompleteSignature, "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "'");
 }
 
-// "AKID/yyyymmdd/region/service/aws4_request" -> scope (terminator checked later).
-std::optional<CredentialScope> SplitCredential(std::string_view credential, std::string* terminator) {
+// "AKID/yyyymmdd/region/service/aws4_request" -> scope (terminator checked later);
+// IncompleteSignature unless there are five non-empty parts.
+Result<CredentialScope> SplitCredential(std::string_view credential, std::string* terminator) {
   std::vector<std::string_view> parts;
   size_t pos = 0;
   while (true) {
@@ -47,9 +48,12 @@ std::optional<CredentialScope> SplitCredential(std::string_view credential, std:
     if (slash == std::string_view::npos) break;
     pos = slash + 1;
   }
-  if (parts.size() != 5) return std::nullopt;
-  for (std::string_view p : parts) {
-    if (p.empty()) return std::nullopt;
+  bool five = parts.size() == 5;
+  for (std::string_view p : parts) five = five && !p.empty();
+  if (!five) {
+    return Status(ErrorCode::kIncompleteSignature,
+                  "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+                  "got '" + std::string(credential) + "'");
   }
   *terminator = std::string(parts[4]);
   return CredentialScope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
@@ -88,13 +92,13 @@ Result<SignatureParams> FromHeader(const RequestView& request, std::string_view 
   }
 
   if (amz_date) {
-    const std::optional<int64_t> t = ParseAmzDate(*amz_date);
-    if (!t) return BadDate(*amz_date);
+    const Result<int64_t> t = ParseAmzDate(*amz_date);
+    if (!t.ok()) return BadDate(*amz_date);
     params.amz_date = std::string(*amz_date);
     params.request_time = *t;
   } else {
-    const std::optional<int64_t> t = ParseHttpDate(*http_date);
-    if (!t) return BadDate(*http_date);
+    const Result<int64_t> t = ParseHttpDate(*http_date);
+    if (!t.ok()) return BadDate(*http_date);
     params.amz_date = FormatAmzDate(*t);
     params.request_time = *t;
   }
@@ -118,8 +122,8 @@ Result<SignatureParams> FromQuery(std::map<std::string, std::string, std::less<>
     return Status(ErrorCode::kIncompleteSignature, message + "Re-examine the query-string parameters.");
   }
   if (query["X-Amz-Algorithm"] != kAlgorithm) return Unsupported(query["X-Amz-Algorithm"]);
-  const std::optional<int64_t> t = ParseAmzDate(query["X-Amz-Date"]);
-  if (!t) return BadDate(query["X-Amz-Date"]);
+  const Result<int64_t> t = ParseAmzDate(query["X-Amz-Date"]);
+  if (!t.ok()) return BadDate(query["X-Amz-Date"]);
   params.presigned = true;
   params.amz_date = std::move(query["X-Amz-Date"]);
   params.request_time = *t;
@@ -175,17 +179,12 @@ Result<SignatureParams> ParseSignatureParams(const RequestView& request) {
   if (!parsed.ok()) return parsed;
   SignatureParams out = std::move(parsed).value();
   std::string terminator;
-  std::optional<CredentialScope> scope = SplitCredential(out.credential, &terminator);
-  if (!scope) {
-    return Status(ErrorCode::kIncompleteSignature,
-                  "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
-                  "got '" + out.credential + "'");
-  }
+  SLUICE_ASSIGN_OR_RETURN(CredentialScope scope, SplitCredential(out.credential, &terminator));
   if (terminator != kScopeTerminator) {
     return Status(ErrorCode::kInvalidSignature,
                   "Credential should be scoped with a valid terminator: 'aws4_request', not '" + terminator + "'.");
   }
-  out.scope = std::move(*scope);
+  out.scope = std::move(scope);
   return out;
 }
 
