@@ -20,6 +20,11 @@ TEST(ErrorsTest, NamesAndStatuses) {
   EXPECT_EQ(HttpStatusFor(ErrorCode::kValidation), 400);
 }
 
+TEST(ErrorsTest, NotLeaderIsARetryableInternalFailure) {
+  EXPECT_STREQ(ErrorTypeName(ErrorCode::kNotLeader), "InternalFailure");
+  EXPECT_EQ(HttpStatusFor(ErrorCode::kNotLeader), 500);
+}
+
 TEST(ErrorsTest, AuthenticationFailuresAreTheServicesExceptionsWith400) {
   EXPECT_STREQ(ErrorTypeName(ErrorCode::kMissingAuthenticationToken), "MissingAuthenticationTokenException");
   EXPECT_STREQ(ErrorTypeName(ErrorCode::kIncompleteSignature), "IncompleteSignatureException");
