@@ -71,10 +71,8 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
   });
 }
 
-gateway::ServiceResponse KinesisService::Error(const server::HttpRequest& request,
-                                               const gateway::ErrorReply& error) const {
-  return ToServiceResponse(
-      AuthErrorResponse(request.Header("content-type"), error.type, error.message, error.http_status));
+gateway::ServiceResponse KinesisService::Error(const server::HttpRequest& request, const Status& error) const {
+  return ToServiceResponse(GatewayErrorResponse(request.Header("content-type"), error));
 }
 
 }  // namespace sluice::api

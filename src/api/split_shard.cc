@@ -28,9 +28,9 @@ void HandleSplitShard(const OperationContext& ctx, const protocol::JsonObject& b
   if (!ref.ok()) return reply(ref.status());
   // A 39-digit key of 2^128 or more lies above every shard's range: the
   // engine reports it as outside the shard.
-  const std::optional<HashKey> parsed = ParseHashKey(*key);
-  st = ctx.engine.SplitShard(*ref, *shard, parsed.value_or(kMaxHashKey));
-  if (!st.ok() && !parsed && st.code() == ErrorCode::kInvalidArgument) {
+  const Result<HashKey> parsed = ParseHashKey(*key);
+  st = ctx.engine.SplitShard(*ref, *shard, parsed.ok() ? *parsed : kMaxHashKey);
+  if (!st.ok() && !parsed.ok() && st.code() == ErrorCode::kInvalidArgument) {
     // The message quotes the key: the client's digits, not the stand-in.
     std::string message = st.message();
     const std::string stand_in = "NewStartingHashKey " + HashKeyToString(kMaxHashKey) + " ";

@@ -4,9 +4,7 @@
 
 #include "api/content_type.h"
 #include "gateway/aws_responses.h"
-#include "protocol/cbor_transcode.h"
 #include "protocol/errors.h"
-#include "protocol/json_writer.h"
 #include "util/log.h"
 #include "util/rate_limiter.h"
 
@@ -63,23 +61,9 @@ ApiResponse UnsupportedContentTypeResponse(bool target_present) {
   return r;
 }
 
-ApiResponse AuthErrorResponse(std::string_view request_content_type, std::string_view type,
-                              std::string_view message, int http_status) {
-  ApiResponse r;
-  r.status = http_status;
-  r.error_type = std::string(type);
-  protocol::JsonWriter w(&r.body);
-  w.BeginObject();
-  w.Member("__type", type);
-  w.Member("message", message);
-  w.EndObject();
+ApiResponse GatewayErrorResponse(std::string_view request_content_type, const Status& status) {
   const bool cbor = CodecOf(MediaType(request_content_type)) == Codec::kCbor;
-  if (cbor) {
-    Result<std::string> encoded = protocol::JsonResponseToCbor(r.body);
-    if (encoded.ok()) r.body = std::move(encoded).value();
-  }
-  r.content_type = std::string(cbor ? kAmzCbor : kAmzJson);
-  return r;
+  return ErrorResponse(cbor, kAmzJson, status);
 }
 
 }  // namespace sluice::api

@@ -24,9 +24,9 @@ ApiResponse InjectedErrorResponse(bool cbor, std::string_view content_type, cons
 // target, else 404 UnknownOperationException; XML bodies.
 ApiResponse UnsupportedContentTypeResponse(bool target_present);
 
-// A failed signature check (auth/auth_error.h's type, message and status):
-// CBOR when the request's content type is CBOR 1.1, else JSON 1.1.
-ApiResponse AuthErrorResponse(std::string_view request_content_type, std::string_view type,
-                              std::string_view message, int http_status);
+// An error the gateway hands over (a failed signature check), as
+// ErrorResponse writes it: CBOR when the request's content type is CBOR 1.1,
+// else JSON 1.1 whatever the request's content type.
+ApiResponse GatewayErrorResponse(std::string_view request_content_type, const Status& status);
 
 }  // namespace sluice::api

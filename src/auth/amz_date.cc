@@ -32,10 +32,10 @@ int64_t Digits(std::string_view s, size_t pos, size_t n) {
   return v;
 }
 
-std::optional<int64_t> EpochSeconds(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t sec) {
+Result<int64_t> EpochSeconds(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t sec) {
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
       sec < 0 || sec > 60) {
-    return std::nullopt;
+    return Status::InvalidArgument("no such date and time");
   }
   return DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 }
@@ -49,25 +49,27 @@ void AppendPadded(std::string* out, int64_t v, size_t width) {
 
 }  // namespace
 
-std::optional<int64_t> ParseAmzDate(std::string_view s) {
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
+Result<int64_t> ParseAmzDate(std::string_view s) {
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') {
+    return Status::InvalidArgument("not yyyymmddThhmmssZ: " + std::string(s));
+  }
   return EpochSeconds(Digits(s, 0, 4), Digits(s, 4, 2), Digits(s, 6, 2), Digits(s, 9, 2), Digits(s, 11, 2),
                       Digits(s, 13, 2));
 }
 
-std::optional<int64_t> ParseHttpDate(std::string_view s) {
+Result<int64_t> ParseHttpDate(std::string_view s) {
   // "Www, DD Mon YYYY HH:MM:SS GMT"
   static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
       s[22] != ':' || s.substr(25) != " GMT") {
-    return std::nullopt;
+    return Status::InvalidArgument("not 'Www, DD Mon YYYY HH:MM:SS GMT': " + std::string(s));
   }
   int64_t month = 0;
   for (size_t i = 0; i < kMonths.size(); ++i) {
     if (s.substr(8, 3) == kMonths[i]) month = static_cast<int64_t>(i) + 1;
   }
-  if (month == 0) return std::nullopt;
+  if (month == 0) return Status::InvalidArgument("no such month: " + std::string(s.substr(8, 3)));
   return EpochSeconds(Digits(s, 12, 4), month, Digits(s, 5, 2), Digits(s, 17, 2), Digits(s, 20, 2),
                       Digits(s, 23, 2));
 }

@@ -2,18 +2,20 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "util/status.h"
 
 namespace sluice::auth {
 
 // "20261124T223000Z" (ISO 8601 basic format, UTC) -> epoch seconds.
-std::optional<int64_t> ParseAmzDate(std::string_view s);
+// InvalidArgument for another shape or a date that does not exist.
+Result<int64_t> ParseAmzDate(std::string_view s);
 
 // "Tue, 24 Nov 2026 22:30:00 GMT" (the HTTP Date header, RFC 7231 IMF-fixdate)
-// -> epoch seconds.
-std::optional<int64_t> ParseHttpDate(std::string_view s);
+// -> epoch seconds. InvalidArgument as ParseAmzDate.
+Result<int64_t> ParseHttpDate(std::string_view s);
 
 // Epoch seconds -> "20261124T223000Z".
 std::string FormatAmzDate(int64_t epoch_seconds);

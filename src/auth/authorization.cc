@@ -28,17 +28,18 @@ std::map<std::string, std::string, std::less<>> QueryParams(std::string_view que
   return out;
 }
 
-AuthError BadDate(std::string_view value) {
-  return MakeError(kIncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '" + std::string(value) +
-                                             "'. See http://en.wikipedia.org/wiki/ISO_8601");
+Status BadDate(std::string_view value) {
+  return Status(ErrorCode::kIncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '" +
+                                                     std::string(value) + "'. See http://en.wikipedia.org/wiki/ISO_8601");
 }
 
-AuthError Unsupported(std::string_view algorithm) {
-  return MakeError(kIncompleteSignature, "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "'");
+Status Unsupported(std::string_view algorithm) {
+  return Status(ErrorCode::kIncompleteSignature, "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "'");
 }
 
-// "AKID/yyyymmdd/region/service/aws4_request" -> scope (terminator checked later).
-std::optional<CredentialScope> SplitCredential(std::string_view credential, std::string* terminator) {
+// "AKID/yyyymmdd/region/service/aws4_request" -> scope (terminator checked later);
+// IncompleteSignature unless there are five non-empty parts.
+Result<CredentialScope> SplitCredential(std::string_view credential, std::string* terminator) {
   std::vector<std::string_view> parts;
   size_t pos = 0;
   while (true) {
@@ -47,15 +48,18 @@ std::optional<CredentialScope> SplitCredential(std::string_view credential, std:
     if (slash == std::string_view::npos) break;
     pos = slash + 1;
   }
-  if (parts.size() != 5) return std::nullopt;
-  for (std::string_view p : parts) {
-    if (p.empty()) return std::nullopt;
+  bool five = parts.size() == 5;
+  for (std::string_view p : parts) five = five && !p.empty();
+  if (!five) {
+    return Status(ErrorCode::kIncompleteSignature,
+                  "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+                  "got '" + std::string(credential) + "'");
   }
   *terminator = std::string(parts[4]);
   return CredentialScope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
 }
 
-AuthResult<SignatureParams> FromHeader(const RequestView& request, std::string_view header, SignatureParams params) {
+Result<SignatureParams> FromHeader(const RequestView& request, std::string_view header, SignatureParams params) {
   const size_t space = header.find(' ');
   const std::string_view algorithm = header.substr(0, space);
   if (algorithm != kAlgorithm) return Unsupported(algorithm);
@@ -83,16 +87,18 @@ AuthResult<SignatureParams> FromHeader(const RequestView& request, std::string_v
   if (!amz_date && !http_date) {
     message += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   }
-  if (!message.empty()) return MakeError(kIncompleteSignature, message + "Authorization=" + std::string(header));
+  if (!message.empty()) {
+    return Status(ErrorCode::kIncompleteSignature, message + "Authorization=" + std::string(header));
+  }
 
   if (amz_date) {
-    const std::optional<int64_t> t = ParseAmzDate(*amz_date);
-    if (!t) return BadDate(*amz_date);
+    const Result<int64_t> t = ParseAmzDate(*amz_date);
+    if (!t.ok()) return BadDate(*amz_date);
     params.amz_date = std::string(*amz_date);
     params.request_time = *t;
   } else {
-    const std::optional<int64_t> t = ParseHttpDate(*http_date);
-    if (!t) return BadDate(*http_date);
+    const Result<int64_t> t = ParseHttpDate(*http_date);
+    if (!t.ok()) return BadDate(*http_date);
     params.amz_date = FormatAmzDate(*t);
     params.request_time = *t;
   }
@@ -103,7 +109,7 @@ AuthResult<SignatureParams> FromHeader(const RequestView& request, std::string_v
   return params;
 }
 
-AuthResult<SignatureParams> FromQuery(std::map<std::string, std::string, std::less<>> query, SignatureParams params) {
+Result<SignatureParams> FromQuery(std::map<std::string, std::string, std::less<>> query, SignatureParams params) {
   std::string message;
   for (const char* name : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders",
                            "X-Amz-Date"}) {
@@ -112,10 +118,12 @@ AuthResult<SignatureParams> FromQuery(std::map<std::string, std::string, std::le
       message += "AWS query-string parameters must include '" + std::string(name) + "'. ";
     }
   }
-  if (!message.empty()) return MakeError(kIncompleteSignature, message + "Re-examine the query-string parameters.");
+  if (!message.empty()) {
+    return Status(ErrorCode::kIncompleteSignature, message + "Re-examine the query-string parameters.");
+  }
   if (query["X-Amz-Algorithm"] != kAlgorithm) return Unsupported(query["X-Amz-Algorithm"]);
-  const std::optional<int64_t> t = ParseAmzDate(query["X-Amz-Date"]);
-  if (!t) return BadDate(query["X-Amz-Date"]);
+  const Result<int64_t> t = ParseAmzDate(query["X-Amz-Date"]);
+  if (!t.ok()) return BadDate(query["X-Amz-Date"]);
   params.presigned = true;
   params.amz_date = std::move(query["X-Amz-Date"]);
   params.request_time = *t;
@@ -130,11 +138,11 @@ AuthResult<SignatureParams> FromQuery(std::map<std::string, std::string, std::le
       if (c < '0' || c > '9') number = false;
       seconds = seconds * 10 + (c - '0');
     }
-    if (!number) return MakeError(kIncompleteSignature, "X-Amz-Expires should be a number");
+    if (!number) return Status(ErrorCode::kIncompleteSignature, "X-Amz-Expires should be a number");
     if (seconds > SigV4Verifier::kMaxExpiresSeconds) {
-      return MakeError(kIncompleteSignature,
-                       "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must "
-                       "be less than 604800 seconds");
+      return Status(ErrorCode::kIncompleteSignature,
+                    "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must "
+                    "be less than 604800 seconds");
     }
     params.expires_seconds = seconds;
   }
@@ -144,8 +152,6 @@ AuthResult<SignatureParams> FromQuery(std::map<std::string, std::string, std::le
 
 }  // namespace
 
-AuthError MakeError(const char* type, std::string message) { return AuthError{type, std::move(message), 400}; }
-
 std::optional<std::string_view> FindHeader(const RequestView& request, std::string_view lower_name) {
   for (const HeaderField& h : request.headers) {
     if (EqualsIgnoreCase(h.name, lower_name)) return h.value;
@@ -153,7 +159,7 @@ std::optional<std::string_view> FindHeader(const RequestView& request, std::stri
   return std::nullopt;
 }
 
-AuthResult<SignatureParams> ParseSignatureParams(const RequestView& request) {
+Result<SignatureParams> ParseSignatureParams(const RequestView& request) {
   SignatureParams params;
   const size_t question = request.target.find('?');
   params.path = std::string(request.target.substr(0, question));
@@ -163,27 +169,22 @@ AuthResult<SignatureParams> ParseSignatureParams(const RequestView& request) {
   const std::optional<std::string_view> header = FindHeader(request, "authorization");
   const bool in_query = query.contains("X-Amz-Algorithm");
   if (header && in_query) {
-    return MakeError(kInvalidSignature,
-                     "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.");
+    return Status(ErrorCode::kInvalidSignature,
+                  "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.");
   }
-  if (!header && !in_query) return MakeError(kMissingAuthenticationToken, "Missing Authentication Token");
+  if (!header && !in_query) return Status(ErrorCode::kMissingAuthenticationToken, "Missing Authentication Token");
 
-  AuthResult<SignatureParams> parsed =
+  Result<SignatureParams> parsed =
       header ? FromHeader(request, *header, std::move(params)) : FromQuery(std::move(query), std::move(params));
   if (!parsed.ok()) return parsed;
   SignatureParams out = std::move(parsed).value();
   std::string terminator;
-  std::optional<CredentialScope> scope = SplitCredential(out.credential, &terminator);
-  if (!scope) {
-    return MakeError(kIncompleteSignature,
-                     "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
-                     "got '" + out.credential + "'");
-  }
+  SLUICE_ASSIGN_OR_RETURN(CredentialScope scope, SplitCredential(out.credential, &terminator));
   if (terminator != kScopeTerminator) {
-    return MakeError(kInvalidSignature,
-                     "Credential should be scoped with a valid terminator: 'aws4_request', not '" + terminator + "'.");
+    return Status(ErrorCode::kInvalidSignature,
+                  "Credential should be scoped with a valid terminator: 'aws4_request', not '" + terminator + "'.");
   }
-  out.scope = std::move(*scope);
+  out.scope = std::move(scope);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Reading the signature parameters out of a request (Authorization header or
 // presigned query string) into one shape, with the service's
-// IncompleteSignature / MissingAuthenticationToken errors. Used by sigv4.cc;
+// IncompleteSignature / MissingAuthenticationToken errors (as util's codes). Used by sigv4.cc;
 // no secrets and no clock involved.
 #pragma once
 
@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "auth/auth_error.h"
 #include "auth/sigv4.h"
+#include "util/status.h"
 
 namespace sluice::auth {
 
@@ -28,12 +28,12 @@ struct SignatureParams {
   std::string session_token;
 };
 
-AuthResult<SignatureParams> ParseSignatureParams(const RequestView& request);
+// The signature parameters of `request`; the MissingAuthenticationToken,
+// IncompleteSignature and InvalidSignature cases of sigv4.h up to
+// ExtractCredentialScope.
+Result<SignatureParams> ParseSignatureParams(const RequestView& request);
 
 // Values of the first header named `lower_name` (lower-case), or nullopt.
 std::optional<std::string_view> FindHeader(const RequestView& request, std::string_view lower_name);
-
-// Builds an AuthError of the given type with status 400.
-AuthError MakeError(const char* type, std::string message);
 
 }  // namespace sluice::auth

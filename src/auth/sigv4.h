@@ -13,7 +13,10 @@
 // SHA-256 of the body. X-Amz-Security-Token is signed like any header or
 // parameter and handed back unvalidated.
 //
-// Errors, in the order they are checked (the texts are the service's):
+// Errors, in the order they are checked: a Status whose code names the
+// exception (ErrorCode::kInvalidSignature for InvalidSignatureException; the
+// wire name and HTTP status come from the service's error table), with the
+// service's text as its message:
 //   both forms present       InvalidSignatureException  "Found both 'X-Amz-Algorithm' as a query-string
 //                                                         param and 'Authorization' as HTTP header."
 //   neither form             MissingAuthenticationTokenException "Missing Authentication Token"
@@ -49,9 +52,9 @@
 #include <string>
 #include <string_view>
 
-#include "auth/auth_error.h"
 #include "auth/canonical_request.h"
 #include "auth/credentials_file.h"
+#include "util/status.h"
 
 namespace sluice::auth {
 
@@ -90,7 +93,7 @@ struct Identity {
 // still takes the region (and access key) from the scope. Errors: the
 // MissingAuthenticationToken / IncompleteSignature / InvalidSignature (both
 // forms) cases above.
-AuthResult<CredentialScope> ExtractCredentialScope(const RequestView& request);
+Result<CredentialScope> ExtractCredentialScope(const RequestView& request);
 
 class SigV4Verifier {
  public:
@@ -103,7 +106,7 @@ class SigV4Verifier {
   SigV4Verifier(CredentialMap credentials, std::string default_account_id);
 
   // Verifies `request` at wall-clock time `now_ms` (epoch milliseconds).
-  AuthResult<Identity> Verify(const RequestView& request, int64_t now_ms) const;
+  Result<Identity> Verify(const RequestView& request, int64_t now_ms) const;
 
  private:
   CredentialMap credentials_;

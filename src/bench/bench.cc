@@ -213,11 +213,12 @@ int RunBench(int argc, char** argv) {
     config.batch = static_cast<int>(max_batch);
   }
 
-  std::string error;
-  if (!ParseEndpoint(endpoint_url, &config.endpoint, &error)) {
-    std::fprintf(stderr, "bench: %s\n", error.c_str());
+  Result<Endpoint> endpoint = ParseEndpoint(endpoint_url);
+  if (!endpoint.ok()) {
+    std::fprintf(stderr, "bench: %s\n", endpoint.status().message().c_str());
     return 2;
   }
+  config.endpoint = std::move(endpoint).value();
   if (workloads.empty()) {
     std::fprintf(stderr, "bench: no workloads given\n");
     return 2;

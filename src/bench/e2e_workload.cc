@@ -91,25 +91,24 @@ class E2eHandler final : public LoopHandler {
 bool RunE2e(const BenchConfig& c, WorkloadResult* out) {
   ScopedStream stream(c, "e2e");
   if (!stream.ok()) return out->failure = stream.error(), false;
-  std::string error;
   std::vector<std::string> iterators(static_cast<size_t>(c.shards));
   for (int i = 0; i < c.shards; ++i) {
-    if (!stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON", &iterators[i],
-                                         &error)) {
-      return out->failure = error, false;
-    }
+    Result<std::string> it =
+        stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON");
+    if (!it.ok()) return out->failure = it.status().message(), false;
+    iterators[i] = std::move(it).value();
   }
   // Paced, so idle producers cost nothing; several keep the rate when a
   // slow server's latency exceeds the interval between records.
   const int producers = c.connections > 0 ? c.connections : 8;
   LoadLoop loop(c.endpoint, producers + c.shards);
-  if (!loop.Open(&error)) return out->failure = error, false;
+  if (Status opened = loop.Open(); !opened.ok()) return out->failure = opened.message(), false;
   const int64_t start = MonotonicNanos();
   const int64_t produce_end = start + static_cast<int64_t>(c.duration_s * kSecond);
   E2eHandler handler(c, stream.name(), producers, std::move(iterators));
   handler.producer.Start(start, produce_end);
-  if (!loop.Run(&handler, produce_end + kE2eGraceNs + kSecond, &error)) {
-    return out->failure = error, false;
+  if (Status ran = loop.Run(&handler, produce_end + kE2eGraceNs + kSecond); !ran.ok()) {
+    return out->failure = ran.message(), false;
   }
   const double elapsed = Seconds(produce_end - start);
   out->ran = true;

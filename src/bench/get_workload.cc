@@ -93,16 +93,15 @@ class DrainHandler final : public LoopHandler {
 bool RunGet(const BenchConfig& c, WorkloadResult* out) {
   ScopedStream stream(c, "get");
   if (!stream.ok()) return out->failure = stream.error(), false;
-  std::string error;
 
   // Load (not timed).
   auto loader = MakePutRecords(c, stream.name(), c.records, 4);
   const int64_t load_start = MonotonicNanos();
   {
     LoadLoop loop(c.endpoint, c.connections > 0 ? c.connections : 8);
-    if (!loop.Open(&error) || !loop.Run(loader.get(), load_start + kLoadTimeoutNs, &error)) {
-      return out->failure = "load: " + error, false;
-    }
+    Status loaded = loop.Open();
+    if (loaded.ok()) loaded = loop.Run(loader.get(), load_start + kLoadTimeoutNs);
+    if (!loaded.ok()) return out->failure = "load: " + loaded.message(), false;
   }
   const double load_s = Seconds(MonotonicNanos() - load_start);
   const uint64_t loaded = loader->ok_records;
@@ -111,17 +110,19 @@ bool RunGet(const BenchConfig& c, WorkloadResult* out) {
   // Drain (timed).
   std::vector<std::string> iterators(static_cast<size_t>(c.shards));
   for (int i = 0; i < c.shards; ++i) {
-    if (!stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON", &iterators[i],
-                                         &error)) {
-      return out->failure = error, false;
-    }
+    Result<std::string> it =
+        stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON");
+    if (!it.ok()) return out->failure = it.status().message(), false;
+    iterators[i] = std::move(it).value();
   }
   DrainHandler drain(c.endpoint, std::move(iterators), c.get_limit, loaded);
   LoadLoop loop(c.endpoint, c.shards);
-  if (!loop.Open(&error)) return out->failure = error, false;
+  if (Status opened = loop.Open(); !opened.ok()) return out->failure = opened.message(), false;
   const CpuMeter cpu;
   const int64_t start = MonotonicNanos();
-  if (!loop.Run(&drain, start + kDrainTimeoutNs, &error)) return out->failure = error, false;
+  if (Status ran = loop.Run(&drain, start + kDrainTimeoutNs); !ran.ok()) {
+    return out->failure = ran.message(), false;
+  }
   const int64_t end = drain.finish_ns ? drain.finish_ns : MonotonicNanos();
   const std::string cpu_used = cpu.Percent();
   const double elapsed = Seconds(end - start);

@@ -23,19 +23,17 @@ constexpr uint64_t kMaxTransportErrors = 1000;
 
 }  // namespace
 
-bool ParseEndpoint(std::string_view url, Endpoint* out, std::string* error) {
+Result<Endpoint> ParseEndpoint(std::string_view url) {
   std::string_view rest = url;
   if (rest.substr(0, 7) == "http://") {
     rest.remove_prefix(7);
   } else if (rest.find("://") != std::string_view::npos) {
-    *error = "only http:// endpoints are supported: " + std::string(url);
-    return false;
+    return Status::InvalidArgument("only http:// endpoints are supported: " + std::string(url));
   }
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   const size_t colon = rest.rfind(':');
   if (colon == std::string_view::npos) {
-    *error = "endpoint needs a port: " + std::string(url);
-    return false;
+    return Status::InvalidArgument("endpoint needs a port: " + std::string(url));
   }
   std::string host(rest.substr(0, colon));
   std::string_view port_text = rest.substr(colon + 1);
@@ -48,20 +46,19 @@ bool ParseEndpoint(std::string_view url, Endpoint* out, std::string* error) {
     port = port * 10 + (c - '0');
   }
   if (port_text.empty() || port <= 0 || port > 65535) {
-    *error = "bad port in endpoint: " + std::string(url);
-    return false;
+    return Status::InvalidArgument("bad port in endpoint: " + std::string(url));
   }
   std::string ip = host == "localhost" ? "127.0.0.1" : host;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   if (inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1) {
-    *error = "endpoint host must be an IPv4 address or localhost: " + host;
-    return false;
+    return Status::InvalidArgument("endpoint host must be an IPv4 address or localhost: " + host);
   }
-  out->addr = addr;
-  out->host_header = host + ":" + std::string(port_text);
-  return true;
+  Endpoint endpoint;
+  endpoint.addr = addr;
+  endpoint.host_header = host + ":" + std::string(port_text);
+  return endpoint;
 }
 
 LoadLoop::LoadLoop(const Endpoint& endpoint, int connections)
@@ -73,12 +70,11 @@ LoadLoop::~LoadLoop() {
   if (epfd_ >= 0) ::close(epfd_);
 }
 
-bool LoadLoop::Connect(int i, std::string* error) {
+Status LoadLoop::Connect(int i) {
   Conn& c = conns_[i];
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    *error = std::string("socket: ") + std::strerror(errno);
-    return false;
+    return Status::IoError(std::string("socket: ") + std::strerror(errno));
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -96,21 +92,22 @@ bool LoadLoop::Connect(int i, std::string* error) {
     }
   }
   if (rc != 0) {
-    *error = "connect to " + endpoint_.host_header + ": " + std::strerror(errno);
+    Status failed = Status::ConnectionFailed("connect to " + endpoint_.host_header + ": " +
+                                             std::strerror(errno));
     ::close(fd);
-    return false;
+    return failed;
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u32 = static_cast<uint32_t>(i);
   if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    *error = std::string("epoll_ctl: ") + std::strerror(errno);
+    Status failed = Status::IoError(std::string("epoll_ctl: ") + std::strerror(errno));
     ::close(fd);
-    return false;
+    return failed;
   }
   c.fd = fd;
   c.want_write = false;
-  return true;
+  return Status::Ok();
 }
 
 void LoadLoop::Close(int i) {
@@ -128,18 +125,15 @@ void LoadLoop::Drop(int i) {
   c.parser.Reset();
 }
 
-bool LoadLoop::Open(std::string* error) {
+Status LoadLoop::Open() {
   if (epfd_ < 0) {
     epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (epfd_ < 0) {
-      *error = std::string("epoll_create1: ") + std::strerror(errno);
-      return false;
-    }
+    if (epfd_ < 0) return Status::IoError(std::string("epoll_create1: ") + std::strerror(errno));
   }
   for (size_t i = 0; i < conns_.size(); ++i) {
-    if (conns_[i].fd < 0 && !Connect(static_cast<int>(i), error)) return false;
+    if (conns_[i].fd < 0) SLUICE_RETURN_IF_ERROR(Connect(static_cast<int>(i)));
   }
-  return true;
+  return Status::Ok();
 }
 
 void LoadLoop::SetWriteInterest(int i, bool on) {
@@ -152,7 +146,7 @@ void LoadLoop::SetWriteInterest(int i, bool on) {
   c.want_write = on;
 }
 
-bool LoadLoop::Fail(int i, std::string_view what, std::string* error) {
+Status LoadLoop::Fail(int i, std::string_view what) {
   Conn& c = conns_[i];
   const bool was_busy = c.busy;
   if (was_busy) {
@@ -160,16 +154,15 @@ bool LoadLoop::Fail(int i, std::string_view what, std::string* error) {
     handler_->OnTransportError(i, what);
   }
   if (transport_errors_ > kMaxTransportErrors) {
-    *error = "too many transport errors; last: " + std::string(what);
-    return false;
+    return Status::ConnectionFailed("too many transport errors; last: " + std::string(what));
   }
   Drop(i);
   // Only a connection that lost its request is asked again now; an idle one
   // keeps waiting for its wake time.
-  return was_busy ? Ask(i, MonotonicNanos(), error) : true;
+  return was_busy ? Ask(i, MonotonicNanos()) : Status::Ok();
 }
 
-bool LoadLoop::Ask(int i, int64_t now, std::string* error) {
+Status LoadLoop::Ask(int i, int64_t now) {
   Conn& c = conns_[i];
   c.wake_at = 0;
   Next next = handler_->NextRequest(i, now);
@@ -179,19 +172,19 @@ bool LoadLoop::Ask(int i, int64_t now, std::string* error) {
     } else {
       c.finished = true;
     }
-    return true;
+    return Status::Ok();
   }
-  if (c.fd < 0 && !Connect(i, error)) return false;
+  if (c.fd < 0) SLUICE_RETURN_IF_ERROR(Connect(i));
   c.out = next.request;
   c.sent = 0;
   c.busy = true;
   c.start_ns = now;
   c.parser.Reset();
   c.parser.set_body_sink(next.body_sink);
-  return TrySend(i, error);
+  return TrySend(i);
 }
 
-bool LoadLoop::TrySend(int i, std::string* error) {
+Status LoadLoop::TrySend(int i) {
   Conn& c = conns_[i];
   while (c.sent < c.out.size()) {
     ssize_t n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
@@ -202,60 +195,60 @@ bool LoadLoop::TrySend(int i, std::string* error) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       SetWriteInterest(i, true);
-      return true;
+      return Status::Ok();
     }
-    return Fail(i, std::string("send: ") + std::strerror(errno), error);
+    return Fail(i, std::string("send: ") + std::strerror(errno));
   }
   SetWriteInterest(i, false);
-  return true;
+  return Status::Ok();
 }
 
-bool LoadLoop::OnReadable(int i, std::string* error) {
+Status LoadLoop::OnReadable(int i) {
   Conn& c = conns_[i];
   for (;;) {
     ssize_t n = ::recv(c.fd, rbuf_.get(), kReadBufferSize, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      return Fail(i, std::string("recv: ") + std::strerror(errno), error);
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::Ok();
+      return Fail(i, std::string("recv: ") + std::strerror(errno));
     }
     if (n == 0) {
       // An idle connection closed by the server: drop it; it is reopened
       // when it next has a request.
       if (!c.busy) {
         Drop(i);
-        return true;
+        return Status::Ok();
       }
       c.parser.FeedEof();
-      if (!c.parser.complete()) return Fail(i, "connection closed by server", error);
+      if (!c.parser.complete()) return Fail(i, "connection closed by server");
     } else {
-      if (!c.busy) return Fail(i, "unsolicited bytes from server", error);
+      if (!c.busy) return Fail(i, "unsolicited bytes from server");
       size_t used = c.parser.Feed(rbuf_.get(), static_cast<size_t>(n));
-      if (c.parser.failed()) return Fail(i, "bad response: " + c.parser.error(), error);
+      if (c.parser.failed()) return Fail(i, "bad response: " + c.parser.error());
       if (!c.parser.complete()) {
-        if (static_cast<size_t>(n) < kReadBufferSize) return true;  // level-triggered: wait
+        if (static_cast<size_t>(n) < kReadBufferSize) return Status::Ok();  // level-triggered: wait
         continue;
       }
-      if (used != static_cast<size_t>(n)) return Fail(i, "bytes after response", error);
+      if (used != static_cast<size_t>(n)) return Fail(i, "bytes after response");
     }
     // One complete response.
     const int64_t now = MonotonicNanos();
     c.busy = false;
     handler_->OnResponse(i, c.parser, now, now - c.start_ns);
     if (!c.parser.keep_alive() || n == 0) Drop(i);
-    return Ask(i, now, error);
+    return Ask(i, now);
   }
 }
 
-bool LoadLoop::Run(LoopHandler* handler, int64_t deadline_ns, std::string* error) {
+Status LoadLoop::Run(LoopHandler* handler, int64_t deadline_ns) {
   handler_ = handler;
   abandoned_ = 0;
-  if (!Open(error)) return false;
+  SLUICE_RETURN_IF_ERROR(Open());
   const int64_t start = MonotonicNanos();
   for (size_t i = 0; i < conns_.size(); ++i) {
     conns_[i].finished = false;
     conns_[i].busy = false;
-    if (!Ask(static_cast<int>(i), start, error)) return false;
+    SLUICE_RETURN_IF_ERROR(Ask(static_cast<int>(i), start));
   }
   std::vector<epoll_event> events(conns_.size());
   for (;;) {
@@ -270,7 +263,7 @@ bool LoadLoop::Run(LoopHandler* handler, int64_t deadline_ns, std::string* error
       } else if (!c.finished && c.wake_at > 0) {
         active = true;
         if (c.wake_at <= now) {
-          if (!Ask(static_cast<int>(i), now, error)) return false;
+          SLUICE_RETURN_IF_ERROR(Ask(static_cast<int>(i), now));
           if (c.wake_at > 0) next_wake = std::min(next_wake, c.wake_at);
         } else {
           next_wake = std::min(next_wake, c.wake_at);
@@ -285,18 +278,17 @@ bool LoadLoop::Run(LoopHandler* handler, int64_t deadline_ns, std::string* error
     int n = ::epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
-      *error = std::string("epoll_wait: ") + std::strerror(errno);
-      return false;
+      return Status::IoError(std::string("epoll_wait: ") + std::strerror(errno));
     }
     for (int k = 0; k < n; ++k) {
       const int i = static_cast<int>(events[k].data.u32);
       Conn& c = conns_[i];
       if (c.fd < 0) continue;
       if ((events[k].events & EPOLLOUT) && c.busy && c.sent < c.out.size()) {
-        if (!TrySend(i, error)) return false;
+        SLUICE_RETURN_IF_ERROR(TrySend(i));
       }
       if (events[k].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        if (!OnReadable(i, error)) return false;
+        SLUICE_RETURN_IF_ERROR(OnReadable(i));
       }
     }
   }
@@ -308,7 +300,7 @@ bool LoadLoop::Run(LoopHandler* handler, int64_t deadline_ns, std::string* error
     }
   }
   handler_ = nullptr;
-  return true;
+  return Status::Ok();
 }
 
 namespace {
@@ -342,22 +334,13 @@ class OneCall final : public LoopHandler {
 
 }  // namespace
 
-bool Call(const Endpoint& endpoint, std::string_view request, int64_t timeout_ns, int* status,
-          std::string* body, std::string* error) {
+Result<CallResponse> Call(const Endpoint& endpoint, std::string_view request, int64_t timeout_ns) {
   LoadLoop loop(endpoint, 1);
   OneCall call(request);
-  if (!loop.Run(&call, MonotonicNanos() + timeout_ns, error)) return false;
-  if (!call.error_.empty()) {
-    *error = call.error_;
-    return false;
-  }
-  if (!call.done_) {
-    *error = "timed out waiting for a response";
-    return false;
-  }
-  *status = call.status_;
-  *body = std::move(call.body_);
-  return true;
+  SLUICE_RETURN_IF_ERROR(loop.Run(&call, MonotonicNanos() + timeout_ns));
+  if (!call.error_.empty()) return Status::ConnectionFailed(call.error_);
+  if (!call.done_) return Status::TimedOut("timed out waiting for a response");
+  return CallResponse{call.status_, std::move(call.body_)};
 }
 
 }  // namespace sluice::bench

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "http/response_parser.h"
+#include "util/status.h"
 
 namespace sluice::bench {
 
@@ -33,8 +34,8 @@ struct Endpoint {
   sockaddr_in addr{};
 };
 
-// Parses "http://<ipv4 or localhost>:<port>[/]". False with *error set otherwise.
-bool ParseEndpoint(std::string_view url, Endpoint* out, std::string* error);
+// Parses "http://<ipv4 or localhost>:<port>[/]"; InvalidArgument otherwise.
+Result<Endpoint> ParseEndpoint(std::string_view url);
 
 // What an idle connection does next.
 struct Next {
@@ -73,15 +74,16 @@ class LoadLoop {
   LoadLoop(const LoadLoop&) = delete;
   LoadLoop& operator=(const LoadLoop&) = delete;
 
-  // Opens every connection. False with *error set if any cannot connect.
-  bool Open(std::string* error);
+  // Opens every connection. ConnectionFailed if any cannot connect, IoError
+  // if a socket or the epoll set cannot be made.
+  Status Open();
 
   // Runs until every connection is finished and idle, handler->Done(), or
   // `deadline_ns` (MonotonicNanos). Requests still in flight at the end are
-  // abandoned (their connections are closed). False with *error set only when
-  // the loop itself cannot continue (epoll failure, a connection that cannot
-  // be reopened, too many transport errors).
-  bool Run(LoopHandler* handler, int64_t deadline_ns, std::string* error);
+  // abandoned (their connections are closed). Not OK only when the loop
+  // itself cannot continue: IoError (epoll failure), ConnectionFailed (a
+  // connection that cannot be reopened, too many transport errors).
+  Status Run(LoopHandler* handler, int64_t deadline_ns);
 
   int connections() const { return static_cast<int>(conns_.size()); }
   // Requests abandoned in flight by the last Run().
@@ -100,16 +102,16 @@ class LoadLoop {
     ResponseParser parser;
   };
 
-  bool Connect(int i, std::string* error);
+  Status Connect(int i);
   void Close(int i);
   // Closes a connection and forgets its request; Ask() reconnects it when it
   // next has something to send.
   void Drop(int i);
   // Asks the handler for the next request of an idle connection and starts it.
-  bool Ask(int i, int64_t now, std::string* error);
-  bool TrySend(int i, std::string* error);
-  bool OnReadable(int i, std::string* error);
-  bool Fail(int i, std::string_view what, std::string* error);
+  Status Ask(int i, int64_t now);
+  Status TrySend(int i);
+  Status OnReadable(int i);
+  Status Fail(int i, std::string_view what);
   void SetWriteInterest(int i, bool on);
 
   Endpoint endpoint_;
@@ -121,9 +123,15 @@ class LoadLoop {
   uint64_t abandoned_ = 0;
 };
 
+// The answer to Call(): any HTTP status, with its body.
+struct CallResponse {
+  int status = 0;
+  std::string body;
+};
+
 // One request on a fresh connection, for setup and teardown calls.
-// False with *error set on transport failure or timeout.
-bool Call(const Endpoint& endpoint, std::string_view request, int64_t timeout_ns, int* status,
-          std::string* body, std::string* error);
+// ConnectionFailed (or what Run() returns) on transport failure, TimedOut
+// when no response came before `timeout_ns`.
+Result<CallResponse> Call(const Endpoint& endpoint, std::string_view request, int64_t timeout_ns);
 
 }  // namespace sluice::bench

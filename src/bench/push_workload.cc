@@ -211,21 +211,18 @@ class PushHandler final : public LoopHandler {
 };
 
 // Registers one consumer per entry of `shards` (named <name_prefix>-<i>),
-// subscribes each to its shard and runs the producer. False with *error set
-// when setup failed.
-bool RunPushPhase(const BenchConfig& c, ScopedStream& stream, const std::vector<int>& shards,
-                  const std::string& name_prefix, PushStats* out, std::string* error) {
+// subscribes each to its shard and runs the producer. Not OK when setup
+// failed.
+Result<PushStats> RunPushPhase(const BenchConfig& c, ScopedStream& stream,
+                               const std::vector<int>& shards, const std::string& name_prefix) {
   std::vector<PushHandler::Subscriber> subscribers(shards.size());
   if (!shards.empty()) {
-    std::string stream_arn;
-    if (!stream.admin().StreamArn(stream.name(), &stream_arn, error)) return false;
+    SLUICE_ASSIGN_OR_RETURN(const std::string stream_arn, stream.admin().StreamArn(stream.name()));
     for (size_t i = 0; i < shards.size(); ++i) {
-      std::string consumer_arn;
       const std::string name = name_prefix + "-" + std::to_string(i);
-      if (!stream.admin().RegisterConsumer(stream_arn, name, kConsumerTimeoutNs, &consumer_arn,
-                                           error)) {
-        return false;
-      }
+      SLUICE_ASSIGN_OR_RETURN(
+          const std::string consumer_arn,
+          stream.admin().RegisterConsumer(stream_arn, name, kConsumerTimeoutNs));
       stream.set_has_consumers();
       subscribers[i].shard = shards[i];
       subscribers[i].request = HttpRequest(c.endpoint.host_header, "SubscribeToShard",
@@ -234,31 +231,33 @@ bool RunPushPhase(const BenchConfig& c, ScopedStream& stream, const std::vector<
   }
   const int producers = Producers(c);
   LoadLoop loop(c.endpoint, producers + static_cast<int>(shards.size()));
-  if (!loop.Open(error)) return false;
+  SLUICE_RETURN_IF_ERROR(loop.Open());
   const int64_t duration = static_cast<int64_t>(c.duration_s * kSecond);
   const int64_t setup_deadline = MonotonicNanos() + kSubscribeTimeoutNs;
   PushHandler handler(c, stream.name(), producers, std::move(subscribers), duration, setup_deadline);
   const CpuMeter cpu;
   handler.StartIfNoSubscribers(MonotonicNanos());
-  if (!loop.Run(&handler, setup_deadline + duration + kPushGraceNs + kSecond, error)) return false;
-  if (!handler.setup_error.empty()) return *error = handler.setup_error, false;
-  if (!handler.producer.started()) return *error = "the producer never started", false;
+  SLUICE_RETURN_IF_ERROR(loop.Run(&handler, setup_deadline + duration + kPushGraceNs + kSecond));
+  // A subscriber that failed or was not ready in time ended setup.
+  if (!handler.setup_error.empty()) return Status::BadResponse(handler.setup_error);
+  if (!handler.producer.started()) return Status::TimedOut("the producer never started");
 
-  out->subscribers = static_cast<int>(shards.size());
-  out->producers = producers;
-  out->elapsed_s = Seconds(handler.producer.end_ns() - handler.producer.start_ns());
-  out->delivery = handler.delivery;
-  out->put_latency = handler.producer.put_latency;
-  out->produced = handler.producer.produced;
-  out->expected = handler.Expected();
-  out->delivered = handler.delivered;
-  out->foreign = handler.foreign;
-  out->events = handler.events;
-  out->put_errors = handler.producer.errors;
-  out->subscriber_errors = handler.subscriber_errors;
-  out->last_error = handler.last_error.empty() ? handler.producer.last_error : handler.last_error;
-  out->cpu = cpu.Percent();
-  return true;
+  PushStats stats;
+  stats.subscribers = static_cast<int>(shards.size());
+  stats.producers = producers;
+  stats.elapsed_s = Seconds(handler.producer.end_ns() - handler.producer.start_ns());
+  stats.delivery = handler.delivery;
+  stats.put_latency = handler.producer.put_latency;
+  stats.produced = handler.producer.produced;
+  stats.expected = handler.Expected();
+  stats.delivered = handler.delivered;
+  stats.foreign = handler.foreign;
+  stats.events = handler.events;
+  stats.put_errors = handler.producer.errors;
+  stats.subscriber_errors = handler.subscriber_errors;
+  stats.last_error = handler.last_error.empty() ? handler.producer.last_error : handler.last_error;
+  stats.cpu = cpu.Percent();
+  return stats;
 }
 
 std::string LastError(const PushStats& s) {
@@ -273,9 +272,9 @@ bool RunPush(const BenchConfig& c, WorkloadResult* out) {
   const int n = c.subscribers > 0 ? c.subscribers : c.shards;
   std::vector<int> shards(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) shards[i] = c.same_shard ? 0 : i % c.shards;
-  PushStats s;
-  std::string error;
-  if (!RunPushPhase(c, stream, shards, "push", &s, &error)) return out->failure = error, false;
+  Result<PushStats> phase = RunPushPhase(c, stream, shards, "push");
+  if (!phase.ok()) return out->failure = phase.status().message(), false;
+  const PushStats& s = *phase;
 
   out->ran = true;
   out->unit = "records/s";
@@ -303,12 +302,10 @@ bool RunPushFanout(const BenchConfig& c, WorkloadResult* out) {
   ScopedStream stream(c, "push-fanout");
   if (!stream.ok()) return out->failure = stream.error(), false;
   for (const int n : {0, c.fanout}) {
-    PushStats s;
-    std::string error;
     const std::vector<int> shards(static_cast<size_t>(n), 0);
-    if (!RunPushPhase(c, stream, shards, "fanout" + std::to_string(n), &s, &error)) {
-      return out->failure = error, false;
-    }
+    Result<PushStats> run = RunPushPhase(c, stream, shards, "fanout" + std::to_string(n));
+    if (!run.ok()) return out->failure = run.status().message(), false;
+    const PushStats& s = *run;
     WorkloadResult phase;
     phase.ran = true;
     phase.label = std::to_string(n);

@@ -73,14 +73,13 @@ bool RunPutRecords(const BenchConfig& c, WorkloadResult* out) {
   if (!stream.ok()) return out->failure = stream.error(), false;
   auto handler = MakePutRecords(c, stream.name(), -1, 1);
   LoadLoop loop(c.endpoint, c.connections > 0 ? c.connections : 8);
-  std::string error;
-  if (!loop.Open(&error)) return out->failure = error, false;
+  if (Status opened = loop.Open(); !opened.ok()) return out->failure = opened.message(), false;
   const CpuMeter cpu;
   const int64_t start = MonotonicNanos();
-  const bool ok = loop.Run(handler.get(), start + static_cast<int64_t>(c.duration_s * kSecond), &error);
+  const Status ran = loop.Run(handler.get(), start + static_cast<int64_t>(c.duration_s * kSecond));
   const double elapsed = Seconds(MonotonicNanos() - start);
   const std::string cpu_used = cpu.Percent();
-  if (!ok) return out->failure = error, false;
+  if (!ran.ok()) return out->failure = ran.message(), false;
   out->ran = true;
   out->unit = "records/s";
   out->rate = static_cast<double>(handler->ok_records) / elapsed;
@@ -107,14 +106,13 @@ bool RunPutRecord(const BenchConfig& c, WorkloadResult* out) {
   }
   PutRecordHandler handler(std::move(requests));
   LoadLoop loop(c.endpoint, c.connections > 0 ? c.connections : 32);
-  std::string error;
-  if (!loop.Open(&error)) return out->failure = error, false;
+  if (Status opened = loop.Open(); !opened.ok()) return out->failure = opened.message(), false;
   const CpuMeter cpu;
   const int64_t start = MonotonicNanos();
-  const bool ok = loop.Run(&handler, start + static_cast<int64_t>(c.duration_s * kSecond), &error);
+  const Status ran = loop.Run(&handler, start + static_cast<int64_t>(c.duration_s * kSecond));
   const double elapsed = Seconds(MonotonicNanos() - start);
   const std::string cpu_used = cpu.Percent();
-  if (!ok) return out->failure = error, false;
+  if (!ran.ok()) return out->failure = ran.message(), false;
   out->ran = true;
   out->unit = "requests/s";
   out->rate = static_cast<double>(handler.ok) / elapsed;

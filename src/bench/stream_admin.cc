@@ -19,98 +19,93 @@ void SleepNanos(int64_t ns) {
 
 }  // namespace
 
-bool StreamAdmin::Request(std::string_view op, std::string_view body, std::string* response,
-                          std::string* error) {
+Result<std::string> StreamAdmin::Request(std::string_view op, std::string_view body) {
   const std::string request = HttpRequest(endpoint_.host_header, op, body);
-  int status = 0;
-  if (!Call(endpoint_, request, kCallTimeoutNs, &status, response, error)) {
-    *error = std::string(op) + ": " + *error;
-    return false;
+  Result<CallResponse> response = Call(endpoint_, request, kCallTimeoutNs);
+  if (!response.ok()) {
+    return Status(response.status().code(), std::string(op) + ": " + response.status().message());
   }
-  if (status != 200) {
-    *error = std::string(op) + ": HTTP " + std::to_string(status) + " " + response->substr(0, 300);
-    return false;
+  if (response->status != 200) {
+    return Status::BadResponse(std::string(op) + ": HTTP " + std::to_string(response->status) +
+                               " " + response->body.substr(0, 300));
   }
-  return true;
+  return std::move(response->body);
 }
 
-bool StreamAdmin::CreateAndWait(std::string_view stream, int shards, int64_t timeout_ns,
-                                std::string* error) {
-  std::string response;
-  if (!Request("CreateStream", CreateStreamBody(stream, shards), &response, error)) return false;
+Status StreamAdmin::CreateAndWait(std::string_view stream, int shards, int64_t timeout_ns) {
+  SLUICE_RETURN_IF_ERROR(Request("CreateStream", CreateStreamBody(stream, shards)).status());
   const int64_t deadline = MonotonicNanos() + timeout_ns;
   const std::string body = StreamNameBody(stream);
   std::string status;
   // Bounded by the deadline; each turn is one DescribeStreamSummary.
   for (;;) {
-    if (!Request("DescribeStreamSummary", body, &response, error)) return false;
-    if (json::ScanString(response, "StreamStatus", &status) && status == "ACTIVE") return true;
+    SLUICE_ASSIGN_OR_RETURN(const std::string response, Request("DescribeStreamSummary", body));
+    if (json::ScanString(response, "StreamStatus", &status) && status == "ACTIVE") {
+      return Status::Ok();
+    }
     if (MonotonicNanos() + kPollIntervalNs > deadline) {
-      *error = "stream " + std::string(stream) + " not ACTIVE in time (last status: " +
-               (status.empty() ? "none" : status) + ")";
-      return false;
+      return Status::TimedOut("stream " + std::string(stream) +
+                              " not ACTIVE in time (last status: " +
+                              (status.empty() ? "none" : status) + ")");
     }
     SleepNanos(kPollIntervalNs);
   }
 }
 
-bool StreamAdmin::GetShardIterator(std::string_view stream, std::string_view shard_id,
-                                   std::string_view type, std::string* iterator,
-                                   std::string* error) {
-  std::string response;
-  if (!Request("GetShardIterator", GetShardIteratorBody(stream, shard_id, type), &response, error)) {
-    return false;
+Result<std::string> StreamAdmin::GetShardIterator(std::string_view stream,
+                                                  std::string_view shard_id,
+                                                  std::string_view type) {
+  SLUICE_ASSIGN_OR_RETURN(
+      const std::string response,
+      Request("GetShardIterator", GetShardIteratorBody(stream, shard_id, type)));
+  std::string iterator;
+  if (!json::ScanString(response, "ShardIterator", &iterator)) {
+    return Status::BadResponse("GetShardIterator: no ShardIterator in response");
   }
-  if (!json::ScanString(response, "ShardIterator", iterator)) {
-    *error = "GetShardIterator: no ShardIterator in response";
-    return false;
-  }
-  return true;
+  return iterator;
 }
 
-bool StreamAdmin::Delete(std::string_view stream, bool enforce_consumer_deletion, std::string* error) {
+Status StreamAdmin::Delete(std::string_view stream, bool enforce_consumer_deletion) {
   std::string body = StreamNameBody(stream);
   // Sent only when wanted: not every server knows the member.
   if (enforce_consumer_deletion) body.insert(body.size() - 1, ",\"EnforceConsumerDeletion\":true");
-  std::string response;
-  return Request("DeleteStream", body, &response, error);
+  return Request("DeleteStream", body).status();
 }
 
-bool StreamAdmin::StreamArn(std::string_view stream, std::string* arn, std::string* error) {
-  std::string response;
-  if (!Request("DescribeStreamSummary", StreamNameBody(stream), &response, error)) return false;
-  if (!json::ScanString(response, "StreamARN", arn)) {
-    *error = "DescribeStreamSummary: no StreamARN in response";
-    return false;
+Result<std::string> StreamAdmin::StreamArn(std::string_view stream) {
+  SLUICE_ASSIGN_OR_RETURN(const std::string response,
+                          Request("DescribeStreamSummary", StreamNameBody(stream)));
+  std::string arn;
+  if (!json::ScanString(response, "StreamARN", &arn)) {
+    return Status::BadResponse("DescribeStreamSummary: no StreamARN in response");
   }
-  return true;
+  return arn;
 }
 
-bool StreamAdmin::RegisterConsumer(std::string_view stream_arn, std::string_view name,
-                                   int64_t timeout_ns, std::string* consumer_arn,
-                                   std::string* error) {
-  std::string response;
-  if (!Request("RegisterStreamConsumer", RegisterStreamConsumerBody(stream_arn, name), &response,
-               error)) {
-    return false;
-  }
-  if (!json::ScanString(response, "ConsumerARN", consumer_arn)) {
-    *error = "RegisterStreamConsumer: no ConsumerARN in response";
-    return false;
+Result<std::string> StreamAdmin::RegisterConsumer(std::string_view stream_arn,
+                                                  std::string_view name, int64_t timeout_ns) {
+  SLUICE_ASSIGN_OR_RETURN(
+      std::string response,
+      Request("RegisterStreamConsumer", RegisterStreamConsumerBody(stream_arn, name)));
+  std::string consumer_arn;
+  if (!json::ScanString(response, "ConsumerARN", &consumer_arn)) {
+    return Status::BadResponse("RegisterStreamConsumer: no ConsumerARN in response");
   }
   const int64_t deadline = MonotonicNanos() + timeout_ns;
-  const std::string body = "{\"ConsumerARN\":" + JsonQuote(*consumer_arn) + "}";
+  const std::string body = "{\"ConsumerARN\":" + JsonQuote(consumer_arn) + "}";
   std::string status;
   // Bounded by the deadline; each turn is one DescribeStreamConsumer.
   for (;;) {
-    if (json::ScanString(response, "ConsumerStatus", &status) && status == "ACTIVE") return true;
+    if (json::ScanString(response, "ConsumerStatus", &status) && status == "ACTIVE") {
+      return consumer_arn;
+    }
     if (MonotonicNanos() + kPollIntervalNs > deadline) {
-      *error = "consumer " + std::string(name) + " not ACTIVE in time (last status: " +
-               (status.empty() ? "none" : status) + ")";
-      return false;
+      return Status::TimedOut("consumer " + std::string(name) +
+                              " not ACTIVE in time (last status: " +
+                              (status.empty() ? "none" : status) + ")");
     }
     SleepNanos(kPollIntervalNs);
-    if (!Request("DescribeStreamConsumer", body, &response, error)) return false;
+    SLUICE_ASSIGN_OR_RETURN(response, Request("DescribeStreamConsumer", body));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bench/load_loop.h"
+#include "util/status.h"
 
 namespace sluice::bench {
 
@@ -17,25 +18,25 @@ class StreamAdmin {
   explicit StreamAdmin(const Endpoint& endpoint) : endpoint_(endpoint) {}
 
   // CreateStream, then polls DescribeStreamSummary until StreamStatus is
-  // ACTIVE or `timeout_ns` passes. False with *error set on failure.
-  bool CreateAndWait(std::string_view stream, int shards, int64_t timeout_ns, std::string* error);
-  // GetShardIterator of the given type; the iterator lands in *iterator.
-  bool GetShardIterator(std::string_view stream, std::string_view shard_id,
-                        std::string_view type, std::string* iterator, std::string* error);
+  // ACTIVE; TimedOut if `timeout_ns` passes first, else what Request() returns.
+  Status CreateAndWait(std::string_view stream, int shards, int64_t timeout_ns);
+  // GetShardIterator of the given type: the iterator.
+  Result<std::string> GetShardIterator(std::string_view stream, std::string_view shard_id,
+                                       std::string_view type);
   // DeleteStream; with enforce_consumer_deletion its registered consumers go
   // too (without, a stream with consumers is refused).
-  bool Delete(std::string_view stream, bool enforce_consumer_deletion, std::string* error);
+  Status Delete(std::string_view stream, bool enforce_consumer_deletion);
   // The stream's ARN, from DescribeStreamSummary.
-  bool StreamArn(std::string_view stream, std::string* arn, std::string* error);
+  Result<std::string> StreamArn(std::string_view stream);
   // RegisterStreamConsumer, then DescribeStreamConsumer until the consumer is
-  // ACTIVE or `timeout_ns` passes; its ARN lands in *consumer_arn.
-  bool RegisterConsumer(std::string_view stream_arn, std::string_view name, int64_t timeout_ns,
-                        std::string* consumer_arn, std::string* error);
+  // ACTIVE (TimedOut if `timeout_ns` passes first): the consumer's ARN.
+  Result<std::string> RegisterConsumer(std::string_view stream_arn, std::string_view name,
+                                       int64_t timeout_ns);
 
  private:
-  // Sends one request; false unless the answer is HTTP 200.
-  bool Request(std::string_view op, std::string_view body, std::string* response,
-               std::string* error);
+  // Sends one request: the body of an HTTP 200 answer. BadResponse for any
+  // other status, else what Call() returns; the message starts with `op`.
+  Result<std::string> Request(std::string_view op, std::string_view body);
 
   Endpoint endpoint_;
 };

@@ -8,6 +8,7 @@
 
 #include "bench/stream_admin.h"
 #include "bench/workloads.h"
+#include "util/status.h"
 
 namespace sluice::bench {
 
@@ -41,8 +42,8 @@ class ScopedStream {
   ~ScopedStream();
   ScopedStream(const ScopedStream&) = delete;
   ScopedStream& operator=(const ScopedStream&) = delete;
-  bool ok() const { return created_; }
-  const std::string& error() const { return error_; }
+  bool ok() const { return created_.ok(); }
+  const std::string& error() const { return created_.message(); }
   const std::string& name() const { return name_; }
   StreamAdmin& admin() { return admin_; }
   // Consumers were registered: the stream is deleted with them.
@@ -51,8 +52,7 @@ class ScopedStream {
  private:
   StreamAdmin admin_;
   std::string name_;
-  std::string error_;
-  bool created_ = false;
+  Status created_;
   bool has_consumers_ = false;
 };
 

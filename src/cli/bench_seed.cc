@@ -8,10 +8,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -23,6 +26,8 @@
 #include "client/producer.h"
 #include "client/reader.h"
 #include "client/subscriber.h"
+#include "protocol/errors.h"
+#include "util/status.h"
 
 namespace sluice::cli {
 namespace {
@@ -84,25 +89,75 @@ int64_t WallMicros() {
 
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-struct Failure {
-  Error error;
-};
+// The client library's error as a Status. The message is the client's
+// "<type>: <message>"; the code is the service's exception when the server
+// answered (InternalFailure for one the table does not name), else what kept
+// the answer away (ConnectionFailed, TimedOut, TlsFailed, BadResponse).
+Status FromClientError(const Error& e) {
+  std::string message = e.ToString();
+  if (e.http_status == 0) {
+    if (e.type == "TimeoutError") return Status::TimedOut(std::move(message));
+    if (e.type == "TlsError") return Status::TlsFailed(std::move(message));
+    if (e.type == "ProtocolError") return Status::BadResponse(std::move(message));
+    return Status::ConnectionFailed(std::move(message));  // ConnectionError, ClientError, Stopped
+  }
+  for (int c = static_cast<int>(ErrorCode::kResourceNotFound);
+       c <= static_cast<int>(ErrorCode::kServiceUnavailable); ++c) {
+    const auto code = static_cast<ErrorCode>(c);
+    if (e.type == protocol::ErrorTypeName(code)) return Status(code, std::move(message));
+  }
+  return Status::Internal(std::move(message));
+}
 
-// Creates a stream for one measurement and deletes it when done.
+// kExitUnreachable when no answer came from the server, else kExitServerError.
+int ExitCodeFor(const Status& failure) {
+  switch (failure.code()) {
+    case ErrorCode::kConnectionFailed:
+    case ErrorCode::kTimedOut:
+    case ErrorCode::kTlsFailed:
+    case ErrorCode::kBadResponse:
+    case ErrorCode::kCancelled:
+      return kExitUnreachable;
+    default:
+      return kExitServerError;
+  }
+}
+
+// The put time stamped at the start of a record's data (see Payload()), or
+// nothing for a record without one.
+std::optional<int64_t> StampOf(const std::string& data) {
+  int64_t stamp_us = 0;
+  const auto [end, ec] = std::from_chars(data.data(), data.data() + data.size(), stamp_us);
+  if (ec != std::errc()) return std::nullopt;
+  return stamp_us;
+}
+
+// A stream for one measurement, deleted on scope exit once Create() made it.
 class ScratchStream {
  public:
-  ScratchStream(Client& client, const std::string& purpose, int shards) : client_(client) {
+  ScratchStream(Client& client, const std::string& purpose) : client_(client) {
     std::mt19937_64 rng(std::random_device{}());
     char suffix[16];
     std::snprintf(suffix, sizeof suffix, "%08llx", static_cast<unsigned long long>(rng() & 0xffffffffu));
     name_ = "sluice-seed-" + purpose + "-" + suffix;
-    Outcome<client::Done> r = client.CreateStream(name_, shards);
-    if (!r.ok()) throw Failure{r.error()};
-    Outcome<client::StreamSummary> s = client.WaitForActive(name_, 60000);
-    if (!s.ok()) throw Failure{s.error()};
-    arn_ = s->arn;
   }
-  ~ScratchStream() { (void)client_.DeleteStream(name_, true); }
+  ~ScratchStream() {
+    // Best effort: a scratch stream left behind is only clutter.
+    if (created_) (void)client_.DeleteStream(name_, true);
+  }
+  ScratchStream(const ScratchStream&) = delete;
+  ScratchStream& operator=(const ScratchStream&) = delete;
+
+  // CreateStream, then waits (up to a minute) for it to be ACTIVE.
+  Status Create(int shards) {
+    Outcome<client::Done> r = client_.CreateStream(name_, shards);
+    if (!r.ok()) return FromClientError(r.error());
+    created_ = true;
+    Outcome<client::StreamSummary> s = client_.WaitForActive(name_, 60000);
+    if (!s.ok()) return FromClientError(s.error());
+    arn_ = s->arn;
+    return Status::Ok();
+  }
   const std::string& name() const { return name_; }
   const std::string& arn() const { return arn_; }
 
@@ -110,6 +165,7 @@ class ScratchStream {
   Client& client_;
   std::string name_;
   std::string arn_;
+  bool created_ = false;
 };
 
 std::string Payload(int size, int64_t stamp_us) {
@@ -125,7 +181,8 @@ struct PutCounts {
   double seconds = 0;
 };
 
-PutCounts PutRecordFor(const std::shared_ptr<Client>& client, const SeedFlags& f, const std::string& stream) {
+Result<PutCounts> PutRecordFor(const std::shared_ptr<Client>& client, const SeedFlags& f,
+                               const std::string& stream) {
   std::atomic<uint64_t> ok{0}, errors{0};
   std::optional<Error> fatal;
   std::mutex mu;
@@ -152,53 +209,79 @@ PutCounts PutRecordFor(const std::shared_ptr<Client>& client, const SeedFlags& f
     });
   }
   for (auto& t : threads) t.join();
-  if (fatal) throw Failure{*fatal};
+  if (fatal) return FromClientError(*fatal);
   return PutCounts{ok.load(), errors.load(), Since(start)};
 }
 
-PutRow MeasurePutRecord(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
-  ScratchStream stream(*client, "put", shards);
-  const PutCounts c = PutRecordFor(client, f, stream.name());
+Result<PutRow> MeasurePutRecord(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
+  ScratchStream stream(*client, "put");
+  SLUICE_RETURN_IF_ERROR(stream.Create(shards));
+  SLUICE_ASSIGN_OR_RETURN(const PutCounts c, PutRecordFor(client, f, stream.name()));
   return PutRow{shards, "PutRecord", static_cast<double>(c.ok) / c.seconds, c.ok, c.errors, f.record_size};
 }
 
+// A thread that runs a reader until stopped, keeping how it failed. Stop()
+// joins it; failure() is read after that.
+class ReaderThread {
+ public:
+  // `run` is called on the thread with the stop condition; it returns how it ended.
+  explicit ReaderThread(std::function<Status(const std::function<bool()>&)> run)
+      : thread_([this, run = std::move(run)] {
+          failure_ = run([this] { return stop_.load(); });
+          failed_ = !failure_.ok();
+        }) {}
+  ~ReaderThread() { Stop(); }
+  ReaderThread(const ReaderThread&) = delete;
+  ReaderThread& operator=(const ReaderThread&) = delete;
+
+  // True once the reader ended with an error (safe while it runs).
+  bool failed() const { return failed_.load(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  // How the reader failed; OK if it did not. Only after Stop().
+  const Status& failure() const { return failure_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  Status failure_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 // Puts and gets together: the PutRecord measurement while a Reader (from
 // TRIM_HORIZON, no pause after an empty answer) reads every shard.
-TogetherRow MeasureTogether(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
-  ScratchStream stream(*client, "both", shards);
+Result<TogetherRow> MeasureTogether(const std::shared_ptr<Client>& client, const SeedFlags& f,
+                                    int shards) {
+  ScratchStream stream(*client, "both");
+  SLUICE_RETURN_IF_ERROR(stream.Create(shards));
   client::ReaderOptions ro;
   ro.stream_name = stream.name();
   ro.start = client::StartingPosition::TrimHorizon();
   ro.idle_poll_ms = 0;
   client::Reader reader(client, ro);
   std::atomic<uint64_t> read{0};
-  std::atomic<bool> stop{false};
-  std::optional<Error> failed;
-  std::thread t([&] {
-    Outcome<client::Done> r = reader.Run([&](const client::Record&) { ++read; }, false, [&] { return stop.load(); });
-    if (!r.ok()) failed = r.error();
+  ReaderThread t([&](const std::function<bool()>& stop) {
+    Outcome<client::Done> r = reader.Run([&](const client::Record&) { ++read; }, false, stop);
+    return r.ok() ? Status::Ok() : FromClientError(r.error());
   });
-  PutCounts c;
-  try {
-    c = PutRecordFor(client, f, stream.name());
-  } catch (...) {
-    stop = true;
-    t.join();
-    throw;
-  }
+  SLUICE_ASSIGN_OR_RETURN(const PutCounts c, PutRecordFor(client, f, stream.name()));
   const uint64_t read_during = read.load();
   // The reader catches up (with a deadline) so the row can say whether every record arrived.
   const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (read.load() < c.ok && !failed && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  stop = true;
-  t.join();
-  if (failed) throw Failure{*failed};
+  while (read.load() < c.ok && !t.failed() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  t.Stop();
+  SLUICE_RETURN_IF_ERROR(t.failure());
   return TogetherRow{shards, static_cast<double>(c.ok) / c.seconds, static_cast<double>(read_during) / c.seconds,
                      c.ok, read.load(), c.errors};
 }
 
-PutRow MeasurePutRecords(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
-  ScratchStream stream(*client, "puts", shards);
+Result<PutRow> MeasurePutRecords(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
+  ScratchStream stream(*client, "puts");
+  SLUICE_RETURN_IF_ERROR(stream.Create(shards));
   client::ProducerOptions po;
   po.stream_name = stream.name();
   po.in_flight = 8;
@@ -220,7 +303,7 @@ PutRow MeasurePutRecords(const std::shared_ptr<Client>& client, const SeedFlags&
   const client::Producer::Stats stats = producer.stats();
   if (probe) {
     Outcome<client::PutResult> r = probe->get();
-    if (!r.ok() && !r.error().Retryable()) throw Failure{r.error()};
+    if (!r.ok() && !r.error().Retryable()) return FromClientError(r.error());
   }
   return PutRow{shards, "PutRecords", static_cast<double>(stats.records_acknowledged) / seconds,
                 stats.records_acknowledged, stats.records_failed, f.record_size};
@@ -228,8 +311,8 @@ PutRow MeasurePutRecords(const std::shared_ptr<Client>& client, const SeedFlags&
 
 // Puts at f.rate records/s for f.lag_seconds with PutRecord (stamped with the
 // send time) while `consume` runs; `received` returns how many arrived.
-LagRow MeasureLag(const std::shared_ptr<Client>& client, const SeedFlags& f, const std::string& mode,
-                  const std::string& stream, const std::function<size_t()>& received) {
+Result<LagRow> MeasureLag(const std::shared_ptr<Client>& client, const SeedFlags& f, const std::string& mode,
+                          const std::string& stream, const std::function<size_t()>& received) {
   LagRow row;
   row.mode = mode;
   const auto start = Clock::now();
@@ -239,7 +322,7 @@ LagRow MeasureLag(const std::shared_ptr<Client>& client, const SeedFlags& f, con
     std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(period * static_cast<double>(i)));
     Outcome<client::PutResult> r = client->PutRecord(stream, "k" + std::to_string(i % 16), Payload(f.record_size, WallMicros()));
     if (r.ok()) ++row.sent;
-    else if (!r.error().Retryable()) throw Failure{r.error()};
+    else if (!r.error().Retryable()) return FromClientError(r.error());
   }
   // Wait (with a deadline) for the records still on their way.
   const auto deadline = Clock::now() + std::chrono::seconds(10);
@@ -247,85 +330,117 @@ LagRow MeasureLag(const std::shared_ptr<Client>& client, const SeedFlags& f, con
   return row;
 }
 
-LagRow LagByPolling(const std::shared_ptr<Client>& client, const SeedFlags& f, int64_t idle_poll_ms) {
-  ScratchStream stream(*client, "poll", 1);
+// Put-to-receive lags of stamped records, in milliseconds, gathered from a
+// reader's thread.
+class LagCollector {
+ public:
+  void Add(const client::Record& r) {
+    const std::optional<int64_t> stamp_us = StampOf(r.data);
+    if (!stamp_us) return;  // not one of ours
+    const double lag = static_cast<double>(WallMicros() - *stamp_us) / 1000.0;
+    std::lock_guard lock(mu_);
+    lags_.push_back(lag);
+  }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return lags_.size();
+  }
+  // Moves the lags, sorted, into `row`; once the reader has stopped.
+  void Finish(LagRow* row) {
+    std::lock_guard lock(mu_);
+    row->lags_ms = std::move(lags_);
+    row->received = row->lags_ms.size();
+    std::sort(row->lags_ms.begin(), row->lags_ms.end());
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<double> lags_;
+};
+
+Result<LagRow> LagByPolling(const std::shared_ptr<Client>& client, const SeedFlags& f, int64_t idle_poll_ms) {
+  ScratchStream stream(*client, "poll");
+  SLUICE_RETURN_IF_ERROR(stream.Create(1));
   client::ReaderOptions ro;
   ro.stream_name = stream.name();
   ro.start = client::StartingPosition::Latest();
   ro.idle_poll_ms = idle_poll_ms;
   client::Reader reader(client, ro);
-  std::mutex mu;
-  std::vector<double> lags;
-  auto handler = [&](const client::Record& r) {
-    const double lag = static_cast<double>(WallMicros() - std::stoll(r.data)) / 1000.0;
-    std::lock_guard lock(mu);
-    lags.push_back(lag);
-  };
+  LagCollector lags;
+  auto handler = [&](const client::Record& r) { lags.Add(r); };
   // The first poll takes the LATEST iterators before anything is put.
   Outcome<client::Reader::PollResult> first = reader.Poll(handler);
-  if (!first.ok()) throw Failure{first.error()};
-  std::atomic<bool> stop{false};
-  std::optional<Error> failed;
-  std::thread t([&] {
-    Outcome<client::Done> r = reader.Run(handler, false, [&] { return stop.load(); });
-    if (!r.ok()) failed = r.error();
+  if (!first.ok()) return FromClientError(first.error());
+  ReaderThread t([&](const std::function<bool()>& stop) {
+    Outcome<client::Done> r = reader.Run(handler, false, stop);
+    return r.ok() ? Status::Ok() : FromClientError(r.error());
   });
-  LagRow row = MeasureLag(client, f, idle_poll_ms == 0 ? "GetRecords, 0 ms polling" : "GetRecords, 1 s polling",
-                          stream.name(), [&] {
-                            std::lock_guard lock(mu);
-                            return lags.size();
-                          });
-  stop = true;
-  t.join();
-  if (failed) throw Failure{*failed};
-  row.lags_ms = std::move(lags);
-  row.received = row.lags_ms.size();
-  std::sort(row.lags_ms.begin(), row.lags_ms.end());
+  SLUICE_ASSIGN_OR_RETURN(
+      LagRow row, MeasureLag(client, f, idle_poll_ms == 0 ? "GetRecords, 0 ms polling" : "GetRecords, 1 s polling",
+                             stream.name(), [&] { return lags.size(); }));
+  t.Stop();
+  SLUICE_RETURN_IF_ERROR(t.failure());
+  lags.Finish(&row);
   return row;
 }
 
-LagRow LagByPush(const std::shared_ptr<Client>& client, const ClientConfig& config, const SeedFlags& f) {
-  ScratchStream stream(*client, "push", 1);
+Result<LagRow> LagByPush(const std::shared_ptr<Client>& client, const ClientConfig& config, const SeedFlags& f) {
+  ScratchStream stream(*client, "push");
+  SLUICE_RETURN_IF_ERROR(stream.Create(1));
   Outcome<client::Consumer> consumer = client->EnsureConsumer(stream.arn(), "seed", 60000);
-  if (!consumer.ok()) throw Failure{consumer.error()};
+  if (!consumer.ok()) return FromClientError(consumer.error());
   client::SubscriberOptions so;
   so.consumer_arn = consumer->arn;
   so.start = client::StartingPosition::Latest();
   client::ShardSubscriber sub(config, so, "shardId-000000000000");
-  std::mutex mu;
-  std::vector<double> lags;
-  std::atomic<bool> stop{false};
-  std::optional<Error> failed;
-  std::thread t([&] {
-    auto r = sub.Run(
-        [&](const client::Record& r) {
-          const double lag = static_cast<double>(WallMicros() - std::stoll(r.data)) / 1000.0;
-          std::lock_guard lock(mu);
-          lags.push_back(lag);
-        },
-        [&] { return stop.load(); });
-    if (!r.ok()) failed = r.error();
+  LagCollector lags;
+  ReaderThread t([&](const std::function<bool()>& stop) {
+    auto r = sub.Run([&](const client::Record& r) { lags.Add(r); }, stop);
+    return r.ok() ? Status::Ok() : FromClientError(r.error());
   });
   const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (sub.subscriptions() == 0 && !failed && Clock::now() < deadline) {
+  while (sub.subscriptions() == 0 && !t.failed() && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (sub.subscriptions() == 0) {
-    stop = true;
-    t.join();
-    throw Failure{failed.value_or(Error{"TimeoutError", "SubscribeToShard did not start", 0})};
+    t.Stop();
+    if (!t.failure().ok()) return t.failure();
+    return FromClientError(Error{"TimeoutError", "SubscribeToShard did not start", 0});
   }
-  LagRow row = MeasureLag(client, f, "SubscribeToShard (push)", stream.name(), [&] {
-    std::lock_guard lock(mu);
-    return lags.size();
-  });
-  stop = true;
-  t.join();
-  if (failed) throw Failure{*failed};
-  row.lags_ms = std::move(lags);
-  row.received = row.lags_ms.size();
-  std::sort(row.lags_ms.begin(), row.lags_ms.end());
+  SLUICE_ASSIGN_OR_RETURN(LagRow row, MeasureLag(client, f, "SubscribeToShard (push)", stream.name(),
+                                                 [&] { return lags.size(); }));
+  t.Stop();
+  SLUICE_RETURN_IF_ERROR(t.failure());
+  lags.Finish(&row);
   return row;
+}
+
+// Every measurement in turn, into the rows; the first failure ends them.
+Status Measure(const std::shared_ptr<Client>& client, const ClientConfig& config, const SeedFlags& f,
+               std::vector<PutRow>* puts, std::vector<TogetherRow>* together, std::vector<LagRow>* lags) {
+  for (int shards : f.shards) {
+    std::fprintf(stderr, "seed: PutRecord, %d shard%s\n", shards, shards == 1 ? "" : "s");
+    SLUICE_ASSIGN_OR_RETURN(PutRow single, MeasurePutRecord(client, f, shards));
+    puts->push_back(std::move(single));
+    std::fprintf(stderr, "seed: PutRecords, %d shard%s\n", shards, shards == 1 ? "" : "s");
+    SLUICE_ASSIGN_OR_RETURN(PutRow batched, MeasurePutRecords(client, f, shards));
+    puts->push_back(std::move(batched));
+  }
+  for (int shards : f.shards) {
+    std::fprintf(stderr, "seed: PutRecord with a reader, %d shard%s\n", shards, shards == 1 ? "" : "s");
+    SLUICE_ASSIGN_OR_RETURN(TogetherRow row, MeasureTogether(client, f, shards));
+    together->push_back(std::move(row));
+  }
+  std::fprintf(stderr, "seed: lag, GetRecords polling every 1 s\n");
+  SLUICE_ASSIGN_OR_RETURN(LagRow slow, LagByPolling(client, f, 1000));
+  lags->push_back(std::move(slow));
+  std::fprintf(stderr, "seed: lag, GetRecords polling without pause\n");
+  SLUICE_ASSIGN_OR_RETURN(LagRow fast, LagByPolling(client, f, 0));
+  lags->push_back(std::move(fast));
+  std::fprintf(stderr, "seed: lag, SubscribeToShard\n");
+  SLUICE_ASSIGN_OR_RETURN(LagRow push, LagByPush(client, config, f));
+  lags->push_back(std::move(push));
+  return Status::Ok();
 }
 
 std::string Fixed(double v, int decimals) {
@@ -353,13 +468,10 @@ bool MakeDirs(const std::string& path) {
   return true;
 }
 
-// Runs gnuplot on `script` in `dir`; false with *error on failure.
-bool RunGnuplot(const std::string& dir, const std::string& script, std::string* error) {
+// Runs gnuplot on `script` in `dir`: IoError if it cannot start or fails.
+Status RunGnuplot(const std::string& dir, const std::string& script) {
   const pid_t pid = fork();
-  if (pid < 0) {
-    *error = "fork failed";
-    return false;
-  }
+  if (pid < 0) return Status::IoError("fork failed");
   if (pid == 0) {
     if (chdir(dir.c_str()) != 0) _exit(126);
     execlp("gnuplot", "gnuplot", script.c_str(), static_cast<char*>(nullptr));
@@ -367,11 +479,11 @@ bool RunGnuplot(const std::string& dir, const std::string& script, std::string* 
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
-  *error = WIFEXITED(status) && WEXITSTATUS(status) == 127
-               ? "gnuplot not found (install the gnuplot-nox package; scripts/bootstrap does)"
-               : "gnuplot failed with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-  return false;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
+  return Status::IoError(
+      WIFEXITED(status) && WEXITSTATUS(status) == 127
+          ? "gnuplot not found (install the gnuplot-nox package; scripts/bootstrap does)"
+          : "gnuplot failed with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
 }
 
 constexpr const char* kPlotScript = R"gp(# Drawn by `sluice bench seed`; run `gnuplot plots.gp` in this folder to redraw.
@@ -457,27 +569,10 @@ int RunBenchSeed(int argc, char** argv) {
   std::vector<PutRow> puts;
   std::vector<TogetherRow> together;
   std::vector<LagRow> lags;
-  try {
-    for (int shards : f.shards) {
-      std::fprintf(stderr, "seed: PutRecord, %d shard%s\n", shards, shards == 1 ? "" : "s");
-      puts.push_back(MeasurePutRecord(client, f, shards));
-      std::fprintf(stderr, "seed: PutRecords, %d shard%s\n", shards, shards == 1 ? "" : "s");
-      puts.push_back(MeasurePutRecords(client, f, shards));
-    }
-    for (int shards : f.shards) {
-      std::fprintf(stderr, "seed: PutRecord with a reader, %d shard%s\n", shards, shards == 1 ? "" : "s");
-      together.push_back(MeasureTogether(client, f, shards));
-    }
-    std::fprintf(stderr, "seed: lag, GetRecords polling every 1 s\n");
-    lags.push_back(LagByPolling(client, f, 1000));
-    std::fprintf(stderr, "seed: lag, GetRecords polling without pause\n");
-    lags.push_back(LagByPolling(client, f, 0));
-    std::fprintf(stderr, "seed: lag, SubscribeToShard\n");
-    lags.push_back(LagByPush(client, config, f));
-  } catch (const Failure& failure) {
-    std::fprintf(stderr, "sluice: %s\n", failure.error.ToString().c_str());
-    if (failure.error.http_status != 0) return kExitServerError;
-    return kExitUnreachable;
+  const Status measured = Measure(client, config, f, &puts, &together, &lags);
+  if (!measured.ok()) {
+    std::fprintf(stderr, "sluice: %s\n", measured.message().c_str());
+    return ExitCodeFor(measured);
   }
 
   // Data files and plots.
@@ -510,9 +605,8 @@ int RunBenchSeed(int argc, char** argv) {
     std::fprintf(stderr, "sluice: cannot write into %s\n", f.out_dir.c_str());
     return kExitServerError;
   }
-  std::string plot_error;
-  if (!RunGnuplot(f.out_dir, "plots.gp", &plot_error)) {
-    std::fprintf(stderr, "sluice: %s\n", plot_error.c_str());
+  if (Status plotted = RunGnuplot(f.out_dir, "plots.gp"); !plotted.ok()) {
+    std::fprintf(stderr, "sluice: %s\n", plotted.message().c_str());
     return kExitServerError;
   }
 

@@ -71,13 +71,10 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
   const Route route = router_.Find(req);
   const int operation = requests_.OperationIndex(route.index, route.operation);
   const bool cors = IsCorsRequest(req);
-  auth::AuthResult<Caller> caller = Authenticate(req);
+  Result<Caller> caller = Authenticate(req);
   if (!caller.ok()) {
-    const auth::AuthError& error = caller.error();
-    server::HttpResponse r =
-        route.service ? ToHttp(route.service->Error(req, {error.type, error.message, error.http_status}), cors)
-                      : AccessDenied();
-    Record(operation, "", r.status, error.type, started_ns);
+    server::HttpResponse r = route.service ? ToHttp(route.service->Error(req, caller.status()), cors) : AccessDenied();
+    Record(operation, "", r.status, ErrorTypeOf(r), started_ns);
     respond(std::move(r));
     return;
   }
@@ -135,14 +132,14 @@ std::optional<server::HttpResponse> Gateway::AnswerLocally(const server::HttpReq
   return std::nullopt;
 }
 
-auth::AuthResult<Gateway::Caller> Gateway::Authenticate(const server::HttpRequest& req) const {
+Result<Gateway::Caller> Gateway::Authenticate(const server::HttpRequest& req) const {
   if (verifier_) {
     std::vector<auth::HeaderField> headers;
     headers.reserve(req.headers.size());
     for (const auto& h : req.headers) headers.push_back({h.name, h.value});
-    auth::AuthResult<auth::Identity> verified = verifier_->Verify(
+    Result<auth::Identity> verified = verifier_->Verify(
         auth::RequestView{req.method, req.target, headers, req.body}, SystemClock::Instance().NowMillis());
-    if (!verified.ok()) return verified.error();
+    if (!verified.ok()) return verified.status();
     return Caller{verified->account_id, verified->region};
   }
   // Any credentials are accepted, but the caller still picks its namespace:
@@ -151,7 +148,7 @@ auth::AuthResult<Gateway::Caller> Gateway::Authenticate(const server::HttpReques
   std::array<auth::HeaderField, 64> fields;
   const size_t n = std::min(req.headers.size(), fields.size());
   for (size_t i = 0; i < n; ++i) fields[i] = {req.headers[i].name, req.headers[i].value};
-  auth::AuthResult<auth::CredentialScope> scope = auth::ExtractCredentialScope(
+  Result<auth::CredentialScope> scope = auth::ExtractCredentialScope(
       auth::RequestView{req.method, req.target, std::span<const auth::HeaderField>(fields.data(), n), {}});
   Caller caller;
   if (scope.ok()) {

@@ -81,8 +81,9 @@ class Gateway {
 
   // Step 1: the answers that need no service, or nullopt.
   std::optional<server::HttpResponse> AnswerLocally(const server::HttpRequest& request) const;
-  // Step 3: the caller, or the error a failed signature check gets.
-  auth::AuthResult<Caller> Authenticate(const server::HttpRequest& request) const;
+  // Step 3: the caller, or the error a failed signature check gets (one of
+  // the authentication codes, see auth/sigv4.h).
+  Result<Caller> Authenticate(const server::HttpRequest& request) const;
   // The answer to a request no service takes.
   server::HttpResponse Unclaimed(const server::HttpRequest& request) const;
   // Counts and logs one finished call.

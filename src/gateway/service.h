@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "server/http_types.h"
+#include "util/status.h"
 
 namespace sluice::gateway {
 
@@ -59,14 +60,6 @@ struct ServiceResponse {
 // Completes a call: exactly once, from any thread.
 using ServiceResponder = std::function<void(ServiceResponse)>;
 
-// An error the gateway asks a service to write in its own shape (a failed
-// signature check): the exception's name, its message and HTTP status.
-struct ErrorReply {
-  std::string_view type;
-  std::string_view message;
-  int http_status = 400;
-};
-
 // Implementations are thread-safe: Handle and Error are called concurrently
 // from every event loop.
 class Service {
@@ -85,8 +78,10 @@ class Service {
 
   // Answers one call; `respond` may run later on another thread.
   virtual void Handle(const ServiceRequest& request, ServiceResponder respond) = 0;
-  // `error` in the service's shape for `request` (its codec).
-  virtual ServiceResponse Error(const server::HttpRequest& request, const ErrorReply& error) const = 0;
+  // `error` in the service's shape for `request` (its codec), the wire name
+  // and HTTP status from the service's own error table. The gateway asks this
+  // for a failed signature check (the authentication codes of auth/sigv4.h).
+  virtual ServiceResponse Error(const server::HttpRequest& request, const Status& error) const = 0;
 };
 
 }  // namespace sluice::gateway

@@ -18,6 +18,10 @@ const char* ErrorTypeName(ErrorCode code) {
     case ErrorCode::kSerialization: return "SerializationException";
     case ErrorCode::kUnknownOperation: return "UnknownOperationException";
     case ErrorCode::kAccessDenied: return "AccessDeniedException";
+    case ErrorCode::kMissingAuthenticationToken: return "MissingAuthenticationTokenException";
+    case ErrorCode::kIncompleteSignature: return "IncompleteSignatureException";
+    case ErrorCode::kInvalidSignature: return "InvalidSignatureException";
+    case ErrorCode::kUnrecognizedClient: return "UnrecognizedClientException";
     case ErrorCode::kKmsDisabled: return "KMSDisabledException";
     case ErrorCode::kKmsInvalidState: return "KMSInvalidStateException";
     case ErrorCode::kKmsAccessDenied: return "KMSAccessDeniedException";
@@ -42,10 +46,13 @@ const char* ErrorTypeName(ErrorCode code) {
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kOk: return 200;
+    // NotLeader is passing (leadership moves, or the call is forwarded next
+    // time): the SDKs retry InternalFailure/500 with backoff, so a client
+    // rides out a leader change without seeing it. A 4xx would not be retried.
+    case ErrorCode::kNotLeader:
     case ErrorCode::kInternalFailure:
     case ErrorCode::kCorruption:
     case ErrorCode::kIoError:
-    case ErrorCode::kNotLeader:
     case ErrorCode::kConnectionFailed:
     case ErrorCode::kTimedOut:
     case ErrorCode::kTlsFailed:

@@ -1,8 +1,10 @@
 // The wire shape of errors: ErrorCode -> exception name (`__type`) and HTTP
 // status, and the error bodies.
 //
-// Every client error is 400; InternalFailure (and the internal codes
-// Corruption, IoError, NotLeader, reported as InternalFailure) is 500.
+// Every client error is 400 (the authentication failures too: the JSON and
+// CBOR protocols answer them with 400, not 403); InternalFailure (and the
+// internal codes Corruption, IoError, NotLeader, reported as InternalFailure)
+// is 500.
 #pragma once
 
 #include <string>

@@ -17,13 +17,15 @@ std::string HashKeyToString(HashKey key) {
   return std::string(buf + pos, 40 - pos);
 }
 
-std::optional<HashKey> ParseHashKey(std::string_view digits) {
-  if (digits.empty()) return std::nullopt;
+Result<HashKey> ParseHashKey(std::string_view digits) {
+  if (digits.empty()) return Status::InvalidArgument("hash key is empty");
   HashKey v = 0;
   for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
+    if (c < '0' || c > '9') return Status::InvalidArgument("hash key has a non-digit: " + std::string(digits));
     HashKey d = static_cast<HashKey>(c - '0');
-    if (v > (kMaxHashKey - d) / 10) return std::nullopt;
+    if (v > (kMaxHashKey - d) / 10) {
+      return Status::InvalidArgument("hash key is 2^128 or more: " + std::string(digits));
+    }
     v = v * 10 + d;
   }
   return v;

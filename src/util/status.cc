@@ -16,6 +16,10 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kSerialization: return "Serialization";
     case ErrorCode::kUnknownOperation: return "UnknownOperation";
     case ErrorCode::kAccessDenied: return "AccessDenied";
+    case ErrorCode::kMissingAuthenticationToken: return "MissingAuthenticationToken";
+    case ErrorCode::kIncompleteSignature: return "IncompleteSignature";
+    case ErrorCode::kInvalidSignature: return "InvalidSignature";
+    case ErrorCode::kUnrecognizedClient: return "UnrecognizedClient";
     case ErrorCode::kInternalFailure: return "InternalFailure";
     case ErrorCode::kKmsDisabled: return "KmsDisabled";
     case ErrorCode::kKmsInvalidState: return "KmsInvalidState";

@@ -30,6 +30,11 @@ enum class ErrorCode {
   kSerialization,
   kUnknownOperation,
   kAccessDenied,
+  // A failed signature check (src/auth), answered before any operation runs.
+  kMissingAuthenticationToken,
+  kIncompleteSignature,
+  kInvalidSignature,
+  kUnrecognizedClient,  // an access key the server does not know
   kInternalFailure,
   kKmsDisabled,
   kKmsInvalidState,
@@ -41,6 +46,9 @@ enum class ErrorCode {
   // Internal; reported to clients as InternalFailure.
   kCorruption,
   kIoError,
+  // Shard placement: this node does not lead the shard a call names (the
+  // engine's placement interface returns it; in single-node mode never).
+  // Answered as InternalFailure (500), which clients retry.
   kNotLeader,
   // Outbound calls (src/http): no usable answer from the peer.
   kConnectionFailed,  // resolve, connect, reset, closed

@@ -35,28 +35,28 @@ TEST(SignaturesEqual, ComparesLengthAndEveryByte) {
 }
 
 TEST(AmzDate, ParsesAndFormatsIsoBasic) {
-  EXPECT_EQ(ParseAmzDate("20261124T223000Z"), 1795559400);
-  EXPECT_EQ(ParseAmzDate("19700101T000000Z"), 0);
+  EXPECT_EQ(ParseAmzDate("20261124T223000Z").value(), 1795559400);
+  EXPECT_EQ(ParseAmzDate("19700101T000000Z").value(), 0);
   EXPECT_EQ(FormatAmzDate(1795559400), "20261124T223000Z");
   EXPECT_EQ(FormatAmzDate(0), "19700101T000000Z");
   EXPECT_EQ(FormatAmzDate(951782400), "20000229T000000Z");  // leap day
-  EXPECT_EQ(ParseAmzDate("20000229T000000Z"), 951782400);
+  EXPECT_EQ(ParseAmzDate("20000229T000000Z").value(), 951782400);
 }
 
 TEST(AmzDate, RejectsMalformedDates) {
-  EXPECT_FALSE(ParseAmzDate("2026-11-24T22:30:00Z"));
-  EXPECT_FALSE(ParseAmzDate("20261124T223000"));
-  EXPECT_FALSE(ParseAmzDate("20261324T223000Z"));  // month 13
-  EXPECT_FALSE(ParseAmzDate("20250229T000000Z"));  // not a leap year
-  EXPECT_FALSE(ParseAmzDate("20261124T243000Z"));
-  EXPECT_FALSE(ParseAmzDate("2026112xT223000Z"));
+  EXPECT_FALSE(ParseAmzDate("2026-11-24T22:30:00Z").ok());
+  EXPECT_FALSE(ParseAmzDate("20261124T223000").ok());
+  EXPECT_FALSE(ParseAmzDate("20261324T223000Z").ok());  // month 13
+  EXPECT_FALSE(ParseAmzDate("20250229T000000Z").ok());  // not a leap year
+  EXPECT_FALSE(ParseAmzDate("20261124T243000Z").ok());
+  EXPECT_FALSE(ParseAmzDate("2026112xT223000Z").ok());
 }
 
 TEST(HttpDate, ParsesImfFixdate) {
-  EXPECT_EQ(ParseHttpDate("Tue, 24 Nov 2026 22:30:00 GMT"), 1795559400);
-  EXPECT_FALSE(ParseHttpDate("Tue, 24 Foo 2026 22:30:00 GMT"));
-  EXPECT_FALSE(ParseHttpDate("Tue, 24 Nov 2026 22:30:00 UTC"));
-  EXPECT_FALSE(ParseHttpDate("20261124T223000Z"));
+  EXPECT_EQ(ParseHttpDate("Tue, 24 Nov 2026 22:30:00 GMT").value(), 1795559400);
+  EXPECT_FALSE(ParseHttpDate("Tue, 24 Foo 2026 22:30:00 GMT").ok());
+  EXPECT_FALSE(ParseHttpDate("Tue, 24 Nov 2026 22:30:00 UTC").ok());
+  EXPECT_FALSE(ParseHttpDate("20261124T223000Z").ok());
 }
 
 }  // namespace

@@ -69,8 +69,8 @@ TEST(LoadLoopTest, ManyConnectionsEachGetTheirOwnResponses) {
   ScriptedServer server(Echo);
   LoadLoop loop(server.endpoint(), 8);
   CountingHandler handler(500);
-  std::string error;
-  ASSERT_TRUE(loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs, &error)) << error;
+  const Status ran = loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_EQ(handler.responses, 500);
   EXPECT_EQ(handler.mismatched, 0);
   EXPECT_EQ(handler.bad_status, 0);
@@ -88,8 +88,8 @@ TEST(LoadLoopTest, ChunkedResponsesWrittenInPieces) {
   });
   LoadLoop loop(server.endpoint(), 2);
   CountingHandler handler(8);  // bodies "0".."7", one hex digit of size
-  std::string error;
-  ASSERT_TRUE(loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs, &error)) << error;
+  const Status ran = loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_EQ(handler.responses, 8);
   EXPECT_EQ(handler.mismatched, 0);
 }
@@ -102,8 +102,8 @@ TEST(LoadLoopTest, ConnectionCloseReopensWithoutError) {
   });
   LoadLoop loop(server.endpoint(), 1);
   CountingHandler handler(10);
-  std::string error;
-  ASSERT_TRUE(loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs, &error)) << error;
+  const Status ran = loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_EQ(handler.responses, 10);
   EXPECT_EQ(handler.transport_errors, 0);
   EXPECT_EQ(server.accepted(), 10);
@@ -121,8 +121,8 @@ TEST(LoadLoopTest, CloseMidResponseIsATransportErrorThenRetried) {
   });
   LoadLoop loop(server.endpoint(), 1);
   CountingHandler handler(3);
-  std::string error;
-  ASSERT_TRUE(loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs, &error)) << error;
+  const Status ran = loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_EQ(handler.transport_errors, 1);
   EXPECT_NE(handler.last_error.find("closed"), std::string::npos) << handler.last_error;
   EXPECT_EQ(handler.responses, 3);
@@ -138,8 +138,8 @@ TEST(LoadLoopTest, MalformedResponseIsATransportError) {
   });
   LoadLoop loop(server.endpoint(), 1);
   CountingHandler handler(2);
-  std::string error;
-  ASSERT_TRUE(loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs, &error)) << error;
+  const Status ran = loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_EQ(handler.transport_errors, 1);
   EXPECT_EQ(handler.responses, 2);
 }
@@ -150,8 +150,8 @@ TEST(LoadLoopTest, NonOkStatusIsDeliveredAsAResponse) {
   });
   LoadLoop loop(server.endpoint(), 1);
   CountingHandler handler(3);
-  std::string error;
-  ASSERT_TRUE(loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs, &error)) << error;
+  const Status ran = loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_EQ(handler.responses, 3);
   EXPECT_EQ(handler.bad_status, 3);
 }
@@ -183,8 +183,8 @@ TEST(LoadLoopTest, WakeTimeDefersTheRequest) {
   LoadLoop loop(server.endpoint(), 1);
   const int64_t wake_at = MonotonicNanos() + 20'000'000;
   WakeHandler handler(wake_at);
-  std::string error;
-  ASSERT_TRUE(loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs, &error)) << error;
+  const Status ran = loop.Run(&handler, MonotonicNanos() + kTestDeadlineNs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_EQ(handler.responses, 1);
   EXPECT_GE(handler.sent_at, wake_at);
 }
@@ -194,9 +194,9 @@ TEST(LoadLoopTest, DeadlineAbandonsRequestsInFlight) {
   ScriptedServer server([](int, const ScriptedRequest&) { return true; });
   LoadLoop loop(server.endpoint(), 2);
   CountingHandler handler(2);
-  std::string error;
   const int64_t start = MonotonicNanos();
-  ASSERT_TRUE(loop.Run(&handler, start + 50'000'000, &error)) << error;
+  const Status ran = loop.Run(&handler, start + 50'000'000);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_GE(MonotonicNanos() - start, 50'000'000);
   EXPECT_EQ(handler.responses, 0);
   EXPECT_EQ(loop.abandoned(), 2u);
@@ -204,13 +204,11 @@ TEST(LoadLoopTest, DeadlineAbandonsRequestsInFlight) {
 
 TEST(LoadLoopTest, CallReturnsStatusAndBody) {
   ScriptedServer server(Echo);
-  int status = 0;
-  std::string body, error;
-  ASSERT_TRUE(Call(server.endpoint(), "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
-                   kTestDeadlineNs, &status, &body, &error))
-      << error;
-  EXPECT_EQ(status, 200);
-  EXPECT_EQ(body, "hello");
+  Result<CallResponse> response =
+      Call(server.endpoint(), "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", kTestDeadlineNs);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "hello");
 }
 
 TEST(LoadLoopTest, ConnectionRefusedFailsOpen) {
@@ -223,26 +221,26 @@ TEST(LoadLoopTest, ConnectionRefusedFailsOpen) {
   socklen_t len = sizeof(addr);
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
-  Endpoint ep;
-  std::string error;
-  ASSERT_TRUE(ParseEndpoint("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), &ep, &error));
-  LoadLoop loop(ep, 1);
-  EXPECT_FALSE(loop.Open(&error));
-  EXPECT_NE(error.find("connect"), std::string::npos) << error;
+  Result<Endpoint> ep = ParseEndpoint("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+  LoadLoop loop(*ep, 1);
+  const Status opened = loop.Open();
+  EXPECT_EQ(opened.code(), ErrorCode::kConnectionFailed) << opened.ToString();
+  EXPECT_NE(opened.message().find("connect"), std::string::npos) << opened.message();
 }
 
 TEST(EndpointTest, ParsesHttpUrls) {
-  Endpoint ep;
-  std::string error;
-  ASSERT_TRUE(ParseEndpoint("http://127.0.0.1:4567", &ep, &error)) << error;
-  EXPECT_EQ(ep.host_header, "127.0.0.1:4567");
-  EXPECT_EQ(ntohs(ep.addr.sin_port), 4567);
-  ASSERT_TRUE(ParseEndpoint("http://localhost:80/", &ep, &error)) << error;
-  EXPECT_EQ(ep.host_header, "localhost:80");
-  EXPECT_FALSE(ParseEndpoint("https://127.0.0.1:443", &ep, &error));
-  EXPECT_FALSE(ParseEndpoint("http://127.0.0.1", &ep, &error));
-  EXPECT_FALSE(ParseEndpoint("http://127.0.0.1:99999", &ep, &error));
-  EXPECT_FALSE(ParseEndpoint("http://example.com:80", &ep, &error));
+  Result<Endpoint> ep = ParseEndpoint("http://127.0.0.1:4567");
+  ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+  EXPECT_EQ(ep->host_header, "127.0.0.1:4567");
+  EXPECT_EQ(ntohs(ep->addr.sin_port), 4567);
+  ep = ParseEndpoint("http://localhost:80/");
+  ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+  EXPECT_EQ(ep->host_header, "localhost:80");
+  EXPECT_EQ(ParseEndpoint("https://127.0.0.1:443").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ParseEndpoint("http://127.0.0.1").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ParseEndpoint("http://127.0.0.1:99999").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ParseEndpoint("http://example.com:80").status().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -78,10 +78,9 @@ class ScriptedServer {
   }
 
   Endpoint endpoint() const {
-    Endpoint ep;
-    std::string error;
-    EXPECT_TRUE(ParseEndpoint("http://127.0.0.1:" + std::to_string(port_), &ep, &error)) << error;
-    return ep;
+    Result<Endpoint> ep = ParseEndpoint("http://127.0.0.1:" + std::to_string(port_));
+    EXPECT_TRUE(ep.ok()) << ep.status().ToString();
+    return ep.ok() ? *ep : Endpoint{};
   }
   int accepted() const { return accepted_.load(); }
 

@@ -22,7 +22,7 @@ class ToyService final : public Service {
 
   void Handle(const ServiceRequest& request, ServiceResponder respond) override {
     if (!request.operation.empty() && request.operation != "Echo") {
-      respond(Error(request.http, {"UnknownOperationException", "", 400}));
+      respond(Error(request.http, Status(ErrorCode::kUnknownOperation, "")));
       return;
     }
     if (request.resource) *request.resource = "table";
@@ -33,13 +33,15 @@ class ToyService final : public Service {
     respond(std::move(r));
   }
 
-  ServiceResponse Error(const server::HttpRequest&, const ErrorReply& error) const override {
+  // Its own error table: the code's name plus "Exception", always 400.
+  ServiceResponse Error(const server::HttpRequest&, const Status& error) const override {
+    const std::string type = std::string(ErrorCodeName(error.code())) + "Exception";
     ServiceResponse r;
-    r.status = error.http_status;
+    r.status = 400;
     r.content_type = "application/x-amz-json-1.0";
-    r.error_type = std::string(error.type);
-    r.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + std::string(error.type) + R"(","message":")" +
-             std::string(error.message) + R"("})";
+    r.error_type = type;
+    r.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + type + R"(","message":")" + error.message() +
+             R"("})";
     return r;
   }
 

@@ -20,6 +20,22 @@ TEST(ErrorsTest, NamesAndStatuses) {
   EXPECT_EQ(HttpStatusFor(ErrorCode::kValidation), 400);
 }
 
+TEST(ErrorsTest, NotLeaderIsARetryableInternalFailure) {
+  EXPECT_STREQ(ErrorTypeName(ErrorCode::kNotLeader), "InternalFailure");
+  EXPECT_EQ(HttpStatusFor(ErrorCode::kNotLeader), 500);
+}
+
+TEST(ErrorsTest, AuthenticationFailuresAreTheServicesExceptionsWith400) {
+  EXPECT_STREQ(ErrorTypeName(ErrorCode::kMissingAuthenticationToken), "MissingAuthenticationTokenException");
+  EXPECT_STREQ(ErrorTypeName(ErrorCode::kIncompleteSignature), "IncompleteSignatureException");
+  EXPECT_STREQ(ErrorTypeName(ErrorCode::kInvalidSignature), "InvalidSignatureException");
+  EXPECT_STREQ(ErrorTypeName(ErrorCode::kUnrecognizedClient), "UnrecognizedClientException");
+  for (ErrorCode code : {ErrorCode::kMissingAuthenticationToken, ErrorCode::kIncompleteSignature,
+                         ErrorCode::kInvalidSignature, ErrorCode::kUnrecognizedClient}) {
+    EXPECT_EQ(HttpStatusFor(code), 400) << ErrorCodeName(code);
+  }
+}
+
 TEST(ErrorsTest, JsonBodyUsesLowerCaseMessage) {
   EXPECT_EQ(EncodeJsonError(Status::NotFound("Stream s under account 000000000000 not found.")),
             R"({"__type":"ResourceNotFoundException","message":"Stream s under account 000000000000 not found."})");
