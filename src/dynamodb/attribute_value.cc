@@ -217,6 +217,10 @@ Result<Item> ItemFromJson(simdjson::dom::element json) {
   if (json.get_object().get(obj) != simdjson::SUCCESS) {
     return Status::Serialization("Unexpected value type in payload");
   }
+  return ItemFromJson(obj);
+}
+
+Result<Item> ItemFromJson(simdjson::dom::object obj) {
   Item item;
   for (auto [key, member] : obj) {
     Result<Value> v = ValueFromJson(member);

@@ -78,6 +78,7 @@ int CompareScalars(const Value& a, const Value& b);
 Result<Value> ValueFromJson(simdjson::dom::element json);
 // Reads a wire item (a map of names to AttributeValues).
 Result<Item> ItemFromJson(simdjson::dom::element json);
+Result<Item> ItemFromJson(simdjson::dom::object json);
 
 // Key() with `name` escaped as JSON requires (attribute names may hold any
 // character).
