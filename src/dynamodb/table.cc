@@ -1,6 +1,7 @@
 #include "dynamodb/table.h"
 
 #include <chrono>
+#include <future>
 
 #include <simdjson.h>
 
@@ -21,7 +22,7 @@ storage::LogOptions JournalOptions(const TableOptions& options) {
   storage::LogOptions log;
   log.durability = options.durability;
   log.env = options.env;
-  log.segment_max_bytes = 16ull << 20;
+  log.segment_max_bytes = options.journal_segment_bytes;
   return log;
 }
 
@@ -44,7 +45,8 @@ Item KeyItem(const KeySchema& schema, const ItemKey& key) {
 Table::Table(std::string dir, const TableOptions& options)
     : dir_(std::move(dir)),
       options_(options),
-      def_store_(dir_ + "/table", options.durability == storage::Durability::kMemory, options.env) {}
+      def_store_(dir_ + "/table", options.durability == storage::Durability::kMemory, options.env),
+      snapshot_store_(dir_ + "/snapshot", options.durability == storage::Durability::kMemory, options.env) {}
 
 Result<std::unique_ptr<Table>> Table::Create(const std::string& dir, TableDef def, const TableOptions& options,
                                              storage::Flusher* flusher) {
@@ -148,7 +150,34 @@ Result<uint64_t> Table::Write(const std::vector<Mutation>& mutations) {
   Result<uint64_t> first = journal_->Append(entries, last_arrival_ms_);
   if (!first.ok()) return first.status();
   for (const Mutation& m : mutations) Apply(m);
+  Status compacted = MaybeCompact();
+  if (!compacted.ok()) log::Warn("table {}: compaction failed, the journal keeps growing: {}", dir_, compacted.ToString());
   return *first + entries.size();
+}
+
+Status Table::MaybeCompact() {
+  if (options_.durability == storage::Durability::kMemory) return Status::Ok();
+  if (journal_->SizeBytes() < 2 * size_bytes_ + options_.snapshot_slack_bytes) return Status::Ok();
+  // The snapshot covers the journal up to `end`: that much must be durable
+  // first, or a crash could cut records the snapshot claims to cover and
+  // their offsets would be reused by writes it skips.
+  const uint64_t end = journal_->EndOffset();
+  std::promise<Status> synced;
+  journal_->WhenDurable(end, [&synced](Status s) { synced.set_value(std::move(s)); });
+  SLUICE_RETURN_IF_ERROR(synced.get_future().get());
+  std::string doc = "{\"version\":1,\"end\":" + std::to_string(end) + ",\"items\":[";
+  bool first = true;
+  for (const auto& [key, item] : items_) {
+    doc += first ? "" : ",";
+    doc += ItemToJson(item);
+    first = false;
+  }
+  doc += "]}";
+  SLUICE_RETURN_IF_ERROR(snapshot_store_.Save(doc));
+  // Arrival times never go backwards: every segment whose newest record
+  // arrived before the last covered one holds covered records only.
+  Result<uint64_t> start = journal_->TrimOlderThan(last_arrival_ms_);
+  return start.ok() ? Status::Ok() : start.status();
 }
 
 void Table::WhenDurable(uint64_t position, std::function<void(Status)> done) {
@@ -159,6 +188,32 @@ Status Table::Replay() {
   simdjson::dom::parser parser;
   uint64_t offset = journal_->StartOffset();
   const uint64_t end = journal_->EndOffset();
+  Result<std::optional<std::string>> snapshot = snapshot_store_.Load();
+  if (!snapshot.ok()) return snapshot.status();
+  if (*snapshot) {
+    simdjson::dom::element doc;
+    uint64_t covered = 0;
+    simdjson::dom::array items;
+    if (parser.parse(**snapshot).get(doc) || doc["end"].get_uint64().get(covered) ||
+        doc["items"].get_array().get(items)) {
+      return Status::Corruption("the snapshot of " + dir_ + " does not read back");
+    }
+    if (covered < offset || covered > end) {
+      return Status::Corruption("the snapshot of " + dir_ + " covers the journal to " + std::to_string(covered) +
+                                ", which holds offsets " + std::to_string(offset) + " to " + std::to_string(end));
+    }
+    for (simdjson::dom::element json : items) {
+      Result<Item> item = ItemFromJson(json);
+      if (!item.ok()) return Status::Corruption("the snapshot of " + dir_ + ": " + item.status().message());
+      Result<ItemKey> key = KeyOf(*item);
+      if (!key.ok()) return Status::Corruption("the snapshot of " + dir_ + ": " + key.status().message());
+      Apply(Mutation{std::move(key).value(), std::move(item).value()});
+    }
+    offset = covered;
+  } else if (offset > 0) {
+    return Status::Corruption("the journal of " + dir_ + " starts at " + std::to_string(offset) +
+                              " and there is no snapshot");
+  }
   while (offset < end) {
     Result<storage::ReadResult> read = journal_->Read(offset, 4096, 8u << 20);
     if (!read.ok()) return read.status();

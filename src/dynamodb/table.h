@@ -1,7 +1,10 @@
 // Table: one DynamoDB table's items, in memory in key order, made durable
 // by an append-only journal of item changes (a storage::ShardLog: CRC32C
 // batches, group commit with fdatasync in fsync mode, recovery that cuts a
-// torn or corrupt tail). Opening a table replays its journal. Format:
+// torn or corrupt tail). Now and then Write compacts: it saves every item
+// in a snapshot document (atomically, naming the journal offset it covers)
+// and deletes the journal segments the snapshot covers. Opening a table
+// loads the snapshot and replays the journal after it. Format:
 // docs/dynamodb-format.md.
 //
 // Threading: the caller holds mu() around every read of items and every
@@ -48,6 +51,12 @@ struct Mutation {
 struct TableOptions {
   storage::Durability durability = storage::Durability::kFsync;
   storage::Env* env = storage::Env::Default();
+  // The journal's segment size; segments wholly covered by a snapshot are
+  // deleted.
+  uint64_t journal_segment_bytes = 4ull << 20;
+  // A snapshot is written once the journal holds this many bytes more than
+  // twice the items' size.
+  uint64_t snapshot_slack_bytes = 8ull << 20;
 };
 
 class Table {
@@ -75,7 +84,9 @@ class Table {
   Result<ItemKey> KeyOf(const Item& item) const;
 
   // Appends `mutations` to the journal as one batch (all or none survive a
-  // crash) and applies them. Returns the journal position to wait for.
+  // crash) and applies them. Returns the journal position to wait for. May
+  // compact first (a snapshot and a journal trim; in fsync mode it waits
+  // for the journal's sync).
   Result<uint64_t> Write(const std::vector<Mutation>& mutations);
 
   // Calls `done` once every write up to `position` is durable (see
@@ -89,11 +100,15 @@ class Table {
   Table(std::string dir, const TableOptions& options);
   Status Replay();
   void Apply(const Mutation& m);
+  // Saves a snapshot of every item once the journal has grown enough, then
+  // deletes the journal segments it covers.
+  Status MaybeCompact();
 
   mutable std::mutex mu_;
   std::string dir_;
   TableOptions options_;
   storage::MetadataStore def_store_;
+  storage::MetadataStore snapshot_store_;
   std::unique_ptr<storage::ShardLog> journal_;
   TableDef def_;
   ItemMap items_;

@@ -190,3 +190,64 @@ TEST(TableStoreTest, DeletedTablesLeaveNoFiles) {
 
 }  // namespace
 }  // namespace sluice::dynamodb
+
+namespace sluice::dynamodb {
+namespace {
+
+size_t JournalSegments(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/journal")) n += e.path().extension() == ".log";
+  return n;
+}
+
+TEST(TableCompactionTest, ASnapshotBoundsTheJournalAndReopensToTheSameItems) {
+  TempDir tmp;
+  std::string dir = tmp.Join("leases");
+  TableOptions options{storage::Durability::kOs};
+  options.journal_segment_bytes = 4096;
+  options.snapshot_slack_bytes = 8192;
+  {
+    auto table = Table::Create(dir, LeaseTable(), options, nullptr);
+    ASSERT_TRUE(table.ok());
+    std::lock_guard<std::mutex> lock((*table)->mu());
+    for (int i = 1; i <= 2000; ++i) {
+      ASSERT_TRUE((*table)->Write({Put("a", std::to_string(i)), Put("b" + std::to_string(i % 7), "1")}).ok());
+    }
+    // 2000 batches of about 150 bytes would be ~75 segments without compaction.
+    EXPECT_LE(JournalSegments(dir), 4u);
+    EXPECT_TRUE(std::filesystem::exists(dir + "/snapshot"));
+    ASSERT_TRUE((*table)->Write({Mutation{ItemKey{Value::String("b0")}, std::nullopt}}).ok());
+  }
+  auto table = Table::Open(dir, options, nullptr);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  std::lock_guard<std::mutex> lock((*table)->mu());
+  EXPECT_EQ((*table)->items().size(), 7u);  // a, b1..b6
+  EXPECT_EQ((*table)->Find(ItemKey{Value::String("a")})->at("leaseCounter").scalar, "2000");
+  EXPECT_EQ((*table)->Find(ItemKey{Value::String("b0")}), nullptr);
+}
+
+TEST(TableCompactionTest, ASnapshotThatFailsItsChecksumStopsTheOpen) {
+  TempDir tmp;
+  std::string dir = tmp.Join("leases");
+  TableOptions options{storage::Durability::kOs};
+  options.journal_segment_bytes = 4096;
+  options.snapshot_slack_bytes = 8192;
+  {
+    auto table = Table::Create(dir, LeaseTable(), options, nullptr);
+    ASSERT_TRUE(table.ok());
+    std::lock_guard<std::mutex> lock((*table)->mu());
+    for (int i = 0; i < 500; ++i) ASSERT_TRUE((*table)->Write({Put("a", std::to_string(i))}).ok());
+  }
+  std::string snapshot = dir + "/snapshot";
+  ASSERT_TRUE(std::filesystem::exists(snapshot));
+  int fd = ::open(snapshot.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "X", 1, static_cast<off_t>(storage::testutil::FileSize(snapshot) - 3)), 1);
+  ::close(fd);
+  auto table = Table::Open(dir, options, nullptr);
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.status().code(), ErrorCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace sluice::dynamodb
