@@ -247,6 +247,10 @@ class Parser {
       SLUICE_RETURN_IF_ERROR(Expect(")"));
       return o;
     }
+    return ParsePathOperand();
+  }
+
+  Result<Operand> ParsePathOperand() {
     Result<Path> path = ParsePath();
     if (!path.ok()) return path.status();
     Operand o;
@@ -260,30 +264,19 @@ class Parser {
            f == "contains";
   }
 
-  Result<Condition> ParseOr() {
-    Result<Condition> left = ParseAnd();
-    if (!left.ok()) return left;
-    while (KeywordIs(Peek(), "OR")) {
-      Next();
-      Result<Condition> right = ParseAnd();
-      if (!right.ok()) return right;
-      Condition c;
-      c.kind = Condition::Kind::kOr;
-      c.children = {std::move(left).value(), std::move(right).value()};
-      left = std::move(c);
-    }
-    return left;
-  }
+  // or := and { OR and };  and := not { AND not }: left-associative.
+  Result<Condition> ParseOr() { return ParseJoined("OR", Condition::Kind::kOr, &Parser::ParseAnd); }
+  Result<Condition> ParseAnd() { return ParseJoined("AND", Condition::Kind::kAnd, &Parser::ParseNot); }
 
-  Result<Condition> ParseAnd() {
-    Result<Condition> left = ParseNot();
+  Result<Condition> ParseJoined(std::string_view keyword, Condition::Kind kind, Result<Condition> (Parser::*operand)()) {
+    Result<Condition> left = (this->*operand)();
     if (!left.ok()) return left;
-    while (KeywordIs(Peek(), "AND")) {
+    while (KeywordIs(Peek(), keyword)) {
       Next();
-      Result<Condition> right = ParseNot();
+      Result<Condition> right = (this->*operand)();
       if (!right.ok()) return right;
       Condition c;
-      c.kind = Condition::Kind::kAnd;
+      c.kind = kind;
       c.children = {std::move(left).value(), std::move(right).value()};
       left = std::move(c);
     }
@@ -472,12 +465,7 @@ class Parser {
       SLUICE_RETURN_IF_ERROR(Expect(")"));
       return o;
     }
-    Result<Path> path = ParsePath();
-    if (!path.ok()) return path.status();
-    Operand o;
-    o.kind = Operand::Kind::kPath;
-    o.path = std::move(path).value();
-    return o;
+    return ParsePathOperand();
   }
 
   // Two paths overlap when one is a prefix of the other.

@@ -38,6 +38,23 @@ std::string JournalSegment(const std::string& dir) {
   return "";
 }
 
+// Creates the table in `dir` and writes each mutation as a batch of its own.
+void WriteEach(const std::string& dir, const TableOptions& options, const std::vector<Mutation>& writes) {
+  auto table = Table::Create(dir, LeaseTable(), options, nullptr);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  std::lock_guard<std::mutex> lock((*table)->mu());
+  for (const Mutation& m : writes) ASSERT_TRUE((*table)->Write({m}).ok());
+}
+
+// Overwrites the byte `from_end` bytes before the end of `path`.
+void FlipByte(const std::string& path, uint64_t from_end) {
+  uint64_t size = storage::testutil::FileSize(path);
+  int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "X", 1, static_cast<off_t>(size - from_end)), 1);
+  ::close(fd);
+}
+
 TEST(TableTest, ReopeningReplaysTheJournal) {
   TempDir tmp;
   std::string dir = tmp.Join("leases");
@@ -65,13 +82,7 @@ TEST(TableTest, ATornJournalTailIsCutAndEarlierWritesSurvive) {
   TempDir tmp;
   std::string dir = tmp.Join("leases");
   TableOptions options{storage::Durability::kOs};
-  {
-    auto table = Table::Create(dir, LeaseTable(), options, nullptr);
-    ASSERT_TRUE(table.ok());
-    std::lock_guard<std::mutex> lock((*table)->mu());
-    ASSERT_TRUE((*table)->Write({Put("a", "1")}).ok());
-    ASSERT_TRUE((*table)->Write({Put("b", "1")}).ok());
-  }
+  WriteEach(dir, options, {Put("a", "1"), Put("b", "1")});
   // Cut the last batch in half, as a crash in the middle of its write would.
   std::string segment = JournalSegment(dir);
   ASSERT_FALSE(segment.empty());
@@ -90,20 +101,8 @@ TEST(TableTest, ACorruptJournalTailIsCutNotServed) {
   TempDir tmp;
   std::string dir = tmp.Join("leases");
   TableOptions options{storage::Durability::kOs};
-  {
-    auto table = Table::Create(dir, LeaseTable(), options, nullptr);
-    ASSERT_TRUE(table.ok());
-    std::lock_guard<std::mutex> lock((*table)->mu());
-    ASSERT_TRUE((*table)->Write({Put("a", "1")}).ok());
-    ASSERT_TRUE((*table)->Write({Put("a", "7")}).ok());
-  }
-  std::string segment = JournalSegment(dir);
-  uint64_t size = storage::testutil::FileSize(segment);
-  int fd = ::open(segment.c_str(), O_WRONLY);
-  ASSERT_GE(fd, 0);
-  char flipped = 'X';
-  ASSERT_EQ(::pwrite(fd, &flipped, 1, static_cast<off_t>(size - 5)), 1);  // inside the last batch's data
-  ::close(fd);
+  WriteEach(dir, options, {Put("a", "1"), Put("a", "7")});
+  FlipByte(JournalSegment(dir), 5);  // inside the last batch's data
   auto table = Table::Open(dir, options, nullptr);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   std::lock_guard<std::mutex> lock((*table)->mu());
@@ -232,18 +231,11 @@ TEST(TableCompactionTest, ASnapshotThatFailsItsChecksumStopsTheOpen) {
   TableOptions options{storage::Durability::kOs};
   options.journal_segment_bytes = 4096;
   options.snapshot_slack_bytes = 8192;
-  {
-    auto table = Table::Create(dir, LeaseTable(), options, nullptr);
-    ASSERT_TRUE(table.ok());
-    std::lock_guard<std::mutex> lock((*table)->mu());
-    for (int i = 0; i < 500; ++i) ASSERT_TRUE((*table)->Write({Put("a", std::to_string(i))}).ok());
-  }
-  std::string snapshot = dir + "/snapshot";
-  ASSERT_TRUE(std::filesystem::exists(snapshot));
-  int fd = ::open(snapshot.c_str(), O_WRONLY);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::pwrite(fd, "X", 1, static_cast<off_t>(storage::testutil::FileSize(snapshot) - 3)), 1);
-  ::close(fd);
+  std::vector<Mutation> writes;
+  for (int i = 0; i < 500; ++i) writes.push_back(Put("a", std::to_string(i)));
+  WriteEach(dir, options, writes);
+  ASSERT_TRUE(std::filesystem::exists(dir + "/snapshot"));
+  FlipByte(dir + "/snapshot", 3);
   auto table = Table::Open(dir, options, nullptr);
   ASSERT_FALSE(table.ok());
   EXPECT_EQ(table.status().code(), ErrorCode::kCorruption);
