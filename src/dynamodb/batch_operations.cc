@@ -101,10 +101,12 @@ void BatchGetItem(Call& call) {
   w.BeginObject();
   w.Key("Responses");
   w.BeginObject();
+  std::vector<std::pair<Table*, uint64_t>> seen;
   for (const TableRead& read : reads) {
     WriteKey(w, read.name);
     w.BeginArray();
     std::lock_guard<std::mutex> lock(read.table->mu());
+    seen.emplace_back(read.table.get(), read.table->end_position());
     for (const ItemKey& key : read.keys) {
       if (const Item* item = read.table->Find(key)) {
         WriteItem(w, read.projection.empty() ? *item : Project(*item, read.projection));
@@ -117,7 +119,7 @@ void BatchGetItem(Call& call) {
   w.BeginObject();
   w.EndObject();
   w.EndObject();
-  call.Ok(std::move(json));
+  call.OkWhenDurable(seen, std::move(json));
 }
 
 void BatchWriteItem(Call& call) {
@@ -280,9 +282,13 @@ void TransactWriteItems(Call& call) {
       reasons += "}";
     }
     reasons += "]";
-    return call.Fail(kTransactionCanceled,
-                     "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]",
-                     reasons);
+    std::vector<std::pair<Table*, uint64_t>> seen;
+    for (Table* t : tables) seen.emplace_back(t, t->end_position());
+    return call.RespondWhenDurable(
+        seen, ErrorResponse(kTransactionCanceled,
+                            "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
+                                codes + "]",
+                            reasons, 400));
   }
   std::sort(tables.begin(), tables.end());
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());

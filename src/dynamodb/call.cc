@@ -139,28 +139,36 @@ void Call::OkWhenDurable(Table& table, uint64_t position, std::string json) cons
 }
 
 void Call::OkWhenDurable(const std::vector<std::pair<Table*, uint64_t>>& writes, std::string json) const {
-  if (writes.empty()) return Ok(std::move(json));
+  gateway::ServiceResponse r;
+  r.content_type = gateway::kAmzJson10;
+  r.body = std::move(json);
+  RespondWhenDurable(writes, std::move(r));
+}
+
+void Call::RespondWhenDurable(const std::vector<std::pair<Table*, uint64_t>>& positions,
+                              gateway::ServiceResponse response) const {
+  if (positions.empty()) return respond(std::move(response));
   // The last journal to report answers; any failure turns the answer into
   // an InternalServerError.
   struct Pending {
     std::mutex mu;
     size_t left;
     Status status;
-    std::string json;
+    gateway::ServiceResponse response;
     gateway::ServiceResponder respond;
   };
   auto pending = std::make_shared<Pending>();
-  pending->left = writes.size();
-  pending->json = std::move(json);
+  pending->left = positions.size();
+  pending->response = std::move(response);
   pending->respond = respond;
-  for (const auto& [table, position] : writes) {
+  for (const auto& [table, position] : positions) {
     table->WhenDurable(position, [pending](Status s) {
       std::unique_lock<std::mutex> lock(pending->mu);
       if (!s.ok() && pending->status.ok()) pending->status = s;
       if (--pending->left > 0) return;
       lock.unlock();
       if (pending->status.ok()) {
-        RespondOk(pending->respond, std::move(pending->json));
+        pending->respond(std::move(pending->response));
       } else {
         RespondError(pending->respond, "InternalServerError", "Internal server error", {});
       }

@@ -75,6 +75,12 @@ struct Call {
   void OkWhenDurable(Table& table, uint64_t position, std::string json) const;
   // The same for writes to several tables: answers once all are durable.
   void OkWhenDurable(const std::vector<std::pair<Table*, uint64_t>>& writes, std::string json) const;
+  // Sends `response` once the journals are durable up to the positions
+  // given (an InternalServerError instead if one cannot be made so). Reads
+  // and failed conditions answer this way at their table's end position,
+  // so that no answer reveals a write a crash could still take back.
+  void RespondWhenDurable(const std::vector<std::pair<Table*, uint64_t>>& positions,
+                          gateway::ServiceResponse response) const;
 
   // The table named by TableName (checked), or ResourceNotFound.
   Result<std::shared_ptr<Table>> FindTable(std::string_view member = "TableName");

@@ -65,7 +65,7 @@ void GetItem(Call& call) {
     WriteItemMember(w, "Item", paths.empty() ? *item : Project(*item, paths), /*skip_empty=*/false);
   }
   w.EndObject();
-  call.Ok(std::move(json));
+  call.OkWhenDurable(**table, (*table)->end_position(), std::move(json));
 }
 
 }  // namespace sluice::dynamodb

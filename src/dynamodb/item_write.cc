@@ -198,7 +198,8 @@ void FailCondition(const Call& call, const ItemWrite& w, const WriteOutcome& out
   if (w.return_old_on_failure && outcome.old_item) {
     extra = ",\"Item\":" + ItemToJson(*outcome.old_item);
   }
-  call.Fail(kConditionalCheckFailed, "The conditional request failed", extra);
+  call.RespondWhenDurable({{w.table.get(), w.table->end_position()}},
+                          ErrorResponse(kConditionalCheckFailed, "The conditional request failed", extra, 400));
 }
 
 }  // namespace sluice::dynamodb

@@ -46,7 +46,8 @@ Result<WriteOutcome> PrepareWrite(const ItemWrite& write);
 // The Attributes the write's ReturnValues asks for.
 Item ReturnedAttributes(const ItemWrite& write, const WriteOutcome& outcome);
 
-// ConditionalCheckFailedException, with the old item when asked.
+// ConditionalCheckFailedException, with the old item when asked, once
+// what the check saw is durable. Requires the table's mu().
 void FailCondition(const Call& call, const ItemWrite& write, const WriteOutcome& outcome);
 
 }  // namespace sluice::dynamodb

@@ -294,7 +294,7 @@ void RunRead(Call& call, bool query) {
   // Absent, not empty, once the read reached the end.
   if (next < candidates.size() && last != nullptr) WriteItemMember(w, "LastEvaluatedKey", source.KeyAttributes(*last));
   w.EndObject();
-  call.Ok(std::move(json));
+  call.OkWhenDurable(**table, (*table)->end_position(), std::move(json));
 }
 
 }  // namespace

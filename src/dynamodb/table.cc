@@ -81,6 +81,8 @@ Status Table::SaveDef(TableDef def) {
   return Status::Ok();
 }
 
+uint64_t Table::end_position() const { return journal_->EndOffset(); }
+
 const Item* Table::Find(const ItemKey& key) const {
   auto it = items_.find(key);
   return it == items_.end() ? nullptr : &it->second;

@@ -78,6 +78,9 @@ class Table {
   const ItemMap& items() const { return items_; }
   const Item* Find(const ItemKey& key) const;
   uint64_t size_bytes() const { return size_bytes_; }
+  // The journal position after the last write: a read answers once it is
+  // durable (Call::RespondWhenDurable).
+  uint64_t end_position() const;
 
   // The key of `item` per the table's schema: ValidationException with the
   // service's messages when an attribute is missing or of the wrong type.
