@@ -104,6 +104,36 @@ def test_the_kcl_lease_lifecycle(endpoint):
     assert ddb.scan(TableName=name, Select="COUNT")["Count"] == 1
 
 
+def test_racing_lease_takers_never_lose_an_increment(endpoint):
+    """Workers take a lease the KCL way (read the counter, write counter + 1 only if it is still
+    what they read): every acknowledged take must be counted exactly once."""
+    import concurrent.futures
+    name = e2e.unique_name("race")
+    ddb = e2e.client(endpoint.url, service="dynamodb")
+    lease_table(ddb, name)
+    ddb.put_item(TableName=name, Item=new_lease("shard-0"))
+    key = {"leaseKey": {"S": "shard-0"}}
+
+    def worker(n):
+        client = e2e.client(endpoint.url, service="dynamodb")
+        wins = 0
+        for _ in range(40):
+            counter = client.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]["leaseCounter"]
+            try:
+                client.update_item(TableName=name, Key=key, Expected={"leaseCounter": {"Value": counter}},
+                                   AttributeUpdates={"leaseCounter": {"Action": "ADD", "Value": {"N": "1"}},
+                                                     "leaseOwner": {"Action": "PUT", "Value": {"S": f"w{n}"}}})
+                wins += 1
+            except client.exceptions.ConditionalCheckFailedException:
+                pass
+        return wins
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        wins = sum(pool.map(worker, range(4)))
+    final = ddb.get_item(TableName=name, Key=key)["Item"]["leaseCounter"]["N"]
+    assert int(final) == wins and wins >= 40
+
+
 def test_acknowledged_table_writes_survive_kill_9(spawn):
     server = spawn()
     ddb = e2e.client(server.endpoint, service="dynamodb")
