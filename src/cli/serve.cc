@@ -19,6 +19,7 @@
 #include "api/call_rates.h"
 #include "api/faults.h"
 #include "api/kinesis_service.h"
+#include "dynamodb/dynamodb_service.h"
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
 #include "cli/admin.h"
@@ -276,6 +277,11 @@ int RunServe(const ServeConfig& config) {
     }
     data_dir_lock.emplace(std::move(locked).value());
   }
+  auto tables = dynamodb::TableStore::Open({config.data_dir, config.durability});
+  if (!tables.ok()) {
+    log::Error("cannot open the DynamoDB tables in {}: {}", config.data_dir, tables.status().ToString());
+    return 1;
+  }
   auto engine = engine::Engine::Open(eopts);
   if (!engine.ok()) {
     log::Error("cannot open the data dir {}: {}", config.data_dir, engine.status().ToString());
@@ -291,6 +297,7 @@ int RunServe(const ServeConfig& config) {
   aopts.faults = &faults;
   gateway::Gateway gateway;
   gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
+  gateway.AddService(std::make_unique<dynamodb::DynamoDbService>(**tables, config.account, config.region));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.

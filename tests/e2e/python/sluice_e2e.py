@@ -264,8 +264,9 @@ def assert_alive(endpoint: str):
 # Clients
 
 
-def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION):
-    """A boto3 Kinesis client with dummy credentials and retries off (every error is seen)."""
+def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION, service: str = "kinesis"):
+    """A boto3 client (Kinesis unless `service` says otherwise) with dummy credentials and
+    retries off (every error is seen)."""
     cfg = botocore.config.Config(
         region_name=region,
         connect_timeout=5,
@@ -273,7 +274,7 @@ def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION):
         retries={"total_max_attempts": 1},
     )
     return boto3.session.Session().client(
-        "kinesis",
+        service,
         endpoint_url=endpoint,
         aws_access_key_id="AKIDEXAMPLE",
         aws_secret_access_key="secret",

@@ -1,0 +1,104 @@
+#include "dynamodb/table_store.h"
+
+#include "util/log.h"
+
+namespace sluice::dynamodb {
+
+TableStore::TableStore(const StoreOptions& options) : options_(options) {
+  if (options_.durability == storage::Durability::kFsync) {
+    flusher_ = std::make_unique<storage::Flusher>();
+    flusher_->Start();
+  }
+}
+
+TableStore::~TableStore() {
+  std::lock_guard<std::mutex> lock(mu_);
+  tables_.clear();  // closes each journal while the flusher still runs
+  if (flusher_) flusher_->Stop();
+}
+
+Result<std::unique_ptr<TableStore>> TableStore::Open(const StoreOptions& options) {
+  std::unique_ptr<TableStore> store(new TableStore(options));
+  if (options.durability != storage::Durability::kMemory) SLUICE_RETURN_IF_ERROR(store->LoadAll());
+  return store;
+}
+
+std::string TableStore::DirOf(const Name& name) const {
+  return options_.data_dir + "/dynamodb/" + std::get<0>(name) + "/" + std::get<1>(name) + "/" + std::get<2>(name);
+}
+
+Status TableStore::LoadAll() {
+  storage::Env* env = options_.env;
+  std::string root = options_.data_dir + "/dynamodb";
+  SLUICE_RETURN_IF_ERROR(env->CreateDirs(root));
+  TableOptions topts{options_.durability, env};
+  Result<std::vector<std::string>> accounts = env->ListDir(root);
+  if (!accounts.ok()) return accounts.status();
+  for (const std::string& account : *accounts) {
+    Result<std::vector<std::string>> regions = env->ListDir(root + "/" + account);
+    if (!regions.ok()) return regions.status();
+    for (const std::string& region : *regions) {
+      Result<std::vector<std::string>> names = env->ListDir(root + "/" + account + "/" + region);
+      if (!names.ok()) return names.status();
+      for (const std::string& table_name : *names) {
+        Name name{account, region, table_name};
+        std::string dir = DirOf(name);
+        Result<std::unique_ptr<Table>> table = Table::Open(dir, topts, flusher_.get());
+        if (!table.ok() && table.status().code() == ErrorCode::kResourceNotFound) {
+          log::Warn("removing {}: a table creation that did not finish", dir);
+          SLUICE_RETURN_IF_ERROR(env->RemoveAll(dir));
+          continue;
+        }
+        if (!table.ok()) return Status(table.status().code(), "table " + dir + ": " + table.status().message());
+        log::Info("dynamodb table {} ({}/{}): {} items", table_name, account, region, (*table)->items().size());
+        tables_[name] = std::move(table).value();
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<Table>> TableStore::Find(const std::string& account, const std::string& region,
+                                                const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = tables_.find(Name{account, region, name});
+  if (it == tables_.end()) return Status::NotFound("Requested resource not found");
+  return it->second;
+}
+
+Result<std::shared_ptr<Table>> TableStore::Create(const std::string& account, const std::string& region,
+                                                  TableDef def) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Name name{account, region, def.name};
+  if (tables_.count(name)) return Status::InUse("Table already exists: " + def.name);
+  TableOptions topts{options_.durability, options_.env};
+  Result<std::unique_ptr<Table>> table = Table::Create(DirOf(name), std::move(def), topts, flusher_.get());
+  if (!table.ok()) return table.status();
+  std::shared_ptr<Table> shared = std::move(table).value();
+  tables_[name] = shared;
+  return shared;
+}
+
+Status TableStore::Delete(const std::string& account, const std::string& region, const std::string& name) {
+  std::shared_ptr<Table> table;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tables_.find(Name{account, region, name});
+    if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + name + " not found");
+    table = it->second;
+    tables_.erase(it);
+  }
+  std::lock_guard<std::mutex> lock(table->mu());
+  return table->Destroy();
+}
+
+std::vector<std::string> TableStore::List(const std::string& account, const std::string& region) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> names;
+  for (const auto& [name, table] : tables_) {
+    if (std::get<0>(name) == account && std::get<1>(name) == region) names.push_back(std::get<2>(name));
+  }
+  return names;
+}
+
+}  // namespace sluice::dynamodb
