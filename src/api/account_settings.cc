@@ -18,12 +18,9 @@ constexpr std::array<std::string_view, 2> kInputStatuses = {"ENABLED", "DISABLED
 
 std::string_view StatusName(engine::CommitmentStatus status) {
   switch (status) {
-    case engine::CommitmentStatus::kEnabled:
-      return "ENABLED";
-    case engine::CommitmentStatus::kEnabledUntilEarliestAllowedEnd:
-      return "ENABLED_UNTIL_EARLIEST_ALLOWED_END";
-    case engine::CommitmentStatus::kDisabled:
-      break;
+    case engine::CommitmentStatus::kEnabled: return "ENABLED";
+    case engine::CommitmentStatus::kEnabledUntilEarliestAllowedEnd: return "ENABLED_UNTIL_EARLIEST_ALLOWED_END";
+    case engine::CommitmentStatus::kDisabled: break;
   }
   return "DISABLED";
 }

@@ -60,9 +60,9 @@ Status CallRates::Admit(std::string_view operation, std::string_view account, st
     admitted = it->second.TryTake(1, now_ms);
   }
   if (admitted) return Status::Ok();
-  return Status::LimitExceeded(stream.empty() ? fmt::format("Rate exceeded for account {}.", account)
-                                              : fmt::format("Rate exceeded for stream {} under account {}.",
-                                                            stream, account));
+  return Status::LimitExceeded(stream.empty()
+                                   ? fmt::format("Rate exceeded for account {}.", account)
+                                   : fmt::format("Rate exceeded for stream {} under account {}.", stream, account));
 }
 
 size_t CallRates::size() {

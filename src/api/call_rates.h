@@ -34,8 +34,8 @@ class CallRates {
   // <name> under account <acct>." when the call names a stream, else "Rate
   // exceeded for account <acct>."). `stream` is "" when the call names none.
   // Thread-safe.
-  Status Admit(std::string_view operation, std::string_view account, std::string_view region,
-               std::string_view stream, int64_t now_ms);
+  Status Admit(std::string_view operation, std::string_view account, std::string_view region, std::string_view stream,
+               int64_t now_ms);
 
   // Buckets held now (for tests).
   size_t size();

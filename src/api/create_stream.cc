@@ -74,7 +74,8 @@ void HandleCreateStream(const OperationContext& ctx, const protocol::JsonObject&
     if (!st.ok()) return reply(st);
   }
   if (r.max_record_size_kib) params.max_record_size_kib = static_cast<int>(*r.max_record_size_kib);
-  if (r.warm_throughput) params.warm_throughput_mibps = static_cast<int>(std::min<int64_t>(*r.warm_throughput, INT_MAX));
+  if (r.warm_throughput)
+    params.warm_throughput_mibps = static_cast<int>(std::min<int64_t>(*r.warm_throughput, INT_MAX));
 
   st = ctx.engine.CreateStream(ref, params);
   if (!st.ok()) return reply(st);

@@ -43,7 +43,8 @@ std::optional<ApiResponse> CheckEnvelope(std::string_view body, Codec codec, std
                                          const Target& target) {
   if (body.empty()) {
     const bool json = codec == Codec::kAmzJson || codec == Codec::kPlainJson;
-    return ErrorResponse(!json, media, Status(target.op ? ErrorCode::kSerialization : ErrorCode::kUnknownOperation, ""));
+    return ErrorResponse(!json, media,
+                         Status(target.op ? ErrorCode::kSerialization : ErrorCode::kUnknownOperation, ""));
   }
   if (codec == Codec::kOther) return UnsupportedContentTypeResponse(target.present);
   return std::nullopt;
@@ -160,8 +161,8 @@ Reply EncodeReply(bool cbor, std::string_view media, Done done) {
     if (cbor) {
       Result<std::string> encoded = protocol::JsonResponseToCbor(r.body);
       if (!encoded.ok()) {
-        done(ErrorResponse(
-            cbor, content_type, Status::Internal("cannot encode the response as CBOR: " + encoded.status().message())));
+        done(ErrorResponse(cbor, content_type,
+                           Status::Internal("cannot encode the response as CBOR: " + encoded.status().message())));
         return;
       }
       r.body = std::move(encoded).value();

@@ -17,11 +17,11 @@ namespace {
 
 // The error types a rule may inject, by their wire names.
 constexpr ErrorCode kInjectable[] = {
-    ErrorCode::kInternalFailure,   ErrorCode::kServiceUnavailable, ErrorCode::kProvisionedThroughputExceeded,
-    ErrorCode::kLimitExceeded,     ErrorCode::kResourceInUse,      ErrorCode::kResourceNotFound,
-    ErrorCode::kExpiredIterator,   ErrorCode::kAccessDenied,       ErrorCode::kKmsDisabled,
-    ErrorCode::kKmsInvalidState,   ErrorCode::kKmsAccessDenied,    ErrorCode::kKmsNotFound,
-    ErrorCode::kKmsOptInRequired,  ErrorCode::kKmsThrottling,
+    ErrorCode::kInternalFailure,  ErrorCode::kServiceUnavailable, ErrorCode::kProvisionedThroughputExceeded,
+    ErrorCode::kLimitExceeded,    ErrorCode::kResourceInUse,      ErrorCode::kResourceNotFound,
+    ErrorCode::kExpiredIterator,  ErrorCode::kAccessDenied,       ErrorCode::kKmsDisabled,
+    ErrorCode::kKmsInvalidState,  ErrorCode::kKmsAccessDenied,    ErrorCode::kKmsNotFound,
+    ErrorCode::kKmsOptInRequired, ErrorCode::kKmsThrottling,
 };
 
 std::optional<ErrorCode> ErrorByName(std::string_view name) {
@@ -51,7 +51,8 @@ std::string DefaultMessage(ErrorCode code, std::string_view stream, std::string_
     case ErrorCode::kKmsDisabled: return "The request was rejected because the specified KMS key is disabled.";
     case ErrorCode::kKmsInvalidState:
       return "The request was rejected because the state of the specified KMS key is not valid for this request.";
-    case ErrorCode::kKmsAccessDenied: return "The ciphertext references a key that doesn't exist or that you don't have access to.";
+    case ErrorCode::kKmsAccessDenied:
+      return "The ciphertext references a key that doesn't exist or that you don't have access to.";
     case ErrorCode::kKmsNotFound: return "The request was rejected because the specified KMS key was not found.";
     case ErrorCode::kKmsOptInRequired: return "The AWS access key ID needs a subscription for the service.";
     default: return fmt::format("Injected {}.", protocol::ErrorTypeName(code));
@@ -166,8 +167,8 @@ Status FaultInjector::Replace(std::string_view json) {
   if (doc.get_object().get(top) != simdjson::SUCCESS || top["rules"].get_array().get(list) != simdjson::SUCCESS) {
     return Status::InvalidArgument("fault rules: expected {\"rules\": [...]}");
   }
-  static const std::string_view kKnown[] = {"operation",  "stream",   "error",   "error_rate", "message",
-                                            "record_error_rate", "latency_ms", "drop_rate", "drop_when", "seed"};
+  static const std::string_view kKnown[] = {"operation",         "stream",     "error",     "error_rate", "message",
+                                            "record_error_rate", "latency_ms", "drop_rate", "drop_when",  "seed"};
   std::vector<std::unique_ptr<Rule>> rules;
   std::random_device random;
   size_t index = 0;
@@ -210,7 +211,8 @@ Status FaultInjector::Replace(std::string_view json) {
     }
     if (message) rule->message = *message;
     if (drop_when) {
-      if (*drop_when != "before" && *drop_when != "after") return Bad(index, "\"drop_when\" must be \"before\" or \"after\"");
+      if (*drop_when != "before" && *drop_when != "after")
+        return Bad(index, "\"drop_when\" must be \"before\" or \"after\"");
       rule->drop_after = *drop_when == "after";
     }
 
@@ -249,7 +251,8 @@ Status FaultInjector::Replace(std::string_view json) {
         }
       }
     }
-    rule->seed = seed ? static_cast<uint64_t>(*seed) : ((static_cast<uint64_t>(random()) << 21) ^ random()) & ((1ull << 53) - 1);
+    rule->seed =
+        seed ? static_cast<uint64_t>(*seed) : ((static_cast<uint64_t>(random()) << 21) ^ random()) & ((1ull << 53) - 1);
     rule->state = rule->seed;
     rules.push_back(std::move(rule));
     ++index;
@@ -352,8 +355,7 @@ FaultDecision FaultInjector::Decide(std::string_view operation, std::string_view
     d.delay_ms = static_cast<int64_t>(std::clamp(latency, 0.0, kMaxLatencyMs));
     if (r.record_error_rate > 0 && operation == "PutRecords") {
       d.record_error_rate = r.record_error_rate;
-      d.record_error =
-          Status(*r.error, r.message.empty() ? DefaultMessage(*r.error, stream, account) : r.message);
+      d.record_error = Status(*r.error, r.message.empty() ? DefaultMessage(*r.error, stream, account) : r.message);
       d.record_draws.reserve(records);
       for (size_t i = 0; i < records; ++i) d.record_draws.push_back(r.Uniform());
     }

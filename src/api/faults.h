@@ -73,8 +73,7 @@ class FaultInjector {
   // The decision for one call of `operation` on `stream` ("" when the call
   // names none) by `account`; `records` is the number of PutRecords entries
   // (0 otherwise).
-  FaultDecision Decide(std::string_view operation, std::string_view stream, std::string_view account,
-                       size_t records);
+  FaultDecision Decide(std::string_view operation, std::string_view stream, std::string_view account, size_t records);
 
   // Runs `fn` `delay_ms` from now on the injector's timer thread (started on
   // first use): the added latency holds no worker. After Stop(), runs `fn`

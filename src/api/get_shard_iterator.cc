@@ -45,8 +45,7 @@ void HandleGetShardIterator(const OperationContext& ctx, const protocol::JsonObj
   }
 
   Result<std::string> iterator = ctx.engine.records().GetShardIterator(
-      *ref, *shard_id, type, sequence_number,
-      type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt);
+      *ref, *shard_id, type, sequence_number, type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt);
   if (!iterator.ok()) return reply(iterator.status());
 
   std::string out;

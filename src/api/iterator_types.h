@@ -45,8 +45,8 @@ inline Status CheckStartingPosition(std::string_view type_name, bool has_sequenc
   const std::string member(sequence_member);
   return Status::InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and " + member +
                                  " or (2) TRIM_HORIZON or LATEST and no " + member + ". Request specified " +
-                                 std::string(type_name) + (has_sequence_number ? " and also a " : " and no ") +
-                                 member + ".");
+                                 std::string(type_name) + (has_sequence_number ? " and also a " : " and no ") + member +
+                                 ".");
 }
 
 }  // namespace sluice::api

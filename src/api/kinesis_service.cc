@@ -66,9 +66,8 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
   call.account = request.account;
   call.region = request.region;
   call.stream_name = request.resource;
-  dispatcher_.Handle(call, [respond = std::move(respond)](ApiResponse out) {
-    respond(ToServiceResponse(std::move(out)));
-  });
+  dispatcher_.Handle(call,
+                     [respond = std::move(respond)](ApiResponse out) { respond(ToServiceResponse(std::move(out))); });
 }
 
 gateway::ServiceResponse KinesisService::Error(const server::HttpRequest& request, const Status& error) const {

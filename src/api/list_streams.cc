@@ -43,11 +43,10 @@ void HandleListStreams(const OperationContext& ctx, const protocol::JsonObject& 
 
   engine::StreamRef ns = DefaultNamespace(ctx.options);
   std::vector<engine::StreamSummary> streams = ctx.engine.ListStreams(ns.account, ns.region);
-  auto first = after.empty() ? streams.begin()
-                             : std::upper_bound(streams.begin(), streams.end(), after,
-                                                [](const std::string& a, const engine::StreamSummary& s) {
-                                                  return a < s.name;
-                                                });
+  auto first = after.empty()
+                   ? streams.begin()
+                   : std::upper_bound(streams.begin(), streams.end(), after,
+                                      [](const std::string& a, const engine::StreamSummary& s) { return a < s.name; });
   size_t page = static_cast<size_t>(std::min(limit.value_or(kMaxStreamsPerPage), kMaxStreamsPerPage));
   auto last = first + static_cast<ptrdiff_t>(std::min(page, static_cast<size_t>(streams.end() - first)));
   bool more = last != streams.end();

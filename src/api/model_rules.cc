@@ -1,6 +1,5 @@
 #include "api/model_rules.h"
 
-
 namespace sluice::api {
 namespace {
 
@@ -74,8 +73,8 @@ bool MatchesArnPattern(std::string_view s, bool any_middle) {
 bool MatchesStreamArnPattern(std::string_view s) { return MatchesArnPattern(s, false); }
 bool MatchesResourceArnPattern(std::string_view s) { return MatchesArnPattern(s, true); }
 
-void CheckStreamName(protocol::ValidationErrors& errors, std::string_view path,
-                     std::optional<std::string_view> value, bool required) {
+void CheckStreamName(protocol::ValidationErrors& errors, std::string_view path, std::optional<std::string_view> value,
+                     bool required) {
   errors.CheckString(path, value, required, kNamePattern, &MatchesNamePattern, 1, 128);
 }
 
@@ -91,7 +90,8 @@ void CheckShardId(protocol::ValidationErrors& errors, std::string_view path, std
 void CheckSequenceNumber(protocol::ValidationErrors& errors, std::string_view path,
                          std::optional<std::string_view> value) {
   if (value && !MatchesSequenceNumberPattern(*value)) {
-    errors.Add(value, path, std::string("Member must satisfy regular expression pattern: ").append(kSequenceNumberPattern));
+    errors.Add(value, path,
+               std::string("Member must satisfy regular expression pattern: ").append(kSequenceNumberPattern));
   }
 }
 

@@ -29,15 +29,13 @@ inline constexpr std::string_view kHashKeyPattern = "0|([1-9]\\d{0,38})";
 inline constexpr std::string_view kStreamArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+";
 inline constexpr std::string_view kResourceArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+";
 
-void CheckStreamName(protocol::ValidationErrors& errors, std::string_view path,
-                     std::optional<std::string_view> value, bool required = false);
-void CheckStreamArn(protocol::ValidationErrors& errors, std::optional<std::string_view> value,
-                    bool required = false);
-void CheckShardId(protocol::ValidationErrors& errors, std::string_view path,
-                  std::optional<std::string_view> value, bool required = false);
+void CheckStreamName(protocol::ValidationErrors& errors, std::string_view path, std::optional<std::string_view> value,
+                     bool required = false);
+void CheckStreamArn(protocol::ValidationErrors& errors, std::optional<std::string_view> value, bool required = false);
+void CheckShardId(protocol::ValidationErrors& errors, std::string_view path, std::optional<std::string_view> value,
+                  bool required = false);
 void CheckSequenceNumber(protocol::ValidationErrors& errors, std::string_view path,
                          std::optional<std::string_view> value);
-void CheckHashKey(protocol::ValidationErrors& errors, std::string_view path,
-                  std::optional<std::string_view> value);
+void CheckHashKey(protocol::ValidationErrors& errors, std::string_view path, std::optional<std::string_view> value);
 
 }  // namespace sluice::api

@@ -13,9 +13,9 @@ namespace sluice::api {
 inline constexpr std::string_view kTargetPrefix = "Kinesis_20131202.";
 
 struct OperationEntry {
-  std::string_view name;      // "PutRecords"
+  std::string_view name;  // "PutRecords"
   OperationHandler handler;
-  bool streaming = false;     // answers with a streamed body (OperationContext::open_stream)
+  bool streaming = false;  // answers with a streamed body (OperationContext::open_stream)
 };
 
 // The entry for an operation name, or nullptr when the model has no such

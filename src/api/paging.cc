@@ -141,8 +141,8 @@ Result<ListStreamConsumersToken> DecodeListStreamConsumersToken(std::string_view
   ListStreamConsumersToken t;
   int64_t has_creation = 0, creation = 0;
   bool ok = r.Field(&t.stream.account) && r.Field(&t.stream.region) && r.Field(&t.stream.name) &&
-            r.Int(&has_creation) && r.Int(&creation) && r.Int(&t.last_creation_ms) &&
-            r.Field(&t.last_consumer_name) && r.Int(&t.issued_ms) && r.AtEnd();
+            r.Int(&has_creation) && r.Int(&creation) && r.Int(&t.last_creation_ms) && r.Field(&t.last_consumer_name) &&
+            r.Int(&t.issued_ms) && r.AtEnd();
   if (!ok) return InvalidToken();
   if (has_creation) t.stream_creation_ms = creation;
   SLUICE_RETURN_IF_ERROR(CheckAge(t.issued_ms, now_ms));

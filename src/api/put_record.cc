@@ -53,21 +53,22 @@ void HandlePutRecord(const OperationContext& ctx, const protocol::JsonObject& bo
   }
 
   ctx.engine.records().PutRecords(*ref, std::span<const engine::PutEntry>(&entry, 1),
-                        [reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
-                          if (!results.ok()) return reply(results.status());
-                          if (results->size() != 1) return reply(Status::Internal("Internal Service Failure"));
-                          const engine::PutEntryResult& r = (*results)[0];
-                          if (!r.status.ok()) return reply(r.status);
-                          std::string out;
-                          out.reserve(128);
-                          protocol::JsonWriter w(&out);
-                          w.BeginObject();
-                          w.Member("ShardId", engine::ShardIdFor(r.shard_index));
-                          w.Member("SequenceNumber", engine::ToView(r.sequence_number));
-                          if (r.encrypted) w.Member("EncryptionType", "KMS");
-                          w.EndObject();
-                          reply(std::move(out));
-                        });
+                                  [reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
+                                    if (!results.ok()) return reply(results.status());
+                                    if (results->size() != 1)
+                                      return reply(Status::Internal("Internal Service Failure"));
+                                    const engine::PutEntryResult& r = (*results)[0];
+                                    if (!r.status.ok()) return reply(r.status);
+                                    std::string out;
+                                    out.reserve(128);
+                                    protocol::JsonWriter w(&out);
+                                    w.BeginObject();
+                                    w.Member("ShardId", engine::ShardIdFor(r.shard_index));
+                                    w.Member("SequenceNumber", engine::ToView(r.sequence_number));
+                                    if (r.encrypted) w.Member("EncryptionType", "KMS");
+                                    w.EndObject();
+                                    reply(std::move(out));
+                                  });
 }
 
 }  // namespace sluice::api

@@ -79,7 +79,7 @@ std::string EncodeResults(const std::vector<engine::PutEntryResult>& results) {
       bool internal = protocol::HttpStatusFor(r.status.code()) == 500;
       w.Member("ErrorCode", protocol::ErrorTypeName(r.status.code()));
       w.Member("ErrorMessage", internal || r.status.message().empty() ? std::string_view("Internal Service Failure")
-                                                                        : std::string_view(r.status.message()));
+                                                                      : std::string_view(r.status.message()));
     }
     w.EndObject();
   }
@@ -104,8 +104,8 @@ void PutWithInjectedFailures(const OperationContext& ctx, const engine::StreamRe
     failed[i] = i < fault.record_draws.size() && fault.record_draws[i] < fault.record_error_rate;
     if (!failed[i]) kept.push_back(entries[i]);
   }
-  auto merge = [failed, error = *fault.record_error, reply = std::move(reply)](
-                   Result<std::vector<engine::PutEntryResult>> results) {
+  auto merge = [failed, error = *fault.record_error,
+                reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
     if (!results.ok()) return reply(results.status());
     std::vector<engine::PutEntryResult> all(failed.size());
     size_t next = 0;
@@ -175,7 +175,7 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
     rendered.append("]");
     errors.Add(rendered, "records",
                record_count == 0 ? "Member must have length greater than or equal to 1"
-                               : "Member must have length less than or equal to 500");
+                                 : "Member must have length less than or equal to 500");
   }
   for (size_t i = 0; i < entries.size() && errors.count() < protocol::ValidationErrors::kMaxErrors; ++i) {
     ValidateEntry(errors, i, entries[i], facts[i]);
@@ -200,12 +200,13 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
     entries[i].explicit_hash_key = *key;
   }
 
-  if (ctx.fault && ctx.fault->record_error_rate > 0) return PutWithInjectedFailures(ctx, *ref, entries, std::move(reply));
+  if (ctx.fault && ctx.fault->record_error_rate > 0)
+    return PutWithInjectedFailures(ctx, *ref, entries, std::move(reply));
   ctx.engine.records().PutRecords(*ref, entries,
-                        [reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
-                          if (!results.ok()) return reply(results.status());
-                          reply(EncodeResults(*results));
-                        });
+                                  [reply = std::move(reply)](Result<std::vector<engine::PutEntryResult>> results) {
+                                    if (!results.ok()) return reply(results.status());
+                                    reply(EncodeResults(*results));
+                                  });
 }
 
 }  // namespace sluice::api

@@ -32,13 +32,11 @@ void HandleRetention(const OperationContext& ctx, const protocol::JsonObject& bo
 
 }  // namespace
 
-void HandleIncreaseStreamRetentionPeriod(const OperationContext& ctx, const protocol::JsonObject& body,
-                                         Reply reply) {
+void HandleIncreaseStreamRetentionPeriod(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
   HandleRetention(ctx, body, std::move(reply), /*increase=*/true);
 }
 
-void HandleDecreaseStreamRetentionPeriod(const OperationContext& ctx, const protocol::JsonObject& body,
-                                         Reply reply) {
+void HandleDecreaseStreamRetentionPeriod(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
   HandleRetention(ctx, body, std::move(reply), /*increase=*/false);
 }
 

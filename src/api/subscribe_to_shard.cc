@@ -100,8 +100,8 @@ class EventStreamSink final : public engine::SubscriptionSink {
     const bool exception = message_type == "exception";
     const std::array<protocol::EventStreamHeader, 3> headers = {{
         {exception ? ":exception-type" : ":event-type", protocol::EventStreamHeaderValue::String(name)},
-        {":content-type", protocol::EventStreamHeaderValue::String(cbor_ ? "application/x-amz-cbor-1.1"
-                                                                           : "application/json")},
+        {":content-type",
+         protocol::EventStreamHeaderValue::String(cbor_ ? "application/x-amz-cbor-1.1" : "application/json")},
         {":message-type", protocol::EventStreamHeaderValue::String(message_type)},
     }};
     std::string frame;
@@ -140,8 +140,8 @@ void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObj
   if (!st.ok()) return reply(st);
 
   protocol::ValidationErrors errors;
-  errors.CheckString("consumerARN", consumer_arn, /*required=*/true, kConsumerArnPattern, &MatchesConsumerArnPattern,
-                     1, 2048);
+  errors.CheckString("consumerARN", consumer_arn, /*required=*/true, kConsumerArnPattern, &MatchesConsumerArnPattern, 1,
+                     2048);
   CheckShardId(errors, "shardId", shard_id, /*required=*/true);
   errors.CheckRequired("startingPosition", position.has_value());
   if (position) {
@@ -162,9 +162,9 @@ void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObj
 
   auto stream = std::make_shared<ApiStream>();
   auto sink = std::make_shared<EventStreamSink>(ctx.cbor, stream->drain_threshold);
-  Result<std::shared_ptr<engine::Subscription>> subscription = ctx.engine.SubscribeToShard(
-      *consumer, *shard_id, type, by_sequence ? sequence_number : std::nullopt,
-      type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt, sink);
+  Result<std::shared_ptr<engine::Subscription>> subscription =
+      ctx.engine.SubscribeToShard(*consumer, *shard_id, type, by_sequence ? sequence_number : std::nullopt,
+                                  type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt, sink);
   if (!subscription.ok()) return reply(subscription.status());
 
   std::shared_ptr<engine::Subscription> sub = *subscription;

@@ -126,8 +126,7 @@ void CheckTagKeyList(protocol::ValidationErrors& errors, std::string_view path, 
 }
 
 void CheckResourceArn(protocol::ValidationErrors& errors, std::optional<std::string_view> value) {
-  errors.CheckString("resourceARN", value, /*required=*/true, kResourceArnPattern, &MatchesResourceArnPattern, 1,
-                     2048);
+  errors.CheckString("resourceARN", value, /*required=*/true, kResourceArnPattern, &MatchesResourceArnPattern, 1, 2048);
 }
 
 bool IsValidTagText(std::string_view s) {
@@ -136,9 +135,8 @@ bool IsValidTagText(std::string_view s) {
     if (cp < 0) return false;
     if (cp < 0x80) {
       char c = static_cast<char>(cp);
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
-                c == '_' || c == '.' || c == ':' || c == '/' || c == '=' || c == '+' || c == '-' || c == '@' ||
-                c == '%';
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '_' ||
+                c == '.' || c == ':' || c == '/' || c == '=' || c == '+' || c == '-' || c == '@' || c == '%';
       if (!ok) return false;
       continue;
     }
@@ -160,8 +158,8 @@ Status CheckTagCharacters(std::span<const std::string_view> texts, const engine:
   for (std::string_view t : texts) {
     if (t.find('%') != std::string_view::npos) {
       return Status::InvalidArgument(
-          std::string(adding ? "Failed to add tags to stream " : "Failed to remove tags from stream ") +
-          stream.name + " under account " + stream.account +
+          std::string(adding ? "Failed to add tags to stream " : "Failed to remove tags from stream ") + stream.name +
+          " under account " + stream.account +
           " because some tags contained illegal characters. The allowed characters are Unicode letters, "
           "white-spaces, '_',',','/','=','+','-','@'.");
     }

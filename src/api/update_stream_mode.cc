@@ -34,8 +34,8 @@ void HandleUpdateStreamMode(const OperationContext& ctx, const protocol::JsonObj
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, std::nullopt, arn);
   if (!ref.ok()) return reply(ref.status());
-  const engine::StreamMode target = *mode == "ON_DEMAND" ? engine::StreamMode::kOnDemand
-                                                         : engine::StreamMode::kProvisioned;
+  const engine::StreamMode target =
+      *mode == "ON_DEMAND" ? engine::StreamMode::kOnDemand : engine::StreamMode::kProvisioned;
   std::optional<int> mibps;
   if (warm) mibps = static_cast<int>(std::min<int64_t>(*warm, INT_MAX));
   st = ctx.engine.UpdateStreamMode(*ref, target, mibps);

@@ -23,12 +23,11 @@ Status ForClient(const Status& status) {
     case ErrorCode::kNotLeader:
     case ErrorCode::kInternalFailure:
       if (uint64_t suppressed; log_limit.Allow(&suppressed)) {
-        log::Error("request failed on the server side: {} ({} more since the last such line)",
-                   status.ToString(), suppressed);
+        log::Error("request failed on the server side: {} ({} more since the last such line)", status.ToString(),
+                   suppressed);
       }
       return Status(ErrorCode::kInternalFailure, "Internal Service Failure");
-    default:
-      return status;
+    default: return status;
   }
 }
 

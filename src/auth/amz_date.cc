@@ -70,8 +70,7 @@ Result<int64_t> ParseHttpDate(std::string_view s) {
     if (s.substr(8, 3) == kMonths[i]) month = static_cast<int64_t>(i) + 1;
   }
   if (month == 0) return Status::InvalidArgument("no such month: " + std::string(s.substr(8, 3)));
-  return EpochSeconds(Digits(s, 12, 4), month, Digits(s, 5, 2), Digits(s, 17, 2), Digits(s, 20, 2),
-                      Digits(s, 23, 2));
+  return EpochSeconds(Digits(s, 12, 4), month, Digits(s, 5, 2), Digits(s, 17, 2), Digits(s, 20, 2), Digits(s, 23, 2));
 }
 
 std::string FormatAmzDate(int64_t t) {

@@ -29,8 +29,8 @@ std::map<std::string, std::string, std::less<>> QueryParams(std::string_view que
 }
 
 Status BadDate(std::string_view value) {
-  return Status(ErrorCode::kIncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '" +
-                                                     std::string(value) + "'. See http://en.wikipedia.org/wiki/ISO_8601");
+  return Status(ErrorCode::kIncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '" + std::string(value) +
+                                                     "'. See http://en.wikipedia.org/wiki/ISO_8601");
 }
 
 Status Unsupported(std::string_view algorithm) {
@@ -53,7 +53,8 @@ Result<CredentialScope> SplitCredential(std::string_view credential, std::string
   if (!five) {
     return Status(ErrorCode::kIncompleteSignature,
                   "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
-                  "got '" + std::string(credential) + "'");
+                  "got '" +
+                      std::string(credential) + "'");
   }
   *terminator = std::string(parts[4]);
   return CredentialScope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
@@ -111,8 +112,8 @@ Result<SignatureParams> FromHeader(const RequestView& request, std::string_view 
 
 Result<SignatureParams> FromQuery(std::map<std::string, std::string, std::less<>> query, SignatureParams params) {
   std::string message;
-  for (const char* name : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders",
-                           "X-Amz-Date"}) {
+  for (const char* name :
+       {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}) {
     auto it = query.find(name);
     if (it == query.end() || it->second.empty()) {
       message += "AWS query-string parameters must include '" + std::string(name) + "'. ";

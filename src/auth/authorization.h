@@ -15,15 +15,15 @@
 namespace sluice::auth {
 
 struct SignatureParams {
-  bool presigned = false;    // from the query string
-  std::string path;          // raw path of the request target
-  std::string raw_query;     // raw text after '?', "" when none
+  bool presigned = false;  // from the query string
+  std::string path;        // raw path of the request target
+  std::string raw_query;   // raw text after '?', "" when none
   CredentialScope scope;
-  std::string credential;    // as sent, for messages
+  std::string credential;  // as sent, for messages
   std::string signed_headers;
   std::string signature;
-  std::string amz_date;      // the request time as signed: "yyyymmddThhmmssZ"
-  int64_t request_time = 0;  // epoch seconds of amz_date
+  std::string amz_date;                    // the request time as signed: "yyyymmddThhmmssZ"
+  int64_t request_time = 0;                // epoch seconds of amz_date
   std::optional<int64_t> expires_seconds;  // presigned X-Amz-Expires
   std::string session_token;
 };

@@ -8,8 +8,8 @@ namespace sluice::auth {
 namespace {
 
 bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
 }
 
 int HexValue(char c) {
@@ -166,9 +166,9 @@ std::string CanonicalHeaders(std::span<const HeaderField> headers, std::string_v
   return out;
 }
 
-std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri,
-                             std::string_view canonical_query, std::string_view canonical_headers,
-                             std::string_view signed_headers, std::string_view hashed_payload) {
+std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri, std::string_view canonical_query,
+                             std::string_view canonical_headers, std::string_view signed_headers,
+                             std::string_view hashed_payload) {
   std::string out;
   out.reserve(method.size() + canonical_uri.size() + canonical_query.size() + canonical_headers.size() +
               signed_headers.size() + hashed_payload.size() + 5);

@@ -59,8 +59,8 @@ std::string CanonicalHeaderValue(std::string_view value);
 std::string CanonicalHeaders(std::span<const HeaderField> headers, std::string_view signed_headers);
 
 // Joins the six parts above with '\n'.
-std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri,
-                             std::string_view canonical_query, std::string_view canonical_headers,
-                             std::string_view signed_headers, std::string_view hashed_payload);
+std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri, std::string_view canonical_query,
+                             std::string_view canonical_headers, std::string_view signed_headers,
+                             std::string_view hashed_payload);
 
 }  // namespace sluice::auth

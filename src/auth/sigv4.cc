@@ -41,9 +41,9 @@ Status CheckTime(const SignatureParams& p, int64_t now_ms) {
                                                     " - " + Window(past_s) + ".)");
   }
   if (p.request_time * 1000 > now_ms + SigV4Verifier::kMaxClockSkewMs) {
-    return Status(ErrorCode::kInvalidSignature, "Signature not yet current: " + p.amz_date +
-                                                    " is still later than " + FormatAmzDate(now_s + skew_s) + " (" +
-                                                    FormatAmzDate(now_s) + " + " + Window(skew_s) + ".)");
+    return Status(ErrorCode::kInvalidSignature, "Signature not yet current: " + p.amz_date + " is still later than " +
+                                                    FormatAmzDate(now_s + skew_s) + " (" + FormatAmzDate(now_s) +
+                                                    " + " + Window(skew_s) + ".)");
   }
   return Status::Ok();
 }
@@ -81,14 +81,13 @@ Result<Identity> SigV4Verifier::Verify(const RequestView& request, int64_t now_m
 
   const std::optional<std::string_view> content_sha = FindHeader(request, "x-amz-content-sha256");
   const std::string payload_hash = content_sha ? std::string(*content_sha) : Sha256Hex(request.body);
-  const std::string canonical_request =
-      CanonicalRequest(request.method, CanonicalUri(p.path),
-                       CanonicalQueryString(p.raw_query, p.presigned ? "X-Amz-Signature" : ""),
-                       CanonicalHeaders(request.headers, p.signed_headers), p.signed_headers, payload_hash);
+  const std::string canonical_request = CanonicalRequest(
+      request.method, CanonicalUri(p.path), CanonicalQueryString(p.raw_query, p.presigned ? "X-Amz-Signature" : ""),
+      CanonicalHeaders(request.headers, p.signed_headers), p.signed_headers, payload_hash);
   const std::string scope = p.scope.date + "/" + p.scope.region + "/" + p.scope.service + "/" + kScopeTerminator;
-  const std::string expected = Signature(
-      SigningKey(credential->second.secret_access_key, p.scope.date, p.scope.region, p.scope.service),
-      StringToSign(p.amz_date, scope, canonical_request));
+  const std::string expected =
+      Signature(SigningKey(credential->second.secret_access_key, p.scope.date, p.scope.region, p.scope.service),
+                StringToSign(p.amz_date, scope, canonical_request));
   if (!SignaturesEqual(expected, p.signature)) {
     return Status(ErrorCode::kInvalidSignature,
                   "The request signature we calculated does not match the signature you provided. Check your AWS "

@@ -61,8 +61,8 @@ namespace sluice::auth {
 // A request as received. Views only: the caller keeps the bytes alive for the
 // duration of the call.
 struct RequestView {
-  std::string_view method;           // "POST"
-  std::string_view target;           // request target: path and optional "?query"
+  std::string_view method;  // "POST"
+  std::string_view target;  // request target: path and optional "?query"
   std::span<const HeaderField> headers;
   std::string_view body;
 };

@@ -111,12 +111,12 @@ void PrintResult(const std::string& name, const WorkloadResult& r) {
     for (const auto& phase : r.phases) PrintResult(name + "/" + phase.label, phase);
     return;
   }
-  std::printf("%-14s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  "
-              "p99.9 %9.3f ms  max %9.3f ms  errors %llu",
-              name.c_str(), r.rate, r.unit, r.mb_per_s, Ms(r.latency.Percentile(50)),
-              Ms(r.latency.Percentile(90)), Ms(r.latency.Percentile(99)),
-              Ms(r.latency.Percentile(99.9)), Ms(r.latency.max()),
-              static_cast<unsigned long long>(r.errors));
+  std::printf(
+      "%-14s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  "
+      "p99.9 %9.3f ms  max %9.3f ms  errors %llu",
+      name.c_str(), r.rate, r.unit, r.mb_per_s, Ms(r.latency.Percentile(50)), Ms(r.latency.Percentile(90)),
+      Ms(r.latency.Percentile(99)), Ms(r.latency.Percentile(99.9)), Ms(r.latency.max()),
+      static_cast<unsigned long long>(r.errors));
   for (const auto& [key, value] : r.fields) std::printf("  %s %s", key.c_str(), value.c_str());
   std::printf("\n");
   if (!r.note.empty()) std::printf("  %s\n", r.note.c_str());
@@ -198,8 +198,7 @@ int RunBench(int argc, char** argv) {
       return 2;
     }
     if (!ok) {
-      std::fprintf(stderr, "bench: bad value for %s: %s\n", std::string(name).c_str(),
-                   std::string(value).c_str());
+      std::fprintf(stderr, "bench: bad value for %s: %s\n", std::string(name).c_str(), std::string(value).c_str());
       return 2;
     }
     take();
@@ -237,11 +236,11 @@ int RunBench(int argc, char** argv) {
   std::time_t t = std::time(nullptr);
   std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   std::printf("# %s\n", command.c_str());
-  std::printf("# date %s  endpoint %s  shards %d  record %d B  batch %d  duration %.1f s  records %lld\n",
-              date, endpoint_url.c_str(), config.shards, config.record_size, config.batch,
-              config.duration_s, static_cast<long long>(config.records));
-  std::printf("# %-12s %11s %-10s %13s  %16s  %16s  %16s  %18s  %16s  %s\n", "workload", "rate",
-              "unit", "data", "latency p50", "p90", "p99", "p99.9", "max", "errors");
+  std::printf("# date %s  endpoint %s  shards %d  record %d B  batch %d  duration %.1f s  records %lld\n", date,
+              endpoint_url.c_str(), config.shards, config.record_size, config.batch, config.duration_s,
+              static_cast<long long>(config.records));
+  std::printf("# %-12s %11s %-10s %13s  %16s  %16s  %16s  %18s  %16s  %s\n", "workload", "rate", "unit", "data",
+              "latency p50", "p90", "p99", "p99.9", "max", "errors");
   std::fflush(stdout);
 
   int rc = 0;

@@ -22,8 +22,7 @@ constexpr int64_t kE2eGraceNs = 10 * kSecond;
 // per shard follows.
 class E2eHandler final : public LoopHandler {
  public:
-  E2eHandler(const BenchConfig& c, const std::string& stream, int producers,
-             std::vector<std::string> iterators)
+  E2eHandler(const BenchConfig& c, const std::string& stream, int producers, std::vector<std::string> iterators)
       : producer(c, stream, producers), c_(c), readers_(iterators.size()) {
     for (size_t i = 0; i < iterators.size(); ++i) readers_[i].iterator = std::move(iterators[i]);
   }
@@ -93,8 +92,7 @@ bool RunE2e(const BenchConfig& c, WorkloadResult* out) {
   if (!stream.ok()) return out->failure = stream.error(), false;
   std::vector<std::string> iterators(static_cast<size_t>(c.shards));
   for (int i = 0; i < c.shards; ++i) {
-    Result<std::string> it =
-        stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON");
+    Result<std::string> it = stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON");
     if (!it.ok()) return out->failure = it.status().message(), false;
     iterators[i] = std::move(it).value();
   }
@@ -122,15 +120,13 @@ bool RunE2e(const BenchConfig& c, WorkloadResult* out) {
   const uint64_t produced = handler.producer.produced;
   const uint64_t missing = produced > seen ? produced - seen : 0;
   out->errors = handler.producer.errors + handler.get_errors + missing + handler.foreign;
-  const std::string& last_error =
-      handler.last_error.empty() ? handler.producer.last_error : handler.last_error;
+  const std::string& last_error = handler.last_error.empty() ? handler.producer.last_error : handler.last_error;
   char note[300];
   std::snprintf(note, sizeof(note),
-                "target %d records/s (%.0f due); put %" PRIu64 ", got %" PRIu64 " (%" PRIu64
-                " missing, %" PRIu64 " unreadable), poll-ms %d%s%s",
-                c.rate, c.rate * c.duration_s, produced, handler.received, missing,
-                handler.foreign, c.poll_ms, last_error.empty() ? "" : "; last error: ",
-                last_error.c_str());
+                "target %d records/s (%.0f due); put %" PRIu64 ", got %" PRIu64 " (%" PRIu64 " missing, %" PRIu64
+                " unreadable), poll-ms %d%s%s",
+                c.rate, c.rate * c.duration_s, produced, handler.received, missing, handler.foreign, c.poll_ms,
+                last_error.empty() ? "" : "; last error: ", last_error.c_str());
   out->note = note;
   return true;
 }

@@ -110,8 +110,7 @@ bool RunGet(const BenchConfig& c, WorkloadResult* out) {
   // Drain (timed).
   std::vector<std::string> iterators(static_cast<size_t>(c.shards));
   for (int i = 0; i < c.shards; ++i) {
-    Result<std::string> it =
-        stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON");
+    Result<std::string> it = stream.admin().GetShardIterator(stream.name(), ShardIdOf(i), "TRIM_HORIZON");
     if (!it.ok()) return out->failure = it.status().message(), false;
     iterators[i] = std::move(it).value();
   }
@@ -136,7 +135,8 @@ bool RunGet(const BenchConfig& c, WorkloadResult* out) {
   out->errors = drain.errors + loader->errors + (complete ? 0 : 1);
   char note[300];
   std::snprintf(note, sizeof(note),
-                "drained %" PRIu64 " of %" PRIu64 " loaded (%s), %s; load took %.1f s (%.0f "
+                "drained %" PRIu64 " of %" PRIu64
+                " loaded (%s), %s; load took %.1f s (%.0f "
                 "records/s, %" PRIu64 " load errors)%s%s",
                 drain.drained, loaded, complete ? "verified" : "MISMATCH", cpu_used.c_str(), load_s,
                 static_cast<double>(loaded) / load_s, loader->errors,

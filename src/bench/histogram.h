@@ -14,9 +14,9 @@ namespace sluice::bench {
 
 class Histogram {
  public:
-  static constexpr int kSubBucketBits = 6;                   // 64 sub-buckets
+  static constexpr int kSubBucketBits = 6;  // 64 sub-buckets
   static constexpr int kSubBuckets = 1 << kSubBucketBits;
-  static constexpr int kExactLimit = 2 * kSubBuckets;        // 128: exact below
+  static constexpr int kExactLimit = 2 * kSubBuckets;  // 128: exact below
   static constexpr int kBucketCount = kExactLimit + (62 - kSubBucketBits) * kSubBuckets;
 
   Histogram() { Clear(); }

@@ -39,8 +39,7 @@ size_t FindValue(std::string_view text, std::string_view key, size_t from) {
   return std::string_view::npos;
 }
 
-bool ScanRawString(std::string_view text, std::string_view key, size_t* from,
-                   std::string_view* out) {
+bool ScanRawString(std::string_view text, std::string_view key, size_t* from, std::string_view* out) {
   size_t p = FindValue(text, key, *from);
   if (p == std::string_view::npos || text[p] != '"') return false;
   const size_t start = p + 1;
@@ -81,9 +80,7 @@ bool ScanString(std::string_view text, std::string_view key, std::string* out) {
       case 'f': out->push_back('\f'); break;
       case 'u':
         if (i + 4 < raw.size() && raw.substr(i + 1, 2) == "00") {
-          auto hex = [](char h) {
-            return h >= '0' && h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10;
-          };
+          auto hex = [](char h) { return h >= '0' && h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10; };
           out->push_back(static_cast<char>(hex(raw[i + 3]) * 16 + hex(raw[i + 4])));
           i += 4;
         } else {

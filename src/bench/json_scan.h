@@ -26,8 +26,7 @@ bool ScanString(std::string_view text, std::string_view key, std::string* out);
 
 // Like ScanString but returns a view of the raw (still escaped) characters
 // between the quotes; starts looking at `*from` and leaves it after the value.
-bool ScanRawString(std::string_view text, std::string_view key, size_t* from,
-                   std::string_view* out);
+bool ScanRawString(std::string_view text, std::string_view key, size_t* from, std::string_view* out);
 
 // Reads an integer value of `key`. False if absent or not an integer.
 bool ScanInt(std::string_view text, std::string_view key, int64_t* out);

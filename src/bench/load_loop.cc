@@ -62,8 +62,7 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
 }
 
 LoadLoop::LoadLoop(const Endpoint& endpoint, int connections)
-    : endpoint_(endpoint), conns_(static_cast<size_t>(std::max(connections, 1))),
-      rbuf_(new char[kReadBufferSize]) {}
+    : endpoint_(endpoint), conns_(static_cast<size_t>(std::max(connections, 1))), rbuf_(new char[kReadBufferSize]) {}
 
 LoadLoop::~LoadLoop() {
   for (size_t i = 0; i < conns_.size(); ++i) Close(static_cast<int>(i));
@@ -92,8 +91,7 @@ Status LoadLoop::Connect(int i) {
     }
   }
   if (rc != 0) {
-    Status failed = Status::ConnectionFailed("connect to " + endpoint_.host_header + ": " +
-                                             std::strerror(errno));
+    Status failed = Status::ConnectionFailed("connect to " + endpoint_.host_header + ": " + std::strerror(errno));
     ::close(fd);
     return failed;
   }
@@ -274,7 +272,8 @@ Status LoadLoop::Run(LoopHandler* handler, int64_t deadline_ns) {
     now = MonotonicNanos();
     // Round the wait up to whole milliseconds; a wake-up a little late is fine.
     int timeout_ms = 0;
-    if (next_wake > now) timeout_ms = static_cast<int>(std::min<int64_t>((next_wake - now + 999'999) / 1'000'000, 1000));
+    if (next_wake > now)
+      timeout_ms = static_cast<int>(std::min<int64_t>((next_wake - now + 999'999) / 1'000'000, 1000));
     int n = ::epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;

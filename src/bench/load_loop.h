@@ -58,8 +58,7 @@ class LoopHandler {
   virtual Next NextRequest(int conn, int64_t now_ns) = 0;
   // A complete response to the request `conn` sent; latency is from the
   // start of sending to the end of the response.
-  virtual void OnResponse(int conn, const ResponseParser& response, int64_t now_ns,
-                          int64_t latency_ns) = 0;
+  virtual void OnResponse(int conn, const ResponseParser& response, int64_t now_ns, int64_t latency_ns) = 0;
   // The request in flight on `conn` failed below HTTP (reset, malformed
   // response). The connection is reopened and asked again.
   virtual void OnTransportError(int conn, std::string_view what) = 0;

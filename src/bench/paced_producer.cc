@@ -67,10 +67,13 @@ StampScan RecordStampedLatencies(std::string_view json, int64_t now_ns, Histogra
 }
 
 PacedProducer::PacedProducer(const BenchConfig& c, std::string stream, int connections)
-    : produced_by_shard(static_cast<size_t>(std::max(c.shards, 1)), 0), c_(c),
-      stream_(std::move(stream)), interval_ns_(kSecond / std::max(c.rate, 1)),
+    : produced_by_shard(static_cast<size_t>(std::max(c.shards, 1)), 0),
+      c_(c),
+      stream_(std::move(stream)),
+      interval_ns_(kSecond / std::max(c.rate, 1)),
       data_(MakeRandomData(static_cast<size_t>(c.record_size), 5)),
-      keys_(MakePartitionKeys(kPartitionKeys, 6)), conns_(static_cast<size_t>(std::max(connections, 1))) {
+      keys_(MakePartitionKeys(kPartitionKeys, 6)),
+      conns_(static_cast<size_t>(std::max(connections, 1))) {
   if (data_.size() < kStampBytes) data_.resize(kStampBytes);
   b64_.resize(base64::EncodedSize(data_.size()));
 }

@@ -72,11 +72,11 @@ class PacedProducer {
   bool Finished(int64_t now_ns) const { return started() && now_ns >= end_ && inflight == 0; }
 
   // Results.
-  Histogram put_latency;                   // per PutRecord, send to response
+  Histogram put_latency;  // per PutRecord, send to response
   uint64_t issued = 0;
   int64_t inflight = 0;
-  uint64_t produced = 0;                   // acknowledged with HTTP 200
-  std::vector<uint64_t> produced_by_shard; // by the ShardId of each answer (c.shards)
+  uint64_t produced = 0;                    // acknowledged with HTTP 200
+  std::vector<uint64_t> produced_by_shard;  // by the ShardId of each answer (c.shards)
   uint64_t errors = 0;
   std::string last_error;
 

@@ -60,19 +60,15 @@ struct PushStats {
   uint64_t produced = 0;
   uint64_t expected = 0;  // deliveries due: records put to a shard x its subscribers
   uint64_t delivered = 0;
-  uint64_t foreign = 0;   // records pushed without a stamp
-  uint64_t events = 0;    // SubscribeToShardEvents, heartbeats included
+  uint64_t foreign = 0;  // records pushed without a stamp
+  uint64_t events = 0;   // SubscribeToShardEvents, heartbeats included
   uint64_t put_errors = 0;
   uint64_t subscriber_errors = 0;
   std::string last_error;
   std::string cpu;
 
-  uint64_t missing() const {
-    return expected > delivered + foreign ? expected - delivered - foreign : 0;
-  }
-  uint64_t extra() const {
-    return delivered + foreign > expected ? delivered + foreign - expected : 0;
-  }
+  uint64_t missing() const { return expected > delivered + foreign ? expected - delivered - foreign : 0; }
+  uint64_t extra() const { return delivered + foreign > expected ? delivered + foreign - expected : 0; }
   uint64_t errors() const { return put_errors + subscriber_errors + missing() + extra() + foreign; }
 };
 
@@ -85,16 +81,16 @@ class PushHandler final : public LoopHandler {
     std::string request;  // SubscribeToShard, sent once
   };
 
-  PushHandler(const BenchConfig& c, const std::string& stream, int producers,
-              std::vector<Subscriber> subscribers, int64_t duration_ns, int64_t setup_deadline)
+  PushHandler(const BenchConfig& c, const std::string& stream, int producers, std::vector<Subscriber> subscribers,
+              int64_t duration_ns, int64_t setup_deadline)
       : producer(c, stream, producers), duration_ns_(duration_ns), setup_deadline_(setup_deadline) {
     subs_.reserve(subscribers.size());
     for (size_t i = 0; i < subscribers.size(); ++i) {
       auto s = std::make_unique<Sub>();
       s->shard = subscribers[i].shard;
       s->request = std::move(subscribers[i].request);
-      s->body = std::make_unique<EventStreamBody>(
-          [this, i](const protocol::EventStreamMessage& m) { OnMessage(i, m); });
+      s->body =
+          std::make_unique<EventStreamBody>([this, i](const protocol::EventStreamMessage& m) { OnMessage(i, m); });
       subs_.push_back(std::move(s));
     }
   }
@@ -193,8 +189,7 @@ class PushHandler final : public LoopHandler {
         s.failed = true;
         SubscriberError(DescribeException(m));
         break;
-      case SubscribeMessageKind::kOther:
-        break;
+      case SubscribeMessageKind::kOther: break;
     }
   }
 
@@ -213,16 +208,15 @@ class PushHandler final : public LoopHandler {
 // Registers one consumer per entry of `shards` (named <name_prefix>-<i>),
 // subscribes each to its shard and runs the producer. Not OK when setup
 // failed.
-Result<PushStats> RunPushPhase(const BenchConfig& c, ScopedStream& stream,
-                               const std::vector<int>& shards, const std::string& name_prefix) {
+Result<PushStats> RunPushPhase(const BenchConfig& c, ScopedStream& stream, const std::vector<int>& shards,
+                               const std::string& name_prefix) {
   std::vector<PushHandler::Subscriber> subscribers(shards.size());
   if (!shards.empty()) {
     SLUICE_ASSIGN_OR_RETURN(const std::string stream_arn, stream.admin().StreamArn(stream.name()));
     for (size_t i = 0; i < shards.size(); ++i) {
       const std::string name = name_prefix + "-" + std::to_string(i);
-      SLUICE_ASSIGN_OR_RETURN(
-          const std::string consumer_arn,
-          stream.admin().RegisterConsumer(stream_arn, name, kConsumerTimeoutNs));
+      SLUICE_ASSIGN_OR_RETURN(const std::string consumer_arn,
+                              stream.admin().RegisterConsumer(stream_arn, name, kConsumerTimeoutNs));
       stream.set_has_consumers();
       subscribers[i].shard = shards[i];
       subscribers[i].request = HttpRequest(c.endpoint.host_header, "SubscribeToShard",
@@ -260,9 +254,7 @@ Result<PushStats> RunPushPhase(const BenchConfig& c, ScopedStream& stream,
   return stats;
 }
 
-std::string LastError(const PushStats& s) {
-  return s.last_error.empty() ? "" : "; last error: " + s.last_error;
-}
+std::string LastError(const PushStats& s) { return s.last_error.empty() ? "" : "; last error: " + s.last_error; }
 
 }  // namespace
 
@@ -287,13 +279,12 @@ bool RunPush(const BenchConfig& c, WorkloadResult* out) {
   out->fields = {{"produced", value}, {"subscribers", std::to_string(n)}};
   char note[400];
   std::snprintf(note, sizeof(note),
-                "target %d records/s (%.0f due); put %" PRIu64 " on %d connections, delivered %" PRIu64
-                " of %" PRIu64 " due to %d subscribers on %d shard(s) in %" PRIu64 " events (%" PRIu64
-                " missing, %" PRIu64 " extra, %" PRIu64 " unreadable); PutRecord p50 %.3f ms p99 %.3f ms; %s",
+                "target %d records/s (%.0f due); put %" PRIu64 " on %d connections, delivered %" PRIu64 " of %" PRIu64
+                " due to %d subscribers on %d shard(s) in %" PRIu64 " events (%" PRIu64 " missing, %" PRIu64
+                " extra, %" PRIu64 " unreadable); PutRecord p50 %.3f ms p99 %.3f ms; %s",
                 c.rate, c.rate * c.duration_s, s.produced, s.producers, s.delivered, s.expected, n,
-                c.same_shard ? 1 : std::min(n, c.shards), s.events, s.missing(),
-                s.extra(), s.foreign, Ms(s.put_latency.Percentile(50)), Ms(s.put_latency.Percentile(99)),
-                s.cpu.c_str());
+                c.same_shard ? 1 : std::min(n, c.shards), s.events, s.missing(), s.extra(), s.foreign,
+                Ms(s.put_latency.Percentile(50)), Ms(s.put_latency.Percentile(99)), s.cpu.c_str());
   out->note = note + LastError(s);
   return true;
 }
@@ -323,11 +314,10 @@ bool RunPushFanout(const BenchConfig& c, WorkloadResult* out) {
                             "subscribers on shard 0; ",
                             c.rate, s.producers, n);
     if (n > 0 && len > 0 && static_cast<size_t>(len) < sizeof(note)) {
-      len += std::snprintf(note + len, sizeof(note) - len,
-                           "delivered %" PRIu64 " of %" PRIu64 " due (%" PRIu64
-                           " missing), put-to-receive p50 %.3f ms p99 %.3f ms; ",
-                           s.delivered, s.expected, s.missing(), Ms(s.delivery.Percentile(50)),
-                           Ms(s.delivery.Percentile(99)));
+      len += std::snprintf(
+          note + len, sizeof(note) - len,
+          "delivered %" PRIu64 " of %" PRIu64 " due (%" PRIu64 " missing), put-to-receive p50 %.3f ms p99 %.3f ms; ",
+          s.delivered, s.expected, s.missing(), Ms(s.delivery.Percentile(50)), Ms(s.delivery.Percentile(99)));
     }
     phase.note = note + s.cpu + LastError(s);
     out->phases.push_back(std::move(phase));

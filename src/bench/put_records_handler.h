@@ -21,9 +21,10 @@ class PutRecordsHandler final : public LoopHandler {
   // requests: full-batch requests used in turn; last_request: the final,
   // partial batch when loading a count that is not a multiple of the batch.
   // total_records < 0: no limit (the run ends at its deadline).
-  PutRecordsHandler(std::vector<std::string> requests, size_t batch, int64_t total_records,
-                    std::string last_request)
-      : requests_(std::move(requests)), batch_(batch), total_records_(total_records),
+  PutRecordsHandler(std::vector<std::string> requests, size_t batch, int64_t total_records, std::string last_request)
+      : requests_(std::move(requests)),
+        batch_(batch),
+        total_records_(total_records),
         last_request_(std::move(last_request)) {}
 
   Next NextRequest(int conn, int64_t) override {
@@ -67,8 +68,8 @@ class PutRecordsHandler final : public LoopHandler {
   }
 
   // Results, read after the run.
-  Histogram latency;           // per request
-  uint64_t ok_records = 0;     // acknowledged without error
+  Histogram latency;        // per request
+  uint64_t ok_records = 0;  // acknowledged without error
   uint64_t failed_records = 0;
   uint64_t responses = 0;
   uint64_t errors = 0;

@@ -55,17 +55,15 @@ std::unique_ptr<PutRecordsHandler> MakePutRecords(const BenchConfig& c, const st
   const size_t variants = std::clamp<size_t>((64u << 20) / body_estimate, 1, kPutRecordsVariants);
   std::vector<std::string> requests;
   for (size_t v = 0; v < variants; ++v) {
-    requests.push_back(HttpRequest(c.endpoint.host_header, "PutRecords",
-                                   PutRecordsBody(stream, data_b64, keys, v * batch, batch)));
+    requests.push_back(
+        HttpRequest(c.endpoint.host_header, "PutRecords", PutRecordsBody(stream, data_b64, keys, v * batch, batch)));
   }
   std::string last;
   if (total_records > 0 && total_records % static_cast<int64_t>(batch) != 0) {
     const auto last_batch = static_cast<size_t>(total_records % static_cast<int64_t>(batch));
-    last = HttpRequest(c.endpoint.host_header, "PutRecords",
-                       PutRecordsBody(stream, data_b64, keys, 0, last_batch));
+    last = HttpRequest(c.endpoint.host_header, "PutRecords", PutRecordsBody(stream, data_b64, keys, 0, last_batch));
   }
-  return std::make_unique<PutRecordsHandler>(std::move(requests), batch, total_records,
-                                             std::move(last));
+  return std::make_unique<PutRecordsHandler>(std::move(requests), batch, total_records, std::move(last));
 }
 
 bool RunPutRecords(const BenchConfig& c, WorkloadResult* out) {
@@ -101,8 +99,7 @@ bool RunPutRecord(const BenchConfig& c, WorkloadResult* out) {
   const auto keys = MakePartitionKeys(kPutRecordVariants, 3);
   std::vector<std::string> requests;
   for (const auto& key : keys) {
-    requests.push_back(HttpRequest(c.endpoint.host_header, "PutRecord",
-                                   PutRecordBody(stream.name(), data_b64, key)));
+    requests.push_back(HttpRequest(c.endpoint.host_header, "PutRecord", PutRecordBody(stream.name(), data_b64, key)));
   }
   PutRecordHandler handler(std::move(requests));
   LoadLoop loop(c.endpoint, c.connections > 0 ? c.connections : 32);

@@ -4,8 +4,7 @@
 
 namespace sluice::bench {
 
-void AppendHttpRequest(std::string* out, std::string_view host_header, std::string_view op,
-                       std::string_view body) {
+void AppendHttpRequest(std::string* out, std::string_view host_header, std::string_view op, std::string_view body) {
   out->append("POST / HTTP/1.1\r\nHost: ");
   out->append(host_header);
   out->append(
@@ -72,12 +71,9 @@ std::string CreateStreamBody(std::string_view stream, int shards) {
   return "{\"StreamName\":" + JsonQuote(stream) + ",\"ShardCount\":" + std::to_string(shards) + "}";
 }
 
-std::string StreamNameBody(std::string_view stream) {
-  return "{\"StreamName\":" + JsonQuote(stream) + "}";
-}
+std::string StreamNameBody(std::string_view stream) { return "{\"StreamName\":" + JsonQuote(stream) + "}"; }
 
-std::string GetShardIteratorBody(std::string_view stream, std::string_view shard_id,
-                                 std::string_view type) {
+std::string GetShardIteratorBody(std::string_view stream, std::string_view shard_id, std::string_view type) {
   return "{\"StreamName\":" + JsonQuote(stream) + ",\"ShardId\":" + JsonQuote(shard_id) +
          ",\"ShardIteratorType\":" + JsonQuote(type) + "}";
 }
@@ -101,8 +97,7 @@ void AppendGetRecordsBody(std::string* out, std::string_view iterator, int limit
   out->push_back('}');
 }
 
-std::string PutRecordBody(std::string_view stream, std::string_view data_b64,
-                          std::string_view partition_key) {
+std::string PutRecordBody(std::string_view stream, std::string_view data_b64, std::string_view partition_key) {
   std::string out = "{\"StreamName\":" + JsonQuote(stream) + ",\"Data\":\"";
   out.append(data_b64);
   out.append("\",\"PartitionKey\":");
@@ -111,8 +106,8 @@ std::string PutRecordBody(std::string_view stream, std::string_view data_b64,
   return out;
 }
 
-std::string PutRecordsBody(std::string_view stream, std::string_view data_b64,
-                           const std::vector<std::string>& keys, size_t first_key, size_t count) {
+std::string PutRecordsBody(std::string_view stream, std::string_view data_b64, const std::vector<std::string>& keys,
+                           size_t first_key, size_t count) {
   std::string out;
   out.reserve(64 + count * (data_b64.size() + 64));
   out.append("{\"StreamName\":");
@@ -131,8 +126,7 @@ std::string PutRecordsBody(std::string_view stream, std::string_view data_b64,
 }
 
 std::string RegisterStreamConsumerBody(std::string_view stream_arn, std::string_view consumer_name) {
-  return "{\"StreamARN\":" + JsonQuote(stream_arn) + ",\"ConsumerName\":" + JsonQuote(consumer_name) +
-         "}";
+  return "{\"StreamARN\":" + JsonQuote(stream_arn) + ",\"ConsumerName\":" + JsonQuote(consumer_name) + "}";
 }
 
 std::string SubscribeToShardBody(std::string_view consumer_arn, std::string_view shard_id) {

@@ -16,8 +16,7 @@
 namespace sluice::bench {
 
 // Appends a POST of `body` for operation `op` (e.g. "PutRecords") to *out.
-void AppendHttpRequest(std::string* out, std::string_view host_header, std::string_view op,
-                       std::string_view body);
+void AppendHttpRequest(std::string* out, std::string_view host_header, std::string_view op, std::string_view body);
 std::string HttpRequest(std::string_view host_header, std::string_view op, std::string_view body);
 
 // `s` as a JSON string literal (with quotes), escaping what JSON requires.
@@ -33,16 +32,14 @@ std::string MakeRandomData(size_t size, uint64_t seed);
 // Bodies. `data_b64` is already base64.
 std::string CreateStreamBody(std::string_view stream, int shards);
 std::string StreamNameBody(std::string_view stream);  // Describe*/DeleteStream
-std::string GetShardIteratorBody(std::string_view stream, std::string_view shard_id,
-                                 std::string_view type);
+std::string GetShardIteratorBody(std::string_view stream, std::string_view shard_id, std::string_view type);
 // Appends {"ShardIterator":...,"Limit":limit} to *out.
 void AppendGetRecordsBody(std::string* out, std::string_view iterator, int limit);
-std::string PutRecordBody(std::string_view stream, std::string_view data_b64,
-                          std::string_view partition_key);
+std::string PutRecordBody(std::string_view stream, std::string_view data_b64, std::string_view partition_key);
 // One PutRecords body with `count` entries of the same data, partition keys
 // taken in turn from keys[first_key...] (wrapping).
-std::string PutRecordsBody(std::string_view stream, std::string_view data_b64,
-                           const std::vector<std::string>& keys, size_t first_key, size_t count);
+std::string PutRecordsBody(std::string_view stream, std::string_view data_b64, const std::vector<std::string>& keys,
+                           size_t first_key, size_t count);
 
 std::string RegisterStreamConsumerBody(std::string_view stream_arn, std::string_view consumer_name);
 // {"ConsumerARN":...,"ShardId":...,"StartingPosition":{"Type":"LATEST"}}

@@ -26,8 +26,8 @@ Result<std::string> StreamAdmin::Request(std::string_view op, std::string_view b
     return Status(response.status().code(), std::string(op) + ": " + response.status().message());
   }
   if (response->status != 200) {
-    return Status::BadResponse(std::string(op) + ": HTTP " + std::to_string(response->status) +
-                               " " + response->body.substr(0, 300));
+    return Status::BadResponse(std::string(op) + ": HTTP " + std::to_string(response->status) + " " +
+                               response->body.substr(0, 300));
   }
   return std::move(response->body);
 }
@@ -45,19 +45,16 @@ Status StreamAdmin::CreateAndWait(std::string_view stream, int shards, int64_t t
     }
     if (MonotonicNanos() + kPollIntervalNs > deadline) {
       return Status::TimedOut("stream " + std::string(stream) +
-                              " not ACTIVE in time (last status: " +
-                              (status.empty() ? "none" : status) + ")");
+                              " not ACTIVE in time (last status: " + (status.empty() ? "none" : status) + ")");
     }
     SleepNanos(kPollIntervalNs);
   }
 }
 
-Result<std::string> StreamAdmin::GetShardIterator(std::string_view stream,
-                                                  std::string_view shard_id,
+Result<std::string> StreamAdmin::GetShardIterator(std::string_view stream, std::string_view shard_id,
                                                   std::string_view type) {
-  SLUICE_ASSIGN_OR_RETURN(
-      const std::string response,
-      Request("GetShardIterator", GetShardIteratorBody(stream, shard_id, type)));
+  SLUICE_ASSIGN_OR_RETURN(const std::string response,
+                          Request("GetShardIterator", GetShardIteratorBody(stream, shard_id, type)));
   std::string iterator;
   if (!json::ScanString(response, "ShardIterator", &iterator)) {
     return Status::BadResponse("GetShardIterator: no ShardIterator in response");
@@ -73,8 +70,7 @@ Status StreamAdmin::Delete(std::string_view stream, bool enforce_consumer_deleti
 }
 
 Result<std::string> StreamAdmin::StreamArn(std::string_view stream) {
-  SLUICE_ASSIGN_OR_RETURN(const std::string response,
-                          Request("DescribeStreamSummary", StreamNameBody(stream)));
+  SLUICE_ASSIGN_OR_RETURN(const std::string response, Request("DescribeStreamSummary", StreamNameBody(stream)));
   std::string arn;
   if (!json::ScanString(response, "StreamARN", &arn)) {
     return Status::BadResponse("DescribeStreamSummary: no StreamARN in response");
@@ -82,11 +78,10 @@ Result<std::string> StreamAdmin::StreamArn(std::string_view stream) {
   return arn;
 }
 
-Result<std::string> StreamAdmin::RegisterConsumer(std::string_view stream_arn,
-                                                  std::string_view name, int64_t timeout_ns) {
-  SLUICE_ASSIGN_OR_RETURN(
-      std::string response,
-      Request("RegisterStreamConsumer", RegisterStreamConsumerBody(stream_arn, name)));
+Result<std::string> StreamAdmin::RegisterConsumer(std::string_view stream_arn, std::string_view name,
+                                                  int64_t timeout_ns) {
+  SLUICE_ASSIGN_OR_RETURN(std::string response,
+                          Request("RegisterStreamConsumer", RegisterStreamConsumerBody(stream_arn, name)));
   std::string consumer_arn;
   if (!json::ScanString(response, "ConsumerARN", &consumer_arn)) {
     return Status::BadResponse("RegisterStreamConsumer: no ConsumerARN in response");
@@ -101,8 +96,7 @@ Result<std::string> StreamAdmin::RegisterConsumer(std::string_view stream_arn,
     }
     if (MonotonicNanos() + kPollIntervalNs > deadline) {
       return Status::TimedOut("consumer " + std::string(name) +
-                              " not ACTIVE in time (last status: " +
-                              (status.empty() ? "none" : status) + ")");
+                              " not ACTIVE in time (last status: " + (status.empty() ? "none" : status) + ")");
     }
     SleepNanos(kPollIntervalNs);
     SLUICE_ASSIGN_OR_RETURN(response, Request("DescribeStreamConsumer", body));

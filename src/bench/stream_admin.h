@@ -21,8 +21,7 @@ class StreamAdmin {
   // ACTIVE; TimedOut if `timeout_ns` passes first, else what Request() returns.
   Status CreateAndWait(std::string_view stream, int shards, int64_t timeout_ns);
   // GetShardIterator of the given type: the iterator.
-  Result<std::string> GetShardIterator(std::string_view stream, std::string_view shard_id,
-                                       std::string_view type);
+  Result<std::string> GetShardIterator(std::string_view stream, std::string_view shard_id, std::string_view type);
   // DeleteStream; with enforce_consumer_deletion its registered consumers go
   // too (without, a stream with consumers is refused).
   Status Delete(std::string_view stream, bool enforce_consumer_deletion);
@@ -30,8 +29,7 @@ class StreamAdmin {
   Result<std::string> StreamArn(std::string_view stream);
   // RegisterStreamConsumer, then DescribeStreamConsumer until the consumer is
   // ACTIVE (TimedOut if `timeout_ns` passes first): the consumer's ARN.
-  Result<std::string> RegisterConsumer(std::string_view stream_arn, std::string_view name,
-                                       int64_t timeout_ns);
+  Result<std::string> RegisterConsumer(std::string_view stream_arn, std::string_view name, int64_t timeout_ns);
 
  private:
   // Sends one request: the body of an HTTP 200 answer. BadResponse for any

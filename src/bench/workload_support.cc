@@ -47,7 +47,6 @@ int64_t ReadVmRssKb(int pid) {
   return -1;
 }
 
-
 ScopedStream::ScopedStream(const BenchConfig& c, const std::string& workload)
     : admin_(c.endpoint), name_(StreamName(c, workload)) {
   created_ = admin_.CreateAndWait(name_, c.shards, kCreateTimeoutNs);

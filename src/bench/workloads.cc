@@ -5,8 +5,8 @@
 namespace sluice::bench {
 
 bool IsWorkload(const std::string& name) {
-  return name == "put-records" || name == "put-record" || name == "get" || name == "e2e" ||
-         name == "push" || name == "push-fanout";
+  return name == "put-records" || name == "put-record" || name == "get" || name == "e2e" || name == "push" ||
+         name == "push-fanout";
 }
 
 bool RunWorkload(const std::string& name, const BenchConfig& config, WorkloadResult* result) {

@@ -21,8 +21,7 @@ namespace sluice::cli {
 class Admin {
  public:
   // `limits_json`: the document GET /admin/limits answers.
-  Admin(api::FaultInjector& faults, std::string limits_json)
-      : faults_(faults), limits_json_(std::move(limits_json)) {}
+  Admin(api::FaultInjector& faults, std::string limits_json) : faults_(faults), limits_json_(std::move(limits_json)) {}
 
   // A server::Handler. Thread-safe.
   void Handle(const server::HttpRequest& request, server::Responder respond);

@@ -66,7 +66,7 @@ struct TogetherRow {
   double put_per_s = 0;
   double read_per_s = 0;  // records read during the put phase, per second
   uint64_t put = 0;
-  uint64_t read = 0;      // after the reader caught up (with a deadline)
+  uint64_t read = 0;  // after the reader caught up (with a deadline)
   uint64_t errors = 0;
 };
 
@@ -101,8 +101,8 @@ Status FromClientError(const Error& e) {
     if (e.type == "ProtocolError") return Status::BadResponse(std::move(message));
     return Status::ConnectionFailed(std::move(message));  // ConnectionError, ClientError, Stopped
   }
-  for (int c = static_cast<int>(ErrorCode::kResourceNotFound);
-       c <= static_cast<int>(ErrorCode::kServiceUnavailable); ++c) {
+  for (int c = static_cast<int>(ErrorCode::kResourceNotFound); c <= static_cast<int>(ErrorCode::kServiceUnavailable);
+       ++c) {
     const auto code = static_cast<ErrorCode>(c);
     if (e.type == protocol::ErrorTypeName(code)) return Status(code, std::move(message));
   }
@@ -116,10 +116,8 @@ int ExitCodeFor(const Status& failure) {
     case ErrorCode::kTimedOut:
     case ErrorCode::kTlsFailed:
     case ErrorCode::kBadResponse:
-    case ErrorCode::kCancelled:
-      return kExitUnreachable;
-    default:
-      return kExitServerError;
+    case ErrorCode::kCancelled: return kExitUnreachable;
+    default: return kExitServerError;
   }
 }
 
@@ -181,8 +179,7 @@ struct PutCounts {
   double seconds = 0;
 };
 
-Result<PutCounts> PutRecordFor(const std::shared_ptr<Client>& client, const SeedFlags& f,
-                               const std::string& stream) {
+Result<PutCounts> PutRecordFor(const std::shared_ptr<Client>& client, const SeedFlags& f, const std::string& stream) {
   std::atomic<uint64_t> ok{0}, errors{0};
   std::optional<Error> fatal;
   std::mutex mu;
@@ -252,8 +249,7 @@ class ReaderThread {
 
 // Puts and gets together: the PutRecord measurement while a Reader (from
 // TRIM_HORIZON, no pause after an empty answer) reads every shard.
-Result<TogetherRow> MeasureTogether(const std::shared_ptr<Client>& client, const SeedFlags& f,
-                                    int shards) {
+Result<TogetherRow> MeasureTogether(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
   ScratchStream stream(*client, "both");
   SLUICE_RETURN_IF_ERROR(stream.Create(shards));
   client::ReaderOptions ro;
@@ -275,8 +271,9 @@ Result<TogetherRow> MeasureTogether(const std::shared_ptr<Client>& client, const
   }
   t.Stop();
   SLUICE_RETURN_IF_ERROR(t.failure());
-  return TogetherRow{shards, static_cast<double>(c.ok) / c.seconds, static_cast<double>(read_during) / c.seconds,
-                     c.ok, read.load(), c.errors};
+  return TogetherRow{
+      shards,  static_cast<double>(c.ok) / c.seconds, static_cast<double>(read_during) / c.seconds, c.ok, read.load(),
+      c.errors};
 }
 
 Result<PutRow> MeasurePutRecords(const std::shared_ptr<Client>& client, const SeedFlags& f, int shards) {
@@ -305,8 +302,12 @@ Result<PutRow> MeasurePutRecords(const std::shared_ptr<Client>& client, const Se
     Outcome<client::PutResult> r = probe->get();
     if (!r.ok() && !r.error().Retryable()) return FromClientError(r.error());
   }
-  return PutRow{shards, "PutRecords", static_cast<double>(stats.records_acknowledged) / seconds,
-                stats.records_acknowledged, stats.records_failed, f.record_size};
+  return PutRow{shards,
+                "PutRecords",
+                static_cast<double>(stats.records_acknowledged) / seconds,
+                stats.records_acknowledged,
+                stats.records_failed,
+                f.record_size};
 }
 
 // Puts at f.rate records/s for f.lag_seconds with PutRecord (stamped with the
@@ -320,9 +321,12 @@ Result<LagRow> MeasureLag(const std::shared_ptr<Client>& client, const SeedFlags
   const uint64_t total = static_cast<uint64_t>(f.lag_seconds * f.rate);
   for (uint64_t i = 0; i < total; ++i) {
     std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(period * static_cast<double>(i)));
-    Outcome<client::PutResult> r = client->PutRecord(stream, "k" + std::to_string(i % 16), Payload(f.record_size, WallMicros()));
-    if (r.ok()) ++row.sent;
-    else if (!r.error().Retryable()) return FromClientError(r.error());
+    Outcome<client::PutResult> r =
+        client->PutRecord(stream, "k" + std::to_string(i % 16), Payload(f.record_size, WallMicros()));
+    if (r.ok())
+      ++row.sent;
+    else if (!r.error().Retryable())
+      return FromClientError(r.error());
   }
   // Wait (with a deadline) for the records still on their way.
   const auto deadline = Clock::now() + std::chrono::seconds(10);
@@ -407,8 +411,8 @@ Result<LagRow> LagByPush(const std::shared_ptr<Client>& client, const ClientConf
     if (!t.failure().ok()) return t.failure();
     return FromClientError(Error{"TimeoutError", "SubscribeToShard did not start", 0});
   }
-  SLUICE_ASSIGN_OR_RETURN(LagRow row, MeasureLag(client, f, "SubscribeToShard (push)", stream.name(),
-                                                 [&] { return lags.size(); }));
+  SLUICE_ASSIGN_OR_RETURN(LagRow row,
+                          MeasureLag(client, f, "SubscribeToShard (push)", stream.name(), [&] { return lags.size(); }));
   t.Stop();
   SLUICE_RETURN_IF_ERROR(t.failure());
   lags.Finish(&row);
@@ -480,13 +484,14 @@ Status RunGnuplot(const std::string& dir, const std::string& script) {
   int status = 0;
   waitpid(pid, &status, 0);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
-  return Status::IoError(
-      WIFEXITED(status) && WEXITSTATUS(status) == 127
-          ? "gnuplot not found (install the gnuplot-nox package; scripts/bootstrap does)"
-          : "gnuplot failed with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+  return Status::IoError(WIFEXITED(status) && WEXITSTATUS(status) == 127
+                             ? "gnuplot not found (install the gnuplot-nox package; scripts/bootstrap does)"
+                             : "gnuplot failed with status " +
+                                   std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
 }
 
-constexpr const char* kPlotScript = R"gp(# Drawn by `sluice bench seed`; run `gnuplot plots.gp` in this folder to redraw.
+constexpr const char* kPlotScript =
+    R"gp(# Drawn by `sluice bench seed`; run `gnuplot plots.gp` in this folder to redraw.
 set terminal pngcairo size 900,500 noenhanced font "sans,10"
 set datafile separator "\t"
 set grid ytics
@@ -521,8 +526,9 @@ plot "lag.dat" using 2 title columnheader(2), "" using 3 title columnheader(3), 
 
 int RunBenchSeed(int argc, char** argv) {
   SeedFlags f;
-  CLI::App app{"sluice bench seed: puts/s per shard (alone and with a reader polling) and put-to-get lag "
-               "through the client library, as a Markdown report with PNG plots"};
+  CLI::App app{
+      "sluice bench seed: puts/s per shard (alone and with a reader polling) and put-to-get lag "
+      "through the client library, as a Markdown report with PNG plots"};
   app.name("sluice bench seed");
   app.add_option("--endpoint", f.endpoint, "Server URL (default as the client commands: $SLUICE_ENDPOINT, ...)");
   app.add_option("--region", f.region, "Region to sign for");
@@ -533,7 +539,9 @@ int RunBenchSeed(int argc, char** argv) {
   app.add_option("--rate", f.rate, "Records/s put during the lag measurements")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  app.add_option("--record-size", f.record_size, "Bytes per record")->check(CLI::Range(20, 1048576))->capture_default_str();
+  app.add_option("--record-size", f.record_size, "Bytes per record")
+      ->check(CLI::Range(20, 1048576))
+      ->capture_default_str();
   app.add_option("--shards", f.shards, "Shard counts of the put measurements")->delimiter(',')->capture_default_str();
   app.add_option("--threads", f.threads, "PutRecord threads")->check(CLI::Range(1, 256))->capture_default_str();
   try {
@@ -623,8 +631,9 @@ int RunBenchSeed(int argc, char** argv) {
           std::to_string(r.records) + " | " + std::to_string(r.errors) + " |\n";
   }
   md += "\n![puts per shard](throughput.png)\n\n";
-  md += "## Puts and gets together\n\nPutRecord as above while one Reader polls every shard from TRIM_HORIZON without "
-        "pause; records read/s counts what was read during the puts.\n\n";
+  md +=
+      "## Puts and gets together\n\nPutRecord as above while one Reader polls every shard from TRIM_HORIZON without "
+      "pause; records read/s counts what was read during the puts.\n\n";
   md += "| shards | put records/s | put records/s per shard | read records/s | records put | records read | errors |\n";
   md += "|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const TogetherRow& r : together) {
@@ -637,8 +646,8 @@ int RunBenchSeed(int argc, char** argv) {
   md += "|---|---:|---:|---:|---:|---:|---:|\n";
   for (const LagRow& r : lags) {
     md += "| " + r.mode + " | " + std::to_string(r.sent) + " | " + std::to_string(r.received) + " | " +
-          Fixed(r.Percentile(50), 1) + " | " + Fixed(r.Percentile(90), 1) + " | " + Fixed(r.Percentile(99), 1) +
-          " | " + Fixed(r.Percentile(100), 1) + " |\n";
+          Fixed(r.Percentile(50), 1) + " | " + Fixed(r.Percentile(90), 1) + " | " + Fixed(r.Percentile(99), 1) + " | " +
+          Fixed(r.Percentile(100), 1) + " |\n";
   }
   md += "\n![put-to-get lag](lag.png)\n";
   if (!WriteFile(f.out_dir + "/results.md", md)) {

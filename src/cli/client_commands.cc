@@ -73,9 +73,11 @@ void AddCommon(CLI::App* app, Common* c) {
   app->add_option("--endpoint", c->endpoint,
                   "Server URL (default: $SLUICE_ENDPOINT, $AWS_ENDPOINT_URL_KINESIS, $AWS_ENDPOINT_URL, "
                   "else http://127.0.0.1:4567)");
-  app->add_option("--region", c->region, "Region to sign for (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)");
+  app->add_option("--region", c->region,
+                  "Region to sign for (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)");
   app->add_flag("--json", c->json, "Machine-readable JSON output");
-  app->add_option("--ca-bundle", c->ca_bundle, "PEM file of CAs to trust for https:// (default: $AWS_CA_BUNDLE, else the system's)");
+  app->add_option("--ca-bundle", c->ca_bundle,
+                  "PEM file of CAs to trust for https:// (default: $AWS_CA_BUNDLE, else the system's)");
   app->add_flag("--no-verify-ssl", c->no_verify_ssl, "Do not verify the server's TLS certificate");
   app->add_option("--timeout", c->timeout_s, "Seconds to wait for the server on each call")->capture_default_str();
 }
@@ -101,9 +103,7 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
-void Print(const std::string& s) {
-  std::fwrite(s.data(), 1, s.size(), stdout);
-}
+void Print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
 // A whole number flag's lower bound, in words: "--shards: must be at least 1
 // (the service's minimum), not 0" (CLI11's own checks print the range of a
@@ -128,8 +128,8 @@ CLI::Validator Seconds(bool zero_ok) {
         char* end = nullptr;
         const double v = std::strtod(value.c_str(), &end);
         if (value.empty() || *end != '\0' || !std::isfinite(v)) return "not a number of seconds: " + value;
-        if (v < 0 || (v == 0 && !zero_ok)) return std::string("must be ") + (zero_ok ? "0 or more" : "more than 0") +
-                                                  ", not " + value;
+        if (v < 0 || (v == 0 && !zero_ok))
+          return std::string("must be ") + (zero_ok ? "0 or more" : "more than 0") + ", not " + value;
         return "";
       },
       zero_ok ? "seconds >= 0" : "seconds > 0");
@@ -270,42 +270,43 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
-      if (*on_demand && shards_flag->count() > 0) {
-        return Usage("--on-demand and --shards exclude each other: an ON_DEMAND stream has no shard count");
-      }
-      return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        Outcome<client::Done> r =
-            client.CreateStream(*name, *on_demand ? std::nullopt : std::optional<int>(*shards));
-        if (!r.ok()) return Fail(r.error());
-        return AfterChange(client, *name, !*no_wait, c->json, "created stream " + *name);
-      });
-    }});
+                           if (*on_demand && shards_flag->count() > 0) {
+                             return Usage(
+                                 "--on-demand and --shards exclude each other: an ON_DEMAND stream has no shard count");
+                           }
+                           return WithClient(*c, [&](Client& client, const ClientConfig&) {
+                             Outcome<client::Done> r =
+                                 client.CreateStream(*name, *on_demand ? std::nullopt : std::optional<int>(*shards));
+                             if (!r.ok()) return Fail(r.error());
+                             return AfterChange(client, *name, !*no_wait, c->json, "created stream " + *name);
+                           });
+                         }});
   }
   {
     auto c = std::make_shared<Common>();
     CLI::App* cmd = stream->add_subcommand("list", "List the streams, one name a line");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
-      return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        Outcome<std::vector<std::string>> names = client.ListStreams();
-        if (!names.ok()) return Fail(names.error());
-        std::string out;
-        if (c->json) {
-          protocol::JsonWriter w(&out);
-          w.BeginObject();
-          w.Key("StreamNames");
-          w.BeginArray();
-          for (const auto& n : *names) w.String(n);
-          w.EndArray();
-          w.EndObject();
-          out += "\n";
-        } else {
-          for (const auto& n : *names) out += n + "\n";
-        }
-        Print(out);
-        return kExitOk;
-      });
-    }});
+                           return WithClient(*c, [&](Client& client, const ClientConfig&) {
+                             Outcome<std::vector<std::string>> names = client.ListStreams();
+                             if (!names.ok()) return Fail(names.error());
+                             std::string out;
+                             if (c->json) {
+                               protocol::JsonWriter w(&out);
+                               w.BeginObject();
+                               w.Key("StreamNames");
+                               w.BeginArray();
+                               for (const auto& n : *names) w.String(n);
+                               w.EndArray();
+                               w.EndObject();
+                               out += "\n";
+                             } else {
+                               for (const auto& n : *names) out += n + "\n";
+                             }
+                             Print(out);
+                             return kExitOk;
+                           });
+                         }});
   }
   {
     auto c = std::make_shared<Common>();
@@ -313,9 +314,10 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     CLI::App* cmd = stream->add_subcommand("describe", "Show a stream's settings and its shards");
     cmd->add_option("name", *name, "Stream name")->required();
     AddCommon(cmd, c.get());
-    commands->push_back({cmd, [=] {
-      return WithClient(*c, [&](Client& client, const ClientConfig&) { return Describe(client, *name, c->json); });
-    }});
+    commands->push_back(
+        {cmd, [=] {
+           return WithClient(*c, [&](Client& client, const ClientConfig&) { return Describe(client, *name, c->json); });
+         }});
   }
   {
     auto c = std::make_shared<Common>();
@@ -326,21 +328,21 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     cmd->add_flag("--force", *force, "Delete its registered consumers with it");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
-      return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        Outcome<client::Done> r = client.DeleteStream(*name, *force);
-        if (!r.ok() && !*force && r.error().type == "ResourceInUseException" &&
-            r.error().message.find("EnforceConsumerDeletion") != std::string::npos) {
-          // The service names its API parameter; say the flag of this command.
-          std::fprintf(stderr,
-                       "sluice: ResourceInUseException: stream %s has registered consumers; "
-                       "`sluice stream delete %s --force` deletes them with it\n",
-                       name->c_str(), name->c_str());
-          return kExitServerError;
-        }
-        if (!r.ok()) return Fail(r.error());
-        return AfterChange(client, *name, false, c->json, "deleting stream " + *name);
-      });
-    }});
+                           return WithClient(*c, [&](Client& client, const ClientConfig&) {
+                             Outcome<client::Done> r = client.DeleteStream(*name, *force);
+                             if (!r.ok() && !*force && r.error().type == "ResourceInUseException" &&
+                                 r.error().message.find("EnforceConsumerDeletion") != std::string::npos) {
+                               // The service names its API parameter; say the flag of this command.
+                               std::fprintf(stderr,
+                                            "sluice: ResourceInUseException: stream %s has registered consumers; "
+                                            "`sluice stream delete %s --force` deletes them with it\n",
+                                            name->c_str(), name->c_str());
+                               return kExitServerError;
+                             }
+                             if (!r.ok()) return Fail(r.error());
+                             return AfterChange(client, *name, false, c->json, "deleting stream " + *name);
+                           });
+                         }});
   }
   {
     auto c = std::make_shared<Common>();
@@ -348,32 +350,34 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     auto shard = std::make_shared<std::string>();
     auto at = std::make_shared<std::string>();
     auto no_wait = std::make_shared<bool>(false);
-    CLI::App* cmd = stream->add_subcommand("split", "Split an open shard in two (in the middle of its hash range by default)");
+    CLI::App* cmd =
+        stream->add_subcommand("split", "Split an open shard in two (in the middle of its hash range by default)");
     cmd->add_option("name", *name, "Stream name")->required();
     cmd->add_option("shard", *shard, "Shard id (shardId-000000000000) or index (0)")->required();
     cmd->add_option("--at", *at, "The new shard's starting hash key (decimal)");
     cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
-      return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        const std::string shard_id = ShardIdFromArg(*shard);
-        std::string key = *at;
-        if (key.empty()) {
-          Outcome<std::vector<client::Shard>> shards = client.ListShards(*name);
-          if (!shards.ok()) return Fail(shards.error());
-          for (const auto& s : *shards) {
-            if (s.shard_id != shard_id) continue;
-            std::optional<std::string> mid = MiddleHashKey(s.starting_hash_key, s.ending_hash_key);
-            if (!mid) return Usage("shard " + shard_id + " has a single hash key; it cannot be split");
-            key = *mid;
-          }
-          if (key.empty()) return Usage("stream " + *name + " has no shard " + shard_id);
-        }
-        Outcome<client::Done> r = client.SplitShard(*name, shard_id, key);
-        if (!r.ok()) return Fail(r.error());
-        return AfterChange(client, *name, !*no_wait, c->json, "split " + shard_id + " at " + key);
-      });
-    }});
+                           return WithClient(*c, [&](Client& client, const ClientConfig&) {
+                             const std::string shard_id = ShardIdFromArg(*shard);
+                             std::string key = *at;
+                             if (key.empty()) {
+                               Outcome<std::vector<client::Shard>> shards = client.ListShards(*name);
+                               if (!shards.ok()) return Fail(shards.error());
+                               for (const auto& s : *shards) {
+                                 if (s.shard_id != shard_id) continue;
+                                 std::optional<std::string> mid = MiddleHashKey(s.starting_hash_key, s.ending_hash_key);
+                                 if (!mid)
+                                   return Usage("shard " + shard_id + " has a single hash key; it cannot be split");
+                                 key = *mid;
+                               }
+                               if (key.empty()) return Usage("stream " + *name + " has no shard " + shard_id);
+                             }
+                             Outcome<client::Done> r = client.SplitShard(*name, shard_id, key);
+                             if (!r.ok()) return Fail(r.error());
+                             return AfterChange(client, *name, !*no_wait, c->json, "split " + shard_id + " at " + key);
+                           });
+                         }});
   }
   {
     auto c = std::make_shared<Common>();
@@ -388,12 +392,12 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
-      return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        Outcome<client::Done> r = client.MergeShards(*name, *a, *b);
-        if (!r.ok()) return Fail(r.error());
-        return AfterChange(client, *name, !*no_wait, c->json, "merged " + *a + " and " + *b);
-      });
-    }});
+                           return WithClient(*c, [&](Client& client, const ClientConfig&) {
+                             Outcome<client::Done> r = client.MergeShards(*name, *a, *b);
+                             if (!r.ok()) return Fail(r.error());
+                             return AfterChange(client, *name, !*no_wait, c->json, "merged " + *a + " and " + *b);
+                           });
+                         }});
   }
   {
     auto c = std::make_shared<Common>();
@@ -406,12 +410,13 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     cmd->add_flag("--no-wait", *no_wait, "Return without waiting for ACTIVE");
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
-      return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        Outcome<client::Done> r = client.UpdateShardCount(*name, *count);
-        if (!r.ok()) return Fail(r.error());
-        return AfterChange(client, *name, !*no_wait, c->json, "scaling " + *name + " to " + std::to_string(*count));
-      });
-    }});
+                           return WithClient(*c, [&](Client& client, const ClientConfig&) {
+                             Outcome<client::Done> r = client.UpdateShardCount(*name, *count);
+                             if (!r.ok()) return Fail(r.error());
+                             return AfterChange(client, *name, !*no_wait, c->json,
+                                                "scaling " + *name + " to " + std::to_string(*count));
+                           });
+                         }});
   }
   {
     auto c = std::make_shared<Common>();
@@ -422,13 +427,13 @@ void AddStreamCommands(CLI::App& app, std::vector<ClientCommand>* commands) {
     cmd->add_option("hours", *hours, "Retention period in hours")->required()->check(AtLeast(1));
     AddCommon(cmd, c.get());
     commands->push_back({cmd, [=] {
-      return WithClient(*c, [&](Client& client, const ClientConfig&) {
-        Outcome<client::Done> r = client.SetRetention(*name, *hours);
-        if (!r.ok()) return Fail(r.error());
-        return AfterChange(client, *name, true, c->json,
-                           "retention of " + *name + " is " + std::to_string(*hours) + " hours");
-      });
-    }});
+                           return WithClient(*c, [&](Client& client, const ClientConfig&) {
+                             Outcome<client::Done> r = client.SetRetention(*name, *hours);
+                             if (!r.ok()) return Fail(r.error());
+                             return AfterChange(client, *name, true, c->json,
+                                                "retention of " + *name + " is " + std::to_string(*hours) + " hours");
+                           });
+                         }});
   }
 }
 
@@ -511,8 +516,8 @@ int RunPut(const PutFlags& f) {
     const LineReader::Got got = in.Next(&line, 100);
     if (got == LineReader::kEnd) break;
     if (got == LineReader::kTooLong) {
-      bad_line = "longer than a record may be (" + std::to_string(kMaxRecordBytes) +
-                 " bytes of data and partition key)";
+      bad_line =
+          "longer than a record may be (" + std::to_string(kMaxRecordBytes) + " bytes of data and partition key)";
       break;
     }
     if (got == LineReader::kLine) {
@@ -695,10 +700,11 @@ int RunRead(const ReadFlags& f, bool is_tail) {
   }
   auto say_waiting = [&](const std::string& how) {
     const std::string which = shard_ids.size() == 1 ? "shard " + shard_ids[0]
-                              : !shard_ids.empty()  ? std::to_string(shard_ids.size()) + " shards"
-                              : std::to_string(open_shards) + (open_shards == 1 ? " shard" : " shards");
-    std::fprintf(stderr, "waiting for records on stream %s (%s, %s); Ctrl-C to stop\n", f.stream.c_str(),
-                 which.c_str(), how.c_str());
+                              : !shard_ids.empty()
+                                  ? std::to_string(shard_ids.size()) + " shards"
+                                  : std::to_string(open_shards) + (open_shards == 1 ? " shard" : " shards");
+    std::fprintf(stderr, "waiting for records on stream %s (%s, %s); Ctrl-C to stop\n", f.stream.c_str(), which.c_str(),
+                 how.c_str());
   };
 
   if (is_tail && f.follow && !f.poll) {
@@ -745,9 +751,9 @@ int RunRead(const ReadFlags& f, bool is_tail) {
 void AddReadFlags(CLI::App* cmd, ReadFlags* f, bool is_tail) {
   cmd->add_option("stream", f->stream, "Stream name")->required();
   cmd->add_option("--shard", f->shards, "Read only this shard (id or index); repeatable");
-  cmd->add_option("--from", f->from,
-                  std::string("Where to start: latest or trim-horizon (default ") +
-                      (is_tail ? "latest" : "trim-horizon") + ")")
+  cmd->add_option(
+         "--from", f->from,
+         std::string("Where to start: latest or trim-horizon (default ") + (is_tail ? "latest" : "trim-horizon") + ")")
       ->check(CLI::IsMember({"latest", "trim-horizon"}));
   cmd->add_option("--at", f->at, "Start at a time: epoch seconds, 2026-11-24T22:30:00Z, or an age like -5m");
   cmd->add_option("--format", f->format, "Output: raw (the data and a newline), json (one object a line), hex")
@@ -794,8 +800,8 @@ std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
   }
   {
     auto f = std::make_shared<ReadFlags>();
-    CLI::App* cmd = app.add_subcommand(
-        "tail", "Print new records; with -f keep following, pushed by SubscribeToShard (or --poll)");
+    CLI::App* cmd =
+        app.add_subcommand("tail", "Print new records; with -f keep following, pushed by SubscribeToShard (or --poll)");
     AddReadFlags(cmd, f.get(), true);
     cmd->add_flag("-f,--follow", f->follow, "Keep following until interrupted (or --max / --for)");
     cmd->add_flag("--poll", f->poll, "Follow by polling GetRecords instead of SubscribeToShard");

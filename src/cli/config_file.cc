@@ -24,19 +24,18 @@ Status ApplyConfigFile(CLI::App& app, const std::string& path) {
     const std::string where = "--config " + path + ": ";
     if (!item.parents.empty()) {
       const bool section = item.name == "++" || item.name == "--";
-      return Status::InvalidArgument(
-          where + (section ? "sections ([" + CLI::detail::join(item.parents, ".") + "])"
-                           : "dotted keys (`" + item.fullname() + "`)") +
-          " are not used: put each key at the top level");
+      return Status::InvalidArgument(where +
+                                     (section ? "sections ([" + CLI::detail::join(item.parents, ".") + "])"
+                                              : "dotted keys (`" + item.fullname() + "`)") +
+                                     " are not used: put each key at the top level");
     }
     CLI::Option* opt = app.get_option_no_throw("--" + item.name);
     if (opt == nullptr || !opt->get_configurable() || opt->get_group().empty()) {
-      return Status::InvalidArgument(where + "unknown key `" + item.name + "` (`sluice " +
-                                     app.get_name() + " --help` lists the flags)");
+      return Status::InvalidArgument(where + "unknown key `" + item.name + "` (`sluice " + app.get_name() +
+                                     " --help` lists the flags)");
     }
     // CLI11's reader merges a key repeated on consecutive lines into one item.
-    if (!seen.insert(item.name).second ||
-        (item.inputs.size() > 1 && opt->get_items_expected_max() == 1)) {
+    if (!seen.insert(item.name).second || (item.inputs.size() > 1 && opt->get_items_expected_max() == 1)) {
       return Status::InvalidArgument(where + "key `" + item.name + "` is set twice");
     }
     if (opt->count() > 0) continue;  // set on the command line or by its variable

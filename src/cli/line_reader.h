@@ -49,7 +49,7 @@ class LineReader {
 
   const int fd_;
   const size_t max_line_;
-  std::string buffer_;   // read but not yet consumed: buffer_[pos_, end)
+  std::string buffer_;  // read but not yet consumed: buffer_[pos_, end)
   size_t pos_ = 0;
   std::string partial_;  // the current line so far
   size_t line_number_ = 0;

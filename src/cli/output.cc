@@ -52,9 +52,7 @@ bool Digits(std::string_view s, size_t n, int* out) {
 std::string FormatRecord(RecordFormat format, const client::Record& r) {
   std::string out;
   switch (format) {
-    case RecordFormat::kRaw:
-      out = r.data;
-      break;
+    case RecordFormat::kRaw: out = r.data; break;
     case RecordFormat::kJson: {
       protocol::JsonWriter w(&out);
       w.BeginObject();
@@ -189,10 +187,8 @@ std::optional<std::string> KeyFromJsonField(std::string_view line, std::string_v
     case simdjson::dom::element_type::INT64:
     case simdjson::dom::element_type::UINT64:
     case simdjson::dom::element_type::DOUBLE:
-    case simdjson::dom::element_type::BOOL:
-      return simdjson::minify(value);
-    default:
-      return std::nullopt;
+    case simdjson::dom::element_type::BOOL: return simdjson::minify(value);
+    default: return std::nullopt;
   }
 }
 
@@ -214,8 +210,8 @@ std::string WrittenSoFar(uint64_t written, uint64_t first_unwritten_line, uint64
   std::string out = std::to_string(written) + (written == 1 ? " record was" : " records were") +
                     " written, the first unwritten is line " + std::to_string(first_unwritten_line);
   if (written_after > 0) {
-    out += " (" + std::to_string(written_after) + (written_after == 1 ? " line" : " lines") +
-           " after it " + (written_after == 1 ? "was" : "were") + " written too)";
+    out += " (" + std::to_string(written_after) + (written_after == 1 ? " line" : " lines") + " after it " +
+           (written_after == 1 ? "was" : "were") + " written too)";
   }
   return out;
 }

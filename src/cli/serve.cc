@@ -84,8 +84,7 @@ void RaiseOpenFilesLimit() {
     return;
   }
   if (limit.rlim_cur >= limit.rlim_max) {
-    log::Debug("open files limit already at its maximum ({})",
-               static_cast<uint64_t>(limit.rlim_cur));
+    log::Debug("open files limit already at its maximum ({})", static_cast<uint64_t>(limit.rlim_cur));
     return;
   }
   const rlim_t before = limit.rlim_cur;
@@ -329,10 +328,9 @@ int RunServe(const ServeConfig& config) {
     (*engine)->Stop();
     return 1;
   }
-  auto server = server::Server::Create(
-      sopts, [&gateway](const server::HttpRequest& req, server::Responder respond) {
-        gateway.Handle(req, std::move(respond));
-      });
+  auto server = server::Server::Create(sopts, [&gateway](const server::HttpRequest& req, server::Responder respond) {
+    gateway.Handle(req, std::move(respond));
+  });
   if (!server.ok()) {
     log::Error("cannot listen on {}:{}: {}", config.host, config.port, server.status().ToString());
     (*engine)->Stop();
@@ -364,9 +362,8 @@ int RunServe(const ServeConfig& config) {
     log::Info("admin API on 127.0.0.1:{}", (*admin_server)->port());
   }
   gateway.SetReady(true);
-  log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)",
-            config.host, (*server)->port(),
-            config.durability == storage::Durability::kMemory ? "none" : config.data_dir,
+  log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)", config.host,
+            (*server)->port(), config.durability == storage::Durability::kMemory ? "none" : config.data_dir,
             DurabilityName(config.durability), config.region, config.account, sopts.threads);
   if (config.tls) {
     log::Info("TLS on port {}{}", (*server)->tls_port(),
@@ -376,8 +373,10 @@ int RunServe(const ServeConfig& config) {
   const int tls_port = config.tls ? (*server)->tls_port() : 0;
   const int admin_port = *admin_server ? (*admin_server)->port() : 0;
   log::Event(log::Level::kInfo, "ready",
-             {{"port", static_cast<int>((*server)->port())}, {"tls_port", tls_port},
-              {"admin_port", admin_port}, {"pid", static_cast<int>(getpid())}});
+             {{"port", static_cast<int>((*server)->port())},
+              {"tls_port", tls_port},
+              {"admin_port", admin_port},
+              {"pid", static_cast<int>(getpid())}});
   // A harness waiting for the file would wait in vain: stop instead.
   int exit_code = 0;
   if (!config.ready_file.empty()) {

@@ -7,9 +7,10 @@
 namespace sluice::cli {
 
 void AddServeFlags(CLI::App& serve, ServeConfig& c) {
-  serve.add_option("--config", c.config_file,
-                   "TOML file of serve flags by long name (data-dir = \"/var/lib/sluice\"); flags and "
-                   "SLUICE_* variables win over it")
+  serve
+      .add_option("--config", c.config_file,
+                  "TOML file of serve flags by long name (data-dir = \"/var/lib/sluice\"); flags and "
+                  "SLUICE_* variables win over it")
       ->envname("SLUICE_CONFIG")
       ->check(CLI::ExistingFile)
       ->configurable(false);
@@ -54,19 +55,22 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_DELETE_STREAM_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  serve.add_option("--update-stream-ms", c.update_stream_ms,
-                   "Time a stream spends in UPDATING after a reshard or a settings change (a reshard "
-                   "takes effect when it ends)")
+  serve
+      .add_option("--update-stream-ms", c.update_stream_ms,
+                  "Time a stream spends in UPDATING after a reshard or a settings change (a reshard "
+                  "takes effect when it ends)")
       ->envname("SLUICE_UPDATE_STREAM_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  serve.add_option("--register-consumer-ms", c.register_consumer_ms,
-                   "Time a registered stream consumer spends in CREATING")
+  serve
+      .add_option("--register-consumer-ms", c.register_consumer_ms,
+                  "Time a registered stream consumer spends in CREATING")
       ->envname("SLUICE_REGISTER_CONSUMER_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  serve.add_option("--deregister-consumer-ms", c.deregister_consumer_ms,
-                   "Time a deregistered stream consumer spends in DELETING")
+  serve
+      .add_option("--deregister-consumer-ms", c.deregister_consumer_ms,
+                  "Time a deregistered stream consumer spends in DELETING")
       ->envname("SLUICE_DEREGISTER_CONSUMER_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -74,8 +78,9 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_SHARD_LIMIT")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  serve.add_option("--on-demand-stream-limit", c.on_demand_stream_limit,
-                   "ON_DEMAND streams an account may have in a region")
+  serve
+      .add_option("--on-demand-stream-limit", c.on_demand_stream_limit,
+                  "ON_DEMAND streams an account may have in a region")
       ->envname("SLUICE_ON_DEMAND_STREAM_LIMIT")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
@@ -83,23 +88,27 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_CONSUMER_LIMIT")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  serve.add_option("--subscription-lifetime-ms", c.subscription_lifetime_ms,
-                   "How long a SubscribeToShard subscription lasts before it ends cleanly")
+  serve
+      .add_option("--subscription-lifetime-ms", c.subscription_lifetime_ms,
+                  "How long a SubscribeToShard subscription lasts before it ends cleanly")
       ->envname("SLUICE_SUBSCRIPTION_LIFETIME_MS")
       ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600 * 1000))
       ->capture_default_str();
-  serve.add_option("--subscription-heartbeat-ms", c.subscription_heartbeat_ms,
-                   "Interval of empty SubscribeToShard events while a shard is idle (0: none)")
+  serve
+      .add_option("--subscription-heartbeat-ms", c.subscription_heartbeat_ms,
+                  "Interval of empty SubscribeToShard events while a shard is idle (0: none)")
       ->envname("SLUICE_SUBSCRIPTION_HEARTBEAT_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  serve.add_option("--auth", c.auth_file,
-                   "AWS shared-credentials file: verify every request's Signature Version 4 against its "
-                   "access keys (default: any credentials are accepted)")
+  serve
+      .add_option("--auth", c.auth_file,
+                  "AWS shared-credentials file: verify every request's Signature Version 4 against its "
+                  "access keys (default: any credentials are accepted)")
       ->envname("SLUICE_AUTH");
-  serve.add_option("--clock-offset-ms", c.clock_offset_ms,
-                   "Shift the server's clock by this many ms, at most 10^12 (about 31 years) either "
-                   "way (for testing retention and expiry)")
+  serve
+      .add_option("--clock-offset-ms", c.clock_offset_ms,
+                  "Shift the server's clock by this many ms, at most 10^12 (about 31 years) either "
+                  "way (for testing retention and expiry)")
       ->envname("SLUICE_CLOCK_OFFSET_MS")
       // Sequence numbers hold times as 36-bit epoch seconds and arrival times
       // are epoch ms in an int64_t: a bounded shift keeps both in range.
@@ -109,14 +118,16 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_MAX_BODY_BYTES")
       ->check(CLI::Range(uint64_t{16} << 20, uint64_t{1} << 30))
       ->capture_default_str();
-  serve.add_option("--max-buffered-bytes", c.max_buffered_bytes,
-                   "Request bodies and unsent answers all connections may hold together; above it new "
-                   "bodies get 503 and subscribers that stopped reading are cut off (0: no limit)")
+  serve
+      .add_option("--max-buffered-bytes", c.max_buffered_bytes,
+                  "Request bodies and unsent answers all connections may hold together; above it new "
+                  "bodies get 503 and subscribers that stopped reading are cut off (0: no limit)")
       ->envname("SLUICE_MAX_BUFFERED_BYTES")
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 40))
       ->capture_default_str();
-  serve.add_option("--body-timeout-ms", c.body_timeout_ms,
-                   "Time a request body may take to arrive after its headers (408 after; 0: no limit)")
+  serve
+      .add_option("--body-timeout-ms", c.body_timeout_ms,
+                  "Time a request body may take to arrive after its headers (408 after; 0: no limit)")
       ->envname("SLUICE_BODY_TIMEOUT_MS")
       ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000))
       ->capture_default_str();
@@ -124,9 +135,10 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_THREADS")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  serve.add_flag("--tls", c.tls,
-                 "Serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) next to plain HTTP on the same port; without "
-                 "--tls-cert/--tls-key a self-signed certificate for localhost is made in <data-dir>/tls")
+  serve
+      .add_flag("--tls", c.tls,
+                "Serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) next to plain HTTP on the same port; without "
+                "--tls-cert/--tls-key a self-signed certificate for localhost is made in <data-dir>/tls")
       ->envname("SLUICE_TLS");
   serve.add_option("--tls-port", c.tls_port, "Serve TLS only, on this separate port (0: on --port)")
       ->envname("SLUICE_TLS_PORT")
@@ -139,25 +151,29 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
                   ->check(CLI::ExistingFile);
   cert->needs(key);
   key->needs(cert);
-  serve.add_option("--limits", c.limits,
-                   "Quota emulation: off, or real (the service's per-shard, fan-out, on-demand and "
-                   "control-plane limits)")
+  serve
+      .add_option("--limits", c.limits,
+                  "Quota emulation: off, or real (the service's per-shard, fan-out, on-demand and "
+                  "control-plane limits)")
       ->envname("SLUICE_LIMITS")
       ->check(CLI::IsMember({"off", "real"}))
       ->capture_default_str();
-  serve.add_option("--limit", c.limit_overrides,
-                   "NAME=VALUE: set one limit (per second; 0: none), e.g. shard-write-records=2000; "
-                   "control-plane=0|1. Repeatable; applied after --limits")
+  serve
+      .add_option("--limit", c.limit_overrides,
+                  "NAME=VALUE: set one limit (per second; 0: none), e.g. shard-write-records=2000; "
+                  "control-plane=0|1. Repeatable; applied after --limits")
       ->envname("SLUICE_LIMIT")
       ->delimiter(',');
-  serve.add_option("--faults", c.faults_file,
-                   "JSON file of fault rules to inject from the start (also set at run time through "
-                   "PUT /admin/faults)")
+  serve
+      .add_option("--faults", c.faults_file,
+                  "JSON file of fault rules to inject from the start (also set at run time through "
+                  "PUT /admin/faults)")
       ->envname("SLUICE_FAULTS")
       ->check(CLI::ExistingFile);
-  serve.add_option("--admin-port", c.admin_port,
-                   "Serve the admin API (fault rules, limits) on 127.0.0.1 at this port (0: a free one; "
-                   "-1: none)")
+  serve
+      .add_option("--admin-port", c.admin_port,
+                  "Serve the admin API (fault rules, limits) on 127.0.0.1 at this port (0: a free one; "
+                  "-1: none)")
       ->envname("SLUICE_ADMIN_PORT")
       ->check(CLI::Range(-1, 65535))
       ->capture_default_str();
@@ -165,17 +181,20 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
-  serve.add_option("--log-format", c.log_format,
-                   "text: one line for humans per event; json: one JSON object per line (time, level, msg, fields)")
+  serve
+      .add_option("--log-format", c.log_format,
+                  "text: one line for humans per event; json: one JSON object per line (time, level, msg, fields)")
       ->envname("SLUICE_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  serve.add_flag("--log-requests", c.log_requests,
-                 "Log one line per API request (operation, stream, status, error, latency) at info level")
+  serve
+      .add_flag("--log-requests", c.log_requests,
+                "Log one line per API request (operation, stream, status, error, latency) at info level")
       ->envname("SLUICE_LOG_REQUESTS");
-  serve.add_option("--ready-file", c.ready_file,
-                   "Once serving, write {\"port\":N,\"tls_port\":M,\"admin_port\":K,\"pid\":P} to this "
-                   "file atomically (for test harnesses with --port 0; removed at shutdown)")
+  serve
+      .add_option("--ready-file", c.ready_file,
+                  "Once serving, write {\"port\":N,\"tls_port\":M,\"admin_port\":K,\"pid\":P} to this "
+                  "file atomically (for test harnesses with --port 0; removed at shutdown)")
       ->envname("SLUICE_READY_FILE");
 }
 

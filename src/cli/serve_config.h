@@ -49,13 +49,13 @@ struct ServeConfig {
   // control-plane=0|1).
   std::string limits = "off";
   std::vector<std::string> limit_overrides;
-  std::string faults_file;  // --faults: fault rules loaded at start (api/faults.h)
-  int admin_port = -1;      // the local admin API (cli/admin.h) on 127.0.0.1; -1: none, 0: a free port
+  std::string faults_file;          // --faults: fault rules loaded at start (api/faults.h)
+  int admin_port = -1;              // the local admin API (cli/admin.h) on 127.0.0.1; -1: none, 0: a free port
   std::string log_format = "text";  // text or json
   bool log_requests = false;        // one line per API request
-  bool tls = false;       // serve TLS (same port as plain HTTP unless tls_port)
-  uint16_t tls_port = 0;  // 0: TLS on `port`, sniffed per connection
-  std::string tls_cert;   // PEM files; both empty: a self-signed pair
+  bool tls = false;                 // serve TLS (same port as plain HTTP unless tls_port)
+  uint16_t tls_port = 0;            // 0: TLS on `port`, sniffed per connection
+  std::string tls_cert;             // PEM files; both empty: a self-signed pair
   std::string tls_key;
   std::string config_file;  // --config: read after the flags (cli/config_file.h)
   // --ready-file: once serving, {"port":N,"tls_port":M|null,"admin_port":K|null,"pid":P}

@@ -91,7 +91,8 @@ Error ParseErrorReply(const HttpReply& reply) {
   if (error.type.empty()) {
     error.type = reply.status >= 500 ? "InternalFailure" : "HttpError";
     if (error.message.empty()) {
-      error.message = "HTTP " + std::to_string(reply.status) + (reply.body.empty() ? "" : ": " + reply.body.substr(0, 200));
+      error.message =
+          "HTTP " + std::to_string(reply.status) + (reply.body.empty() ? "" : ": " + reply.body.substr(0, 200));
     }
   }
   return error;
@@ -251,8 +252,10 @@ Outcome<std::vector<Shard>> Client::ListShards(const std::string& name) {
     std::string body;
     JsonWriter w(&body);
     w.BeginObject();
-    if (next_token.empty()) w.Member("StreamName", name);
-    else w.Member("NextToken", next_token);
+    if (next_token.empty())
+      w.Member("StreamName", name);
+    else
+      w.Member("NextToken", next_token);
     w.EndObject();
     Outcome<std::string> r = Call("ListShards", body);
     if (!r.ok()) return r.error();
@@ -457,8 +460,8 @@ std::string ConsumerRequest(const std::string& stream_arn, const std::string& na
 
 // RegisterStreamConsumer and DescribeStreamConsumer: the same request, the
 // consumer in the answer's member `member`.
-Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char* member,
-                               const std::string& stream_arn, const std::string& name) {
+Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char* member, const std::string& stream_arn,
+                               const std::string& name) {
   Outcome<std::string> r = client.Call(operation, ConsumerRequest(stream_arn, name));
   if (!r.ok()) return r.error();
   return ReadAnswer<Consumer>(operation, *r, [&](const JsonObject& o) -> Outcome<Consumer> {

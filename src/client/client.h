@@ -42,8 +42,7 @@ class Client {
 
   Outcome<Done> SplitShard(const std::string& name, const std::string& shard_id,
                            const std::string& new_starting_hash_key);
-  Outcome<Done> MergeShards(const std::string& name, const std::string& shard_id,
-                            const std::string& adjacent_shard_id);
+  Outcome<Done> MergeShards(const std::string& name, const std::string& shard_id, const std::string& adjacent_shard_id);
   Outcome<Done> UpdateShardCount(const std::string& name, int target);
   // Increases or decreases, whichever `hours` is relative to the current period.
   Outcome<Done> SetRetention(const std::string& name, int hours);

@@ -22,8 +22,8 @@ bool Error::Throttling() const {
 }
 
 bool Error::Retryable() const {
-  if (Throttling() || type == "InternalFailure" || type == "InternalFailureException" ||
-      type == "ServiceUnavailable" || type == "ServiceUnavailableException")
+  if (Throttling() || type == "InternalFailure" || type == "InternalFailureException" || type == "ServiceUnavailable" ||
+      type == "ServiceUnavailableException")
     return true;
   if (http_status >= 500) return true;
   return http_status == 0 && type != "ClientError" && type != "Stopped";
@@ -48,8 +48,10 @@ ClientConfig ClientConfig::FromEnvironment() {
       break;
     }
   }
-  if (const char* v = Env("AWS_REGION")) c.region = v;
-  else if (const char* d = Env("AWS_DEFAULT_REGION")) c.region = d;
+  if (const char* v = Env("AWS_REGION"))
+    c.region = v;
+  else if (const char* d = Env("AWS_DEFAULT_REGION"))
+    c.region = d;
   const char* key = Env("AWS_ACCESS_KEY_ID");
   const char* secret = Env("AWS_SECRET_ACCESS_KEY");
   if (key != nullptr && secret != nullptr) {

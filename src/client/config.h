@@ -38,7 +38,7 @@ struct ClientConfig {
 // A parsed endpoint.
 struct EndpointAddress {
   bool tls = false;
-  std::string host;      // name or address, without brackets
+  std::string host;  // name or address, without brackets
   uint16_t port = 0;
   std::string host_header;  // "host" or "host:port" (port omitted when it is the scheme's default)
 };

@@ -16,8 +16,7 @@ class HttpTransport final : public Transport {
   Outcome<HttpReply> Call(std::string_view operation, std::string_view body) override {
     const int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    Result<http::Response> r =
-        http_->Send(KinesisRequest(config_, http_->url().host_header, operation, body, now));
+    Result<http::Response> r = http_->Send(KinesisRequest(config_, http_->url().host_header, operation, body, now));
     if (!r.ok()) return ErrorFromStatus(r.status());
     return HttpReply{r->status, std::move(r->body)};
   }

@@ -36,8 +36,8 @@ struct Producer::Pending {
   std::string key;
   std::string data;
   std::promise<Outcome<PutResult>> promise;
-  int attempts = 0;           // sends so far
-  bool alone = false;         // its request was refused as a whole: send it by itself
+  int attempts = 0;    // sends so far
+  bool alone = false;  // its request was refused as a whole: send it by itself
   int64_t enqueued_ms = 0;
   int64_t not_before_ms = 0;  // back-off: not sent again before this
   size_t bytes() const { return key.size() + data.size(); }
@@ -295,8 +295,10 @@ void Producer::Retry(std::vector<std::unique_ptr<Pending>>* retries, const Error
 }
 
 void Producer::Complete(std::unique_ptr<Pending> p, Outcome<PutResult> result) {
-  if (result.ok()) ++stats_.records_acknowledged;
-  else ++stats_.records_failed;
+  if (result.ok())
+    ++stats_.records_acknowledged;
+  else
+    ++stats_.records_failed;
   buffered_bytes_ -= p->bytes();
   outstanding_.erase(p->id);
   p->promise.set_value(std::move(result));

@@ -80,7 +80,7 @@ struct ProducerOptions {
 class Producer {
  public:
   struct Stats {
-    uint64_t requests = 0;         // PutRecords calls answered or failed
+    uint64_t requests = 0;  // PutRecords calls answered or failed
     uint64_t records_acknowledged = 0;
     uint64_t records_failed = 0;   // futures completed with an error
     uint64_t records_retried = 0;  // sends after the first
@@ -132,12 +132,12 @@ class Producer {
   const ProducerOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;   // senders: new records, flush, close, keys freed
-  std::condition_variable room_cv_;   // Put: buffer space
-  std::condition_variable done_cv_;   // Flush: completions
+  std::condition_variable work_cv_;  // senders: new records, flush, close, keys freed
+  std::condition_variable room_cv_;  // Put: buffer space
+  std::condition_variable done_cv_;  // Flush: completions
   Queue queue_;
   std::unordered_map<std::string, int> keys_in_flight_;
-  std::set<uint64_t> outstanding_;    // ids of records not yet completed
+  std::set<uint64_t> outstanding_;  // ids of records not yet completed
   uint64_t next_id_ = 0;
   size_t buffered_bytes_ = 0;
   int flushing_ = 0;

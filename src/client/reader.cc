@@ -42,8 +42,8 @@ Outcome<Done> Reader::Refresh(bool initial) {
     Outcome<Done> wanted = CheckShardsListed(*client_, options_.stream_name, *listed, options_.shard_ids);
     if (!wanted.ok()) return wanted.error();
   }
-  const StartingPosition later = options_.start.type == StartType::kAtTimestamp ? options_.start
-                                                                                 : StartingPosition::TrimHorizon();
+  const StartingPosition later =
+      options_.start.type == StartType::kAtTimestamp ? options_.start : StartingPosition::TrimHorizon();
   for (const Shard& shard : *listed) {
     if (shards_.count(shard.shard_id) != 0) continue;
     std::vector<std::string> parents;

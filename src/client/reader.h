@@ -32,11 +32,11 @@ namespace sluice::client {
 struct ReaderOptions {
   std::string stream_name;
   StartingPosition start = StartingPosition::Latest();
-  int limit = 10000;                 // GetRecords Limit
-  int64_t idle_poll_ms = 1000;       // pause of a shard whose last read returned nothing
-  int64_t backoff_base_ms = 100;     // after throttling or a retryable error, doubling
+  int limit = 10000;              // GetRecords Limit
+  int64_t idle_poll_ms = 1000;    // pause of a shard whose last read returned nothing
+  int64_t backoff_base_ms = 100;  // after throttling or a retryable error, doubling
   int64_t backoff_max_ms = 5000;
-  int64_t refresh_shards_ms = 30000; // ListShards to find new shards
+  int64_t refresh_shards_ms = 30000;  // ListShards to find new shards
   // Read only these shards (not their children); empty: every shard. A
   // shard the stream does not have fails the first Poll (CheckShardsListed).
   std::vector<std::string> shard_ids;

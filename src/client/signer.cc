@@ -6,11 +6,9 @@
 
 namespace sluice::client {
 
-std::string AuthorizationHeader(const Credentials& credentials, std::string_view region,
-                                std::string_view service, std::string_view amz_date,
-                                const SigningRequest& request) {
-  const http::AwsCredentials aws{credentials.access_key_id, credentials.secret_access_key,
-                                 credentials.session_token};
+std::string AuthorizationHeader(const Credentials& credentials, std::string_view region, std::string_view service,
+                                std::string_view amz_date, const SigningRequest& request) {
+  const http::AwsCredentials aws{credentials.access_key_id, credentials.secret_access_key, credentials.session_token};
   return http::AuthorizationHeader(aws, region, service, amz_date, request.method, request.path, request.query,
                                    request.headers, auth::Sha256Hex(request.body));
 }

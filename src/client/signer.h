@@ -25,9 +25,8 @@ struct SigningRequest {
 // The Authorization header value for `request` at `amz_date`
 // ("20261124T223000Z"), which must also be the request's X-Amz-Date header
 // (and the session token, if any, its X-Amz-Security-Token header).
-std::string AuthorizationHeader(const Credentials& credentials, std::string_view region,
-                                std::string_view service, std::string_view amz_date,
-                                const SigningRequest& request);
+std::string AuthorizationHeader(const Credentials& credentials, std::string_view region, std::string_view service,
+                                std::string_view amz_date, const SigningRequest& request);
 
 // "20261124T223000Z" for epoch seconds.
 std::string AmzDate(int64_t epoch_seconds);

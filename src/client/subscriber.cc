@@ -71,8 +71,7 @@ std::string SubscribeToShardBody(const std::string& consumer_arn, const std::str
 ShardSubscriber::ShardSubscriber(ClientConfig config, SubscriberOptions options, std::string shard_id)
     : config_(std::move(config)), options_(std::move(options)), shard_id_(std::move(shard_id)) {}
 
-Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handler,
-                                                      const std::function<bool()>& stop) {
+Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handler, const std::function<bool()>& stop) {
   // One connection, kept for the next subscription.
   Outcome<std::shared_ptr<http::HttpClient>> made = MakeKinesisHttpClient(config_, 1);
   if (!made.ok()) return made.error();
@@ -112,14 +111,9 @@ Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handl
           }
           break;
         }
-        case http::SubscribeMessageKind::kInitialResponse:
-          ++subscriptions_;
-          break;
-        case http::SubscribeMessageKind::kException:
-          event_error = ExceptionError(m);
-          break;
-        default:
-          break;
+        case http::SubscribeMessageKind::kInitialResponse: ++subscriptions_; break;
+        case http::SubscribeMessageKind::kException: event_error = ExceptionError(m); break;
+        default: break;
       }
     });
     exchange.sink = &body;
@@ -240,9 +234,8 @@ Outcome<Done> StreamSubscriber::Run(const RecordHandler& handler, const std::fun
         cv.notify_all();
       });
     }
-    const bool waiting = std::any_of(nodes.begin(), nodes.end(), [](const auto& n) {
-      return n.second.state == Node::kWaiting;
-    });
+    const bool waiting =
+        std::any_of(nodes.begin(), nodes.end(), [](const auto& n) { return n.second.state == Node::kWaiting; });
     if (running == 0 && (should_stop() || !waiting)) break;
     cv.wait_for(lock, std::chrono::milliseconds(100));
   }

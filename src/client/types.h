@@ -37,8 +37,8 @@ struct Error {
 template <typename T>
 class Outcome {
  public:
-  Outcome(T value) : v_(std::move(value)) {}       // NOLINT: implicit by design
-  Outcome(Error error) : v_(std::move(error)) {}   // NOLINT
+  Outcome(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Outcome(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   T& value() & { return std::get<0>(v_); }
   const T& value() const& { return std::get<0>(v_); }
@@ -61,8 +61,8 @@ struct Record {
   std::string shard_id;
   std::string sequence_number;
   std::string partition_key;
-  std::string data;          // raw bytes
-  int64_t arrival_ms = 0;    // ApproximateArrivalTimestamp, epoch milliseconds
+  std::string data;        // raw bytes
+  int64_t arrival_ms = 0;  // ApproximateArrivalTimestamp, epoch milliseconds
 };
 
 enum class StartType { kLatest, kTrimHorizon, kAtTimestamp, kAtSequenceNumber, kAfterSequenceNumber };
@@ -70,8 +70,8 @@ enum class StartType { kLatest, kTrimHorizon, kAtTimestamp, kAtSequenceNumber, k
 // Where reading a shard starts.
 struct StartingPosition {
   StartType type = StartType::kLatest;
-  int64_t timestamp_ms = 0;      // kAtTimestamp
-  std::string sequence_number;   // kAt/kAfterSequenceNumber
+  int64_t timestamp_ms = 0;     // kAtTimestamp
+  std::string sequence_number;  // kAt/kAfterSequenceNumber
 
   static StartingPosition Latest() { return {}; }
   static StartingPosition TrimHorizon() { return {StartType::kTrimHorizon, 0, {}}; }
@@ -90,7 +90,7 @@ struct Shard {
   std::string starting_hash_key;
   std::string ending_hash_key;
   std::string starting_sequence_number;
-  std::string ending_sequence_number;    // "" while the shard is open
+  std::string ending_sequence_number;  // "" while the shard is open
   bool open() const { return ending_sequence_number.empty(); }
 };
 
@@ -103,8 +103,8 @@ struct ChildShard {
 struct StreamSummary {
   std::string name;
   std::string arn;
-  std::string status;      // CREATING, ACTIVE, UPDATING, DELETING
-  std::string mode;        // PROVISIONED, ON_DEMAND
+  std::string status;  // CREATING, ACTIVE, UPDATING, DELETING
+  std::string mode;    // PROVISIONED, ON_DEMAND
   int64_t retention_hours = 0;
   int64_t open_shard_count = 0;
   int64_t consumer_count = 0;
@@ -127,7 +127,7 @@ struct PutRecordsEntry {
 struct PutRecordsResultEntry {
   std::string shard_id;
   std::string sequence_number;
-  std::string error_code;     // "" on success
+  std::string error_code;  // "" on success
   std::string error_message;
 };
 

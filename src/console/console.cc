@@ -199,7 +199,8 @@ server::HttpResponse Console::Records(std::string_view query) const {
     n = static_cast<int>(std::clamp<long long>(parsed, 1, 1000));
   }
   Result<engine::GetRecordsResult> read = engine_.records().LatestRecords(ref, shard, n);
-  if (!read.ok()) return JsonErrorResponse(read.status().code() == ErrorCode::kResourceNotFound ? 404 : 500, read.status().message());
+  if (!read.ok())
+    return JsonErrorResponse(read.status().code() == ErrorCode::kResourceNotFound ? 404 : 500, read.status().message());
   std::string body;
   protocol::JsonWriter w(&body);
   w.BeginObject();

@@ -32,9 +32,10 @@ void AddShardFamily(const engine::EngineMetrics& engine, metrics::Exposition& ou
 
 void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& out) {
   using S = engine::ShardMetrics;
-  AddShardFamily(engine, out, "sluice_incoming_records_total",
-                 "IncomingRecords: records successfully put to the shard (PutRecord, PutRecords), counted once durable.",
-                 MetricType::kCounter, [](const S& s) { return s.incoming_records; });
+  AddShardFamily(
+      engine, out, "sluice_incoming_records_total",
+      "IncomingRecords: records successfully put to the shard (PutRecord, PutRecords), counted once durable.",
+      MetricType::kCounter, [](const S& s) { return s.incoming_records; });
   AddShardFamily(engine, out, "sluice_incoming_bytes_total",
                  "IncomingBytes: data bytes of the records successfully put to the shard (partition keys not counted).",
                  MetricType::kCounter, [](const S& s) { return s.incoming_bytes; });
@@ -52,9 +53,10 @@ void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& 
       latency.AddHistogram(ShardLabels(stream, shard), shard.get_records_latency_us, 1e-6);
     }
   }
-  AddShardFamily(engine, out, "sluice_iterator_age_milliseconds",
-                 "GetRecords.IteratorAgeMilliseconds: MillisBehindLatest of the shard's last GetRecords (0 before any).",
-                 MetricType::kGauge, [](const S& s) { return s.iterator_age_ms; });
+  AddShardFamily(
+      engine, out, "sluice_iterator_age_milliseconds",
+      "GetRecords.IteratorAgeMilliseconds: MillisBehindLatest of the shard's last GetRecords (0 before any).",
+      MetricType::kGauge, [](const S& s) { return s.iterator_age_ms; });
   AddShardFamily(engine, out, "sluice_iterator_age_seconds",
                  "The shard's iterator age (sluice_iterator_age_milliseconds) in seconds, the Prometheus base unit.",
                  MetricType::kGauge, [](const S& s) { return static_cast<double>(s.iterator_age_ms) / 1000.0; });
@@ -64,17 +66,18 @@ void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& 
   AddShardFamily(engine, out, "sluice_read_provisioned_throughput_exceeded_total",
                  "ReadProvisionedThroughputExceeded: GetRecords calls refused for the shard's read throughput.",
                  MetricType::kCounter, [](const S& s) { return s.read_throughput_exceeded; });
-  AddShardFamily(engine, out, "sluice_subscribe_to_shard_events_total",
-                 "SubscribeToShardEvent: events sent to SubscribeToShard subscribers of the shard (heartbeats included).",
-                 MetricType::kCounter, [](const S& s) { return s.subscribe_events; });
+  AddShardFamily(
+      engine, out, "sluice_subscribe_to_shard_events_total",
+      "SubscribeToShardEvent: events sent to SubscribeToShard subscribers of the shard (heartbeats included).",
+      MetricType::kCounter, [](const S& s) { return s.subscribe_events; });
   AddShardFamily(engine, out, "sluice_subscribe_to_shard_records_total",
                  "SubscribeToShardEvent.Records: records sent to SubscribeToShard subscribers of the shard.",
                  MetricType::kCounter, [](const S& s) { return s.subscribe_records; });
 
   Family& shards = out.Declare("sluice_stream_shards", "Shards of the stream, open or closed.", MetricType::kGauge);
-  Family& disk = out.Declare("sluice_stream_bytes_on_disk",
-                             "Bytes of record batches the stream's shard logs hold (in memory with --durability memory).",
-                             MetricType::kGauge);
+  Family& disk = out.Declare(
+      "sluice_stream_bytes_on_disk",
+      "Bytes of record batches the stream's shard logs hold (in memory with --durability memory).", MetricType::kGauge);
   for (const engine::StreamMetrics& stream : engine.streams) {
     int64_t open = 0;
     for (const engine::ShardMetrics& s : stream.shards) open += s.open ? 1 : 0;
@@ -95,8 +98,8 @@ void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& 
 
   out.Declare("sluice_active_subscriptions", "SubscribeToShard subscriptions streaming now.", MetricType::kGauge)
       .Add({}, engine.active_subscriptions);
-  out.Declare("sluice_fsync_duration_seconds",
-              "Time of each fdatasync of a group commit (--durability fsync).", MetricType::kHistogram)
+  out.Declare("sluice_fsync_duration_seconds", "Time of each fdatasync of a group commit (--durability fsync).",
+              MetricType::kHistogram)
       .AddHistogram({}, engine.storage.fsync_latency_us, 1e-6);
   out.Declare("sluice_group_commit_batch_size",
               "Durability requests completed by one group-commit round (--durability fsync).", MetricType::kHistogram)
@@ -112,8 +115,7 @@ void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& 
 }
 
 void AddServerMetrics(const server::OpenConnections& c, metrics::Exposition& out) {
-  out.Declare("sluice_open_connections", "Open client connections by HTTP version and transport.",
-              MetricType::kGauge)
+  out.Declare("sluice_open_connections", "Open client connections by HTTP version and transport.", MetricType::kGauge)
       .Add({{"version", "1.1"}, {"tls", "false"}}, c.http1)
       .Add({{"version", "2"}, {"tls", "false"}}, c.http2)
       .Add({{"version", "1.1"}, {"tls", "true"}}, c.http1_tls)

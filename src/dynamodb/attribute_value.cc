@@ -85,11 +85,9 @@ bool Equal(const Value& a, const Value& b) {
   switch (a.type) {
     case ValueType::kS:
     case ValueType::kN:  // canonical text: equal numbers have equal text
-    case ValueType::kB:
-      return a.scalar == b.scalar;
+    case ValueType::kB: return a.scalar == b.scalar;
     case ValueType::kBool:
-    case ValueType::kNull:
-      return a.boolean == b.boolean;
+    case ValueType::kNull: return a.boolean == b.boolean;
     case ValueType::kSS:
     case ValueType::kNS:
     case ValueType::kBS:
@@ -147,8 +145,7 @@ Result<Value> ValueFromJson(simdjson::dom::element json) {
     body = member;
   }
   if (!type) {
-    return Status::Validation(
-        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    return Status::Validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   }
   Value v;
   v.type = *type;
@@ -187,9 +184,7 @@ Result<Value> ValueFromJson(simdjson::dom::element json) {
     }
     case ValueType::kSS:
     case ValueType::kNS:
-    case ValueType::kBS:
-      SLUICE_RETURN_IF_ERROR(ReadSet(body, *type, &v.set));
-      break;
+    case ValueType::kBS: SLUICE_RETURN_IF_ERROR(ReadSet(body, *type, &v.set)); break;
     case ValueType::kL: {
       simdjson::dom::array arr;
       if (body.get_array().get(arr) != simdjson::SUCCESS) {
@@ -241,16 +236,10 @@ void WriteValue(protocol::JsonWriter& w, const Value& value) {
   w.Key(TypeName(value.type));
   switch (value.type) {
     case ValueType::kS:
-    case ValueType::kN:
-      w.String(value.scalar);
-      break;
-    case ValueType::kB:
-      w.Blob(value.scalar);
-      break;
+    case ValueType::kN: w.String(value.scalar); break;
+    case ValueType::kB: w.Blob(value.scalar); break;
     case ValueType::kBool:
-    case ValueType::kNull:
-      w.Bool(value.boolean);
-      break;
+    case ValueType::kNull: w.Bool(value.boolean); break;
     case ValueType::kSS:
     case ValueType::kNS:
     case ValueType::kBS:
@@ -263,9 +252,7 @@ void WriteValue(protocol::JsonWriter& w, const Value& value) {
       for (const Value& e : value.list) WriteValue(w, e);
       w.EndArray();
       break;
-    case ValueType::kM:
-      WriteItem(w, value.map);
-      break;
+    case ValueType::kM: WriteItem(w, value.map); break;
   }
   w.EndObject();
 }
@@ -289,13 +276,10 @@ std::string ItemToJson(const Item& item) {
 size_t ValueSize(const Value& value) {
   switch (value.type) {
     case ValueType::kS:
-    case ValueType::kB:
-      return value.scalar.size();
-    case ValueType::kN:
-      return NumberSize(value.scalar);
+    case ValueType::kB: return value.scalar.size();
+    case ValueType::kN: return NumberSize(value.scalar);
     case ValueType::kBool:
-    case ValueType::kNull:
-      return 1;
+    case ValueType::kNull: return 1;
     case ValueType::kSS:
     case ValueType::kBS: {
       size_t n = 0;

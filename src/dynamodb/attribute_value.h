@@ -33,11 +33,11 @@ using Item = std::map<std::string, Value>;
 
 struct Value {
   ValueType type = ValueType::kNull;
-  std::string scalar;             // S text, N canonical text, B bytes
-  bool boolean = false;           // BOOL, and NULL (always true)
-  std::vector<std::string> set;   // SS, NS (canonical), BS members, in order given
-  std::vector<Value> list;        // L
-  Item map;                       // M
+  std::string scalar;            // S text, N canonical text, B bytes
+  bool boolean = false;          // BOOL, and NULL (always true)
+  std::vector<std::string> set;  // SS, NS (canonical), BS members, in order given
+  std::vector<Value> list;       // L
+  Item map;                      // M
 
   static Value Scalar(ValueType type, std::string s) {
     Value v;

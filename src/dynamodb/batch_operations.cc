@@ -15,8 +15,9 @@ constexpr size_t kMaxBatchWrites = 25;
 constexpr size_t kMaxTransactItems = 100;
 
 Status NullRequestItems() {
-  return Status::Validation("1 validation error detected: Value null at 'requestItems' failed to satisfy "
-                            "constraint: Member must not be null");
+  return Status::Validation(
+      "1 validation error detected: Value null at 'requestItems' failed to satisfy "
+      "constraint: Member must not be null");
 }
 
 // Locks the tables in one global order (their addresses), so that
@@ -29,8 +30,7 @@ std::vector<std::unique_lock<std::mutex>> LockAll(std::vector<Table*> tables) {
   return locks;
 }
 
-bool SameItem(const std::shared_ptr<Table>& ta, const ItemKey& a, const std::shared_ptr<Table>& tb,
-              const ItemKey& b) {
+bool SameItem(const std::shared_ptr<Table>& ta, const ItemKey& a, const std::shared_ptr<Table>& tb, const ItemKey& b) {
   KeyLess less;
   return ta == tb && !less(a, b) && !less(b, a);
 }
@@ -90,8 +90,9 @@ void BatchGetItem(Call& call) {
     reads.push_back(std::move(read));
   }
   if (reads.empty()) {
-    return call.Fail(Status::Validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy "
-                                        "constraint: Member must have length greater than or equal to 1"));
+    return call.Fail(
+        Status::Validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy "
+                           "constraint: Member must have length greater than or equal to 1"));
   }
   if (total > kMaxBatchGetKeys) {
     return call.Fail(Status::Validation("Too many items requested for the BatchGetItem call"));
@@ -145,15 +146,17 @@ void BatchWriteItem(Call& call) {
       bool is_put = !request["PutRequest"].get_object().get(put);
       bool is_delete = !request["DeleteRequest"].get_object().get(del);
       if (is_put == is_delete) {
-        return call.Fail(Status::Validation("Supplied AttributeValue has more than one datatypes set, must contain "
-                                            "exactly one of the supported datatypes"));
+        return call.Fail(
+            Status::Validation("Supplied AttributeValue has more than one datatypes set, must contain "
+                               "exactly one of the supported datatypes"));
       }
       Write write{*table};
       if (is_put) {
         simdjson::dom::object item_json;
         if (put["Item"].get_object().get(item_json)) {
           return call.Fail(Status::Validation("1 validation error detected: Value null at 'requestItems." +
-                                              std::string(name) + ".member.putRequest.item' failed to satisfy "
+                                              std::string(name) +
+                                              ".member.putRequest.item' failed to satisfy "
                                               "constraint: Member must not be null"));
         }
         Result<Item> item = ItemFromJson(item_json);
@@ -168,7 +171,8 @@ void BatchWriteItem(Call& call) {
         simdjson::dom::object key_json;
         if (del["Key"].get_object().get(key_json)) {
           return call.Fail(Status::Validation("1 validation error detected: Value null at 'requestItems." +
-                                              std::string(name) + ".member.deleteRequest.key' failed to satisfy "
+                                              std::string(name) +
+                                              ".member.deleteRequest.key' failed to satisfy "
                                               "constraint: Member must not be null"));
         }
         Result<ItemKey> key = ReadKey(**table, key_json);
@@ -214,22 +218,24 @@ void TransactWriteItems(Call& call) {
   call.body.String("ClientRequestToken");  // idempotency is not kept
   if (!call.body.error().ok()) return call.Fail(call.body.error());
   if (!items) {
-    return call.Fail(Status::Validation("1 validation error detected: Value null at 'transactItems' failed to "
-                                        "satisfy constraint: Member must not be null"));
+    return call.Fail(
+        Status::Validation("1 validation error detected: Value null at 'transactItems' failed to "
+                           "satisfy constraint: Member must not be null"));
   }
   if (items->size() == 0 || items->size() > kMaxTransactItems) {
-    return call.Fail(Status::Validation("1 validation error detected: Value at 'transactItems' failed to satisfy "
-                                        "constraint: Member must have length less than or equal to 100, Member "
-                                        "must have length greater than or equal to 1"));
+    return call.Fail(
+        Status::Validation("1 validation error detected: Value at 'transactItems' failed to satisfy "
+                           "constraint: Member must have length less than or equal to 100, Member "
+                           "must have length greater than or equal to 1"));
   }
   std::vector<ItemWrite> writes;
   for (simdjson::dom::element e : *items) {
     simdjson::dom::object element, inner;
     if (e.get_object().get(element)) return call.Fail(Status::Serialization("Unexpected value type"));
     std::optional<ItemWrite::Kind> kind;
-    for (auto [name, k] : {std::pair{"ConditionCheck", ItemWrite::Kind::kCheck},
-                           std::pair{"Put", ItemWrite::Kind::kPut}, std::pair{"Delete", ItemWrite::Kind::kDelete},
-                           std::pair{"Update", ItemWrite::Kind::kUpdate}}) {
+    for (auto [name, k] :
+         {std::pair{"ConditionCheck", ItemWrite::Kind::kCheck}, std::pair{"Put", ItemWrite::Kind::kPut},
+          std::pair{"Delete", ItemWrite::Kind::kDelete}, std::pair{"Update", ItemWrite::Kind::kUpdate}}) {
       simdjson::dom::object o;
       if (!element[name].get_object().get(o)) {
         if (kind) {
@@ -285,10 +291,10 @@ void TransactWriteItems(Call& call) {
     std::vector<std::pair<Table*, uint64_t>> seen;
     for (Table* t : tables) seen.emplace_back(t, t->end_position());
     return call.RespondWhenDurable(
-        seen, ErrorResponse(kTransactionCanceled,
-                            "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
-                                codes + "]",
-                            reasons, 400));
+        seen,
+        ErrorResponse(kTransactionCanceled,
+                      "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]",
+                      reasons, 400));
   }
   std::sort(tables.begin(), tables.end());
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());

@@ -20,20 +20,13 @@ std::string ErrorType(std::string_view exception) {
 std::string_view ExceptionOf(const Status& status) {
   switch (status.code()) {
     case ErrorCode::kValidation:
-    case ErrorCode::kInvalidArgument:
-      return "ValidationException";
-    case ErrorCode::kSerialization:
-      return "SerializationException";
-    case ErrorCode::kResourceNotFound:
-      return "ResourceNotFoundException";
-    case ErrorCode::kResourceInUse:
-      return "ResourceInUseException";
-    case ErrorCode::kLimitExceeded:
-      return "LimitExceededException";
-    case ErrorCode::kUnknownOperation:
-      return "UnknownOperationException";
-    default:
-      return "InternalServerError";
+    case ErrorCode::kInvalidArgument: return "ValidationException";
+    case ErrorCode::kSerialization: return "SerializationException";
+    case ErrorCode::kResourceNotFound: return "ResourceNotFoundException";
+    case ErrorCode::kResourceInUse: return "ResourceInUseException";
+    case ErrorCode::kLimitExceeded: return "LimitExceededException";
+    case ErrorCode::kUnknownOperation: return "UnknownOperationException";
+    default: return "InternalServerError";
   }
 }
 
@@ -195,8 +188,8 @@ Status CheckTableName(std::optional<std::string_view> name, std::string_view whe
   if (name->size() < 3) return Status::Validation(prefix + at + "Member must have length greater than or equal to 3");
   if (name->size() > 255) return Status::Validation(prefix + at + "Member must have length less than or equal to 255");
   for (char c : *name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (!ok) return Status::Validation(prefix + at + "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
   }
   return Status::Ok();
@@ -255,9 +248,10 @@ Status ReadProjection(Members& body, ExpressionInputs& inputs, std::vector<Path>
   std::optional<simdjson::dom::array> attributes = body.Array("AttributesToGet");
   SLUICE_RETURN_IF_ERROR(body.error());
   if (projection && attributes) {
-    return Status::Validation("Can not use both expression and non-expression parameters in the same request: "
-                              "Non-expression parameters: {AttributesToGet} Expression parameters: "
-                              "{ProjectionExpression}");
+    return Status::Validation(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {AttributesToGet} Expression parameters: "
+        "{ProjectionExpression}");
   }
   if (projection) {
     Result<std::vector<Path>> parsed = ParseProjection(*projection, inputs.placeholders);

@@ -24,10 +24,12 @@ Result<Decimal> Normalize(Decimal d) {
   // The exponent of the leading digit in scientific notation.
   int64_t adjusted = static_cast<int64_t>(d.exponent) + static_cast<int64_t>(d.digits.size()) - 1;
   if (adjusted > kMaxAdjusted) {
-    return Status::Validation("Number overflow. Attempting to store a number with magnitude larger than supported range");
+    return Status::Validation(
+        "Number overflow. Attempting to store a number with magnitude larger than supported range");
   }
   if (adjusted < kMinAdjusted) {
-    return Status::Validation("Number underflow. Attempting to store a number with magnitude smaller than supported range");
+    return Status::Validation(
+        "Number underflow. Attempting to store a number with magnitude smaller than supported range");
   }
   return d;
 }

@@ -72,12 +72,21 @@ struct Operand {
 
 struct Condition {
   enum class Kind {
-    kCompare, kBetween, kIn, kAnd, kOr, kNot,
-    kExists, kNotExists, kType, kBeginsWith, kContains,
+    kCompare,
+    kBetween,
+    kIn,
+    kAnd,
+    kOr,
+    kNot,
+    kExists,
+    kNotExists,
+    kType,
+    kBeginsWith,
+    kContains,
   };
   Kind kind = Kind::kCompare;
-  std::string op;                 // kCompare: = <> < <= > >=
-  std::vector<Operand> operands;  // the compared operands or the function's arguments
+  std::string op;                   // kCompare: = <> < <= > >=
+  std::vector<Operand> operands;    // the compared operands or the function's arguments
   std::vector<Condition> children;  // kAnd, kOr: two; kNot: one
 };
 

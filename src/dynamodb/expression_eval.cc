@@ -11,9 +11,7 @@ namespace {
 Status MissingAttribute() {
   return Status::Validation("The provided expression refers to an attribute that does not exist in the item");
 }
-Status WrongType() {
-  return Status::Validation("An operand in the update expression has an incorrect data type");
-}
+Status WrongType() { return Status::Validation("An operand in the update expression has an incorrect data type"); }
 Status InvalidPath() {
   return Status::Validation("The document path provided in the update expression is invalid for update");
 }
@@ -58,8 +56,7 @@ Value* MutableResolve(Item* item, const Path& path, size_t length) {
 // only for operands that require a type (arithmetic, list_append, size).
 Result<std::optional<Value>> Operate(const Operand& o, const Item& item) {
   switch (o.kind) {
-    case Operand::Kind::kValue:
-      return std::optional<Value>(o.value);
+    case Operand::Kind::kValue: return std::optional<Value>(o.value);
     case Operand::Kind::kPath: {
       const Value* v = Resolve(item, o.path);
       return v ? std::optional<Value>(*v) : std::nullopt;
@@ -77,8 +74,10 @@ Result<std::optional<Value>> Operate(const Operand& o, const Item& item) {
         case ValueType::kL: n = v->list.size(); break;
         case ValueType::kM: n = v->map.size(); break;
         default:
-          return Status::Validation("Invalid ConditionExpression: Incorrect operand type for operator or function; "
-                                    "operator or function: size, operand type: " + std::string(TypeName(v->type)));
+          return Status::Validation(
+              "Invalid ConditionExpression: Incorrect operand type for operator or function; "
+              "operator or function: size, operand type: " +
+              std::string(TypeName(v->type)));
       }
       return std::optional<Value>(Value::Number(std::to_string(n)));
     }
@@ -120,10 +119,8 @@ bool Orderable(const Value& a, const Value& b) {
 
 bool Contains(const Value& haystack, const Value& needle) {
   switch (haystack.type) {
-    case ValueType::kS:
-      return needle.type == ValueType::kS && haystack.scalar.find(needle.scalar) != std::string::npos;
-    case ValueType::kB:
-      return needle.type == ValueType::kB && haystack.scalar.find(needle.scalar) != std::string::npos;
+    case ValueType::kS: return needle.type == ValueType::kS && haystack.scalar.find(needle.scalar) != std::string::npos;
+    case ValueType::kB: return needle.type == ValueType::kB && haystack.scalar.find(needle.scalar) != std::string::npos;
     case ValueType::kSS:
     case ValueType::kNS:
     case ValueType::kBS: {
@@ -135,8 +132,7 @@ bool Contains(const Value& haystack, const Value& needle) {
     }
     case ValueType::kL:
       return std::any_of(haystack.list.begin(), haystack.list.end(), [&](const Value& e) { return Equal(e, needle); });
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -191,8 +187,8 @@ Result<std::optional<Value>> AddOrDelete(UpdateAction::Kind kind, const Value* e
   bool add = kind == UpdateAction::Kind::kAdd;
   if (!(operand.is_set() || (add && operand.type == ValueType::kN))) {
     return Status::Validation(std::string("Invalid UpdateExpression: Incorrect operand type for operator or function; "
-                                          "operator: ") + (add ? "ADD" : "DELETE") +
-                              ", operand type: " + std::string(LongTypeName(operand.type)));
+                                          "operator: ") +
+                              (add ? "ADD" : "DELETE") + ", operand type: " + std::string(LongTypeName(operand.type)));
   }
   if (existing == nullptr) return add ? std::optional<Value>(operand) : std::nullopt;
   if (existing->type != operand.type) return WrongType();
@@ -261,12 +257,9 @@ Result<bool> Evaluate(const Condition& c, const Item& item) {
       if (!inner.ok()) return inner;
       return !*inner;
     }
-    case Kind::kExists:
-      return Resolve(item, c.operands[0].path) != nullptr;
-    case Kind::kNotExists:
-      return Resolve(item, c.operands[0].path) == nullptr;
-    default:
-      break;
+    case Kind::kExists: return Resolve(item, c.operands[0].path) != nullptr;
+    case Kind::kNotExists: return Resolve(item, c.operands[0].path) == nullptr;
+    default: break;
   }
   std::vector<std::optional<Value>> v;
   for (const Operand& o : c.operands) {
@@ -294,17 +287,13 @@ Result<bool> Evaluate(const Condition& c, const Item& item) {
         if (v[i] && Equal(*v[0], *v[i])) return true;
       }
       return false;
-    case Kind::kType:
-      return v[0] && TypeName(v[0]->type) == v[1]->scalar;
+    case Kind::kType: return v[0] && TypeName(v[0]->type) == v[1]->scalar;
     case Kind::kBeginsWith:
-      return v[0] && v[1] && v[0]->type == v[1]->type &&
-             (v[0]->type == ValueType::kS || v[0]->type == ValueType::kB) &&
+      return v[0] && v[1] && v[0]->type == v[1]->type && (v[0]->type == ValueType::kS || v[0]->type == ValueType::kB) &&
              v[0]->scalar.compare(0, v[1]->scalar.size(), v[1]->scalar) == 0 &&
              v[0]->scalar.size() >= v[1]->scalar.size();
-    case Kind::kContains:
-      return v[0] && v[1] && Contains(*v[0], *v[1]);
-    default:
-      return false;
+    case Kind::kContains: return v[0] && v[1] && Contains(*v[0], *v[1]);
+    default: return false;
   }
 }
 

@@ -168,8 +168,7 @@ class Parser {
         return it->second;
       }
     }
-    return Error("An expression attribute name used in the document path is not defined; attribute name: " +
-                 t.text);
+    return Error("An expression attribute name used in the document path is not defined; attribute name: " + t.text);
   }
 
   Result<Path> ParsePath() {
@@ -268,7 +267,8 @@ class Parser {
   Result<Condition> ParseOr() { return ParseJoined("OR", Condition::Kind::kOr, &Parser::ParseAnd); }
   Result<Condition> ParseAnd() { return ParseJoined("AND", Condition::Kind::kAnd, &Parser::ParseNot); }
 
-  Result<Condition> ParseJoined(std::string_view keyword, Condition::Kind kind, Result<Condition> (Parser::*operand)()) {
+  Result<Condition> ParseJoined(std::string_view keyword, Condition::Kind kind,
+                                Result<Condition> (Parser::*operand)()) {
     Result<Condition> left = (this->*operand)();
     if (!left.ok()) return left;
     while (KeywordIs(Peek(), keyword)) {
@@ -328,8 +328,10 @@ class Parser {
     if (c.kind == Condition::Kind::kType) {
       const Operand& t = c.operands[1];
       if (t.kind != Operand::Kind::kValue || t.value.type != ValueType::kS) {
-        return Error("Incorrect operand type for operator or function; operator or function: attribute_type, "
-                     "operand type: " + std::string(TypeName(t.value.type)));
+        return Error(
+            "Incorrect operand type for operator or function; operator or function: attribute_type, "
+            "operand type: " +
+            std::string(TypeName(t.value.type)));
       }
       if (!TypeFromName(t.value.scalar)) {
         return Error("Invalid attribute type name found; type: " + t.value.scalar +
@@ -339,8 +341,10 @@ class Parser {
     if (c.kind == Condition::Kind::kBeginsWith) {
       for (const Operand& o : c.operands) {
         if (o.kind == Operand::Kind::kValue && o.value.type != ValueType::kS && o.value.type != ValueType::kB) {
-          return Error("Incorrect operand type for operator or function; operator or function: begins_with, "
-                       "operand type: " + std::string(TypeName(o.value.type)));
+          return Error(
+              "Incorrect operand type for operator or function; operator or function: begins_with, "
+              "operand type: " +
+              std::string(TypeName(o.value.type)));
         }
       }
     }
@@ -378,10 +382,12 @@ class Parser {
       if (!high.ok()) return high.status();
       if (low->kind == Operand::Kind::kValue && high->kind == Operand::Kind::kValue &&
           low->value.type == high->value.type && CompareScalars(low->value, high->value) > 0) {
-        return Error("The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                     "lower bound operand: AttributeValue: {" + std::string(TypeName(low->value.type)) + ":" +
-                     low->value.scalar + "}, upper bound operand: AttributeValue: {" +
-                     std::string(TypeName(high->value.type)) + ":" + high->value.scalar + "}");
+        return Error(
+            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
+            "lower bound operand: AttributeValue: {" +
+            std::string(TypeName(low->value.type)) + ":" + low->value.scalar +
+            "}, upper bound operand: AttributeValue: {" + std::string(TypeName(high->value.type)) + ":" +
+            high->value.scalar + "}");
       }
       c.operands.push_back(std::move(low).value());
       c.operands.push_back(std::move(high).value());
@@ -456,8 +462,10 @@ class Parser {
           Result<Operand> arg = ParseSetValue();
           if (!arg.ok()) return arg;
           if (arg->kind == Operand::Kind::kValue && arg->value.type != ValueType::kL) {
-            return Error("Incorrect operand type for operator or function; operator or function: list_append, "
-                         "operand type: " + std::string(TypeName(arg->value.type)));
+            return Error(
+                "Incorrect operand type for operator or function; operator or function: list_append, "
+                "operand type: " +
+                std::string(TypeName(arg->value.type)));
           }
           o.args.push_back(std::move(arg).value());
         }
@@ -476,8 +484,10 @@ class Parser {
         return Status::Ok();
       }
     }
-    return Error("Two document paths overlap with each other; must remove or rewrite one of these paths; path "
-                 "one: [" + PathText(a) + "], path two: [" + PathText(b) + "]");
+    return Error(
+        "Two document paths overlap with each other; must remove or rewrite one of these paths; path "
+        "one: [" +
+        PathText(a) + "], path two: [" + PathText(b) + "]");
   }
 
   Status CheckOverlaps(const UpdateExpression& u) const {

@@ -43,16 +43,18 @@ void GetItem(Call& call) {
   std::vector<Path> paths;
   s = ReadProjection(call.body, inputs, &paths);
   if (s.ok() && inputs.has_values) {
-    s = Status::Validation("ExpressionAttributeValues can only be specified when using expressions: "
-                           "ProjectionExpression is the only expression in this request");
+    s = Status::Validation(
+        "ExpressionAttributeValues can only be specified when using expressions: "
+        "ProjectionExpression is the only expression in this request");
   }
   if (s.ok()) s = CheckAllPlaceholdersUsed(inputs.placeholders);
   std::optional<simdjson::dom::object> key_json = call.body.Object("Key");
   call.body.Bool("ConsistentRead");  // every read is consistent
   if (s.ok()) s = call.body.error();
   if (s.ok() && !key_json) {
-    s = Status::Validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member "
-                           "must not be null");
+    s = Status::Validation(
+        "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member "
+        "must not be null");
   }
   if (!s.ok()) return call.Fail(s);
   std::lock_guard<std::mutex> lock((*table)->mu());

@@ -20,8 +20,8 @@ Status CheckItem(const Table& table, const Item& item) {
       if (e == nullptr) continue;
       auto it = item.find(e->name);
       if (it != item.end() && it->second.type != e->type) {
-        return Status::Validation("One or more parameter values were invalid: Type mismatch for Index Key " +
-                                  e->name + " Expected: " + std::string(TypeName(e->type)) +
+        return Status::Validation("One or more parameter values were invalid: Type mismatch for Index Key " + e->name +
+                                  " Expected: " + std::string(TypeName(e->type)) +
                                   " Actual: " + std::string(TypeName(it->second.type)) + " IndexName: " + index.name);
       }
     }
@@ -75,8 +75,10 @@ Result<ItemWrite> ReadItemWrite(Call& call, Members& body, ItemWrite::Kind kind)
   list(&modern, update_text.has_value(), "UpdateExpression");
   list(&modern, condition_text.has_value(), "ConditionExpression");
   if (!legacy.empty() && !modern.empty()) {
-    return Status::Validation("Can not use both expression and non-expression parameters in the same request: "
-                              "Non-expression parameters: {" + legacy + "} Expression parameters: {" + modern + "}");
+    return Status::Validation(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" +
+        legacy + "} Expression parameters: {" + modern + "}");
   }
   if (modern.empty()) {
     if (inputs.has_names) {
@@ -160,9 +162,7 @@ Result<WriteOutcome> PrepareWrite(const ItemWrite& w) {
     }
   }
   switch (w.kind) {
-    case ItemWrite::Kind::kPut:
-      out.new_item = w.put_item;
-      break;
+    case ItemWrite::Kind::kPut: out.new_item = w.put_item; break;
     case ItemWrite::Kind::kUpdate: {
       Item item = out.old_item ? *out.old_item : KeyItem(t.def().key, w.key);
       SLUICE_RETURN_IF_ERROR(ApplyUpdate(w.update, &item));
@@ -170,11 +170,8 @@ Result<WriteOutcome> PrepareWrite(const ItemWrite& w) {
       out.new_item = std::move(item);
       break;
     }
-    case ItemWrite::Kind::kDelete:
-      break;
-    case ItemWrite::Kind::kCheck:
-      out.new_item = out.old_item;
-      break;
+    case ItemWrite::Kind::kDelete: break;
+    case ItemWrite::Kind::kCheck: out.new_item = out.old_item; break;
   }
   return out;
 }

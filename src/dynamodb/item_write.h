@@ -20,8 +20,8 @@ struct ItemWrite {
   Kind kind = Kind::kPut;
   std::shared_ptr<Table> table;
   ItemKey key;
-  Item put_item;                     // kPut
-  UpdateExpression update;           // kUpdate
+  Item put_item;            // kPut
+  UpdateExpression update;  // kUpdate
   std::optional<Condition> condition;
   std::string return_values = "NONE";
   bool return_old_on_failure = false;  // ReturnValuesOnConditionCheckFailure ALL_OLD

@@ -33,14 +33,14 @@ Result<Condition> Compare(std::string_view name, std::string_view op, std::vecto
   static constexpr struct {
     std::string_view name;
     size_t arity;
-  } kOperators[] = {{"EQ", 1}, {"NE", 1}, {"LE", 1}, {"LT", 1}, {"GE", 1}, {"GT", 1}, {"NOT_NULL", 0},
-                    {"NULL", 0}, {"CONTAINS", 1}, {"NOT_CONTAINS", 1}, {"BEGINS_WITH", 1}, {"IN", SIZE_MAX},
-                    {"BETWEEN", 2}};
-  const auto* known = std::find_if(std::begin(kOperators), std::end(kOperators),
-                                   [&](const auto& k) { return k.name == op; });
+  } kOperators[] = {{"EQ", 1},          {"NE", 1},        {"LE", 1},     {"LT", 1},       {"GE", 1},
+                    {"GT", 1},          {"NOT_NULL", 0},  {"NULL", 0},   {"CONTAINS", 1}, {"NOT_CONTAINS", 1},
+                    {"BEGINS_WITH", 1}, {"IN", SIZE_MAX}, {"BETWEEN", 2}};
+  const auto* known =
+      std::find_if(std::begin(kOperators), std::end(kOperators), [&](const auto& k) { return k.name == op; });
   if (known == std::end(kOperators)) {
-    return Status::Validation("1 validation error detected: Value '" + std::string(op) +
-                              "' at 'expected." + std::string(name) +
+    return Status::Validation("1 validation error detected: Value '" + std::string(op) + "' at 'expected." +
+                              std::string(name) +
                               ".member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum "
                               "value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, "
                               "BEGINS_WITH, GE, CONTAINS]");
@@ -122,8 +122,8 @@ Result<Condition> OneExpected(std::string_view name, simdjson::dom::object spec)
   if (has_list) return Invalid("AttributeValueList can only be used with a ComparisonOperator");
   if (exists.value_or(true)) {
     if (!value) {
-      return Invalid("Exists is " + std::string(exists ? "true" : "null") +
-                     " for attribute " + std::string(name) + ", but no Value is provided");
+      return Invalid("Exists is " + std::string(exists ? "true" : "null") + " for attribute " + std::string(name) +
+                     ", but no Value is provided");
     }
     return Compare(name, "EQ", {std::move(*value)});
   }

@@ -82,8 +82,9 @@ Status CheckKeyCondition(const Condition& c, const KeySchema& key, bool* has_has
     for (const Condition& child : c.children) SLUICE_RETURN_IF_ERROR(CheckKeyCondition(child, key, has_hash));
     return Status::Ok();
   }
-  static constexpr std::string_view kNames[] = {"", "BETWEEN", "IN", "AND", "OR", "NOT", "attribute_exists",
-                                                "attribute_not_exists", "attribute_type", "", "contains"};
+  static constexpr std::string_view kNames[] = {
+      "", "BETWEEN", "IN", "AND", "OR", "NOT", "attribute_exists", "attribute_not_exists", "attribute_type",
+      "", "contains"};
   if (c.kind != Kind::kCompare && c.kind != Kind::kBetween && c.kind != Kind::kBeginsWith) {
     return Status::Validation("Invalid operator used in KeyConditionExpression: " +
                               std::string(kNames[static_cast<int>(c.kind)]));
@@ -97,8 +98,9 @@ Status CheckKeyCondition(const Condition& c, const KeySchema& key, bool* has_has
   }
   for (size_t i = 1; i < c.operands.size(); ++i) {
     if (c.operands[i].kind != Operand::Kind::kValue) {
-      return Status::Validation("Invalid KeyConditionExpression: Only values are allowed on the right side of key "
-                                "conditions");
+      return Status::Validation(
+          "Invalid KeyConditionExpression: Only values are allowed on the right side of key "
+          "conditions");
     }
   }
   const std::string& name = subject.path[0].name;
@@ -115,8 +117,9 @@ Status CheckKeyCondition(const Condition& c, const KeySchema& key, bool* has_has
   }
   for (size_t i = 1; i < c.operands.size(); ++i) {
     if (c.operands[i].value.type != element->type) {
-      return Status::Validation("One or more parameter values were invalid: Condition parameter type does not match "
-                                "schema type");
+      return Status::Validation(
+          "One or more parameter values were invalid: Condition parameter type does not match "
+          "schema type");
     }
   }
   return Status::Ok();
@@ -143,7 +146,7 @@ void RunRead(Call& call, bool query) {
   for (std::string_view legacy : {"KeyConditions", "QueryFilter", "ScanFilter", "ConditionalOperator"}) {
     if (body.Has(legacy)) {
       return call.Fail(Status::Validation(std::string(legacy) + " is not supported by this server; use the "
-                                          "expression parameters"));
+                                                                "expression parameters"));
     }
   }
   if (limit && *limit < 1) {
@@ -159,15 +162,17 @@ void RunRead(Call& call, bool query) {
   }
   if (!query && total_segments) {
     if (*total_segments < 1 || *total_segments > 1000000) {
-      return call.Fail(Status::Validation("1 validation error detected: Value '" + std::to_string(*total_segments) +
-                                          "' at 'totalSegments' failed to satisfy constraint: Member must have "
-                                          "value " + (*total_segments < 1 ? "greater than or equal to 1"
-                                                                          : "less than or equal to 1000000")));
+      return call.Fail(
+          Status::Validation("1 validation error detected: Value '" + std::to_string(*total_segments) +
+                             "' at 'totalSegments' failed to satisfy constraint: Member must have "
+                             "value " +
+                             (*total_segments < 1 ? "greater than or equal to 1" : "less than or equal to 1000000")));
     }
     if (*segment < 0 || *segment >= *total_segments) {
-      return call.Fail(Status::Validation("The Segment parameter is zero-based and must be less than parameter "
-                                          "TotalSegments: Segment: " + std::to_string(*segment) +
-                                          " is not less than TotalSegments: " + std::to_string(*total_segments)));
+      return call.Fail(Status::Validation(
+          "The Segment parameter is zero-based and must be less than parameter "
+          "TotalSegments: Segment: " +
+          std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total_segments)));
     }
   }
   std::string select_value(select.value_or(""));
@@ -189,14 +194,16 @@ void RunRead(Call& call, bool query) {
   std::optional<Condition> key_condition;
   if (query) {
     if (!key_text) {
-      return call.Fail(Status::Validation("Either the KeyConditions or KeyConditionExpression parameter must be "
-                                          "specified in the request."));
+      return call.Fail(
+          Status::Validation("Either the KeyConditions or KeyConditionExpression parameter must be "
+                             "specified in the request."));
     }
     Result<Condition> c = ParseCondition(*key_text, "KeyConditionExpression", inputs.placeholders);
     if (!c.ok()) return call.Fail(c.status());
     bool has_hash = false;
     s = CheckKeyCondition(*c, source.key(), &has_hash);
-    if (s.ok() && !has_hash) s = Status::Validation("Query condition missed key schema element: " + source.key().hash.name);
+    if (s.ok() && !has_hash)
+      s = Status::Validation("Query condition missed key schema element: " + source.key().hash.name);
     if (!s.ok()) return call.Fail(s);
     key_condition = std::move(c).value();
   }
@@ -240,8 +247,9 @@ void RunRead(Call& call, bool query) {
     candidates.push_back({&item, source.Position(item)});
   }
   if (source.index) {
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate& a, const Candidate& b) { return ComparePositions(a.position, b.position) < 0; });
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+      return ComparePositions(a.position, b.position) < 0;
+    });
   }
   if (query && !forward) std::reverse(candidates.begin(), candidates.end());
 
@@ -251,8 +259,9 @@ void RunRead(Call& call, bool query) {
     if (!start.ok()) return call.Fail(start.status());
     std::vector<const Value*> at = source.Position(*start);
     if (std::find(at.begin(), at.end(), nullptr) != at.end()) {
-      return call.Fail(Status::Validation("The provided starting key is invalid: The provided key element does not "
-                                          "match the schema"));
+      return call.Fail(
+          Status::Validation("The provided starting key is invalid: The provided key element does not "
+                             "match the schema"));
     }
     int direction = (query && !forward) ? -1 : 1;
     while (next < candidates.size() && direction * ComparePositions(candidates[next].position, at) <= 0) ++next;

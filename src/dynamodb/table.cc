@@ -103,7 +103,8 @@ Result<ItemKey> Table::KeyOf(const Item& item) const {
     if ((e.type == ValueType::kS || e.type == ValueType::kB) && it->second.scalar.empty()) {
       return Status::Validation(
           "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
-          "empty " + std::string(e.type == ValueType::kS ? "string" : "binary") + " value. Key: " + e.name);
+          "empty " +
+          std::string(e.type == ValueType::kS ? "string" : "binary") + " value. Key: " + e.name);
     }
     return it->second;
   };
@@ -153,7 +154,8 @@ Result<uint64_t> Table::Write(const std::vector<Mutation>& mutations) {
   if (!first.ok()) return first.status();
   for (const Mutation& m : mutations) Apply(m);
   Status compacted = MaybeCompact();
-  if (!compacted.ok()) log::Warn("table {}: compaction failed, the journal keeps growing: {}", dir_, compacted.ToString());
+  if (!compacted.ok())
+    log::Warn("table {}: compaction failed, the journal keeps growing: {}", dir_, compacted.ToString());
   return *first + entries.size();
 }
 
@@ -230,11 +232,11 @@ Status Table::Replay() {
         return Status::Corruption("journal record " + std::to_string(r.offset) + " of " + dir_ + " is not JSON");
       }
       Result<Item> item = ItemFromJson(json);
-      if (!item.ok()) return Status::Corruption("journal record " + std::to_string(r.offset) + ": " +
-                                                item.status().message());
+      if (!item.ok())
+        return Status::Corruption("journal record " + std::to_string(r.offset) + ": " + item.status().message());
       Result<ItemKey> key = KeyOf(*item);
-      if (!key.ok()) return Status::Corruption("journal record " + std::to_string(r.offset) + ": " +
-                                               key.status().message());
+      if (!key.ok())
+        return Status::Corruption("journal record " + std::to_string(r.offset) + ": " + key.status().message());
       Mutation m{std::move(key).value(), std::nullopt};
       if (r.data[0] == kPut) m.item = std::move(item).value();
       Apply(m);

@@ -51,10 +51,12 @@ Result<KeySchema> ReadKeySchema(std::optional<simdjson::dom::array> json,
   }
   if (elements.empty() || elements.size() > 2) {
     return Status::Validation("1 validation error detected: Value '" + std::to_string(elements.size()) + "' at '" +
-                              std::string(where) + "' failed to satisfy constraint: Member must have length less "
+                              std::string(where) +
+                              "' failed to satisfy constraint: Member must have length less "
                               "than or equal to 2");
   }
-  if (elements[0].second != "HASH") return Invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (elements[0].second != "HASH")
+    return Invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (elements.size() == 2 && elements[1].second != "RANGE") {
     return Invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   }
@@ -63,11 +65,11 @@ Result<KeySchema> ReadKeySchema(std::optional<simdjson::dom::array> json,
   }
   KeySchema key;
   for (size_t i = 0; i < elements.size(); ++i) {
-    auto it = std::find_if(attributes.begin(), attributes.end(),
-                           [&](const auto& a) { return a.first == elements[i].first; });
+    auto it =
+        std::find_if(attributes.begin(), attributes.end(), [&](const auto& a) { return a.first == elements[i].first; });
     if (it == attributes.end()) {
-      return Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                     elements[i].first + "]");
+      return Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" + elements[i].first +
+                     "]");
     }
     KeyElement e{elements[i].first, it->second};
     if (i == 0) {
@@ -86,8 +88,9 @@ Result<std::vector<std::pair<std::string, ValueType>>> ReadAttributeDefinitions(
   for (simdjson::dom::element e : *json) {
     std::string_view name, type;
     if (e["AttributeName"].get_string().get(name) || e["AttributeType"].get_string().get(type)) {
-      return Status::Validation("1 validation error detected: Value null at 'attributeDefinitions.member."
-                                "attributeName' failed to satisfy constraint: Member must not be null");
+      return Status::Validation(
+          "1 validation error detected: Value null at 'attributeDefinitions.member."
+          "attributeName' failed to satisfy constraint: Member must not be null");
     }
     if (type != "S" && type != "N" && type != "B") {
       return Status::Validation("1 validation error detected: Value '" + std::string(type) +
@@ -100,12 +103,12 @@ Result<std::vector<std::pair<std::string, ValueType>>> ReadAttributeDefinitions(
 }
 
 // ProvisionedThroughput against BillingMode.
-Status ReadThroughput(std::optional<simdjson::dom::object> json, bool pay_per_request, int64_t* read,
-                      int64_t* write) {
+Status ReadThroughput(std::optional<simdjson::dom::object> json, bool pay_per_request, int64_t* read, int64_t* write) {
   if (pay_per_request) {
     if (json) {
-      return Invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-                     "PAY_PER_REQUEST");
+      return Invalid(
+          "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+          "PAY_PER_REQUEST");
     }
     *read = *write = 0;
     return Status::Ok();
@@ -114,8 +117,9 @@ Status ReadThroughput(std::optional<simdjson::dom::object> json, bool pay_per_re
   std::optional<int64_t> r = json ? t.Integer("ReadCapacityUnits") : std::nullopt;
   std::optional<int64_t> w = json ? t.Integer("WriteCapacityUnits") : std::nullopt;
   if (!r || !w) {
-    return Invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
-                   "PROVISIONED");
+    return Invalid(
+        "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
+        "PROVISIONED");
   }
   if (*r < 1 || *w < 1) return Invalid("Provisioned throughput values must be at least 1");
   *read = *r;
@@ -130,13 +134,15 @@ Result<IndexDef> ReadIndex(simdjson::dom::object json, const TableDef& def) {
   SLUICE_RETURN_IF_ERROR(m.error());
   SLUICE_RETURN_IF_ERROR(CheckTableName(name, "globalSecondaryIndexes.member.indexName"));
   index.name = *name;
-  Result<KeySchema> key = ReadKeySchema(m.Array("KeySchema"), def.attributes, "globalSecondaryIndexes.member.keySchema");
+  Result<KeySchema> key =
+      ReadKeySchema(m.Array("KeySchema"), def.attributes, "globalSecondaryIndexes.member.keySchema");
   if (!key.ok()) return key.status();
   index.key = std::move(key).value();
   std::optional<simdjson::dom::object> projection = m.Object("Projection");
   if (!projection) {
-    return Status::Validation("1 validation error detected: Value null at 'globalSecondaryIndexes.member."
-                              "projection' failed to satisfy constraint: Member must not be null");
+    return Status::Validation(
+        "1 validation error detected: Value null at 'globalSecondaryIndexes.member."
+        "projection' failed to satisfy constraint: Member must not be null");
   }
   Members p(*projection);
   index.projection_type = std::string(p.String("ProjectionType").value_or("ALL"));
@@ -154,8 +160,8 @@ Result<IndexDef> ReadIndex(simdjson::dom::object json, const TableDef& def) {
       if (!e.get_string().get(a)) index.non_key_attributes.emplace_back(a);
     }
   }
-  SLUICE_RETURN_IF_ERROR(
-      ReadThroughput(m.Object("ProvisionedThroughput"), def.pay_per_request, &index.read_capacity, &index.write_capacity));
+  SLUICE_RETURN_IF_ERROR(ReadThroughput(m.Object("ProvisionedThroughput"), def.pay_per_request, &index.read_capacity,
+                                        &index.write_capacity));
   SLUICE_RETURN_IF_ERROR(m.error());
   return index;
 }
@@ -169,8 +175,9 @@ Status CheckDefinitionsUsed(const TableDef& def) {
     if (index.key.range) used.insert(index.key.range->name);
   }
   if (used.size() != def.attributes.size()) {
-    return Invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
-                   "AttributeDefinitions");
+    return Invalid(
+        "Number of attributes in KeySchema does not exactly match number of attributes defined in "
+        "AttributeDefinitions");
   }
   return Status::Ok();
 }
@@ -236,8 +243,9 @@ void CreateTable(Call& call) {
     for (simdjson::dom::element e : *tags) {
       std::string_view k, v;
       if (e["Key"].get_string().get(k) || e["Value"].get_string().get(v)) {
-        return call.Fail(Status::Validation("1 validation error detected: Value null at 'tags.member.key' failed to "
-                                            "satisfy constraint: Member must not be null"));
+        return call.Fail(
+            Status::Validation("1 validation error detected: Value null at 'tags.member.key' failed to "
+                               "satisfy constraint: Member must not be null"));
       }
       def.tags.emplace_back(std::string(k), std::string(v));
     }
@@ -281,8 +289,8 @@ void UpdateTable(Call& call) {
     auto attributes = ReadAttributeDefinitions(attributes_json);
     if (!attributes.ok()) return call.Fail(attributes.status());
     for (auto& a : *attributes) {
-      auto it = std::find_if(def.attributes.begin(), def.attributes.end(),
-                             [&](const auto& d) { return d.first == a.first; });
+      auto it =
+          std::find_if(def.attributes.begin(), def.attributes.end(), [&](const auto& d) { return d.first == a.first; });
       if (it == def.attributes.end()) def.attributes.push_back(a);
     }
   }
@@ -345,8 +353,9 @@ void DeleteTable(Call& call) {
   {
     std::lock_guard<std::mutex> lock((*table)->mu());
     if ((*table)->def().deletion_protection) {
-      return call.Fail(Status::Validation("Resource cannot be deleted as it is currently protected against deletion. "
-                                          "Disable deletion protection first."));
+      return call.Fail(
+          Status::Validation("Resource cannot be deleted as it is currently protected against deletion. "
+                             "Disable deletion protection first."));
     }
     json = Describe(**table, call, "TableDescription", "DELETING");
   }
@@ -385,15 +394,17 @@ void UpdateTimeToLive(Call& call) {
   if (!table.ok()) return call.Fail(table.status());
   std::optional<simdjson::dom::object> spec = call.body.Object("TimeToLiveSpecification");
   if (!spec) {
-    return call.Fail(Status::Validation("1 validation error detected: Value null at 'timeToLiveSpecification' failed "
-                                        "to satisfy constraint: Member must not be null"));
+    return call.Fail(
+        Status::Validation("1 validation error detected: Value null at 'timeToLiveSpecification' failed "
+                           "to satisfy constraint: Member must not be null"));
   }
   Members m(*spec);
   std::optional<bool> enabled = m.Bool("Enabled");
   std::optional<std::string_view> attribute = m.String("AttributeName");
   if (!enabled || !attribute || attribute->empty()) {
-    return call.Fail(Status::Validation("1 validation error detected: Value null at 'timeToLiveSpecification."
-                                        "attributeName' failed to satisfy constraint: Member must not be null"));
+    return call.Fail(
+        Status::Validation("1 validation error detected: Value null at 'timeToLiveSpecification."
+                           "attributeName' failed to satisfy constraint: Member must not be null"));
   }
   std::lock_guard<std::mutex> lock((*table)->mu());
   TableDef def = (*table)->def();
@@ -459,9 +470,10 @@ void UpdateContinuousBackups(Call& call) {
   std::optional<simdjson::dom::object> spec = call.body.Object("PointInTimeRecoverySpecification");
   std::optional<bool> enabled = spec ? Members(*spec).Bool("PointInTimeRecoveryEnabled") : std::nullopt;
   if (!enabled) {
-    return call.Fail(Status::Validation("1 validation error detected: Value null at 'pointInTimeRecoverySpecification."
-                                        "pointInTimeRecoveryEnabled' failed to satisfy constraint: Member must not be "
-                                        "null"));
+    return call.Fail(
+        Status::Validation("1 validation error detected: Value null at 'pointInTimeRecoverySpecification."
+                           "pointInTimeRecoveryEnabled' failed to satisfy constraint: Member must not be "
+                           "null"));
   }
   std::lock_guard<std::mutex> lock((*table)->mu());
   TableDef def = (*table)->def();

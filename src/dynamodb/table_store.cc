@@ -66,8 +66,7 @@ Result<std::shared_ptr<Table>> TableStore::Find(const std::string& account, cons
   return it->second;
 }
 
-Result<std::shared_ptr<Table>> TableStore::Create(const std::string& account, const std::string& region,
-                                                  TableDef def) {
+Result<std::shared_ptr<Table>> TableStore::Create(const std::string& account, const std::string& region, TableDef def) {
   std::lock_guard<std::mutex> lock(mu_);
   Name name{account, region, def.name};
   if (tables_.count(name)) return Status::InUse("Table already exists: " + def.name);

@@ -32,9 +32,7 @@ Status Engine::PutResourcePolicy(std::string_view resource_arn, std::string poli
 Result<std::string> Engine::GetResourcePolicy(std::string_view resource_arn) const {
   return impl_->GetResourcePolicy(resource_arn);
 }
-Status Engine::DeleteResourcePolicy(std::string_view resource_arn) {
-  return impl_->DeleteResourcePolicy(resource_arn);
-}
+Status Engine::DeleteResourcePolicy(std::string_view resource_arn) { return impl_->DeleteResourcePolicy(resource_arn); }
 
 // ------------------------------------------------------------------ Impl ---
 
@@ -45,8 +43,7 @@ std::unique_ptr<AccountStore> Engine::Impl::NewAccountStore(const EngineOptions&
 
 Status Engine::Impl::LoadAccounts() { return accounts_->Load(); }
 
-AccountSettings Engine::Impl::DescribeAccountSettings(const std::string& account,
-                                                      const std::string& region) const {
+AccountSettings Engine::Impl::DescribeAccountSettings(const std::string& account, const std::string& region) const {
   return accounts_->Describe(account, region);
 }
 
@@ -55,8 +52,7 @@ Result<AccountSettings> Engine::Impl::UpdateAccountSettings(const std::string& a
   return accounts_->UpdateCommitment(account, region, enable);
 }
 
-bool Engine::Impl::MinimumThroughputCommitmentEnabled(const std::string& account,
-                                                      const std::string& region) const {
+bool Engine::Impl::MinimumThroughputCommitmentEnabled(const std::string& account, const std::string& region) const {
   return accounts_->CommitmentInForce(account, region);
 }
 

@@ -42,7 +42,7 @@ namespace sluice::engine {
 // The decoded document: settings per (account, region), policies per ARN.
 struct AccountDocument {
   struct Policy {
-    std::string text;          // stored verbatim
+    std::string text;                // stored verbatim
     int64_t stream_creation_ms = 0;  // incarnation of the stream it was put on
   };
   std::map<std::pair<std::string, std::string>, MinimumThroughputCommitment> commitments;

@@ -17,7 +17,8 @@ namespace sluice::engine {
 namespace {
 
 std::string ConsumerNotFoundMessage(const ConsumerLookup& c) {
-  if (c.creation_seconds) return "Consumer " + ConsumerArn(c.stream, c.name, *c.creation_seconds * 1000) + " not found.";
+  if (c.creation_seconds)
+    return "Consumer " + ConsumerArn(c.stream, c.name, *c.creation_seconds * 1000) + " not found.";
   return "Consumer " + c.name + " not found.";
 }
 
@@ -100,9 +101,8 @@ Result<ConsumerDescription> ConsumerRegistry::RegisterStreamConsumer(
       return Status::LimitExceeded("Only " + std::to_string(options_.quotas.consumers_per_stream) +
                                    " consumers can be registered to a stream at once");
     }
-    const auto creating = std::count_if(m.consumers.begin(), m.consumers.end(), [](const ConsumerMeta& c) {
-      return c.status == ConsumerStatus::kCreating;
-    });
+    const auto creating = std::count_if(m.consumers.begin(), m.consumers.end(),
+                                        [](const ConsumerMeta& c) { return c.status == ConsumerStatus::kCreating; });
     if (creating >= kMaxConsumersCreating) {
       return Status::LimitExceeded("Only " + std::to_string(kMaxConsumersCreating) +
                                    " consumers can be created at the same time");
@@ -208,7 +208,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ConsumerRegistry::ListC
 }
 
 Status ConsumerRegistry::AddConsumerTags(std::string_view consumer_arn,
-                                     const std::vector<std::pair<std::string, std::string>>& tags) {
+                                         const std::vector<std::pair<std::string, std::string>>& tags) {
   SLUICE_ASSIGN_OR_RETURN(ConsumerLookup lookup, LookupOf(consumer_arn));
   std::lock_guard control(streams_.control_mu());
   return ChangeLocked(lookup.stream, [&](StreamMeta& m) {
@@ -228,13 +228,14 @@ Status ConsumerRegistry::RemoveConsumerTags(std::string_view consumer_arn, const
   return ChangeLocked(lookup.stream, [&](StreamMeta& m) {
     ConsumerMeta* c = FindConsumer(m, lookup);
     if (!c) return Status::NotFound(ConsumerNotFoundMessage(lookup));
-    std::erase_if(c->tags, [&](const auto& tag) { return std::find(keys.begin(), keys.end(), tag.first) != keys.end(); });
+    std::erase_if(c->tags,
+                  [&](const auto& tag) { return std::find(keys.begin(), keys.end(), tag.first) != keys.end(); });
     return Status::Ok();
   });
 }
 
 Result<std::pair<std::string, int64_t>> ConsumerRegistry::PolicyTargetLocked(std::string_view consumer_arn,
-                                                                                 bool require_active) const {
+                                                                             bool require_active) const {
   SLUICE_ASSIGN_OR_RETURN(ConsumerLookup lookup, LookupOf(consumer_arn));
   std::shared_ptr<StreamState> state = streams_.Find(lookup.stream);
   // A consumer of a missing stream is a missing consumer.
@@ -245,8 +246,7 @@ Result<std::pair<std::string, int64_t>> ConsumerRegistry::PolicyTargetLocked(std
   if (!c) return Status::NotFound("Consumer " + std::string(consumer_arn) + " not found.");
   if (require_active && c->status != ConsumerStatus::kActive) {
     return Status::InUse("Consumer " + c->name + " with creation timestamp " + std::to_string(c->creation_ms / 1000) +
-                         " under stream " + m.ref.name + " and account " + m.ref.account +
-                         " is not in ACTIVE status.");
+                         " under stream " + m.ref.name + " and account " + m.ref.account + " is not in ACTIVE status.");
   }
   // The canonical ARN, so every spelling of the partition names one policy.
   return std::make_pair(ConsumerArn(m.ref, c->name, c->creation_ms), m.creation_ms);

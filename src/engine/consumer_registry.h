@@ -44,8 +44,8 @@ class ConsumerRegistry {
  public:
   // `kick_housekeeping` wakes the housekeeping pass when a transition is
   // scheduled.
-  ConsumerRegistry(const EngineOptions& options, const Clock& clock, StreamTable& streams,
-                   AccountStore& accounts, std::function<void()> kick_housekeeping);
+  ConsumerRegistry(const EngineOptions& options, const Clock& clock, StreamTable& streams, AccountStore& accounts,
+                   std::function<void()> kick_housekeeping);
 
   // Registers `name` with the stream (ACTIVE or UPDATING): CREATING for
   // register_consumer_delay_ms, then ACTIVE (ACTIVE at once when 0), with
@@ -84,8 +84,7 @@ class ConsumerRegistry {
   // The stream (policy key, creation ms) of an existing consumer's ARN, for
   // resource policies; ResourceInUse when `require_active` and it is not
   // ACTIVE. Caller holds the control lock.
-  Result<std::pair<std::string, int64_t>> PolicyTargetLocked(std::string_view consumer_arn,
-                                                             bool require_active) const;
+  Result<std::pair<std::string, int64_t>> PolicyTargetLocked(std::string_view consumer_arn, bool require_active) const;
 
  private:
   // Snapshot -> `change` the copy of `stream` -> save -> make the copy's

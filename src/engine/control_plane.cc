@@ -25,14 +25,11 @@ std::shared_ptr<StreamState> Engine::Impl::Find(const StreamRef& stream) const {
 Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamParams& params) {
   std::lock_guard control(control_mu_);
   if (Find(stream)) {
-    return Status::InUse("Stream " + stream.name + " under account " + stream.account +
-                         " already exists.");
+    return Status::InUse("Stream " + stream.name + " under account " + stream.account + " already exists.");
   }
-  const int shard_count =
-      params.shard_count.value_or(params.mode == StreamMode::kOnDemand ? 4 : 0);
+  const int shard_count = params.shard_count.value_or(params.mode == StreamMode::kOnDemand ? 4 : 0);
   if (shard_count < 1) {
-    return Status::InvalidArgument("ShardCount must be given and at least 1 for stream " +
-                                   stream.name + ".");
+    return Status::InvalidArgument("ShardCount must be given and at least 1 for stream " + stream.name + ".");
   }
   if (params.warm_throughput_mibps) {
     if (params.mode != StreamMode::kOnDemand) {
@@ -45,8 +42,7 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
     if (used.open_shard_count + shard_count > options_.quotas.shard_limit) {
       return ShardQuotaExceeded(stream, used.open_shard_count, options_.quotas.shard_limit, shard_count);
     }
-    if (params.mode == StreamMode::kOnDemand &&
-        used.on_demand_stream_count >= options_.quotas.on_demand_stream_limit) {
+    if (params.mode == StreamMode::kOnDemand && used.on_demand_stream_count >= options_.quotas.on_demand_stream_limit) {
       return OnDemandQuotaExceeded(stream, used.on_demand_stream_count, options_.quotas.on_demand_stream_limit);
     }
   }
@@ -68,8 +64,8 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
   std::map<std::string, std::string> tags;
   for (const auto& [k, v] : params.tags) tags[k] = v;  // the last value of a key wins
   if (tags.size() > kMaxTagsPerStream) {
-    return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " +
-                                   stream.account + " because a given stream cannot have more than " +
+    return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " + stream.account +
+                                   " because a given stream cannot have more than " +
                                    std::to_string(kMaxTagsPerStream) + " tags associated with it.");
   }
   meta.tags.assign(tags.begin(), tags.end());
@@ -127,11 +123,9 @@ Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer
     // deletion (they then go with it). The service's words, typographic
     // apostrophe included.
     std::shared_lock lock(state->mu);
-    if (!state->meta.consumers.empty() && !enforce_consumer_deletion &&
-        state->meta.status != StreamStatus::kDeleting) {
+    if (!state->meta.consumers.empty() && !enforce_consumer_deletion && state->meta.status != StreamStatus::kDeleting) {
       return Status::InUse("DeleteStream can\u2019t delete " + stream.account + ":" + stream.name +
-                           " because there are consumers associated with this data stream. To delete " +
-                           stream.name +
+                           " because there are consumers associated with this data stream. To delete " + stream.name +
                            " anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of "
                            "all the consumers that are associated with it.");
     }
@@ -229,8 +223,7 @@ Result<StreamDescription> Engine::Impl::DescribeStream(const StreamRef& stream) 
   return d;
 }
 
-std::vector<StreamSummary> Engine::Impl::ListStreams(const std::string& account,
-                                                     const std::string& region) const {
+std::vector<StreamSummary> Engine::Impl::ListStreams(const std::string& account, const std::string& region) const {
   std::vector<StreamSummary> out;
   std::shared_lock table(table_mu_);
   // Keys sort by (account, region, name): one contiguous run per namespace.
@@ -262,8 +255,7 @@ Result<std::vector<Shard>> Engine::Impl::ListShards(const StreamRef& stream, con
   return FilterShards(m, filter, now);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListTags(
-    const StreamRef& stream) const {
+Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListTags(const StreamRef& stream) const {
   std::shared_ptr<StreamState> state = Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   std::shared_lock lock(state->mu);
@@ -293,8 +285,8 @@ constexpr std::array<std::string_view, 7> kMetricOrder = {
 
 }  // namespace
 
-Status Engine::Impl::ChangeActiveStream(const StreamRef& stream,
-                                        const std::function<Status(StreamMeta&)>& change, bool updating) {
+Status Engine::Impl::ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
+                                        bool updating) {
   std::lock_guard control(control_mu_);
   std::shared_ptr<StreamState> state = Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
@@ -335,8 +327,7 @@ Status Engine::Impl::ChangeActiveStream(const StreamRef& stream,
   return Status::Ok();
 }
 
-Status Engine::Impl::AddTags(const StreamRef& stream,
-                             const std::vector<std::pair<std::string, std::string>>& tags) {
+Status Engine::Impl::AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags) {
   return ChangeActiveStream(stream, [&](StreamMeta& m) {
     std::map<std::string, std::string> merged(m.tags.begin(), m.tags.end());
     for (const auto& [k, v] : tags) merged[k] = v;
@@ -352,39 +343,39 @@ Status Engine::Impl::AddTags(const StreamRef& stream,
 
 Status Engine::Impl::RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys) {
   return ChangeActiveStream(stream, [&](StreamMeta& m) {
-    std::erase_if(m.tags, [&](const auto& tag) {
-      return std::find(keys.begin(), keys.end(), tag.first) != keys.end();
-    });
+    std::erase_if(m.tags,
+                  [&](const auto& tag) { return std::find(keys.begin(), keys.end(), tag.first) != keys.end(); });
     return Status::Ok();
   });
 }
 
 Status Engine::Impl::UpdateRetention(const StreamRef& stream, int64_t hours, bool increase) {
-  return ChangeActiveStream(stream, [&](StreamMeta& m) {
-    const std::string requested = "Requested retention period (" + std::to_string(hours) + " hours)";
-    if (hours < kMinRetentionHours) {
-      return Status::InvalidArgument("Minimum allowed retention period is " + std::to_string(kMinRetentionHours) +
-                                     " hours. " + requested + " is too short.");
-    }
-    if (hours > kMaxRetentionHours) {
-      return Status::InvalidArgument("Maximum allowed retention period is " + std::to_string(kMaxRetentionHours) +
-                                     " hours. " + requested + " is too long.");
-    }
-    if (increase && hours < m.retention_hours) {
-      return Status::InvalidArgument(requested + " for stream " + stream.name +
-                                     " can not be shorter than existing retention period (" +
-                                     std::to_string(m.retention_hours) +
-                                     " hours). Use DecreaseStreamRetentionPeriod API.");
-    }
-    if (!increase && hours > m.retention_hours) {
-      return Status::InvalidArgument(requested + " for stream " + stream.name +
-                                     " can not be longer than existing retention period (" +
-                                     std::to_string(m.retention_hours) +
-                                     " hours). Use IncreaseStreamRetentionPeriod API.");
-    }
-    m.retention_hours = static_cast<int>(hours);
-    return Status::Ok();
-  }, /*updating=*/true);
+  return ChangeActiveStream(
+      stream,
+      [&](StreamMeta& m) {
+        const std::string requested = "Requested retention period (" + std::to_string(hours) + " hours)";
+        if (hours < kMinRetentionHours) {
+          return Status::InvalidArgument("Minimum allowed retention period is " + std::to_string(kMinRetentionHours) +
+                                         " hours. " + requested + " is too short.");
+        }
+        if (hours > kMaxRetentionHours) {
+          return Status::InvalidArgument("Maximum allowed retention period is " + std::to_string(kMaxRetentionHours) +
+                                         " hours. " + requested + " is too long.");
+        }
+        if (increase && hours < m.retention_hours) {
+          return Status::InvalidArgument(
+              requested + " for stream " + stream.name + " can not be shorter than existing retention period (" +
+              std::to_string(m.retention_hours) + " hours). Use DecreaseStreamRetentionPeriod API.");
+        }
+        if (!increase && hours > m.retention_hours) {
+          return Status::InvalidArgument(
+              requested + " for stream " + stream.name + " can not be longer than existing retention period (" +
+              std::to_string(m.retention_hours) + " hours). Use IncreaseStreamRetentionPeriod API.");
+        }
+        m.retention_hours = static_cast<int>(hours);
+        return Status::Ok();
+      },
+      /*updating=*/true);
 }
 
 Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Impl::UpdateShardLevelMetrics(
@@ -407,18 +398,21 @@ Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Im
 
 Status Engine::Impl::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
   const int64_t now = Now();
-  return ChangeActiveStream(stream, [&](StreamMeta& m) {
-    if (key_id) {
-      if (m.encryption_type != "KMS") m.encrypted_since_ms = now;
-      m.encryption_type = "KMS";
-      m.key_id = *key_id;
-    } else {
-      m.encryption_type = "NONE";
-      m.key_id.reset();
-      m.encrypted_since_ms.reset();
-    }
-    return Status::Ok();
-  }, /*updating=*/true);
+  return ChangeActiveStream(
+      stream,
+      [&](StreamMeta& m) {
+        if (key_id) {
+          if (m.encryption_type != "KMS") m.encrypted_since_ms = now;
+          m.encryption_type = "KMS";
+          m.key_id = *key_id;
+        } else {
+          m.encryption_type = "NONE";
+          m.key_id.reset();
+          m.encrypted_since_ms.reset();
+        }
+        return Status::Ok();
+      },
+      /*updating=*/true);
 }
 
 AccountLimits Engine::Impl::DescribeLimits(const std::string& account, const std::string& region) const {

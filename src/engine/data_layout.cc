@@ -9,9 +9,8 @@ std::string MetadataPath(const std::string& data_dir) { return data_dir + "/meta
 std::string StreamsRoot(const std::string& data_dir) { return data_dir + "/streams"; }
 
 std::string StreamDir(const std::string& data_dir, const StreamRef& stream, int64_t creation_ms) {
-  return StreamsRoot(data_dir) + "/" + EscapePathComponent(stream.account) + "/" +
-         EscapePathComponent(stream.region) + "/" + EscapePathComponent(stream.name) + "-" +
-         std::to_string(creation_ms);
+  return StreamsRoot(data_dir) + "/" + EscapePathComponent(stream.account) + "/" + EscapePathComponent(stream.region) +
+         "/" + EscapePathComponent(stream.name) + "-" + std::to_string(creation_ms);
 }
 
 std::string ShardDir(const std::string& stream_dir, int shard_index) {
@@ -26,8 +25,8 @@ std::string EscapePathComponent(std::string_view component) {
   out.reserve(component.size());
   for (size_t i = 0; i < component.size(); ++i) {
     const auto c = static_cast<unsigned char>(component[i]);
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '_' || c == '-' || (c == '.' && i > 0);
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                       c == '-' || (c == '.' && i > 0);
     if (plain) {
       out.push_back(static_cast<char>(c));
     } else {

@@ -37,8 +37,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
       if (!ec) SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(parent.string()));
     }
   }
-  SLUICE_ASSIGN_OR_RETURN(IteratorCodec codec,
-                          IteratorCodec::Open(memory ? "" : IteratorKeyPath(opts.data_dir)));
+  SLUICE_ASSIGN_OR_RETURN(IteratorCodec codec, IteratorCodec::Open(memory ? "" : IteratorKeyPath(opts.data_dir)));
   auto impl = std::make_unique<Impl>(opts, codec);
   SLUICE_RETURN_IF_ERROR(impl->Load());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -59,16 +58,14 @@ Status Engine::DeleteStream(const StreamRef& stream, bool enforce_consumer_delet
 Result<StreamDescription> Engine::DescribeStream(const StreamRef& stream) const {
   return impl_->DescribeStream(stream);
 }
-std::vector<StreamSummary> Engine::ListStreams(const std::string& account,
-                                               const std::string& region) const {
+std::vector<StreamSummary> Engine::ListStreams(const std::string& account, const std::string& region) const {
   return impl_->ListStreams(account, region);
 }
 Result<std::vector<Shard>> Engine::ListShards(const StreamRef& stream, const ShardFilter& filter,
                                               std::optional<int64_t> stream_creation_ms) const {
   return impl_->ListShards(stream, filter, stream_creation_ms);
 }
-Result<std::vector<std::pair<std::string, std::string>>> Engine::ListTags(
-    const StreamRef& stream) const {
+Result<std::vector<std::pair<std::string, std::string>>> Engine::ListTags(const StreamRef& stream) const {
   return impl_->ListTags(stream);
 }
 Status Engine::AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags) {
@@ -87,8 +84,7 @@ Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Up
 Status Engine::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
   return impl_->UpdateEncryption(stream, std::move(key_id));
 }
-Status Engine::SplitShard(const StreamRef& stream, std::string_view shard_to_split,
-                          HashKey new_starting_hash_key) {
+Status Engine::SplitShard(const StreamRef& stream, std::string_view shard_to_split, HashKey new_starting_hash_key) {
   return impl_->SplitShard(stream, shard_to_split, new_starting_hash_key);
 }
 Status Engine::MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
@@ -98,8 +94,7 @@ Status Engine::MergeShards(const StreamRef& stream, std::string_view shard_to_me
 Result<ShardCountUpdate> Engine::UpdateShardCount(const StreamRef& stream, int target_shard_count) {
   return impl_->UpdateShardCount(stream, target_shard_count);
 }
-Status Engine::UpdateStreamMode(const StreamRef& stream, StreamMode mode,
-                                std::optional<int> warm_throughput_mibps) {
+Status Engine::UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps) {
   return impl_->UpdateStreamMode(stream, mode, warm_throughput_mibps);
 }
 Status Engine::UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib) {
@@ -124,17 +119,13 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
       limits_on_(options.limits.Any()),
       clock_(options.clock ? options.clock : &SystemClock::Instance()),
       codec_(codec),
-      meta_store_(options.durability == storage::Durability::kMemory
-                      ? std::string()
-                      : MetadataPath(options.data_dir),
+      meta_store_(options.durability == storage::Durability::kMemory ? std::string() : MetadataPath(options.data_dir),
                   options.durability == storage::Durability::kMemory) {
   accounts_ = NewAccountStore(options_, *clock_);
-  stores_ = options_.shard_stores ? options_.shard_stores
-                                   : std::make_shared<LocalShardStoreFactory>(options_.log);
+  stores_ = options_.shard_stores ? options_.shard_stores : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
   records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);
-  consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_,
-                                                  [this] { KickHousekeeping(); });
+  consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_, [this] { KickHousekeeping(); });
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }
@@ -151,12 +142,11 @@ Status Engine::Impl::Load() {
     // would hide those streams, and settling would treat them as strangers.
     const int found = CountStreamFolders(options_.data_dir);
     if (found > 0) {
-      return Status::Corruption(
-          "data directory " + options_.data_dir + " holds stream data (" + std::to_string(found) +
-          " stream directories under " + StreamsRoot(options_.data_dir) +
-          ") but no metadata file; refusing to start so nothing is deleted. Restore " +
-          MetadataPath(options_.data_dir) + " from a backup, or move " + StreamsRoot(options_.data_dir) +
-          " away to start empty.");
+      return Status::Corruption("data directory " + options_.data_dir + " holds stream data (" + std::to_string(found) +
+                                " stream directories under " + StreamsRoot(options_.data_dir) +
+                                ") but no metadata file; refusing to start so nothing is deleted. Restore " +
+                                MetadataPath(options_.data_dir) + " from a backup, or move " +
+                                StreamsRoot(options_.data_dir) + " away to start empty.");
     }
     // A new data directory gets its (empty) document at once, so from now on
     // a missing one always means a lost one.
@@ -191,8 +181,7 @@ Result<std::shared_ptr<StreamState>> Engine::Impl::OpenStream(StreamMeta meta) {
   if (!memory) state->dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
   for (const ShardMeta& shard : meta.shards) {
     // In memory mode the directory is ignored by the log; a name helps logs.
-    const std::string dir = memory ? meta.ref.name + "/" + ShardIdFor(shard.index)
-                                   : ShardDir(state->dir, shard.index);
+    const std::string dir = memory ? meta.ref.name + "/" + ShardIdFor(shard.index) : ShardDir(state->dir, shard.index);
     if (!shard.open() && (memory || !fs::is_directory(dir))) {
       // A closed shard without a folder never held a record (a short-lived
       // shard of UpdateShardCount; or its records were lost, which
@@ -233,8 +222,8 @@ void Engine::Impl::ReleaseLogs(StreamState& stream, bool destroy) {
     if (!shard->log) continue;
     Status s = destroy ? shard->log->Destroy() : shard->log->Close();
     if (!s.ok()) {
-      log::Warn("engine: {} shard log of stream {}: {}", destroy ? "destroying" : "closing",
-                stream.meta.ref.name, s.ToString());
+      log::Warn("engine: {} shard log of stream {}: {}", destroy ? "destroying" : "closing", stream.meta.ref.name,
+                s.ToString());
     }
     shard->log.reset();
   }
@@ -330,8 +319,9 @@ void Engine::Impl::Stop() {
 }
 
 void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to) {
-  log::Event(log::Level::kInfo, "engine: stream state",
-             {{"stream", stream.name}, {"account", stream.account}, {"region", stream.region}, {"from", from}, {"to", to}});
+  log::Event(
+      log::Level::kInfo, "engine: stream state",
+      {{"stream", stream.name}, {"account", stream.account}, {"region", stream.region}, {"from", from}, {"to", to}});
 }
 
 std::string StreamNotFoundMessage(const StreamRef& stream) {
@@ -339,8 +329,8 @@ std::string StreamNotFoundMessage(const StreamRef& stream) {
 }
 
 std::string ShardNotFoundMessage(const StreamRef& stream, std::string_view shard_id) {
-  return "Shard " + std::string(shard_id) + " in stream " + stream.name + " under account " +
-         stream.account + " does not exist";
+  return "Shard " + std::string(shard_id) + " in stream " + stream.name + " under account " + stream.account +
+         " does not exist";
 }
 
 }  // namespace sluice::engine

@@ -169,8 +169,7 @@ class Engine {
   // UpdateAccountSettings: enables or disables the commitment (see
   // AccountStore::UpdateCommitment for the transitions and the 24 h minimum)
   // and returns the new settings. Persisted before returning. Errors: IoError.
-  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region,
-                                                bool enable);
+  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region, bool enable);
   // Whether the namespace's commitment is in force (ENABLED or
   // ENABLED_UNTIL_EARLIEST_ALLOWED_END).
   bool MinimumThroughputCommitmentEnabled(const std::string& account, const std::string& region) const;

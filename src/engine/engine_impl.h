@@ -77,8 +77,7 @@ class Engine::Impl final : public StreamTable {
   static std::unique_ptr<AccountStore> NewAccountStore(const EngineOptions& options, const Clock& clock);
   Status LoadAccounts();
   AccountSettings DescribeAccountSettings(const std::string& account, const std::string& region) const;
-  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region,
-                                                bool enable);
+  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region, bool enable);
   bool MinimumThroughputCommitmentEnabled(const std::string& account, const std::string& region) const;
   Status PutResourcePolicy(std::string_view resource_arn, std::string policy);
   Result<std::string> GetResourcePolicy(std::string_view resource_arn) const;
@@ -167,10 +166,10 @@ class Engine::Impl final : public StreamTable {
   Clock* clock_;
   IteratorCodec codec_;
   storage::MetadataStore meta_store_;
-  std::unique_ptr<AccountStore> accounts_;  // account settings, resource policies
-  std::shared_ptr<ShardStoreFactory> stores_;  // opens every shard log
-  std::shared_ptr<ShardPlacement> placement_;  // who leads each shard
-  std::unique_ptr<RecordPath> records_;        // the shard data path
+  std::unique_ptr<AccountStore> accounts_;       // account settings, resource policies
+  std::shared_ptr<ShardStoreFactory> stores_;    // opens every shard log
+  std::shared_ptr<ShardPlacement> placement_;    // who leads each shard
+  std::unique_ptr<RecordPath> records_;          // the shard data path
   std::unique_ptr<ConsumerRegistry> consumers_;  // stream consumers
 
   mutable std::shared_mutex table_mu_;
@@ -191,18 +190,18 @@ class Engine::Impl final : public StreamTable {
 
   // Serialises control-plane changes, so each is snapshot → save → apply.
   mutable std::mutex control_mu_;
-  int64_t last_creation_ms_ = 0;  // guarded by control_mu_
+  int64_t last_creation_ms_ = 0;     // guarded by control_mu_
   uint64_t missing_shard_dirs_ = 0;  // found by Load(), before serving
 
   // Housekeeping thread.
   std::mutex hk_mu_;
   std::condition_variable hk_cv_;
   std::thread hk_thread_;
-  bool hk_stop_ = false;     // guarded by hk_mu_
-  bool hk_kicked_ = false;   // guarded by hk_mu_
-  bool stopped_ = false;     // guarded by hk_mu_
+  bool hk_stop_ = false;           // guarded by hk_mu_
+  bool hk_kicked_ = false;         // guarded by hk_mu_
+  bool stopped_ = false;           // guarded by hk_mu_
   int64_t next_retention_ms_ = 0;  // touched by RunHousekeeping only (single caller at a time)
-  std::mutex hk_pass_mu_;   // one housekeeping pass at a time
+  std::mutex hk_pass_mu_;          // one housekeeping pass at a time
 };
 
 // Logs one line for a stream's state change: "engine: stream state" with

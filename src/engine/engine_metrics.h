@@ -64,7 +64,7 @@ struct StreamMetrics {
   StreamStatus status = StreamStatus::kActive;
   StreamMode mode = StreamMode::kProvisioned;
   int retention_hours = 24;
-  uint64_t bytes_on_disk = 0;  // batches in the shards' segments (in memory for kMemory)
+  uint64_t bytes_on_disk = 0;        // batches in the shards' segments (in memory for kMemory)
   std::vector<ShardMetrics> shards;  // every shard the stream still lists, in index order
 };
 

@@ -26,12 +26,11 @@ const char* IteratorTypeName(IteratorType t) {
 }
 
 Status IteratorTypeMismatch(IteratorType type, bool has_sequence) {
-  return Status::InvalidArgument(
-      std::string("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
-                  "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
-                  "StartingSequenceNumber. Request specified ") +
-      IteratorTypeName(type) + (has_sequence ? " and also a" : " and no") +
-      " StartingSequenceNumber.");
+  return Status::InvalidArgument(std::string("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+                                             "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
+                                             "StartingSequenceNumber. Request specified ") +
+                                 IteratorTypeName(type) + (has_sequence ? " and also a" : " and no") +
+                                 " StartingSequenceNumber.");
 }
 
 std::vector<ChildShard> ChildrenOf(const StreamMeta& stream, int index) {
@@ -59,13 +58,13 @@ RecordPath::RecordPath(const EngineOptions& options, const Clock& clock, const I
       placement_(placement),
       streams_(streams) {}
 
-Result<std::string> RecordPath::GetShardIterator(
-    const StreamRef& stream, std::string_view shard_id, IteratorType type,
-    std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms) {
+Result<std::string> RecordPath::GetShardIterator(const StreamRef& stream, std::string_view shard_id, IteratorType type,
+                                                 std::optional<std::string_view> starting_sequence_number,
+                                                 std::optional<int64_t> timestamp_ms) {
   const std::optional<int> index = ParseShardId(shard_id);
   if (!index) {
-    return Status::NotFound("Could not find shard " + std::string(shard_id) + " in stream " +
-                            stream.name + " under account " + stream.account + ".");
+    return Status::NotFound("Could not find shard " + std::string(shard_id) + " in stream " + stream.name +
+                            " under account " + stream.account + ".");
   }
   const std::string canonical_id = ShardIdFor(*index);
   std::shared_ptr<StreamState> state = streams_.Find(stream);
@@ -82,8 +81,7 @@ Result<std::string> RecordPath::GetShardIterator(
   if (!ShardWithinRetention(state->meta, shard_meta, Now())) {
     return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
   }
-  const bool by_sequence =
-      type == IteratorType::kAtSequenceNumber || type == IteratorType::kAfterSequenceNumber;
+  const bool by_sequence = type == IteratorType::kAtSequenceNumber || type == IteratorType::kAfterSequenceNumber;
   if (starting_sequence_number && !by_sequence && type != IteratorType::kAtTimestamp) {
     return IteratorTypeMismatch(type, true);
   }
@@ -99,17 +97,15 @@ Result<std::string> RecordPath::GetShardIterator(
     if (shard_meta.open()) return Status::NotFound(ShardNotFoundMessage(stream, canonical_id));
     // A closed shard without a log never held a record: every position is
     // its end, which leads to its children.
-    IteratorPosition pos{stream.account, stream.region, stream.name, state->meta.creation_ms,
-                         static_cast<uint32_t>(*index), 0, Now()};
+    IteratorPosition pos{
+        stream.account, stream.region, stream.name, state->meta.creation_ms, static_cast<uint32_t>(*index), 0, Now()};
     return codec_.Encode(pos);
   }
   const ShardStore& log = *shard.log;
   const int64_t now = Now();
   uint64_t offset = 0;
   switch (type) {
-    case IteratorType::kTrimHorizon:
-      offset = log.StartOffset();
-      break;
+    case IteratorType::kTrimHorizon: offset = log.StartOffset(); break;
     case IteratorType::kLatest:
       // After the newest visible record: in fsync mode, records still being
       // synced are read by this iterator once they are durable.
@@ -118,16 +114,14 @@ Result<std::string> RecordPath::GetShardIterator(
     case IteratorType::kAtSequenceNumber:
     case IteratorType::kAfterSequenceNumber: {
       const std::string_view seq = *starting_sequence_number;
-      const std::string where = " used in GetShardIterator on shard " + canonical_id +
-                                " in stream " + stream.name + " under account " + stream.account +
-                                " is invalid";
+      const std::string where = " used in GetShardIterator on shard " + canonical_id + " in stream " + stream.name +
+                                " under account " + stream.account + " is invalid";
       std::optional<SequenceFields> f = ParseSequenceNumber(seq);
       if (!f) return Status::InvalidArgument("StartingSequenceNumber " + std::string(seq) + where + ".");
       if (static_cast<int>(f->shard_index) != *index) {
         return Status::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
                                        ShardIdFor(static_cast<int>(f->shard_index)) +
-                                       ", while it was used in a call to a shard with " +
-                                       canonical_id);
+                                       ", while it was used in a call to a shard with " + canonical_id);
       }
       if (f->shard_created_seconds != shard_meta.created_seconds) {
         return Status::InvalidArgument("StartingSequenceNumber " + std::string(seq) + where +
@@ -152,28 +146,28 @@ Result<std::string> RecordPath::GetShardIterator(
       if (*timestamp_ms > now) {
         return Status::InvalidArgument(
             "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
-            "timestampInMillis: " + std::to_string(*timestamp_ms) +
-            ", currentTimestampInMillis: " + std::to_string(now));
+            "timestampInMillis: " +
+            std::to_string(*timestamp_ms) + ", currentTimestampInMillis: " + std::to_string(now));
       }
       SLUICE_ASSIGN_OR_RETURN(offset, log.OffsetForTime(*timestamp_ms));
       break;
     }
   }
   offset = std::max(offset, log.StartOffset());
-  IteratorPosition pos{stream.account, stream.region, stream.name, state->meta.creation_ms,
-                       static_cast<uint32_t>(*index), offset, now};
+  IteratorPosition pos{
+      stream.account, stream.region, stream.name, state->meta.creation_ms, static_cast<uint32_t>(*index), offset, now};
   return codec_.Encode(pos);
 }
 
 Result<GetRecordsResult> RecordPath::GetRecords(std::string_view shard_iterator, int limit,
-                                                  const std::optional<StreamRef>& stream_arn) {
+                                                const std::optional<StreamRef>& stream_arn) {
   const int64_t started_ns = MonotonicNanos();
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(shard_iterator));
   const int64_t now = Now();
   SLUICE_RETURN_IF_ERROR(CheckIteratorAge(pos.issued_ms, now, options_.iterator_ttl_ms));
   const StreamRef ref{pos.account, pos.region, pos.stream_name};
-  if (stream_arn && (stream_arn->account != ref.account || stream_arn->region != ref.region ||
-                     stream_arn->name != ref.name)) {
+  if (stream_arn &&
+      (stream_arn->account != ref.account || stream_arn->region != ref.region || stream_arn->name != ref.name)) {
     return Status::InvalidArgument("Invalid StreamARN " + StreamArn(*stream_arn) +
                                    ": the shard iterator belongs to stream " + StreamArn(ref) + ".");
   }
@@ -190,9 +184,8 @@ Result<GetRecordsResult> RecordPath::GetRecords(std::string_view shard_iterator,
     // (An on-demand stream's shards are never charged read bytes: their
     // stream is.)
     // The stream's bytes first: a call refused for them takes no call token.
-    const bool calls_ok =
-        (!view.on_demand || view.stream->on_demand_quota.ReadBytesAvailable(limits.on_demand, now)) &&
-        view.shard->quota.AdmitReadCall(limits.shard, now);
+    const bool calls_ok = (!view.on_demand || view.stream->on_demand_quota.ReadBytesAvailable(limits.on_demand, now)) &&
+                          view.shard->quota.AdmitReadCall(limits.shard, now);
     if (!calls_ok) {
       view.shard->counters.read_throughput_exceeded.fetch_add(1, std::memory_order_relaxed);
       return Status(ErrorCode::kProvisionedThroughputExceeded,
@@ -235,8 +228,7 @@ Result<GetRecordsResult> RecordPath::GetRecords(std::string_view shard_iterator,
   return result;
 }
 
-Result<GetRecordsResult> RecordPath::LatestRecords(const StreamRef& stream, std::string_view shard_id,
-                                                     int count) {
+Result<GetRecordsResult> RecordPath::LatestRecords(const StreamRef& stream, std::string_view shard_id, int count) {
   const std::optional<int> index = ParseShardId(shard_id);
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!index || !state) return Status::NotFound(ShardNotFoundMessage(stream, shard_id));
@@ -250,8 +242,8 @@ Result<GetRecordsResult> RecordPath::LatestRecords(const StreamRef& stream, std:
   if (!view.shard->log) return GetRecordsResult{};
   const uint64_t n = static_cast<uint64_t>(std::clamp(count, 1, kMaxGetRecordsLimit));
   const uint64_t end = view.shard->log->VisibleEndOffset();
-  SLUICE_ASSIGN_OR_RETURN(ShardRead read,
-                          ReadShardLocked(view, end > n ? end - n : 0, static_cast<int>(n), kMaxGetRecordsBytes, Now()));
+  SLUICE_ASSIGN_OR_RETURN(
+      ShardRead read, ReadShardLocked(view, end > n ? end - n : 0, static_cast<int>(n), kMaxGetRecordsBytes, Now()));
   return std::move(read.result);
 }
 
@@ -276,8 +268,8 @@ Result<ShardView> RecordPath::LoadShardView(const StreamRef& ref, int64_t stream
   return view;
 }
 
-Result<ShardRead> RecordPath::ReadShardLocked(const ShardView& view, uint64_t position, int limit,
-                                                size_t max_bytes, int64_t now) const {
+Result<ShardRead> RecordPath::ReadShardLocked(const ShardView& view, uint64_t position, int limit, size_t max_bytes,
+                                              int64_t now) const {
   const ShardStore& log = *view.shard->log;
   const int64_t cutoff_ms = now - view.retention_ms;
   // Only durable records are served (a record read before its sync could be

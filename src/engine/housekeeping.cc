@@ -17,7 +17,7 @@ int64_t Engine::Impl::RunHousekeeping() {
     std::vector<StreamMeta> snapshot = SnapshotLocked();
     // CREATING / UPDATING that are due, with the state each leaves
     std::vector<std::pair<StreamKey, StreamStatus>> settle;
-    std::vector<StreamKey> remove;  // DELETING that are due
+    std::vector<StreamKey> remove;   // DELETING that are due
     std::vector<StreamKey> reshard;  // UPDATING with a pending reshard that is due
     for (StreamMeta& m : snapshot) {
       if (m.transition_at_ms == 0) continue;
@@ -59,8 +59,7 @@ int64_t Engine::Impl::RunHousekeeping() {
     for (const StreamKey& key : reshard) {
       // One at a time, each from a fresh snapshot (the previous one saved).
       std::vector<StreamMeta> current = SnapshotLocked();
-      auto it = std::find_if(current.begin(), current.end(),
-                             [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
+      auto it = std::find_if(current.begin(), current.end(), [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
       if (it == current.end() || it->pending.empty()) continue;
       const ReshardOp op = it->pending;
       Status s = ApplyReshardLocked(current, *it, op);
@@ -123,8 +122,7 @@ int64_t Engine::Impl::RunHousekeeping() {
         if (!shard->log) continue;
         Result<uint64_t> trimmed = shard->log->TrimOlderThan(cutoff);
         if (!trimmed.ok()) {
-          log::Warn("engine: trimming a shard of {}: {}", state->meta.ref.name,
-                    trimmed.status().ToString());
+          log::Warn("engine: trimming a shard of {}: {}", state->meta.ref.name, trimmed.status().ToString());
         }
       }
     }

@@ -21,9 +21,7 @@ class LocalShardStore final : public ShardStore {
   Result<storage::ReadResult> Read(uint64_t from, size_t max_records, size_t max_bytes) const override {
     return log_->Read(from, max_records, max_bytes);
   }
-  Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const override {
-    return log_->OffsetForTime(timestamp_ms);
-  }
+  Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const override { return log_->OffsetForTime(timestamp_ms); }
   Result<uint64_t> TrimOlderThan(int64_t before_ms) override { return log_->TrimOlderThan(before_ms); }
   Status Close() override { return log_->Close(); }
   Status Destroy() override { return log_->Destroy(); }
@@ -44,8 +42,7 @@ LocalShardStoreFactory::LocalShardStoreFactory(const storage::LogOptions& option
 
 LocalShardStoreFactory::~LocalShardStoreFactory() { Stop(); }
 
-Result<std::unique_ptr<ShardStore>> LocalShardStoreFactory::Open(const ShardKey& /*shard*/,
-                                                                const std::string& dir) {
+Result<std::unique_ptr<ShardStore>> LocalShardStoreFactory::Open(const ShardKey& /*shard*/, const std::string& dir) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<storage::ShardLog> log,
                           storage::ShardLog::Open(dir, options_, flusher_.get()));
   return std::unique_ptr<ShardStore>(std::make_unique<LocalShardStore>(std::move(log)));

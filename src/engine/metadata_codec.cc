@@ -60,9 +60,7 @@ void EncodeStream(const StreamMeta& m, ByteWriter* w) {
   }
 }
 
-Status Corrupt(const std::string& what) {
-  return Status::Corruption("engine metadata: " + what);
-}
+Status Corrupt(const std::string& what) { return Status::Corruption("engine metadata: " + what); }
 
 Result<StreamMeta> DecodeStream(std::string_view record) {
   ByteReader r(record);

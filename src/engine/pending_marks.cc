@@ -16,9 +16,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kMarkSuffix = ".pending";
 
-bool AllDigits(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
+bool AllDigits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
 
 // "<escaped name>-<creation ms>", as StreamDir names it.
 bool IsStreamFolderName(std::string_view name) {
@@ -42,9 +40,10 @@ std::vector<fs::path> Entries(const fs::path& dir) {
 
 void LeaveAlone(const fs::path& path) {
   std::error_code ec;
-  log::Warn("engine: leaving unknown {} {} alone (the metadata does not name it and the server did not "
-            "mark it for removal)",
-            fs::is_directory(path, ec) ? "directory" : "file", path.string());
+  log::Warn(
+      "engine: leaving unknown {} {} alone (the metadata does not name it and the server did not "
+      "mark it for removal)",
+      fs::is_directory(path, ec) ? "directory" : "file", path.string());
 }
 
 // One folder level: a region folder (entries are stream folders) or a

@@ -22,8 +22,8 @@ void LogWriteFailure(int shard_index, const Status& cause) {
   static RateLimiter limiter;
   uint64_t suppressed = 0;
   if (!limiter.Allow(&suppressed)) return;
-  log::Error("a put to {} answered InternalFailure: {} ({} more like it not logged)",
-             ShardIdFor(shard_index), cause.ToString(), suppressed);
+  log::Error("a put to {} answered InternalFailure: {} ({} more like it not logged)", ShardIdFor(shard_index),
+             cause.ToString(), suppressed);
 }
 
 // Shared by the appends of one call; the last reference to finish calls done.
@@ -43,8 +43,7 @@ struct PutContext {
 
 }  // namespace
 
-void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries,
-                              PutCallback done) {
+void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done) {
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return done(Status::NotFound(StreamNotFoundMessage(stream)));
 
@@ -68,12 +67,10 @@ void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> e
         lock.unlock();
         return ctx->done(Status::InvalidArgument(
             "Record " + std::to_string(i) + " of " + std::to_string(size) +
-            " bytes (data plus partition key) exceeds the maximum record size of " +
-            std::to_string(max_bytes) + " bytes of stream " + stream.name + " under account " +
-            stream.account + "."));
+            " bytes (data plus partition key) exceeds the maximum record size of " + std::to_string(max_bytes) +
+            " bytes of stream " + stream.name + " under account " + stream.account + "."));
       }
-      const HashKey key = e.explicit_hash_key ? *e.explicit_hash_key
-                                              : HashKeyForPartitionKey(e.partition_key);
+      const HashKey key = e.explicit_hash_key ? *e.explicit_hash_key : HashKeyForPartitionKey(e.partition_key);
       const int shard = state->router.Route(key);
       if (shard < 0) {
         lock.unlock();
@@ -117,8 +114,8 @@ void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> e
           sizes.push_back(e.partition_key.size() + e.data.size());
         }
         const size_t admitted =
-            on_demand ? state->on_demand_quota.AdmitWrites(limits.on_demand, sizes.data(), sizes.size(),
-                                                           arrival_ms, true, limits.on_demand_scale_delay_ms)
+            on_demand ? state->on_demand_quota.AdmitWrites(limits.on_demand, sizes.data(), sizes.size(), arrival_ms,
+                                                           true, limits.on_demand_scale_delay_ms)
                       : shard.quota.AdmitWrites(limits.shard, sizes.data(), sizes.size(), arrival_ms);
         if (admitted < sizes.size()) {
           const Status throttled(ErrorCode::kProvisionedThroughputExceeded,
@@ -141,8 +138,8 @@ void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> e
         data_bytes += e.data.size();
       }
       std::shared_lock life(shard.life);
-      Result<uint64_t> first = shard.log ? shard.log->Append(batch, arrival_ms)
-                                         : Result<uint64_t>(Status::Internal("shard log closed"));
+      Result<uint64_t> first =
+          shard.log ? shard.log->Append(batch, arrival_ms) : Result<uint64_t>(Status::Internal("shard log closed"));
       if (!first.ok()) {
         LogWriteFailure(shard_index, first.status());
         ctx->FailRange(begin, end);
@@ -166,8 +163,7 @@ void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> e
       // Subscribers are woken after the producer's acknowledgement is on
       // its way: pushing never delays a put.
       shard.log->WhenDurable(*first + (end - begin),
-                             [ctx, begin, end, data_bytes, shard_index,
-                              waiter = state->shards[shard_index]](Status s) {
+                             [ctx, begin, end, data_bytes, shard_index, waiter = state->shards[shard_index]](Status s) {
                                if (!s.ok()) {
                                  LogWriteFailure(shard_index, s);
                                  ctx->FailRange(begin, end);

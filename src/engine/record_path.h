@@ -60,9 +60,9 @@ struct ShardView {
 
 // One read of a shard (GetRecords, SubscribeToShard).
 struct ShardRead {
-  GetRecordsResult result;    // records and millis_behind_latest; no iterator
-  uint64_t next = 0;          // offset after the last record read
-  bool at_closed_end = false; // the shard is closed and `next` is its end
+  GetRecordsResult result;     // records and millis_behind_latest; no iterator
+  uint64_t next = 0;           // offset after the last record read
+  bool at_closed_end = false;  // the shard is closed and `next` is its end
 };
 
 class RecordPath {

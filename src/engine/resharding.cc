@@ -9,9 +9,7 @@
 namespace sluice::engine {
 namespace {
 
-std::string Where(const StreamMeta& m) {
-  return " in stream " + m.ref.name + " under account " + m.ref.account;
-}
+std::string Where(const StreamMeta& m) { return " in stream " + m.ref.name + " under account " + m.ref.account; }
 
 Status ShardNotFound(const StreamMeta& m, int index) {
   return Status::NotFound("Could not find shard " + ShardIdFor(index) + Where(m) + ".");
@@ -24,15 +22,12 @@ Status AlreadyResharded(const StreamMeta& m, int index) {
 }
 
 Status ScaleLimit(const char* what, int open, int target) {
-  return Status::LimitExceeded(std::string("UpdateShardCount cannot ") + what +
-                                               ". Current open shard count: " + std::to_string(open) +
-                                               " Target shard count: " + std::to_string(target));
+  return Status::LimitExceeded(std::string("UpdateShardCount cannot ") + what + ". Current open shard count: " +
+                               std::to_string(open) + " Target shard count: " + std::to_string(target));
 }
 
 // A shard index that names an existing shard of `m`.
-bool Exists(const StreamMeta& m, int index) {
-  return index >= 0 && index < static_cast<int>(m.shards.size());
-}
+bool Exists(const StreamMeta& m, int index) { return index >= 0 && index < static_cast<int>(m.shards.size()); }
 
 // Appends a child of `parent` (and `adjacent`, for a merge) covering `range`.
 int AppendChild(StreamMeta& m, HashKeyRange range, int parent, std::optional<int> adjacent, int64_t now_ms) {
@@ -41,8 +36,7 @@ int AppendChild(StreamMeta& m, HashKeyRange range, int parent, std::optional<int
   child.parent = parent;
   child.adjacent_parent = adjacent;
   child.range = range;
-  child.created_seconds =
-      ChildCreatedSeconds(now_ms, {&m.shards[parent], adjacent ? &m.shards[*adjacent] : nullptr});
+  child.created_seconds = ChildCreatedSeconds(now_ms, {&m.shards[parent], adjacent ? &m.shards[*adjacent] : nullptr});
   child.open_ms = now_ms;
   m.shards.push_back(child);
   return child.index;
@@ -113,8 +107,7 @@ std::vector<const ShardMeta*> OpenShardsByStart(const StreamMeta& stream) {
 
 Status CheckReshard(const StreamMeta& m, const ReshardOp& op) {
   switch (op.kind) {
-    case ReshardOp::Kind::kNone:
-      return Status::Ok();
+    case ReshardOp::Kind::kNone: return Status::Ok();
     case ReshardOp::Kind::kSplit: {
       if (!Exists(m, op.shard)) return ShardNotFound(m, op.shard);
       const ShardMeta& s = m.shards[op.shard];
@@ -123,11 +116,11 @@ Status CheckReshard(const StreamMeta& m, const ReshardOp& op) {
       // the end (a start + 1 key would leave a one-key child).
       const bool above = s.range.start < kMaxHashKey && op.key > s.range.start + 1;
       if (!above || op.key >= s.range.end) {
-        return Status::InvalidArgument(
-            "NewStartingHashKey " + HashKeyToString(op.key) + " used in SplitShard() on shard " +
-            ShardIdFor(op.shard) + Where(m) + " is not both greater than one plus the shard's StartingHashKey " +
-            HashKeyToString(s.range.start) + " and less than the shard's EndingHashKey " +
-            HashKeyToString(s.range.end) + ".");
+        return Status::InvalidArgument("NewStartingHashKey " + HashKeyToString(op.key) +
+                                       " used in SplitShard() on shard " + ShardIdFor(op.shard) + Where(m) +
+                                       " is not both greater than one plus the shard's StartingHashKey " +
+                                       HashKeyToString(s.range.start) + " and less than the shard's EndingHashKey " +
+                                       HashKeyToString(s.range.end) + ".");
       }
       return Status::Ok();
     }
@@ -139,16 +132,18 @@ Status CheckReshard(const StreamMeta& m, const ReshardOp& op) {
       if (!a.open()) return AlreadyResharded(m, op.shard);
       if (!b.open()) return AlreadyResharded(m, op.adjacent);
       if (op.shard == op.adjacent || !Adjacent(a.range, b.range)) {
-        return Status::InvalidArgument("Shards " + ShardIdFor(op.shard) + " and " + ShardIdFor(op.adjacent) +
-                                       Where(m) + " are not an adjacent pair of shards eligible for merging");
+        return Status::InvalidArgument("Shards " + ShardIdFor(op.shard) + " and " + ShardIdFor(op.adjacent) + Where(m) +
+                                       " are not an adjacent pair of shards eligible for merging");
       }
       return Status::Ok();
     }
     case ReshardOp::Kind::kScale: {
       const int open = OpenShardCount(m);
       if (op.target < 1) return Status::InvalidArgument("TargetShardCount must be at least 1.");
-      if (op.target > 2 * open) return ScaleLimit("scale up over double your current open shard count", open, op.target);
-      if (op.target * 2 < open) return ScaleLimit("scale down below half your current open shard count", open, op.target);
+      if (op.target > 2 * open)
+        return ScaleLimit("scale up over double your current open shard count", open, op.target);
+      if (op.target * 2 < open)
+        return ScaleLimit("scale down below half your current open shard count", open, op.target);
       if (op.target > kMaxShardsPerStream && op.target > open) {
         return ScaleLimit(("scale up over " + std::to_string(kMaxShardsPerStream) + " shards in a stream").c_str(),
                           open, op.target);
@@ -163,17 +158,10 @@ Result<std::vector<int>> ApplyReshard(StreamMeta& m, const ReshardOp& op, int64_
   SLUICE_RETURN_IF_ERROR(CheckReshard(m, op));
   std::vector<int> made;
   switch (op.kind) {
-    case ReshardOp::Kind::kNone:
-      break;
-    case ReshardOp::Kind::kSplit:
-      Split(m, op.shard, op.key, now_ms, &made);
-      break;
-    case ReshardOp::Kind::kMerge:
-      Merge(m, op.shard, op.adjacent, now_ms, &made);
-      break;
-    case ReshardOp::Kind::kScale:
-      Scale(m, op.target, now_ms, &made);
-      break;
+    case ReshardOp::Kind::kNone: break;
+    case ReshardOp::Kind::kSplit: Split(m, op.shard, op.key, now_ms, &made); break;
+    case ReshardOp::Kind::kMerge: Merge(m, op.shard, op.adjacent, now_ms, &made); break;
+    case ReshardOp::Kind::kScale: Scale(m, op.target, now_ms, &made); break;
   }
   return made;
 }

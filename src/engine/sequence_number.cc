@@ -110,8 +110,7 @@ std::optional<SequenceFields> ParseSequenceNumber(std::string_view digits) {
   const uint64_t t_hi = static_cast<uint64_t>(t >> 64);
   unsigned __int128 p0 = static_cast<unsigned __int128>(t_lo) * kTen19;
   unsigned __int128 p1 = static_cast<unsigned __int128>(t_hi) * kTen19;
-  unsigned __int128 mid = static_cast<unsigned __int128>(static_cast<uint64_t>(p1)) +
-                          static_cast<uint64_t>(p0 >> 64);
+  unsigned __int128 mid = static_cast<unsigned __int128>(static_cast<uint64_t>(p1)) + static_cast<uint64_t>(p0 >> 64);
   Limbs l;
   l.v[0] = static_cast<uint64_t>(p0);
   l.v[1] = static_cast<uint64_t>(mid);
@@ -137,8 +136,7 @@ SequenceDigits StartingSequenceNumber(int64_t shard_created_seconds, uint32_t sh
   return FormatSequenceNumber({shard_created_seconds, shard_index, 0, shard_created_seconds});
 }
 
-SequenceDigits EndingSequenceNumber(int64_t shard_created_seconds, uint32_t shard_index,
-                                    int64_t close_seconds) {
+SequenceDigits EndingSequenceNumber(int64_t shard_created_seconds, uint32_t shard_index, int64_t close_seconds) {
   return FormatSequenceNumber({shard_created_seconds, shard_index, kEndingCounter, close_seconds});
 }
 

@@ -54,7 +54,6 @@ std::optional<SequenceFields> ParseSequenceNumber(std::string_view digits);
 // The StartingSequenceNumber of a shard: counter 0, record time = creation.
 SequenceDigits StartingSequenceNumber(int64_t shard_created_seconds, uint32_t shard_index);
 // The EndingSequenceNumber of a shard closed at `close_seconds`.
-SequenceDigits EndingSequenceNumber(int64_t shard_created_seconds, uint32_t shard_index,
-                                    int64_t close_seconds);
+SequenceDigits EndingSequenceNumber(int64_t shard_created_seconds, uint32_t shard_index, int64_t close_seconds);
 
 }  // namespace sluice::engine

@@ -6,9 +6,7 @@
 namespace sluice::engine {
 namespace {
 
-bool OpenAt(const ShardMeta& s, int64_t t) {
-  return s.open_ms <= t && (!s.close_ms || *s.close_ms > t);
-}
+bool OpenAt(const ShardMeta& s, int64_t t) { return s.open_ms <= t && (!s.close_ms || *s.close_ms > t); }
 
 }  // namespace
 
@@ -23,34 +21,24 @@ bool ShardWithinRetention(const StreamMeta& stream, const ShardMeta& shard, int6
 std::vector<Shard> FilterShards(const StreamMeta& stream, const ShardFilter& filter, int64_t now_ms) {
   const int64_t horizon = TrimHorizonMillis(stream, now_ms);
   const int64_t at = std::max(filter.timestamp_ms, horizon);
-  const std::optional<int> after = filter.type == ShardFilter::Type::kAfterShardId
-                                       ? ParseShardId(filter.shard_id)
-                                       : std::nullopt;
+  const std::optional<int> after =
+      filter.type == ShardFilter::Type::kAfterShardId ? ParseShardId(filter.shard_id) : std::nullopt;
   std::vector<Shard> out;
   for (const ShardMeta& s : stream.shards) {
     if (!ShardWithinRetention(stream, s, now_ms)) continue;
     bool keep = true;
     switch (filter.type) {
       case ShardFilter::Type::kNone:
-      case ShardFilter::Type::kFromTrimHorizon:
-        break;
+      case ShardFilter::Type::kFromTrimHorizon: break;
       case ShardFilter::Type::kAfterShardId:
         // An id that does not parse is compared as a string, as the
         // service orders ids lexically.
         keep = after ? s.index > *after : ShardIdFor(s.index) > filter.shard_id;
         break;
-      case ShardFilter::Type::kAtTrimHorizon:
-        keep = OpenAt(s, horizon);
-        break;
-      case ShardFilter::Type::kAtLatest:
-        keep = s.open();
-        break;
-      case ShardFilter::Type::kAtTimestamp:
-        keep = OpenAt(s, at);
-        break;
-      case ShardFilter::Type::kFromTimestamp:
-        keep = s.open() || *s.close_ms >= at;
-        break;
+      case ShardFilter::Type::kAtTrimHorizon: keep = OpenAt(s, horizon); break;
+      case ShardFilter::Type::kAtLatest: keep = s.open(); break;
+      case ShardFilter::Type::kAtTimestamp: keep = OpenAt(s, at); break;
+      case ShardFilter::Type::kFromTimestamp: keep = s.open() || *s.close_ms >= at; break;
     }
     if (keep) out.push_back(ToShard(s));
   }

@@ -74,8 +74,8 @@ class Reader {
 
 void Mac(const IteratorCodec::Key& key, std::string_view body, unsigned char* out) {
   unsigned int len = kMacSize;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), out, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+       body.size(), out, &len);
 }
 
 Status ErrnoStatus(const std::string& what, const std::string& path) {
@@ -95,8 +95,7 @@ Status WriteKeyFile(const std::string& path, const IteratorCodec::Key& key) {
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", tmp);
   const size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -121,8 +120,8 @@ Result<IteratorCodec> IteratorCodec::Open(const std::string& key_path) {
     ssize_t n = ::read(fd, buf, sizeof(buf));
     ::close(fd);
     if (n != static_cast<ssize_t>(kIteratorKeySize)) {
-      return Status::Corruption("iterator key " + key_path + " has " + std::to_string(n) +
-                                " bytes, want " + std::to_string(kIteratorKeySize));
+      return Status::Corruption("iterator key " + key_path + " has " + std::to_string(n) + " bytes, want " +
+                                std::to_string(kIteratorKeySize));
     }
     std::memcpy(key.data(), buf, kIteratorKeySize);
     return IteratorCodec(key);
@@ -165,9 +164,8 @@ Result<IteratorPosition> IteratorCodec::Decode(std::string_view token) const {
   Reader r(body.substr(1));
   IteratorPosition p;
   uint64_t creation, offset, issued;
-  if (!r.ShortString(&p.account) || !r.ShortString(&p.region) || !r.ShortString(&p.stream_name) ||
-      !r.U64(&creation) || !r.U32(&p.shard_index) || !r.U64(&offset) || !r.U64(&issued) ||
-      !r.done()) {
+  if (!r.ShortString(&p.account) || !r.ShortString(&p.region) || !r.ShortString(&p.stream_name) || !r.U64(&creation) ||
+      !r.U32(&p.shard_index) || !r.U64(&offset) || !r.U64(&issued) || !r.done()) {
     return InvalidIterator();
   }
   p.stream_creation_ms = static_cast<int64_t>(creation);
@@ -178,9 +176,8 @@ Result<IteratorPosition> IteratorCodec::Decode(std::string_view token) const {
 
 Status CheckIteratorAge(int64_t issued_ms, int64_t now_ms, int64_t ttl_ms) {
   if (now_ms - issued_ms <= ttl_ms) return Status::Ok();
-  return Status::ExpiredIterator("Iterator expired. The iterator was created at time " +
-                                 FormatServiceTime(issued_ms) + " while right now it is " +
-                                 FormatServiceTime(now_ms) +
+  return Status::ExpiredIterator("Iterator expired. The iterator was created at time " + FormatServiceTime(issued_ms) +
+                                 " while right now it is " + FormatServiceTime(now_ms) +
                                  " which is further in the future than the tolerated delay of " +
                                  std::to_string(ttl_ms) + " milliseconds.");
 }

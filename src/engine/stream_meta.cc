@@ -15,8 +15,7 @@ Shard ToShard(const ShardMeta& m) {
   const auto index = static_cast<uint32_t>(m.index);
   s.starting_sequence_number = std::string(ToView(StartingSequenceNumber(m.created_seconds, index)));
   if (m.close_ms) {
-    s.ending_sequence_number =
-        std::string(ToView(EndingSequenceNumber(m.created_seconds, index, *m.close_ms / 1000)));
+    s.ending_sequence_number = std::string(ToView(EndingSequenceNumber(m.created_seconds, index, *m.close_ms / 1000)));
   }
   s.open_ms = m.open_ms;
   s.close_ms = m.close_ms;

@@ -73,9 +73,9 @@ struct ShardState {
   explicit ShardState(std::unique_ptr<ShardStore> l) : log(std::move(l)) {}
   std::shared_mutex life;
   std::unique_ptr<ShardStore> log;  // null once closed or destroyed
-  ShardWaiters waiters;                    // SubscribeToShard subscriptions
-  ThroughputQuota quota;                   // consulted only when limits are set
-  ShardCounters counters;                  // activity, for Engine::Metrics()
+  ShardWaiters waiters;             // SubscribeToShard subscriptions
+  ThroughputQuota quota;            // consulted only when limits are set
+  ShardCounters counters;           // activity, for Engine::Metrics()
 };
 
 struct StreamState {

@@ -40,14 +40,13 @@ Status ShardNotFound(const StreamRef& stream, std::string_view shard_id) {
 }  // namespace
 
 Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional) {
-  return Status::LimitExceeded("This request would exceed the shard limit for the account " + stream.account +
-                               " in " + stream.region + ". Current shard count for the account: " +
-                               std::to_string(current) + ". Limit: " + std::to_string(limit) +
-                               ". Number of additional shards that would have resulted from this request: " +
-                               std::to_string(additional) +
-                               ". Refer to the AWS Service Limits page "
-                               "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for "
-                               "current limits and how to request higher limits.");
+  return Status::LimitExceeded(
+      "This request would exceed the shard limit for the account " + stream.account + " in " + stream.region +
+      ". Current shard count for the account: " + std::to_string(current) + ". Limit: " + std::to_string(limit) +
+      ". Number of additional shards that would have resulted from this request: " + std::to_string(additional) +
+      ". Refer to the AWS Service Limits page "
+      "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for "
+      "current limits and how to request higher limits.");
 }
 
 Status OnDemandQuotaExceeded(const StreamRef& stream, int current, int limit) {
@@ -150,8 +149,7 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
   return open_before;
 }
 
-Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target,
-                                        const ReshardOp& op) {
+Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target, const ReshardOp& op) {
   std::shared_ptr<StreamState> state = Find(target.ref);
   if (!state) return Status::NotFound(StreamNotFoundMessage(target.ref));
   StreamMeta changed = target;
@@ -290,9 +288,10 @@ Result<WarmThroughput> Engine::Impl::UpdateWarmThroughput(const StreamRef& strea
       stream,
       [&](StreamMeta& m) {
         if (m.mode != StreamMode::kOnDemand) {
-          return Status::InvalidArgument("Warm throughput can only be updated for streams in ON_DEMAND capacity "
-                                         "mode. Stream " + stream.name + " under account " + stream.account +
-                                         " is in PROVISIONED mode.");
+          return Status::InvalidArgument(
+              "Warm throughput can only be updated for streams in ON_DEMAND capacity "
+              "mode. Stream " +
+              stream.name + " under account " + stream.account + " is in PROVISIONED mode.");
         }
         SLUICE_RETURN_IF_ERROR(CheckWarmThroughput(stream, mibps));
         out.current_mibps = CurrentWarmThroughputMiBps(m);
@@ -312,9 +311,10 @@ Status Engine::Impl::CheckWarmThroughput(const StreamRef& stream, int mibps) con
                                    std::to_string(kMaxWarmThroughputMiBps) + " MiB/s.");
   }
   if (!MinimumThroughputCommitmentEnabled(stream.account, stream.region)) {
-    return Status::InvalidArgument("Warm throughput requires the minimum throughput billing commitment to be "
-                                   "enabled for account " + stream.account + " in " + stream.region +
-                                   " (UpdateAccountSettings).");
+    return Status::InvalidArgument(
+        "Warm throughput requires the minimum throughput billing commitment to be "
+        "enabled for account " +
+        stream.account + " in " + stream.region + " (UpdateAccountSettings).");
   }
   return Status::Ok();
 }

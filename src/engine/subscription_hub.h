@@ -94,9 +94,9 @@ class SubscriptionHub {
   RunFn run_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::weak_ptr<ShardSubscription>> ready_;                 // guarded by mu_
-  std::multimap<int64_t, std::weak_ptr<ShardSubscription>> timers_;    // guarded by mu_
-  bool stop_ = false;                                                  // guarded by mu_
+  std::deque<std::weak_ptr<ShardSubscription>> ready_;               // guarded by mu_
+  std::multimap<int64_t, std::weak_ptr<ShardSubscription>> timers_;  // guarded by mu_
+  bool stop_ = false;                                                // guarded by mu_
   std::thread thread_;
 };
 

@@ -27,7 +27,7 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
     std::shared_ptr<SubscriptionSink> sink) {
   // The starting position follows GetShardIterator's rules and messages.
   SLUICE_ASSIGN_OR_RETURN(std::string token, records_->GetShardIterator(consumer.stream, shard_id, type,
-                                                              starting_sequence_number, timestamp_ms));
+                                                                        starting_sequence_number, timestamp_ms));
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(token));
   const int index = static_cast<int>(pos.shard_index);
   std::shared_ptr<ShardState> shard;
@@ -66,8 +66,8 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
       SweepFullBuckets(subscribe_calls_, now, &subscribe_calls_sweep_at_);
       auto [calls, fresh] = subscribe_calls_.try_emplace(sub->key, rate, std::max(1.0, rate), now);
       if (!calls->second.TryTake(1, now)) {
-        return Status(ErrorCode::kLimitExceeded, "Rate exceeded for consumer " + consumer_arn + " and shard " +
-                                                     ShardIdFor(index) + ".");
+        return Status(ErrorCode::kLimitExceeded,
+                      "Rate exceeded for consumer " + consumer_arn + " and shard " + ShardIdFor(index) + ".");
       }
     }
     auto it = subscriptions_.find(sub->key);
@@ -193,17 +193,17 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       break;
     }
   }
-  const int64_t wake_at = options_.subscription_heartbeat_ms > 0 ? std::min(sub.expires_ms, sub.next_heartbeat_ms)
-                                                                  : sub.expires_ms;
+  const int64_t wake_at =
+      options_.subscription_heartbeat_ms > 0 ? std::min(sub.expires_ms, sub.next_heartbeat_ms) : sub.expires_ms;
   hub_->ScheduleAt(sub.shared_from_this(), wake_at);
 }
 
-Result<std::shared_ptr<Subscription>> Engine::SubscribeToShard(
-    const ConsumerRef& consumer, std::string_view shard_id, IteratorType type,
-    std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms,
-    std::shared_ptr<SubscriptionSink> sink) {
-  return impl_->SubscribeToShard(consumer, shard_id, type, starting_sequence_number, timestamp_ms,
-                                 std::move(sink));
+Result<std::shared_ptr<Subscription>> Engine::SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
+                                                               IteratorType type,
+                                                               std::optional<std::string_view> starting_sequence_number,
+                                                               std::optional<int64_t> timestamp_ms,
+                                                               std::shared_ptr<SubscriptionSink> sink) {
+  return impl_->SubscribeToShard(consumer, shard_id, type, starting_sequence_number, timestamp_ms, std::move(sink));
 }
 
 }  // namespace sluice::engine

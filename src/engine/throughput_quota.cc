@@ -58,8 +58,7 @@ bool Fits(TokenBucket& bucket, double rate, double amount, int64_t now_ms) {
 }  // namespace
 
 bool ThroughputLimits::Any() const {
-  return AnyFigure(shard) || AnyFigure(on_demand) || fanout_bytes > 0 || subscribe_calls > 0 ||
-         scalings_per_day > 0;
+  return AnyFigure(shard) || AnyFigure(on_demand) || fanout_bytes > 0 || subscribe_calls > 0 || scalings_per_day > 0;
 }
 
 ThroughputLimits ThroughputLimits::Real() {
@@ -209,8 +208,8 @@ QuotaFigures ThroughputQuota::Current(const QuotaFigures& f) const {
 }
 
 std::string ShardRateExceededMessage(std::string_view account, std::string_view stream, std::string_view shard_id) {
-  return "Rate exceeded for shard " + std::string(shard_id) + " in stream " + std::string(stream) +
-         " under account " + std::string(account) + ".";
+  return "Rate exceeded for shard " + std::string(shard_id) + " in stream " + std::string(stream) + " under account " +
+         std::string(account) + ".";
 }
 
 }  // namespace sluice::engine

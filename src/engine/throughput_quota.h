@@ -46,11 +46,11 @@ struct QuotaFigures {
 };
 
 struct ThroughputLimits {
-  QuotaFigures shard;      // every shard of a provisioned stream
-  QuotaFigures on_demand;  // an on-demand stream's initial capacity (writes, read bytes)
-  double fanout_bytes = 0;     // per consumer and shard, pushed
-  double subscribe_calls = 0;  // SubscribeToShard calls per consumer and shard
-  double scalings_per_day = 0; // UpdateShardCount calls per stream in a rolling 24 hours
+  QuotaFigures shard;           // every shard of a provisioned stream
+  QuotaFigures on_demand;       // an on-demand stream's initial capacity (writes, read bytes)
+  double fanout_bytes = 0;      // per consumer and shard, pushed
+  double subscribe_calls = 0;   // SubscribeToShard calls per consumer and shard
+  double scalings_per_day = 0;  // UpdateShardCount calls per stream in a rolling 24 hours
   int64_t on_demand_scale_delay_ms = 15 * 60 * 1000;
 
   // Whether any limit is set (when none is, the engine skips every check).

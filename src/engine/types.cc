@@ -15,9 +15,7 @@ const char* StreamStatusName(StreamStatus s) {
   return "ACTIVE";
 }
 
-const char* StreamModeName(StreamMode m) {
-  return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
-}
+const char* StreamModeName(StreamMode m) { return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED"; }
 
 std::string ShardIdFor(int shard_index) {
   char buf[32];

@@ -43,8 +43,8 @@ struct Shard {
   HashKeyRange hash_range;
   std::string starting_sequence_number;
   std::optional<std::string> ending_sequence_number;  // set once closed
-  int64_t open_ms = 0;                                 // when the shard was created
-  std::optional<int64_t> close_ms;                     // when it was closed
+  int64_t open_ms = 0;                                // when the shard was created
+  std::optional<int64_t> close_ms;                    // when it was closed
 };
 
 struct ChildShard {
@@ -69,7 +69,7 @@ struct StreamDescription {
   std::string encryption_type = "NONE";  // "NONE" | "KMS"
   std::optional<std::string> key_id;
   std::vector<std::string> shard_level_metrics;  // enhanced monitoring, may be empty
-  std::vector<Shard> shards;  // every shard still within retention, in shard-id order
+  std::vector<Shard> shards;                     // every shard still within retention, in shard-id order
   int open_shard_count = 0;
   int consumer_count = 0;
   int max_record_size_kib = 1024;
@@ -90,9 +90,9 @@ inline constexpr int kMaxWarmThroughputMiBps = 10240;
 
 // Quotas of an (account, region) namespace; each configurable by the server.
 struct AccountQuotas {
-  int shard_limit = kShardLimit;                            // open shards over every stream
+  int shard_limit = kShardLimit;                           // open shards over every stream
   int on_demand_stream_limit = kOnDemandStreamCountLimit;  // ON_DEMAND streams
-  int consumers_per_stream = 20;                            // registered consumers per stream
+  int consumers_per_stream = 20;                           // registered consumers per stream
 };
 
 // UpdateShardCount's answer.
@@ -148,7 +148,7 @@ struct PutEntry {
 };
 
 struct PutEntryResult {
-  Status status;  // per-record failure (e.g. ProvisionedThroughputExceeded)
+  Status status;           // per-record failure (e.g. ProvisionedThroughputExceeded)
   bool encrypted = false;  // written while the stream was encrypted (EncryptionType KMS)
   int shard_index = 0;
   SequenceDigits sequence_number{};

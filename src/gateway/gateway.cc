@@ -21,7 +21,8 @@ bool PathMatches(std::string_view path, std::string_view page) {
 }
 
 bool IsGetOf(const server::HttpRequest& req, std::string_view path) {
-  return req.method == "GET" && (req.target == path || (req.target.starts_with(path) && req.target[path.size()] == '?'));
+  return req.method == "GET" &&
+         (req.target == path || (req.target.starts_with(path) && req.target[path.size()] == '?'));
 }
 
 // A service's answer as the HTTP response: the AWS headers, the content
@@ -95,8 +96,8 @@ void Gateway::Handle(const server::HttpRequest& req, server::Responder respond) 
                                resource = std::move(resource)](ServiceResponse out) {
     // A dropped connection answered nothing: status 0, not the status its
     // (lost or never made) answer had.
-    Record(operation, resource ? std::string_view(*resource) : "", out.drop_connection ? 0 : out.status,
-           out.error_type, started_ns);
+    Record(operation, resource ? std::string_view(*resource) : "", out.drop_connection ? 0 : out.status, out.error_type,
+           started_ns);
     respond(ToHttp(std::move(out), cors));
   });
 }
@@ -137,8 +138,8 @@ Result<Gateway::Caller> Gateway::Authenticate(const server::HttpRequest& req) co
     std::vector<auth::HeaderField> headers;
     headers.reserve(req.headers.size());
     for (const auto& h : req.headers) headers.push_back({h.name, h.value});
-    Result<auth::Identity> verified = verifier_->Verify(
-        auth::RequestView{req.method, req.target, headers, req.body}, SystemClock::Instance().NowMillis());
+    Result<auth::Identity> verified = verifier_->Verify(auth::RequestView{req.method, req.target, headers, req.body},
+                                                        SystemClock::Instance().NowMillis());
     if (!verified.ok()) return verified.status();
     return Caller{verified->account_id, verified->region};
   }

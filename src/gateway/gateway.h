@@ -87,8 +87,7 @@ class Gateway {
   // The answer to a request no service takes.
   server::HttpResponse Unclaimed(const server::HttpRequest& request) const;
   // Counts and logs one finished call.
-  void Record(int operation, std::string_view resource, int status, std::string_view error_type,
-              int64_t started_ns);
+  void Record(int operation, std::string_view resource, int status, std::string_view error_type, int64_t started_ns);
 
   std::vector<std::unique_ptr<Service>> services_;
   Router router_;

@@ -48,7 +48,7 @@ class RequestMetrics {
     AtomicHistogram latency_us{AtomicHistogram::LatencyMicrosBounds()};
   };
   static constexpr int kUnknown = 0;
-  std::vector<std::unique_ptr<Operation>> operations_;  // "unknown", then each service's
+  std::vector<std::unique_ptr<Operation>> operations_;             // "unknown", then each service's
   std::vector<std::map<std::string, int, std::less<>>> services_;  // operation name -> index
   mutable std::mutex errors_mu_;
   std::map<std::tuple<int, int, std::string>, uint64_t> errors_;  // (operation, status, type); guarded

@@ -15,14 +15,12 @@ class Http1Connection final : public Connection {
   // `tls` is needed for https:// (from TlsContext::Create with "http/1.1").
   Http1Connection(Url url, std::shared_ptr<TlsContext> tls, int64_t connect_timeout_ms);
 
-  Status Exchange(const Request& request, const ExchangeOptions& options, Response* response,
-                  bool* got_bytes) override;
+  Status Exchange(const Request& request, const ExchangeOptions& options, Response* response, bool* got_bytes) override;
 
   // Sends `bytes` (one or more whole HTTP/1.1 requests, already serialised)
   // and feeds the answer to `parser` (Reset by the caller; it may carry a
   // BodySink) until it is complete. Exchange is this with SerializeHttp1.
-  Status RoundTrip(std::string_view bytes, ResponseParser* parser, const ExchangeOptions& options,
-                   bool* got_bytes);
+  Status RoundTrip(std::string_view bytes, ResponseParser* parser, const ExchangeOptions& options, bool* got_bytes);
 
   bool connected() const override { return socket_ != nullptr; }
   void Close() override { socket_.reset(); }

@@ -70,9 +70,10 @@ Status Http2Connection::Exchange(const Request& request, const ExchangeOptions& 
   response->body.clear();
 
   std::string authority(url_.host_header);
-  std::vector<std::pair<std::string_view, std::string_view>> fields = {
-      {":method", request.method}, {":scheme", url_.tls ? "https" : "http"}, {":authority", {}},
-      {":path", request.target}};
+  std::vector<std::pair<std::string_view, std::string_view>> fields = {{":method", request.method},
+                                                                       {":scheme", url_.tls ? "https" : "http"},
+                                                                       {":authority", {}},
+                                                                       {":path", request.target}};
   for (const auto& [name, value] : request.headers) {
     if (EqualsIgnoreCase(name, "host")) {
       authority = value;
@@ -88,9 +89,8 @@ Status Http2Connection::Exchange(const Request& request, const ExchangeOptions& 
   for (const auto& [name, value] : fields) {
     std::string& n = lower.emplace_back(name);
     for (char& c : n) c = AsciiLower(c);
-    nva.push_back({reinterpret_cast<uint8_t*>(n.data()),
-                   reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), n.size(), value.size(),
-                   NGHTTP2_NV_FLAG_NONE});
+    nva.push_back({reinterpret_cast<uint8_t*>(n.data()), reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())),
+                   n.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
   }
 
   Call call;

@@ -21,8 +21,7 @@ class Http2Connection final : public Connection {
   Http2Connection(Url url, std::shared_ptr<TlsContext> tls, int64_t connect_timeout_ms);
   ~Http2Connection() override;
 
-  Status Exchange(const Request& request, const ExchangeOptions& options, Response* response,
-                  bool* got_bytes) override;
+  Status Exchange(const Request& request, const ExchangeOptions& options, Response* response, bool* got_bytes) override;
 
   bool connected() const override { return socket_ != nullptr; }
   void Close() override;

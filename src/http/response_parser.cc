@@ -197,10 +197,14 @@ size_t ResponseParser::Feed(const char* data, size_t n) {
         uint64_t size = 0;
         for (char c : s) {
           int d;
-          if (c >= '0' && c <= '9') d = c - '0';
-          else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-          else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-          else return Fail("bad chunk size", pos);
+          if (c >= '0' && c <= '9')
+            d = c - '0';
+          else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+          else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+          else
+            return Fail("bad chunk size", pos);
           size = size * 16 + static_cast<uint64_t>(d);
         }
         line_.clear();
@@ -240,8 +244,7 @@ size_t ResponseParser::Feed(const char* data, size_t n) {
         break;
       }
       case State::kComplete:
-      case State::kError:
-        return pos;
+      case State::kError: return pos;
     }
   }
   return pos;

@@ -73,8 +73,17 @@ class ResponseParser {
   std::string_view Header(std::string_view name) const;
 
  private:
-  enum class State { kHead, kBody, kBodyUntilClose, kChunkSize, kChunkData, kChunkDataEnd,
-                     kTrailer, kComplete, kError };
+  enum class State {
+    kHead,
+    kBody,
+    kBodyUntilClose,
+    kChunkSize,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailer,
+    kComplete,
+    kError
+  };
 
   size_t Fail(std::string message, size_t consumed);
   // Parses head_ (status line and headers, ending in CRLF CRLF).

@@ -9,10 +9,9 @@
 
 namespace sluice::http {
 
-std::string AuthorizationHeader(const AwsCredentials& credentials, std::string_view region,
-                                std::string_view service, std::string_view amz_date, std::string_view method,
-                                std::string_view path, std::string_view query,
-                                std::span<const std::pair<std::string, std::string>> headers,
+std::string AuthorizationHeader(const AwsCredentials& credentials, std::string_view region, std::string_view service,
+                                std::string_view amz_date, std::string_view method, std::string_view path,
+                                std::string_view query, std::span<const std::pair<std::string, std::string>> headers,
                                 std::string_view hashed_payload) {
   std::vector<auth::HeaderField> fields;
   std::vector<std::string> names;
@@ -36,9 +35,8 @@ std::string AuthorizationHeader(const AwsCredentials& credentials, std::string_v
   const std::string_view date = amz_date.substr(0, 8);
   std::string scope(date);
   scope.append("/").append(region).append("/").append(service).append("/").append(auth::kScopeTerminator);
-  const std::string signature =
-      auth::Signature(auth::SigningKey(credentials.secret_access_key, date, region, service),
-                      auth::StringToSign(amz_date, scope, canonical));
+  const std::string signature = auth::Signature(auth::SigningKey(credentials.secret_access_key, date, region, service),
+                                                auth::StringToSign(amz_date, scope, canonical));
   std::string out = auth::kAlgorithm;
   out.append(" Credential=").append(credentials.access_key_id).append("/").append(scope);
   out.append(", SignedHeaders=").append(signed_headers);
@@ -60,8 +58,8 @@ void SignRequest(const AwsCredentials& credentials, const SigningScope& scope, i
   const size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-  std::string authorization = AuthorizationHeader(credentials, scope.region, scope.service, amz_date,
-                                                  request->method, path, query, request->headers, payload_hash);
+  std::string authorization = AuthorizationHeader(credentials, scope.region, scope.service, amz_date, request->method,
+                                                  path, query, request->headers, payload_hash);
   request->headers.emplace_back("Authorization", std::move(authorization));
 }
 

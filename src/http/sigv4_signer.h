@@ -38,10 +38,9 @@ void SignRequest(const AwsCredentials& credentials, const SigningScope& scope, i
 // header in `headers` is signed and must include "host". `path` is the
 // encoded path without the query; S3 signs it as it is, every other service
 // as auth::CanonicalUri normalises and encodes it once more.
-std::string AuthorizationHeader(const AwsCredentials& credentials, std::string_view region,
-                                std::string_view service, std::string_view amz_date, std::string_view method,
-                                std::string_view path, std::string_view query,
-                                std::span<const std::pair<std::string, std::string>> headers,
+std::string AuthorizationHeader(const AwsCredentials& credentials, std::string_view region, std::string_view service,
+                                std::string_view amz_date, std::string_view method, std::string_view path,
+                                std::string_view query, std::span<const std::pair<std::string, std::string>> headers,
                                 std::string_view hashed_payload);
 
 }  // namespace sluice::http

@@ -138,8 +138,10 @@ Status Socket::WriteAll(std::string_view bytes, int64_t timeout_ms) {
       n = SSL_write(ssl_, bytes.data(), static_cast<int>(std::min<size_t>(bytes.size(), 1 << 30)));
       if (n <= 0) {
         const int e = SSL_get_error(ssl_, static_cast<int>(n));
-        if (e == SSL_ERROR_WANT_READ) want = POLLIN;
-        else if (e != SSL_ERROR_WANT_WRITE) return SslError("TLS write failed");
+        if (e == SSL_ERROR_WANT_READ)
+          want = POLLIN;
+        else if (e != SSL_ERROR_WANT_WRITE)
+          return SslError("TLS write failed");
         n = -1;
         errno = EAGAIN;
       }

@@ -10,10 +10,10 @@
 namespace sluice::http {
 
 struct Url {
-  bool tls = false;          // https://
-  std::string host;          // name or address, without brackets
+  bool tls = false;  // https://
+  std::string host;  // name or address, without brackets
   uint16_t port = 0;
-  std::string host_header;   // "host" or "host:port" (port omitted when it is the scheme's default)
+  std::string host_header;  // "host" or "host:port" (port omitted when it is the scheme's default)
 };
 
 // Parses "http://host[:port][/]" or "https://..." (IPv6 in brackets). A path

@@ -56,8 +56,8 @@ std::string FormatScaled(uint64_t value, double scale) {
   return FormatValue(static_cast<double>(value) * scale);
 }
 
-void Family::AddLine(std::string_view suffix, const Labels& labels,
-                     const std::pair<std::string, std::string>* extra, const std::string& value) {
+void Family::AddLine(std::string_view suffix, const Labels& labels, const std::pair<std::string, std::string>* extra,
+                     const std::string& value) {
   samples_ += name_;
   samples_ += suffix;
   if (!labels.empty() || extra) {

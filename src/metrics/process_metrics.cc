@@ -112,8 +112,7 @@ void AddProcessMetrics(const ProcessStats& stats, Exposition& out) {
   out.Declare("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::kGauge)
       .Add({}, stats.virtual_bytes);
   out.Declare("process_open_fds", "Number of open file descriptors.", MetricType::kGauge).Add({}, stats.open_fds);
-  out.Declare("process_max_fds", "Maximum number of open file descriptors.", MetricType::kGauge)
-      .Add({}, stats.max_fds);
+  out.Declare("process_max_fds", "Maximum number of open file descriptors.", MetricType::kGauge).Add({}, stats.max_fds);
   out.Declare("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
               MetricType::kGauge)
       .Add({}, stats.start_time_seconds);

@@ -109,8 +109,8 @@ class Decoder {
         uint64_t chunk_length;
         bool chunk_indefinite;
         std::string_view chunk;
-        if (!Head(&chunk_major, &info, &chunk_length, &chunk_indefinite) || chunk_major != major ||
-            chunk_indefinite || !TakeString(chunk_length, &chunk)) {
+        if (!Head(&chunk_major, &info, &chunk_length, &chunk_indefinite) || chunk_major != major || chunk_indefinite ||
+            !TakeString(chunk_length, &chunk)) {
           return Malformed();
         }
         if (major == kTextString && !ValidUtf8(chunk)) return Malformed();
@@ -203,8 +203,7 @@ class Decoder {
         if (indefinite) return Malformed();
         return visitor_->Negative(argument);
       case kByteString:
-      case kTextString:
-        return String(major, argument, indefinite);
+      case kTextString: return String(major, argument, indefinite);
       case kArray:
         if (depth >= kMaxCborDepth) return Malformed();
         return Array(argument, indefinite, depth);
@@ -215,8 +214,7 @@ class Decoder {
         if (indefinite || depth >= kMaxCborDepth) return Malformed();
         SLUICE_RETURN_IF_ERROR(visitor_->Tag(argument));
         return Item(depth + 1);
-      default:
-        return SimpleOrFloat(info, argument, indefinite);
+      default: return SimpleOrFloat(info, argument, indefinite);
     }
   }
 

@@ -281,14 +281,9 @@ class CborFromJson {
       }
       case element_type::INT64:
       case element_type::UINT64:
-      case element_type::DOUBLE:
-        return Number(value, kind);
-      case element_type::BOOL:
-        w_.Bool(value.get_bool().value_unsafe());
-        return Status::Ok();
-      case element_type::NULL_VALUE:
-        w_.Null();
-        return Status::Ok();
+      case element_type::DOUBLE: return Number(value, kind);
+      case element_type::BOOL: w_.Bool(value.get_bool().value_unsafe()); return Status::Ok();
+      case element_type::NULL_VALUE: w_.Null(); return Status::Ok();
     }
     return Status::Internal("unknown JSON element type");
   }

@@ -37,8 +37,7 @@ const char* ErrorTypeName(ErrorCode code) {
     case ErrorCode::kTimedOut:
     case ErrorCode::kTlsFailed:
     case ErrorCode::kBadResponse:
-    case ErrorCode::kCancelled:
-      return "InternalFailure";
+    case ErrorCode::kCancelled: return "InternalFailure";
   }
   return "InternalFailure";
 }
@@ -57,12 +56,9 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kTimedOut:
     case ErrorCode::kTlsFailed:
     case ErrorCode::kBadResponse:
-    case ErrorCode::kCancelled:
-      return 500;
-    case ErrorCode::kServiceUnavailable:
-      return 503;
-    default:
-      return 400;
+    case ErrorCode::kCancelled: return 500;
+    case ErrorCode::kServiceUnavailable: return 503;
+    default: return 400;
   }
 }
 

@@ -83,23 +83,23 @@ Status AppendHeader(const EventStreamHeader& header, std::string* out) {
     case Type::kByteArray:
     case Type::kString:
       if (v.bytes.size() > kMaxVariableValueBytes) {
-        return Status::InvalidArgument(fmt::format("event-stream: header '{}' value of {} bytes exceeds 65535",
-                                                   header.name, v.bytes.size()));
+        return Status::InvalidArgument(
+            fmt::format("event-stream: header '{}' value of {} bytes exceeds 65535", header.name, v.bytes.size()));
       }
       AppendBigEndian(out, v.bytes.size(), 2);
       out->append(v.bytes);
       return Status::Ok();
     case Type::kUuid:
       if (v.bytes.size() != kUuidBytes) {
-        return Status::InvalidArgument(fmt::format("event-stream: header '{}' UUID has {} bytes, not 16",
-                                                   header.name, v.bytes.size()));
+        return Status::InvalidArgument(
+            fmt::format("event-stream: header '{}' UUID has {} bytes, not 16", header.name, v.bytes.size()));
       }
       out->append(v.bytes);
       return Status::Ok();
     default:
       if (!FitsType(v.type, v.integer)) {
-        return Status::InvalidArgument(fmt::format("event-stream: header '{}' value {} does not fit type {}",
-                                                   header.name, v.integer, type_byte));
+        return Status::InvalidArgument(
+            fmt::format("event-stream: header '{}' value {} does not fit type {}", header.name, v.integer, type_byte));
       }
       AppendBigEndian(out, static_cast<uint64_t>(v.integer), FixedWidth(v.type));
       return Status::Ok();
@@ -189,8 +189,8 @@ Status DecodeHeaders(std::string_view section, std::vector<EventStreamHeader>* h
     pos += name_bytes;
     uint8_t type_byte = static_cast<uint8_t>(section[pos++]);
     if (type_byte > kLastKnownType) {
-      return Status::InvalidArgument(fmt::format("event-stream: unknown header value type {} at offset {}",
-                                                 type_byte, header_start));
+      return Status::InvalidArgument(
+          fmt::format("event-stream: unknown header value type {} at offset {}", type_byte, header_start));
     }
     h.value.type = static_cast<Type>(type_byte);
     int width = FixedWidth(h.value.type);
@@ -277,8 +277,7 @@ Result<size_t> BeginMessage(std::span<const EventStreamHeader> headers, std::str
       return st;
     }
   }
-  StoreBigEndian32(out->data() + start + 4,
-                   static_cast<uint32_t>(out->size() - start - kEventStreamPreludeBytes));
+  StoreBigEndian32(out->data() + start + 4, static_cast<uint32_t>(out->size() - start - kEventStreamPreludeBytes));
   return start;
 }
 
@@ -306,15 +305,15 @@ Status EncodeMessage(std::span<const EventStreamHeader> headers, std::string_vie
 
 Status EncodeEvent(std::string_view event_type, std::string_view content_type, std::string_view payload,
                    std::string* out) {
-  return EncodeStringHeaders(
-      {{":message-type", "event"}, {":event-type", event_type}, {":content-type", content_type}}, payload, out);
+  return EncodeStringHeaders({{":message-type", "event"}, {":event-type", event_type}, {":content-type", content_type}},
+                             payload, out);
 }
 
-Status EncodeException(std::string_view exception_type, std::string_view content_type,
-                       std::string_view payload, std::string* out) {
+Status EncodeException(std::string_view exception_type, std::string_view content_type, std::string_view payload,
+                       std::string* out) {
   return EncodeStringHeaders(
-      {{":message-type", "exception"}, {":exception-type", exception_type}, {":content-type", content_type}},
-      payload, out);
+      {{":message-type", "exception"}, {":exception-type", exception_type}, {":content-type", content_type}}, payload,
+      out);
 }
 
 Status EncodeInitialResponse(std::string_view content_type, std::string* out) {

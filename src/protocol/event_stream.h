@@ -118,8 +118,7 @@ struct EventStreamMessage {
 // longer than 255 bytes, a string or byte array longer than 65535, a UUID not
 // 16 bytes, an integer outside its type's range, the headers section over
 // kEventStreamMaxHeadersBytes or the message over kEventStreamMaxMessageBytes.
-Status EncodeMessage(std::span<const EventStreamHeader> headers, std::string_view payload,
-                     std::string* out);
+Status EncodeMessage(std::span<const EventStreamHeader> headers, std::string_view payload, std::string* out);
 
 // Building a message in place, for payloads written straight into the output
 // buffer (a JsonWriter on *out) instead of copied in:
@@ -139,13 +138,13 @@ Status FinishMessage(size_t start, std::string* out);
 // worked example uses (:message-type first); clients look headers up by name.
 //
 // `:message-type=event`, `:event-type=<event_type>`, `:content-type=<content_type>`.
-Status EncodeEvent(std::string_view event_type, std::string_view content_type,
-                   std::string_view payload, std::string* out);
+Status EncodeEvent(std::string_view event_type, std::string_view content_type, std::string_view payload,
+                   std::string* out);
 // `:message-type=exception`, `:exception-type=<exception_type>`,
 // `:content-type=<content_type>`. Kinesis sends `{"message":"..."}` as the
 // payload and ends the stream after it.
-Status EncodeException(std::string_view exception_type, std::string_view content_type,
-                       std::string_view payload, std::string* out);
+Status EncodeException(std::string_view exception_type, std::string_view content_type, std::string_view payload,
+                       std::string* out);
 // The first message of a SubscribeToShard response: an `initial-response`
 // event with payload `{}`.
 Status EncodeInitialResponse(std::string_view content_type, std::string* out);

@@ -58,8 +58,7 @@ double AsDouble(element value) {
   }
 }
 
-Status CheckNumber(element value, const char* java_type, int64_t lo, int64_t hi,
-                   std::optional<int64_t>* out) {
+Status CheckNumber(element value, const char* java_type, int64_t lo, int64_t hi, std::optional<int64_t>* out) {
   element_type t = value.type();
   if (IsNumber(t)) {
     *out = FlooredClamped(value, lo, hi);
@@ -176,8 +175,10 @@ Status JsonObject::GetTimestampMillis(std::string_view key, std::optional<int64_
     *out = static_cast<int64_t>(ms);
     return Status::Ok();
   }
-  if (t == element_type::BOOL) return TypeError(std::string(kBooleanClass) + " can not be converted to milliseconds since epoch");
-  if (t == element_type::STRING) return TypeError(std::string(kStringClass) + " can not be converted to milliseconds since epoch");
+  if (t == element_type::BOOL)
+    return TypeError(std::string(kBooleanClass) + " can not be converted to milliseconds since epoch");
+  if (t == element_type::STRING)
+    return TypeError(std::string(kStringClass) + " can not be converted to milliseconds since epoch");
   return ContainerMismatch(t);
 }
 
@@ -196,12 +197,10 @@ Status JsonObject::GetBlob(std::string_view key, ByteArena* arena, std::optional
   size_t len = 0;
   base64::DecodeResult r = base64::Decode(text, dst, &len);
   switch (r.error) {
-    case base64::DecodeError::kNone:
-      *out = std::string_view(dst, len);
-      return Status::Ok();
+    case base64::DecodeError::kNone: *out = std::string_view(dst, len); return Status::Ok();
     case base64::DecodeError::kLength:
-      return TypeError(BlobError(text, "Base64 encoded length is expected a multiple of 4 bytes but found: " +
-                                           std::to_string(text.size())));
+      return TypeError(BlobError(
+          text, "Base64 encoded length is expected a multiple of 4 bytes but found: " + std::to_string(text.size())));
     case base64::DecodeError::kCharacter:
       return TypeError(BlobError(text, std::string("Invalid Base64 character: '") + r.bad_char + "'"));
     case base64::DecodeError::kLastCharacter:

@@ -47,10 +47,22 @@ class JsonWriter {
   void Blob(std::string_view bytes);
 
   // Convenience: Key + value.
-  void Member(std::string_view name, std::string_view value) { Key(name); String(value); }
-  void MemberInt(std::string_view name, int64_t value) { Key(name); Int(value); }
-  void MemberDouble(std::string_view name, double value) { Key(name); Double(value); }
-  void MemberBool(std::string_view name, bool value) { Key(name); Bool(value); }
+  void Member(std::string_view name, std::string_view value) {
+    Key(name);
+    String(value);
+  }
+  void MemberInt(std::string_view name, int64_t value) {
+    Key(name);
+    Int(value);
+  }
+  void MemberDouble(std::string_view name, double value) {
+    Key(name);
+    Double(value);
+  }
+  void MemberBool(std::string_view name, bool value) {
+    Key(name);
+    Bool(value);
+  }
 
   std::string* out() { return out_; }
 

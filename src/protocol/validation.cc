@@ -2,8 +2,7 @@
 
 namespace sluice::protocol {
 
-void ValidationErrors::Add(std::optional<std::string_view> value, std::string_view path,
-                           std::string_view constraint) {
+void ValidationErrors::Add(std::optional<std::string_view> value, std::string_view path, std::string_view constraint) {
   if (count_ >= kMaxErrors) return;
   std::string e;
   e.reserve(64 + path.size() + constraint.size() + (value ? value->size() : 0));
@@ -23,8 +22,8 @@ void ValidationErrors::CheckRequired(std::string_view path, bool present) {
 }
 
 void ValidationErrors::CheckString(std::string_view path, std::optional<std::string_view> value, bool required,
-                                   std::string_view pattern_text, bool (*matches)(std::string_view),
-                                   int64_t min_len, int64_t max_len) {
+                                   std::string_view pattern_text, bool (*matches)(std::string_view), int64_t min_len,
+                                   int64_t max_len) {
   if (!value) {
     if (required) Add(std::nullopt, path, "Member must not be null");
     return;
@@ -41,8 +40,8 @@ void ValidationErrors::CheckString(std::string_view path, std::optional<std::str
   }
 }
 
-void ValidationErrors::CheckNumber(std::string_view path, std::optional<int64_t> value, bool required,
-                                   int64_t min, int64_t max) {
+void ValidationErrors::CheckNumber(std::string_view path, std::optional<int64_t> value, bool required, int64_t min,
+                                   int64_t max) {
   if (!value) {
     if (required) Add(std::nullopt, path, "Member must not be null");
     return;

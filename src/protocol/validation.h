@@ -38,11 +38,9 @@ class ValidationErrors {
   // UTF-16 code units, as the service counts). `pattern_text` is empty when
   // the member has no pattern; `matches` is consulted only when it is not.
   void CheckString(std::string_view path, std::optional<std::string_view> value, bool required,
-                   std::string_view pattern_text, bool (*matches)(std::string_view), int64_t min_len,
-                   int64_t max_len);
+                   std::string_view pattern_text, bool (*matches)(std::string_view), int64_t min_len, int64_t max_len);
   // Integer/long: not-null, min value, max value. Pass INT64_MIN/MAX for none.
-  void CheckNumber(std::string_view path, std::optional<int64_t> value, bool required, int64_t min,
-                   int64_t max);
+  void CheckNumber(std::string_view path, std::optional<int64_t> value, bool required, int64_t min, int64_t max);
   // Enum: not-null, membership.
   void CheckEnum(std::string_view path, std::optional<std::string_view> value, bool required,
                  std::span<const std::string_view> allowed);

@@ -54,9 +54,10 @@ void DescriptorReserve::Report(int64_t now_ns, int error, int refused, int idle_
   refused_ += static_cast<uint64_t>(refused);
   idle_closed_ += static_cast<uint64_t>(idle_closed);
   if (reported_ && now_ns - last_report_ns_ < kReportIntervalNs) return;
-  log::Warn("accept: out of descriptors ({}): {} times since the last report, {} connections answered 503, "
-            "{} idle connections closed to make room",
-            std::strerror(error), events_, refused_, idle_closed_);
+  log::Warn(
+      "accept: out of descriptors ({}): {} times since the last report, {} connections answered 503, "
+      "{} idle connections closed to make room",
+      std::strerror(error), events_, refused_, idle_closed_);
   reported_ = true;
   last_report_ns_ = now_ns;
   events_ = refused_ = idle_closed_ = 0;

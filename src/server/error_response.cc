@@ -43,8 +43,8 @@ std::string Http1ErrorMessage(int status) {
   HttpResponse response = ErrorResponse(status);
   std::string message = fmt::format("HTTP/1.1 {} {}\r\n", status, ReasonPhrase(status));
   for (const auto& [name, value] : response.headers) message += fmt::format("{}: {}\r\n", name, value);
-  message += fmt::format("Content-Length: {}\r\nDate: {}\r\nConnection: close\r\n\r\n", response.body.size(),
-                         HttpDateNow());
+  message +=
+      fmt::format("Content-Length: {}\r\nDate: {}\r\nConnection: close\r\n\r\n", response.body.size(), HttpDateNow());
   return message + response.body;
 }
 

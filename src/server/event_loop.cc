@@ -181,8 +181,8 @@ void EventLoop::Adopt(int fd, bool tls) {
       ::close(fd);
       return;
     }
-    auto connection = std::make_unique<TlsHandshakeConnection>(
-        this, id, fd, std::make_unique<TlsTransport>(ssl, fd), now_ns_);
+    auto connection =
+        std::make_unique<TlsHandshakeConnection>(this, id, fd, std::make_unique<TlsTransport>(ssl, fd), now_ns_);
     TlsHandshakeConnection* raw = connection.get();
     connections_.emplace(id, std::move(connection));
     AddToEpoll(epoll_fd_, fd, id, EPOLLIN | EPOLLRDHUP);

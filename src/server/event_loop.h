@@ -136,7 +136,7 @@ class EventLoop {
   size_t next_sibling_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> retired_;
-  MemoryBudget::TrimState trim_;  // this loop's trims after bursts of buffered bytes
+  MemoryBudget::TrimState trim_;                    // this loop's trims after bursts of buffered bytes
   using TimerEntry = std::pair<int64_t, uint64_t>;  // (when_ns, connection id)
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
 };

@@ -27,8 +27,8 @@ constexpr size_t kMaxPipelined = 64;  // slots before we stop parsing
 constexpr size_t kMaxPendingOutput = 16 << 20;
 constexpr size_t kResumePendingOutput = kMaxPendingOutput / 2;
 constexpr size_t kReadChunk = 16 << 10;
-constexpr size_t kReadBudget = 1 << 20;         // per readiness event, for fairness
-constexpr size_t kInlineBodyLimit = 4096;       // smaller bodies share the header chunk
+constexpr size_t kReadBudget = 1 << 20;    // per readiness event, for fairness
+constexpr size_t kInlineBodyLimit = 4096;  // smaller bodies share the header chunk
 // A read buffer that grew past this for a large body is freed once empty,
 // so a thousand idle connections do not keep a megabyte each.
 constexpr size_t kIdleBufferKeep = 64 << 10;
@@ -100,7 +100,7 @@ bool Http1Connection::SniffTls() {
     n = ::recv(fd(), &first, 1, MSG_PEEK);
   } while (n < 0 && errno == EINTR);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // nothing yet: ReadInput waits too
-  if (n <= 0) return true;  // EOF or error: ReadInput sees it and closes
+  if (n <= 0) return true;                                              // EOF or error: ReadInput sees it and closes
   sniff_tls_ = false;
   if (first != 0x16) return true;
   loop_->SwitchToTls(this);
@@ -550,8 +550,8 @@ bool Http1Connection::CheckStalledStream() {
   stall_checked_ns_ = now;
   const MemoryBudget& budget = context().budget;
   if (out_.empty() || now < last_write_ns_ + kStallCheckNs || !budget.over()) return true;
-  LogStalledStreamEnded(fmt::format("http: connection {}", id()), "ending", (now - last_write_ns_) / kNsPerMs,
-                        budget, out_.bytes());
+  LogStalledStreamEnded(fmt::format("http: connection {}", id()), "ending", (now - last_write_ns_) / kNsPerMs, budget,
+                        out_.bytes());
   Close();
   return false;
 }

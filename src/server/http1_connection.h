@@ -180,10 +180,10 @@ class Http1Connection final : public Connection {
   int64_t body_started_ns_ = 0;     // end of the headers of the body being read
   uint64_t body_declared_ = 0;      // its Content-Length, admitted against the budget
   int64_t last_activity_ns_ = 0;
-  int64_t last_write_ns_ = 0;      // the last write that took bytes
-  int64_t stall_checked_ns_ = 0;   // the last stall check of a stream
-  BudgetShare body_share_;    // max(body_declared_, the read buffer's capacity)
-  BudgetShare output_share_;  // PendingOutputBytes()
+  int64_t last_write_ns_ = 0;     // the last write that took bytes
+  int64_t stall_checked_ns_ = 0;  // the last stall check of a stream
+  BudgetShare body_share_;        // max(body_declared_, the read buffer's capacity)
+  BudgetShare output_share_;      // PendingOutputBytes()
 };
 
 }  // namespace sluice::server

@@ -128,12 +128,9 @@ Http1ParseResult Http1Parser::Parse(char* data, size_t size) {
     case State::kChunkSize:
     case State::kChunkData:
     case State::kChunkDataEnd:
-    case State::kTrailers:
-      return ParseChunked(data, size);
-    case State::kDone:
-      return Http1ParseResult::kComplete;
-    case State::kError:
-      return Http1ParseResult::kError;
+    case State::kTrailers: return ParseChunked(data, size);
+    case State::kDone: return Http1ParseResult::kComplete;
+    case State::kError: return Http1ParseResult::kError;
   }
   return Fail(400);
 }
@@ -167,12 +164,12 @@ bool Http1Parser::ParseRequestLine(const char* data, size_t begin, size_t end) {
   if (i == begin || i >= end || data[i] != ' ') return false;
   method_ = {static_cast<uint32_t>(begin), static_cast<uint32_t>(i - begin)};
   size_t target_begin = ++i;
-  while (i < end && static_cast<unsigned char>(data[i]) > 0x20 && data[i] != 0x7f) ++i;
+  while (i<end&& static_cast<unsigned char>(data[i])> 0x20 && data[i] != 0x7f) ++i;
   if (i == target_begin || i >= end || data[i] != ' ') return false;
   target_ = {static_cast<uint32_t>(target_begin), static_cast<uint32_t>(i - target_begin)};
   std::string_view version(data + i + 1, end - i - 1);
-  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' ||
-      version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' || version[5] < '0' ||
+      version[5] > '9' || version[7] < '0' || version[7] > '9') {
     return false;
   }
   if (version[5] != '1' || version[7] > '1') {
@@ -264,9 +261,12 @@ Http1ParseResult Http1Parser::ParseChunked(char* data, size_t size) {
         for (; i < eol; ++i) {
           char c = data[i];
           int digit;
-          if (c >= '0' && c <= '9') digit = c - '0';
-          else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') digit = (c | 0x20) - 'a' + 10;
-          else break;
+          if (c >= '0' && c <= '9')
+            digit = c - '0';
+          else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            digit = (c | 0x20) - 'a' + 10;
+          else
+            break;
           if (i - pos_ >= 15) return Fail(400);
           n = n * 16 + static_cast<uint64_t>(digit);
         }
@@ -319,8 +319,7 @@ Http1ParseResult Http1Parser::ParseChunked(char* data, size_t size) {
         }
         break;
       }
-      default:
-        return Fail(400);
+      default: return Fail(400);
     }
   }
 }

@@ -84,10 +84,10 @@ class Http1Parser {
 
   Http1Limits limits_;
   State state_ = State::kHeaders;
-  size_t start_ = 0;      // first byte of the request line (after skipped CRLFs)
-  size_t scanned_ = 0;    // header terminator search resumes here
+  size_t start_ = 0;    // first byte of the request line (after skipped CRLFs)
+  size_t scanned_ = 0;  // header terminator search resumes here
   size_t body_start_ = 0;
-  size_t pos_ = 0;        // chunked decoding position
+  size_t pos_ = 0;  // chunked decoding position
   uint64_t chunk_left_ = 0;
   size_t trailer_bytes_ = 0;
   bool started_ = false;

@@ -43,15 +43,13 @@ std::string Lower(std::string_view s) {
 
 // Headers HTTP/2 forbids or the server sets itself.
 bool IsSkippedResponseHeader(std::string_view lower) {
-  return lower == "content-length" || lower == "date" || lower == "connection" ||
-         lower == "transfer-encoding" || lower == "keep-alive" || lower == "upgrade" ||
-         lower == "proxy-connection" || lower.empty() || lower[0] == ':';
+  return lower == "content-length" || lower == "date" || lower == "connection" || lower == "transfer-encoding" ||
+         lower == "keep-alive" || lower == "upgrade" || lower == "proxy-connection" || lower.empty() || lower[0] == ':';
 }
 
 nghttp2_nv MakeNv(const std::string& name, const std::string& value) {
   return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-          NGHTTP2_NV_FLAG_NONE};
+          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(), NGHTTP2_NV_FLAG_NONE};
 }
 
 ssize_t ReadResponseBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
@@ -107,8 +105,8 @@ struct Http2Connection::Stream {
   // A streamed response (see the header).
   std::shared_ptr<StreamingBody> streaming;
   std::shared_ptr<StreamChannel> channel;
-  bool body_done = false;  // the provider handed nghttp2 the end of the body
-  bool aborted = false;    // ended by the server (drain, connection closing, stalled client)
+  bool body_done = false;      // the provider handed nghttp2 the end of the body
+  bool aborted = false;        // ended by the server (drain, connection closing, stalled client)
   uint64_t sent = 0;           // streamed bytes framed as DATA
   uint64_t sent_at_check = 0;  // `sent` at the last stall check
 };
@@ -244,9 +242,8 @@ int Http2Connection::OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame
   return 0;
 }
 
-int Http2Connection::OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
-                              size_t name_length, const uint8_t* value, size_t value_length, uint8_t,
-                              void* self) {
+int Http2Connection::OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t name_length,
+                              const uint8_t* value, size_t value_length, uint8_t, void* self) {
   auto* c = static_cast<Http2Connection*>(self);
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
   auto it = c->streams_.find(frame->hd.stream_id);
@@ -269,8 +266,10 @@ int Http2Connection::OnHeader(nghttp2_session*, const nghttp2_frame* frame, cons
     if (n == "content-length") {
       uint64_t length = 0;
       for (char ch : v) length = ch >= '0' && ch <= '9' ? length * 10 + static_cast<uint64_t>(ch - '0') : length;
-      if (v.size() > 18 || length > c->context().options.max_body_bytes) s->error_status = 413;
-      else s->declared_length = length;
+      if (v.size() > 18 || length > c->context().options.max_body_bytes)
+        s->error_status = 413;
+      else
+        s->declared_length = length;
     }
     s->headers.emplace_back(std::string(n), std::string(v));
   }
@@ -462,9 +461,7 @@ void Http2Connection::CheckStalledStreams() {
   }
 }
 
-void Http2Connection::RespondError(Stream* s, int status) {
-  Submit(s, ErrorResponse(status));
-}
+void Http2Connection::RespondError(Stream* s, int status) { Submit(s, ErrorResponse(status)); }
 
 void Http2Connection::Complete(uint64_t tag, HttpResponse response) {
   auto it = streams_.find(static_cast<int32_t>(tag));
@@ -511,12 +508,10 @@ void Http2Connection::Submit(Stream* s, HttpResponse response) {
   nghttp2_data_provider provider{};
   provider.source.ptr = s;
   provider.read_callback = ReadResponseBody;
-  nghttp2_submit_response(session_, s->id, nva.data(), nva.size(),
-                          s->response_body.empty() ? nullptr : &provider);
+  nghttp2_submit_response(session_, s->id, nva.data(), nva.size(), s->response_body.empty() ? nullptr : &provider);
 }
 
-void Http2Connection::SubmitStreamed(Stream* s, std::vector<nghttp2_nv>& nva,
-                                     std::shared_ptr<StreamingBody> body) {
+void Http2Connection::SubmitStreamed(Stream* s, std::vector<nghttp2_nv>& nva, std::shared_ptr<StreamingBody> body) {
   auto channel = std::make_shared<StreamChannel>(MakeStreamWaker(static_cast<uint64_t>(s->id)), body->drain_threshold);
   nghttp2_data_provider provider{};
   provider.source.ptr = s;
@@ -630,7 +625,7 @@ void Http2Connection::OnDeadline() {
 void Http2Connection::UpdateInterestAndDeadline() {
   SetInterest(out_.bytes() < kMaxBufferedOutput, !out_.empty());
   bool waiting_for_handler = false;
-  bool producing = false;  // a streamed body the producer has not finished
+  bool producing = false;    // a streamed body the producer has not finished
   size_t streamed_held = 0;  // streamed bytes the client has not let out
   int64_t body_deadline = 0;
   int64_t body_timeout_ns = context().options.body_timeout_ms * kNsPerMs;

@@ -100,8 +100,8 @@ class Http2Connection final : public Connection {
   static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t name_length,
                       const uint8_t* value, size_t value_length, uint8_t flags, void* self);
-  static int OnDataChunk(nghttp2_session*, uint8_t flags, int32_t stream_id, const uint8_t* data,
-                         size_t length, void* self);
+  static int OnDataChunk(nghttp2_session*, uint8_t flags, int32_t stream_id, const uint8_t* data, size_t length,
+                         void* self);
   static int OnFrameReceived(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* self);
   // The response-body reader took `n` bytes of a stream's response.
@@ -162,10 +162,10 @@ class Http2Connection final : public Connection {
   bool draining_ = false;
   bool abort_pending_ = false;  // a response asked for the connection to be dropped
   int64_t last_activity_ns_ = 0;
-  size_t streamed_ = 0;  // streams with a streamed response, not yet closed
-  int64_t stall_checked_ns_ = 0;  // 0: no streamed bytes waiting on the client
-  BudgetShare body_share_;      // request bodies (Stream::budgeted)
-  BudgetShare response_share_;  // BufferedBytes() - body_bytes_, plus streamed bytes held
+  size_t streamed_ = 0;                                     // streams with a streamed response, not yet closed
+  int64_t stall_checked_ns_ = 0;                            // 0: no streamed bytes waiting on the client
+  BudgetShare body_share_;                                  // request bodies (Stream::budgeted)
+  BudgetShare response_share_;                              // BufferedBytes() - body_bytes_, plus streamed bytes held
   std::vector<std::shared_ptr<StreamingBody>> owed_close_;  // on_close to call
 };
 

@@ -47,9 +47,9 @@ std::string_view HttpDateNow() {
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     struct tm tm_utc;
     gmtime_r(&now, &tm_utc);
-    int n = snprintf(buffer, sizeof(buffer), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm_utc.tm_wday],
-                     tm_utc.tm_mday, kMonths[tm_utc.tm_mon], tm_utc.tm_year + 1900, tm_utc.tm_hour,
-                     tm_utc.tm_min, tm_utc.tm_sec);
+    int n =
+        snprintf(buffer, sizeof(buffer), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm_utc.tm_wday], tm_utc.tm_mday,
+                 kMonths[tm_utc.tm_mon], tm_utc.tm_year + 1900, tm_utc.tm_hour, tm_utc.tm_min, tm_utc.tm_sec);
     length = n > 0 ? static_cast<size_t>(n) : 0;
     cached_second = now;
   }

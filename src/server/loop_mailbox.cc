@@ -37,8 +37,7 @@ void LoopMailbox::Close() {
   tasks_.clear();
 }
 
-void LoopMailbox::TakeAll(std::vector<ResponseDelivery>* deliveries,
-                          std::vector<std::function<void()>>* tasks) {
+void LoopMailbox::TakeAll(std::vector<ResponseDelivery>* deliveries, std::vector<std::function<void()>>* tasks) {
   std::lock_guard lock(mu_);
   deliveries->swap(deliveries_);
   tasks->swap(tasks_);

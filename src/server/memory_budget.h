@@ -67,7 +67,7 @@ class MemoryBudget {
 
   const uint64_t limit_;
   std::atomic<uint64_t> used_{0};
-  std::atomic<bool> high_{false};     // above half the limit since use was last low
+  std::atomic<bool> high_{false};    // above half the limit since use was last low
   std::atomic<uint64_t> bursts_{0};  // rises above half the limit
 };
 

@@ -18,12 +18,12 @@ RateLimiter& LimiterFor(int status) {
 void LogRefusal(std::string_view who, int status, std::string_view message) {
   uint64_t suppressed = 0;
   if (!LimiterFor(status).Allow(&suppressed)) return;
-  log::Warn("{}: answering {}: {} ({} more answered {} since the last such line)", who, status, message,
-            suppressed, status);
+  log::Warn("{}: answering {}: {} ({} more answered {} since the last such line)", who, status, message, suppressed,
+            status);
 }
 
-void LogStalledStreamEnded(std::string_view who, std::string_view action, int64_t idle_ms,
-                           const MemoryBudget& budget, size_t unsent) {
+void LogStalledStreamEnded(std::string_view who, std::string_view action, int64_t idle_ms, const MemoryBudget& budget,
+                           size_t unsent) {
   static RateLimiter limiter;
   uint64_t suppressed = 0;
   if (!limiter.Allow(&suppressed)) return;

@@ -21,7 +21,7 @@ void LogRefusal(std::string_view who, int status, std::string_view message);
 
 // A streamed response whose client read nothing for `idle_ms` is ended
 // (`action`: "ending" or "resetting") with `unsent` bytes left.
-void LogStalledStreamEnded(std::string_view who, std::string_view action, int64_t idle_ms,
-                           const MemoryBudget& budget, size_t unsent);
+void LogStalledStreamEnded(std::string_view who, std::string_view action, int64_t idle_ms, const MemoryBudget& budget,
+                           size_t unsent);
 
 }  // namespace sluice::server

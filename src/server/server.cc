@@ -34,8 +34,7 @@ Result<int> Duplicate(int fd) {
 
 class Server::Impl {
  public:
-  Impl(const ServerOptions& options, Handler handler)
-      : context_{options, std::move(handler), nullptr, {}} {}
+  Impl(const ServerOptions& options, Handler handler) : context_{options, std::move(handler), nullptr, {}} {}
 
   ~Impl() { Shutdown(0); }
 

@@ -74,9 +74,9 @@ class StreamChannel final : public BodyWriter {
   const size_t drain_threshold_;
   mutable std::mutex mu_;
   std::deque<std::string> queue_;
-  size_t front_offset_ = 0;   // bytes of queue_.front() already Read
-  size_t queued_bytes_ = 0;   // in queue_, not yet taken
-  size_t unsent_bytes_ = 0;   // taken by TakeAll, not yet MarkSent
+  size_t front_offset_ = 0;    // bytes of queue_.front() already Read
+  size_t queued_bytes_ = 0;    // in queue_, not yet taken
+  size_t unsent_bytes_ = 0;    // taken by TakeAll, not yet MarkSent
   bool wake_pending_ = false;  // `wake` ran and the loop has not acked it
   bool above_threshold_ = false;
   bool finished_ = false;

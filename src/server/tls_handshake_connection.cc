@@ -28,12 +28,8 @@ void TlsHandshakeConnection::OnEvents(uint32_t events) { Advance(); }
 void TlsHandshakeConnection::Advance() {
   std::string error;
   switch (tls_->Handshake(&error)) {
-    case TlsTransport::Step::kDone:
-      loop_->FinishTlsHandshake(this, tls_->Alpn());
-      return;
-    case TlsTransport::Step::kAgain:
-      SetInterest(!tls_->HandshakeWantsWrite(), tls_->HandshakeWantsWrite());
-      return;
+    case TlsTransport::Step::kDone: loop_->FinishTlsHandshake(this, tls_->Alpn()); return;
+    case TlsTransport::Step::kAgain: SetInterest(!tls_->HandshakeWantsWrite(), tls_->HandshakeWantsWrite()); return;
     case TlsTransport::Step::kFailed:
       log::Debug("connection {}: TLS handshake failed: {}", id(), error);
       Close();

@@ -64,8 +64,7 @@ ssize_t TlsTransport::Classify(int result, bool reading) {
     case SSL_ERROR_WANT_WRITE:
       if (reading) read_wants_write_ = true;
       return kAgain;
-    case SSL_ERROR_ZERO_RETURN:
-      return kEof;  // close_notify: an orderly end
+    case SSL_ERROR_ZERO_RETURN: return kEof;  // close_notify: an orderly end
     default:
       // SYSCALL (reset, or EOF without close_notify: a truncated stream)
       // or SSL (bad record, alert): the session is unusable.

@@ -66,16 +66,15 @@ HeaderParse ParseBatchHeader(const char* p, size_t available, BatchHeader* heade
   header->first_arrival_ms = static_cast<int64_t>(coding::GetFixed64(p + kBatchFirstArrivalOffset));
   header->last_arrival_ms = static_cast<int64_t>(coding::GetFixed64(p + kBatchLastArrivalOffset));
   // Each record takes at least three bytes (three one-byte varints).
-  if (header->length < kBatchHeaderSize || header->length > kMaxBatchBytes ||
-      header->record_count == 0 || header->record_count > (header->length - kBatchHeaderSize) / 3) {
+  if (header->length < kBatchHeaderSize || header->length > kMaxBatchBytes || header->record_count == 0 ||
+      header->record_count > (header->length - kBatchHeaderSize) / 3) {
     return HeaderParse::kCorrupt;
   }
   return HeaderParse::kOk;
 }
 
 bool BatchCrcMatches(const char* batch, const BatchHeader& header) {
-  return crc32c::Value(batch + kBatchCrcCoverageStart, header.length - kBatchCrcCoverageStart) ==
-         header.crc;
+  return crc32c::Value(batch + kBatchCrcCoverageStart, header.length - kBatchCrcCoverageStart) == header.crc;
 }
 
 }  // namespace sluice::storage

@@ -14,8 +14,7 @@ bool IsAllZero(const char* p, size_t n) {
   return true;
 }
 
-BatchScanner::BatchScanner(const SegmentFile& file, uint64_t start, uint64_t limit,
-                           size_t first_chunk)
+BatchScanner::BatchScanner(const SegmentFile& file, uint64_t start, uint64_t limit, size_t first_chunk)
     : file_(file), limit_(limit), position_(start), read_pos_(start), chunk_(first_chunk) {}
 
 bool BatchScanner::Fill(size_t n) {
@@ -55,12 +54,9 @@ BatchScanner::Outcome BatchScanner::Next() {
   }
   if (IsAllZero(buf_.data() + begin_, kBatchHeaderSize)) return Outcome::kPadding;
   switch (ParseBatchHeader(buf_.data() + begin_, end_ - begin_, &header_)) {
-    case HeaderParse::kOk:
-      break;
-    case HeaderParse::kNeedMore:
-      return Outcome::kTorn;
-    case HeaderParse::kCorrupt:
-      return Outcome::kCorrupt;
+    case HeaderParse::kOk: break;
+    case HeaderParse::kNeedMore: return Outcome::kTorn;
+    case HeaderParse::kCorrupt: return Outcome::kCorrupt;
   }
   if (header_.length > limit_ - position_) return Outcome::kTorn;
   if (!Fill(header_.length)) return error_.ok() ? Outcome::kTorn : Outcome::kIoError;

@@ -33,8 +33,7 @@ class BatchScanner {
 
   // Scans [start, limit) of `file`, which must outlive the scanner. Reads
   // `first_chunk` bytes first (less for a short lookup), doubling up to 1 MiB.
-  BatchScanner(const SegmentFile& file, uint64_t start, uint64_t limit,
-               size_t first_chunk = kMaxChunkBytes);
+  BatchScanner(const SegmentFile& file, uint64_t start, uint64_t limit, size_t first_chunk = kMaxChunkBytes);
 
   static constexpr size_t kMaxChunkBytes = 1 << 20;
 

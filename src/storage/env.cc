@@ -23,15 +23,9 @@ class PosixEnv final : public Env {
   Result<int> Open(const std::string& path, OpenMode mode) override {
     int flags = O_CLOEXEC;
     switch (mode) {
-      case OpenMode::kRead:
-        flags |= O_RDONLY;
-        break;
-      case OpenMode::kReadWrite:
-        flags |= O_RDWR | O_CREAT;
-        break;
-      case OpenMode::kTruncate:
-        flags |= O_WRONLY | O_CREAT | O_TRUNC;
-        break;
+      case OpenMode::kRead: flags |= O_RDONLY; break;
+      case OpenMode::kReadWrite: flags |= O_RDWR | O_CREAT; break;
+      case OpenMode::kTruncate: flags |= O_WRONLY | O_CREAT | O_TRUNC; break;
     }
     int fd = ::open(path.c_str(), flags, 0644);
     if (fd >= 0) return fd;
@@ -47,8 +41,7 @@ class PosixEnv final : public Env {
     return file::PwriteAll(fd, data, n, pos, path);
   }
 
-  Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos,
-                      const std::string& path) const override {
+  Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos, const std::string& path) const override {
     return file::PreadAll(fd, dst, n, pos, path);
   }
 
@@ -70,9 +63,7 @@ class PosixEnv final : public Env {
 
   Status CreateDirs(const std::string& dir) override { return file::CreateDirs(dir); }
   Status SyncDir(const std::string& dir) override { return file::SyncDir(dir); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) const override {
-    return file::ListDir(dir);
-  }
+  Result<std::vector<std::string>> ListDir(const std::string& dir) const override { return file::ListDir(dir); }
 
   Status Rename(const std::string& from, const std::string& to) override {
     if (std::rename(from.c_str(), to.c_str()) != 0) {

@@ -49,11 +49,9 @@ class Env {
   virtual void Close(int fd) = 0;
   // Writes all `n` bytes at position `pos`. On failure part of them may have
   // been written. `path` names the file in messages (and for test Envs).
-  virtual Status Write(int fd, const char* data, size_t n, uint64_t pos,
-                       const std::string& path) = 0;
+  virtual Status Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) = 0;
   // Reads up to `n` bytes at `pos`; returns how many were read (short only at EOF).
-  virtual Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos,
-                              const std::string& path) const = 0;
+  virtual Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos, const std::string& path) const = 0;
   // Makes the file's data durable (fdatasync). After a failure the state of
   // the unsynced data is unknown, and a later Sync may succeed falsely.
   virtual Status Sync(int fd, const std::string& path) = 0;

@@ -12,8 +12,7 @@ void LogIoFailure(IoFailure kind, const Status& status) {
   if (suppressed == 0) {
     log::Warn("storage: {}", status.message());
   } else {
-    log::Warn("storage: {} ({} more like it in the last second not logged)", status.message(),
-              suppressed);
+    log::Warn("storage: {} ({} more like it in the last second not logged)", status.message(), suppressed);
   }
 }
 

@@ -35,14 +35,12 @@ Result<std::optional<std::string>> MetadataStore::Load() const {
     return contents.status();
   }
   const std::string& bytes = *contents;
-  if (bytes.size() < kMetadataHeaderSize ||
-      std::memcmp(bytes.data(), kMetadataMagic, sizeof(kMetadataMagic)) != 0) {
+  if (bytes.size() < kMetadataHeaderSize || std::memcmp(bytes.data(), kMetadataMagic, sizeof(kMetadataMagic)) != 0) {
     return Status::Corruption("metadata file " + path_ + " has a bad header");
   }
   uint32_t version = coding::GetFixed32(bytes.data() + 4);
   if (version != kMetadataFormatVersion) {
-    return Status::Corruption("metadata file " + path_ + " has unknown version " +
-                              std::to_string(version));
+    return Status::Corruption("metadata file " + path_ + " has unknown version " + std::to_string(version));
   }
   uint32_t crc = coding::GetFixed32(bytes.data() + 8);
   uint64_t length = coding::GetFixed64(bytes.data() + 12);

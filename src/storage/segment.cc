@@ -15,8 +15,7 @@ std::string SegmentStem(const std::string& dir, uint64_t base_offset) {
 }
 
 bool ParseSegmentFileName(std::string_view name, uint64_t* base_offset) {
-  if (name.size() != kSegmentNameDigits + kSegmentSuffix.size() ||
-      name.substr(kSegmentNameDigits) != kSegmentSuffix) {
+  if (name.size() != kSegmentNameDigits + kSegmentSuffix.size() || name.substr(kSegmentNameDigits) != kSegmentSuffix) {
     return false;
   }
   uint64_t v = 0;
@@ -44,38 +43,32 @@ void Segment::NoteBatch(const BatchHeader& header, uint64_t position, uint32_t i
   index_saved = false;
 }
 
-Status Segment::Append(const char* data, size_t n, const BatchHeader& header,
-                       uint32_t index_interval) {
+Status Segment::Append(const char* data, size_t n, const BatchHeader& header, uint32_t index_interval) {
   SLUICE_RETURN_IF_ERROR(file->Append(data, n));
   NoteBatch(header, size, index_interval);
   return Status::Ok();
 }
 
-SegmentSummary Segment::Summary() const {
-  return SegmentSummary{size, end_offset, first_arrival_ms, max_arrival_ms};
-}
+SegmentSummary Segment::Summary() const { return SegmentSummary{size, end_offset, first_arrival_ms, max_arrival_ms}; }
 
 Status Segment::SaveIndex() {
   if (path_stem.empty() || index_saved) return Status::Ok();
   SegmentSummary summary = Summary();
-  SLUICE_RETURN_IF_ERROR(env_->WriteFile(path_stem + std::string(kOffsetIndexSuffix),
-                                         index.EncodeOffsetFile(summary), /*sync=*/false));
-  SLUICE_RETURN_IF_ERROR(env_->WriteFile(path_stem + std::string(kTimeIndexSuffix),
-                                         index.EncodeTimeFile(summary), /*sync=*/false));
+  SLUICE_RETURN_IF_ERROR(
+      env_->WriteFile(path_stem + std::string(kOffsetIndexSuffix), index.EncodeOffsetFile(summary), /*sync=*/false));
+  SLUICE_RETURN_IF_ERROR(
+      env_->WriteFile(path_stem + std::string(kTimeIndexSuffix), index.EncodeTimeFile(summary), /*sync=*/false));
   index_saved = true;
   return Status::Ok();
 }
 
 Result<SegmentSummary> Segment::LoadIndex() {
   if (path_stem.empty()) return Status::NotFound("memory segment has no index files");
-  SLUICE_ASSIGN_OR_RETURN(std::string offsets,
-                          env_->ReadFile(path_stem + std::string(kOffsetIndexSuffix)));
-  SLUICE_ASSIGN_OR_RETURN(std::string times,
-                          env_->ReadFile(path_stem + std::string(kTimeIndexSuffix)));
+  SLUICE_ASSIGN_OR_RETURN(std::string offsets, env_->ReadFile(path_stem + std::string(kOffsetIndexSuffix)));
+  SLUICE_ASSIGN_OR_RETURN(std::string times, env_->ReadFile(path_stem + std::string(kTimeIndexSuffix)));
   SegmentSummary summary;
   SLUICE_ASSIGN_OR_RETURN(SegmentIndex loaded, SegmentIndex::Decode(offsets, times, &summary));
-  if (summary.end_offset < base_offset ||
-      (!loaded.empty() && loaded.entries().front().offset != base_offset) ||
+  if (summary.end_offset < base_offset || (!loaded.empty() && loaded.entries().front().offset != base_offset) ||
       (loaded.empty() != (summary.segment_bytes == 0))) {
     return Status::Corruption("index does not match segment " + path_stem);
   }

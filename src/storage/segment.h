@@ -33,11 +33,7 @@ struct Segment {
   // files are read, written and removed through `env`, which must outlive
   // the segment.
   Segment(uint64_t base, std::string stem, std::unique_ptr<SegmentFile> f, Env* env)
-      : base_offset(base),
-        end_offset(base),
-        path_stem(std::move(stem)),
-        file(std::move(f)),
-        env_(env) {}
+      : base_offset(base), end_offset(base), path_stem(std::move(stem)), file(std::move(f)), env_(env) {}
 
   // Appends the encoded batch `data` (`header` is its decoded header) and
   // updates state and index. On error nothing changes (the file is cut back).

@@ -56,8 +56,8 @@ class PosixSegmentFile final : public SegmentFile {
       std::lock_guard<std::mutex> lock(extend_mu_);
       Status cut = env_->Truncate(fd_, pos, path_);
       if (!cut.ok()) {
-        Fail(Status::IoError(s.message() + "; cannot cut " + path_ + " back to " +
-                             std::to_string(pos) + " bytes: " + cut.message()));
+        Fail(Status::IoError(s.message() + "; cannot cut " + path_ + " back to " + std::to_string(pos) +
+                             " bytes: " + cut.message()));
         return failure_;
       }
       written_end_.store(pos, std::memory_order_release);
@@ -160,8 +160,7 @@ class PosixSegmentFile final : public SegmentFile {
   Status CheckWritable(std::string_view what) const {
     if (failed_.load(std::memory_order_acquire)) return failure_;
     if (released_.load(std::memory_order_acquire)) {
-      return Status::IoError(std::string(what) + " " + path_ +
-                             ": the segment is sealed and its descriptor released");
+      return Status::IoError(std::string(what) + " " + path_ + ": the segment is sealed and its descriptor released");
     }
     return Status::Ok();
   }
@@ -268,8 +267,6 @@ Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& pat
   return std::unique_ptr<SegmentFile>(new PosixSegmentFile(env, path, fd, *size));
 }
 
-std::unique_ptr<SegmentFile> NewMemorySegmentFile() {
-  return std::make_unique<MemorySegmentFile>();
-}
+std::unique_ptr<SegmentFile> NewMemorySegmentFile() { return std::make_unique<MemorySegmentFile>(); }
 
 }  // namespace sluice::storage

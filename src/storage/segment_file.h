@@ -87,8 +87,7 @@ class SegmentFile {
 // appending at its current end: at open, Size() is the file's size (recovery
 // decides where the data ends and Truncate()s there). Every file operation
 // goes through `env`, which must outlive the file.
-Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path,
-                                                          Env* env = Env::Default());
+Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path, Env* env = Env::Default());
 // An empty segment kept in memory.
 std::unique_ptr<SegmentFile> NewMemorySegmentFile();
 

@@ -10,8 +10,8 @@
 namespace sluice::storage {
 namespace {
 
-std::string EncodeFile(const char (&magic)[3], const SegmentSummary& summary,
-                       const std::vector<IndexEntry>& entries, bool time_file) {
+std::string EncodeFile(const char (&magic)[3], const SegmentSummary& summary, const std::vector<IndexEntry>& entries,
+                       bool time_file) {
   std::string out(kIndexHeaderSize + entries.size() * kIndexEntrySize, '\0');
   char* p = out.data();
   std::memcpy(p, magic, 3);
@@ -58,8 +58,7 @@ Result<uint32_t> CheckFile(std::string_view file, const char (&magic)[3], Segmen
 
 }  // namespace
 
-void SegmentIndex::OnBatch(uint64_t base_offset, uint64_t position, int64_t max_arrival_before_ms,
-                           uint32_t interval) {
+void SegmentIndex::OnBatch(uint64_t base_offset, uint64_t position, int64_t max_arrival_before_ms, uint32_t interval) {
   if (entries_.empty() || position >= entries_.back().position + interval) {
     entries_.push_back({base_offset, position, max_arrival_before_ms});
   }
@@ -80,9 +79,8 @@ IndexEntry SegmentIndex::FloorOffset(uint64_t offset) const {
 
 IndexEntry SegmentIndex::FloorTime(int64_t timestamp_ms, uint64_t* next_offset) const {
   // max_arrival_before_ms is non-decreasing, so "< timestamp" is a prefix.
-  auto it = std::lower_bound(
-      entries_.begin(), entries_.end(), timestamp_ms,
-      [](const IndexEntry& e, int64_t ts) { return e.max_arrival_before_ms < ts; });
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), timestamp_ms,
+                             [](const IndexEntry& e, int64_t ts) { return e.max_arrival_before_ms < ts; });
   *next_offset = it == entries_.end() ? UINT64_MAX : it->offset;
   if (it == entries_.begin()) return IndexEntry{};
   return *(it - 1);
@@ -100,8 +98,7 @@ Result<SegmentIndex> SegmentIndex::Decode(std::string_view offset_file, std::str
                                           SegmentSummary* summary) {
   SegmentSummary time_summary;
   SLUICE_ASSIGN_OR_RETURN(uint32_t count, CheckFile(offset_file, kOffsetIndexMagic, summary));
-  SLUICE_ASSIGN_OR_RETURN(uint32_t time_count,
-                          CheckFile(time_file, kTimeIndexMagic, &time_summary));
+  SLUICE_ASSIGN_OR_RETURN(uint32_t time_count, CheckFile(time_file, kTimeIndexMagic, &time_summary));
   if (count != time_count || time_summary.segment_bytes != summary->segment_bytes ||
       time_summary.end_offset != summary->end_offset) {
     return Status::Corruption("offset and time index files disagree");
@@ -115,10 +112,10 @@ Result<SegmentIndex> SegmentIndex::Decode(std::string_view offset_file, std::str
     entry.offset = coding::GetFixed64(e);
     entry.position = coding::GetFixed64(e + 8);
     entry.max_arrival_before_ms = static_cast<int64_t>(coding::GetFixed64(t));
-    bool ordered = i == 0 || (entry.offset > index.entries_[i - 1].offset &&
-                              entry.position > index.entries_[i - 1].position);
-    if (coding::GetFixed64(t + 8) != entry.offset || !ordered ||
-        entry.position >= summary->segment_bytes || entry.offset >= summary->end_offset) {
+    bool ordered =
+        i == 0 || (entry.offset > index.entries_[i - 1].offset && entry.position > index.entries_[i - 1].position);
+    if (coding::GetFixed64(t + 8) != entry.offset || !ordered || entry.position >= summary->segment_bytes ||
+        entry.offset >= summary->end_offset) {
       return Status::Corruption("index entries are inconsistent");
     }
   }

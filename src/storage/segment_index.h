@@ -40,8 +40,7 @@ class SegmentIndex {
  public:
   // Notes a batch starting at `position` with `base_offset`; adds an entry if
   // it is the first batch or lies `interval` bytes past the last entry.
-  void OnBatch(uint64_t base_offset, uint64_t position, int64_t max_arrival_before_ms,
-               uint32_t interval);
+  void OnBatch(uint64_t base_offset, uint64_t position, int64_t max_arrival_before_ms, uint32_t interval);
 
   // The last entry whose offset is <= `offset`; {0,0,min} when empty.
   IndexEntry FloorOffset(uint64_t offset) const;
@@ -65,8 +64,7 @@ class SegmentIndex {
 
   // Rebuilds an index from the two file images. Corruption if either fails
   // its checksum, or they disagree with each other.
-  static Result<SegmentIndex> Decode(std::string_view offset_file, std::string_view time_file,
-                                     SegmentSummary* summary);
+  static Result<SegmentIndex> Decode(std::string_view offset_file, std::string_view time_file, SegmentSummary* summary);
 
  private:
   std::vector<IndexEntry> entries_;

@@ -32,21 +32,19 @@ char* GrowBuffer(ReadResult* out, size_t n) {
 }
 
 Status CorruptAt(const SegmentFile& file, uint64_t position, std::string_view what) {
-  return Status::Corruption(std::string(what) + " in " + file.path() + " at position " +
-                            std::to_string(position));
+  return Status::Corruption(std::string(what) + " in " + file.path() + " at position " + std::to_string(position));
 }
 
 }  // namespace
 
-Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t limit, uint64_t from,
-                          ReadBudget* budget, ReadResult* out, uint64_t* next_offset) {
+Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t limit, uint64_t from, ReadBudget* budget,
+                          ReadResult* out, uint64_t* next_offset) {
   // buffer[parse] holds the file byte at `position`; bytes up to buffer.size()
   // are loaded, corresponding to file bytes up to read_pos.
   size_t parse = out->buffer.size();
   uint64_t read_pos = position;
   // First read sized for the records wanted (~160 bytes each), then doubling.
-  size_t chunk = std::clamp<size_t>(std::min<size_t>(budget->max_records, 1 << 16) * 160,
-                                    kMinChunkBytes, 1 << 20);
+  size_t chunk = std::clamp<size_t>(std::min<size_t>(budget->max_records, 1 << 16) * 160, kMinChunkBytes, 1 << 20);
 
   auto fill = [&](size_t need) -> Status {
     size_t want = std::max(need, chunk);
@@ -85,8 +83,7 @@ Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t l
       if (!BatchCrcMatches(batch, header)) return CorruptAt(file, position, "checksum mismatch");
       size_t first_new = out->records.size();
       bool well_formed = ForEachRecord(
-          batch, header,
-          [&](uint64_t offset, int64_t arrival, std::string_view key, std::string_view data) {
+          batch, header, [&](uint64_t offset, int64_t arrival, std::string_view key, std::string_view data) {
             if (offset < from) return true;
             size_t bytes = key.size() + data.size();
             if (out->records.size() >= budget->max_records ||
@@ -111,34 +108,28 @@ Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t l
   return Status::Ok();
 }
 
-Result<uint64_t> FindOffsetForTime(const SegmentFile& file, uint64_t position, uint64_t limit,
-                                   int64_t timestamp_ms) {
+Result<uint64_t> FindOffsetForTime(const SegmentFile& file, uint64_t position, uint64_t limit, int64_t timestamp_ms) {
   // Usually the answer is in the first batch or two: start with a small read.
   BatchScanner scanner(file, position, limit, /*first_chunk=*/64 << 10);
   while (true) {
     switch (scanner.Next()) {
-      case BatchScanner::Outcome::kBatch:
-        break;
-      case BatchScanner::Outcome::kEnd:
-        return UINT64_MAX;
-      case BatchScanner::Outcome::kIoError:
-        return scanner.error();
+      case BatchScanner::Outcome::kBatch: break;
+      case BatchScanner::Outcome::kEnd: return UINT64_MAX;
+      case BatchScanner::Outcome::kIoError: return scanner.error();
       case BatchScanner::Outcome::kPadding:  // `limit` is the end of the data
       case BatchScanner::Outcome::kTorn:
-      case BatchScanner::Outcome::kCorrupt:
-        return CorruptAt(file, scanner.position(), "bad batch");
+      case BatchScanner::Outcome::kCorrupt: return CorruptAt(file, scanner.position(), "bad batch");
     }
     const BatchHeader& h = scanner.header();
     uint64_t found = UINT64_MAX;
     bool ok =
-        ForEachRecord(scanner.batch(), h,
-                      [&](uint64_t offset, int64_t arrival, std::string_view, std::string_view) {
-                        if (arrival >= timestamp_ms) {
-                          found = offset;
-                          return false;
-                        }
-                        return true;
-                      });
+        ForEachRecord(scanner.batch(), h, [&](uint64_t offset, int64_t arrival, std::string_view, std::string_view) {
+          if (arrival >= timestamp_ms) {
+            found = offset;
+            return false;
+          }
+          return true;
+        });
     if (!ok) return CorruptAt(file, scanner.position(), "malformed records");
     if (found != UINT64_MAX) return found;
   }

@@ -31,12 +31,11 @@ struct ReadBudget {
 // before it ended (a batch elsewhere, e.g. from a segment file copied over
 // another, is Corruption). On return it is the offset after the last batch
 // read (when the budget was not exhausted: the end of the data up to `limit`).
-Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t limit, uint64_t from,
-                          ReadBudget* budget, ReadResult* out, uint64_t* next_offset);
+Status ReadSegmentRecords(const SegmentFile& file, uint64_t position, uint64_t limit, uint64_t from, ReadBudget* budget,
+                          ReadResult* out, uint64_t* next_offset);
 
 // Finds the first record at or after `timestamp_ms` among the batches of
 // `file` in [position, limit). Returns its offset, or UINT64_MAX if none.
-Result<uint64_t> FindOffsetForTime(const SegmentFile& file, uint64_t position, uint64_t limit,
-                                   int64_t timestamp_ms);
+Result<uint64_t> FindOffsetForTime(const SegmentFile& file, uint64_t position, uint64_t limit, int64_t timestamp_ms);
 
 }  // namespace sluice::storage

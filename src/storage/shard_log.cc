@@ -15,11 +15,9 @@ namespace {
 
 // The segment holding `offset`: the last one whose base is <= offset, or
 // the first if `offset` precedes them all. `segments` must be non-empty.
-const std::shared_ptr<Segment>& FindSegment(const std::vector<std::shared_ptr<Segment>>& segments,
-                                            uint64_t offset) {
-  auto it = std::upper_bound(
-      segments.begin(), segments.end(), offset,
-      [](uint64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset; });
+const std::shared_ptr<Segment>& FindSegment(const std::vector<std::shared_ptr<Segment>>& segments, uint64_t offset) {
+  auto it = std::upper_bound(segments.begin(), segments.end(), offset,
+                             [](uint64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset; });
   return it == segments.begin() ? *it : *(it - 1);
 }
 
@@ -55,8 +53,7 @@ Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, in
     }
   } shrink{scratch_};
   if (length > kMaxBatchBytes) {
-    return Status::InvalidArgument("batch of " + std::to_string(length) +
-                                   " bytes exceeds the storage limit");
+    return Status::InvalidArgument("batch of " + std::to_string(length) + " bytes exceeds the storage limit");
   }
 
   Segment* active = segments_.back().get();
@@ -99,8 +96,7 @@ Status ShardLog::Impl::RollLocked() {
   Status seal_status = old->file->Seal();
   if (!seal_status.ok()) {
     // Not fatal: the next Open rebuilds the index and cuts the padding.
-    log::Warn("storage: could not cut the padding of {}: {}", old->path_stem,
-              seal_status.ToString());
+    log::Warn("storage: could not cut the padding of {}: {}", old->path_stem, seal_status.ToString());
   }
   if (options_.durability == Durability::kFsync) {
     // Sync before a later segment exists, so that after a crash only the
@@ -144,14 +140,12 @@ Status ShardLog::Impl::FailedError() const {
 
 void ShardLog::Impl::MarkDurable(uint64_t end_offset) {
   uint64_t current = durable_end_.load(std::memory_order_relaxed);
-  while (current < end_offset &&
-         !durable_end_.compare_exchange_weak(current, end_offset, std::memory_order_release)) {
+  while (current < end_offset && !durable_end_.compare_exchange_weak(current, end_offset, std::memory_order_release)) {
   }
 }
 
 void ShardLog::Impl::WhenDurable(uint64_t end_offset, std::function<void(Status)> done) {
-  if (options_.durability != Durability::kFsync ||
-      end_offset <= durable_end_.load(std::memory_order_acquire)) {
+  if (options_.durability != Durability::kFsync || end_offset <= durable_end_.load(std::memory_order_acquire)) {
     done(Status::Ok());
     return;
   }
@@ -255,15 +249,13 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
       if (cursor >= segment->end_offset) {
         // Segments are contiguous: no segment holding a visible offset is a
         // hole (a segment file missing or renamed), never to be skipped.
-        Status hole = Status::Corruption("no segment in " + dir_ + " holds offset " +
-                                         std::to_string(cursor) + " (" + segment->path_stem +
-                                         " ends at " + std::to_string(segment->end_offset) + ")");
+        Status hole = Status::Corruption("no segment in " + dir_ + " holds offset " + std::to_string(cursor) + " (" +
+                                         segment->path_stem + " ends at " + std::to_string(segment->end_offset) + ")");
         if (result.records.empty()) return ReadFailure(hole);
         break;
       }
       // Records are dense from `cursor`: stop at the visible end.
-      budget.max_records =
-          std::min<uint64_t>(budget.max_records, result.records.size() + (end - cursor));
+      budget.max_records = std::min<uint64_t>(budget.max_records, result.records.size() + (end - cursor));
       const IndexEntry floor = segment->index.FloorOffset(cursor);
       position = floor.position;
       batch_offset = std::max(floor.offset, segment->base_offset);
@@ -278,11 +270,9 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
       }
       pin = std::move(pinned).value();
     }
-    Status s = ReadSegmentRecords(*segment->file, position, limit, cursor, &budget, &result,
-                                  &batch_offset);
+    Status s = ReadSegmentRecords(*segment->file, position, limit, cursor, &budget, &result, &batch_offset);
     if (s.ok() && !budget.exhausted && batch_offset != segment_end) {
-      s = Status::Corruption(segment->file->path() + " ends at offset " +
-                             std::to_string(batch_offset) + ", not at " +
+      s = Status::Corruption(segment->file->path() + " ends at offset " + std::to_string(batch_offset) + ", not at " +
                              std::to_string(segment_end));
     }
     if (!s.ok()) {
@@ -319,8 +309,7 @@ Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
     segment_end = segment->end_offset;
     SLUICE_ASSIGN_OR_RETURN(pin, segment->file->Pin());  // see Read()
   }
-  SLUICE_ASSIGN_OR_RETURN(uint64_t found,
-                          FindOffsetForTime(*segment->file, entry.position, limit, timestamp_ms));
+  SLUICE_ASSIGN_OR_RETURN(uint64_t found, FindOffsetForTime(*segment->file, entry.position, limit, timestamp_ms));
   return found == UINT64_MAX ? segment_end : found;
 }
 
@@ -359,19 +348,16 @@ Status ShardLog::Impl::Close() {
   if (!segments_.empty()) {
     Status s = segments_.back()->file->Seal();
     if (!s.ok()) {
-      log::Warn("storage: could not cut the padding of {}: {}", segments_.back()->path_stem,
-                s.ToString());
+      log::Warn("storage: could not cut the padding of {}: {}", segments_.back()->path_stem, s.ToString());
     }
   }
-  if (options_.durability == Durability::kFsync && !segments_.empty() &&
-      durable_end_.load() < end_offset_.load()) {
+  if (options_.durability == Durability::kFsync && !segments_.empty() && durable_end_.load() < end_offset_.load()) {
     status = segments_.back()->file->Sync();
     if (status.ok()) MarkDurable(end_offset_.load());
   }
   for (const auto& segment : segments_) {
     Status s = segment->SaveIndex();
-    if (!s.ok())
-      log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
+    if (!s.ok()) log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
   }
   segments_.clear();  // closes the files once readers let go
   return status;
@@ -392,8 +378,7 @@ ShardLog::~ShardLog() {
   if (impl_) (void)impl_->Close();
 }
 
-Result<std::unique_ptr<ShardLog>> ShardLog::Open(const std::string& dir, const LogOptions& options,
-                                                 Flusher* flusher) {
+Result<std::unique_ptr<ShardLog>> ShardLog::Open(const std::string& dir, const LogOptions& options, Flusher* flusher) {
   auto impl = std::make_unique<Impl>(dir, options, flusher);
   SLUICE_RETURN_IF_ERROR(impl->Open());
   return std::unique_ptr<ShardLog>(new ShardLog(std::move(impl)));
@@ -412,12 +397,8 @@ int64_t ShardLog::LastArrivalMillis() const { return impl_->LastArrivalMillis();
 Result<ReadResult> ShardLog::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
   return impl_->Read(from, max_records, max_bytes);
 }
-Result<uint64_t> ShardLog::OffsetForTime(int64_t timestamp_ms) const {
-  return impl_->OffsetForTime(timestamp_ms);
-}
-Result<uint64_t> ShardLog::TrimOlderThan(int64_t before_ms) {
-  return impl_->TrimOlderThan(before_ms);
-}
+Result<uint64_t> ShardLog::OffsetForTime(int64_t timestamp_ms) const { return impl_->OffsetForTime(timestamp_ms); }
+Result<uint64_t> ShardLog::TrimOlderThan(int64_t before_ms) { return impl_->TrimOlderThan(before_ms); }
 Status ShardLog::Close() { return impl_->Close(); }
 Status ShardLog::Destroy() { return impl_->Destroy(); }
 uint64_t ShardLog::SizeBytes() const { return impl_->SizeBytes(); }

@@ -83,8 +83,7 @@ class ShardLog {
   // when that was more than zeros), and rebuilds a missing or stale index.
   // Does not scan whole segments other than the last.
   // `flusher` must outlive the log; it may be null in kOs and kMemory.
-  static Result<std::unique_ptr<ShardLog>> Open(const std::string& dir, const LogOptions& options,
-                                                Flusher* flusher);
+  static Result<std::unique_ptr<ShardLog>> Open(const std::string& dir, const LogOptions& options, Flusher* flusher);
   ~ShardLog();
 
   // Appends `entries` as one batch with one arrival time. Returns the offset

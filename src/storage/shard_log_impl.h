@@ -79,7 +79,7 @@ class ShardLog::Impl {
   Flusher* const flusher_;
 
   std::mutex sync_mu_;
-  Status sync_error_;                // guarded by sync_mu_; once set, every sync reports it
+  Status sync_error_;  // guarded by sync_mu_; once set, every sync reports it
   // A sync failed, or a write that could not be cut back: Append refuses.
   std::atomic<bool> failed_{false};
   mutable std::mutex mu_;

@@ -21,25 +21,20 @@ namespace {
 
 const char* OutcomeName(BatchScanner::Outcome outcome) {
   switch (outcome) {
-    case BatchScanner::Outcome::kTorn:
-      return "torn batch";
-    case BatchScanner::Outcome::kCorrupt:
-      return "corrupt batch";
-    case BatchScanner::Outcome::kPadding:
-      return "data after zero padding";
-    default:
-      return "bad batch";
+    case BatchScanner::Outcome::kTorn: return "torn batch";
+    case BatchScanner::Outcome::kCorrupt: return "corrupt batch";
+    case BatchScanner::Outcome::kPadding: return "data after zero padding";
+    default: return "bad batch";
   }
 }
 
 // A sound batch (its checksum holds) of the wrong offset is no crash
 // artifact: the file holds other offsets than its name says (copied or
 // renamed over). The log refuses to open rather than serve or cut them.
-Status MisplacedBatch(const Segment& segment, uint64_t position, uint64_t found,
-                      uint64_t expected) {
-  Status s = Status::Corruption("batch at position " + std::to_string(position) + " of " +
-                                segment.file->path() + " holds offset " + std::to_string(found) +
-                                " where offset " + std::to_string(expected) + " belongs");
+Status MisplacedBatch(const Segment& segment, uint64_t position, uint64_t found, uint64_t expected) {
+  Status s = Status::Corruption("batch at position " + std::to_string(position) + " of " + segment.file->path() +
+                                " holds offset " + std::to_string(found) + " where offset " + std::to_string(expected) +
+                                " belongs");
   log::Error("storage: {}; refusing to open the log", s.message());
   return s;
 }
@@ -61,8 +56,8 @@ Status CheckFirstBatchOffset(const Segment& segment) {
 // Scans `segment` from `start` (a batch boundary its state already reflects)
 // to `limit`, accounting for each valid batch. Returns the outcome that
 // stopped the scan (kEnd when all was valid) and sets *stop at its position.
-Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_t limit,
-                                       uint32_t interval, uint64_t* stop) {
+Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_t limit, uint32_t interval,
+                                       uint64_t* stop) {
   BatchScanner scanner(*segment->file, start, limit);
   while (true) {
     BatchScanner::Outcome outcome = scanner.Next();
@@ -70,8 +65,7 @@ Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_
     if (outcome == BatchScanner::Outcome::kIoError) return scanner.error();
     if (outcome != BatchScanner::Outcome::kBatch) return outcome;
     if (scanner.header().base_offset != segment->end_offset) {
-      return MisplacedBatch(*segment, scanner.position(), scanner.header().base_offset,
-                            segment->end_offset);
+      return MisplacedBatch(*segment, scanner.position(), scanner.header().base_offset, segment->end_offset);
     }
     segment->NoteBatch(scanner.header(), scanner.position(), interval);
   }
@@ -151,10 +145,8 @@ Status ShardLog::Impl::Open() {
 Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
   for (size_t i = 0; i < bases.size(); ++i) {
     std::string stem = SegmentStem(dir_, bases[i]);
-    SLUICE_ASSIGN_OR_RETURN(
-        auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env));
-    auto segment =
-        std::make_shared<Segment>(bases[i], std::move(stem), std::move(file), options_.env);
+    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env));
+    auto segment = std::make_shared<Segment>(bases[i], std::move(stem), std::move(file), options_.env);
     if (i + 1 < bases.size()) {
       SLUICE_RETURN_IF_ERROR(RecoverOlderSegment(segment.get(), bases[i + 1]));
       segment->file->Release();  // sealed: reads open it on demand
@@ -163,8 +155,8 @@ Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
     }
     if (!segments_.empty() && segments_.back()->end_offset != segment->base_offset) {
       CountRecoveryAction(RecoveryAction::kOffsetGap);
-      log::Warn("storage: {} ends at offset {} but the next segment starts at {}",
-                segments_.back()->path_stem, segments_.back()->end_offset, segment->base_offset);
+      log::Warn("storage: {} ends at offset {} but the next segment starts at {}", segments_.back()->path_stem,
+                segments_.back()->end_offset, segment->base_offset);
       if (segments_.back()->end_offset > segment->base_offset) {
         return Status::Corruption("overlapping segments in " + dir_);
       }
@@ -185,8 +177,7 @@ Status ShardLog::Impl::RecoverOlderSegment(Segment* segment, uint64_t next_base)
   log::Info("storage: rebuilding the index of {}", segment->path_stem);
   ResetState(segment);
   uint64_t stop = 0;
-  SLUICE_ASSIGN_OR_RETURN(auto outcome,
-                          ScanInto(segment, 0, file_size, options_.index_interval_bytes, &stop));
+  SLUICE_ASSIGN_OR_RETURN(auto outcome, ScanInto(segment, 0, file_size, options_.index_interval_bytes, &stop));
   if (outcome == BatchScanner::Outcome::kPadding) {
     // Zero padding that the roll did not get to cut before a crash: the
     // data ends here, and nothing is lost by cutting zeros.
@@ -200,14 +191,13 @@ Status ShardLog::Impl::RecoverOlderSegment(Segment* segment, uint64_t next_base)
     // Not the tail, so not a crash artifact: keep the bytes (reads of that
     // batch report Corruption) rather than silently dropping later data.
     CountRecoveryAction(RecoveryAction::kDamagedBatch);
-    log::Warn("storage: {} in {}{} at position {}; reads of it will fail", OutcomeName(outcome),
-              segment->path_stem, kSegmentSuffix, stop);
+    log::Warn("storage: {} in {}{} at position {}; reads of it will fail", OutcomeName(outcome), segment->path_stem,
+              kSegmentSuffix, stop);
     segment->size = file_size;
     segment->end_offset = std::max(segment->end_offset, next_base);
   }
   Status s = segment->SaveIndex();
-  if (!s.ok())
-    log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
+  if (!s.ok()) log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
   return Status::Ok();
 }
 
@@ -233,8 +223,7 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   segment->index_saved = false;
 
   uint64_t stop = 0;
-  SLUICE_ASSIGN_OR_RETURN(
-      auto outcome, ScanInto(segment, start, file_size, options_.index_interval_bytes, &stop));
+  SLUICE_ASSIGN_OR_RETURN(auto outcome, ScanInto(segment, start, file_size, options_.index_interval_bytes, &stop));
   if (outcome == BatchScanner::Outcome::kEnd) return Status::Ok();
   // Everything from `stop` on goes: zero padding, or a torn or corrupt batch
   // with whatever follows it. Only cutting non-zero bytes is worth a warning;
@@ -242,8 +231,8 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, file_size));
   if (nonzero_end > stop) {
     CountRecoveryAction(RecoveryAction::kTruncatedTail);
-    log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes",
-              OutcomeName(outcome), segment->path_stem, kSegmentSuffix, stop, nonzero_end - stop);
+    log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes", OutcomeName(outcome),
+              segment->path_stem, kSegmentSuffix, stop, nonzero_end - stop);
   }
   SLUICE_RETURN_IF_ERROR(segment->file->Truncate(stop));
   if (options_.durability == Durability::kFsync) SLUICE_RETURN_IF_ERROR(segment->file->Sync());
@@ -276,8 +265,7 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
       return Status::IoError("cannot create segment " + path + ": " + s.message());
     }
   }
-  auto segment =
-      std::make_shared<Segment>(base_offset, std::move(stem), std::move(file), options_.env);
+  auto segment = std::make_shared<Segment>(base_offset, std::move(stem), std::move(file), options_.env);
   PadSegment(segment.get());
   return segment;
 }

@@ -18,9 +18,9 @@ std::string Encode(std::string_view data);
 
 enum class DecodeError {
   kNone,
-  kLength,        // length not a multiple of 4
-  kCharacter,     // character outside the alphabet (see `bad_char`)
-  kLastCharacter, // last non-pad character has unused bits set
+  kLength,         // length not a multiple of 4
+  kCharacter,      // character outside the alphabet (see `bad_char`)
+  kLastCharacter,  // last non-pad character has unused bits set
 };
 
 struct DecodeResult {

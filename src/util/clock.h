@@ -17,8 +17,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   int64_t NowMillis() const override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
   static SystemClock& Instance() {
@@ -52,8 +51,7 @@ class ManualClock final : public Clock {
 
 // Monotonic nanoseconds, for timeouts and latency measurement.
 inline int64_t MonotonicNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 

@@ -176,10 +176,11 @@ bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::
 void Write(Level level, std::string_view message) { Write(level, message, {}); }
 
 void Write(Level level, std::string_view message, std::span<const Field> fields) {
-  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  std::string line = FormatLine(static_cast<Format>(g_format.load(std::memory_order_relaxed)), level, ms, message, fields);
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  std::string line =
+      FormatLine(static_cast<Format>(g_format.load(std::memory_order_relaxed)), level, ms, message, fields);
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
 }

@@ -29,8 +29,7 @@ struct Field {
   Field(std::string_view k, const std::string& v) : key(k), value(v) {}
   Field(std::string_view k, const char* v) : key(k), value(v) {}
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  Field(std::string_view k, T v) : key(k), value(std::to_string(v)), number(true) {}
+  requires(!std::same_as<T, bool>) Field(std::string_view k, T v) : key(k), value(std::to_string(v)), number(true) {}
   Field(std::string_view k, double v) : key(k), value(fmt::format("{}", v)), number(true) {}
   Field(std::string_view k, bool v) : key(k), value(v ? "true" : "false"), number(true) {}
 

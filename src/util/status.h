@@ -53,9 +53,9 @@ enum class ErrorCode {
   // Outbound calls (src/http): no usable answer from the peer.
   kConnectionFailed,  // resolve, connect, reset, closed
   kTimedOut,
-  kTlsFailed,         // handshake, certificate or host name verification
-  kBadResponse,       // not HTTP, or not the protocol expected
-  kCancelled,         // the caller's stop condition ended the call
+  kTlsFailed,    // handshake, certificate or host name verification
+  kBadResponse,  // not HTTP, or not the protocol expected
+  kCancelled,    // the caller's stop condition ended the call
 };
 
 // Returns a stable name for logs ("ResourceNotFound", "Corruption", ...).
@@ -99,7 +99,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}                                              // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
@@ -120,17 +120,16 @@ class Result {
 }  // namespace sluice
 
 // Propagates a non-OK Status from an expression returning Status.
-#define SLUICE_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    ::sluice::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                  \
+#define SLUICE_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::sluice::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define SLUICE_CONCAT_INNER(a, b) a##b
 #define SLUICE_CONCAT(a, b) SLUICE_CONCAT_INNER(a, b)
 // `SLUICE_ASSIGN_OR_RETURN(auto x, Expr())` binds the value or returns the error.
-#define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
-  SLUICE_ASSIGN_OR_RETURN_IMPL(SLUICE_CONCAT(_res_, __LINE__), lhs, expr)
+#define SLUICE_ASSIGN_OR_RETURN(lhs, expr) SLUICE_ASSIGN_OR_RETURN_IMPL(SLUICE_CONCAT(_res_, __LINE__), lhs, expr)
 #define SLUICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \

@@ -27,10 +27,18 @@ class Reencode final : public CborVisitor {
   std::string out;
   bool top_is_map = false;
 
-  Status Unsigned(uint64_t v) override { return Item([&] { w_.Unsigned(v); }); }
-  Status Negative(uint64_t n) override { return Item([&] { w_.Negative(n); }); }
-  Status Bytes(std::string_view b) override { return Item([&] { w_.Bytes(b); }); }
-  Status Text(std::string_view t) override { return Item([&] { w_.Text(t); }); }
+  Status Unsigned(uint64_t v) override {
+    return Item([&] { w_.Unsigned(v); });
+  }
+  Status Negative(uint64_t n) override {
+    return Item([&] { w_.Negative(n); });
+  }
+  Status Bytes(std::string_view b) override {
+    return Item([&] { w_.Bytes(b); });
+  }
+  Status Text(std::string_view t) override {
+    return Item([&] { w_.Text(t); });
+  }
   Status BeginArray(std::optional<uint64_t> n) override {
     Item([&] { n ? w_.BeginArray(*n) : w_.BeginIndefiniteArray(); });
     indefinite_.push_back(!n);
@@ -48,9 +56,15 @@ class Reencode final : public CborVisitor {
     w_.Tag(t);
     return Status::Ok();  // the tagged item decides top_is_map
   }
-  Status Bool(bool v) override { return Item([&] { w_.Bool(v); }); }
-  Status Null() override { return Item([&] { w_.Null(); }); }
-  Status Undefined() override { return Item([&] { w_.Undefined(); }); }
+  Status Bool(bool v) override {
+    return Item([&] { w_.Bool(v); });
+  }
+  Status Null() override {
+    return Item([&] { w_.Null(); });
+  }
+  Status Undefined() override {
+    return Item([&] { w_.Undefined(); });
+  }
   Status Simple(uint8_t v) override {
     return Item([&] {
       if (v < 24) {
@@ -61,7 +75,9 @@ class Reencode final : public CborVisitor {
       }
     });
   }
-  Status Float(double v) override { return Item([&] { w_.Double(v); }); }
+  Status Float(double v) override {
+    return Item([&] { w_.Double(v); });
+  }
 
  private:
   template <typename F>

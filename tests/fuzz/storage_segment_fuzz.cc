@@ -26,8 +26,8 @@ void FixCrcs(std::string* bytes) {
     char* p = bytes->data() + pos;
     uint32_t length = coding::GetFixed32(p + kBatchLengthOffset);
     if (length < kBatchHeaderSize || length > bytes->size() - pos) return;
-    coding::PutFixed32(p + kBatchCrcOffset, sluice::crc32c::Value(p + kBatchCrcCoverageStart,
-                                                                  length - kBatchCrcCoverageStart));
+    coding::PutFixed32(p + kBatchCrcOffset,
+                       sluice::crc32c::Value(p + kBatchCrcCoverageStart, length - kBatchCrcCoverageStart));
     pos += length;
   }
 }
@@ -48,12 +48,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   BatchScanner::Outcome outcome;
   while ((outcome = scanner.Next()) == BatchScanner::Outcome::kBatch) {
     const BatchHeader& h = scanner.header();
-    ForEachRecord(scanner.batch(), h,
-                  [](uint64_t, int64_t, std::string_view k, std::string_view d) {
-                    volatile size_t sink = k.size() + d.size();
-                    (void)sink;
-                    return true;
-                  });
+    ForEachRecord(scanner.batch(), h, [](uint64_t, int64_t, std::string_view k, std::string_view d) {
+      volatile size_t sink = k.size() + d.size();
+      (void)sink;
+      return true;
+    });
     ++batches;
   }
   if (outcome == BatchScanner::Outcome::kPadding) {

@@ -24,8 +24,7 @@ bool Exists(const std::string& path) {
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -80,8 +79,7 @@ Status FaultInjectionEnv::CheckLocked(FaultOp op, const std::string& path, const
   return Status::Ok();
 }
 
-Result<std::string> FaultInjectionEnv::ReadRange(const std::string& path, uint64_t pos,
-                                                 uint64_t n) const {
+Result<std::string> FaultInjectionEnv::ReadRange(const std::string& path, uint64_t pos, uint64_t n) const {
   SLUICE_ASSIGN_OR_RETURN(int fd, base_->Open(path, OpenMode::kRead));
   auto size = base_->Size(fd, path);
   std::string bytes;
@@ -94,8 +92,7 @@ Result<std::string> FaultInjectionEnv::ReadRange(const std::string& path, uint64
   return bytes;
 }
 
-Status FaultInjectionEnv::RecordUndoLocked(int fd, const std::string& path, uint64_t pos,
-                                           uint64_t n) {
+Status FaultInjectionEnv::RecordUndoLocked(int fd, const std::string& path, uint64_t pos, uint64_t n) {
   SLUICE_ASSIGN_OR_RETURN(uint64_t size, base_->Size(fd, path));
   Undo undo{size, pos, ""};
   if (pos < size) {
@@ -126,8 +123,7 @@ Result<int> FaultInjectionEnv::Open(const std::string& path, OpenMode mode) {
 
 void FaultInjectionEnv::Close(int fd) { base_->Close(fd); }
 
-Status FaultInjectionEnv::Write(int fd, const char* data, size_t n, uint64_t pos,
-                                const std::string& path) {
+Status FaultInjectionEnv::Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   Status fault = CheckLocked(FaultOp::kWrite, path, "write");
   if (!fault.ok() && !power_on_) return fault;
@@ -140,8 +136,7 @@ Status FaultInjectionEnv::Write(int fd, const char* data, size_t n, uint64_t pos
   return base_->Write(fd, data, n, pos, path);
 }
 
-Result<size_t> FaultInjectionEnv::Read(int fd, char* dst, size_t n, uint64_t pos,
-                                       const std::string& path) const {
+Result<size_t> FaultInjectionEnv::Read(int fd, char* dst, size_t n, uint64_t pos, const std::string& path) const {
   return base_->Read(fd, dst, n, pos, path);
 }
 
@@ -170,9 +165,7 @@ Status FaultInjectionEnv::Truncate(int fd, uint64_t size, const std::string& pat
   return base_->Truncate(fd, size, path);
 }
 
-Result<uint64_t> FaultInjectionEnv::Size(int fd, const std::string& path) const {
-  return base_->Size(fd, path);
-}
+Result<uint64_t> FaultInjectionEnv::Size(int fd, const std::string& path) const { return base_->Size(fd, path); }
 
 Status FaultInjectionEnv::CreateDirs(const std::string& dir) {
   {

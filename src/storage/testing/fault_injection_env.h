@@ -81,8 +81,7 @@ class FaultInjectionEnv final : public Env {
   Result<int> Open(const std::string& path, OpenMode mode) override;
   void Close(int fd) override;
   Status Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) override;
-  Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos,
-                      const std::string& path) const override;
+  Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos, const std::string& path) const override;
   Status Sync(int fd, const std::string& path) override;
   Status Truncate(int fd, uint64_t size, const std::string& path) override;
   Result<uint64_t> Size(int fd, const std::string& path) const override;

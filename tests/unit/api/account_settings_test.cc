@@ -57,12 +57,10 @@ TEST_F(ApiTest, UpdateAccountSettingsValidatesTheModel) {
   ExpectError(Call("UpdateAccountSettings", "{}"), 400, "ValidationException",
               "1 validation error detected: Value null at 'minimumThroughputBillingCommitment' failed to satisfy "
               "constraint: Member must not be null");
-  ExpectError(Call("UpdateAccountSettings", R"({"MinimumThroughputBillingCommitment":{}})"), 400,
-              "ValidationException",
+  ExpectError(Call("UpdateAccountSettings", R"({"MinimumThroughputBillingCommitment":{}})"), 400, "ValidationException",
               "1 validation error detected: Value null at 'minimumThroughputBillingCommitment.status' failed to "
               "satisfy constraint: Member must not be null");
-  ExpectError(Call("UpdateAccountSettings", Update("ENABLED_UNTIL_EARLIEST_ALLOWED_END")), 400,
-              "ValidationException",
+  ExpectError(Call("UpdateAccountSettings", Update("ENABLED_UNTIL_EARLIEST_ALLOWED_END")), 400, "ValidationException",
               "1 validation error detected: Value 'ENABLED_UNTIL_EARLIEST_ALLOWED_END' at "
               "'minimumThroughputBillingCommitment.status' failed to satisfy constraint: Member must satisfy enum "
               "value set: [ENABLED, DISABLED]");
@@ -78,8 +76,8 @@ TEST_F(ApiTest, UpdateAccountSettingsValidatesTheModel) {
 
 TEST_F(ApiTest, AccountSettingsAreReachableOverCbor) {
   // The CBOR body {} (an empty map): the answer comes back as CBOR too.
-  ApiResponse r = Raw("Kinesis_20131202.DescribeAccountSettings", std::string_view("\xa0", 1),
-                      "application/x-amz-cbor-1.1");
+  ApiResponse r =
+      Raw("Kinesis_20131202.DescribeAccountSettings", std::string_view("\xa0", 1), "application/x-amz-cbor-1.1");
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("DISABLED"), std::string::npos);
 }

@@ -46,8 +46,8 @@ TEST_F(ConsumersApiTest, RegisterValidatesTheModel) {
   ExpectError(Call("RegisterStreamConsumer", "{}"), 400, "ValidationException",
               "2 validation errors detected: Value null at 'streamARN' failed to satisfy constraint: Member must "
               "not be null; Value null at 'consumerName' failed to satisfy constraint: Member must not be null");
-  ExpectError(Call("RegisterStreamConsumer", R"({"StreamARN":"arn:aws:s3:::b","ConsumerName":"a b","Tags":{}})"),
-              400, "ValidationException",
+  ExpectError(Call("RegisterStreamConsumer", R"({"StreamARN":"arn:aws:s3:::b","ConsumerName":"a b","Tags":{}})"), 400,
+              "ValidationException",
               "3 validation errors detected: Value 'arn:aws:s3:::b' at 'streamARN' failed to satisfy constraint: "
               "Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+; Value 'a b' "
               "at 'consumerName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
@@ -71,14 +71,14 @@ TEST_F(ConsumersApiTest, RegisterErrors) {
   Register("app");
   ExpectError(Call("RegisterStreamConsumer", "{" + ArnMember(kStreamArn) + R"(,"ConsumerName":"app"})"), 400,
               "ResourceInUseException", "Consumer app exists");
-  ExpectError(Call("RegisterStreamConsumer",
-                   "{" + ArnMember(kStreamArn) + R"(,"ConsumerName":"t","Tags":{"k":"bad%"}})"),
-              400, "InvalidArgumentException",
-              "Failed to add tags to stream s under account 000000000000 because some tags contained illegal "
-              "characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.");
+  ExpectError(
+      Call("RegisterStreamConsumer", "{" + ArnMember(kStreamArn) + R"(,"ConsumerName":"t","Tags":{"k":"bad%"}})"), 400,
+      "InvalidArgumentException",
+      "Failed to add tags to stream s under account 000000000000 because some tags contained illegal "
+      "characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.");
   for (int i = 0; i < 19; ++i) Register("c" + std::to_string(i));
-  ExpectError(Call("RegisterStreamConsumer", "{" + ArnMember(kStreamArn) + R"(,"ConsumerName":"one-too-many"})"),
-              400, "LimitExceededException", "Only 20 consumers can be registered to a stream at once");
+  ExpectError(Call("RegisterStreamConsumer", "{" + ArnMember(kStreamArn) + R"(,"ConsumerName":"one-too-many"})"), 400,
+              "LimitExceededException", "Only 20 consumers can be registered to a stream at once");
 }
 
 TEST_F(ConsumersApiTest, DescribeByArnOrByStreamAndName) {
@@ -117,8 +117,8 @@ TEST_F(ConsumersApiTest, DescribeErrors) {
   ExpectError(Call("DescribeStreamConsumer", "{" + ArnMember(kStreamArn) + R"(,"ConsumerName":"nope"})"), 400,
               "ResourceNotFoundException", "Consumer nope not found.");
   const std::string stale = kStreamArn + "/consumer/app:1600000000";
-  ExpectError(Call("DescribeStreamConsumer", R"({"ConsumerARN":")" + stale + R"("})"), 400,
-              "ResourceNotFoundException", "Consumer " + stale + " not found.");
+  ExpectError(Call("DescribeStreamConsumer", R"({"ConsumerARN":")" + stale + R"("})"), 400, "ResourceNotFoundException",
+              "Consumer " + stale + " not found.");
   ExpectError(Call("DescribeStreamConsumer", R"({"ConsumerARN":"arn:aws:kinesis:r:1:stream/s/consumer/c:1"})"), 400,
               "ValidationException",
               "1 validation error detected: Value 'arn:aws:kinesis:r:1:stream/s/consumer/c:1' at 'consumerARN' "
@@ -206,8 +206,8 @@ TEST_F(ConsumersApiTest, ListAnswersAtMost100PerPageAndChecksTheStream) {
               "2 validation errors detected: Value null at 'streamARN' failed to satisfy constraint: Member must "
               "not be null; Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater "
               "than or equal to 1");
-  ExpectError(Call("ListStreamConsumers", "{" + ArnMember(kStreamArn) + R"(,"MaxResults":10001,"NextToken":""})"),
-              400, "ValidationException",
+  ExpectError(Call("ListStreamConsumers", "{" + ArnMember(kStreamArn) + R"(,"MaxResults":10001,"NextToken":""})"), 400,
+              "ValidationException",
               "2 validation errors detected: Value '' at 'nextToken' failed to satisfy constraint: Member must have "
               "length greater than or equal to 1; Value '10001' at 'maxResults' failed to satisfy constraint: "
               "Member must have value less than or equal to 10000");
@@ -220,9 +220,9 @@ TEST_F(ConsumersApiTest, ListAnswersAtMost100PerPageAndChecksTheStream) {
   EXPECT_TRUE(empty.root["NextToken"].get(ignored));  // absent
   ExpectError(Call("ListStreamConsumers", "{" + ArnMember(kStreamArn) + R"(,"StreamCreationTimestamp":1})"), 400,
               "ResourceNotFoundException", "Stream s under account 000000000000 not found.");
-  EXPECT_EQ(Call("ListStreamConsumers", "{" + ArnMember(kStreamArn) + R"(,"StreamCreationTimestamp":1700000000})")
-                .status,
-            200);
+  EXPECT_EQ(
+      Call("ListStreamConsumers", "{" + ArnMember(kStreamArn) + R"(,"StreamCreationTimestamp":1700000000})").status,
+      200);
 }
 
 TEST_F(ConsumersApiTest, DeleteStreamEnforceConsumerDeletion) {
@@ -263,13 +263,12 @@ TEST_F(ConsumersApiTest, TagsAndPoliciesOnAConsumerArn) {
   Json stream_tags(Ok("ListTagsForStream", R"({"StreamName":"s"})"));
   EXPECT_EQ(stream_tags.root["Tags"].get_array().size(), 0u);
   const std::string missing = kStreamArn + "/consumer/nope:1";
-  ExpectError(Call("ListTagsForResource", R"({"ResourceARN":")" + missing + R"("})"), 400,
-              "ResourceNotFoundException", "Consumer " + missing + " not found.");
+  ExpectError(Call("ListTagsForResource", R"({"ResourceARN":")" + missing + R"("})"), 400, "ResourceNotFoundException",
+              "Consumer " + missing + " not found.");
   ExpectError(Call("TagResource", R"({"ResourceARN":")" + missing + R"(","Tags":{"a":"b"}})"), 400,
               "ResourceNotFoundException", "Consumer " + missing + " not found.");
 
-  EXPECT_EQ(Ok("PutResourcePolicy", R"({"ResourceARN":")" + arn + R"(","Policy":"{\"Version\":\"2012-10-17\"}"})"),
-            "");
+  EXPECT_EQ(Ok("PutResourcePolicy", R"({"ResourceARN":")" + arn + R"(","Policy":"{\"Version\":\"2012-10-17\"}"})"), "");
   Json policy(Ok("GetResourcePolicy", R"({"ResourceARN":")" + arn + R"("})"));
   EXPECT_EQ(std::string_view(policy.root["Policy"]), R"({"Version":"2012-10-17"})");
   EXPECT_EQ(Ok("DeregisterStreamConsumer", R"({"ConsumerARN":")" + arn + R"("})"), "");

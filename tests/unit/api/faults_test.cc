@@ -22,7 +22,8 @@ std::vector<bool> ErrorPattern(FaultInjector& f, int calls, std::string_view op 
 }
 
 TEST(FaultRules, TheSameSeedGivesTheSameFaults) {
-  const std::string rules = R"({"rules":[{"operation":"PutRecord","error":"InternalFailure","error_rate":0.3,"seed":42}]})";
+  const std::string rules =
+      R"({"rules":[{"operation":"PutRecord","error":"InternalFailure","error_rate":0.3,"seed":42}]})";
   FaultInjector a, b;
   ASSERT_TRUE(a.Replace(rules).ok());
   ASSERT_TRUE(b.Replace(rules).ok());
@@ -36,7 +37,8 @@ TEST(FaultRules, TheSameSeedGivesTheSameFaults) {
   EXPECT_EQ(ErrorPattern(a, 1000), first);
   // Another seed, other faults.
   FaultInjector c;
-  ASSERT_TRUE(c.Replace(R"({"rules":[{"operation":"PutRecord","error":"InternalFailure","error_rate":0.3,"seed":43}]})").ok());
+  ASSERT_TRUE(
+      c.Replace(R"({"rules":[{"operation":"PutRecord","error":"InternalFailure","error_rate":0.3,"seed":43}]})").ok());
   EXPECT_NE(ErrorPattern(c, 1000), first);
 }
 
@@ -45,7 +47,8 @@ TEST(FaultRules, RulesMatchByOperationAndStreamAndTheFirstDecides) {
   ASSERT_TRUE(f.Replace(R"({"rules":[
       {"operation":"PutRecords","stream":"orders","error":"ProvisionedThroughputExceededException","error_rate":1},
       {"stream":"orders","error":"ServiceUnavailable","error_rate":1},
-      {"operation":"*","latency_ms":25}]})").ok());
+      {"operation":"*","latency_ms":25}]})")
+                  .ok());
   FaultDecision d = f.Decide("PutRecords", "orders", "123456789012", 3);
   ASSERT_TRUE(d.error);
   EXPECT_EQ(d.error->code(), ErrorCode::kProvisionedThroughputExceeded);
@@ -60,9 +63,12 @@ TEST(FaultRules, RulesMatchByOperationAndStreamAndTheFirstDecides) {
 
 TEST(FaultRules, LatencyDistributionsStayInTheirRange) {
   FaultInjector f;
-  ASSERT_TRUE(f.Replace(R"({"rules":[{"operation":"ListStreams","latency_ms":{"distribution":"uniform","min":10,"max":20},"seed":1},
+  ASSERT_TRUE(
+      f.Replace(
+           R"({"rules":[{"operation":"ListStreams","latency_ms":{"distribution":"uniform","min":10,"max":20},"seed":1},
                                       {"operation":"ListShards","latency_ms":{"distribution":"exponential","mean":50},"seed":1},
-                                      {"operation":"DescribeLimits","latency_ms":{"distribution":"normal","mean":100,"stddev":10},"seed":1}]})").ok());
+                                      {"operation":"DescribeLimits","latency_ms":{"distribution":"normal","mean":100,"stddev":10},"seed":1}]})")
+          .ok());
   double sum_b = 0, sum_c = 0;
   for (int i = 0; i < 2000; ++i) {
     int64_t a = f.Decide("ListStreams", "", "0", 0).delay_ms;
@@ -94,9 +100,11 @@ TEST(FaultRules, BadDocumentsAreRefusedAndTheRulesInForceStay) {
       {R"({"rules":[{},{"operation":"Produce","latency_ms":5}]})",
        "fault rule 1: unknown operation \"Produce\" (an operation of the Kinesis API, or \"*\")"},
       {R"({"rules":[{},{"error_rate":0.5}]})", "fault rule 1: an error rate needs \"error\""},
-      {R"({"rules":[{"error":"InternalFailure","error_rate":1.5}]})", "fault rule 0: \"error_rate\" must be between 0 and 1"},
+      {R"({"rules":[{"error":"InternalFailure","error_rate":1.5}]})",
+       "fault rule 0: \"error_rate\" must be between 0 and 1"},
       {R"({"rules":[{"drop_rate":"often"}]})", "fault rule 0: \"drop_rate\" must be a number"},
-      {R"({"rules":[{"drop_rate":0.1,"drop_when":"during"}]})", "fault rule 0: \"drop_when\" must be \"before\" or \"after\""},
+      {R"({"rules":[{"drop_rate":0.1,"drop_when":"during"}]})",
+       "fault rule 0: \"drop_when\" must be \"before\" or \"after\""},
       {R"({"rules":[{"latency_ms":{"distribution":"uniform","min":9}}]})", nullptr},
   };
   for (const Case& c : cases) {
@@ -111,7 +119,10 @@ TEST(FaultRules, BadDocumentsAreRefusedAndTheRulesInForceStay) {
 
 TEST(FaultRules, DescribeReadsBackAsTheSameRulesWithTheirSeeds) {
   FaultInjector f;
-  ASSERT_TRUE(f.Replace(R"({"rules":[{"operation":"GetRecords","error":"KMSThrottling","error_rate":0.25,"drop_rate":0.5,"drop_when":"after","latency_ms":{"distribution":"normal","mean":100,"stddev":20}}]})").ok());
+  ASSERT_TRUE(
+      f.Replace(
+           R"({"rules":[{"operation":"GetRecords","error":"KMSThrottling","error_rate":0.25,"drop_rate":0.5,"drop_when":"after","latency_ms":{"distribution":"normal","mean":100,"stddev":20}}]})")
+          .ok());
   const std::string described = f.Describe();
   EXPECT_NE(described.find(R"("error":"KMSThrottlingException")"), std::string::npos) << described;
   EXPECT_NE(described.find(R"("seed":)"), std::string::npos) << "a chosen seed is reported: " << described;
@@ -175,7 +186,8 @@ TEST(CallRates, BucketsForNamesNoLongerCalledAreDropped) {
   EXPECT_LT(rates.size(), 5000u) << "the first names' buckets, full again, were dropped";
   // A bucket still in use keeps its count.
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "busy", t + 8000).ok());
-  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "m" + std::to_string(i), t + 8000).ok());
+  for (int i = 0; i < 3000; ++i)
+    ASSERT_TRUE(rates.Admit("ListShards", "1", "r", "m" + std::to_string(i), t + 8000).ok());
   EXPECT_FALSE(rates.Admit("ListShards", "1", "r", "busy", t + 8000).ok());
 }
 
@@ -194,11 +206,13 @@ class FaultDispatchTest : public testing::ApiTest {
 
 TEST_F(FaultDispatchTest, AnInjectedErrorIsAnsweredInTheServiceShapeAndWritesNothing) {
   CreateActiveStream("orders", 1);
-  ASSERT_TRUE(faults_.Replace(R"({"rules":[{"operation":"PutRecord","error":"ServiceUnavailable","error_rate":1}]})").ok());
+  ASSERT_TRUE(
+      faults_.Replace(R"({"rules":[{"operation":"PutRecord","error":"ServiceUnavailable","error_rate":1}]})").ok());
   ApiResponse r = Call("PutRecord", R"({"StreamName":"orders","PartitionKey":"k","Data":"AA=="})");
   ExpectError(r, 503, "ServiceUnavailable", "Service Unavailable");
   faults_.Clear();
-  std::string it = Ok("GetShardIterator", R"({"StreamName":"orders","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
+  std::string it = Ok("GetShardIterator",
+                      R"({"StreamName":"orders","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
   Json j(it);
   std::string_view iterator;
   ASSERT_FALSE(j.root["ShardIterator"].get(iterator));
@@ -210,13 +224,18 @@ TEST_F(FaultDispatchTest, AnInjectedErrorIsAnsweredInTheServiceShapeAndWritesNot
 
 TEST_F(FaultDispatchTest, DroppedConnectionsBeforeOrAfterTheCall) {
   CreateActiveStream("orders", 1);
-  ASSERT_TRUE(faults_.Replace(R"({"rules":[{"operation":"PutRecord","drop_rate":1,"drop_when":"after"},{"operation":"DescribeStreamSummary","drop_rate":1}]})").ok());
+  ASSERT_TRUE(
+      faults_
+          .Replace(
+              R"({"rules":[{"operation":"PutRecord","drop_rate":1,"drop_when":"after"},{"operation":"DescribeStreamSummary","drop_rate":1}]})")
+          .ok());
   ApiResponse put = Call("PutRecord", R"({"StreamName":"orders","PartitionKey":"k","Data":"AA=="})");
   EXPECT_TRUE(put.drop_connection);
   EXPECT_TRUE(Call("DescribeStreamSummary", R"({"StreamName":"orders"})").drop_connection);
   faults_.Clear();
   // "after": the record was written although its answer was lost.
-  Json j(Ok("GetShardIterator", R"({"StreamName":"orders","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})"));
+  Json j(Ok("GetShardIterator",
+            R"({"StreamName":"orders","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})"));
   std::string_view iterator;
   ASSERT_FALSE(j.root["ShardIterator"].get(iterator));
   Json records(Ok("GetRecords", R"({"ShardIterator":")" + std::string(iterator) + R"("})"));
@@ -227,7 +246,11 @@ TEST_F(FaultDispatchTest, DroppedConnectionsBeforeOrAfterTheCall) {
 
 TEST_F(FaultDispatchTest, PutRecordsFailsTheRecordsTheRulePicksAndWritesTheOthers) {
   CreateActiveStream("orders", 1);
-  ASSERT_TRUE(faults_.Replace(R"({"rules":[{"operation":"PutRecords","error":"InternalFailure","record_error_rate":0.5,"seed":9}]})").ok());
+  ASSERT_TRUE(
+      faults_
+          .Replace(
+              R"({"rules":[{"operation":"PutRecords","error":"InternalFailure","record_error_rate":0.5,"seed":9}]})")
+          .ok());
   std::string body = R"({"StreamName":"orders","Records":[)";
   for (int i = 0; i < 100; ++i) body += std::string(i ? "," : "") + R"({"PartitionKey":"k","Data":"AA=="})";
   body += "]}";

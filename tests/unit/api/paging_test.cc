@@ -37,8 +37,7 @@ TEST_F(ApiTest, ListStreamsExclusiveStartStreamName) {
 TEST_F(ApiTest, ListShardsPagesThroughEveryShard) {
   CreateActiveStream("p", 5);
   Json first(Ok("ListShards", R"({"StreamName":"p","MaxResults":2})"));
-  EXPECT_EQ(ShardIds(first.root["Shards"]),
-            (std::vector<std::string>{"shardId-000000000000", "shardId-000000000001"}));
+  EXPECT_EQ(ShardIds(first.root["Shards"]), (std::vector<std::string>{"shardId-000000000000", "shardId-000000000001"}));
   std::string token(std::string_view(first.root["NextToken"]));
   Json second(Ok("ListShards", R"({"NextToken":")" + token + R"(","MaxResults":2})"));
   EXPECT_EQ(ShardIds(second.root["Shards"]),
@@ -65,8 +64,7 @@ TEST_F(ApiTest, ListShardsTokenCombinations) {
               "InvalidArgumentException", "NextToken and StreamName cannot be provided together.");
   ExpectError(Call("ListShards", "{}"), 400, "InvalidArgumentException",
               "Either NextToken or StreamName should be provided.");
-  ExpectError(Call("ListShards", R"({"NextToken":"garbage"})"), 400, "InvalidArgumentException",
-              "Invalid NextToken.");
+  ExpectError(Call("ListShards", R"({"NextToken":"garbage"})"), 400, "InvalidArgumentException", "Invalid NextToken.");
 }
 
 TEST_F(ApiTest, ListShardsTokenExpiresAfter300Seconds) {

@@ -13,15 +13,15 @@ TEST_F(ApiTest, SplitShardValidation) {
               "2 validation errors detected: Value null at 'newStartingHashKey' failed to satisfy constraint: "
               "Member must not be null; Value null at 'shardToSplit' failed to satisfy constraint: Member must "
               "not be null");
-  ExpectError(Call("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-0","NewStartingHashKey":"01"})"),
-              400, "ValidationException",
+  ExpectError(Call("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-0","NewStartingHashKey":"01"})"), 400,
+              "ValidationException",
               "1 validation error detected: Value '01' at 'newStartingHashKey' failed to satisfy constraint: "
               "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
   ExpectError(Call("SplitShard", R"({"StreamName":"s","ShardToSplit":5,"NewStartingHashKey":"1"})"), 400,
               "SerializationException",
               "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String");
-  ExpectError(Call("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-0","NewStartingHashKey":"9"})"),
-              400, "ResourceNotFoundException", "Stream s under account 000000000000 not found.");
+  ExpectError(Call("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-0","NewStartingHashKey":"9"})"), 400,
+              "ResourceNotFoundException", "Stream s under account 000000000000 not found.");
   ExpectError(Call("SplitShard", R"({"StreamName":"s","ShardToSplit":"nope","NewStartingHashKey":"9"})"), 400,
               "ResourceNotFoundException", "Could not find shard nope in stream s under account 000000000000.");
 }
@@ -55,8 +55,9 @@ TEST_F(ApiTest, SplitAndMergeChangeTheShardList) {
               "ValidationException",
               "1 validation error detected: Value null at 'adjacentShardToMerge' failed to satisfy constraint: "
               "Member must not be null");
-  EXPECT_EQ(Ok("MergeShards", std::string(R"({"StreamARN":")") + std::string(kArn) +
-                                  R"(s","ShardToMerge":"shardId-000000000002","AdjacentShardToMerge":"shardId-000000000001"})"),
+  EXPECT_EQ(Ok("MergeShards",
+               std::string(R"({"StreamARN":")") + std::string(kArn) +
+                   R"(s","ShardToMerge":"shardId-000000000002","AdjacentShardToMerge":"shardId-000000000001"})"),
             "");
   Json m(Ok("ListShards", R"({"StreamName":"s","ShardFilter":{"Type":"AT_LATEST"}})"));
   simdjson::dom::array open = m.root["Shards"];
@@ -80,11 +81,11 @@ TEST_F(ApiTest, UpdateShardCountAnswersWithBothCounts) {
   EXPECT_EQ(std::string_view(r.root["StreamARN"]), std::string(kArn) + "u");
   Json s(Ok("DescribeStreamSummary", R"({"StreamName":"u"})"));
   EXPECT_EQ(int64_t(s.root["StreamDescriptionSummary"]["OpenShardCount"]), 3);
-  ExpectError(Call("UpdateShardCount",
-                   R"({"StreamName":"u","TargetShardCount":99999999999,"ScalingType":"UNIFORM_SCALING"})"),
-              400, "LimitExceededException",
-              "UpdateShardCount cannot scale up over double your current open shard count. Current open shard "
-              "count: 3 Target shard count: 2147483647");
+  ExpectError(
+      Call("UpdateShardCount", R"({"StreamName":"u","TargetShardCount":99999999999,"ScalingType":"UNIFORM_SCALING"})"),
+      400, "LimitExceededException",
+      "UpdateShardCount cannot scale up over double your current open shard count. Current open shard "
+      "count: 3 Target shard count: 2147483647");
 }
 
 TEST_F(ApiTest, StreamModeSwitchesBothWays) {
@@ -104,9 +105,8 @@ TEST_F(ApiTest, StreamModeSwitchesBothWays) {
               400, "ValidationException",
               "SplitShard is not supported for stream m under account 000000000000 because it is in ON_DEMAND "
               "capacity mode.");
-  EXPECT_EQ(Ok("UpdateStreamMode",
-               R"({"StreamARN":")" + arn + R"(","StreamModeDetails":{"StreamMode":"PROVISIONED"}})"),
-            "");
+  EXPECT_EQ(
+      Ok("UpdateStreamMode", R"({"StreamARN":")" + arn + R"(","StreamModeDetails":{"StreamMode":"PROVISIONED"}})"), "");
   Json p(Ok("DescribeStreamSummary", R"({"StreamName":"m"})"));
   EXPECT_TRUE(p.root["StreamDescriptionSummary"]["WarmThroughput"].error() == simdjson::NO_SUCH_FIELD);
 }
@@ -129,8 +129,8 @@ TEST_F(ApiTest, WarmThroughputNeedsOnDemandAndTheCommitment) {
               "InvalidArgumentException",
               "Warm throughput can only be updated for streams in ON_DEMAND capacity mode. Stream w under "
               "account 000000000000 is in PROVISIONED mode.");
-  Ok("UpdateStreamMode", R"({"StreamARN":")" + std::string(kArn) +
-                             R"(w","StreamModeDetails":{"StreamMode":"ON_DEMAND"}})");
+  Ok("UpdateStreamMode",
+     R"({"StreamARN":")" + std::string(kArn) + R"(w","StreamModeDetails":{"StreamMode":"ON_DEMAND"}})");
   ApiResponse refused = Call("UpdateStreamWarmThroughput", R"({"StreamName":"w","WarmThroughputMiBps":100})");
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("minimum throughput billing commitment"), std::string::npos) << refused.body;
@@ -144,8 +144,7 @@ TEST_F(ApiTest, WarmThroughputNeedsOnDemandAndTheCommitment) {
 }
 
 TEST_F(ApiTest, CreateStreamTagsFollowTheTagMapRules) {
-  ExpectError(Call("CreateStream", R"({"StreamName":"t","ShardCount":1,"Tags":{"":"v"}})"), 400,
-              "ValidationException",
+  ExpectError(Call("CreateStream", R"({"StreamName":"t","ShardCount":1,"Tags":{"":"v"}})"), 400, "ValidationException",
               "1 validation error detected: Value '{=v}' at 'tags' failed to satisfy constraint: Map keys must "
               "satisfy constraint: [Member must have length less than or equal to 128, Member must have length "
               "greater than or equal to 1]");

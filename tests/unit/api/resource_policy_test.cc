@@ -68,9 +68,9 @@ TEST_F(ApiTest, ResourcePolicyOfAMissingStreamOrAConsumerIsNotFound) {
 TEST_F(ApiTest, PutResourcePolicyRefusesADocumentThatIsNotAJsonObject) {
   CreateActiveStream("p", 1);
   for (std::string_view bad : {"", "not json", "[1,2]", "\"text\"", "{\"a\":", "{} {}"}) {
-    ExpectError(Call("PutResourcePolicy", PutBody(kArn, bad)), 400, "InvalidArgumentException",
-                "Invalid policy document for resource ARN " + std::string(kArn) +
-                    ": the policy must be a JSON object.");
+    ExpectError(
+        Call("PutResourcePolicy", PutBody(kArn, bad)), 400, "InvalidArgumentException",
+        "Invalid policy document for resource ARN " + std::string(kArn) + ": the policy must be a JSON object.");
   }
   EXPECT_EQ(Ok("GetResourcePolicy", ArnBody(kArn)), R"({"Policy":"{}"})");
 }

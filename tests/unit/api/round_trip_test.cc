@@ -33,8 +33,7 @@ TEST_F(ApiTest, DescribeStreamShowsShardsAndMetadata) {
   ASSERT_EQ(shards.size(), 2u);
   EXPECT_EQ(std::string_view(shards.at(0)["ShardId"]), "shardId-000000000000");
   EXPECT_EQ(std::string_view(shards.at(0)["HashKeyRange"]["StartingHashKey"]), "0");
-  EXPECT_EQ(std::string_view(shards.at(1)["HashKeyRange"]["EndingHashKey"]),
-            "340282366920938463463374607431768211455");
+  EXPECT_EQ(std::string_view(shards.at(1)["HashKeyRange"]["EndingHashKey"]), "340282366920938463463374607431768211455");
   EXPECT_EQ(std::string_view(shards.at(0)["SequenceNumberRange"]["StartingSequenceNumber"]).size(), 56u);
 }
 
@@ -84,7 +83,8 @@ TEST_F(ApiTest, PutThenGetRecordsRoundTrip) {
   EXPECT_EQ(std::string_view(results.at(1)["ShardId"]), "shardId-000000000000");
   EXPECT_GT(std::string(std::string_view(results.at(0)["SequenceNumber"])), first_seq);
 
-  Json it(Ok("GetShardIterator", R"({"StreamName":"rt","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})"));
+  Json it(Ok("GetShardIterator",
+             R"({"StreamName":"rt","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})"));
   std::string iterator(std::string_view(it.root["ShardIterator"]));
   Json got(Ok("GetRecords", R"({"ShardIterator":")" + iterator + R"("})"));
   simdjson::dom::array records = got.root["Records"];
@@ -111,17 +111,21 @@ TEST_F(ApiTest, GetRecordsTimestampsHaveThreeDecimals) {
   clock_.Set(kStartMs + 749);
   CreateActiveStream("ts", 1);
   Ok("PutRecord", R"({"StreamName":"ts","PartitionKey":"k","Data":"YQ=="})");
-  Json it(Ok("GetShardIterator", R"({"StreamName":"ts","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})"));
-  std::string body = Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})");
+  Json it(Ok("GetShardIterator",
+             R"({"StreamName":"ts","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})"));
+  std::string body =
+      Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})");
   EXPECT_NE(body.find("\"ApproximateArrivalTimestamp\":1700000000.749"), std::string::npos) << body;
 }
 
 TEST_F(ApiTest, LatestIteratorSeesOnlyLaterRecords) {
   CreateActiveStream("lt", 1);
   Ok("PutRecord", R"({"StreamName":"lt","PartitionKey":"k","Data":"b2xk"})");
-  Json it(Ok("GetShardIterator", R"({"StreamName":"lt","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST"})"));
+  Json it(
+      Ok("GetShardIterator", R"({"StreamName":"lt","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST"})"));
   Ok("PutRecord", R"({"StreamName":"lt","PartitionKey":"k","Data":"bmV3"})");
-  Json got(Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})"));
+  Json got(
+      Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})"));
   simdjson::dom::array records = got.root["Records"];
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(std::string_view(records.at(0)["Data"]), "bmV3");
@@ -132,8 +136,12 @@ TEST_F(ApiTest, AtSequenceNumberIterator) {
   Ok("PutRecord", R"({"StreamName":"sq","PartitionKey":"k","Data":"MQ=="})");
   Json second(Ok("PutRecord", R"({"StreamName":"sq","PartitionKey":"k","Data":"Mg=="})"));
   std::string seq(std::string_view(second.root["SequenceNumber"]));
-  Json it(Ok("GetShardIterator", R"({"StreamName":"sq","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":")" + seq + R"("})"));
-  Json got(Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})"));
+  Json it(Ok(
+      "GetShardIterator",
+      R"({"StreamName":"sq","ShardId":"shardId-000000000000","ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":")" +
+          seq + R"("})"));
+  Json got(
+      Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})"));
   simdjson::dom::array records = got.root["Records"];
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(std::string_view(records.at(0)["Data"]), "Mg==");

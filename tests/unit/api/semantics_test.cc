@@ -25,8 +25,8 @@ TEST_F(ApiTest, ArnAndNameMustAgree) {
 
 TEST_F(ApiTest, ArnSelectsTheNamespace) {
   CreateActiveStream("ns", 1);
-  ExpectError(Call("DescribeStreamSummary", R"({"StreamARN":"arn:aws:kinesis:eu-west-1:111111111111:stream/ns"})"),
-              400, "ResourceNotFoundException", "Stream ns under account 111111111111 not found.");
+  ExpectError(Call("DescribeStreamSummary", R"({"StreamARN":"arn:aws:kinesis:eu-west-1:111111111111:stream/ns"})"), 400,
+              "ResourceNotFoundException", "Stream ns under account 111111111111 not found.");
 }
 
 TEST_F(ApiTest, ExplicitHashKeyOutOfRange) {
@@ -36,11 +36,13 @@ TEST_F(ApiTest, ExplicitHashKeyOutOfRange) {
               400, "InvalidArgumentException",
               "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was "
               "340282366920938463463374607431768211456");
-  ExpectError(Call("PutRecords", R"({"StreamName":"h","Records":[{"PartitionKey":"a","Data":"YQ=="},)"
-                                 R"({"PartitionKey":"a","Data":"YQ==","ExplicitHashKey":"999999999999999999999999999999999999999"}]})"),
-              400, "InvalidArgumentException",
-              "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was "
-              "999999999999999999999999999999999999999");
+  ExpectError(
+      Call("PutRecords",
+           R"({"StreamName":"h","Records":[{"PartitionKey":"a","Data":"YQ=="},)"
+           R"({"PartitionKey":"a","Data":"YQ==","ExplicitHashKey":"999999999999999999999999999999999999999"}]})"),
+      400, "InvalidArgumentException",
+      "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was "
+      "999999999999999999999999999999999999999");
 }
 
 TEST_F(ApiTest, ExplicitHashKeyRoutes) {
@@ -87,7 +89,8 @@ TEST_F(ApiTest, AtTimestampFindsLaterRecords) {
   Ok("PutRecord", R"({"StreamName":"att","PartitionKey":"k","Data":"Mg=="})");
   Json it(Ok("GetShardIterator", R"({"StreamName":"att","ShardId":"shardId-000000000000",)"
                                  R"("ShardIteratorType":"AT_TIMESTAMP","Timestamp":1700000002.5})"));
-  Json got(Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})"));
+  Json got(
+      Ok("GetRecords", R"({"ShardIterator":")" + std::string(std::string_view(it.root["ShardIterator"])) + R"("})"));
   simdjson::dom::array records = got.root["Records"];
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(std::string_view(records.at(0)["Data"]), "Mg==");
@@ -125,10 +128,11 @@ TEST_F(ApiTest, SequenceNumberForOrdering) {
   Json second(Ok("PutRecord", R"({"StreamName":"ord","PartitionKey":"k","Data":"Mg==","SequenceNumberForOrdering":")" +
                                   seq + R"("})"));
   EXPECT_GT(std::string(std::string_view(second.root["SequenceNumber"])), seq);
-  ExpectError(Call("PutRecord", R"({"StreamName":"ord","PartitionKey":"k","Data":"Mg==","SequenceNumberForOrdering":"123"})"),
-              400, "InvalidArgumentException",
-              "ExclusiveMinimumSequenceNumber 123 used in PutRecord on stream ord under account 000000000000 is "
-              "invalid.");
+  ExpectError(
+      Call("PutRecord", R"({"StreamName":"ord","PartitionKey":"k","Data":"Mg==","SequenceNumberForOrdering":"123"})"),
+      400, "InvalidArgumentException",
+      "ExclusiveMinimumSequenceNumber 123 used in PutRecord on stream ord under account 000000000000 is "
+      "invalid.");
 }
 
 TEST_F(ApiTest, PutRecordsOverTenMiBIsRejectedWhole) {
@@ -154,7 +158,11 @@ TEST_F(ApiTest, RecordOverTheStreamMaximumIsRejected) {
 TEST_F(ApiTest, CborRequestsShareTheJsonHandlersAndAnswerInCbor) {
   CreateActiveStream("c", 1);
   // {"StreamName": "c", "Limit": 5} as CBOR.
-  const std::string describe("\xa2\x6aStreamName\x61" "c" "\x65Limit\x05", 21);
+  const std::string describe(
+      "\xa2\x6aStreamName\x61"
+      "c"
+      "\x65Limit\x05",
+      21);
   ApiResponse r = Raw("Kinesis_20131202.DescribeStreamSummary", describe, "application/x-amz-cbor-1.1");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/x-amz-cbor-1.1");
@@ -170,7 +178,12 @@ TEST_F(ApiTest, CborRequestsShareTheJsonHandlersAndAnswerInCbor) {
 TEST_F(ApiTest, CborPutRecordDataIsAByteStringBothWays) {
   CreateActiveStream("c", 1);
   // {"StreamName":"c","PartitionKey":"k","Data":h'00ff'} as CBOR.
-  const std::string put("\xa3\x6aStreamName\x61" "c" "\x6cPartitionKey\x61k\x64" "Data\x42\x00\xff", 37);
+  const std::string put(
+      "\xa3\x6aStreamName\x61"
+      "c"
+      "\x6cPartitionKey\x61k\x64"
+      "Data\x42\x00\xff",
+      37);
   ApiResponse r = Raw("Kinesis_20131202.PutRecord", put, "application/x-amz-cbor-1.1");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("SequenceNumber"), std::string::npos);
@@ -185,7 +198,10 @@ TEST_F(ApiTest, CborPutRecordDataIsAByteStringBothWays) {
   ApiResponse g = Raw("Kinesis_20131202.GetRecords", get, "application/x-amz-cbor-1.1");
   ASSERT_EQ(g.status, 200);
   // "Data" followed by a 2-byte byte string 00 ff.
-  EXPECT_NE(g.body.find(std::string("\x64" "Data\x42\x00\xff", 8)), std::string::npos);
+  EXPECT_NE(g.body.find(std::string("\x64"
+                                    "Data\x42\x00\xff",
+                                    8)),
+            std::string::npos);
 }
 
 TEST_F(ApiTest, CborErrorsAreCbor) {

@@ -30,8 +30,8 @@ class CollectingOutput : public StreamOutput {
 class SubscribeTest : public ApiTest {
  protected:
   std::string RegisterConsumer(const std::string& stream) {
-    Json c(Ok("RegisterStreamConsumer", R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/)" + stream +
-                                            R"(","ConsumerName":"c"})"));
+    Json c(Ok("RegisterStreamConsumer",
+              R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/)" + stream + R"(","ConsumerName":"c"})"));
     return std::string(std::string_view(c.root["Consumer"]["ConsumerARN"]));
   }
 };

@@ -45,11 +45,11 @@ TEST_F(ApiTest, ResourceArnOfAConsumerOrAMissingStreamIsNotFound) {
   const std::string consumer = std::string(kArn) + "/consumer/c:1700000000";
   ExpectError(Call("TagResource", R"({"ResourceARN":")" + consumer + R"(","Tags":{"a":"b"}})"), 400,
               "ResourceNotFoundException", "Consumer " + consumer + " not found.");
-  ExpectError(Call("ListTagsForResource", R"({"ResourceARN":")" + consumer + R"("})"), 400,
-              "ResourceNotFoundException", "Consumer " + consumer + " not found.");
+  ExpectError(Call("ListTagsForResource", R"({"ResourceARN":")" + consumer + R"("})"), 400, "ResourceNotFoundException",
+              "Consumer " + consumer + " not found.");
   // The ARN's account and region select the namespace.
-  ExpectError(Call("ListTagsForResource", R"({"ResourceARN":"arn:aws:kinesis:eu-west-1:000000000000:stream/t"})"),
-              400, "ResourceNotFoundException", "Stream t under account 000000000000 not found.");
+  ExpectError(Call("ListTagsForResource", R"({"ResourceARN":"arn:aws:kinesis:eu-west-1:000000000000:stream/t"})"), 400,
+              "ResourceNotFoundException", "Stream t under account 000000000000 not found.");
 }
 
 TEST_F(ApiTest, TaggingValidatesTheModelInOrder) {
@@ -80,8 +80,7 @@ TEST_F(ApiTest, TaggingValidatesTheModelInOrder) {
   ExpectError(Call("RemoveTagsFromStream", R"({"StreamName":"t","TagKeys":[]})"), 400, "ValidationException",
               "1 validation error detected: Value '[]' at 'tagKeys' failed to satisfy constraint: Member must have "
               "length greater than or equal to 1");
-  ExpectError(Call("RemoveTagsFromStream", R"({"StreamName":"t","TagKeys":["a",""]})"), 400,
-              "ValidationException",
+  ExpectError(Call("RemoveTagsFromStream", R"({"StreamName":"t","TagKeys":["a",""]})"), 400, "ValidationException",
               "1 validation error detected: Value '[a, ]' at 'tagKeys' failed to satisfy constraint: Member must "
               "satisfy constraint: [Member must have length less than or equal to 128, Member must have length "
               "greater than or equal to 1]");
@@ -117,8 +116,8 @@ TEST_F(ApiTest, TaggingChecksCharactersAfterFindingTheStream) {
               invalid);
   ExpectError(Call("AddTagsToStream", R"({"StreamName":"t","Tags":{"a":"b*"}})"), 400, "InvalidArgumentException",
               invalid);
-  ExpectError(Call("RemoveTagsFromStream", R"({"StreamName":"t","TagKeys":["a#"]})"), 400,
-              "InvalidArgumentException", invalid);
+  ExpectError(Call("RemoveTagsFromStream", R"({"StreamName":"t","TagKeys":["a#"]})"), 400, "InvalidArgumentException",
+              invalid);
   ExpectError(Call("AddTagsToStream", R"({"StreamName":"t","Tags":{"a":"50%"}})"), 400, "InvalidArgumentException",
               "Failed to add tags to stream t under account 000000000000 because some tags contained illegal "
               "characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.");

@@ -34,8 +34,9 @@ TEST_F(ApiTest, PutRecordsEmptyList) {
 
 TEST_F(ApiTest, PutRecordsEntryErrorsPrecedeStreamName) {
   ExpectError(
-      Call("PutRecords",
-           R"({"Records":[{"PartitionKey":"a","Data":"YQ==","ExplicitHashKey":"x"},{"Data":"YQ=="}],"StreamName":"x!"})"),
+      Call(
+          "PutRecords",
+          R"({"Records":[{"PartitionKey":"a","Data":"YQ==","ExplicitHashKey":"x"},{"Data":"YQ=="}],"StreamName":"x!"})"),
       400, "ValidationException",
       "3 validation errors detected: Value 'x' at 'records.1.member.explicitHashKey' failed to satisfy constraint: "
       "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); Value null at "
@@ -92,8 +93,7 @@ TEST_F(ApiTest, SerializationStringGotNumber) {
 }
 
 TEST_F(ApiTest, SerializationBadBase64) {
-  ExpectError(Call("PutRecord", R"({"StreamName":"x","PartitionKey":"a","Data":"abc"})"), 400,
-              "SerializationException",
+  ExpectError(Call("PutRecord", R"({"StreamName":"x","PartitionKey":"a","Data":"abc"})"), 400, "SerializationException",
               "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but "
               "found: 3");
 }

@@ -54,8 +54,11 @@ TEST(CanonicalHeaderValue, TrimsAndCollapsesBlankRuns) {
 
 TEST(CanonicalHeaders, LowerCasesJoinsRepeatsAndKeepsOnlySignedHeaders) {
   const std::vector<HeaderField> headers = {
-      {"Host", "kinesis.us-east-1.amazonaws.com"}, {"X-Multi", "first"}, {"User-Agent", "ignored"},
-      {"x-multi", "  second  value "},             {"X-Amz-Date", "20261124T223000Z"},
+      {"Host", "kinesis.us-east-1.amazonaws.com"},
+      {"X-Multi", "first"},
+      {"User-Agent", "ignored"},
+      {"x-multi", "  second  value "},
+      {"X-Amz-Date", "20261124T223000Z"},
   };
   EXPECT_EQ(CanonicalHeaders(headers, "host;x-amz-date;x-multi"),
             "host:kinesis.us-east-1.amazonaws.com\nx-amz-date:20261124T223000Z\nx-multi:first,second value\n");

@@ -60,7 +60,8 @@ TEST(ParseCredentials, MalformedSectionHeader) {
 }
 
 TEST(ParseCredentials, KeyBeforeAnyProfile) {
-  EXPECT_EQ(ParseError("aws_access_key_id = K\n").message(), "creds:1: 'aws_access_key_id' appears before any [profile]");
+  EXPECT_EQ(ParseError("aws_access_key_id = K\n").message(),
+            "creds:1: 'aws_access_key_id' appears before any [profile]");
 }
 
 TEST(ParseCredentials, MissingSecretIsReportedAtTheProfileHeader) {
@@ -115,7 +116,8 @@ TEST(LoadCredentialsFile, ReadsAFileAndNamesItInErrors) {
     std::ofstream out(path);
     out << "[p]\nnonsense\n";
   }
-  EXPECT_EQ(LoadCredentialsFile(path).status().message(), std::string(path) + ":2: expected 'key = value' or '[profile]'");
+  EXPECT_EQ(LoadCredentialsFile(path).status().message(),
+            std::string(path) + ":2: expected 'key = value' or '[profile]'");
   std::remove(path);
   EXPECT_EQ(LoadCredentialsFile(path).status().code(), ErrorCode::kIoError);
 }

@@ -367,7 +367,8 @@ TEST_F(SigV4Test, AuthorizationHeaderMissingParameters) {
   r.Set("Authorization", header);
   EXPECT_EQ(Fail(r), (Failure{ErrorCode::kIncompleteSignature,
                               "Authorization header requires 'Signature' parameter. Authorization header "
-                              "requires 'SignedHeaders' parameter. Authorization=" + header}));
+                              "requires 'SignedHeaders' parameter. Authorization=" +
+                                  header}));
 }
 
 TEST_F(SigV4Test, AuthorizationHeaderWithoutAnyDate) {
@@ -375,8 +376,10 @@ TEST_F(SigV4Test, AuthorizationHeaderWithoutAnyDate) {
   r.Remove("X-Amz-Date");
   const Failure e = Fail(r);
   EXPECT_EQ(e.code, ErrorCode::kIncompleteSignature);
-  EXPECT_EQ(e.message, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
-                       "Authorization=" + PutRecord().headers[5].second);
+  EXPECT_EQ(e.message,
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+            "Authorization=" +
+                PutRecord().headers[5].second);
 }
 
 TEST_F(SigV4Test, UnsupportedAlgorithm) {
@@ -409,7 +412,8 @@ TEST_F(SigV4Test, CredentialWithWrongTerminator) {
   r.Set("Authorization",
         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/kinesis/aws5_request, SignedHeaders=host, "
         "Signature=00");
-  EXPECT_EQ(Fail(r).message, "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'.");
+  EXPECT_EQ(Fail(r).message,
+            "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'.");
 }
 
 TEST_F(SigV4Test, ScopeDateMustMatchRequestDate) {
@@ -467,7 +471,8 @@ TEST_F(SigV4Test, HttpDateHeaderIsSignedInIsoBasicForm) {
                {"Date", "Tue, 24 Nov 2026 22:30:00 GMT"},
                {"Authorization",
                 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/kinesis/aws4_request, "
-                "SignedHeaders=date;host, Signature=" + signature}};
+                "SignedHeaders=date;host, Signature=" +
+                    signature}};
   r.body = "{}";
   ExpectOk(r);
   EXPECT_EQ(Fail(r, kSignedAtMs + 6 * 60 * 1000).code, ErrorCode::kInvalidSignature);

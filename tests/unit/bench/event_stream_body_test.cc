@@ -16,10 +16,10 @@
 
 namespace sluice::bench {
 
-using http::EventStreamBody;
-using http::ResponseParser;
 using http::DescribeException;
+using http::EventStreamBody;
 using http::KindOf;
+using http::ResponseParser;
 using http::SubscribeMessageKind;
 namespace {
 
@@ -51,9 +51,8 @@ std::string RecordsEvent(const std::vector<std::string>& data_b64) {
   std::string payload = "{\"Records\":[";
   for (size_t i = 0; i < data_b64.size(); ++i) {
     if (i) payload += ",";
-    payload += "{\"SequenceNumber\":\"" + std::to_string(i) +
-               "\",\"ApproximateArrivalTimestamp\":1.7e9,\"Data\":\"" + data_b64[i] +
-               "\",\"PartitionKey\":\"k\"}";
+    payload += "{\"SequenceNumber\":\"" + std::to_string(i) + "\",\"ApproximateArrivalTimestamp\":1.7e9,\"Data\":\"" +
+               data_b64[i] + "\",\"PartitionKey\":\"k\"}";
   }
   payload += "],\"ContinuationSequenceNumber\":\"9\",\"MillisBehindLatest\":0}";
   std::string out;
@@ -87,8 +86,7 @@ struct Stream {
     first = RecordsEvent({StampedData(1000), StampedData(2000)});
     second = RecordsEvent({StampedData(3000)});
     const size_t cut = second.size() / 2;
-    bytes = kHead + Chunk(initial + first + second.substr(0, cut)) + Chunk(second.substr(cut)) +
-            "0\r\n\r\n";
+    bytes = kHead + Chunk(initial + first + second.substr(0, cut)) + Chunk(second.substr(cut)) + "0\r\n\r\n";
   }
   std::string initial, first, second, bytes;
 };
@@ -187,8 +185,8 @@ TEST(EventStreamBodyTest, StreamCutMidMessageIsNotAtABoundary) {
 
 TEST(EventStreamBodyTest, ExceptionMessageIsReported) {
   std::string exception;
-  ASSERT_TRUE(protocol::EncodeException("ResourceInUseException", "application/json",
-                                        "{\"message\":\"taken over\"}", &exception)
+  ASSERT_TRUE(protocol::EncodeException("ResourceInUseException", "application/json", "{\"message\":\"taken over\"}",
+                                        &exception)
                   .ok());
   Reader r;
   const std::string bytes = kHead + Chunk(InitialResponse() + exception) + "0\r\n\r\n";
@@ -212,9 +210,10 @@ TEST(EventStreamBodyTest, CorruptMessageFailsAfterDeliveringTheGoodOnes) {
 
 TEST(EventStreamBodyTest, ErrorAnswerIsKeptNotDecoded) {
   const std::string error_body = R"({"__type":"ResourceNotFoundException","message":"no consumer"})";
-  const std::string bytes = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\n"
-                            "Content-Length: " + std::to_string(error_body.size()) + "\r\n\r\n" +
-                            error_body;
+  const std::string bytes =
+      "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\n"
+      "Content-Length: " +
+      std::to_string(error_body.size()) + "\r\n\r\n" + error_body;
   for (size_t at = 0; at <= bytes.size(); ++at) {
     Reader r;
     ASSERT_EQ(r.FeedSplit(bytes, at), bytes.size());
@@ -243,9 +242,8 @@ TEST(EventStreamBodyTest, ResetForgetsThePartialMessage) {
 
 TEST(EventStreamBodyTest, UnstampedRecordsAreCountedAsForeign) {
   Histogram latency;
-  const std::string payload =
-      "{\"Records\":[{\"Data\":\"aGVsbG8gd29ybGQh\",\"PartitionKey\":\"k\"},{\"Data\":\"" +
-      StampedData(40) + "\",\"PartitionKey\":\"k\"}]}";
+  const std::string payload = "{\"Records\":[{\"Data\":\"aGVsbG8gd29ybGQh\",\"PartitionKey\":\"k\"},{\"Data\":\"" +
+                              StampedData(40) + "\",\"PartitionKey\":\"k\"}]}";
   const StampScan scan = RecordStampedLatencies(payload, 100, &latency);
   EXPECT_EQ(scan.stamped, 1u);
   EXPECT_EQ(scan.foreign, 1u);

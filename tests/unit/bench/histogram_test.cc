@@ -41,8 +41,8 @@ TEST(HistogramTest, BucketsTileTheRangeWithoutGaps) {
 }
 
 TEST(HistogramTest, LargeValuesWithinRelativeErrorBound) {
-  for (int64_t v : {int64_t{128}, int64_t{1000}, int64_t{123456}, int64_t{987654321},
-                    int64_t{1} << 40, (int64_t{1} << 62) + 12345}) {
+  for (int64_t v : {int64_t{128}, int64_t{1000}, int64_t{123456}, int64_t{987654321}, int64_t{1} << 40,
+                    (int64_t{1} << 62) + 12345}) {
     const int i = Histogram::BucketIndex(v);
     const int64_t lo = Histogram::BucketLowest(i), hi = Histogram::BucketHighest(i);
     EXPECT_LE(lo, v);

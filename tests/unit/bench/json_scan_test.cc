@@ -7,8 +7,7 @@ namespace {
 
 TEST(JsonScanTest, ReadsStringMember) {
   std::string out;
-  EXPECT_TRUE(ScanString(R"({"StreamDescriptionSummary":{"StreamStatus":"ACTIVE"}})",
-                         "StreamStatus", &out));
+  EXPECT_TRUE(ScanString(R"({"StreamDescriptionSummary":{"StreamStatus":"ACTIVE"}})", "StreamStatus", &out));
   EXPECT_EQ(out, "ACTIVE");
 }
 
@@ -46,9 +45,8 @@ TEST(JsonScanTest, ReadsIntegers) {
 }
 
 TEST(JsonScanTest, CountsKeysNotPrefixes) {
-  const char* body =
-      R"({"Records":[{"SequenceNumber":"1","Data":"AA=="},{"SequenceNumber":"2","Data":"AB=="}],)"
-      R"("StartingSequenceNumber":"0","NextShardIterator":"it"})";
+  const char* body = R"({"Records":[{"SequenceNumber":"1","Data":"AA=="},{"SequenceNumber":"2","Data":"AB=="}],)"
+                     R"("StartingSequenceNumber":"0","NextShardIterator":"it"})";
   EXPECT_EQ(CountKey(body, "SequenceNumber"), 2u);
   EXPECT_EQ(CountKey(body, "Data"), 2u);
   EXPECT_EQ(CountKey(body, "Missing"), 0u);

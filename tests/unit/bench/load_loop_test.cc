@@ -32,8 +32,8 @@ class CountingHandler : public LoopHandler {
   explicit CountingHandler(int total, std::string_view host = "127.0.0.1") : total_(total) {
     for (int i = 0; i < total; ++i) {
       std::string body = std::to_string(i);
-      requests_.push_back("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                          std::to_string(body.size()) + "\r\n\r\n" + body);
+      requests_.push_back("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                          body);
     }
   }
   Next NextRequest(int conn, int64_t) override {

@@ -59,9 +59,7 @@ TEST(RequestsTest, ShardIdsAreZeroPadded) {
   EXPECT_EQ(ShardIdOf(12), "shardId-000000000012");
 }
 
-TEST(RequestsTest, JsonQuoteEscapes) {
-  EXPECT_EQ(JsonQuote("a\"b\\c\n"), R"("a\"b\\c\u000a")");
-}
+TEST(RequestsTest, JsonQuoteEscapes) { EXPECT_EQ(JsonQuote("a\"b\\c\n"), R"("a\"b\\c\u000a")"); }
 
 }  // namespace
 }  // namespace sluice::bench

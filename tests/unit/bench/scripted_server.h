@@ -32,13 +32,13 @@ inline bool SendAll(int fd, std::string_view s) {
 }
 
 inline std::string Ok(std::string_view body, std::string_view extra_headers = "") {
-  return "HTTP/1.1 200 OK\r\n" + std::string(extra_headers) +
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  return "HTTP/1.1 200 OK\r\n" + std::string(extra_headers) + "Content-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + std::string(body);
 }
 
 struct ScriptedRequest {
-  int number = 0;     // across all connections, from 0
-  std::string head;   // request line and headers
+  int number = 0;    // across all connections, from 0
+  std::string head;  // request line and headers
   std::string body;
   // Value of the X-Amz-Target operation ("PutRecords"), or "".
   std::string Operation() const {

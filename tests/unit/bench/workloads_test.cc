@@ -34,7 +34,7 @@ class FakeKinesis {
   std::mutex mu;
   std::vector<std::string> data;  // base64, in write order
   int creates = 0, deletes = 0, describes = 0;
-  int fail_records_per_put = 0;   // reported as FailedRecordCount (none are stored then)
+  int fail_records_per_put = 0;  // reported as FailedRecordCount (none are stored then)
   bool refuse_create = false;
   bool refuse_subscribe = false;
   int consumers = 0, subscriptions = 0;
@@ -60,8 +60,10 @@ class FakeKinesis {
     }
     std::string initial;
     EXPECT_TRUE(protocol::EncodeInitialResponse("application/json", &initial).ok());
-    if (!SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.amazon.eventstream\r\n"
-                     "Transfer-Encoding: chunked\r\n\r\n" + Chunk(initial))) {
+    if (!SendAll(fd,
+                 "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.amazon.eventstream\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n" +
+                     Chunk(initial))) {
       return false;
     }
     for (;;) {
@@ -94,8 +96,8 @@ class FakeKinesis {
       json::ScanString(r.body, "ConsumerName", &name);
       ++consumers;
       return SendAll(fd, Ok(R"({"Consumer":{"ConsumerName":")" + name +
-                            R"(","ConsumerARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/)" +
-                            name + R"(:1","ConsumerStatus":"ACTIVE"}})"));
+                            R"(","ConsumerARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/)" + name +
+                            R"(:1","ConsumerStatus":"ACTIVE"}})"));
     }
     if (op == "CreateStream") {
       ++creates;
@@ -129,8 +131,7 @@ class FakeKinesis {
       std::string_view d;
       std::vector<std::string> batch;
       while (json::ScanRawString(r.body, "Data", &from, &d)) batch.emplace_back(d), ++n;
-      std::string out = "{\"FailedRecordCount\":" + std::to_string(fail_records_per_put) +
-                        ",\"Records\":[";
+      std::string out = "{\"FailedRecordCount\":" + std::to_string(fail_records_per_put) + ",\"Records\":[";
       for (size_t i = 0; i < n; ++i) {
         if (i) out += ",";
         out += R"({"SequenceNumber":"1","ShardId":"shardId-000000000000"})";

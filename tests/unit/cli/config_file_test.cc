@@ -18,8 +18,7 @@ namespace {
 class ConfigFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("sluice-config-test-" + std::to_string(getpid()) + ".toml"))
+    path_ = (std::filesystem::temp_directory_path() / ("sluice-config-test-" + std::to_string(getpid()) + ".toml"))
                 .string();
     AddServeFlags(serve_, config_);
   }
@@ -85,8 +84,7 @@ TEST_F(ConfigFileTest, TheVariableWinsOverTheFile) {
 TEST_F(ConfigFileTest, AnArraySetsARepeatableFlag) {
   WriteFile("limit = [\"shard-write-records=2000\", \"control-plane=1\"]\n");
   ASSERT_TRUE(Run("").ok());
-  EXPECT_EQ(config_.limit_overrides,
-            (std::vector<std::string>{"shard-write-records=2000", "control-plane=1"}));
+  EXPECT_EQ(config_.limit_overrides, (std::vector<std::string>{"shard-write-records=2000", "control-plane=1"}));
 }
 
 TEST_F(ConfigFileTest, BooleansSetAndClearFlags) {
@@ -125,8 +123,7 @@ TEST_F(ConfigFileTest, AValueTheFlagRefusesNamesTheKey) {
   WriteFile("durability = \"fast\"\n");
   Status st = Run("");
   EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
-  EXPECT_NE(st.message().find("`durability`: --durability: fast not in"), std::string::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("`durability`: --durability: fast not in"), std::string::npos) << st.message();
   WriteFile("port = 70000\n");
   EXPECT_NE(Run("").message().find("`port`"), std::string::npos);
 }

@@ -75,8 +75,8 @@ class LiveServer {
 
   ClientConfig Config() const {
     ClientConfig c;
-    c.endpoint = std::string(cert_file_.empty() ? "http" : "https") + "://127.0.0.1:" +
-                 std::to_string(server_ ? server_->port() : 0);
+    c.endpoint = std::string(cert_file_.empty() ? "http" : "https") +
+                 "://127.0.0.1:" + std::to_string(server_ ? server_->port() : 0);
     c.timeout_ms = 10000;
     c.ca_file = cert_file_;
     return c;

@@ -65,7 +65,8 @@ std::string NewStream(Client& c, int shards) {
 void PutRecords(Client& c, const std::string& stream, int keys, int n) {
   for (int i = 0; i < n; ++i) {
     std::vector<PutRecordsEntry> batch;
-    for (int k = 0; k < keys; ++k) batch.push_back({"key" + std::to_string(k), "key" + std::to_string(k) + ":" + std::to_string(i), ""});
+    for (int k = 0; k < keys; ++k)
+      batch.push_back({"key" + std::to_string(k), "key" + std::to_string(k) + ":" + std::to_string(i), ""});
     auto r = c.PutRecords(stream, batch);
     ASSERT_TRUE(r.ok()) << r.error().ToString();
     for (const auto& e : *r) ASSERT_TRUE(e.error_code.empty()) << e.error_code;
@@ -174,8 +175,8 @@ TEST(LiveClient, ReaderReplacesExpiredIteratorsWithoutLossOrRepeats) {
   auto real = server.NewClient();
   const std::string name = NewStream(*real, 1);
   PutRecords(*real, name, 3, 30);
-  auto faulty = std::make_shared<FaultyTransport>(std::shared_ptr<Transport>(real, &real->transport()), "GetRecords",
-                                                  3, "ExpiredIteratorException");
+  auto faulty = std::make_shared<FaultyTransport>(std::shared_ptr<Transport>(real, &real->transport()), "GetRecords", 3,
+                                                  "ExpiredIteratorException");
   ReaderOptions ro;
   ro.stream_name = name;
   ro.start = StartingPosition::TrimHorizon();
@@ -192,8 +193,8 @@ TEST(LiveClient, ReaderBacksOffWhenThrottled) {
   auto real = server.NewClient();
   const std::string name = NewStream(*real, 1);
   PutRecords(*real, name, 2, 5);
-  auto faulty = std::make_shared<FaultyTransport>(std::shared_ptr<Transport>(real, &real->transport()), "GetRecords",
-                                                  3, "ProvisionedThroughputExceededException");
+  auto faulty = std::make_shared<FaultyTransport>(std::shared_ptr<Transport>(real, &real->transport()), "GetRecords", 3,
+                                                  "ProvisionedThroughputExceededException");
   ReaderOptions ro;
   ro.stream_name = name;
   ro.start = StartingPosition::TrimHorizon();
@@ -240,10 +241,12 @@ TEST(LiveClient, ReaderFromLatestSeesOnlyNewRecords) {
   ASSERT_TRUE(reader.Run([&](const Record& r) { got.push_back(r); }, true, nullptr).ok());
   EXPECT_TRUE(got.empty());
   PutRecords(*c, name, 2, 4);
-  ASSERT_TRUE(WaitFor([&] {
-    EXPECT_TRUE(reader.Poll([&](const Record& r) { got.push_back(r); }).ok());
-    return got.size() >= 8;
-  }, 10s));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        EXPECT_TRUE(reader.Poll([&](const Record& r) { got.push_back(r); }).ok());
+        return got.size() >= 8;
+      },
+      10s));
   ExpectEveryKeyInOrder(got, 2, 4);
 }
 
@@ -267,17 +270,24 @@ TEST(LiveClient, SubscriberResubscribesFromTheContinuationWithoutLossOrRepeats) 
   std::vector<Record> got;
   std::atomic<bool> stop{false};
   std::thread t([&] {
-    auto r = sub.Run([&](const Record& rec) {
-      std::lock_guard lock(mu);
-      got.push_back(rec);
-    }, [&] { return stop.load(); });
+    auto r = sub.Run(
+        [&](const Record& rec) {
+          std::lock_guard lock(mu);
+          got.push_back(rec);
+        },
+        [&] { return stop.load(); });
     EXPECT_TRUE(r.ok()) << r.error().ToString();
   });
   // Records arrive across several subscriptions (each lives 300 ms).
   for (int round = 0; round < 4; ++round) {
     PutRecords(*c, name, 1, 5);
     const size_t want = static_cast<size_t>(5 * (round + 1));
-    EXPECT_TRUE(WaitFor([&] { std::lock_guard lock(mu); return got.size() >= want; }, 10s));
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          std::lock_guard lock(mu);
+          return got.size() >= want;
+        },
+        10s));
     const int subs = sub.subscriptions();
     EXPECT_TRUE(WaitFor([&] { return sub.subscriptions() > subs; }, 10s));
   }
@@ -335,14 +345,21 @@ TEST(LiveClient, StreamSubscriberReadsEveryShardAndFollowsChildren) {
   std::vector<Record> got;
   std::atomic<bool> stop{false};
   std::thread t([&] {
-    auto r = sub.Run([&](const Record& rec) {
-      std::lock_guard lock(mu);
-      got.push_back(rec);
-    }, [&] { return stop.load(); });
+    auto r = sub.Run(
+        [&](const Record& rec) {
+          std::lock_guard lock(mu);
+          got.push_back(rec);
+        },
+        [&] { return stop.load(); });
     EXPECT_TRUE(r.ok()) << r.error().ToString();
   });
   PutRecords(*c, name, 4, 5);  // lands in the children
-  EXPECT_TRUE(WaitFor([&] { std::lock_guard lock(mu); return got.size() >= 40; }, 20s));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return got.size() >= 40;
+      },
+      20s));
   stop = true;
   t.join();
   std::map<std::string, std::vector<std::string>> by_key;

@@ -48,8 +48,8 @@ class ScriptedTransport final : public Transport {
     if (request_error) {
       const bool server = request_error->http_status >= 500;
       return HttpReply{request_error->http_status == 0 ? 400 : request_error->http_status,
-                       "{\"__type\":\"" + request_error->type + "\",\"message\":\"" + request_error->message +
-                           "\"}" + (server ? "" : "")};
+                       "{\"__type\":\"" + request_error->type + "\",\"message\":\"" + request_error->message + "\"}" +
+                           (server ? "" : "")};
     }
     std::string out = "{\"FailedRecordCount\":0,\"Records\":[";
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -342,7 +342,7 @@ TEST(Producer, TryPutFailsAndPutBlocksWhileTheBufferIsFull) {
   auto t = std::make_shared<ScriptedTransport>(AcceptAll);
   t->Close();  // requests wait in the transport
   Producer p(std::make_shared<Client>(t), SendAtOnceWithABufferOf(100));
-  auto first = p.Put("k1", std::string(60, 'a'));   // 62 bytes buffered
+  auto first = p.Put("k1", std::string(60, 'a'));  // 62 bytes buffered
   auto refused = p.TryPut("k2", std::string(60, 'b'));
   ASSERT_EQ(refused.wait_for(0s), std::future_status::ready);
   Outcome<PutResult> r = refused.get();

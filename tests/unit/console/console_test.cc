@@ -86,7 +86,8 @@ TEST_F(ConsoleTest, LatestRecordsOfAShard) {
   for (int i = 0; i < 5; ++i) data.push_back("r" + std::to_string(i));
   for (const std::string& d : data) entries.push_back({"k", d, HashKey{0}});
   bool done = false;
-  engine_->records().PutRecords(ref_, entries, [&done](Result<std::vector<engine::PutEntryResult>> r) { done = r.ok(); });
+  engine_->records().PutRecords(ref_, entries,
+                                [&done](Result<std::vector<engine::PutEntryResult>> r) { done = r.ok(); });
   ASSERT_TRUE(done);  // memory mode completes inline
   auto records = Get("/console/api/records?stream=browsed&shard=shardId-000000000000&n=2");
   ASSERT_TRUE(records);

@@ -11,8 +11,9 @@ namespace {
 // table store.
 class DynamoDbServiceTest : public testing::Test {
  protected:
-  DynamoDbServiceTest() : store_(std::move(TableStore::Open(StoreOptions{"", storage::Durability::kMemory})).value()),
-                          service_(*store_, "123456789012", "eu-west-1") {}
+  DynamoDbServiceTest()
+      : store_(std::move(TableStore::Open(StoreOptions{"", storage::Durability::kMemory})).value()),
+        service_(*store_, "123456789012", "eu-west-1") {}
 
   gateway::ServiceResponse Call(std::string_view operation, std::string_view body) {
     server::HttpRequest http;
@@ -78,7 +79,9 @@ TEST_F(DynamoDbServiceTest, AFailedConditionReturnsTheOldItemWhenAsked) {
 TEST_F(DynamoDbServiceTest, CountersStayPlainIntegersAndLastEvaluatedKeyIsAbsentAtTheEnd) {
   CreateLeaseTable();
   ASSERT_EQ(Call("UpdateItem", R"({"TableName":"leases","Key":{"leaseKey":{"S":"a"}},
-      "AttributeUpdates":{"leaseCounter":{"Action":"ADD","Value":{"N":"1"}}}})").status, 200);
+      "AttributeUpdates":{"leaseCounter":{"Action":"ADD","Value":{"N":"1"}}}})")
+                .status,
+            200);
   auto r = Call("Scan", R"({"TableName":"leases","Limit":10})");
   EXPECT_EQ(r.body, R"({"Items":[{"leaseCounter":{"N":"1"},"leaseKey":{"S":"a"}}],"Count":1,"ScannedCount":1})");
   r = Call("Scan", R"({"TableName":"leases","Limit":1})");

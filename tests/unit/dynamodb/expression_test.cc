@@ -89,7 +89,7 @@ TEST_F(ExpressionTest, FunctionsTestExistenceTypePrefixAndMembership) {
   EXPECT_TRUE(*Holds("begins_with(#n, :ab)"));
   EXPECT_FALSE(*Holds("begins_with(count, :a)"));
   EXPECT_TRUE(*Holds("contains(#n, :ab)"));
-  EXPECT_FALSE(*Holds("contains(tags, :a)"));  // a string set holds x and y
+  EXPECT_FALSE(*Holds("contains(tags, :a)"));    // a string set holds x and y
   EXPECT_FALSE(*Holds("contains(tags, :set)"));  // a member is a string, not a set
   EXPECT_TRUE(*Holds("contains(nested.inner, :one)"));
   EXPECT_TRUE(*Holds("size(tags) = :two AND size(#n) > :two"));
@@ -102,10 +102,12 @@ TEST_F(ExpressionTest, DocumentPathsReachIntoMapsAndLists) {
 }
 
 TEST_F(ExpressionTest, UndefinedPlaceholdersAreNamed) {
-  EXPECT_EQ(Error("#x = :one"), "Invalid ConditionExpression: An expression attribute name used in the document "
-                                "path is not defined; attribute name: #x");
-  EXPECT_EQ(Error("count = :nope"), "Invalid ConditionExpression: An expression attribute value used in expression "
-                                    "is not defined; attribute value: :nope");
+  EXPECT_EQ(Error("#x = :one"),
+            "Invalid ConditionExpression: An expression attribute name used in the document "
+            "path is not defined; attribute name: #x");
+  EXPECT_EQ(Error("count = :nope"),
+            "Invalid ConditionExpression: An expression attribute value used in expression "
+            "is not defined; attribute value: :nope");
 }
 
 TEST_F(ExpressionTest, UnusedPlaceholdersAreReported) {
@@ -144,8 +146,9 @@ TEST_F(ExpressionTest, SetComputesFromTheOldItemWithArithmetic) {
 }
 
 TEST_F(ExpressionTest, IfNotExistsAndListAppend) {
-  Result<Item> u = Updated("SET fresh = if_not_exists(fresh, :one), count = if_not_exists(count, :ten), "
-                           "nested.inner = list_append(nested.inner, :list)");
+  Result<Item> u = Updated(
+      "SET fresh = if_not_exists(fresh, :one), count = if_not_exists(count, :ten), "
+      "nested.inner = list_append(nested.inner, :list)");
   ASSERT_TRUE(u.ok()) << u.status().message();
   EXPECT_EQ(u->at("fresh").scalar, "1");
   EXPECT_EQ(u->at("count").scalar, "2");
@@ -185,8 +188,7 @@ TEST_F(ExpressionTest, ProjectionKeepsTheNamedPartsOnly) {
   Result<std::vector<Path>> paths = ParseProjection("#n, nested.inner[1].deep", p);
   ASSERT_TRUE(paths.ok());
   Item projected = Project(item_, *paths);
-  EXPECT_EQ(ItemToJson(projected),
-            R"({"name":{"S":"abc"},"nested":{"M":{"inner":{"L":[{"M":{"deep":{"S":"v"}}}]}}}})");
+  EXPECT_EQ(ItemToJson(projected), R"({"name":{"S":"abc"},"nested":{"M":{"inner":{"L":[{"M":{"deep":{"S":"v"}}}]}}}})");
 }
 
 }  // namespace

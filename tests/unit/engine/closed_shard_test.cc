@@ -106,9 +106,8 @@ TEST_F(ClosedShardTest, DrainingAClosedShardEndsWithChildShardsAndNoIterator) {
   EXPECT_EQ(end->millis_behind_latest, 0);
 
   // The ending sequence number positions at the end as well.
-  auto at_end = engine->records().GetShardIterator(s_, "shardId-000000000000",
-                                         IteratorType::kAtSequenceNumber,
-                                         *d->shards[0].ending_sequence_number, {});
+  auto at_end = engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtSequenceNumber,
+                                                   *d->shards[0].ending_sequence_number, {});
   ASSERT_TRUE(at_end.ok()) << at_end.status().ToString();
   auto drained = engine->records().GetRecords(*at_end, 100, std::nullopt);
   ASSERT_TRUE(drained.ok());

@@ -37,7 +37,8 @@ TEST(EngineConcurrencyTest, ConcurrentPutsKeepPerShardOrderAndDenseSequenceNumbe
           // Thread t writes its records with the key "t<t>-<i % 3>": each key
           // stays on one shard; the data carries (thread, sequence).
           batch.push_back({"t" + std::to_string(t) + "-" + std::to_string(i % 3),
-                           std::to_string(t) + ":" + std::to_string(c * kPerCall + i), {}});
+                           std::to_string(t) + ":" + std::to_string(c * kPerCall + i),
+                           {}});
         }
         auto r = PutSync(**engine, s, batch);
         if (!r.ok()) {

@@ -27,8 +27,8 @@ using Tags = std::vector<std::pair<std::string, std::string>>;
 
 class ConsumersTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Engine> Open(int64_t register_delay = 0, int64_t deregister_delay = 0,
-                               const std::string& dir = "", int64_t delete_delay = 0) {
+  std::unique_ptr<Engine> Open(int64_t register_delay = 0, int64_t deregister_delay = 0, const std::string& dir = "",
+                               int64_t delete_delay = 0) {
     EngineOptions o;
     o.durability = dir.empty() ? storage::Durability::kMemory : storage::Durability::kOs;
     o.data_dir = dir;
@@ -386,17 +386,17 @@ TEST(ConsumerArnTest, FormatsAndParses) {
 TEST(ConsumerArnTest, RejectsMalformedArns) {
   const std::string base = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
   for (const std::string& bad : std::vector<std::string>{
-           base,                                            // a stream ARN
-           base + "/consumer/c",                            // no creation time
-           base + "/consumer/c:",                           // empty creation time
-           base + "/consumer/:1",                           // empty name
-           base + "/consumer/c:1x",                         // not digits
-           base + "/consumer/c:-1",                         // signed
-           base + "/consumer/c d:1",                        // space in the name
-           base + "/consumer/c/d:1",                        // slash in the name
-           base + "/consumer/c:1234567890123456789",        // 19 digits: past 18
-           base + "/consumers/c:1",                         // wrong infix
-           base + "/x/consumer/c:1",                        // extra path segment
+           base,                                                                    // a stream ARN
+           base + "/consumer/c",                                                    // no creation time
+           base + "/consumer/c:",                                                   // empty creation time
+           base + "/consumer/:1",                                                   // empty name
+           base + "/consumer/c:1x",                                                 // not digits
+           base + "/consumer/c:-1",                                                 // signed
+           base + "/consumer/c d:1",                                                // space in the name
+           base + "/consumer/c/d:1",                                                // slash in the name
+           base + "/consumer/c:1234567890123456789",                                // 19 digits: past 18
+           base + "/consumers/c:1",                                                 // wrong infix
+           base + "/x/consumer/c:1",                                                // extra path segment
            std::string("arn:aws:s3:us-east-1:123456789012:stream/s/consumer/c:1"),  // another service
            "arn:aws:kinesis:us-east-1:123456789012:table/s/consumer/c:1",
            "",
@@ -411,9 +411,7 @@ TEST(ConsumerArnTest, RejectsMalformedArns) {
 // recording each saved snapshot: the registry alone, without an Engine.
 class OneStreamTable final : public StreamTable {
  public:
-  explicit OneStreamTable(StreamMeta meta) : state_(std::make_shared<StreamState>()) {
-    state_->meta = std::move(meta);
-  }
+  explicit OneStreamTable(StreamMeta meta) : state_(std::make_shared<StreamState>()) { state_->meta = std::move(meta); }
   std::shared_ptr<StreamState> Find(const StreamRef& stream) const override {
     return KeyOf(stream) == KeyOf(state_->meta.ref) ? state_ : nullptr;
   }
@@ -471,8 +469,7 @@ TEST_F(ConsumerRegistryAloneTest, AFailedSaveRegistersNothing) {
   auto c = registry_.RegisterStreamConsumer(s_, "app", {});
   EXPECT_EQ(c.status().code(), ErrorCode::kIoError);
   EXPECT_TRUE(registry_.ListStreamConsumers(s_, std::nullopt)->empty());
-  EXPECT_EQ(registry_.DescribeStreamConsumer({s_, "app", std::nullopt}).status().code(),
-            ErrorCode::kResourceNotFound);
+  EXPECT_EQ(registry_.DescribeStreamConsumer({s_, "app", std::nullopt}).status().code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_F(ConsumerRegistryAloneTest, ADelayedRegistrationWakesHousekeepingAndSettlesWhenDue) {

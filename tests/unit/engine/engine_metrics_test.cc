@@ -53,8 +53,7 @@ TEST_F(EngineMetricsTest, StartsAtZero) {
 
 TEST_F(EngineMetricsTest, CountsPutsAndReadsPerShard) {
   const HashKey high = HashKey{1} << 127;  // the second shard
-  auto put = PutSync(*engine_, s_,
-                     {{"a", "12345", HashKey{}}, {"b", "123", HashKey{}}, {"c", "1234567890", high}});
+  auto put = PutSync(*engine_, s_, {{"a", "12345", HashKey{}}, {"b", "123", HashKey{}}, {"c", "1234567890", high}});
   ASSERT_TRUE(put.ok());
   EngineMetrics m = engine_->Metrics();
   EXPECT_EQ(Shard(m, 0).incoming_records, 2u);
@@ -64,7 +63,7 @@ TEST_F(EngineMetricsTest, CountsPutsAndReadsPerShard) {
   EXPECT_GT(m.streams[0].bytes_on_disk, 18u);
 
   auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
-                                      std::nullopt);
+                                                std::nullopt);
   ASSERT_TRUE(it.ok());
   auto page = engine_->records().GetRecords(*it, 1, std::nullopt);
   ASSERT_TRUE(page.ok());
@@ -87,7 +86,7 @@ TEST_F(EngineMetricsTest, IteratorAgeIsTheLastMillisBehindLatest) {
   ASSERT_TRUE(PutSync(*engine_, s_, {{"a", "x", HashKey{}}, {"b", "y", HashKey{}}}).ok());
   clock_.Advance(1500);
   auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
-                                      std::nullopt);
+                                                std::nullopt);
   ASSERT_TRUE(it.ok());
   auto page = engine_->records().GetRecords(*it, 1, std::nullopt);  // one of two: behind by the first's age
   ASSERT_TRUE(page.ok());

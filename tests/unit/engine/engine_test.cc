@@ -34,8 +34,7 @@ class EngineTest : public ::testing::Test {
   }
 
   std::string Iterator(const StreamRef& s, const std::string& shard, IteratorType t,
-                       std::optional<std::string> seq = std::nullopt,
-                       std::optional<int64_t> ts = std::nullopt) {
+                       std::optional<std::string> seq = std::nullopt, std::optional<int64_t> ts = std::nullopt) {
     std::optional<std::string_view> seq_view;
     if (seq) seq_view = *seq;
     auto it = engine_->records().GetShardIterator(s, shard, t, seq_view, ts);
@@ -130,8 +129,8 @@ TEST_F(EngineTest, PutThenGetFromTrimHorizonReturnsRecordsInOrder) {
   auto put = PutSync(*engine_, s_, {{"k1", "one", {}}, {"k2", "two", {}}, {"k3", "three", {}}});
   ASSERT_TRUE(put.ok());
   ASSERT_EQ(put->size(), 3u);
-  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
-                                 100, std::nullopt);
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon), 100,
+                                           std::nullopt);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"one", "two", "three"}));
   for (size_t i = 0; i < 3; ++i) {
@@ -151,14 +150,13 @@ TEST_F(EngineTest, PutThenGetFromTrimHorizonReturnsRecordsInOrder) {
 TEST_F(EngineTest, RecordsAreRoutedByMd5OfThePartitionKey) {
   Create(s_, 4);
   // MD5("a") < 2^126 → shard 0; an explicit key picks the shard directly.
-  auto put = PutSync(*engine_, s_,
-                     {{"a", "x", {}}, {"z", "y", HashKey{3} << 126}, {"q", "w", kMaxHashKey}});
+  auto put = PutSync(*engine_, s_, {{"a", "x", {}}, {"z", "y", HashKey{3} << 126}, {"q", "w", kMaxHashKey}});
   ASSERT_TRUE(put.ok());
   EXPECT_EQ((*put)[0].shard_index, 0);
   EXPECT_EQ((*put)[1].shard_index, 3);
   EXPECT_EQ((*put)[2].shard_index, 3);
-  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000003", IteratorType::kTrimHorizon),
-                                 100, std::nullopt);
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000003", IteratorType::kTrimHorizon), 100,
+                                           std::nullopt);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"y", "w"}));
 }
@@ -167,8 +165,8 @@ TEST_F(EngineTest, EmptyDataAndBinaryBytesRoundTrip) {
   Create(s_, 1);
   std::string binary("\0\xff\x01zz", 5);
   ASSERT_TRUE(PutSync(*engine_, s_, {{"k", "", {}}, {"k", binary, {}}}).ok());
-  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
-                                 10, std::nullopt);
+  auto got =
+      engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon), 10, std::nullopt);
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->records.size(), 2u);
   EXPECT_EQ(got->records[0].data, "");
@@ -266,8 +264,8 @@ TEST_F(EngineTest, SequenceNumbersFromElsewhereAreRejectedWithTheServiceMessages
   auto put = PutSync(*engine_, s_, {{"k", "x", kMaxHashKey}});
   ASSERT_TRUE(put.ok());
   const std::string shard1_seq(ToView((*put)[0].sequence_number));
-  auto wrong_shard = engine_->records().GetShardIterator(s_, "shardId-000000000000",
-                                               IteratorType::kAtSequenceNumber, shard1_seq, {});
+  auto wrong_shard =
+      engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtSequenceNumber, shard1_seq, {});
   ASSERT_FALSE(wrong_shard.ok());
   EXPECT_EQ(wrong_shard.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(wrong_shard.status().message(),
@@ -276,16 +274,16 @@ TEST_F(EngineTest, SequenceNumbersFromElsewhereAreRejectedWithTheServiceMessages
 
   // Same shard index, another shard creation time: another stream.
   const std::string foreign = SequenceNumberString({kStart / 1000 - 50, 0, 1, kStart / 1000});
-  auto other = engine_->records().GetShardIterator(s_, "shardId-000000000000",
-                                         IteratorType::kAfterSequenceNumber, foreign, {});
+  auto other =
+      engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAfterSequenceNumber, foreign, {});
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().message(),
             "StartingSequenceNumber " + foreign +
                 " used in GetShardIterator on shard shardId-000000000000 in stream orders under "
                 "account 123456789012 is invalid because it did not come from this stream.");
 
-  auto garbage = engine_->records().GetShardIterator(s_, "shardId-000000000000",
-                                           IteratorType::kAtSequenceNumber, "12345", {});
+  auto garbage =
+      engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtSequenceNumber, "12345", {});
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.status().message(),
             "StartingSequenceNumber 12345 used in GetShardIterator on shard shardId-000000000000 "
@@ -294,20 +292,18 @@ TEST_F(EngineTest, SequenceNumbersFromElsewhereAreRejectedWithTheServiceMessages
 
 TEST_F(EngineTest, IteratorTypeAndSequenceNumberMustAgree) {
   Create(s_, 1);
-  auto with_seq = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kLatest,
-                                            "1", {});
+  auto with_seq = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kLatest, "1", {});
   EXPECT_EQ(with_seq.status().message(),
             "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
             "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
             "Request specified LATEST and also a StartingSequenceNumber.");
-  auto without = engine_->records().GetShardIterator(s_, "shardId-000000000000",
-                                           IteratorType::kAfterSequenceNumber, {}, {});
+  auto without =
+      engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAfterSequenceNumber, {}, {});
   EXPECT_EQ(without.status().message(),
             "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
             "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
             "Request specified AFTER_SEQUENCE_NUMBER and no StartingSequenceNumber.");
-  auto no_ts = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp,
-                                         {}, {});
+  auto no_ts = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {}, {});
   EXPECT_EQ(no_ts.status().message(),
             "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current "
             "request has no timestamp parameter.");
@@ -336,14 +332,13 @@ TEST_F(EngineTest, AtTimestampStartsAtTheFirstRecordArrivedAtOrAfterIt) {
 TEST_F(EngineTest, AtTimestampInTheFutureIsRejected) {
   Create(s_, 1);
   const int64_t now = clock_.NowMillis();
-  auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {},
-                                      now + 5000);
+  auto it = engine_->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAtTimestamp, {}, now + 5000);
   ASSERT_FALSE(it.ok());
   EXPECT_EQ(it.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(it.status().message(),
             "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
-            "timestampInMillis: " + std::to_string(now + 5000) +
-                ", currentTimestampInMillis: " + std::to_string(now));
+            "timestampInMillis: " +
+                std::to_string(now + 5000) + ", currentTimestampInMillis: " + std::to_string(now));
 }
 
 TEST_F(EngineTest, RecordsPastRetentionAreNeverReturned) {
@@ -353,8 +348,7 @@ TEST_F(EngineTest, RecordsPastRetentionAreNeverReturned) {
   PutOne(*engine_, s_, "k", "newer");
   clock_.Advance(12 * 3600 * 1000 + 1);  // "old" is now 24 h + 1 ms old
   PutOne(*engine_, s_, "k", "newest");
-  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
-                                 100, {});
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon), 100, {});
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Data(*got), (std::vector<std::string>{"newer", "newest"}));
   auto at_ts = engine_->records().GetRecords(
@@ -368,8 +362,7 @@ TEST_F(EngineTest, MillisBehindLatestCountsFromTheLastReturnedRecord) {
   clock_.Advance(4000);
   PutOne(*engine_, s_, "k", "b");
   clock_.Advance(1000);
-  auto first = engine_->records().GetRecords(
-      Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon), 1, {});
+  auto first = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon), 1, {});
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->records.size(), 1u);
   EXPECT_EQ(first->millis_behind_latest, 5000);  // now - arrival of "a"
@@ -438,10 +431,9 @@ TEST_F(EngineTest, UnknownShardsAreNotFound) {
   auto bare = engine_->records().GetShardIterator(s_, "1", IteratorType::kLatest, {}, {});
   EXPECT_TRUE(bare.ok());  // kinesalite's bare-number form
   auto junk = engine_->records().GetShardIterator(s_, "shard-x", IteratorType::kLatest, {}, {});
-  EXPECT_EQ(junk.status().message(),
-            "Could not find shard shard-x in stream orders under account 123456789012.");
-  auto no_stream = engine_->records().GetShardIterator({"123456789012", "us-east-1", "nope"},
-                                             "shardId-000000000000", IteratorType::kLatest, {}, {});
+  EXPECT_EQ(junk.status().message(), "Could not find shard shard-x in stream orders under account 123456789012.");
+  auto no_stream = engine_->records().GetShardIterator({"123456789012", "us-east-1", "nope"}, "shardId-000000000000",
+                                                       IteratorType::kLatest, {}, {});
   EXPECT_EQ(no_stream.status().message(),
             "Shard shardId-000000000000 in stream nope under account 123456789012 does not exist");
 }
@@ -459,8 +451,7 @@ TEST_F(EngineTest, OversizedRecordFailsTheWholeCallAndWritesNothing) {
   auto r = PutSync(*engine_, s_, {{"k", "fine", {}}, {"k", big, {}}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
-  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon),
-                                 100, {});
+  auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon), 100, {});
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE(got->records.empty());
   // Exactly at the limit is accepted.
@@ -507,8 +498,7 @@ TEST(StreamArnTest, FormatsAndParses) {
   EXPECT_TRUE(ParseStreamArn("arn:aws-cn:kinesis:cn-north-1:123456789012:stream/x").has_value());
   EXPECT_FALSE(ParseStreamArn("arn:aws:kinesis:us-east-1:123456789012:stream/").has_value());
   EXPECT_FALSE(ParseStreamArn("arn:aws:sqs:us-east-1:123456789012:stream/x").has_value());
-  EXPECT_FALSE(ParseStreamArn("arn:aws:kinesis:us-east-1:123456789012:stream/x/consumer/c:1")
-                   .has_value());
+  EXPECT_FALSE(ParseStreamArn("arn:aws:kinesis:us-east-1:123456789012:stream/x/consumer/c:1").has_value());
   EXPECT_FALSE(ParseStreamArn("not-an-arn").has_value());
 }
 

@@ -42,8 +42,7 @@ inline Result<std::vector<PutEntryResult>> PutSync(Engine& engine, const StreamR
   return r;
 }
 
-inline std::string PutOne(Engine& engine, const StreamRef& stream, const std::string& key,
-                          const std::string& data) {
+inline std::string PutOne(Engine& engine, const StreamRef& stream, const std::string& key, const std::string& data) {
   auto r = PutSync(engine, stream, {{key, data, std::nullopt}});
   if (!r.ok()) {
     ADD_FAILURE() << r.status().ToString();

@@ -51,10 +51,9 @@ TEST_F(TransitionTest, CreatingStreamHasNoShardsAndRejectsDataUntilDue) {
   EXPECT_TRUE(d->shards.empty());
   auto put = PutSync(*engine, s_, {{"k", "v", {}}});
   EXPECT_EQ(put.status().code(), ErrorCode::kResourceNotFound);
-  EXPECT_EQ(engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kLatest, {}, {})
-                .status()
-                .code(),
-            ErrorCode::kResourceNotFound);
+  EXPECT_EQ(
+      engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kLatest, {}, {}).status().code(),
+      ErrorCode::kResourceNotFound);
 
   clock.Advance(499);
   engine->RunHousekeeping();

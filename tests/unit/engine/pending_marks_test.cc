@@ -120,8 +120,7 @@ TEST_P(PendingMarksTest, MissingMetadataWithStreamDataFailsOpenAndDeletesNothing
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), ErrorCode::kCorruption);
   const std::string msg = e.status().message();
-  EXPECT_NE(msg.find("data directory " + dir_.path() + " holds stream data (2 stream directories"),
-            std::string::npos)
+  EXPECT_NE(msg.find("data directory " + dir_.path() + " holds stream data (2 stream directories"), std::string::npos)
       << msg;
   EXPECT_NE(msg.find("no metadata file; refusing to start so nothing is deleted"), std::string::npos) << msg;
   EXPECT_NE(msg.find("Restore " + metadata.string()), std::string::npos) << msg;
@@ -168,9 +167,8 @@ TEST_P(PendingMarksTest, UnknownFoldersAreLeftAloneAtOpenAndAfterSaves) {
   }
   const fs::path stream_dir = StreamFolder(s_, kStart);
   const fs::path backup = Region() / "mybackup-2024" / "notes.txt";
-  const fs::path unknown_account =
-      fs::path(dir_.path()) / "streams" / "999999999999" / "us-east-1" / "theirs-1600000000000" /
-      "shard-000000000000" / "00000000000000000000.log";
+  const fs::path unknown_account = fs::path(dir_.path()) / "streams" / "999999999999" / "us-east-1" /
+                                   "theirs-1600000000000" / "shard-000000000000" / "00000000000000000000.log";
   const fs::path past_count = stream_dir / "shard-000000000009" / "00000000000000000000.log";
   const fs::path stray = stream_dir / "README";
   for (const fs::path& p : {backup, unknown_account, past_count, stray}) Touch(p);
@@ -281,9 +279,7 @@ TEST_P(PendingMarksTest, ReshardRefusesToReuseAFolderItDidNotMake) {
 
 INSTANTIATE_TEST_SUITE_P(Durability, PendingMarksTest,
                          ::testing::Values(storage::Durability::kFsync, storage::Durability::kOs),
-                         [](const auto& info) {
-                           return info.param == storage::Durability::kFsync ? "Fsync" : "Os";
-                         });
+                         [](const auto& info) { return info.param == storage::Durability::kFsync ? "Fsync" : "Os"; });
 
 }  // namespace
 }  // namespace sluice::engine

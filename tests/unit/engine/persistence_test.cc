@@ -85,8 +85,8 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
 
   // Appends continue the same dense numbering.
   PutOne(*engine, s_, "a", "C");
-  auto after = engine->records().GetShardIterator(s_, "shardId-000000000000",
-                                        IteratorType::kAfterSequenceNumber, seq_b, {});
+  auto after =
+      engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kAfterSequenceNumber, seq_b, {});
   ASSERT_TRUE(after.ok());
   auto rest = engine->records().GetRecords(*after, 100, std::nullopt);
   ASSERT_TRUE(rest.ok());
@@ -142,8 +142,7 @@ TEST_P(PersistenceTest, RestartDuringDeletingFinishesTheDeletion) {
 
 TEST_P(PersistenceTest, StreamFolderTheMetadataDoesNotNameIsLeftAloneOnOpen) {
   { ASSERT_TRUE(Open()->CreateStream(s_, Params(1)).ok()); }
-  const fs::path unknown =
-      fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1" / "gone-1600000000000";
+  const fs::path unknown = fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1" / "gone-1600000000000";
   fs::create_directories(unknown / "shard-000000000000");
   auto engine = Open();
   EXPECT_TRUE(fs::exists(unknown / "shard-000000000000"));
@@ -182,8 +181,7 @@ TEST_P(PersistenceTest, MissingShardDirectoryOfAListedStreamIsReportedAsAnError)
     engine->Stop();
   }
   const fs::path stream_dir =
-      fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1" /
-      ("durable-" + std::to_string(kStart));
+      fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1" / ("durable-" + std::to_string(kStart));
   ASSERT_TRUE(fs::is_directory(stream_dir / "shard-000000000000"));
   fs::remove_all(stream_dir / "shard-000000000000");  // as if a power loss took it
 
@@ -227,9 +225,7 @@ TEST_P(PersistenceTest, NewNestedDataDirectoryIsCreatedAndUsable) {
 
 INSTANTIATE_TEST_SUITE_P(Durability, PersistenceTest,
                          ::testing::Values(storage::Durability::kFsync, storage::Durability::kOs),
-                         [](const auto& info) {
-                           return info.param == storage::Durability::kFsync ? "Fsync" : "Os";
-                         });
+                         [](const auto& info) { return info.param == storage::Durability::kFsync ? "Fsync" : "Os"; });
 
 }  // namespace
 }  // namespace sluice::engine

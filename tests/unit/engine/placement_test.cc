@@ -88,8 +88,8 @@ TEST_F(PlacementTest, PutRecordsToAShardLedElsewhereFailsWithNotLeaderAndWritesN
   EXPECT_NE(put.status().message().find("10.0.0.2:4567"), std::string::npos);
 
   placement_->elsewhere = -1;
-  auto it = engine_->records().GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
-                                      std::nullopt);
+  auto it = engine_->records().GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon,
+                                                std::nullopt, std::nullopt);
   ASSERT_TRUE(it.ok());
   auto read = engine_->records().GetRecords(*it, 100, std::nullopt);
   ASSERT_TRUE(read.ok());
@@ -98,18 +98,19 @@ TEST_F(PlacementTest, PutRecordsToAShardLedElsewhereFailsWithNotLeaderAndWritesN
 
 TEST_F(PlacementTest, GetShardIteratorAndGetRecordsOnAShardLedElsewhereFailWithNotLeader) {
   PutOne(*engine_, kStream, "pk", "one");
-  auto it = engine_->records().GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
-                                      std::nullopt);
+  auto it = engine_->records().GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon,
+                                                std::nullopt, std::nullopt);
   ASSERT_TRUE(it.ok());
 
   placement_->elsewhere = 0;
   auto again = engine_->records().GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon,
-                                         std::nullopt, std::nullopt);
+                                                   std::nullopt, std::nullopt);
   EXPECT_EQ(again.status().code(), ErrorCode::kNotLeader);
   auto read = engine_->records().GetRecords(*it, 100, std::nullopt);
   EXPECT_EQ(read.status().code(), ErrorCode::kNotLeader);
   EXPECT_NE(read.status().message().find("10.0.0.2:4567"), std::string::npos);
-  EXPECT_EQ(engine_->records().LatestRecords(kStream, "shardId-000000000000", 10).status().code(), ErrorCode::kNotLeader);
+  EXPECT_EQ(engine_->records().LatestRecords(kStream, "shardId-000000000000", 10).status().code(),
+            ErrorCode::kNotLeader);
 }
 
 TEST_F(PlacementTest, SubscribeToShardLedElsewhereFailsWithNotLeader) {

@@ -83,8 +83,8 @@ TEST_F(RecordPathTest, PutRecordsRoutesByHashKeyAndGetRecordsReadsThemBackInOrde
   EXPECT_EQ((*put)[1].shard_index, 1);
   EXPECT_EQ((*put)[2].shard_index, 0);
 
-  auto it = path_->GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
-                                    std::nullopt);
+  auto it =
+      path_->GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt, std::nullopt);
   ASSERT_TRUE(it.ok()) << it.status().ToString();
   auto read = path_->GetRecords(*it, 10, std::nullopt);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
@@ -99,16 +99,15 @@ TEST_F(RecordPathTest, AStreamTheLookupDoesNotFindIsResourceNotFound) {
   auto put = Put(other, {{"a", "x", std::nullopt}});
   EXPECT_EQ(put.status().code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(put.status().message(), "Stream missing under account 123456789012 not found.");
-  EXPECT_EQ(path_->GetShardIterator(other, "shardId-000000000000", IteratorType::kLatest, std::nullopt,
-                                    std::nullopt)
+  EXPECT_EQ(path_->GetShardIterator(other, "shardId-000000000000", IteratorType::kLatest, std::nullopt, std::nullopt)
                 .status()
                 .code(),
             ErrorCode::kResourceNotFound);
 }
 
 TEST_F(RecordPathTest, AnIteratorOfAReplacedStreamIsResourceNotFound) {
-  auto it = path_->GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
-                                    std::nullopt);
+  auto it =
+      path_->GetShardIterator(kStream, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt, std::nullopt);
   ASSERT_TRUE(it.ok());
   auto replaced = MakeStream(1);
   replaced->meta.creation_ms = kCreated + 500;  // recreated under the same name

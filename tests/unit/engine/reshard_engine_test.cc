@@ -165,8 +165,7 @@ TEST_F(ReshardEngineTest, UpdatingDelaysTheReshardAndRefusesAnotherMeanwhile) {
   EXPECT_EQ(d->shards.size(), 2u) << "the split takes effect when UPDATING ends";
   Status again = engine->MergeShards(s_, "shardId-000000000000", "shardId-000000000001");
   EXPECT_EQ(again.code(), ErrorCode::kResourceInUse);
-  EXPECT_EQ(again.message(),
-            "Stream resharded under account 123456789012 not ACTIVE, instead in state UPDATING");
+  EXPECT_EQ(again.message(), "Stream resharded under account 123456789012 not ACTIVE, instead in state UPDATING");
   // Writes continue to the old shards meanwhile.
   auto put = PutSync(*engine, s_, {{"x", "during", HashKey{5}}});
   ASSERT_TRUE(put.ok());

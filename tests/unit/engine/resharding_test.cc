@@ -201,8 +201,8 @@ TEST(ReshardingTest, ScaleReachesEvenRangesFromEveryStartWithinBounds) {
 
 TEST(ReshardingTest, ScaleFromUnevenShardsAfterSplitsAndMerges) {
   StreamMeta m = StreamOf(EvenHashRanges(2));
-  ASSERT_TRUE(ApplyReshard(m, Split(0, 12345), kNow).ok());        // shards 2, 3
-  ASSERT_TRUE(ApplyReshard(m, Merge(3, 1), kNow + 1000).ok());     // shard 4
+  ASSERT_TRUE(ApplyReshard(m, Split(0, 12345), kNow).ok());     // shards 2, 3
+  ASSERT_TRUE(ApplyReshard(m, Merge(3, 1), kNow + 1000).ok());  // shard 4
   ASSERT_TRUE(ApplyReshard(m, Scale(4), kNow + 2000).ok());
   const std::vector<HashKeyRange> got = OpenRanges(m);
   const std::vector<HashKeyRange> want = EvenHashRanges(4);

@@ -41,8 +41,7 @@ TEST(RetentionTest, HousekeepingTrimsSegmentsPastRetention) {
   auto codec = IteratorCodec::Open(dir.path() + "/iterator.key");
   ASSERT_TRUE(codec.ok());
   auto horizon_offset = [&]() -> uint64_t {
-    auto it = (*engine)->records().GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon,
-                                          {}, {});
+    auto it = (*engine)->records().GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
     EXPECT_TRUE(it.ok());
     auto pos = codec->Decode(*it);
     EXPECT_TRUE(pos.ok());
@@ -53,8 +52,8 @@ TEST(RetentionTest, HousekeepingTrimsSegmentsPastRetention) {
   EXPECT_EQ(horizon_offset(), 1u);
 
   auto got = (*engine)->records().GetRecords(
-      *(*engine)->records().GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {}),
-      100, std::nullopt);
+      *(*engine)->records().GetShardIterator(s, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {}), 100,
+      std::nullopt);
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->records.size(), 2u);
   EXPECT_EQ(got->records[0].data, "new");

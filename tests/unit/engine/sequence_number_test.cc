@@ -92,16 +92,16 @@ TEST(SequenceNumberTest, RejectsMalformedInput) {
   const std::string good = "49646437577108476416916876405827138351405044649047359490";
   EXPECT_FALSE(ParseSequenceNumber("").has_value());
   EXPECT_FALSE(ParseSequenceNumber("0").has_value());
-  EXPECT_FALSE(ParseSequenceNumber(good.substr(1)).has_value());           // 55 digits
-  EXPECT_FALSE(ParseSequenceNumber(good + "0").has_value());               // 57 digits
+  EXPECT_FALSE(ParseSequenceNumber(good.substr(1)).has_value());  // 55 digits
+  EXPECT_FALSE(ParseSequenceNumber(good + "0").has_value());      // 57 digits
   std::string letter = good;
   letter[10] = 'a';
   EXPECT_FALSE(ParseSequenceNumber(letter).has_value());
   std::string version = good;
   version[55] = '1';  // last nibble becomes 1: unknown version
   EXPECT_FALSE(ParseSequenceNumber(version).has_value());
-  EXPECT_FALSE(ParseSequenceNumber(std::string(56, '9')).has_value());     // leading nibble 3+
-  EXPECT_FALSE(ParseSequenceNumber(std::string(56, '1')).has_value());     // below 2^185
+  EXPECT_FALSE(ParseSequenceNumber(std::string(56, '9')).has_value());  // leading nibble 3+
+  EXPECT_FALSE(ParseSequenceNumber(std::string(56, '1')).has_value());  // below 2^185
 }
 
 TEST(SequenceNumberTest, RejectsFieldsSluiceNeverIssues) {

@@ -28,8 +28,7 @@ class ShardFilterTest : public ::testing::Test {
     add(3, 150 * kHour, std::nullopt);
   }
 
-  std::vector<std::string> Ids(ShardFilter::Type type, int64_t now, int64_t ts = 0,
-                               std::string after = "") {
+  std::vector<std::string> Ids(ShardFilter::Type type, int64_t now, int64_t ts = 0, std::string after = "") {
     ShardFilter f;
     f.type = type;
     f.timestamp_ms = ts;
@@ -72,15 +71,12 @@ TEST_F(ShardFilterTest, AtTimestampListsShardsOpenAtThatInstant) {
 }
 
 TEST_F(ShardFilterTest, FromTimestampAddsShardsClosedAtOrAfterIt) {
-  EXPECT_EQ(Ids(ShardFilter::Type::kFromTimestamp, 120 * kHour, 110 * kHour),
-            (V{"000", "001", "002", "003"}));
-  EXPECT_EQ(Ids(ShardFilter::Type::kFromTimestamp, 120 * kHour, 111 * kHour),
-            (V{"001", "002", "003"}));
+  EXPECT_EQ(Ids(ShardFilter::Type::kFromTimestamp, 120 * kHour, 110 * kHour), (V{"000", "001", "002", "003"}));
+  EXPECT_EQ(Ids(ShardFilter::Type::kFromTimestamp, 120 * kHour, 111 * kHour), (V{"001", "002", "003"}));
 }
 
 TEST_F(ShardFilterTest, AfterShardIdAcceptsBothForms) {
-  EXPECT_EQ(Ids(ShardFilter::Type::kAfterShardId, 120 * kHour, 0, "shardId-000000000001"),
-            (V{"002", "003"}));
+  EXPECT_EQ(Ids(ShardFilter::Type::kAfterShardId, 120 * kHour, 0, "shardId-000000000001"), (V{"002", "003"}));
   EXPECT_EQ(Ids(ShardFilter::Type::kAfterShardId, 120 * kHour, 0, "2"), (V{"003"}));
 }
 
@@ -103,9 +99,9 @@ TEST(ChildCreatedSecondsTest, IsLaterThanEveryParentEvenWhenTheClockIsBehind) {
   ShardMeta a, b;
   a.created_seconds = 1000;
   b.created_seconds = 5000;
-  EXPECT_EQ(ChildCreatedSeconds(2000000, {&a}), 2000);     // the clock is ahead: now
+  EXPECT_EQ(ChildCreatedSeconds(2000000, {&a}), 2000);      // the clock is ahead: now
   EXPECT_EQ(ChildCreatedSeconds(2000000, {&a, &b}), 5001);  // a parent is ahead: parent + 1
-  EXPECT_EQ(ChildCreatedSeconds(1000000, {&a}), 1001);     // same second: parent + 1
+  EXPECT_EQ(ChildCreatedSeconds(1000000, {&a}), 1001);      // same second: parent + 1
 }
 
 }  // namespace

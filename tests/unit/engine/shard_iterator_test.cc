@@ -71,9 +71,8 @@ TEST(ShardIteratorTest, EveryFlippedByteIsRejected) {
 TEST(ShardIteratorTest, GarbageAndWrongLengthsAreInvalid) {
   IteratorCodec codec(FixedKey(9));
   std::string good = codec.Encode(SamplePosition());
-  for (std::string bad : {std::string(""), std::string("abc"), std::string("!!!!"),
-                          good.substr(0, good.size() - 4), good + "AAAA", std::string(600, 'A'),
-                          base64::Encode(std::string(40, '\0'))}) {
+  for (std::string bad : {std::string(""), std::string("abc"), std::string("!!!!"), good.substr(0, good.size() - 4),
+                          good + "AAAA", std::string(600, 'A'), base64::Encode(std::string(40, '\0'))}) {
     auto p = codec.Decode(bad);
     ASSERT_FALSE(p.ok()) << bad;
     EXPECT_EQ(p.status().message(), "Invalid ShardIterator.");
@@ -100,9 +99,8 @@ TEST(ShardIteratorTest, AgeCheckUsesTheServiceMessage) {
 class KeyFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice-iterkey-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("sluice-iterkey-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

@@ -155,8 +155,7 @@ TEST(EngineShardStoreTest, EngineOpensAppendsAndClosesEveryShardThroughTheGivenF
   p.shard_count = 3;
   ASSERT_TRUE((*engine)->CreateStream(kStream, p).ok());
   EXPECT_EQ(factory->counts.opened.load(), 3);
-  EXPECT_EQ(factory->keys, (std::vector<std::string>{"orders/shardId-000000000000",
-                                                     "orders/shardId-000000000001",
+  EXPECT_EQ(factory->keys, (std::vector<std::string>{"orders/shardId-000000000000", "orders/shardId-000000000001",
                                                      "orders/shardId-000000000002"}));
 
   EXPECT_FALSE(PutOne(**engine, kStream, "pk", "hello").empty());

@@ -110,9 +110,9 @@ class SubscriptionTest : public ::testing::Test {
   int64_t lifetime_ms_ = 60000;
   int64_t heartbeat_ms_ = 60000;
   int64_t takeover_ms_ = 5000;
-  ThroughputLimits limits_;                  // none unless a test sets them
-  ManualClock manual_{1700000000000};        // outlives the engine's threads
-  Clock* clock_ = nullptr;                   // the system clock unless a test sets &manual_
+  ThroughputLimits limits_;            // none unless a test sets them
+  ManualClock manual_{1700000000000};  // outlives the engine's threads
+  Clock* clock_ = nullptr;             // the system clock unless a test sets &manual_
   std::unique_ptr<Engine> engine_;
   ConsumerRef consumer_;
   std::string arn_;
@@ -276,8 +276,8 @@ TEST_F(SubscriptionTest, TheEndOfAClosedShardCarriesTheChildren) {
 
 TEST_F(SubscriptionTest, ShortLivedShardsOfAScaleLeadToTheirChildren) {
   Open();
-  ASSERT_TRUE(engine_->UpdateShardCount(s_, 2).ok());   // shards 1, 2
-  ASSERT_TRUE(engine_->UpdateShardCount(s_, 3).ok());   // splits 1 and 2, merges the middle pieces
+  ASSERT_TRUE(engine_->UpdateShardCount(s_, 2).ok());  // shards 1, 2
+  ASSERT_TRUE(engine_->UpdateShardCount(s_, 3).ok());  // splits 1 and 2, merges the middle pieces
   auto d = engine_->DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   // A shard created and closed by the same change: it has no records and

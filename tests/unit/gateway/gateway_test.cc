@@ -62,10 +62,9 @@ TEST_F(GatewayTest, HealthIsUnavailableUntilReady) {
 }
 
 TEST_F(GatewayTest, ApiCallsCarryRequestIdAndContentType) {
-  server::HttpResponse r = Send("POST", "/",
-                                {{"x-amz-target", "Kinesis_20131202.ListStreams"},
-                                 {"content-type", "application/x-amz-json-1.1"}},
-                                "{}");
+  server::HttpResponse r =
+      Send("POST", "/",
+           {{"x-amz-target", "Kinesis_20131202.ListStreams"}, {"content-type", "application/x-amz-json-1.1"}}, "{}");
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(std::regex_match(HeaderOf(r, "x-amzn-RequestId"),
                                std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
@@ -76,14 +75,15 @@ TEST_F(GatewayTest, ApiCallsCarryRequestIdAndContentType) {
 }
 
 TEST_F(GatewayTest, ErrorsCarryErrorTypeHeader) {
-  server::HttpResponse r = Send("POST", "/",
-                                {{"x-amz-target", "Kinesis_20131202.DescribeStream"},
-                                 {"content-type", "application/x-amz-json-1.1"}},
-                                R"({"StreamName":"missing"})");
+  server::HttpResponse r =
+      Send("POST", "/",
+           {{"x-amz-target", "Kinesis_20131202.DescribeStream"}, {"content-type", "application/x-amz-json-1.1"}},
+           R"({"StreamName":"missing"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(HeaderOf(r, "x-amzn-ErrorType"), "ResourceNotFoundException");
-  EXPECT_EQ(r.body,
-            R"({"__type":"ResourceNotFoundException","message":"Stream missing under account 000000000000 not found."})");
+  EXPECT_EQ(
+      r.body,
+      R"({"__type":"ResourceNotFoundException","message":"Stream missing under account 000000000000 not found."})");
 }
 
 TEST(GatewayFaultsTest, ADroppedConnectionIsCountedAsNoAnswerNotAsSuccess) {
@@ -226,7 +226,8 @@ TEST_F(SecondServiceTest, AFailedSignatureIsWrittenByTheChosenService) {
   EXPECT_EQ(HeaderOf(dynamodb, "Content-Type"), kJson10);
   server::HttpResponse kinesis = Post("Kinesis_20131202.ListStreams", kJson11, "{}");
   EXPECT_EQ(kinesis.status, 400);
-  EXPECT_EQ(kinesis.body, R"({"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"})");
+  EXPECT_EQ(kinesis.body,
+            R"({"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"})");
   EXPECT_EQ(HeaderOf(kinesis, "Content-Type"), kJson11);
   EXPECT_EQ(HeaderOf(kinesis, "x-amzn-ErrorType"), "MissingAuthenticationTokenException");
 }

@@ -23,12 +23,13 @@ TEST(RequestMetricsTest, CountsByOperationStatusAndError) {
   metrics::Exposition out;
   m.AddTo(out);
   const std::string text = out.Render();
-  EXPECT_NE(text.find("# TYPE sluice_requests_total counter\n"
-                      "sluice_requests_total{operation=\"PutRecords\",status=\"200\",error=\"\"} 2\n"
-                      "sluice_requests_total{operation=\"PutRecords\",status=\"400\",error=\"ResourceNotFoundException\"} 1\n"
-                      "sluice_requests_total{operation=\"unknown\",status=\"400\",error=\"UnknownOperationException\"} 1\n"
-                      "# HELP sluice_request_duration_seconds"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("# TYPE sluice_requests_total counter\n"
+                "sluice_requests_total{operation=\"PutRecords\",status=\"200\",error=\"\"} 2\n"
+                "sluice_requests_total{operation=\"PutRecords\",status=\"400\",error=\"ResourceNotFoundException\"} 1\n"
+                "sluice_requests_total{operation=\"unknown\",status=\"400\",error=\"UnknownOperationException\"} 1\n"
+                "# HELP sluice_request_duration_seconds"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("sluice_request_duration_seconds_bucket{operation=\"PutRecords\",le=\"0.0005\"} 2\n"),
             std::string::npos)

@@ -29,8 +29,7 @@ class RouterTest : public ::testing::Test {
 
   ToyService kinesis_{"kinesis", {.target_prefix = "Kinesis_20131202.", .path_prefix = {}}};
   ToyService dynamodb_{"dynamodb", {.target_prefix = "DynamoDB_20120810.", .path_prefix = {}}};
-  ToyService cloudwatch_{"monitoring",
-                         {.target_prefix = {}, .path_prefix = "/service/GraniteServiceVersion20100801/"}};
+  ToyService cloudwatch_{"monitoring", {.target_prefix = {}, .path_prefix = "/service/GraniteServiceVersion20100801/"}};
   Router router_;
 };
 

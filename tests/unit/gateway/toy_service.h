@@ -40,8 +40,7 @@ class ToyService final : public Service {
     r.status = 400;
     r.content_type = "application/x-amz-json-1.0";
     r.error_type = type;
-    r.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + type + R"(","message":")" + error.message() +
-             R"("})";
+    r.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + type + R"(","message":")" + error.message() + R"("})";
     return r;
   }
 

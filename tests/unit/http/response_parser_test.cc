@@ -152,9 +152,8 @@ TEST(ResponseParserTest, OversizedHeadFails) {
 TEST(ResponseParserTest, LargeHeadAndBodyInOneBuffer) {
   const std::string big_header = "X-Padding: " + std::string(10000, 'p') + "\r\n";
   const std::string body(300000, 'b');
-  const std::string r = "HTTP/1.1 200 OK\r\n" + big_header +
-                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
-                        "HTTP/1.1";  // start of a next response, left unconsumed
+  const std::string r = "HTTP/1.1 200 OK\r\n" + big_header + "Content-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body + "HTTP/1.1";  // start of a next response, left unconsumed
   ResponseParser p;
   EXPECT_EQ(p.Feed(r), r.size() - 8);
   ASSERT_TRUE(p.complete());

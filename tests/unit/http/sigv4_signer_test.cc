@@ -18,8 +18,8 @@ TEST(SigV4Signer, MatchesTheAwsDocumentationsS3GetObjectExample) {
       {"Range", "bytes=0-9"},
       {"x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
       {"x-amz-date", "20130524T000000Z"}};
-  EXPECT_EQ(AuthorizationHeader(kDocCredentials, "us-east-1", "s3", "20130524T000000Z", "GET", "/test.txt", "",
-                                headers, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+  EXPECT_EQ(AuthorizationHeader(kDocCredentials, "us-east-1", "s3", "20130524T000000Z", "GET", "/test.txt", "", headers,
+                                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
             "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
             "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");

@@ -10,10 +10,11 @@ TEST(BuildInfoTest, GaugeOfOneLabelledWithVersionAndRevision) {
   EXPECT_FALSE(BuildRevision().empty());
   Exposition out;
   AddBuildInfo(out);
-  EXPECT_EQ(out.Render(), "# HELP sluice_build_info The version and source revision of the running server; always 1.\n"
-                          "# TYPE sluice_build_info gauge\n"
-                          "sluice_build_info{version=\"" + std::string(BuildVersion()) + "\",revision=\"" +
-                              std::string(BuildRevision()) + "\"} 1\n");
+  EXPECT_EQ(out.Render(),
+            "# HELP sluice_build_info The version and source revision of the running server; always 1.\n"
+            "# TYPE sluice_build_info gauge\n"
+            "sluice_build_info{version=\"" +
+                std::string(BuildVersion()) + "\",revision=\"" + std::string(BuildRevision()) + "\"} 1\n");
 }
 
 }  // namespace

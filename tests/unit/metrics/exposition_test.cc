@@ -49,7 +49,7 @@ TEST(ExpositionTest, Values) {
 TEST(ExpositionTest, HistogramBucketsAreCumulativeAndScaled) {
   AtomicHistogram h({1000, 10000});
   h.Observe(500);
-  h.Observe(1000);   // on a bound: that bucket (le is inclusive)
+  h.Observe(1000);  // on a bound: that bucket (le is inclusive)
   h.Observe(5000);
   h.Observe(20000);  // overflow
   Exposition out;

@@ -99,10 +99,18 @@ class Reencode final : public CborVisitor {
  public:
   std::string out;
 
-  Status Unsigned(uint64_t v) override { return Do([&] { w_.Unsigned(v); }); }
-  Status Negative(uint64_t n) override { return Do([&] { w_.Negative(n); }); }
-  Status Bytes(std::string_view b) override { return Do([&] { w_.Bytes(b); }); }
-  Status Text(std::string_view t) override { return Do([&] { w_.Text(t); }); }
+  Status Unsigned(uint64_t v) override {
+    return Do([&] { w_.Unsigned(v); });
+  }
+  Status Negative(uint64_t n) override {
+    return Do([&] { w_.Negative(n); });
+  }
+  Status Bytes(std::string_view b) override {
+    return Do([&] { w_.Bytes(b); });
+  }
+  Status Text(std::string_view t) override {
+    return Do([&] { w_.Text(t); });
+  }
   Status BeginArray(std::optional<uint64_t> n) override {
     indefinite_.push_back(!n);
     return Do([&] { n ? w_.BeginArray(*n) : w_.BeginIndefiniteArray(); });
@@ -113,10 +121,18 @@ class Reencode final : public CborVisitor {
   }
   Status EndArray() override { return End(); }
   Status EndMap() override { return End(); }
-  Status Tag(uint64_t t) override { return Do([&] { w_.Tag(t); }); }
-  Status Bool(bool v) override { return Do([&] { w_.Bool(v); }); }
-  Status Null() override { return Do([&] { w_.Null(); }); }
-  Status Undefined() override { return Do([&] { w_.Undefined(); }); }
+  Status Tag(uint64_t t) override {
+    return Do([&] { w_.Tag(t); });
+  }
+  Status Bool(bool v) override {
+    return Do([&] { w_.Bool(v); });
+  }
+  Status Null() override {
+    return Do([&] { w_.Null(); });
+  }
+  Status Undefined() override {
+    return Do([&] { w_.Undefined(); });
+  }
   Status Simple(uint8_t v) override {
     if (v < 24) {
       out.push_back(static_cast<char>(0xe0 | v));
@@ -126,7 +142,9 @@ class Reencode final : public CborVisitor {
     }
     return Status::Ok();
   }
-  Status Float(double v) override { return Do([&] { w_.Double(v); }); }
+  Status Float(double v) override {
+    return Do([&] { w_.Double(v); });
+  }
 
  private:
   template <typename F>
@@ -284,15 +302,29 @@ TEST(CborTest, AppendixAFloatsDecodeToTheirValues) {
   for (const char* hex : {"f9fc00", "faff800000", "fbfff0000000000000"}) {
     EXPECT_EQ(DecodeFloat(hex), -std::numeric_limits<double>::infinity()) << hex;
   }
-  for (const char* hex : {"f97e00", "fa7fc00000", "fb7ff8000000000000"}) EXPECT_TRUE(std::isnan(DecodeFloat(hex))) << hex;
+  for (const char* hex : {"f97e00", "fa7fc00000", "fb7ff8000000000000"})
+    EXPECT_TRUE(std::isnan(DecodeFloat(hex))) << hex;
 }
 
 // The writer picks the shortest exact width, reproducing Appendix A's
 // preferred encodings; every NaN and infinity narrows to half precision.
 TEST(CborTest, WriterUsesShortestExactFloat) {
-  const char* kPreferred[] = {"f90000", "f98000", "f93c00", "fb3ff199999999999a", "f93e00", "f97bff",
-                              "fa47c35000", "fa7f7fffff", "fb7e37e43c8800759c", "f90001", "f90400", "f9c400",
-                              "fbc010666666666666", "f97c00", "f97e00", "f9fc00"};
+  const char* kPreferred[] = {"f90000",
+                              "f98000",
+                              "f93c00",
+                              "fb3ff199999999999a",
+                              "f93e00",
+                              "f97bff",
+                              "fa47c35000",
+                              "fa7f7fffff",
+                              "fb7e37e43c8800759c",
+                              "f90001",
+                              "f90400",
+                              "f9c400",
+                              "fbc010666666666666",
+                              "f97c00",
+                              "f97e00",
+                              "f9fc00"};
   for (const char* hex : kPreferred) EXPECT_EQ(RoundTrip(hex), hex);
   EXPECT_EQ(RoundTrip("fa7f800000"), "f97c00");
   EXPECT_EQ(RoundTrip("fa7fc00000"), "f97e00");
@@ -303,10 +335,10 @@ TEST(CborTest, WriterUsesShortestExactFloat) {
 
   std::string out;
   CborWriter w(&out);
-  w.Double(std::ldexp(3.0, -24));  // a half subnormal
-  w.Double(std::ldexp(1.0, -25));  // below the half range: single
-  w.Double(1e39);                  // beyond the single range: double
-  w.Double(std::ldexp(1.0, -149)); // a single subnormal: not a half
+  w.Double(std::ldexp(3.0, -24));   // a half subnormal
+  w.Double(std::ldexp(1.0, -25));   // below the half range: single
+  w.Double(1e39);                   // beyond the single range: double
+  w.Double(std::ldexp(1.0, -149));  // a single subnormal: not a half
   EXPECT_EQ(ToHex(out), "f90003fa33000000fb48078287f49c4a1dfa00000001");
 }
 
@@ -390,7 +422,7 @@ TEST(CborTest, AppendixAIndefiniteLengths) {
 }
 
 TEST(CborTest, IndefiniteStringsArriveConcatenated) {
-  EXPECT_EQ(Diag("5f42010243030405ff"), "h'0102030405'");       // (_ h'0102', h'030405')
+  EXPECT_EQ(Diag("5f42010243030405ff"), "h'0102030405'");          // (_ h'0102', h'030405')
   EXPECT_EQ(Diag("7f657374726561646d696e67ff"), "\"streaming\"");  // (_ "strea", "ming")
   EXPECT_EQ(Diag("5fff"), "h''");
   EXPECT_EQ(Diag("7f60ff"), "\"\"");
@@ -412,7 +444,13 @@ TEST(CborTest, WriterIntegersUseTheShortestHead) {
   w.Int(4294967296);
   w.Int(std::numeric_limits<int64_t>::max());
   EXPECT_EQ(ToHex(out),
-            "00171818" "18ff" "190100" "19ffff" "1a00010000" "1affffffff" "1b0000000100000000"
+            "00171818"
+            "18ff"
+            "190100"
+            "19ffff"
+            "1a00010000"
+            "1affffffff"
+            "1b0000000100000000"
             "1b7fffffffffffffff");
   out.clear();
   w.Int(-1);
@@ -422,7 +460,13 @@ TEST(CborTest, WriterIntegersUseTheShortestHead) {
   w.Int(-257);
   w.Int(std::numeric_limits<int64_t>::min());
   w.Negative(std::numeric_limits<uint64_t>::max());  // -2^64
-  EXPECT_EQ(ToHex(out), "2037" "3818" "38ff" "390100" "3b7fffffffffffffff" "3bffffffffffffffff");
+  EXPECT_EQ(ToHex(out),
+            "2037"
+            "3818"
+            "38ff"
+            "390100"
+            "3b7fffffffffffffff"
+            "3bffffffffffffffff");
 }
 
 // The Java SDK's timestamp: tag 1 around integer epoch milliseconds.
@@ -454,30 +498,109 @@ TEST(CborTest, WriterStringsAndContainers) {
 TEST(CborTest, AppendixFNotWellFormedIsSerialization) {
   const char* kMalformed[] = {
       // End of input in a head.
-      "18", "19", "1a", "1b", "1901", "1a0102", "1b01020304050607", "38", "58", "78", "98", "9a01ff00", "b8", "d8",
-      "f8", "f900", "fa0000", "fb000000",
+      "18",
+      "19",
+      "1a",
+      "1b",
+      "1901",
+      "1a0102",
+      "1b01020304050607",
+      "38",
+      "58",
+      "78",
+      "98",
+      "9a01ff00",
+      "b8",
+      "d8",
+      "f8",
+      "f900",
+      "fa0000",
+      "fb000000",
       // Definite-length strings with short data.
-      "41", "61", "5affffffff00", "5bffffffffffffffff010203", "7affffffff00", "7b7fffffffffffffff010203",
+      "41",
+      "61",
+      "5affffffff00",
+      "5bffffffffffffffff010203",
+      "7affffffff00",
+      "7b7fffffffffffffff010203",
       // Definite-length arrays and maps without enough items.
-      "81", "818181818181818181", "8200", "a1", "a20102", "a100", "a2000000",
+      "81",
+      "818181818181818181",
+      "8200",
+      "a1",
+      "a20102",
+      "a100",
+      "a2000000",
       // A tag without content.
       "c0",
       // Indefinite-length strings, arrays and maps without a break.
-      "5f4100", "7f6100", "9f", "9f0102", "bf", "bf01020102", "819f", "9f8000", "9f9f9f9f9fffffffff",
+      "5f4100",
+      "7f6100",
+      "9f",
+      "9f0102",
+      "bf",
+      "bf01020102",
+      "819f",
+      "9f8000",
+      "9f9f9f9f9fffffffff",
       "9f819f819f9fffffff",
       // Reserved additional information.
-      "1c", "1d", "1e", "3c", "3d", "3e", "5c", "5d", "5e", "7c", "7d", "7e", "9c", "9d", "9e", "bc", "bd", "be",
-      "dc", "dd", "de", "fc", "fd", "fe",
+      "1c",
+      "1d",
+      "1e",
+      "3c",
+      "3d",
+      "3e",
+      "5c",
+      "5d",
+      "5e",
+      "7c",
+      "7d",
+      "7e",
+      "9c",
+      "9d",
+      "9e",
+      "bc",
+      "bd",
+      "be",
+      "dc",
+      "dd",
+      "de",
+      "fc",
+      "fd",
+      "fe",
       // Two-byte simple values below 32.
-      "f800", "f801", "f818", "f81f",
+      "f800",
+      "f801",
+      "f818",
+      "f81f",
       // Indefinite-length string chunks of the wrong type or indefinite.
-      "5f00ff", "5f21ff", "5f6100ff", "5f80ff", "5fa0ff", "5fc000ff", "5fe0ff", "7f4100ff", "5f5f4100ffff",
+      "5f00ff",
+      "5f21ff",
+      "5f6100ff",
+      "5f80ff",
+      "5fa0ff",
+      "5fc000ff",
+      "5fe0ff",
+      "7f4100ff",
+      "5f5f4100ffff",
       "7f7f6100ffff",
       // A break outside an indefinite-length item, or in a value position.
-      "ff", "81ff", "8200ff", "a1ff", "a1ff00", "a100ff", "a20000ff", "9f81ff", "9f829f819f9fffffffff", "bf00ff",
+      "ff",
+      "81ff",
+      "8200ff",
+      "a1ff",
+      "a1ff00",
+      "a100ff",
+      "a20000ff",
+      "9f81ff",
+      "9f829f819f9fffffffff",
+      "bf00ff",
       "bf000000ff",
       // Indefinite length on an integer or a tag.
-      "1f", "3f", "df",
+      "1f",
+      "3f",
+      "df",
   };
   for (const char* hex : kMalformed) EXPECT_TRUE(IsSerializationError(FromHex(hex))) << hex;
 }
@@ -517,7 +640,7 @@ TEST(CborTest, HugeClaimedLengthsAreRejectedBeforeAnythingIsReported) {
 TEST(CborTest, ReportedCountsAreBoundedByTheInput) {
   CountingVisitor v;
   Status st = DecodeCbor(FromHex("9a0000000301020304"), &v);  // 3 items, then 1 byte more
-  EXPECT_EQ(st.code(), ErrorCode::kSerialization);          // the fourth is trailing data
+  EXPECT_EQ(st.code(), ErrorCode::kSerialization);            // the fourth is trailing data
   EXPECT_EQ(v.largest_count, 3u);
   CountingVisitor pairs;
   EXPECT_EQ(DecodeCbor(FromHex("ba00000003010203040506"), &pairs).code(), ErrorCode::kOk);

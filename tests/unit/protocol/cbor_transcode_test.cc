@@ -46,9 +46,8 @@ constexpr std::string_view kGetShardIteratorJava =
 TEST(CborTranscodeTest, JavaGetShardIteratorTimestampBecomesEpochSeconds) {
   ASSERT_NE(kGetShardIteratorJava.find("c11b000001a013accc38"), std::string_view::npos);
   std::string json = ToJson(kGetShardIteratorJava);
-  EXPECT_EQ(json,
-            R"({"StreamName":"test-stream","ShardId":"shardId-000000000000",)"
-            R"("ShardIteratorType":"AT_TIMESTAMP","Timestamp":1787036486.712})");
+  EXPECT_EQ(json, R"({"StreamName":"test-stream","ShardId":"shardId-000000000000",)"
+                  R"("ShardIteratorType":"AT_TIMESTAMP","Timestamp":1787036486.712})");
 
   // The JSON path then reads the same instant back.
   Result<JsonObject> body = ParseJsonRequest(json);
@@ -142,11 +141,11 @@ TEST(CborTranscodeTest, TagOneMillisAsFloatInANestedStructure) {
 }
 
 TEST(CborTranscodeTest, TagOneBelowTheThresholdIsAlreadySeconds) {
-  EXPECT_EQ(ToJson("a16154c11a514b67b0"), R"({"T":1363896240})");                  // 1(1363896240)
-  EXPECT_EQ(ToJson("a16154c1fb41d452d9ec200000"), R"({"T":1363896240.5})");        // 1(1363896240.5)
-  EXPECT_EQ(ToJson("a16154c11b000000174876e800"), R"({"T":100000000.000})");       // 1(1e11): millis
-  EXPECT_EQ(ToJson("a16154c11b000000174876e7ff"), R"({"T":99999999999})");         // just below
-  EXPECT_EQ(ToJson("a16154c13b000000e8d4a50fff"), R"({"T":-1000000000.000})");     // 1(-1e12)
+  EXPECT_EQ(ToJson("a16154c11a514b67b0"), R"({"T":1363896240})");                    // 1(1363896240)
+  EXPECT_EQ(ToJson("a16154c1fb41d452d9ec200000"), R"({"T":1363896240.5})");          // 1(1363896240.5)
+  EXPECT_EQ(ToJson("a16154c11b000000174876e800"), R"({"T":100000000.000})");         // 1(1e11): millis
+  EXPECT_EQ(ToJson("a16154c11b000000174876e7ff"), R"({"T":99999999999})");           // just below
+  EXPECT_EQ(ToJson("a16154c13b000000e8d4a50fff"), R"({"T":-1000000000.000})");       // 1(-1e12)
   EXPECT_EQ(ToJson("a16154c11bffffffffffffffff"), R"({"T":9223372036854775.807})");  // saturated
 }
 
@@ -214,13 +213,13 @@ TEST(CborTranscodeTest, TopLevelMustBeAMapWithTextKeys) {
   for (const char* hex : {"80", "00", "20", "6161", "4161", "f6", "f5", "c100", "fa3f800000", "9fa0ff"}) {
     EXPECT_TRUE(IsSerializationError(FromHex(hex))) << hex;
   }
-  EXPECT_TRUE(IsSerializationError(FromHex("a10102")));          // {1: 2}
-  EXPECT_TRUE(IsSerializationError(FromHex("a1416101")));        // {h'61': 1}
-  EXPECT_TRUE(IsSerializationError(FromHex("a1c1616101")));      // {1("a"): 1}
-  EXPECT_TRUE(IsSerializationError(FromHex("a1806161")));        // {[]: "a"}
-  EXPECT_TRUE(IsSerializationError(FromHex("a16154a1f501")));    // {T: {true: 1}}
-  EXPECT_TRUE(IsSerializationError(FromHex("a16154f0")));        // unassigned simple(16)
-  EXPECT_TRUE(IsSerializationError(FromHex("a16154f820")));      // unassigned simple(32)
+  EXPECT_TRUE(IsSerializationError(FromHex("a10102")));        // {1: 2}
+  EXPECT_TRUE(IsSerializationError(FromHex("a1416101")));      // {h'61': 1}
+  EXPECT_TRUE(IsSerializationError(FromHex("a1c1616101")));    // {1("a"): 1}
+  EXPECT_TRUE(IsSerializationError(FromHex("a1806161")));      // {[]: "a"}
+  EXPECT_TRUE(IsSerializationError(FromHex("a16154a1f501")));  // {T: {true: 1}}
+  EXPECT_TRUE(IsSerializationError(FromHex("a16154f0")));      // unassigned simple(16)
+  EXPECT_TRUE(IsSerializationError(FromHex("a16154f820")));    // unassigned simple(32)
 }
 
 TEST(CborTranscodeTest, EveryTruncationOfARealRequestIsSerialization) {
@@ -280,7 +279,10 @@ TEST(CborTranscodeTest, GetRecordsResponseHasByteStringDataAndMillisTimestamps) 
             "fffe806c506172746974696f6e4b657964706b2d31714e65787453686172644974657261746f726b4141414141414141"
             "414148724d696c6c6973426568696e644c617465737400");
   // Spelled out: tag 1, 8-byte integer millis; a major-type-2 string of 18.
-  EXPECT_NE(ToHex(*cbor).find("c11b0000015ebed5134d" "6444617461" "52"), std::string::npos);
+  EXPECT_NE(ToHex(*cbor).find("c11b0000015ebed5134d"
+                              "6444617461"
+                              "52"),
+            std::string::npos);
 }
 
 TEST(CborTranscodeTest, DescribeStreamSummaryResponse) {
@@ -350,7 +352,9 @@ TEST(CborTranscodeTest, ResponseEdgeCases) {
   EXPECT_EQ(JsonResponseToCbor(R"({"Data":"not base64!"})").status().code(), ErrorCode::kInternalFailure);
   Result<std::string> mixed = JsonResponseToCbor(R"({"B":[true,false,null,18446744073709551615,"x"],"Data":null})");
   ASSERT_TRUE(mixed.ok());
-  EXPECT_EQ(ToHex(*mixed), "a2614285f5f4f61bffffffffffffffff617864446174" "61f6");
+  EXPECT_EQ(ToHex(*mixed),
+            "a2614285f5f4f61bffffffffffffffff617864446174"
+            "61f6");
 }
 
 TEST(CborTranscodeTest, CborErrorBodyMatchesAnotherEncoder) {

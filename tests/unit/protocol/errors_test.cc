@@ -52,7 +52,8 @@ TEST(ErrorsTest, EmptyMessageIsOmitted) {
 }
 
 TEST(ErrorsTest, MessagesAreEscaped) {
-  EXPECT_EQ(EncodeJsonError(Status::InvalidArgument("a\"b")), R"({"__type":"InvalidArgumentException","message":"a\"b"})");
+  EXPECT_EQ(EncodeJsonError(Status::InvalidArgument("a\"b")),
+            R"({"__type":"InvalidArgumentException","message":"a\"b"})");
 }
 
 TEST(ErrorsTest, CborBodyIsAMapOfTextStrings) {

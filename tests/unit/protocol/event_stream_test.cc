@@ -88,9 +88,12 @@ Status DecodeError(std::string_view bytes) {
 }
 
 constexpr std::string_view kInitialResponseHeaders =
-    "\x0d:message-type\x07\x00\x05" "event"
-    "\x0b:event-type\x07\x00\x10" "initial-response"
-    "\x0d:content-type\x07\x00\x10" "application/json"sv;
+    "\x0d:message-type\x07\x00\x05"
+    "event"
+    "\x0b:event-type\x07\x00\x10"
+    "initial-response"
+    "\x0d:content-type\x07\x00\x10"
+    "application/json"sv;
 
 // --- The protocol doc's worked vectors -------------------------------------
 
@@ -106,8 +109,8 @@ TEST(EventStreamTest, NoHeaderMessageMatchesPublishedBytes) {
 }
 
 TEST(EventStreamTest, InitialResponseMatchesPublishedBytes) {
-  std::string expected = Hex("00 00 00 68 00 00 00 56 4e 68 17 24") +
-                         std::string(kInitialResponseHeaders) + "{}" + Hex("fe 94 2c 1d");
+  std::string expected =
+      Hex("00 00 00 68 00 00 00 56 4e 68 17 24") + std::string(kInitialResponseHeaders) + "{}" + Hex("fe 94 2c 1d");
   ASSERT_EQ(expected.size(), 104u);
   ASSERT_EQ(kInitialResponseHeaders.size(), 0x56u);
 
@@ -133,10 +136,13 @@ TEST(EventStreamTest, HeartbeatMatchesTheDocumentedBytes) {
       R"("MillisBehindLatest":0})";
   ASSERT_EQ(kPayload.size(), 125u);
   std::string expected = Hex("00 00 00 e8 00 00 00 5b 81 3f db 0b") +
-                         std::string("\x0b:event-type\x07\x00\x15" "SubscribeToShardEvent"
-                         "\x0d:content-type\x07\x00\x10" "application/json"
-                         "\x0d:message-type\x07\x00\x05"
-                         "event"sv) +
+                         std::string(
+                             "\x0b:event-type\x07\x00\x15"
+                             "SubscribeToShardEvent"
+                             "\x0d:content-type\x07\x00\x10"
+                             "application/json"
+                             "\x0d:message-type\x07\x00\x05"
+                             "event"sv) +
                          std::string(kPayload) + Hex("b6 1a 5d e0");
   ASSERT_EQ(expected.size(), 232u);
   EXPECT_EQ(Encode({{":event-type", Value::String("SubscribeToShardEvent")},
@@ -383,16 +389,39 @@ TEST(EventStreamTest, HeaderOverrunningItsSectionIsRejected) {
     std::string_view error;
   };
   const Case cases[] = {
-      {"\x05" "abc"sv, "the name of the header at offset 0"},           // name longer than the section
-      {"\x03" "abc"sv, "the name of the header at offset 0"},           // name fits, type byte missing
-      {"\x01" "a\x07\x00"sv, "the value length"},                      // string length prefix cut off
-      {"\x01" "a\x07\x00\x05" "abcd"sv, "the value of"},                // string shorter than its length
-      {"\x01" "a\x06\x00\x02" "x"sv, "the value of"},                   // byte array shorter than its length
-      {"\x01" "a\x04\x00\x00\x00"sv, "the value of"},                  // int32 cut off
-      {"\x01" "a\x05\x00\x00\x00\x00\x00"sv, "the value of"},          // int64 cut off
-      {"\x01" "a\x08\x00"sv, "the value of"},                          // timestamp cut off
-      {"\x01" "a\x09\x00\x11\x22"sv, "the value of"},                  // UUID cut off
-      {"\x01" "a\x00\x01" "b\x02"sv, "the value of the header at offset 3"},  // second header's byte cut off
+      {"\x05"
+       "abc"sv,
+       "the name of the header at offset 0"},  // name longer than the section
+      {"\x03"
+       "abc"sv,
+       "the name of the header at offset 0"},  // name fits, type byte missing
+      {"\x01"
+       "a\x07\x00"sv,
+       "the value length"},  // string length prefix cut off
+      {"\x01"
+       "a\x07\x00\x05"
+       "abcd"sv,
+       "the value of"},  // string shorter than its length
+      {"\x01"
+       "a\x06\x00\x02"
+       "x"sv,
+       "the value of"},  // byte array shorter than its length
+      {"\x01"
+       "a\x04\x00\x00\x00"sv,
+       "the value of"},  // int32 cut off
+      {"\x01"
+       "a\x05\x00\x00\x00\x00\x00"sv,
+       "the value of"},  // int64 cut off
+      {"\x01"
+       "a\x08\x00"sv,
+       "the value of"},  // timestamp cut off
+      {"\x01"
+       "a\x09\x00\x11\x22"sv,
+       "the value of"},  // UUID cut off
+      {"\x01"
+       "a\x00\x01"
+       "b\x02"sv,
+       "the value of the header at offset 3"},  // second header's byte cut off
   };
   for (const Case& c : cases) {
     // A payload follows the section; it must not be read as header bytes.
@@ -405,7 +434,10 @@ TEST(EventStreamTest, HeaderOverrunningItsSectionIsRejected) {
 
 TEST(EventStreamTest, UnknownHeaderValueTypeIsRejected) {
   for (char type : {'\x0a', '\x7f', '\xff'}) {
-    std::string section = std::string("\x01" "a") + type + std::string(16, '\0');
+    std::string section = std::string(
+                              "\x01"
+                              "a") +
+                          type + std::string(16, '\0');
     Status st = DecodeError(Frame(section, ""));
     EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
     EXPECT_NE(st.message().find("unknown header value type"), std::string::npos) << st.message();
@@ -465,8 +497,7 @@ TEST(EventStreamTest, EncoderRefusesAMessageOverSixteenMebibytes) {
   Status st = EncodeMessage({}, std::string(kEventStreamMaxMessageBytes - 15, 'p'), &out);
   EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(out, "kept");
-  st = EncodeEvent("SubscribeToShardEvent", "application/json", std::string(kEventStreamMaxMessageBytes, 'p'),
-                   &out);
+  st = EncodeEvent("SubscribeToShardEvent", "application/json", std::string(kEventStreamMaxMessageBytes, 'p'), &out);
   EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(out, "kept");
   EXPECT_TRUE(EncodeMessage({}, std::string(kEventStreamMaxMessageBytes - 16, 'p'), &out).ok());

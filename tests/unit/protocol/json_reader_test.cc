@@ -30,8 +30,9 @@ TEST(JsonReaderTest, MalformedOrNonObjectBodiesAreSerializationErrorsWithoutMess
 TEST(JsonReaderTest, StringTypeErrors) {
   JsonObject o = Parse(R"({"N":1,"B":true,"L":[],"S":{},"Z":null,"Ok":"v"})");
   std::optional<std::string_view> v;
-  ExpectSerialization(o.GetString("N", &v),
-                      "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String");
+  ExpectSerialization(
+      o.GetString("N", &v),
+      "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String");
   ExpectSerialization(o.GetString("B", &v), "class java.lang.Boolean can not be converted to an String");
   ExpectSerialization(o.GetString("L", &v), "Start of list found where not expected");
   ExpectSerialization(o.GetString("S", &v), "Start of structure or map found where not expected.");
@@ -84,8 +85,9 @@ TEST(JsonReaderTest, BooleanTypeErrors) {
   JsonObject o = Parse(R"({"S":"yes","N":0,"T":true})");
   std::optional<bool> v;
   ExpectSerialization(o.GetBoolean("S", &v), "'YES' can not be converted to an Boolean");
-  ExpectSerialization(o.GetBoolean("N", &v),
-                      "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean");
+  ExpectSerialization(
+      o.GetBoolean("N", &v),
+      "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean");
   ASSERT_TRUE(o.GetBoolean("T", &v).ok());
   EXPECT_EQ(v, true);
 }

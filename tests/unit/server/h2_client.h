@@ -66,8 +66,8 @@ class H2Client {
     for (auto& f : extra) fields.push_back(std::move(f));
     std::vector<nghttp2_nv> nva;
     for (auto& [n, v] : fields) {
-      nva.push_back({reinterpret_cast<uint8_t*>(n.data()), reinterpret_cast<uint8_t*>(v.data()), n.size(),
-                     v.size(), NGHTTP2_NV_FLAG_NONE});
+      nva.push_back({reinterpret_cast<uint8_t*>(n.data()), reinterpret_cast<uint8_t*>(v.data()), n.size(), v.size(),
+                     NGHTTP2_NV_FLAG_NONE});
     }
     auto upload = std::make_unique<Upload>();
     upload->data = std::move(body);
@@ -75,8 +75,8 @@ class H2Client {
     provider.source.ptr = upload.get();
     provider.read_callback = &H2Client::ReadUpload;
     bool has_body = !upload->data.empty();
-    int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), has_body ? &provider : nullptr,
-                                        nullptr);
+    int32_t id =
+        nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), has_body ? &provider : nullptr, nullptr);
     uploads_[id] = std::move(upload);
     responses_[id];
     return id;
@@ -159,8 +159,10 @@ class H2Client {
     std::string n(reinterpret_cast<const char*>(name), namelen);
     std::string v(reinterpret_cast<const char*>(value), valuelen);
     Response& r = c->responses_[frame->hd.stream_id];
-    if (n == ":status") r.status = std::stoi(v);
-    else r.headers.emplace_back(std::move(n), std::move(v));
+    if (n == ":status")
+      r.status = std::stoi(v);
+    else
+      r.headers.emplace_back(std::move(n), std::move(v));
     return 0;
   }
   static int OnData(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len, void* self) {

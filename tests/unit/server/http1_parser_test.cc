@@ -87,8 +87,9 @@ TEST(Http1ParserTest, ReportsHeadersDoneBeforeTheBody) {
 
 TEST(Http1ParserTest, ByteByByteInputGivesTheSameRequest) {
   Harness h;
-  std::string input = "POST /a?b=c HTTP/1.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
-                      "Content-Length: 11\r\n\r\n{\"a\":\"b\"}\r\n";
+  std::string input =
+      "POST /a?b=c HTTP/1.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
+      "Content-Length: 11\r\n\r\n{\"a\":\"b\"}\r\n";
   ASSERT_EQ(h.ParseByteByByte(input), Http1ParseResult::kComplete);
   EXPECT_EQ(h.headers_done, 1);
   EXPECT_EQ(h.parser.request().target, "/a?b=c");
@@ -118,10 +119,11 @@ TEST(Http1ParserTest, PipelinedRequestsParseOneAfterAnother) {
 
 TEST(Http1ParserTest, DecodesChunkedBodyWithExtensionsAndTrailers) {
   Harness h;
-  std::string input = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "5;name=value\r\nhello\r\n"
-                      "7\r\n, world\r\n"
-                      "0\r\nX-Trailer: yes\r\n\r\n";
+  std::string input =
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;name=value\r\nhello\r\n"
+      "7\r\n, world\r\n"
+      "0\r\nX-Trailer: yes\r\n\r\n";
   ASSERT_EQ(h.ParseAll(input), Http1ParseResult::kComplete);
   EXPECT_TRUE(h.parser.chunked());
   EXPECT_EQ(h.parser.request().body, "hello, world");
@@ -130,8 +132,9 @@ TEST(Http1ParserTest, DecodesChunkedBodyWithExtensionsAndTrailers) {
 
 TEST(Http1ParserTest, DecodesChunkedBodyFedByteByByte) {
   Harness h;
-  std::string input = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "a\r\n0123456789\r\nA\r\nabcdefghij\r\n0\r\n\r\n";
+  std::string input =
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "a\r\n0123456789\r\nA\r\nabcdefghij\r\n0\r\n\r\n";
   ASSERT_EQ(h.ParseByteByByte(input), Http1ParseResult::kComplete);
   EXPECT_EQ(h.parser.request().body, "0123456789abcdefghij");
   EXPECT_EQ(h.parser.consumed(), input.size());
@@ -174,11 +177,8 @@ TEST(Http1ParserTest, BadSyntaxIs400) {
 
 TEST(Http1ParserTest, BareLfLineEndingsAre400AtOnce) {
   const char* bare[] = {
-      "GET / HTTP/1.1\nHost: x\n\n",
-      "GET / HTTP/1.1\n",
-      "GET / HTTP/1.1\r\nHost: x\n",
-      "GET / HTTP/1.1\r\nHost: x\r\n\n",
-      "\nGET / HTTP/1.1\r\n\r\n",
+      "GET / HTTP/1.1\nHost: x\n\n",     "GET / HTTP/1.1\n",         "GET / HTTP/1.1\r\nHost: x\n",
+      "GET / HTTP/1.1\r\nHost: x\r\n\n", "\nGET / HTTP/1.1\r\n\r\n",
   };
   for (const char* text : bare) {
     Harness whole;

@@ -39,9 +39,11 @@ class EchoFixture : public ::testing::Test {
         response.abort_connection = true;
       } else if (request.target == "/big") {
         response.body.assign(10u << 20, 'x');
-        for (size_t i = 0; i < response.body.size(); i += 4096) response.body[i] = static_cast<char>('a' + (i / 4096) % 26);
+        for (size_t i = 0; i < response.body.size(); i += 4096)
+          response.body[i] = static_cast<char>('a' + (i / 4096) % 26);
       } else {
-        response.body = std::string(request.method) + " " + std::string(request.target) + " " + std::string(request.body);
+        response.body =
+            std::string(request.method) + " " + std::string(request.target) + " " + std::string(request.body);
       }
       respond(std::move(response));
     });
@@ -300,7 +302,8 @@ TEST_F(EchoFixture, ExpectContinueGets100BeforeTheBody) {
 TEST_F(EchoFixture, ChunkedRequestBodyReachesTheHandlerDecoded) {
   StartServer();
   TestSocket client(server_->port());
-  ASSERT_TRUE(client.Send("POST /ch HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("POST /ch HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"));
   auto r = client.ReadResponse();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->body, "POST /ch Wikipedia");

@@ -146,8 +146,8 @@ TEST_F(MemoryFixture, Http2BodyArrivingTooSlowlyGets408AndOtherStreamsAreServed)
   } partial;
   nghttp2_data_provider provider{};
   provider.source.ptr = &partial;
-  provider.read_callback = [](nghttp2_session*, int32_t, uint8_t* buf, size_t, uint32_t*,
-                              nghttp2_data_source* source, void*) -> ssize_t {
+  provider.read_callback = [](nghttp2_session*, int32_t, uint8_t* buf, size_t, uint32_t*, nghttp2_data_source* source,
+                              void*) -> ssize_t {
     auto* p = static_cast<Partial*>(source->ptr);
     if (p->sent) return NGHTTP2_ERR_DEFERRED;
     p->sent = true;

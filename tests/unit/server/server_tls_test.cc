@@ -180,16 +180,14 @@ TEST_F(TlsServerFixture, Http2OverTlsByAlpnServesStreamsAndAStreamedBody) {
 
   // A streamed body fed from another thread, with back-pressure.
   int32_t streamed = client.Submit("GET", "/stream", "");
-  ASSERT_TRUE(
-      client.RunUntil([&] { return probe_->starts() == 1 && client.response(streamed).status != 0; }));
+  ASSERT_TRUE(client.RunUntil([&] { return probe_->starts() == 1 && client.response(streamed).status != 0; }));
   probe_->RunProducer([probe = probe_.get()](std::shared_ptr<BodyWriter> writer) {
     probe->ProduceWithBackPressure(*writer, 2u << 20, 10000);
   });
   ASSERT_TRUE(client.RunUntil([&] { return client.response(streamed).closed; }, 20000));
   EXPECT_EQ(client.response(streamed).error_code, 0u);
   EXPECT_EQ(client.response(streamed).body.size(), 2u << 20);
-  EXPECT_EQ(testing::Fnv1a(client.response(streamed).body),
-            testing::Fnv1a(testing::PatternPiece(0, 2u << 20)));
+  EXPECT_EQ(testing::Fnv1a(client.response(streamed).body), testing::Fnv1a(testing::PatternPiece(0, 2u << 20)));
 }
 
 TEST_F(TlsServerFixture, Http2OverTlsWithoutAlpnIsKnownByItsPreface) {

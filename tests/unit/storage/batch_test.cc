@@ -57,12 +57,11 @@ TEST(BatchTest, EncodedBatchDecodesToTheSameRecords) {
   EXPECT_EQ(h.first_arrival_ms, 1700000000000);
   EXPECT_TRUE(BatchCrcMatches(bytes.data(), h));
   std::vector<std::string> seen;
-  EXPECT_TRUE(ForEachRecord(
-      bytes.data(), h, [&](uint64_t off, int64_t at, std::string_view k, std::string_view d) {
-        EXPECT_EQ(at, 1700000000000);
-        seen.push_back(std::to_string(off) + ":" + std::string(k) + "=" + std::string(d));
-        return true;
-      }));
+  EXPECT_TRUE(ForEachRecord(bytes.data(), h, [&](uint64_t off, int64_t at, std::string_view k, std::string_view d) {
+    EXPECT_EQ(at, 1700000000000);
+    seen.push_back(std::to_string(off) + ":" + std::string(k) + "=" + std::string(d));
+    return true;
+  }));
   EXPECT_EQ(seen, (std::vector<std::string>{"100:k1=one", "101:k2=two", "102:k3=three"}));
 }
 

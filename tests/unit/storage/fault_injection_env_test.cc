@@ -72,8 +72,7 @@ TEST(FaultInjectionEnvTest, AFailureFiresOnceOnTheChosenCallAndPath) {
   EXPECT_TRUE(env.Sync(fa, a).ok());  // the one call let through
   Status failed = env.Sync(fa, a);
   EXPECT_EQ(failed.code(), ErrorCode::kIoError);
-  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos)
-      << failed.ToString();
+  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos) << failed.ToString();
   EXPECT_TRUE(env.Sync(fa, a).ok());
   EXPECT_EQ(env.FailuresInjected(), 1u);
   env.Close(fa);

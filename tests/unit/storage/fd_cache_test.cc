@@ -214,11 +214,8 @@ TEST_P(SegmentFdTest, ReadersRacingRollsTrimsAndEvictionsSeeWholeRecords) {
   EXPECT_EQ(ReadAllAndCheck(*log, log->StartOffset()), 3000u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Durability, SegmentFdTest,
-                         ::testing::Values(Durability::kFsync, Durability::kOs),
-                         [](const auto& info) {
-                           return info.param == Durability::kFsync ? "Fsync" : "Os";
-                         });
+INSTANTIATE_TEST_SUITE_P(Durability, SegmentFdTest, ::testing::Values(Durability::kFsync, Durability::kOs),
+                         [](const auto& info) { return info.param == Durability::kFsync ? "Fsync" : "Os"; });
 
 }  // namespace
 }  // namespace sluice::storage

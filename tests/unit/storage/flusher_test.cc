@@ -149,8 +149,7 @@ TEST(FlusherTest, OneRoundSyncsEachDirtyLogOnce) {
   Flusher flusher;
   std::vector<std::unique_ptr<ShardLog>> logs;
   for (int i = 0; i < 4; ++i) {
-    logs.push_back(std::move(
-        ShardLog::Open(dir.Join("shard" + std::to_string(i)), FsyncOptions(), &flusher).value()));
+    logs.push_back(std::move(ShardLog::Open(dir.Join("shard" + std::to_string(i)), FsyncOptions(), &flusher).value()));
   }
   std::atomic<int> done{0};
   for (int round = 0; round < 50; ++round) {

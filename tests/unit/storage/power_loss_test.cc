@@ -37,9 +37,7 @@ LogOptions FsyncOptions(Env* env) {
   return o;
 }
 
-std::string ShardDir(const TempDir& dir, int shard) {
-  return dir.Join("shard-" + std::to_string(shard));
-}
+std::string ShardDir(const TempDir& dir, int shard) { return dir.Join("shard-" + std::to_string(shard)); }
 
 struct Appended {
   std::string key, data;
@@ -92,8 +90,7 @@ void RunPowerLoss(uint32_t seed) {
           const size_t count = 1 + local() % 5;
           std::vector<std::string> keys, datas;
           for (size_t r = 0; r < count; ++r) {
-            keys.push_back("w" + std::to_string(w) + "-" + std::to_string(i) + "-" +
-                           std::to_string(r));
+            keys.push_back("w" + std::to_string(w) + "-" + std::to_string(i) + "-" + std::to_string(r));
             datas.push_back(std::string(20 + local() % 200, static_cast<char>('a' + local() % 26)));
           }
           std::vector<AppendEntry> entries;

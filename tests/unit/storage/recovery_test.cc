@@ -221,8 +221,7 @@ TEST(RecoveryTest, CrashWithManySegmentsKeepsEveryWrittenRecord) {
 // so they control exactly which bytes reach the file.
 
 // Opens `dir` and returns what recovery wrote to stderr.
-std::string OpenCapturingLog(const std::string& dir, const LogOptions& options,
-                             std::unique_ptr<ShardLog>* log) {
+std::string OpenCapturingLog(const std::string& dir, const LogOptions& options, std::unique_ptr<ShardLog>* log) {
   testing::internal::CaptureStderr();
   auto opened = ShardLog::Open(dir, options, nullptr);
   std::string err = testing::internal::GetCapturedStderr();
@@ -300,8 +299,7 @@ TEST_F(PaddedTailTest, FlippedByteInTheLastBatchBeforePaddingIsCut) {
   std::string err = OpenCapturingLog(crashed_, Options(), &log);
   ASSERT_NE(log, nullptr);
   EXPECT_NE(err.find("corrupt batch"), std::string::npos) << err;
-  EXPECT_NE(err.find("cutting " + std::to_string(full_ - batch_) + " bytes"), std::string::npos)
-      << err;
+  EXPECT_NE(err.find("cutting " + std::to_string(full_ - batch_) + " bytes"), std::string::npos) << err;
   EXPECT_EQ(log->EndOffset(), 90u);
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 90u);
 }
@@ -317,8 +315,7 @@ TEST_F(PaddedTailTest, DataAfterZerosIsCutWithAWarning) {
   std::string err = OpenCapturingLog(crashed_, Options(), &log);
   ASSERT_NE(log, nullptr);
   EXPECT_NE(err.find("data after zero padding"), std::string::npos) << err;
-  EXPECT_NE(err.find("cutting " + std::to_string(full_ - batch_) + " bytes"), std::string::npos)
-      << err;
+  EXPECT_NE(err.find("cutting " + std::to_string(full_ - batch_) + " bytes"), std::string::npos) << err;
   EXPECT_EQ(log->EndOffset(), 80u);
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 80u);
 }

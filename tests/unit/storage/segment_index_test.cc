@@ -77,9 +77,8 @@ TEST(SegmentIndexTest, DamagedOrMismatchedFilesAreCorruption) {
   std::string flipped = offsets;
   flipped[kIndexHeaderSize + 3] ^= 1;
   EXPECT_EQ(SegmentIndex::Decode(flipped, times, &decoded).status().code(), ErrorCode::kCorruption);
-  EXPECT_EQ(
-      SegmentIndex::Decode(offsets.substr(0, offsets.size() - 1), times, &decoded).status().code(),
-      ErrorCode::kCorruption);
+  EXPECT_EQ(SegmentIndex::Decode(offsets.substr(0, offsets.size() - 1), times, &decoded).status().code(),
+            ErrorCode::kCorruption);
   EXPECT_EQ(SegmentIndex::Decode(times, offsets, &decoded).status().code(), ErrorCode::kCorruption);
   SegmentSummary other{4000, 1100, 100, 1000};
   EXPECT_EQ(SegmentIndex::Decode(offsets, index.EncodeTimeFile(other), &decoded).status().code(),

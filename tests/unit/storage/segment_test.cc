@@ -201,8 +201,7 @@ TEST(SegmentTest, ReaderKeepsViewsValidWhileTheBufferGrows) {
   ReadBudget budget{10000, 64 << 20};
   ReadResult result;
   uint64_t next_offset = 0;
-  ASSERT_TRUE(
-      ReadSegmentRecords(*file, 0, file->Size(), 25, &budget, &result, &next_offset).ok());
+  ASSERT_TRUE(ReadSegmentRecords(*file, 0, file->Size(), 25, &budget, &result, &next_offset).ok());
   ASSERT_EQ(result.records.size(), 200u * 50 - 25);
   for (size_t i = 0; i < result.records.size(); ++i) {
     ASSERT_EQ(result.records[i].offset, 25 + i);

@@ -84,8 +84,7 @@ TEST_P(FailedRollTest, AppendsAfterAFailedRollGoToTheLogAndSurviveAReopen) {
   const std::string other = dir.Join("other-file");
   uint64_t filled = 0;
   {
-    auto log =
-        std::move(ShardLog::Open(dir.Join("log"), SmallSegments(GetParam()), nullptr).value());
+    auto log = std::move(ShardLog::Open(dir.Join("log"), SmallSegments(GetParam()), nullptr).value());
     filled = FillToJustBelowARoll(log.get());
     {
       DescriptorExhaustion exhaustion;
@@ -96,8 +95,7 @@ TEST_P(FailedRollTest, AppendsAfterAFailedRollGoToTheLogAndSurviveAReopen) {
       auto failed = log->Append(big, 1000);
       ASSERT_FALSE(failed.ok());
       EXPECT_EQ(failed.status().code(), ErrorCode::kIoError);
-      EXPECT_NE(failed.status().message().find("Too many open files"), std::string::npos)
-          << failed.status().ToString();
+      EXPECT_NE(failed.status().message().find("Too many open files"), std::string::npos) << failed.status().ToString();
       EXPECT_EQ(log->EndOffset(), filled);
 
       // Another file takes the lowest free descriptor number, as another
@@ -122,11 +120,8 @@ TEST_P(FailedRollTest, AppendsAfterAFailedRollGoToTheLogAndSurviveAReopen) {
   EXPECT_EQ(ReadAllAndCheck(**reopened, 0), filled + 45);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, FailedRollTest,
-                         testing::Values(Durability::kFsync, Durability::kOs),
-                         [](const auto& info) {
-                           return info.param == Durability::kFsync ? "Fsync" : "Os";
-                         });
+INSTANTIATE_TEST_SUITE_P(Modes, FailedRollTest, testing::Values(Durability::kFsync, Durability::kOs),
+                         [](const auto& info) { return info.param == Durability::kFsync ? "Fsync" : "Os"; });
 
 TEST(ShardLogFailureTest, AWriteCutShortIsUndoneAndALaterAppendSucceeds) {
   TempDir dir;
@@ -154,14 +149,12 @@ TEST(ShardLogFailureTest, AWriteCutShortIsUndoneAndALaterAppendSucceeds) {
   ASSERT_EQ(::sigaction(SIGXFSZ, &saved_action, nullptr), 0);
 
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find(segment), std::string::npos)
-      << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find(segment), std::string::npos) << failed.status().ToString();
   EXPECT_EQ(size_after_failure, size);  // no partial batch left behind
   EXPECT_EQ(log->EndOffset(), 20u);
   AppendRecords(log.get(), 10, 10, 1000);
   ASSERT_TRUE(log->Close().ok());
-  auto reopened =
-      std::move(ShardLog::Open(dir.path(), SmallSegments(Durability::kOs), nullptr).value());
+  auto reopened = std::move(ShardLog::Open(dir.path(), SmallSegments(Durability::kOs), nullptr).value());
   EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 30u);
 }
 

@@ -102,8 +102,7 @@ TEST(ShardLogFaultTest, AWriteCutShortIsCutBackAndTheNextAppendTakesItsOffset) {
   AppendRecords(log.get(), 10, 5, 1000);  // offsets 10.. again
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 20u);
   log.reset();
-  auto reopened =
-      std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
+  auto reopened = std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
   EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 20u);
 }
 
@@ -116,8 +115,7 @@ TEST(ShardLogFaultTest, AWriteThatCannotBeCutBackFailsTheFileAndTheLog) {
   env.FailNext(FaultOp::kTruncate, EIO, ".log");
   auto failed = AppendBatch(log.get(), 5);
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find("cannot cut"), std::string::npos)
-      << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("cannot cut"), std::string::npos) << failed.status().ToString();
   EXPECT_EQ(env.FailuresInjected(), 2u);
   EXPECT_EQ(log->EndOffset(), 10u);
 
@@ -127,8 +125,7 @@ TEST(ShardLogFaultTest, AWriteThatCannotBeCutBackFailsTheFileAndTheLog) {
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 10u);
   log.reset();
   // Recovery cuts the torn batch.
-  auto reopened =
-      std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
+  auto reopened = std::move(ShardLog::Open(dir.path(), Options(&env, Durability::kOs), nullptr).value());
   EXPECT_EQ(reopened->EndOffset(), 10u);
   AppendRecords(reopened.get(), 5, 5, 1000);
   EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 15u);
@@ -144,8 +141,7 @@ TEST(ShardLogFaultTest, ARollWhoseSegmentCannotBeCreatedIsRetriedByTheNextAppend
   env.FailNext(FaultOp::kCreate, EMFILE, ".log");
   auto failed = AppendBatch(log.get(), 30);
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find("cannot create segment"), std::string::npos)
-      << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("cannot create segment"), std::string::npos) << failed.status().ToString();
   EXPECT_EQ(env.FailuresInjected(), 1u);
   EXPECT_EQ(log->EndOffset(), filled);
   EXPECT_FALSE(std::filesystem::exists(SegmentPath(dir.path(), filled)));

@@ -78,8 +78,7 @@ inline void WriteZeros(const std::string& path, uint64_t position, uint64_t n) {
   int fd = ::open(path.c_str(), O_WRONLY);
   ASSERT_GE(fd, 0) << path;
   std::string zeros(n, '\0');
-  ASSERT_EQ(::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(position)),
-            static_cast<ssize_t>(n));
+  ASSERT_EQ(::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(position)), static_cast<ssize_t>(n));
   ::close(fd);
 }
 
@@ -121,8 +120,8 @@ struct FiveHundredRecords {
 
 // Appends `count` records in batches of `batch`, at arrival `arrival_ms`
 // (+1 per batch when `tick`); checks offsets are dense.
-inline void AppendRecords(ShardLog* log, uint64_t count, size_t batch, int64_t arrival_ms,
-                          bool tick = false, size_t data_size = 100) {
+inline void AppendRecords(ShardLog* log, uint64_t count, size_t batch, int64_t arrival_ms, bool tick = false,
+                          size_t data_size = 100) {
   std::vector<std::string> keys, datas;
   std::vector<AppendEntry> entries;
   uint64_t next = log->EndOffset();

@@ -7,9 +7,7 @@
 namespace sluice {
 namespace {
 
-TEST(Crc32c, MatchesStandardCheckValue) {
-  EXPECT_EQ(crc32c::Value("123456789", 9), 0xE3069283u);
-}
+TEST(Crc32c, MatchesStandardCheckValue) { EXPECT_EQ(crc32c::Value("123456789", 9), 0xE3069283u); }
 
 TEST(Crc32c, MatchesRfc3720Vectors) {
   std::string zeros(32, '\0');

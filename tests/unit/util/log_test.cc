@@ -17,8 +17,9 @@ TEST(LogFormatTest, TextKeepsTheClassicLine) {
 }
 
 TEST(LogFormatTest, TextAppendsFieldsQuotingWhenNeeded) {
-  std::vector<Field> fields = {{"operation", "PutRecords"}, {"status", 200}, {"stream", "a b"},
-                               {"error", ""}, {"q", "x\"y"}, {"latency_ms", 1.5}};
+  std::vector<Field> fields = {
+      {"operation", "PutRecords"}, {"status", 200}, {"stream", "a b"}, {"error", ""}, {"q", "x\"y"},
+      {"latency_ms", 1.5}};
   EXPECT_EQ(FormatLine(Format::kText, Level::kInfo, kTime, "request", fields),
             "2026-01-02T03:04:05.678Z INFO request operation=PutRecords status=200 stream=\"a b\" error=\"\" "
             "q=\"x\\\"y\" latency_ms=1.5\n");
@@ -47,7 +48,12 @@ TEST(LogFormatTest, JsonKeepsUtf8AndReplacesInvalidBytes) {
   out.clear();
   // A stray continuation byte, a truncated sequence, an overlong '/', a
   // UTF-16 surrogate and a byte that never appears in UTF-8.
-  AppendJsonEscaped(&out, std::string_view("a\x80" "b\xe2\x82" "c\xc0\xaf" "d\xed\xa0\x80" "e\xff", 14));
+  AppendJsonEscaped(&out, std::string_view("a\x80"
+                                           "b\xe2\x82"
+                                           "c\xc0\xaf"
+                                           "d\xed\xa0\x80"
+                                           "e\xff",
+                                           14));
   EXPECT_EQ(out, "a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffdd\\ufffd\\ufffd\\ufffde\\ufffd");
 }
 

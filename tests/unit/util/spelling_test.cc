@@ -10,7 +10,7 @@ namespace {
 
 TEST(EditDistance, CountsInsertionsDeletionsSubstitutionsAndSwaps) {
   EXPECT_EQ(EditDistance("create", "create"), 0u);
-  EXPECT_EQ(EditDistance("craete", "create"), 1u);    // two neighbours swapped
+  EXPECT_EQ(EditDistance("craete", "create"), 1u);  // two neighbours swapped
   EXPECT_EQ(EditDistance("PutRecod", "PutRecord"), 1u);
   EXPECT_EQ(EditDistance("PutRecords", "PutRecord"), 1u);
   EXPECT_EQ(EditDistance("lst", "list"), 1u);

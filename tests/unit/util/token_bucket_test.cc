@@ -39,8 +39,8 @@ TEST(TokenBucket, SustainedDemandGetsExactlyTheRate) {
 }
 
 TEST(TokenBucket, ChargeGoesIntoDebtThatTheFlowRepays) {
-  TokenBucket b(2 << 20, 2 << 20, 0);    // 2 MiB/s, 2 MiB
-  b.Charge(10 << 20, 0);                 // a 10 MiB read
+  TokenBucket b(2 << 20, 2 << 20, 0);  // 2 MiB/s, 2 MiB
+  b.Charge(10 << 20, 0);               // a 10 MiB read
   EXPECT_DOUBLE_EQ(b.Available(0), -(8 << 20));
   EXPECT_EQ(b.MillisUntil(0, 0), 4000);  // 8 MiB of debt at 2 MiB/s
   EXPECT_LT(b.Available(3999), 0);
