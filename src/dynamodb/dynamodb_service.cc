@@ -2,6 +2,7 @@
 
 #include "dynamodb/operations.h"
 #include "gateway/aws_responses.h"
+#include "protocol/errors.h"
 #include "protocol/json_reader.h"
 
 namespace sluice::dynamodb {
@@ -53,9 +54,9 @@ void DynamoDbService::Handle(const gateway::ServiceRequest& request, gateway::Se
   op->run(call);
 }
 
-gateway::ServiceResponse DynamoDbService::Error(const server::HttpRequest& request,
-                                                const gateway::ErrorReply& error) const {
-  return ErrorResponse(error.type, error.message, {}, error.http_status);
+gateway::ServiceResponse DynamoDbService::Error(const server::HttpRequest& request, const Status& error) const {
+  return ErrorResponse(protocol::ErrorTypeName(error.code()), error.message(), {},
+                       protocol::HttpStatusFor(error.code()));
 }
 
 }  // namespace sluice::dynamodb

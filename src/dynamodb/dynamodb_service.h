@@ -27,7 +27,7 @@ class DynamoDbService final : public gateway::Service {
   std::vector<std::string> operations() const override;
 
   void Handle(const gateway::ServiceRequest& request, gateway::ServiceResponder respond) override;
-  gateway::ServiceResponse Error(const server::HttpRequest& request, const gateway::ErrorReply& error) const override;
+  gateway::ServiceResponse Error(const server::HttpRequest& request, const Status& error) const override;
 
  private:
   TableStore& store_;
