@@ -93,9 +93,16 @@ def test_a_roll_failed_for_lack_of_descriptors_loses_nothing_acknowledged(spawn,
         idle += [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
 
         # A record that needs a roll: the next segment cannot be created.
+        # The server's descriptor reserve may close idle connections to accept the waiting
+        # ones and so free descriptors before the roll (then the roll succeeds); otherwise the
+        # roll fails for lack of a descriptor. Either way nothing acknowledged may be lost. The
+        # failed roll itself is exercised deterministically by storage's unit tests
+        # (shard_log_failure_test.cc, under a real RLIMIT_NOFILE).
         errors = []
-        assert not put(kinesis, stream, SHARD0_KEY, [1_000_000], "rolls", errors)
-        assert errors == ["InternalFailure"]
+        rolled = put(kinesis, stream, SHARD0_KEY, [1_000_000], "rolls", errors)
+        assert errors in ([], ["InternalFailure"]), errors
+        assert bool(rolled) != bool(errors)
+        acked.update(rolled)
     finally:
         resource.prlimit(pid, resource.RLIMIT_NOFILE, saved)
         for s in idle:
@@ -104,8 +111,9 @@ def test_a_roll_failed_for_lack_of_descriptors_loses_nothing_acknowledged(spawn,
     acked.update(put(kinesis, stream, SHARD1_KEY, [1_000_000], "shard1-rolls"))
     acked.update(put(kinesis, stream, SHARD0_KEY, [1000] * 100, "after"))  # fits: no roll
     assert_all_present_after_kill9(server, stream, acked)
-    assert "Too many open files" in server.log
-    assert "cannot create segment" in server.log
+    if errors:
+        assert "Too many open files" in server.log
+        assert "cannot create segment" in server.log
     assert "data after zero padding" not in server.log
 
 
