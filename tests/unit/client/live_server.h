@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "tls_test_util.h"
 #include "api/kinesis_service.h"
 #include "client/client.h"
 #include "engine/engine.h"
@@ -43,17 +44,7 @@ class LiveServer {
     server::ServerOptions sopts;
     sopts.port = 0;
     sopts.threads = 2;
-    if (options.tls) {
-      auto made = server::MakeSelfSignedCertificate();
-      if (!made.ok()) {
-        ADD_FAILURE() << made.status().ToString();
-        return;
-      }
-      cert_file_ = server::WriteTemporaryCertificate(made->cert_pem);
-      sopts.tls.enabled = true;
-      sopts.tls.cert_pem = made->cert_pem;
-      sopts.tls.key_pem = made->key_pem;
-    }
+    if (options.tls && !sluice::testing::EnableSelfSignedTls(sopts, &cert_file_)) return;
     auto s = server::Server::Create(sopts, [this](const server::HttpRequest& req, server::Responder respond) {
       gateway_->Handle(req, std::move(respond));
     });

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "tls_test_util.h"
 #include "server/server.h"
 #include "server/tls_certificate.h"
 
@@ -33,17 +34,7 @@ class EchoServer {
     sopts.host = options.host;
     sopts.port = 0;
     sopts.idle_timeout_ms = options.idle_timeout_ms;
-    if (options.tls) {
-      auto made = server::MakeSelfSignedCertificate();
-      if (!made.ok()) {
-        ADD_FAILURE() << made.status().ToString();
-        return;
-      }
-      cert_file_ = server::WriteTemporaryCertificate(made->cert_pem);
-      sopts.tls.enabled = true;
-      sopts.tls.cert_pem = made->cert_pem;
-      sopts.tls.key_pem = made->key_pem;
-    }
+    if (options.tls && !sluice::testing::EnableSelfSignedTls(sopts, &cert_file_)) return;
     auto s = server::Server::Create(sopts, [](const server::HttpRequest& req, server::Responder respond) {
       server::HttpResponse r;
       if (req.target == "/stream" || req.target == "/silent") {
