@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +29,22 @@ namespace sluice::server {
 namespace {
 
 constexpr int64_t kListenerRetryNs = 100'000'000;  // after EMFILE and friends
+
+// Bytes the kernel holds that the connection has not read yet: a client
+// whose request is on its way (a connection just handed to this loop, not
+// yet polled) is not idle, whatever the connection itself has seen.
+bool UnreadInput(int fd) {
+  int pending = 0;
+  return ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
+}
+
+// Out of descriptors with nothing idle here: how soon to accept again after
+// asking the other loops to close idle connections, and how long to wait for
+// all of them to answer.
+constexpr int64_t kRoomRetryNs = 2'000'000;
+constexpr int64_t kRoomAnswerNs = 500'000'000;
+// When none of them had one: refuse clients without asking again for this long.
+constexpr int64_t kRoomRefuseNs = 100'000'000;
 // Idle connections closed per out-of-descriptors event: room for a burst of
 // new clients without emptying the loop of keep-alive connections at once.
 constexpr size_t kIdleClosedPerEvent = 16;
@@ -133,20 +150,22 @@ void EventLoop::Accept(Listener& listener) {
       int error = errno;
       if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR || error == ECONNABORTED) return;
       bool out_of_descriptors = error == EMFILE || error == ENFILE;
-      if (out_of_descriptors && MakeRoom(listener, error)) continue;
+      Room room = out_of_descriptors ? MakeRoom(listener, error) : Room::kNone;
+      if (room == Room::kMade) continue;
       // Out of memory, or no room could be made (another thread took the
       // freed slot): stop polling the listener for a while instead of
       // spinning on a level-triggered event.
-      if (out_of_descriptors) {
-        reserve_.Report(now_ns_, error, 0, 0);
-      } else {
+      if (!out_of_descriptors) {
         log::Warn("accept failed: {}; pausing the listener", std::strerror(error));
+      } else if (room == Room::kNone) {
+        reserve_.Report(now_ns_, error, 0, 0);
       }
       epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listener.fd, nullptr);
       listener.paused = true;
-      listener.retry_ns = now_ns_ + kListenerRetryNs;
+      listener.retry_ns = now_ns_ + (room == Room::kRetrySoon ? kRoomRetryNs : kListenerRetryNs);
       return;
     }
+    room_ask_.open = false;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     EventLoop* target = siblings_.empty() ? this : siblings_[next_sibling_++ % siblings_.size()];
@@ -198,24 +217,61 @@ void EventLoop::Adopt(int fd, bool tls) {
   raw->Start();
 }
 
-bool EventLoop::MakeRoom(Listener& listener, int error) {
+size_t EventLoop::CloseIdle(size_t limit) {
   std::vector<Connection*> idle;
   for (auto& [id, c] : connections_) {
-    if (!c->closed() && c->Idle()) idle.push_back(c.get());
+    if (!c->closed() && c->Idle() && !UnreadInput(c->fd())) idle.push_back(c.get());
   }
   // Ids grow with each accept: the smallest are the oldest.
   auto older = [](const Connection* a, const Connection* b) { return a->id() < b->id(); };
-  size_t n = std::min(idle.size(), kIdleClosedPerEvent);
+  size_t n = std::min(idle.size(), limit);
   std::partial_sort(idle.begin(), idle.begin() + static_cast<ptrdiff_t>(n), idle.end(), older);
   for (size_t i = 0; i < n; ++i) idle[i]->BeginDrain();
-  if (n > 0) {
-    reserve_.Report(now_ns_, error, 0, static_cast<int>(n));
-    return true;
+  return n;
+}
+
+EventLoop::Room EventLoop::MakeRoom(Listener& listener, int error) {
+  size_t closed = CloseIdle(kIdleClosedPerEvent);
+  if (closed > 0) {
+    reserve_.Report(now_ns_, error, 0, static_cast<int>(closed));
+    return Room::kMade;
+  }
+  // None idle here. The other loops share the descriptor table (and take
+  // the slots this loop frees): ask them before turning a client away.
+  size_t others = siblings_.empty() ? 0 : siblings_.size() - 1;
+  RoomAsk& ask = room_ask_;
+  if (others > 0 && now_ns_ >= ask.refuse_until_ns) {
+    if (!ask.open) return AskOthersForRoom();
+    bool all_answered = ask.replies.load() >= others;
+    if (!all_answered && now_ns_ - ask.asked_ns < kRoomAnswerNs) return Room::kRetrySoon;
+    if (ask.closed.load() > 0) return AskOthersForRoom();
+    // Nothing idle anywhere: refuse without asking again for a while.
+    ask.open = false;
+    ask.refuse_until_ns = now_ns_ + kRoomRefuseNs;
   }
   DescriptorReserve::Refusal refusal = reserve_.RefuseOne(listener.fd);
-  if (refusal == DescriptorReserve::Refusal::kNoReserve) return false;
+  if (refusal == DescriptorReserve::Refusal::kNoReserve) return Room::kNone;
   if (refusal == DescriptorReserve::Refusal::kRefused) reserve_.Report(now_ns_, error, 1, 0);
-  return true;
+  return Room::kMade;
+}
+
+EventLoop::Room EventLoop::AskOthersForRoom() {
+  RoomAsk& ask = room_ask_;
+  uint64_t generation = ask.generation.fetch_add(1) + 1;
+  ask.replies = 0;
+  ask.closed = 0;
+  ask.open = true;
+  ask.asked_ns = now_ns_;
+  for (EventLoop* other : siblings_) {
+    if (other == this) continue;
+    other->mailbox()->Post([other, &ask, generation] {
+      size_t n = other->CloseIdle(kIdleClosedPerEvent);
+      if (ask.generation.load() != generation) return;
+      ask.closed += n;
+      ++ask.replies;
+    });
+  }
+  return Room::kRetrySoon;
 }
 
 void EventLoop::DrainMailbox() {

@@ -9,9 +9,10 @@
 // kernel prefers whichever loop is idle, so the accepting loop hands the
 // connections round robin to all loops (through their mailboxes) to keep
 // the load spread as SO_REUSEPORT's hashing did. Out of
-// descriptors, a loop closes its oldest idle connections to make room, or,
-// with none, answers the next client 503 through a spare descriptor
-// (descriptor_reserve.h); it pauses the listener only when both fail.
+// descriptors, a loop closes its oldest idle connections to make room; with
+// none, it asks the other loops to close theirs, and only when none has any
+// answers the next client 503 through a spare descriptor
+// (descriptor_reserve.h); it pauses the listener only when all that fails.
 //
 // Lifecycle: constructed by the Server (taking ownership of a bound,
 // listening socket), Run() on a dedicated thread until Stop() is posted, then
@@ -21,6 +22,7 @@
 // mailbox() is the only thread-safe entry point.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -105,11 +107,21 @@ class EventLoop {
   // Serves the accepted socket `fd` on this loop (`tls`: from the TLS-only
   // port). Closes it instead when the loop drains.
   void Adopt(int fd, bool tls);
+  enum class Room {
+    kMade,       // idle connections closed, or the next client refused: accept again
+    kRetrySoon,  // the other loops were asked to close idle connections
+    kNone,       // neither was possible: pause the listener
+  };
   // Out of descriptors (accept failed with `error`): closes up to
-  // kIdleClosedPerEvent idle connections, oldest first, or without one
-  // refuses the next connection through the reserve. False when neither was
-  // possible (the caller pauses the listener).
-  bool MakeRoom(Listener& listener, int error);
+  // kIdleClosedPerEvent idle connections, oldest first. Without one here,
+  // asks the other loops to close theirs (their replies come back through
+  // RoomAsk) and tries again shortly; only when none of them had one either
+  // does it refuse the next connection through the reserve.
+  Room MakeRoom(Listener& listener, int error);
+  // Closes up to `limit` of this loop's idle connections, oldest first.
+  size_t CloseIdle(size_t limit);
+  // Posts CloseIdle to every other loop, under a new RoomAsk generation.
+  Room AskOthersForRoom();
   // Registers `connection` (on `fd`, already in epoll or not) under a new id
   // in place of `old` (may be null), and drains it if the loop drains.
   uint64_t Replace(Connection* old, std::unique_ptr<Connection> connection, int fd);
@@ -132,6 +144,17 @@ class EventLoop {
   uint64_t next_id_ = 16;
   std::shared_ptr<LoopMailbox> mailbox_;
   DescriptorReserve reserve_;
+  // One out-of-descriptors request to the other loops: they add to `replies`
+  // and `closed` when the request is still `generation`.
+  struct RoomAsk {
+    std::atomic<uint64_t> generation{0};
+    std::atomic<size_t> replies{0};
+    std::atomic<size_t> closed{0};
+    bool open = false;
+    int64_t asked_ns = 0;
+    int64_t refuse_until_ns = 0;
+  };
+  RoomAsk room_ask_;
   std::vector<EventLoop*> siblings_;
   size_t next_sibling_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
