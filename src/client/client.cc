@@ -203,7 +203,7 @@ Outcome<std::vector<std::string>> Client::ListStreams() {
     bool more = false;
     Outcome<Done> page = ReadAnswer<Done>("ListStreams", *r, [&](const JsonObject& o) -> Outcome<Done> {
       std::optional<JsonArray> list;
-      o.GetList("StreamNames", &list);
+      (void)o.GetList("StreamNames", &list);  // a member of another type counts as absent
       if (list) {
         for (size_t i = 0; i < list->size(); ++i) {
           std::optional<std::string_view> s;
@@ -211,7 +211,7 @@ Outcome<std::vector<std::string>> Client::ListStreams() {
         }
       }
       std::optional<bool> has_more;
-      o.GetBoolean("HasMoreStreams", &has_more);
+      (void)o.GetBoolean("HasMoreStreams", &has_more);  // likewise: no more pages
       next_token = Str(o, "NextToken");
       more = has_more.value_or(false) && !next_token.empty();
       return Done{};
@@ -466,7 +466,7 @@ Outcome<Consumer> ConsumerCall(Client& client, const char* operation, const char
   if (!r.ok()) return r.error();
   return ReadAnswer<Consumer>(operation, *r, [&](const JsonObject& o) -> Outcome<Consumer> {
     std::optional<JsonObject> c;
-    o.GetStructure(member, &c);
+    (void)o.GetStructure(member, &c);  // a member of another type is reported as missing below
     if (!c) return BadAnswer(operation, Status::Validation(std::string("no ") + member));
     return ReadConsumer(*c);
   });

@@ -61,7 +61,9 @@ enum class ErrorCode {
 // Returns a stable name for logs ("ResourceNotFound", "Corruption", ...).
 const char* ErrorCodeName(ErrorCode code);
 
-class Status {
+// [[nodiscard]]: a Status or Result<T> dropped on the floor is a bug; where
+// ignoring one is right, say so with `(void)` and a comment.
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -97,7 +99,7 @@ class Status {
 
 // A value or an error. Access value() only when ok().
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}                                              // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
