@@ -56,7 +56,8 @@ void BatchGetItem(Call& call) {
     if (spec.get_object().get(spec_object)) return call.Fail(Status::Serialization("Unexpected value type"));
     Status s = CheckTableName(name, "requestItems.key");
     if (!s.ok()) return call.Fail(s);
-    TableRead read{std::string(name)};
+    TableRead read;
+    read.name = std::string(name);
     Result<std::shared_ptr<Table>> table = call.store.Find(call.account, call.region, read.name);
     if (!table.ok()) return call.Fail(Status::NotFound("Requested resource not found"));
     read.table = std::move(table).value();
@@ -150,7 +151,8 @@ void BatchWriteItem(Call& call) {
             Status::Validation("Supplied AttributeValue has more than one datatypes set, must contain "
                                "exactly one of the supported datatypes"));
       }
-      Write write{*table};
+      Write write;
+      write.table = *table;
       if (is_put) {
         simdjson::dom::object item_json;
         if (put["Item"].get_object().get(item_json)) {

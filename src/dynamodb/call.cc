@@ -38,16 +38,16 @@ std::optional<simdjson::dom::element> Members::Find(std::string_view key) const 
 
 bool Members::Has(std::string_view key) const { return Find(key).has_value(); }
 
-Status Members::Mismatch(std::string_view key) {
+std::nullopt_t Members::Mismatch(std::string_view key) {
   if (error_.ok()) error_ = Status::Serialization("Unexpected value type for " + std::string(key));
-  return error_;
+  return std::nullopt;
 }
 
 std::optional<std::string_view> Members::String(std::string_view key) {
   auto e = Find(key);
   std::string_view s;
   if (!e) return std::nullopt;
-  if (e->get_string().get(s)) return Mismatch(key), std::nullopt;
+  if (e->get_string().get(s)) return Mismatch(key);
   return s;
 }
 
@@ -58,14 +58,14 @@ std::optional<int64_t> Members::Integer(std::string_view key) {
   double d;
   if (e->get_int64().get(i) == simdjson::SUCCESS) return i;
   if (e->get_double().get(d) == simdjson::SUCCESS) return static_cast<int64_t>(d);
-  return Mismatch(key), std::nullopt;
+  return Mismatch(key);
 }
 
 std::optional<bool> Members::Bool(std::string_view key) {
   auto e = Find(key);
   bool b;
   if (!e) return std::nullopt;
-  if (e->get_bool().get(b)) return Mismatch(key), std::nullopt;
+  if (e->get_bool().get(b)) return Mismatch(key);
   return b;
 }
 
@@ -73,7 +73,7 @@ std::optional<simdjson::dom::object> Members::Object(std::string_view key) {
   auto e = Find(key);
   simdjson::dom::object o;
   if (!e) return std::nullopt;
-  if (e->get_object().get(o)) return Mismatch(key), std::nullopt;
+  if (e->get_object().get(o)) return Mismatch(key);
   return o;
 }
 
@@ -81,7 +81,7 @@ std::optional<simdjson::dom::array> Members::Array(std::string_view key) {
   auto e = Find(key);
   simdjson::dom::array a;
   if (!e) return std::nullopt;
-  if (e->get_array().get(a)) return Mismatch(key), std::nullopt;
+  if (e->get_array().get(a)) return Mismatch(key);
   return a;
 }
 

@@ -50,7 +50,8 @@ class Members {
 
  private:
   std::optional<simdjson::dom::element> Find(std::string_view key) const;
-  Status Mismatch(std::string_view key);
+  // Keeps the first wrong-typed member as error() and answers "absent".
+  std::nullopt_t Mismatch(std::string_view key);
 
   simdjson::dom::object object_;
   Status error_;

@@ -26,7 +26,9 @@ class ExpressionTest : public testing::Test {
 
   // Parses and evaluates a condition against item_.
   Result<bool> Holds(const std::string& text) {
-    Placeholders p{&names_, &values_};
+    Placeholders p;
+    p.names = &names_;
+    p.values = &values_;
     Result<Condition> c = ParseCondition(text, "ConditionExpression", p);
     if (!c.ok()) return c.status();
     return Evaluate(*c, item_);
@@ -39,7 +41,9 @@ class ExpressionTest : public testing::Test {
 
   // Applies an update to a copy of item_.
   Result<Item> Updated(const std::string& text) {
-    Placeholders p{&names_, &values_};
+    Placeholders p;
+    p.names = &names_;
+    p.values = &values_;
     Result<UpdateExpression> u = ParseUpdate(text, p);
     if (!u.ok()) return u.status();
     Item copy = item_;
@@ -111,7 +115,9 @@ TEST_F(ExpressionTest, UndefinedPlaceholdersAreNamed) {
 }
 
 TEST_F(ExpressionTest, UnusedPlaceholdersAreReported) {
-  Placeholders p{&names_, &values_};
+  Placeholders p;
+  p.names = &names_;
+  p.values = &values_;
   ASSERT_TRUE(ParseCondition("#n = :a", "ConditionExpression", p).ok());
   EXPECT_EQ(CheckAllPlaceholdersUsed(p).message(),
             "Value provided in ExpressionAttributeNames unused in expressions: keys: {#s}");
@@ -184,7 +190,9 @@ TEST_F(ExpressionTest, UpdateErrorsFollowTheService) {
 }
 
 TEST_F(ExpressionTest, ProjectionKeepsTheNamedPartsOnly) {
-  Placeholders p{&names_, &values_};
+  Placeholders p;
+  p.names = &names_;
+  p.values = &values_;
   Result<std::vector<Path>> paths = ParseProjection("#n, nested.inner[1].deep", p);
   ASSERT_TRUE(paths.ok());
   Item projected = Project(item_, *paths);

@@ -14,6 +14,12 @@
 namespace sluice::dynamodb {
 namespace {
 
+ItemKey HashKey(const std::string& s) {
+  ItemKey key;
+  key.hash = Value::String(s);
+  return key;
+}
+
 using storage::testutil::TempDir;
 
 TableDef LeaseTable() {
@@ -65,13 +71,13 @@ TEST(TableTest, ReopeningReplaysTheJournal) {
     std::lock_guard<std::mutex> lock((*table)->mu());
     ASSERT_TRUE((*table)->Write({Put("a", "1"), Put("b", "1")}).ok());
     ASSERT_TRUE((*table)->Write({Put("a", "2")}).ok());
-    ASSERT_TRUE((*table)->Write({Mutation{ItemKey{Value::String("b")}, std::nullopt}}).ok());
+    ASSERT_TRUE((*table)->Write({Mutation{HashKey("b"), std::nullopt}}).ok());
   }
   auto table = Table::Open(dir, options, nullptr);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   std::lock_guard<std::mutex> lock((*table)->mu());
   ASSERT_EQ((*table)->items().size(), 1u);
-  const Item* a = (*table)->Find(ItemKey{Value::String("a")});
+  const Item* a = (*table)->Find(HashKey("a"));
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->at("leaseCounter").scalar, "2");
   EXPECT_EQ((*table)->def().name, "leases");
@@ -92,7 +98,7 @@ TEST(TableTest, ATornJournalTailIsCutAndEarlierWritesSurvive) {
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   std::lock_guard<std::mutex> lock((*table)->mu());
   EXPECT_EQ((*table)->items().size(), 1u);
-  EXPECT_NE((*table)->Find(ItemKey{Value::String("a")}), nullptr);
+  EXPECT_NE((*table)->Find(HashKey("a")), nullptr);
   // The table takes writes again after the cut.
   EXPECT_TRUE((*table)->Write({Put("c", "1")}).ok());
 }
@@ -106,7 +112,7 @@ TEST(TableTest, ACorruptJournalTailIsCutNotServed) {
   auto table = Table::Open(dir, options, nullptr);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   std::lock_guard<std::mutex> lock((*table)->mu());
-  const Item* a = (*table)->Find(ItemKey{Value::String("a")});
+  const Item* a = (*table)->Find(HashKey("a"));
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->at("leaseCounter").scalar, "1");
 }
@@ -215,14 +221,14 @@ TEST(TableCompactionTest, ASnapshotBoundsTheJournalAndReopensToTheSameItems) {
     // 2000 batches of about 150 bytes would be ~75 segments without compaction.
     EXPECT_LE(JournalSegments(dir), 4u);
     EXPECT_TRUE(std::filesystem::exists(dir + "/snapshot"));
-    ASSERT_TRUE((*table)->Write({Mutation{ItemKey{Value::String("b0")}, std::nullopt}}).ok());
+    ASSERT_TRUE((*table)->Write({Mutation{HashKey("b0"), std::nullopt}}).ok());
   }
   auto table = Table::Open(dir, options, nullptr);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   std::lock_guard<std::mutex> lock((*table)->mu());
   EXPECT_EQ((*table)->items().size(), 7u);  // a, b1..b6
-  EXPECT_EQ((*table)->Find(ItemKey{Value::String("a")})->at("leaseCounter").scalar, "2000");
-  EXPECT_EQ((*table)->Find(ItemKey{Value::String("b0")}), nullptr);
+  EXPECT_EQ((*table)->Find(HashKey("a"))->at("leaseCounter").scalar, "2000");
+  EXPECT_EQ((*table)->Find(HashKey("b0")), nullptr);
 }
 
 TEST(TableCompactionTest, ASnapshotThatFailsItsChecksumStopsTheOpen) {
