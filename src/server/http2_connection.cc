@@ -67,6 +67,7 @@ const nghttp2_session_callbacks* Callbacks() {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &Http2Connection::OnDataChunk);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &Http2Connection::OnFrameReceived);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, &Http2Connection::OnStreamClose);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cb, &Http2Connection::OnFrameSent);
     return cb;
   }();
   return callbacks;
@@ -335,6 +336,18 @@ int Http2Connection::OnFrameReceived(nghttp2_session*, const nghttp2_frame* fram
     } else {
       c->waiting_.push_back(s->id);
     }
+  }
+  return 0;
+}
+
+int Http2Connection::OnFrameSent(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+  bool ends_response = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+                       (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
+  // The whole response went out before the request's body ended (a refusal:
+  // 408, 503, 413): the rest of the body is not wanted. RFC 9113 8.1: close
+  // the stream with RST_STREAM NO_ERROR rather than leave it half-open.
+  if (ends_response && nghttp2_session_get_stream_remote_close(session, frame->hd.stream_id) == 0) {
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
   }
   return 0;
 }

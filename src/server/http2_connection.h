@@ -35,7 +35,9 @@
 // arrives): one that does not fit is answered 503 (the server options'
 // refusal) and the rest of it discarded. Unsent response bytes, streamed
 // ones included, are charged to it too. A body not complete within
-// body_timeout_ms of its headers is answered 408.
+// body_timeout_ms of its headers is answered 408. Whenever a response ends
+// before its request did (these refusals), the stream is then reset with
+// NO_ERROR (RFC 9113 8.1), so the client stops sending and the stream closes.
 //
 // Streamed responses (HttpResponse::streaming): HEADERS go without
 // END_STREAM and without content-length, and the body is a data provider
@@ -104,6 +106,7 @@ class Http2Connection final : public Connection {
                          void* self);
   static int OnFrameReceived(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* self);
+  static int OnFrameSent(nghttp2_session*, const nghttp2_frame* frame, void* self);
   // The response-body reader took `n` bytes of a stream's response.
   void OnResponseBytesSent(size_t n) { response_bytes_ -= n; }
 
