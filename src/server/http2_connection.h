@@ -35,9 +35,8 @@
 // arrives): one that does not fit is answered 503 (the server options'
 // refusal) and the rest of it discarded. Unsent response bytes, streamed
 // ones included, are charged to it too. A body not complete within
-// body_timeout_ms of its headers is answered 408. Whenever a response ends
-// before its request did (these refusals), the stream is then reset with
-// NO_ERROR (RFC 9113 8.1), so the client stops sending and the stream closes.
+// body_timeout_ms of its headers is answered 408, and the stream then reset
+// with NO_ERROR (RFC 9113 8.1), so it closes instead of staying half-open.
 //
 // Streamed responses (HttpResponse::streaming): HEADERS go without
 // END_STREAM and without content-length, and the body is a data provider
@@ -94,6 +93,8 @@ class Http2Connection final : public Connection {
   void OnEvents(uint32_t events) override;
   void Complete(uint64_t tag, HttpResponse response) override;
   void BeginDrain() override;
+  // No stream open and nothing to send: a GOAWAY (BeginDrain) loses nothing.
+  bool Idle() const override;
   void OnDeadline() override;
   void OnStreamWake(uint64_t tag) override;
 

@@ -15,8 +15,8 @@
 // listening socket per port (not SO_REUSEPORT, so a second server on the
 // port fails with "Address already in use"); accepted connections are spread
 // round robin over the loops, and one lives on its loop for its whole life.
-// Out of descriptors, idle keep-alive connections are closed to make room,
-// or the client is answered 503 (event_loop.h).
+// Out of descriptors, idle keep-alive connections (HTTP/1.1 or HTTP/2) are
+// closed to make room, or the client is answered 503 (event_loop.h).
 // Handlers run on the loop thread; a Responder may be called from any thread
 // (it posts the response to the connection's loop through an eventfd), and
 // so may a streamed response's BodyWriter (below).

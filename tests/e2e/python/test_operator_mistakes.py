@@ -177,6 +177,25 @@ def test_out_of_descriptors_idle_connections_make_room_for_a_new_client(few_desc
     server.stop()
 
 
+# The HTTP/2 connection preface and an empty SETTINGS frame: an HTTP/2 client
+# (prior knowledge) that has opened no stream.
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def test_out_of_descriptors_idle_http2_connections_make_room_too(few_descriptors_server):
+    server = few_descriptors_server
+    idle = open_connections(server.port, 600, HTTP2_PREFACE)
+    try:
+        e2e.wait_until(lambda: out_of_descriptor_lines(server), 10, f"the out-of-descriptors line\n{server.log}")
+        status, _, _ = health_probe(server.port, 5)
+        assert status == 200
+    finally:
+        for s in idle:
+            s.close()
+    assert "accept failed" not in server.log
+    server.stop()
+
+
 def test_out_of_descriptors_with_no_idle_connection_answers_503_at_once(few_descriptors_server):
     server = few_descriptors_server
     # Each has begun a request, so none is idle: the server cannot close them to make room.
