@@ -62,14 +62,27 @@ def test_bash_completion_parses_and_completes_sub_commands_and_flags(prefix):
     assert complete("sluice", "serve", "--config", "") == []  # a value: bash completes file names
 
 
-def test_zsh_completion_is_a_compdef_function(prefix):
+def test_zsh_completion_is_a_compdef_function_that_completes(prefix):
     script = prefix / "share" / "zsh" / "site-functions" / "_sluice"
     text = script.read_text()
     assert text.startswith("#compdef sluice\n")
-    if shutil.which("zsh"):
-        run("zsh", "-n", str(script))
-    else:  # the same functions are plain POSIX-style shell apart from zsh's arrays
-        run("bash", "-n", str(script))
+    assert shutil.which("zsh"), "zsh is a test dependency (scripts/bootstrap installs it)"
+    run("zsh", "-n", str(script))
+
+    def complete(*words: str) -> list:
+        """What the function offers for the last word: zsh's compadd and _files stand-ins print
+        the candidates; zsh itself would then keep those starting with the word typed."""
+        line = " ".join(f"'{w}'" for w in words)
+        probe = ("compadd() { [[ $1 == -- ]] && shift; print -rl -- \"$@\" }; _files() { print -r -- '<files>' }; "
+                 f"words=({line}); CURRENT={len(words)}; source '{script}'")
+        offered = run("zsh", "-f", "-c", probe).stdout.split()
+        return [w for w in offered if w == "<files>" or w.startswith(words[-1])]
+
+    assert complete("sluice", "stream", "cr") == ["create"]
+    assert complete("sluice", "serve", "--data-") == ["--data-dir"]
+    assert "--config" in complete("sluice", "serve", "--con")
+    assert complete("sluice", "stream", "create", "--sh") == ["--shards"]
+    assert complete("sluice", "serve", "--config", "") == ["<files>"]  # a value: file names
 
 
 def test_the_systemd_unit_runs_the_installed_binary_with_the_config(prefix):
