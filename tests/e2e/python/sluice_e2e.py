@@ -138,7 +138,11 @@ class SluiceServer:
         self._reader = threading.Thread(target=self._read_log, args=(self.proc, self._port_event), daemon=True)
         self._reader.start()
         if not self._port_event.wait(START_DEADLINE_S) or not self.port:
-            rc = self.proc.poll()
+            # The log's end (the event without a port) can come just before the exit can be waited for.
+            try:
+                rc = self.proc.wait(timeout=5) if self._port_event.is_set() else self.proc.poll()
+            except subprocess.TimeoutExpired:
+                rc = None
             self.kill9()
             if rc is not None:
                 raise AssertionError(f"server exited with status {rc} before listening; log:\n{self.log}")
@@ -440,6 +444,27 @@ def raw_call(endpoint: str, operation: str, body, content_type: str = "applicati
         return RawResponse(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
     finally:
         conn.close()
+
+
+def read_http_response(sock, deadline_s: float) -> tuple[int, str, bytes]:
+    """Reads one whole HTTP/1.1 response (by Content-Length) from a raw socket: status, head, body."""
+    sock.settimeout(deadline_s)
+    data = b""
+    end = time.monotonic() + deadline_s
+    while b"\r\n\r\n" not in data:
+        assert time.monotonic() < end, f"no answer within {deadline_s}s (got {data[:80]!r})"
+        chunk = sock.recv(65536)
+        assert chunk, f"closed without an answer (got {data[:80]!r})"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    head_text = head.decode("latin-1")
+    length = int(re.search(r"(?im)^content-length:\s*(\d+)", head_text).group(1))
+    while len(body) < length:
+        assert time.monotonic() < end, f"body incomplete after {deadline_s}s"
+        chunk = sock.recv(65536)
+        assert chunk, "closed in the middle of the body"
+        body += chunk
+    return int(head_text.split(" ", 2)[1]), head_text, body[:length]
 
 
 def b64(data: bytes) -> str:

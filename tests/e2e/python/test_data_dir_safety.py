@@ -133,7 +133,9 @@ def test_kill9_right_after_delete_stream_finishes_the_deletion(spawn):
     kinesis = e2e.client(server.endpoint)
     e2e.wait_gone(kinesis, "doomed", timeout=15)
     e2e.wait_until(lambda: not os.path.exists(doomed), 10, f"{doomed} removed")
-    assert glob.glob(os.path.join(server.data_dir, "streams", "**", "*.pending"), recursive=True) == []
+    # The folder is first renamed to <name>.pending, then removed: that too ends.
+    pending = os.path.join(server.data_dir, "streams", "**", "*.pending")
+    e2e.wait_until(lambda: glob.glob(pending, recursive=True) == [], 10, "no .pending folder left")
     assert kinesis.list_streams()["StreamNames"] == ["kept"]
     assert served(kinesis, "kept") == sorted(sent)
     server.stop()

@@ -6,10 +6,12 @@ acknowledged is lost across a kill -9 and restart. These tests own their server 
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import socket
 import subprocess
+import time
 
 import pytest
 import sluice_e2e as e2e
@@ -68,6 +70,32 @@ def open_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def busy_connection(port: int) -> socket.socket:
+    """A connection that has begun a request (its request line is sent): not idle, so the server
+    cannot close it to make room when it runs out of descriptors."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(b"POST / HTTP/1.1\r\n")
+    return s
+
+
+def finish_put_records(sock: socket.socket, stream: str, hash_key: str, sizes: list, tag: str) -> tuple:
+    """Sends the rest of a busy_connection's request, a PutRecords like put()'s; returns the
+    acknowledged {sequence number: data} and the ErrorCodes of the failed records."""
+    data = [f"{tag}-{i}:".encode().ljust(size, b"x") for i, size in enumerate(sizes)]
+    body = json.dumps({"StreamName": stream, "Records": [
+        {"PartitionKey": "p", "ExplicitHashKey": hash_key, "Data": e2e.b64(d)} for d in data]}).encode()
+    head = ("Host: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
+            "X-Amz-Target: Kinesis_20131202.PutRecords\r\n"
+            f"X-Amz-Date: {time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}\r\n"
+            f"Authorization: {e2e.DUMMY_AUTH}\r\nContent-Length: {len(body)}\r\n\r\n")
+    sock.sendall(head.encode() + body)
+    status, _, answer = e2e.read_http_response(sock, 30)
+    assert status == 200, (status, answer)
+    records = json.loads(answer)["Records"]
+    acked = {r["SequenceNumber"]: d for d, r in zip(data, records) if "SequenceNumber" in r}
+    return acked, [r["ErrorCode"] for r in records if "ErrorCode" in r]
+
+
 @pytest.mark.parametrize("durability", ["fsync", "os"])
 def test_a_roll_failed_for_lack_of_descriptors_loses_nothing_acknowledged(spawn, durability):
     server = spawn("--durability", durability)
@@ -77,43 +105,42 @@ def test_a_roll_failed_for_lack_of_descriptors_loses_nothing_acknowledged(spawn,
     acked = fill_to_just_below_a_roll(kinesis, stream, SHARD0_KEY)
     acked.update(fill_to_just_below_a_roll(kinesis, stream, SHARD1_KEY))
 
-    # The server may open only a few more descriptors; idle connections take them (the
-    # client's own connection is already open), and a few more wait to be accepted.
+    # The connection for the PutRecords that needs a roll, opened while descriptors are free.
     pid = server.proc.pid
+    before = open_fds(pid)
+    roller = busy_connection(server.port)
+    e2e.wait_until(lambda: open_fds(pid) > before, 10, "the server to accept the connection")
+    # The server may open only a few more descriptors: connections that have begun a request
+    # take them all (none idle, so none can be closed to make room for them).
     saved = resource.prlimit(pid, resource.RLIMIT_NOFILE)
     highest = max(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
     limit = highest + 1 + 8
     resource.prlimit(pid, resource.RLIMIT_NOFILE, (limit, saved[1]))
-    idle = []
+    busy = []
     try:
         def exhausted():
-            idle.append(socket.create_connection(("127.0.0.1", server.port)))
-            return open_fds(pid) >= limit
+            if open_fds(pid) >= limit:
+                return True
+            busy.append(busy_connection(server.port))
+            return False
         e2e.wait_until(exhausted, 10, "the server's descriptors to run out")
-        idle += [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
 
-        # A record that needs a roll: the next segment cannot be created.
-        # The server's descriptor reserve may close idle connections to accept the waiting
-        # ones and so free descriptors before the roll (then the roll succeeds); otherwise the
-        # roll fails for lack of a descriptor. Either way nothing acknowledged may be lost. The
-        # failed roll itself is exercised deterministically by storage's unit tests
-        # (shard_log_failure_test.cc, under a real RLIMIT_NOFILE).
-        errors = []
-        rolled = put(kinesis, stream, SHARD0_KEY, [1_000_000], "rolls", errors)
-        assert errors in ([], ["InternalFailure"]), errors
-        assert bool(rolled) != bool(errors)
-        acked.update(rolled)
+        # A record that needs a roll: the next segment cannot be created, and the record is
+        # refused; the shard's active segment stays the old, writable one.
+        rolled, errors = finish_put_records(roller, stream, SHARD0_KEY, [1_000_000], "rolls")
+        assert (rolled, errors) == ({}, ["InternalFailure"])
     finally:
         resource.prlimit(pid, resource.RLIMIT_NOFILE, saved)
-        for s in idle:
+        for s in busy + [roller]:
             s.close()
 
+    # With descriptors back: the other shard rolls, and records that fit go to shard 0's old
+    # segment (written through its own descriptor, not a stale one).
     acked.update(put(kinesis, stream, SHARD1_KEY, [1_000_000], "shard1-rolls"))
     acked.update(put(kinesis, stream, SHARD0_KEY, [1000] * 100, "after"))  # fits: no roll
     assert_all_present_after_kill9(server, stream, acked)
-    if errors:
-        assert "Too many open files" in server.log
-        assert "cannot create segment" in server.log
+    assert "Too many open files" in server.log
+    assert "cannot create segment" in server.log
     assert "data after zero padding" not in server.log
 
 

@@ -122,32 +122,11 @@ def open_connections(port: int, count: int, first_bytes: bytes = b"") -> list:
     return sockets
 
 
-def read_response(sock: socket.socket, deadline_s: float) -> tuple[int, str, bytes]:
-    """Reads one whole HTTP/1.1 response (by Content-Length): status, head, body."""
-    sock.settimeout(deadline_s)
-    data = b""
-    end = time.monotonic() + deadline_s
-    while b"\r\n\r\n" not in data:
-        assert time.monotonic() < end, f"no answer within {deadline_s}s (got {data[:80]!r})"
-        chunk = sock.recv(65536)
-        assert chunk, f"closed without an answer (got {data[:80]!r})"
-        data += chunk
-    head, body = data.split(b"\r\n\r\n", 1)
-    head_text = head.decode("latin-1")
-    length = int(re.search(r"(?im)^content-length:\s*(\d+)", head_text).group(1))
-    while len(body) < length:
-        assert time.monotonic() < end, f"body incomplete after {deadline_s}s"
-        chunk = sock.recv(65536)
-        assert chunk, "closed in the middle of the body"
-        body += chunk
-    return int(head_text.split(" ", 2)[1]), head_text, body[:length]
-
-
 def health_probe(port: int, deadline_s: float) -> tuple[int, str, bytes]:
     s = socket.create_connection(("127.0.0.1", port), timeout=deadline_s)
     try:
         s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        return read_response(s, deadline_s)
+        return e2e.read_http_response(s, deadline_s)
     finally:
         s.close()
 
@@ -247,7 +226,7 @@ def test_an_oversized_body_gets_413_in_the_json_error_shape(spawn):
     try:
         s.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
                   b"X-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: 100000000\r\n\r\n")
-        status, head, body = read_response(s, 5)
+        status, head, body = e2e.read_http_response(s, 5)
     finally:
         s.close()
     assert status == 413
@@ -276,7 +255,7 @@ def test_bare_lf_line_endings_get_400_at_once(spawn):
     try:
         started = time.monotonic()
         s.sendall(b"GET /health HTTP/1.1\nHost: 127.0.0.1\n\n")
-        status, _, body = read_response(s, 5)  # the header timeout is 30 s
+        status, _, body = e2e.read_http_response(s, 5)  # the header timeout is 30 s
         assert time.monotonic() - started < 5
     finally:
         s.close()
