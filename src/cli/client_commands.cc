@@ -21,6 +21,7 @@
 #include "cli/line_reader.h"
 #include "cli/output.h"
 #include "client/client.h"
+#include "client/lease_table.h"
 #include "client/producer.h"
 #include "client/reader.h"
 #include "client/subscriber.h"
@@ -768,6 +769,86 @@ void AddReadFlags(CLI::App* cmd, ReadFlags* f, bool is_tail) {
 
 }  // namespace
 
+struct LeasesFlags {
+  Common common;
+  std::string application;
+  std::string stream;
+};
+
+// How far a lease's reader is behind the stream's tip (MillisBehindLatest of
+// a GetRecords from its checkpoint), or nullopt when that cannot be asked:
+// no stream known, a checkpoint that is not a position (AT_TIMESTAMP), a
+// shard gone. "finished" leases (SHARD_END) are not asked.
+std::optional<int64_t> MillisBehind(Client& client, const std::string& stream, const client::Lease& lease) {
+  if (stream.empty()) return std::nullopt;
+  client::StartingPosition from;
+  if (lease.CheckpointIsSequenceNumber()) {
+    from = client::StartingPosition::AfterSequenceNumber(lease.checkpoint);
+  } else if (lease.checkpoint == "TRIM_HORIZON") {
+    from = client::StartingPosition::TrimHorizon();
+  } else if (lease.checkpoint == "LATEST") {
+    return 0;
+  } else {
+    return std::nullopt;
+  }
+  Outcome<std::string> iterator = client.GetShardIterator(stream, lease.ShardId(), from);
+  if (!iterator.ok()) return std::nullopt;
+  Outcome<client::GetRecordsResult> records = client.GetRecords(*iterator, 1);
+  if (!records.ok()) return std::nullopt;
+  return records->millis_behind_latest;
+}
+
+int RunLeases(const LeasesFlags& f) {
+  return WithClient(f.common, [&](Client& client, const ClientConfig&) {
+    Outcome<std::vector<client::Lease>> leases = client::ReadLeaseTable(client, f.application);
+    if (!leases.ok()) return Fail(leases.error());
+    std::vector<std::optional<int64_t>> behind;
+    for (const client::Lease& lease : *leases) {
+      const std::string stream = f.stream.empty() ? lease.StreamName() : f.stream;
+      behind.push_back(lease.checkpoint == "SHARD_END" ? std::nullopt : MillisBehind(client, stream, lease));
+    }
+    std::string out;
+    if (f.common.json) {
+      protocol::JsonWriter w(&out);
+      w.BeginObject();
+      w.Key("Leases");
+      w.BeginArray();
+      for (size_t i = 0; i < leases->size(); ++i) {
+        const client::Lease& lease = (*leases)[i];
+        w.BeginObject();
+        w.Member("LeaseKey", lease.key);
+        w.Member("ShardId", lease.ShardId());
+        if (!lease.StreamName().empty()) w.Member("StreamName", lease.StreamName());
+        if (!lease.owner.empty()) w.Member("Owner", lease.owner);
+        w.Member("Checkpoint", lease.checkpoint);
+        w.MemberInt("Counter", lease.counter);
+        w.Key("ParentShardIds");
+        w.BeginArray();
+        for (const auto& p : lease.parents) w.String(p);
+        w.EndArray();
+        if (behind[i]) w.MemberInt("MillisBehindLatest", *behind[i]);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+      out += '\n';
+    } else {
+      std::vector<std::vector<std::string>> rows;
+      for (size_t i = 0; i < leases->size(); ++i) {
+        const client::Lease& lease = (*leases)[i];
+        std::string lag = lease.checkpoint == "SHARD_END" ? "finished"
+                          : behind[i]                     ? std::to_string(*behind[i]) + " ms"
+                                                          : "-";
+        rows.push_back(
+            {lease.key, lease.owner.empty() ? "-" : lease.owner, lease.checkpoint, std::to_string(lease.counter), lag});
+      }
+      out = FormatTable({"SHARD", "OWNER", "CHECKPOINT", "COUNTER", "BEHIND"}, rows);
+    }
+    Print(out);
+    return kExitOk;
+  });
+}
+
 std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
   std::vector<ClientCommand> commands;
   AddStreamCommands(app, &commands);
@@ -810,6 +891,17 @@ std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
                     "ends (default: sluice-cli-<random>, this process's own)");
     cmd->add_option("--for", f->for_seconds, "Stop following after this many seconds")->check(Seconds(true));
     commands.push_back({cmd, [f] { return RunRead(*f, true); }});
+  }
+  {
+    auto f = std::make_shared<LeasesFlags>();
+    CLI::App* cmd = app.add_subcommand(
+        "leases", "Show a KCL application's lease table: which worker reads which shard, and its checkpoint");
+    cmd->add_option("application", f->application, "The KCL application's name (it names the lease table)")->required();
+    cmd->add_option("--stream", f->stream,
+                    "The stream the application reads, to show how far behind each checkpoint is (multi-stream "
+                    "applications name it in their lease keys)");
+    AddCommon(cmd, &f->common);
+    commands.push_back({cmd, [f] { return RunLeases(*f); }});
   }
   return commands;
 }

@@ -1,5 +1,6 @@
 // The sub-commands that talk to a server through the client library:
-// `sluice stream ...`, `sluice put`, `sluice get`, `sluice tail`.
+// `sluice stream ...`, `sluice put`, `sluice get`, `sluice tail`, and
+// `sluice leases` (a KCL application's lease table, client/lease_table.h).
 //
 // Exit codes: 0 success; 1 the server answered with an error (printed as
 // "<__type>: <message>"), or records failed; 2 bad usage; 3 the server could

@@ -152,7 +152,11 @@ Outcome<std::shared_ptr<Client>> Client::Connect(const ClientConfig& config) {
 }
 
 Outcome<std::string> Client::Call(std::string_view operation, std::string_view body) {
-  Outcome<HttpReply> reply = transport_->Call(operation, body);
+  return CallApi(kKinesisApi, operation, body);
+}
+
+Outcome<std::string> Client::CallApi(const JsonApi& api, std::string_view operation, std::string_view body) {
+  Outcome<HttpReply> reply = transport_->CallApi(api, operation, body);
   if (!reply.ok()) return reply.error();
   if (reply->status != 200) return ParseErrorReply(*reply);
   return std::move(reply->body);

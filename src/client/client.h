@@ -27,8 +27,9 @@ class Client {
   Transport& transport() { return *transport_; }
 
   // The raw call: the 200 answer's body, or the service's error parsed from
-  // `__type` / `message`.
+  // `__type` / `message`. CallApi: of another JSON API on the endpoint.
   Outcome<std::string> Call(std::string_view operation, std::string_view body);
+  Outcome<std::string> CallApi(const JsonApi& api, std::string_view operation, std::string_view body);
 
   // shard_count absent: an ON_DEMAND stream.
   Outcome<Done> CreateStream(const std::string& name, std::optional<int> shard_count);

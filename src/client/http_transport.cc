@@ -13,10 +13,11 @@ class HttpTransport final : public Transport {
   HttpTransport(ClientConfig config, std::shared_ptr<http::HttpClient> http)
       : config_(std::move(config)), http_(std::move(http)) {}
 
-  Outcome<HttpReply> Call(std::string_view operation, std::string_view body) override {
+  Outcome<HttpReply> CallApi(const JsonApi& api, std::string_view operation, std::string_view body) override {
     const int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    Result<http::Response> r = http_->Send(KinesisRequest(config_, http_->url().host_header, operation, body, now));
+    Result<http::Response> r =
+        http_->Send(JsonApiRequest(config_, http_->url().host_header, api, operation, body, now));
     if (!r.ok()) return ErrorFromStatus(r.status());
     return HttpReply{r->status, std::move(r->body)};
   }

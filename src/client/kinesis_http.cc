@@ -16,18 +16,18 @@ Outcome<std::shared_ptr<http::HttpClient>> MakeKinesisHttpClient(const ClientCon
   return std::move(made).value();
 }
 
-http::Request KinesisRequest(const ClientConfig& config, std::string_view host_header, std::string_view operation,
-                             std::string_view body, int64_t now_seconds) {
+http::Request JsonApiRequest(const ClientConfig& config, std::string_view host_header, const JsonApi& api,
+                             std::string_view operation, std::string_view body, int64_t now_seconds) {
   http::Request request;
   request.method = "POST";
   request.target = "/";
   request.headers = {{"Host", std::string(host_header)},
-                     {"Content-Type", "application/x-amz-json-1.1"},
-                     {"X-Amz-Target", "Kinesis_20131202." + std::string(operation)}};
+                     {"Content-Type", std::string(api.content_type)},
+                     {"X-Amz-Target", std::string(api.target_prefix) + "." + std::string(operation)}};
   request.body = std::string(body);
   const http::AwsCredentials credentials{config.credentials.access_key_id, config.credentials.secret_access_key,
                                          config.credentials.session_token};
-  http::SignRequest(credentials, {config.region, "kinesis"}, now_seconds, host_header, &request);
+  http::SignRequest(credentials, {config.region, std::string(api.signing_name)}, now_seconds, host_header, &request);
   request.headers.emplace_back("User-Agent", "sluice-client/0.1");
   return request;
 }

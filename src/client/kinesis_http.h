@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "client/config.h"
+#include "client/transport.h"
 #include "client/types.h"
 #include "http/http_client.h"
 #include "util/status.h"
@@ -18,10 +19,10 @@ namespace sluice::client {
 // config's CA file and verification), keeping up to `max_idle` connections.
 Outcome<std::shared_ptr<http::HttpClient>> MakeKinesisHttpClient(const ClientConfig& config, size_t max_idle);
 
-// POST / with X-Amz-Target Kinesis_20131202.<operation>, signed for
-// "kinesis" in config.region at `now_seconds`.
-http::Request KinesisRequest(const ClientConfig& config, std::string_view host_header, std::string_view operation,
-                             std::string_view body, int64_t now_seconds);
+// POST / with X-Amz-Target <api prefix>.<operation>, signed for the API's
+// service in config.region at `now_seconds`.
+http::Request JsonApiRequest(const ClientConfig& config, std::string_view host_header, const JsonApi& api,
+                             std::string_view operation, std::string_view body, int64_t now_seconds);
 
 // A failure below HTTP as the client reports it: ConnectionError,
 // TimeoutError, TlsError, ProtocolError, Stopped (the caller's stop), or

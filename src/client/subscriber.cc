@@ -89,7 +89,7 @@ Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handl
     const StartingPosition pos =
         continuation_.empty() ? options_.start : StartingPosition::AfterSequenceNumber(continuation_);
     const http::Request request =
-        KinesisRequest(config_, conn.url().host_header, "SubscribeToShard",
+        JsonApiRequest(config_, conn.url().host_header, kKinesisApi, "SubscribeToShard",
                        SubscribeToShardBody(options_.consumer_arn, shard_id_, pos), WallSeconds());
     bool ended = false;
     std::vector<ChildShard> children;

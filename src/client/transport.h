@@ -1,6 +1,7 @@
-// The one seam between the client's logic and the network: a Kinesis JSON
-// 1.1 call (POST / with X-Amz-Target Kinesis_20131202.<operation>).
-// MakeHttpTransport gives the real one; tests script their own.
+// The one seam between the client's logic and the network: a call of an AWS
+// JSON API on the endpoint (POST / with X-Amz-Target <prefix>.<operation>):
+// Kinesis (JSON 1.1), or DynamoDB (JSON 1.0) for a KCL application's lease
+// table. MakeHttpTransport gives the real one; tests script their own.
 #pragma once
 
 #include <memory>
@@ -17,12 +18,26 @@ struct HttpReply {
   std::string body;
 };
 
+// How one AWS JSON API is called: its X-Amz-Target prefix, content type and
+// SigV4 signing name.
+struct JsonApi {
+  std::string_view target_prefix;
+  std::string_view content_type;
+  std::string_view signing_name;
+};
+inline constexpr JsonApi kKinesisApi{"Kinesis_20131202", "application/x-amz-json-1.1", "kinesis"};
+inline constexpr JsonApi kDynamoDbApi{"DynamoDB_20120810", "application/x-amz-json-1.0", "dynamodb"};
+
 class Transport {
  public:
   virtual ~Transport() = default;
   // Sends one call and returns the HTTP answer, whatever its status; an
   // Error only when no answer arrived. Thread-safe.
-  virtual Outcome<HttpReply> Call(std::string_view operation, std::string_view body) = 0;
+  virtual Outcome<HttpReply> CallApi(const JsonApi& api, std::string_view operation, std::string_view body) = 0;
+  // A Kinesis call.
+  Outcome<HttpReply> Call(std::string_view operation, std::string_view body) {
+    return CallApi(kKinesisApi, operation, body);
+  }
 };
 
 // Signed HTTP/1.1 over keep-alive connections (TLS for https://), pooled:

@@ -331,4 +331,6 @@ Result<JsonObject> ParseJsonRequest(std::string_view body) {
   return JsonObject(obj.value_unsafe());
 }
 
+std::string JsonObject::ToJson() const { return valid_ ? simdjson::minify(obj_) : std::string("{}"); }
+
 }  // namespace sluice::protocol

@@ -56,6 +56,8 @@ class JsonObject {
   // Members in document order, for maps.
   // Valid only when !empty_structure().
   simdjson::dom::object raw() const { return obj_; }
+  // The object written back as compact JSON.
+  std::string ToJson() const;
   bool empty_structure() const { return !valid_; }
   size_t size() const { return valid_ ? obj_.size() : 0; }
 

@@ -154,6 +154,11 @@ void JsonWriter::Null() {
   out_->append("null");
 }
 
+void JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_->append(json);
+}
+
 void JsonWriter::TimestampMillis(int64_t epoch_ms) {
   BeforeValue();
   AppendEpochSeconds(out_, epoch_ms);

@@ -45,6 +45,8 @@ class JsonWriter {
   void TimestampMillis(int64_t epoch_ms);
   // Raw bytes written as a base64 JSON string.
   void Blob(std::string_view bytes);
+  // A value that is already JSON (e.g. a document read earlier), copied as is.
+  void Raw(std::string_view json);
 
   // Convenience: Key + value.
   void Member(std::string_view name, std::string_view value) {

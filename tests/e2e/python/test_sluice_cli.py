@@ -561,3 +561,51 @@ def test_requests_are_signed_with_the_aws_credentials(spawn, tmp_path):
     rc, out, err = run("stream", "list", extra={"AWS_ACCESS_KEY_ID": "AKIDUNKNOWN"})
     assert rc == 1
     assert err.startswith("sluice: UnrecognizedClientException: "), err
+
+
+def test_leases_shows_who_reads_which_shard_and_how_far_behind(sluice, endpoint, kinesis):
+    """A lease table as the KCL keeps it (written here with boto3): `sluice leases` shows each
+    shard's owner, checkpoint and counter, and with --stream how far each checkpoint is behind."""
+    stream = e2e.unique_name("leased")
+    e2e.create_stream(kinesis, stream, shards=2)
+    shard0, shard1 = [s["ShardId"] for s in e2e.list_shards(kinesis, stream)]
+    hash0 = "0"
+    seqs = [kinesis.put_record(StreamName=stream, PartitionKey="k", ExplicitHashKey=hash0,
+                               Data=f"r{i}".encode())["SequenceNumber"] for i in range(3)]
+    ddb = e2e.client(endpoint.url, service="dynamodb")
+    app = e2e.unique_name("app")
+    ddb.create_table(TableName=app, KeySchema=[{"AttributeName": "leaseKey", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "leaseKey", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName=app, Item={"leaseKey": {"S": shard0}, "leaseOwner": {"S": "worker-a"},
+                                      "leaseCounter": {"N": "7"}, "checkpoint": {"S": seqs[1]},
+                                      "checkpointSubSequenceNumber": {"N": "0"}})
+    ddb.put_item(TableName=app, Item={"leaseKey": {"S": shard1}, "leaseCounter": {"N": "1"},
+                                      "checkpoint": {"S": "TRIM_HORIZON"}})
+    ddb.put_item(TableName=app, Item={"leaseKey": {"S": "shardId-000000000099"}, "leaseOwner": {"S": "worker-b"},
+                                      "leaseCounter": {"N": "3"}, "checkpoint": {"S": "SHARD_END"},
+                                      "parentShardId": {"SS": [shard0]}})
+
+    res = sluice("leases", app, "--stream", stream, "--json")
+    assert res.returncode == 0, res.err
+    leases = {lease["ShardId"]: lease for lease in json.loads(res.out)["Leases"]}
+    assert list(leases) == sorted([shard0, shard1, "shardId-000000000099"])
+    assert leases[shard0]["Owner"] == "worker-a" and leases[shard0]["Counter"] == 7
+    assert leases[shard0]["Checkpoint"] == seqs[1]
+    assert "Owner" not in leases[shard1] and leases[shard1]["Checkpoint"] == "TRIM_HORIZON"
+    assert leases["shardId-000000000099"]["ParentShardIds"] == [shard0]
+    # Behind is asked of the stream for checkpoints that are positions, not for finished shards.
+    assert leases[shard0]["MillisBehindLatest"] >= 0 and leases[shard1]["MillisBehindLatest"] >= 0
+    assert "MillisBehindLatest" not in leases["shardId-000000000099"]
+
+    table = sluice("leases", app)
+    assert table.returncode == 0, table.err
+    lines = table.out.splitlines()
+    assert lines[0].split() == ["SHARD", "OWNER", "CHECKPOINT", "COUNTER", "BEHIND"]
+    assert lines[1].split() == [shard0, "worker-a", seqs[1], "7", "-"]  # no --stream: no lag
+    assert lines[2].split() == [shard1, "-", "TRIM_HORIZON", "1", "-"]
+    assert lines[3].split() == ["shardId-000000000099", "worker-b", "SHARD_END", "3", "finished"]
+
+    missing = sluice("leases", "no-such-app")
+    assert missing.returncode == 1
+    assert "ResourceNotFoundException" in missing.err, missing.err

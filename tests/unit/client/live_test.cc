@@ -23,7 +23,7 @@ class FaultyTransport final : public Transport {
  public:
   FaultyTransport(std::shared_ptr<Transport> inner, std::string operation, int n, std::string error)
       : inner_(std::move(inner)), operation_(std::move(operation)), left_(n), error_(std::move(error)) {}
-  Outcome<HttpReply> Call(std::string_view operation, std::string_view body) override {
+  Outcome<HttpReply> CallApi(const JsonApi& api, std::string_view operation, std::string_view body) override {
     if (operation == operation_) {
       ++calls_;
       // Let the first call through, so a fault hits a reader mid-shard.
@@ -32,7 +32,7 @@ class FaultyTransport final : public Transport {
         return HttpReply{400, "{\"__type\":\"" + error_ + "\",\"message\":\"injected\"}"};
       }
     }
-    return inner_->Call(operation, body);
+    return inner_->CallApi(api, operation, body);
   }
   std::atomic<int> calls_{0};
 

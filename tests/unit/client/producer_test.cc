@@ -35,7 +35,8 @@ class ScriptedTransport final : public Transport {
 
   explicit ScriptedTransport(Script script) : script_(std::move(script)) {}
 
-  Outcome<HttpReply> Call(std::string_view operation, std::string_view body) override {
+  Outcome<HttpReply> CallApi(const JsonApi& api, std::string_view operation, std::string_view body) override {
+    EXPECT_EQ(api.target_prefix, kKinesisApi.target_prefix);
     EXPECT_EQ(operation, "PutRecords");
     std::vector<Entry> entries = Parse(body);
     std::unique_lock lock(mu_);
