@@ -75,11 +75,9 @@ Result<Value> GetMetricStatistics(const Value& input, const OperationContext& co
   SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> unit, ReadString(input, "Unit", "Unit"));
   // Start times are rounded down to the minute, as the service does for
   // recent data.
+  if (start >= end) return InvalidParameterValue("The parameter StartTime must be less than the parameter EndTime.");
   const auto start_s = static_cast<int64_t>(std::floor(start / 60)) * 60;
   const auto end_s = static_cast<int64_t>(std::ceil(end));
-  if (start_s >= end_s) {
-    return InvalidParameterValue("The parameter StartTime must be less than the parameter EndTime.");
-  }
   const auto period_s = static_cast<int64_t>(*period);
   const int64_t requested = (end_s - start_s + period_s - 1) / period_s;
   if (requested > kMaxDatapointsPerCall) {

@@ -11,7 +11,7 @@ namespace {
 Result<std::vector<Dimension>> ReadDimensionFilters(const Value& input) {
   std::vector<Dimension> filters;
   const Value* list = input.Find("Dimensions");
-  if (list == nullptr) return filters;
+  if (list == nullptr || list->AsString() == std::string_view()) return filters;
   if (list->kind() != Value::Kind::kList) return Status::Serialization("Expected a list for Dimensions");
   if (list->items().size() > kMaxDimensionFilters) {
     return InvalidParameterValue(

@@ -59,7 +59,8 @@ Result<std::string> RequireString(const Value& map, std::string_view key, std::s
 Result<std::vector<Dimension>> ReadDimensions(const Value& map, std::string_view path) {
   std::vector<Dimension> dimensions;
   const Value* list = map.Find("Dimensions");
-  if (list == nullptr || list->is_null()) return dimensions;
+  // The query protocol writes an empty list as empty text.
+  if (list == nullptr || list->is_null() || list->AsString() == std::string_view()) return dimensions;
   if (list->kind() != Value::Kind::kList) return Status::Serialization(fmt::format("Expected a list for {}", path));
   if (list->items().size() > kMaxDimensions) {
     return InvalidParameterValue(

@@ -179,7 +179,9 @@ Result<Value> PutMetricData(const Value& input, const OperationContext& context)
   SLUICE_ASSIGN_OR_RETURN(std::string ns, RequireString(input, "Namespace", "Namespace"));
   SLUICE_RETURN_IF_ERROR(CheckNamespace(ns, /*putting=*/true));
   const Value* data = input.Find("MetricData");
-  if (data == nullptr || data->is_null() || (data->kind() == Value::Kind::kList && data->items().empty())) {
+  // The query protocol writes an empty list as "MetricData=" (empty text).
+  if (data == nullptr || data->is_null() || (data->kind() == Value::Kind::kList && data->items().empty()) ||
+      data->AsString() == std::string_view()) {
     return MissingParameter("The parameter MetricData is required.");
   }
   if (data->kind() != Value::Kind::kList) return Status::Serialization("Expected a list for MetricData");
