@@ -300,7 +300,8 @@ int RunServe(const ServeConfig& config) {
   gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
   gateway.AddService(std::make_unique<dynamodb::DynamoDbService>(**tables, config.account, config.region));
   cloudwatch::MetricStore cloudwatch_metrics;
-  gateway.AddService(std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
+  gateway.AddService(
+      std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.

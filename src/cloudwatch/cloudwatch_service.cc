@@ -29,7 +29,8 @@ void CloudWatchService::Handle(const gateway::ServiceRequest& request, gateway::
                            request.region.empty() ? default_region_ : std::string(request.region), store_,
                            SystemClock::Instance().NowMillis()};
   if (request.resource != nullptr) {
-    if (const Value* ns = call.input.Find("Namespace"); ns != nullptr && ns->AsString()) *request.resource = *ns->AsString();
+    if (const Value* ns = call.input.Find("Namespace"); ns != nullptr && ns->AsString())
+      *request.resource = *ns->AsString();
   }
   Result<Value> output = op(call.input, context);
   if (!output.ok()) return respond(EncodeError(call.wire, output.status()));

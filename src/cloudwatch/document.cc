@@ -142,7 +142,8 @@ std::optional<double> ParseIso8601(std::string_view s) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
-    if (!ReadDigits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !ReadDigits(s, pos + 4, 2, &om)) {
+    if (!ReadDigits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !ReadDigits(s, pos + 4, 2, &om)) {
       return std::nullopt;
     }
     offset_seconds = (s[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);

@@ -10,8 +10,7 @@ ErrorName ErrorNameOf(const Status& status) {
   constexpr std::string_view kCloudWatch = "com.amazonaws.cloudwatch";
   constexpr std::string_view kCoral = "com.amazon.coral.service";
   switch (status.code()) {
-    case ErrorCode::kInvalidArgument:
-      return {"InvalidParameterValue", "InvalidParameterValueException", kCloudWatch};
+    case ErrorCode::kInvalidArgument: return {"InvalidParameterValue", "InvalidParameterValueException", kCloudWatch};
     case ErrorCode::kValidation: return {"MissingParameter", "MissingRequiredParameterException", kCloudWatch};
     case ErrorCode::kLimitExceeded:
       return {"InvalidParameterCombination", "InvalidParameterCombinationException", kCloudWatch};
@@ -19,11 +18,9 @@ ErrorName ErrorNameOf(const Status& status) {
     case ErrorCode::kSerialization: return {"MalformedInput", "SerializationException", kCoral};
     case ErrorCode::kMissingAuthenticationToken:
       return {"MissingAuthenticationToken", "MissingAuthenticationTokenException", kCoral, 403};
-    case ErrorCode::kIncompleteSignature:
-      return {"IncompleteSignature", "IncompleteSignatureException", kCoral, 403};
+    case ErrorCode::kIncompleteSignature: return {"IncompleteSignature", "IncompleteSignatureException", kCoral, 403};
     case ErrorCode::kInvalidSignature: return {"SignatureDoesNotMatch", "InvalidSignatureException", kCoral, 403};
-    case ErrorCode::kUnrecognizedClient:
-      return {"InvalidClientTokenId", "UnrecognizedClientException", kCoral, 403};
+    case ErrorCode::kUnrecognizedClient: return {"InvalidClientTokenId", "UnrecognizedClientException", kCoral, 403};
     default: return {"InternalServiceError", "InternalServiceFault", kCloudWatch, 500, false};
   }
 }

@@ -28,8 +28,8 @@ Status MissingParameter(std::string message);
 Status InvalidParameterCombination(std::string message);
 
 struct ErrorName {
-  std::string_view query_code;  // <Code> in the query protocol and x-amzn-query-error
-  std::string_view shape;       // the __type after '#'
+  std::string_view query_code;      // <Code> in the query protocol and x-amzn-query-error
+  std::string_view shape;           // the __type after '#'
   std::string_view type_namespace;  // the __type before '#'
   int http_status = 400;
   bool sender = true;  // <Type>Sender</Type>, else Receiver

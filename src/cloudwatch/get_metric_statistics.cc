@@ -18,7 +18,8 @@ Result<double> RequireTime(const Value& input, std::string_view key) {
   const Value* v = input.Find(key);
   if (v == nullptr) return MissingParameter(fmt::format("The parameter {} is required.", key));
   std::optional<double> t = v->AsTime();
-  if (!t || !std::isfinite(*t)) return InvalidParameterValue(fmt::format("The parameter {} is not a valid timestamp.", key));
+  if (!t || !std::isfinite(*t))
+    return InvalidParameterValue(fmt::format("The parameter {} is not a valid timestamp.", key));
   return *t;
 }
 
@@ -93,7 +94,8 @@ Result<Value> GetMetricStatistics(const Value& input, const OperationContext& co
   for (const PeriodStatistics& p : context.store.Statistics(id, start_s, end_s, period_s, unit.value_or(""))) {
     Value& point = datapoints.Add(Value::Map());
     point.Set("Timestamp", Value::Timestamp(static_cast<double>(p.start_seconds)));
-    for (const std::string& statistic : wanted) point.Set(statistic, Value::Number(StatisticOf(statistic, p.aggregate)));
+    for (const std::string& statistic : wanted)
+      point.Set(statistic, Value::Number(StatisticOf(statistic, p.aggregate)));
     point.Set("Unit", Value::String(p.unit));
   }
   return output;

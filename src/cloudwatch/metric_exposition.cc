@@ -32,10 +32,8 @@ void AddCloudWatchMetrics(const MetricStore& store, metrics::Exposition& out) {
                   "Latest value put to a CloudWatch metric (PutMetricData), by namespace, name and dimensions.",
                   metrics::MetricType::kGauge);
   for (const LatestValue& v : store.Latest(kMaxExposedMetrics)) {
-    metrics::Labels labels = {{"account", v.id.account},
-                              {"region", v.id.region},
-                              {"namespace", v.id.namespace_},
-                              {"metric", v.id.name}};
+    metrics::Labels labels = {
+        {"account", v.id.account}, {"region", v.id.region}, {"namespace", v.id.namespace_}, {"metric", v.id.name}};
     std::vector<std::string> taken = {"account", "region", "namespace", "metric"};
     for (const Dimension& d : v.id.dimensions) {
       std::string label = PrometheusLabelName(d.name, taken);

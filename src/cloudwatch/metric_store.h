@@ -84,9 +84,9 @@ class MetricStore {
   bool Put(MetricId id, int64_t timestamp_ms, const Aggregate& aggregate, double latest, std::string_view unit);
 
   struct ListFilter {
-    std::string namespace_;               // empty: any
-    std::string name;                     // empty: any
-    std::vector<Dimension> dimensions;    // each must be present; an empty value matches any value
+    std::string namespace_;             // empty: any
+    std::string name;                   // empty: any
+    std::vector<Dimension> dimensions;  // each must be present; an empty value matches any value
   };
   struct ListPage {
     std::vector<MetricId> metrics;

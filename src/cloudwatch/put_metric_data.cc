@@ -13,12 +13,11 @@ namespace sluice::cloudwatch {
 namespace {
 
 constexpr std::array<std::string_view, 27> kUnits = {
-    "Seconds",          "Microseconds",     "Milliseconds",     "Bytes",         "Kilobytes",
-    "Megabytes",        "Gigabytes",        "Terabytes",        "Bits",          "Kilobits",
-    "Megabits",         "Gigabits",         "Terabits",         "Percent",       "Count",
-    "Bytes/Second",     "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
-    "Bits/Second",      "Kilobits/Second",  "Megabits/Second",  "Gigabits/Second",  "Terabits/Second",
-    "Count/Second",     "None"};
+    "Seconds",          "Microseconds",     "Milliseconds", "Bytes",           "Kilobytes",        "Megabytes",
+    "Gigabytes",        "Terabytes",        "Bits",         "Kilobits",        "Megabits",         "Gigabits",
+    "Terabits",         "Percent",          "Count",        "Bytes/Second",    "Kilobytes/Second", "Megabytes/Second",
+    "Gigabytes/Second", "Terabytes/Second", "Bits/Second",  "Kilobits/Second", "Megabits/Second",  "Gigabits/Second",
+    "Terabits/Second",  "Count/Second",     "None"};
 
 constexpr int64_t kTwoWeeksMs = 14LL * 24 * 3600 * 1000;
 constexpr int64_t kTwoHoursMs = 2LL * 3600 * 1000;
@@ -42,8 +41,8 @@ Result<double> ReadValue(const Value& v, std::string_view path) {
     return Status::Serialization(fmt::format("Expected a number for {}", path));
   }
   if (!std::isfinite(*d) || std::fabs(*d) > kMaxMagnitude) {
-    return InvalidParameterValue(fmt::format(
-        "The value {} for parameter {} is invalid.", std::isnan(*d) ? "NaN" : fmt::format("{}", *d), path));
+    return InvalidParameterValue(
+        fmt::format("The value {} for parameter {} is invalid.", std::isnan(*d) ? "NaN" : fmt::format("{}", *d), path));
   }
   return *d;
 }
@@ -81,9 +80,8 @@ Result<Aggregate> ReadStatisticSet(const Value& set, std::string_view path) {
 }
 
 Status CombinationError(std::string_view path, std::string_view a, std::string_view b) {
-  return InvalidParameterCombination(
-      fmt::format("The parameters {}.{} and {}.{} are mutually exclusive and you have specified both.", path, a, path,
-                  b));
+  return InvalidParameterCombination(fmt::format(
+      "The parameters {}.{} and {}.{} are mutually exclusive and you have specified both.", path, a, path, b));
 }
 
 // Reads and checks the datum at `path`.
@@ -92,7 +90,8 @@ Result<Datum> ReadDatum(const Value& item, std::string_view path, const Operatio
   Datum d;
   SLUICE_ASSIGN_OR_RETURN(d.id.name, RequireString(item, "MetricName", fmt::format("{}.MetricName", path)));
   if (d.id.name.size() > 255) {
-    return InvalidParameterValue(fmt::format("The parameter {}.MetricName must not be longer than 255 characters.", path));
+    return InvalidParameterValue(
+        fmt::format("The parameter {}.MetricName must not be longer than 255 characters.", path));
   }
   SLUICE_ASSIGN_OR_RETURN(d.id.dimensions, ReadDimensions(item, fmt::format("{}.Dimensions", path)));
 
@@ -163,12 +162,14 @@ Result<Datum> ReadDatum(const Value& item, std::string_view path, const Operatio
       d.aggregate.Merge({c, vs[i] * c, vs[i], vs[i]});
     }
     if (d.aggregate.count == 0) {
-      return InvalidParameterValue(fmt::format("The parameter {} must contain at least one counted value.", values_path));
+      return InvalidParameterValue(
+          fmt::format("The parameter {} must contain at least one counted value.", values_path));
     }
     d.latest = d.aggregate.sum / d.aggregate.count;
   } else {
-    return MissingParameter(fmt::format(
-        "At least one of the parameters {}.Value, {}.StatisticValues or {}.Values must be specified.", path, path, path));
+    return MissingParameter(
+        fmt::format("At least one of the parameters {}.Value, {}.StatisticValues or {}.Values must be specified.", path,
+                    path, path));
   }
   return d;
 }

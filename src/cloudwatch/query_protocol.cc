@@ -24,8 +24,7 @@ std::string FormDecode(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 &&
-               HexDigit(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
       i += 2;
     } else {
@@ -145,8 +144,8 @@ Result<QueryRequest> DecodeQueryForm(std::string_view body) {
 std::string EncodeQueryResponse(std::string_view action, const Value& result, std::string_view request_id) {
   std::string out = fmt::format("<{}Response xmlns=\"{}\">", action, kXmlNamespace);
   if (!result.is_null()) AppendXml(&out, fmt::format("{}Result", action), result);
-  out += fmt::format("<ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{}Response>\n", request_id,
-                     action);
+  out +=
+      fmt::format("<ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{}Response>\n", request_id, action);
   return out;
 }
 

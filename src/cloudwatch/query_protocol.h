@@ -41,8 +41,7 @@ std::string EncodeQueryResponse(std::string_view action, const Value& result, st
 
 // The XML error answer. `sender` picks <Type>Sender</Type> (the caller's
 // fault) or Receiver.
-std::string EncodeQueryError(std::string_view code, std::string_view message, bool sender,
-                             std::string_view request_id);
+std::string EncodeQueryError(std::string_view code, std::string_view message, bool sender, std::string_view request_id);
 
 // `text` with &, <, >, " and ' escaped for XML.
 std::string XmlEscape(std::string_view text);

@@ -148,7 +148,8 @@ gateway::ServiceResponse EncodeError(Wire wire, const Status& error) {
     return r;
   }
   r.error_type = name.shape;
-  r.headers.emplace_back("x-amzn-query-error", fmt::format("{};{}", name.query_code, name.sender ? "Sender" : "Receiver"));
+  r.headers.emplace_back("x-amzn-query-error",
+                         fmt::format("{};{}", name.query_code, name.sender ? "Sender" : "Receiver"));
   Value body = Value::Map();
   body.Set("__type", Value::String(fmt::format("{}#{}", name.type_namespace, name.shape)));
   body.Set("message", Value::String(message));

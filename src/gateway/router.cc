@@ -24,7 +24,8 @@ Route Router::Find(const server::HttpRequest& request) const {
     if (!m.path_prefix.empty() && path.starts_with(m.path_prefix)) {
       constexpr std::string_view kOperation = "/operation/";
       const size_t at = path.rfind(kOperation);
-      std::string_view operation = at == std::string_view::npos ? std::string_view() : path.substr(at + kOperation.size());
+      std::string_view operation =
+          at == std::string_view::npos ? std::string_view() : path.substr(at + kOperation.size());
       return {services_[i], static_cast<int>(i), true, operation};
     }
   }

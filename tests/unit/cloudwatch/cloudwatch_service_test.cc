@@ -98,15 +98,17 @@ TEST_F(CloudWatchServiceTest, QueryValidationMessagesNameMembersTheQueryWay) {
   EXPECT_EQ(store_.size(), 0u) << "a call is stored whole or not at all";
   r = Query("Action=PutMetricData&Namespace=App&MetricData.member.1.MetricName=a&MetricData.member.1.Value=abc");
   EXPECT_NE(r.body.find("The value abc for parameter MetricData.member.1.Value is invalid."), std::string::npos);
-  r = Query("Action=PutMetricData&Namespace=App&MetricData.member.1.MetricName=a&MetricData.member.1.Value=1"
-            "&MetricData.member.1.Unit=Parsecs");
+  r = Query(
+      "Action=PutMetricData&Namespace=App&MetricData.member.1.MetricName=a&MetricData.member.1.Value=1"
+      "&MetricData.member.1.Unit=Parsecs");
   EXPECT_NE(r.body.find("The value Parsecs for parameter MetricData.member.1.Unit is invalid."), std::string::npos);
 }
 
 TEST_F(CloudWatchServiceTest, AGzipBodyThatIsNotGzipIsRefused) {
-  gateway::ServiceResponse r = Send("/", {{"x-amz-target", "GraniteServiceVersion20100801.ListMetrics"},
-                                          {"content-type", "application/x-amz-json-1.0"},
-                                          {"content-encoding", "gzip"}},
+  gateway::ServiceResponse r = Send("/",
+                                    {{"x-amz-target", "GraniteServiceVersion20100801.ListMetrics"},
+                                     {"content-type", "application/x-amz-json-1.0"},
+                                     {"content-encoding", "gzip"}},
                                     "{}");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.error_type, "InvalidParameterValueException");
@@ -125,9 +127,8 @@ TEST(MetricExpositionTest, EachMetricIsOneSampleOfItsLatestValue) {
   ASSERT_TRUE(store.Put({"1", "r", "KCL", "Lag", {{"metric", "x\"y"}}}, 0, {1, 7, 7, 7}, 7, "None"));
   metrics::Exposition out;
   AddCloudWatchMetrics(store, out);
-  EXPECT_NE(out.Render().find(
-                "sluice_cloudwatch_metric{account=\"1\",region=\"r\",namespace=\"KCL\",metric=\"Lag\","
-                "dim_metric=\"x\\\"y\"} 7\n"),
+  EXPECT_NE(out.Render().find("sluice_cloudwatch_metric{account=\"1\",region=\"r\",namespace=\"KCL\",metric=\"Lag\","
+                              "dim_metric=\"x\\\"y\"} 7\n"),
             std::string::npos)
       << out.Render();
 }
