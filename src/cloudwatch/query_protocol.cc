@@ -8,31 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "auth/canonical_request.h"
+
 namespace sluice::cloudwatch {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string FormDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
 
 // The parameters as a tree of dotted-path segments before lists are known.
 struct Node {
@@ -114,8 +93,9 @@ Result<QueryRequest> DecodeQueryForm(std::string_view body) {
     body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    std::string key = FormDecode(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? std::string() : FormDecode(pair.substr(eq + 1));
+    std::string key = auth::UriDecode(pair.substr(0, eq), /*plus_is_space=*/true);
+    std::string value =
+        eq == std::string_view::npos ? std::string() : auth::UriDecode(pair.substr(eq + 1), /*plus_is_space=*/true);
     if (key == "Action") {
       request.action = std::move(value);
       continue;
