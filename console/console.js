@@ -440,6 +440,7 @@ function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (parts[0] === 'stream' && parts.length >= 4) return { page: 'stream', args: parts.slice(1, 4) };
   if (parts[0] === 'records') return { page: 'records', args: parts.slice(1, 5) };
+  if (parts[0] === 'cloudwatch') return { page: 'cloudwatch', args: [] };
   return { page: 'streams', args: [] };
 }
 
@@ -452,6 +453,7 @@ async function tick() {
     if (route.page === 'streams') await refreshStreams();
     else if (route.page === 'stream') await refreshStream();
     else if (route.page === 'records' && document.getElementById('rec-follow').checked) await loadRecords();
+    else if (route.page === 'cloudwatch') await refreshCloudWatch(view);
   } catch (err) {
     say(err.message, true);
   } finally {
@@ -465,8 +467,10 @@ function navigate() {
   say('');  // a message belongs to the page it was said on
   document.getElementById('nav-streams').classList.toggle('current', route.page === 'streams');
   document.getElementById('nav-records').classList.toggle('current', route.page === 'records');
+  document.getElementById('nav-cloudwatch').classList.toggle('current', route.page === 'cloudwatch');
   if (route.page === 'stream') renderStreamPage(...route.args);
   else if (route.page === 'records') renderRecordsPage(...route.args);
+  else if (route.page === 'cloudwatch') renderCloudWatchPage(view);
   else renderStreamsPage();
   tick();
   timer = setInterval(tick, 1000);

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "cloudwatch/metric_exposition.h"
 #include "console/metric_families.h"
 #include "metrics/build_info.h"
 #include "metrics/process_metrics.h"
@@ -9,12 +10,13 @@
 namespace sluice::cli {
 
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
-                                   const gateway::Gateway& gateway) {
-  return [&engine, server, &gateway](const server::HttpRequest&) {
+                                   const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch) {
+  return [&engine, server, &gateway, cloudwatch](const server::HttpRequest&) {
     metrics::Exposition out;
     console::AddEngineMetrics(engine.Metrics(), out);
     if (server) console::AddServerMetrics(server->Connections(), out);
     gateway.AddMetrics(out);
+    if (cloudwatch) cloudwatch::AddCloudWatchMetrics(*cloudwatch, out);
     if (std::optional<metrics::ProcessStats> process = metrics::ReadProcessStats()) {
       metrics::AddProcessMetrics(*process, out);
     }

@@ -3,6 +3,7 @@
 // the Prometheus text format.
 #pragma once
 
+#include "cloudwatch/metric_store.h"
 #include "engine/engine.h"
 #include "gateway/gateway.h"
 #include "server/server.h"
@@ -10,8 +11,10 @@
 namespace sluice::cli {
 
 // The page to register as the gateway's "/metrics". `server` may be null
-// (no connection counts). Every argument outlives the page.
+// (no connection counts), and so may `cloudwatch` (no CloudWatch metrics).
+// Every argument outlives the page.
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
-                                   const gateway::Gateway& gateway);
+                                   const gateway::Gateway& gateway,
+                                   const cloudwatch::MetricStore* cloudwatch = nullptr);
 
 }  // namespace sluice::cli

@@ -19,6 +19,8 @@
 #include "api/call_rates.h"
 #include "api/faults.h"
 #include "api/kinesis_service.h"
+#include "cloudwatch/cloudwatch_service.h"
+#include "cloudwatch/metric_exposition.h"
 #include "dynamodb/dynamodb_service.h"
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
@@ -297,10 +299,14 @@ int RunServe(const ServeConfig& config) {
   gateway::Gateway gateway;
   gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
   gateway.AddService(std::make_unique<dynamodb::DynamoDbService>(**tables, config.account, config.region));
+  cloudwatch::MetricStore cloudwatch_metrics;
+  gateway.AddService(
+      std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.
   console::Console console(**engine, config.account, config.region);
+  console.SetCloudWatchSource([&cloudwatch_metrics] { return cloudwatch::LatestValuesJson(cloudwatch_metrics); });
   if (config.auth_file.empty()) {
     auto page = [&console](const server::HttpRequest& req) { return console.Answer(req); };
     gateway.AddPage("/console", page);
@@ -337,7 +343,7 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
-  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway));
+  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics));
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();

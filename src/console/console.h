@@ -8,11 +8,14 @@
 //                                               iterator ages (the page turns counters into rates)
 //   GET /console/api/records?stream=&shard=&n=&account=&region=
 //                                               the newest n records of a shard (data in base64)
+//   GET /console/api/cloudwatch                the CloudWatch metrics applications put (their
+//                                               latest values), when a source is set
 // Everything else the page shows or does (hash ranges, lineage, consumers,
 // creating, deleting, resharding, putting a record) goes through the Kinesis
 // API itself from the browser, like any other client.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +29,10 @@ class Console {
   // `account` and `region`: the namespace of requests that name none.
   Console(engine::Engine& engine, std::string account, std::string region)
       : engine_(engine), account_(std::move(account)), region_(std::move(region)) {}
+
+  // The JSON of /console/api/cloudwatch (the page lists its "metrics");
+  // without one that path answers 404. Call before serving.
+  void SetCloudWatchSource(std::function<std::string()> source) { cloudwatch_ = std::move(source); }
 
   // True when `request` is the console's (GET /console...): then `*response`
   // is its answer.
@@ -41,6 +48,7 @@ class Console {
   engine::Engine& engine_;
   std::string account_;
   std::string region_;
+  std::function<std::string()> cloudwatch_;
 };
 
 // The value of `key` in a URL query string ("a=1&b=x%20y"), percent-decoded;

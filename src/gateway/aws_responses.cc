@@ -13,7 +13,8 @@ uint64_t NextRandom() {
   return rng();
 }
 
-// A random (version 4) UUID, as the service puts in x-amzn-RequestId.
+}  // namespace
+
 std::string RequestId() {
   uint64_t hi = NextRandom(), lo = NextRandom();
   hi = (hi & 0xffffffffffff0fffull) | 0x0000000000004000ull;
@@ -30,6 +31,8 @@ std::string RequestId() {
   buf[pos] = '\0';
   return std::string(buf, 36);
 }
+
+namespace {
 
 // x-amz-id-2: base64 of 72 random bytes, as the service (and kinesalite) send.
 std::string AmzId2() {

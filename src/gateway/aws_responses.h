@@ -25,6 +25,10 @@ server::HttpResponse AccessDenied();
 inline constexpr std::string_view kAmzJson10 = "application/x-amz-json-1.0";
 server::HttpResponse UnknownOperationJson10();
 
+// A random (version 4) UUID, as the services put in x-amzn-RequestId (and
+// the query protocol in its bodies).
+std::string RequestId();
+
 // x-amzn-RequestId (a random version 4 UUID) and x-amz-id-2 (base64 of 72
 // random bytes), as the service and kinesalite send them.
 void AddAwsHeaders(server::HttpResponse& response);

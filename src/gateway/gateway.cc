@@ -38,6 +38,7 @@ server::HttpResponse ToHttp(ServiceResponse out, bool cors) {
   AddAwsHeaders(r);
   if (!out.content_type.empty()) r.headers.emplace_back("Content-Type", std::move(out.content_type));
   if (!out.error_type.empty()) r.headers.emplace_back("x-amzn-ErrorType", std::move(out.error_type));
+  for (auto& header : out.headers) r.headers.push_back(std::move(header));
   if (cors) AddCorsHeaders(r);
   if (out.streaming) {
     r.streaming = std::move(out.streaming);

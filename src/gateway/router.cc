@@ -22,6 +22,17 @@ Route Router::Find(const server::HttpRequest& request) const {
   for (size_t i = 0; i < services_.size(); ++i) {
     const ServiceMatch m = services_[i]->match();
     if (!m.path_prefix.empty() && path.starts_with(m.path_prefix)) {
+      constexpr std::string_view kOperation = "/operation/";
+      const size_t at = path.rfind(kOperation);
+      std::string_view operation =
+          at == std::string_view::npos ? std::string_view() : path.substr(at + kOperation.size());
+      return {services_[i], static_cast<int>(i), true, operation};
+    }
+  }
+  const std::string_view content_type = request.Header("content-type");
+  for (size_t i = 0; i < services_.size(); ++i) {
+    const ServiceMatch m = services_[i]->match();
+    if (!m.content_type.empty() && content_type.starts_with(m.content_type)) {
       return {services_[i], static_cast<int>(i), true, {}};
     }
   }

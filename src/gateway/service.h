@@ -20,12 +20,15 @@
 namespace sluice::gateway {
 
 // How the router recognises a service's requests: by the X-Amz-Target
-// prefix of the JSON and CBOR protocols ("Kinesis_20131202."), or by the
+// prefix of the JSON and CBOR protocols ("Kinesis_20131202."), by the
 // path prefix of path-routed protocols
-// ("/service/GraniteServiceVersion20100801/"). Either may be empty.
+// ("/service/GraniteServiceVersion20100801/"), or by a content type only it
+// speaks (the query protocol's "application/x-www-form-urlencoded"). Any
+// may be empty.
 struct ServiceMatch {
   std::string_view target_prefix;
   std::string_view path_prefix;
+  std::string_view content_type = {};
 };
 
 // One call handed to a service. Views into the request: valid only during
@@ -33,8 +36,8 @@ struct ServiceMatch {
 struct ServiceRequest {
   const server::HttpRequest& http;
   // The operation the route names (the X-Amz-Target after the prefix, up to
-  // the next '.'); empty when the service was picked by path or as the
-  // fallback.
+  // the next '.', or the last segment of a path ".../operation/<Op>"); empty
+  // when the service was picked by content type or as the fallback.
   std::string_view operation;
   // The caller's namespace (a verified identity's account and region, or
   // the claimed credential scope's); empty: the service's defaults.
@@ -52,6 +55,8 @@ struct ServiceResponse {
   std::string content_type;
   std::string error_type;  // the exception's name on errors, else empty
   std::string body;        // ignored when `streaming` is set
+  // Headers of the service's protocol (smithy-protocol, x-amzn-query-error).
+  std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<server::StreamingBody> streaming;
   // Close the connection instead of answering (injected faults).
   bool drop_connection = false;

@@ -1,5 +1,5 @@
 // The router picks a service by X-Amz-Target prefix, then by path prefix,
-// else the fallback.
+// then by content type, else the fallback.
 #include "gateway/router.h"
 
 #include <gtest/gtest.h>
@@ -29,7 +29,10 @@ class RouterTest : public ::testing::Test {
 
   ToyService kinesis_{"kinesis", {.target_prefix = "Kinesis_20131202.", .path_prefix = {}}};
   ToyService dynamodb_{"dynamodb", {.target_prefix = "DynamoDB_20120810.", .path_prefix = {}}};
-  ToyService cloudwatch_{"monitoring", {.target_prefix = {}, .path_prefix = "/service/GraniteServiceVersion20100801/"}};
+  ToyService cloudwatch_{"monitoring",
+                         {.target_prefix = {},
+                          .path_prefix = "/service/GraniteServiceVersion20100801/",
+                          .content_type = "application/x-www-form-urlencoded"}};
   Router router_;
 };
 
@@ -49,12 +52,26 @@ TEST_F(RouterTest, TheOperationEndsAtTheNextDot) {
   EXPECT_EQ(Find("DynamoDB_20120810.GetItem.extra").operation, "GetItem");
 }
 
-TEST_F(RouterTest, APathPrefixPicksItsService) {
+TEST_F(RouterTest, APathPrefixPicksItsServiceAndThePathNamesTheOperation) {
   Route r = Find("", "/service/GraniteServiceVersion20100801/operation/GetMetricData?x=1");
   EXPECT_EQ(r.service, &cloudwatch_);
   EXPECT_EQ(r.index, 2);
   EXPECT_TRUE(r.matched);
+  EXPECT_EQ(r.operation, "GetMetricData");
+  EXPECT_EQ(Find("", "/service/GraniteServiceVersion20100801/").operation, "");
+}
+
+TEST_F(RouterTest, AContentTypeOnlyOneServiceSpeaksPicksIt) {
+  server::HttpRequest req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  Route r = router_.Find(req);
+  EXPECT_EQ(r.service, &cloudwatch_);
+  EXPECT_TRUE(r.matched);
   EXPECT_EQ(r.operation, "");
+  req.headers.push_back({"x-amz-target", "Kinesis_20131202.ListStreams"});
+  EXPECT_EQ(router_.Find(req).service, &kinesis_) << "a target prefix wins";
 }
 
 TEST_F(RouterTest, ATargetPrefixWinsOverAPath) {
