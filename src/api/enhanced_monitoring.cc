@@ -91,7 +91,7 @@ void HandleMonitoring(const OperationContext& ctx, const protocol::JsonObject& b
       names.emplace_back(*m);
     }
   }
-  auto result = ctx.engine.UpdateShardLevelMetrics(*ref, names, enable);
+  auto result = ctx.engine.control().UpdateShardLevelMetrics(*ref, names, enable);
   if (!result.ok()) return reply(result.status());
 
   std::string out;
