@@ -1,6 +1,9 @@
 // Engine: the stream engine. Owns every stream's metadata and shard logs,
 // routes records to shards, issues sequence numbers and shard iterators,
-// enforces retention, and moves streams through their states.
+// enforces retention, and moves streams through their states. It composes
+// named parts, each with its contracts in its own header: control() (the
+// streams' control plane, engine/stream_control.h), records() (the data
+// path, engine/record_path.h) and consumers() (engine/consumer_registry.h).
 //
 // Threading: every public method is thread-safe and may be called from any
 // event-loop thread. Control-plane calls take the engine's metadata lock;
