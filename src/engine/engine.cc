@@ -244,6 +244,11 @@ std::string StreamNotFoundMessage(const StreamRef& stream) {
   return "Stream " + stream.name + " under account " + stream.account + " not found.";
 }
 
+std::string StreamNotActiveMessage(const StreamRef& stream, StreamStatus status) {
+  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
+         StreamStatusName(status);
+}
+
 std::string ShardNotFoundMessage(const StreamRef& stream, std::string_view shard_id) {
   return "Shard " + std::string(shard_id) + " in stream " + stream.name + " under account " + stream.account +
          " does not exist";

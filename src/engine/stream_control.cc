@@ -7,7 +7,6 @@
 #include "engine/stream_control.h"
 
 #include <algorithm>
-#include <array>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -23,6 +22,15 @@
 #include "util/log.h"
 
 namespace sluice::engine {
+namespace {
+
+Status TooManyTags(const StreamRef& stream) {
+  return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " + stream.account +
+                                 " because a given stream cannot have more than " + std::to_string(kMaxTagsPerStream) +
+                                 " tags associated with it.");
+}
+
+}  // namespace
 
 StreamControl::StreamControl(const EngineOptions& options, const Clock& clock, StreamRegistry& streams,
                              AccountStore& accounts, ShardStoreFactory& stores, std::function<void()> kick_housekeeping)
@@ -33,6 +41,14 @@ StreamControl::StreamControl(const EngineOptions& options, const Clock& clock, S
       accounts_(accounts),
       stores_(stores),
       kick_housekeeping_(std::move(kick_housekeeping)) {}
+
+Result<StreamMeta*> StreamControl::ActiveIn(std::vector<StreamMeta>& snapshot, const StreamRef& stream) {
+  auto target = std::find_if(snapshot.begin(), snapshot.end(),
+                             [&](const StreamMeta& m) { return KeyOf(m.ref) == KeyOf(stream); });
+  if (target == snapshot.end()) return Status::NotFound(StreamNotFoundMessage(stream));
+  if (target->status != StreamStatus::kActive) return Status::InUse(StreamNotActiveMessage(stream, target->status));
+  return &*target;
+}
 
 void StreamControl::NoteLoaded(const StreamMeta& meta) {
   last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
@@ -79,11 +95,7 @@ Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamPa
   meta.warm_throughput_mibps = params.warm_throughput_mibps;
   std::map<std::string, std::string> tags;
   for (const auto& [k, v] : params.tags) tags[k] = v;  // the last value of a key wins
-  if (tags.size() > kMaxTagsPerStream) {
-    return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " + stream.account +
-                                   " because a given stream cannot have more than " +
-                                   std::to_string(kMaxTagsPerStream) + " tags associated with it.");
-  }
+  if (tags.size() > kMaxTagsPerStream) return TooManyTags(stream);
   meta.tags.assign(tags.begin(), tags.end());
   const std::vector<HashKeyRange> ranges = EvenHashRanges(shard_count);
   for (int i = 0; i < shard_count; ++i) {
@@ -249,8 +261,7 @@ Result<std::vector<Shard>> StreamControl::ListShards(const StreamRef& stream, co
     return Status::NotFound(StreamNotFoundMessage(stream));
   }
   if (m.status == StreamStatus::kCreating) {
-    return Status::InUse("Stream " + stream.name + " under account " + stream.account +
-                         " not ACTIVE, instead in state CREATING");
+    return Status::InUse(StreamNotActiveMessage(stream, m.status));
   }
   return FilterShards(m, filter, now);
 }
@@ -265,25 +276,7 @@ Result<std::vector<std::pair<std::string, std::string>>> StreamControl::ListTags
 }  // namespace sluice::engine
 
 namespace sluice::engine {
-namespace {
-
-std::string NotActiveMessage(const StreamRef& stream, StreamStatus status) {
-  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
-         StreamStatusName(status);
-}
-
-// The seven shard-level metrics in the model's order.
-constexpr std::array<std::string_view, 7> kMetricOrder = {
-    "IncomingBytes",
-    "IncomingRecords",
-    "OutgoingBytes",
-    "OutgoingRecords",
-    "WriteProvisionedThroughputExceeded",
-    "ReadProvisionedThroughputExceeded",
-    "IteratorAgeMilliseconds",
-};
-
-}  // namespace
+namespace {}  // namespace
 
 Status StreamControl::ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
                                          bool updating) {
@@ -291,12 +284,7 @@ Status StreamControl::ChangeActiveStream(const StreamRef& stream, const std::fun
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
-  StreamMeta* target = nullptr;
-  for (StreamMeta& m : snapshot) {
-    if (KeyOf(m.ref) == KeyOf(stream)) target = &m;
-  }
-  if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
-  if (target->status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(stream, target->status));
+  SLUICE_ASSIGN_OR_RETURN(StreamMeta * target, ActiveIn(snapshot, stream));
   SLUICE_RETURN_IF_ERROR(change(*target));
   if (updating && options_.update_stream_delay_ms > 0) {
     target->status = StreamStatus::kUpdating;
@@ -331,11 +319,7 @@ Status StreamControl::AddTags(const StreamRef& stream, const std::vector<std::pa
   return ChangeActiveStream(stream, [&](StreamMeta& m) {
     std::map<std::string, std::string> merged(m.tags.begin(), m.tags.end());
     for (const auto& [k, v] : tags) merged[k] = v;
-    if (merged.size() > kMaxTagsPerStream) {
-      return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " +
-                                     stream.account + " because a given stream cannot have more than " +
-                                     std::to_string(kMaxTagsPerStream) + " tags associated with it.");
-    }
+    if (merged.size() > kMaxTagsPerStream) return TooManyTags(stream);
     m.tags.assign(merged.begin(), merged.end());
     return Status::Ok();
   });
@@ -384,7 +368,7 @@ Result<std::pair<std::vector<std::string>, std::vector<std::string>>> StreamCont
   Status st = ChangeActiveStream(stream, [&](StreamMeta& m) {
     current = m.shard_level_metrics;
     desired.clear();
-    for (std::string_view name : kMetricOrder) {
+    for (std::string_view name : kShardLevelMetrics) {
       const bool had = std::find(current.begin(), current.end(), name) != current.end();
       const bool named = std::find(metrics.begin(), metrics.end(), name) != metrics.end();
       if (enable ? (had || named) : (had && !named)) desired.emplace_back(name);

@@ -168,6 +168,9 @@ class StreamControl {
   // not fail) when that cannot be saved. Caller holds the control lock.
   void ErasePoliciesLocked(const StreamKey& key);
   int64_t Now() const { return clock_.NowMillis(); }
+  // The element of `snapshot` that is `stream`, when it is ACTIVE. Errors:
+  // ResourceNotFound, ResourceInUse.
+  static Result<StreamMeta*> ActiveIn(std::vector<StreamMeta>& snapshot, const StreamRef& stream);
 
   // LimitExceeded for the account quotas, in the service's wording.
   static Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional);

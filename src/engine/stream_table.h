@@ -28,6 +28,8 @@ inline StreamRef RefOf(const StreamKey& k) { return {std::get<0>(k), std::get<1>
 
 // "Stream <name> under account <acct> not found."
 std::string StreamNotFoundMessage(const StreamRef& stream);
+// "Stream <name> under account <acct> not ACTIVE, instead in state <status>"
+std::string StreamNotActiveMessage(const StreamRef& stream, StreamStatus status);
 
 // Logs one line for a stream's state change: "engine: stream state" with
 // the stream, its namespace and the old and new state ("" when the stream

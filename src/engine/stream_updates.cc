@@ -25,11 +25,6 @@
 namespace sluice::engine {
 namespace {
 
-std::string NotActive(const StreamRef& stream, StreamStatus status) {
-  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
-         StreamStatusName(status);
-}
-
 Status OnDemandRefused(const StreamRef& stream, const char* operation) {
   return Status(ErrorCode::kValidation, std::string(operation) + " is not supported for stream " + stream.name +
                                             " under account " + stream.account +
@@ -97,12 +92,7 @@ Result<int> StreamControl::Reshard(const StreamRef& stream, ReshardOp op) {
   std::lock_guard control(streams_.control_mu());
   if (!streams_.Find(stream)) return Status::NotFound(StreamNotFoundMessage(stream));
   std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
-  StreamMeta* target = nullptr;
-  for (StreamMeta& m : snapshot) {
-    if (KeyOf(m.ref) == KeyOf(stream)) target = &m;
-  }
-  if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
-  if (target->status != StreamStatus::kActive) return Status::InUse(NotActive(stream, target->status));
+  SLUICE_ASSIGN_OR_RETURN(StreamMeta * target, ActiveIn(snapshot, stream));
   const int open_before = OpenShardCount(*target);
   if (target->mode == StreamMode::kOnDemand) {
     return OnDemandRefused(stream, op.kind == ReshardOp::Kind::kSplit   ? "SplitShard"
