@@ -55,7 +55,7 @@ ConsumerRegistry& Engine::consumers() { return impl_->consumers(); }
 StreamControl& Engine::control() { return impl_->control(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
-void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }
+void Engine::RunHousekeeping() { (void)impl_->housekeeping().RunPass(); }
 
 // ------------------------------------------------------------------ Impl ---
 
@@ -70,9 +70,12 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
   stores_ = options_.shard_stores ? options_.shard_stores : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
   records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);
-  consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_, [this] { KickHousekeeping(); });
-  control_ =
-      std::make_unique<StreamControl>(options_, *clock_, *this, *accounts_, *stores_, [this] { KickHousekeeping(); });
+  // The parts wake the housekeeping thread when they schedule a transition
+  // (never before Open returns).
+  auto kick = [this] { housekeeping_->Kick(); };
+  consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_, kick);
+  control_ = std::make_unique<StreamControl>(options_, *clock_, *this, *accounts_, *stores_, kick);
+  housekeeping_ = std::make_unique<Housekeeping>(options_, *clock_, *this, *control_, *consumers_);
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }
@@ -153,6 +156,14 @@ void Engine::Impl::EraseLocked(const StreamKey& key) {
   streams_.erase(key);
 }
 
+std::vector<std::shared_ptr<StreamState>> Engine::Impl::Streams() const {
+  std::shared_lock table(table_mu_);
+  std::vector<std::shared_ptr<StreamState>> out;
+  out.reserve(streams_.size());
+  for (const auto& [key, state] : streams_) out.push_back(state);
+  return out;
+}
+
 void Engine::Impl::ForEachInNamespace(const std::string& account, const std::string& region,
                                       const std::function<void(const StreamMeta&)>& visit) const {
   std::shared_lock table(table_mu_);
@@ -188,50 +199,13 @@ int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
   return missing;
 }
 
-void Engine::Impl::Start() {
-  std::lock_guard lock(hk_mu_);
-  if (stopped_ || hk_thread_.joinable()) return;
-  hk_stop_ = false;
-  hk_thread_ = std::thread([this] {
-    std::unique_lock lk(hk_mu_);
-    while (!hk_stop_) {
-      lk.unlock();
-      const int64_t next_due = RunHousekeeping();
-      lk.lock();
-      if (hk_stop_) break;
-      const int64_t wait_ms =
-          std::clamp<int64_t>(next_due - Now(), 1, std::max<int64_t>(options_.retention_check_interval_ms, 1));
-      hk_cv_.wait_for(lk, std::chrono::milliseconds(wait_ms), [this] { return hk_stop_ || hk_kicked_; });
-      hk_kicked_ = false;
-    }
-  });
-}
-
-void Engine::Impl::KickHousekeeping() {
-  std::lock_guard lock(hk_mu_);
-  hk_kicked_ = true;
-  hk_cv_.notify_all();
-}
+void Engine::Impl::Start() { housekeeping_->Start(); }
 
 void Engine::Impl::Stop() {
-  std::thread thread;
-  {
-    std::lock_guard lock(hk_mu_);
-    if (stopped_) return;
-    stopped_ = true;
-    hk_stop_ = true;
-    hk_cv_.notify_all();
-    thread = std::move(hk_thread_);
-  }
-  if (thread.joinable()) thread.join();
+  if (!housekeeping_->Stop()) return;  // stopped before
   hub_->Stop();
   stores_->Stop();  // completes pending syncs
-  std::vector<std::shared_ptr<StreamState>> streams;
-  {
-    std::shared_lock table(table_mu_);
-    for (const auto& [key, state] : streams_) streams.push_back(state);
-  }
-  for (auto& state : streams) ReleaseStreamLogs(*state, /*destroy=*/false);
+  for (auto& state : Streams()) ReleaseStreamLogs(*state, /*destroy=*/false);
 }
 
 void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to) {

@@ -154,7 +154,8 @@ class Engine {
 
   // Runs one housekeeping pass now: finishes CREATING/UPDATING/DELETING
   // transitions that are due and trims logs past retention. The housekeeping
-  // thread calls it; tests driving a ManualClock may call it directly.
+  // thread calls it (engine/housekeeping.h); tests driving a ManualClock may
+  // call it directly.
   void RunHousekeeping();
 
  private:

@@ -7,7 +7,8 @@
 //   stream_transitions.cc  settings, resharding, the stream transitions
 //   put_records.cc,    the data path, RecordPath (engine/record_path.h); the
 //   get_records.cc     Impl is its StreamLookup and owns it
-//   housekeeping.cc    the housekeeping thread: transitions, retention
+//   housekeeping.cc    the housekeeping thread and pass, Housekeeping
+//                      (engine/housekeeping.h)
 //   consumer_registry.cc
 //                      stream consumers, ConsumerRegistry
 //                      (engine/consumer_registry.h)
@@ -15,19 +16,18 @@
 // ConsumerRegistry, and owns both.
 #pragma once
 
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
 #include "engine/account_store.h"
 #include "engine/consumer_registry.h"
 #include "engine/engine.h"
+#include "engine/housekeeping.h"
 #include "engine/record_path.h"
 #include "engine/shard_iterator.h"
 #include "engine/subscription_hub.h"
@@ -75,9 +75,6 @@ class Engine::Impl final : public StreamRegistry {
   // engine_metrics.cc: a copy of every counter (Engine::Metrics).
   EngineMetrics Metrics() const;
 
-  // housekeeping.cc: one pass; returns the clock time of the next due work.
-  int64_t RunHousekeeping();
-
   // engine.cc: StreamRegistry, over the stream table.
   std::shared_ptr<StreamState> Find(const StreamRef& stream) const override;
   std::mutex& control_mu() const override { return control_mu_; }
@@ -85,12 +82,14 @@ class Engine::Impl final : public StreamRegistry {
   Status SaveLocked(const std::vector<StreamMeta>& streams) override;
   void InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) override;
   void EraseLocked(const StreamKey& key) override;
+  std::vector<std::shared_ptr<StreamState>> Streams() const override;
   void ForEachInNamespace(const std::string& account, const std::string& region,
                           const std::function<void(const StreamMeta&)>& visit) const override;
 
   RecordPath& records() { return *records_; }
   ConsumerRegistry& consumers() { return *consumers_; }
   StreamControl& control() { return *control_; }
+  Housekeeping& housekeeping() { return *housekeeping_; }
   const EngineOptions& options() const { return options_; }
   int64_t Now() const { return clock_->NowMillis(); }
 
@@ -100,8 +99,6 @@ class Engine::Impl final : public StreamRegistry {
   // directory is missing: its records, if it had any, are gone, and the
   // shard restarts empty. Returns the number missing.
   int ReportMissingShardDirs(const StreamMeta& meta) const;
-
-  void KickHousekeeping();
 
   EngineOptions options_;
   const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off
@@ -114,6 +111,7 @@ class Engine::Impl final : public StreamRegistry {
   std::unique_ptr<RecordPath> records_;          // the shard data path
   std::unique_ptr<ConsumerRegistry> consumers_;  // stream consumers
   std::unique_ptr<StreamControl> control_;       // the streams' control plane
+  std::unique_ptr<Housekeeping> housekeeping_;   // its thread settles transitions, trims logs
 
   mutable std::shared_mutex table_mu_;
   std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_
@@ -134,16 +132,6 @@ class Engine::Impl final : public StreamRegistry {
   // Serialises control-plane changes, so each is snapshot → save → apply.
   mutable std::mutex control_mu_;
   uint64_t missing_shard_dirs_ = 0;  // found by Load(), before serving
-
-  // Housekeeping thread.
-  std::mutex hk_mu_;
-  std::condition_variable hk_cv_;
-  std::thread hk_thread_;
-  bool hk_stop_ = false;           // guarded by hk_mu_
-  bool hk_kicked_ = false;         // guarded by hk_mu_
-  bool stopped_ = false;           // guarded by hk_mu_
-  int64_t next_retention_ms_ = 0;  // touched by RunHousekeeping only (single caller at a time)
-  std::mutex hk_pass_mu_;          // one housekeeping pass at a time
 };
 
 // Messages shared by several operations (StreamNotFoundMessage: engine/stream_table.h).

@@ -3,8 +3,9 @@
 // change metadata in the control plane's steps (snapshot every stream's
 // metadata, change the copy, save it, then make it live), all under the
 // table's control lock. StreamRegistry adds what the streams' own control
-// plane (StreamControl, engine/stream_control.h) needs: adding and dropping
-// live streams, and walking a namespace. The engine implements both.
+// plane (StreamControl, engine/stream_control.h) and the housekeeping pass
+// (engine/housekeeping.h) need: adding and dropping live streams, listing
+// them, and walking a namespace. The engine implements both.
 #pragma once
 
 #include <functional>
@@ -56,6 +57,8 @@ class StreamRegistry : public StreamTable {
   // Drops the live stream `key` from the table, under the table lock (its
   // logs are the caller's to release). Caller holds control_mu().
   virtual void EraseLocked(const StreamKey& key) = 0;
+  // Every live stream, copied under the table lock shared.
+  virtual std::vector<std::shared_ptr<StreamState>> Streams() const = 0;
   // Calls `visit` with the metadata of each stream of the namespace, in name
   // order, holding the table lock and that stream's lock, both shared.
   virtual void ForEachInNamespace(const std::string& account, const std::string& region,

@@ -1,18 +1,22 @@
 // StreamControl (engine/stream_control.h) on its own: over an in-memory
 // stream registry whose saves can be made to fail, real in-memory shard logs
-// and a ManualClock, without an Engine; and once through Engine::control().
+// and a ManualClock, without an Engine (with the housekeeping thread over
+// them once); and once through Engine::control().
 #include "engine/stream_control.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <climits>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
 
 #include "engine/engine.h"
+#include "engine/housekeeping.h"
 #include "engine/local_shard_store.h"
 #include "engine/stream_state.h"
+#include "engine_test_util.h"
 
 namespace sluice::engine {
 namespace {
@@ -30,6 +34,7 @@ class MemoryStreamRegistry final : public StreamRegistry {
   }
   std::mutex& control_mu() const override { return control_mu_; }
   std::vector<StreamMeta> SnapshotLocked() const override {
+    ++snapshots;
     std::vector<StreamMeta> out;
     ForEach([&](const StreamMeta& m) { out.push_back(m); });
     return out;
@@ -47,6 +52,12 @@ class MemoryStreamRegistry final : public StreamRegistry {
     std::unique_lock table(table_mu_);
     streams_.erase(key);
   }
+  std::vector<std::shared_ptr<StreamState>> Streams() const override {
+    std::shared_lock table(table_mu_);
+    std::vector<std::shared_ptr<StreamState>> out;
+    for (const auto& [key, state] : streams_) out.push_back(state);
+    return out;
+  }
   void ForEachInNamespace(const std::string& account, const std::string& region,
                           const std::function<void(const StreamMeta&)>& visit) const override {
     ForEach([&](const StreamMeta& m) {
@@ -56,6 +67,7 @@ class MemoryStreamRegistry final : public StreamRegistry {
 
   bool fail_saves = false;
   std::vector<std::vector<StreamMeta>> saved;
+  mutable std::atomic<int> snapshots{0};  // a housekeeping pass takes one
 
  private:
   void ForEach(const std::function<void(const StreamMeta&)>& visit) const {
@@ -231,6 +243,25 @@ TEST_F(StreamControlTest, ADelayedDeleteWakesHousekeepingAndRemovesTheStreamWhen
   EXPECT_EQ(registry_.Find(s_), nullptr);
   EXPECT_TRUE(registry_.saved.back().empty());
   EXPECT_EQ(control_.DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
+}
+
+TEST_F(StreamControlTest, TheHousekeepingThreadSettlesADelayedCreateOnceKickedWhenDue) {
+  options_.create_stream_delay_ms = 60000;  // the thread sleeps at most the retention interval, 5 s
+  ConsumerRegistry consumers(options_, clock_, registry_, accounts_, [] {});
+  Housekeeping housekeeping(options_, clock_, registry_, control_, consumers);
+  ASSERT_TRUE(Create(s_, 1).ok());
+  const int before = registry_.snapshots;
+  housekeeping.Start();
+  // The first pass has found nothing due (the clock has not moved).
+  ASSERT_TRUE(testing::PollUntil([&] { return registry_.snapshots > before; }));
+  EXPECT_EQ(control_.DescribeStream(s_)->status, StreamStatus::kCreating);
+  clock_.Advance(60000);
+  housekeeping.Kick();
+  // Well before the thread's own wake-up (the retention interval, 5 s).
+  EXPECT_TRUE(testing::PollUntil([&] { return control_.DescribeStream(s_)->status == StreamStatus::kActive; },
+                                 std::chrono::seconds(2)));
+  EXPECT_TRUE(housekeeping.Stop());
+  EXPECT_FALSE(housekeeping.Stop());  // once
 }
 
 TEST(StreamControlThroughEngineTest, TheEngineServesTheControlPlaneFromItsOwnTable) {
