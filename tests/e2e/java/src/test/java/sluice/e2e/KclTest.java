@@ -43,9 +43,7 @@ class KclTest {
       throws Exception {
     try (SluiceServer server = SluiceServer.start()) {
       KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTP11);
-      DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(server.httpEndpoint())
-          .region(Region.US_EAST_1).credentialsProvider(Clients.credentials())
-          .httpClientBuilder(ApacheHttpClient.builder()).build();
+      DynamoDbClient dynamo = dynamoClient(server);
       String stream = Streams.uniqueName("kcl");
       String application = Streams.uniqueName("kcl-app");
       Streams.create(kinesis, stream, SHARDS);
@@ -80,12 +78,7 @@ class KclTest {
 
         producer.put(PER_KEY);
         waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
-        Map<String, String> last = lastSequenceNumberByShard(producer);
-        waitFor(server, () -> {
-          Map<String, LeaseTable.Lease> leases = LeaseTable.read(dynamo, application);
-          return last.entrySet().stream().allMatch(e -> leases.containsKey(e.getKey())
-              && e.getValue().equals(leases.get(e.getKey()).checkpoint()));
-        }, Duration.ofSeconds(10), "each lease's checkpoint at its shard's last record " + last);
+        awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
       }
 
       assertInOrderPerKey(producer, seen);
@@ -93,6 +86,68 @@ class KclTest {
       dynamo.close();
       kinesis.close();
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KclWorker.Retrieval.class)
+  @Timeout(180)
+  void checkpointsSurviveAKillOfSluiceAndTheWorkerGoesOnFromThem(KclWorker.Retrieval retrieval) throws Exception {
+    try (SluiceServer server = SluiceServer.start()) {
+      Clients clients = new Clients(server);
+      KinesisClient kinesis = clients.syncClient(Transport.APACHE_HTTP11);
+      DynamoDbClient dynamo = dynamoClient(server);
+      String stream = Streams.uniqueName("kcl");
+      String application = Streams.uniqueName("kcl-app");
+      Streams.create(kinesis, stream, SHARDS);
+      KeyedProducer producer = new KeyedProducer(kinesis, stream, KEYS_PER_SHARD);
+      producer.put(PER_KEY);
+
+      ProcessedRecords seen = new ProcessedRecords();
+      try (KclWorker worker = KclWorker.start(server.httpEndpoint(), stream, application, "worker-a", retrieval,
+          seen.factory("worker-a"))) {
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60), "every record processed");
+        Map<String, String> checkpoints = awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
+        int processedBeforeKill = seen.all().size();
+
+        server.kill9();
+        server.restart();
+        DynamoDbClient restarted = dynamoClient(server);
+        Map<String, String> survived = new HashMap<>();
+        LeaseTable.read(restarted, application).forEach((shard, lease) -> survived.put(shard, lease.checkpoint()));
+        assertEquals(checkpoints, survived, "checkpoints after kill -9 and restart");
+
+        producer.useClient(clients.syncClient(Transport.APACHE_HTTP11));
+        producer.put(PER_KEY);
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60),
+            "every record processed after the restart");
+        awaitCheckpointsAtLastRecords(server, restarted, application, producer);
+        for (ProcessedRecords.Processed p : seen.all().subList(processedBeforeKill, seen.all().size())) {
+          assertTrue(new BigInteger(p.sequenceNumber()).compareTo(new BigInteger(checkpoints.get(p.shardId()))) > 0,
+              "after the restart, " + p + " came after its shard's checkpoint " + checkpoints.get(p.shardId()));
+        }
+        restarted.close();
+      }
+      assertInOrderPerKey(producer, seen);
+      assertEquals(List.of(), seen.errors(), "checkpoint errors");
+    }
+  }
+
+  private static DynamoDbClient dynamoClient(SluiceServer server) {
+    return DynamoDbClient.builder().endpointOverride(server.httpEndpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(Clients.credentials()).httpClientBuilder(ApacheHttpClient.builder()).build();
+  }
+
+  /** Waits until each lease's checkpoint is its shard's last record put; returns them by shard. */
+  private static Map<String, String> awaitCheckpointsAtLastRecords(SluiceServer server, DynamoDbClient dynamo,
+                                                                   String application, KeyedProducer producer)
+      throws InterruptedException {
+    Map<String, String> last = lastSequenceNumberByShard(producer);
+    waitFor(server, () -> {
+      Map<String, LeaseTable.Lease> leases = LeaseTable.read(dynamo, application);
+      return last.entrySet().stream().allMatch(e -> leases.containsKey(e.getKey())
+          && e.getValue().equals(leases.get(e.getKey()).checkpoint()));
+    }, Duration.ofSeconds(10), "each lease's checkpoint at its shard's last record " + last);
+    return last;
   }
 
   /**
@@ -105,7 +160,7 @@ class KclTest {
   private static KclWorker startOnceLeasesExist(SluiceServer server, DynamoDbClient dynamo, String stream,
                                                 String application, String worker, KclWorker.Retrieval retrieval,
                                                 ProcessedRecords seen) throws InterruptedException {
-    waitFor(server, () -> LeaseTable.read(dynamo, application).size() == SHARDS, Duration.ofSeconds(30),
+    waitFor(server, () -> LeaseTable.read(dynamo, application).size() == SHARDS, Duration.ofSeconds(60),
         "the first worker's " + SHARDS + " leases");
     return KclWorker.start(server.httpEndpoint(), stream, application, worker, retrieval, seen.factory(worker));
   }

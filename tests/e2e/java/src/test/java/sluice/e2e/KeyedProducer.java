@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 final class KeyedProducer {
   record Put(String key, String data, String shardId, String sequenceNumber) {}
 
-  private final KinesisClient kinesis;
+  private KinesisClient kinesis;
   private final String stream;
   private final List<String> keys = new ArrayList<>();
   private final Map<String, Integer> next = new HashMap<>();
@@ -67,6 +67,11 @@ final class KeyedProducer {
       puts.add(new Put(keyOf.get(i), entries.get(i).data().asUtf8String(), response.records().get(i).shardId(),
           response.records().get(i).sequenceNumber()));
     }
+  }
+
+  /** Puts through `client` from now on (a new client after the server restarted). */
+  void useClient(KinesisClient client) {
+    kinesis = client;
   }
 
   List<Put> puts() {
