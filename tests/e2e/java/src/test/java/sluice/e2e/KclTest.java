@@ -44,16 +44,13 @@ class KclTest {
     try (SluiceServer server = SluiceServer.start()) {
       KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTP11);
       DynamoDbClient dynamo = dynamoClient(server);
-      String stream = Streams.uniqueName("kcl");
+      KeyedProducer producer = streamWithRecords(kinesis);
       String application = Streams.uniqueName("kcl-app");
-      Streams.create(kinesis, stream, SHARDS);
-      KeyedProducer producer = new KeyedProducer(kinesis, stream, KEYS_PER_SHARD);
-      producer.put(PER_KEY);
-
       ProcessedRecords seen = new ProcessedRecords();
-      try (KclWorker a = KclWorker.start(server.httpEndpoint(), stream, application, "worker-a", retrieval,
-               seen.factory("worker-a"));
-           KclWorker b = startOnceLeasesExist(server, dynamo, stream, application, "worker-b", retrieval, seen)) {
+      try (KclWorker a = KclWorker.start(server.httpEndpoint(), producer.stream(), application, "worker-a",
+               retrieval, seen.factory("worker-a"));
+           KclWorker b = startOnceLeasesExist(server, dynamo, producer.stream(), application, "worker-b", retrieval,
+               seen)) {
         // KCL 3.x moves a lease to a worker with less load (here: throughput, the same on every
         // shard) every few assignment rounds, so the producer keeps writing until the two are even.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -96,15 +93,11 @@ class KclTest {
       Clients clients = new Clients(server);
       KinesisClient kinesis = clients.syncClient(Transport.APACHE_HTTP11);
       DynamoDbClient dynamo = dynamoClient(server);
-      String stream = Streams.uniqueName("kcl");
+      KeyedProducer producer = streamWithRecords(kinesis);
       String application = Streams.uniqueName("kcl-app");
-      Streams.create(kinesis, stream, SHARDS);
-      KeyedProducer producer = new KeyedProducer(kinesis, stream, KEYS_PER_SHARD);
-      producer.put(PER_KEY);
-
       ProcessedRecords seen = new ProcessedRecords();
-      try (KclWorker worker = KclWorker.start(server.httpEndpoint(), stream, application, "worker-a", retrieval,
-          seen.factory("worker-a"))) {
+      try (KclWorker worker = KclWorker.start(server.httpEndpoint(), producer.stream(), application, "worker-a",
+          retrieval, seen.factory("worker-a"))) {
         waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60), "every record processed");
         Map<String, String> checkpoints = awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
         int processedBeforeKill = seen.all().size();
@@ -130,6 +123,15 @@ class KclTest {
       assertInOrderPerKey(producer, seen);
       assertEquals(List.of(), seen.errors(), "checkpoint errors");
     }
+  }
+
+  /** A new 4-shard stream and a producer that has put its first records to it. */
+  private static KeyedProducer streamWithRecords(KinesisClient kinesis) throws Exception {
+    String stream = Streams.uniqueName("kcl");
+    Streams.create(kinesis, stream, SHARDS);
+    KeyedProducer producer = new KeyedProducer(kinesis, stream, KEYS_PER_SHARD);
+    producer.put(PER_KEY);
+    return producer;
   }
 
   private static DynamoDbClient dynamoClient(SluiceServer server) {

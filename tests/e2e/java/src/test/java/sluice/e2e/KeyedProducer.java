@@ -69,6 +69,10 @@ final class KeyedProducer {
     }
   }
 
+  String stream() {
+    return stream;
+  }
+
   /** Puts through `client` from now on (a new client after the server restarted). */
   void useClient(KinesisClient client) {
     kinesis = client;
