@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
  * The Kinesis Client Library 3.x, unmodified, against one `sluice serve` that serves its stream
@@ -125,10 +127,86 @@ class KclTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KclWorker.Retrieval.class)
+  @Timeout(180)
+  void parentShardsAreFinishedBeforeTheirChildrenThroughASplitAndAMerge(KclWorker.Retrieval retrieval)
+      throws Exception {
+    try (SluiceServer server = SluiceServer.start()) {
+      KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTP11);
+      KeyedProducer producer = streamWithRecords(kinesis, 2);
+      String stream = producer.stream();
+      ProcessedRecords seen = new ProcessedRecords();
+      try (KclWorker worker = KclWorker.start(server.httpEndpoint(), stream, Streams.uniqueName("kcl-app"),
+          "worker-a", retrieval, seen.factory("worker-a"))) {
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60), "every record processed");
+        // Split shard 0 in two halves, then merge its upper half with shard 1: two generations.
+        Shard first = kinesis.listShards(r -> r.streamName(stream)).shards().get(0);
+        BigInteger start = new BigInteger(first.hashKeyRange().startingHashKey());
+        BigInteger end = new BigInteger(first.hashKeyRange().endingHashKey());
+        kinesis.splitShard(r -> r.streamName(stream).shardToSplit(first.shardId())
+            .newStartingHashKey(start.add(end).shiftRight(1).add(BigInteger.ONE).toString()));
+        Streams.waitActive(kinesis, stream);
+        producer.put(PER_KEY);
+        List<Shard> open = kinesis.listShards(r -> r.streamName(stream)).shards().stream()
+            .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null).toList();
+        Shard upperHalf = open.stream().filter(shard -> first.shardId().equals(shard.parentShardId())
+            && !shard.hashKeyRange().startingHashKey().equals(first.hashKeyRange().startingHashKey())).findFirst()
+            .orElseThrow();
+        Shard second = open.stream().filter(shard -> shard.parentShardId() == null).findFirst().orElseThrow();
+        kinesis.mergeShards(r -> r.streamName(stream).shardToMerge(upperHalf.shardId())
+            .adjacentShardToMerge(second.shardId()));
+        Streams.waitActive(kinesis, stream);
+        producer.put(PER_KEY);
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60),
+            () -> "every record processed through the split and the merge; processing " + seen.held("worker-a"));
+      }
+
+      List<ProcessedRecords.Processed> processed = seen.all();
+      List<Shard> shards = kinesis.listShards(r -> r.streamName(stream)).shards();
+      assertEquals(5, shards.size(), "shards after a split and a merge: " + shards);
+      for (Shard child : shards) {
+        for (String parent : Arrays.asList(child.parentShardId(), child.adjacentParentShardId())) {
+          if (parent == null) continue;
+          int lastOfParent = lastIndexOf(processed, parent);
+          int firstOfChild = firstIndexOf(processed, child.shardId());
+          assertTrue(lastOfParent >= 0, "records of parent " + parent + " processed");
+          assertTrue(firstOfChild < 0 || firstOfChild > lastOfParent, "child " + child.shardId()
+              + " first processed at " + firstOfChild + ", before its parent " + parent + " ended at " + lastOfParent);
+        }
+      }
+      assertTrue(firstIndexOf(processed, shards.get(4).shardId()) >= 0, "the merged shard's records processed");
+      long childrenWithRecords = shards.stream()
+          .filter(shard -> shard.parentShardId() != null && firstIndexOf(processed, shard.shardId()) >= 0).count();
+      assertTrue(childrenWithRecords >= 2, "records of a split child and of the merged shard processed");
+      assertInOrderPerKey(producer, seen);
+      assertEquals(List.of(), seen.errors(), "checkpoint errors");
+    }
+  }
+
+  private static int firstIndexOf(List<ProcessedRecords.Processed> processed, String shardId) {
+    for (int i = 0; i < processed.size(); i++) {
+      if (processed.get(i).shardId().equals(shardId)) return i;
+    }
+    return -1;
+  }
+
+  private static int lastIndexOf(List<ProcessedRecords.Processed> processed, String shardId) {
+    for (int i = processed.size() - 1; i >= 0; i--) {
+      if (processed.get(i).shardId().equals(shardId)) return i;
+    }
+    return -1;
+  }
+
   /** A new 4-shard stream and a producer that has put its first records to it. */
   private static KeyedProducer streamWithRecords(KinesisClient kinesis) throws Exception {
+    return streamWithRecords(kinesis, SHARDS);
+  }
+
+  /** A new stream of `shards` shards and a producer that has put its first records to it. */
+  private static KeyedProducer streamWithRecords(KinesisClient kinesis, int shards) throws Exception {
     String stream = Streams.uniqueName("kcl");
-    Streams.create(kinesis, stream, SHARDS);
+    Streams.create(kinesis, stream, shards);
     KeyedProducer producer = new KeyedProducer(kinesis, stream, KEYS_PER_SHARD);
     producer.put(PER_KEY);
     return producer;
