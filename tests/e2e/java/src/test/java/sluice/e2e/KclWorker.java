@@ -93,7 +93,7 @@ final class KclWorker implements AutoCloseable {
             .schedulerInitializationBackoffTimeMillis(500),
         leases,
         configs.lifecycleConfig(),
-        configs.metricsConfig().metricsLevel(MetricsLevel.NONE),  // no CloudWatch on Sluice yet
+        configs.metricsConfig().metricsLevel(MetricsLevel.NONE),  // metrics off: not what this test checks
         configs.processorConfig(),
         retrievalConfig);
     KclWorker started = new KclWorker(worker, scheduler, kinesis, dynamo, cloudWatch);
