@@ -103,7 +103,7 @@ final class Clients {
         .build();
   }
 
-  private static StaticCredentialsProvider credentials() {
+  static StaticCredentialsProvider credentials() {
     return StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSLUICEJAVA", "sluice-secret"));
   }
 

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * "TLS certificate" line, and the server counts as started once GET /health answers 200.
  *
  * <p>close() sends SIGTERM and requires a clean exit (status 0) within 20 s, then removes the
- * data dir; a server that does not stop is killed and the close fails.
+ * data dir; a server that does not stop is killed and the close fails. kill9() and restart() crash
+ * the server and start it again on the same data dir and port, so clients keep their endpoint.
  */
 final class SluiceServer implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on ([0-9.]+):(\\d+)");
@@ -31,15 +32,16 @@ final class SluiceServer implements AutoCloseable {
   private static final long START_DEADLINE_MS = 30_000;
   private static final long STOP_DEADLINE_MS = 20_000;
 
-  private final Process process;
   private final Path dataDir;
+  private final List<String> extraArgs;
+  private Process process;
   private final List<String> log = new ArrayList<>();
   private int port;
   private Path certificate;
 
-  private SluiceServer(Process process, Path dataDir) {
-    this.process = process;
+  private SluiceServer(Path dataDir, List<String> extraArgs) {
     this.dataDir = dataDir;
+    this.extraArgs = extraArgs;
   }
 
   /** Starts a server with `extraArgs` after the defaults (streams ACTIVE at once). */
@@ -48,18 +50,38 @@ final class SluiceServer implements AutoCloseable {
     if (bin == null || bin.isEmpty() || !Files.isExecutable(Path.of(bin))) {
       throw new IllegalStateException("SLUICE_BIN must name the server binary (got '" + bin + "')");
     }
-    Path dataDir = Files.createTempDirectory("sluice-java-e2e");
-    List<String> command = new ArrayList<>(List.of(bin, "serve", "--host", "127.0.0.1", "--port", "0",
-        "--data-dir", dataDir.resolve("data").toString(), "--create-stream-ms", "0",
+    SluiceServer server = new SluiceServer(Files.createTempDirectory("sluice-java-e2e"), List.of(extraArgs));
+    server.launch(bin, 0);
+    return server;
+  }
+
+  /** Kills the server with SIGKILL, as a crash would, and waits until it is gone. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();  // SIGKILL
+    process.waitFor();
+  }
+
+  /** Starts the server again (after kill9) on the same data dir and the same port. */
+  void restart() throws IOException, InterruptedException {
+    if (process.isAlive()) throw new IllegalStateException("kill the server first");
+    int previous = port;
+    synchronized (log) {
+      port = 0;
+    }
+    launch(System.getenv("SLUICE_BIN"), previous);
+  }
+
+  private void launch(String bin, int listenPort) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(bin, "serve", "--host", "127.0.0.1", "--port",
+        String.valueOf(listenPort), "--data-dir", dataDir.resolve("data").toString(), "--create-stream-ms", "0",
         "--delete-stream-ms", "0"));
-    command.addAll(List.of(extraArgs));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    SluiceServer server = new SluiceServer(process, dataDir);
-    Thread reader = new Thread(server::readLog, "sluice-log");
+    command.addAll(extraArgs);
+    Process started = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process = started;
+    Thread reader = new Thread(() -> readLog(started), "sluice-log");
     reader.setDaemon(true);
     reader.start();
-    server.awaitStarted();
-    return server;
+    awaitStarted();
   }
 
   int port() {
@@ -87,9 +109,9 @@ final class SluiceServer implements AutoCloseable {
     }
   }
 
-  private void readLog() {
+  private void readLog(Process from) {
     try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new InputStreamReader(from.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         synchronized (log) {
           log.add(line);

@@ -1,0 +1,307 @@
+package sluice.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * The Kinesis Client Library 3.x, unmodified, against one `sluice serve` that serves its stream
+ * and its lease table (DynamoDB; KCL 3.5 keeps its leader lock, migration state and worker metrics
+ * there too) on one endpoint: two workers in this JVM share a 4-shard stream that a producer
+ * writes keyed records to, in both retrieval modes (enhanced fan-out, the KCL's default, and
+ * polling).
+ */
+class KclTest {
+  private static final int SHARDS = 4;
+  private static final int KEYS_PER_SHARD = 4;
+  private static final int PER_KEY = 5;
+  /** A lease can move only once it expired and the leader's next assignment ran: allow both, twice. */
+  private static final Duration TAKEOVER = Duration.ofMillis(4 * KclWorker.FAILOVER_MS);
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KclWorker.Retrieval.class)
+  @Timeout(180)
+  void twoWorkersShareTheShardsInOrderAndTheSurvivorTakesAllWhenOneCrashes(KclWorker.Retrieval retrieval)
+      throws Exception {
+    try (SluiceServer server = SluiceServer.start()) {
+      KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTP11);
+      DynamoDbClient dynamo = dynamoClient(server);
+      KeyedProducer producer = streamWithRecords(kinesis);
+      String application = Streams.uniqueName("kcl-app");
+      ProcessedRecords seen = new ProcessedRecords();
+      try (KclWorker a = KclWorker.start(server.httpEndpoint(), producer.stream(), application, "worker-a",
+               retrieval, seen.factory("worker-a"));
+           KclWorker b = startOnceLeasesExist(server, dynamo, producer.stream(), application, "worker-b", retrieval,
+               seen)) {
+        // KCL 3.x moves a lease to a worker with less load (here: throughput, the same on every
+        // shard) every few assignment rounds, so the producer keeps writing until the two are even.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!evenlyShared(dynamo, application, seen, a.id(), b.id())) {
+          if (System.nanoTime() > deadline) {
+            throw new AssertionError("two leases and two processing shards for each worker within 60 s; "
+                + state(dynamo, application, seen) + "\nserver log:\n" + server.log());
+          }
+          producer.put(1);
+          Thread.sleep(100);  // the producer's pace, bounded by the deadline
+        }
+        producer.put(PER_KEY);
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
+
+        b.crash();
+        long crashed = System.nanoTime();
+        waitFor(server, () -> LeaseTable.ownedBy(LeaseTable.read(dynamo, application), a.id()) == SHARDS
+            && seen.held(a.id()).size() == SHARDS, TAKEOVER,
+            () -> "worker-a holding all four shards; " + state(dynamo, application, seen));
+        System.out.printf("%s: worker-a held all shards %d ms after worker-b crashed%n", retrieval,
+            (System.nanoTime() - crashed) / 1_000_000);
+
+        producer.put(PER_KEY);
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
+        awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
+      }
+
+      assertInOrderPerKey(producer, seen);
+      assertEquals(List.of(), seen.errors(), "checkpoint errors");
+      dynamo.close();
+      kinesis.close();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KclWorker.Retrieval.class)
+  @Timeout(180)
+  void checkpointsSurviveAKillOfSluiceAndTheWorkerGoesOnFromThem(KclWorker.Retrieval retrieval) throws Exception {
+    try (SluiceServer server = SluiceServer.start()) {
+      Clients clients = new Clients(server);
+      KinesisClient kinesis = clients.syncClient(Transport.APACHE_HTTP11);
+      DynamoDbClient dynamo = dynamoClient(server);
+      KeyedProducer producer = streamWithRecords(kinesis);
+      String application = Streams.uniqueName("kcl-app");
+      ProcessedRecords seen = new ProcessedRecords();
+      try (KclWorker worker = KclWorker.start(server.httpEndpoint(), producer.stream(), application, "worker-a",
+          retrieval, seen.factory("worker-a"))) {
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60), "every record processed");
+        Map<String, String> checkpoints = awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
+        int processedBeforeKill = seen.all().size();
+
+        server.kill9();
+        server.restart();
+        DynamoDbClient restarted = dynamoClient(server);
+        Map<String, String> survived = new HashMap<>();
+        LeaseTable.read(restarted, application).forEach((shard, lease) -> survived.put(shard, lease.checkpoint()));
+        assertEquals(checkpoints, survived, "checkpoints after kill -9 and restart");
+
+        producer.useClient(clients.syncClient(Transport.APACHE_HTTP11));
+        producer.put(PER_KEY);
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60),
+            "every record processed after the restart");
+        awaitCheckpointsAtLastRecords(server, restarted, application, producer);
+        for (ProcessedRecords.Processed p : seen.all().subList(processedBeforeKill, seen.all().size())) {
+          assertTrue(new BigInteger(p.sequenceNumber()).compareTo(new BigInteger(checkpoints.get(p.shardId()))) > 0,
+              "after the restart, " + p + " came after its shard's checkpoint " + checkpoints.get(p.shardId()));
+        }
+        restarted.close();
+      }
+      assertInOrderPerKey(producer, seen);
+      assertEquals(List.of(), seen.errors(), "checkpoint errors");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KclWorker.Retrieval.class)
+  @Timeout(180)
+  void parentShardsAreFinishedBeforeTheirChildrenThroughASplitAndAMerge(KclWorker.Retrieval retrieval)
+      throws Exception {
+    try (SluiceServer server = SluiceServer.start()) {
+      KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTP11);
+      KeyedProducer producer = streamWithRecords(kinesis, 2);
+      String stream = producer.stream();
+      ProcessedRecords seen = new ProcessedRecords();
+      try (KclWorker worker = KclWorker.start(server.httpEndpoint(), stream, Streams.uniqueName("kcl-app"),
+          "worker-a", retrieval, seen.factory("worker-a"))) {
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60), "every record processed");
+        // Split shard 0 in two halves, then merge its upper half with shard 1: two generations.
+        Shard first = kinesis.listShards(r -> r.streamName(stream)).shards().get(0);
+        BigInteger start = new BigInteger(first.hashKeyRange().startingHashKey());
+        BigInteger end = new BigInteger(first.hashKeyRange().endingHashKey());
+        kinesis.splitShard(r -> r.streamName(stream).shardToSplit(first.shardId())
+            .newStartingHashKey(start.add(end).shiftRight(1).add(BigInteger.ONE).toString()));
+        Streams.waitActive(kinesis, stream);
+        producer.put(PER_KEY);
+        List<Shard> open = kinesis.listShards(r -> r.streamName(stream)).shards().stream()
+            .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null).toList();
+        Shard upperHalf = open.stream().filter(shard -> first.shardId().equals(shard.parentShardId())
+            && !shard.hashKeyRange().startingHashKey().equals(first.hashKeyRange().startingHashKey())).findFirst()
+            .orElseThrow();
+        Shard second = open.stream().filter(shard -> shard.parentShardId() == null).findFirst().orElseThrow();
+        kinesis.mergeShards(r -> r.streamName(stream).shardToMerge(upperHalf.shardId())
+            .adjacentShardToMerge(second.shardId()));
+        Streams.waitActive(kinesis, stream);
+        producer.put(PER_KEY);
+        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60),
+            () -> "every record processed through the split and the merge; processing " + seen.held("worker-a"));
+      }
+
+      List<ProcessedRecords.Processed> processed = seen.all();
+      List<Shard> shards = kinesis.listShards(r -> r.streamName(stream)).shards();
+      assertEquals(5, shards.size(), "shards after a split and a merge: " + shards);
+      for (Shard child : shards) {
+        for (String parent : Arrays.asList(child.parentShardId(), child.adjacentParentShardId())) {
+          if (parent == null) continue;
+          int lastOfParent = lastIndexOf(processed, parent);
+          int firstOfChild = firstIndexOf(processed, child.shardId());
+          assertTrue(lastOfParent >= 0, "records of parent " + parent + " processed");
+          assertTrue(firstOfChild < 0 || firstOfChild > lastOfParent, "child " + child.shardId()
+              + " first processed at " + firstOfChild + ", before its parent " + parent + " ended at " + lastOfParent);
+        }
+      }
+      assertTrue(firstIndexOf(processed, shards.get(4).shardId()) >= 0, "the merged shard's records processed");
+      long childrenWithRecords = shards.stream()
+          .filter(shard -> shard.parentShardId() != null && firstIndexOf(processed, shard.shardId()) >= 0).count();
+      assertTrue(childrenWithRecords >= 2, "records of a split child and of the merged shard processed");
+      assertInOrderPerKey(producer, seen);
+      assertEquals(List.of(), seen.errors(), "checkpoint errors");
+    }
+  }
+
+  private static int firstIndexOf(List<ProcessedRecords.Processed> processed, String shardId) {
+    for (int i = 0; i < processed.size(); i++) {
+      if (processed.get(i).shardId().equals(shardId)) return i;
+    }
+    return -1;
+  }
+
+  private static int lastIndexOf(List<ProcessedRecords.Processed> processed, String shardId) {
+    for (int i = processed.size() - 1; i >= 0; i--) {
+      if (processed.get(i).shardId().equals(shardId)) return i;
+    }
+    return -1;
+  }
+
+  /** A new 4-shard stream and a producer that has put its first records to it. */
+  private static KeyedProducer streamWithRecords(KinesisClient kinesis) throws Exception {
+    return streamWithRecords(kinesis, SHARDS);
+  }
+
+  /** A new stream of `shards` shards and a producer that has put its first records to it. */
+  private static KeyedProducer streamWithRecords(KinesisClient kinesis, int shards) throws Exception {
+    String stream = Streams.uniqueName("kcl");
+    Streams.create(kinesis, stream, shards);
+    KeyedProducer producer = new KeyedProducer(kinesis, stream, KEYS_PER_SHARD);
+    producer.put(PER_KEY);
+    return producer;
+  }
+
+  private static DynamoDbClient dynamoClient(SluiceServer server) {
+    return DynamoDbClient.builder().endpointOverride(server.httpEndpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(Clients.credentials()).httpClientBuilder(ApacheHttpClient.builder()).build();
+  }
+
+  /** Waits until each lease's checkpoint is its shard's last record put; returns them by shard. */
+  private static Map<String, String> awaitCheckpointsAtLastRecords(SluiceServer server, DynamoDbClient dynamo,
+                                                                   String application, KeyedProducer producer)
+      throws InterruptedException {
+    Map<String, String> last = lastSequenceNumberByShard(producer);
+    waitFor(server, () -> {
+      Map<String, LeaseTable.Lease> leases = LeaseTable.read(dynamo, application);
+      return last.entrySet().stream().allMatch(e -> leases.containsKey(e.getKey())
+          && e.getValue().equals(leases.get(e.getKey()).checkpoint()));
+    }, Duration.ofSeconds(10), "each lease's checkpoint at its shard's last record " + last);
+    return last;
+  }
+
+  /**
+   * Starts a second worker once the first has made the application's leases. Two workers of a new
+   * application started together race to create its migration state in the lease table, and
+   * the KCL (3.5.1) worker that loses never completes its initialization ("AssignmentMode is not
+   * initialized" on every retry); a fleet that starts its workers one after the other does not
+   * meet this.
+   */
+  private static KclWorker startOnceLeasesExist(SluiceServer server, DynamoDbClient dynamo, String stream,
+                                                String application, String worker, KclWorker.Retrieval retrieval,
+                                                ProcessedRecords seen) throws InterruptedException {
+    waitFor(server, () -> LeaseTable.read(dynamo, application).size() == SHARDS, Duration.ofSeconds(60),
+        "the first worker's " + SHARDS + " leases");
+    return KclWorker.start(server.httpEndpoint(), stream, application, worker, retrieval, seen.factory(worker));
+  }
+
+  /** Fails naming `what`, with the server's log, unless `condition` holds within `timeout`. */
+  private static void waitFor(SluiceServer server, BooleanSupplier condition, Duration timeout, String what)
+      throws InterruptedException {
+    waitFor(server, condition, timeout, () -> what);
+  }
+
+  private static void waitFor(SluiceServer server, BooleanSupplier condition, Duration timeout,
+                              Supplier<String> what) throws InterruptedException {
+    try {
+      Streams.waitUntil(condition, timeout, "");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + what.get() + "\nserver log:\n" + server.log(), e);
+    }
+  }
+
+  private static boolean evenlyShared(DynamoDbClient dynamo, String application, ProcessedRecords seen,
+                                      String a, String b) {
+    Map<String, LeaseTable.Lease> leases = LeaseTable.read(dynamo, application);
+    return leases.size() == SHARDS && LeaseTable.ownedBy(leases, a) == 2 && LeaseTable.ownedBy(leases, b) == 2
+        && seen.held(a).size() == 2 && seen.held(b).size() == 2;
+  }
+
+  /** The lease table and the shards each worker's processors hold, for a failure's message. */
+  private static String state(DynamoDbClient dynamo, String application, ProcessedRecords seen) {
+    return "leases " + LeaseTable.read(dynamo, application) + ", worker-a processing " + seen.held("worker-a")
+        + ", worker-b processing " + seen.held("worker-b");
+  }
+
+  private static boolean allProcessed(KeyedProducer producer, ProcessedRecords seen) {
+    Set<String> processed = seen.all().stream().map(p -> p.shardId() + "/" + p.sequenceNumber())
+        .collect(Collectors.toSet());
+    return producer.puts().stream().allMatch(p -> processed.contains(p.shardId() + "/" + p.sequenceNumber()));
+  }
+
+  private static Map<String, String> lastSequenceNumberByShard(KeyedProducer producer) {
+    Map<String, String> last = new HashMap<>();
+    for (KeyedProducer.Put put : producer.puts()) {
+      last.merge(put.shardId(), put.sequenceNumber(),
+          (x, y) -> new BigInteger(x).compareTo(new BigInteger(y)) >= 0 ? x : y);
+    }
+    return last;
+  }
+
+  /**
+   * Each key's records were first processed in the order they were put (a record processed again
+   * after a lease moved, from the last checkpoint, is not a first time), each with its key.
+   */
+  private static void assertInOrderPerKey(KeyedProducer producer, ProcessedRecords seen) {
+    Map<String, List<String>> put = new HashMap<>();
+    for (KeyedProducer.Put p : producer.puts()) put.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.data());
+    Map<String, Set<String>> firstSeen = new HashMap<>();
+    for (ProcessedRecords.Processed p : seen.all()) {
+      assertTrue(p.data().startsWith(p.partitionKey() + "#"), "record " + p + " has its key");
+      firstSeen.computeIfAbsent(p.partitionKey(), k -> new LinkedHashSet<>()).add(p.data());
+    }
+    for (Map.Entry<String, List<String>> key : put.entrySet()) {
+      assertEquals(key.getValue(), new ArrayList<>(firstSeen.get(key.getKey())), "order of " + key.getKey());
+    }
+  }
+}

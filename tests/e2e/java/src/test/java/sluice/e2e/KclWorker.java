@@ -1,0 +1,129 @@
+package sluice.e2e;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.kinesis.common.ConfigsBuilder;
+import software.amazon.kinesis.common.InitialPositionInStream;
+import software.amazon.kinesis.common.InitialPositionInStreamExtended;
+import software.amazon.kinesis.common.KinesisClientUtil;
+import software.amazon.kinesis.coordinator.Scheduler;
+import software.amazon.kinesis.leases.LeaseManagementConfig;
+import software.amazon.kinesis.metrics.MetricsLevel;
+import software.amazon.kinesis.processor.ShardRecordProcessorFactory;
+import software.amazon.kinesis.processor.SingleStreamTracker;
+import software.amazon.kinesis.retrieval.RetrievalConfig;
+import software.amazon.kinesis.retrieval.polling.PollingConfig;
+
+/**
+ * One unmodified KCL 3.x worker: a Scheduler on a thread of its own whose Kinesis, DynamoDB and
+ * CloudWatch clients all go to one Sluice endpoint, reading a stream from TRIM_HORIZON. Its lease
+ * timings are tuned for a test that takes seconds: a lease expires 3 s after its owner last renewed
+ * it, and the leader assigns leases and syncs shards every second.
+ */
+final class KclWorker implements AutoCloseable {
+  /** How the worker reads its shards. */
+  enum Retrieval {
+    /** The KCL's default: a registered consumer and SubscribeToShard (HTTP/2). */
+    FAN_OUT,
+    /** GetRecords, every 200 ms while a shard is idle. */
+    POLLING
+  }
+
+  static final long FAILOVER_MS = 3_000;
+
+  private final String worker;
+  private final Scheduler scheduler;
+  private final Thread thread;
+  private final KinesisAsyncClient kinesis;
+  private final DynamoDbAsyncClient dynamo;
+  private final CloudWatchAsyncClient cloudWatch;
+
+  private KclWorker(String worker, Scheduler scheduler, KinesisAsyncClient kinesis, DynamoDbAsyncClient dynamo,
+                    CloudWatchAsyncClient cloudWatch) {
+    this.worker = worker;
+    this.scheduler = scheduler;
+    this.kinesis = kinesis;
+    this.dynamo = dynamo;
+    this.cloudWatch = cloudWatch;
+    this.thread = new Thread(scheduler, "kcl-" + worker);
+    thread.setDaemon(true);
+  }
+
+  /** Starts worker `worker` of application `application` (also its lease table's name). */
+  static KclWorker start(URI endpoint, String stream, String application, String worker, Retrieval retrieval,
+                         ShardRecordProcessorFactory processors) {
+    KinesisAsyncClient kinesis = KinesisClientUtil.createKinesisAsyncClient(KinesisAsyncClient.builder()
+        .endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(Clients.credentials()));
+    DynamoDbAsyncClient dynamo = DynamoDbAsyncClient.builder()
+        .endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(Clients.credentials()).build();
+    CloudWatchAsyncClient cloudWatch = CloudWatchAsyncClient.builder()
+        .endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(Clients.credentials()).build();
+
+    ConfigsBuilder configs = new ConfigsBuilder(
+        new SingleStreamTracker(stream,
+            InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON)),
+        application, kinesis, dynamo, cloudWatch, worker, processors);
+    LeaseManagementConfig leases = configs.leaseManagementConfig()
+        .failoverTimeMillis(FAILOVER_MS)
+        .leaseAssignmentIntervalMillis(1_000L)
+        .shardSyncIntervalMillis(1_000)
+        .dynamoDbLockBasedLeaderLeaseDurationInMillis(FAILOVER_MS)
+        .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(1_000);
+    // Off AWS there are no CPU metrics to balance by (and probing for them asks EC2's metadata
+    // address); the leader then balances by lease count and throughput.
+    leases.workerUtilizationAwareAssignmentConfig()
+        .disableWorkerMetrics(true)
+        .inMemoryWorkerMetricsCaptureFrequencyMillis(500)
+        .workerMetricsReporterFreqInMillis(1_000);
+    leases.gracefulLeaseHandoffConfig().gracefulLeaseHandoffTimeoutMillis(FAILOVER_MS);
+    RetrievalConfig retrievalConfig = configs.retrievalConfig();
+    if (retrieval == Retrieval.POLLING) {
+      retrievalConfig.retrievalSpecificConfig(new PollingConfig(stream, kinesis).idleTimeBetweenReadsInMillis(200));
+    }
+    Scheduler scheduler = new Scheduler(
+        configs.checkpointConfig(),
+        configs.coordinatorConfig()
+            .parentShardPollIntervalMillis(500)
+            .shardConsumerDispatchPollIntervalMillis(100)
+            .schedulerInitializationBackoffTimeMillis(500),
+        leases,
+        configs.lifecycleConfig(),
+        configs.metricsConfig().metricsLevel(MetricsLevel.NONE),  // metrics off: not what this test checks
+        configs.processorConfig(),
+        retrievalConfig);
+    KclWorker started = new KclWorker(worker, scheduler, kinesis, dynamo, cloudWatch);
+    started.thread.start();
+    return started;
+  }
+
+  String id() {
+    return worker;
+  }
+
+  /**
+   * Stops the worker as a crash would for its leases: the Scheduler stops at once, renews nothing
+   * and hands nothing over, so its leases are free only once they expire (FAILOVER_MS).
+   */
+  void crash() throws InterruptedException {
+    scheduler.shutdown();
+    thread.join(Duration.ofSeconds(20).toMillis());
+  }
+
+  /** Shuts the worker down gracefully (checkpointing its shards) unless it has crashed. */
+  @Override
+  public void close() throws Exception {
+    try {
+      if (thread.isAlive()) scheduler.startGracefulShutdown().get(30, TimeUnit.SECONDS);
+      thread.join(Duration.ofSeconds(20).toMillis());
+    } finally {
+      kinesis.close();
+      dynamo.close();
+      cloudWatch.close();
+    }
+  }
+}
