@@ -151,7 +151,7 @@ async function refreshStreams() {
 
 // ---------------------------------------------------------------- one stream
 
-const streamState = { ns: null, name: '', page: 0, shards: [], consumers: [], arn: '', metaAt: 0, counters: [] };
+const streamState = { ns: null, name: '', page: 0, shards: [], consumers: [], arn: '', metaAt: 0, counters: [], subscriptions: [] };
 
 // A duration in milliseconds as a person reads it: "0 ms", "850 ms", "12.5 s", "3.2 min", "2.1 h".
 function fmtAge(ms) {
@@ -162,7 +162,7 @@ function fmtAge(ms) {
 }
 
 function renderStreamPage(account, region, name) {
-  Object.assign(streamState, { ns: { account, region }, name, page: 0, shards: [], consumers: [], arn: '', metaAt: 0, counters: [] });
+  Object.assign(streamState, { ns: { account, region }, name, page: 0, shards: [], consumers: [], arn: '', metaAt: 0, counters: [], subscriptions: [] });
   view.innerHTML = `
     <h1>Stream <span id="stream-name">${esc(name)}</span> <span class="muted">${esc(account)} / ${esc(region)}</span></h1>
     <div class="panel stats" id="stream-stats"></div>
@@ -242,9 +242,8 @@ async function refreshStreamMeta() {
   document.getElementById('lineage').innerHTML = lineageSvg(shards);
 }
 
-// Registered consumers, and the lag the server knows per shard: the MillisBehindLatest of the
-// shard's last GetRecords, the shards furthest behind first. (Enhanced fan-out subscriptions'
-// own positions are not reported by the server.)
+// Registered consumers with each one's subscriptions (its lag per shard: the MillisBehindLatest of
+// the last event pushed), and the lag of GetRecords readers per shard, furthest behind first.
 function renderConsumers() {
   const lagging = streamState.counters.filter((c) => c[1] || c[6] > 0).sort((a, b) => b[6] - a[6]).slice(0, 10);
   const worst = Math.max(1, ...lagging.map((c) => c[6]));
@@ -258,8 +257,18 @@ function renderConsumers() {
       lagging.map(([id, , , , , , age]) => `<tr data-shard="${esc(id)}"><td>${esc(id)}</td><td class="num">${fmtAge(age)}</td>` +
         `<td class="lag-col"><div class="bar${age >= 60000 ? ' late' : ''}" style="width:${((age / worst) * 100).toFixed(1)}%"></div></td></tr>`).join('') + '</table>'
     : '';
-  document.getElementById('consumers').innerHTML = consumers + lag +
-    '<p class="muted">Lag is the <code>MillisBehindLatest</code> of each shard\'s last GetRecords; SubscribeToShard consumers deliver as records arrive.</p>';
+  const byName = new Map(streamState.consumers.map((x) => [x.ConsumerARN, x.ConsumerName]));
+  const subs = streamState.subscriptions;
+  const subscriptions = subs.length
+    ? '<table id="subscription-lag"><tr><th>Consumer</th><th>Shard</th><th class="num">Behind latest</th><th class="num">Records pushed</th><th>Last event</th></tr>' +
+      subs.map((x) => `<tr data-consumer="${esc(byName.get(x.consumer_arn) || x.consumer_arn)}" data-shard="${esc(x.shard_id)}">` +
+        `<td>${esc(byName.get(x.consumer_arn) || x.consumer_arn)}</td><td>${esc(x.shard_id)}</td>` +
+        `<td class="num${x.millis_behind_latest >= 60000 ? ' error' : ''}">${fmtAge(x.millis_behind_latest)}</td>` +
+        `<td class="num">${x.records_sent}</td>` +
+        `<td class="muted">${x.last_event_ms ? esc(new Date(x.last_event_ms).toISOString().slice(11, 19)) + ' UTC' : 'none yet'}</td></tr>`).join('') + '</table>'
+    : (streamState.consumers.length ? '<p class="muted">No SubscribeToShard subscription is streaming now.</p>' : '');
+  document.getElementById('consumers').innerHTML = consumers + subscriptions + lag +
+    '<p class="muted">A subscription\'s lag is the <code>MillisBehindLatest</code> of the last event pushed to it; a shard\'s, that of its last GetRecords.</p>';
 }
 
 function shortKey(k) {
@@ -315,6 +324,7 @@ async function refreshStream() {
     shardRates.update(key + '#' + id, [inRec, inB, outRec, outB], s.now_ms);
   }
   streamState.counters = s.shard_counters;
+  streamState.subscriptions = s.subscriptions || [];
   document.getElementById('stream-stats').innerHTML =
     `<span>Status <strong id="stream-status">${esc(s.status)}</strong></span><span>Mode ${esc(s.mode)}</span>` +
     `<span>Open shards ${s.open_shards} of ${s.shards}</span><span>Retention ${s.retention_hours} h</span>` +

@@ -180,6 +180,21 @@ server::HttpResponse Console::Stream(std::string_view query) const {
       w.EndArray();
     }
     w.EndArray();
+    // Enhanced fan-out consumers reading now: their lag per shard.
+    w.Key("subscriptions");
+    w.BeginArray();
+    for (const engine::SubscriptionMetrics& sub : m.subscriptions) {
+      if (sub.stream.name != name || sub.stream.account != account || sub.stream.region != region) continue;
+      w.BeginObject();
+      w.Member("consumer_arn", sub.consumer_arn);
+      w.Member("shard_id", sub.shard_id);
+      w.MemberInt("millis_behind_latest", sub.millis_behind_latest);
+      w.MemberInt("started_ms", sub.started_ms);
+      w.MemberInt("last_event_ms", sub.last_event_ms);
+      w.MemberInt("records_sent", static_cast<int64_t>(sub.records_sent));
+      w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
     return JsonResponse(200, std::move(body));
   }

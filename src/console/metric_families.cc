@@ -98,6 +98,18 @@ void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& 
 
   out.Declare("sluice_active_subscriptions", "SubscribeToShard subscriptions streaming now.", MetricType::kGauge)
       .Add({}, engine.active_subscriptions);
+  Family& behind = out.Declare("sluice_subscription_millis_behind_latest",
+                               "How far each active SubscribeToShard subscription's last event was behind the tip "
+                               "of its shard (MillisBehindLatest), per consumer and shard.",
+                               MetricType::kGauge);
+  for (const engine::SubscriptionMetrics& sub : engine.subscriptions) {
+    behind.Add({{"stream", sub.stream.name},
+                {"account", sub.stream.account},
+                {"region", sub.stream.region},
+                {"consumer", sub.consumer_arn},
+                {"shard", sub.shard_id}},
+               sub.millis_behind_latest);
+  }
   out.Declare("sluice_fsync_duration_seconds", "Time of each fdatasync of a group commit (--durability fsync).",
               MetricType::kHistogram)
       .AddHistogram({}, engine.storage.fsync_latency_us, 1e-6);

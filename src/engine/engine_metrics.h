@@ -82,9 +82,23 @@ struct StorageMetrics {
   uint64_t missing_shard_dirs = 0;
 };
 
+// One SubscribeToShard subscription streaming now: how far its consumer is
+// behind on its shard.
+struct SubscriptionMetrics {
+  StreamRef stream;
+  std::string consumer_arn;
+  std::string shard_id;
+  int64_t started_ms = 0;
+  int64_t millis_behind_latest = 0;  // of the last event sent (0 before the first)
+  int64_t last_event_ms = 0;         // when the last event went out; 0: none yet
+  uint64_t records_sent = 0;
+};
+
 struct EngineMetrics {
   std::vector<StreamMetrics> streams;  // every stream of every namespace, sorted by (account, region, name)
   int64_t active_subscriptions = 0;
+  // The active subscriptions, sorted by (stream, consumer ARN, shard id).
+  std::vector<SubscriptionMetrics> subscriptions;
   StorageMetrics storage;
 };
 

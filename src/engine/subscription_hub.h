@@ -3,6 +3,7 @@
 // that are due, one at a time, on its own thread. Internal to the engine.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -41,6 +42,7 @@ class ShardSubscription final : public Subscription,
 
   // --- set before Start, then used by the delivery thread only ---
   std::string key;  // consumer ARN + shard index: one subscription each
+  std::string consumer_arn;
   StreamRef stream;
   int64_t stream_creation_ms = 0;
   int shard_index = 0;
@@ -53,6 +55,11 @@ class ShardSubscription final : public Subscription,
   bool finished = false;  // the delivery thread is done with it
   // Pacing at the fan-out quota (bytes per second), when limits are set.
   std::optional<TokenBucket> fanout;
+
+  // --- written by the delivery thread, read by EngineMetrics ---
+  std::atomic<int64_t> millis_behind_latest{0};
+  std::atomic<int64_t> last_event_ms{0};
+  std::atomic<uint64_t> records_sent{0};
 
   SubscriptionSink& sink() { return *sink_; }
   bool started() const { return started_.load(std::memory_order_acquire); }

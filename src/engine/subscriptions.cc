@@ -45,6 +45,7 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
   const std::string consumer_arn = ConsumerArn(consumer.stream, consumer.consumer_name, consumer.consumer_creation_ms);
   auto sub = std::make_shared<ShardSubscription>(hub_.get(), std::move(sink));
   sub->key = consumer_arn + "#" + std::to_string(index);
+  sub->consumer_arn = consumer_arn;
   if (limits_on_ && options_.limits.fanout_bytes > 0) {
     sub->fanout = TokenBucket(options_.limits.fanout_bytes, options_.limits.fanout_bytes, now);
   }
@@ -184,6 +185,9 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
     view->shard->counters.subscribe_records.fetch_add(records_sent, std::memory_order_relaxed);
     sub.sent_first = true;
     sub.next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
+    sub.millis_behind_latest.store(event.batch.millis_behind_latest, std::memory_order_relaxed);
+    sub.last_event_ms.store(now, std::memory_order_relaxed);
+    sub.records_sent.fetch_add(records_sent, std::memory_order_relaxed);
     if (at_end) {
       return EndSubscription(sub, Status::Ok());
     }

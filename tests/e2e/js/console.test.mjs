@@ -1,7 +1,7 @@
 // The web console in a real browser (Debian's chromium driven by playwright-core): the root sent
 // to the console, the streams list, live rates and charts while a producer runs, the record
-// browser choosing a stream from a list, a resharded stream's lineage tree and merged shard, and
-// a stream of 1,000 shards shown a page at a time. A screenshot of each page goes to
+// browser choosing a stream from a list, a resharded stream's lineage tree and merged shard, an
+// enhanced fan-out consumer's lag per shard, and a stream of 1,000 shards shown a page at a time. A screenshot of each page goes to
 // tests/e2e/artifacts/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -9,11 +9,14 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
+  DescribeStreamConsumerCommand,
   DescribeStreamSummaryCommand,
   MergeShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  RegisterStreamConsumerCommand,
   SplitShardCommand,
+  SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { chromium } from 'playwright-core';
@@ -167,6 +170,40 @@ describe('web console', { skip: SKIP }, () => {
     await page.locator('#nav-streams').click();
     await page.locator(`tr[data-stream="${name}"]`).waitFor();
     assert.equal(await page.locator('#status').textContent(), '');
+  });
+
+  test('an enhanced fan-out consumer reading now: its lag and records pushed per shard', async () => {
+    const name = uniqueName('fanout');
+    const summary = await createActiveStream(client, name, 1);
+    const arn = summary.StreamARN;
+    const consumer = (await client.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'dashboard' })))
+      .Consumer;
+    await waitUntil(async () => (await client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumer.ConsumerARN })))
+      .ConsumerDescription.ConsumerStatus === 'ACTIVE', 30000, 'the consumer ACTIVE');
+    await client.send(new PutRecordsCommand({ StreamName: name, Records: Array.from({ length: 25 },
+      (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(`fan-${i}`) })) }));
+    // The default (HTTP/2) client, as applications use; the subscription ends with the abort.
+    const subscriber = kinesisClient(server.endpoint);
+    const ac = new AbortController();
+    const watchdog = setTimeout(() => ac.abort(), 60000);
+    try {
+      const response = await subscriber.send(new SubscribeToShardCommand({ ConsumerARN: consumer.ConsumerARN,
+        ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } }), { abortSignal: ac.signal });
+      let got = 0;
+      for await (const event of response.EventStream) {
+        got += event.SubscribeToShardEvent.Records.length;
+        if (got >= 25) break;
+      }
+      await page.goto(`${server.endpoint}/console/#/stream/000000000000/us-east-1/${name}`);
+      const row = page.locator('#subscription-lag tr[data-consumer="dashboard"][data-shard="shardId-000000000000"]');
+      await row.waitFor();
+      assert.equal((await row.locator('td').nth(3).textContent()).trim(), '25');
+      await page.screenshot({ path: `${ARTIFACTS}console-fanout-lag.png`, fullPage: true });
+    } finally {
+      clearTimeout(watchdog);
+      ac.abort();
+      subscriber.destroy();
+    }
   });
 
   test('a stream of 1,000 shards is shown 50 shards at a time', async () => {

@@ -188,6 +188,10 @@ def test_metrics_count_a_known_workload_exactly(spawn):
         assert sv("sluice_subscribe_to_shard_events_total", SHARD0) == 1
         assert sv("sluice_subscribe_to_shard_events_total", SHARD1) == 0
         assert value(s, "sluice_active_subscriptions") == 1
+        # The consumer's lag on the shard it reads (caught up after the first event: 0).
+        assert value(s, "sluice_subscription_millis_behind_latest", stream=stream, account="000000000000",
+                     region="us-east-1", consumer=consumer, shard=SHARD0) == 0
+        assert not [k for k in s if k[0] == "sluice_subscription_millis_behind_latest" and ("shard", SHARD1) in k[1]]
     finally:
         sub.close()
     e2e.wait_until(lambda: value(scrape(server.endpoint)[1], "sluice_active_subscriptions") == 0, 10,

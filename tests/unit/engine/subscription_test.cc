@@ -164,6 +164,29 @@ TEST_F(SubscriptionTest, TrimHorizonStartsWithTheRecordsAlreadyThere) {
   EXPECT_EQ(sink->records(), (std::vector<std::string>{"old1", "old2", "new"}));
 }
 
+TEST_F(SubscriptionTest, MetricsReportEachActiveSubscriptionsConsumerShardAndRecordsSent) {
+  Open();
+  PutOne(*engine_, s_, "k", "a");
+  PutOne(*engine_, s_, "k", "b");
+  auto sink = std::make_shared<RecordingSink>();
+  auto sub = Subscribe(sink, IteratorType::kTrimHorizon);
+  ASSERT_NE(sub, nullptr);
+  ASSERT_TRUE(PollUntil([&] { return sink->records().size() == 2; }));
+  ASSERT_TRUE(PollUntil([&] {
+    EngineMetrics m = engine_->Metrics();
+    return m.subscriptions.size() == 1 && m.subscriptions[0].records_sent == 2;
+  }));
+  EngineMetrics m = engine_->Metrics();
+  EXPECT_EQ(m.active_subscriptions, 1);
+  EXPECT_EQ(m.subscriptions[0].stream.name, "pushed");
+  EXPECT_EQ(m.subscriptions[0].consumer_arn, arn_);
+  EXPECT_EQ(m.subscriptions[0].shard_id, "shardId-000000000000");
+  EXPECT_EQ(m.subscriptions[0].millis_behind_latest, 0);  // caught up
+  EXPECT_GT(m.subscriptions[0].last_event_ms, 0);
+  sub->Cancel();
+  ASSERT_TRUE(PollUntil([&] { return engine_->Metrics().subscriptions.empty(); }));
+}
+
 TEST_F(SubscriptionTest, ASinkWithoutRoomIsNotSentToUntilItWakesTheSubscription) {
   Open();
   auto sink = std::make_shared<RecordingSink>();
