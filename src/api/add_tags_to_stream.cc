@@ -10,7 +10,7 @@ namespace sluice::api {
 
 Status ApplyTags(const OperationContext& ctx, const engine::StreamRef& ref, const TagEntries& tags) {
   // The stream must exist before the tags' characters are looked at.
-  SLUICE_RETURN_IF_ERROR(ctx.engine.ListTags(ref).status());
+  SLUICE_RETURN_IF_ERROR(ctx.engine.control().ListTags(ref).status());
   std::vector<std::string_view> texts;
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto& [key, value] : tags) {
@@ -19,7 +19,7 @@ Status ApplyTags(const OperationContext& ctx, const engine::StreamRef& ref, cons
   }
   for (const auto& [key, value] : tags) texts.push_back(value.value_or(""));
   SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, ref, /*adding=*/true));
-  return ctx.engine.AddTags(ref, pairs);
+  return ctx.engine.control().AddTags(ref, pairs);
 }
 
 void HandleAddTagsToStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {

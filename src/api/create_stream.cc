@@ -77,7 +77,7 @@ void HandleCreateStream(const OperationContext& ctx, const protocol::JsonObject&
   if (r.warm_throughput)
     params.warm_throughput_mibps = static_cast<int>(std::min<int64_t>(*r.warm_throughput, INT_MAX));
 
-  st = ctx.engine.CreateStream(ref, params);
+  st = ctx.engine.control().CreateStream(ref, params);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -20,7 +20,7 @@ void HandleDeleteStream(const OperationContext& ctx, const protocol::JsonObject&
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  st = ctx.engine.DeleteStream(*ref, enforce.value_or(false));
+  st = ctx.engine.control().DeleteStream(*ref, enforce.value_or(false));
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -10,7 +10,7 @@ namespace sluice::api {
 void HandleDescribeLimits(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
   (void)body;
   engine::StreamRef ns = DefaultNamespace(ctx.options);
-  engine::AccountLimits limits = ctx.engine.DescribeLimits(ns.account, ns.region);
+  engine::AccountLimits limits = ctx.engine.control().DescribeLimits(ns.account, ns.region);
   std::string out;
   protocol::JsonWriter w(&out);
   w.BeginObject();

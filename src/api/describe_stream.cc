@@ -31,7 +31,7 @@ void HandleDescribeStream(const OperationContext& ctx, const protocol::JsonObjec
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  Result<engine::StreamDescription> desc = ctx.engine.DescribeStream(*ref);
+  Result<engine::StreamDescription> desc = ctx.engine.control().DescribeStream(*ref);
   if (!desc.ok()) return reply(desc.status());
 
   // Shards after ExclusiveStartShardId, compared by index so "shardId-7"

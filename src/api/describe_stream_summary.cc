@@ -20,7 +20,7 @@ void HandleDescribeStreamSummary(const OperationContext& ctx, const protocol::Js
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  Result<engine::StreamDescription> desc = ctx.engine.DescribeStream(*ref);
+  Result<engine::StreamDescription> desc = ctx.engine.control().DescribeStream(*ref);
   if (!desc.ok()) return reply(desc.status());
 
   std::string out;

@@ -4,7 +4,6 @@
 // "DesiredShardLevelMetrics":[..]}: the metrics before and after (the change
 // is immediate); both arrays are always present.
 #include <algorithm>
-#include <array>
 
 #include "api/model_rules.h"
 #include "api/operation.h"
@@ -16,16 +15,13 @@
 namespace sluice::api {
 namespace {
 
-constexpr std::array<std::string_view, 8> kMetricNames = {
-    "IncomingBytes",
-    "IncomingRecords",
-    "OutgoingBytes",
-    "OutgoingRecords",
-    "WriteProvisionedThroughputExceeded",
-    "ReadProvisionedThroughputExceeded",
-    "IteratorAgeMilliseconds",
-    "ALL",
-};
+using engine::kShardLevelMetrics;
+
+// A member of the MetricsName enum: a shard-level metric or ALL.
+bool IsMetricName(std::string_view name) {
+  return name == "ALL" ||
+         std::find(kShardLevelMetrics.begin(), kShardLevelMetrics.end(), name) != kShardLevelMetrics.end();
+}
 
 std::string RenderList(const StringList& items) {
   std::string out = "[";
@@ -48,15 +44,15 @@ void CheckMetrics(protocol::ValidationErrors& errors, const std::optional<String
   if (metrics->size() > 7) errors.Add(rendered, kPath, "Member must have length less than or equal to 7");
   bool members_ok = true;
   for (const auto& m : *metrics) {
-    members_ok = members_ok && m && std::find(kMetricNames.begin(), kMetricNames.end(), *m) != kMetricNames.end();
+    members_ok = members_ok && m && IsMetricName(*m);
   }
   if (!members_ok) {
     std::string constraint = "Member must satisfy constraint: [Member must satisfy enum value set: [";
-    for (size_t i = 0; i < kMetricNames.size(); ++i) {
-      if (i) constraint.append(", ");
-      constraint.append(kMetricNames[i]);
+    for (std::string_view name : kShardLevelMetrics) {
+      constraint.append(name);
+      constraint.append(", ");
     }
-    constraint.append("]]");
+    constraint.append("ALL]]");
     errors.Add(rendered, kPath, constraint);
   }
 }
@@ -86,12 +82,12 @@ void HandleMonitoring(const OperationContext& ctx, const protocol::JsonObject& b
   std::vector<std::string> names;
   for (const auto& m : *metrics) {
     if (*m == "ALL") {
-      for (size_t i = 0; i + 1 < kMetricNames.size(); ++i) names.emplace_back(kMetricNames[i]);
+      for (std::string_view name : kShardLevelMetrics) names.emplace_back(name);
     } else {
       names.emplace_back(*m);
     }
   }
-  auto result = ctx.engine.UpdateShardLevelMetrics(*ref, names, enable);
+  auto result = ctx.engine.control().UpdateShardLevelMetrics(*ref, names, enable);
   if (!result.ok()) return reply(result.status());
 
   std::string out;

@@ -129,7 +129,7 @@ void HandleListShards(const OperationContext& ctx, const protocol::JsonObject& b
   }
 
   Result<std::vector<engine::Shard>> shards =
-      ctx.engine.ListShards(cursor.stream, cursor.filter, cursor.stream_creation_ms);
+      ctx.engine.control().ListShards(cursor.stream, cursor.filter, cursor.stream_creation_ms);
   if (!shards.ok()) return reply(shards.status());
 
   // Skip through the cursor, compared by shard index.

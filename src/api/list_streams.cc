@@ -42,7 +42,7 @@ void HandleListStreams(const OperationContext& ctx, const protocol::JsonObject& 
   }
 
   engine::StreamRef ns = DefaultNamespace(ctx.options);
-  std::vector<engine::StreamSummary> streams = ctx.engine.ListStreams(ns.account, ns.region);
+  std::vector<engine::StreamSummary> streams = ctx.engine.control().ListStreams(ns.account, ns.region);
   auto first = after.empty()
                    ? streams.begin()
                    : std::upper_bound(streams.begin(), streams.end(), after,

@@ -23,7 +23,7 @@ void HandleListTagsForResource(const OperationContext& ctx, const protocol::Json
   } else {
     Result<engine::StreamRef> ref = ResolveResourceArn(*arn);
     if (!ref.ok()) return reply(ref.status());
-    tags = ctx.engine.ListTags(*ref);
+    tags = ctx.engine.control().ListTags(*ref);
   }
   if (!tags.ok()) return reply(tags.status());
   std::sort(tags->begin(), tags->end());

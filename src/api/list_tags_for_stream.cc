@@ -28,7 +28,7 @@ void HandleListTagsForStream(const OperationContext& ctx, const protocol::JsonOb
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  auto tags = ctx.engine.ListTags(*ref);
+  auto tags = ctx.engine.control().ListTags(*ref);
   if (!tags.ok()) return reply(tags.status());
   std::sort(tags->begin(), tags->end());
 

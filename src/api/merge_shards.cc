@@ -23,7 +23,7 @@ void HandleMergeShards(const OperationContext& ctx, const protocol::JsonObject& 
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  st = ctx.engine.MergeShards(*ref, *shard, *adjacent);
+  st = ctx.engine.control().MergeShards(*ref, *shard, *adjacent);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

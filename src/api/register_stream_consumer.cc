@@ -30,7 +30,7 @@ void HandleRegisterStreamConsumer(const OperationContext& ctx, const protocol::J
   if (tags) {
     // As with the stream's tags, the stream must exist before the tags'
     // characters are looked at.
-    st = ctx.engine.ListTags(*ref).status();
+    st = ctx.engine.control().ListTags(*ref).status();
     if (!st.ok()) return reply(st);
     std::vector<std::string_view> texts;
     for (const auto& [key, value] : *tags) {

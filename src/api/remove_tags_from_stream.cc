@@ -10,7 +10,7 @@ namespace sluice::api {
 
 Status RemoveTags(const OperationContext& ctx, const engine::StreamRef& ref, const StringList& keys) {
   // The stream must exist before the keys' characters are looked at.
-  SLUICE_RETURN_IF_ERROR(ctx.engine.ListTags(ref).status());
+  SLUICE_RETURN_IF_ERROR(ctx.engine.control().ListTags(ref).status());
   std::vector<std::string_view> texts;
   std::vector<std::string> owned;
   for (const auto& key : keys) {
@@ -18,7 +18,7 @@ Status RemoveTags(const OperationContext& ctx, const engine::StreamRef& ref, con
     owned.emplace_back(key.value_or(""));
   }
   SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, ref, /*adding=*/false));
-  return ctx.engine.RemoveTags(ref, owned);
+  return ctx.engine.control().RemoveTags(ref, owned);
 }
 
 void HandleRemoveTagsFromStream(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {

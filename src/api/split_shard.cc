@@ -29,7 +29,7 @@ void HandleSplitShard(const OperationContext& ctx, const protocol::JsonObject& b
   // A 39-digit key of 2^128 or more lies above every shard's range: the
   // engine reports it as outside the shard.
   const Result<HashKey> parsed = ParseHashKey(*key);
-  st = ctx.engine.SplitShard(*ref, *shard, parsed.ok() ? *parsed : kMaxHashKey);
+  st = ctx.engine.control().SplitShard(*ref, *shard, parsed.ok() ? *parsed : kMaxHashKey);
   if (!st.ok() && !parsed.ok() && st.code() == ErrorCode::kInvalidArgument) {
     // The message quotes the key: the client's digits, not the stand-in.
     std::string message = st.message();

@@ -36,7 +36,8 @@ void HandleEncryption(const OperationContext& ctx, const protocol::JsonObject& b
                                          ref->name + " under account " + ref->account +
                                          ". The only supported encryption type is KMS."));
   }
-  st = ctx.engine.UpdateEncryption(*ref, start ? std::optional<std::string>(std::string(*key_id)) : std::nullopt);
+  st = ctx.engine.control().UpdateEncryption(*ref,
+                                             start ? std::optional<std::string>(std::string(*key_id)) : std::nullopt);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

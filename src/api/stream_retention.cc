@@ -25,7 +25,7 @@ void HandleRetention(const OperationContext& ctx, const protocol::JsonObject& bo
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  st = ctx.engine.UpdateRetention(*ref, *hours, increase);
+  st = ctx.engine.control().UpdateRetention(*ref, *hours, increase);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -21,7 +21,7 @@ void HandleUpdateMaxRecordSize(const OperationContext& ctx, const protocol::Json
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, std::nullopt, arn);
   if (!ref.ok()) return reply(ref.status());
-  st = ctx.engine.UpdateMaxRecordSize(*ref, static_cast<int>(*kib));
+  st = ctx.engine.control().UpdateMaxRecordSize(*ref, static_cast<int>(*kib));
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

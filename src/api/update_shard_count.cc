@@ -39,7 +39,7 @@ void HandleUpdateShardCount(const OperationContext& ctx, const protocol::JsonObj
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
   const int count = static_cast<int>(std::min<int64_t>(*target, INT_MAX));
-  Result<engine::ShardCountUpdate> update = ctx.engine.UpdateShardCount(*ref, count);
+  Result<engine::ShardCountUpdate> update = ctx.engine.control().UpdateShardCount(*ref, count);
   if (!update.ok()) return reply(update.status());
 
   std::string out;

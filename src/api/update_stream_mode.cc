@@ -38,7 +38,7 @@ void HandleUpdateStreamMode(const OperationContext& ctx, const protocol::JsonObj
       *mode == "ON_DEMAND" ? engine::StreamMode::kOnDemand : engine::StreamMode::kProvisioned;
   std::optional<int> mibps;
   if (warm) mibps = static_cast<int>(std::min<int64_t>(*warm, INT_MAX));
-  st = ctx.engine.UpdateStreamMode(*ref, target, mibps);
+  st = ctx.engine.control().UpdateStreamMode(*ref, target, mibps);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -30,7 +30,7 @@ void HandleUpdateStreamWarmThroughput(const OperationContext& ctx, const protoco
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
   Result<engine::WarmThroughput> warm =
-      ctx.engine.UpdateWarmThroughput(*ref, static_cast<int>(std::min<int64_t>(*mibps, INT_MAX)));
+      ctx.engine.control().UpdateWarmThroughput(*ref, static_cast<int>(std::min<int64_t>(*mibps, INT_MAX)));
   if (!warm.ok()) return reply(warm.status());
 
   std::string out;

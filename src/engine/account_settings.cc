@@ -10,7 +10,6 @@
 #include "engine/consumer_arn.h"
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
-#include "util/log.h"
 
 namespace sluice::engine {
 
@@ -98,17 +97,6 @@ Status Engine::Impl::DeleteResourcePolicy(std::string_view resource_arn) {
     return Status::NotFound("No resource policy found for resource ARN " + std::string(resource_arn) + ".");
   }
   return Status::Ok();
-}
-
-void Engine::Impl::ErasePoliciesLocked(const StreamKey& key) {
-  const StreamRef ref{std::get<0>(key), std::get<1>(key), std::get<2>(key)};
-  Status s = accounts_->ErasePoliciesOf(StreamArn(ref));
-  if (!s.ok()) {
-    // The stream is gone either way; a policy left behind is never shown on
-    // a recreated stream (policies remember the stream's creation time).
-    log::Warn("engine: removing the resource policies of deleted stream {} (account {}, region {}): {}", ref.name,
-              ref.account, ref.region, s.ToString());
-  }
 }
 
 }  // namespace sluice::engine

@@ -22,11 +22,6 @@ std::string ConsumerNotFoundMessage(const ConsumerLookup& c) {
   return "Consumer " + c.name + " not found.";
 }
 
-std::string StreamNotActiveMessage(const StreamRef& stream, StreamStatus status) {
-  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
-         StreamStatusName(status);
-}
-
 // The consumer `c` names in `m`, or null.
 template <typename Meta>
 auto FindConsumer(Meta& m, const ConsumerLookup& c) -> decltype(&m.consumers[0]) {

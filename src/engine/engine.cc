@@ -9,6 +9,7 @@
 #include "engine/local_shard_store.h"
 #include "engine/metadata_codec.h"
 #include "engine/pending_marks.h"
+#include "engine/stream_logs.h"
 #include "storage/file_util.h"
 #include "util/log.h"
 
@@ -49,68 +50,12 @@ Engine::~Engine() { impl_->Stop(); }
 void Engine::Start() { impl_->Start(); }
 void Engine::Stop() { impl_->Stop(); }
 
-Status Engine::CreateStream(const StreamRef& stream, const CreateStreamParams& params) {
-  return impl_->CreateStream(stream, params);
-}
-Status Engine::DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion) {
-  return impl_->DeleteStream(stream, enforce_consumer_deletion);
-}
-Result<StreamDescription> Engine::DescribeStream(const StreamRef& stream) const {
-  return impl_->DescribeStream(stream);
-}
-std::vector<StreamSummary> Engine::ListStreams(const std::string& account, const std::string& region) const {
-  return impl_->ListStreams(account, region);
-}
-Result<std::vector<Shard>> Engine::ListShards(const StreamRef& stream, const ShardFilter& filter,
-                                              std::optional<int64_t> stream_creation_ms) const {
-  return impl_->ListShards(stream, filter, stream_creation_ms);
-}
-Result<std::vector<std::pair<std::string, std::string>>> Engine::ListTags(const StreamRef& stream) const {
-  return impl_->ListTags(stream);
-}
-Status Engine::AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags) {
-  return impl_->AddTags(stream, tags);
-}
-Status Engine::RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys) {
-  return impl_->RemoveTags(stream, keys);
-}
-Status Engine::UpdateRetention(const StreamRef& stream, int64_t hours, bool increase) {
-  return impl_->UpdateRetention(stream, hours, increase);
-}
-Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::UpdateShardLevelMetrics(
-    const StreamRef& stream, const std::vector<std::string>& metrics, bool enable) {
-  return impl_->UpdateShardLevelMetrics(stream, metrics, enable);
-}
-Status Engine::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
-  return impl_->UpdateEncryption(stream, std::move(key_id));
-}
-Status Engine::SplitShard(const StreamRef& stream, std::string_view shard_to_split, HashKey new_starting_hash_key) {
-  return impl_->SplitShard(stream, shard_to_split, new_starting_hash_key);
-}
-Status Engine::MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
-                           std::string_view adjacent_shard_to_merge) {
-  return impl_->MergeShards(stream, shard_to_merge, adjacent_shard_to_merge);
-}
-Result<ShardCountUpdate> Engine::UpdateShardCount(const StreamRef& stream, int target_shard_count) {
-  return impl_->UpdateShardCount(stream, target_shard_count);
-}
-Status Engine::UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps) {
-  return impl_->UpdateStreamMode(stream, mode, warm_throughput_mibps);
-}
-Status Engine::UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib) {
-  return impl_->UpdateMaxRecordSize(stream, max_record_size_kib);
-}
-Result<WarmThroughput> Engine::UpdateWarmThroughput(const StreamRef& stream, int mibps) {
-  return impl_->UpdateWarmThroughput(stream, mibps);
-}
-AccountLimits Engine::DescribeLimits(const std::string& account, const std::string& region) const {
-  return impl_->DescribeLimits(account, region);
-}
 RecordPath& Engine::records() { return impl_->records(); }
 ConsumerRegistry& Engine::consumers() { return impl_->consumers(); }
+StreamControl& Engine::control() { return impl_->control(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
-void Engine::RunHousekeeping() { impl_->RunHousekeeping(); }
+void Engine::RunHousekeeping() { (void)impl_->housekeeping().RunPass(); }
 
 // ------------------------------------------------------------------ Impl ---
 
@@ -125,7 +70,12 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
   stores_ = options_.shard_stores ? options_.shard_stores : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
   records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);
-  consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_, [this] { KickHousekeeping(); });
+  // The parts wake the housekeeping thread when they schedule a transition
+  // (never before Open returns).
+  auto kick = [this] { housekeeping_->Kick(); };
+  consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_, kick);
+  control_ = std::make_unique<StreamControl>(options_, *clock_, *this, *accounts_, *stores_, kick);
+  housekeeping_ = std::make_unique<Housekeeping>(options_, *clock_, *this, *control_, *consumers_);
   hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
   hub_->Start();
 }
@@ -156,7 +106,7 @@ Status Engine::Impl::Load() {
   std::set<std::string> named;  // the folders the document names
   for (StreamMeta& meta : metas) {
     const StreamKey key = KeyOf(meta.ref);
-    last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
+    control_->NoteLoaded(meta);
     if (!memory) {
       missing_shard_dirs_ += ReportMissingShardDirs(meta);
       const std::string stream_dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
@@ -165,7 +115,7 @@ Status Engine::Impl::Load() {
         named.insert(fs::path(ShardDir(stream_dir, shard.index)).lexically_normal().string());
       }
     }
-    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStream(std::move(meta)));
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> state, OpenStreamLogs(options_, *stores_, std::move(meta)));
     streams_[key] = std::move(state);
   }
   if (!memory) {
@@ -175,30 +125,10 @@ Status Engine::Impl::Load() {
   return Status::Ok();
 }
 
-Result<std::shared_ptr<StreamState>> Engine::Impl::OpenStream(StreamMeta meta) {
-  auto state = std::make_shared<StreamState>();
-  const bool memory = options_.durability == storage::Durability::kMemory;
-  if (!memory) state->dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
-  for (const ShardMeta& shard : meta.shards) {
-    // In memory mode the directory is ignored by the log; a name helps logs.
-    const std::string dir = memory ? meta.ref.name + "/" + ShardIdFor(shard.index) : ShardDir(state->dir, shard.index);
-    if (!shard.open() && (memory || !fs::is_directory(dir))) {
-      // A closed shard without a folder never held a record (a short-lived
-      // shard of UpdateShardCount; or its records were lost, which
-      // ReportMissingShardDirs has said): it stays closed and empty.
-      state->shards.push_back(std::make_shared<ShardState>(nullptr));
-      continue;
-    }
-    auto log = stores_->Open(ShardKey{meta.ref, meta.creation_ms, shard.index}, dir);
-    if (!log.ok()) {
-      ReleaseLogs(*state, /*destroy=*/false);
-      return log.status();
-    }
-    state->shards.push_back(std::make_shared<ShardState>(std::move(log).value()));
-  }
-  state->meta = std::move(meta);
-  state->RebuildRouter();
-  return state;
+std::shared_ptr<StreamState> Engine::Impl::Find(const StreamRef& stream) const {
+  std::shared_lock table(table_mu_);
+  auto it = streams_.find(KeyOf(stream));
+  return it == streams_.end() ? nullptr : it->second;
 }
 
 std::vector<StreamMeta> Engine::Impl::SnapshotLocked() const {
@@ -216,36 +146,33 @@ Status Engine::Impl::SaveLocked(const std::vector<StreamMeta>& streams) {
   return meta_store_.Save(EncodeMetadata(streams));
 }
 
-void Engine::Impl::ReleaseLogs(StreamState& stream, bool destroy) {
-  for (auto& shard : stream.shards) {
-    std::unique_lock life(shard->life);
-    if (!shard->log) continue;
-    Status s = destroy ? shard->log->Destroy() : shard->log->Close();
-    if (!s.ok()) {
-      log::Warn("engine: {} shard log of stream {}: {}", destroy ? "destroying" : "closing", stream.meta.ref.name,
-                s.ToString());
-    }
-    shard->log.reset();
-  }
-  if (destroy && !stream.dir.empty()) {
-    std::error_code ec;
-    fs::remove_all(stream.dir, ec);
-  }
+void Engine::Impl::InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) {
+  std::unique_lock table(table_mu_);
+  streams_[key] = std::move(state);
 }
 
-Status Engine::Impl::SyncStreamDirParents(const std::string& stream_dir) const {
-  if (options_.durability != storage::Durability::kFsync) return Status::Ok();
-  // <region> (holds the stream folder's entry), <account>, streams, then the
-  // data directory (holds "streams"): deepest first, so each entry is
-  // durable before the one leading to it. Cheap enough to do for every new
-  // stream rather than tracking which folders this call created.
-  const fs::path region = fs::path(stream_dir).parent_path();
-  const fs::path account = region.parent_path();
-  for (const std::string& dir :
-       {region.string(), account.string(), StreamsRoot(options_.data_dir), options_.data_dir}) {
-    SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(dir));
+void Engine::Impl::EraseLocked(const StreamKey& key) {
+  std::unique_lock table(table_mu_);
+  streams_.erase(key);
+}
+
+std::vector<std::shared_ptr<StreamState>> Engine::Impl::Streams() const {
+  std::shared_lock table(table_mu_);
+  std::vector<std::shared_ptr<StreamState>> out;
+  out.reserve(streams_.size());
+  for (const auto& [key, state] : streams_) out.push_back(state);
+  return out;
+}
+
+void Engine::Impl::ForEachInNamespace(const std::string& account, const std::string& region,
+                                      const std::function<void(const StreamMeta&)>& visit) const {
+  std::shared_lock table(table_mu_);
+  // Keys sort by (account, region, name): one contiguous run per namespace.
+  for (auto it = streams_.lower_bound(StreamKey{account, region, ""}); it != streams_.end(); ++it) {
+    if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
+    std::shared_lock lock(it->second->mu);
+    visit(it->second->meta);
   }
-  return Status::Ok();
 }
 
 int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
@@ -272,50 +199,13 @@ int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
   return missing;
 }
 
-void Engine::Impl::Start() {
-  std::lock_guard lock(hk_mu_);
-  if (stopped_ || hk_thread_.joinable()) return;
-  hk_stop_ = false;
-  hk_thread_ = std::thread([this] {
-    std::unique_lock lk(hk_mu_);
-    while (!hk_stop_) {
-      lk.unlock();
-      const int64_t next_due = RunHousekeeping();
-      lk.lock();
-      if (hk_stop_) break;
-      const int64_t wait_ms =
-          std::clamp<int64_t>(next_due - Now(), 1, std::max<int64_t>(options_.retention_check_interval_ms, 1));
-      hk_cv_.wait_for(lk, std::chrono::milliseconds(wait_ms), [this] { return hk_stop_ || hk_kicked_; });
-      hk_kicked_ = false;
-    }
-  });
-}
-
-void Engine::Impl::KickHousekeeping() {
-  std::lock_guard lock(hk_mu_);
-  hk_kicked_ = true;
-  hk_cv_.notify_all();
-}
+void Engine::Impl::Start() { housekeeping_->Start(); }
 
 void Engine::Impl::Stop() {
-  std::thread thread;
-  {
-    std::lock_guard lock(hk_mu_);
-    if (stopped_) return;
-    stopped_ = true;
-    hk_stop_ = true;
-    hk_cv_.notify_all();
-    thread = std::move(hk_thread_);
-  }
-  if (thread.joinable()) thread.join();
+  if (!housekeeping_->Stop()) return;  // stopped before
   hub_->Stop();
   stores_->Stop();  // completes pending syncs
-  std::vector<std::shared_ptr<StreamState>> streams;
-  {
-    std::shared_lock table(table_mu_);
-    for (const auto& [key, state] : streams_) streams.push_back(state);
-  }
-  for (auto& state : streams) ReleaseLogs(*state, /*destroy=*/false);
+  for (auto& state : Streams()) ReleaseStreamLogs(*state, /*destroy=*/false);
 }
 
 void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to) {
@@ -326,6 +216,11 @@ void LogStreamState(const StreamRef& stream, std::string_view from, std::string_
 
 std::string StreamNotFoundMessage(const StreamRef& stream) {
   return "Stream " + stream.name + " under account " + stream.account + " not found.";
+}
+
+std::string StreamNotActiveMessage(const StreamRef& stream, StreamStatus status) {
+  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
+         StreamStatusName(status);
 }
 
 std::string ShardNotFoundMessage(const StreamRef& stream, std::string_view shard_id) {

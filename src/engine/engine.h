@@ -1,6 +1,9 @@
 // Engine: the stream engine. Owns every stream's metadata and shard logs,
 // routes records to shards, issues sequence numbers and shard iterators,
-// enforces retention, and moves streams through their states.
+// enforces retention, and moves streams through their states. It composes
+// named parts, each with its contracts in its own header: control() (the
+// streams' control plane, engine/stream_control.h), records() (the data
+// path, engine/record_path.h) and consumers() (engine/consumer_registry.h).
 //
 // Threading: every public method is thread-safe and may be called from any
 // event-loop thread. Control-plane calls take the engine's metadata lock;
@@ -32,6 +35,7 @@
 #include "engine/placement.h"
 #include "engine/record_path.h"
 #include "engine/shard_store.h"
+#include "engine/stream_control.h"
 #include "engine/subscriptions.h"
 #include "engine/throughput_quota.h"
 #include "engine/types.h"
@@ -89,79 +93,16 @@ class Engine {
   void Stop();
 
   // --- control plane ---
-  // Creates the stream (CREATING for create_stream_delay_ms, else ACTIVE at
-  // once) with shard_count shards dividing the hash space evenly (4 for
-  // ON_DEMAND without a count). Persisted before returning. Errors:
-  // ResourceInUse (exists, in any state), InvalidArgument (no shard count),
-  // IoError.
-  Status CreateStream(const StreamRef& stream, const CreateStreamParams& params);
-  // Moves the stream to DELETING for delete_stream_delay_ms, then removes it
-  // and its logs (at once when the delay is 0). Deleting a DELETING stream is
-  // a no-op. Errors: ResourceNotFound, IoError.
-  Status DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion);
-  // Every shard within retention (none while CREATING). ResourceNotFound for
-  // an unknown stream.
-  Result<StreamDescription> DescribeStream(const StreamRef& stream) const;
-  // Streams of the namespace, sorted by name.
-  std::vector<StreamSummary> ListStreams(const std::string& account, const std::string& region) const;
-  // Shards matching `filter`, in shard-id order. ResourceNotFound for an
-  // unknown stream; `stream_creation_ms`, when given, must match the stream's
-  // creation time (else ResourceNotFound, as the service does).
-  Result<std::vector<Shard>> ListShards(const StreamRef& stream, const ShardFilter& filter,
-                                        std::optional<int64_t> stream_creation_ms) const;
-  // Tags of the stream (CreateStream, AddTags), sorted by key. ResourceNotFound
-  // for an unknown stream.
-  Result<std::vector<std::pair<std::string, std::string>>> ListTags(const StreamRef& stream) const;
-  // Sets each tag (overwriting the value of a key already present). Errors:
-  // ResourceNotFound, ResourceInUse (stream not ACTIVE), InvalidArgument
-  // (more than kMaxTagsPerStream tags would result), IoError.
-  Status AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags);
-  // Removes the keys present; absent keys are ignored. Errors as AddTags.
-  Status RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys);
-  // Increase/DecreaseStreamRetentionPeriod: `hours` must be in [24, 8760]
-  // and not below (increase) / above (decrease) the current retention.
-  // Errors: ResourceNotFound, ResourceInUse, InvalidArgument, IoError.
-  Status UpdateRetention(const StreamRef& stream, int64_t hours, bool increase);
-  // Enable/DisableEnhancedMonitoring: adds (enable) or removes the metric
-  // names (already expanded from ALL). Returns {current, desired}: the
-  // stream's metrics before and after. Errors: ResourceNotFound, ResourceInUse.
-  Result<std::pair<std::vector<std::string>, std::vector<std::string>>> UpdateShardLevelMetrics(
-      const StreamRef& stream, const std::vector<std::string>& metrics, bool enable);
-  // Start (key_id set) / Stop (nullopt) server-side encryption: state only,
-  // records are not encrypted. Records that arrive while the stream is
-  // encrypted report EncryptionType KMS. Errors: ResourceNotFound,
-  // ResourceInUse.
-  Status UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id);
-
-  // --- resharding (engine/resharding.h has the rules and messages) ---
-  // Each moves the stream to UPDATING for update_stream_delay_ms and takes
-  // effect when that ends (before returning when it is 0); the change is
-  // persisted first, so a crash never leaves half of it. Errors:
-  // ResourceNotFound (stream or shard), ResourceInUse (not ACTIVE),
-  // InvalidArgument (closed shard, key outside the shard, shards not
-  // adjacent, on-demand stream), LimitExceeded (account shard quota,
-  // UpdateShardCount bounds), IoError.
-  Status SplitShard(const StreamRef& stream, std::string_view shard_to_split, HashKey new_starting_hash_key);
-  Status MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
-                     std::string_view adjacent_shard_to_merge);
-  Result<ShardCountUpdate> UpdateShardCount(const StreamRef& stream, int target_shard_count);
-
-  // --- stream settings that pass through UPDATING ---
-  // PROVISIONED <-> ON_DEMAND (shards are kept); switching to ON_DEMAND
-  // counts against the on-demand stream quota (LimitExceeded).
-  Status UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps);
-  // 1024..10240 KiB (the API validates the range); enforced on puts at once.
-  Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
-  // On-demand streams only (InvalidArgument otherwise).
-  Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
+  // CreateStream, DeleteStream, DescribeStream, ListStreams, ListShards,
+  // stream tags and settings, resharding, DescribeLimits
+  // (engine/stream_control.h).
+  StreamControl& control();
 
   // --- stream consumers (enhanced fan-out registrations) ---
   // Register, describe, list, deregister, consumer tags
   // (engine/consumer_registry.h).
   ConsumerRegistry& consumers();
 
-  // DescribeLimits of the namespace.
-  AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
   // --- account settings and resource policies (account_settings.cc) ---
   // DescribeAccountSettings of the namespace: the minimum throughput billing
   // commitment as of now (DISABLED with no times until first enabled).
@@ -213,7 +154,8 @@ class Engine {
 
   // Runs one housekeeping pass now: finishes CREATING/UPDATING/DELETING
   // transitions that are due and trims logs past retention. The housekeeping
-  // thread calls it; tests driving a ManualClock may call it directly.
+  // thread calls it (engine/housekeeping.h); tests driving a ManualClock may
+  // call it directly.
   void RunHousekeeping();
 
  private:

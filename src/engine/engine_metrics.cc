@@ -8,12 +8,7 @@ namespace sluice::engine {
 
 EngineMetrics Engine::Impl::Metrics() const {
   EngineMetrics out;
-  std::vector<std::shared_ptr<StreamState>> states;
-  {
-    std::shared_lock table(table_mu_);
-    states.reserve(streams_.size());
-    for (const auto& [key, state] : streams_) states.push_back(state);
-  }
+  const std::vector<std::shared_ptr<StreamState>> states = Streams();
   out.streams.reserve(states.size());
   for (const auto& state : states) {
     StreamMetrics stream;

@@ -2,11 +2,17 @@
 // (ConsumerRegistry, engine/consumer_registry.h): find a live stream, and
 // change metadata in the control plane's steps (snapshot every stream's
 // metadata, change the copy, save it, then make it live), all under the
-// table's control lock. The engine implements it.
+// table's control lock. StreamRegistry adds what the streams' own control
+// plane (StreamControl, engine/stream_control.h) and the housekeeping pass
+// (engine/housekeeping.h) need: adding and dropping live streams, listing
+// them, and walking a namespace. The engine implements both.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -19,9 +25,17 @@ namespace sluice::engine {
 using StreamKey = std::tuple<std::string, std::string, std::string>;  // account, region, name
 
 inline StreamKey KeyOf(const StreamRef& r) { return {r.account, r.region, r.name}; }
+inline StreamRef RefOf(const StreamKey& k) { return {std::get<0>(k), std::get<1>(k), std::get<2>(k)}; }
 
 // "Stream <name> under account <acct> not found."
 std::string StreamNotFoundMessage(const StreamRef& stream);
+// "Stream <name> under account <acct> not ACTIVE, instead in state <status>"
+std::string StreamNotActiveMessage(const StreamRef& stream, StreamStatus status);
+
+// Logs one line for a stream's state change: "engine: stream state" with
+// the stream, its namespace and the old and new state ("" when the stream
+// did not exist before, "GONE" once it no longer does).
+void LogStreamState(const StreamRef& stream, std::string_view from, std::string_view to);
 
 class StreamTable : public StreamLookup {
  public:
@@ -33,6 +47,22 @@ class StreamTable : public StreamLookup {
   virtual std::vector<StreamMeta> SnapshotLocked() const = 0;
   // Saves `streams` as the metadata document. Caller holds control_mu().
   virtual Status SaveLocked(const std::vector<StreamMeta>& streams) = 0;
+};
+
+class StreamRegistry : public StreamTable {
+ public:
+  // Makes `state` the live stream `key`, under the table lock. Caller holds
+  // control_mu().
+  virtual void InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) = 0;
+  // Drops the live stream `key` from the table, under the table lock (its
+  // logs are the caller's to release). Caller holds control_mu().
+  virtual void EraseLocked(const StreamKey& key) = 0;
+  // Every live stream, copied under the table lock shared.
+  virtual std::vector<std::shared_ptr<StreamState>> Streams() const = 0;
+  // Calls `visit` with the metadata of each stream of the namespace, in name
+  // order, holding the table lock and that stream's lock, both shared.
+  virtual void ForEachInNamespace(const std::string& account, const std::string& region,
+                                  const std::function<void(const StreamMeta&)>& visit) const = 0;
 };
 
 }  // namespace sluice::engine

@@ -11,20 +11,19 @@
 // empty child folders the next start removes) or the new one, never half.
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
+#include <shared_mutex>
 
 #include "engine/data_layout.h"
-#include "engine/engine_impl.h"
+#include "engine/engine.h"
 #include "engine/pending_marks.h"
+#include "engine/resharding.h"
+#include "engine/stream_control.h"
 #include "storage/file_util.h"
 #include "util/log.h"
 
 namespace sluice::engine {
 namespace {
-
-std::string NotActive(const StreamRef& stream, StreamStatus status) {
-  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
-         StreamStatusName(status);
-}
 
 Status OnDemandRefused(const StreamRef& stream, const char* operation) {
   return Status(ErrorCode::kValidation, std::string(operation) + " is not supported for stream " + stream.name +
@@ -39,7 +38,7 @@ Status ShardNotFound(const StreamRef& stream, std::string_view shard_id) {
 
 }  // namespace
 
-Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional) {
+Status StreamControl::ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional) {
   return Status::LimitExceeded(
       "This request would exceed the shard limit for the account " + stream.account + " in " + stream.region +
       ". Current shard count for the account: " + std::to_string(current) + ". Limit: " + std::to_string(limit) +
@@ -49,15 +48,15 @@ Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int a
       "current limits and how to request higher limits.");
 }
 
-Status OnDemandQuotaExceeded(const StreamRef& stream, int current, int limit) {
+Status StreamControl::OnDemandQuotaExceeded(const StreamRef& stream, int current, int limit) {
   return Status::LimitExceeded("This request would exceed the on-demand stream count limit for the account " +
                                stream.account + " in " + stream.region +
                                ". Current on-demand stream count for the account: " + std::to_string(current) +
                                ". Limit: " + std::to_string(limit) + ".");
 }
 
-Status Engine::Impl::SplitShard(const StreamRef& stream, std::string_view shard_to_split,
-                                HashKey new_starting_hash_key) {
+Status StreamControl::SplitShard(const StreamRef& stream, std::string_view shard_to_split,
+                                 HashKey new_starting_hash_key) {
   const std::optional<int> index = ParseShardId(shard_to_split);
   ReshardOp op;
   op.kind = ReshardOp::Kind::kSplit;
@@ -69,8 +68,8 @@ Status Engine::Impl::SplitShard(const StreamRef& stream, std::string_view shard_
   return Reshard(stream, op).status();
 }
 
-Status Engine::Impl::MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
-                                 std::string_view adjacent_shard_to_merge) {
+Status StreamControl::MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
+                                  std::string_view adjacent_shard_to_merge) {
   const std::optional<int> a = ParseShardId(shard_to_merge);
   const std::optional<int> b = ParseShardId(adjacent_shard_to_merge);
   if (!a || !b) return ShardNotFound(stream, !a ? shard_to_merge : adjacent_shard_to_merge);
@@ -81,7 +80,7 @@ Status Engine::Impl::MergeShards(const StreamRef& stream, std::string_view shard
   return Reshard(stream, op).status();
 }
 
-Result<ShardCountUpdate> Engine::Impl::UpdateShardCount(const StreamRef& stream, int target_shard_count) {
+Result<ShardCountUpdate> StreamControl::UpdateShardCount(const StreamRef& stream, int target_shard_count) {
   ReshardOp op;
   op.kind = ReshardOp::Kind::kScale;
   op.target = target_shard_count;
@@ -89,16 +88,11 @@ Result<ShardCountUpdate> Engine::Impl::UpdateShardCount(const StreamRef& stream,
   return ShardCountUpdate{current, target_shard_count};
 }
 
-Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
-  std::lock_guard control(control_mu_);
-  if (!Find(stream)) return Status::NotFound(StreamNotFoundMessage(stream));
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
-  StreamMeta* target = nullptr;
-  for (StreamMeta& m : snapshot) {
-    if (KeyOf(m.ref) == KeyOf(stream)) target = &m;
-  }
-  if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
-  if (target->status != StreamStatus::kActive) return Status::InUse(NotActive(stream, target->status));
+Result<int> StreamControl::Reshard(const StreamRef& stream, ReshardOp op) {
+  std::lock_guard control(streams_.control_mu());
+  if (!streams_.Find(stream)) return Status::NotFound(StreamNotFoundMessage(stream));
+  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
+  SLUICE_ASSIGN_OR_RETURN(StreamMeta * target, ActiveIn(snapshot, stream));
   const int open_before = OpenShardCount(*target);
   if (target->mode == StreamMode::kOnDemand) {
     return OnDemandRefused(stream, op.kind == ReshardOp::Kind::kSplit   ? "SplitShard"
@@ -109,7 +103,7 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
   std::deque<int64_t>* scalings = nullptr;
   if (op.kind == ReshardOp::Kind::kScale && limits_on_ && options_.limits.scalings_per_day > 0) {
     constexpr int64_t kDayMs = 24 * 3600 * 1000;
-    scalings = &Find(stream)->scalings_ms;
+    scalings = &streams_.Find(stream)->scalings_ms;
     const int64_t now = Now();
     while (!scalings->empty() && scalings->front() <= now - kDayMs) scalings->pop_front();
     const auto allowed = static_cast<size_t>(options_.limits.scalings_per_day);
@@ -135,22 +129,22 @@ Result<int> Engine::Impl::Reshard(const StreamRef& stream, ReshardOp op) {
   target->status = StreamStatus::kUpdating;
   target->transition_at_ms = Now() + options_.update_stream_delay_ms;
   target->pending = op;
-  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
   if (scalings) scalings->push_back(Now());
   LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kUpdating));
-  std::shared_ptr<StreamState> state = Find(stream);
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   {
     std::unique_lock lock(state->mu);
     state->meta.status = target->status;
     state->meta.transition_at_ms = target->transition_at_ms;
     state->meta.pending = op;
   }
-  KickHousekeeping();
+  kick_housekeeping_();
   return open_before;
 }
 
-Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target, const ReshardOp& op) {
-  std::shared_ptr<StreamState> state = Find(target.ref);
+Status StreamControl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target, const ReshardOp& op) {
+  std::shared_ptr<StreamState> state = streams_.Find(target.ref);
   if (!state) return Status::NotFound(StreamNotFoundMessage(target.ref));
   StreamMeta changed = target;
   SLUICE_ASSIGN_OR_RETURN(std::vector<int> made, ApplyReshard(changed, op, Now()));
@@ -199,7 +193,7 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
       continue;
     }
     std::string dir = memory ? target.ref.name + "/" + ShardIdFor(index) : ShardDir(state->dir, index);
-    auto log = stores_->Open(ShardKey{target.ref, target.creation_ms, index}, dir);
+    auto log = stores_.Open(ShardKey{target.ref, target.creation_ms, index}, dir);
     if (!log.ok()) {
       release();
       return log.status();
@@ -208,7 +202,7 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
   }
   const StreamMeta before = target;
   target = changed;
-  Status saved = SaveLocked(snapshot);
+  Status saved = streams_.SaveLocked(snapshot);
   if (!saved.ok()) {
     target = before;
     // Closed, not destroyed, and still marked: a save that failed after its
@@ -245,8 +239,8 @@ Status Engine::Impl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Strea
   return Status::Ok();
 }
 
-Status Engine::Impl::UpdateStreamMode(const StreamRef& stream, StreamMode mode,
-                                      std::optional<int> warm_throughput_mibps) {
+Status StreamControl::UpdateStreamMode(const StreamRef& stream, StreamMode mode,
+                                       std::optional<int> warm_throughput_mibps) {
   if (warm_throughput_mibps && mode != StreamMode::kOnDemand) {
     return Status::InvalidArgument("WarmThroughputMiBps can only be set for streams in ON_DEMAND capacity mode.");
   }
@@ -272,7 +266,7 @@ Status Engine::Impl::UpdateStreamMode(const StreamRef& stream, StreamMode mode,
       /*updating=*/true);
 }
 
-Status Engine::Impl::UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib) {
+Status StreamControl::UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib) {
   return ChangeActiveStream(
       stream,
       [&](StreamMeta& m) {
@@ -282,7 +276,7 @@ Status Engine::Impl::UpdateMaxRecordSize(const StreamRef& stream, int max_record
       /*updating=*/true);
 }
 
-Result<WarmThroughput> Engine::Impl::UpdateWarmThroughput(const StreamRef& stream, int mibps) {
+Result<WarmThroughput> StreamControl::UpdateWarmThroughput(const StreamRef& stream, int mibps) {
   WarmThroughput out;
   Status st = ChangeActiveStream(
       stream,
@@ -305,12 +299,12 @@ Result<WarmThroughput> Engine::Impl::UpdateWarmThroughput(const StreamRef& strea
   return out;
 }
 
-Status Engine::Impl::CheckWarmThroughput(const StreamRef& stream, int mibps) const {
+Status StreamControl::CheckWarmThroughput(const StreamRef& stream, int mibps) const {
   if (mibps > kMaxWarmThroughputMiBps) {
     return Status::InvalidArgument("WarmThroughputMiBps " + std::to_string(mibps) + " exceeds the maximum of " +
                                    std::to_string(kMaxWarmThroughputMiBps) + " MiB/s.");
   }
-  if (!MinimumThroughputCommitmentEnabled(stream.account, stream.region)) {
+  if (!accounts_.CommitmentInForce(stream.account, stream.region)) {
     return Status::InvalidArgument(
         "Warm throughput requires the minimum throughput billing commitment to be "
         "enabled for account " +

@@ -81,6 +81,16 @@ inline constexpr int64_t kMinRetentionHours = 24;
 inline constexpr int64_t kMaxRetentionHours = 8760;
 // Tags a stream may carry.
 inline constexpr size_t kMaxTagsPerStream = 50;
+// The seven shard-level metrics of enhanced monitoring, in the model's order.
+inline constexpr std::array<std::string_view, 7> kShardLevelMetrics = {
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+};
 // The account's provisioned shard quota reported by DescribeLimits.
 inline constexpr int kShardLimit = 20000;
 inline constexpr int kOnDemandStreamCountLimit = 50;

@@ -20,7 +20,7 @@ class ConsoleTest : public ::testing::Test {
     console_ = std::make_unique<Console>(*engine_, "000000000000", "us-east-1");
     engine::CreateStreamParams p;
     p.shard_count = 2;
-    ASSERT_TRUE(engine_->CreateStream(ref_, p).ok());
+    ASSERT_TRUE(engine_->control().CreateStream(ref_, p).ok());
   }
   void TearDown() override { engine_->Stop(); }
 

@@ -290,7 +290,7 @@ class EnginePolicyTest : public ::testing::Test {
 
 TEST_F(EnginePolicyTest, AStreamWithoutAPolicyReadsAsTheEmptyPolicy) {
   auto engine = Open();
-  ASSERT_TRUE(engine->CreateStream(s_, OneShard()).ok());
+  ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
   auto got = engine->GetResourcePolicy(kArn);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, "{}");
@@ -304,7 +304,7 @@ TEST_F(EnginePolicyTest, MissingStreamsAndConsumersAreNotFound) {
   Status put = engine->PutResourcePolicy(kArn, "{}");
   EXPECT_EQ(put.code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(put.message(), "Stream s under account 123456789012 not found.");
-  ASSERT_TRUE(engine->CreateStream(s_, OneShard()).ok());
+  ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
   const std::string consumer = kArn + "/consumer/c:1700000000";
   Status get = engine->GetResourcePolicy(consumer).status();
   EXPECT_EQ(get.code(), ErrorCode::kResourceNotFound);
@@ -315,20 +315,20 @@ TEST_F(EnginePolicyTest, MissingStreamsAndConsumersAreNotFound) {
 
 TEST_F(EnginePolicyTest, DeletingAStreamDeletesItsPolicyAndARecreatedStreamHasNone) {
   auto engine = Open();
-  ASSERT_TRUE(engine->CreateStream(s_, OneShard()).ok());
+  ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
   ASSERT_TRUE(engine->PutResourcePolicy(kArn, R"({"Statement":[]})").ok());
   EXPECT_EQ(*engine->GetResourcePolicy(kArn), R"({"Statement":[]})");
-  ASSERT_TRUE(engine->DeleteStream(s_, false).ok());
+  ASSERT_TRUE(engine->control().DeleteStream(s_, false).ok());
   EXPECT_EQ(engine->GetResourcePolicy(kArn).status().code(), ErrorCode::kResourceNotFound);
   clock_.Advance(1000);
-  ASSERT_TRUE(engine->CreateStream(s_, OneShard()).ok());
+  ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
   EXPECT_EQ(*engine->GetResourcePolicy(kArn), "{}");
 }
 
 TEST_F(EnginePolicyTest, SettingsAndPoliciesSurviveAnEngineRestart) {
   {
     auto engine = Open();
-    ASSERT_TRUE(engine->CreateStream(s_, OneShard()).ok());
+    ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
     ASSERT_TRUE(engine->PutResourcePolicy(kArn, R"({"Version":"2012-10-17"})").ok());
     auto settings = engine->UpdateAccountSettings(kAcct, kRegion, true);
     ASSERT_TRUE(settings.ok());

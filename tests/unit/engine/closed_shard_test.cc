@@ -63,7 +63,7 @@ TEST_F(ClosedShardTest, DrainingAClosedShardEndsWithChildShardsAndNoIterator) {
     auto engine = Open();
     CreateStreamParams p;
     p.shard_count = 1;
-    ASSERT_TRUE(engine->CreateStream(s_, p).ok());
+    ASSERT_TRUE(engine->control().CreateStream(s_, p).ok());
     PutOne(*engine, s_, "k", "p1");
     PutOne(*engine, s_, "k", "p2");
   }
@@ -72,7 +72,7 @@ TEST_F(ClosedShardTest, DrainingAClosedShardEndsWithChildShardsAndNoIterator) {
   clock_.Advance(1000);
   auto engine = Open();
 
-  auto d = engine->DescribeStream(s_);
+  auto d = engine->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->shards.size(), 3u);
   EXPECT_EQ(d->open_shard_count, 2);
@@ -115,7 +115,7 @@ TEST_F(ClosedShardTest, DrainingAClosedShardEndsWithChildShardsAndNoIterator) {
 
   ShardFilter latest;
   latest.type = ShardFilter::Type::kAtLatest;
-  auto open = engine->ListShards(s_, latest, std::nullopt);
+  auto open = engine->control().ListShards(s_, latest, std::nullopt);
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 2u);
   EXPECT_EQ((*open)[0].shard_id, "shardId-000000000001");

@@ -22,7 +22,7 @@ TEST(EngineConcurrencyTest, ConcurrentPutsKeepPerShardOrderAndDenseSequenceNumbe
   const StreamRef s{"123456789012", "us-east-1", "busy"};
   CreateStreamParams p;
   p.shard_count = 4;
-  ASSERT_TRUE((*engine)->CreateStream(s, p).ok());
+  ASSERT_TRUE((*engine)->control().CreateStream(s, p).ok());
 
   constexpr int kThreads = 6;
   constexpr int kCalls = 60;

@@ -45,7 +45,7 @@ class ConsumersTest : public ::testing::Test {
   void CreateStream(Engine& e, const StreamRef& s = {}) {
     CreateStreamParams p;
     p.shard_count = 1;
-    ASSERT_TRUE(e.CreateStream(s.name.empty() ? s_ : s, p).ok());
+    ASSERT_TRUE(e.control().CreateStream(s.name.empty() ? s_ : s, p).ok());
   }
 
   ConsumerLookup ByName(const std::string& name) const { return {s_, name, std::nullopt}; }
@@ -74,7 +74,7 @@ TEST_F(ConsumersTest, RegisterDescribesTheConsumerAndItsArn) {
   auto by_arn = e->consumers().DescribeStreamConsumer({s_, "app", 1700000001});
   ASSERT_TRUE(by_arn.ok());
   EXPECT_EQ(by_arn->name, "app");
-  EXPECT_EQ(e->DescribeStream(s_)->consumer_count, 1);
+  EXPECT_EQ(e->control().DescribeStream(s_)->consumer_count, 1);
 }
 
 TEST_F(ConsumersTest, UnknownConsumersAndStreamsAreNotFound) {
@@ -163,7 +163,7 @@ TEST_F(ConsumersTest, DeregisterWithADelayIsDeletingThenGone) {
   e->RunHousekeeping();
   EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
   EXPECT_TRUE(e->consumers().ListStreamConsumers(s_, std::nullopt)->empty());
-  EXPECT_EQ(e->DescribeStream(s_)->consumer_count, 0);
+  EXPECT_EQ(e->control().DescribeStream(s_)->consumer_count, 0);
 }
 
 TEST_F(ConsumersTest, DeregisterWithoutADelayIsGoneAtOnce) {
@@ -242,22 +242,22 @@ TEST_F(ConsumersTest, ConsumersAndTheirTransitionsSurviveAReopen) {
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].name, "app");
   EXPECT_EQ((*list)[0].status, ConsumerStatus::kActive);
-  EXPECT_EQ(e->DescribeStream(s_)->consumer_count, 1);
+  EXPECT_EQ(e->control().DescribeStream(s_)->consumer_count, 1);
 }
 
 TEST_F(ConsumersTest, DeleteStreamWithConsumersNeedsEnforceConsumerDeletion) {
   auto e = Open();
   CreateStream(*e);
   ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "app", {}).ok());
-  Status refused = e->DeleteStream(s_, /*enforce_consumer_deletion=*/false);
+  Status refused = e->control().DeleteStream(s_, /*enforce_consumer_deletion=*/false);
   EXPECT_EQ(refused.code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(refused.message(),
             "DeleteStream can\u2019t delete 123456789012:orders because there are consumers associated with this "
             "data stream. To delete orders anyway, set the EnforceConsumerDeletion parameter to true to force the "
             "deletion of all the consumers that are associated with it.");
-  EXPECT_TRUE(e->DescribeStream(s_).ok());
-  ASSERT_TRUE(e->DeleteStream(s_, /*enforce_consumer_deletion=*/true).ok());
-  EXPECT_EQ(e->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_TRUE(e->control().DescribeStream(s_).ok());
+  ASSERT_TRUE(e->control().DeleteStream(s_, /*enforce_consumer_deletion=*/true).ok());
+  EXPECT_EQ(e->control().DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
   // A stream of the same name starts without the old consumers.
   CreateStream(*e);
   EXPECT_TRUE(e->consumers().ListStreamConsumers(s_, std::nullopt)->empty());
@@ -266,18 +266,18 @@ TEST_F(ConsumersTest, DeleteStreamWithConsumersNeedsEnforceConsumerDeletion) {
 TEST_F(ConsumersTest, DeleteStreamWithoutConsumersNeedsNoFlag) {
   auto e = Open();
   CreateStream(*e);
-  EXPECT_TRUE(e->DeleteStream(s_, false).ok());
+  EXPECT_TRUE(e->control().DeleteStream(s_, false).ok());
 }
 
 TEST_F(ConsumersTest, EnforcedDeletionWithADelayTakesTheConsumersAlong) {
   auto e = Open(0, 0, "", /*delete_delay=*/200);
   CreateStream(*e);
   ASSERT_TRUE(e->consumers().RegisterStreamConsumer(s_, "app", {}).ok());
-  ASSERT_TRUE(e->DeleteStream(s_, true).ok());
+  ASSERT_TRUE(e->control().DeleteStream(s_, true).ok());
   EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app"))->status, ConsumerStatus::kDeleting);
   clock_.Advance(200);
   e->RunHousekeeping();
-  EXPECT_EQ(e->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(e->control().DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(e->consumers().DescribeStreamConsumer(ByName("app")).status().code(), ErrorCode::kResourceNotFound);
 }
 
@@ -327,7 +327,7 @@ TEST_F(ConsumersTest, ConsumerTagsAreTheConsumersOwn) {
   ASSERT_TRUE(e->consumers().AddConsumerTags(c->arn, {{"c", "x"}, {"a", "0"}}).ok());
   ASSERT_TRUE(e->consumers().RemoveConsumerTags(c->arn, {"b", "absent"}).ok());
   EXPECT_EQ(*e->consumers().ListConsumerTags(c->arn), (Tags{{"a", "0"}, {"c", "x"}}));
-  EXPECT_TRUE(e->ListTags(s_)->empty());  // the stream's tags are untouched
+  EXPECT_TRUE(e->control().ListTags(s_)->empty());  // the stream's tags are untouched
   Tags many;
   for (int i = 0; i < 49; ++i) many.emplace_back("k" + std::to_string(i), "");
   EXPECT_EQ(e->consumers().AddConsumerTags(c->arn, many).code(), ErrorCode::kInvalidArgument);

@@ -24,7 +24,7 @@ class EngineMetricsTest : public ::testing::Test {
     engine_ = std::move(e).value();
     CreateStreamParams p;
     p.shard_count = 2;
-    ASSERT_TRUE(engine_->CreateStream(s_, p).ok());
+    ASSERT_TRUE(engine_->control().CreateStream(s_, p).ok());
   }
 
   const ShardMetrics& Shard(const EngineMetrics& m, int index) {

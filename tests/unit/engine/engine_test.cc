@@ -29,7 +29,7 @@ class EngineTest : public ::testing::Test {
   void Create(const StreamRef& s, int shards) {
     CreateStreamParams p;
     p.shard_count = shards;
-    Status st = engine_->CreateStream(s, p);
+    Status st = engine_->control().CreateStream(s, p);
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
@@ -55,7 +55,7 @@ class EngineTest : public ::testing::Test {
 
 TEST_F(EngineTest, CreateStreamIsActiveAtOnceWithEvenShards) {
   Create(s_, 3);
-  auto d = engine_->DescribeStream(s_);
+  auto d = engine_->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->name, "orders");
   EXPECT_EQ(d->arn, "arn:aws:kinesis:us-east-1:123456789012:stream/orders");
@@ -81,7 +81,7 @@ TEST_F(EngineTest, CreatingAnExistingStreamIsResourceInUse) {
   Create(s_, 1);
   CreateStreamParams p;
   p.shard_count = 2;
-  Status st = engine_->CreateStream(s_, p);
+  Status st = engine_->control().CreateStream(s_, p);
   EXPECT_EQ(st.code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(st.message(), "Stream orders under account 123456789012 already exists.");
 }
@@ -90,24 +90,24 @@ TEST_F(EngineTest, SameNameInAnotherNamespaceIsAnotherStream) {
   Create(s_, 1);
   Create({"123456789012", "eu-west-1", "orders"}, 2);
   Create({"999999999999", "us-east-1", "orders"}, 3);
-  EXPECT_EQ(engine_->DescribeStream({"999999999999", "us-east-1", "orders"})->shards.size(), 3u);
-  EXPECT_EQ(engine_->DescribeStream(s_)->shards.size(), 1u);
+  EXPECT_EQ(engine_->control().DescribeStream({"999999999999", "us-east-1", "orders"})->shards.size(), 3u);
+  EXPECT_EQ(engine_->control().DescribeStream(s_)->shards.size(), 1u);
 }
 
 TEST_F(EngineTest, ListStreamsIsSortedByNameWithinTheNamespace) {
   for (const char* name : {"zeta", "alpha", "mid"}) Create({"123456789012", "us-east-1", name}, 1);
   Create({"123456789012", "us-west-2", "other"}, 1);
-  auto list = engine_->ListStreams("123456789012", "us-east-1");
+  auto list = engine_->control().ListStreams("123456789012", "us-east-1");
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0].name, "alpha");
   EXPECT_EQ(list[1].name, "mid");
   EXPECT_EQ(list[2].name, "zeta");
   EXPECT_EQ(list[0].arn, "arn:aws:kinesis:us-east-1:123456789012:stream/alpha");
-  EXPECT_TRUE(engine_->ListStreams("000000000000", "us-east-1").empty());
+  EXPECT_TRUE(engine_->control().ListStreams("000000000000", "us-east-1").empty());
 }
 
 TEST_F(EngineTest, DescribeUnknownStreamIsNotFound) {
-  auto d = engine_->DescribeStream(s_);
+  auto d = engine_->control().DescribeStream(s_);
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(d.status().message(), "Stream orders under account 123456789012 not found.");
@@ -117,8 +117,8 @@ TEST_F(EngineTest, TagsFromCreateAreStoredSortedWithLastValueWinning) {
   CreateStreamParams p;
   p.shard_count = 1;
   p.tags = {{"team", "a"}, {"env", "prod"}, {"team", "b"}};
-  ASSERT_TRUE(engine_->CreateStream(s_, p).ok());
-  auto tags = engine_->ListTags(s_);
+  ASSERT_TRUE(engine_->control().CreateStream(s_, p).ok());
+  auto tags = engine_->control().ListTags(s_);
   ASSERT_TRUE(tags.ok());
   std::vector<std::pair<std::string, std::string>> want = {{"env", "prod"}, {"team", "b"}};
   EXPECT_EQ(*tags, want);
@@ -250,7 +250,7 @@ TEST_F(EngineTest, AtAndAfterSequenceNumber) {
 TEST_F(EngineTest, ShardStartingSequenceNumberIsAcceptedForAtAndAfter) {
   Create(s_, 1);
   PutOne(*engine_, s_, "k", "first");
-  std::string start = engine_->DescribeStream(s_)->shards[0].starting_sequence_number;
+  std::string start = engine_->control().DescribeStream(s_)->shards[0].starting_sequence_number;
   for (IteratorType t : {IteratorType::kAtSequenceNumber, IteratorType::kAfterSequenceNumber}) {
     auto got = engine_->records().GetRecords(Iterator(s_, "shardId-000000000000", t, start), 100, {});
     ASSERT_TRUE(got.ok());
@@ -400,7 +400,7 @@ TEST_F(EngineTest, TamperedIteratorIsInvalid) {
 TEST_F(EngineTest, IteratorOfADeletedOrRecreatedStreamIsNotFound) {
   Create(s_, 1);
   std::string it = Iterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon);
-  ASSERT_TRUE(engine_->DeleteStream(s_, false).ok());
+  ASSERT_TRUE(engine_->control().DeleteStream(s_, false).ok());
   auto gone = engine_->records().GetRecords(it, 1, {});
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.status().code(), ErrorCode::kResourceNotFound);
@@ -461,30 +461,30 @@ TEST_F(EngineTest, OversizedRecordFailsTheWholeCallAndWritesNothing) {
 
 TEST_F(EngineTest, ListShardsAppliesFiltersAndCreationTimestamp) {
   Create(s_, 3);
-  auto all = engine_->ListShards(s_, ShardFilter{}, std::nullopt);
+  auto all = engine_->control().ListShards(s_, ShardFilter{}, std::nullopt);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 3u);
   ShardFilter after;
   after.type = ShardFilter::Type::kAfterShardId;
   after.shard_id = "shardId-000000000000";
-  EXPECT_EQ(engine_->ListShards(s_, after, std::nullopt)->size(), 2u);
+  EXPECT_EQ(engine_->control().ListShards(s_, after, std::nullopt)->size(), 2u);
   ShardFilter latest;
   latest.type = ShardFilter::Type::kAtLatest;
-  EXPECT_EQ(engine_->ListShards(s_, latest, std::nullopt)->size(), 3u);
+  EXPECT_EQ(engine_->control().ListShards(s_, latest, std::nullopt)->size(), 3u);
   ShardFilter horizon;
   horizon.type = ShardFilter::Type::kAtTrimHorizon;
-  EXPECT_EQ(engine_->ListShards(s_, horizon, std::nullopt)->size(), 3u);
-  EXPECT_TRUE(engine_->ListShards(s_, ShardFilter{}, kStart).ok());
-  auto wrong = engine_->ListShards(s_, ShardFilter{}, kStart - 60000);
+  EXPECT_EQ(engine_->control().ListShards(s_, horizon, std::nullopt)->size(), 3u);
+  EXPECT_TRUE(engine_->control().ListShards(s_, ShardFilter{}, kStart).ok());
+  auto wrong = engine_->control().ListShards(s_, ShardFilter{}, kStart - 60000);
   EXPECT_EQ(wrong.status().code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_F(EngineTest, DeleteWithoutDelayRemovesTheStream) {
   Create(s_, 1);
-  ASSERT_TRUE(engine_->DeleteStream(s_, false).ok());
-  EXPECT_EQ(engine_->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
-  EXPECT_EQ(engine_->DeleteStream(s_, false).code(), ErrorCode::kResourceNotFound);
-  EXPECT_TRUE(engine_->ListStreams(s_.account, s_.region).empty());
+  ASSERT_TRUE(engine_->control().DeleteStream(s_, false).ok());
+  EXPECT_EQ(engine_->control().DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(engine_->control().DeleteStream(s_, false).code(), ErrorCode::kResourceNotFound);
+  EXPECT_TRUE(engine_->control().ListStreams(s_.account, s_.region).empty());
 }
 
 TEST(StreamArnTest, FormatsAndParses) {

@@ -27,7 +27,7 @@ class TransitionTest : public ::testing::Test {
   }
 
   std::optional<StreamStatus> StatusOf(Engine& e) {
-    auto d = e.DescribeStream(s_);
+    auto d = e.control().DescribeStream(s_);
     if (!d.ok()) return std::nullopt;
     return d->status;
   }
@@ -44,8 +44,8 @@ class TransitionTest : public ::testing::Test {
 TEST_F(TransitionTest, CreatingStreamHasNoShardsAndRejectsDataUntilDue) {
   ManualClock clock(kStart);
   auto engine = Open(&clock, 500, 0);
-  ASSERT_TRUE(engine->CreateStream(s_, Params(2)).ok());
-  auto d = engine->DescribeStream(s_);
+  ASSERT_TRUE(engine->control().CreateStream(s_, Params(2)).ok());
+  auto d = engine->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->status, StreamStatus::kCreating);
   EXPECT_TRUE(d->shards.empty());
@@ -61,32 +61,32 @@ TEST_F(TransitionTest, CreatingStreamHasNoShardsAndRejectsDataUntilDue) {
   clock.Advance(1);
   engine->RunHousekeeping();
   EXPECT_EQ(StatusOf(*engine), StreamStatus::kActive);
-  EXPECT_EQ(engine->DescribeStream(s_)->shards.size(), 2u);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->shards.size(), 2u);
   EXPECT_TRUE(PutSync(*engine, s_, {{"k", "v", {}}}).ok());
 }
 
 TEST_F(TransitionTest, DeletingStreamRejectsPutsThenDisappears) {
   ManualClock clock(kStart);
   auto engine = Open(&clock, 0, 1000);
-  ASSERT_TRUE(engine->CreateStream(s_, Params(1)).ok());
-  ASSERT_TRUE(engine->DeleteStream(s_, false).ok());
+  ASSERT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
+  ASSERT_TRUE(engine->control().DeleteStream(s_, false).ok());
   EXPECT_EQ(StatusOf(*engine), StreamStatus::kDeleting);
   EXPECT_EQ(PutSync(*engine, s_, {{"k", "v", {}}}).status().code(), ErrorCode::kResourceNotFound);
-  EXPECT_TRUE(engine->DeleteStream(s_, false).ok());  // again while DELETING: no change
+  EXPECT_TRUE(engine->control().DeleteStream(s_, false).ok());  // again while DELETING: no change
   clock.Advance(1000);
   engine->RunHousekeeping();
   EXPECT_EQ(StatusOf(*engine), std::nullopt);
   // The name is free again.
-  EXPECT_TRUE(engine->CreateStream(s_, Params(1)).ok());
+  EXPECT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
 }
 
 TEST_F(TransitionTest, HousekeepingThreadFinishesTransitionsOnTime) {
   auto engine = Open(&SystemClock::Instance(), 150, 150);
   engine->Start();
-  ASSERT_TRUE(engine->CreateStream(s_, Params(1)).ok());
+  ASSERT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
   EXPECT_EQ(StatusOf(*engine), StreamStatus::kCreating);
   EXPECT_TRUE(PollUntil([&] { return StatusOf(*engine) == StreamStatus::kActive; }));
-  ASSERT_TRUE(engine->DeleteStream(s_, false).ok());
+  ASSERT_TRUE(engine->control().DeleteStream(s_, false).ok());
   EXPECT_EQ(StatusOf(*engine), StreamStatus::kDeleting);
   EXPECT_TRUE(PollUntil([&] { return !StatusOf(*engine).has_value(); }));
   engine->Stop();
@@ -94,7 +94,7 @@ TEST_F(TransitionTest, HousekeepingThreadFinishesTransitionsOnTime) {
 
 TEST_F(TransitionTest, StopIsIdempotentAndClosesTheLogs) {
   auto engine = Open(&SystemClock::Instance(), 0, 0);
-  ASSERT_TRUE(engine->CreateStream(s_, Params(1)).ok());
+  ASSERT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
   engine->Start();
   engine->Start();
   engine->Stop();

@@ -62,7 +62,7 @@ class PendingMarksTest : public ::testing::TestWithParam<storage::Durability> {
   void Create(Engine& engine, const StreamRef& s, int shards) {
     CreateStreamParams p;
     p.shard_count = shards;
-    ASSERT_TRUE(engine.CreateStream(s, p).ok());
+    ASSERT_TRUE(engine.control().CreateStream(s, p).ok());
   }
 
   std::string Read(Engine& engine, const StreamRef& s) {
@@ -131,7 +131,7 @@ TEST_P(PendingMarksTest, MissingMetadataWithStreamDataFailsOpenAndDeletesNothing
   std::ofstream(metadata, std::ios::binary) << saved;
   auto engine = Open();
   ASSERT_TRUE(engine);
-  EXPECT_EQ(engine->ListStreams("123456789012", "us-east-1").size(), 2u);
+  EXPECT_EQ(engine->control().ListStreams("123456789012", "us-east-1").size(), 2u);
   EXPECT_EQ(Read(*engine, s_), "A");
   EXPECT_EQ(Read(*engine, other_), "B");
 }
@@ -180,7 +180,7 @@ TEST_P(PendingMarksTest, UnknownFoldersAreLeftAloneAtOpenAndAfterSaves) {
     EXPECT_EQ(Read(*engine, s_), "A");
     // Saves of the metadata document do not change what is left alone.
     Create(*engine, other_, 1);
-    ASSERT_TRUE(engine->DeleteStream(other_, false).ok());
+    ASSERT_TRUE(engine->control().DeleteStream(other_, false).ok());
   }
   const std::string err = ::testing::internal::GetCapturedStderr();
   for (const fs::path& p : {backup, unknown_account, past_count, stray}) {
@@ -248,7 +248,7 @@ TEST_P(PendingMarksTest, DeletedStreamFolderIsRemovedAfterACrashBetweenSaveAndRe
 
   auto engine = Open();
   ASSERT_TRUE(engine);
-  EXPECT_EQ(engine->DescribeStream(other_).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(engine->control().DescribeStream(other_).status().code(), ErrorCode::kResourceNotFound);
   EXPECT_FALSE(fs::exists(gone));
   EXPECT_FALSE(fs::exists(PendingMarkPath(gone.string())));
   EXPECT_EQ(Read(*engine, s_), "A");
@@ -258,8 +258,8 @@ TEST_P(PendingMarksTest, ControlPlaneChangesLeaveNoMarksBehind) {
   auto engine = Open();
   Create(*engine, s_, 1);
   Create(*engine, other_, 1);
-  ASSERT_TRUE(engine->SplitShard(s_, "shardId-000000000000", HashKey{1} << 127).ok());
-  ASSERT_TRUE(engine->DeleteStream(other_, false).ok());
+  ASSERT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", HashKey{1} << 127).ok());
+  ASSERT_TRUE(engine->control().DeleteStream(other_, false).ok());
   EXPECT_EQ(MarksUnder(fs::path(dir_.path()) / "streams"), 0u);
   EXPECT_FALSE(fs::exists(StreamFolder(other_, kStart + 1)));
   EXPECT_TRUE(fs::is_directory(StreamFolder(s_, kStart) / "shard-000000000002"));
@@ -270,11 +270,11 @@ TEST_P(PendingMarksTest, ReshardRefusesToReuseAFolderItDidNotMake) {
   Create(*engine, s_, 1);
   const fs::path foreign = StreamFolder(s_, kStart) / "shard-000000000001" / "theirs";
   Touch(foreign);
-  Status st = engine->SplitShard(s_, "shardId-000000000000", HashKey{1} << 127);
+  Status st = engine->control().SplitShard(s_, "shardId-000000000000", HashKey{1} << 127);
   EXPECT_EQ(st.code(), ErrorCode::kIoError);
   EXPECT_NE(st.message().find("already exists and the server did not make it"), std::string::npos) << st.message();
   EXPECT_TRUE(fs::exists(foreign));
-  EXPECT_EQ(engine->DescribeStream(s_)->open_shard_count, 1);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->open_shard_count, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Durability, PendingMarksTest,

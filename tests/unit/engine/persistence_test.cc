@@ -50,8 +50,8 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
     ASSERT_TRUE(engine);
     CreateStreamParams p = Params(2);
     p.tags = {{"owner", "me"}};
-    ASSERT_TRUE(engine->CreateStream(s_, p).ok());
-    ASSERT_TRUE(engine->CreateStream({"123456789012", "us-east-1", "second"}, Params(1)).ok());
+    ASSERT_TRUE(engine->control().CreateStream(s_, p).ok());
+    ASSERT_TRUE(engine->control().CreateStream({"123456789012", "us-east-1", "second"}, Params(1)).ok());
     PutOne(*engine, s_, "a", "A");  // MD5("a") routes to shard 0
     seq_b = PutOne(*engine, s_, "a", "B");
     auto it = engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
@@ -65,15 +65,15 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
   clock_.Advance(60000);
   auto engine = Open();
   ASSERT_TRUE(engine);
-  auto list = engine->ListStreams("123456789012", "us-east-1");
+  auto list = engine->control().ListStreams("123456789012", "us-east-1");
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].name, "durable");
-  auto d = engine->DescribeStream(s_);
+  auto d = engine->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->status, StreamStatus::kActive);
   EXPECT_EQ(d->creation_ms, kStart);
   ASSERT_EQ(d->shards.size(), 2u);
-  EXPECT_EQ(engine->ListTags(s_)->at(0).second, "me");
+  EXPECT_EQ(engine->control().ListTags(s_)->at(0).second, "me");
 
   // The iterator issued before the restart still reads from the start.
   auto got = engine->records().GetRecords(iterator, 100, std::nullopt);
@@ -97,12 +97,12 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
 TEST_P(PersistenceTest, DeletedStreamStaysDeletedAndItsFilesAreGone) {
   {
     auto engine = Open();
-    ASSERT_TRUE(engine->CreateStream(s_, Params(1)).ok());
+    ASSERT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
     PutOne(*engine, s_, "k", "v");
-    ASSERT_TRUE(engine->DeleteStream(s_, false).ok());
+    ASSERT_TRUE(engine->control().DeleteStream(s_, false).ok());
   }
   auto engine = Open();
-  EXPECT_EQ(engine->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(engine->control().DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
   const fs::path region = fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1";
   size_t left = 0;
   if (fs::exists(region)) left = std::distance(fs::directory_iterator(region), {});
@@ -112,45 +112,45 @@ TEST_P(PersistenceTest, DeletedStreamStaysDeletedAndItsFilesAreGone) {
 TEST_P(PersistenceTest, RestartDuringCreatingFinishesTheTransition) {
   {
     auto engine = Open(/*create_delay=*/1000);
-    ASSERT_TRUE(engine->CreateStream(s_, Params(1)).ok());
-    EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kCreating);
+    ASSERT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
+    EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kCreating);
   }
   auto engine = Open(1000);
-  EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kCreating);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kCreating);
   clock_.Advance(1000);
   engine->RunHousekeeping();
-  EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kActive);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kActive);
   // And the settled state is itself persistent.
   engine.reset();
-  EXPECT_EQ(Open(1000)->DescribeStream(s_)->status, StreamStatus::kActive);
+  EXPECT_EQ(Open(1000)->control().DescribeStream(s_)->status, StreamStatus::kActive);
 }
 
 TEST_P(PersistenceTest, RestartDuringDeletingFinishesTheDeletion) {
   {
     auto engine = Open(0, /*delete_delay=*/1000);
-    ASSERT_TRUE(engine->CreateStream(s_, Params(1)).ok());
-    ASSERT_TRUE(engine->DeleteStream(s_, false).ok());
+    ASSERT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
+    ASSERT_TRUE(engine->control().DeleteStream(s_, false).ok());
   }
   clock_.Advance(5000);
   auto engine = Open(0, 1000);
-  EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kDeleting);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kDeleting);
   engine->RunHousekeeping();
-  EXPECT_EQ(engine->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(engine->control().DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
   engine.reset();
-  EXPECT_EQ(Open()->DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(Open()->control().DescribeStream(s_).status().code(), ErrorCode::kResourceNotFound);
 }
 
 TEST_P(PersistenceTest, StreamFolderTheMetadataDoesNotNameIsLeftAloneOnOpen) {
-  { ASSERT_TRUE(Open()->CreateStream(s_, Params(1)).ok()); }
+  { ASSERT_TRUE(Open()->control().CreateStream(s_, Params(1)).ok()); }
   const fs::path unknown = fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1" / "gone-1600000000000";
   fs::create_directories(unknown / "shard-000000000000");
   auto engine = Open();
   EXPECT_TRUE(fs::exists(unknown / "shard-000000000000"));
-  EXPECT_TRUE(engine->DescribeStream(s_).ok());
+  EXPECT_TRUE(engine->control().DescribeStream(s_).ok());
 }
 
 TEST_P(PersistenceTest, CorruptMetadataFailsOpenInsteadOfLosingStreams) {
-  { ASSERT_TRUE(Open()->CreateStream(s_, Params(1)).ok()); }
+  { ASSERT_TRUE(Open()->control().CreateStream(s_, Params(1)).ok()); }
   const std::string path = dir_.path() + "/metadata";
   std::string bytes;
   {
@@ -176,7 +176,7 @@ TEST_P(PersistenceTest, CorruptMetadataFailsOpenInsteadOfLosingStreams) {
 TEST_P(PersistenceTest, MissingShardDirectoryOfAListedStreamIsReportedAsAnError) {
   {
     auto engine = Open();
-    ASSERT_TRUE(engine->CreateStream(s_, Params(2)).ok());
+    ASSERT_TRUE(engine->control().CreateStream(s_, Params(2)).ok());
     PutOne(*engine, s_, "a", "A");
     engine->Stop();
   }
@@ -193,11 +193,11 @@ TEST_P(PersistenceTest, MissingShardDirectoryOfAListedStreamIsReportedAsAnError)
   EXPECT_NE(err.find("durable"), std::string::npos) << err;
   EXPECT_NE(err.find("shardId-000000000000"), std::string::npos) << err;
   EXPECT_EQ(err.find("shardId-000000000001"), std::string::npos) << err;
-  EXPECT_TRUE(engine->DescribeStream(s_).ok());
+  EXPECT_TRUE(engine->control().DescribeStream(s_).ok());
 }
 
 TEST_P(PersistenceTest, IntactStreamsOpenWithoutErrors) {
-  { ASSERT_TRUE(Open()->CreateStream(s_, Params(2)).ok()); }
+  { ASSERT_TRUE(Open()->control().CreateStream(s_, Params(2)).ok()); }
   ::testing::internal::CaptureStderr();
   auto engine = Open();
   const std::string err = ::testing::internal::GetCapturedStderr();
@@ -213,12 +213,12 @@ TEST_P(PersistenceTest, NewNestedDataDirectoryIsCreatedAndUsable) {
   {
     auto e = Engine::Open(o);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
-    ASSERT_TRUE((*e)->CreateStream(s_, Params(1)).ok());
+    ASSERT_TRUE((*e)->control().CreateStream(s_, Params(1)).ok());
     PutOne(**e, s_, "a", "A");
   }
   auto e = Engine::Open(o);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  auto d = (*e)->DescribeStream(s_);
+  auto d = (*e)->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->shards.size(), 1u);
 }

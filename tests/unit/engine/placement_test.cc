@@ -50,7 +50,7 @@ class PlacementTest : public ::testing::Test {
     engine_ = std::move(e).value();
     CreateStreamParams p;
     p.shard_count = 1;
-    ASSERT_TRUE(engine_->CreateStream(kStream, p).ok());
+    ASSERT_TRUE(engine_->control().CreateStream(kStream, p).ok());
   }
 
   std::shared_ptr<TestPlacement> placement_ = std::make_shared<TestPlacement>();

@@ -42,13 +42,13 @@ class ReshardEngineTest : public ::testing::Test {
     CreateStreamParams p;
     if (shards > 0) p.shard_count = shards;  // ON_DEMAND without a count gets the default
     p.mode = mode;
-    ASSERT_TRUE(engine.CreateStream(s_, p).ok());
+    ASSERT_TRUE(engine.control().CreateStream(s_, p).ok());
   }
 
   static std::vector<Shard> Open(Engine& engine, const StreamRef& s) {
     ShardFilter latest;
     latest.type = ShardFilter::Type::kAtLatest;
-    auto shards = engine.ListShards(s, latest, std::nullopt);
+    auto shards = engine.control().ListShards(s, latest, std::nullopt);
     EXPECT_TRUE(shards.ok());
     return shards.ok() ? *shards : std::vector<Shard>{};
   }
@@ -88,9 +88,9 @@ TEST_F(ReshardEngineTest, SplitClosesTheParentAndRoutesWritesToTheChildren) {
   auto engine = Open();
   Create(*engine, 1);
   const std::string before = PutOne(*engine, s_, "k", "p1");
-  ASSERT_TRUE(engine->SplitShard(s_, "shardId-000000000000", kMiddle).ok());
+  ASSERT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", kMiddle).ok());
 
-  auto d = engine->DescribeStream(s_);
+  auto d = engine->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->status, StreamStatus::kActive);
   ASSERT_EQ(d->shards.size(), 3u);
@@ -118,15 +118,15 @@ TEST_F(ReshardEngineTest, SplitMergeAndScaleKeepEveryRecordInLineageOrder) {
   auto engine = Open();
   Create(*engine, 1);
   PutOne(*engine, s_, "k", "g0");
-  ASSERT_TRUE(engine->SplitShard(s_, "shardId-000000000000", kMiddle).ok());
+  ASSERT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", kMiddle).ok());
   PutOne(*engine, s_, "k", "g1");
-  ASSERT_TRUE(engine->MergeShards(s_, "shardId-000000000001", "shardId-000000000002").ok());
+  ASSERT_TRUE(engine->control().MergeShards(s_, "shardId-000000000001", "shardId-000000000002").ok());
   PutOne(*engine, s_, "k", "g2");
-  auto up = engine->UpdateShardCount(s_, 2);
+  auto up = engine->control().UpdateShardCount(s_, 2);
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(up->current, 1);
   EXPECT_EQ(up->target, 2);
-  auto three = engine->UpdateShardCount(s_, 3);
+  auto three = engine->control().UpdateShardCount(s_, 3);
   ASSERT_TRUE(three.ok()) << three.status().ToString();
   EXPECT_EQ(three->current, 2);
   PutOne(*engine, s_, "k", "g3");
@@ -158,12 +158,12 @@ TEST_F(ReshardEngineTest, SplitMergeAndScaleKeepEveryRecordInLineageOrder) {
 TEST_F(ReshardEngineTest, UpdatingDelaysTheReshardAndRefusesAnotherMeanwhile) {
   auto engine = Open(/*update_delay_ms=*/1000);
   Create(*engine, 2);
-  ASSERT_TRUE(engine->SplitShard(s_, "shardId-000000000000", 12345).ok());
-  auto d = engine->DescribeStream(s_);
+  ASSERT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", 12345).ok());
+  auto d = engine->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->status, StreamStatus::kUpdating);
   EXPECT_EQ(d->shards.size(), 2u) << "the split takes effect when UPDATING ends";
-  Status again = engine->MergeShards(s_, "shardId-000000000000", "shardId-000000000001");
+  Status again = engine->control().MergeShards(s_, "shardId-000000000000", "shardId-000000000001");
   EXPECT_EQ(again.code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(again.message(), "Stream resharded under account 123456789012 not ACTIVE, instead in state UPDATING");
   // Writes continue to the old shards meanwhile.
@@ -173,10 +173,10 @@ TEST_F(ReshardEngineTest, UpdatingDelaysTheReshardAndRefusesAnotherMeanwhile) {
 
   clock_.Advance(999);
   engine->RunHousekeeping();
-  EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kUpdating);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kUpdating);
   clock_.Advance(1);
   engine->RunHousekeeping();
-  d = engine->DescribeStream(s_);
+  d = engine->control().DescribeStream(s_);
   EXPECT_EQ(d->status, StreamStatus::kActive);
   ASSERT_EQ(d->shards.size(), 4u);
   EXPECT_EQ(d->shards[2].hash_range.end, HashKey{12344});
@@ -187,21 +187,21 @@ TEST_F(ReshardEngineTest, APendingReshardSurvivesARestart) {
   {
     auto engine = Open(/*update_delay_ms=*/60000);
     Create(*engine, 1);
-    ASSERT_TRUE(engine->UpdateShardCount(s_, 2).ok());
-    EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kUpdating);
+    ASSERT_TRUE(engine->control().UpdateShardCount(s_, 2).ok());
+    EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kUpdating);
   }
   clock_.Advance(60000);
   auto engine = Open(/*update_delay_ms=*/0);
-  EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kUpdating);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kUpdating);
   engine->RunHousekeeping();
-  auto d = engine->DescribeStream(s_);
+  auto d = engine->control().DescribeStream(s_);
   EXPECT_EQ(d->status, StreamStatus::kActive);
   EXPECT_EQ(d->open_shard_count, 2);
   // And the applied reshard is itself durable.
   engine.reset();
   engine = Open();
-  EXPECT_EQ(engine->DescribeStream(s_)->open_shard_count, 2);
-  EXPECT_EQ(engine->DescribeStream(s_)->shards.size(), 3u);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->open_shard_count, 2);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->shards.size(), 3u);
 }
 
 TEST_F(ReshardEngineTest, MarkedFoldersOfAnInterruptedReshardAreRemovedAtStart) {
@@ -225,7 +225,7 @@ TEST_F(ReshardEngineTest, MarkedFoldersOfAnInterruptedReshardAreRemovedAtStart) 
   EXPECT_TRUE(std::filesystem::exists(stream_dir + "/shard-000000000000"));
   EXPECT_EQ(ReadAll(*engine, s_, "shardId-000000000000"), std::vector<std::string>{"kept"});
   // The same index is then used by a real split, empty.
-  ASSERT_TRUE(engine->SplitShard(s_, "shardId-000000000000", kMiddle).ok());
+  ASSERT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", kMiddle).ok());
   EXPECT_TRUE(ReadAll(*engine, s_, "shardId-000000000001").empty());
 }
 
@@ -234,8 +234,8 @@ TEST_F(ReshardEngineTest, ShardQuotaCountsOpenShardsOfTheNamespace) {
   quotas.shard_limit = 3;
   auto engine = Open(0, quotas);
   Create(*engine, 2);
-  ASSERT_TRUE(engine->SplitShard(s_, "shardId-000000000000", 12345).ok());
-  Status st = engine->SplitShard(s_, "shardId-000000000001", kMiddle + 1000);
+  ASSERT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", 12345).ok());
+  Status st = engine->control().SplitShard(s_, "shardId-000000000001", kMiddle + 1000);
   EXPECT_EQ(st.code(), ErrorCode::kLimitExceeded);
   EXPECT_NE(st.message().find("This request would exceed the shard limit for the account 123456789012 in "
                               "us-east-1. Current shard count for the account: 3. Limit: 3. Number of "
@@ -244,13 +244,14 @@ TEST_F(ReshardEngineTest, ShardQuotaCountsOpenShardsOfTheNamespace) {
       << st.message();
   CreateStreamParams p;
   p.shard_count = 1;
-  EXPECT_EQ(engine->CreateStream({"123456789012", "us-east-1", "other"}, p).code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(engine->control().CreateStream({"123456789012", "us-east-1", "other"}, p).code(),
+            ErrorCode::kLimitExceeded);
   // Another region is another namespace.
-  EXPECT_TRUE(engine->CreateStream({"123456789012", "eu-west-1", "other"}, p).ok());
+  EXPECT_TRUE(engine->control().CreateStream({"123456789012", "eu-west-1", "other"}, p).ok());
   // Merging frees a shard.
-  ASSERT_TRUE(engine->MergeShards(s_, "shardId-000000000002", "shardId-000000000003").ok());
-  EXPECT_TRUE(engine->CreateStream({"123456789012", "us-east-1", "other"}, p).ok());
-  EXPECT_EQ(engine->DescribeLimits("123456789012", "us-east-1").shard_limit, 3);
+  ASSERT_TRUE(engine->control().MergeShards(s_, "shardId-000000000002", "shardId-000000000003").ok());
+  EXPECT_TRUE(engine->control().CreateStream({"123456789012", "us-east-1", "other"}, p).ok());
+  EXPECT_EQ(engine->control().DescribeLimits("123456789012", "us-east-1").shard_limit, 3);
 }
 
 TEST_F(ReshardEngineTest, OnDemandStreamsRefuseReshardingAndCountAgainstTheirQuota) {
@@ -258,35 +259,36 @@ TEST_F(ReshardEngineTest, OnDemandStreamsRefuseReshardingAndCountAgainstTheirQuo
   quotas.on_demand_stream_limit = 1;
   auto engine = Open(0, quotas);
   Create(*engine, 0, StreamMode::kOnDemand);
-  EXPECT_EQ(engine->DescribeStream(s_)->open_shard_count, 4);
-  EXPECT_EQ(engine->SplitShard(s_, "shardId-000000000000", 12345).code(), ErrorCode::kValidation);
-  EXPECT_EQ(engine->UpdateShardCount(s_, 5).status().code(), ErrorCode::kValidation);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->open_shard_count, 4);
+  EXPECT_EQ(engine->control().SplitShard(s_, "shardId-000000000000", 12345).code(), ErrorCode::kValidation);
+  EXPECT_EQ(engine->control().UpdateShardCount(s_, 5).status().code(), ErrorCode::kValidation);
 
   const StreamRef other{"123456789012", "us-east-1", "other"};
   CreateStreamParams p;
   p.shard_count = 1;
-  ASSERT_TRUE(engine->CreateStream(other, p).ok());
-  EXPECT_EQ(engine->UpdateStreamMode(other, StreamMode::kOnDemand, std::nullopt).code(), ErrorCode::kLimitExceeded);
-  ASSERT_TRUE(engine->UpdateStreamMode(s_, StreamMode::kProvisioned, std::nullopt).ok());
-  EXPECT_EQ(engine->DescribeStream(s_)->mode, StreamMode::kProvisioned);
-  EXPECT_EQ(engine->DescribeStream(s_)->open_shard_count, 4) << "shards are kept";
-  ASSERT_TRUE(engine->UpdateStreamMode(other, StreamMode::kOnDemand, std::nullopt).ok());
-  EXPECT_TRUE(engine->SplitShard(s_, "shardId-000000000000", 12345).ok());
+  ASSERT_TRUE(engine->control().CreateStream(other, p).ok());
+  EXPECT_EQ(engine->control().UpdateStreamMode(other, StreamMode::kOnDemand, std::nullopt).code(),
+            ErrorCode::kLimitExceeded);
+  ASSERT_TRUE(engine->control().UpdateStreamMode(s_, StreamMode::kProvisioned, std::nullopt).ok());
+  EXPECT_EQ(engine->control().DescribeStream(s_)->mode, StreamMode::kProvisioned);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->open_shard_count, 4) << "shards are kept";
+  ASSERT_TRUE(engine->control().UpdateStreamMode(other, StreamMode::kOnDemand, std::nullopt).ok());
+  EXPECT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", 12345).ok());
 }
 
 TEST_F(ReshardEngineTest, SettingsChangesPassThroughUpdating) {
   auto engine = Open(/*update_delay_ms=*/500);
   Create(*engine, 1);
-  ASSERT_TRUE(engine->UpdateMaxRecordSize(s_, 2048).ok());
-  auto d = engine->DescribeStream(s_);
+  ASSERT_TRUE(engine->control().UpdateMaxRecordSize(s_, 2048).ok());
+  auto d = engine->control().DescribeStream(s_);
   EXPECT_EQ(d->status, StreamStatus::kUpdating);
   EXPECT_EQ(d->max_record_size_kib, 2048);
-  EXPECT_EQ(engine->UpdateRetention(s_, 48, true).code(), ErrorCode::kResourceInUse);
+  EXPECT_EQ(engine->control().UpdateRetention(s_, 48, true).code(), ErrorCode::kResourceInUse);
   clock_.Advance(500);
   engine->RunHousekeeping();
-  EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kActive);
-  ASSERT_TRUE(engine->UpdateRetention(s_, 48, true).ok());
-  EXPECT_EQ(engine->DescribeStream(s_)->status, StreamStatus::kUpdating);
+  EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kActive);
+  ASSERT_TRUE(engine->control().UpdateRetention(s_, 48, true).ok());
+  EXPECT_EQ(engine->control().DescribeStream(s_)->status, StreamStatus::kUpdating);
 }
 
 TEST_F(ReshardEngineTest, MaxRecordSizeIsEnforcedOnPuts) {
@@ -296,7 +298,7 @@ TEST_F(ReshardEngineTest, MaxRecordSizeIsEnforcedOnPuts) {
   auto refused = PutSync(*engine, s_, {{"k", big, std::nullopt}});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
-  ASSERT_TRUE(engine->UpdateMaxRecordSize(s_, 2048).ok());
+  ASSERT_TRUE(engine->control().UpdateMaxRecordSize(s_, 2048).ok());
   auto accepted = PutSync(*engine, s_, {{"k", big, std::nullopt}});
   ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
   EXPECT_TRUE((*accepted)[0].status.ok());
@@ -309,9 +311,9 @@ TEST_F(ReshardEngineTest, ClosedShardsPastRetentionLeaveTheListings) {
   auto engine = Open();
   Create(*engine, 1);
   PutOne(*engine, s_, "k", "old");
-  ASSERT_TRUE(engine->SplitShard(s_, "shardId-000000000000", kMiddle).ok());
+  ASSERT_TRUE(engine->control().SplitShard(s_, "shardId-000000000000", kMiddle).ok());
   clock_.Advance(24 * 3600 * 1000 + 1000);
-  auto d = engine->DescribeStream(s_);
+  auto d = engine->control().DescribeStream(s_);
   ASSERT_EQ(d->shards.size(), 2u);
   EXPECT_EQ(d->shards[0].shard_id, "shardId-000000000001");
   auto it = engine->records().GetShardIterator(s_, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
@@ -326,7 +328,7 @@ TEST_F(ReshardEngineTest, ConcurrentReshardsOfOneStreamAreSerialised) {
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       const HashKeyRange r = EvenHashRanges(4)[i];
-      Status st = engine->SplitShard(s_, ShardIdFor(i), r.start + 1000);
+      Status st = engine->control().SplitShard(s_, ShardIdFor(i), r.start + 1000);
       if (st.ok()) ++ok;
       if (st.code() == ErrorCode::kResourceInUse) ++in_use;
     });
@@ -336,7 +338,7 @@ TEST_F(ReshardEngineTest, ConcurrentReshardsOfOneStreamAreSerialised) {
   EXPECT_EQ(in_use.load(), 3);
   clock_.Advance(10000);
   engine->RunHousekeeping();
-  auto d = engine->DescribeStream(s_);
+  auto d = engine->control().DescribeStream(s_);
   EXPECT_EQ(d->status, StreamStatus::kActive);
   EXPECT_EQ(d->open_shard_count, 5);
   EXPECT_EQ(d->shards.size(), 6u);

@@ -30,7 +30,7 @@ TEST(RetentionTest, HousekeepingTrimsSegmentsPastRetention) {
   const StreamRef s{"123456789012", "us-east-1", "short"};
   CreateStreamParams p;
   p.shard_count = 1;
-  ASSERT_TRUE((*engine)->CreateStream(s, p).ok());
+  ASSERT_TRUE((*engine)->control().CreateStream(s, p).ok());
   PutOne(**engine, s, "k", "old");
   clock.Advance(25 * kHour);
   PutOne(**engine, s, "k", "new");

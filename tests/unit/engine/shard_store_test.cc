@@ -153,7 +153,7 @@ TEST(EngineShardStoreTest, EngineOpensAppendsAndClosesEveryShardThroughTheGivenF
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   CreateStreamParams p;
   p.shard_count = 3;
-  ASSERT_TRUE((*engine)->CreateStream(kStream, p).ok());
+  ASSERT_TRUE((*engine)->control().CreateStream(kStream, p).ok());
   EXPECT_EQ(factory->counts.opened.load(), 3);
   EXPECT_EQ(factory->keys, (std::vector<std::string>{"orders/shardId-000000000000", "orders/shardId-000000000001",
                                                      "orders/shardId-000000000002"}));

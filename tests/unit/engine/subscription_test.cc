@@ -81,7 +81,7 @@ class SubscriptionTest : public ::testing::Test {
     engine_->Start();
     CreateStreamParams p;
     p.shard_count = 1;
-    ASSERT_TRUE(engine_->CreateStream(s_, p).ok());
+    ASSERT_TRUE(engine_->control().CreateStream(s_, p).ok());
     auto c = engine_->consumers().RegisterStreamConsumer(s_, "reader", {});
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     arn_ = c->arn;
@@ -260,7 +260,7 @@ TEST_F(SubscriptionTest, TheEndOfAClosedShardCarriesTheChildren) {
   ASSERT_NE(sink_sub, nullptr);
   ASSERT_TRUE(PollUntil([&] { return sink->events().size() == 1; }));
   PutOne(*engine_, s_, "k", "parent");
-  ASSERT_TRUE(engine_->SplitShard(s_, "shardId-000000000000", HashKey{1} << 127).ok());
+  ASSERT_TRUE(engine_->control().SplitShard(s_, "shardId-000000000000", HashKey{1} << 127).ok());
   ASSERT_TRUE(PollUntil([&] { return !sink->ends().empty(); }));
   EXPECT_TRUE(sink->ends()[0].ok());
   auto events = sink->events();
@@ -276,9 +276,9 @@ TEST_F(SubscriptionTest, TheEndOfAClosedShardCarriesTheChildren) {
 
 TEST_F(SubscriptionTest, ShortLivedShardsOfAScaleLeadToTheirChildren) {
   Open();
-  ASSERT_TRUE(engine_->UpdateShardCount(s_, 2).ok());  // shards 1, 2
-  ASSERT_TRUE(engine_->UpdateShardCount(s_, 3).ok());  // splits 1 and 2, merges the middle pieces
-  auto d = engine_->DescribeStream(s_);
+  ASSERT_TRUE(engine_->control().UpdateShardCount(s_, 2).ok());  // shards 1, 2
+  ASSERT_TRUE(engine_->control().UpdateShardCount(s_, 3).ok());  // splits 1 and 2, merges the middle pieces
+  auto d = engine_->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   // A shard created and closed by the same change: it has no records and
   // reads straight to its children, by GetRecords and by subscription.
@@ -309,7 +309,7 @@ TEST_F(SubscriptionTest, DeletingTheStreamEndsTheSubscription) {
   auto sink_sub = Subscribe(sink);
   ASSERT_NE(sink_sub, nullptr);
   ASSERT_TRUE(PollUntil([&] { return sink->events().size() == 1; }));
-  ASSERT_TRUE(engine_->DeleteStream(s_, /*enforce_consumer_deletion=*/true).ok());
+  ASSERT_TRUE(engine_->control().DeleteStream(s_, /*enforce_consumer_deletion=*/true).ok());
   ASSERT_TRUE(PollUntil([&] { return !sink->ends().empty(); }));
   EXPECT_EQ(sink->ends()[0].code(), ErrorCode::kResourceNotFound);
 }

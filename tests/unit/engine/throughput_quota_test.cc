@@ -188,7 +188,7 @@ class EngineQuotaTest : public ::testing::Test {
     CreateStreamParams p;
     p.shard_count = shards;
     if (on_demand) p.mode = StreamMode::kOnDemand;
-    ASSERT_TRUE(engine_->CreateStream(s_, p).ok());
+    ASSERT_TRUE(engine_->control().CreateStream(s_, p).ok());
   }
   void TearDown() override {
     if (engine_) engine_->Stop();
@@ -298,11 +298,11 @@ TEST_F(EngineQuotaTest, GetRecordsAndGetShardIteratorFollowTheReadQuota) {
 TEST_F(EngineQuotaTest, TenScalingsPerStreamInAnyTwentyFourHours) {
   Open(ThroughputLimits::Real());
   for (int i = 0; i < 10; ++i) {
-    auto r = engine_->UpdateShardCount(s_, i % 2 == 0 ? 2 : 1);
+    auto r = engine_->control().UpdateShardCount(s_, i % 2 == 0 ? 2 : 1);
     ASSERT_TRUE(r.ok()) << i << " " << r.status().ToString();
     clock_.Advance(3600 * 1000);  // one an hour
   }
-  auto refused = engine_->UpdateShardCount(s_, 2);
+  auto refused = engine_->control().UpdateShardCount(s_, 2);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(refused.status().message(),
@@ -310,7 +310,7 @@ TEST_F(EngineQuotaTest, TenScalingsPerStreamInAnyTwentyFourHours) {
             "operations in a rolling 24-hour period.");
   // The first scaling leaves the rolling window 24 hours after it was made.
   clock_.Advance(14 * 3600 * 1000);
-  EXPECT_TRUE(engine_->UpdateShardCount(s_, 2).ok());
+  EXPECT_TRUE(engine_->control().UpdateShardCount(s_, 2).ok());
 }
 
 TEST_F(EngineQuotaTest, OnDemandStreamsShareOneStreamCapacity) {

@@ -1,30 +1,62 @@
-// Control-plane operations of Engine::Impl. Every change follows the same
-// steps under control_mu_: snapshot the metadata, change the copy, save it,
-// then apply the change to the live state — so nothing is acknowledged (or
-// visible) before it is durable.
+// StreamControl (engine/stream_control.h): stream lifecycle, listing, tags
+// and settings. Every change follows the same steps under the control lock:
+// snapshot the metadata, change the copy, save it, then apply the change to
+// the live state — so nothing is acknowledged (or visible) before it is
+// durable. Resharding and the settings that pass through UPDATING are in
+// stream_updates.cc, the housekeeping transitions in stream_transitions.cc.
+#include "engine/stream_control.h"
+
 #include <algorithm>
-#include <array>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 
 #include "engine/data_layout.h"
-#include "engine/engine_impl.h"
+#include "engine/engine.h"
 #include "engine/hash_ranges.h"
 #include "engine/pending_marks.h"
+#include "engine/resharding.h"
 #include "engine/shard_filter.h"
+#include "engine/stream_logs.h"
 #include "util/log.h"
 
 namespace sluice::engine {
+namespace {
 
-std::shared_ptr<StreamState> Engine::Impl::Find(const StreamRef& stream) const {
-  std::shared_lock table(table_mu_);
-  auto it = streams_.find(KeyOf(stream));
-  return it == streams_.end() ? nullptr : it->second;
+Status TooManyTags(const StreamRef& stream) {
+  return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " + stream.account +
+                                 " because a given stream cannot have more than " + std::to_string(kMaxTagsPerStream) +
+                                 " tags associated with it.");
 }
 
-Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamParams& params) {
-  std::lock_guard control(control_mu_);
-  if (Find(stream)) {
+}  // namespace
+
+StreamControl::StreamControl(const EngineOptions& options, const Clock& clock, StreamRegistry& streams,
+                             AccountStore& accounts, ShardStoreFactory& stores, std::function<void()> kick_housekeeping)
+    : options_(options),
+      limits_on_(options.limits.Any()),
+      clock_(clock),
+      streams_(streams),
+      accounts_(accounts),
+      stores_(stores),
+      kick_housekeeping_(std::move(kick_housekeeping)) {}
+
+Result<StreamMeta*> StreamControl::ActiveIn(std::vector<StreamMeta>& snapshot, const StreamRef& stream) {
+  auto target = std::find_if(snapshot.begin(), snapshot.end(),
+                             [&](const StreamMeta& m) { return KeyOf(m.ref) == KeyOf(stream); });
+  if (target == snapshot.end()) return Status::NotFound(StreamNotFoundMessage(stream));
+  if (target->status != StreamStatus::kActive) return Status::InUse(StreamNotActiveMessage(stream, target->status));
+  return &*target;
+}
+
+void StreamControl::NoteLoaded(const StreamMeta& meta) {
+  last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
+}
+
+Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamParams& params) {
+  std::lock_guard control(streams_.control_mu());
+  if (streams_.Find(stream)) {
     return Status::InUse("Stream " + stream.name + " under account " + stream.account + " already exists.");
   }
   const int shard_count = params.shard_count.value_or(params.mode == StreamMode::kOnDemand ? 4 : 0);
@@ -63,11 +95,7 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
   meta.warm_throughput_mibps = params.warm_throughput_mibps;
   std::map<std::string, std::string> tags;
   for (const auto& [k, v] : params.tags) tags[k] = v;  // the last value of a key wins
-  if (tags.size() > kMaxTagsPerStream) {
-    return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " + stream.account +
-                                   " because a given stream cannot have more than " +
-                                   std::to_string(kMaxTagsPerStream) + " tags associated with it.");
-  }
+  if (tags.size() > kMaxTagsPerStream) return TooManyTags(stream);
   meta.tags.assign(tags.begin(), tags.end());
   const std::vector<HashKeyRange> ranges = EvenHashRanges(shard_count);
   for (int i = 0; i < shard_count; ++i) {
@@ -86,16 +114,16 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
   const bool sync = options_.durability == storage::Durability::kFsync;
   const std::string dir = memory ? std::string() : StreamDir(options_.data_dir, stream, creation_ms);
   if (!memory) SLUICE_RETURN_IF_ERROR(MarkPending(dir, sync));
-  Result<std::shared_ptr<StreamState>> opened = OpenStream(meta);
+  Result<std::shared_ptr<StreamState>> opened = OpenStreamLogs(options_, stores_, meta);
   // The stream's folders must be durable before the metadata naming it is.
-  Status saved = opened.ok() ? SyncStreamDirParents(dir) : opened.status();
+  Status saved = opened.ok() ? SyncStreamDirParents(options_, dir) : opened.status();
   if (saved.ok()) {
-    std::vector<StreamMeta> snapshot = SnapshotLocked();
+    std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
     snapshot.push_back(meta);
-    saved = SaveLocked(snapshot);
+    saved = streams_.SaveLocked(snapshot);
   }
   if (!saved.ok()) {
-    if (opened.ok()) ReleaseLogs(**opened, /*destroy=*/true);
+    if (opened.ok()) ReleaseStreamLogs(**opened, /*destroy=*/true);
     if (!memory) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
     return saved;
   }
@@ -105,18 +133,15 @@ Status Engine::Impl::CreateStream(const StreamRef& stream, const CreateStreamPar
     if (!cleared.ok()) log::Warn("engine: {} (the next start removes it)", cleared.ToString());
   }
   last_creation_ms_ = creation_ms;
-  {
-    std::unique_lock table(table_mu_);
-    streams_[KeyOf(stream)] = std::move(state);
-  }
+  streams_.InsertLocked(KeyOf(stream), std::move(state));
   LogStreamState(stream, "", StreamStatusName(meta.status));
-  if (meta.transition_at_ms != 0) KickHousekeeping();
+  if (meta.transition_at_ms != 0) kick_housekeeping_();
   return Status::Ok();
 }
 
-Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion) {
-  std::lock_guard control(control_mu_);
-  std::shared_ptr<StreamState> state = Find(stream);
+Status StreamControl::DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion) {
+  std::lock_guard control(streams_.control_mu());
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   {
     // Registered consumers keep the stream unless the caller enforces their
@@ -133,7 +158,7 @@ Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer
   if (options_.delete_stream_delay_ms <= 0) return RemoveStreamLocked(KeyOf(stream));
 
   const int64_t due = Now() + options_.delete_stream_delay_ms;
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
   for (StreamMeta& m : snapshot) {
     if (KeyOf(m.ref) != KeyOf(stream)) continue;
     if (m.status == StreamStatus::kDeleting) return Status::Ok();  // already on its way out
@@ -144,7 +169,7 @@ Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer
       c.transition_at_ms = due;
     }
   }
-  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
   {
     std::unique_lock lock(state->mu);
     state->meta.status = StreamStatus::kDeleting;
@@ -155,33 +180,25 @@ Status Engine::Impl::DeleteStream(const StreamRef& stream, bool enforce_consumer
     }
   }
   LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kDeleting));
-  KickHousekeeping();
+  kick_housekeeping_();
   return Status::Ok();
 }
 
-Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
-  std::shared_ptr<StreamState> state;
-  {
-    std::shared_lock table(table_mu_);
-    auto it = streams_.find(key);
-    if (it == streams_.end()) return Status::Ok();
-    state = it->second;
-  }
+Status StreamControl::RemoveStreamLocked(const StreamKey& key) {
+  std::shared_ptr<StreamState> state = streams_.Find(RefOf(key));
+  if (!state) return Status::Ok();
   // Marked before the metadata stops naming the folder, so that a crash
   // before the folder is gone leaves it recognisable (pending_marks.h).
   const bool sync = options_.durability == storage::Durability::kFsync;
   if (!state->dir.empty()) SLUICE_RETURN_IF_ERROR(MarkPending(state->dir, sync));
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
+  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
   std::erase_if(snapshot, [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
   // A failed save keeps the mark: the document on disk decides at the next
   // start (it still names the stream, unless the save failed after its
   // rename, and then the folder goes as the deletion asked).
-  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
-  {
-    std::unique_lock table(table_mu_);
-    streams_.erase(key);
-  }
-  ReleaseLogs(*state, /*destroy=*/true);
+  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
+  streams_.EraseLocked(key);
+  ReleaseStreamLogs(*state, /*destroy=*/true);
   if (!state->dir.empty()) {
     Status removed = RemoveMarked(state->dir, sync);
     if (!removed.ok()) log::Warn("engine: {} (the next start removes it)", removed.ToString());
@@ -193,8 +210,8 @@ Status Engine::Impl::RemoveStreamLocked(const StreamKey& key) {
   return Status::Ok();
 }
 
-Result<StreamDescription> Engine::Impl::DescribeStream(const StreamRef& stream) const {
-  std::shared_ptr<StreamState> state = Find(stream);
+Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream) const {
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   const int64_t now = Now();
   std::shared_lock lock(state->mu);
@@ -223,22 +240,17 @@ Result<StreamDescription> Engine::Impl::DescribeStream(const StreamRef& stream) 
   return d;
 }
 
-std::vector<StreamSummary> Engine::Impl::ListStreams(const std::string& account, const std::string& region) const {
+std::vector<StreamSummary> StreamControl::ListStreams(const std::string& account, const std::string& region) const {
   std::vector<StreamSummary> out;
-  std::shared_lock table(table_mu_);
-  // Keys sort by (account, region, name): one contiguous run per namespace.
-  for (auto it = streams_.lower_bound(StreamKey{account, region, ""}); it != streams_.end(); ++it) {
-    if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
-    std::shared_lock lock(it->second->mu);
-    const StreamMeta& m = it->second->meta;
+  streams_.ForEachInNamespace(account, region, [&](const StreamMeta& m) {
     out.push_back({m.ref.name, StreamArn(m.ref), m.status, m.mode, m.creation_ms});
-  }
+  });
   return out;
 }
 
-Result<std::vector<Shard>> Engine::Impl::ListShards(const StreamRef& stream, const ShardFilter& filter,
-                                                    std::optional<int64_t> stream_creation_ms) const {
-  std::shared_ptr<StreamState> state = Find(stream);
+Result<std::vector<Shard>> StreamControl::ListShards(const StreamRef& stream, const ShardFilter& filter,
+                                                     std::optional<int64_t> stream_creation_ms) const {
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   const int64_t now = Now();
   std::shared_lock lock(state->mu);
@@ -249,14 +261,13 @@ Result<std::vector<Shard>> Engine::Impl::ListShards(const StreamRef& stream, con
     return Status::NotFound(StreamNotFoundMessage(stream));
   }
   if (m.status == StreamStatus::kCreating) {
-    return Status::InUse("Stream " + stream.name + " under account " + stream.account +
-                         " not ACTIVE, instead in state CREATING");
+    return Status::InUse(StreamNotActiveMessage(stream, m.status));
   }
   return FilterShards(m, filter, now);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListTags(const StreamRef& stream) const {
-  std::shared_ptr<StreamState> state = Find(stream);
+Result<std::vector<std::pair<std::string, std::string>>> StreamControl::ListTags(const StreamRef& stream) const {
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   std::shared_lock lock(state->mu);
   return state->meta.tags;
@@ -265,44 +276,21 @@ Result<std::vector<std::pair<std::string, std::string>>> Engine::Impl::ListTags(
 }  // namespace sluice::engine
 
 namespace sluice::engine {
-namespace {
+namespace {}  // namespace
 
-std::string NotActiveMessage(const StreamRef& stream, StreamStatus status) {
-  return "Stream " + stream.name + " under account " + stream.account + " not ACTIVE, instead in state " +
-         StreamStatusName(status);
-}
-
-// The seven shard-level metrics in the model's order.
-constexpr std::array<std::string_view, 7> kMetricOrder = {
-    "IncomingBytes",
-    "IncomingRecords",
-    "OutgoingBytes",
-    "OutgoingRecords",
-    "WriteProvisionedThroughputExceeded",
-    "ReadProvisionedThroughputExceeded",
-    "IteratorAgeMilliseconds",
-};
-
-}  // namespace
-
-Status Engine::Impl::ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
-                                        bool updating) {
-  std::lock_guard control(control_mu_);
-  std::shared_ptr<StreamState> state = Find(stream);
+Status StreamControl::ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
+                                         bool updating) {
+  std::lock_guard control(streams_.control_mu());
+  std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
-  std::vector<StreamMeta> snapshot = SnapshotLocked();
-  StreamMeta* target = nullptr;
-  for (StreamMeta& m : snapshot) {
-    if (KeyOf(m.ref) == KeyOf(stream)) target = &m;
-  }
-  if (!target) return Status::NotFound(StreamNotFoundMessage(stream));
-  if (target->status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(stream, target->status));
+  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
+  SLUICE_ASSIGN_OR_RETURN(StreamMeta * target, ActiveIn(snapshot, stream));
   SLUICE_RETURN_IF_ERROR(change(*target));
   if (updating && options_.update_stream_delay_ms > 0) {
     target->status = StreamStatus::kUpdating;
     target->transition_at_ms = Now() + options_.update_stream_delay_ms;
   }
-  SLUICE_RETURN_IF_ERROR(SaveLocked(snapshot));
+  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
   if (target->status == StreamStatus::kUpdating) {
     LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kUpdating));
   }
@@ -323,25 +311,21 @@ Status Engine::Impl::ChangeActiveStream(const StreamRef& stream, const std::func
     live.warm_throughput_mibps = target->warm_throughput_mibps;
     live.tags = target->tags;
   }
-  if (target->transition_at_ms != 0) KickHousekeeping();
+  if (target->transition_at_ms != 0) kick_housekeeping_();
   return Status::Ok();
 }
 
-Status Engine::Impl::AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags) {
+Status StreamControl::AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags) {
   return ChangeActiveStream(stream, [&](StreamMeta& m) {
     std::map<std::string, std::string> merged(m.tags.begin(), m.tags.end());
     for (const auto& [k, v] : tags) merged[k] = v;
-    if (merged.size() > kMaxTagsPerStream) {
-      return Status::InvalidArgument("Failed to add tags to stream " + stream.name + " under account " +
-                                     stream.account + " because a given stream cannot have more than " +
-                                     std::to_string(kMaxTagsPerStream) + " tags associated with it.");
-    }
+    if (merged.size() > kMaxTagsPerStream) return TooManyTags(stream);
     m.tags.assign(merged.begin(), merged.end());
     return Status::Ok();
   });
 }
 
-Status Engine::Impl::RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys) {
+Status StreamControl::RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys) {
   return ChangeActiveStream(stream, [&](StreamMeta& m) {
     std::erase_if(m.tags,
                   [&](const auto& tag) { return std::find(keys.begin(), keys.end(), tag.first) != keys.end(); });
@@ -349,7 +333,7 @@ Status Engine::Impl::RemoveTags(const StreamRef& stream, const std::vector<std::
   });
 }
 
-Status Engine::Impl::UpdateRetention(const StreamRef& stream, int64_t hours, bool increase) {
+Status StreamControl::UpdateRetention(const StreamRef& stream, int64_t hours, bool increase) {
   return ChangeActiveStream(
       stream,
       [&](StreamMeta& m) {
@@ -378,13 +362,13 @@ Status Engine::Impl::UpdateRetention(const StreamRef& stream, int64_t hours, boo
       /*updating=*/true);
 }
 
-Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Impl::UpdateShardLevelMetrics(
+Result<std::pair<std::vector<std::string>, std::vector<std::string>>> StreamControl::UpdateShardLevelMetrics(
     const StreamRef& stream, const std::vector<std::string>& metrics, bool enable) {
   std::vector<std::string> current, desired;
   Status st = ChangeActiveStream(stream, [&](StreamMeta& m) {
     current = m.shard_level_metrics;
     desired.clear();
-    for (std::string_view name : kMetricOrder) {
+    for (std::string_view name : kShardLevelMetrics) {
       const bool had = std::find(current.begin(), current.end(), name) != current.end();
       const bool named = std::find(metrics.begin(), metrics.end(), name) != metrics.end();
       if (enable ? (had || named) : (had && !named)) desired.emplace_back(name);
@@ -396,7 +380,7 @@ Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Engine::Im
   return std::make_pair(std::move(current), std::move(desired));
 }
 
-Status Engine::Impl::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
+Status StreamControl::UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id) {
   const int64_t now = Now();
   return ChangeActiveStream(
       stream,
@@ -415,22 +399,29 @@ Status Engine::Impl::UpdateEncryption(const StreamRef& stream, std::optional<std
       /*updating=*/true);
 }
 
-AccountLimits Engine::Impl::DescribeLimits(const std::string& account, const std::string& region) const {
+AccountLimits StreamControl::DescribeLimits(const std::string& account, const std::string& region) const {
   AccountLimits limits;
   limits.shard_limit = options_.quotas.shard_limit;
   limits.on_demand_stream_count_limit = options_.quotas.on_demand_stream_limit;
-  std::shared_lock table(table_mu_);
-  for (auto it = streams_.lower_bound(StreamKey{account, region, ""}); it != streams_.end(); ++it) {
-    if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
-    std::shared_lock lock(it->second->mu);
-    const StreamMeta& m = it->second->meta;
+  streams_.ForEachInNamespace(account, region, [&](const StreamMeta& m) {
     // A reshard waiting in UPDATING counts as done, so two pending
     // scale-ups cannot both pass the quota.
     const int open = OpenShardCount(m);
     limits.open_shard_count += m.pending.empty() ? open : std::max(open, OpenShardCountAfter(m, m.pending));
     if (m.mode == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
-  }
+  });
   return limits;
+}
+
+void StreamControl::ErasePoliciesLocked(const StreamKey& key) {
+  const StreamRef ref = RefOf(key);
+  Status s = accounts_.ErasePoliciesOf(StreamArn(ref));
+  if (!s.ok()) {
+    // The stream is gone either way; a policy left behind is never shown on
+    // a recreated stream (policies remember the stream's creation time).
+    log::Warn("engine: removing the resource policies of deleted stream {} (account {}, region {}): {}", ref.name,
+              ref.account, ref.region, s.ToString());
+  }
 }
 
 }  // namespace sluice::engine

@@ -1,0 +1,189 @@
+// StreamControl: the control plane of streams. CreateStream, DeleteStream,
+// DescribeStream, ListStreams, ListShards, stream tags, retention, enhanced
+// monitoring, encryption, resharding (SplitShard, MergeShards,
+// UpdateShardCount, rules and messages in engine/resharding.h), the settings
+// that pass through UPDATING (mode, record size, warm throughput),
+// DescribeLimits, and the stream transitions of the housekeeping pass. The
+// API layer reaches it as Engine::control().
+//
+// Every change follows the same steps under the table's control lock:
+// snapshot every stream's metadata, change the copy, save it, then make it
+// live under the stream's lock, so nothing is acknowledged (or visible)
+// before it is durable.
+//
+// Ownership: owned by the Engine; holds references to the engine's options,
+// clock, stream table, account store and shard store factory, which outlive
+// it.
+//
+// Threading: every method is thread-safe. A change takes the control lock,
+// then the table lock, then a stream's lock (the order in
+// engine/stream_state.h); a read takes the table lock and the stream's lock,
+// both shared.
+//
+// Errors are Status codes with the service's messages, e.g.
+//   ResourceNotFound  "Stream <name> under account <acct> not found."
+//   ResourceInUse     "Stream <name> under account <acct> already exists."
+//   ResourceInUse     "Stream <name> under account <acct> not ACTIVE, instead
+//                     in state <state>"
+// Validation of request shape (lengths, patterns, ranges) is the API layer's
+// job; StreamControl checks semantics.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/account_store.h"
+#include "engine/shard_store.h"
+#include "engine/stream_table.h"
+#include "engine/types.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace sluice::engine {
+
+struct EngineOptions;
+
+class StreamControl {
+ public:
+  // `kick_housekeeping` wakes the housekeeping pass when a transition is
+  // scheduled.
+  StreamControl(const EngineOptions& options, const Clock& clock, StreamRegistry& streams, AccountStore& accounts,
+                ShardStoreFactory& stores, std::function<void()> kick_housekeeping);
+
+  // --- stream lifecycle and listing ---
+  // Creates the stream (CREATING for create_stream_delay_ms, else ACTIVE at
+  // once) with shard_count shards dividing the hash space evenly (4 for
+  // ON_DEMAND without a count). Persisted before returning. Errors:
+  // ResourceInUse (exists, in any state), InvalidArgument (no shard count,
+  // too many tags, warm throughput not allowed), LimitExceeded (account
+  // quotas), IoError.
+  Status CreateStream(const StreamRef& stream, const CreateStreamParams& params);
+  // Moves the stream to DELETING for delete_stream_delay_ms, then removes it
+  // and its logs (at once when the delay is 0). Deleting a DELETING stream is
+  // a no-op. Errors: ResourceNotFound, ResourceInUse (consumers registered
+  // and not `enforce_consumer_deletion`), IoError.
+  Status DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion);
+  // Every shard within retention (none while CREATING). ResourceNotFound for
+  // an unknown stream.
+  Result<StreamDescription> DescribeStream(const StreamRef& stream) const;
+  // Streams of the namespace, sorted by name.
+  std::vector<StreamSummary> ListStreams(const std::string& account, const std::string& region) const;
+  // Shards matching `filter`, in shard-id order. ResourceNotFound for an
+  // unknown stream; `stream_creation_ms`, when given, must match the stream's
+  // creation time (else ResourceNotFound, as the service does); ResourceInUse
+  // while CREATING.
+  Result<std::vector<Shard>> ListShards(const StreamRef& stream, const ShardFilter& filter,
+                                        std::optional<int64_t> stream_creation_ms) const;
+  // DescribeLimits of the namespace: the quotas and what its streams use (a
+  // reshard waiting in UPDATING counts as done).
+  AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
+
+  // --- tags and settings of an ACTIVE stream ---
+  // Tags of the stream (CreateStream, AddTags), sorted by key. ResourceNotFound
+  // for an unknown stream.
+  Result<std::vector<std::pair<std::string, std::string>>> ListTags(const StreamRef& stream) const;
+  // Sets each tag (overwriting the value of a key already present). Errors:
+  // ResourceNotFound, ResourceInUse (stream not ACTIVE), InvalidArgument
+  // (more than kMaxTagsPerStream tags would result), IoError.
+  Status AddTags(const StreamRef& stream, const std::vector<std::pair<std::string, std::string>>& tags);
+  // Removes the keys present; absent keys are ignored. Errors as AddTags.
+  Status RemoveTags(const StreamRef& stream, const std::vector<std::string>& keys);
+  // Increase/DecreaseStreamRetentionPeriod: `hours` must be in [24, 8760]
+  // and not below (increase) / above (decrease) the current retention.
+  // Errors: ResourceNotFound, ResourceInUse, InvalidArgument, IoError.
+  Status UpdateRetention(const StreamRef& stream, int64_t hours, bool increase);
+  // Enable/DisableEnhancedMonitoring: adds (enable) or removes the metric
+  // names (already expanded from ALL). Returns {current, desired}: the
+  // stream's metrics before and after. Errors: ResourceNotFound, ResourceInUse.
+  Result<std::pair<std::vector<std::string>, std::vector<std::string>>> UpdateShardLevelMetrics(
+      const StreamRef& stream, const std::vector<std::string>& metrics, bool enable);
+  // Start (key_id set) / Stop (nullopt) server-side encryption: state only,
+  // records are not encrypted. Records that arrive while the stream is
+  // encrypted report EncryptionType KMS. Errors: ResourceNotFound,
+  // ResourceInUse.
+  Status UpdateEncryption(const StreamRef& stream, std::optional<std::string> key_id);
+
+  // --- resharding (engine/resharding.h has the rules and messages) ---
+  // Each moves the stream to UPDATING for update_stream_delay_ms and takes
+  // effect when that ends (before returning when it is 0); the change is
+  // persisted first, so a crash never leaves half of it. Errors:
+  // ResourceNotFound (stream or shard), ResourceInUse (not ACTIVE),
+  // InvalidArgument (closed shard, key outside the shard, shards not
+  // adjacent, on-demand stream), LimitExceeded (account shard quota,
+  // UpdateShardCount bounds, scalings per day), IoError.
+  Status SplitShard(const StreamRef& stream, std::string_view shard_to_split, HashKey new_starting_hash_key);
+  Status MergeShards(const StreamRef& stream, std::string_view shard_to_merge,
+                     std::string_view adjacent_shard_to_merge);
+  Result<ShardCountUpdate> UpdateShardCount(const StreamRef& stream, int target_shard_count);
+
+  // --- stream settings that pass through UPDATING ---
+  // PROVISIONED <-> ON_DEMAND (shards are kept); switching to ON_DEMAND
+  // counts against the on-demand stream quota (LimitExceeded).
+  Status UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps);
+  // 1024..10240 KiB (the API validates the range); enforced on puts at once.
+  Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
+  // On-demand streams only (InvalidArgument otherwise).
+  Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
+
+  // --- for the engine ---
+  // Records a stream loaded from the metadata, so that a new stream's
+  // creation time is always later than every earlier one's. Called before
+  // serving.
+  void NoteLoaded(const StreamMeta& meta);
+  // Finishes the stream transitions due at `now` (CREATING/UPDATING ->
+  // ACTIVE, a pending reshard applied, DELETING -> gone) and lowers
+  // `*next_due` to the earliest one still ahead (or a retry in a second after
+  // a failed save). Caller holds the control lock (the housekeeping pass).
+  void SettleLocked(int64_t now, int64_t* next_due);
+
+ private:
+  // Persists the removal, drops the stream from the table, destroys its logs
+  // and its resource policies. Caller holds the control lock.
+  Status RemoveStreamLocked(const StreamKey& key);
+  // Changes the metadata of an ACTIVE stream: `change` edits a copy (and may
+  // refuse with an error, leaving everything as it was); the copy is saved
+  // and then becomes the live metadata. Errors: ResourceNotFound,
+  // ResourceInUse (not ACTIVE), the change's own, IoError.
+  // With `updating`, the stream then spends update_stream_delay_ms in
+  // UPDATING (no-op when that delay is 0).
+  Status ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
+                            bool updating = false);
+  // InvalidArgument unless `mibps` is within kMaxWarmThroughputMiBps and the
+  // namespace has the minimum throughput commitment enabled.
+  Status CheckWarmThroughput(const StreamRef& stream, int mibps) const;
+  // Checks and then applies (or, with an UPDATING delay, persists as
+  // pending) `op` on `stream`. Returns the open-shard count before it.
+  Result<int> Reshard(const StreamRef& stream, ReshardOp op);
+  // Applies `op` to `target` (an element of `snapshot`) and the live stream:
+  // creates the children's logs, saves `snapshot` with the change, then swaps
+  // the live metadata and shard list. Caller holds the control lock. On error
+  // nothing visible changed.
+  Status ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target, const ReshardOp& op);
+  // Drops the policies of the stream `key` and of its consumers; logs (does
+  // not fail) when that cannot be saved. Caller holds the control lock.
+  void ErasePoliciesLocked(const StreamKey& key);
+  int64_t Now() const { return clock_.NowMillis(); }
+  // The element of `snapshot` that is `stream`, when it is ACTIVE. Errors:
+  // ResourceNotFound, ResourceInUse.
+  static Result<StreamMeta*> ActiveIn(std::vector<StreamMeta>& snapshot, const StreamRef& stream);
+
+  // LimitExceeded for the account quotas, in the service's wording.
+  static Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional);
+  static Status OnDemandQuotaExceeded(const StreamRef& stream, int current, int limit);
+
+  const EngineOptions& options_;
+  const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off
+  const Clock& clock_;
+  StreamRegistry& streams_;
+  AccountStore& accounts_;
+  ShardStoreFactory& stores_;
+  std::function<void()> kick_housekeeping_;
+  int64_t last_creation_ms_ = 0;  // guarded by the control lock
+};
+
+}  // namespace sluice::engine

@@ -1,0 +1,91 @@
+// The stream transitions of the housekeeping pass (StreamControl::SettleLocked):
+// CREATING and UPDATING streams become ACTIVE when their time is up, a
+// pending reshard is applied, and DELETING streams are removed.
+#include <algorithm>
+#include <mutex>
+#include <shared_mutex>
+#include <utility>
+
+#include "engine/engine.h"
+#include "engine/stream_control.h"
+#include "util/log.h"
+
+namespace sluice::engine {
+
+void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
+  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
+  // CREATING / UPDATING that are due, with the state each leaves
+  std::vector<std::pair<StreamKey, StreamStatus>> settle;
+  std::vector<StreamKey> remove;   // DELETING that are due
+  std::vector<StreamKey> reshard;  // UPDATING with a pending reshard that is due
+  for (StreamMeta& m : snapshot) {
+    if (m.transition_at_ms == 0) continue;
+    if (m.transition_at_ms > now) {
+      *next_due = std::min(*next_due, m.transition_at_ms);
+      continue;
+    }
+    if (m.status == StreamStatus::kDeleting) {
+      remove.push_back(KeyOf(m.ref));
+    } else if (m.status == StreamStatus::kUpdating && !m.pending.empty()) {
+      reshard.push_back(KeyOf(m.ref));
+    } else {
+      settle.emplace_back(KeyOf(m.ref), m.status);
+      m.status = StreamStatus::kActive;
+      m.transition_at_ms = 0;
+    }
+  }
+  if (!settle.empty()) {
+    Status saved = streams_.SaveLocked(snapshot);
+    if (saved.ok()) {
+      for (const auto& [key, left] : settle) {
+        std::shared_ptr<StreamState> state = streams_.Find(RefOf(key));
+        if (!state) continue;
+        std::unique_lock lock(state->mu);
+        state->meta.status = StreamStatus::kActive;
+        state->meta.transition_at_ms = 0;
+        LogStreamState(state->meta.ref, StreamStatusName(left), StreamStatusName(StreamStatus::kActive));
+      }
+    } else {
+      log::Error("engine: saving metadata for state transitions: {}", saved.ToString());
+      *next_due = std::min(*next_due, now + 1000);  // retry soon, not in a tight loop
+    }
+  }
+  for (const StreamKey& key : reshard) {
+    // One at a time, each from a fresh snapshot (the previous one saved).
+    std::vector<StreamMeta> current = streams_.SnapshotLocked();
+    auto it = std::find_if(current.begin(), current.end(), [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
+    if (it == current.end() || it->pending.empty()) continue;
+    const ReshardOp op = it->pending;
+    Status s = ApplyReshardLocked(current, *it, op);
+    if (s.ok()) continue;
+    if (s.code() == ErrorCode::kIoError) {
+      log::Error("engine: resharding stream {}: {} (retrying)", std::get<2>(key), s.ToString());
+      *next_due = std::min(*next_due, now + 1000);
+      continue;
+    }
+    // The request was checked when it arrived and nothing may change a
+    // stream while it is UPDATING, so this is not expected; drop the
+    // reshard rather than retry it forever, and settle the stream.
+    log::Error("engine: dropping the pending reshard of stream {}: {}", std::get<2>(key), s.ToString());
+    it->pending = ReshardOp{};
+    it->status = StreamStatus::kActive;
+    it->transition_at_ms = 0;
+    if (streams_.SaveLocked(current).ok()) {
+      if (std::shared_ptr<StreamState> state = streams_.Find(RefOf(key))) {
+        std::unique_lock lock(state->mu);
+        state->meta.pending = ReshardOp{};
+        state->meta.status = StreamStatus::kActive;
+        state->meta.transition_at_ms = 0;
+      }
+    }
+  }
+  for (const StreamKey& key : remove) {
+    Status s = RemoveStreamLocked(key);
+    if (!s.ok()) {
+      log::Error("engine: removing deleted stream {}: {}", std::get<2>(key), s.ToString());
+      *next_due = std::min(*next_due, now + 1000);
+    }
+  }
+}
+
+}  // namespace sluice::engine
