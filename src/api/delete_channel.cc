@@ -1,0 +1,24 @@
+// DeleteChannel: ChannelARN. No output. The channel spends the stream
+// deletion delay in DELETING, then is gone; delivered objects stay.
+#include "api/channel_shapes.h"
+
+namespace sluice::api {
+
+void HandleDeleteChannel(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
+  std::optional<std::string_view> arn;
+  Status st = body.GetString("ChannelARN", &arn);
+  if (!st.ok()) return reply(st);
+  protocol::ValidationErrors errors;
+  CheckChannelArn(errors, arn);
+  if (!errors.empty()) return reply(errors.ToStatus());
+
+  Result<channels::ChannelName> name = ResolveChannelArn(*arn);
+  if (!name.ok()) return reply(name.status());
+  Result<channels::ChannelRegistry*> registry = Channels(ctx);
+  if (!registry.ok()) return reply(registry.status());
+  st = (*registry)->Delete(name->account, name->region, name->name);
+  if (!st.ok()) return reply(st);
+  reply(std::string());
+}
+
+}  // namespace sluice::api
