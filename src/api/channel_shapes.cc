@@ -334,6 +334,25 @@ Result<channels::ChannelName> ResolveChannelArn(std::string_view arn) {
   return *name;
 }
 
+Result<channels::ChannelName> DecodeChannelArnOnly(const protocol::JsonObject& body) {
+  std::optional<std::string_view> arn;
+  SLUICE_RETURN_IF_ERROR(body.GetString("ChannelARN", &arn));
+  protocol::ValidationErrors errors;
+  CheckChannelArn(errors, arn);
+  SLUICE_RETURN_IF_ERROR(errors.ToStatus());
+  return ResolveChannelArn(*arn);
+}
+
+std::string ChannelDescriptionOutput(const channels::Channel& c) {
+  std::string out;
+  protocol::JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("ChannelDescription");
+  WriteChannelDescription(w, c);
+  w.EndObject();
+  return out;
+}
+
 Status CheckSourceStreams(const OperationContext& ctx, channels::Channel& channel) {
   for (channels::ChannelStream& s : channel.streams) {
     std::optional<engine::StreamRef> ref = engine::ParseStreamArn(s.stream_arn);

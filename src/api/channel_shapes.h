@@ -55,6 +55,14 @@ Status CheckSourceStreams(const OperationContext& ctx, channels::Channel& channe
 // failure when the server runs without one.
 Result<channels::ChannelRegistry*> Channels(const OperationContext& ctx);
 
+// The request's only member ChannelARN (DescribeChannel, DeleteChannel):
+// type-checked, validated and resolved to the channel's namespace and name.
+Result<channels::ChannelName> DecodeChannelArnOnly(const protocol::JsonObject& body);
+
+// {"ChannelDescription":{..}}, the output of CreateChannel, DescribeChannel
+// and UpdateChannel.
+std::string ChannelDescriptionOutput(const channels::Channel& c);
+
 // {"ChannelName":..,"ChannelARN":..,...} (ChannelDescription).
 void WriteChannelDescription(protocol::JsonWriter& w, const channels::Channel& c);
 // {"ChannelName":..,...,"ChannelDestinationType":..,"Streams":[..]} (ChannelSummary).

@@ -17,13 +17,7 @@ void HandleCreateChannel(const OperationContext& ctx, const protocol::JsonObject
   Result<channels::Channel> created = (*registry)->Create(std::move(channel).value());
   if (!created.ok()) return reply(created.status());
 
-  std::string out;
-  protocol::JsonWriter w(&out);
-  w.BeginObject();
-  w.Key("ChannelDescription");
-  WriteChannelDescription(w, *created);
-  w.EndObject();
-  reply(std::move(out));
+  reply(ChannelDescriptionOutput(*created));
 }
 
 }  // namespace sluice::api

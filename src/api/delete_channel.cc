@@ -5,18 +5,11 @@
 namespace sluice::api {
 
 void HandleDeleteChannel(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
-  std::optional<std::string_view> arn;
-  Status st = body.GetString("ChannelARN", &arn);
-  if (!st.ok()) return reply(st);
-  protocol::ValidationErrors errors;
-  CheckChannelArn(errors, arn);
-  if (!errors.empty()) return reply(errors.ToStatus());
-
-  Result<channels::ChannelName> name = ResolveChannelArn(*arn);
+  Result<channels::ChannelName> name = DecodeChannelArnOnly(body);
   if (!name.ok()) return reply(name.status());
   Result<channels::ChannelRegistry*> registry = Channels(ctx);
   if (!registry.ok()) return reply(registry.status());
-  st = (*registry)->Delete(name->account, name->region, name->name);
+  Status st = (*registry)->Delete(name->account, name->region, name->name);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -72,13 +72,7 @@ void HandleUpdateChannel(const OperationContext& ctx, const protocol::JsonObject
       (*registry)->Update(name->account, name->region, name->name, freshness, std::move(logging));
   if (!updated.ok()) return reply(updated.status());
 
-  std::string out;
-  protocol::JsonWriter w(&out);
-  w.BeginObject();
-  w.Key("ChannelDescription");
-  WriteChannelDescription(w, *updated);
-  w.EndObject();
-  reply(std::move(out));
+  reply(ChannelDescriptionOutput(*updated));
 }
 
 }  // namespace sluice::api
