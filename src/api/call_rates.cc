@@ -13,14 +13,18 @@ struct Entry {
 // The service's published figures (transactions per second).
 constexpr Entry kRates[] = {
     {"AddTagsToStream", {5, false}},
+    {"CreateChannel", {5, false}},
     {"CreateStream", {5, false}},
+    {"DeleteChannel", {5, false}},
     {"DeleteStream", {5, false}},
     {"DeregisterStreamConsumer", {5, true}},
     {"DescribeAccountSettings", {5, false}},
+    {"DescribeChannel", {5, false}},
     {"DescribeLimits", {1, false}},
     {"DescribeStream", {10, false}},
     {"DescribeStreamConsumer", {20, true}},
     {"DescribeStreamSummary", {20, false}},
+    {"ListChannels", {5, false}},
     {"ListShards", {1000, true}},
     {"ListStreamConsumers", {5, true}},
     {"ListStreams", {5, false}},
@@ -30,6 +34,7 @@ constexpr Entry kRates[] = {
     {"RemoveTagsFromStream", {5, false}},
     {"SplitShard", {5, false}},
     {"UpdateAccountSettings", {5, false}},
+    {"UpdateChannel", {5, false}},
     {"UpdateShardCount", {10, false}},
     {"UpdateStreamWarmThroughput", {5, false}},
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "channels/channel_registry.h"
 #include "engine/engine.h"
 
 namespace sluice::api {
@@ -73,6 +74,9 @@ struct ApiOptions {
   CallRates* call_rates = nullptr;
   // Fault rules (api/faults.h), when the server takes them; not owned.
   FaultInjector* faults = nullptr;
+  // The channels (CreateChannel ...); not owned. Null: those operations
+  // answer InternalFailure.
+  channels::ChannelRegistry* channels = nullptr;
 };
 
 class Dispatcher {

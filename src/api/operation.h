@@ -84,4 +84,11 @@ void HandlePutResourcePolicy(const OperationContext& ctx, const protocol::JsonOb
 void HandleGetResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleDeleteResourcePolicy(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 
+// Channels (create_channel.cc ...; shared pieces in channel_shapes.h).
+void HandleCreateChannel(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDescribeChannel(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleListChannels(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUpdateChannel(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleDeleteChannel(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+
 }  // namespace sluice::api

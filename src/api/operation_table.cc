@@ -5,14 +5,17 @@
 namespace sluice::api {
 namespace {
 
-constexpr std::array<OperationEntry, 39> kOperations = {{
+constexpr std::array<OperationEntry, 44> kOperations = {{
     {"AddTagsToStream", &HandleAddTagsToStream},
+    {"CreateChannel", &HandleCreateChannel},
     {"CreateStream", &HandleCreateStream},
     {"DecreaseStreamRetentionPeriod", &HandleDecreaseStreamRetentionPeriod},
+    {"DeleteChannel", &HandleDeleteChannel},
     {"DeleteResourcePolicy", &HandleDeleteResourcePolicy},
     {"DeleteStream", &HandleDeleteStream},
     {"DeregisterStreamConsumer", &HandleDeregisterStreamConsumer},
     {"DescribeAccountSettings", &HandleDescribeAccountSettings},
+    {"DescribeChannel", &HandleDescribeChannel},
     {"DescribeLimits", &HandleDescribeLimits},
     {"DescribeStream", &HandleDescribeStream},
     {"DescribeStreamConsumer", &HandleDescribeStreamConsumer},
@@ -23,6 +26,7 @@ constexpr std::array<OperationEntry, 39> kOperations = {{
     {"GetResourcePolicy", &HandleGetResourcePolicy},
     {"GetShardIterator", &HandleGetShardIterator},
     {"IncreaseStreamRetentionPeriod", &HandleIncreaseStreamRetentionPeriod},
+    {"ListChannels", &HandleListChannels},
     {"ListShards", &HandleListShards},
     {"ListStreamConsumers", &HandleListStreamConsumers},
     {"ListStreams", &HandleListStreams},
@@ -41,6 +45,7 @@ constexpr std::array<OperationEntry, 39> kOperations = {{
     {"TagResource", &HandleTagResource},
     {"UntagResource", &HandleUntagResource},
     {"UpdateAccountSettings", &HandleUpdateAccountSettings},
+    {"UpdateChannel", &HandleUpdateChannel},
     {"UpdateMaxRecordSize", &HandleUpdateMaxRecordSize},
     {"UpdateShardCount", &HandleUpdateShardCount},
     {"UpdateStreamMode", &HandleUpdateStreamMode},

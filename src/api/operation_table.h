@@ -1,4 +1,4 @@
-// The 39 operations of the Kinesis API model (2013-12-02) and the handlers
+// The operations of the Kinesis API model (2013-12-02) and the handlers
 // this server has for them.
 #pragma once
 

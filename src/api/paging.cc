@@ -11,6 +11,7 @@ namespace {
 constexpr char kShardsTag = 'S';
 constexpr char kStreamsTag = 'N';
 constexpr char kConsumersTag = 'C';
+constexpr char kChannelsTag = 'H';
 
 class TokenWriter {
  public:
@@ -145,6 +146,22 @@ Result<ListStreamConsumersToken> DecodeListStreamConsumersToken(std::string_view
             r.Int(&t.issued_ms) && r.AtEnd();
   if (!ok) return InvalidToken();
   if (has_creation) t.stream_creation_ms = creation;
+  SLUICE_RETURN_IF_ERROR(CheckAge(t.issued_ms, now_ms));
+  return t;
+}
+
+std::string EncodeListChannelsToken(const ListChannelsToken& t) {
+  TokenWriter w(kChannelsTag);
+  w.Field(t.last_channel_name);
+  w.Int(t.issued_ms);
+  return w.Finish();
+}
+
+Result<ListChannelsToken> DecodeListChannelsToken(std::string_view token, int64_t now_ms) {
+  TokenReader r(token, kChannelsTag);
+  ListChannelsToken t;
+  bool ok = r.Field(&t.last_channel_name) && r.Int(&t.issued_ms) && r.AtEnd();
+  if (!ok) return InvalidToken();
   SLUICE_RETURN_IF_ERROR(CheckAge(t.issued_ms, now_ms));
   return t;
 }

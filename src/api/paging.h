@@ -2,14 +2,14 @@
 //
 // A token is standard base64 of these bytes:
 //
-//   tag (1 byte: 'S' ListShards, 'N' ListStreams, 'C' ListStreamConsumers)
+//   tag (1 byte: 'S' ListShards, 'N' ListStreams, 'C' ListStreamConsumers, 'H' ListChannels)
 //   fields, in the order of the structs below: integers as 8-byte
 //     little-endian two's complement, strings as an 8-byte length then bytes
 //     (ListShards: account, region, stream name, has-creation flag, creation
 //     ms, filter type, filter shard id, filter timestamp ms, last shard id,
 //     issue ms; ListStreams: last stream name, issue ms; ListStreamConsumers:
 //     account, region, stream name, has-creation flag, creation ms, last
-//     consumer's creation ms, last consumer's name, issue ms)
+//     consumer's creation ms, last consumer's name, issue ms; ListChannels: last channel name, issue ms)
 //   CRC32C of everything before it (4 bytes, little-endian)
 //
 // Tokens carry everything needed to continue (for ListShards: the stream,
@@ -52,6 +52,16 @@ struct ListStreamConsumersToken {
   std::string last_consumer_name;
   int64_t issued_ms = 0;
 };
+
+// ListChannels: channels are listed by name; the token continues after the
+// last one returned.
+struct ListChannelsToken {
+  std::string last_channel_name;
+  int64_t issued_ms = 0;
+};
+
+std::string EncodeListChannelsToken(const ListChannelsToken& token);
+Result<ListChannelsToken> DecodeListChannelsToken(std::string_view token, int64_t now_ms);
 
 std::string EncodeListStreamConsumersToken(const ListStreamConsumersToken& token);
 Result<ListStreamConsumersToken> DecodeListStreamConsumersToken(std::string_view token, int64_t now_ms);

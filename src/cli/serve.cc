@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "api/call_rates.h"
+#include "channels/channel_registry.h"
 #include "api/faults.h"
 #include "api/kinesis_service.h"
 #include "cloudwatch/cloudwatch_service.h"
@@ -289,6 +290,14 @@ int RunServe(const ServeConfig& config) {
     return 1;
   }
   (*engine)->Start();
+  channels::ChannelRegistry channel_registry(
+      {channels::ChannelsPath(config.data_dir), config.durability == storage::Durability::kMemory,
+       config.create_stream_ms, config.update_stream_ms, config.delete_stream_ms},
+      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
+  if (Status loaded = channel_registry.Load(); !loaded.ok()) {
+    log::Error("cannot read the channels in {}: {}", config.data_dir, loaded.ToString());
+    return 1;
+  }
 
   api::ApiOptions aopts;
   aopts.default_account = config.account;
@@ -296,6 +305,7 @@ int RunServe(const ServeConfig& config) {
   api::CallRates call_rates;
   if (quotas->control_plane) aopts.call_rates = &call_rates;
   aopts.faults = &faults;
+  aopts.channels = &channel_registry;
   gateway::Gateway gateway;
   gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
   gateway.AddService(std::make_unique<dynamodb::DynamoDbService>(**tables, config.account, config.region));
