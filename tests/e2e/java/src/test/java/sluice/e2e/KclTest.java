@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -78,6 +79,12 @@ class KclTest {
         producer.put(PER_KEY);
         waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
         awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
+        try (CloudWatchClient cloudWatch = CloudWatchClient.builder().endpointOverride(server.httpEndpoint())
+            .region(Region.US_EAST_1).credentialsProvider(Clients.credentials()).build()) {
+          // The KCL's metrics, published to Sluice under the application's name.
+          waitFor(server, () -> !cloudWatch.listMetrics(r -> r.namespace(application).metricName("RecordsProcessed"))
+              .metrics().isEmpty(), Duration.ofSeconds(15), "the KCL's RecordsProcessed metric in CloudWatch");
+        }
       }
 
       assertInOrderPerKey(producer, seen);
