@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -302,13 +301,12 @@ class KclTest {
   private static void assertInOrderPerKey(KeyedProducer producer, ProcessedRecords seen) {
     Map<String, List<String>> put = new HashMap<>();
     for (KeyedProducer.Put p : producer.puts()) put.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.data());
-    Map<String, Set<String>> firstSeen = new HashMap<>();
     for (ProcessedRecords.Processed p : seen.all()) {
       assertTrue(p.data().startsWith(p.partitionKey() + "#"), "record " + p + " has its key");
-      firstSeen.computeIfAbsent(p.partitionKey(), k -> new LinkedHashSet<>()).add(p.data());
     }
+    Map<String, List<String>> firstSeen = seen.firstSeenByKey();
     for (Map.Entry<String, List<String>> key : put.entrySet()) {
-      assertEquals(key.getValue(), new ArrayList<>(firstSeen.get(key.getKey())), "order of " + key.getKey());
+      assertEquals(key.getValue(), firstSeen.get(key.getKey()), "order of " + key.getKey());
     }
   }
 }
