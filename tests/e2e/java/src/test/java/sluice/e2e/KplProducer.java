@@ -61,7 +61,7 @@ final class KplProducer {
   /**
    * The KPL pointed at Sluice: Kinesis, CloudWatch (its metrics) and STS (the account of the
    * stream's ARN) on the server's port, over TLS without verifying the self-signed certificate;
-   * aggregation on (its default); records sent within 100 ms of being added.
+   * aggregation on (its default); records sent within 500 ms of being added.
    */
   static KinesisProducerConfiguration configuration(int port) {
     return new KinesisProducerConfiguration()
@@ -75,7 +75,7 @@ final class KplProducer {
         .setStsPort(port)
         .setVerifyCertificate(false)
         .setAggregationEnabled(true)
-        .setRecordMaxBufferedTime(100)
+        .setRecordMaxBufferedTime(500)
         .setLogLevel("warning");
   }
 }

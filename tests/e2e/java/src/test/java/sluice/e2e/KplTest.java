@@ -47,7 +47,8 @@ class KplTest {
       Matcher put = PUT.matcher(output);
       assertTrue(put.find(), "the KPL's run:\n" + output + "\nserver log:\n" + server.log());
       assertEquals(KEYS * PER_KEY, Integer.parseInt(put.group(1)));
-      assertTrue(Integer.parseInt(put.group(2)) < KEYS * PER_KEY / 10, "aggregated: " + put.group());
+      // Aggregated: two or more user records per Kinesis record on average (how many depends on timing).
+      assertTrue(Integer.parseInt(put.group(2)) <= KEYS * PER_KEY / 2, "aggregated: " + put.group());
 
       ProcessedRecords seen = new ProcessedRecords();
       try (KclWorker worker = KclWorker.start(server.httpEndpoint(), stream, Streams.uniqueName("kpl-app"),
