@@ -30,6 +30,7 @@
 #include "cli/metrics_page.h"
 #include "cli/serve_config.h"
 #include "console/console.h"
+#include "sts/sts_service.h"
 #include "gateway/gateway.h"
 #include "engine/engine.h"
 #include "server/free_heap.h"
@@ -312,6 +313,7 @@ int RunServe(const ServeConfig& config) {
   cloudwatch::MetricStore cloudwatch_metrics;
   gateway.AddService(
       std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
+  gateway.AddService(std::make_unique<sts::StsService>(config.account));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.

@@ -1,6 +1,26 @@
 #include "gateway/router.h"
 
 namespace sluice::gateway {
+namespace {
+
+// The service of an Authorization header's credential scope
+// ("AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sts/aws4_request, ..."),
+// unverified; empty when there is none.
+std::string_view SigningService(std::string_view authorization) {
+  constexpr std::string_view kCredential = "Credential=";
+  const size_t at = authorization.find(kCredential);
+  if (at == std::string_view::npos) return {};
+  std::string_view scope = authorization.substr(at + kCredential.size());
+  scope = scope.substr(0, scope.find_first_of(", "));
+  for (int skip = 0; skip < 3; ++skip) {  // access key, date, region
+    const size_t slash = scope.find('/');
+    if (slash == std::string_view::npos) return {};
+    scope.remove_prefix(slash + 1);
+  }
+  return scope.substr(0, scope.find('/'));
+}
+
+}  // namespace
 
 int Router::Add(Service* service, bool fallback) {
   services_.push_back(service);
@@ -29,13 +49,21 @@ Route Router::Find(const server::HttpRequest& request) const {
       return {services_[i], static_cast<int>(i), true, operation};
     }
   }
+  // Several services may speak one content type (the query protocol's form):
+  // the one the request is signed for wins, else the first added.
   const std::string_view content_type = request.Header("content-type");
+  const std::string_view signed_for = SigningService(request.Header("authorization"));
+  int by_content_type = -1;
   for (size_t i = 0; i < services_.size(); ++i) {
     const ServiceMatch m = services_[i]->match();
-    if (!m.content_type.empty() && content_type.starts_with(m.content_type)) {
-      return {services_[i], static_cast<int>(i), true, {}};
+    if (m.content_type.empty() || !content_type.starts_with(m.content_type)) continue;
+    if (by_content_type < 0) by_content_type = static_cast<int>(i);
+    if (!signed_for.empty() && services_[i]->signing_name() == signed_for) {
+      by_content_type = static_cast<int>(i);
+      break;
     }
   }
+  if (by_content_type >= 0) return {services_[by_content_type], by_content_type, true, {}};
   if (fallback_ < 0) return {};
   return {services_[fallback_], fallback_, false, {}};
 }

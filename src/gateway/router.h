@@ -1,6 +1,7 @@
 // Router: picks the service a request is for. A service is matched by its
 // X-Amz-Target prefix first, then by its path prefix, then by its content
-// type; a request no service
+// type (of the services speaking one content type, the one the request's
+// credential scope is signed for, else the first added); a request no service
 // claims goes to the fallback service (the one whose endpoint the port
 // stands for: it answers unknown targets the way that endpoint does), when
 // there is one.

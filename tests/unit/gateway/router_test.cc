@@ -74,6 +74,24 @@ TEST_F(RouterTest, AContentTypeOnlyOneServiceSpeaksPicksIt) {
   EXPECT_EQ(router_.Find(req).service, &kinesis_) << "a target prefix wins";
 }
 
+TEST_F(RouterTest, OfTwoServicesSpeakingOneContentTypeTheOneTheRequestIsSignedForWins) {
+  ToyService sts{"sts", {.target_prefix = {}, .path_prefix = {}, .content_type = "application/x-www-form-urlencoded"}};
+  router_.Add(&sts, /*fallback=*/false);
+  server::HttpRequest req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"content-type", "application/x-www-form-urlencoded"},
+                 {"authorization",
+                  "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, "
+                  "Signature=00"}};
+  EXPECT_EQ(router_.Find(req).service, &sts);
+  req.headers[1].value =
+      "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=00";
+  EXPECT_EQ(router_.Find(req).service, &cloudwatch_);
+  req.headers.pop_back();
+  EXPECT_EQ(router_.Find(req).service, &cloudwatch_) << "unsigned: the first added";
+}
+
 TEST_F(RouterTest, ATargetPrefixWinsOverAPath) {
   EXPECT_EQ(Find("DynamoDB_20120810.Query", "/service/GraniteServiceVersion20100801/").service, &dynamodb_);
 }

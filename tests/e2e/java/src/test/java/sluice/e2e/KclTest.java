@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -78,6 +78,12 @@ class KclTest {
         producer.put(PER_KEY);
         waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
         awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
+        try (CloudWatchClient cloudWatch = CloudWatchClient.builder().endpointOverride(server.httpEndpoint())
+            .region(Region.US_EAST_1).credentialsProvider(Clients.credentials()).build()) {
+          // The KCL's metrics, published to Sluice under the application's name.
+          waitFor(server, () -> !cloudWatch.listMetrics(r -> r.namespace(application).metricName("RecordsProcessed"))
+              .metrics().isEmpty(), Duration.ofSeconds(15), "the KCL's RecordsProcessed metric in CloudWatch");
+        }
       }
 
       assertInOrderPerKey(producer, seen);
@@ -295,13 +301,12 @@ class KclTest {
   private static void assertInOrderPerKey(KeyedProducer producer, ProcessedRecords seen) {
     Map<String, List<String>> put = new HashMap<>();
     for (KeyedProducer.Put p : producer.puts()) put.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.data());
-    Map<String, Set<String>> firstSeen = new HashMap<>();
     for (ProcessedRecords.Processed p : seen.all()) {
       assertTrue(p.data().startsWith(p.partitionKey() + "#"), "record " + p + " has its key");
-      firstSeen.computeIfAbsent(p.partitionKey(), k -> new LinkedHashSet<>()).add(p.data());
     }
+    Map<String, List<String>> firstSeen = seen.firstSeenByKey();
     for (Map.Entry<String, List<String>> key : put.entrySet()) {
-      assertEquals(key.getValue(), new ArrayList<>(firstSeen.get(key.getKey())), "order of " + key.getKey());
+      assertEquals(key.getValue(), firstSeen.get(key.getKey()), "order of " + key.getKey());
     }
   }
 }

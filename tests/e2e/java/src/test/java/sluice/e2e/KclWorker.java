@@ -13,7 +13,6 @@ import software.amazon.kinesis.common.InitialPositionInStreamExtended;
 import software.amazon.kinesis.common.KinesisClientUtil;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.leases.LeaseManagementConfig;
-import software.amazon.kinesis.metrics.MetricsLevel;
 import software.amazon.kinesis.processor.ShardRecordProcessorFactory;
 import software.amazon.kinesis.processor.SingleStreamTracker;
 import software.amazon.kinesis.retrieval.RetrievalConfig;
@@ -23,7 +22,8 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
  * One unmodified KCL 3.x worker: a Scheduler on a thread of its own whose Kinesis, DynamoDB and
  * CloudWatch clients all go to one Sluice endpoint, reading a stream from TRIM_HORIZON. Its lease
  * timings are tuned for a test that takes seconds: a lease expires 3 s after its owner last renewed
- * it, and the leader assigns leases and syncs shards every second.
+ * it, and the leader assigns leases and syncs shards every second. Its metrics go to Sluice's
+ * CloudWatch under the application's name.
  */
 final class KclWorker implements AutoCloseable {
   /** How the worker reads its shards. */
@@ -93,7 +93,9 @@ final class KclWorker implements AutoCloseable {
             .schedulerInitializationBackoffTimeMillis(500),
         leases,
         configs.lifecycleConfig(),
-        configs.metricsConfig().metricsLevel(MetricsLevel.NONE),  // metrics off: not what this test checks
+        // The default level (DETAILED) to Sluice's CloudWatch, namespace = the application's name,
+        // flushed every second instead of every 10 s.
+        configs.metricsConfig().metricsBufferTimeMillis(1_000),
         configs.processorConfig(),
         retrievalConfig);
     KclWorker started = new KclWorker(worker, scheduler, kinesis, dynamo, cloudWatch);

@@ -2,6 +2,8 @@ package sluice.e2e;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +42,18 @@ final class ProcessedRecords {
 
   synchronized List<Processed> all() {
     return new ArrayList<>(processed);
+  }
+
+  /**
+   * Each partition key's records (their data) in the order they were first processed: a record
+   * processed again after a lease moved, from the last checkpoint, is not a first time.
+   */
+  synchronized Map<String, List<String>> firstSeenByKey() {
+    Map<String, Set<String>> firstSeen = new HashMap<>();
+    for (Processed p : processed) firstSeen.computeIfAbsent(p.partitionKey(), k -> new LinkedHashSet<>()).add(p.data());
+    Map<String, List<String>> byKey = new HashMap<>();
+    firstSeen.forEach((key, data) -> byKey.put(key, new ArrayList<>(data)));
+    return byKey;
   }
 
   /** The shards `worker`'s processors are processing now. */
