@@ -5,7 +5,7 @@
 namespace sluice::api {
 namespace {
 
-constexpr std::array<OperationEntry, 39> kOperations = {{
+constexpr std::array<OperationEntry, 40> kOperations = {{
     {"AddTagsToStream", &HandleAddTagsToStream},
     {"CreateStream", &HandleCreateStream},
     {"DecreaseStreamRetentionPeriod", &HandleDecreaseStreamRetentionPeriod},
@@ -44,6 +44,7 @@ constexpr std::array<OperationEntry, 39> kOperations = {{
     {"UpdateMaxRecordSize", &HandleUpdateMaxRecordSize},
     {"UpdateShardCount", &HandleUpdateShardCount},
     {"UpdateStreamMode", &HandleUpdateStreamMode},
+    {"UpdateStreamRecordDistributionStrategy", &HandleUpdateStreamRecordDistributionStrategy},
     {"UpdateStreamWarmThroughput", &HandleUpdateStreamWarmThroughput},
 }};
 
