@@ -80,7 +80,7 @@ struct StreamDescription {
   int open_shard_count = 0;
   int consumer_count = 0;
   int max_record_size_kib = 1024;
-  std::optional<WarmThroughput> warm_throughput;  // on-demand streams only
+  std::optional<WarmThroughput> warm_throughput;          // on-demand streams only
   std::optional<RecordDistribution> record_distribution;  // on-demand streams only
 };
 
