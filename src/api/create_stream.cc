@@ -1,5 +1,6 @@
 // CreateStream: StreamName, ShardCount, StreamModeDetails, Tags,
-// WarmThroughputMiBps, MaxRecordSizeInKiB. No output.
+// WarmThroughputMiBps, MaxRecordSizeInKiB, RecordDistributionStrategy (AUTO
+// on-demand only). No output.
 #include <algorithm>
 #include <array>
 #include <climits>
@@ -22,6 +23,7 @@ struct CreateStreamRequest {
   std::optional<TagEntries> tags;
   std::optional<int64_t> warm_throughput;
   std::optional<int64_t> max_record_size_kib;
+  std::optional<std::string_view> record_distribution;
 };
 
 Status Decode(const protocol::JsonObject& body, CreateStreamRequest* r) {
@@ -32,6 +34,7 @@ Status Decode(const protocol::JsonObject& body, CreateStreamRequest* r) {
   SLUICE_RETURN_IF_ERROR(DecodeTagMap(body, "Tags", &r->tags));
   SLUICE_RETURN_IF_ERROR(body.GetInteger("WarmThroughputMiBps", &r->warm_throughput));
   SLUICE_RETURN_IF_ERROR(body.GetInteger("MaxRecordSizeInKiB", &r->max_record_size_kib));
+  SLUICE_RETURN_IF_ERROR(body.GetString("RecordDistributionStrategy", &r->record_distribution));
   return Status::Ok();
 }
 
@@ -46,6 +49,7 @@ Status Validate(const CreateStreamRequest& r) {
   if (r.tags) CheckTagMap(errors, "tags", r.tags);
   errors.CheckNumber("warmThroughputMiBps", r.warm_throughput, false, 0, INT64_MAX);
   errors.CheckNumber("maxRecordSizeInKiB", r.max_record_size_kib, false, 1024, 10240);
+  CheckRecordDistributionStrategy(errors, r.record_distribution);
   return errors.ToStatus();
 }
 
@@ -76,6 +80,8 @@ void HandleCreateStream(const OperationContext& ctx, const protocol::JsonObject&
   if (r.max_record_size_kib) params.max_record_size_kib = static_cast<int>(*r.max_record_size_kib);
   if (r.warm_throughput)
     params.warm_throughput_mibps = static_cast<int>(std::min<int64_t>(*r.warm_throughput, INT_MAX));
+
+  if (r.record_distribution == "AUTO") params.record_distribution = engine::RecordDistribution::kAuto;
 
   st = ctx.engine.control().CreateStream(ref, params);
   if (!st.ok()) return reply(st);

@@ -40,6 +40,9 @@ void HandleDescribeStreamSummary(const OperationContext& ctx, const protocol::Js
     w.EndObject();
   }
   w.MemberInt("MaxRecordSizeInKiB", desc->max_record_size_kib);
+  if (desc->record_distribution) {
+    w.Member("RecordDistributionStrategy", engine::RecordDistributionName(*desc->record_distribution));
+  }
   w.EndObject();
   w.EndObject();
   reply(std::move(out));

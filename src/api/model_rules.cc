@@ -1,5 +1,7 @@
 #include "api/model_rules.h"
 
+#include <array>
+
 namespace sluice::api {
 namespace {
 
@@ -99,6 +101,12 @@ void CheckHashKey(protocol::ValidationErrors& errors, std::string_view path, std
   if (value && !MatchesHashKeyPattern(*value)) {
     errors.Add(value, path, std::string("Member must satisfy regular expression pattern: ").append(kHashKeyPattern));
   }
+}
+
+void CheckRecordDistributionStrategy(protocol::ValidationErrors& errors, std::optional<std::string_view> value,
+                                     bool required) {
+  static constexpr std::array<std::string_view, 2> kStrategies = {"AUTO", "USER_PARTITION_KEY"};
+  errors.CheckEnum("recordDistributionStrategy", value, required, kStrategies);
 }
 
 }  // namespace sluice::api

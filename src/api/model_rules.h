@@ -37,5 +37,9 @@ void CheckShardId(protocol::ValidationErrors& errors, std::string_view path, std
 void CheckSequenceNumber(protocol::ValidationErrors& errors, std::string_view path,
                          std::optional<std::string_view> value);
 void CheckHashKey(protocol::ValidationErrors& errors, std::string_view path, std::optional<std::string_view> value);
+// RecordDistributionStrategy (CreateStream, UpdateStreamRecordDistributionStrategy):
+// AUTO | USER_PARTITION_KEY.
+void CheckRecordDistributionStrategy(protocol::ValidationErrors& errors, std::optional<std::string_view> value,
+                                     bool required = false);
 
 }  // namespace sluice::api

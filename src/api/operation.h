@@ -72,6 +72,8 @@ void HandleUpdateShardCount(const OperationContext& ctx, const protocol::JsonObj
 void HandleUpdateStreamMode(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleUpdateMaxRecordSize(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleUpdateStreamWarmThroughput(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
+void HandleUpdateStreamRecordDistributionStrategy(const OperationContext& ctx, const protocol::JsonObject& body,
+                                                  Reply reply);
 // Stream consumers (register_stream_consumer.cc ...; shared pieces in consumers.h).
 void HandleRegisterStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleDescribeStreamConsumer(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply);

@@ -5,7 +5,7 @@
 namespace sluice::api {
 namespace {
 
-constexpr std::array<OperationEntry, 44> kOperations = {{
+constexpr std::array<OperationEntry, 45> kOperations = {{
     {"AddTagsToStream", &HandleAddTagsToStream},
     {"CreateChannel", &HandleCreateChannel},
     {"CreateStream", &HandleCreateStream},
@@ -49,6 +49,7 @@ constexpr std::array<OperationEntry, 44> kOperations = {{
     {"UpdateMaxRecordSize", &HandleUpdateMaxRecordSize},
     {"UpdateShardCount", &HandleUpdateShardCount},
     {"UpdateStreamMode", &HandleUpdateStreamMode},
+    {"UpdateStreamRecordDistributionStrategy", &HandleUpdateStreamRecordDistributionStrategy},
     {"UpdateStreamWarmThroughput", &HandleUpdateStreamWarmThroughput},
 }};
 

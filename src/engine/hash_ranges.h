@@ -2,6 +2,7 @@
 // open shard whose range holds it.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "engine/types.h"
@@ -29,6 +30,9 @@ class ShardRouter {
   // The shard index whose range contains `key` (binary search), or -1 when
   // no open shard covers it (never the case for a well-formed stream).
   int Route(HashKey key) const;
+  // The open shard at position n modulo their number, in hash key order: the
+  // round robin of the AUTO record distribution. -1 when there is none.
+  int Nth(uint64_t n) const { return entries_.empty() ? -1 : entries_[n % entries_.size()].shard_index; }
 
   bool empty() const { return entries_.empty(); }
 

@@ -58,6 +58,8 @@ void EncodeStream(const StreamMeta& m, ByteWriter* w) {
       w->Str(v);
     }
   }
+  // Appended after the consumers: the record distribution strategy.
+  w->U8(static_cast<uint8_t>(m.record_distribution));
 }
 
 Status Corrupt(const std::string& what) { return Status::Corruption("engine metadata: " + what); }
@@ -144,6 +146,11 @@ Result<StreamMeta> DecodeStream(std::string_view record) {
       m.consumers.push_back(std::move(c));
     }
     if (!r.ok()) return Corrupt("truncated stream record");
+  }
+  if (r.remaining() > 0) {
+    uint8_t distribution = r.U8();
+    if (distribution > static_cast<uint8_t>(RecordDistribution::kAuto)) return Corrupt("bad record distribution");
+    m.record_distribution = static_cast<RecordDistribution>(distribution);
   }
   // Trailing bytes are fields of a later version: skipped on purpose.
   return m;

@@ -70,11 +70,22 @@ void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> e
             " bytes (data plus partition key) exceeds the maximum record size of " + std::to_string(max_bytes) +
             " bytes of stream " + stream.name + " under account " + stream.account + "."));
       }
-      const HashKey key = e.explicit_hash_key ? *e.explicit_hash_key : HashKeyForPartitionKey(e.partition_key);
-      const int shard = state->router.Route(key);
-      if (shard < 0) {
-        lock.unlock();
-        return ctx->done(Status::Internal("no open shard covers hash key " + HashKeyToString(key)));
+      int shard;
+      if (meta.record_distribution == RecordDistribution::kAuto) {
+        // Keys (and explicit hash keys) are ignored: one record per open
+        // shard in turn, over every producer of the stream.
+        shard = state->router.Nth(state->next_auto_record.fetch_add(1, std::memory_order_relaxed));
+        if (shard < 0) {
+          lock.unlock();
+          return ctx->done(Status::Internal("stream " + stream.name + " has no open shard"));
+        }
+      } else {
+        const HashKey key = e.explicit_hash_key ? *e.explicit_hash_key : HashKeyForPartitionKey(e.partition_key);
+        shard = state->router.Route(key);
+        if (shard < 0) {
+          lock.unlock();
+          return ctx->done(Status::Internal("no open shard covers hash key " + HashKeyToString(key)));
+        }
       }
       ctx->order.emplace_back(shard, static_cast<int>(i));
     }

@@ -69,6 +69,10 @@ Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamPa
     }
     SLUICE_RETURN_IF_ERROR(CheckWarmThroughput(stream, *params.warm_throughput_mibps));
   }
+  if (params.record_distribution == RecordDistribution::kAuto && params.mode != StreamMode::kOnDemand) {
+    return Status::InvalidArgument(
+        "RecordDistributionStrategy AUTO can only be set for streams in ON_DEMAND capacity mode.");
+  }
   {
     const AccountLimits used = DescribeLimits(stream.account, stream.region);
     if (used.open_shard_count + shard_count > options_.quotas.shard_limit) {
@@ -93,6 +97,7 @@ Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamPa
   }
   meta.max_record_size_kib = params.max_record_size_kib.value_or(1024);
   meta.warm_throughput_mibps = params.warm_throughput_mibps;
+  meta.record_distribution = params.record_distribution;
   std::map<std::string, std::string> tags;
   for (const auto& [k, v] : params.tags) tags[k] = v;  // the last value of a key wins
   if (tags.size() > kMaxTagsPerStream) return TooManyTags(stream);
@@ -231,6 +236,7 @@ Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream)
   if (m.mode == StreamMode::kOnDemand) {
     const int current = CurrentWarmThroughputMiBps(m);
     d.warm_throughput = WarmThroughput{m.warm_throughput_mibps.value_or(current), current};
+    d.record_distribution = m.record_distribution;
   }
   // Like the service, a stream being created shows no shards yet.
   if (m.status != StreamStatus::kCreating) {
@@ -309,6 +315,7 @@ Status StreamControl::ChangeActiveStream(const StreamRef& stream, const std::fun
     live.shard_level_metrics = target->shard_level_metrics;
     live.max_record_size_kib = target->max_record_size_kib;
     live.warm_throughput_mibps = target->warm_throughput_mibps;
+    live.record_distribution = target->record_distribution;
     live.tags = target->tags;
   }
   if (target->transition_at_ms != 0) kick_housekeeping_();

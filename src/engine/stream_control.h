@@ -123,12 +123,18 @@ class StreamControl {
 
   // --- stream settings that pass through UPDATING ---
   // PROVISIONED <-> ON_DEMAND (shards are kept); switching to ON_DEMAND
-  // counts against the on-demand stream quota (LimitExceeded).
+  // counts against the on-demand stream quota (LimitExceeded); switching to
+  // PROVISIONED drops the warm throughput and resets the record distribution
+  // to USER_PARTITION_KEY.
   Status UpdateStreamMode(const StreamRef& stream, StreamMode mode, std::optional<int> warm_throughput_mibps);
   // 1024..10240 KiB (the API validates the range); enforced on puts at once.
   Status UpdateMaxRecordSize(const StreamRef& stream, int max_record_size_kib);
   // On-demand streams only (InvalidArgument otherwise).
   Result<WarmThroughput> UpdateWarmThroughput(const StreamRef& stream, int mibps);
+  // On-demand streams only (InvalidArgument otherwise). Records that arrive
+  // from the moment it returns are placed by `strategy` (engine/types.h);
+  // records already written stay on their shards.
+  Status UpdateRecordDistribution(const StreamRef& stream, RecordDistribution strategy);
 
   // --- for the engine ---
   // Records a stream loaded from the metadata, so that a new stream's

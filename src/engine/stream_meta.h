@@ -75,6 +75,8 @@ struct StreamMeta {
   ReshardOp pending;
   // Registered consumers, in registration order.
   std::vector<ConsumerMeta> consumers;
+  // Always kUserPartitionKey while PROVISIONED.
+  RecordDistribution record_distribution = RecordDistribution::kUserPartitionKey;
 
   int64_t retention_ms() const { return int64_t{retention_hours} * 3600 * 1000; }
 };

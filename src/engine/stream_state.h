@@ -85,6 +85,7 @@ struct StreamState {
   std::vector<std::shared_ptr<ShardState>> shards;  // index-aligned with meta.shards
   ShardRouter router;                               // over the open shards; guarded by mu
   ThroughputQuota on_demand_quota;                  // the stream's capacity while ON_DEMAND
+  std::atomic<uint64_t> next_auto_record{0};        // AUTO distribution's round robin over router
   std::deque<int64_t> scalings_ms;                  // UpdateShardCount times, last 24 h; guarded by control_mu_
 
   // Rebuilds `router` from meta.shards. Caller holds mu exclusively (or owns

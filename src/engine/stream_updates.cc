@@ -1,6 +1,7 @@
 // Changes that move a stream through UPDATING: SplitShard, MergeShards,
 // UpdateShardCount (rules in engine/resharding.h), UpdateStreamMode,
-// UpdateMaxRecordSize and UpdateStreamWarmThroughput.
+// UpdateMaxRecordSize, UpdateStreamWarmThroughput and
+// UpdateStreamRecordDistributionStrategy.
 //
 // A reshard is persisted before anything is created: with an UPDATING delay
 // the request is saved as the stream's pending reshard and applied by the
@@ -259,7 +260,9 @@ Status StreamControl::UpdateStreamMode(const StreamRef& stream, StreamMode mode,
         if (mode == StreamMode::kOnDemand) {
           if (warm_throughput_mibps) m.warm_throughput_mibps = *warm_throughput_mibps;
         } else {
+          // Provisioned streams route by key only: AUTO does not survive.
           m.warm_throughput_mibps.reset();
+          m.record_distribution = RecordDistribution::kUserPartitionKey;
         }
         return Status::Ok();
       },
@@ -271,6 +274,21 @@ Status StreamControl::UpdateMaxRecordSize(const StreamRef& stream, int max_recor
       stream,
       [&](StreamMeta& m) {
         m.max_record_size_kib = max_record_size_kib;
+        return Status::Ok();
+      },
+      /*updating=*/true);
+}
+
+Status StreamControl::UpdateRecordDistribution(const StreamRef& stream, RecordDistribution strategy) {
+  return ChangeActiveStream(
+      stream,
+      [&](StreamMeta& m) {
+        if (m.mode != StreamMode::kOnDemand) {
+          return Status::InvalidArgument(
+              "Record distribution strategy can only be updated for streams in ON_DEMAND capacity mode. Stream " +
+              stream.name + " under account " + stream.account + " is in PROVISIONED mode.");
+        }
+        m.record_distribution = strategy;
         return Status::Ok();
       },
       /*updating=*/true);

@@ -17,6 +17,10 @@ const char* StreamStatusName(StreamStatus s) {
 
 const char* StreamModeName(StreamMode m) { return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED"; }
 
+const char* RecordDistributionName(RecordDistribution d) {
+  return d == RecordDistribution::kAuto ? "AUTO" : "USER_PARTITION_KEY";
+}
+
 std::string ShardIdFor(int shard_index) {
   char buf[32];
   int n = std::snprintf(buf, sizeof(buf), "shardId-%012d", shard_index);

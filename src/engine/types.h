@@ -27,6 +27,13 @@ enum class StreamMode { kProvisioned, kOnDemand };
 const char* StreamStatusName(StreamStatus s);  // "CREATING", "ACTIVE", ...
 const char* StreamModeName(StreamMode m);      // "PROVISIONED", "ON_DEMAND"
 
+// How PutRecord(s) place an on-demand stream's records on its open shards
+// (UpdateStreamRecordDistributionStrategy). kUserPartitionKey routes by the
+// partition key's MD5 (or ExplicitHashKey); kAuto ignores both and spreads
+// the records evenly, so records of one key keep no order.
+enum class RecordDistribution { kUserPartitionKey, kAuto };
+const char* RecordDistributionName(RecordDistribution d);  // "USER_PARTITION_KEY", "AUTO"
+
 // A 56-digit decimal Kinesis sequence number (see engine/sequence_number.h).
 using SequenceDigits = std::array<char, 56>;
 inline std::string_view ToView(const SequenceDigits& d) { return {d.data(), d.size()}; }
@@ -73,7 +80,8 @@ struct StreamDescription {
   int open_shard_count = 0;
   int consumer_count = 0;
   int max_record_size_kib = 1024;
-  std::optional<WarmThroughput> warm_throughput;  // on-demand streams only
+  std::optional<WarmThroughput> warm_throughput;          // on-demand streams only
+  std::optional<RecordDistribution> record_distribution;  // on-demand streams only
 };
 
 // Bounds of a stream's retention period.
@@ -132,6 +140,8 @@ struct CreateStreamParams {
   std::vector<std::pair<std::string, std::string>> tags;
   std::optional<int> max_record_size_kib;
   std::optional<int> warm_throughput_mibps;
+  // AUTO is for ON_DEMAND streams only (InvalidArgument otherwise).
+  RecordDistribution record_distribution = RecordDistribution::kUserPartitionKey;
 };
 
 // ShardFilter of ListShards.

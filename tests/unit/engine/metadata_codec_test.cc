@@ -85,7 +85,7 @@ TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
   m.shards = {s};
   const std::string hex =
       "0100000001"
-      "000000cb"
+      "000000cc"
       "0000000c313233343536373839303132"
       "0000000975732d656173742d31"
       "000000066f7264657273"
@@ -115,7 +115,8 @@ TEST(MetadataCodecTest, MatchesTheWorkedExampleOfTheFormatDocument) {
       "ffffffff"
       "00000000000000000000000000000000"
       "00000000"
-      "00000000";
+      "00000000"
+      "00";
   std::string doc = EncodeMetadata({m});
   std::string got;
   for (unsigned char c : doc) {
@@ -167,6 +168,8 @@ TEST(MetadataCodecTest, TrailingFieldsOfALaterVersionAreSkipped) {
 constexpr size_t kReshardFieldsBytes = 8 + 1 + 4 + 4 + 16 + 4;
 // The consumer count appended after them (SampleStream has no consumers).
 constexpr size_t kConsumerFieldsBytes = 4;
+// The record distribution strategy appended after the consumers.
+constexpr size_t kDistributionFieldBytes = 1;
 
 TEST(MetadataCodecTest, PendingReshardAndWarmThroughputRoundTrip) {
   StreamMeta m = SampleStream();
@@ -190,8 +193,8 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheReshardFields) {
   const size_t len_at = 1 + 4;
   uint32_t len = 0;
   for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
-  doc.resize(doc.size() - kReshardFieldsBytes - kConsumerFieldsBytes);
-  len -= kReshardFieldsBytes + kConsumerFieldsBytes;
+  doc.resize(doc.size() - kReshardFieldsBytes - kConsumerFieldsBytes - kDistributionFieldBytes);
+  len -= kReshardFieldsBytes + kConsumerFieldsBytes + kDistributionFieldBytes;
   for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
   auto out = DecodeMetadata(doc);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
@@ -202,7 +205,7 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheReshardFields) {
 
 TEST(MetadataCodecTest, UnknownPendingKindIsCorruption) {
   std::string doc = EncodeMetadata({SampleStream()});
-  doc[doc.size() - (1 + 4 + 4 + 16 + 4) - kConsumerFieldsBytes] = 9;
+  doc[doc.size() - (1 + 4 + 4 + 16 + 4) - kConsumerFieldsBytes - kDistributionFieldBytes] = 9;
   EXPECT_EQ(DecodeMetadata(doc).status().code(), ErrorCode::kCorruption);
 }
 
@@ -213,7 +216,7 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheEncryptionTimeField) {
   const size_t len_at = 1 + 4;
   uint32_t len = 0;
   for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
-  constexpr size_t kLaterFields = 8 + kReshardFieldsBytes + kConsumerFieldsBytes;
+  constexpr size_t kLaterFields = 8 + kReshardFieldsBytes + kConsumerFieldsBytes + kDistributionFieldBytes;
   doc.resize(doc.size() - kLaterFields);
   len -= kLaterFields;
   for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
@@ -267,8 +270,8 @@ TEST(MetadataCodecTest, ReadsRecordsWithoutTheConsumerFields) {
   const size_t len_at = 1 + 4;
   uint32_t len = 0;
   for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
-  doc.resize(doc.size() - kConsumerFieldsBytes);
-  len -= kConsumerFieldsBytes;
+  doc.resize(doc.size() - kConsumerFieldsBytes - kDistributionFieldBytes);
+  len -= kConsumerFieldsBytes + kDistributionFieldBytes;
   for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
   auto out = DecodeMetadata(doc);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
@@ -281,7 +284,7 @@ TEST(MetadataCodecTest, ARecordCutInsideTheConsumersIsCorruption) {
   // fields but before their start: never a silently shorter consumer list.
   const std::string full = EncodeMetadata({WithConsumers()});
   const size_t consumer_bytes = full.size() - EncodeMetadata({SampleStream()}).size() + kConsumerFieldsBytes;
-  for (size_t cut = 1; cut < consumer_bytes; ++cut) {
+  for (size_t cut = kDistributionFieldBytes + 1; cut < consumer_bytes + kDistributionFieldBytes; ++cut) {
     std::string doc = full;
     const size_t len_at = 1 + 4;
     uint32_t len = 0;
@@ -302,8 +305,42 @@ TEST(MetadataCodecTest, UnknownConsumerStatusIsCorruption) {
   m.consumers = {c};
   std::string doc = EncodeMetadata({m});
   // The last consumer's fields: str name (4 + 1), i64 creation, u8 status,
-  // i64 transition, u32 tag count.
-  doc[doc.size() - (8 + 4) - 1] = 7;
+  // i64 transition, u32 tag count; then the distribution strategy.
+  doc[doc.size() - (8 + 4) - 1 - kDistributionFieldBytes] = 7;
+  EXPECT_EQ(DecodeMetadata(doc).status().code(), ErrorCode::kCorruption);
+}
+
+TEST(MetadataCodecTest, RecordDistributionRoundTrips) {
+  StreamMeta m = SampleStream();
+  m.mode = StreamMode::kOnDemand;
+  m.record_distribution = RecordDistribution::kAuto;
+  auto out = DecodeMetadata(EncodeMetadata({m, SampleStream()}));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ((*out)[0].record_distribution, RecordDistribution::kAuto);
+  EXPECT_EQ((*out)[1].record_distribution, RecordDistribution::kUserPartitionKey);
+}
+
+TEST(MetadataCodecTest, ReadsRecordsWithoutTheDistributionFieldAsUserPartitionKey) {
+  // A document of the code before the strategy was appended: the record
+  // ends after the consumers.
+  StreamMeta m = WithConsumers();
+  m.record_distribution = RecordDistribution::kAuto;
+  std::string doc = EncodeMetadata({m});
+  const size_t len_at = 1 + 4;
+  uint32_t len = 0;
+  for (int i = 0; i < 4; ++i) len = (len << 8) | static_cast<unsigned char>(doc[len_at + i]);
+  doc.resize(doc.size() - kDistributionFieldBytes);
+  len -= kDistributionFieldBytes;
+  for (int i = 0; i < 4; ++i) doc[len_at + i] = static_cast<char>(len >> (24 - 8 * i));
+  auto out = DecodeMetadata(doc);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ((*out)[0].record_distribution, RecordDistribution::kUserPartitionKey);
+  EXPECT_EQ((*out)[0].consumers.size(), 2u);
+}
+
+TEST(MetadataCodecTest, UnknownRecordDistributionIsCorruption) {
+  std::string doc = EncodeMetadata({SampleStream()});
+  doc.back() = 2;
   EXPECT_EQ(DecodeMetadata(doc).status().code(), ErrorCode::kCorruption);
 }
 
