@@ -72,6 +72,28 @@ final class KclChecks {
     }
   }
 
+  /** Puts PER_KEY more records of every key and waits until every record put is processed. */
+  static void putAndAwaitAllProcessed(SluiceServer server, KeyedProducer producer, ProcessedRecords seen)
+      throws InterruptedException {
+    producer.put(PER_KEY);
+    waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
+  }
+
+  /**
+   * Crashes `crashed` and waits at most `takeover` until `survivor` owns every lease and processes
+   * every shard; prints how long that took, after `label`.
+   */
+  static void crashAndAwaitTakeover(SluiceServer server, DynamoDbClient dynamo, String application,
+                                    ProcessedRecords seen, KclWorker crashed, KclWorker survivor, Duration takeover,
+                                    String label) throws InterruptedException {
+    crashed.crash();
+    long start = System.nanoTime();
+    waitFor(server, () -> holdsAll(dynamo, application, seen, survivor.id()), takeover,
+        () -> survivor.id() + " holding all four shards; " + state(dynamo, application, seen));
+    System.out.printf("%s: %s held all shards %d ms after %s crashed%n", label, survivor.id(),
+        (System.nanoTime() - start) / 1_000_000, crashed.id());
+  }
+
   /** Each of workers `a` and `b` owns two of the SHARDS leases and is processing two shards. */
   static boolean evenlyShared(DynamoDbClient dynamo, String application, ProcessedRecords seen, String a, String b) {
     Map<String, LeaseTable.Lease> leases = LeaseTable.read(dynamo, application);
@@ -80,7 +102,7 @@ final class KclChecks {
   }
 
   /** `worker` owns all SHARDS leases and is processing all the shards. */
-  static boolean holdsAll(DynamoDbClient dynamo, String application, ProcessedRecords seen, String worker) {
+  private static boolean holdsAll(DynamoDbClient dynamo, String application, ProcessedRecords seen, String worker) {
     return LeaseTable.ownedBy(LeaseTable.read(dynamo, application), worker) == SHARDS
         && seen.held(worker).size() == SHARDS;
   }

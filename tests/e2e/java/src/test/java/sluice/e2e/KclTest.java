@@ -8,7 +8,8 @@ import static sluice.e2e.KclChecks.assertInOrderPerKey;
 import static sluice.e2e.KclChecks.awaitCheckpointsAtLastRecords;
 import static sluice.e2e.KclChecks.dynamoClient;
 import static sluice.e2e.KclChecks.evenlyShared;
-import static sluice.e2e.KclChecks.holdsAll;
+import static sluice.e2e.KclChecks.crashAndAwaitTakeover;
+import static sluice.e2e.KclChecks.putAndAwaitAllProcessed;
 import static sluice.e2e.KclChecks.state;
 import static sluice.e2e.KclChecks.waitFor;
 
@@ -66,18 +67,9 @@ class KclTest {
           producer.put(1);
           Thread.sleep(100);  // the producer's pace, bounded by the deadline
         }
-        producer.put(PER_KEY);
-        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
-
-        b.crash();
-        long crashed = System.nanoTime();
-        waitFor(server, () -> holdsAll(dynamo, application, seen, a.id()), TAKEOVER,
-            () -> "worker-a holding all four shards; " + state(dynamo, application, seen));
-        System.out.printf("%s: worker-a held all shards %d ms after worker-b crashed%n", retrieval,
-            (System.nanoTime() - crashed) / 1_000_000);
-
-        producer.put(PER_KEY);
-        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
+        putAndAwaitAllProcessed(server, producer, seen);
+        crashAndAwaitTakeover(server, dynamo, application, seen, b, a, TAKEOVER, retrieval.toString());
+        putAndAwaitAllProcessed(server, producer, seen);
         awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
         try (CloudWatchClient cloudWatch = CloudWatchClient.builder().endpointOverride(server.httpEndpoint())
             .region(Region.US_EAST_1).credentialsProvider(Clients.credentials()).build()) {
