@@ -27,7 +27,7 @@ define prepare
 	  $(CONFIGURE) -B $(2) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null; fi
 endef
 
-.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench clean
+.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench bench-kcl clean
 
 all: build
 
@@ -90,6 +90,10 @@ fuzz: bootstrap
 
 bench: build
 	scripts/bench
+
+# put → processRecords latency of a KCL 3.x consumer, fan-out and polling (docs/benchmarks.md).
+bench-kcl: build
+	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) scripts/bench-kcl
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(DEB_DIR)

@@ -2,22 +2,26 @@ package sluice.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sluice.e2e.KclChecks.allProcessed;
+import static sluice.e2e.KclChecks.assertAfterCheckpoints;
+import static sluice.e2e.KclChecks.assertInOrderPerKey;
+import static sluice.e2e.KclChecks.awaitCheckpointsAtLastRecords;
+import static sluice.e2e.KclChecks.dynamoClient;
+import static sluice.e2e.KclChecks.evenlyShared;
+import static sluice.e2e.KclChecks.crashAndAwaitTakeover;
+import static sluice.e2e.KclChecks.putAndAwaitAllProcessed;
+import static sluice.e2e.KclChecks.state;
+import static sluice.e2e.KclChecks.waitFor;
 
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,9 +36,8 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * polling).
  */
 class KclTest {
-  private static final int SHARDS = 4;
-  private static final int KEYS_PER_SHARD = 4;
-  private static final int PER_KEY = 5;
+  private static final int SHARDS = KclChecks.SHARDS;
+  private static final int PER_KEY = KclChecks.PER_KEY;
   /** A lease can move only once it expired and the leader's next assignment ran: allow both, twice. */
   private static final Duration TAKEOVER = Duration.ofMillis(4 * KclWorker.FAILOVER_MS);
 
@@ -64,19 +67,9 @@ class KclTest {
           producer.put(1);
           Thread.sleep(100);  // the producer's pace, bounded by the deadline
         }
-        producer.put(PER_KEY);
-        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
-
-        b.crash();
-        long crashed = System.nanoTime();
-        waitFor(server, () -> LeaseTable.ownedBy(LeaseTable.read(dynamo, application), a.id()) == SHARDS
-            && seen.held(a.id()).size() == SHARDS, TAKEOVER,
-            () -> "worker-a holding all four shards; " + state(dynamo, application, seen));
-        System.out.printf("%s: worker-a held all shards %d ms after worker-b crashed%n", retrieval,
-            (System.nanoTime() - crashed) / 1_000_000);
-
-        producer.put(PER_KEY);
-        waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(30), "every record processed");
+        putAndAwaitAllProcessed(server, producer, seen);
+        crashAndAwaitTakeover(server, dynamo, application, seen, b, a, TAKEOVER, retrieval.toString());
+        putAndAwaitAllProcessed(server, producer, seen);
         awaitCheckpointsAtLastRecords(server, dynamo, application, producer);
         try (CloudWatchClient cloudWatch = CloudWatchClient.builder().endpointOverride(server.httpEndpoint())
             .region(Region.US_EAST_1).credentialsProvider(Clients.credentials()).build()) {
@@ -122,10 +115,7 @@ class KclTest {
         waitFor(server, () -> allProcessed(producer, seen), Duration.ofSeconds(60),
             "every record processed after the restart");
         awaitCheckpointsAtLastRecords(server, restarted, application, producer);
-        for (ProcessedRecords.Processed p : seen.all().subList(processedBeforeKill, seen.all().size())) {
-          assertTrue(new BigInteger(p.sequenceNumber()).compareTo(new BigInteger(checkpoints.get(p.shardId()))) > 0,
-              "after the restart, " + p + " came after its shard's checkpoint " + checkpoints.get(p.shardId()));
-        }
+        assertAfterCheckpoints(seen, processedBeforeKill, checkpoints);
         restarted.close();
       }
       assertInOrderPerKey(producer, seen);
@@ -140,7 +130,7 @@ class KclTest {
       throws Exception {
     try (SluiceServer server = SluiceServer.start()) {
       KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTP11);
-      KeyedProducer producer = streamWithRecords(kinesis, 2);
+      KeyedProducer producer = KclChecks.streamWithRecords(kinesis, 2);
       String stream = producer.stream();
       ProcessedRecords seen = new ProcessedRecords();
       try (KclWorker worker = KclWorker.start(server.httpEndpoint(), stream, Streams.uniqueName("kcl-app"),
@@ -206,34 +196,7 @@ class KclTest {
 
   /** A new 4-shard stream and a producer that has put its first records to it. */
   private static KeyedProducer streamWithRecords(KinesisClient kinesis) throws Exception {
-    return streamWithRecords(kinesis, SHARDS);
-  }
-
-  /** A new stream of `shards` shards and a producer that has put its first records to it. */
-  private static KeyedProducer streamWithRecords(KinesisClient kinesis, int shards) throws Exception {
-    String stream = Streams.uniqueName("kcl");
-    Streams.create(kinesis, stream, shards);
-    KeyedProducer producer = new KeyedProducer(kinesis, stream, KEYS_PER_SHARD);
-    producer.put(PER_KEY);
-    return producer;
-  }
-
-  private static DynamoDbClient dynamoClient(SluiceServer server) {
-    return DynamoDbClient.builder().endpointOverride(server.httpEndpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(Clients.credentials()).httpClientBuilder(ApacheHttpClient.builder()).build();
-  }
-
-  /** Waits until each lease's checkpoint is its shard's last record put; returns them by shard. */
-  private static Map<String, String> awaitCheckpointsAtLastRecords(SluiceServer server, DynamoDbClient dynamo,
-                                                                   String application, KeyedProducer producer)
-      throws InterruptedException {
-    Map<String, String> last = lastSequenceNumberByShard(producer);
-    waitFor(server, () -> {
-      Map<String, LeaseTable.Lease> leases = LeaseTable.read(dynamo, application);
-      return last.entrySet().stream().allMatch(e -> leases.containsKey(e.getKey())
-          && e.getValue().equals(leases.get(e.getKey()).checkpoint()));
-    }, Duration.ofSeconds(10), "each lease's checkpoint at its shard's last record " + last);
-    return last;
+    return KclChecks.streamWithRecords(kinesis, SHARDS);
   }
 
   /**
@@ -249,64 +212,5 @@ class KclTest {
     waitFor(server, () -> LeaseTable.read(dynamo, application).size() == SHARDS, Duration.ofSeconds(60),
         "the first worker's " + SHARDS + " leases");
     return KclWorker.start(server.httpEndpoint(), stream, application, worker, retrieval, seen.factory(worker));
-  }
-
-  /** Fails naming `what`, with the server's log, unless `condition` holds within `timeout`. */
-  private static void waitFor(SluiceServer server, BooleanSupplier condition, Duration timeout, String what)
-      throws InterruptedException {
-    waitFor(server, condition, timeout, () -> what);
-  }
-
-  private static void waitFor(SluiceServer server, BooleanSupplier condition, Duration timeout,
-                              Supplier<String> what) throws InterruptedException {
-    try {
-      Streams.waitUntil(condition, timeout, "");
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + what.get() + "\nserver log:\n" + server.log(), e);
-    }
-  }
-
-  private static boolean evenlyShared(DynamoDbClient dynamo, String application, ProcessedRecords seen,
-                                      String a, String b) {
-    Map<String, LeaseTable.Lease> leases = LeaseTable.read(dynamo, application);
-    return leases.size() == SHARDS && LeaseTable.ownedBy(leases, a) == 2 && LeaseTable.ownedBy(leases, b) == 2
-        && seen.held(a).size() == 2 && seen.held(b).size() == 2;
-  }
-
-  /** The lease table and the shards each worker's processors hold, for a failure's message. */
-  private static String state(DynamoDbClient dynamo, String application, ProcessedRecords seen) {
-    return "leases " + LeaseTable.read(dynamo, application) + ", worker-a processing " + seen.held("worker-a")
-        + ", worker-b processing " + seen.held("worker-b");
-  }
-
-  private static boolean allProcessed(KeyedProducer producer, ProcessedRecords seen) {
-    Set<String> processed = seen.all().stream().map(p -> p.shardId() + "/" + p.sequenceNumber())
-        .collect(Collectors.toSet());
-    return producer.puts().stream().allMatch(p -> processed.contains(p.shardId() + "/" + p.sequenceNumber()));
-  }
-
-  private static Map<String, String> lastSequenceNumberByShard(KeyedProducer producer) {
-    Map<String, String> last = new HashMap<>();
-    for (KeyedProducer.Put put : producer.puts()) {
-      last.merge(put.shardId(), put.sequenceNumber(),
-          (x, y) -> new BigInteger(x).compareTo(new BigInteger(y)) >= 0 ? x : y);
-    }
-    return last;
-  }
-
-  /**
-   * Each key's records were first processed in the order they were put (a record processed again
-   * after a lease moved, from the last checkpoint, is not a first time), each with its key.
-   */
-  private static void assertInOrderPerKey(KeyedProducer producer, ProcessedRecords seen) {
-    Map<String, List<String>> put = new HashMap<>();
-    for (KeyedProducer.Put p : producer.puts()) put.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.data());
-    for (ProcessedRecords.Processed p : seen.all()) {
-      assertTrue(p.data().startsWith(p.partitionKey() + "#"), "record " + p + " has its key");
-    }
-    Map<String, List<String>> firstSeen = seen.firstSeenByKey();
-    for (Map.Entry<String, List<String>> key : put.entrySet()) {
-      assertEquals(key.getValue(), firstSeen.get(key.getKey()), "order of " + key.getKey());
-    }
   }
 }

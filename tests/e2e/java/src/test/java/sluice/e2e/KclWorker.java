@@ -19,11 +19,11 @@ import software.amazon.kinesis.retrieval.RetrievalConfig;
 import software.amazon.kinesis.retrieval.polling.PollingConfig;
 
 /**
- * One unmodified KCL 3.x worker: a Scheduler on a thread of its own whose Kinesis, DynamoDB and
- * CloudWatch clients all go to one Sluice endpoint, reading a stream from TRIM_HORIZON. Its lease
- * timings are tuned for a test that takes seconds: a lease expires 3 s after its owner last renewed
- * it, and the leader assigns leases and syncs shards every second. Its metrics go to Sluice's
- * CloudWatch under the application's name.
+ * One unmodified KCL worker (3.x here; tests/e2e/java-kcl2 compiles this file against 2.x with its
+ * own KclLeaseTimings): a Scheduler on a thread of its own whose Kinesis, DynamoDB and CloudWatch
+ * clients all go to one Sluice endpoint, reading a stream from TRIM_HORIZON. Its lease timings are
+ * tuned for a test that takes seconds (KclLeaseTimings): a lease expires 3 s after its owner last
+ * renewed it. Its metrics go to Sluice's CloudWatch under the application's name.
  */
 final class KclWorker implements AutoCloseable {
   /** How the worker reads its shards. */
@@ -68,19 +68,7 @@ final class KclWorker implements AutoCloseable {
         new SingleStreamTracker(stream,
             InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON)),
         application, kinesis, dynamo, cloudWatch, worker, processors);
-    LeaseManagementConfig leases = configs.leaseManagementConfig()
-        .failoverTimeMillis(FAILOVER_MS)
-        .leaseAssignmentIntervalMillis(1_000L)
-        .shardSyncIntervalMillis(1_000)
-        .dynamoDbLockBasedLeaderLeaseDurationInMillis(FAILOVER_MS)
-        .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(1_000);
-    // Off AWS there are no CPU metrics to balance by (and probing for them asks EC2's metadata
-    // address); the leader then balances by lease count and throughput.
-    leases.workerUtilizationAwareAssignmentConfig()
-        .disableWorkerMetrics(true)
-        .inMemoryWorkerMetricsCaptureFrequencyMillis(500)
-        .workerMetricsReporterFreqInMillis(1_000);
-    leases.gracefulLeaseHandoffConfig().gracefulLeaseHandoffTimeoutMillis(FAILOVER_MS);
+    LeaseManagementConfig leases = KclLeaseTimings.tune(configs.leaseManagementConfig(), FAILOVER_MS);
     RetrievalConfig retrievalConfig = configs.retrievalConfig();
     if (retrieval == Retrieval.POLLING) {
       retrievalConfig.retrievalSpecificConfig(new PollingConfig(stream, kinesis).idleTimeBetweenReadsInMillis(200));

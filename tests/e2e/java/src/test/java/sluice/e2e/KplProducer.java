@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -cp … sluice.e2e.KplProducer PORT STREAM KEYS PER_KEY</pre>
  *
  * adds PER_KEY user records ("user-K#N") for each of KEYS keys ("user-K"), key after key, to the
- * stream on Sluice at localhost:PORT (TLS), waits until every one is put, and prints
+ * stream on Sluice at localhost:PORT (TLS only), waits until every one is put, and prints
  * "put U user records in R Kinesis records". Exits 1 when a record failed or was not put in 60 s.
  */
 final class KplProducer {

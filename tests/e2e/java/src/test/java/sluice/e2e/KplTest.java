@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +27,9 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
  * The Kinesis Producer Library 0.15, unmodified (its native binary, from the Maven jar), against
- * one `sluice serve --tls`: it aggregates user records into Kinesis records and puts them over
- * TLS (the KPL speaks only HTTPS), and a KCL 3.x worker on the same server de-aggregates them.
+ * one `sluice serve --tls --tls-port P`: it aggregates user records into Kinesis records and puts
+ * them over TLS to port P, which serves only TLS (the KPL speaks only HTTPS), and a KCL 3.x worker
+ * on the server's plain port de-aggregates them.
  * The KPL runs in a JVM of its own (KplProducer): its Java side is protobuf 3 generated code,
  * which the protobuf 4 runtime the KCL needs cannot run.
  */
@@ -38,10 +42,12 @@ class KplTest {
   @Test
   @Timeout(180)
   void aggregatedUserRecordsPutOverTlsAllReachTheKclInEachShardsOrder() throws Exception {
-    try (SluiceServer server = SluiceServer.start("--tls")) {
-      KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTPS11);
+    try (SluiceServer server = SluiceServer.start("--tls", "--tls-port", String.valueOf(SluiceServer.freePort()))) {
+      KinesisClient kinesis = new Clients(server).syncClient(Transport.APACHE_HTTP11);
       String stream = Streams.uniqueName("kpl");
       Streams.create(kinesis, stream, SHARDS);
+      // The KPL's port answers no plain HTTP: what the KPL puts there came over TLS.
+      assertPlainHttpRefused(server.tlsPort());
 
       String output = runProducer(server, stream);
       Matcher put = PUT.matcher(output);
@@ -83,6 +89,22 @@ class KplTest {
     }
   }
 
+  /** A plain HTTP request to `port` gets no HTTP answer (the connection is reset or closed). */
+  private static void assertPlainHttpRefused(int port) throws Exception {
+    HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health").toURL()
+        .openConnection();
+    c.setConnectTimeout(2000);
+    c.setReadTimeout(5000);
+    try {
+      int status = c.getResponseCode();
+      throw new AssertionError("plain HTTP on the TLS-only port " + port + " answered " + status);
+    } catch (IOException e) {
+      // Refused, as the KPL's plain HTTP would be.
+    } finally {
+      c.disconnect();
+    }
+  }
+
   /**
    * Runs KplProducer in a new JVM on this test's class path with the KPL's protobuf
    * (sluice.kplProtobuf) for the KCL's; returns its output once it exited 0 within 90 s.
@@ -96,13 +118,13 @@ class KplTest {
         .collect(Collectors.joining(File.pathSeparator));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process producer = new ProcessBuilder(java.toString(), "-cp", classPath, KplProducer.class.getName(),
-        String.valueOf(server.port()), stream, String.valueOf(KEYS), String.valueOf(PER_KEY))
+        String.valueOf(server.tlsPort()), stream, String.valueOf(KEYS), String.valueOf(PER_KEY))
         .redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     Thread reader = new Thread(() -> {
       try {
         output.append(new String(producer.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         output.append(e);
       }
     });

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +31,7 @@ import java.util.stream.Stream;
 final class SluiceServer implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on ([0-9.]+):(\\d+)");
   private static final Pattern CERTIFICATE = Pattern.compile("TLS certificate (\\S+) \\(");
+  private static final Pattern TLS_PORT = Pattern.compile("TLS on port (\\d+)");
   private static final long START_DEADLINE_MS = 30_000;
   private static final long STOP_DEADLINE_MS = 20_000;
 
@@ -38,6 +41,7 @@ final class SluiceServer implements AutoCloseable {
   private final List<String> log = new ArrayList<>();
   private int port;
   private Path certificate;
+  private int tlsPort;
 
   private SluiceServer(Path dataDir, List<String> extraArgs) {
     this.dataDir = dataDir;
@@ -103,6 +107,23 @@ final class SluiceServer implements AutoCloseable {
     return certificate;
   }
 
+  /** The port TLS is served on (started with --tls), from the "TLS on port" line that follows "listening on". */
+  int tlsPort() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + START_DEADLINE_MS;
+    synchronized (log) {
+      while (tlsPort == 0 && process.isAlive() && System.currentTimeMillis() < deadline) log.wait(100);
+      if (tlsPort == 0) throw new IllegalStateException("no 'TLS on port' line in the log:\n" + log());
+      return tlsPort;
+    }
+  }
+
+  /** A port no socket is bound to now (for --tls-port, which takes no 0). */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
   String log() {
     synchronized (log) {
       return String.join("\n", log);
@@ -117,6 +138,8 @@ final class SluiceServer implements AutoCloseable {
           log.add(line);
           Matcher cert = CERTIFICATE.matcher(line);
           if (certificate == null && cert.find()) certificate = Path.of(cert.group(1));
+          Matcher tls = TLS_PORT.matcher(line);
+          if (tls.find()) tlsPort = Integer.parseInt(tls.group(1));
           Matcher listening = LISTENING.matcher(line);
           if (port == 0 && listening.find()) port = Integer.parseInt(listening.group(2));
           log.notifyAll();
