@@ -58,3 +58,25 @@ def test_channel_tag_errors_are_the_services(spawn):
         f"Failed to add tags to channel tagged under account {ACCOUNT} because a given channel cannot have more "
         "than 50 tags associated with it.")
     assert len(tags_of(kinesis, arn)) == 50
+
+
+def test_a_stream_a_channel_reads_is_not_deleted_until_the_channel_is(spawn):
+    server = spawn()
+    kinesis = e2e.client(server.endpoint)
+    stream_arn = on_demand_stream(kinesis, "read")
+    channel_arn = s3_channel(kinesis, "reader", stream_arn)["ChannelARN"]
+    for enforce in (False, True):
+        with pytest.raises(ClientError) as err:
+            kinesis.delete_stream(StreamARN=stream_arn, EnforceConsumerDeletion=enforce)
+        assert err.value.response["Error"]["Code"] == "ResourceInUseException"
+        assert err.value.response["Error"]["Message"] == (
+            f"Stream read under account {ACCOUNT} cannot be deleted while channel reader reads it; delete the "
+            "channel first.")
+    assert kinesis.describe_stream_summary(StreamName="read")["StreamDescriptionSummary"]["StreamStatus"] == "ACTIVE"
+
+    kinesis.delete_channel(ChannelARN=channel_arn)
+    kinesis.delete_stream(StreamARN=stream_arn)
+    e2e.wait_gone(kinesis, "read")
+    with pytest.raises(ClientError) as err:
+        kinesis.delete_stream(StreamName="read")
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
