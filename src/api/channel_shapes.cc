@@ -368,6 +368,25 @@ Status CheckSourceStreams(const OperationContext& ctx, channels::Channel& channe
   return Status::Ok();
 }
 
+Status CheckNoChannelReads(const OperationContext& ctx, const engine::StreamRef& stream) {
+  if (ctx.options.channels == nullptr) return Status::Ok();
+  Result<engine::StreamDescription> desc = ctx.engine.control().DescribeStream(stream);
+  if (!desc.ok()) return Status::Ok();
+  const std::string arn = engine::StreamArn(stream);
+  for (const channels::Channel& c : ctx.options.channels->List(stream.account, stream.region)) {
+    if (c.status == channels::ChannelStatus::kDeleting) continue;
+    for (const channels::ChannelStream& s : c.streams) {
+      if (s.stream_arn == arn && s.stream_creation_ms == desc->creation_ms) {
+        return Status::InUse(
+            fmt::format("Stream {} under account {} cannot be deleted while channel {} reads it; delete the channel "
+                        "first.",
+                        stream.name, stream.account, c.name));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Result<channels::ChannelRegistry*> Channels(const OperationContext& ctx) {
   if (ctx.options.channels == nullptr) return Status::Internal("channels are not available on this server");
   return ctx.options.channels;

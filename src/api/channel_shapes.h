@@ -51,6 +51,13 @@ Result<channels::ChannelName> ResolveChannelArn(std::string_view arn);
 // ON_DEMAND (InvalidArgumentException); records each stream's creation time.
 Status CheckSourceStreams(const OperationContext& ctx, channels::Channel& channel);
 
+// DeleteStream's check: ResourceInUseException naming the first channel
+// (in name order, not DELETING) that reads this incarnation of the stream,
+// as the service refuses to delete a stream that has channels. OK when the
+// stream does not exist (DeleteStream then says so) or the server has no
+// channel registry.
+Status CheckNoChannelReads(const OperationContext& ctx, const engine::StreamRef& stream);
+
 // The registry (ApiOptions::channels); InvalidArgument-free: an internal
 // failure when the server runs without one.
 Result<channels::ChannelRegistry*> Channels(const OperationContext& ctx);

@@ -1,4 +1,6 @@
-// DeleteStream: StreamName/StreamARN, EnforceConsumerDeletion. No output.
+// DeleteStream: StreamName/StreamARN, EnforceConsumerDeletion. No output. A
+// stream that a channel reads is not deleted (ResourceInUseException).
+#include "api/channel_shapes.h"
 #include "api/model_rules.h"
 #include "api/operation.h"
 #include "api/stream_addressing.h"
@@ -20,7 +22,8 @@ void HandleDeleteStream(const OperationContext& ctx, const protocol::JsonObject&
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  st = ctx.engine.control().DeleteStream(*ref, enforce.value_or(false));
+  st = CheckNoChannelReads(ctx, *ref);
+  if (st.ok()) st = ctx.engine.control().DeleteStream(*ref, enforce.value_or(false));
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

@@ -1,4 +1,4 @@
-// ListTagsForResource: ResourceARN (a stream's or a consumer's). Output:
+// ListTagsForResource: ResourceARN (a stream's, a consumer's or a channel's). Output:
 // {"Tags":[{Key,Value}...]}, every tag of the resource in key order.
 #include <algorithm>
 
@@ -20,6 +20,8 @@ void HandleListTagsForResource(const OperationContext& ctx, const protocol::Json
   Result<std::vector<std::pair<std::string, std::string>>> tags = std::vector<std::pair<std::string, std::string>>{};
   if (IsConsumerArn(*arn)) {
     tags = ctx.engine.consumers().ListConsumerTags(*arn);
+  } else if (IsChannelArn(*arn)) {
+    tags = ListChannelTags(ctx, *arn);
   } else {
     Result<engine::StreamRef> ref = ResolveResourceArn(*arn);
     if (!ref.ok()) return reply(ref.status());

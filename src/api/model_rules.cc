@@ -61,10 +61,13 @@ bool MatchesArnPattern(std::string_view s, bool any_middle) {
       if (s.substr(middle, kStream.size()) == kStream && tail_ok(middle + kStream.size())) return true;
       continue;
     }
-    // `.*stream/`: any "stream/" before the first line terminator after `middle`.
-    for (size_t p = s.find(kStream, middle); p != std::string_view::npos; p = s.find(kStream, p + 1)) {
-      if (newline != std::string_view::npos && newline >= middle && newline < p) break;
-      if (tail_ok(p + kStream.size())) return true;
+    // `.*(stream|channel|queue)/`: any of them before the first line
+    // terminator after `middle`.
+    for (std::string_view kind : {kStream, std::string_view("channel/"), std::string_view("queue/")}) {
+      for (size_t p = s.find(kind, middle); p != std::string_view::npos; p = s.find(kind, p + 1)) {
+        if (newline != std::string_view::npos && newline >= middle && newline < p) break;
+        if (tail_ok(p + kind.size())) return true;
+      }
     }
   }
   return false;

@@ -20,14 +20,14 @@ bool MatchesSequenceNumberPattern(std::string_view s);
 bool MatchesHashKeyPattern(std::string_view s);
 // arn:aws.*:kinesis:.*:\d{12}:stream/\S+  (StreamARN)
 bool MatchesStreamArnPattern(std::string_view s);
-// arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+  (ResourceARN)
+// arn:aws.*:kinesis:.*:\d{12}:.*(stream|channel|queue)/\S+  (ResourceARN)
 bool MatchesResourceArnPattern(std::string_view s);
 
 inline constexpr std::string_view kNamePattern = "[a-zA-Z0-9_.-]+";
 inline constexpr std::string_view kSequenceNumberPattern = "0|([1-9]\\d{0,128})";
 inline constexpr std::string_view kHashKeyPattern = "0|([1-9]\\d{0,38})";
 inline constexpr std::string_view kStreamArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+";
-inline constexpr std::string_view kResourceArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+";
+inline constexpr std::string_view kResourceArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel|queue)/\\S+";
 
 void CheckStreamName(protocol::ValidationErrors& errors, std::string_view path, std::optional<std::string_view> value,
                      bool required = false);

@@ -1,4 +1,5 @@
-// PutRecord: StreamName/StreamARN, Data, PartitionKey, ExplicitHashKey,
+// PutRecord: StreamName/StreamARN, Data, PartitionKey (optional on AUTO
+// streams, record_writes.h), ExplicitHashKey,
 // SequenceNumberForOrdering. Output: {"ShardId":..,"SequenceNumber":..,
 // "EncryptionType":"KMS" when the stream is encrypted}.
 // Completes when the engine has made the record durable.
@@ -25,7 +26,7 @@ void HandlePutRecord(const OperationContext& ctx, const protocol::JsonObject& bo
 
   protocol::ValidationErrors errors;
   CheckSequenceNumber(errors, "sequenceNumberForOrdering", ordering);
-  errors.CheckString("partitionKey", partition_key, true, "", nullptr, 1, kMaxPartitionKeyLength);
+  errors.CheckString("partitionKey", partition_key, /*required=*/false, "", nullptr, 1, kMaxPartitionKeyLength);
   CheckHashKey(errors, "explicitHashKey", explicit_hash_key);
   errors.CheckBlob("data", data ? std::optional<size_t>(data->size()) : std::nullopt, true, kMaxDataBytes);
   CheckStreamName(errors, "streamName", name);
@@ -34,7 +35,12 @@ void HandlePutRecord(const OperationContext& ctx, const protocol::JsonObject& bo
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  engine::PutEntry entry{*partition_key, *data, std::nullopt};
+  if (!partition_key) {
+    const std::string path = "partitionKey";
+    st = CheckMissingPartitionKeys(ctx, *ref, std::span<const std::string>(&path, 1));
+    if (!st.ok()) return reply(st);
+  }
+  engine::PutEntry entry{partition_key.value_or(""), *data, std::nullopt};
   if (explicit_hash_key) {
     Result<HashKey> key = ParseExplicitHashKey(*explicit_hash_key);
     if (!key.ok()) return reply(key.status());

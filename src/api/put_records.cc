@@ -1,5 +1,6 @@
 // PutRecords: StreamName/StreamARN, Records (1..500 of PartitionKey,
-// ExplicitHashKey, Data). Output: {"FailedRecordCount":n,"Records":[...]}
+// ExplicitHashKey, Data; PartitionKey optional on AUTO streams, see
+// record_writes.h). Output: {"FailedRecordCount":n,"Records":[...]}
 // with one result per entry, in order; FailedRecordCount is always present;
 // "EncryptionType":"KMS" when the stream was encrypted.
 //
@@ -38,9 +39,8 @@ std::string EntryPath(size_t index, std::string_view member) {
 }
 
 void ValidateEntry(protocol::ValidationErrors& errors, size_t i, const engine::PutEntry& e, const EntryFacts& f) {
-  if (!f.has_key) {
-    errors.Add(std::nullopt, EntryPath(i, "partitionKey"), "Member must not be null");
-  } else {
+  // A missing key is checked against the stream's strategy later.
+  if (f.has_key) {
     size_t len = protocol::Utf16Length(e.partition_key);
     if (len < 1) {
       errors.Add(e.partition_key, EntryPath(i, "partitionKey"), "Member must have length greater than or equal to 1");
@@ -186,6 +186,12 @@ void HandlePutRecords(const OperationContext& ctx, const protocol::JsonObject& b
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
+  std::vector<std::string> missing_keys;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!facts[i].has_key) missing_keys.push_back(EntryPath(i, "partitionKey"));
+  }
+  st = CheckMissingPartitionKeys(ctx, *ref, missing_keys);
+  if (!st.ok()) return reply(st);
   size_t total_bytes = 0;
   for (const auto& e : entries) total_bytes += e.partition_key.size() + e.data.size();
   if (total_bytes > kMaxRequestBytes) {

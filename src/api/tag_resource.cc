@@ -1,4 +1,4 @@
-// TagResource: Tags (1..200), ResourceARN (a stream's or a consumer's). No
+// TagResource: Tags (1..200), ResourceARN (a stream's, a consumer's or a channel's). No
 // output. Same store and rules as AddTagsToStream (a consumer's tags are
 // kept with the consumer).
 #include "api/operation.h"
@@ -20,6 +20,11 @@ void HandleTagResource(const OperationContext& ctx, const protocol::JsonObject& 
 
   if (IsConsumerArn(*arn)) {
     st = ApplyConsumerTags(ctx, *arn, *tags);
+    if (!st.ok()) return reply(st);
+    return reply(std::string());
+  }
+  if (IsChannelArn(*arn)) {
+    st = ApplyChannelTags(ctx, *arn, *tags);
     if (!st.ok()) return reply(st);
     return reply(std::string());
   }

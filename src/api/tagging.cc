@@ -1,5 +1,8 @@
 #include "api/tagging.h"
 
+#include <map>
+
+#include "api/channel_shapes.h"
 #include "api/model_rules.h"
 #include "api/operation.h"
 #include "engine/consumer_arn.h"
@@ -148,6 +151,11 @@ bool IsValidTagText(std::string_view s) {
 }
 
 Status CheckTagCharacters(std::span<const std::string_view> texts, const engine::StreamRef& stream, bool adding) {
+  return CheckTagCharacters(texts, "stream", stream.name, stream.account, adding);
+}
+
+Status CheckTagCharacters(std::span<const std::string_view> texts, std::string_view kind, std::string_view name,
+                          std::string_view account, bool adding) {
   for (std::string_view t : texts) {
     if (!IsValidTagText(t)) {
       return Status::InvalidArgument(
@@ -157,11 +165,11 @@ Status CheckTagCharacters(std::span<const std::string_view> texts, const engine:
   }
   for (std::string_view t : texts) {
     if (t.find('%') != std::string_view::npos) {
-      return Status::InvalidArgument(
-          std::string(adding ? "Failed to add tags to stream " : "Failed to remove tags from stream ") + stream.name +
-          " under account " + stream.account +
-          " because some tags contained illegal characters. The allowed characters are Unicode letters, "
-          "white-spaces, '_',',','/','=','+','-','@'.");
+      return Status::InvalidArgument(std::string(adding ? "Failed to add tags to " : "Failed to remove tags from ") +
+                                     std::string(kind) + " " + std::string(name) + " under account " +
+                                     std::string(account) +
+                                     " because some tags contained illegal characters. The allowed characters are "
+                                     "Unicode letters, white-spaces, '_',',','/','=','+','-','@'.");
     }
   }
   return Status::Ok();
@@ -202,6 +210,45 @@ Status RemoveConsumerTags(const OperationContext& ctx, std::string_view consumer
   }
   SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, engine::ParseConsumerArn(consumer_arn)->stream, /*adding=*/false));
   return ctx.engine.consumers().RemoveConsumerTags(consumer_arn, names);
+}
+
+bool IsChannelArn(std::string_view arn) { return channels::ParseChannelArn(arn).has_value(); }
+
+Status ApplyChannelTags(const OperationContext& ctx, std::string_view channel_arn, const TagEntries& tags) {
+  SLUICE_ASSIGN_OR_RETURN(channels::ChannelName channel, ResolveChannelArn(channel_arn));
+  SLUICE_ASSIGN_OR_RETURN(channels::ChannelRegistry * registry, Channels(ctx));
+  SLUICE_RETURN_IF_ERROR(registry->Describe(channel.account, channel.region, channel.name).status());
+  std::vector<std::string_view> texts;
+  std::map<std::string, std::string> added;
+  for (const auto& [key, value] : tags) {
+    texts.push_back(key);
+    added[std::string(key)] = std::string(value.value_or(""));
+  }
+  for (const auto& [key, value] : tags) texts.push_back(value.value_or(""));
+  SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, "channel", channel.name, channel.account, /*adding=*/true));
+  return registry->AddTags(channel.account, channel.region, channel.name, added);
+}
+
+Status RemoveChannelTags(const OperationContext& ctx, std::string_view channel_arn, const StringList& keys) {
+  SLUICE_ASSIGN_OR_RETURN(channels::ChannelName channel, ResolveChannelArn(channel_arn));
+  SLUICE_ASSIGN_OR_RETURN(channels::ChannelRegistry * registry, Channels(ctx));
+  SLUICE_RETURN_IF_ERROR(registry->Describe(channel.account, channel.region, channel.name).status());
+  std::vector<std::string_view> texts;
+  std::vector<std::string> names;
+  for (const auto& key : keys) {
+    texts.push_back(key.value_or(""));
+    names.emplace_back(key.value_or(""));
+  }
+  SLUICE_RETURN_IF_ERROR(CheckTagCharacters(texts, "channel", channel.name, channel.account, /*adding=*/false));
+  return registry->RemoveTags(channel.account, channel.region, channel.name, names);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ListChannelTags(const OperationContext& ctx,
+                                                                         std::string_view channel_arn) {
+  SLUICE_ASSIGN_OR_RETURN(channels::ChannelName channel, ResolveChannelArn(channel_arn));
+  SLUICE_ASSIGN_OR_RETURN(channels::ChannelRegistry * registry, Channels(ctx));
+  SLUICE_ASSIGN_OR_RETURN(channels::Channel c, registry->Describe(channel.account, channel.region, channel.name));
+  return std::vector<std::pair<std::string, std::string>>(c.tags.begin(), c.tags.end());
 }
 
 }  // namespace sluice::api

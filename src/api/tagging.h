@@ -1,7 +1,7 @@
 // Pieces shared by the tagging operations (AddTagsToStream,
 // RemoveTagsFromStream, TagResource, UntagResource, ListTagsForResource):
 // reading and checking the Tags map and TagKeys list, the characters tags
-// may use, and resolving a ResourceARN to a stream.
+// may use, and resolving a ResourceARN to a stream, a consumer or a channel.
 #pragma once
 
 #include <optional>
@@ -46,6 +46,9 @@ bool IsValidTagText(std::string_view s);
 // The service's InvalidArgumentException for tag texts with characters not
 // allowed (`adding` selects "add tags to" / "remove tags from"), or OK.
 Status CheckTagCharacters(std::span<const std::string_view> texts, const engine::StreamRef& stream, bool adding);
+// The same for the resource `kind` ("stream", "channel") named `name`.
+Status CheckTagCharacters(std::span<const std::string_view> texts, std::string_view kind, std::string_view name,
+                          std::string_view account, bool adding);
 
 struct OperationContext;
 
@@ -69,5 +72,15 @@ bool IsConsumerArn(std::string_view arn);
 // names (which must exist before the characters are looked at).
 Status ApplyConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const TagEntries& tags);
 Status RemoveConsumerTags(const OperationContext& ctx, std::string_view consumer_arn, const StringList& keys);
+
+// Whether `arn` is a channel ARN (arn:aws:kinesis:<region>:<account>:channel/<name>):
+// the tagging operations then work on the channel's tags, kept in the
+// channel registry. The functions below check that the channel exists
+// (ResourceNotFoundException) before they look at the tags' characters.
+bool IsChannelArn(std::string_view arn);
+Status ApplyChannelTags(const OperationContext& ctx, std::string_view channel_arn, const TagEntries& tags);
+Status RemoveChannelTags(const OperationContext& ctx, std::string_view channel_arn, const StringList& keys);
+Result<std::vector<std::pair<std::string, std::string>>> ListChannelTags(const OperationContext& ctx,
+                                                                         std::string_view channel_arn);
 
 }  // namespace sluice::api

@@ -1,4 +1,4 @@
-// UntagResource: TagKeys (1..50), ResourceARN (a stream's or a consumer's).
+// UntagResource: TagKeys (1..50), ResourceARN (a stream's, a consumer's or a channel's).
 // No output. Same store and rules as RemoveTagsFromStream.
 #include "api/operation.h"
 #include "api/tagging.h"
@@ -19,6 +19,11 @@ void HandleUntagResource(const OperationContext& ctx, const protocol::JsonObject
 
   if (IsConsumerArn(*arn)) {
     st = RemoveConsumerTags(ctx, *arn, *keys);
+    if (!st.ok()) return reply(st);
+    return reply(std::string());
+  }
+  if (IsChannelArn(*arn)) {
+    st = RemoveChannelTags(ctx, *arn, *keys);
     if (!st.ok()) return reply(st);
     return reply(std::string());
   }

@@ -147,6 +147,34 @@ Status ChannelRegistry::Delete(const std::string& account, const std::string& re
   return CommitLocked(std::move(next));
 }
 
+Status ChannelRegistry::AddTags(const std::string& account, const std::string& region, const std::string& name,
+                                const std::map<std::string, std::string>& tags) {
+  std::lock_guard lock(mu_);
+  Key key{account, region, name};
+  SLUICE_ASSIGN_OR_RETURN(Channel c, FindLocked(key));
+  for (const auto& [k, v] : tags) c.tags[k] = v;
+  if (c.tags.size() > kMaxChannelTags) {
+    return Status::InvalidArgument(fmt::format(
+        "Failed to add tags to channel {} under account {} because a given channel cannot have more than {} tags "
+        "associated with it.",
+        name, account, kMaxChannelTags));
+  }
+  std::map<Key, Channel> next = channels_;
+  next[key] = std::move(c);
+  return CommitLocked(std::move(next));
+}
+
+Status ChannelRegistry::RemoveTags(const std::string& account, const std::string& region, const std::string& name,
+                                   const std::vector<std::string>& keys) {
+  std::lock_guard lock(mu_);
+  Key key{account, region, name};
+  SLUICE_ASSIGN_OR_RETURN(Channel c, FindLocked(key));
+  for (const std::string& k : keys) c.tags.erase(k);
+  std::map<Key, Channel> next = channels_;
+  next[key] = std::move(c);
+  return CommitLocked(std::move(next));
+}
+
 Status ChannelRegistry::CommitLocked(std::map<Key, Channel> next) {
   const int64_t now = clock_.NowMillis();
   std::vector<Channel> doc;

@@ -43,6 +43,9 @@ inline constexpr std::string_view kS3TablesNotSupported =
     "This server delivers only to general purpose S3 buckets; S3 Tables (Apache Iceberg) destinations are not "
     "supported.";
 
+// The most tags a channel may have, as a stream or a consumer.
+inline constexpr size_t kMaxChannelTags = 50;
+
 struct RegistryOptions {
   std::string path;  // the document's file (ignored when in_memory)
   bool in_memory = false;
@@ -82,6 +85,18 @@ class ChannelRegistry {
   // Moves the channel to DELETING (a DELETING channel stays as it is).
   // Errors: ResourceNotFound, IoError.
   Status Delete(const std::string& account, const std::string& region, const std::string& name);
+
+  // TagResource: adds or replaces `tags` on the channel, in any state.
+  // Errors: ResourceNotFound, InvalidArgument (more than kMaxChannelTags
+  // afterwards: "Failed to add tags to channel <name> under account <acct>
+  // because a given channel cannot have more than 50 tags associated with
+  // it."), IoError.
+  Status AddTags(const std::string& account, const std::string& region, const std::string& name,
+                 const std::map<std::string, std::string>& tags);
+  // UntagResource: removes the tags of `keys` (absent keys are no error).
+  // Errors: ResourceNotFound, IoError.
+  Status RemoveTags(const std::string& account, const std::string& region, const std::string& name,
+                    const std::vector<std::string>& keys);
 
   // `c` as it reads at `now_ms`; nullopt once a DELETING channel is gone.
   static std::optional<Channel> Effective(Channel c, int64_t now_ms);

@@ -28,6 +28,7 @@
 #include "cli/admin.h"
 #include "cli/data_dir_lock.h"
 #include "cli/metrics_page.h"
+#include "cli/object_store_setup.h"
 #include "cli/serve_config.h"
 #include "console/console.h"
 #include "sts/sts_service.h"
@@ -264,6 +265,12 @@ int RunServe(const ServeConfig& config) {
       return 2;
     }
     log::Info("fault rules from {}: {}", config.faults_file, faults.Describe());
+  }
+  // Where channels deliver; the delivery engine is given this store.
+  Result<std::shared_ptr<object_store::ObjectStore>> object_store = OpenObjectStore(config);
+  if (!object_store.ok()) {
+    log::Error("{}", object_store.status().ToString());
+    return 1;
   }
   OffsetClock offset_clock(config.clock_offset_ms);
   if (config.clock_offset_ms != 0) {

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "http/url.h"
+
 namespace sluice::cli {
 
 void AddServeFlags(CLI::App& serve, ServeConfig& c) {
@@ -196,6 +198,21 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
                   "Once serving, write {\"port\":N,\"tls_port\":M,\"admin_port\":K,\"pid\":P} to this "
                   "file atomically (for test harnesses with --port 0; removed at shutdown)")
       ->envname("SLUICE_READY_FILE");
+  serve
+      .add_option("--s3-endpoint", c.s3_endpoint,
+                  "http[s]://host[:port] of an S3-compatible server (AWS S3, MinIO, moto) that channels "
+                  "deliver to, path-style, signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / "
+                  "AWS_SESSION_TOKEN; checked at startup")
+      ->envname("SLUICE_S3_ENDPOINT")
+      ->check([](const std::string& url) {
+        Result<http::Url> parsed = http::ParseUrl(url);
+        return parsed.ok() ? std::string() : parsed.status().message();
+      });
+  serve.add_option("--s3-region", c.s3_region, "Region the S3 requests are signed for (default: --region)")
+      ->envname("SLUICE_S3_REGION");
+  serve.add_option("--s3-ca-bundle", c.s3_ca_bundle, "PEM bundle to trust for an https:// --s3-endpoint")
+      ->envname("SLUICE_S3_CA_BUNDLE")
+      ->check(CLI::ExistingFile);
 }
 
 }  // namespace sluice::cli

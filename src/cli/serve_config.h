@@ -61,6 +61,12 @@ struct ServeConfig {
   // --ready-file: once serving, {"port":N,"tls_port":M|null,"admin_port":K|null,"pid":P}
   // is written here atomically (removed again at shutdown).
   std::string ready_file;
+  // Channels' destination: an S3-compatible server (cli/object_store_setup.h)
+  // instead of the embedded store; its region ("" for `region`) and a PEM
+  // bundle to trust for its https:// certificate.
+  std::string s3_endpoint;
+  std::string s3_region;
+  std::string s3_ca_bundle;
 };
 
 // Registers the serve flags on `serve` and binds them to `config`.

@@ -73,7 +73,7 @@ def test_policy_errors_name_the_missing_resource_or_the_bad_input(kinesis, new_s
     assert message == (
         f"1 validation error detected: Value 'arn:aws:kinesis:{e2e.REGION}:{account}:table/x' at "
         "'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-        "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+")
+        "arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel|queue)/\\S+")
     assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == "{}"
 
 

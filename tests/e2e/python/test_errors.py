@@ -127,12 +127,17 @@ def test_validation_messages(endpoint, op, body, message):
     assert_error(call(endpoint, op, body), "ValidationException", message)
 
 
-def test_put_record_missing_members_two_errors(endpoint, stream):
+def test_put_record_missing_data_is_the_model_error(endpoint, stream):
+    """PartitionKey is optional in the current model (AUTO streams take records without one):
+    a request missing both members gets the model's error for Data first."""
     r = call(endpoint, "PutRecord", {"StreamName": stream})
     assert_error(r, "ValidationException",
-                 "2 validation errors detected: "
-                 "Value null at 'partitionKey' failed to satisfy constraint: Member must not be null; "
+                 "1 validation error detected: "
                  "Value null at 'data' failed to satisfy constraint: Member must not be null")
+    r = call(endpoint, "PutRecord", {"StreamName": stream, "Data": ""})
+    assert_error(r, "ValidationException",
+                 "1 validation error detected: "
+                 "Value null at 'partitionKey' failed to satisfy constraint: Member must not be null")
 
 
 def test_partition_key_too_long(endpoint, stream):

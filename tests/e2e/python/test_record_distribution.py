@@ -148,3 +148,28 @@ def test_the_strategy_survives_kill_9(spawn):
     kinesis = e2e.client(server.endpoint)
     assert summary(kinesis, "kept")["RecordDistributionStrategy"] == "AUTO"
     assert len(put_one_key(kinesis, "kept", 40)) == 4
+
+
+def test_records_without_a_partition_key_go_to_auto_streams_only(kinesis, new_stream):
+    """The model made PartitionKey optional: AUTO streams take records without one (spread over the
+    shards and read back), USER_PARTITION_KEY streams refuse them as a missing member."""
+    name = new_stream(2, StreamModeDetails=ON_DEMAND)
+    with pytest.raises(kinesis.exceptions.ClientError) as err:
+        kinesis.put_record(StreamName=name, Data=b"no key")
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+    assert err.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value null at 'partitionKey' failed to satisfy constraint: "
+        "Member must not be null")
+    with pytest.raises(kinesis.exceptions.ClientError) as err:
+        kinesis.put_records(StreamName=name, Records=[{"Data": b"a", "PartitionKey": "k"}, {"Data": b"b"}])
+    assert err.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value null at 'records.2.member.partitionKey' failed to satisfy "
+        "constraint: Member must not be null")
+
+    set_strategy(kinesis, name, "AUTO")
+    shards = {kinesis.put_record(StreamName=name, Data=b"p%d" % i)["ShardId"] for i in range(4)}
+    assert len(shards) == 2
+    answer = kinesis.put_records(StreamName=name, Records=[{"Data": b"r%d" % i} for i in range(4)])
+    assert answer["FailedRecordCount"] == 0
+    stored = sorted(r["Data"] for records in e2e.read_stream(kinesis, name).values() for r in records)
+    assert stored == sorted([b"p%d" % i for i in range(4)] + [b"r%d" % i for i in range(4)])

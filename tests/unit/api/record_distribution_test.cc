@@ -76,5 +76,29 @@ TEST_F(ApiTest, CreateStreamTakesAutoForOnDemandStreams) {
   EXPECT_EQ(std::string_view(s.root["StreamDescriptionSummary"]["RecordDistributionStrategy"]), "AUTO");
 }
 
+TEST_F(ApiTest, RecordsWithoutAPartitionKeyAreTakenOnAutoStreams) {
+  Ok("CreateStream",
+     R"({"StreamName":"a","StreamModeDetails":{"StreamMode":"ON_DEMAND"},"RecordDistributionStrategy":"AUTO"})");
+  Json one(Ok("PutRecord", R"({"StreamName":"a","Data":"AA=="})"));
+  EXPECT_FALSE(std::string_view(one.root["SequenceNumber"]).empty());
+  Json many(Ok("PutRecords", R"({"StreamName":"a","Records":[{"Data":"AA=="},{"Data":"AQ=="}]})"));
+  EXPECT_EQ(int64_t(many.root["FailedRecordCount"]), 0);
+}
+
+TEST_F(ApiTest, RecordsWithoutAPartitionKeyAreRefusedOnUserPartitionKeyStreams) {
+  Ok("CreateStream", R"({"StreamName":"u","StreamModeDetails":{"StreamMode":"ON_DEMAND"}})");
+  ExpectError(Call("PutRecord", R"({"StreamName":"u","Data":"AA=="})"), 400, "ValidationException",
+              "1 validation error detected: Value null at 'partitionKey' failed to satisfy constraint: Member must "
+              "not be null");
+  ExpectError(
+      Call("PutRecords", R"({"StreamName":"u","Records":[{"Data":"AA==","PartitionKey":"k"},{"Data":"AA=="}]})"), 400,
+      "ValidationException",
+      "1 validation error detected: Value null at 'records.2.member.partitionKey' failed to satisfy "
+      "constraint: Member must not be null");
+  // A stream that does not exist is named as such first.
+  ExpectError(Call("PutRecord", R"({"StreamName":"none","Data":"AA=="})"), 400, "ResourceNotFoundException",
+              "Stream none under account 000000000000 not found.");
+}
+
 }  // namespace
 }  // namespace sluice::api::testing

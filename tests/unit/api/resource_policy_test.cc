@@ -83,15 +83,17 @@ TEST_F(ApiTest, ResourcePolicyOperationsValidateTheModelInOrder) {
               "ValidationException",
               "2 validation errors detected: Value 'arn:aws:kinesis:us-east-1:000000000000:table/x' at "
               "'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-              "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+; Value null at 'policy' failed to satisfy constraint: "
+              "arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel|queue)/\\S+; Value null at 'policy' failed to satisfy "
+              "constraint: "
               "Member must not be null");
   ExpectError(Call("GetResourcePolicy", "{}"), 400, "ValidationException",
               "1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: Member must "
               "not be null");
-  ExpectError(Call("DeleteResourcePolicy", R"({"ResourceARN":""})"), 400, "ValidationException",
-              "2 validation errors detected: Value '' at 'resourceARN' failed to satisfy constraint: Member must "
-              "satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+; Value '' at "
-              "'resourceARN' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  ExpectError(
+      Call("DeleteResourcePolicy", R"({"ResourceARN":""})"), 400, "ValidationException",
+      "2 validation errors detected: Value '' at 'resourceARN' failed to satisfy constraint: Member must "
+      "satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel|queue)/\\S+; Value '' at "
+      "'resourceARN' failed to satisfy constraint: Member must have length greater than or equal to 1");
   ExpectError(Call("PutResourcePolicy", R"({"ResourceARN":")" + std::string(kArn) + R"(","Policy":{}})"), 400,
               "SerializationException", "Start of structure or map found where not expected.");
 }

@@ -95,7 +95,7 @@ TEST_F(ApiTest, TaggingValidatesTheModelInOrder) {
               "2 validation errors detected: Value null at 'tags' failed to satisfy constraint: Member must not be "
               "null; Value 'arn:aws:kinesis:us-east-1:000000000000:table/x' at 'resourceARN' failed to satisfy "
               "constraint: Member must satisfy regular expression pattern: "
-              "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+");
+              "arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel|queue)/\\S+");
   ExpectError(Call("UntagResource", "{}"), 400, "ValidationException",
               "2 validation errors detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not "
               "be null; Value null at 'resourceARN' failed to satisfy constraint: Member must not be null");

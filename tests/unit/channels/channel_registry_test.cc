@@ -153,6 +153,34 @@ TEST_F(ChannelRegistryTest, ChannelsSurviveReopenWithEveryMember) {
   EXPECT_EQ(d->tags.at("team"), "a");
 }
 
+TEST_F(ChannelRegistryTest, TagsAreAddedRemovedAndKeptAcrossReopen) {
+  auto r = Open();
+  ASSERT_TRUE(r->Create(S3Channel("c")).ok());
+  ASSERT_TRUE(r->AddTags(kAcct, kRegion, "c", {{"team", "b"}, {"env", "test"}}).ok());
+  ASSERT_TRUE(r->RemoveTags(kAcct, kRegion, "c", {"env", "absent"}).ok());
+  r.reset();
+  auto reopened = Open();
+  Result<Channel> c = reopened->Describe(kAcct, kRegion, "c");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->tags, (std::map<std::string, std::string>{{"team", "b"}}));
+  EXPECT_EQ(c->status, ChannelStatus::kCreating);  // tagging is no state change
+}
+
+TEST_F(ChannelRegistryTest, TagsBeyondFiftyAreRefusedAndNothingChanges) {
+  auto r = Open();
+  ASSERT_TRUE(r->Create(S3Channel("c")).ok());
+  std::map<std::string, std::string> many;
+  for (int i = 0; i < 50; ++i) many["k" + std::to_string(i)] = "v";
+  Status s = r->AddTags(kAcct, kRegion, "c", many);
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "Failed to add tags to channel c under account 123456789012 because a given channel cannot have more "
+            "than 50 tags associated with it.");
+  EXPECT_EQ(r->Describe(kAcct, kRegion, "c")->tags.size(), 1u);
+  EXPECT_EQ(r->AddTags(kAcct, kRegion, "missing", many).code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(r->RemoveTags(kAcct, kRegion, "missing", {"a"}).code(), ErrorCode::kResourceNotFound);
+}
+
 TEST_F(ChannelRegistryTest, CorruptDocumentFailsTheLoad) {
   { ASSERT_TRUE(Open()->Create(S3Channel("c")).ok()); }
   const std::string path = ChannelsPath(dir_.path());
