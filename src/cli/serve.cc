@@ -18,6 +18,8 @@
 
 #include "api/call_rates.h"
 #include "channels/channel_registry.h"
+#include "channels/delivery.h"
+#include "object_store/local_directory.h"
 #include "api/faults.h"
 #include "api/kinesis_service.h"
 #include "cloudwatch/cloudwatch_service.h"
@@ -299,6 +301,14 @@ int RunServe(const ServeConfig& config) {
     log::Error("cannot read the channels in {}: {}", config.data_dir, loaded.ToString());
     return 1;
   }
+  // Channels deliver to <data-dir>/s3/<bucket>/<key> (the embedded bucket store).
+  channels::DeliveryOptions delivery_options;
+  delivery_options.data_dir = config.data_dir;
+  delivery_options.in_memory = config.durability == storage::Durability::kMemory;
+  channels::Delivery delivery(channel_registry, **engine,
+                              std::make_shared<object_store::LocalDirectory>(
+                                  object_store::LocalBucketsPath(config.data_dir)),
+                              delivery_options, eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
   api::ApiOptions aopts;
   aopts.default_account = config.account;
@@ -355,7 +365,7 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
-  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics));
+  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery));
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();
@@ -379,6 +389,7 @@ int RunServe(const ServeConfig& config) {
     (*admin_server)->Start();
     log::Info("admin API on 127.0.0.1:{}", (*admin_server)->port());
   }
+  delivery.Start();  // after the last early return: those stop the engine under it
   gateway.SetReady(true);
   log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)", config.host,
             (*server)->port(), config.durability == storage::Durability::kMemory ? "none" : config.data_dir,
@@ -417,6 +428,7 @@ int RunServe(const ServeConfig& config) {
   // the gateway, which is destroyed before the fault injector.
   faults.Stop();
   (*server)->Shutdown(5000);
+  delivery.Stop();
   (*engine)->Stop();
   if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
   log::Info("sluice stopped");
