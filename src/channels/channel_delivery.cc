@@ -22,7 +22,7 @@ ChannelDelivery::ChannelDelivery(Channel channel, engine::Engine& engine,
       engine_(engine),
       store_(std::move(store)),
       options_(options),
-      checkpoint_store_(DeliveryCheckpointDir(options.data_dir) + "/" + channel_.id, options.in_memory) {
+      checkpoint_store_(DeliveryCheckpointDir(options.data_dir) + "/" + channel_.id, options.in_memory, options.env) {
   stats_.account = channel_.account;
   stats_.region = channel_.region;
   stats_.name = channel_.name;

@@ -43,6 +43,8 @@ struct DeliveryOptions {
   int64_t poll_interval_ms = 200;  // between passes over every channel
   int64_t retry_initial_ms = 100;
   int64_t retry_max_ms = 5000;
+  // The checkpoints' file system; outlives the delivery.
+  storage::Env* env = storage::Env::Default();
 };
 
 // What a channel has delivered, for /metrics and the console.

@@ -19,15 +19,15 @@ bool Delivers(const Channel& c) {
 
 }  // namespace
 
-Delivery::Delivery(ChannelRegistry& registry, engine::Engine& engine,
-                   std::shared_ptr<object_store::ObjectStore> store, DeliveryOptions options, const Clock& clock)
+Delivery::Delivery(ChannelRegistry& registry, engine::Engine& engine, std::shared_ptr<object_store::ObjectStore> store,
+                   DeliveryOptions options, const Clock& clock)
     : registry_(registry), engine_(engine), store_(std::move(store)), options_(std::move(options)), clock_(clock) {}
 
 Delivery::~Delivery() { Stop(); }
 
 void Delivery::Start() {
   if (!options_.in_memory) {
-    if (Status made = storage::Env::Default()->CreateDirs(DeliveryCheckpointDir(options_.data_dir)); !made.ok()) {
+    if (Status made = options_.env->CreateDirs(DeliveryCheckpointDir(options_.data_dir)); !made.ok()) {
       log::Error("channels: cannot make the checkpoint directory: {}", made.ToString());
     }
   }
@@ -86,12 +86,12 @@ void Delivery::RunOnce() {
 void Delivery::RemoveStaleCheckpoints(const std::set<std::string>& ids) {
   if (options_.in_memory) return;
   const std::string dir = DeliveryCheckpointDir(options_.data_dir);
-  Result<std::vector<std::string>> names = storage::Env::Default()->ListDir(dir);
+  Result<std::vector<std::string>> names = options_.env->ListDir(dir);
   if (!names.ok()) return;
   for (const std::string& name : *names) {
     // A checkpoint's temporary file carries the id too (<id>.tmp).
     const std::string id = name.substr(0, name.find('.'));
-    if (ids.count(id) == 0) (void)storage::Env::Default()->RemoveFile(dir + "/" + name);  // retried next time
+    if (ids.count(id) == 0) (void)options_.env->RemoveFile(dir + "/" + name);  // retried next time
   }
 }
 

@@ -60,7 +60,7 @@ class Delivery {
   const DeliveryOptions options_;
   const Clock& clock_;
 
-  mutable std::mutex mu_;  // guards deliveries_ against Stats()
+  mutable std::mutex mu_;                                               // guards deliveries_ against Stats()
   std::map<std::string, std::unique_ptr<ChannelDelivery>> deliveries_;  // by ChannelId
   // The ids of every channel at the last pass (nullopt before the first):
   // when they change, stale checkpoints are removed.

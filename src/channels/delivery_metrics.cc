@@ -4,20 +4,20 @@ namespace sluice::channels {
 
 void AddDeliveryMetrics(const std::vector<ChannelStats>& stats, metrics::Exposition& out) {
   using metrics::MetricType;
-  auto& records = out.Declare("sluice_channel_delivered_records_total",
-                              "Records a channel wrote to its S3 bucket.", MetricType::kCounter);
+  auto& records = out.Declare("sluice_channel_delivered_records_total", "Records a channel wrote to its S3 bucket.",
+                              MetricType::kCounter);
   auto& bytes = out.Declare("sluice_channel_delivered_bytes_total",
                             "Data bytes of the records a channel delivered, before compression.", MetricType::kCounter);
-  auto& objects =
-      out.Declare("sluice_channel_delivered_objects_total", "Objects a channel put to its bucket.", MetricType::kCounter);
+  auto& objects = out.Declare("sluice_channel_delivered_objects_total", "Objects a channel put to its bucket.",
+                              MetricType::kCounter);
   auto& dead = out.Declare("sluice_channel_dead_letter_records_total",
                            "Records a channel could not write in its format, put to the dead-letter bucket.",
                            MetricType::kCounter);
   auto& errors = out.Declare("sluice_channel_delivery_errors_total",
                              "Failed puts, checkpoint saves and reads of a channel's delivery.", MetricType::kCounter);
-  auto& lag = out.Declare("sluice_channel_delivery_lag_milliseconds",
-                          "How far a channel's delivery is behind the newest record of its streams.",
-                          MetricType::kGauge);
+  auto& lag =
+      out.Declare("sluice_channel_delivery_lag_milliseconds",
+                  "How far a channel's delivery is behind the newest record of its streams.", MetricType::kGauge);
   for (const ChannelStats& s : stats) {
     const metrics::Labels labels{{"account", s.account}, {"region", s.region}, {"channel", s.name}};
     records.Add(labels, s.records_delivered);

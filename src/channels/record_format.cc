@@ -51,8 +51,8 @@ bool RecordWriter::Append(RecordFormat format, std::string_view data, std::strin
     case RecordFormat::kJson: {
       simdjson::dom::element doc;
       if (auto error = parser_->parser.parse(data.data(), data.size()).get(doc); error) {
-        *reason = std::string("record is not a JSON document (RecordFormatType JSON): ") +
-                  simdjson::error_message(error);
+        *reason =
+            std::string("record is not a JSON document (RecordFormatType JSON): ") + simdjson::error_message(error);
         return false;
       }
       // A JSON text has line breaks only between tokens (never inside a

@@ -16,8 +16,7 @@ namespace sluice::cli {
 // `delivery` (no channel metrics).
 // Every argument outlives the page.
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
-                                   const gateway::Gateway& gateway,
-                                   const cloudwatch::MetricStore* cloudwatch = nullptr,
+                                   const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch = nullptr,
                                    const channels::Delivery* delivery = nullptr);
 
 }  // namespace sluice::cli

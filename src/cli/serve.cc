@@ -305,10 +305,10 @@ int RunServe(const ServeConfig& config) {
   channels::DeliveryOptions delivery_options;
   delivery_options.data_dir = config.data_dir;
   delivery_options.in_memory = config.durability == storage::Durability::kMemory;
-  channels::Delivery delivery(channel_registry, **engine,
-                              std::make_shared<object_store::LocalDirectory>(
-                                  object_store::LocalBucketsPath(config.data_dir)),
-                              delivery_options, eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
+  channels::Delivery delivery(
+      channel_registry, **engine,
+      std::make_shared<object_store::LocalDirectory>(object_store::LocalBucketsPath(config.data_dir)), delivery_options,
+      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
   api::ApiOptions aopts;
   aopts.default_account = config.account;

@@ -35,8 +35,7 @@ class LocalDirectory final : public ObjectStore {
   // `root` holds one directory per bucket. `env` must outlive the store.
   explicit LocalDirectory(std::string root, storage::Env* env = storage::Env::Default());
 
-  Status Put(std::string_view bucket, std::string_view key, std::string_view body,
-             const PutOptions& options) override;
+  Status Put(std::string_view bucket, std::string_view key, std::string_view body, const PutOptions& options) override;
   std::string Describe() const override;
 
   // The file that holds `key` of `bucket` (no check of either).
