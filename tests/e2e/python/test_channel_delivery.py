@@ -43,6 +43,15 @@ def channel(kinesis, name, stream_arn, fmt="JSON", compression="GZIP", freshness
     return arn
 
 
+def delivering(spawn, name, **channel_args):
+    """A fresh server, an on-demand stream `name` and an ACTIVE channel of it: (server, client, stream ARN)."""
+    server = spawn()
+    kinesis = e2e.client(server.endpoint)
+    stream_arn = on_demand_stream(kinesis, name)
+    channel(kinesis, name, stream_arn, **channel_args)
+    return server, kinesis, stream_arn
+
+
 def objects(server, prefix=""):
     """{key: bytes} of the bucket's objects under `prefix` (no temporary files)."""
     root = os.path.join(server.data_dir, "s3", BUCKET)
@@ -90,10 +99,7 @@ def wait_delivered(server, expected_ids, timeout=30):
 
 
 def test_json_records_reach_the_bucket_gzipped_under_the_default_key(spawn):
-    server = spawn()
-    kinesis = e2e.client(server.endpoint)
-    stream_arn = on_demand_stream(kinesis, "orders")
-    channel(kinesis, "to-bucket", stream_arn)
+    server, kinesis, stream_arn = delivering(spawn, "orders")
     put_json(kinesis, "orders", list(range(100)))
     wait_delivered(server, list(range(100)))
     for key, body in objects(server).items():
@@ -101,16 +107,13 @@ def test_json_records_reach_the_bucket_gzipped_under_the_default_key(spawn):
         assert m and m["stream"] == "orders" and m["ext"] == ".json.gz", key
         assert body[:2] == b"\x1f\x8b"  # a gzip member
     metrics = urllib.request.urlopen(server.endpoint + "/metrics", timeout=5).read().decode()
-    labels = f'account="{ACCOUNT}",region="us-east-1",channel="to-bucket"'
+    labels = f'account="{ACCOUNT}",region="us-east-1",channel="orders"'
     assert f"sluice_channel_delivered_records_total{{{labels}}} 100" in metrics
     assert f"sluice_channel_delivery_errors_total{{{labels}}} 0" in metrics
 
 
 def test_string_records_are_lines_of_text_compressed_with_zstd(spawn):
-    server = spawn()
-    kinesis = e2e.client(server.endpoint)
-    stream_arn = on_demand_stream(kinesis, "texts")
-    channel(kinesis, "texts", stream_arn, fmt="STRING", compression="ZSTD")
+    server, kinesis, stream_arn = delivering(spawn, "texts", fmt="STRING", compression="ZSTD")
     texts = [f"line {i} · ünïcode" for i in range(40)]
     for t in texts:
         kinesis.put_record(StreamName="texts", Data=t.encode(), PartitionKey="p")
@@ -121,10 +124,7 @@ def test_string_records_are_lines_of_text_compressed_with_zstd(spawn):
 
 
 def test_records_that_are_not_json_go_to_the_dead_letter_prefix(spawn):
-    server = spawn()
-    kinesis = e2e.client(server.endpoint)
-    stream_arn = on_demand_stream(kinesis, "mixed")
-    channel(kinesis, "mixed", stream_arn, compression="NONE")
+    server, kinesis, stream_arn = delivering(spawn, "mixed", compression="NONE")
     bad = [b"not json", b"{\"open\": ", b"\xff\xfe"]
     for i in range(5):
         kinesis.put_record(StreamName="mixed", Data=json.dumps({"id": i}).encode(), PartitionKey="p")
@@ -148,10 +148,7 @@ def test_records_that_are_not_json_go_to_the_dead_letter_prefix(spawn):
 
 
 def test_resharding_during_delivery_delivers_every_record_once(spawn):
-    server = spawn()
-    kinesis = e2e.client(server.endpoint)
-    stream_arn = on_demand_stream(kinesis, "resharded")
-    channel(kinesis, "resharded", stream_arn)
+    server, kinesis, stream_arn = delivering(spawn, "resharded")
     put_json(kinesis, "resharded", list(range(0, 300)))
     shards_before = len(e2e.list_shards(kinesis, "resharded"))
     # The service reshards no ON_DEMAND stream by request: switch the stream
@@ -170,10 +167,7 @@ def test_resharding_during_delivery_delivers_every_record_once(spawn):
 
 
 def test_kill9_mid_delivery_leaves_every_record_in_the_bucket_exactly_once(spawn):
-    server = spawn()
-    kinesis = e2e.client(server.endpoint)
-    stream_arn = on_demand_stream(kinesis, "crashy")
-    channel(kinesis, "crashy", stream_arn)
+    server, kinesis, stream_arn = delivering(spawn, "crashy")
     put_json(kinesis, "crashy", list(range(0, 1000)))
     e2e.wait_until(lambda: len(delivered_lines(server)) > 0, 30, "a first object", interval=0.05)
     # Kill -9 at different points of the one-second batches while records

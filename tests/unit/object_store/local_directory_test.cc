@@ -22,6 +22,15 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+int EntriesIn(const std::string& dir) {
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    (void)e;
+    ++entries;
+  }
+  return entries;
+}
+
 TEST(LocalDirectoryTest, PutWritesTheObjectUnderItsBucketMakingTheKeysDirectories) {
   TempDir dir;
   LocalDirectory store(dir.Join("s3"));
@@ -35,12 +44,7 @@ TEST(LocalDirectoryTest, PutOfAnExistingKeyReplacesItWholeAndLeavesNoTemporaryFi
   ASSERT_TRUE(store.Put("b", "k", "a much longer first body", {}).ok());
   ASSERT_TRUE(store.Put("b", "k", "second", {}).ok());
   EXPECT_EQ(Slurp(store.PathOf("b", "k")), "second");
-  int entries = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir.Join("s3/b"))) {
-    (void)e;
-    ++entries;
-  }
-  EXPECT_EQ(entries, 1);
+  EXPECT_EQ(EntriesIn(dir.Join("s3/b")), 1);
 }
 
 TEST(LocalDirectoryTest, KeysThatEscapeOrBlurTheBucketAreRefused) {
@@ -64,12 +68,7 @@ TEST(LocalDirectoryTest, AFailedRenameLeavesTheOldObjectAndNoTemporaryFile) {
   Status s = store.Put("b", "k", "new", {});
   EXPECT_EQ(s.code(), ErrorCode::kIoError);
   EXPECT_EQ(Slurp(store.PathOf("b", "k")), "old");
-  int entries = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir.Join("s3/b"))) {
-    (void)e;
-    ++entries;
-  }
-  EXPECT_EQ(entries, 1);
+  EXPECT_EQ(EntriesIn(dir.Join("s3/b")), 1);
 }
 
 TEST(LocalDirectoryTest, AnAcknowledgedPutSurvivesAPowerLoss) {
