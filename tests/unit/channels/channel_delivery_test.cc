@@ -1,6 +1,5 @@
 // ChannelDelivery over a real in-memory engine (ManualClock) and a real
-// checkpoint file on the fault-injecting Env; the bucket is a fake
-// ObjectStore that keeps objects in a map.
+// checkpoint file on the fault-injecting Env; the bucket is a FakeBucket.
 #include "channels/channel_delivery.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "channels/fake_bucket.h"
 #include "engine/engine_test_util.h"
 #include "storage/testing/fault_injection_env.h"
 
@@ -17,38 +17,6 @@ namespace sluice::channels {
 namespace {
 
 constexpr int64_t kStart = 1700000000000;  // 2023-11-14T22:13:20Z
-
-class FakeBucket final : public object_store::ObjectStore {
- public:
-  Status Put(std::string_view bucket, std::string_view key, std::string_view body,
-             const object_store::PutOptions& options) override {
-    if (failures > 0) {
-      --failures;
-      return Status::IoError("injected: bucket unavailable");
-    }
-    objects[std::string(bucket) + "/" + std::string(key)] = std::string(body);
-    encodings[std::string(key)] = options.content_encoding;
-    order.emplace_back(key);
-    return Status::Ok();
-  }
-  std::string Describe() const override { return "fake"; }
-
-  // Every line of every object whose key starts with `prefix`.
-  std::vector<std::string> Lines(const std::string& prefix = "b/") const {
-    std::vector<std::string> out;
-    for (const auto& [key, body] : objects) {
-      if (key.rfind(prefix, 0) != 0 || key.rfind("b/error/", 0) == 0) continue;
-      std::istringstream in(body);
-      for (std::string line; std::getline(in, line);) out.push_back(line);
-    }
-    return out;
-  }
-
-  int failures = 0;
-  std::map<std::string, std::string> objects;
-  std::map<std::string, std::string> encodings;
-  std::vector<std::string> order;
-};
 
 class ChannelDeliveryTest : public ::testing::Test {
  protected:
