@@ -1,5 +1,7 @@
 #include "channels/delivery_metrics.h"
 
+#include "protocol/json_writer.h"
+
 namespace sluice::channels {
 
 void AddDeliveryMetrics(const std::vector<ChannelStats>& stats, metrics::Exposition& out) {
@@ -27,6 +29,40 @@ void AddDeliveryMetrics(const std::vector<ChannelStats>& stats, metrics::Exposit
     errors.Add(labels, s.errors);
     lag.Add(labels, s.lag_ms);
   }
+}
+
+std::string DeliveryStatsJson(const std::vector<ChannelStats>& stats, std::string_view destination) {
+  std::string json;
+  protocol::JsonWriter w(&json);
+  w.BeginObject();
+  w.Member("destination", destination);
+  w.Key("channels");
+  w.BeginArray();
+  for (const ChannelStats& s : stats) {
+    w.BeginObject();
+    w.Member("account", s.account);
+    w.Member("region", s.region);
+    w.Member("name", s.name);
+    w.Key("records");
+    w.Int(static_cast<int64_t>(s.records_delivered));
+    w.Key("bytes");
+    w.Int(static_cast<int64_t>(s.bytes_delivered));
+    w.Key("objects");
+    w.Int(static_cast<int64_t>(s.objects_delivered));
+    w.Key("dead_letters");
+    w.Int(static_cast<int64_t>(s.records_dead_lettered));
+    w.Key("errors");
+    w.Int(static_cast<int64_t>(s.errors));
+    w.Key("lag_ms");
+    w.Int(s.lag_ms);
+    w.Member("last_error", s.last_error);
+    w.Key("last_error_ms");
+    w.Int(s.last_error_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return json;
 }
 
 }  // namespace sluice::channels

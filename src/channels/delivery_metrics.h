@@ -8,6 +8,8 @@
 //   sluice_channel_delivery_lag_milliseconds   how far delivery is behind (ChannelStats::lag_ms)
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "channels/channel_delivery.h"
@@ -16,5 +18,10 @@
 namespace sluice::channels {
 
 void AddDeliveryMetrics(const std::vector<ChannelStats>& stats, metrics::Exposition& out);
+
+// The console's /console/api/channels: {"destination": "<where objects go>",
+// "channels": [{"account","region","name","records","bytes","objects",
+// "dead_letters","errors","lag_ms","last_error","last_error_ms"}]}.
+std::string DeliveryStatsJson(const std::vector<ChannelStats>& stats, std::string_view destination);
 
 }  // namespace sluice::channels

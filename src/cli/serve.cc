@@ -19,6 +19,7 @@
 #include "api/call_rates.h"
 #include "channels/channel_registry.h"
 #include "channels/delivery.h"
+#include "channels/delivery_metrics.h"
 #include "object_store/local_directory.h"
 #include "api/faults.h"
 #include "api/kinesis_service.h"
@@ -329,6 +330,8 @@ int RunServe(const ServeConfig& config) {
   // served only where any credentials are accepted anyway.
   console::Console console(**engine, config.account, config.region);
   console.SetCloudWatchSource([&cloudwatch_metrics] { return cloudwatch::LatestValuesJson(cloudwatch_metrics); });
+  console.SetChannelsSource(
+      [&delivery] { return channels::DeliveryStatsJson(delivery.Stats(), delivery.Destination()); });
   if (config.auth_file.empty()) {
     auto page = [&console](const server::HttpRequest& req) { return console.Answer(req); };
     gateway.AddPage("/console", page);

@@ -98,7 +98,7 @@ def wait_delivered(server, expected_ids, timeout=30):
     e2e.wait_until(done, timeout, f"{len(expected_ids)} records in the bucket", interval=0.2)
 
 
-def test_json_records_reach_the_bucket_gzipped_under_the_default_key(spawn):
+def test_json_records_reach_the_bucket_gzipped_under_the_default_key_and_are_counted(spawn):
     server, kinesis, stream_arn = delivering(spawn, "orders")
     put_json(kinesis, "orders", list(range(100)))
     wait_delivered(server, list(range(100)))
@@ -110,6 +110,9 @@ def test_json_records_reach_the_bucket_gzipped_under_the_default_key(spawn):
     labels = f'account="{ACCOUNT}",region="us-east-1",channel="orders"'
     assert f"sluice_channel_delivered_records_total{{{labels}}} 100" in metrics
     assert f"sluice_channel_delivery_errors_total{{{labels}}} 0" in metrics
+    console = json.loads(urllib.request.urlopen(server.endpoint + "/console/api/channels", timeout=5).read())
+    assert console["destination"] == "directory " + os.path.join(server.data_dir, "s3")
+    assert [(c["name"], c["records"], c["errors"]) for c in console["channels"]] == [("orders", 100, 0)]
 
 
 def test_string_records_are_lines_of_text_compressed_with_zstd(spawn):
