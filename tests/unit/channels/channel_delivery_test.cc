@@ -1,5 +1,5 @@
 // ChannelDelivery over a real in-memory engine (ManualClock) and a real
-// checkpoint file on the fault-injecting Env; the bucket is a FakeBucket.
+// checkpoint file on the fault-injecting Env; the bucket is a FakeBucket (delivery_test_util.h).
 #include "channels/channel_delivery.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "channels/fake_bucket.h"
+#include "channels/delivery_test_util.h"
 #include "engine/engine_test_util.h"
 #include "storage/testing/fault_injection_env.h"
 
@@ -21,12 +21,8 @@ constexpr int64_t kStart = 1700000000000;  // 2023-11-14T22:13:20Z
 class ChannelDeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine::EngineOptions o;
-    o.durability = storage::Durability::kMemory;
-    o.clock = &clock_;
-    auto e = engine::Engine::Open(o);
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(e).value();
+    engine_ = OpenMemoryEngine(&clock_);
+    ASSERT_NE(engine_, nullptr);
     engine::CreateStreamParams p;
     p.shard_count = 1;
     ASSERT_TRUE(engine_->control().CreateStream(stream_, p).ok());

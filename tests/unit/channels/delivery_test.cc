@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "channels/fake_bucket.h"
+#include "channels/delivery_test_util.h"
 #include "engine/engine_test_util.h"
 
 namespace sluice::channels {
@@ -17,12 +17,8 @@ constexpr int64_t kStart = 1700000000000;
 class DeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine::EngineOptions o;
-    o.durability = storage::Durability::kMemory;
-    o.clock = &clock_;
-    auto e = engine::Engine::Open(o);
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(e).value();
+    engine_ = OpenMemoryEngine(&clock_);
+    ASSERT_NE(engine_, nullptr);
     engine::CreateStreamParams p;
     p.mode = engine::StreamMode::kOnDemand;
     ASSERT_TRUE(engine_->control().CreateStream(stream_, p).ok());

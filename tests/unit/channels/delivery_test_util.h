@@ -1,6 +1,7 @@
-// FakeBucket: an ObjectStore for the delivery's unit tests, keeping objects
-// in a map (by "<bucket>/<key>") and the keys in the order they were put;
-// `failures` Puts fail with IoError before the next one succeeds.
+// Helpers of the delivery's unit tests: an in-memory engine on a given
+// clock, and FakeBucket, an ObjectStore keeping objects in a map (by
+// "<bucket>/<key>") and the keys in the order they were put; `failures`
+// Puts fail with IoError before the next one succeeds.
 #pragma once
 
 #include <map>
@@ -8,9 +9,24 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "engine/engine.h"
 #include "object_store/object_store.h"
 
 namespace sluice::channels {
+
+// A real engine on in-memory storage whose time is `clock`'s.
+inline std::unique_ptr<engine::Engine> OpenMemoryEngine(Clock* clock) {
+  engine::EngineOptions o;
+  o.durability = storage::Durability::kMemory;
+  o.clock = clock;
+  auto e = engine::Engine::Open(o);
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  return e.ok() ? std::move(e).value() : nullptr;
+}
 
 class FakeBucket final : public object_store::ObjectStore {
  public:
