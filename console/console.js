@@ -451,6 +451,7 @@ function parseRoute() {
   if (parts[0] === 'stream' && parts.length >= 4) return { page: 'stream', args: parts.slice(1, 4) };
   if (parts[0] === 'records') return { page: 'records', args: parts.slice(1, 5) };
   if (parts[0] === 'cloudwatch') return { page: 'cloudwatch', args: [] };
+  if (parts[0] === 'channels') return { page: 'channels', args: [] };
   return { page: 'streams', args: [] };
 }
 
@@ -464,6 +465,7 @@ async function tick() {
     else if (route.page === 'stream') await refreshStream();
     else if (route.page === 'records' && document.getElementById('rec-follow').checked) await loadRecords();
     else if (route.page === 'cloudwatch') await refreshCloudWatch(view);
+    else if (route.page === 'channels') await refreshChannels(view);
   } catch (err) {
     say(err.message, true);
   } finally {
@@ -478,9 +480,11 @@ function navigate() {
   document.getElementById('nav-streams').classList.toggle('current', route.page === 'streams');
   document.getElementById('nav-records').classList.toggle('current', route.page === 'records');
   document.getElementById('nav-cloudwatch').classList.toggle('current', route.page === 'cloudwatch');
+  document.getElementById('nav-channels').classList.toggle('current', route.page === 'channels');
   if (route.page === 'stream') renderStreamPage(...route.args);
   else if (route.page === 'records') renderRecordsPage(...route.args);
   else if (route.page === 'cloudwatch') renderCloudWatchPage(view);
+  else if (route.page === 'channels') renderChannelsPage(view);
   else renderStreamsPage();
   tick();
   timer = setInterval(tick, 1000);

@@ -115,6 +115,16 @@ std::vector<Channel> ChannelRegistry::List(const std::string& account, const std
   return out;
 }
 
+std::vector<Channel> ChannelRegistry::All() const {
+  std::lock_guard lock(mu_);
+  std::vector<Channel> out;
+  const int64_t now = clock_.NowMillis();
+  for (const auto& [key, channel] : channels_) {
+    if (std::optional<Channel> c = Effective(channel, now)) out.push_back(std::move(*c));
+  }
+  return out;
+}
+
 Result<Channel> ChannelRegistry::Update(const std::string& account, const std::string& region, const std::string& name,
                                         std::optional<int64_t> data_freshness_s, std::optional<Logging> logging) {
   std::lock_guard lock(mu_);

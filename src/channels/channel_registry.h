@@ -77,6 +77,8 @@ class ChannelRegistry {
   Result<Channel> Describe(const std::string& account, const std::string& region, const std::string& name) const;
   // The namespace's channels as of now, in name order.
   std::vector<Channel> List(const std::string& account, const std::string& region) const;
+  // Every channel of every namespace as of now (for the delivery engine).
+  std::vector<Channel> All() const;
   // UpdateChannel: sets DataFreshnessInSeconds and/or the logging
   // configuration of an ACTIVE channel, moves it to UPDATING and returns it.
   // Errors: ResourceNotFound, ResourceInUse (not ACTIVE), IoError.

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "channels/delivery_metrics.h"
 #include "cloudwatch/metric_exposition.h"
 #include "console/metric_families.h"
 #include "metrics/build_info.h"
@@ -10,13 +11,15 @@
 namespace sluice::cli {
 
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
-                                   const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch) {
-  return [&engine, server, &gateway, cloudwatch](const server::HttpRequest&) {
+                                   const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch,
+                                   const channels::Delivery* delivery) {
+  return [&engine, server, &gateway, cloudwatch, delivery](const server::HttpRequest&) {
     metrics::Exposition out;
     console::AddEngineMetrics(engine.Metrics(), out);
     if (server) console::AddServerMetrics(server->Connections(), out);
     gateway.AddMetrics(out);
     if (cloudwatch) cloudwatch::AddCloudWatchMetrics(*cloudwatch, out);
+    if (delivery) channels::AddDeliveryMetrics(delivery->Stats(), out);
     if (std::optional<metrics::ProcessStats> process = metrics::ReadProcessStats()) {
       metrics::AddProcessMetrics(*process, out);
     }

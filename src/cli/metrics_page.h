@@ -3,6 +3,7 @@
 // the Prometheus text format.
 #pragma once
 
+#include "channels/delivery.h"
 #include "cloudwatch/metric_store.h"
 #include "engine/engine.h"
 #include "gateway/gateway.h"
@@ -11,10 +12,11 @@
 namespace sluice::cli {
 
 // The page to register as the gateway's "/metrics". `server` may be null
-// (no connection counts), and so may `cloudwatch` (no CloudWatch metrics).
+// (no connection counts), `cloudwatch` (no CloudWatch metrics) and
+// `delivery` (no channel metrics).
 // Every argument outlives the page.
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
-                                   const gateway::Gateway& gateway,
-                                   const cloudwatch::MetricStore* cloudwatch = nullptr);
+                                   const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch = nullptr,
+                                   const channels::Delivery* delivery = nullptr);
 
 }  // namespace sluice::cli

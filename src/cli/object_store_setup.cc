@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "object_store/local_directory.h"
 #include "object_store/s3_client.h"
 #include "util/log.h"
 
@@ -21,7 +22,10 @@ constexpr int64_t kCheckTimeoutMs = 5000;
 }  // namespace
 
 Result<std::shared_ptr<object_store::ObjectStore>> OpenObjectStore(const ServeConfig& config) {
-  if (config.s3_endpoint.empty()) return std::shared_ptr<object_store::ObjectStore>();
+  if (config.s3_endpoint.empty()) {
+    return std::shared_ptr<object_store::ObjectStore>(
+        std::make_shared<object_store::LocalDirectory>(object_store::LocalBucketsPath(config.data_dir)));
+  }
   object_store::S3Options options;
   options.endpoint = config.s3_endpoint;
   options.region = config.s3_region.empty() ? config.region : config.s3_region;

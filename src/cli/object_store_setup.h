@@ -1,5 +1,5 @@
-// Where channels deliver, as the composition root chooses it: with
-// --s3-endpoint an S3-compatible server (object_store/s3_client.h), signed
+// Where channels deliver, as the composition root chooses it: a local
+// directory by default; with --s3-endpoint an S3-compatible server (object_store/s3_client.h), signed
 // with the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN of
 // the environment and checked once at startup.
 #pragma once
@@ -13,7 +13,8 @@
 namespace sluice::cli {
 
 // The object store for `config`: the S3 client when config.s3_endpoint is
-// set, else null (the embedded local-directory store goes here). The S3
+// set, else the embedded store, <data-dir>/s3/<bucket>/<key>
+// (object_store/local_directory.h). The S3
 // endpoint is asked to list its buckets first, and the answer logged: an
 // endpoint that does not answer (yet) is only warned about, since delivery
 // retries; one that answers with an error (unknown access key, wrong

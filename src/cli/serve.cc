@@ -18,6 +18,8 @@
 
 #include "api/call_rates.h"
 #include "channels/channel_registry.h"
+#include "channels/delivery.h"
+#include "channels/delivery_metrics.h"
 #include "api/faults.h"
 #include "api/kinesis_service.h"
 #include "cloudwatch/cloudwatch_service.h"
@@ -306,6 +308,14 @@ int RunServe(const ServeConfig& config) {
     log::Error("cannot read the channels in {}: {}", config.data_dir, loaded.ToString());
     return 1;
   }
+  // Channels deliver to the store chosen above: <data-dir>/s3/<bucket>/<key>, or --s3-endpoint.
+  channels::DeliveryOptions delivery_options;
+  delivery_options.data_dir = config.data_dir;
+  delivery_options.in_memory = config.durability == storage::Durability::kMemory;
+  channels::Delivery delivery(
+      channel_registry, **engine,
+      *object_store, delivery_options,
+      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
   api::ApiOptions aopts;
   aopts.default_account = config.account;
@@ -326,6 +336,8 @@ int RunServe(const ServeConfig& config) {
   // served only where any credentials are accepted anyway.
   console::Console console(**engine, config.account, config.region);
   console.SetCloudWatchSource([&cloudwatch_metrics] { return cloudwatch::LatestValuesJson(cloudwatch_metrics); });
+  console.SetChannelsSource(
+      [&delivery] { return channels::DeliveryStatsJson(delivery.Stats(), delivery.Destination()); });
   if (config.auth_file.empty()) {
     auto page = [&console](const server::HttpRequest& req) { return console.Answer(req); };
     gateway.AddPage("/console", page);
@@ -362,7 +374,7 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
-  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics));
+  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery));
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();
@@ -386,6 +398,7 @@ int RunServe(const ServeConfig& config) {
     (*admin_server)->Start();
     log::Info("admin API on 127.0.0.1:{}", (*admin_server)->port());
   }
+  delivery.Start();  // after the last early return: those stop the engine under it
   gateway.SetReady(true);
   log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)", config.host,
             (*server)->port(), config.durability == storage::Durability::kMemory ? "none" : config.data_dir,
@@ -424,6 +437,7 @@ int RunServe(const ServeConfig& config) {
   // the gateway, which is destroyed before the fault injector.
   faults.Stop();
   (*server)->Shutdown(5000);
+  delivery.Stop();
   (*engine)->Stop();
   if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
   log::Info("sluice stopped");

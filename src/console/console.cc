@@ -110,6 +110,10 @@ bool Console::Handle(const server::HttpRequest& request, server::HttpResponse* r
     *response = JsonResponse(200, cloudwatch_());
     return true;
   }
+  if (path == "/console/api/channels" && channels_) {
+    *response = JsonResponse(200, channels_());
+    return true;
+  }
   std::string_view name = path == "/console" || path == "/console/" ? "index.html" : path.substr(9);
   for (const ConsoleAsset& asset : ConsoleAssets()) {
     if (asset.name != name) continue;

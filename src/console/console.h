@@ -10,6 +10,8 @@
 //                                               the newest n records of a shard (data in base64)
 //   GET /console/api/cloudwatch                the CloudWatch metrics applications put (their
 //                                               latest values), when a source is set
+//   GET /console/api/channels                  every delivering channel's figures and last
+//                                               error, when a source is set
 // Everything else the page shows or does (hash ranges, lineage, consumers,
 // creating, deleting, resharding, putting a record) goes through the Kinesis
 // API itself from the browser, like any other client.
@@ -33,6 +35,9 @@ class Console {
   // The JSON of /console/api/cloudwatch (the page lists its "metrics");
   // without one that path answers 404. Call before serving.
   void SetCloudWatchSource(std::function<std::string()> source) { cloudwatch_ = std::move(source); }
+  // The JSON of /console/api/channels (the page lists its "channels");
+  // without one that path answers 404. Call before serving.
+  void SetChannelsSource(std::function<std::string()> source) { channels_ = std::move(source); }
 
   // True when `request` is the console's (GET /console...): then `*response`
   // is its answer.
@@ -49,6 +54,7 @@ class Console {
   std::string account_;
   std::string region_;
   std::function<std::string()> cloudwatch_;
+  std::function<std::string()> channels_;
 };
 
 // The value of `key` in a URL query string ("a=1&b=x%20y"), percent-decoded;

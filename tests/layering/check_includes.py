@@ -21,6 +21,7 @@ EXTERNAL = {
     "simdjson::simdjson": ("simdjson.h",),
     "ZLIB::ZLIB": ("zlib.h",),
     "PkgConfig::NGHTTP2": ("nghttp2/",),
+    "PkgConfig::ZSTD": ("zstd.h",),
     "fmt::fmt": ("fmt/",),
     "CLI11::CLI11": ("CLI/",),
 }
