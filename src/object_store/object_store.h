@@ -22,9 +22,9 @@ namespace sluice::object_store {
 
 struct PutOptions {
   std::string content_type = "application/octet-stream";
-  std::string content_encoding;                  // "" | "gzip" | "zstd"
-  std::optional<std::string> storage_class;      // S3's x-amz-storage-class
-  std::optional<std::string> expected_owner;     // S3's x-amz-expected-bucket-owner
+  std::string content_encoding;               // "" | "gzip" | "zstd"
+  std::optional<std::string> storage_class;   // S3's x-amz-storage-class
+  std::optional<std::string> expected_owner;  // S3's x-amz-expected-bucket-owner
 };
 
 class ObjectStore {
