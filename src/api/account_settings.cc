@@ -55,7 +55,7 @@ std::string EncodeSettings(const engine::AccountSettings& settings) {
 void HandleDescribeAccountSettings(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
   (void)body;
   const engine::StreamRef ns = DefaultNamespace(ctx.options);
-  reply(EncodeSettings(ctx.engine.DescribeAccountSettings(ns.account, ns.region)));
+  reply(EncodeSettings(ctx.engine.accounts().DescribeAccountSettings(ns.account, ns.region)));
 }
 
 void HandleUpdateAccountSettings(const OperationContext& ctx, const protocol::JsonObject& body, Reply reply) {
@@ -75,7 +75,7 @@ void HandleUpdateAccountSettings(const OperationContext& ctx, const protocol::Js
 
   const engine::StreamRef ns = DefaultNamespace(ctx.options);
   Result<engine::AccountSettings> settings =
-      ctx.engine.UpdateAccountSettings(ns.account, ns.region, /*enable=*/*status == "ENABLED");
+      ctx.engine.accounts().UpdateAccountSettings(ns.account, ns.region, /*enable=*/*status == "ENABLED");
   if (!settings.ok()) return reply(settings.status());
   reply(EncodeSettings(*settings));
 }

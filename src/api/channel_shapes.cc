@@ -62,36 +62,54 @@ Status RequiredStructure(const protocol::JsonObject& parent, std::string_view ke
   return Status::Ok();
 }
 
-Status DecodeDeadLetter(const protocol::JsonObject& o, const std::string& path, protocol::ValidationErrors& errors,
-                        channels::DeadLetterQueue* out) {
-  std::optional<std::string_view> bucket, owner, prefix;
+// The bucket both S3 destinations (storage, dead letters) name: BucketARN
+// and ExpectedBucketOwner, read and checked; empty when absent (an error is
+// recorded then).
+struct S3Bucket {
+  std::string arn;
+  std::string owner;
+};
+
+// Reads the bucket's members of `o`; a member of the wrong type is the
+// returned error, a bad value is recorded in `errors`. Callers read their
+// other members after it, so the errors keep the model's member order.
+Status DecodeBucket(const protocol::JsonObject& o, const std::string& path, protocol::ValidationErrors& errors,
+                    S3Bucket* out) {
+  std::optional<std::string_view> bucket, owner;
   SLUICE_RETURN_IF_ERROR(o.GetString("BucketARN", &bucket));
   SLUICE_RETURN_IF_ERROR(o.GetString("ExpectedBucketOwner", &owner));
-  SLUICE_RETURN_IF_ERROR(o.GetString("ErrorOutputPrefix", &prefix));
   errors.CheckString(Path(path, "bucketARN"), bucket, true, kBucketArnPattern, &Matches<kBucketArnPattern>, 1, 2048);
   errors.CheckString(Path(path, "expectedBucketOwner"), owner, true, kOwnerPattern, &Matches<kOwnerPattern>, 12, 12);
+  *out = S3Bucket{std::string(bucket.value_or("")), std::string(owner.value_or(""))};
+  return Status::Ok();
+}
+
+Status DecodeDeadLetter(const protocol::JsonObject& o, const std::string& path, protocol::ValidationErrors& errors,
+                        channels::DeadLetterQueue* out) {
+  S3Bucket bucket;
+  SLUICE_RETURN_IF_ERROR(DecodeBucket(o, path, errors, &bucket));
+  std::optional<std::string_view> prefix;
+  SLUICE_RETURN_IF_ERROR(o.GetString("ErrorOutputPrefix", &prefix));
   errors.CheckString(Path(path, "errorOutputPrefix"), prefix, false, kErrorPrefixPattern, &Matches<kErrorPrefixPattern>,
                      1, 512);
-  *out = channels::DeadLetterQueue{std::string(bucket.value_or("")), std::string(owner.value_or("")), Owned(prefix)};
+  *out = channels::DeadLetterQueue{std::move(bucket.arn), std::move(bucket.owner), Owned(prefix)};
   return Status::Ok();
 }
 
 Status DecodeStorage(const protocol::JsonObject& o, const std::string& path, protocol::ValidationErrors& errors,
                      channels::S3Storage* out) {
-  std::optional<std::string_view> bucket, owner, tmpl, storage_class, compression;
-  SLUICE_RETURN_IF_ERROR(o.GetString("BucketARN", &bucket));
-  SLUICE_RETURN_IF_ERROR(o.GetString("ExpectedBucketOwner", &owner));
+  S3Bucket bucket;
+  SLUICE_RETURN_IF_ERROR(DecodeBucket(o, path, errors, &bucket));
+  std::optional<std::string_view> tmpl, storage_class, compression;
   SLUICE_RETURN_IF_ERROR(o.GetString("OutputKeyTemplate", &tmpl));
   SLUICE_RETURN_IF_ERROR(o.GetString("StorageClass", &storage_class));
   SLUICE_RETURN_IF_ERROR(o.GetString("CompressionType", &compression));
-  errors.CheckString(Path(path, "bucketARN"), bucket, true, kBucketArnPattern, &Matches<kBucketArnPattern>, 1, 2048);
-  errors.CheckString(Path(path, "expectedBucketOwner"), owner, true, kOwnerPattern, &Matches<kOwnerPattern>, 12, 12);
   errors.CheckString(Path(path, "outputKeyTemplate"), tmpl, false, kKeyTemplatePattern, &Matches<kKeyTemplatePattern>,
                      1, 1024);
   errors.CheckEnum(Path(path, "storageClass"), storage_class, false, kStorageClasses);
   errors.CheckEnum(Path(path, "compressionType"), compression, true, kS3Compressions);
-  *out = channels::S3Storage{std::string(bucket.value_or("")), std::string(owner.value_or("")), Owned(tmpl),
-                             Owned(storage_class), std::string(compression.value_or(""))};
+  *out = channels::S3Storage{std::move(bucket.arn), std::move(bucket.owner), Owned(tmpl), Owned(storage_class),
+                             std::string(compression.value_or(""))};
   return Status::Ok();
 }
 

@@ -77,6 +77,22 @@ Status CheckAge(int64_t issued_ms, int64_t now_ms) {
   return Status::Ok();
 }
 
+// The token of a list sorted by name (ListStreams under `kStreamsTag`,
+// ListChannels under `kChannelsTag`): the tag, the last name returned, the
+// issue time.
+std::string EncodeNameToken(char tag, std::string_view last_name, int64_t issued_ms) {
+  TokenWriter w(tag);
+  w.Field(last_name);
+  w.Int(issued_ms);
+  return w.Finish();
+}
+
+Status DecodeNameToken(std::string_view token, char tag, int64_t now_ms, std::string* last_name, int64_t* issued_ms) {
+  TokenReader r(token, tag);
+  if (!(r.Field(last_name) && r.Int(issued_ms) && r.AtEnd())) return InvalidToken();
+  return CheckAge(*issued_ms, now_ms);
+}
+
 }  // namespace
 
 std::string EncodeListShardsToken(const ListShardsToken& t) {
@@ -109,18 +125,12 @@ Result<ListShardsToken> DecodeListShardsToken(std::string_view token, int64_t no
 }
 
 std::string EncodeListStreamsToken(const ListStreamsToken& t) {
-  TokenWriter w(kStreamsTag);
-  w.Field(t.last_stream_name);
-  w.Int(t.issued_ms);
-  return w.Finish();
+  return EncodeNameToken(kStreamsTag, t.last_stream_name, t.issued_ms);
 }
 
 Result<ListStreamsToken> DecodeListStreamsToken(std::string_view token, int64_t now_ms) {
-  TokenReader r(token, kStreamsTag);
   ListStreamsToken t;
-  bool ok = r.Field(&t.last_stream_name) && r.Int(&t.issued_ms) && r.AtEnd();
-  if (!ok) return InvalidToken();
-  SLUICE_RETURN_IF_ERROR(CheckAge(t.issued_ms, now_ms));
+  SLUICE_RETURN_IF_ERROR(DecodeNameToken(token, kStreamsTag, now_ms, &t.last_stream_name, &t.issued_ms));
   return t;
 }
 
@@ -151,18 +161,12 @@ Result<ListStreamConsumersToken> DecodeListStreamConsumersToken(std::string_view
 }
 
 std::string EncodeListChannelsToken(const ListChannelsToken& t) {
-  TokenWriter w(kChannelsTag);
-  w.Field(t.last_channel_name);
-  w.Int(t.issued_ms);
-  return w.Finish();
+  return EncodeNameToken(kChannelsTag, t.last_channel_name, t.issued_ms);
 }
 
 Result<ListChannelsToken> DecodeListChannelsToken(std::string_view token, int64_t now_ms) {
-  TokenReader r(token, kChannelsTag);
   ListChannelsToken t;
-  bool ok = r.Field(&t.last_channel_name) && r.Int(&t.issued_ms) && r.AtEnd();
-  if (!ok) return InvalidToken();
-  SLUICE_RETURN_IF_ERROR(CheckAge(t.issued_ms, now_ms));
+  SLUICE_RETURN_IF_ERROR(DecodeNameToken(token, kChannelsTag, now_ms, &t.last_channel_name, &t.issued_ms));
   return t;
 }
 

@@ -33,7 +33,7 @@ void HandlePutResourcePolicy(const OperationContext& ctx, const protocol::JsonOb
     return reply(Status::InvalidArgument("Invalid policy document for resource ARN " + resource_arn +
                                          ": the policy must be a JSON object."));
   }
-  st = ctx.engine.PutResourcePolicy(resource_arn, std::move(document));
+  st = ctx.engine.policies().PutResourcePolicy(resource_arn, std::move(document));
   if (!st.ok()) return reply(st);
   reply(std::string());
 }
@@ -56,7 +56,7 @@ void HandleGetResourcePolicy(const OperationContext& ctx, const protocol::JsonOb
   Result<std::string_view> arn = DecodeResourceArn(body);
   if (!arn.ok()) return reply(arn.status());
 
-  Result<std::string> policy = ctx.engine.GetResourcePolicy(*arn);
+  Result<std::string> policy = ctx.engine.policies().GetResourcePolicy(*arn);
   if (!policy.ok()) return reply(policy.status());
   std::string out;
   protocol::JsonWriter w(&out);
@@ -70,7 +70,7 @@ void HandleDeleteResourcePolicy(const OperationContext& ctx, const protocol::Jso
   Result<std::string_view> arn = DecodeResourceArn(body);
   if (!arn.ok()) return reply(arn.status());
 
-  Status st = ctx.engine.DeleteResourcePolicy(*arn);
+  Status st = ctx.engine.policies().DeleteResourcePolicy(*arn);
   if (!st.ok()) return reply(st);
   reply(std::string());
 }

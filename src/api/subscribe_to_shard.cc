@@ -162,9 +162,9 @@ void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObj
 
   auto stream = std::make_shared<ApiStream>();
   auto sink = std::make_shared<EventStreamSink>(ctx.cbor, stream->drain_threshold);
-  Result<std::shared_ptr<engine::Subscription>> subscription =
-      ctx.engine.SubscribeToShard(*consumer, *shard_id, type, by_sequence ? sequence_number : std::nullopt,
-                                  type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt, sink);
+  Result<std::shared_ptr<engine::Subscription>> subscription = ctx.engine.subscriptions().SubscribeToShard(
+      *consumer, *shard_id, type, by_sequence ? sequence_number : std::nullopt,
+      type == engine::IteratorType::kAtTimestamp ? timestamp_ms : std::nullopt, sink);
   if (!subscription.ok()) return reply(subscription.status());
 
   std::shared_ptr<engine::Subscription> sub = *subscription;

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "protocol/json_writer.h"
+#include "util/iso8601.h"
 
 namespace sluice::cli {
 namespace {
@@ -34,17 +35,6 @@ std::string U128ToString(u128 v) {
   }
   std::reverse(out.begin(), out.end());
   return out;
-}
-
-bool Digits(std::string_view s, size_t n, int* out) {
-  if (s.size() < n) return false;
-  int v = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
 }
 
 }  // namespace
@@ -130,34 +120,9 @@ std::optional<int64_t> ParseTime(std::string_view text, int64_t now_ms) {
     }
     return ms;
   }
-  // YYYY-MM-DD[T ]HH:MM:SS[.fff][Z]
-  int year, month, day, hour, minute, second;
-  if (text.size() < 19 || !Digits(text, 4, &year) || text[4] != '-' || !Digits(text.substr(5), 2, &month) ||
-      text[7] != '-' || !Digits(text.substr(8), 2, &day) || (text[10] != 'T' && text[10] != ' ') ||
-      !Digits(text.substr(11), 2, &hour) || text[13] != ':' || !Digits(text.substr(14), 2, &minute) ||
-      text[16] != ':' || !Digits(text.substr(17), 2, &second)) {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  std::string_view rest = text.substr(19);
-  int64_t millis = 0;
-  if (!rest.empty() && rest[0] == '.') {
-    size_t i = 1;
-    int64_t scale = 100;
-    for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i, scale /= 10) millis += (rest[i] - '0') * scale;
-    if (i == 1) return std::nullopt;
-    rest.remove_prefix(i);
-  }
-  if (rest == "Z" || rest == "z") rest = {};
-  if (!rest.empty()) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
+  std::optional<Iso8601Time> t = ParseIso8601(text);
+  if (!t || t->offset_seconds) return std::nullopt;  // UTC only
+  return t->seconds * 1000 + t->nanos / 1000000;
 }
 
 std::string FormatTime(int64_t epoch_ms) {

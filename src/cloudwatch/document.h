@@ -61,7 +61,7 @@ class Value {
 };
 
 // "2026-12-07T06:00:00Z", "2026-12-07T06:00:00.250Z" or with a "+hh:mm"
-// offset, as epoch seconds; nullopt for anything else.
+// offset, as epoch seconds; nullopt for anything else (util/iso8601.h).
 std::optional<double> ParseIso8601(std::string_view text);
 // Epoch seconds as "2026-12-07T06:00:00.250Z" (milliseconds only when not
 // whole).

@@ -53,6 +53,9 @@ void Engine::Stop() { impl_->Stop(); }
 RecordPath& Engine::records() { return impl_->records(); }
 ConsumerRegistry& Engine::consumers() { return impl_->consumers(); }
 StreamControl& Engine::control() { return impl_->control(); }
+Subscriptions& Engine::subscriptions() { return impl_->subscriptions(); }
+AccountControl& Engine::accounts() { return impl_->accounts(); }
+ResourcePolicies& Engine::policies() { return impl_->policies(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
 void Engine::RunHousekeeping() { (void)impl_->housekeeping().RunPass(); }
@@ -66,7 +69,8 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
       codec_(codec),
       meta_store_(options.durability == storage::Durability::kMemory ? std::string() : MetadataPath(options.data_dir),
                   options.durability == storage::Durability::kMemory) {
-  accounts_ = NewAccountStore(options_, *clock_);
+  const bool memory = options_.durability == storage::Durability::kMemory;
+  accounts_ = std::make_unique<AccountStore>(memory ? std::string() : AccountsPath(options_.data_dir), memory, *clock_);
   stores_ = options_.shard_stores ? options_.shard_stores : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
   records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);
@@ -76,14 +80,16 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
   consumers_ = std::make_unique<ConsumerRegistry>(options_, *clock_, *this, *accounts_, kick);
   control_ = std::make_unique<StreamControl>(options_, *clock_, *this, *accounts_, *stores_, kick);
   housekeeping_ = std::make_unique<Housekeeping>(options_, *clock_, *this, *control_, *consumers_);
-  hub_ = std::make_unique<SubscriptionHub>(clock_, [this](ShardSubscription& s) { RunSubscription(s); });
-  hub_->Start();
+  subscriptions_ = std::make_unique<Subscriptions>(options_, *clock_, codec_, *records_, *this);
+  subscriptions_->Start();
+  account_control_ = std::make_unique<AccountControl>(*accounts_);
+  policies_ = std::make_unique<ResourcePolicies>(*this, *consumers_, *accounts_);
 }
 
 Engine::Impl::~Impl() { Stop(); }
 
 Status Engine::Impl::Load() {
-  SLUICE_RETURN_IF_ERROR(LoadAccounts());
+  SLUICE_RETURN_IF_ERROR(accounts_->Load());
   const bool memory = options_.durability == storage::Durability::kMemory;
   SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> doc, meta_store_.Load());
   if (!doc) {
@@ -203,7 +209,7 @@ void Engine::Impl::Start() { housekeeping_->Start(); }
 
 void Engine::Impl::Stop() {
   if (!housekeeping_->Stop()) return;  // stopped before
-  hub_->Stop();
+  subscriptions_->Stop();
   stores_->Stop();  // completes pending syncs
   for (auto& state : Streams()) ReleaseStreamLogs(*state, /*destroy=*/false);
 }

@@ -3,7 +3,10 @@
 // enforces retention, and moves streams through their states. It composes
 // named parts, each with its contracts in its own header: control() (the
 // streams' control plane, engine/stream_control.h), records() (the data
-// path, engine/record_path.h) and consumers() (engine/consumer_registry.h).
+// path, engine/record_path.h), consumers() (engine/consumer_registry.h),
+// subscriptions() (SubscribeToShard, engine/subscriptions.h), accounts()
+// (account settings, engine/account_control.h) and policies() (resource
+// policies, engine/resource_policies.h).
 //
 // Threading: every public method is thread-safe and may be called from any
 // event-loop thread. Control-plane calls take the engine's metadata lock;
@@ -30,10 +33,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/account_control.h"
 #include "engine/consumer_registry.h"
 #include "engine/engine_metrics.h"
 #include "engine/placement.h"
 #include "engine/record_path.h"
+#include "engine/resource_policies.h"
 #include "engine/shard_store.h"
 #include "engine/stream_control.h"
 #include "engine/subscriptions.h"
@@ -103,47 +108,23 @@ class Engine {
   // (engine/consumer_registry.h).
   ConsumerRegistry& consumers();
 
-  // --- account settings and resource policies (account_settings.cc) ---
-  // DescribeAccountSettings of the namespace: the minimum throughput billing
-  // commitment as of now (DISABLED with no times until first enabled).
-  AccountSettings DescribeAccountSettings(const std::string& account, const std::string& region) const;
-  // UpdateAccountSettings: enables or disables the commitment (see
-  // AccountStore::UpdateCommitment for the transitions and the 24 h minimum)
-  // and returns the new settings. Persisted before returning. Errors: IoError.
-  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region, bool enable);
-  // Whether the namespace's commitment is in force (ENABLED or
-  // ENABLED_UNTIL_EARLIEST_ALLOWED_END).
-  bool MinimumThroughputCommitmentEnabled(const std::string& account, const std::string& region) const;
-  // Put/Get/DeleteResourcePolicy of a stream ARN or a consumer ARN
-  // (<stream arn>/consumer/<name>:<seconds>). The policy is stored verbatim
-  // (the API layer checks that it is a JSON object) and persisted; Put
-  // replaces. A stream without a policy reads as "{}". Deleting a stream
-  // deletes its policies and those of its consumers; deregistering a
-  // consumer deletes its policy. Errors: ResourceNotFound (stream missing:
-  // the usual message; consumer (or its stream) missing: "Consumer <arn> not
-  // found."; Delete without a policy: "No resource policy found for resource
-  // ARN <arn>."), ResourceInUse (Put on a consumer that is not ACTIVE),
-  // InvalidArgument (an ARN naming neither), IoError.
-  Status PutResourcePolicy(std::string_view resource_arn, std::string policy);
-  Result<std::string> GetResourcePolicy(std::string_view resource_arn) const;
-  Status DeleteResourcePolicy(std::string_view resource_arn);
+  // --- account settings (engine/account_control.h) ---
+  // DescribeAccountSettings, UpdateAccountSettings, and whether the minimum
+  // throughput commitment is in force.
+  AccountControl& accounts();
+
+  // --- resource policies (engine/resource_policies.h) ---
+  // Put/Get/DeleteResourcePolicy of a stream or a consumer.
+  ResourcePolicies& policies();
 
   // --- data plane ---
   // PutRecords, GetShardIterator, GetRecords, LatestRecords
   // (engine/record_path.h).
   RecordPath& records();
 
-  // Starts a push subscription of `consumer` (resolved and ACTIVE) to the
-  // shard, from the position GetShardIterator would give (same errors and
-  // messages), delivering to `sink` once the handle's Start() is called.
-  // ResourceInUse when the same consumer subscribed to the shard less than
-  // subscription_takeover_ms ago; an older subscription is otherwise
-  // replaced (it ends with ResourceInUse).
-  Result<std::shared_ptr<Subscription>> SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
-                                                         IteratorType type,
-                                                         std::optional<std::string_view> starting_sequence_number,
-                                                         std::optional<int64_t> timestamp_ms,
-                                                         std::shared_ptr<SubscriptionSink> sink);
+  // SubscribeToShard: push subscriptions of enhanced fan-out consumers
+  // (engine/subscriptions.h).
+  Subscriptions& subscriptions();
 
   const EngineOptions& options() const;
 

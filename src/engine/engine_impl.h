@@ -12,8 +12,15 @@
 //   consumer_registry.cc
 //                      stream consumers, ConsumerRegistry
 //                      (engine/consumer_registry.h)
+//   subscriptions.cc   SubscribeToShard and the delivery thread,
+//                      Subscriptions (engine/subscriptions.h)
+//   account_control.cc account settings, AccountControl
+//                      (engine/account_control.h)
+//   resource_policies.cc
+//                      resource policies, ResourcePolicies
+//                      (engine/resource_policies.h)
 // The Impl is the StreamRegistry of StreamControl and the StreamTable of
-// ConsumerRegistry, and owns both.
+// ConsumerRegistry and ResourcePolicies, and owns every part.
 #pragma once
 
 #include <map>
@@ -24,14 +31,16 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/account_control.h"
 #include "engine/account_store.h"
 #include "engine/consumer_registry.h"
 #include "engine/engine.h"
 #include "engine/housekeeping.h"
 #include "engine/record_path.h"
+#include "engine/resource_policies.h"
 #include "engine/shard_iterator.h"
-#include "engine/subscription_hub.h"
 #include "engine/stream_control.h"
+#include "engine/subscriptions.h"
 #include "engine/stream_state.h"
 #include "engine/stream_table.h"
 #include "storage/metadata_store.h"
@@ -47,30 +56,6 @@ class Engine::Impl final : public StreamRegistry {
   Status Load();
   void Start();
   void Stop();
-
-  // account_settings.cc: account settings and resource policies.
-  static std::unique_ptr<AccountStore> NewAccountStore(const EngineOptions& options, const Clock& clock);
-  Status LoadAccounts();
-  AccountSettings DescribeAccountSettings(const std::string& account, const std::string& region) const;
-  Result<AccountSettings> UpdateAccountSettings(const std::string& account, const std::string& region, bool enable);
-  bool MinimumThroughputCommitmentEnabled(const std::string& account, const std::string& region) const;
-  Status PutResourcePolicy(std::string_view resource_arn, std::string policy);
-  Result<std::string> GetResourcePolicy(std::string_view resource_arn) const;
-  Status DeleteResourcePolicy(std::string_view resource_arn);
-  // The stored key (canonical ARN) and the stream's creation time for the
-  // policy of `resource_arn`, once the resource is known to exist. Caller
-  // holds control_mu_.
-  Result<std::pair<std::string, int64_t>> PolicyTargetLocked(std::string_view resource_arn) const;
-
-  // subscriptions.cc
-  Result<std::shared_ptr<Subscription>> SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
-                                                         IteratorType type,
-                                                         std::optional<std::string_view> starting_sequence_number,
-                                                         std::optional<int64_t> timestamp_ms,
-                                                         std::shared_ptr<SubscriptionSink> sink);
-  // Runs one subscription on the delivery thread: ends it, or sends what is
-  // due and sets its next timer.
-  void RunSubscription(ShardSubscription& sub);
 
   // engine_metrics.cc: a copy of every counter (Engine::Metrics).
   EngineMetrics Metrics() const;
@@ -89,6 +74,9 @@ class Engine::Impl final : public StreamRegistry {
   RecordPath& records() { return *records_; }
   ConsumerRegistry& consumers() { return *consumers_; }
   StreamControl& control() { return *control_; }
+  Subscriptions& subscriptions() { return *subscriptions_; }
+  AccountControl& accounts() { return *account_control_; }
+  ResourcePolicies& policies() { return *policies_; }
   Housekeeping& housekeeping() { return *housekeeping_; }
   const EngineOptions& options() const { return options_; }
   int64_t Now() const { return clock_->NowMillis(); }
@@ -105,29 +93,19 @@ class Engine::Impl final : public StreamRegistry {
   Clock* clock_;
   IteratorCodec codec_;
   storage::MetadataStore meta_store_;
-  std::unique_ptr<AccountStore> accounts_;       // account settings, resource policies
-  std::shared_ptr<ShardStoreFactory> stores_;    // opens every shard log
-  std::shared_ptr<ShardPlacement> placement_;    // who leads each shard
-  std::unique_ptr<RecordPath> records_;          // the shard data path
-  std::unique_ptr<ConsumerRegistry> consumers_;  // stream consumers
-  std::unique_ptr<StreamControl> control_;       // the streams' control plane
-  std::unique_ptr<Housekeeping> housekeeping_;   // its thread settles transitions, trims logs
+  std::unique_ptr<AccountStore> accounts_;           // stores account settings, resource policies
+  std::shared_ptr<ShardStoreFactory> stores_;        // opens every shard log
+  std::shared_ptr<ShardPlacement> placement_;        // who leads each shard
+  std::unique_ptr<RecordPath> records_;              // the shard data path
+  std::unique_ptr<ConsumerRegistry> consumers_;      // stream consumers
+  std::unique_ptr<StreamControl> control_;           // the streams' control plane
+  std::unique_ptr<Housekeeping> housekeeping_;       // its thread settles transitions, trims logs
+  std::unique_ptr<Subscriptions> subscriptions_;     // SubscribeToShard, the delivery thread
+  std::unique_ptr<AccountControl> account_control_;  // account settings
+  std::unique_ptr<ResourcePolicies> policies_;       // resource policies
 
   mutable std::shared_mutex table_mu_;
   std::map<StreamKey, std::shared_ptr<StreamState>> streams_;  // guarded by table_mu_
-
-  // Push subscriptions: the delivery thread and one subscription per
-  // (consumer, shard) for the takeover rule.
-  std::unique_ptr<SubscriptionHub> hub_;
-  mutable std::mutex subs_mu_;
-  std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by subs_mu_
-  // SubscribeToShard calls per (consumer, shard), when limited.
-  std::map<std::string, TokenBucket> subscribe_calls_;  // guarded by subs_mu_
-  size_t subscribe_calls_sweep_at_ = 1024;              // guarded by subs_mu_ (SweepFullBuckets)
-  // Unregisters a subscription the delivery thread is done with.
-  void FinishSubscription(ShardSubscription& sub);
-  // Finishes it, then tells its sink with `status`.
-  void EndSubscription(ShardSubscription& sub, const Status& status);
 
   // Serialises control-plane changes, so each is snapshot → save → apply.
   mutable std::mutex control_mu_;

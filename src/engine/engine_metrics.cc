@@ -1,9 +1,6 @@
 // Engine::Metrics: copies the activity counters for the metrics endpoint.
 #include "engine/engine_metrics.h"
 
-#include <algorithm>
-#include <tuple>
-
 #include "engine/engine_impl.h"
 #include "storage/recovery_stats.h"
 
@@ -45,30 +42,7 @@ EngineMetrics Engine::Impl::Metrics() const {
     }
     out.streams.push_back(std::move(stream));
   }
-  {
-    std::lock_guard lock(subs_mu_);
-    // A subscription whose client left stays registered until the delivery
-    // thread next runs it; it is no longer active.
-    for (const auto& [key, weak] : subscriptions_) {
-      std::shared_ptr<ShardSubscription> sub = weak.lock();
-      if (!sub || sub->cancelled()) continue;
-      ++out.active_subscriptions;
-      SubscriptionMetrics m;
-      m.stream = sub->stream;
-      m.consumer_arn = sub->consumer_arn;
-      m.shard_id = ShardIdFor(sub->shard_index);
-      m.started_ms = sub->started_ms;
-      m.millis_behind_latest = sub->millis_behind_latest.load(std::memory_order_relaxed);
-      m.last_event_ms = sub->last_event_ms.load(std::memory_order_relaxed);
-      m.records_sent = sub->records_sent.load(std::memory_order_relaxed);
-      out.subscriptions.push_back(std::move(m));
-    }
-  }
-  std::sort(out.subscriptions.begin(), out.subscriptions.end(),
-            [](const SubscriptionMetrics& a, const SubscriptionMetrics& b) {
-              return std::tie(a.stream.account, a.stream.region, a.stream.name, a.consumer_arn, a.shard_id) <
-                     std::tie(b.stream.account, b.stream.region, b.stream.name, b.consumer_arn, b.shard_id);
-            });
+  subscriptions_->AddMetrics(&out);
   stores_->AddMetrics(&out.storage);
   const storage::RecoveryStats recovery = storage::ReadRecoveryStats();
   out.storage.truncated_tails = recovery.truncated_tails;

@@ -1,9 +1,14 @@
-// SubscribeToShard on the engine side: starting a subscription (position,
-// takeover rules) and running it on the delivery thread.
+// Subscriptions (engine/subscriptions.h): SubscribeToShard on the engine
+// side, starting a subscription (position, takeover rules) and running it on
+// the delivery thread.
+#include "engine/subscriptions.h"
+
 #include <algorithm>
+#include <shared_mutex>
+#include <tuple>
 
 #include "engine/consumer_arn.h"
-#include "engine/engine_impl.h"
+#include "engine/engine_impl.h"  // EngineOptions, the shared not-found messages
 #include "engine/sequence_number.h"
 #include "engine/subscription_hub.h"
 #include "util/log.h"
@@ -21,18 +26,33 @@ constexpr int kEventsPerRun = 4;
 
 }  // namespace
 
-Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
+Subscriptions::Subscriptions(const EngineOptions& options, const Clock& clock, const IteratorCodec& codec,
+                             RecordPath& records, const StreamLookup& streams)
+    : options_(options),
+      limits_on_(options.limits.Any()),
+      clock_(clock),
+      codec_(codec),
+      records_(records),
+      streams_(streams),
+      hub_(std::make_unique<SubscriptionHub>(&clock, [this](ShardSubscription& s) { Run(s); })) {}
+
+Subscriptions::~Subscriptions() { Stop(); }
+
+void Subscriptions::Start() { hub_->Start(); }
+void Subscriptions::Stop() { hub_->Stop(); }
+
+Result<std::shared_ptr<Subscription>> Subscriptions::SubscribeToShard(
     const ConsumerRef& consumer, std::string_view shard_id, IteratorType type,
     std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms,
     std::shared_ptr<SubscriptionSink> sink) {
   // The starting position follows GetShardIterator's rules and messages.
-  SLUICE_ASSIGN_OR_RETURN(std::string token, records_->GetShardIterator(consumer.stream, shard_id, type,
-                                                                        starting_sequence_number, timestamp_ms));
+  SLUICE_ASSIGN_OR_RETURN(std::string token, records_.GetShardIterator(consumer.stream, shard_id, type,
+                                                                       starting_sequence_number, timestamp_ms));
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(token));
   const int index = static_cast<int>(pos.shard_index);
   std::shared_ptr<ShardState> shard;
   {
-    std::shared_ptr<StreamState> state = Find(consumer.stream);
+    std::shared_ptr<StreamState> state = streams_.Find(consumer.stream);
     if (!state) return Status::NotFound(StreamNotFoundMessage(consumer.stream));
     std::shared_lock lock(state->mu);
     if (index >= static_cast<int>(state->shards.size())) {
@@ -58,7 +78,7 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
   sub->expires_ms = now + options_.subscription_lifetime_ms;
   sub->next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
   {
-    std::lock_guard lock(subs_mu_);
+    std::lock_guard lock(mu_);
     if (limits_on_ && options_.limits.subscribe_calls > 0) {
       // One call per second per consumer and shard (at the default figure),
       // counted whether or not the call then succeeds.
@@ -88,10 +108,10 @@ Result<std::shared_ptr<Subscription>> Engine::Impl::SubscribeToShard(
   return std::shared_ptr<Subscription>(sub);
 }
 
-void Engine::Impl::FinishSubscription(ShardSubscription& sub) {
+void Subscriptions::Finish(ShardSubscription& sub) {
   sub.finished = true;
   if (std::shared_ptr<ShardState> shard = sub.shard.lock()) shard->waiters.Remove(&sub);
-  std::lock_guard lock(subs_mu_);
+  std::lock_guard lock(mu_);
   auto it = subscriptions_.find(sub.key);
   if (it != subscriptions_.end()) {
     std::shared_ptr<ShardSubscription> current = it->second.lock();
@@ -99,24 +119,24 @@ void Engine::Impl::FinishSubscription(ShardSubscription& sub) {
   }
 }
 
-void Engine::Impl::EndSubscription(ShardSubscription& sub, const Status& status) {
+void Subscriptions::End(ShardSubscription& sub, const Status& status) {
   // Unregistered first: a client that resubscribes as soon as its stream
   // ends must not find the old subscription still in place.
-  FinishSubscription(sub);
+  Finish(sub);
   sub.sink().End(status);
 }
 
-void Engine::Impl::RunSubscription(ShardSubscription& sub) {
+void Subscriptions::Run(ShardSubscription& sub) {
   if (sub.finished) return;
-  if (sub.cancelled()) return FinishSubscription(sub);
+  if (sub.cancelled()) return Finish(sub);
   if (!sub.started()) return;
   SubscriptionSink& sink = sub.sink();
   if (std::optional<Status> replaced = sub.TakeTermination()) {
-    return EndSubscription(sub, *replaced);
+    return End(sub, *replaced);
   }
   const int64_t now = Now();
   if (now >= sub.expires_ms) {
-    return EndSubscription(sub, Status::Ok());
+    return End(sub, Status::Ok());
   }
 
   for (int sent = 0; sent < kEventsPerRun; ++sent) {
@@ -134,9 +154,9 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
         return;
       }
     }
-    Result<ShardView> view = records_->LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
+    Result<ShardView> view = records_.LoadShardView(sub.stream, sub.stream_creation_ms, sub.shard_index);
     if (!view.ok()) {
-      return EndSubscription(sub, view.status());
+      return End(sub, view.status());
     }
     SubscriptionEvent event;
     bool at_end = false;
@@ -144,16 +164,16 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       std::shared_lock life(view->shard->life);
       Result<ShardRead> read = ShardRead{};
       if (view->shard->log) {
-        read = records_->ReadShardLocked(*view, sub.position, kMaxEventRecords, kMaxEventRecordBytes, now);
+        read = records_.ReadShardLocked(*view, sub.position, kMaxEventRecords, kMaxEventRecordBytes, now);
       } else if (view->meta.open()) {
-        return EndSubscription(sub, Status::NotFound(ShardNotFoundMessage(sub.stream, ShardIdFor(sub.shard_index))));
+        return End(sub, Status::NotFound(ShardNotFoundMessage(sub.stream, ShardIdFor(sub.shard_index))));
       } else {
         read->at_closed_end = true;  // a short-lived shard: empty, closed
       }
       if (!read.ok()) {
         log::Error("engine: subscription to {} of stream {}: {}", ShardIdFor(sub.shard_index), sub.stream.name,
                    read.status().ToString());
-        return EndSubscription(sub, Status(ErrorCode::kInternalFailure, "Internal Service Failure"));
+        return End(sub, Status(ErrorCode::kInternalFailure, "Internal Service Failure"));
       }
       at_end = read->at_closed_end;
       const bool has_records = !read->result.records.empty();
@@ -175,7 +195,7 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
       if (at_end) event.batch.child_shards = view->children;
     }
     const size_t records_sent = event.batch.records.size();
-    if (!sink.Send(event)) return FinishSubscription(sub);
+    if (!sink.Send(event)) return Finish(sub);
     if (sub.fanout) {
       size_t bytes = 0;
       for (const Record& r : event.batch.records) bytes += r.partition_key.size() + r.data.size();
@@ -189,7 +209,7 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
     sub.last_event_ms.store(now, std::memory_order_relaxed);
     sub.records_sent.fetch_add(records_sent, std::memory_order_relaxed);
     if (at_end) {
-      return EndSubscription(sub, Status::Ok());
+      return End(sub, Status::Ok());
     }
     if (event.batch.records.empty()) break;
     if (sent + 1 == kEventsPerRun) {
@@ -202,12 +222,31 @@ void Engine::Impl::RunSubscription(ShardSubscription& sub) {
   hub_->ScheduleAt(sub.shared_from_this(), wake_at);
 }
 
-Result<std::shared_ptr<Subscription>> Engine::SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
-                                                               IteratorType type,
-                                                               std::optional<std::string_view> starting_sequence_number,
-                                                               std::optional<int64_t> timestamp_ms,
-                                                               std::shared_ptr<SubscriptionSink> sink) {
-  return impl_->SubscribeToShard(consumer, shard_id, type, starting_sequence_number, timestamp_ms, std::move(sink));
+void Subscriptions::AddMetrics(EngineMetrics* out) const {
+  {
+    std::lock_guard lock(mu_);
+    // A subscription whose client left stays registered until the delivery
+    // thread next runs it; it is no longer active.
+    for (const auto& [key, weak] : subscriptions_) {
+      std::shared_ptr<ShardSubscription> sub = weak.lock();
+      if (!sub || sub->cancelled()) continue;
+      ++out->active_subscriptions;
+      SubscriptionMetrics m;
+      m.stream = sub->stream;
+      m.consumer_arn = sub->consumer_arn;
+      m.shard_id = ShardIdFor(sub->shard_index);
+      m.started_ms = sub->started_ms;
+      m.millis_behind_latest = sub->millis_behind_latest.load(std::memory_order_relaxed);
+      m.last_event_ms = sub->last_event_ms.load(std::memory_order_relaxed);
+      m.records_sent = sub->records_sent.load(std::memory_order_relaxed);
+      out->subscriptions.push_back(std::move(m));
+    }
+  }
+  std::sort(out->subscriptions.begin(), out->subscriptions.end(),
+            [](const SubscriptionMetrics& a, const SubscriptionMetrics& b) {
+              return std::tie(a.stream.account, a.stream.region, a.stream.name, a.consumer_arn, a.shard_id) <
+                     std::tie(b.stream.account, b.stream.region, b.stream.name, b.consumer_arn, b.shard_id);
+            });
 }
 
 }  // namespace sluice::engine

@@ -17,14 +17,27 @@
 // within subscription_takeover_ms of the first is refused
 // (ResourceInUseException); a later one takes over and the older ends with
 // ResourceInUseException.
+//
+// Subscriptions is the engine's part that starts and runs them; the API
+// layer reaches it as Engine::subscriptions(). The delivery thread and a
+// subscription's state are in engine/subscription_hub.h.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "engine/engine_metrics.h"
+#include "engine/record_path.h"
+#include "engine/shard_iterator.h"
 #include "engine/types.h"
+#include "util/clock.h"
 #include "util/status.h"
+#include "util/token_bucket.h"
 
 namespace sluice::engine {
 
@@ -65,6 +78,72 @@ class Subscription {
   virtual void Wake() = 0;
   // The subscriber went away: the sink is called no more.
   virtual void Cancel() = 0;
+};
+
+class ShardSubscription;
+class SubscriptionHub;
+struct EngineOptions;
+
+// Ownership: owned by the Engine; holds references to the engine's options,
+// clock, iterator codec, data path and stream table, which outlive it. It
+// owns the delivery thread.
+//
+// Threading: SubscribeToShard and AddMetrics are thread-safe (one internal
+// lock over the subscriptions by (consumer, shard) and the call rates); the
+// subscriptions run on the delivery thread, one at a time. A read takes the
+// locks RecordPath takes.
+class Subscriptions {
+ public:
+  Subscriptions(const EngineOptions& options, const Clock& clock, const IteratorCodec& codec, RecordPath& records,
+                const StreamLookup& streams);
+  ~Subscriptions();  // Stop()
+
+  // Starts a push subscription of `consumer` (resolved and ACTIVE) to the
+  // shard, from the position GetShardIterator would give (same errors and
+  // messages), delivering to `sink` once the handle's Start() is called.
+  // ResourceInUse when the same consumer subscribed to the shard less than
+  // subscription_takeover_ms ago; an older subscription is otherwise
+  // replaced (it ends with ResourceInUse). LimitExceeded past the
+  // subscribe-calls quota, when limits are set.
+  Result<std::shared_ptr<Subscription>> SubscribeToShard(const ConsumerRef& consumer, std::string_view shard_id,
+                                                         IteratorType type,
+                                                         std::optional<std::string_view> starting_sequence_number,
+                                                         std::optional<int64_t> timestamp_ms,
+                                                         std::shared_ptr<SubscriptionSink> sink);
+
+  // --- for the engine ---
+  // Starts / stops and joins the delivery thread; subscriptions still open
+  // are left to their sinks' owners (the server closes them first).
+  void Start();
+  void Stop();
+  // Sets out->active_subscriptions and out->subscriptions (sorted by stream,
+  // consumer ARN and shard id).
+  void AddMetrics(EngineMetrics* out) const;
+
+ private:
+  // Runs one subscription on the delivery thread: ends it, or sends what is
+  // due and sets its next timer.
+  void Run(ShardSubscription& sub);
+  // Unregisters a subscription the delivery thread is done with.
+  void Finish(ShardSubscription& sub);
+  // Finishes it, then tells its sink with `status`.
+  void End(ShardSubscription& sub, const Status& status);
+  int64_t Now() const { return clock_.NowMillis(); }
+
+  const EngineOptions& options_;
+  const bool limits_on_;  // options_.limits.Any()
+  const Clock& clock_;
+  const IteratorCodec& codec_;
+  RecordPath& records_;
+  const StreamLookup& streams_;
+  std::unique_ptr<SubscriptionHub> hub_;
+
+  mutable std::mutex mu_;
+  // One subscription per (consumer, shard), for the takeover rule.
+  std::map<std::string, std::weak_ptr<ShardSubscription>> subscriptions_;  // guarded by mu_
+  // SubscribeToShard calls per (consumer, shard), when limited.
+  std::map<std::string, TokenBucket> subscribe_calls_;  // guarded by mu_
+  size_t subscribe_calls_sweep_at_ = 1024;              // guarded by mu_ (SweepFullBuckets)
 };
 
 }  // namespace sluice::engine

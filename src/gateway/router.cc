@@ -1,5 +1,7 @@
 #include "gateway/router.h"
 
+#include <algorithm>
+
 namespace sluice::gateway {
 namespace {
 
@@ -18,6 +20,19 @@ std::string_view SigningService(std::string_view authorization) {
     scope.remove_prefix(slash + 1);
   }
   return scope.substr(0, scope.find('/'));
+}
+
+// The Action field of a query-protocol form ("Action=GetCallerIdentity&
+// Version=2011-06-15"), as written: operation names need no percent-decoding.
+// Empty when there is none (or the body is compressed).
+std::string_view FormAction(std::string_view form) {
+  constexpr std::string_view kAction = "Action=";
+  while (!form.empty()) {
+    const std::string_view field = form.substr(0, form.find('&'));
+    if (field.starts_with(kAction)) return field.substr(kAction.size());
+    form.remove_prefix(std::min(form.size(), field.size() + 1));
+  }
+  return {};
 }
 
 }  // namespace
@@ -63,7 +78,15 @@ Route Router::Find(const server::HttpRequest& request) const {
       break;
     }
   }
-  if (by_content_type >= 0) return {services_[by_content_type], by_content_type, true, {}};
+  if (by_content_type >= 0) {
+    // The query protocol names the operation in the form (or, on a GET, in
+    // the URL's query).
+    std::string_view action = FormAction(request.body);
+    if (action.empty() && request.target.find('?') != std::string_view::npos) {
+      action = FormAction(request.target.substr(request.target.find('?') + 1));
+    }
+    return {services_[by_content_type], by_content_type, true, action};
+  }
   if (fallback_ < 0) return {};
   return {services_[fallback_], fallback_, false, {}};
 }

@@ -36,8 +36,9 @@ struct ServiceMatch {
 struct ServiceRequest {
   const server::HttpRequest& http;
   // The operation the route names (the X-Amz-Target after the prefix, up to
-  // the next '.', or the last segment of a path ".../operation/<Op>"); empty
-  // when the service was picked by content type or as the fallback.
+  // the next '.', the last segment of a path ".../operation/<Op>", or the
+  // Action field of a query-protocol form when the service was picked by
+  // content type); empty when there is none, or for the fallback.
   std::string_view operation;
   // The caller's namespace (a verified identity's account and region, or
   // the claimed credential scope's); empty: the service's defaults.

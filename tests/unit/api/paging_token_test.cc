@@ -47,5 +47,18 @@ TEST(PagingTokenTest, TamperedOrForeignTokensAreInvalid) {
   EXPECT_FALSE(DecodeListShardsToken(token, 1000).ok());
 }
 
+TEST(PagingTokenTest, ListStreamsAndListChannelsTokensShareACodecButNotATag) {
+  const std::string channels = EncodeListChannelsToken(ListChannelsToken{"ch-1", 1000});
+  auto back = DecodeListChannelsToken(channels, 1000);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->last_channel_name, "ch-1");
+  EXPECT_EQ(back->issued_ms, 1000);
+  EXPECT_EQ(DecodeListChannelsToken(channels, 1001 + kNextTokenTtlMs).status().code(), ErrorCode::kExpiredNextToken);
+  const std::string streams = EncodeListStreamsToken(ListStreamsToken{"ch-1", 1000});
+  EXPECT_NE(channels, streams);
+  EXPECT_EQ(DecodeListStreamsToken(channels, 1000).status().message(), "Invalid NextToken.");
+  EXPECT_EQ(DecodeListChannelsToken(streams, 1000).status().message(), "Invalid NextToken.");
+}
+
 }  // namespace
 }  // namespace sluice::api

@@ -291,60 +291,61 @@ class EnginePolicyTest : public ::testing::Test {
 TEST_F(EnginePolicyTest, AStreamWithoutAPolicyReadsAsTheEmptyPolicy) {
   auto engine = Open();
   ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
-  auto got = engine->GetResourcePolicy(kArn);
+  auto got = engine->policies().GetResourcePolicy(kArn);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, "{}");
-  Status del = engine->DeleteResourcePolicy(kArn);
+  Status del = engine->policies().DeleteResourcePolicy(kArn);
   EXPECT_EQ(del.code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(del.message(), "No resource policy found for resource ARN " + kArn + ".");
 }
 
 TEST_F(EnginePolicyTest, MissingStreamsAndConsumersAreNotFound) {
   auto engine = Open();
-  Status put = engine->PutResourcePolicy(kArn, "{}");
+  Status put = engine->policies().PutResourcePolicy(kArn, "{}");
   EXPECT_EQ(put.code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(put.message(), "Stream s under account 123456789012 not found.");
   ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
   const std::string consumer = kArn + "/consumer/c:1700000000";
-  Status get = engine->GetResourcePolicy(consumer).status();
+  Status get = engine->policies().GetResourcePolicy(consumer).status();
   EXPECT_EQ(get.code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(get.message(), "Consumer " + consumer + " not found.");
-  EXPECT_EQ(engine->PutResourcePolicy("arn:aws:kinesis:us-east-1:123456789012:table/x", "{}").code(),
+  EXPECT_EQ(engine->policies().PutResourcePolicy("arn:aws:kinesis:us-east-1:123456789012:table/x", "{}").code(),
             ErrorCode::kInvalidArgument);
 }
 
 TEST_F(EnginePolicyTest, DeletingAStreamDeletesItsPolicyAndARecreatedStreamHasNone) {
   auto engine = Open();
   ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
-  ASSERT_TRUE(engine->PutResourcePolicy(kArn, R"({"Statement":[]})").ok());
-  EXPECT_EQ(*engine->GetResourcePolicy(kArn), R"({"Statement":[]})");
+  ASSERT_TRUE(engine->policies().PutResourcePolicy(kArn, R"({"Statement":[]})").ok());
+  EXPECT_EQ(*engine->policies().GetResourcePolicy(kArn), R"({"Statement":[]})");
   ASSERT_TRUE(engine->control().DeleteStream(s_, false).ok());
-  EXPECT_EQ(engine->GetResourcePolicy(kArn).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(engine->policies().GetResourcePolicy(kArn).status().code(), ErrorCode::kResourceNotFound);
   clock_.Advance(1000);
   ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
-  EXPECT_EQ(*engine->GetResourcePolicy(kArn), "{}");
+  EXPECT_EQ(*engine->policies().GetResourcePolicy(kArn), "{}");
 }
 
 TEST_F(EnginePolicyTest, SettingsAndPoliciesSurviveAnEngineRestart) {
   {
     auto engine = Open();
     ASSERT_TRUE(engine->control().CreateStream(s_, OneShard()).ok());
-    ASSERT_TRUE(engine->PutResourcePolicy(kArn, R"({"Version":"2012-10-17"})").ok());
-    auto settings = engine->UpdateAccountSettings(kAcct, kRegion, true);
+    ASSERT_TRUE(engine->policies().PutResourcePolicy(kArn, R"({"Version":"2012-10-17"})").ok());
+    auto settings = engine->accounts().UpdateAccountSettings(kAcct, kRegion, true);
     ASSERT_TRUE(settings.ok());
     engine->Stop();
   }
   auto engine = Open();
   ASSERT_TRUE(engine);
-  EXPECT_EQ(*engine->GetResourcePolicy(kArn), R"({"Version":"2012-10-17"})");
-  EXPECT_TRUE(engine->MinimumThroughputCommitmentEnabled(kAcct, kRegion));
-  EXPECT_EQ(engine->DescribeAccountSettings(kAcct, kRegion).minimum_throughput_commitment.started_ms, kStart);
+  EXPECT_EQ(*engine->policies().GetResourcePolicy(kArn), R"({"Version":"2012-10-17"})");
+  EXPECT_TRUE(engine->accounts().MinimumThroughputCommitmentEnabled(kAcct, kRegion));
+  EXPECT_EQ(engine->accounts().DescribeAccountSettings(kAcct, kRegion).minimum_throughput_commitment.started_ms,
+            kStart);
 }
 
 TEST_F(EnginePolicyTest, ACorruptAccountDocumentStopsTheEngineFromOpening) {
   {
     auto engine = Open();
-    ASSERT_TRUE(engine->UpdateAccountSettings(kAcct, kRegion, true).ok());
+    ASSERT_TRUE(engine->accounts().UpdateAccountSettings(kAcct, kRegion, true).ok());
     engine->Stop();
   }
   std::ofstream(AccountsPath(dir_.path()), std::ios::binary | std::ios::trunc) << "garbage";

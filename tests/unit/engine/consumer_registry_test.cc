@@ -16,10 +16,12 @@
 #include "engine/stream_state.h"
 #include "engine/stream_table.h"
 #include "engine_test_util.h"
+#include "one_stream_table.h"
 
 namespace sluice::engine {
 namespace {
 
+using testing::OneStreamTable;
 using testing::TempDir;
 
 constexpr int64_t kStart = 1700000000000;
@@ -340,23 +342,23 @@ TEST_F(ConsumersTest, ConsumerPoliciesNeedTheConsumerAndGoWithIt) {
   CreateStream(*e);
   auto c = e->consumers().RegisterStreamConsumer(s_, "app", {});
   ASSERT_TRUE(c.ok());
-  Status creating = e->PutResourcePolicy(c->arn, "{}");
+  Status creating = e->policies().PutResourcePolicy(c->arn, "{}");
   EXPECT_EQ(creating.code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(creating.message(),
             "Consumer app with creation timestamp 1700000000 under stream orders and account 123456789012 is not "
             "in ACTIVE status.");
   clock_.Advance(50);
   e->RunHousekeeping();
-  ASSERT_TRUE(e->PutResourcePolicy(c->arn, R"({"Version":"2012-10-17"})").ok());
-  EXPECT_EQ(*e->GetResourcePolicy(c->arn), R"({"Version":"2012-10-17"})");
-  EXPECT_EQ(e->GetResourcePolicy(stream_arn_ + "/consumer/other:1700000000").status().message(),
+  ASSERT_TRUE(e->policies().PutResourcePolicy(c->arn, R"({"Version":"2012-10-17"})").ok());
+  EXPECT_EQ(*e->policies().GetResourcePolicy(c->arn), R"({"Version":"2012-10-17"})");
+  EXPECT_EQ(e->policies().GetResourcePolicy(stream_arn_ + "/consumer/other:1700000000").status().message(),
             "Consumer " + stream_arn_ + "/consumer/other:1700000000 not found.");
 
   ASSERT_TRUE(e->consumers().DeregisterStreamConsumer(ByName("app")).ok());
-  EXPECT_TRUE(e->GetResourcePolicy(c->arn).ok());  // DELETING: still there
+  EXPECT_TRUE(e->policies().GetResourcePolicy(c->arn).ok());  // DELETING: still there
   clock_.Advance(50);
   e->RunHousekeeping();
-  EXPECT_EQ(e->GetResourcePolicy(c->arn).status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_EQ(e->policies().GetResourcePolicy(c->arn).status().code(), ErrorCode::kResourceNotFound);
   // A new consumer of the same name in the same second has no policy.
   clock_.Set(kStart + 100);
   auto again = e->consumers().RegisterStreamConsumer(s_, "app", {});
@@ -364,7 +366,7 @@ TEST_F(ConsumersTest, ConsumerPoliciesNeedTheConsumerAndGoWithIt) {
   EXPECT_EQ(again->arn, c->arn);
   clock_.Advance(50);
   e->RunHousekeeping();
-  EXPECT_EQ(*e->GetResourcePolicy(again->arn), "{}");
+  EXPECT_EQ(*e->policies().GetResourcePolicy(again->arn), "{}");
 }
 
 TEST(ConsumerArnTest, FormatsAndParses) {
@@ -406,33 +408,6 @@ TEST(ConsumerArnTest, RejectsMalformedArns) {
   EXPECT_TRUE(ParseConsumerArn(base + "/consumer/" + std::string(128, 'n') + ":1").has_value());
   EXPECT_FALSE(ParseConsumerArn(base + "/consumer/" + std::string(129, 'n') + ":1").has_value());
 }
-
-// A stream table of one stream in memory whose saves can be made to fail,
-// recording each saved snapshot: the registry alone, without an Engine.
-class OneStreamTable final : public StreamTable {
- public:
-  explicit OneStreamTable(StreamMeta meta) : state_(std::make_shared<StreamState>()) { state_->meta = std::move(meta); }
-  std::shared_ptr<StreamState> Find(const StreamRef& stream) const override {
-    return KeyOf(stream) == KeyOf(state_->meta.ref) ? state_ : nullptr;
-  }
-  std::mutex& control_mu() const override { return mu_; }
-  std::vector<StreamMeta> SnapshotLocked() const override {
-    std::shared_lock lock(state_->mu);
-    return {state_->meta};
-  }
-  Status SaveLocked(const std::vector<StreamMeta>& streams) override {
-    if (fail_saves) return Status::IoError("disk full");
-    saved.push_back(streams);
-    return Status::Ok();
-  }
-
-  bool fail_saves = false;
-  std::vector<std::vector<StreamMeta>> saved;
-
- private:
-  mutable std::mutex mu_;
-  std::shared_ptr<StreamState> state_;
-};
 
 class ConsumerRegistryAloneTest : public ::testing::Test {
  protected:

@@ -120,8 +120,8 @@ TEST_F(PlacementTest, SubscribeToShardLedElsewhereFailsWithNotLeader) {
   ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
 
   placement_->elsewhere = 0;
-  auto sub = engine_->SubscribeToShard(*consumer, "shardId-000000000000", IteratorType::kLatest, std::nullopt,
-                                       std::nullopt, std::make_shared<NullSink>());
+  auto sub = engine_->subscriptions().SubscribeToShard(*consumer, "shardId-000000000000", IteratorType::kLatest,
+                                                       std::nullopt, std::nullopt, std::make_shared<NullSink>());
   ASSERT_FALSE(sub.ok());
   EXPECT_EQ(sub.status().code(), ErrorCode::kNotLeader);
 }

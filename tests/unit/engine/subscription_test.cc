@@ -95,7 +95,7 @@ class SubscriptionTest : public ::testing::Test {
   std::shared_ptr<Subscription> Subscribe(const std::shared_ptr<RecordingSink>& sink,
                                           IteratorType type = IteratorType::kLatest,
                                           const std::string& shard = "shardId-000000000000") {
-    auto sub = engine_->SubscribeToShard(consumer_, shard, type, std::nullopt, std::nullopt, sink);
+    auto sub = engine_->subscriptions().SubscribeToShard(consumer_, shard, type, std::nullopt, std::nullopt, sink);
     EXPECT_TRUE(sub.ok()) << sub.status().ToString();
     if (!sub.ok()) return nullptr;
     (*sub)->Start();
@@ -249,8 +249,9 @@ TEST_F(SubscriptionTest, ASecondSubscriptionIsRefusedThenTakesOver) {
   auto first = std::make_shared<RecordingSink>();
   auto first_sub = Subscribe(first);
   ASSERT_NE(first_sub, nullptr);
-  auto refused = engine_->SubscribeToShard(consumer_, "shardId-000000000000", IteratorType::kLatest, std::nullopt,
-                                           std::nullopt, std::make_shared<RecordingSink>());
+  auto refused =
+      engine_->subscriptions().SubscribeToShard(consumer_, "shardId-000000000000", IteratorType::kLatest, std::nullopt,
+                                                std::nullopt, std::make_shared<RecordingSink>());
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kResourceInUse);
   EXPECT_EQ(refused.status().message().rfind("Another active subscription exists for this consumer: arn:aws:kinesis:"
@@ -351,8 +352,8 @@ TEST_F(SubscriptionTest, ACancelledSubscriptionIsSentNothingMore) {
   ASSERT_TRUE(other.ok());
   auto witness_ref = engine_->consumers().ResolveActiveConsumer(other->arn);
   ASSERT_TRUE(witness_ref.ok());
-  auto w = engine_->SubscribeToShard(*witness_ref, "shardId-000000000000", IteratorType::kTrimHorizon, std::nullopt,
-                                     std::nullopt, witness);
+  auto w = engine_->subscriptions().SubscribeToShard(*witness_ref, "shardId-000000000000", IteratorType::kTrimHorizon,
+                                                     std::nullopt, std::nullopt, witness);
   ASSERT_TRUE(w.ok());
   (*w)->Start();
   ASSERT_TRUE(PollUntil([&] { return witness->records().size() == 1; }));
@@ -367,8 +368,8 @@ TEST_F(SubscriptionTest, OneSubscribeToShardCallPerSecondPerConsumerAndShard) {
   clock_ = &manual_;
   Open();
   auto subscribe = [&] {
-    return engine_->SubscribeToShard(consumer_, "shardId-000000000000", IteratorType::kLatest, std::nullopt,
-                                     std::nullopt, std::make_shared<RecordingSink>());
+    return engine_->subscriptions().SubscribeToShard(consumer_, "shardId-000000000000", IteratorType::kLatest,
+                                                     std::nullopt, std::nullopt, std::make_shared<RecordingSink>());
   };
   auto first = subscribe();
   ASSERT_TRUE(first.ok()) << first.status().ToString();

@@ -185,6 +185,20 @@ TEST_F(SecondServiceTest, EachServiceAnswersItsOwnTargets) {
       << text;
 }
 
+TEST_F(SecondServiceTest, AQueryProtocolCallIsCountedUnderItsFormsAction) {
+  gateway_->AddService(std::make_unique<testing::ToyService>(
+      "sts",
+      ServiceMatch{.target_prefix = {}, .path_prefix = {}, .content_type = "application/x-www-form-urlencoded"}));
+  server::HttpResponse r = Send("POST", "/", {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                                "Version=2011-06-15&Action=Echo");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "sts:Echo:Version=2011-06-15&Action=Echo:");
+  const std::string text = Metrics();
+  EXPECT_NE(text.find("sluice_requests_total{operation=\"Echo\",status=\"200\",error=\"\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("operation=\"unknown\""), std::string::npos) << text;
+}
+
 TEST_F(SecondServiceTest, AServicesUnknownOperationIsInItsOwnShape) {
   server::HttpResponse r = Post("DynamoDB_20120810.Nope", kJson10, "{}");
   EXPECT_EQ(r.status, 400);

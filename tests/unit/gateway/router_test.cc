@@ -74,6 +74,22 @@ TEST_F(RouterTest, AContentTypeOnlyOneServiceSpeaksPicksIt) {
   EXPECT_EQ(router_.Find(req).service, &kinesis_) << "a target prefix wins";
 }
 
+TEST_F(RouterTest, AContentTypeRouteIsNamedByTheFormsAction) {
+  server::HttpRequest req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  req.body = "Action=PutMetricData&Version=2010-08-01&Namespace=A";
+  EXPECT_EQ(router_.Find(req).operation, "PutMetricData");
+  req.body = "Version=2010-08-01&Action=ListMetrics";
+  EXPECT_EQ(router_.Find(req).operation, "ListMetrics");
+  req.body = "Version=2010-08-01&NoAction=ListMetrics&";
+  EXPECT_EQ(router_.Find(req).operation, "");
+  req.body = "";
+  req.target = "/?Action=GetMetricStatistics&Version=2010-08-01";
+  EXPECT_EQ(router_.Find(req).operation, "GetMetricStatistics") << "a GET's query";
+}
+
 TEST_F(RouterTest, OfTwoServicesSpeakingOneContentTypeTheOneTheRequestIsSignedForWins) {
   ToyService sts{"sts", {.target_prefix = {}, .path_prefix = {}, .content_type = "application/x-www-form-urlencoded"}};
   router_.Add(&sts, /*fallback=*/false);
