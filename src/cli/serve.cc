@@ -312,10 +312,8 @@ int RunServe(const ServeConfig& config) {
   channels::DeliveryOptions delivery_options;
   delivery_options.data_dir = config.data_dir;
   delivery_options.in_memory = config.durability == storage::Durability::kMemory;
-  channels::Delivery delivery(
-      channel_registry, **engine,
-      *object_store, delivery_options,
-      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
+  channels::Delivery delivery(channel_registry, **engine, *object_store, delivery_options,
+                              eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
   api::ApiOptions aopts;
   aopts.default_account = config.account;
