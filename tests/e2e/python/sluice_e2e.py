@@ -272,7 +272,8 @@ def assert_alive(endpoint: str):
 
 
 def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION, service: str = "kinesis",
-           access_key_id: str = "AKIDEXAMPLE", secret_access_key: str = "secret"):
+           access_key_id: str = "AKIDEXAMPLE", secret_access_key: str = "secret",
+           session_token: Optional[str] = None):
     """A boto3 client (Kinesis unless `service` says otherwise) with dummy credentials (unless
     given) and retries off (every error is seen)."""
     cfg = botocore.config.Config(
@@ -286,6 +287,7 @@ def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION, serv
         endpoint_url=endpoint,
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret_access_key,
+        aws_session_token=session_token,
         region_name=region,
         config=cfg,
     )
@@ -793,15 +795,28 @@ class MotoServer:
             self.proc.kill()
             self.proc.wait(10)
 
-    def require_signatures(self) -> dict:
-        """Makes an IAM user allowed everything and an access key of it, then has moto check every
-        later request's SigV4 signature against that key; the key, also in .credentials."""
+    def require_signatures(self, session: bool = False) -> dict:
+        """Makes an IAM user allowed everything and an access key of it (with `session`: a role
+        allowed everything and temporary credentials of it from AssumeRole), then has moto check
+        every later request's SigV4 signature (and session token) against them; the credentials
+        as AWS_* variables, also in .credentials."""
         iam = client(self.url, service="iam")
+        allow_all = json.dumps({"Version": "2012-10-17",
+                                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
         iam.create_user(UserName="sluice")
-        iam.put_user_policy(UserName="sluice", PolicyName="all", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam.put_user_policy(UserName="sluice", PolicyName="all", PolicyDocument=allow_all)
         key = iam.create_access_key(UserName="sluice")["AccessKey"]
         self.credentials = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+        if session:
+            trust = json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"},
+                 "Action": "sts:AssumeRole"}]})
+            role = iam.create_role(RoleName="sluice", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+            iam.put_role_policy(RoleName="sluice", PolicyName="all", PolicyDocument=allow_all)
+            temporary = client(self.url, service="sts").assume_role(RoleArn=role, RoleSessionName="sluice")
+            c = temporary["Credentials"]
+            self.credentials = {"AWS_ACCESS_KEY_ID": c["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+                                "AWS_SESSION_TOKEN": c["SessionToken"]}
         request = urllib.request.Request(self.url + "/moto-api/reset-auth", data=b"0", method="POST",
                                          headers={"Content-Type": "text/plain"})
         with urllib.request.urlopen(request, timeout=5) as answer:
@@ -812,7 +827,8 @@ class MotoServer:
         """A boto3 S3 client of this server (path-style, as for any IP endpoint), signing with
         .credentials."""
         return client(self.url, service="s3", access_key_id=self.credentials["AWS_ACCESS_KEY_ID"],
-                      secret_access_key=self.credentials["AWS_SECRET_ACCESS_KEY"])
+                      secret_access_key=self.credentials["AWS_SECRET_ACCESS_KEY"],
+                      session_token=self.credentials.get("AWS_SESSION_TOKEN"))
 
 
 def bucket_objects(s3, bucket: str, prefix: str = "") -> dict:

@@ -63,7 +63,9 @@ def channel_figure(endpoint, metric, name):
 
 def test_json_records_reach_the_s3_bucket_gzipped_under_a_key_template_with_equals_and_colons(
         spawn, signing_moto):
-    template = "stream=!{kinesis:stream-name}/day=!{timestamp:yyyy-MM-dd}/at=!{timestamp:HH:mm}/"
+    # Every character the template's pattern allows besides letters and digits, most of them
+    # percent-encoded in the signed path.
+    template = "stream=!{kinesis:stream-name}/day=!{timestamp:yyyy-MM-dd}/at=!{timestamp:HH:mm}/it's_(a).*-!/"
     server, kinesis, _ = delivering(spawn, signing_moto, "orders", OutputKeyTemplate=template,
                                     StorageClass="INTELLIGENT_TIERING")
     s3 = signing_moto.s3()
@@ -71,7 +73,8 @@ def test_json_records_reach_the_s3_bucket_gzipped_under_a_key_template_with_equa
     e2e.put_json_ids(kinesis, "orders", list(range(200)))
     wait_ids(s3, range(200))
 
-    key_re = re.compile(r"^stream=orders/day=\d{4}-\d{2}-\d{2}/at=\d{2}:\d{2}/" + e2e.CHANNEL_OBJECT_NAME)
+    key_re = re.compile(r"^stream=orders/day=\d{4}-\d{2}-\d{2}/at=\d{2}:\d{2}/it's_\(a\)\.\*-!/"
+                        + e2e.CHANNEL_OBJECT_NAME)
     for key, body in e2e.bucket_objects(s3, BUCKET).items():
         m = key_re.match(key)
         assert m and m["stream"] == "orders" and m["ext"] == ".json.gz", key
@@ -102,6 +105,32 @@ def test_string_records_reach_the_s3_bucket_as_zstd_text(spawn, signing_moto):
         assert key.endswith(".txt.zst") and body[:4] == b"\x28\xb5\x2f\xfd", key  # a zstd frame
         head = s3.head_object(Bucket=BUCKET, Key=key)
         assert (head["ContentType"], head["ContentEncoding"]) == ("text/plain; charset=utf-8", "zstd"), key
+
+
+def test_temporary_credentials_sign_with_their_session_token(spawn, moto):
+    credentials = moto.require_signatures(session=True)
+    assert "AWS_SESSION_TOKEN" in credentials
+    server, kinesis, _ = delivering(spawn, moto, "sessions")
+    moto.s3().create_bucket(Bucket=BUCKET)
+    e2e.put_json_ids(kinesis, "sessions", list(range(20)))
+    wait_ids(moto.s3(), range(20))
+    assert channel_figure(server.endpoint, "delivery_errors_total", "sessions") == 0
+
+
+def test_an_object_of_several_megabytes_is_put_whole(spawn, signing_moto):
+    server, kinesis, _ = delivering(spawn, signing_moto, "bulky", fmt="STRING", compression="NONE", freshness=2)
+    s3 = signing_moto.s3()
+    s3.create_bucket(Bucket=BUCKET)
+    texts = [f"{i:06d}" + "x" * 9_993 for i in range(600)]  # 6 MB, in one or two objects
+    for start in range(0, len(texts), 100):
+        kinesis.put_records(StreamName="bulky", Records=[{"Data": t.encode(), "PartitionKey": "p"}
+                                                         for t in texts[start:start + 100]])
+
+    def lines():
+        return sorted(line for body in e2e.bucket_objects(s3, BUCKET).values() for line in body.decode().splitlines())
+
+    e2e.wait_until(lambda: lines() == texts, 30, "6 MB of records in the bucket, each once", interval=0.2)
+    assert max(len(body) for body in e2e.bucket_objects(s3, BUCKET).values()) > 1_000_000
 
 
 def test_records_that_are_not_json_land_in_the_dead_letter_bucket_under_its_prefix(spawn, signing_moto):
@@ -139,7 +168,8 @@ def test_a_missing_bucket_is_reported_and_delivery_catches_up_once_it_exists(spa
     [shown] = e2e.console_channels(server.endpoint)["channels"]
     assert "NoSuchBucket" in shown["last_error"] and shown["records"] == 0, shown
     # The model's FAILED is for a configuration that cannot work; a failing upload leaves it ACTIVE.
-    assert kinesis.describe_channel(ChannelARN=arn)["ChannelDescription"]["ChannelStatus"] == "ACTIVE"
+    description = kinesis.describe_channel(ChannelARN=arn)["ChannelDescription"]
+    assert description["ChannelStatus"] == "ACTIVE" and "ChannelStatusReason" not in description, description
 
     s3 = signing_moto.s3()
     s3.create_bucket(Bucket=BUCKET)
