@@ -893,9 +893,41 @@ def put_json_ids(kinesis, stream: str, ids: list):
         assert r["FailedRecordCount"] == 0
 
 
+def kill9_while_putting_json(server: SluiceServer, stream: str, sent: int, burst: int = 500) -> int:
+    """Kills `server` with -9 and restarts it three times, each at a different point of a
+    one-second delivery batch (before, between and after puts and checkpoints) while JSON records
+    keep coming (put_json_ids: `burst` ids, then one at a time until the kill); the next id."""
+    for delay in (0.2, 0.55, 0.9):
+        kinesis = client(server.endpoint)
+        put_json_ids(kinesis, stream, list(range(sent, sent + burst)))
+        sent += burst
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline:
+            put_json_ids(kinesis, stream, [sent])
+            sent += 1
+        server.kill9()
+        server.restart()
+    return sent
+
+
 def metrics_text(endpoint: str) -> str:
     with urllib.request.urlopen(endpoint + "/metrics", timeout=5) as answer:
         return answer.read().decode()
+
+
+def channel_figure(endpoint: str, metric: str, channel: str, account: str = "000000000000") -> int:
+    """The value of `sluice_channel_<metric>` for `channel` on /metrics (which must show it)."""
+    labels = f'account="{account}",region="{REGION}",channel="{channel}"'
+    m = re.search(rf"^sluice_channel_{metric}{{{re.escape(labels)}}} (\d+)$", metrics_text(endpoint), re.M)
+    assert m, f"no sluice_channel_{metric} for channel {channel}"
+    return int(m.group(1))
+
+
+def wait_channel_figure(endpoint: str, metric: str, channel: str, value: int, timeout: float = 10.0):
+    """Waits until `sluice_channel_<metric>` of `channel` is `value`: delivery counts an object
+    after storing it and saving its checkpoint, so a reader of the bucket can see it first."""
+    wait_until(lambda: channel_figure(endpoint, metric, channel) == value, timeout,
+               f"sluice_channel_{metric} of {channel} at {value}")
 
 
 def console_channels(endpoint: str) -> dict:

@@ -7,7 +7,6 @@ import base64
 import json
 import os
 import re
-import time
 
 import sluice_e2e as e2e
 
@@ -68,10 +67,8 @@ def test_json_records_reach_the_bucket_gzipped_under_the_default_key_and_are_cou
         m = OBJECT_NAME.match(key)
         assert m and m["stream"] == "orders" and m["ext"] == ".json.gz", key
         assert body[:2] == b"\x1f\x8b"  # a gzip member
-    metrics = e2e.metrics_text(server.endpoint)
-    labels = f'account="{ACCOUNT}",region="us-east-1",channel="orders"'
-    assert f"sluice_channel_delivered_records_total{{{labels}}} 100" in metrics
-    assert f"sluice_channel_delivery_errors_total{{{labels}}} 0" in metrics
+    e2e.wait_channel_figure(server.endpoint, "delivered_records_total", "orders", 100)
+    assert e2e.channel_figure(server.endpoint, "delivery_errors_total", "orders") == 0
     console = e2e.console_channels(server.endpoint)
     assert console["destination"] == "directory " + os.path.join(server.data_dir, "s3")
     assert [(c["name"], c["records"], c["errors"]) for c in console["channels"]] == [("orders", 100, 0)]
@@ -135,19 +132,8 @@ def test_kill9_mid_delivery_leaves_every_record_in_the_bucket_exactly_once(spawn
     server, kinesis, stream_arn = delivering(spawn, "crashy")
     e2e.put_json_ids(kinesis, "crashy", list(range(0, 1000)))
     e2e.wait_until(lambda: len(delivered_lines(server)) > 0, 30, "a first object", interval=0.05)
-    # Kill -9 at different points of the one-second batches while records
-    # keep coming: before, between and after puts and checkpoints.
-    sent = 1000
-    for delay in (0.2, 0.55, 0.9):
-        e2e.put_json_ids(kinesis, "crashy", list(range(sent, sent + 500)))
-        sent += 500
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline:
-            e2e.put_json_ids(kinesis, "crashy", [sent])
-            sent += 1
-        server.kill9()
-        server.restart()
-        kinesis = e2e.client(server.endpoint)
+    sent = e2e.kill9_while_putting_json(server, "crashy", 1000)
+    kinesis = e2e.client(server.endpoint)
     e2e.put_json_ids(kinesis, "crashy", list(range(sent, sent + 500)))
     sent += 500
     wait_delivered(server, list(range(sent)))

@@ -6,7 +6,6 @@ stopped S3 server retried until delivery catches up; a kill -9 of the server mid
 import base64
 import json
 import re
-import time
 
 import pytest
 
@@ -54,13 +53,6 @@ def wait_ids(s3, ids, timeout=30, bucket=BUCKET):
                    f"{len(expected)} records, each once, in s3://{bucket}", interval=0.2)
 
 
-def channel_figure(endpoint, metric, name):
-    labels = f'account="000000000000",region="us-east-1",channel="{name}"'
-    m = re.search(rf"^sluice_channel_{metric}{{{re.escape(labels)}}} (\d+)$", e2e.metrics_text(endpoint), re.M)
-    assert m, f"no sluice_channel_{metric} for channel {name}"
-    return int(m.group(1))
-
-
 def test_json_records_reach_the_s3_bucket_gzipped_under_a_key_template_with_equals_and_colons(
         spawn, signing_moto):
     # Every character the template's pattern allows besides letters and digits, most of them
@@ -83,8 +75,8 @@ def test_json_records_reach_the_s3_bucket_gzipped_under_a_key_template_with_equa
         assert (head["ContentType"], head["ContentEncoding"]) == ("application/x-ndjson", "gzip"), key
         assert head["StorageClass"] == "INTELLIGENT_TIERING", key
         assert head["ContentLength"] == len(body)
-    assert channel_figure(server.endpoint, "delivered_records_total", "orders") == 200
-    assert channel_figure(server.endpoint, "delivery_errors_total", "orders") == 0
+    e2e.wait_channel_figure(server.endpoint, "delivered_records_total", "orders", 200)
+    assert e2e.channel_figure(server.endpoint, "delivery_errors_total", "orders") == 0
     console = e2e.console_channels(server.endpoint)
     assert console["destination"] == f"s3 {signing_moto.url} (region us-east-1)"
 
@@ -114,7 +106,7 @@ def test_temporary_credentials_sign_with_their_session_token(spawn, moto):
     moto.s3().create_bucket(Bucket=BUCKET)
     e2e.put_json_ids(kinesis, "sessions", list(range(20)))
     wait_ids(moto.s3(), range(20))
-    assert channel_figure(server.endpoint, "delivery_errors_total", "sessions") == 0
+    assert e2e.channel_figure(server.endpoint, "delivery_errors_total", "sessions") == 0
 
 
 def test_an_object_of_several_megabytes_is_put_whole(spawn, signing_moto):
@@ -157,13 +149,13 @@ def test_records_that_are_not_json_land_in_the_dead_letter_bucket_under_its_pref
     for key in e2e.bucket_objects(s3, DEAD_LETTERS):
         assert re.match(r"^refused/\d{4}/\d{2}/\d{2}/\d{2}/" + e2e.CHANNEL_OBJECT_NAME, key), key
         assert key.endswith(".json"), key
-    assert channel_figure(server.endpoint, "dead_letter_records_total", "mixed") == 3
+    e2e.wait_channel_figure(server.endpoint, "dead_letter_records_total", "mixed", 3)
 
 
 def test_a_missing_bucket_is_reported_and_delivery_catches_up_once_it_exists(spawn, signing_moto):
     server, kinesis, arn = delivering(spawn, signing_moto, "waiting")
     e2e.put_json_ids(kinesis, "waiting", list(range(50)))
-    e2e.wait_until(lambda: channel_figure(server.endpoint, "delivery_errors_total", "waiting") > 0, 20,
+    e2e.wait_until(lambda: e2e.channel_figure(server.endpoint, "delivery_errors_total", "waiting") > 0, 20,
                    "a delivery error counted")
     [shown] = e2e.console_channels(server.endpoint)["channels"]
     assert "NoSuchBucket" in shown["last_error"] and shown["records"] == 0, shown
@@ -175,7 +167,7 @@ def test_a_missing_bucket_is_reported_and_delivery_catches_up_once_it_exists(spa
     s3.create_bucket(Bucket=BUCKET)
     e2e.put_json_ids(kinesis, "waiting", list(range(50, 100)))
     wait_ids(s3, range(100))
-    assert channel_figure(server.endpoint, "delivered_records_total", "waiting") == 100
+    e2e.wait_channel_figure(server.endpoint, "delivered_records_total", "waiting", 100)
 
 
 def test_an_s3_server_stopped_mid_run_loses_no_record_once_it_is_back(spawn, moto):
@@ -187,9 +179,9 @@ def test_an_s3_server_stopped_mid_run_loses_no_record_once_it_is_back(spawn, mot
     wait_ids(moto.s3(), range(100))
 
     moto.stop()
-    errors = channel_figure(server.endpoint, "delivery_errors_total", "outage")
+    errors = e2e.channel_figure(server.endpoint, "delivery_errors_total", "outage")
     e2e.put_json_ids(kinesis, "outage", list(range(100, 200)))
-    e2e.wait_until(lambda: channel_figure(server.endpoint, "delivery_errors_total", "outage") > errors, 20,
+    e2e.wait_until(lambda: e2e.channel_figure(server.endpoint, "delivery_errors_total", "outage") > errors, 20,
                    "an upload to the stopped S3 server counted as an error")
 
     moto.start()
@@ -204,18 +196,8 @@ def test_kill9_mid_delivery_to_s3_leaves_every_record_in_the_bucket_exactly_once
     s3.create_bucket(Bucket=BUCKET)
     e2e.put_json_ids(kinesis, "crashy", list(range(1000)))
     e2e.wait_until(lambda: e2e.bucket_objects(s3, BUCKET), 30, "a first object", interval=0.05)
-    # Kills at different points of the one-second batches while records keep coming.
-    sent = 1000
-    for delay in (0.2, 0.55, 0.9):
-        e2e.put_json_ids(kinesis, "crashy", list(range(sent, sent + 300)))
-        sent += 300
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline:
-            e2e.put_json_ids(kinesis, "crashy", [sent])
-            sent += 1
-        server.kill9()
-        server.restart()
-        kinesis = e2e.client(server.endpoint)
+    sent = e2e.kill9_while_putting_json(server, "crashy", 1000, burst=300)
+    kinesis = e2e.client(server.endpoint)
     e2e.put_json_ids(kinesis, "crashy", list(range(sent, sent + 300)))
     sent += 300
     wait_ids(s3, range(sent), timeout=45)
