@@ -72,6 +72,14 @@ def spawn(tmp_path):
         shutil.rmtree(s.data_dir, ignore_errors=True)
 
 
+@pytest.fixture
+def moto(tmp_path):
+    """moto's S3 server, a process of its own on a free port (any credentials accepted)."""
+    server = e2e.MotoServer(tmp_path)
+    yield server
+    server.stop()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """A test that did not run is not a pass: make the run fail when anything was skipped."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -16,14 +16,17 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import glob
+import gzip
 import http.client
 import json
 import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -268,9 +271,11 @@ def assert_alive(endpoint: str):
 # Clients
 
 
-def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION, service: str = "kinesis"):
-    """A boto3 client (Kinesis unless `service` says otherwise) with dummy credentials and
-    retries off (every error is seen)."""
+def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION, service: str = "kinesis",
+           access_key_id: str = "AKIDEXAMPLE", secret_access_key: str = "secret",
+           session_token: Optional[str] = None):
+    """A boto3 client (Kinesis unless `service` says otherwise) with dummy credentials (unless
+    given) and retries off (every error is seen)."""
     cfg = botocore.config.Config(
         region_name=region,
         connect_timeout=5,
@@ -280,8 +285,9 @@ def client(endpoint: str, read_timeout: float = 30.0, region: str = REGION, serv
     return boto3.session.Session().client(
         service,
         endpoint_url=endpoint,
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="secret",
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        aws_session_token=session_token,
         region_name=region,
         config=cfg,
     )
@@ -744,3 +750,186 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# S3-compatible servers and channels delivering to buckets
+
+MOTO_START_DEADLINE_S = 30.0
+MOTO_ACCOUNT = "123456789012"  # the account moto's S3 server owns its buckets with
+
+
+class MotoServer:
+    """`moto_server` (moto[server] beside this Python) on 127.0.0.1, on a free port or `port`,
+    started with `env` added to its environment. Its buckets live in its memory only."""
+
+    def __init__(self, log_dir, env: Optional[dict] = None, port: int = 0):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = os.path.join(str(log_dir), f"moto-{self.port}.log")
+        self._env = env or {}
+        self.proc: Optional[subprocess.Popen] = None
+        # Any key does while moto checks none; require_signatures() makes one it checks.
+        self.credentials = {"AWS_ACCESS_KEY_ID": "AKIDS3E2E", "AWS_SECRET_ACCESS_KEY": "s3-e2e-secret"}
+        self.start()
+
+    def start(self) -> "MotoServer":
+        binary = os.path.join(os.path.dirname(sys.executable), "moto_server")
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(self.port)],
+                                         env={**os.environ, **self._env}, stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(self._answers, MOTO_START_DEADLINE_S, f"moto_server on {self.url}")
+        return self
+
+    def _answers(self) -> bool:
+        if self.proc.poll() is not None:
+            with open(self.log_path) as log:
+                raise AssertionError(f"moto_server exited with {self.proc.returncode}: {log.read()}")
+        with urllib.request.urlopen(self.url + "/moto-api/", timeout=1.0) as answer:
+            return answer.status == 200
+
+    def stop(self):
+        """kill -9: moto keeps nothing, so nothing is lost that a clean stop would keep."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def require_signatures(self, session: bool = False) -> dict:
+        """Makes an IAM user allowed everything and an access key of it (with `session`: a role
+        allowed everything and temporary credentials of it from AssumeRole), then has moto check
+        every later request's SigV4 signature (and session token) against them; the credentials
+        as AWS_* variables, also in .credentials."""
+        iam = client(self.url, service="iam")
+        allow_all = json.dumps({"Version": "2012-10-17",
+                                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+        iam.create_user(UserName="sluice")
+        iam.put_user_policy(UserName="sluice", PolicyName="all", PolicyDocument=allow_all)
+        key = iam.create_access_key(UserName="sluice")["AccessKey"]
+        self.credentials = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+        if session:
+            trust = json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"},
+                 "Action": "sts:AssumeRole"}]})
+            role = iam.create_role(RoleName="sluice", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+            iam.put_role_policy(RoleName="sluice", PolicyName="all", PolicyDocument=allow_all)
+            temporary = client(self.url, service="sts").assume_role(RoleArn=role, RoleSessionName="sluice")
+            c = temporary["Credentials"]
+            self.credentials = {"AWS_ACCESS_KEY_ID": c["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+                                "AWS_SESSION_TOKEN": c["SessionToken"]}
+        request = urllib.request.Request(self.url + "/moto-api/reset-auth", data=b"0", method="POST",
+                                         headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert answer.status == 200
+        return self.credentials
+
+    def s3(self):
+        """A boto3 S3 client of this server (path-style, as for any IP endpoint), signing with
+        .credentials."""
+        return client(self.url, service="s3", access_key_id=self.credentials["AWS_ACCESS_KEY_ID"],
+                      secret_access_key=self.credentials["AWS_SECRET_ACCESS_KEY"],
+                      session_token=self.credentials.get("AWS_SESSION_TOKEN"))
+
+
+def bucket_objects(s3, bucket: str, prefix: str = "") -> dict:
+    """{key: bytes} of every object of `bucket` under `prefix`, read with ListObjectsV2 (every
+    page) and GetObject."""
+    out = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for entry in page.get("Contents", []):
+            out[entry["Key"]] = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read()
+    return out
+
+
+CHANNEL_ROLE = "arn:aws:iam::000000000000:role/channel-role"
+# The name delivery appends to a key's template:
+# <stream>-<shard id>-<yyyy>-<MM>-<dd>-<HH>-<mm>-<ss>-<first sequence number><extension>
+CHANNEL_OBJECT_NAME = (r"(?P<stream>[\w.-]+)-(?P<shard>shardId-\d{12})-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-"
+                       r"(?P<seq>\d+)(?P<ext>(\.json|\.txt)?(\.gz|\.zst)?)$")
+
+
+def on_demand_stream(kinesis, name: str) -> str:
+    """Creates the ON_DEMAND stream `name`, waits for ACTIVE; its ARN."""
+    kinesis.create_stream(StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    return wait_active(kinesis, name)["StreamARN"]
+
+
+def create_channel(kinesis, name: str, stream_arn: str, bucket: str, owner: str, fmt: str = "JSON",
+                   compression: str = "GZIP", freshness: int = 1, **destination) -> str:
+    """Creates channel `name` delivering `stream_arn` to `bucket` (`destination` adds members of
+    S3DestinationConfiguration, or of its StorageConfiguration when named so), waits for ACTIVE;
+    its ARN."""
+    storage = {"BucketARN": f"arn:aws:s3:::{bucket}", "ExpectedBucketOwner": owner, "CompressionType": compression}
+    for member in ("OutputKeyTemplate", "StorageClass"):
+        if member in destination:
+            storage[member] = destination.pop(member)
+    arn = kinesis.create_channel(
+        ChannelName=name,
+        ServiceExecutionRoleARN=CHANNEL_ROLE,
+        StreamConfigurationList=[{"StreamARN": stream_arn, "RecordConfiguration": {"RecordFormatType": fmt}}],
+        S3DestinationConfiguration={"DataFreshnessInSeconds": freshness, "StorageConfiguration": storage,
+                                    **destination},
+    )["ChannelDescription"]["ChannelARN"]
+    wait_until(lambda: kinesis.describe_channel(ChannelARN=arn)["ChannelDescription"]["ChannelStatus"] == "ACTIVE",
+               10, f"channel {name} ACTIVE")
+    return arn
+
+
+def decompress_object(key: str, body: bytes) -> bytes:
+    """A delivered object's body as its key's extension says (.gz, .zst or neither)."""
+    if key.endswith(".gz"):
+        return gzip.decompress(body)
+    if key.endswith(".zst"):
+        return subprocess.run(["zstd", "-d", "-c", "-q"], input=body, capture_output=True, check=True).stdout
+    return body
+
+
+def put_json_ids(kinesis, stream: str, ids: list):
+    """PutRecords of {"id": i, "pad": ...} for each i, keyed k<i>, 500 a call; none may fail."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        r = kinesis.put_records(StreamName=stream, Records=[
+            {"Data": json.dumps({"id": i, "pad": "x" * 20}).encode(), "PartitionKey": f"k{i}"} for i in chunk])
+        assert r["FailedRecordCount"] == 0
+
+
+def kill9_while_putting_json(server: SluiceServer, stream: str, sent: int, burst: int = 500) -> int:
+    """Kills `server` with -9 and restarts it three times, each at a different point of a
+    one-second delivery batch (before, between and after puts and checkpoints) while JSON records
+    keep coming (put_json_ids: `burst` ids, then one at a time until the kill); the next id."""
+    for delay in (0.2, 0.55, 0.9):
+        kinesis = client(server.endpoint)
+        put_json_ids(kinesis, stream, list(range(sent, sent + burst)))
+        sent += burst
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline:
+            put_json_ids(kinesis, stream, [sent])
+            sent += 1
+        server.kill9()
+        server.restart()
+    return sent
+
+
+def metrics_text(endpoint: str) -> str:
+    with urllib.request.urlopen(endpoint + "/metrics", timeout=5) as answer:
+        return answer.read().decode()
+
+
+def channel_figure(endpoint: str, metric: str, channel: str, account: str = "000000000000") -> int:
+    """The value of `sluice_channel_<metric>` for `channel` on /metrics (which must show it)."""
+    labels = f'account="{account}",region="{REGION}",channel="{channel}"'
+    m = re.search(rf"^sluice_channel_{metric}{{{re.escape(labels)}}} (\d+)$", metrics_text(endpoint), re.M)
+    assert m, f"no sluice_channel_{metric} for channel {channel}"
+    return int(m.group(1))
+
+
+def wait_channel_figure(endpoint: str, metric: str, channel: str, value: int, timeout: float = 10.0):
+    """Waits until `sluice_channel_<metric>` of `channel` is `value`: delivery counts an object
+    after storing it and saving its checkpoint, so a reader of the bucket can see it first."""
+    wait_until(lambda: channel_figure(endpoint, metric, channel) == value, timeout,
+               f"sluice_channel_{metric} of {channel} at {value}")
+
+
+def console_channels(endpoint: str) -> dict:
+    with urllib.request.urlopen(endpoint + "/console/api/channels", timeout=5) as answer:
+        return json.loads(answer.read())

@@ -4,50 +4,27 @@ GZIP, STRING and ZSTD), refused records go to the dead-letter prefix,
 resharding during delivery and a kill -9 mid-delivery leave every record in
 the bucket exactly once."""
 import base64
-import gzip
 import json
 import os
 import re
-import subprocess
-import time
-import urllib.request
 
 import sluice_e2e as e2e
 
 ACCOUNT = "000000000000"
 BUCKET = "delivered"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/channel-role"
-# <stream>-<shard>-<yyyy>-<MM>-<dd>-<HH>-<mm>-<ss>-<first sequence number><ext>
-OBJECT_NAME = re.compile(r"^(\d{4})/(\d{2})/(\d{2})/(\d{2})/(?P<stream>[\w.-]+)-(?P<shard>shardId-\d{12})-"
-                         r"\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-(?P<seq>\d+)(?P<ext>(\.json|\.txt)?(\.gz|\.zst)?)$")
+# The default key template, !{timestamp:yyyy/MM/dd/HH}/, then the name delivery appends.
+OBJECT_NAME = re.compile(r"^(\d{4})/(\d{2})/(\d{2})/(\d{2})/" + e2e.CHANNEL_OBJECT_NAME)
 
 
-def on_demand_stream(kinesis, name):
-    kinesis.create_stream(StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
-    return e2e.wait_active(kinesis, name)["StreamARN"]
-
-
-def channel(kinesis, name, stream_arn, fmt="JSON", compression="GZIP", freshness=1):
-    arn = kinesis.create_channel(
-        ChannelName=name,
-        ServiceExecutionRoleARN=ROLE,
-        StreamConfigurationList=[{"StreamARN": stream_arn, "RecordConfiguration": {"RecordFormatType": fmt}}],
-        S3DestinationConfiguration={
-            "DataFreshnessInSeconds": freshness,
-            "StorageConfiguration": {"BucketARN": f"arn:aws:s3:::{BUCKET}", "ExpectedBucketOwner": ACCOUNT,
-                                     "CompressionType": compression},
-        },
-    )["ChannelDescription"]["ChannelARN"]
-    e2e.wait_until(lambda: kinesis.describe_channel(ChannelARN=arn)["ChannelDescription"]["ChannelStatus"] == "ACTIVE",
-                   10, "channel ACTIVE")
-    return arn
+def channel(kinesis, name, stream_arn, **channel_args):
+    return e2e.create_channel(kinesis, name, stream_arn, BUCKET, ACCOUNT, **channel_args)
 
 
 def delivering(spawn, name, **channel_args):
     """A fresh server, an on-demand stream `name` and an ACTIVE channel of it: (server, client, stream ARN)."""
     server = spawn()
     kinesis = e2e.client(server.endpoint)
-    stream_arn = on_demand_stream(kinesis, name)
+    stream_arn = e2e.on_demand_stream(kinesis, name)
     channel(kinesis, name, stream_arn, **channel_args)
     return server, kinesis, stream_arn
 
@@ -65,14 +42,6 @@ def objects(server, prefix=""):
     return out
 
 
-def decompress(key, body):
-    if key.endswith(".gz"):
-        return gzip.decompress(body)
-    if key.endswith(".zst"):
-        return subprocess.run(["zstd", "-d", "-c", "-q"], input=body, capture_output=True, check=True).stdout
-    return body
-
-
 def delivered_lines(server):
     """Every line of every delivered object (dead letters excluded), decompressed."""
     lines = []
@@ -80,16 +49,8 @@ def delivered_lines(server):
         if key.startswith("error/"):
             continue
         assert OBJECT_NAME.match(key), key
-        lines += decompress(key, body).decode().splitlines()
+        lines += e2e.decompress_object(key, body).decode().splitlines()
     return lines
-
-
-def put_json(kinesis, stream, ids):
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        r = kinesis.put_records(StreamName=stream, Records=[
-            {"Data": json.dumps({"id": i, "pad": "x" * 20}).encode(), "PartitionKey": f"k{i}"} for i in chunk])
-        assert r["FailedRecordCount"] == 0
 
 
 def wait_delivered(server, expected_ids, timeout=30):
@@ -100,17 +61,15 @@ def wait_delivered(server, expected_ids, timeout=30):
 
 def test_json_records_reach_the_bucket_gzipped_under_the_default_key_and_are_counted(spawn):
     server, kinesis, stream_arn = delivering(spawn, "orders")
-    put_json(kinesis, "orders", list(range(100)))
+    e2e.put_json_ids(kinesis, "orders", list(range(100)))
     wait_delivered(server, list(range(100)))
     for key, body in objects(server).items():
         m = OBJECT_NAME.match(key)
         assert m and m["stream"] == "orders" and m["ext"] == ".json.gz", key
         assert body[:2] == b"\x1f\x8b"  # a gzip member
-    metrics = urllib.request.urlopen(server.endpoint + "/metrics", timeout=5).read().decode()
-    labels = f'account="{ACCOUNT}",region="us-east-1",channel="orders"'
-    assert f"sluice_channel_delivered_records_total{{{labels}}} 100" in metrics
-    assert f"sluice_channel_delivery_errors_total{{{labels}}} 0" in metrics
-    console = json.loads(urllib.request.urlopen(server.endpoint + "/console/api/channels", timeout=5).read())
+    e2e.wait_channel_figure(server.endpoint, "delivered_records_total", "orders", 100)
+    assert e2e.channel_figure(server.endpoint, "delivery_errors_total", "orders") == 0
+    console = e2e.console_channels(server.endpoint)
     assert console["destination"] == "directory " + os.path.join(server.data_dir, "s3")
     assert [(c["name"], c["records"], c["errors"]) for c in console["channels"]] == [("orders", 100, 0)]
 
@@ -152,7 +111,7 @@ def test_records_that_are_not_json_go_to_the_dead_letter_prefix(spawn):
 
 def test_resharding_during_delivery_delivers_every_record_once(spawn):
     server, kinesis, stream_arn = delivering(spawn, "resharded")
-    put_json(kinesis, "resharded", list(range(0, 300)))
+    e2e.put_json_ids(kinesis, "resharded", list(range(0, 300)))
     shards_before = len(e2e.list_shards(kinesis, "resharded"))
     # The service reshards no ON_DEMAND stream by request: switch the stream
     # to PROVISIONED for the reshard, as an operator can, and back.
@@ -163,7 +122,7 @@ def test_resharding_during_delivery_delivers_every_record_once(spawn):
     e2e.wait_active(kinesis, "resharded")
     kinesis.update_stream_mode(StreamARN=stream_arn, StreamModeDetails={"StreamMode": "ON_DEMAND"})
     e2e.wait_active(kinesis, "resharded")
-    put_json(kinesis, "resharded", list(range(300, 600)))
+    e2e.put_json_ids(kinesis, "resharded", list(range(300, 600)))
     wait_delivered(server, list(range(600)))
     shards = {OBJECT_NAME.match(k)["shard"] for k in objects(server)}
     assert len(shards) > shards_before  # children delivered too
@@ -171,22 +130,11 @@ def test_resharding_during_delivery_delivers_every_record_once(spawn):
 
 def test_kill9_mid_delivery_leaves_every_record_in_the_bucket_exactly_once(spawn):
     server, kinesis, stream_arn = delivering(spawn, "crashy")
-    put_json(kinesis, "crashy", list(range(0, 1000)))
+    e2e.put_json_ids(kinesis, "crashy", list(range(0, 1000)))
     e2e.wait_until(lambda: len(delivered_lines(server)) > 0, 30, "a first object", interval=0.05)
-    # Kill -9 at different points of the one-second batches while records
-    # keep coming: before, between and after puts and checkpoints.
-    sent = 1000
-    for delay in (0.2, 0.55, 0.9):
-        put_json(kinesis, "crashy", list(range(sent, sent + 500)))
-        sent += 500
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline:
-            put_json(kinesis, "crashy", [sent])
-            sent += 1
-        server.kill9()
-        server.restart()
-        kinesis = e2e.client(server.endpoint)
-    put_json(kinesis, "crashy", list(range(sent, sent + 500)))
+    sent = e2e.kill9_while_putting_json(server, "crashy", 1000)
+    kinesis = e2e.client(server.endpoint)
+    e2e.put_json_ids(kinesis, "crashy", list(range(sent, sent + 500)))
     sent += 500
     wait_delivered(server, list(range(sent)))
     lines = delivered_lines(server)

@@ -7,55 +7,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import urllib.request
 
 import pytest
 
 import sluice_e2e as e2e
 
-MOTO_START_DEADLINE_S = 30.0
 REFUSAL_DEADLINE_S = 20.0
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDS3E2E", "AWS_SECRET_ACCESS_KEY": "s3-e2e-secret"}
-
-
-class MotoServer:
-    """`moto_server` on a free port of 127.0.0.1, started with `env` added to its environment."""
-
-    def __init__(self, tmp_path, env: dict | None = None):
-        self.port = e2e.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp_path / f"moto-{self.port}.log"
-        binary = os.path.join(os.path.dirname(sys.executable), "moto_server")
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(self.port)],
-                                     env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        e2e.wait_until(self._answers, MOTO_START_DEADLINE_S, f"moto_server on {self.url}")
-
-    def _answers(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"moto_server exited with {self.proc.returncode}: {self.log_path.read_text()}")
-        with urllib.request.urlopen(self.url + "/moto-api/", timeout=1.0) as answer:
-            return answer.status == 200
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait(10)
-        self._log.close()
-
-
-@pytest.fixture
-def moto(tmp_path):
-    server = MotoServer(tmp_path)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
 def moto_with_auth(tmp_path):
     """moto checking access keys and signatures (it knows none of ours)."""
-    server = MotoServer(tmp_path, {"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
+    server = e2e.MotoServer(tmp_path, {"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
     yield server
     server.stop()
 
