@@ -5,15 +5,17 @@
 #include <array>
 #include <regex>
 
+#include "api/model_rules.h"
 #include "api/tagging.h"
 #include "engine/engine.h"
 
 namespace sluice::api {
 namespace {
 
-// The channel members' patterns. They are matched with std::regex, compiled
-// once: these operations run at 5 calls per second at most, and the text
-// that matches is the text the message shows.
+// The patterns only channel members have. They are matched with std::regex,
+// compiled once: these operations run at 5 calls per second at most, and the
+// text that matches is the text the message shows. The patterns other
+// operations share (names, stream ARNs) are api/model_rules.h's.
 constexpr std::string_view kRoleArnPattern = "arn:aws[-a-z0-9]*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+";
 constexpr std::string_view kBucketArnPattern = "arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}";
 constexpr std::string_view kOwnerPattern = "\\d{12}";
@@ -27,8 +29,6 @@ constexpr std::string_view kTablesNamePattern = "[0-9a-z_]+";
 constexpr std::string_view kPartitionSourcePattern = "[a-zA-Z0-9\\.\\_]+";
 constexpr std::string_view kLogGroupPattern = "[\\.\\-_/#A-Za-z0-9]+";
 constexpr std::string_view kLogStreamPattern = "[^:*]*";
-constexpr std::string_view kNamePattern = "[a-zA-Z0-9_.-]+";
-constexpr std::string_view kStreamArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+";
 
 template <const std::string_view& Pattern>
 bool Matches(std::string_view s) {
@@ -187,7 +187,7 @@ Status CheckDataFreshness(std::optional<int64_t> value) {
 
 void CheckStreamArnMember(protocol::ValidationErrors& errors, const std::string& path,
                           std::optional<std::string_view> value) {
-  errors.CheckString(path, value, true, kStreamArnPattern, &Matches<kStreamArnPattern>, 1, 2048);
+  errors.CheckString(path, value, true, kStreamArnPattern, &MatchesStreamArnPattern, 1, 2048);
 }
 
 void CheckChannelArn(protocol::ValidationErrors& errors, std::optional<std::string_view> value) {
@@ -222,7 +222,7 @@ Result<channels::Channel> DecodeCreateChannel(const OperationContext& ctx, const
   std::optional<std::string_view> name, role;
   SLUICE_RETURN_IF_ERROR(body.GetString("ChannelName", &name));
   SLUICE_RETURN_IF_ERROR(body.GetString("ServiceExecutionRoleARN", &role));
-  errors.CheckString("channelName", name, true, kNamePattern, &Matches<kNamePattern>, 1, 128);
+  errors.CheckString("channelName", name, true, kNamePattern, &MatchesNamePattern, 1, 128);
   errors.CheckString("serviceExecutionRoleARN", role, true, kRoleArnPattern, &Matches<kRoleArnPattern>, 1, 512);
   c.name = std::string(name.value_or(""));
   c.role_arn = std::string(role.value_or(""));
