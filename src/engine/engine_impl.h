@@ -83,8 +83,8 @@ class Engine::Impl final : public StreamRegistry {
   void InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) override;
   void EraseLocked(const StreamKey& key) override;
   std::vector<std::shared_ptr<StreamState>> Streams() const override;
-  void ForEachInNamespace(const std::string& account, const std::string& region,
-                          const std::function<void(const StreamMeta&)>& visit) const override;
+  void ForEachInNamespace(const std::string& account, const std::string& region, std::string_view after,
+                          const std::function<bool(const StreamMeta&)>& visit) const override;
 
   RecordPath& records() { return *records_; }
   ConsumerRegistry& consumers() { return *consumers_; }
