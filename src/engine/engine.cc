@@ -54,7 +54,7 @@ RecordPath& Engine::records() { return impl_->records(); }
 ConsumerRegistry& Engine::consumers() { return impl_->consumers(); }
 StreamControl& Engine::control() { return impl_->control(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
-EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
+EngineMetrics Engine::Metrics(ShardDetail detail) const { return impl_->Metrics(detail); }
 void Engine::RunHousekeeping() { (void)impl_->housekeeping().RunPass(); }
 
 // ------------------------------------------------------------------ Impl ---

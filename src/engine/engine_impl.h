@@ -73,7 +73,7 @@ class Engine::Impl final : public StreamRegistry {
   void RunSubscription(ShardSubscription& sub);
 
   // engine_metrics.cc: a copy of every counter (Engine::Metrics).
-  EngineMetrics Metrics() const;
+  EngineMetrics Metrics(ShardDetail detail) const;
 
   // engine.cc: StreamRegistry, over the stream table.
   std::shared_ptr<StreamState> Find(const StreamRef& stream) const override;
