@@ -35,8 +35,8 @@ bool Reports(const engine::StreamMetrics& stream, std::string_view shard_metric)
 // iterator age is the largest) and, with enhanced monitoring of
 // `shard_metric`, per shard.
 struct CounterFamily {
-  std::string_view suffix;        // sluice_<suffix> per shard, sluice_stream_<suffix> per stream
-  std::string_view help;          // what it counts, without "per stream" / "per shard"
+  std::string_view suffix;  // sluice_<suffix> per shard, sluice_stream_<suffix> per stream
+  std::string_view help;    // what it counts, without "per stream" / "per shard"
   MetricType type;
   std::string_view shard_metric;  // the ShardLevelMetrics name that enables the shard series
   std::string (*value)(const engine::ShardMetrics&);
@@ -49,8 +49,7 @@ const CounterFamily kCounterFamilies[] = {
      "IncomingRecords: records successfully put (PutRecord, PutRecords), counted once durable.", MetricType::kCounter,
      "IncomingRecords", [](const engine::ShardMetrics& s) { return Count(s.incoming_records); }},
     {"incoming_bytes_total", "IncomingBytes: data bytes of the records successfully put (partition keys not counted).",
-     MetricType::kCounter, "IncomingBytes",
-     [](const engine::ShardMetrics& s) { return Count(s.incoming_bytes); }},
+     MetricType::kCounter, "IncomingBytes", [](const engine::ShardMetrics& s) { return Count(s.incoming_bytes); }},
     {"get_records_records_total", "GetRecords.Records: records returned by GetRecords.", MetricType::kCounter,
      "OutgoingRecords", [](const engine::ShardMetrics& s) { return Count(s.get_records_records); }},
     {"get_records_bytes_total", "GetRecords.Bytes: data bytes of the records returned by GetRecords.",
@@ -74,9 +73,8 @@ const CounterFamily kCounterFamilies[] = {
     {"subscribe_to_shard_events_total",
      "SubscribeToShardEvent: events sent to SubscribeToShard subscribers (heartbeats included).", MetricType::kCounter,
      "OutgoingRecords", [](const engine::ShardMetrics& s) { return Count(s.subscribe_events); }},
-    {"subscribe_to_shard_records_total",
-     "SubscribeToShardEvent.Records: records sent to SubscribeToShard subscribers.", MetricType::kCounter,
-     "OutgoingRecords", [](const engine::ShardMetrics& s) { return Count(s.subscribe_records); }},
+    {"subscribe_to_shard_records_total", "SubscribeToShardEvent.Records: records sent to SubscribeToShard subscribers.",
+     MetricType::kCounter, "OutgoingRecords", [](const engine::ShardMetrics& s) { return Count(s.subscribe_records); }},
 };
 
 // A part writing a family's header, then `write(out, stream)` for each
@@ -184,8 +182,7 @@ void AddEngineMetrics(Snapshot engine, metrics::TextStream& out) {
         metrics::AppendHistogram(text, name, StreamLabels(stream), stream.totals.get_records_latency_us, 1e-6);
       }));
   for (const CounterFamily& family : kCounterFamilies) out.Add(ShardFamilyPart(engine, family));
-  out.Add(StreamFamilyPart(engine, "sluice_stream_shards", "Shards of the stream, open or closed.",
-                           MetricType::kGauge,
+  out.Add(StreamFamilyPart(engine, "sluice_stream_shards", "Shards of the stream, open or closed.", MetricType::kGauge,
                            [](std::string* text, const std::string& name, const StreamMetrics& stream) {
                              Labels labels = StreamLabels(stream);
                              labels.emplace_back("state", "open");

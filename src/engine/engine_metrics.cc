@@ -45,8 +45,8 @@ EngineMetrics Engine::Impl::Metrics(ShardDetail detail) const {
     stream.mode = state->meta.mode;
     stream.retention_hours = state->meta.retention_hours;
     stream.shard_level_metrics = state->meta.shard_level_metrics;
-    const bool keep_shards = detail == ShardDetail::kAll ||
-                             (detail == ShardDetail::kEnhanced && !stream.shard_level_metrics.empty());
+    const bool keep_shards =
+        detail == ShardDetail::kAll || (detail == ShardDetail::kEnhanced && !stream.shard_level_metrics.empty());
     if (keep_shards) stream.shards.reserve(state->shards.size());
     for (size_t i = 0; i < state->shards.size() && i < state->meta.shards.size(); ++i) {
       ShardState& shard = *state->shards[i];

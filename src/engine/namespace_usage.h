@@ -48,7 +48,7 @@ class NamespaceUsage {
   void AddLocked(const StreamKey& key, const StreamUsage& usage, int sign);
 
   mutable std::mutex mu_;
-  std::map<StreamKey, StreamUsage> streams_;                         // guarded by mu_
+  std::map<StreamKey, StreamUsage> streams_;                          // guarded by mu_
   std::map<std::pair<std::string, std::string>, Totals> namespaces_;  // guarded by mu_
 };
 

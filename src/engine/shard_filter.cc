@@ -36,9 +36,9 @@ ShardPage FilterShardPage(const StreamMeta& stream, const ShardFilter& filter, i
     } else {
       // An id that does not parse is compared as a string, as the service
       // orders ids lexically; fixed-width ids sort as their indexes do.
-      auto it = std::partition_point(shards.begin() + static_cast<ptrdiff_t>(std::min(first, shards.size())),
-                                     shards.end(),
-                                     [&](const ShardMeta& s) { return ShardIdFor(s.index) <= filter.shard_id; });
+      auto it =
+          std::partition_point(shards.begin() + static_cast<ptrdiff_t>(std::min(first, shards.size())), shards.end(),
+                               [&](const ShardMeta& s) { return ShardIdFor(s.index) <= filter.shard_id; });
       first = static_cast<size_t>(it - shards.begin());
     }
   }

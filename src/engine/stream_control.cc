@@ -257,8 +257,8 @@ std::vector<StreamSummary> StreamControl::ListStreams(const std::string& account
   return ListStreamPage(account, region, "", SIZE_MAX).streams;
 }
 
-StreamPage StreamControl::ListStreamPage(const std::string& account, const std::string& region,
-                                         std::string_view after, size_t limit) const {
+StreamPage StreamControl::ListStreamPage(const std::string& account, const std::string& region, std::string_view after,
+                                         size_t limit) const {
   StreamPage out;
   streams_.ForEachInNamespace(account, region, after, [&](const StreamMeta& m) {
     if (out.streams.size() == limit) {

@@ -208,7 +208,7 @@ class StreamControl {
   ShardStoreFactory& stores_;
   std::function<void()> kick_housekeeping_;
   int64_t last_creation_ms_ = 0;  // guarded by the control lock
-  NamespaceUsage usage_;           // DescribeLimits' running totals
+  NamespaceUsage usage_;          // DescribeLimits' running totals
 };
 
 }  // namespace sluice::engine

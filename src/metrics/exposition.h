@@ -83,8 +83,8 @@ std::string EscapeHelp(std::string_view help);
 void AppendFamilyHeader(std::string* out, std::string_view name, std::string_view help, MetricType type);
 void AppendSample(std::string* out, std::string_view name, std::string_view suffix, const Labels& labels,
                   const std::pair<std::string, std::string>* extra, std::string_view value);
-void AppendHistogram(std::string* out, std::string_view name, const Labels& labels,
-                     const HistogramSnapshot& histogram, double scale = 1.0);
+void AppendHistogram(std::string* out, std::string_view name, const Labels& labels, const HistogramSnapshot& histogram,
+                     double scale = 1.0);
 
 // A sample value: integers as such, other numbers in the shortest form that
 // reads back exactly, NaN and infinities as "NaN", "+Inf", "-Inf".
