@@ -31,24 +31,18 @@ void HandleDescribeStream(const OperationContext& ctx, const protocol::JsonObjec
 
   Result<engine::StreamRef> ref = ResolveStream(ctx.options, name, arn);
   if (!ref.ok()) return reply(ref.status());
-  Result<engine::StreamDescription> desc = ctx.engine.control().DescribeStream(*ref);
-  if (!desc.ok()) return reply(desc.status());
-
   // Shards after ExclusiveStartShardId, compared by index so "shardId-7"
   // and "shardId-000000000007" agree; an id that is not a shard id matches
   // nothing, so every shard is listed.
-  std::optional<int> start_index;
-  if (start_shard) start_index = engine::ParseShardId(*start_shard);
-  size_t first = 0;
+  engine::ShardPageRequest page;
+  if (start_shard) page.after_index = engine::ParseShardId(*start_shard).value_or(-1);
+  page.limit = static_cast<size_t>(std::min(limit.value_or(kMaxShardsPerPage), kMaxShardsPerPage));
+  Result<engine::StreamDescription> desc = ctx.engine.control().DescribeStream(*ref, page);
+  if (!desc.ok()) return reply(desc.status());
   const auto& shards = desc->shards;
-  if (start_index) {
-    while (first < shards.size() && engine::ParseShardId(shards[first].shard_id).value_or(-1) <= *start_index) ++first;
-  }
-  size_t page = static_cast<size_t>(std::min(limit.value_or(kMaxShardsPerPage), kMaxShardsPerPage));
-  size_t last = std::min(shards.size(), first + page);
 
   std::string out;
-  out.reserve(512 + (last - first) * 320);
+  out.reserve(512 + shards.size() * 320);
   protocol::JsonWriter w(&out);
   w.BeginObject();
   w.Key("StreamDescription");
@@ -56,9 +50,9 @@ void HandleDescribeStream(const OperationContext& ctx, const protocol::JsonObjec
   WriteStreamDescriptionFields(w, *desc);
   w.Key("Shards");
   w.BeginArray();
-  for (size_t i = first; i < last; ++i) WriteShard(w, shards[i]);
+  for (const engine::Shard& shard : shards) WriteShard(w, shard);
   w.EndArray();
-  w.MemberBool("HasMoreShards", last < shards.size());
+  w.MemberBool("HasMoreShards", desc->has_more_shards);
   w.EndObject();
   w.EndObject();
   reply(std::move(out));

@@ -128,29 +128,26 @@ void HandleListShards(const OperationContext& ctx, const protocol::JsonObject& b
     if (r.start_shard) cursor.last_shard_id = std::string(*r.start_shard);
   }
 
-  Result<std::vector<engine::Shard>> shards =
-      ctx.engine.control().ListShards(cursor.stream, cursor.filter, cursor.stream_creation_ms);
-  if (!shards.ok()) return reply(shards.status());
-
-  // Skip through the cursor, compared by shard index.
-  size_t first = 0;
-  if (!cursor.last_shard_id.empty()) {
-    int after = engine::ParseShardId(cursor.last_shard_id).value_or(-1);
-    while (first < shards->size() && engine::ParseShardId((*shards)[first].shard_id).value_or(-1) <= after) ++first;
-  }
-  size_t page = static_cast<size_t>(std::min(r.max_results.value_or(kMaxShardsPerPage), kMaxShardsPerPage));
-  size_t last = std::min(shards->size(), first + page);
+  // The page starts after the cursor, compared by shard index (an id that
+  // does not parse starts from the first shard).
+  engine::ShardPageRequest request;
+  if (!cursor.last_shard_id.empty()) request.after_index = engine::ParseShardId(cursor.last_shard_id).value_or(-1);
+  request.limit = static_cast<size_t>(std::min(r.max_results.value_or(kMaxShardsPerPage), kMaxShardsPerPage));
+  Result<engine::ShardPage> page =
+      ctx.engine.control().ListShardPage(cursor.stream, cursor.filter, cursor.stream_creation_ms, request);
+  if (!page.ok()) return reply(page.status());
+  const std::vector<engine::Shard>& shards = page->shards;
 
   std::string out;
-  out.reserve(64 + (last - first) * 320);
+  out.reserve(64 + shards.size() * 320);
   protocol::JsonWriter w(&out);
   w.BeginObject();
   w.Key("Shards");
   w.BeginArray();
-  for (size_t i = first; i < last; ++i) WriteShard(w, (*shards)[i]);
+  for (const engine::Shard& shard : shards) WriteShard(w, shard);
   w.EndArray();
-  if (last < shards->size() && last > first) {
-    cursor.last_shard_id = (*shards)[last - 1].shard_id;
+  if (page->more && !shards.empty()) {
+    cursor.last_shard_id = shards.back().shard_id;
     cursor.issued_ms = now;
     w.Member("NextToken", EncodeListShardsToken(cursor));
   }

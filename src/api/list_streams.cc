@@ -42,14 +42,11 @@ void HandleListStreams(const OperationContext& ctx, const protocol::JsonObject& 
   }
 
   engine::StreamRef ns = DefaultNamespace(ctx.options);
-  std::vector<engine::StreamSummary> streams = ctx.engine.control().ListStreams(ns.account, ns.region);
-  auto first = after.empty()
-                   ? streams.begin()
-                   : std::upper_bound(streams.begin(), streams.end(), after,
-                                      [](const std::string& a, const engine::StreamSummary& s) { return a < s.name; });
-  size_t page = static_cast<size_t>(std::min(limit.value_or(kMaxStreamsPerPage), kMaxStreamsPerPage));
-  auto last = first + static_cast<ptrdiff_t>(std::min(page, static_cast<size_t>(streams.end() - first)));
-  bool more = last != streams.end();
+  const size_t page_size = static_cast<size_t>(std::min(limit.value_or(kMaxStreamsPerPage), kMaxStreamsPerPage));
+  engine::StreamPage page = ctx.engine.control().ListStreamPage(ns.account, ns.region, after, page_size);
+  const auto first = page.streams.cbegin();
+  const auto last = page.streams.cend();
+  const bool more = page.more;
 
   std::string out;
   out.reserve(128 + static_cast<size_t>(last - first) * 256);

@@ -21,7 +21,8 @@ Result<HashKey> ParseExplicitHashKey(std::string_view value) {
 Status CheckMissingPartitionKeys(const OperationContext& ctx, const engine::StreamRef& stream,
                                  std::span<const std::string> paths) {
   if (paths.empty()) return Status::Ok();
-  SLUICE_ASSIGN_OR_RETURN(engine::StreamDescription desc, ctx.engine.control().DescribeStream(stream));
+  SLUICE_ASSIGN_OR_RETURN(engine::StreamDescription desc,
+                          ctx.engine.control().DescribeStream(stream, engine::kNoShards));
   if (desc.record_distribution == engine::RecordDistribution::kAuto) return Status::Ok();
   protocol::ValidationErrors errors;
   for (size_t i = 0; i < paths.size() && i < protocol::ValidationErrors::kMaxErrors; ++i) {

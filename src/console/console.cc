@@ -44,21 +44,13 @@ server::HttpResponse NotFound() {
 }
 
 void WriteTotals(protocol::JsonWriter& w, const engine::StreamMetrics& s) {
-  uint64_t in_records = 0, in_bytes = 0, out_records = 0, out_bytes = 0;
-  int open = 0;
-  for (const engine::ShardMetrics& m : s.shards) {
-    in_records += m.incoming_records;
-    in_bytes += m.incoming_bytes;
-    out_records += m.get_records_records + m.subscribe_records;
-    out_bytes += m.get_records_bytes;
-    open += m.open ? 1 : 0;
-  }
-  w.MemberInt("open_shards", open);
-  w.MemberInt("shards", static_cast<int64_t>(s.shards.size()));
-  w.MemberInt("in_records", static_cast<int64_t>(in_records));
-  w.MemberInt("in_bytes", static_cast<int64_t>(in_bytes));
-  w.MemberInt("out_records", static_cast<int64_t>(out_records));
-  w.MemberInt("out_bytes", static_cast<int64_t>(out_bytes));
+  const engine::ShardMetrics& t = s.totals;
+  w.MemberInt("open_shards", s.open_shards);
+  w.MemberInt("shards", s.open_shards + s.closed_shards);
+  w.MemberInt("in_records", static_cast<int64_t>(t.incoming_records));
+  w.MemberInt("in_bytes", static_cast<int64_t>(t.incoming_bytes));
+  w.MemberInt("out_records", static_cast<int64_t>(t.get_records_records + t.subscribe_records));
+  w.MemberInt("out_bytes", static_cast<int64_t>(t.get_records_bytes));
 }
 
 void WriteStreamHead(protocol::JsonWriter& w, const engine::StreamMetrics& s) {
@@ -135,7 +127,7 @@ server::HttpResponse Console::Answer(const server::HttpRequest& request) const {
 }
 
 std::string Console::Streams() const {
-  const engine::EngineMetrics m = engine_.Metrics();
+  const engine::EngineMetrics m = engine_.Metrics(engine::ShardDetail::kNone);
   std::string body;
   protocol::JsonWriter w(&body);
   w.BeginObject();

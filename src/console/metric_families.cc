@@ -1,11 +1,19 @@
 #include "console/metric_families.h"
 
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
 namespace sluice::console {
 namespace {
 
 using metrics::Family;
 using metrics::Labels;
 using metrics::MetricType;
+using Snapshot = std::shared_ptr<const engine::EngineMetrics>;
+
+// Samples a streamed family part writes per call.
+constexpr size_t kSamplesPerStep = 256;
 
 Labels ShardLabels(const engine::StreamMetrics& stream, const engine::ShardMetrics& shard) {
   return {{"stream", stream.ref.name},
@@ -18,76 +26,105 @@ Labels StreamLabels(const engine::StreamMetrics& stream) {
   return {{"stream", stream.ref.name}, {"account", stream.ref.account}, {"region", stream.ref.region}};
 }
 
-// One per-shard family: `value` picks the field.
-template <typename Value>
-void AddShardFamily(const engine::EngineMetrics& engine, metrics::Exposition& out, const std::string& name,
-                    const std::string& help, MetricType type, Value value) {
-  Family& family = out.Declare(name, help, type);
-  for (const engine::StreamMetrics& stream : engine.streams) {
-    for (const engine::ShardMetrics& shard : stream.shards) family.Add(ShardLabels(stream, shard), value(shard));
-  }
+bool Reports(const engine::StreamMetrics& stream, std::string_view shard_metric) {
+  return std::find(stream.shard_level_metrics.begin(), stream.shard_level_metrics.end(), shard_metric) !=
+         stream.shard_level_metrics.end();
 }
 
-}  // namespace
+// A counter or gauge kept per shard: reported per stream (summed; the
+// iterator age is the largest) and, with enhanced monitoring of
+// `shard_metric`, per shard.
+struct CounterFamily {
+  std::string_view suffix;  // sluice_<suffix> per shard, sluice_stream_<suffix> per stream
+  std::string_view help;    // what it counts, without "per stream" / "per shard"
+  MetricType type;
+  std::string_view shard_metric;  // the ShardLevelMetrics name that enables the shard series
+  std::string (*value)(const engine::ShardMetrics&);
+};
 
-void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& out) {
-  using S = engine::ShardMetrics;
-  AddShardFamily(
-      engine, out, "sluice_incoming_records_total",
-      "IncomingRecords: records successfully put to the shard (PutRecord, PutRecords), counted once durable.",
-      MetricType::kCounter, [](const S& s) { return s.incoming_records; });
-  AddShardFamily(engine, out, "sluice_incoming_bytes_total",
-                 "IncomingBytes: data bytes of the records successfully put to the shard (partition keys not counted).",
-                 MetricType::kCounter, [](const S& s) { return s.incoming_bytes; });
-  AddShardFamily(engine, out, "sluice_get_records_records_total",
-                 "GetRecords.Records: records returned by GetRecords from the shard.", MetricType::kCounter,
-                 [](const S& s) { return s.get_records_records; });
-  AddShardFamily(engine, out, "sluice_get_records_bytes_total",
-                 "GetRecords.Bytes: data bytes of the records returned by GetRecords from the shard.",
-                 MetricType::kCounter, [](const S& s) { return s.get_records_bytes; });
-  Family& latency = out.Declare("sluice_get_records_latency_seconds",
-                                "GetRecords.Latency: time the engine took to answer a GetRecords on the shard.",
-                                MetricType::kHistogram);
-  for (const engine::StreamMetrics& stream : engine.streams) {
-    for (const engine::ShardMetrics& shard : stream.shards) {
-      latency.AddHistogram(ShardLabels(stream, shard), shard.get_records_latency_us, 1e-6);
+std::string Count(uint64_t v) { return std::to_string(v); }
+
+const CounterFamily kCounterFamilies[] = {
+    {"incoming_records_total",
+     "IncomingRecords: records successfully put (PutRecord, PutRecords), counted once durable.", MetricType::kCounter,
+     "IncomingRecords", [](const engine::ShardMetrics& s) { return Count(s.incoming_records); }},
+    {"incoming_bytes_total", "IncomingBytes: data bytes of the records successfully put (partition keys not counted).",
+     MetricType::kCounter, "IncomingBytes", [](const engine::ShardMetrics& s) { return Count(s.incoming_bytes); }},
+    {"get_records_records_total", "GetRecords.Records: records returned by GetRecords.", MetricType::kCounter,
+     "OutgoingRecords", [](const engine::ShardMetrics& s) { return Count(s.get_records_records); }},
+    {"get_records_bytes_total", "GetRecords.Bytes: data bytes of the records returned by GetRecords.",
+     MetricType::kCounter, "OutgoingBytes", [](const engine::ShardMetrics& s) { return Count(s.get_records_bytes); }},
+    {"iterator_age_milliseconds",
+     "GetRecords.IteratorAgeMilliseconds: MillisBehindLatest of the last GetRecords (0 before any; per stream the "
+     "largest of its shards').",
+     MetricType::kGauge, "IteratorAgeMilliseconds",
+     [](const engine::ShardMetrics& s) { return std::to_string(s.iterator_age_ms); }},
+    {"iterator_age_seconds", "The iterator age (iterator_age_milliseconds) in seconds, the Prometheus base unit.",
+     MetricType::kGauge, "IteratorAgeMilliseconds",
+     [](const engine::ShardMetrics& s) { return metrics::FormatValue(static_cast<double>(s.iterator_age_ms) / 1000); }},
+    {"write_provisioned_throughput_exceeded_total",
+     "WriteProvisionedThroughputExceeded: records refused for the write throughput.", MetricType::kCounter,
+     "WriteProvisionedThroughputExceeded",
+     [](const engine::ShardMetrics& s) { return Count(s.write_throughput_exceeded); }},
+    {"read_provisioned_throughput_exceeded_total",
+     "ReadProvisionedThroughputExceeded: GetRecords calls refused for the read throughput.", MetricType::kCounter,
+     "ReadProvisionedThroughputExceeded",
+     [](const engine::ShardMetrics& s) { return Count(s.read_throughput_exceeded); }},
+    {"subscribe_to_shard_events_total",
+     "SubscribeToShardEvent: events sent to SubscribeToShard subscribers (heartbeats included).", MetricType::kCounter,
+     "OutgoingRecords", [](const engine::ShardMetrics& s) { return Count(s.subscribe_events); }},
+    {"subscribe_to_shard_records_total", "SubscribeToShardEvent.Records: records sent to SubscribeToShard subscribers.",
+     MetricType::kCounter, "OutgoingRecords", [](const engine::ShardMetrics& s) { return Count(s.subscribe_records); }},
+};
+
+// A part writing a family's header, then `write(out, stream)` for each
+// stream, kSamplesPerStep streams per call.
+template <typename Write>
+metrics::TextStream::Part StreamFamilyPart(Snapshot engine, std::string name, std::string help, MetricType type,
+                                           Write write) {
+  auto next = std::make_shared<size_t>(0);  // the stream to write next
+  return [=](std::string* out) {
+    if (*next == 0) metrics::AppendFamilyHeader(out, name, help, type);
+    const size_t end = std::min(engine->streams.size(), *next + kSamplesPerStep);
+    for (; *next < end; ++*next) write(out, name, engine->streams[*next]);
+    return *next == engine->streams.size();
+  };
+}
+
+// A part writing a family's header, then one sample per shard of each
+// stream reporting `shard_metric`, kSamplesPerStep samples per call.
+metrics::TextStream::Part ShardFamilyPart(Snapshot engine, const CounterFamily& family) {
+  struct Cursor {
+    bool started = false;
+    size_t stream = 0;
+    size_t shard = 0;
+  };
+  auto at = std::make_shared<Cursor>();
+  const std::string name = "sluice_" + std::string(family.suffix);
+  const std::string help = std::string(family.help) + " Per shard, for streams with enhanced monitoring of " +
+                           std::string(family.shard_metric) + ".";
+  return [engine, at, name, help, &family](std::string* out) {
+    if (!at->started) {
+      metrics::AppendFamilyHeader(out, name, help, family.type);
+      at->started = true;
     }
-  }
-  AddShardFamily(
-      engine, out, "sluice_iterator_age_milliseconds",
-      "GetRecords.IteratorAgeMilliseconds: MillisBehindLatest of the shard's last GetRecords (0 before any).",
-      MetricType::kGauge, [](const S& s) { return s.iterator_age_ms; });
-  AddShardFamily(engine, out, "sluice_iterator_age_seconds",
-                 "The shard's iterator age (sluice_iterator_age_milliseconds) in seconds, the Prometheus base unit.",
-                 MetricType::kGauge, [](const S& s) { return static_cast<double>(s.iterator_age_ms) / 1000.0; });
-  AddShardFamily(engine, out, "sluice_write_provisioned_throughput_exceeded_total",
-                 "WriteProvisionedThroughputExceeded: records refused for the shard's write throughput.",
-                 MetricType::kCounter, [](const S& s) { return s.write_throughput_exceeded; });
-  AddShardFamily(engine, out, "sluice_read_provisioned_throughput_exceeded_total",
-                 "ReadProvisionedThroughputExceeded: GetRecords calls refused for the shard's read throughput.",
-                 MetricType::kCounter, [](const S& s) { return s.read_throughput_exceeded; });
-  AddShardFamily(
-      engine, out, "sluice_subscribe_to_shard_events_total",
-      "SubscribeToShardEvent: events sent to SubscribeToShard subscribers of the shard (heartbeats included).",
-      MetricType::kCounter, [](const S& s) { return s.subscribe_events; });
-  AddShardFamily(engine, out, "sluice_subscribe_to_shard_records_total",
-                 "SubscribeToShardEvent.Records: records sent to SubscribeToShard subscribers of the shard.",
-                 MetricType::kCounter, [](const S& s) { return s.subscribe_records; });
+    for (size_t written = 0; at->stream < engine->streams.size() && written < kSamplesPerStep;) {
+      const engine::StreamMetrics& stream = engine->streams[at->stream];
+      if (at->shard >= stream.shards.size() || !Reports(stream, family.shard_metric)) {
+        ++at->stream;
+        at->shard = 0;
+        continue;
+      }
+      const engine::ShardMetrics& shard = stream.shards[at->shard++];
+      metrics::AppendSample(out, name, "", ShardLabels(stream, shard), nullptr, family.value(shard));
+      ++written;
+    }
+    return at->stream == engine->streams.size();
+  };
+}
 
-  Family& shards = out.Declare("sluice_stream_shards", "Shards of the stream, open or closed.", MetricType::kGauge);
-  Family& disk = out.Declare(
-      "sluice_stream_bytes_on_disk",
-      "Bytes of record batches the stream's shard logs hold (in memory with --durability memory).", MetricType::kGauge);
-  for (const engine::StreamMetrics& stream : engine.streams) {
-    int64_t open = 0;
-    for (const engine::ShardMetrics& s : stream.shards) open += s.open ? 1 : 0;
-    Labels labels = StreamLabels(stream);
-    labels.emplace_back("state", "open");
-    shards.Add(labels, open);
-    labels.back().second = "closed";
-    shards.Add(labels, static_cast<int64_t>(stream.shards.size()) - open);
-    disk.Add(StreamLabels(stream), stream.bytes_on_disk);
-  }
+// Streams by status, the subscriptions, the storage: small, rendered at once.
+void AddEngineTotals(const engine::EngineMetrics& engine, metrics::Exposition& out) {
   Family& streams = out.Declare("sluice_streams", "Streams by status.", MetricType::kGauge);
   for (engine::StreamStatus status : {engine::StreamStatus::kCreating, engine::StreamStatus::kActive,
                                       engine::StreamStatus::kUpdating, engine::StreamStatus::kDeleting}) {
@@ -124,6 +161,45 @@ void AddEngineMetrics(const engine::EngineMetrics& engine, metrics::Exposition& 
       .Add({{"action", "damaged_batch"}}, engine.storage.damaged_batches)
       .Add({{"action", "offset_gap"}}, engine.storage.offset_gaps)
       .Add({{"action", "missing_shard_dir"}}, engine.storage.missing_shard_dirs);
+}
+
+}  // namespace
+
+void AddEngineMetrics(Snapshot engine, metrics::TextStream& out) {
+  using engine::StreamMetrics;
+  for (const CounterFamily& family : kCounterFamilies) {
+    out.Add(StreamFamilyPart(engine, "sluice_stream_" + std::string(family.suffix),
+                             std::string(family.help) + " Per stream, over its shards.", family.type,
+                             [&family](std::string* text, const std::string& name, const StreamMetrics& stream) {
+                               metrics::AppendSample(text, name, "", StreamLabels(stream), nullptr,
+                                                     family.value(stream.totals));
+                             }));
+  }
+  out.Add(StreamFamilyPart(
+      engine, "sluice_stream_get_records_latency_seconds",
+      "GetRecords.Latency: time the engine took to answer a GetRecords, per stream over its shards.",
+      MetricType::kHistogram, [](std::string* text, const std::string& name, const StreamMetrics& stream) {
+        metrics::AppendHistogram(text, name, StreamLabels(stream), stream.totals.get_records_latency_us, 1e-6);
+      }));
+  for (const CounterFamily& family : kCounterFamilies) out.Add(ShardFamilyPart(engine, family));
+  out.Add(StreamFamilyPart(engine, "sluice_stream_shards", "Shards of the stream, open or closed.", MetricType::kGauge,
+                           [](std::string* text, const std::string& name, const StreamMetrics& stream) {
+                             Labels labels = StreamLabels(stream);
+                             labels.emplace_back("state", "open");
+                             metrics::AppendSample(text, name, "", labels, nullptr, std::to_string(stream.open_shards));
+                             labels.back().second = "closed";
+                             metrics::AppendSample(text, name, "", labels, nullptr,
+                                                   std::to_string(stream.closed_shards));
+                           }));
+  out.Add(StreamFamilyPart(
+      engine, "sluice_stream_bytes_on_disk",
+      "Bytes of record batches the stream's shard logs hold (in memory with --durability memory).", MetricType::kGauge,
+      [](std::string* text, const std::string& name, const StreamMetrics& stream) {
+        metrics::AppendSample(text, name, "", StreamLabels(stream), nullptr, std::to_string(stream.bytes_on_disk));
+      }));
+  metrics::Exposition totals;
+  AddEngineTotals(*engine, totals);
+  out.AddText(totals.Render());
 }
 
 void AddServerMetrics(const server::OpenConnections& c, metrics::Exposition& out) {

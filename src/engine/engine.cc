@@ -57,7 +57,7 @@ Subscriptions& Engine::subscriptions() { return impl_->subscriptions(); }
 AccountControl& Engine::accounts() { return impl_->accounts(); }
 ResourcePolicies& Engine::policies() { return impl_->policies(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
-EngineMetrics Engine::Metrics() const { return impl_->Metrics(); }
+EngineMetrics Engine::Metrics(ShardDetail detail) const { return impl_->Metrics(detail); }
 void Engine::RunHousekeeping() { (void)impl_->housekeeping().RunPass(); }
 
 // ------------------------------------------------------------------ Impl ---
@@ -170,14 +170,14 @@ std::vector<std::shared_ptr<StreamState>> Engine::Impl::Streams() const {
   return out;
 }
 
-void Engine::Impl::ForEachInNamespace(const std::string& account, const std::string& region,
-                                      const std::function<void(const StreamMeta&)>& visit) const {
+void Engine::Impl::ForEachInNamespace(const std::string& account, const std::string& region, std::string_view after,
+                                      const std::function<bool(const StreamMeta&)>& visit) const {
   std::shared_lock table(table_mu_);
   // Keys sort by (account, region, name): one contiguous run per namespace.
-  for (auto it = streams_.lower_bound(StreamKey{account, region, ""}); it != streams_.end(); ++it) {
+  for (auto it = streams_.upper_bound(StreamKey{account, region, std::string(after)}); it != streams_.end(); ++it) {
     if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
     std::shared_lock lock(it->second->mu);
-    visit(it->second->meta);
+    if (!visit(it->second->meta)) break;
   }
 }
 

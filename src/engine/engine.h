@@ -128,10 +128,11 @@ class Engine {
 
   const EngineOptions& options() const;
 
-  // A copy of the activity counters of every stream and shard, the active
-  // subscriptions and the storage's group-commit and recovery counters, for
-  // the metrics endpoint. Takes the table and stream locks shared, briefly.
-  EngineMetrics Metrics() const;
+  // A copy of the activity counters of every stream (and of the shards
+  // `detail` asks for), the active subscriptions and the storage's
+  // group-commit and recovery counters, for the metrics endpoint and the
+  // console. Takes the table and stream locks shared, briefly.
+  EngineMetrics Metrics(ShardDetail detail = ShardDetail::kAll) const;
 
   // Runs one housekeeping pass now: finishes CREATING/UPDATING/DELETING
   // transitions that are due and trims logs past retention. The housekeeping

@@ -58,7 +58,7 @@ class Engine::Impl final : public StreamRegistry {
   void Stop();
 
   // engine_metrics.cc: a copy of every counter (Engine::Metrics).
-  EngineMetrics Metrics() const;
+  EngineMetrics Metrics(ShardDetail detail) const;
 
   // engine.cc: StreamRegistry, over the stream table.
   std::shared_ptr<StreamState> Find(const StreamRef& stream) const override;
@@ -68,8 +68,8 @@ class Engine::Impl final : public StreamRegistry {
   void InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) override;
   void EraseLocked(const StreamKey& key) override;
   std::vector<std::shared_ptr<StreamState>> Streams() const override;
-  void ForEachInNamespace(const std::string& account, const std::string& region,
-                          const std::function<void(const StreamMeta&)>& visit) const override;
+  void ForEachInNamespace(const std::string& account, const std::string& region, std::string_view after,
+                          const std::function<bool(const StreamMeta&)>& visit) const override;
 
   RecordPath& records() { return *records_; }
   ConsumerRegistry& consumers() { return *consumers_; }

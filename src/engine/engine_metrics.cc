@@ -5,8 +5,32 @@
 #include "storage/recovery_stats.h"
 
 namespace sluice::engine {
+namespace {
 
-EngineMetrics Engine::Impl::Metrics() const {
+// Adds `shard`'s counters to the stream's `totals`.
+void AddTo(ShardMetrics& totals, const ShardMetrics& shard) {
+  totals.incoming_records += shard.incoming_records;
+  totals.incoming_bytes += shard.incoming_bytes;
+  totals.write_throughput_exceeded += shard.write_throughput_exceeded;
+  totals.get_records_records += shard.get_records_records;
+  totals.get_records_bytes += shard.get_records_bytes;
+  totals.iterator_age_ms = std::max(totals.iterator_age_ms, shard.iterator_age_ms);
+  totals.read_throughput_exceeded += shard.read_throughput_exceeded;
+  totals.subscribe_events += shard.subscribe_events;
+  totals.subscribe_records += shard.subscribe_records;
+  HistogramSnapshot& into = totals.get_records_latency_us;
+  const HistogramSnapshot& h = shard.get_records_latency_us;
+  if (into.counts.empty()) {
+    into = h;
+    return;
+  }
+  for (size_t i = 0; i < into.counts.size() && i < h.counts.size(); ++i) into.counts[i] += h.counts[i];
+  into.sum += h.sum;
+}
+
+}  // namespace
+
+EngineMetrics Engine::Impl::Metrics(ShardDetail detail) const {
   EngineMetrics out;
   const std::vector<std::shared_ptr<StreamState>> states = Streams();
   out.streams.reserve(states.size());
@@ -17,13 +41,17 @@ EngineMetrics Engine::Impl::Metrics() const {
     stream.status = state->meta.status;
     stream.mode = state->meta.mode;
     stream.retention_hours = state->meta.retention_hours;
-    stream.shards.reserve(state->shards.size());
+    stream.shard_level_metrics = state->meta.shard_level_metrics;
+    const bool keep_shards =
+        detail == ShardDetail::kAll || (detail == ShardDetail::kEnhanced && !stream.shard_level_metrics.empty());
+    if (keep_shards) stream.shards.reserve(state->shards.size());
     for (size_t i = 0; i < state->shards.size() && i < state->meta.shards.size(); ++i) {
       ShardState& shard = *state->shards[i];
       const ShardCounters& c = shard.counters;
       ShardMetrics m;
-      m.shard_id = ShardIdFor(state->meta.shards[i].index);
+      if (keep_shards) m.shard_id = ShardIdFor(state->meta.shards[i].index);
       m.open = state->meta.shards[i].open();
+      (m.open ? stream.open_shards : stream.closed_shards) += 1;
       m.incoming_records = c.incoming_records.load(std::memory_order_relaxed);
       m.incoming_bytes = c.incoming_bytes.load(std::memory_order_relaxed);
       m.write_throughput_exceeded = c.write_throughput_exceeded.load(std::memory_order_relaxed);
@@ -38,7 +66,8 @@ EngineMetrics Engine::Impl::Metrics() const {
         std::shared_lock life(shard.life);
         if (shard.log) stream.bytes_on_disk += shard.log->SizeBytes();
       }
-      stream.shards.push_back(std::move(m));
+      AddTo(stream.totals, m);
+      if (keep_shards) stream.shards.push_back(std::move(m));
     }
     out.streams.push_back(std::move(stream));
   }

@@ -4,7 +4,9 @@
 // Per shard, the counters live in the shard's state (ShardCounters) and are
 // bumped with relaxed atomic additions on the data path: no lock, no
 // allocation, a few nanoseconds per call (not per record). Engine::Metrics()
-// copies them into a snapshot.
+// copies them into a snapshot: every stream's totals, and the shards'
+// own counters only where the caller asks for them (ShardDetail), so that a
+// scrape of many idle shards stays small.
 #pragma once
 
 #include <atomic>
@@ -59,13 +61,30 @@ struct ShardMetrics {
   HistogramSnapshot get_records_latency_us;
 };
 
+// Which shards Engine::Metrics copies the counters of.
+enum class ShardDetail {
+  kAll,       // every shard of every stream
+  kEnhanced,  // the shards of streams with enhanced monitoring (ShardLevelMetrics) only
+  kNone,      // none: the streams' totals only
+};
+
 struct StreamMetrics {
   StreamRef ref;
   StreamStatus status = StreamStatus::kActive;
   StreamMode mode = StreamMode::kProvisioned;
   int retention_hours = 24;
-  uint64_t bytes_on_disk = 0;        // batches in the shards' segments (in memory for kMemory)
-  std::vector<ShardMetrics> shards;  // every shard the stream still lists, in index order
+  uint64_t bytes_on_disk = 0;  // batches in the shards' segments (in memory for kMemory)
+  // Enhanced monitoring: the shard-level metrics the stream reports
+  // (kShardLevelMetrics' names), empty when disabled.
+  std::vector<std::string> shard_level_metrics;
+  int open_shards = 0;
+  int closed_shards = 0;  // still listed
+  // Every shard's counters added up (shard_id empty): the iterator age is the
+  // largest, the latency histograms are merged.
+  ShardMetrics totals;
+  // Every shard the stream still lists, in index order, as ShardDetail asks
+  // (empty otherwise).
+  std::vector<ShardMetrics> shards;
 };
 
 // Storage-side counters of the whole process.

@@ -35,6 +35,7 @@ class ShardRouter {
   int Nth(uint64_t n) const { return entries_.empty() ? -1 : entries_[n % entries_.size()].shard_index; }
 
   bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }  // the open shards
 
  private:
   std::vector<Entry> entries_;  // sorted by range.start

@@ -24,4 +24,13 @@ bool ShardWithinRetention(const StreamMeta& stream, const ShardMeta& shard, int6
 //   kFromTimestamp           open ones plus those closed at/after max(timestamp, trim horizon)
 std::vector<Shard> FilterShards(const StreamMeta& stream, const ShardFilter& filter, int64_t now_ms);
 
+// One page of FilterShards: the selected shards with an index above
+// `page.after_index` (and above an AFTER_SHARD_ID filter's id), at most
+// `page.limit`. Shards are stored by index, so the page starts where it
+// begins (no scan of the shards before it) and costs its own shards plus the
+// closed ones it skips (outside retention or not selected), and one more
+// shard to tell whether more follow. A limit of 0 looks at nothing.
+ShardPage FilterShardPage(const StreamMeta& stream, const ShardFilter& filter, int64_t now_ms,
+                          const ShardPageRequest& page);
+
 }  // namespace sluice::engine

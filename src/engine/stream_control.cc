@@ -52,6 +52,7 @@ Result<StreamMeta*> StreamControl::ActiveIn(std::vector<StreamMeta>& snapshot, c
 
 void StreamControl::NoteLoaded(const StreamMeta& meta) {
   last_creation_ms_ = std::max(last_creation_ms_, meta.creation_ms);
+  NoteUsage(meta);
 }
 
 Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamParams& params) {
@@ -139,6 +140,7 @@ Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamPa
   }
   last_creation_ms_ = creation_ms;
   streams_.InsertLocked(KeyOf(stream), std::move(state));
+  NoteUsage(meta);
   LogStreamState(stream, "", StreamStatusName(meta.status));
   if (meta.transition_at_ms != 0) kick_housekeeping_();
   return Status::Ok();
@@ -203,6 +205,7 @@ Status StreamControl::RemoveStreamLocked(const StreamKey& key) {
   // rename, and then the folder goes as the deletion asked).
   SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
   streams_.EraseLocked(key);
+  usage_.Erase(key);
   ReleaseStreamLogs(*state, /*destroy=*/true);
   if (!state->dir.empty()) {
     Status removed = RemoveMarked(state->dir, sync);
@@ -215,7 +218,7 @@ Status StreamControl::RemoveStreamLocked(const StreamKey& key) {
   return Status::Ok();
 }
 
-Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream) const {
+Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream, const ShardPageRequest& page) const {
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   const int64_t now = Now();
@@ -233,29 +236,50 @@ Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream)
   d.shard_level_metrics = m.shard_level_metrics;
   d.max_record_size_kib = m.max_record_size_kib;
   d.consumer_count = static_cast<int>(m.consumers.size());
+  // The router holds exactly the open shards.
+  const int open_shards = static_cast<int>(state->router.size());
   if (m.mode == StreamMode::kOnDemand) {
-    const int current = CurrentWarmThroughputMiBps(m);
+    const int current = CurrentWarmThroughputMiBps(m, open_shards);
     d.warm_throughput = WarmThroughput{m.warm_throughput_mibps.value_or(current), current};
     d.record_distribution = m.record_distribution;
   }
   // Like the service, a stream being created shows no shards yet.
   if (m.status != StreamStatus::kCreating) {
-    d.shards = FilterShards(m, ShardFilter{}, now);
-    d.open_shard_count = OpenShardCount(m);
+    ShardPage shards = FilterShardPage(m, ShardFilter{}, now, page);
+    d.shards = std::move(shards.shards);
+    d.has_more_shards = shards.more;
+    d.open_shard_count = open_shards;
   }
   return d;
 }
 
 std::vector<StreamSummary> StreamControl::ListStreams(const std::string& account, const std::string& region) const {
-  std::vector<StreamSummary> out;
-  streams_.ForEachInNamespace(account, region, [&](const StreamMeta& m) {
-    out.push_back({m.ref.name, StreamArn(m.ref), m.status, m.mode, m.creation_ms});
+  return ListStreamPage(account, region, "", SIZE_MAX).streams;
+}
+
+StreamPage StreamControl::ListStreamPage(const std::string& account, const std::string& region, std::string_view after,
+                                         size_t limit) const {
+  StreamPage out;
+  streams_.ForEachInNamespace(account, region, after, [&](const StreamMeta& m) {
+    if (out.streams.size() == limit) {
+      out.more = true;
+      return false;
+    }
+    out.streams.push_back({m.ref.name, StreamArn(m.ref), m.status, m.mode, m.creation_ms});
+    return true;
   });
   return out;
 }
 
 Result<std::vector<Shard>> StreamControl::ListShards(const StreamRef& stream, const ShardFilter& filter,
                                                      std::optional<int64_t> stream_creation_ms) const {
+  SLUICE_ASSIGN_OR_RETURN(ShardPage page, ListShardPage(stream, filter, stream_creation_ms, ShardPageRequest{}));
+  return std::move(page.shards);
+}
+
+Result<ShardPage> StreamControl::ListShardPage(const StreamRef& stream, const ShardFilter& filter,
+                                               std::optional<int64_t> stream_creation_ms,
+                                               const ShardPageRequest& page) const {
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   const int64_t now = Now();
@@ -269,7 +293,7 @@ Result<std::vector<Shard>> StreamControl::ListShards(const StreamRef& stream, co
   if (m.status == StreamStatus::kCreating) {
     return Status::InUse(StreamNotActiveMessage(stream, m.status));
   }
-  return FilterShards(m, filter, now);
+  return FilterShardPage(m, filter, now, page);
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> StreamControl::ListTags(const StreamRef& stream) const {
@@ -318,6 +342,7 @@ Status StreamControl::ChangeActiveStream(const StreamRef& stream, const std::fun
     live.record_distribution = target->record_distribution;
     live.tags = target->tags;
   }
+  NoteUsage(*target);  // the mode may have changed
   if (target->transition_at_ms != 0) kick_housekeeping_();
   return Status::Ok();
 }
@@ -410,13 +435,9 @@ AccountLimits StreamControl::DescribeLimits(const std::string& account, const st
   AccountLimits limits;
   limits.shard_limit = options_.quotas.shard_limit;
   limits.on_demand_stream_count_limit = options_.quotas.on_demand_stream_limit;
-  streams_.ForEachInNamespace(account, region, [&](const StreamMeta& m) {
-    // A reshard waiting in UPDATING counts as done, so two pending
-    // scale-ups cannot both pass the quota.
-    const int open = OpenShardCount(m);
-    limits.open_shard_count += m.pending.empty() ? open : std::max(open, OpenShardCountAfter(m, m.pending));
-    if (m.mode == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
-  });
+  const NamespaceUsage::Totals used = usage_.Of(account, region);
+  limits.open_shard_count = used.open_shards;
+  limits.on_demand_stream_count = used.on_demand_streams;
   return limits;
 }
 

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "engine/account_store.h"
+#include "engine/namespace_usage.h"
 #include "engine/shard_store.h"
 #include "engine/stream_table.h"
 #include "engine/types.h"
@@ -68,19 +69,32 @@ class StreamControl {
   // a no-op. Errors: ResourceNotFound, ResourceInUse (consumers registered
   // and not `enforce_consumer_deletion`), IoError.
   Status DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion);
-  // Every shard within retention (none while CREATING). ResourceNotFound for
-  // an unknown stream.
-  Result<StreamDescription> DescribeStream(const StreamRef& stream) const;
+  // The stream and one page of its shards within retention (none while
+  // CREATING; every one by default), `has_more_shards` set when more follow.
+  // The page costs O(its size) (engine/shard_filter.h), the rest O(1) in the
+  // stream's shards: open_shard_count is kept, not counted. ResourceNotFound
+  // for an unknown stream.
+  Result<StreamDescription> DescribeStream(const StreamRef& stream, const ShardPageRequest& page = {}) const;
   // Streams of the namespace, sorted by name.
   std::vector<StreamSummary> ListStreams(const std::string& account, const std::string& region) const;
+  // One page of them: those named after `after` ("" : from the first), at
+  // most `limit`. Starts at `after` in the ordered table, so it costs
+  // O(limit), whatever the namespace holds.
+  StreamPage ListStreamPage(const std::string& account, const std::string& region, std::string_view after,
+                            size_t limit) const;
   // Shards matching `filter`, in shard-id order. ResourceNotFound for an
   // unknown stream; `stream_creation_ms`, when given, must match the stream's
   // creation time (else ResourceNotFound, as the service does); ResourceInUse
   // while CREATING.
   Result<std::vector<Shard>> ListShards(const StreamRef& stream, const ShardFilter& filter,
                                         std::optional<int64_t> stream_creation_ms) const;
+  // One page of them, as FilterShardPage (engine/shard_filter.h) cuts it:
+  // O(page), whatever the stream holds. Errors as ListShards.
+  Result<ShardPage> ListShardPage(const StreamRef& stream, const ShardFilter& filter,
+                                  std::optional<int64_t> stream_creation_ms, const ShardPageRequest& page) const;
   // DescribeLimits of the namespace: the quotas and what its streams use (a
-  // reshard waiting in UPDATING counts as done).
+  // reshard waiting in UPDATING counts as done), from running totals
+  // (engine/namespace_usage.h): O(1) in its streams and shards.
   AccountLimits DescribeLimits(const std::string& account, const std::string& region) const;
 
   // --- tags and settings of an ACTIVE stream ---
@@ -182,6 +196,10 @@ class StreamControl {
   static Status ShardQuotaExceeded(const StreamRef& stream, int current, int limit, int additional);
   static Status OnDemandQuotaExceeded(const StreamRef& stream, int current, int limit);
 
+  // Sets what the live stream `meta` counts against the namespace's quotas.
+  // Called wherever a change of the live metadata changes it.
+  void NoteUsage(const StreamMeta& meta) { usage_.Set(KeyOf(meta.ref), UsageOf(meta)); }
+
   const EngineOptions& options_;
   const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off
   const Clock& clock_;
@@ -190,6 +208,7 @@ class StreamControl {
   ShardStoreFactory& stores_;
   std::function<void()> kick_housekeeping_;
   int64_t last_creation_ms_ = 0;  // guarded by the control lock
+  NamespaceUsage usage_;          // DescribeLimits' running totals
 };
 
 }  // namespace sluice::engine

@@ -29,7 +29,10 @@ int OpenShardCount(const StreamMeta& stream) {
 }
 
 int CurrentWarmThroughputMiBps(const StreamMeta& stream) {
-  const int open = OpenShardCount(stream);
+  return CurrentWarmThroughputMiBps(stream, OpenShardCount(stream));
+}
+
+int CurrentWarmThroughputMiBps(const StreamMeta& stream, int open) {
   if (stream.warm_throughput_mibps && stream.status != StreamStatus::kUpdating) {
     return std::max(open, *stream.warm_throughput_mibps);
   }

@@ -91,6 +91,8 @@ int OpenShardCount(const StreamMeta& stream);
 // throughput once settled (not while UPDATING towards it), and never less
 // than 1 MiB/s per open shard.
 int CurrentWarmThroughputMiBps(const StreamMeta& stream);
+// The same, given the stream's open shard count (OpenShardCount).
+int CurrentWarmThroughputMiBps(const StreamMeta& stream, int open_shards);
 
 // The created_seconds of a shard made at `now_ms` from `parents` (one for a
 // split, two for a merge): max(now, every parent's created_seconds + 1), so

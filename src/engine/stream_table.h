@@ -59,10 +59,13 @@ class StreamRegistry : public StreamTable {
   virtual void EraseLocked(const StreamKey& key) = 0;
   // Every live stream, copied under the table lock shared.
   virtual std::vector<std::shared_ptr<StreamState>> Streams() const = 0;
-  // Calls `visit` with the metadata of each stream of the namespace, in name
-  // order, holding the table lock and that stream's lock, both shared.
-  virtual void ForEachInNamespace(const std::string& account, const std::string& region,
-                                  const std::function<void(const StreamMeta&)>& visit) const = 0;
+  // Calls `visit` with the metadata of each stream of the namespace named
+  // after `after` ("": from the first), in name order, until it returns
+  // false, holding the table lock and that stream's lock, both shared.
+  // Starts at `after` (the table is ordered), so the streams before it cost
+  // nothing.
+  virtual void ForEachInNamespace(const std::string& account, const std::string& region, std::string_view after,
+                                  const std::function<bool(const StreamMeta&)>& visit) const = 0;
 };
 
 }  // namespace sluice::engine

@@ -76,6 +76,8 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
         state->meta.pending = ReshardOp{};
         state->meta.status = StreamStatus::kActive;
         state->meta.transition_at_ms = 0;
+        lock.unlock();
+        NoteUsage(*it);
       }
     }
   }

@@ -140,6 +140,7 @@ Result<int> StreamControl::Reshard(const StreamRef& stream, ReshardOp op) {
     state->meta.transition_at_ms = target->transition_at_ms;
     state->meta.pending = op;
   }
+  NoteUsage(*target);
   kick_housekeeping_();
   return open_before;
 }
@@ -224,6 +225,7 @@ Status StreamControl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Stre
     for (auto& shard : logs) state->shards.push_back(std::move(shard));
     state->RebuildRouter();
   }
+  NoteUsage(changed);
   // Subscribers of the closed parents move on to their final event.
   for (size_t i = 0; i < before.shards.size(); ++i) {
     if (before.shards[i].open() && !changed.shards[i].open()) state->shards[i]->waiters.Notify();

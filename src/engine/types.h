@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -77,6 +78,7 @@ struct StreamDescription {
   std::optional<std::string> key_id;
   std::vector<std::string> shard_level_metrics;  // enhanced monitoring, may be empty
   std::vector<Shard> shards;                     // every shard still within retention, in shard-id order
+  bool has_more_shards = false;                  // shards follow the page `shards` holds
   int open_shard_count = 0;
   int consumer_count = 0;
   int max_record_size_kib = 1024;
@@ -158,6 +160,28 @@ struct ShardFilter {
   Type type = Type::kNone;
   std::string shard_id;      // kAfterShardId
   int64_t timestamp_ms = 0;  // kAtTimestamp, kFromTimestamp
+};
+
+// Where a page of shards starts and how long it may be: the shards with an
+// index above `after_index` (-1: from the first), at most `limit` of them.
+struct ShardPageRequest {
+  int after_index = -1;
+  size_t limit = SIZE_MAX;
+};
+// No shards at all: for callers that want the rest of a description.
+inline constexpr ShardPageRequest kNoShards{-1, 0};
+
+// One page of a shard listing, in shard-id order.
+struct ShardPage {
+  std::vector<Shard> shards;
+  bool more = false;    // another shard the listing selects follows the page
+  size_t examined = 0;  // shards looked at to build the page: its cost
+};
+
+// One page of ListStreams, in name order.
+struct StreamPage {
+  std::vector<StreamSummary> streams;
+  bool more = false;  // another stream of the namespace follows the page
 };
 
 // One PutRecords entry. Views must stay valid during the PutRecords call only.

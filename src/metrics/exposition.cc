@@ -56,61 +56,70 @@ std::string FormatScaled(uint64_t value, double scale) {
   return FormatValue(static_cast<double>(value) * scale);
 }
 
-void Family::AddLine(std::string_view suffix, const Labels& labels, const std::pair<std::string, std::string>* extra,
-                     const std::string& value) {
-  samples_ += name_;
-  samples_ += suffix;
+void AppendSample(std::string* out, std::string_view name, std::string_view suffix, const Labels& labels,
+                  const std::pair<std::string, std::string>* extra, std::string_view value) {
+  *out += name;
+  *out += suffix;
   if (!labels.empty() || extra) {
-    samples_ += '{';
+    *out += '{';
     bool first = true;
     auto label = [&](const std::pair<std::string, std::string>& l) {
-      if (!first) samples_ += ',';
+      if (!first) *out += ',';
       first = false;
-      samples_ += l.first;
-      samples_ += "=\"";
-      samples_ += EscapeLabelValue(l.second);
-      samples_ += '"';
+      *out += l.first;
+      *out += "=\"";
+      *out += EscapeLabelValue(l.second);
+      *out += '"';
     };
     for (const auto& l : labels) label(l);
     if (extra) label(*extra);
-    samples_ += '}';
+    *out += '}';
   }
-  samples_ += ' ';
-  samples_ += value;
-  samples_ += '\n';
+  *out += ' ';
+  *out += value;
+  *out += '\n';
 }
 
-Family& Family::Add(const Labels& labels, uint64_t value) {
-  AddLine("", labels, nullptr, std::to_string(value));
-  return *this;
-}
-
-Family& Family::Add(const Labels& labels, int64_t value) {
-  AddLine("", labels, nullptr, std::to_string(value));
-  return *this;
-}
-
-Family& Family::Add(const Labels& labels, double value) {
-  AddLine("", labels, nullptr, FormatValue(value));
-  return *this;
-}
-
-Family& Family::AddHistogram(const Labels& labels, const HistogramSnapshot& h, double scale) {
+void AppendHistogram(std::string* out, std::string_view name, const Labels& labels, const HistogramSnapshot& h,
+                     double scale) {
   uint64_t cumulative = 0;
   std::pair<std::string, std::string> le{"le", ""};
   for (size_t i = 0; i < h.counts.size(); ++i) {
     cumulative += h.counts[i];
     le.second = i < h.bounds.size() ? FormatScaled(h.bounds[i], scale) : "+Inf";
-    AddLine("_bucket", labels, &le, std::to_string(cumulative));
+    AppendSample(out, name, "_bucket", labels, &le, std::to_string(cumulative));
   }
-  AddLine("_sum", labels, nullptr, FormatScaled(h.sum, scale));
-  AddLine("_count", labels, nullptr, std::to_string(cumulative));
+  AppendSample(out, name, "_sum", labels, nullptr, FormatScaled(h.sum, scale));
+  AppendSample(out, name, "_count", labels, nullptr, std::to_string(cumulative));
+}
+
+void AppendFamilyHeader(std::string* out, std::string_view name, std::string_view help, MetricType type) {
+  const char* t = type == MetricType::kCounter ? "counter" : type == MetricType::kGauge ? "gauge" : "histogram";
+  *out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, EscapeHelp(help), name, t);
+}
+
+Family& Family::Add(const Labels& labels, uint64_t value) {
+  AppendSample(&samples_, name_, "", labels, nullptr, std::to_string(value));
+  return *this;
+}
+
+Family& Family::Add(const Labels& labels, int64_t value) {
+  AppendSample(&samples_, name_, "", labels, nullptr, std::to_string(value));
+  return *this;
+}
+
+Family& Family::Add(const Labels& labels, double value) {
+  AppendSample(&samples_, name_, "", labels, nullptr, FormatValue(value));
+  return *this;
+}
+
+Family& Family::AddHistogram(const Labels& labels, const HistogramSnapshot& h, double scale) {
+  AppendHistogram(&samples_, name_, labels, h, scale);
   return *this;
 }
 
 void Family::RenderTo(std::string* out) const {
-  const char* type = type_ == MetricType::kCounter ? "counter" : type_ == MetricType::kGauge ? "gauge" : "histogram";
-  *out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, EscapeHelp(help_), name_, type);
+  AppendFamilyHeader(out, name_, help_, type_);
   *out += samples_;
 }
 

@@ -50,9 +50,6 @@ class Family {
   void RenderTo(std::string* out) const;
 
  private:
-  void AddLine(std::string_view suffix, const Labels& labels, const std::pair<std::string, std::string>* extra,
-               const std::string& value);
-
   std::string name_;
   std::string help_;
   MetricType type_;
@@ -78,6 +75,17 @@ inline constexpr std::string_view kContentType = "text/plain; version=0.0.4; cha
 // (backslash, line feed) as the format requires.
 std::string EscapeLabelValue(std::string_view value);
 std::string EscapeHelp(std::string_view help);
+// The pieces a Family is made of, appended to `out`, for writers that stream
+// a family's samples instead of holding them (metrics/text_stream.h):
+// its `# HELP` and `# TYPE` lines; one sample line `<name><suffix>{labels,
+// extra} value`; a histogram's bucket, sum and count lines (as
+// Family::AddHistogram writes them).
+void AppendFamilyHeader(std::string* out, std::string_view name, std::string_view help, MetricType type);
+void AppendSample(std::string* out, std::string_view name, std::string_view suffix, const Labels& labels,
+                  const std::pair<std::string, std::string>* extra, std::string_view value);
+void AppendHistogram(std::string* out, std::string_view name, const Labels& labels, const HistogramSnapshot& histogram,
+                     double scale = 1.0);
+
 // A sample value: integers as such, other numbers in the shortest form that
 // reads back exactly, NaN and infinities as "NaN", "+Inf", "-Inf".
 std::string FormatValue(double value);

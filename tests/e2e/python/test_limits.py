@@ -86,7 +86,7 @@ def test_a_producer_at_twice_the_shard_rate_gets_the_shard_rate(spawn):
     assert len(records) == accepted
     assert len({r["Data"] for r in records}) == accepted
     # CloudWatch's WriteProvisionedThroughputExceeded counts the refused records.
-    assert metric(server, "sluice_write_provisioned_throughput_exceeded_total", 'stream="paced"') == sent - accepted
+    assert metric(server, "sluice_stream_write_provisioned_throughput_exceeded_total", 'stream="paced"') == sent - accepted
     server.stop()
 
 
@@ -148,7 +148,7 @@ def test_get_records_and_get_shard_iterator_follow_the_read_quota(spawn):
     assert err.response["Error"]["Message"] == (
         "Rate exceeded for shard shardId-000000000000 in stream reads under account 000000000000.")
     assert len(got) >= 5
-    assert metric(server, "sluice_read_provisioned_throughput_exceeded_total", 'stream="reads"') >= 1
+    assert metric(server, "sluice_stream_read_provisioned_throughput_exceeded_total", 'stream="reads"') >= 1
 
     # The refused call read nothing: once the quota allows, its iterator goes on from there.
     def next_batch():

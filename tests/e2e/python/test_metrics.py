@@ -32,6 +32,8 @@ def scrape(endpoint: str) -> tuple:
         body = resp.read().decode()
         assert resp.status == 200, body
         assert resp.getheader("Content-Type").startswith("text/plain; version=0.0.4")
+        # Streamed as it is made, not built whole first.
+        assert resp.getheader("Transfer-Encoding") == "chunked"
     finally:
         conn.close()
     samples, types, helps = {}, {}, {}
@@ -72,6 +74,8 @@ def test_metrics_count_a_known_workload_exactly(spawn):
     kinesis = e2e.client(server.endpoint)
     stream = "metered"
     arn = e2e.create_stream(kinesis, stream, 2)["StreamARN"]
+    # Shard-level series, as CloudWatch's, only with enhanced monitoring.
+    kinesis.enable_enhanced_monitoring(StreamName=stream, ShardLevelMetrics=["ALL"])
 
     # Shard 0 takes hash keys [0, 2^127), shard 1 the rest.
     to0 = [{"PartitionKey": "p", "ExplicitHashKey": "0", "Data": b"x" * 7} for _ in range(10)]
@@ -121,16 +125,21 @@ def test_metrics_count_a_known_workload_exactly(spawn):
     assert sv("sluice_get_records_bytes_total", SHARD0) == 70
     assert sv("sluice_get_records_records_total", SHARD1) == 1
     assert sv("sluice_get_records_bytes_total", SHARD1) == 100
-    assert sv("sluice_get_records_latency_seconds_count", SHARD0) == 4
-    assert sv("sluice_get_records_latency_seconds_count", SHARD1) == 1
-    assert value(s, "sluice_get_records_latency_seconds_bucket", stream=stream, shard=SHARD0,
-                 account="000000000000", region="us-east-1", le="+Inf") == 4
+    stream_value = lambda name, **more: value(s, name, stream=stream, account="000000000000",  # noqa: E731
+                                              region="us-east-1", **more)
+    assert stream_value("sluice_stream_incoming_records_total") == 16
+    assert stream_value("sluice_stream_incoming_bytes_total") == 573
+    assert stream_value("sluice_stream_get_records_records_total") == 11
+    assert stream_value("sluice_stream_iterator_age_milliseconds") == last1["MillisBehindLatest"]
+    # GetRecords.Latency is a stream-level metric (CloudWatch has no shard-level one): 4 + 1 calls.
+    assert stream_value("sluice_stream_get_records_latency_seconds_count") == 5
+    assert stream_value("sluice_stream_get_records_latency_seconds_bucket", le="+Inf") == 5
     assert sv("sluice_iterator_age_milliseconds", SHARD0) == 0  # caught up
     assert sv("sluice_iterator_age_milliseconds", SHARD1) == last1["MillisBehindLatest"]
     assert sv("sluice_iterator_age_seconds", SHARD1) == last1["MillisBehindLatest"] / 1000
     # Bucket bounds are written as the decimals they are, not as float products.
-    bounds = re.findall(r'^sluice_get_records_latency_seconds_bucket\{stream="%s",shard="%s",[^}]*le="([^"]+)"\}'
-                        % (stream, SHARD0), body, re.M)
+    bounds = re.findall(r'^sluice_stream_get_records_latency_seconds_bucket\{stream="%s",[^}]*le="([^"]+)"\}'
+                        % stream, body, re.M)
     assert bounds == ["0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
                       "0.1", "0.25", "0.5", "1", "2.5", "10", "+Inf"]
     for name in ("sluice_write_provisioned_throughput_exceeded_total",
@@ -139,12 +148,12 @@ def test_metrics_count_a_known_workload_exactly(spawn):
     assert "IncomingRecords" in helps["sluice_incoming_records_total"]
     assert "IncomingBytes" in helps["sluice_incoming_bytes_total"]
     assert "GetRecords.Records" in helps["sluice_get_records_records_total"]
-    assert "GetRecords.Latency" in helps["sluice_get_records_latency_seconds"]
+    assert "GetRecords.Latency" in helps["sluice_stream_get_records_latency_seconds"]
     assert "IteratorAgeMilliseconds" in helps["sluice_iterator_age_milliseconds"]
     assert types["sluice_incoming_records_total"] == "counter"
     assert types["sluice_iterator_age_milliseconds"] == "gauge"
     assert types["sluice_iterator_age_seconds"] == "gauge"
-    assert types["sluice_get_records_latency_seconds"] == "histogram"
+    assert types["sluice_stream_get_records_latency_seconds"] == "histogram"
 
     # Requests by operation and outcome, and one latency sample per request.
     req = lambda op, status, error="": value(s, "sluice_requests_total", operation=op, status=status, error=error)  # noqa: E731
@@ -269,8 +278,45 @@ def test_recovery_actions_are_counted(spawn):
     _, s, _, _ = scrape(server.endpoint)
     assert value(s, "sluice_recovery_actions_total", action="truncated_tail") == 1
     assert value(s, "sluice_recovery_actions_total", action="damaged_batch") == 0
-    assert shard_value(s, "sluice_incoming_records_total", "repaired", SHARD0) == 0  # counters start at 0
+    assert value(s, "sluice_stream_incoming_records_total", stream="repaired", account="000000000000",
+                 region="us-east-1") == 0  # counters start at 0
     assert len(e2e.read_shard(e2e.client(server.endpoint), "repaired", SHARD0)) == 2
+    server.stop()
+
+
+def test_shard_series_follow_enhanced_monitoring(spawn):
+    """Idle shards cost no series: per-stream series always, per-shard ones only for the metrics a
+    stream's enhanced monitoring names, and none again once it is disabled."""
+    server = spawn("--durability", "os")
+    kinesis = e2e.client(server.endpoint)
+    e2e.create_stream(kinesis, "wide", 200)
+    e2e.create_stream(kinesis, "watched", 3)
+    kinesis.put_record(StreamName="wide", PartitionKey="k", Data=b"abc")
+
+    def shard_series(samples, name=None):
+        return {k for k in samples if dict(k[1]).get("shard") and not k[0].startswith("sluice_subscription")
+                and (name is None or k[0] == name)}
+
+    body, s, _, _ = scrape(server.endpoint)
+    assert not shard_series(s)
+    assert value(s, "sluice_stream_incoming_records_total", stream="wide", account="000000000000",
+                 region="us-east-1") == 1
+    assert len(body) < 40_000, f"{len(body)} bytes for 203 idle shards"
+
+    kinesis.enable_enhanced_monitoring(StreamName="watched", ShardLevelMetrics=["IncomingBytes"])
+    _, s, _, _ = scrape(server.endpoint)
+    assert {(k[0], dict(k[1])["stream"], dict(k[1])["shard"]) for k in shard_series(s)} == {
+        ("sluice_incoming_bytes_total", "watched", f"shardId-00000000000{i}") for i in range(3)}
+
+    kinesis.enable_enhanced_monitoring(StreamName="watched", ShardLevelMetrics=["ALL"])
+    _, s, _, _ = scrape(server.endpoint)
+    assert len(shard_series(s, "sluice_iterator_age_milliseconds")) == 3
+    assert len(shard_series(s, "sluice_write_provisioned_throughput_exceeded_total")) == 3
+    assert {dict(k[1])["stream"] for k in shard_series(s)} == {"watched"}
+
+    kinesis.disable_enhanced_monitoring(StreamName="watched", ShardLevelMetrics=["ALL"])
+    _, s, _, _ = scrape(server.endpoint)
+    assert not shard_series(s)
     server.stop()
 
 

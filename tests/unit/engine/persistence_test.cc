@@ -68,6 +68,8 @@ TEST_P(PersistenceTest, StreamsRecordsAndIteratorsSurviveReopen) {
   auto list = engine->control().ListStreams("123456789012", "us-east-1");
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].name, "durable");
+  // DescribeLimits' running totals are rebuilt from the loaded streams.
+  EXPECT_EQ(engine->control().DescribeLimits("123456789012", "us-east-1").open_shard_count, 3);
   auto d = engine->control().DescribeStream(s_);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->status, StreamStatus::kActive);

@@ -104,5 +104,51 @@ TEST(ChildCreatedSecondsTest, IsLaterThanEveryParentEvenWhenTheClockIsBehind) {
   EXPECT_EQ(ChildCreatedSeconds(1000000, {&a}), 1001);      // same second: parent + 1
 }
 
+// 10,000 open shards: a page costs its own shards (and one more to tell
+// whether more follow), wherever it starts.
+StreamMeta ManyShards(int count) {
+  StreamMeta stream;
+  stream.creation_ms = 100 * kHour;
+  for (int i = 0; i < count; ++i) {
+    ShardMeta s;
+    s.index = i;
+    s.open_ms = stream.creation_ms;
+    stream.shards.push_back(s);
+  }
+  return stream;
+}
+
+TEST(ShardFilterPageTest, APageLooksOnlyAtItsOwnShardsWhereverItStarts) {
+  const StreamMeta stream = ManyShards(10000);
+  for (int after : {-1, 5000, 9000}) {
+    ShardPage page = FilterShardPage(stream, ShardFilter{}, 101 * kHour, ShardPageRequest{after, 100});
+    ASSERT_EQ(page.shards.size(), 100u);
+    EXPECT_EQ(page.shards.front().shard_id, ShardIdFor(after + 1));
+    EXPECT_EQ(page.shards.back().shard_id, ShardIdFor(after + 100));
+    EXPECT_TRUE(page.more);
+    EXPECT_EQ(page.examined, 101u) << "after " << after;
+  }
+  ShardPage last = FilterShardPage(stream, ShardFilter{}, 101 * kHour, ShardPageRequest{9949, 100});
+  EXPECT_EQ(last.shards.size(), 50u);
+  EXPECT_FALSE(last.more);
+  EXPECT_EQ(last.examined, 50u);
+  EXPECT_EQ(FilterShardPage(stream, ShardFilter{}, 101 * kHour, kNoShards).examined, 0u);
+}
+
+TEST(ShardFilterPageTest, AfterShardIdStartsAtTheIdWithoutScanningTheShardsBeforeIt) {
+  const StreamMeta stream = ManyShards(10000);
+  ShardFilter after{ShardFilter::Type::kAfterShardId, ShardIdFor(7000), 0};
+  ShardPage page = FilterShardPage(stream, after, 101 * kHour, ShardPageRequest{-1, 10});
+  ASSERT_EQ(page.shards.size(), 10u);
+  EXPECT_EQ(page.shards.front().shard_id, ShardIdFor(7001));
+  EXPECT_EQ(page.examined, 11u);
+  // An id that does not parse is compared as a string: found by bisection.
+  ShardFilter lexical{ShardFilter::Type::kAfterShardId, "shardId-000000007000x", 0};
+  page = FilterShardPage(stream, lexical, 101 * kHour, ShardPageRequest{-1, 10});
+  ASSERT_EQ(page.shards.size(), 10u);
+  EXPECT_EQ(page.shards.front().shard_id, ShardIdFor(7001));
+  EXPECT_EQ(page.examined, 11u);
+}
+
 }  // namespace
 }  // namespace sluice::engine

@@ -4,6 +4,7 @@
 // them once); and once through Engine::control().
 #include "engine/stream_control.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -58,16 +59,21 @@ class MemoryStreamRegistry final : public StreamRegistry {
     for (const auto& [key, state] : streams_) out.push_back(state);
     return out;
   }
-  void ForEachInNamespace(const std::string& account, const std::string& region,
-                          const std::function<void(const StreamMeta&)>& visit) const override {
-    ForEach([&](const StreamMeta& m) {
-      if (m.ref.account == account && m.ref.region == region) visit(m);
-    });
+  void ForEachInNamespace(const std::string& account, const std::string& region, std::string_view after,
+                          const std::function<bool(const StreamMeta&)>& visit) const override {
+    std::shared_lock table(table_mu_);
+    for (auto it = streams_.upper_bound(StreamKey{account, region, std::string(after)}); it != streams_.end(); ++it) {
+      if (std::get<0>(it->first) != account || std::get<1>(it->first) != region) break;
+      ++visited;
+      std::shared_lock lock(it->second->mu);
+      if (!visit(it->second->meta)) break;
+    }
   }
 
   bool fail_saves = false;
   std::vector<std::vector<StreamMeta>> saved;
   mutable std::atomic<int> snapshots{0};  // a housekeeping pass takes one
+  mutable std::atomic<int> visited{0};    // streams ForEachInNamespace walked
 
  private:
   void ForEach(const std::function<void(const StreamMeta&)>& visit) const {
@@ -161,6 +167,59 @@ TEST_F(StreamControlTest, ListStreamsSeesOnlyItsNamespaceInNameOrder) {
   EXPECT_EQ(Names(control_.ListStreams(s_.account, s_.region)), (std::vector<std::string>{"alpha", "zeta"}));
   EXPECT_EQ(Names(control_.ListStreams(s_.account, "eu-west-1")), (std::vector<std::string>{"beta"}));
   EXPECT_EQ(control_.DescribeLimits(s_.account, s_.region).open_shard_count, 2);
+}
+
+TEST_F(StreamControlTest, AStreamPageWalksOnlyTheStreamsItReturns) {
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(Create({s_.account, s_.region, fmt::format("s{:03}", i)}, 1).ok());
+  ASSERT_TRUE(Create({s_.account, "eu-west-1", "s250x"}, 1).ok());
+  registry_.visited = 0;
+  StreamPage page = control_.ListStreamPage(s_.account, s_.region, "s250", 10);
+  ASSERT_EQ(page.streams.size(), 10u);
+  EXPECT_EQ(page.streams.front().name, "s251");
+  EXPECT_EQ(page.streams.back().name, "s260");
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(registry_.visited, 11) << "the page's streams and the one telling that more follow";
+  registry_.visited = 0;
+  page = control_.ListStreamPage(s_.account, s_.region, "s295", 10);
+  EXPECT_EQ(Names(page.streams), (std::vector<std::string>{"s296", "s297", "s298", "s299"}));
+  EXPECT_FALSE(page.more);
+  EXPECT_EQ(registry_.visited, 4);
+}
+
+TEST_F(StreamControlTest, DescribeLimitsKeepsRunningTotalsInsteadOfWalkingStreams) {
+  ASSERT_TRUE(Create(s_, 3).ok());
+  CreateStreamParams on_demand;
+  on_demand.mode = StreamMode::kOnDemand;
+  ASSERT_TRUE(control_.CreateStream({s_.account, s_.region, "auto"}, on_demand).ok());
+  ASSERT_TRUE(Create({s_.account, "eu-west-1", "elsewhere"}, 5).ok());
+  registry_.visited = 0;
+  AccountLimits limits = control_.DescribeLimits(s_.account, s_.region);
+  EXPECT_EQ(limits.open_shard_count, 3 + 4);
+  EXPECT_EQ(limits.on_demand_stream_count, 1);
+  ASSERT_TRUE(control_.SplitShard(s_, "shardId-000000000000", HashKey(1) << 100).ok());
+  EXPECT_EQ(control_.DescribeLimits(s_.account, s_.region).open_shard_count, 4 + 4);
+  ASSERT_TRUE(control_.UpdateStreamMode({s_.account, s_.region, "auto"}, StreamMode::kProvisioned, std::nullopt).ok());
+  EXPECT_EQ(control_.DescribeLimits(s_.account, s_.region).on_demand_stream_count, 0);
+  ASSERT_TRUE(control_.DeleteStream(s_, false).ok());
+  limits = control_.DescribeLimits(s_.account, s_.region);
+  EXPECT_EQ(limits.open_shard_count, 4);
+  EXPECT_EQ(control_.DescribeLimits(s_.account, "eu-west-1").open_shard_count, 5);
+  EXPECT_EQ(registry_.visited, 0);
+}
+
+TEST_F(StreamControlTest, ADescriptionWithoutShardsStillCountsTheOpenOnes) {
+  ASSERT_TRUE(Create(s_, 5).ok());
+  ASSERT_TRUE(control_.MergeShards(s_, "shardId-000000000000", "shardId-000000000001").ok());
+  auto d = control_.DescribeStream(s_, kNoShards);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_TRUE(d->shards.empty());
+  EXPECT_FALSE(d->has_more_shards);
+  EXPECT_EQ(d->open_shard_count, 4);
+  d = control_.DescribeStream(s_, ShardPageRequest{1, 3});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(Ids(d->shards),
+            (std::vector<std::string>{"shardId-000000000002", "shardId-000000000003", "shardId-000000000004"}));
+  EXPECT_TRUE(d->has_more_shards);  // the merged child
 }
 
 TEST_F(StreamControlTest, ListShardsAfterAShardIdPagesOnFromTheNextShard) {
