@@ -138,14 +138,16 @@ Status ShardLog::Impl::Open() {
   durable_end_ = end_offset_.load();  // what survived recovery is on disk
   size_bytes_ = size;
   last_arrival_ms_ = last_arrival;
-  PadActiveSegment();
+  // No padding yet: a shard that is only read, or idle, keeps none on disk
+  // (the flusher pads the active segment after its first sync).
   return Status::Ok();
 }
 
 Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
   for (size_t i = 0; i < bases.size(); ++i) {
     std::string stem = SegmentStem(dir_, bases[i]);
-    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env));
+    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env,
+                                                            options_.durability == Durability::kFsync));
     auto segment = std::make_shared<Segment>(bases[i], std::move(stem), std::move(file), options_.env);
     if (i + 1 < bases.size()) {
       SLUICE_RETURN_IF_ERROR(RecoverOlderSegment(segment.get(), bases[i + 1]));
@@ -245,7 +247,7 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
   }
   std::string stem = SegmentStem(dir_, base_offset);
   const std::string path = stem + std::string(kSegmentSuffix);
-  auto opened = OpenPosixSegmentFile(path, options_.env);
+  auto opened = OpenPosixSegmentFile(path, options_.env, options_.durability == Durability::kFsync);
   if (!opened.ok()) {
     return Status::IoError("cannot create segment: " + opened.status().message());
   }

@@ -359,10 +359,11 @@ TEST(RecoveryTest, FsyncLogCrashedWithPaddingReopensAndAppendsAtItsEnd) {
   EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
   EXPECT_EQ(log->EndOffset(), 100u);
   EXPECT_EQ(log->SizeBytes(), size);
-  EXPECT_GT(FileSize(segment), size);  // padded again, ahead of the next append
+  EXPECT_EQ(FileSize(segment), size);  // cut, and not padded again while idle
   AppendRecords(log.get(), 50, 10, 2000);
   EXPECT_GT(log->SizeBytes(), size);
   testutil::SyncInline(log.get());
+  EXPECT_GT(FileSize(segment), log->SizeBytes());  // written to: padded ahead again
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 150u);
   // A second crash: the appends overwrote the padding from the logical end.
   std::string again = CrashCopy(crashed, dir.Join("again"));
