@@ -194,9 +194,9 @@ class PosixSegmentFile final : public SegmentFile {
   // Caller holds extend_mu_.
   Status TruncateLocked(uint64_t size) {
     SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, WriteHandle("truncate"));
-    Status s = env_->Truncate(handle->fd(), size, path_);
-    NoteChange(handle);
-    SLUICE_RETURN_IF_ERROR(s);
+    // Not held open until synced: whoever needs a cut durable (a roll, a
+    // close, an idle cut, recovery cutting a batch) syncs it at once.
+    SLUICE_RETURN_IF_ERROR(env_->Truncate(handle->fd(), size, path_));
     size_.store(size, std::memory_order_release);
     written_end_.store(size, std::memory_order_release);
     return Status::Ok();
@@ -245,8 +245,8 @@ class PosixSegmentFile final : public SegmentFile {
     return handle;
   }
 
-  // Counts a write or truncate through `handle`; with hold_until_synced_,
-  // the descriptor stays open until a Sync() covers it.
+  // Counts a write through `handle`; with hold_until_synced_, the
+  // descriptor stays open until a Sync() covers it.
   void NoteChange(const std::shared_ptr<FdHandle>& handle) {
     std::lock_guard<std::mutex> lock(fd_mu_);
     changes_.fetch_add(1, std::memory_order_release);
@@ -259,7 +259,7 @@ class PosixSegmentFile final : public SegmentFile {
   mutable std::mutex fd_mu_;
   mutable std::weak_ptr<FdHandle> handle_;  // guarded by fd_mu_; owned by the FdCache
   std::shared_ptr<FdHandle> unsynced_;      // guarded by fd_mu_
-  std::atomic<uint64_t> changes_{0};        // writes and truncates so far
+  std::atomic<uint64_t> changes_{0};        // writes so far
   std::atomic<uint64_t> size_;              // logical: end of the data
   std::atomic<uint64_t> written_end_;       // physical: end of data and zero padding
   std::mutex extend_mu_;

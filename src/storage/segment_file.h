@@ -13,8 +13,9 @@
 // beyond its capacity; the next operation on the file opens it again. A
 // descriptor is closed only once no operation is using it, and a closed
 // descriptor's number is never used again. A file opened with
-// `hold_until_synced` keeps its descriptor from a write until a Sync() covers
-// it, so that a writeback error is reported to the descriptor that wrote.
+// `hold_until_synced` keeps its descriptor from an Append until a Sync()
+// covers it, so that a writeback error is reported to the descriptor that
+// wrote.
 //
 // Threading: Append/Truncate/Seal/CutPadding/Release are called by one
 // writer at a time (the owning log's append lock); ReadAt may run

@@ -8,6 +8,7 @@
 
 #include "storage/log_format.h"
 #include "storage/shard_log.h"
+#include "storage/testing/fault_injection_env.h"
 #include "storage_test_util.h"
 
 namespace sluice::storage {
@@ -371,6 +372,32 @@ TEST(RecoveryTest, FsyncLogCrashedWithPaddingReopensAndAppendsAtItsEnd) {
   auto reopened = std::move(ShardLog::Open(again, o, nullptr).value());
   EXPECT_EQ(reopened->EndOffset(), 150u);
   EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 150u);
+}
+
+// A start after a crash costs no fdatasync for a shard that was being
+// written: cutting its zero padding needs none (a crash before the next sync
+// leaves the same zeros for the next recovery).
+TEST(RecoveryTest, CuttingZeroPaddingAtStartIssuesNoSync) {
+  TempDir dir;
+  LogOptions o = Options();
+  o.durability = Durability::kFsync;
+  std::string crashed = dir.Join("crashed");
+  {
+    auto log = std::move(ShardLog::Open(dir.Join("live"), o, nullptr).value());
+    AppendRecords(log.get(), 100, 10, 1000);
+    testutil::SyncInline(log.get());  // pads inline
+    ASSERT_GT(FileSize(SegmentPath(dir.Join("live"), 0)), log->SizeBytes());
+    CrashCopy(dir.Join("live"), crashed);
+  }
+  FaultInjectionEnv env;
+  env.PowerOffAt(FaultOp::kSync);  // any sync would fail the open
+  o.env = &env;
+  auto log = ShardLog::Open(crashed, o, nullptr);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(env.FailuresInjected(), 0u);
+  EXPECT_EQ(FileSize(SegmentPath(crashed, 0)), (*log)->SizeBytes());
+  EXPECT_EQ(ReadAllAndCheck(**log, 0), 100u);
+  env.SetPowerOn(true);
 }
 
 TEST(RecoveryTest, RolledFsyncSegmentsKeepExactSizesAndTrustedIndexes) {
