@@ -8,6 +8,7 @@
 // cut there (the padding too: PrepareAhead writes it afresh). That holds
 // after a clean close too, when the index covers the whole file.
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "storage/batch.h"
@@ -71,6 +72,19 @@ Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_
   }
 }
 
+bool AllZero(const char* p, size_t n) {
+  static const char kZeros[64 << 10] = {};
+  for (size_t k; n > 0; p += k, n -= k) {
+    k = std::min(n, sizeof(kZeros));
+    if (std::memcmp(p, kZeros, k) != 0) return false;
+  }
+  return true;
+}
+
+// How far after the end of the data recovery of the last segment looks for
+// non-zero bytes to report (docs/log-format.md, section 4).
+constexpr uint64_t kTailCheckBytes = 64 << 10;
+
 // The end of the last non-zero byte of `file` in [from, limit), or `from`
 // when they are all zero (or the file ends first).
 Result<uint64_t> NonZeroEnd(const SegmentFile& file, uint64_t from, uint64_t limit) {
@@ -80,6 +94,12 @@ Result<uint64_t> NonZeroEnd(const SegmentFile& file, uint64_t from, uint64_t lim
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), limit - pos));
     SLUICE_ASSIGN_OR_RETURN(size_t got, file.ReadAt(pos, want, buf.data()));
     if (got == 0) break;
+    // Padding is normally all zeros: memcmp checks that at memory speed, and
+    // only a chunk with data in it is searched byte by byte.
+    if (AllZero(buf.data(), got)) {
+      pos += got;
+      continue;
+    }
     for (size_t i = got; i > 0; --i) {
       if (buf[i - 1] != 0) {
         end = pos + i;
@@ -230,7 +250,13 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   // Everything from `stop` on goes: zero padding, or a torn or corrupt batch
   // with whatever follows it. Only cutting non-zero bytes is worth a warning;
   // a crash normally leaves padding after the last batch, or a torn batch.
-  SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, file_size));
+  // Everything after `stop` is cut whatever it holds; reading it serves only
+  // the warning (and the sync below), so only a window after `stop` is read:
+  // where a torn batch and the pages of its round lie. Reading all of the
+  // padding (a megabyte or more per shard being written at the crash) would
+  // make a start after a crash read as much as every such shard padded.
+  const uint64_t checked_end = std::min(file_size, stop + kTailCheckBytes);
+  SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, checked_end));
   if (nonzero_end > stop) {
     CountRecoveryAction(RecoveryAction::kTruncatedTail);
     log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes", OutcomeName(outcome),

@@ -4,6 +4,7 @@
 // Close()).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "storage/log_format.h"
@@ -260,6 +261,28 @@ TEST_F(PaddedTailTest, ZeroPaddingAfterTheLastBatchIsTheEndWithoutAWarning) {
   EXPECT_EQ(log->EndOffset(), 100u);
   EXPECT_EQ(log->SizeBytes(), full_);
   EXPECT_EQ(FileSize(segment_), full_);  // the padding is gone, no data with it
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 100u);
+}
+
+// Recovery reads only 64 KiB after the data for its warning, not the whole
+// padding; whatever lies beyond is cut all the same.
+TEST_F(PaddedTailTest, BytesFarBeyondTheDataAreCutUnreadAndUnreported) {
+  CrashWithTenBatches(0);
+  Pad(1 << 20);
+  std::string stale(4096, 'S');
+  {
+    std::FILE* f = std::fopen(segment_.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fseek(f, static_cast<long>(full_ + (512 << 10)), SEEK_SET), 0);
+    ASSERT_EQ(std::fwrite(stale.data(), 1, stale.size(), f), stale.size());
+    std::fclose(f);
+  }
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed_, Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
+  EXPECT_EQ(FileSize(segment_), full_);
+  EXPECT_EQ(log->EndOffset(), 100u);
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 100u);
 }
 
