@@ -177,8 +177,12 @@ Status ShardLog::Impl::SyncDirty(bool* synced) {
   }
   if (!sync_error_.ok()) return sync_error_;
   if (failed_.load(std::memory_order_acquire)) return FailedError();
-  Status s = active->file->Sync();
   *synced = true;
+  return SyncActive(*active, target);
+}
+
+Status ShardLog::Impl::SyncActive(const Segment& active, uint64_t target) {
+  Status s = active.file->Sync();
   if (!s.ok()) {
     // After a failed fdatasync the kernel may have dropped the dirty pages
     // and a retry can falsely succeed, so the log stays failed.
@@ -230,15 +234,7 @@ Status ShardLog::Impl::CutIdlePadding() {
   }
   // Synced, so that the space stays free after a crash too. The sync covers
   // any data appended before it, like a flusher round (see SyncDirty()).
-  const uint64_t target = end_offset_.load(std::memory_order_acquire);
-  Status s = active->file->Sync();
-  if (!s.ok()) {
-    sync_error_ = s;
-    Fail(s);
-    return s;
-  }
-  MarkDurable(target);
-  return Status::Ok();
+  return SyncActive(*active, end_offset_.load(std::memory_order_acquire));
 }
 
 bool ShardLog::Impl::BeginWaiter() {

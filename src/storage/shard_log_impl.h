@@ -79,6 +79,9 @@ class ShardLog::Impl {
   // PrepareAhead on `segment` in kFsync (a no-op otherwise); logs failures.
   void PadSegment(Segment* segment);
   void MarkDurable(uint64_t end_offset);
+  // Syncs `active` and marks everything below `target` (appended before the
+  // call) durable; a failure fails the log for good. Caller holds sync_mu_.
+  Status SyncActive(const Segment& active, uint64_t target);
 
   const std::string dir_;
   const LogOptions options_;
