@@ -33,6 +33,7 @@
 #include "cli/object_store_setup.h"
 #include "cli/serve_config.h"
 #include "console/console.h"
+#include "storage/fd_cache.h"
 #include "sts/sts_service.h"
 #include "gateway/gateway.h"
 #include "engine/engine.h"
@@ -80,10 +81,10 @@ int AvailableCpus() {
 // after a burst of buffered bytes, server/free_heap.h).
 void TuneAllocator() { server::KeepFreeHeap(32 << 20); }
 
-// Every connection and every shard's active segment holds a descriptor (and
-// the storage layer caches up to 256 more for reading sealed segments), so the
-// common soft limit of 1024 is reached by a few dozen busy shards plus
-// clients. The hard limit is what the administrator allows; take all of it.
+// Every connection holds a descriptor, and segment files are kept open up to
+// --max-open-segments (by default half the limit), so the common soft limit
+// of 1024 would make shards reopen their files often. The hard limit is what
+// the administrator allows; take all of it.
 void RaiseOpenFilesLimit() {
   struct rlimit limit;
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
@@ -221,6 +222,9 @@ int RunServe(const ServeConfig& config) {
   log::SetFormat(config.log_format == "json" ? log::Format::kJson : log::Format::kText);
   TuneAllocator();
   RaiseOpenFilesLimit();
+  storage::FdCache::Instance().SetCapacity(config.max_open_segments > 0
+                                               ? static_cast<size_t>(config.max_open_segments)
+                                               : storage::FdCache::CapacityForThisProcess());
   // A file left by an earlier run must not announce this one's ports.
   if (!config.ready_file.empty()) std::remove(config.ready_file.c_str());
 

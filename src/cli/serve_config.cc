@@ -81,6 +81,13 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   serve
+      .add_option("--max-open-segments", c.max_open_segments,
+                  "Segment files kept open at once, active ones included; the least recently used are closed "
+                  "and reopened on demand (0: half the open-files limit)")
+      ->envname("SLUICE_MAX_OPEN_SEGMENTS")
+      ->check(CLI::Range(int64_t{0}, int64_t{100'000'000}))
+      ->capture_default_str();
+  serve
       .add_option("--on-demand-stream-limit", c.on_demand_stream_limit,
                   "ON_DEMAND streams an account may have in a region")
       ->envname("SLUICE_ON_DEMAND_STREAM_LIMIT")

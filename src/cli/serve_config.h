@@ -30,6 +30,9 @@ struct ServeConfig {
   int64_t subscription_lifetime_ms = 5 * 60 * 1000;
   int64_t subscription_heartbeat_ms = 5000;
   int shard_limit = 20000;
+  // Segment files kept open at once (storage::FdCache); 0: half the
+  // open-files limit.
+  int64_t max_open_segments = 0;
   int on_demand_stream_limit = 50;
   int consumer_limit = 20;
   int64_t clock_offset_ms = 0;

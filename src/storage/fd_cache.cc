@@ -1,5 +1,7 @@
 #include "storage/fd_cache.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 
 namespace sluice::storage {
@@ -9,6 +11,16 @@ FdHandle::~FdHandle() { env_->Close(fd_); }
 FdCache& FdCache::Instance() {
   static FdCache* cache = new FdCache();  // never destroyed: used until exit
   return *cache;
+}
+
+size_t FdCache::CapacityForLimit(uint64_t open_files_limit) {
+  return static_cast<size_t>(std::max<uint64_t>(open_files_limit / 2, 64));
+}
+
+size_t FdCache::CapacityForThisProcess() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return kDefaultCapacity;
+  return CapacityForLimit(limit.rlim_cur == RLIM_INFINITY ? (1u << 20) : limit.rlim_cur);
 }
 
 void FdCache::Use(const std::shared_ptr<FdHandle>& handle) {

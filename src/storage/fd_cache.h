@@ -1,17 +1,18 @@
-// FdCache: bounds the file descriptors held open for sealed segments.
+// FdCache: bounds the file descriptors held open for segments.
 //
-// Only a log's active segment keeps its descriptor for as long as it is
-// active. A sealed segment (rolled, or older than the last at Open) is opened
-// read-only when a reader needs it, and its descriptor is kept in one
+// Every segment file is opened when it is used: the active segment
+// read-write (for appends, syncs and reads), a sealed one (rolled, or older
+// than the last at Open) read-only. Its descriptor is kept in one
 // process-wide least-recently-used set of at most Capacity() descriptors, so
-// that a busy reader does not reopen the file for every read, while a server
-// with many shards and many hourly segments per shard stays far below the
-// open-files limit.
+// that a busy shard does not reopen its file for every append or read, while
+// a server with many shards, and many hourly segments per shard, stays below
+// the open-files limit.
 //
 // A descriptor is an FdHandle shared by the cache and whoever is using it: an
 // evicted descriptor is closed when its last user lets go, so the count of
-// open sealed-segment descriptors is at most Capacity() plus those in use by
-// reads in flight.
+// open segment descriptors is at most Capacity() plus those in use by calls
+// in flight and those holding writes not yet synced (fsync mode: until the
+// next group commit).
 //
 // Threading: thread-safe (one mutex; held only for list updates, never
 // across a system call).
@@ -48,6 +49,14 @@ class FdHandle {
 class FdCache {
  public:
   static constexpr size_t kDefaultCapacity = 256;
+
+  // A capacity for a process whose open-files limit (RLIMIT_NOFILE, soft)
+  // is `open_files_limit`: half of it, leaving the rest for connections and
+  // other files; at least 64.
+  static size_t CapacityForLimit(uint64_t open_files_limit);
+  // CapacityForLimit() of this process's current limit (kDefaultCapacity if
+  // it cannot be read).
+  static size_t CapacityForThisProcess();
 
   // The process-wide cache used by segment files.
   static FdCache& Instance();

@@ -14,47 +14,50 @@ namespace {
 // under extend_mu_, and Append takes extend_mu_ only when it writes past
 // written_end_ (or fails), so appends into the padding never wait.
 //
-// Descriptors: fd_ is the writable descriptor, owned by own_ until
-// Release(); the writer's calls use fd_ directly, after checking released_
-// (set by Release() before own_ lets go), so a closed descriptor's number,
-// which the kernel hands out again, is never written through. Other threads
-// (readers, the flusher's Sync) copy own_ under fd_mu_, so a Release()
-// meanwhile cannot close a descriptor in use. After
-// Release(), reads open the file read-only and share that descriptor through
-// cached_ and the FdCache.
+// Descriptors: handle_ is the one descriptor the file has open, if any
+// (read-write until Release(), then read-only). The FdCache owns it and may
+// close it; every operation takes a reference (Handle()) for as long as it
+// uses the number, so a descriptor is closed only when no call is using it,
+// and its number, which the kernel hands out again, is never used after.
+// unsynced_ keeps the written descriptor open until a Sync() covers the
+// writes (hold_until_synced_). Lock order: extend_mu_, fd_mu_, the FdCache's.
 class PosixSegmentFile final : public SegmentFile {
  public:
-  PosixSegmentFile(Env* env, std::string path, int fd, uint64_t size)
-      : env_(env),
-        path_(std::move(path)),
-        fd_(fd),
-        own_(std::make_shared<FdHandle>(fd, env)),
-        size_(size),
-        written_end_(size) {}
+  PosixSegmentFile(Env* env, std::string path, int fd, uint64_t size, bool hold_until_synced)
+      : env_(env), path_(std::move(path)), hold_until_synced_(hold_until_synced), size_(size), written_end_(size) {
+    auto handle = std::make_shared<FdHandle>(fd, env);
+    std::lock_guard<std::mutex> lock(fd_mu_);
+    handle_ = handle;
+    FdCache::Instance().Use(handle);
+  }
   ~PosixSegmentFile() override {
-    std::shared_ptr<FdHandle> cached = cached_.lock();
-    if (cached) FdCache::Instance().Drop(cached.get());
+    std::lock_guard<std::mutex> lock(fd_mu_);
+    unsynced_.reset();
+    std::shared_ptr<FdHandle> handle = handle_.lock();
+    if (handle) FdCache::Instance().Drop(handle.get());
   }
 
   Status Append(const char* data, size_t n) override {
-    SLUICE_RETURN_IF_ERROR(CheckWritable("write"));
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, WriteHandle("write"));
+    const int fd = handle->fd();
     const uint64_t pos = size_.load(std::memory_order_relaxed);
     Status s;
     if (pos + n <= written_end_.load(std::memory_order_acquire)) {
-      s = env_->Write(fd_, data, n, pos, path_);  // over zero padding
+      s = env_->Write(fd, data, n, pos, path_);  // over zero padding
     } else {
       // The write grows the file: PrepareAhead must not be writing zeros
       // there meanwhile.
       std::lock_guard<std::mutex> lock(extend_mu_);
-      s = env_->Write(fd_, data, n, pos, path_);
+      s = env_->Write(fd, data, n, pos, path_);
       if (s.ok() && pos + n > written_end_.load(std::memory_order_relaxed)) {
         written_end_.store(pos + n, std::memory_order_release);
       }
     }
+    NoteChange(handle);
     if (!s.ok()) {
       // Leave no partial batch behind for recovery to find.
       std::lock_guard<std::mutex> lock(extend_mu_);
-      Status cut = env_->Truncate(fd_, pos, path_);
+      Status cut = env_->Truncate(fd, pos, path_);
       if (!cut.ok()) {
         Fail(Status::IoError(s.message() + "; cannot cut " + path_ + " back to " + std::to_string(pos) +
                              " bytes: " + cut.message()));
@@ -68,28 +71,29 @@ class PosixSegmentFile final : public SegmentFile {
   }
 
   Result<size_t> ReadAt(uint64_t pos, size_t n, char* dst) const override {
-    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, ReadHandle());
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, Handle());
     return env_->Read(handle->fd(), dst, n, pos, path_);
   }
 
   Result<std::shared_ptr<void>> Pin() const override {
-    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, ReadHandle());
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, Handle());
     return std::shared_ptr<void>(std::move(handle));
   }
 
   Status Truncate(uint64_t size) override {
     std::lock_guard<std::mutex> lock(extend_mu_);
-    SLUICE_RETURN_IF_ERROR(CheckWritable("truncate"));
     return TruncateLocked(size);
   }
 
   Status Seal() override {
     std::lock_guard<std::mutex> lock(extend_mu_);
     sealed_ = true;
-    const uint64_t size = size_.load(std::memory_order_relaxed);
-    if (written_end_.load(std::memory_order_relaxed) == size) return Status::Ok();
-    SLUICE_RETURN_IF_ERROR(CheckWritable("truncate"));
-    return TruncateLocked(size);
+    return CutPaddingLocked();
+  }
+
+  Status CutPadding() override {
+    std::lock_guard<std::mutex> lock(extend_mu_);
+    return CutPaddingLocked();
   }
 
   void Release() override {
@@ -97,7 +101,11 @@ class PosixSegmentFile final : public SegmentFile {
     sealed_ = true;
     released_.store(true, std::memory_order_release);
     std::lock_guard<std::mutex> lock(fd_mu_);
-    own_.reset();  // closes fd_ once no read or sync is using it
+    unsynced_.reset();
+    std::shared_ptr<FdHandle> handle = handle_.lock();
+    handle_.reset();
+    // Closes once no read or sync is using it; reads open the file read-only.
+    if (handle) FdCache::Instance().Drop(handle.get());
   }
 
   Status Sync() override {
@@ -105,14 +113,24 @@ class PosixSegmentFile final : public SegmentFile {
     // pages; the kernel reports it once per file, so repeat it here.
     if (padding_sync_failed_.load(std::memory_order_acquire)) return padding_sync_error_;
     if (failed_.load(std::memory_order_acquire)) return failure_;
-    std::shared_ptr<FdHandle> own;
+    // Released: the roll that released it synced it first.
+    if (released_.load(std::memory_order_acquire)) return Status::Ok();
+    const uint64_t changes = changes_.load(std::memory_order_acquire);
+    std::shared_ptr<FdHandle> handle;
     {
       std::lock_guard<std::mutex> lock(fd_mu_);
-      own = own_;
+      handle = handle_.lock();
+      // Writes not yet synced hold the descriptor open: none is open, none
+      // is waiting.
+      if (handle == nullptr && hold_until_synced_) return Status::Ok();
     }
-    // Released: the roll that released it synced it first.
-    if (own == nullptr) return Status::Ok();
-    return env_->Sync(own->fd(), path_);
+    if (handle == nullptr) {
+      SLUICE_ASSIGN_OR_RETURN(handle, Handle());
+    }
+    SLUICE_RETURN_IF_ERROR(env_->Sync(handle->fd(), path_));
+    std::lock_guard<std::mutex> lock(fd_mu_);
+    if (changes_.load(std::memory_order_acquire) == changes) unsynced_.reset();
+    return Status::Ok();
   }
 
   Status PrepareAhead(uint64_t max_size) override {
@@ -126,19 +144,21 @@ class PosixSegmentFile final : public SegmentFile {
     // first sync of a segment grows the file; the flusher pads after it.
     if (end == 0) return Status::Ok();
     if (end >= max_size || (end > size && end - size >= chunk / 2)) return Status::Ok();
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, WriteHandle("pad"));
+    const int fd = handle->fd();
     const uint64_t target = std::min(end + chunk, max_size);
     static const char kZeros[1 << 20] = {};
     for (uint64_t pos = end; pos < target;) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof(kZeros), target - pos));
-      Status s = env_->Write(fd_, kZeros, n, pos, path_);
+      Status s = env_->Write(fd, kZeros, n, pos, path_);
       if (!s.ok()) {
         padding_failed_ = true;  // e.g. a full disk: appends grow the file instead
-        (void)env_->Truncate(fd_, end, path_);
+        (void)env_->Truncate(fd, end, path_);
         return s;
       }
       pos += n;
     }
-    if (Status synced = env_->Sync(fd_, path_); !synced.ok()) {
+    if (Status synced = env_->Sync(fd, path_); !synced.ok()) {
       padding_failed_ = true;
       padding_sync_error_ = std::move(synced);
       padding_sync_failed_.store(true, std::memory_order_release);
@@ -154,9 +174,9 @@ class PosixSegmentFile final : public SegmentFile {
   bool Failed() const override { return failed_.load(std::memory_order_acquire); }
 
  private:
-  // IoError naming the file when fd_ must not be used for `what`: it was
-  // released (and may now be another file's number), or an append left a
-  // partial batch that could not be cut.
+  // IoError naming the file when it must not be written for `what`: it was
+  // released (sealed, and its writable descriptor closed), or an append left
+  // a partial batch that could not be cut.
   Status CheckWritable(std::string_view what) const {
     if (failed_.load(std::memory_order_acquire)) return failure_;
     if (released_.load(std::memory_order_acquire)) {
@@ -171,43 +191,75 @@ class PosixSegmentFile final : public SegmentFile {
     failed_.store(true, std::memory_order_release);
   }
 
+  // Caller holds extend_mu_.
   Status TruncateLocked(uint64_t size) {
-    SLUICE_RETURN_IF_ERROR(env_->Truncate(fd_, size, path_));
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, WriteHandle("truncate"));
+    // Not held open until synced: whoever needs a cut durable (a roll, a
+    // close, an idle cut, recovery cutting a batch) syncs it at once.
+    SLUICE_RETURN_IF_ERROR(env_->Truncate(handle->fd(), size, path_));
     size_.store(size, std::memory_order_release);
     written_end_.store(size, std::memory_order_release);
     return Status::Ok();
   }
 
-  // The descriptor to read with: the writable one until Release(), then a
-  // read-only one shared through the FdCache (opened when none is open).
-  Result<std::shared_ptr<FdHandle>> ReadHandle() const {
-    std::shared_ptr<FdHandle> handle;
-    {
-      std::lock_guard<std::mutex> lock(fd_mu_);
-      if (own_) return own_;
-      handle = cached_.lock();
-    }
+  // Caller holds extend_mu_.
+  Status CutPaddingLocked() {
+    const uint64_t size = size_.load(std::memory_order_relaxed);
+    if (written_end_.load(std::memory_order_relaxed) == size) return Status::Ok();
+    return TruncateLocked(size);
+  }
+
+  // The writable descriptor for `what` (see CheckWritable).
+  Result<std::shared_ptr<FdHandle>> WriteHandle(std::string_view what) const {
+    SLUICE_RETURN_IF_ERROR(CheckWritable(what));
+    return Handle();
+  }
+
+  // The open descriptor, marked as just used in the FdCache; opened (the
+  // cache closed it, or it was never opened for reads since Release())
+  // read-write before Release(), read-only after. IoError naming the file
+  // and errno when it cannot be opened.
+  Result<std::shared_ptr<FdHandle>> Handle() const {
+    std::lock_guard<std::mutex> lock(fd_mu_);
+    std::shared_ptr<FdHandle> handle = handle_.lock();
     if (handle == nullptr) {
-      auto fd = env_->Open(path_, OpenMode::kRead);
+      const bool released = released_.load(std::memory_order_acquire);
+      auto fd = env_->Open(path_, released ? OpenMode::kRead : OpenMode::kReadWrite);
       if (!fd.ok()) return Status::IoError(fd.status().message());  // removed: an I/O error
-      auto opened = std::make_shared<FdHandle>(*fd, env_);
-      std::lock_guard<std::mutex> lock(fd_mu_);
-      handle = cached_.lock();  // another reader may have opened it meanwhile
-      if (handle == nullptr) {
-        cached_ = opened;
-        handle = std::move(opened);
+      handle = std::make_shared<FdHandle>(*fd, env_);
+      if (!released) {
+        // Opening read-write creates a missing file: one that lost its data
+        // is refused rather than written into at the old position.
+        auto size = env_->Size(*fd, path_);
+        if (!size.ok()) return size.status();
+        if (*size < size_.load(std::memory_order_acquire)) {
+          return Status::IoError("reopening " + path_ + ": the file holds " + std::to_string(*size) +
+                                 " bytes, fewer than its " + std::to_string(size_.load()) + " bytes of data");
+        }
       }
+      handle_ = handle;
     }
+    // Under fd_mu_, so that a Release() cannot run in between and leave a
+    // writable descriptor in the cache.
     FdCache::Instance().Use(handle);
     return handle;
   }
 
+  // Counts a write through `handle`; with hold_until_synced_, the
+  // descriptor stays open until a Sync() covers it.
+  void NoteChange(const std::shared_ptr<FdHandle>& handle) {
+    std::lock_guard<std::mutex> lock(fd_mu_);
+    changes_.fetch_add(1, std::memory_order_release);
+    if (hold_until_synced_ && !released_.load(std::memory_order_acquire)) unsynced_ = handle;
+  }
+
   Env* const env_;
   const std::string path_;
-  const int fd_;  // writable; open while own_ (or a reader's copy of it) lives
+  const bool hold_until_synced_;
   mutable std::mutex fd_mu_;
-  std::shared_ptr<FdHandle> own_;           // guarded by fd_mu_
-  mutable std::weak_ptr<FdHandle> cached_;  // guarded by fd_mu_
+  mutable std::weak_ptr<FdHandle> handle_;  // guarded by fd_mu_; owned by the FdCache
+  std::shared_ptr<FdHandle> unsynced_;      // guarded by fd_mu_
+  std::atomic<uint64_t> changes_{0};        // writes so far
   std::atomic<uint64_t> size_;              // logical: end of the data
   std::atomic<uint64_t> written_end_;       // physical: end of data and zero padding
   std::mutex extend_mu_;
@@ -215,7 +267,7 @@ class PosixSegmentFile final : public SegmentFile {
   bool padding_failed_ = false;  // guarded by extend_mu_
   Status padding_sync_error_;    // set before padding_sync_failed_
   std::atomic<bool> padding_sync_failed_{false};
-  std::atomic<bool> released_{false};  // Release() ran: fd_ is closed or closing
+  std::atomic<bool> released_{false};  // Release() ran: writes refused
   Status failure_;                     // set once, before failed_
   std::atomic<bool> failed_{false};
 };
@@ -257,14 +309,14 @@ class MemorySegmentFile final : public SegmentFile {
 
 }  // namespace
 
-Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path, Env* env) {
+Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path, Env* env, bool hold_until_synced) {
   SLUICE_ASSIGN_OR_RETURN(int fd, env->Open(path, OpenMode::kReadWrite));
   auto size = env->Size(fd, path);
   if (!size.ok()) {
     env->Close(fd);
     return size.status();
   }
-  return std::unique_ptr<SegmentFile>(new PosixSegmentFile(env, path, fd, *size));
+  return std::unique_ptr<SegmentFile>(new PosixSegmentFile(env, path, fd, *size, hold_until_synced));
 }
 
 std::unique_ptr<SegmentFile> NewMemorySegmentFile() { return std::make_unique<MemorySegmentFile>(); }

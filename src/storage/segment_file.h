@@ -7,12 +7,19 @@
 // appends overwrite allocated blocks and an fdatasync of them need not
 // commit a new file size (docs/log-format.md, "Zero padding").
 //
-// Descriptors: an open file holds one descriptor until Release(); a released
-// one holds none of its own (FdCache bounds those opened for reads).
+// Descriptors: a file holds at most one descriptor at a time (read-write
+// until Release(), read-only after), opened on demand and kept in the
+// process-wide FdCache (fd_cache.h), which closes the least recently used
+// beyond its capacity; the next operation on the file opens it again. A
+// descriptor is closed only once no operation is using it, and a closed
+// descriptor's number is never used again. A file opened with
+// `hold_until_synced` keeps its descriptor from an Append until a Sync()
+// covers it, so that a writeback error is reported to the descriptor that
+// wrote.
 //
-// Threading: Append/Truncate/Seal/Release are called by one writer at a time
-// (the owning log's append lock); ReadAt may run concurrently with Append
-// from any thread, for positions below a size the writer has already
+// Threading: Append/Truncate/Seal/CutPadding/Release are called by one
+// writer at a time (the owning log's append lock); ReadAt may run
+// concurrently with Append from any thread, for positions below a size the writer has already
 // published. PrepareAhead may run on another thread concurrently with all of
 // them (it writes only past the data, and Append waits for it only when it
 // has to write where PrepareAhead is writing), and so may Sync.
@@ -50,6 +57,10 @@ class SegmentFile {
   // Drops the zero padding (truncates the file to Size()) and stops
   // PrepareAhead for good: called when the segment is rolled or closed.
   virtual Status Seal() = 0;
+  // Drops the zero padding like Seal() but keeps the file padding later
+  // (an idle segment gives its space back; PrepareAhead pads it again once
+  // it is written to). The cut is not synced. IoError after Release().
+  virtual Status CutPadding() { return Status::Ok(); }
   // Makes appended bytes durable (fdatasync); a no-op in memory.
   virtual Status Sync() = 0;
   // If fewer than half a chunk of zero bytes lie ahead of Size(), writes the
@@ -86,8 +97,10 @@ class SegmentFile {
 // Opens (creating if missing) the segment file at `path` for reading and
 // appending at its current end: at open, Size() is the file's size (recovery
 // decides where the data ends and Truncate()s there). Every file operation
-// goes through `env`, which must outlive the file.
-Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path, Env* env = Env::Default());
+// goes through `env`, which must outlive the file. `hold_until_synced`: see
+// "Descriptors" above (fsync mode).
+Result<std::unique_ptr<SegmentFile>> OpenPosixSegmentFile(const std::string& path, Env* env = Env::Default(),
+                                                          bool hold_until_synced = false);
 // An empty segment kept in memory.
 std::unique_ptr<SegmentFile> NewMemorySegmentFile();
 

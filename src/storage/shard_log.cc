@@ -177,8 +177,12 @@ Status ShardLog::Impl::SyncDirty(bool* synced) {
   }
   if (!sync_error_.ok()) return sync_error_;
   if (failed_.load(std::memory_order_acquire)) return FailedError();
-  Status s = active->file->Sync();
   *synced = true;
+  return SyncActive(*active, target);
+}
+
+Status ShardLog::Impl::SyncActive(const Segment& active, uint64_t target) {
+  Status s = active.file->Sync();
   if (!s.ok()) {
     // After a failed fdatasync the kernel may have dropped the dirty pages
     // and a retry can falsely succeed, so the log stays failed.
@@ -199,17 +203,38 @@ void ShardLog::Impl::PadSegment(Segment* segment) {
   if (!s.ok()) LogIoFailure(IoFailure::kPadding, s);
 }
 
-void ShardLog::Impl::PadActiveSegment() {
-  if (options_.durability != Durability::kFsync) return;
+bool ShardLog::Impl::PadActiveSegment() {
+  if (options_.durability != Durability::kFsync) return false;
   std::shared_ptr<Segment> active;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (closed_ || segments_.empty()) return;
+    if (closed_ || segments_.empty()) return false;
     active = segments_.back();
   }
   // Outside mu_: appends go on meanwhile. A roll in between seals the
   // segment, and PrepareAhead then does nothing.
   PadSegment(active.get());
+  return active->file->PhysicalSize() > active->file->Size();
+}
+
+Status ShardLog::Impl::CutIdlePadding() {
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  std::shared_ptr<Segment> active;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || failed_.load(std::memory_order_acquire)) return Status::Ok();
+    active = segments_.back();
+    if (active->file->PhysicalSize() == active->file->Size()) return Status::Ok();
+    // Under mu_: an append may be writing into the padding otherwise.
+    Status cut = active->file->CutPadding();
+    if (!cut.ok()) {
+      LogIoFailure(IoFailure::kPadding, cut);
+      return cut;
+    }
+  }
+  // Synced, so that the space stays free after a crash too. The sync covers
+  // any data appended before it, like a flusher round (see SyncDirty()).
+  return SyncActive(*active, end_offset_.load(std::memory_order_acquire));
 }
 
 bool ShardLog::Impl::BeginWaiter() {
@@ -318,6 +343,13 @@ Result<uint64_t> ShardLog::Impl::TrimOlderThan(int64_t before_ms) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return ClosedError();
+    // An idle log whose every record expired hands its active segment over
+    // to a new, empty one, so that it is removed like the others without
+    // waiting for a write to roll it. A failed roll (logged) leaves it.
+    const Segment& active = *segments_.back();
+    if (active.size > 0 && active.max_arrival_ms < before_ms && !failed_.load(std::memory_order_acquire)) {
+      (void)RollLocked();
+    }
     while (segments_.size() > 1 && segments_.front()->max_arrival_ms < before_ms) {
       size_bytes_.fetch_sub(segments_.front()->size, std::memory_order_relaxed);
       removed.push_back(std::move(segments_.front()));
@@ -340,18 +372,26 @@ Status ShardLog::Impl::Close() {
     closing_ = true;
     waiters_cv_.wait(lock, [&] { return inflight_ == 0; });
   }
+  // No round holds it now, and closing_ keeps new ones away: the flusher
+  // may forget it.
+  if (flusher_ != nullptr) flusher_->Forget(this);
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return Status::Ok();
   closed_ = true;
   Status status;
+  bool cut_padding = false;
   if (!segments_.empty()) {
-    Status s = segments_.back()->file->Seal();
+    SegmentFile& file = *segments_.back()->file;
+    cut_padding = file.PhysicalSize() > file.Size();
+    Status s = file.Seal();
     if (!s.ok()) {
       log::Warn("storage: could not cut the padding of {}: {}", segments_.back()->path_stem, s.ToString());
     }
   }
-  if (options_.durability == Durability::kFsync && !segments_.empty() && durable_end_.load() < end_offset_.load()) {
+  // The cut padding is synced too, so that it stays off the disk.
+  if (options_.durability == Durability::kFsync && !segments_.empty() &&
+      (cut_padding || durable_end_.load() < end_offset_.load())) {
     status = segments_.back()->file->Sync();
     if (status.ok()) MarkDurable(end_offset_.load());
   }

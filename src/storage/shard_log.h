@@ -5,9 +5,10 @@
 // with a sparse offset index and a time index beside it. Offsets are dense,
 // start at 0 and never repeat.
 //
-// Descriptors: only the active segment keeps its file open; sealed segments
-// are opened on demand for reads, through a process-wide cache of at most
-// 256 descriptors (storage/fd_cache.h).
+// Descriptors: every segment file, the active one too, is opened on demand
+// and kept open in a process-wide least-recently-used cache of a bounded
+// number of descriptors (storage/fd_cache.h), so descriptors do not grow with
+// shards or retained segments.
 //
 // Threading: every method is thread-safe. Append takes a short per-log lock;
 // readers never block appenders for longer than copying an index entry.
@@ -17,9 +18,10 @@
 // records are as durable as the mode promises: after fdatasync in kFsync (many
 // appends, across shards, share one sync through the Flusher: group commit),
 // immediately in kOs and kMemory. Readers see a record only once it is that
-// durable (VisibleEndOffset()). In kFsync the active segment is padded
-// with zero bytes ahead of its data, so that such a sync overwrites allocated
-// blocks and need not commit a new file size (docs/log-format.md, 2.4).
+// durable (VisibleEndOffset()). In kFsync the active segment of a log being
+// written is padded with zero bytes ahead of its data, so that such a sync
+// overwrites allocated blocks and need not commit a new file size; the
+// padding is cut once the log is idle, and at Close (docs/log-format.md, 2.4).
 #pragma once
 
 #include <cstdint>
@@ -127,9 +129,12 @@ class ShardLog {
   // (EndOffset() when none did). Uses the time index, not a scan.
   Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const;
 
-  // Deletes whole segments whose newest record arrived before `before_ms`
-  // (never the active segment). Returns the new StartOffset(). Readers in
-  // the middle of a removed segment finish reading it from the open file.
+  // Deletes whole segments whose newest record arrived before `before_ms`.
+  // When that is every record, the active segment goes too: a new, empty one
+  // takes over at EndOffset() (which does not change), so that an idle
+  // shard's expired data is freed without waiting for a write. Returns the
+  // new StartOffset(). Readers in the middle of a removed segment finish
+  // reading it from the open file.
   Result<uint64_t> TrimOlderThan(int64_t before_ms);
 
   // Waits for this log's requests queued at the flusher, syncs (kFsync),
@@ -150,14 +155,22 @@ class ShardLog {
   friend class Flusher;
 };
 
+struct FlusherOptions {
+  // A log whose active segment is padded and that no round has synced for
+  // this long gets its padding cut (truncated to the data, synced): an idle
+  // shard keeps no space ahead of use (docs/log-format.md, 2.4).
+  int64_t idle_padding_ms = 30'000;
+};
+
 // The group-commit thread for kFsync: it collects logs with unsynced appends,
 // syncs each once per round (fdatasync), then completes every WhenDurable()
 // waiting on them. Requests arriving during a sync ride the next round, so
 // one sync serves many requests. After answering a round it tops up the
-// zero padding of the logs it synced (rarely any work: once per chunk).
+// zero padding of the logs it synced (rarely any work: once per chunk), and
+// between rounds it cuts the padding of logs that went idle.
 class Flusher {
  public:
-  Flusher();
+  explicit Flusher(FlusherOptions options = {});
   ~Flusher();  // Stop()s
   // Starts the thread. Requests enqueued before Start() wait for it (and are
   // then served by the first round). Does nothing after Stop().
@@ -169,10 +182,15 @@ class Flusher {
   // Used by ShardLog: schedule a sync of `log`'s files and then call `done`
   // (on the flusher thread; inline on the caller's thread after Stop()).
   void Enqueue(ShardLog::Impl* log, std::function<void(Status)> done);
+  // Used by ShardLog::Close, once no request of `log` is in flight: the
+  // flusher no longer looks at it (for idle padding).
+  void Forget(ShardLog::Impl* log);
 
   // Counters for tests and metrics: fdatasyncs issued and rounds completed.
   uint64_t SyncCount() const;
   uint64_t RoundCount() const;
+  // Idle logs whose padding was cut.
+  uint64_t PaddingCutCount() const;
   // Latency of each fdatasync in microseconds, and the requests each round
   // completed (the group-commit batch size).
   HistogramSnapshot SyncMicros() const;

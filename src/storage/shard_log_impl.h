@@ -53,7 +53,13 @@ class ShardLog::Impl {
   // appends come close to the end of what is padded (kFsync only; see
   // SegmentFile::PrepareAhead). Called by the flusher after each round, so
   // the zeros are written and synced off the append path and ahead of need.
-  void PadActiveSegment();
+  // Returns whether the active segment now has padding.
+  bool PadActiveSegment();
+  // Cuts the active segment's padding and syncs the cut (kFsync; a no-op
+  // without padding): the flusher calls it once the log has been idle for a
+  // while, so an idle shard keeps no space ahead of use. A failed sync fails
+  // the log, like a failed SyncDirty(). Thread-safe.
+  Status CutIdlePadding();
   // Registers a request the flusher will complete; false once the log is
   // closing (the caller then completes it with an error itself).
   bool BeginWaiter();
@@ -73,6 +79,9 @@ class ShardLog::Impl {
   // PrepareAhead on `segment` in kFsync (a no-op otherwise); logs failures.
   void PadSegment(Segment* segment);
   void MarkDurable(uint64_t end_offset);
+  // Syncs `active` and marks everything below `target` (appended before the
+  // call) durable; a failure fails the log for good. Caller holds sync_mu_.
+  Status SyncActive(const Segment& active, uint64_t target);
 
   const std::string dir_;
   const LogOptions options_;

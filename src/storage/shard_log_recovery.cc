@@ -8,6 +8,7 @@
 // cut there (the padding too: PrepareAhead writes it afresh). That holds
 // after a clean close too, when the index covers the whole file.
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "storage/batch.h"
@@ -71,6 +72,19 @@ Result<BatchScanner::Outcome> ScanInto(Segment* segment, uint64_t start, uint64_
   }
 }
 
+bool AllZero(const char* p, size_t n) {
+  static const char kZeros[64 << 10] = {};
+  for (size_t k; n > 0; p += k, n -= k) {
+    k = std::min(n, sizeof(kZeros));
+    if (std::memcmp(p, kZeros, k) != 0) return false;
+  }
+  return true;
+}
+
+// How far after the end of the data recovery of the last segment looks for
+// non-zero bytes to report (docs/log-format.md, section 4).
+constexpr uint64_t kTailCheckBytes = 64 << 10;
+
 // The end of the last non-zero byte of `file` in [from, limit), or `from`
 // when they are all zero (or the file ends first).
 Result<uint64_t> NonZeroEnd(const SegmentFile& file, uint64_t from, uint64_t limit) {
@@ -80,6 +94,12 @@ Result<uint64_t> NonZeroEnd(const SegmentFile& file, uint64_t from, uint64_t lim
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), limit - pos));
     SLUICE_ASSIGN_OR_RETURN(size_t got, file.ReadAt(pos, want, buf.data()));
     if (got == 0) break;
+    // Padding is normally all zeros: memcmp checks that at memory speed, and
+    // only a chunk with data in it is searched byte by byte.
+    if (AllZero(buf.data(), got)) {
+      pos += got;
+      continue;
+    }
     for (size_t i = got; i > 0; --i) {
       if (buf[i - 1] != 0) {
         end = pos + i;
@@ -138,14 +158,16 @@ Status ShardLog::Impl::Open() {
   durable_end_ = end_offset_.load();  // what survived recovery is on disk
   size_bytes_ = size;
   last_arrival_ms_ = last_arrival;
-  PadActiveSegment();
+  // No padding yet: a shard that is only read, or idle, keeps none on disk
+  // (the flusher pads the active segment after its first sync).
   return Status::Ok();
 }
 
 Status ShardLog::Impl::RecoverSegments(const std::vector<uint64_t>& bases) {
   for (size_t i = 0; i < bases.size(); ++i) {
     std::string stem = SegmentStem(dir_, bases[i]);
-    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env));
+    SLUICE_ASSIGN_OR_RETURN(auto file, OpenPosixSegmentFile(stem + std::string(kSegmentSuffix), options_.env,
+                                                            options_.durability == Durability::kFsync));
     auto segment = std::make_shared<Segment>(bases[i], std::move(stem), std::move(file), options_.env);
     if (i + 1 < bases.size()) {
       SLUICE_RETURN_IF_ERROR(RecoverOlderSegment(segment.get(), bases[i + 1]));
@@ -228,14 +250,26 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   // Everything from `stop` on goes: zero padding, or a torn or corrupt batch
   // with whatever follows it. Only cutting non-zero bytes is worth a warning;
   // a crash normally leaves padding after the last batch, or a torn batch.
-  SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, file_size));
+  // Everything after `stop` is cut whatever it holds; reading it serves only
+  // the warning (and the sync below), so only a window after `stop` is read:
+  // where a torn batch and the pages of its round lie. Reading all of the
+  // padding (a megabyte or more per shard being written at the crash) would
+  // make a start after a crash read as much as every such shard padded.
+  const uint64_t checked_end = std::min(file_size, stop + kTailCheckBytes);
+  SLUICE_ASSIGN_OR_RETURN(uint64_t nonzero_end, NonZeroEnd(*segment->file, stop, checked_end));
   if (nonzero_end > stop) {
     CountRecoveryAction(RecoveryAction::kTruncatedTail);
     log::Warn("storage: {} in {}{} at position {}: truncating, cutting {} bytes", OutcomeName(outcome),
               segment->path_stem, kSegmentSuffix, stop, nonzero_end - stop);
   }
   SLUICE_RETURN_IF_ERROR(segment->file->Truncate(stop));
-  if (options_.durability == Durability::kFsync) SLUICE_RETURN_IF_ERROR(segment->file->Sync());
+  // Cutting zeros needs no sync of its own: if a crash undoes the cut, the
+  // next recovery finds the same zeros. The next sync of the segment makes
+  // it durable anyway. So a start after a crash costs no fdatasync per
+  // shard that was being written; only a cut batch is synced away at once.
+  if (options_.durability == Durability::kFsync && nonzero_end > stop) {
+    SLUICE_RETURN_IF_ERROR(segment->file->Sync());
+  }
   return Status::Ok();
 }
 
@@ -245,7 +279,7 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
   }
   std::string stem = SegmentStem(dir_, base_offset);
   const std::string path = stem + std::string(kSegmentSuffix);
-  auto opened = OpenPosixSegmentFile(path, options_.env);
+  auto opened = OpenPosixSegmentFile(path, options_.env, options_.durability == Durability::kFsync);
   if (!opened.ok()) {
     return Status::IoError("cannot create segment: " + opened.status().message());
   }

@@ -1,18 +1,21 @@
-// Descriptors: only a log's active segment keeps one for good; sealed
-// segments are opened on demand for reads, at most FdCache's capacity of
-// them at once (plus reads in flight).
+// Descriptors: segment files, active or sealed, are opened on demand, at most
+// FdCache's capacity of them at once (plus calls in flight and, in fsync
+// mode, writes waiting for their sync).
 #include "storage/fd_cache.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <thread>
 #include <memory>
 
 #include "storage/shard_log.h"
+#include "storage/testing/fault_injection_env.h"
 #include "storage_test_util.h"
 
 namespace sluice::storage {
@@ -172,7 +175,8 @@ TEST_P(SegmentFdTest, TrimmedSegmentsReleaseTheirDescriptors) {
   EXPECT_EQ(ReadAllAndCheck(*log, *start), 1000u);
   auto all = log->TrimOlderThan(1 << 30);
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(FdCache::Instance().Size(), 0u);  // only the active segment is left
+  // Every record expired: only the new, empty active segment is left open.
+  EXPECT_EQ(FdCache::Instance().Size(), 1u);
   EXPECT_EQ(OpenFds(), before + 1);
 }
 
@@ -212,6 +216,96 @@ TEST_P(SegmentFdTest, ReadersRacingRollsTrimsAndEvictionsSeeWholeRecords) {
   a.join();
   b.join();
   EXPECT_EQ(ReadAllAndCheck(*log, log->StartOffset()), 3000u);
+}
+
+// More logs with data than the cache holds: each one's active segment is
+// closed when evicted and reopened by its next append or read, and the
+// process never holds more segment descriptors than the capacity, plus (in
+// fsync mode) the one the flusher may be padding after answering a round.
+TEST_P(SegmentFdTest, MoreShardsWithDataThanTheCapAreAllReadableAndAppendable) {
+  constexpr size_t kCap = 16;
+  constexpr int kLogs = 100;
+  ScopedCapacity capacity(kCap);
+  TempDir dir;
+  const size_t before = OpenFds();
+  Flusher flusher;
+  flusher.Start();
+  LogOptions options;
+  options.durability = GetParam();
+  std::vector<std::unique_ptr<ShardLog>> logs;
+  size_t most = 0;
+  auto append_all = [&](int round) {
+    std::atomic<int> acked{0};
+    for (int i = 0; i < kLogs; ++i) {
+      AppendRecords(logs[i].get(), 10, 10, 1000 + round);
+      logs[i]->WhenDurable(logs[i]->EndOffset(), [&](Status s) {
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        ++acked;
+      });
+      if (GetParam() == Durability::kOs) most = std::max(most, OpenFds());
+    }
+    ASSERT_TRUE(testutil::WaitFor([&] { return acked.load() == kLogs; }));
+    most = std::max(most, OpenFds());
+  };
+  for (int i = 0; i < kLogs; ++i) {
+    logs.push_back(std::move(ShardLog::Open(dir.Join("shard-" + std::to_string(i)), options, &flusher).value()));
+    most = std::max(most, OpenFds());
+  }
+  append_all(0);
+  for (int i = 0; i < kLogs; ++i) EXPECT_EQ(ReadAllAndCheck(*logs[i], 0), 10u);
+  most = std::max(most, OpenFds());
+  append_all(1);
+  for (int i = kLogs - 1; i >= 0; --i) EXPECT_EQ(ReadAllAndCheck(*logs[i], 0), 20u);
+  most = std::max(most, OpenFds());
+  const size_t in_flight = GetParam() == Durability::kFsync ? 1 : 0;
+  EXPECT_LE(most, before + kCap + in_flight);
+  EXPECT_EQ(FdCache::Instance().Size(), kCap);
+
+  // Reopened, every log recovers and takes appends the same way.
+  logs.clear();
+  EXPECT_EQ(OpenFds(), before);
+  for (int i = 0; i < kLogs; ++i) {
+    logs.push_back(std::move(ShardLog::Open(dir.Join("shard-" + std::to_string(i)), options, &flusher).value()));
+  }
+  EXPECT_LE(OpenFds(), before + kCap);
+  most = 0;
+  append_all(2);
+  for (int i = 0; i < kLogs; ++i) EXPECT_EQ(ReadAllAndCheck(*logs[i], 0), 30u);
+  EXPECT_LE(std::max(most, OpenFds()), before + kCap + in_flight);
+}
+
+// An append that cannot reopen its evicted segment (here: no descriptor)
+// fails with the file's name and errno, writes and acknowledges nothing, and
+// the next append reopens it.
+TEST_P(SegmentFdTest, AFailedReopenRefusesTheAppendAndALaterOneSucceeds) {
+  ScopedCapacity capacity(1);
+  TempDir dir;
+  FaultInjectionEnv env;
+  LogOptions options;
+  options.durability = GetParam();
+  options.env = &env;
+  auto a = std::move(ShardLog::Open(dir.Join("a"), options, nullptr).value());
+  auto b = std::move(ShardLog::Open(dir.Join("b"), options, nullptr).value());  // evicts a's segment
+  AppendRecords(b.get(), 5, 5, 1000);
+  testutil::SyncInline(b.get());
+  env.FailNext(FaultOp::kCreate, EMFILE, "a/00000000000000000000.log");
+  auto refused = testutil::AppendBatch(a.get(), 3);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kIoError);
+  EXPECT_NE(refused.status().message().find("a/00000000000000000000.log"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("Too many open files"), std::string::npos);
+  EXPECT_EQ(a->EndOffset(), 0u);
+  AppendRecords(a.get(), 4, 4, 1000);
+  testutil::SyncInline(a.get());
+  EXPECT_EQ(ReadAllAndCheck(*a, 0), 4u);
+  EXPECT_EQ(ReadAllAndCheck(*b, 0), 5u);
+}
+
+TEST(FdCacheTest, TheDefaultCapacityIsHalfTheOpenFilesLimit) {
+  EXPECT_EQ(FdCache::CapacityForLimit(20000), 10000u);
+  EXPECT_EQ(FdCache::CapacityForLimit(1024), 512u);
+  EXPECT_EQ(FdCache::CapacityForLimit(10), 64u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Durability, SegmentFdTest, ::testing::Values(Durability::kFsync, Durability::kOs),

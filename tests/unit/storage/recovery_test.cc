@@ -4,10 +4,12 @@
 // Close()).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "storage/log_format.h"
 #include "storage/shard_log.h"
+#include "storage/testing/fault_injection_env.h"
 #include "storage_test_util.h"
 
 namespace sluice::storage {
@@ -262,6 +264,28 @@ TEST_F(PaddedTailTest, ZeroPaddingAfterTheLastBatchIsTheEndWithoutAWarning) {
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 100u);
 }
 
+// Recovery reads only 64 KiB after the data for its warning, not the whole
+// padding; whatever lies beyond is cut all the same.
+TEST_F(PaddedTailTest, BytesFarBeyondTheDataAreCutUnreadAndUnreported) {
+  CrashWithTenBatches(0);
+  Pad(1 << 20);
+  std::string stale(4096, 'S');
+  {
+    std::FILE* f = std::fopen(segment_.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fseek(f, static_cast<long>(full_ + (512 << 10)), SEEK_SET), 0);
+    ASSERT_EQ(std::fwrite(stale.data(), 1, stale.size(), f), stale.size());
+    std::fclose(f);
+  }
+  std::unique_ptr<ShardLog> log;
+  std::string err = OpenCapturingLog(crashed_, Options(), &log);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
+  EXPECT_EQ(FileSize(segment_), full_);
+  EXPECT_EQ(log->EndOffset(), 100u);
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 100u);
+}
+
 TEST_F(PaddedTailTest, PaddingShorterThanAHeaderIsTheEndToo) {
   CrashWithTenBatches(0);
   Pad(kBatchHeaderSize - 1);
@@ -359,10 +383,11 @@ TEST(RecoveryTest, FsyncLogCrashedWithPaddingReopensAndAppendsAtItsEnd) {
   EXPECT_EQ(err.find("WARN"), std::string::npos) << err;
   EXPECT_EQ(log->EndOffset(), 100u);
   EXPECT_EQ(log->SizeBytes(), size);
-  EXPECT_GT(FileSize(segment), size);  // padded again, ahead of the next append
+  EXPECT_EQ(FileSize(segment), size);  // cut, and not padded again while idle
   AppendRecords(log.get(), 50, 10, 2000);
   EXPECT_GT(log->SizeBytes(), size);
   testutil::SyncInline(log.get());
+  EXPECT_GT(FileSize(segment), log->SizeBytes());  // written to: padded ahead again
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 150u);
   // A second crash: the appends overwrote the padding from the logical end.
   std::string again = CrashCopy(crashed, dir.Join("again"));
@@ -370,6 +395,32 @@ TEST(RecoveryTest, FsyncLogCrashedWithPaddingReopensAndAppendsAtItsEnd) {
   auto reopened = std::move(ShardLog::Open(again, o, nullptr).value());
   EXPECT_EQ(reopened->EndOffset(), 150u);
   EXPECT_EQ(ReadAllAndCheck(*reopened, 0), 150u);
+}
+
+// A start after a crash costs no fdatasync for a shard that was being
+// written: cutting its zero padding needs none (a crash before the next sync
+// leaves the same zeros for the next recovery).
+TEST(RecoveryTest, CuttingZeroPaddingAtStartIssuesNoSync) {
+  TempDir dir;
+  LogOptions o = Options();
+  o.durability = Durability::kFsync;
+  std::string crashed = dir.Join("crashed");
+  {
+    auto log = std::move(ShardLog::Open(dir.Join("live"), o, nullptr).value());
+    AppendRecords(log.get(), 100, 10, 1000);
+    testutil::SyncInline(log.get());  // pads inline
+    ASSERT_GT(FileSize(SegmentPath(dir.Join("live"), 0)), log->SizeBytes());
+    CrashCopy(dir.Join("live"), crashed);
+  }
+  FaultInjectionEnv env;
+  env.PowerOffAt(FaultOp::kSync);  // any sync would fail the open
+  o.env = &env;
+  auto log = ShardLog::Open(crashed, o, nullptr);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(env.FailuresInjected(), 0u);
+  EXPECT_EQ(FileSize(SegmentPath(crashed, 0)), (*log)->SizeBytes());
+  EXPECT_EQ(ReadAllAndCheck(**log, 0), 100u);
+  env.SetPowerOn(true);
 }
 
 TEST(RecoveryTest, RolledFsyncSegmentsKeepExactSizesAndTrustedIndexes) {

@@ -195,12 +195,44 @@ TEST(ShardLogTest, TrimOlderThanRemovesWholeOldSegmentsOnly) {
   EXPECT_EQ(r->records.front().offset, *start);
   EXPECT_EQ(ReadAllAndCheck(*log, *start), 2000u);
 
-  // Even a cut after every record keeps the active segment.
+  // A cut after every record takes the active segment too: a new, empty one
+  // continues the offsets.
   auto all = log->TrimOlderThan(1 << 30);
   ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, 2000u);
+  EXPECT_EQ(log->EndOffset(), 2000u);
+  EXPECT_EQ(log->SizeBytes(), 0u);
   EXPECT_EQ(CountFiles(dir.path(), ".log"), 1u);
-  EXPECT_LT(*all, 2000u);
-  EXPECT_EQ(ReadAllAndCheck(*log, *all), 2000u);
+  auto none = log->Read(0, 5, 1 << 20);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->records.empty());
+  AppendRecords(log.get(), 5, 20, 2000);
+  EXPECT_EQ(ReadAllAndCheck(*log, 2000), 2005u);
+}
+
+TEST(ShardLogTest, AnIdleLogWhoseRecordsAllExpiredFreesItsActiveSegmentAndReopensEmpty) {
+  TempDir dir;
+  LogOptions o;
+  o.durability = Durability::kFsync;
+  {
+    auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
+    AppendRecords(log.get(), 50, 100, 1000);
+    testutil::SyncInline(log.get());
+    auto kept = log->TrimOlderThan(1000);  // nothing expired yet
+    ASSERT_TRUE(kept.ok());
+    EXPECT_EQ(*kept, 0u);
+    auto start = log->TrimOlderThan(1001);
+    ASSERT_TRUE(start.ok());
+    EXPECT_EQ(*start, 50u);
+    EXPECT_FALSE(std::filesystem::exists(dir.Join("00000000000000000000.log")));
+    EXPECT_EQ(testutil::FileSize(dir.Join("00000000000000000050.log")), 0u);
+  }
+  auto log = std::move(ShardLog::Open(dir.path(), o, nullptr).value());
+  EXPECT_EQ(log->StartOffset(), 50u);
+  EXPECT_EQ(log->EndOffset(), 50u);
+  AppendRecords(log.get(), 3, 10, 2000);
+  testutil::SyncInline(log.get());
+  EXPECT_EQ(ReadAllAndCheck(*log, 50), 53u);
 }
 
 TEST(ShardLogTest, SegmentRollsByAge) {
