@@ -17,6 +17,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "bench/counting_handler.h"
 #include "bench/json_scan.h"
 #include "bench/listing_pages.h"
 #include "bench/requests.h"
@@ -31,7 +32,7 @@ namespace {
 constexpr int kRepeats = 20;  // first and deep page, each timed this often
 constexpr int kHashKeysPerPut = 500;
 constexpr int kDefaultStreamClients = 4;
-constexpr int kMaxCreateErrors = 10;
+constexpr uint64_t kMaxCreateErrors = 10;
 
 int64_t TimeoutNs(const BenchConfig& c) { return static_cast<int64_t>(c.scale_timeout_s * 1e9); }
 
@@ -203,35 +204,17 @@ WorkloadResult ManyShards(const BenchConfig& c, int64_t shards) {
 
 // Sends one create (or delete) per stream name, `clients` at a time, until
 // all are sent, kMaxCreateErrors have failed, or the deadline.
-class EachStream final : public LoopHandler {
+class EachStream final : public CountingHandler {
  public:
   EachStream(const BenchConfig& c, std::string op, const std::vector<std::string>& names, int clients)
       : c_(c), op_(std::move(op)), names_(names), requests_(clients) {}
   Next NextRequest(int conn, int64_t) override {
-    if (next_ >= names_.size() || failed >= kMaxCreateErrors) return {};
+    if (next_ >= names_.size() || errors >= kMaxCreateErrors) return {};
     const std::string& name = names_[next_++];
     requests_[conn] = HttpRequest(c_.endpoint.host_header, op_,
                                   op_ == "CreateStream" ? CreateStreamBody(name, 1) : StreamNameBody(name));
     return {requests_[conn], 0};
   }
-  void OnResponse(int, const ResponseParser& r, int64_t, int64_t latency_ns) override {
-    latency.Record(latency_ns);
-    if (r.status() == 200) {
-      ++done;
-    } else {
-      ++failed;
-      last_error = "HTTP " + std::to_string(r.status()) + " " + std::string(r.body().substr(0, 200));
-    }
-  }
-  void OnTransportError(int, std::string_view what) override {
-    ++failed;
-    last_error.assign(what);
-  }
-
-  Histogram latency;
-  int64_t done = 0;
-  int64_t failed = 0;
-  std::string last_error;
 
  private:
   const BenchConfig& c_;
@@ -272,20 +255,21 @@ WorkloadResult ManyStreams(const BenchConfig& c, int64_t count) {
     return r;
   }
   const EachStream& made = **created;
-  SetRate(made.done, took, "streams/s", &r);
-  r.fields.emplace_back("reached", std::to_string(made.done));
+  const int64_t done = static_cast<int64_t>(made.ok);
+  SetRate(done, took, "streams/s", &r);
+  r.fields.emplace_back("reached", std::to_string(done));
   r.fields.emplace_back("create-s", Fixed(Seconds(took), 3));
   r.fields.emplace_back("create-p50-ms", Millis(made.latency.Percentile(50)));
   r.fields.emplace_back("create-p99-ms", Millis(made.latency.Percentile(99)));
-  r.errors = static_cast<uint64_t>(made.failed);
-  if (made.done < count) {
-    r.note = "created " + std::to_string(made.done) + " of " + std::to_string(count) + " streams in " +
+  r.errors = made.errors;
+  if (done < count) {
+    r.note = "created " + std::to_string(done) + " of " + std::to_string(count) + " streams in " +
              Fixed(Seconds(took), 1) + " s" + (made.last_error.empty() ? ": timed out" : ": " + made.last_error) + ";";
   }
   // The last one created is ACTIVE before the listings (a server may keep
   // streams CREATING for a while).
-  if (made.done > 0) {
-    Status active = admin.WaitActive(names[static_cast<size_t>(made.done - 1)], TimeoutNs(c));
+  if (done > 0) {
+    Status active = admin.WaitActive(names[static_cast<size_t>(done - 1)], TimeoutNs(c));
     if (!active.ok()) r.note += " " + active.message() + ";";
   }
 
@@ -293,19 +277,19 @@ WorkloadResult ManyStreams(const BenchConfig& c, int64_t count) {
   r.latency = walk.latency;  // the line's latency columns: ListStreams pages of 100
   AddPages("liststreams-100", walk, &r);
   AddRepeated(admin, "liststreams-first", "ListStreams", "{\"Limit\":100}", &r);
-  const size_t deep = static_cast<size_t>(std::max<int64_t>(made.done - 101, 0));
+  const size_t deep = static_cast<size_t>(std::max<int64_t>(done - 101, 0));
   AddRepeated(admin, "liststreams-deep", "ListStreams",
               "{\"Limit\":100,\"ExclusiveStartStreamName\":" + JsonQuote(names[deep]) + "}", &r);
-  AddFootprint(before, TakeFootprint(c), made.done, "stream", &r);
+  AddFootprint(before, TakeFootprint(c), done, "stream", &r);
   AddScrape(c, &r);
-  AddRestart(c, before, made.done, "stream", &r);
+  AddRestart(c, before, done, "stream", &r);
 
-  names.resize(static_cast<size_t>(made.done));
+  names.resize(static_cast<size_t>(done));
   const int64_t del_start = MonotonicNanos();
   Result<std::unique_ptr<EachStream>> deleted = ForEachStream(c, "DeleteStream", names);
   if (deleted.ok()) {
-    r.fields.emplace_back("delete-rate", Fixed((*deleted)->done / Seconds(MonotonicNanos() - del_start), 1));
-    if ((*deleted)->failed > 0) r.note += " delete failed: " + (*deleted)->last_error + ";";
+    r.fields.emplace_back("delete-rate", Fixed((*deleted)->ok / Seconds(MonotonicNanos() - del_start), 1));
+    if ((*deleted)->errors > 0) r.note += " delete failed: " + (*deleted)->last_error + ";";
   }
   return r;
 }
