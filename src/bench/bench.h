@@ -1,8 +1,9 @@
 // `sluice bench`: a load generator for any Kinesis Data Streams endpoint.
 //
 // Runs named workloads (put-records, put-record, get, e2e, push,
-// push-fanout, many-shards, many-streams, put-record-durability) against an HTTP/1.1 endpoint and prints one fixed-format line
-// per workload, in the manner of leveldb's db_bench and nghttp2's h2load. See
+// push-fanout, many-shards, many-streams, put-record-durability) against an
+// HTTP/1.1 endpoint and prints one fixed-format line per workload (one per
+// phase for those measured in phases), in the manner of leveldb's db_bench and nghttp2's h2load. See
 // RunBench's --help for flags.
 //
 // The pieces of src/bench/:
