@@ -27,7 +27,7 @@ define prepare
 	  $(CONFIGURE) -B $(2) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null; fi
 endef
 
-.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench bench-kcl clean
+.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench bench-kcl bench-scale clean
 
 all: build
 
@@ -90,6 +90,15 @@ fuzz: bootstrap
 
 bench: build
 	scripts/bench
+
+# The scale workloads against a Sluice it starts on a fresh data dir (docs/benchmarks.md).
+SCALE_SHARDS  ?= 1000,5000
+SCALE_STREAMS ?= 1000
+bench-scale: build
+	d=$$(mktemp -d) && $(BUILD_DIR)/sluice bench --endpoint http://127.0.0.1:$${BENCH_PORT:-4599} \
+	  --server-bin $(BUILD_DIR)/sluice --data-dir $$d/data --duration 5 \
+	  --workloads many-shards,many-streams,put-record-durability \
+	  --shard-counts $(SCALE_SHARDS) --stream-counts $(SCALE_STREAMS); rc=$$?; rm -rf $$d; exit $$rc
 
 # put → processRecords latency of a KCL 3.x consumer, fan-out and polling (docs/benchmarks.md).
 bench-kcl: build

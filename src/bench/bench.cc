@@ -9,7 +9,12 @@
 // subscriber for push); push adds `produced <records/s> subscribers <n>`.
 // push-fanout prints one such line per phase, named push-fanout/<subscribers>,
 // with the producer's PutRecord latency and `subscribers <n> delivered
-// <records/s>`. Each line is followed by indented detail lines: counts, the
+// <records/s>`. many-shards and many-streams print one line per count,
+// many-shards/<N> and many-streams/<N>: shards/s or streams/s created, the
+// latency of ListShards or ListStreams pages of 100, then `<key> <value>`
+// pairs (reached, page latencies, per-shard costs, scrape-B, restart-s, ...;
+// "-" when not measurable); put-record-durability prints
+// put-record-durability/fsync and /os. Each line is followed by indented detail lines: counts, the
 // load generator's CPU share, and for get with --rss-pid the server's VmRSS
 // after the load. A workload that could not run prints
 //   <workload> FAILED: <reason>
@@ -17,6 +22,7 @@
 #include "bench/bench.h"
 
 #include <algorithm>
+#include <memory>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -24,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/bench_flags.h"
+#include "bench/server_process.h"
 #include "bench/workloads.h"
 
 namespace sluice::bench {
@@ -55,6 +63,17 @@ and prints one line per workload.
                                       again with --fanout subscribers on shard 0; one line
                                       each (push-fanout/0, push-fanout/<fanout>) with the
                                       producer's PutRecord latency and acknowledged rate
+                         many-shards  for each --shard-counts N: CreateStream of N shards (wait
+                                      ACTIVE), ListShards by pages of 1000 and 100, first and
+                                      deep page, DescribeStream by pages of 100, one record to
+                                      every shard, then the server's RSS, descriptors and disk
+                                      per shard, /metrics size and time, restart time
+                         many-streams for each --stream-counts N: N one-shard streams created
+                                      by --connections clients (default 4), ListStreams by
+                                      pages of 100, first and deep page, RSS, descriptors and
+                                      disk per stream, /metrics, restart time; then deletes them
+                         put-record-durability  put-record against the server restarted with
+                                      --durability fsync, then os (needs --server-bin)
   --connections N      connections for the writers (default: 8 put-records and get's
                        load, 32 put-record, 8 e2e producers, and for push and
                        push-fanout --rate/250 producers within 8..64)
@@ -72,33 +91,23 @@ and prints one line per workload.
   --poll-ms MS         e2e reader delay after an empty GetRecords (default 0)
   --get-limit N        GetRecords Limit (default 10000)
   --stream-prefix P    prefix of the streams created (default sluice-bench)
-  --rss-pid PID        sample VmRSS of PID after get's load and report it
+  --rss-pid PID        the server's pid: VmRSS after get's load; RSS and descriptors
+                       of the scale workloads
+  --shard-counts LIST  many-shards: shards of each phase's stream (default 1000)
+  --stream-counts LIST many-streams: streams of each phase (default 1000)
+  --scale-timeout S    longest wait for each create, listing, scrape and restart of the
+                       scale workloads (default 600); what was reached is reported
+  --data-dir DIR       the server's data directory: disk per shard of the scale workloads
+  --server-bin PATH    run PATH serve --host/--port of --endpoint --data-dir DIR
+                       [--server-args] as a child for the run, its log in DIR.log;
+                       the scale workloads then time restarts
+  --server-args ARGS   more flags for that server, space-separated
+                       (e.g. "--shard-limit 200000 --durability os")
 
 sluice bench seed [--quick] [--out DIR] measures the client library instead
 (puts/s per shard, put-to-get lag) and writes a Markdown report with plots;
 see sluice bench seed --help.
 )";
-
-bool ParseInt(std::string_view text, int64_t lo, int64_t hi, int64_t* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  std::string s(text);
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (*end != '\0' || v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
-
-std::vector<std::string> SplitCommas(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    size_t comma = s.find(',');
-    if (comma != 0) out.emplace_back(s.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
@@ -130,6 +139,8 @@ int RunBench(int argc, char** argv) {
   BenchConfig config;
   std::string endpoint_url = "http://127.0.0.1:4567";
   std::vector<std::string> workloads = {"put-records", "put-record", "get", "e2e"};
+  std::string server_bin;
+  std::vector<std::string> server_args;
 
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -162,7 +173,7 @@ int RunBench(int argc, char** argv) {
     if (name == "--endpoint") {
       endpoint_url = value;
     } else if (name == "--workloads") {
-      workloads = SplitCommas(value);
+      workloads = Split(value, ',');
     } else if (name == "--stream-prefix") {
       config.stream_prefix = value;
     } else if (name == "--duration") {
@@ -191,6 +202,18 @@ int RunBench(int argc, char** argv) {
       ok = ParseInt(value, 1, 1000, &v), config.subscribers = static_cast<int>(v);
     } else if (name == "--fanout") {
       ok = ParseInt(value, 1, 1000, &v), config.fanout = static_cast<int>(v);
+    } else if (name == "--shard-counts") {
+      ok = ParseCountList(value, 1, 10'000'000, &config.shard_counts);
+    } else if (name == "--stream-counts") {
+      ok = ParseCountList(value, 1, 10'000'000, &config.stream_counts);
+    } else if (name == "--scale-timeout") {
+      ok = ParseInt(value, 1, 86400, &v), config.scale_timeout_s = static_cast<double>(v);
+    } else if (name == "--data-dir") {
+      config.data_dir = value;
+    } else if (name == "--server-bin") {
+      server_bin = value;
+    } else if (name == "--server-args") {
+      server_args = Split(value, ' ');
     } else if (name == "--rss-pid") {
       ok = ParseInt(value, 1, 1 << 30, &v), config.rss_pid = static_cast<int>(v);
     } else {
@@ -227,6 +250,22 @@ int RunBench(int argc, char** argv) {
       std::fprintf(stderr, "bench: unknown workload %s\n%s", w.c_str(), kUsage);
       return 2;
     }
+  }
+
+  // With --server-bin, the server runs as this process's child for the whole run.
+  std::unique_ptr<ServerProcess> server;
+  if (!server_bin.empty()) {
+    if (config.data_dir.empty()) {
+      std::fprintf(stderr, "bench: --server-bin needs --data-dir\n");
+      return 2;
+    }
+    server = std::make_unique<ServerProcess>(server_bin, config.data_dir, server_args, config.endpoint);
+    Result<int64_t> started = server->Start({}, static_cast<int64_t>(config.scale_timeout_s * 1e9));
+    if (!started.ok()) {
+      std::fprintf(stderr, "bench: starting %s: %s\n", server_bin.c_str(), started.status().message().c_str());
+      return 1;
+    }
+    config.server = server.get();
   }
 
   // Header: the exact command line, then the parameters that shape the figures.

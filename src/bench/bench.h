@@ -1,8 +1,9 @@
 // `sluice bench`: a load generator for any Kinesis Data Streams endpoint.
 //
 // Runs named workloads (put-records, put-record, get, e2e, push,
-// push-fanout) against an HTTP/1.1 endpoint and prints one fixed-format line
-// per workload, in the manner of leveldb's db_bench and nghttp2's h2load. See
+// push-fanout, many-shards, many-streams, put-record-durability) against an
+// HTTP/1.1 endpoint and prints one fixed-format line per workload (one per
+// phase for those measured in phases), in the manner of leveldb's db_bench and nghttp2's h2load. See
 // RunBench's --help for flags.
 //
 // The pieces of src/bench/:
@@ -19,7 +20,12 @@
 //   paced_producer     the fixed-rate, send-time-stamped PutRecord producer
 //                      of e2e and push
 //   workloads          the workload table; put_workloads, get_workload,
-//                      e2e_workload and push_workload hold the workloads
+//                      e2e_workload, push_workload and scale_workloads hold
+//                      the workloads
+//   listing_pages      timed page-by-page walks of the listings
+//   server_process     the server as a child process (start, stop, restart
+//                      timed), its descriptors and its data's disk usage
+//   bench_flags        flag value parsers
 #pragma once
 
 namespace sluice::bench {

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "bench/counting_handler.h"
 #include "bench/put_records_handler.h"
 #include "bench/requests.h"
 #include "bench/workload_support.h"
@@ -16,27 +17,10 @@ constexpr size_t kPartitionKeys = 8192;
 constexpr size_t kPutRecordsVariants = 16;
 constexpr size_t kPutRecordVariants = 256;
 
-class PutRecordHandler final : public LoopHandler {
+class PutRecordHandler final : public CountingHandler {
  public:
   explicit PutRecordHandler(std::vector<std::string> requests) : requests_(std::move(requests)) {}
   Next NextRequest(int, int64_t) override { return {requests_[next_++ % requests_.size()], 0}; }
-  void OnResponse(int, const ResponseParser& r, int64_t, int64_t latency_ns) override {
-    latency.Record(latency_ns);
-    if (r.status() == 200) {
-      ++ok;
-    } else {
-      ++errors;
-    }
-  }
-  void OnTransportError(int, std::string_view what) override {
-    ++errors;
-    last_error.assign(what);
-  }
-
-  Histogram latency;
-  uint64_t ok = 0;
-  uint64_t errors = 0;
-  std::string last_error;
 
  private:
   std::vector<std::string> requests_;

@@ -125,6 +125,21 @@ std::string PutRecordsBody(std::string_view stream, std::string_view data_b64, c
   return out;
 }
 
+std::string PutRecordsToHashKeysBody(std::string_view stream, std::string_view data_b64,
+                                     const std::vector<std::string>& hash_keys, size_t first, size_t count) {
+  std::string out = "{\"StreamName\":" + JsonQuote(stream) + ",\"Records\":[";
+  for (size_t i = first; i < first + count; ++i) {
+    if (i > first) out.push_back(',');
+    out.append("{\"Data\":\"");
+    out.append(data_b64);
+    out.append("\",\"PartitionKey\":\"k\",\"ExplicitHashKey\":");
+    out.append(JsonQuote(hash_keys[i]));
+    out.push_back('}');
+  }
+  out.append("]}");
+  return out;
+}
+
 std::string RegisterStreamConsumerBody(std::string_view stream_arn, std::string_view consumer_name) {
   return "{\"StreamARN\":" + JsonQuote(stream_arn) + ",\"ConsumerName\":" + JsonQuote(consumer_name) + "}";
 }

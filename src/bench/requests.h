@@ -41,6 +41,12 @@ std::string PutRecordBody(std::string_view stream, std::string_view data_b64, st
 std::string PutRecordsBody(std::string_view stream, std::string_view data_b64, const std::vector<std::string>& keys,
                            size_t first_key, size_t count);
 
+// One PutRecords body with one record of `data_b64` for each of
+// hash_keys[first...first+count), sent as its ExplicitHashKey (so that each
+// lands on the shard whose range starts there).
+std::string PutRecordsToHashKeysBody(std::string_view stream, std::string_view data_b64,
+                                     const std::vector<std::string>& hash_keys, size_t first, size_t count);
+
 std::string RegisterStreamConsumerBody(std::string_view stream_arn, std::string_view consumer_name);
 // {"ConsumerARN":...,"ShardId":...,"StartingPosition":{"Type":"LATEST"}}
 std::string SubscribeToShardBody(std::string_view consumer_arn, std::string_view shard_id);

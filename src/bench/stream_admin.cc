@@ -9,7 +9,6 @@
 namespace sluice::bench {
 namespace {
 
-constexpr int64_t kCallTimeoutNs = 30'000'000'000;
 constexpr int64_t kPollIntervalNs = 20'000'000;
 
 void SleepNanos(int64_t ns) {
@@ -21,7 +20,7 @@ void SleepNanos(int64_t ns) {
 
 Result<std::string> StreamAdmin::Request(std::string_view op, std::string_view body) {
   const std::string request = HttpRequest(endpoint_.host_header, op, body);
-  Result<CallResponse> response = Call(endpoint_, request, kCallTimeoutNs);
+  Result<CallResponse> response = Call(endpoint_, request, call_timeout_ns_);
   if (!response.ok()) {
     return Status(response.status().code(), std::string(op) + ": " + response.status().message());
   }
@@ -34,6 +33,10 @@ Result<std::string> StreamAdmin::Request(std::string_view op, std::string_view b
 
 Status StreamAdmin::CreateAndWait(std::string_view stream, int shards, int64_t timeout_ns) {
   SLUICE_RETURN_IF_ERROR(Request("CreateStream", CreateStreamBody(stream, shards)).status());
+  return WaitActive(stream, timeout_ns);
+}
+
+Status StreamAdmin::WaitActive(std::string_view stream, int64_t timeout_ns) {
   const int64_t deadline = MonotonicNanos() + timeout_ns;
   const std::string body = StreamNameBody(stream);
   std::string status;

@@ -64,5 +64,8 @@ bool RunGet(const BenchConfig& c, WorkloadResult* out);
 bool RunE2e(const BenchConfig& c, WorkloadResult* out);
 bool RunPush(const BenchConfig& c, WorkloadResult* out);
 bool RunPushFanout(const BenchConfig& c, WorkloadResult* out);
+bool RunManyShards(const BenchConfig& c, WorkloadResult* out);
+bool RunManyStreams(const BenchConfig& c, WorkloadResult* out);
+bool RunPutRecordDurability(const BenchConfig& c, WorkloadResult* out);
 
 }  // namespace sluice::bench

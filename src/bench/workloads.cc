@@ -6,7 +6,7 @@ namespace sluice::bench {
 
 bool IsWorkload(const std::string& name) {
   return name == "put-records" || name == "put-record" || name == "get" || name == "e2e" || name == "push" ||
-         name == "push-fanout";
+         name == "push-fanout" || name == "many-shards" || name == "many-streams" || name == "put-record-durability";
 }
 
 bool RunWorkload(const std::string& name, const BenchConfig& config, WorkloadResult* result) {
@@ -17,6 +17,9 @@ bool RunWorkload(const std::string& name, const BenchConfig& config, WorkloadRes
   if (name == "e2e") return RunE2e(config, result);
   if (name == "push") return RunPush(config, result);
   if (name == "push-fanout") return RunPushFanout(config, result);
+  if (name == "many-shards") return RunManyShards(config, result);
+  if (name == "many-streams") return RunManyStreams(config, result);
+  if (name == "put-record-durability") return RunPutRecordDurability(config, result);
   result->failure = "unknown workload " + name;
   return false;
 }

@@ -12,6 +12,8 @@
 
 namespace sluice::bench {
 
+class ServerProcess;
+
 struct BenchConfig {
   Endpoint endpoint;
   std::string stream_prefix = "sluice-bench";
@@ -28,6 +30,15 @@ struct BenchConfig {
   int subscribers = 0;      // push: SubscribeToShard subscribers; 0: one per shard
   bool same_shard = false;  // push: every subscriber on shard 0 (else round-robin)
   int fanout = 16;          // push-fanout: subscribers of the loaded phase
+  // The scale workloads: one phase per count.
+  std::vector<int64_t> shard_counts = {1000};   // many-shards: shards of its stream
+  std::vector<int64_t> stream_counts = {1000};  // many-streams: streams created
+  double scale_timeout_s = 600;                 // each create, walk and restart of a scale workload
+  // Where the server keeps its data (disk per shard), if known.
+  std::string data_dir;
+  // The server, when `sluice bench` started it (--server-bin): restarts are
+  // timed, and put-record-durability restarts it in each mode.
+  ServerProcess* server = nullptr;
 };
 
 struct WorkloadResult {
