@@ -222,9 +222,8 @@ int RunServe(const ServeConfig& config) {
   log::SetFormat(config.log_format == "json" ? log::Format::kJson : log::Format::kText);
   TuneAllocator();
   RaiseOpenFilesLimit();
-  storage::FdCache::Instance().SetCapacity(config.max_open_segments > 0
-                                               ? static_cast<size_t>(config.max_open_segments)
-                                               : storage::FdCache::CapacityForThisProcess());
+  storage::FdCache::Instance().SetCapacity(config.max_open_segments > 0 ? static_cast<size_t>(config.max_open_segments)
+                                                                        : storage::FdCache::CapacityForThisProcess());
   // A file left by an earlier run must not announce this one's ports.
   if (!config.ready_file.empty()) std::remove(config.ready_file.c_str());
 

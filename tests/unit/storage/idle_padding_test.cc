@@ -132,7 +132,7 @@ TEST(IdlePaddingTest, APowerLossDuringTheSyncOfAnIdleCutBringsThePaddingBackAndR
   auto log = std::move(ShardLog::Open(dir.path(), FsyncOptions(&env), nullptr).value());
   EXPECT_EQ(log->EndOffset(), 100u);
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 100u);
-  EXPECT_GT(restored, log->SizeBytes());               // the padding came back
+  EXPECT_GT(restored, log->SizeBytes());                 // the padding came back
   EXPECT_EQ(FileSize(Segment0(dir)), log->SizeBytes());  // and recovery cut it
   log::SetLevel(log::Level::kInfo);
 }
