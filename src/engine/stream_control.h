@@ -7,9 +7,11 @@
 // API layer reaches it as Engine::control().
 //
 // Every change follows the same steps under the table's control lock:
-// snapshot every stream's metadata, change the copy, save it, then make it
-// live under the stream's lock, so nothing is acknowledged (or visible)
-// before it is durable.
+// copy the stream's metadata, change the copy, save it (one journal record
+// per stream changed, engine/metadata_log.h), then make it live under the
+// stream's lock, so nothing is acknowledged (or visible) before it is
+// durable. Building or destroying the logs of a large stream runs on the
+// control-plane worker (engine/control_worker.h), outside the control lock.
 //
 // Ownership: owned by the Engine; holds references to the engine's options,
 // clock, stream table, account store and shard store factory, which outlive
