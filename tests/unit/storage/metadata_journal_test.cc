@@ -21,6 +21,20 @@ MetadataJournal::Contents MustLoad(MetadataJournal& journal) {
   return loaded.ok() ? std::move(loaded).value() : MetadataJournal::Contents{};
 }
 
+// A journal at `dir`/metadata with the snapshot "base" and `records`,
+// appended one by one; returns the journal's size before the last one.
+uint64_t WriteJournal(const TempDir& dir, const Records& records) {
+  MetadataJournal journal(dir.Join("metadata"), false);
+  MustLoad(journal);
+  EXPECT_TRUE(journal.Compact("base").ok());
+  uint64_t before_last = 0;
+  for (const std::string& r : records) {
+    before_last = journal.journal_bytes();
+    EXPECT_TRUE(journal.Append({r}).ok());
+  }
+  return before_last;
+}
+
 TEST(MetadataJournalTest, NothingWrittenLoadsAsNoSnapshotAndNoRecords) {
   TempDir dir;
   MetadataJournal journal(dir.Join("metadata"), false);
@@ -83,15 +97,7 @@ TEST(MetadataJournalTest, CompactionIsDueOnlyPastTheRatioOfTheSnapshot) {
 
 TEST(MetadataJournalTest, TornLastRecordIsCutAndLaterAppendsFollowTheLastWholeOne) {
   TempDir dir;
-  uint64_t whole = 0;
-  {
-    MetadataJournal journal(dir.Join("metadata"), false);
-    MustLoad(journal);
-    ASSERT_TRUE(journal.Compact("base").ok());
-    ASSERT_TRUE(journal.Append({"kept"}).ok());
-    whole = journal.journal_bytes();
-    ASSERT_TRUE(journal.Append({"torn by the crash"}).ok());
-  }
+  const uint64_t whole = WriteJournal(dir, {"kept", "torn by the crash"});
   const std::string path = dir.Join("metadata.journal");
   testutil::TruncateFile(path, testutil::FileSize(path) - 3);  // the last append cut short
   {
@@ -106,13 +112,7 @@ TEST(MetadataJournalTest, TornLastRecordIsCutAndLaterAppendsFollowTheLastWholeOn
 
 TEST(MetadataJournalTest, RecordFailingItsChecksumEndsTheJournal) {
   TempDir dir;
-  {
-    MetadataJournal journal(dir.Join("metadata"), false);
-    MustLoad(journal);
-    ASSERT_TRUE(journal.Compact("base").ok());
-    ASSERT_TRUE(journal.Append({"kept"}).ok());
-    ASSERT_TRUE(journal.Append({"flipped"}).ok());
-  }
+  WriteJournal(dir, {"kept", "flipped"});
   const std::string path = dir.Join("metadata.journal");
   testutil::FlipByte(path, testutil::FileSize(path) - 1);
   MetadataJournal journal(dir.Join("metadata"), false);
@@ -121,13 +121,7 @@ TEST(MetadataJournalTest, RecordFailingItsChecksumEndsTheJournal) {
 
 TEST(MetadataJournalTest, DamagedRecordWithWholeRecordsAfterItFailsTheLoad) {
   TempDir dir;
-  {
-    MetadataJournal journal(dir.Join("metadata"), false);
-    MustLoad(journal);
-    ASSERT_TRUE(journal.Compact("base").ok());
-    ASSERT_TRUE(journal.Append({"damaged"}).ok());
-    ASSERT_TRUE(journal.Append({"acknowledged after it"}).ok());
-  }
+  WriteJournal(dir, {"damaged", "acknowledged after it"});
   const std::string path = dir.Join("metadata.journal");
   testutil::FlipByte(path, kJournalRecordHeaderSize + 2);
   const uint64_t size = testutil::FileSize(path);
@@ -170,45 +164,39 @@ TEST(MetadataJournalTest, PowerLossKeepsEverySyncedAppend) {
   EXPECT_EQ(contents.records, (Records{"a", "b"}));
 }
 
-// A crash inside Compact(): after the new snapshot is in place, before the
-// journal is emptied. The journal then replays whole over the new snapshot
-// (its owner makes that harmless); nothing is lost either way.
-TEST(MetadataJournalTest, CrashBetweenNewSnapshotAndEmptiedJournalKeepsBoth) {
+// A power loss inside Compact("old+change") of a journal holding "change"
+// over the snapshot "old", at the first `op` on a path ending in `suffix`:
+// what a restart then loads.
+MetadataJournal::Contents CrashInsideCompaction(FaultOp op, const std::string& suffix) {
   TempDir dir;
   FaultInjectionEnv env;
   {
     MetadataJournal journal(dir.Join("metadata"), false, &env);
     MustLoad(journal);
-    ASSERT_TRUE(journal.Compact("old").ok());
-    ASSERT_TRUE(journal.Append({"change"}).ok());
-    env.PowerOffAt(FaultOp::kTruncate, 0, ".journal");
+    EXPECT_TRUE(journal.Compact("old").ok());
+    EXPECT_TRUE(journal.Append({"change"}).ok());
+    env.PowerOffAt(op, 0, suffix);
     EXPECT_FALSE(journal.Compact("old+change").ok());
   }
-  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  EXPECT_TRUE(env.DropUnsyncedData().ok());
   env.SetPowerOn(true);
   MetadataJournal reopened(dir.Join("metadata"), false);
-  auto contents = MustLoad(reopened);
+  return MustLoad(reopened);
+}
+
+// After the new snapshot is in place, before the journal is emptied: the
+// journal then replays whole over the new snapshot (its owner makes that
+// harmless); nothing is lost either way.
+TEST(MetadataJournalTest, CrashBetweenNewSnapshotAndEmptiedJournalKeepsBoth) {
+  auto contents = CrashInsideCompaction(FaultOp::kTruncate, ".journal");
   EXPECT_EQ(contents.snapshot, "old+change");
   EXPECT_EQ(contents.records, Records{"change"});
 }
 
-// A crash inside Compact() before the new snapshot's rename is durable:
-// the old snapshot and the whole journal.
+// Before the new snapshot's rename is durable: the old snapshot and the
+// whole journal.
 TEST(MetadataJournalTest, CrashBeforeTheNewSnapshotKeepsTheOldOneAndTheJournal) {
-  TempDir dir;
-  FaultInjectionEnv env;
-  {
-    MetadataJournal journal(dir.Join("metadata"), false, &env);
-    MustLoad(journal);
-    ASSERT_TRUE(journal.Compact("old").ok());
-    ASSERT_TRUE(journal.Append({"change"}).ok());
-    env.PowerOffAt(FaultOp::kSyncDir);  // the rename of the new snapshot is never made durable
-    EXPECT_FALSE(journal.Compact("old+change").ok());
-  }
-  ASSERT_TRUE(env.DropUnsyncedData().ok());
-  env.SetPowerOn(true);
-  MetadataJournal reopened(dir.Join("metadata"), false);
-  auto contents = MustLoad(reopened);
+  auto contents = CrashInsideCompaction(FaultOp::kSyncDir, "");
   EXPECT_EQ(contents.snapshot, "old");
   EXPECT_EQ(contents.records, Records{"change"});
 }
