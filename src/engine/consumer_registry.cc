@@ -74,7 +74,7 @@ Status ConsumerRegistry::ChangeLocked(const StreamRef& stream, const std::functi
                              [&](const StreamMeta& m) { return KeyOf(m.ref) == KeyOf(stream); });
   if (target == snapshot.end()) return Status::NotFound(StreamNotFoundMessage(stream));
   SLUICE_RETURN_IF_ERROR(change(*target));
-  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
+  SLUICE_RETURN_IF_ERROR(streams_.SaveStreamLocked(*target));
   std::unique_lock lock(state->mu);
   state->meta.consumers = target->consumers;
   return Status::Ok();
@@ -250,8 +250,9 @@ Result<std::pair<std::string, int64_t>> ConsumerRegistry::PolicyTargetLocked(std
 void ConsumerRegistry::SettleLocked(int64_t now, int64_t* next_due) {
   std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
   std::vector<std::pair<std::string, int64_t>> removed;  // (consumer ARN, stream creation) of policies to drop
-  bool changed = false;
+  std::vector<const StreamMeta*> changed;                // the streams whose consumers moved
   for (StreamMeta& m : snapshot) {
+    bool moved = false;
     for (auto it = m.consumers.begin(); it != m.consumers.end();) {
       if (it->transition_at_ms == 0) {
         ++it;
@@ -262,7 +263,7 @@ void ConsumerRegistry::SettleLocked(int64_t now, int64_t* next_due) {
         ++it;
         continue;
       }
-      changed = true;
+      moved = true;
       if (it->status == ConsumerStatus::kDeleting) {
         removed.emplace_back(ConsumerArn(m.ref, it->name, it->creation_ms), m.creation_ms);
         it = m.consumers.erase(it);
@@ -272,9 +273,10 @@ void ConsumerRegistry::SettleLocked(int64_t now, int64_t* next_due) {
       it->transition_at_ms = 0;
       ++it;
     }
+    if (moved) changed.push_back(&m);
   }
-  if (!changed) return;
-  Status saved = streams_.SaveLocked(snapshot);
+  if (changed.empty()) return;
+  Status saved = streams_.SaveStreamsLocked(changed);
   if (!saved.ok()) {
     log::Error("engine: saving metadata for consumer transitions: {}", saved.ToString());
     *next_due = std::min(*next_due, now + 1000);  // retry soon, not in a tight loop
@@ -282,11 +284,11 @@ void ConsumerRegistry::SettleLocked(int64_t now, int64_t* next_due) {
   }
   // Consumers change only under the control lock, which the caller holds, so the
   // snapshot's consumers are the live ones plus this pass's changes.
-  for (const StreamMeta& m : snapshot) {
-    std::shared_ptr<StreamState> state = streams_.Find(m.ref);
+  for (const StreamMeta* m : changed) {
+    std::shared_ptr<StreamState> state = streams_.Find(m->ref);
     if (!state) continue;
     std::unique_lock lock(state->mu);
-    state->meta.consumers = m.consumers;
+    state->meta.consumers = m->consumers;
   }
   for (const auto& [arn, stream_creation_ms] : removed) ErasePolicy(arn, stream_creation_ms);
 }

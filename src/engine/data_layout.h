@@ -1,7 +1,8 @@
 // Where the engine keeps its files under the data directory:
 //
 //   <data_dir>/iterator.key                     iterator signing key (32 bytes)
-//   <data_dir>/metadata                         stream table (storage::MetadataStore)
+//   <data_dir>/metadata                         stream table snapshot (engine/metadata_log.h)
+//   <data_dir>/metadata.journal                 stream changes since the snapshot
 //   <data_dir>/streams/<account>/<region>/<name>-<creation ms>/shard-<12-digit index>/
 //                                               one storage::ShardLog per shard
 //

@@ -7,7 +7,6 @@
 #include "engine/data_layout.h"
 #include "engine/engine_impl.h"
 #include "engine/local_shard_store.h"
-#include "engine/metadata_codec.h"
 #include "engine/pending_marks.h"
 #include "engine/stream_logs.h"
 #include "storage/file_util.h"
@@ -67,8 +66,8 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
       limits_on_(options.limits.Any()),
       clock_(options.clock ? options.clock : &SystemClock::Instance()),
       codec_(codec),
-      meta_store_(options.durability == storage::Durability::kMemory ? std::string() : MetadataPath(options.data_dir),
-                  options.durability == storage::Durability::kMemory) {
+      meta_log_(options.durability == storage::Durability::kMemory ? std::string() : MetadataPath(options.data_dir),
+                options.durability == storage::Durability::kMemory) {
   const bool memory = options_.durability == storage::Durability::kMemory;
   accounts_ = std::make_unique<AccountStore>(memory ? std::string() : AccountsPath(options_.data_dir), memory, *clock_);
   stores_ = options_.shard_stores ? options_.shard_stores : std::make_shared<LocalShardStoreFactory>(options_.log);
@@ -91,8 +90,8 @@ Engine::Impl::~Impl() { Stop(); }
 Status Engine::Impl::Load() {
   SLUICE_RETURN_IF_ERROR(accounts_->Load());
   const bool memory = options_.durability == storage::Durability::kMemory;
-  SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> doc, meta_store_.Load());
-  if (!doc) {
+  SLUICE_ASSIGN_OR_RETURN(std::optional<std::vector<StreamMeta>> loaded, meta_log_.Load());
+  if (!loaded) {
     if (memory) return Status::Ok();
     // Without the document nothing names the folders under streams/: serving
     // would hide those streams, and settling would treat them as strangers.
@@ -104,11 +103,17 @@ Status Engine::Impl::Load() {
                                 MetadataPath(options_.data_dir) + " from a backup, or move " +
                                 StreamsRoot(options_.data_dir) + " away to start empty.");
     }
+    if (meta_log_.journal().journal_bytes() > 0) {
+      return Status::Corruption("the metadata journal " + meta_log_.journal().journal_path() +
+                                " holds changes but the metadata file beside it is missing; refusing to start. "
+                                "Restore " +
+                                MetadataPath(options_.data_dir) + " from a backup.");
+    }
     // A new data directory gets its (empty) document at once, so from now on
     // a missing one always means a lost one.
-    return SaveLocked({});
+    return meta_log_.Init();
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<StreamMeta> metas, DecodeMetadata(*doc));
+  std::vector<StreamMeta>& metas = *loaded;
   std::set<std::string> named;  // the folders the document names
   for (StreamMeta& meta : metas) {
     const StreamKey key = KeyOf(meta.ref);
@@ -148,9 +153,9 @@ std::vector<StreamMeta> Engine::Impl::SnapshotLocked() const {
   return out;
 }
 
-Status Engine::Impl::SaveLocked(const std::vector<StreamMeta>& streams) {
-  return meta_store_.Save(EncodeMetadata(streams));
-}
+Status Engine::Impl::SaveStreamsLocked(const std::vector<const StreamMeta*>& streams) { return meta_log_.Put(streams); }
+
+Status Engine::Impl::SaveRemovalLocked(const StreamKey& key) { return meta_log_.Erase(key); }
 
 void Engine::Impl::InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) {
   std::unique_lock table(table_mu_);
@@ -208,6 +213,7 @@ int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
 void Engine::Impl::Start() { housekeeping_->Start(); }
 
 void Engine::Impl::Stop() {
+  control_->StopWorker();              // finishes the streams it is building or destroying
   if (!housekeeping_->Stop()) return;  // stopped before
   subscriptions_->Stop();
   stores_->Stop();  // completes pending syncs

@@ -62,6 +62,11 @@ struct EngineOptions {
   std::shared_ptr<ShardPlacement> placement;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
+  // A stream of at least this many shards is built (CreateStream) and
+  // destroyed (DeleteStream) on the control-plane worker thread
+  // (engine/control_worker.h): CreateStream returns with it CREATING, and no
+  // caller waits for its shard logs.
+  int background_min_shards = 64;
   // Time spent in UPDATING by resharding and setting changes; a reshard
   // takes effect when it ends (at once when 0).
   int64_t update_stream_delay_ms = 0;

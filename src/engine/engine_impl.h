@@ -36,6 +36,7 @@
 #include "engine/consumer_registry.h"
 #include "engine/engine.h"
 #include "engine/housekeeping.h"
+#include "engine/metadata_log.h"
 #include "engine/record_path.h"
 #include "engine/resource_policies.h"
 #include "engine/shard_iterator.h"
@@ -43,7 +44,6 @@
 #include "engine/subscriptions.h"
 #include "engine/stream_state.h"
 #include "engine/stream_table.h"
-#include "storage/metadata_store.h"
 
 namespace sluice::engine {
 
@@ -64,7 +64,8 @@ class Engine::Impl final : public StreamRegistry {
   std::shared_ptr<StreamState> Find(const StreamRef& stream) const override;
   std::mutex& control_mu() const override { return control_mu_; }
   std::vector<StreamMeta> SnapshotLocked() const override;
-  Status SaveLocked(const std::vector<StreamMeta>& streams) override;
+  Status SaveStreamsLocked(const std::vector<const StreamMeta*>& streams) override;
+  Status SaveRemovalLocked(const StreamKey& key) override;
   void InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) override;
   void EraseLocked(const StreamKey& key) override;
   std::vector<std::shared_ptr<StreamState>> Streams() const override;
@@ -92,7 +93,7 @@ class Engine::Impl final : public StreamRegistry {
   const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off
   Clock* clock_;
   IteratorCodec codec_;
-  storage::MetadataStore meta_store_;
+  MetadataLog meta_log_;                             // the stream metadata: snapshot and journal
   std::unique_ptr<AccountStore> accounts_;           // stores account settings, resource policies
   std::shared_ptr<ShardStoreFactory> stores_;        // opens every shard log
   std::shared_ptr<ShardPlacement> placement_;        // who leads each shard

@@ -158,19 +158,31 @@ Result<StreamMeta> DecodeStream(std::string_view record) {
 
 }  // namespace
 
-std::string EncodeMetadata(const std::vector<StreamMeta>& streams) {
+std::string EncodeStreamRecord(const StreamMeta& stream) {
+  std::string record;
+  ByteWriter w(&record);
+  EncodeStream(stream, &w);
+  return record;
+}
+
+Result<StreamMeta> DecodeStreamRecord(std::string_view record) { return DecodeStream(record); }
+
+std::string EncodeMetadataRecords(const std::vector<const std::string*>& records) {
   std::string out;
   ByteWriter w(&out);
   w.U8(kMetadataFormatVersion);
-  w.U32(static_cast<uint32_t>(streams.size()));
-  std::string record;
-  for (const StreamMeta& m : streams) {
-    record.clear();
-    ByteWriter rw(&record);
-    EncodeStream(m, &rw);
-    w.Str(record);  // u32 length + record bytes
-  }
+  w.U32(static_cast<uint32_t>(records.size()));
+  for (const std::string* record : records) w.Str(*record);  // u32 length + record bytes
   return out;
+}
+
+std::string EncodeMetadata(const std::vector<StreamMeta>& streams) {
+  std::vector<std::string> records;
+  records.reserve(streams.size());
+  for (const StreamMeta& m : streams) records.push_back(EncodeStreamRecord(m));
+  std::vector<const std::string*> pointers;
+  for (const std::string& r : records) pointers.push_back(&r);
+  return EncodeMetadataRecords(pointers);
 }
 
 Result<std::vector<StreamMeta>> DecodeMetadata(std::string_view payload) {

@@ -19,6 +19,13 @@ namespace sluice::engine {
 constexpr uint8_t kMetadataFormatVersion = 1;
 
 std::string EncodeMetadata(const std::vector<StreamMeta>& streams);
+// The same document from records EncodeStreamRecord made.
+std::string EncodeMetadataRecords(const std::vector<const std::string*>& records);
+
+// One stream's record, as the document and the metadata journal hold it.
+std::string EncodeStreamRecord(const StreamMeta& stream);
+// Corruption when truncated or out of range.
+Result<StreamMeta> DecodeStreamRecord(std::string_view record);
 
 // Corruption when the payload is truncated, has an unknown version, or
 // holds out-of-range values.

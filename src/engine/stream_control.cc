@@ -120,36 +120,86 @@ Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamPa
   const bool sync = options_.durability == storage::Durability::kFsync;
   const std::string dir = memory ? std::string() : StreamDir(options_.data_dir, stream, creation_ms);
   if (!memory) SLUICE_RETURN_IF_ERROR(MarkPending(dir, sync));
-  Result<std::shared_ptr<StreamState>> opened = OpenStreamLogs(options_, stores_, meta);
+  if (shard_count < options_.background_min_shards) {
+    SLUICE_RETURN_IF_ERROR(CommitCreatedLocked(meta, dir, OpenStreamLogs(options_, stores_, meta)));
+    last_creation_ms_ = creation_ms;
+    return Status::Ok();
+  }
+  // A large stream: CREATING, without logs, until the worker has built them
+  // (the shards count against the quota meanwhile). Nothing is saved yet.
+  auto placeholder = std::make_shared<StreamState>();
+  placeholder->meta = meta;
+  placeholder->meta.status = StreamStatus::kCreating;
+  placeholder->meta.transition_at_ms = 0;  // not the housekeeping pass's to settle
+  placeholder->dir = dir;
+  for (int i = 0; i < shard_count; ++i) placeholder->shards.push_back(std::make_shared<ShardState>(nullptr));
+  last_creation_ms_ = creation_ms;
+  building_.insert(KeyOf(stream));
+  streams_.InsertLocked(KeyOf(stream), placeholder);
+  NoteUsage(placeholder->meta);
+  LogStreamState(stream, "", StreamStatusName(StreamStatus::kCreating));
+  worker_.Submit(
+      [this, meta = std::move(meta), dir, placeholder]() mutable { BuildStream(std::move(meta), dir, placeholder); });
+  return Status::Ok();
+}
+
+Status StreamControl::CommitCreatedLocked(const StreamMeta& meta, const std::string& dir,
+                                          Result<std::shared_ptr<StreamState>> opened) {
   // The stream's folders must be durable before the metadata naming it is.
   Status saved = opened.ok() ? SyncStreamDirParents(options_, dir) : opened.status();
-  if (saved.ok()) {
-    std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
-    snapshot.push_back(meta);
-    saved = streams_.SaveLocked(snapshot);
-  }
+  if (saved.ok()) saved = streams_.SaveStreamLocked(meta);
   if (!saved.ok()) {
     if (opened.ok()) ReleaseStreamLogs(**opened, /*destroy=*/true);
-    if (!memory) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
+    if (!dir.empty()) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
     return saved;
   }
-  std::shared_ptr<StreamState> state = std::move(opened).value();
-  if (!memory) {
-    Status cleared = ClearPending(dir, sync);
+  if (!dir.empty()) {
+    Status cleared = ClearPending(dir, options_.durability == storage::Durability::kFsync);
     if (!cleared.ok()) log::Warn("engine: {} (the next start removes it)", cleared.ToString());
   }
-  last_creation_ms_ = creation_ms;
-  streams_.InsertLocked(KeyOf(stream), std::move(state));
+  std::shared_ptr<StreamState> previous = streams_.Find(meta.ref);  // a placeholder, when built in the background
+  streams_.InsertLocked(KeyOf(meta.ref), std::move(opened).value());
   NoteUsage(meta);
-  LogStreamState(stream, "", StreamStatusName(meta.status));
+  const StreamStatus was = previous ? previous->meta.status : meta.status;
+  if (!previous || was != meta.status)
+    LogStreamState(meta.ref, previous ? StreamStatusName(was) : "", StreamStatusName(meta.status));
   if (meta.transition_at_ms != 0) kick_housekeeping_();
   return Status::Ok();
+}
+
+void StreamControl::BuildStream(StreamMeta meta, const std::string& dir,
+                                const std::shared_ptr<StreamState>& placeholder) {
+  const int64_t started = Now();
+  Result<std::shared_ptr<StreamState>> opened = OpenStreamLogs(options_, stores_, meta);
+  std::lock_guard control(streams_.control_mu());
+  building_.erase(KeyOf(meta.ref));
+  // It stays CREATING for what remains of create_stream_delay_ms.
+  const int64_t due = meta.creation_ms + options_.create_stream_delay_ms;
+  meta.status = due > Now() ? StreamStatus::kCreating : StreamStatus::kActive;
+  meta.transition_at_ms = meta.status == StreamStatus::kCreating ? due : 0;
+  if (opened.ok()) (*opened)->meta = meta;
+  Status s = CommitCreatedLocked(meta, dir, std::move(opened));
+  if (s.ok()) {
+    log::Info("engine: built the {} shards of stream {} (account {}, region {}) in {} ms", meta.shards.size(),
+              meta.ref.name, meta.ref.account, meta.ref.region, Now() - started);
+    return;
+  }
+  log::Error("engine: creating stream {} (account {}, region {}) of {} shards failed, the stream is dropped: {}",
+             meta.ref.name, meta.ref.account, meta.ref.region, meta.shards.size(), s.ToString());
+  if (streams_.Find(meta.ref) == placeholder) {
+    streams_.EraseLocked(KeyOf(meta.ref));
+    usage_.Erase(KeyOf(meta.ref));
+  }
+  LogStreamState(meta.ref, StreamStatusName(StreamStatus::kCreating), "GONE");
 }
 
 Status StreamControl::DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion) {
   std::lock_guard control(streams_.control_mu());
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+  if (building_.contains(KeyOf(stream))) {
+    return Status::InUse(StreamNotActiveMessage(stream, StreamStatus::kCreating));
+  }
   {
     // Registered consumers keep the stream unless the caller enforces their
     // deletion (they then go with it). The service's words, typographic
@@ -165,18 +215,19 @@ Status StreamControl::DeleteStream(const StreamRef& stream, bool enforce_consume
   if (options_.delete_stream_delay_ms <= 0) return RemoveStreamLocked(KeyOf(stream));
 
   const int64_t due = Now() + options_.delete_stream_delay_ms;
-  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
-  for (StreamMeta& m : snapshot) {
-    if (KeyOf(m.ref) != KeyOf(stream)) continue;
-    if (m.status == StreamStatus::kDeleting) return Status::Ok();  // already on its way out
-    m.status = StreamStatus::kDeleting;
-    m.transition_at_ms = due;
-    for (ConsumerMeta& c : m.consumers) {  // they go with the stream
-      c.status = ConsumerStatus::kDeleting;
-      c.transition_at_ms = due;
-    }
+  StreamMeta m;
+  {
+    std::shared_lock lock(state->mu);
+    m = state->meta;
   }
-  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
+  if (m.status == StreamStatus::kDeleting) return Status::Ok();  // already on its way out
+  m.status = StreamStatus::kDeleting;
+  m.transition_at_ms = due;
+  for (ConsumerMeta& c : m.consumers) {  // they go with the stream
+    c.status = ConsumerStatus::kDeleting;
+    c.transition_at_ms = due;
+  }
+  SLUICE_RETURN_IF_ERROR(streams_.SaveStreamLocked(m));
   {
     std::unique_lock lock(state->mu);
     state->meta.status = StreamStatus::kDeleting;
@@ -198,18 +249,25 @@ Status StreamControl::RemoveStreamLocked(const StreamKey& key) {
   // before the folder is gone leaves it recognisable (pending_marks.h).
   const bool sync = options_.durability == storage::Durability::kFsync;
   if (!state->dir.empty()) SLUICE_RETURN_IF_ERROR(MarkPending(state->dir, sync));
-  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
-  std::erase_if(snapshot, [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
-  // A failed save keeps the mark: the document on disk decides at the next
-  // start (it still names the stream, unless the save failed after its
-  // rename, and then the folder goes as the deletion asked).
-  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
+  // A failed save keeps the mark: the metadata on disk decides at the next
+  // start (it still names the stream, unless the record was written before
+  // the failure was seen, and then the folder goes as the deletion asked).
+  SLUICE_RETURN_IF_ERROR(streams_.SaveRemovalLocked(key));
   streams_.EraseLocked(key);
   usage_.Erase(key);
-  ReleaseStreamLogs(*state, /*destroy=*/true);
-  if (!state->dir.empty()) {
-    Status removed = RemoveMarked(state->dir, sync);
-    if (!removed.ok()) log::Warn("engine: {} (the next start removes it)", removed.ToString());
+  auto destroy = [state, sync] {
+    ReleaseStreamLogs(*state, /*destroy=*/true);
+    if (!state->dir.empty()) {
+      Status removed = RemoveMarked(state->dir, sync);
+      if (!removed.ok()) log::Warn("engine: {} (the next start removes it)", removed.ToString());
+    }
+  };
+  // Gone from the table and the metadata already: a large stream's logs go
+  // on the worker, and its folder (marked) at the next start if it stops first.
+  if (static_cast<int>(state->shards.size()) >= options_.background_min_shards) {
+    worker_.Submit(std::move(destroy));
+  } else {
+    destroy();
   }
   LogStreamState(state->meta.ref, StreamStatusName(state->meta.status), "GONE");
   ErasePoliciesLocked(key);
@@ -320,7 +378,7 @@ Status StreamControl::ChangeActiveStream(const StreamRef& stream, const std::fun
     target->status = StreamStatus::kUpdating;
     target->transition_at_ms = Now() + options_.update_stream_delay_ms;
   }
-  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
+  SLUICE_RETURN_IF_ERROR(streams_.SaveStreamLocked(*target));
   if (target->status == StreamStatus::kUpdating) {
     LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kUpdating));
   }

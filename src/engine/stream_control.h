@@ -7,9 +7,11 @@
 // API layer reaches it as Engine::control().
 //
 // Every change follows the same steps under the table's control lock:
-// snapshot every stream's metadata, change the copy, save it, then make it
-// live under the stream's lock, so nothing is acknowledged (or visible)
-// before it is durable.
+// copy the stream's metadata, change the copy, save it (one journal record
+// per stream changed, engine/metadata_log.h), then make it live under the
+// stream's lock, so nothing is acknowledged (or visible) before it is
+// durable. Building or destroying the logs of a large stream runs on the
+// control-plane worker (engine/control_worker.h), outside the control lock.
 //
 // Ownership: owned by the Engine; holds references to the engine's options,
 // clock, stream table, account store and shard store factory, which outlive
@@ -32,6 +34,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +42,7 @@
 
 #include "engine/account_store.h"
 #include "engine/namespace_usage.h"
+#include "engine/control_worker.h"
 #include "engine/shard_store.h"
 #include "engine/stream_table.h"
 #include "engine/types.h"
@@ -59,15 +63,24 @@ class StreamControl {
   // --- stream lifecycle and listing ---
   // Creates the stream (CREATING for create_stream_delay_ms, else ACTIVE at
   // once) with shard_count shards dividing the hash space evenly (4 for
-  // ON_DEMAND without a count). Persisted before returning. Errors:
+  // ON_DEMAND without a count). Persisted before returning, except for a
+  // stream of at least options.background_min_shards shards: it is then
+  // CREATING (shown without shards, refusing data-plane calls and
+  // DeleteStream) until the control-plane worker has built its logs and
+  // saved it; should that fail, it is logged with the cause, its folder is
+  // removed, and the stream is gone (ResourceNotFound), as a crash before
+  // then leaves it. Errors:
   // ResourceInUse (exists, in any state), InvalidArgument (no shard count,
   // too many tags, warm throughput not allowed), LimitExceeded (account
   // quotas), IoError.
   Status CreateStream(const StreamRef& stream, const CreateStreamParams& params);
   // Moves the stream to DELETING for delete_stream_delay_ms, then removes it
-  // and its logs (at once when the delay is 0). Deleting a DELETING stream is
-  // a no-op. Errors: ResourceNotFound, ResourceInUse (consumers registered
-  // and not `enforce_consumer_deletion`), IoError.
+  // and its logs (at once when the delay is 0; the logs of a stream of at
+  // least options.background_min_shards shards are destroyed on the
+  // control-plane worker after it is gone). Deleting a DELETING stream is a
+  // no-op. Errors: ResourceNotFound, ResourceInUse (consumers registered
+  // and not `enforce_consumer_deletion`; a stream still being built),
+  // IoError.
   Status DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion);
   // The stream and one page of its shards within retention (none while
   // CREATING; every one by default), `has_more_shards` set when more follow.
@@ -155,6 +168,11 @@ class StreamControl {
   // creation time is always later than every earlier one's. Called before
   // serving.
   void NoteLoaded(const StreamMeta& meta);
+  // Runs the jobs queued on the control-plane worker and stops it; later
+  // jobs run on the caller. Called before the stream table goes.
+  void StopWorker() { worker_.Stop(); }
+  // Blocks until the control-plane worker has run every job queued so far.
+  void WaitForWorker() { worker_.WaitIdle(); }
   // Finishes the stream transitions due at `now` (CREATING/UPDATING ->
   // ACTIVE, a pending reshard applied, DELETING -> gone) and lowers
   // `*next_due` to the earliest one still ahead (or a retry in a second after
@@ -162,6 +180,15 @@ class StreamControl {
   void SettleLocked(int64_t now, int64_t* next_due);
 
  private:
+  // The last steps of CreateStream, under the control lock: saves `meta`
+  // with the stream's logs `opened`, and makes it live. On error nothing is
+  // left (logs destroyed, folder removed).
+  Status CommitCreatedLocked(const StreamMeta& meta, const std::string& dir,
+                             Result<std::shared_ptr<StreamState>> opened);
+  // The worker's part of a CreateStream: opens the logs of `meta` without
+  // the control lock, then commits them in place of `placeholder`, or logs
+  // the failure and drops the stream.
+  void BuildStream(StreamMeta meta, const std::string& dir, const std::shared_ptr<StreamState>& placeholder);
   // Persists the removal, drops the stream from the table, destroys its logs
   // and its resource policies. Caller holds the control lock.
   Status RemoveStreamLocked(const StreamKey& key);
@@ -209,6 +236,8 @@ class StreamControl {
   std::function<void()> kick_housekeeping_;
   int64_t last_creation_ms_ = 0;  // guarded by the control lock
   NamespaceUsage usage_;          // DescribeLimits' running totals
+  std::set<StreamKey> building_;  // streams whose logs the worker is opening; guarded by the control lock
+  ControlWorker worker_;          // last: stopped (joined) before the rest goes
 };
 
 }  // namespace sluice::engine

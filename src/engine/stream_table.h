@@ -1,7 +1,7 @@
 // StreamTable: the engine's stream table as the control-plane parts see it
 // (ConsumerRegistry, engine/consumer_registry.h): find a live stream, and
-// change metadata in the control plane's steps (snapshot every stream's
-// metadata, change the copy, save it, then make it live), all under the
+// change metadata in the control plane's steps (copy the metadata, change
+// the copy, save the streams changed, then make it live), all under the
 // table's control lock. StreamRegistry adds what the streams' own control
 // plane (StreamControl, engine/stream_control.h) and the housekeeping pass
 // (engine/housekeeping.h) need: adding and dropping live streams, listing
@@ -45,8 +45,13 @@ class StreamTable : public StreamLookup {
   // Every stream's metadata, read under the table lock. Caller holds
   // control_mu().
   virtual std::vector<StreamMeta> SnapshotLocked() const = 0;
-  // Saves `streams` as the metadata document. Caller holds control_mu().
-  virtual Status SaveLocked(const std::vector<StreamMeta>& streams) = 0;
+  // Saves the metadata of each of `streams` (the others are left as they
+  // are: the cost is that of the streams saved, not of the table). Caller
+  // holds control_mu().
+  virtual Status SaveStreamsLocked(const std::vector<const StreamMeta*>& streams) = 0;
+  Status SaveStreamLocked(const StreamMeta& stream) { return SaveStreamsLocked({&stream}); }
+  // Saves that the stream `key` is gone. Caller holds control_mu().
+  virtual Status SaveRemovalLocked(const StreamKey& key) = 0;
 };
 
 class StreamRegistry : public StreamTable {

@@ -35,7 +35,13 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
     }
   }
   if (!settle.empty()) {
-    Status saved = streams_.SaveLocked(snapshot);
+    std::vector<const StreamMeta*> changed;
+    for (const StreamMeta& m : snapshot) {
+      if (std::any_of(settle.begin(), settle.end(), [&](const auto& s) { return s.first == KeyOf(m.ref); })) {
+        changed.push_back(&m);
+      }
+    }
+    Status saved = streams_.SaveStreamsLocked(changed);
     if (saved.ok()) {
       for (const auto& [key, left] : settle) {
         std::shared_ptr<StreamState> state = streams_.Find(RefOf(key));
@@ -70,7 +76,7 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
     it->pending = ReshardOp{};
     it->status = StreamStatus::kActive;
     it->transition_at_ms = 0;
-    if (streams_.SaveLocked(current).ok()) {
+    if (streams_.SaveStreamLocked(*it).ok()) {
       if (std::shared_ptr<StreamState> state = streams_.Find(RefOf(key))) {
         std::unique_lock lock(state->mu);
         state->meta.pending = ReshardOp{};

@@ -130,7 +130,7 @@ Result<int> StreamControl::Reshard(const StreamRef& stream, ReshardOp op) {
   target->status = StreamStatus::kUpdating;
   target->transition_at_ms = Now() + options_.update_stream_delay_ms;
   target->pending = op;
-  SLUICE_RETURN_IF_ERROR(streams_.SaveLocked(snapshot));
+  SLUICE_RETURN_IF_ERROR(streams_.SaveStreamLocked(*target));
   if (scalings) scalings->push_back(Now());
   LogStreamState(stream, StreamStatusName(StreamStatus::kActive), StreamStatusName(StreamStatus::kUpdating));
   std::shared_ptr<StreamState> state = streams_.Find(stream);
@@ -204,7 +204,7 @@ Status StreamControl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Stre
   }
   const StreamMeta before = target;
   target = changed;
-  Status saved = streams_.SaveLocked(snapshot);
+  Status saved = streams_.SaveStreamLocked(target);
   if (!saved.ok()) {
     target = before;
     // Closed, not destroyed, and still marked: a save that failed after its

@@ -6,10 +6,9 @@
 
 #include "engine/engine.h"
 #include "engine/hash_ranges.h"
-#include "engine/metadata_codec.h"
+#include "engine/metadata_log.h"
 #include "engine/sequence_number.h"
 #include "engine_test_util.h"
-#include "storage/metadata_store.h"
 
 namespace sluice::engine {
 namespace {
@@ -33,12 +32,10 @@ class ClosedShardTest : public ::testing::Test {
 
   // Closes shard 0 at `close_ms` and adds two children splitting its range.
   void SplitShardZero(int64_t close_ms) {
-    storage::MetadataStore store(dir_.path() + "/metadata", false);
-    auto doc = store.Load();
-    ASSERT_TRUE(doc.ok() && doc->has_value());
-    auto metas = DecodeMetadata(**doc);
-    ASSERT_TRUE(metas.ok());
-    StreamMeta& m = (*metas)[0];
+    MetadataLog store(dir_.path() + "/metadata", false);
+    auto metas = store.Load();
+    ASSERT_TRUE(metas.ok() && metas->has_value());
+    StreamMeta& m = (**metas)[0];
     m.shards[0].close_ms = close_ms;
     auto halves = EvenHashRanges(2);
     for (int i = 1; i <= 2; ++i) {
@@ -50,7 +47,7 @@ class ClosedShardTest : public ::testing::Test {
       child.open_ms = close_ms;
       m.shards.push_back(child);
     }
-    ASSERT_TRUE(store.Save(EncodeMetadata(*metas)).ok());
+    ASSERT_TRUE(store.Put(m).ok());
   }
 
   TempDir dir_;

@@ -10,9 +10,9 @@
 #include <map>
 
 #include "engine/engine.h"
-#include "engine/metadata_codec.h"
+#include "engine/metadata_log.h"
+#include "engine/stream_table.h"
 #include "engine_test_util.h"
-#include "storage/metadata_store.h"
 
 namespace sluice::engine {
 namespace {
@@ -75,16 +75,13 @@ class PendingMarksTest : public ::testing::TestWithParam<storage::Durability> {
     return out;
   }
 
-  // Rewrites the metadata document without `s`: what a DeleteStream has
-  // saved when the process dies before the folder is removed.
+  // Saves the removal of `s` in the metadata: what a DeleteStream has saved
+  // when the process dies before the folder is removed.
   void SaveMetadataWithout(const StreamRef& s) {
-    storage::MetadataStore store(dir_.path() + "/metadata", false);
-    auto doc = store.Load();
-    ASSERT_TRUE(doc.ok() && doc->has_value());
-    auto metas = DecodeMetadata(**doc);
-    ASSERT_TRUE(metas.ok());
-    std::erase_if(*metas, [&](const StreamMeta& m) { return m.ref.name == s.name; });
-    ASSERT_TRUE(store.Save(EncodeMetadata(*metas)).ok());
+    MetadataLog store(dir_.path() + "/metadata", false);
+    auto metas = store.Load();
+    ASSERT_TRUE(metas.ok() && metas->has_value());
+    ASSERT_TRUE(store.Erase(KeyOf(s)).ok());
   }
 
   fs::path Region() const { return fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1"; }

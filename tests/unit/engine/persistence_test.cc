@@ -152,15 +152,20 @@ TEST_P(PersistenceTest, StreamFolderTheMetadataDoesNotNameIsLeftAloneOnOpen) {
 }
 
 TEST_P(PersistenceTest, CorruptMetadataFailsOpenInsteadOfLosingStreams) {
-  { ASSERT_TRUE(Open()->control().CreateStream(s_, Params(1)).ok()); }
-  const std::string path = dir_.path() + "/metadata";
+  {
+    auto engine = Open();
+    ASSERT_TRUE(engine->control().CreateStream(s_, Params(1)).ok());
+    ASSERT_TRUE(engine->control().CreateStream(StreamRef{s_.account, s_.region, "later"}, Params(1)).ok());
+  }
+  // A byte of the first change's record: damage with a whole record after it.
+  const std::string path = dir_.path() + "/metadata.journal";
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
-  ASSERT_GT(bytes.size(), 30u);
-  bytes[bytes.size() - 3] ^= 0x40;
+  ASSERT_GT(bytes.size(), 60u);
+  bytes[20] ^= 0x40;
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << bytes;

@@ -40,9 +40,15 @@ class MemoryStreamRegistry final : public StreamRegistry {
     ForEach([&](const StreamMeta& m) { out.push_back(m); });
     return out;
   }
-  Status SaveLocked(const std::vector<StreamMeta>& streams) override {
+  Status SaveStreamsLocked(const std::vector<const StreamMeta*>& streams) override {
     if (fail_saves) return Status::IoError("disk full");
-    saved.push_back(streams);
+    saved.emplace_back();
+    for (const StreamMeta* m : streams) saved.back().push_back(*m);
+    return Status::Ok();
+  }
+  Status SaveRemovalLocked(const StreamKey& /*key*/) override {
+    if (fail_saves) return Status::IoError("disk full");
+    saved.emplace_back();  // a removal saves no stream
     return Status::Ok();
   }
   void InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) override {
