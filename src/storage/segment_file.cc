@@ -194,9 +194,11 @@ class PosixSegmentFile final : public SegmentFile {
   // Caller holds extend_mu_.
   Status TruncateLocked(uint64_t size) {
     SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<FdHandle> handle, WriteHandle("truncate"));
-    // Not held open until synced: whoever needs a cut durable (a roll, a
-    // close, an idle cut, recovery cutting a batch) syncs it at once.
+    // Held open until synced like a write, so that the Sync() whoever needs
+    // the cut durable makes at once (a roll, a close, an idle cut, recovery
+    // cutting a batch) finds the descriptor and does not skip it.
     SLUICE_RETURN_IF_ERROR(env_->Truncate(handle->fd(), size, path_));
+    NoteChange(handle);
     size_.store(size, std::memory_order_release);
     written_end_.store(size, std::memory_order_release);
     return Status::Ok();

@@ -220,10 +220,14 @@ bool ShardLog::Impl::PadActiveSegment() {
 Status ShardLog::Impl::CutIdlePadding() {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   std::shared_ptr<Segment> active;
+  uint64_t target;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_ || failed_.load(std::memory_order_acquire)) return Status::Ok();
     active = segments_.back();
+    // Read with the segment it belongs to: an append that rolls once mu_ is
+    // released writes a segment this sync does not cover.
+    target = end_offset_.load(std::memory_order_relaxed);
     if (active->file->PhysicalSize() == active->file->Size()) return Status::Ok();
     // Under mu_: an append may be writing into the padding otherwise.
     Status cut = active->file->CutPadding();
@@ -234,7 +238,7 @@ Status ShardLog::Impl::CutIdlePadding() {
   }
   // Synced, so that the space stays free after a crash too. The sync covers
   // any data appended before it, like a flusher round (see SyncDirty()).
-  return SyncActive(*active, end_offset_.load(std::memory_order_acquire));
+  return SyncActive(*active, target);
 }
 
 bool ShardLog::Impl::BeginWaiter() {
