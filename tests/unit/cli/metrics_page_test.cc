@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "api/kinesis_service.h"
 #include "engine/engine.h"
@@ -114,7 +116,16 @@ TEST(MetricsPageTest, ALargeScrapeWaitsForTheClientToReadWhatWasWritten) {
   const engine::StreamRef stream{"000000000000", "us-east-1", "big"};
   ASSERT_TRUE((*engine)->control().CreateStream(stream, p).ok());
   std::vector<std::string> all(engine::kShardLevelMetrics.begin(), engine::kShardLevelMetrics.end());
-  ASSERT_TRUE((*engine)->control().UpdateShardLevelMetrics(stream, all, true).ok());
+  // A stream this large is built in the background: enabling its metrics
+  // is refused (ResourceInUse) until it is ACTIVE.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto enable = [&] { return (*engine)->control().UpdateShardLevelMetrics(stream, all, true).status(); };
+  Status enabled = enable();
+  while (enabled.code() == ErrorCode::kResourceInUse && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+    enabled = enable();
+  }
+  ASSERT_TRUE(enabled.ok()) << enabled.ToString();
   gateway::Gateway gateway;
   gateway::Gateway::Page page = MetricsPage(**engine, nullptr, gateway);
   server::HttpResponse r = page(server::HttpRequest{});
