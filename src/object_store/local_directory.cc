@@ -75,9 +75,10 @@ Status LocalDirectory::Put(std::string_view bucket, std::string_view key, std::s
   }
   SLUICE_RETURN_IF_ERROR(env_->CreateDirs(dir));
 
-  const std::string name = path.substr(dir.size() + 1);
+  // Short, so that a long object name still leaves room in the 255 bytes a
+  // file name may hold; unique within the one process the data dir has.
   const std::string temporary =
-      dir + "/.sluice-tmp-" + std::to_string(next_temporary_.fetch_add(1, std::memory_order_relaxed)) + "-" + name;
+      dir + "/.sluice-tmp-" + std::to_string(next_temporary_.fetch_add(1, std::memory_order_relaxed));
   Status written = env_->WriteFile(temporary, body, /*sync=*/true);
   if (written.ok()) written = env_->Rename(temporary, path);
   if (!written.ok()) {

@@ -3,7 +3,7 @@
 // key's '/' separate directories, made as needed (buckets too: there is
 // nothing to create first).
 //
-// Put writes `<dir>/.sluice-tmp-<n>-<name>`, fsyncs it, renames it over the
+// Put writes `<dir>/.sluice-tmp-<n>`, fsyncs it, renames it over the
 // object's file and fsyncs the directory (and the parents of any directory
 // it made), so a crash leaves the old object, nothing, or the whole new one.
 // The options (content type, encoding, storage class, owner) are not kept:
