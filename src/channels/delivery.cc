@@ -8,6 +8,7 @@
 
 #include "storage/env.h"
 #include "util/log.h"
+#include "util/rate_limiter.h"
 
 namespace sluice::channels {
 namespace {
@@ -62,8 +63,12 @@ void Delivery::RunOnce() {
     if (it == deliveries_.end()) {
       auto delivery = std::make_unique<ChannelDelivery>(c, engine_, store_, options_);
       if (Status loaded = delivery->Load(); !loaded.ok()) {
-        log::Error("channel {} (account {}): cannot read its delivery checkpoint: {}", c.name, c.account,
-                   loaded.ToString());
+        // Tried again every pass; said once a minute at most.
+        static RateLimiter limiter(60'000);
+        if (uint64_t suppressed; limiter.Allow(&suppressed)) {
+          log::Error("channel {} (account {}): cannot read its delivery checkpoint: {} ({} more suppressed)", c.name,
+                     c.account, loaded.ToString(), suppressed);
+        }
         continue;
       }
       std::lock_guard lock(mu_);

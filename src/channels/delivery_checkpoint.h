@@ -3,8 +3,9 @@
 // end. One document per channel, <data-dir>/channel-delivery/<ChannelId>,
 // saved whole through a storage::MetadataStore (atomic replace, CRC32C,
 // fsync of file and directory) after each object is stored and before the
-// next batch starts, so at most one object lies beyond the checkpoint, and
-// it is the one the next batch (same first record, same key) overwrites.
+// next batch starts, so at most one batch's object (and its dead letters)
+// lies beyond the checkpoint, and it is the one the next batch (same first
+// record, same key) overwrites.
 //
 // Payload (big-endian, strings as u32 length + bytes; docs/channels.md,
 // "The delivery checkpoint"): u8 version (1), u32 shard count, then per
