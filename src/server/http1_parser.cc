@@ -1,5 +1,7 @@
 #include "server/http1_parser.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <string_view>
 
@@ -107,7 +109,10 @@ Http1ParseResult Http1Parser::Parse(char* data, size_t size) {
       size_t end = all.find("\r\n\r\n", from);
       // A line ended by a bare LF would never complete the section: refuse
       // it now rather than wait for the header timeout.
-      size_t section_end = end == std::string_view::npos ? size : end + 4;
+      // Only within the bytes a section may hold: past them the answer is
+      // 431, however much arrived at once.
+      size_t section_end =
+          std::min(end == std::string_view::npos ? size : end + 4, start_ + limits_.max_header_bytes + 1);
       if (HasBareLf(data, scanned_ > start_ ? scanned_ : start_, section_end)) return Fail(400);
       if (end == std::string_view::npos) {
         scanned_ = size;

@@ -217,6 +217,18 @@ TEST(Http1ParserTest, OversizedHeaderSectionIs431EvenWithoutTerminator) {
   EXPECT_EQ(complete.parser.error_status(), 431);
 }
 
+// A bare LF past the limit is not looked at: the section is too large
+// (431) whether it arrived whole or a byte at a time.
+TEST(Http1ParserTest, ABareLfPastTheHeaderLimitIs431WholeAndInPieces) {
+  const std::string input = "GET / HTTP/1.1\r\nX-Big: " + std::string(1100, 'a') + "\nX-More: b\r\n\r\n";
+  Harness whole;
+  EXPECT_EQ(whole.ParseAll(input), Http1ParseResult::kError);
+  EXPECT_EQ(whole.parser.error_status(), 431);
+  Harness pieces;
+  EXPECT_EQ(pieces.ParseByteByByte(input), Http1ParseResult::kError);
+  EXPECT_EQ(pieces.parser.error_status(), 431);
+}
+
 TEST(Http1ParserTest, HugeContentLengthIs413BeforeAnyBody) {
   Http1Parser parser(SmallLimits());
   std::string buffer = "POST / HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n";
