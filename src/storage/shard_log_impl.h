@@ -46,26 +46,11 @@ class ShardLog::Impl {
   Status Destroy();
 
   // The getters recover a lazily opened log first (0 when that fails).
-  uint64_t StartOffset() const {
-    (void)EnsureLoaded();  // a failed load leaves the value at 0
-    return start_offset_.load(std::memory_order_acquire);
-  }
-  uint64_t EndOffset() const {
-    (void)EnsureLoaded();  // a failed load leaves the value at 0
-    return end_offset_.load(std::memory_order_acquire);
-  }
-  uint64_t VisibleEndOffset() const {
-    (void)EnsureLoaded();  // a failed load leaves the value at 0
-    return durable_end_.load(std::memory_order_acquire);
-  }
-  int64_t LastArrivalMillis() const {
-    (void)EnsureLoaded();  // a failed load leaves the value at 0
-    return last_arrival_ms_.load(std::memory_order_acquire);
-  }
-  uint64_t SizeBytes() const {
-    (void)EnsureLoaded();  // a failed load leaves the value at 0
-    return size_bytes_.load(std::memory_order_relaxed);
-  }
+  uint64_t StartOffset() const { return Loaded(start_offset_); }
+  uint64_t EndOffset() const { return Loaded(end_offset_); }
+  uint64_t VisibleEndOffset() const { return Loaded(durable_end_); }
+  int64_t LastArrivalMillis() const { return Loaded(last_arrival_ms_); }
+  uint64_t SizeBytes() const { return Loaded(size_bytes_); }
 
   // ---- Flusher side ----
   // Syncs whatever was appended but not yet synced, then marks it durable.
@@ -90,6 +75,12 @@ class ShardLog::Impl {
   void EndWaiter();
 
  private:
+  // `value` once the log is loaded (a failed load leaves it at 0).
+  template <typename T>
+  T Loaded(const std::atomic<T>& value) const {
+    (void)EnsureLoaded();  // its error is reported by the calls that can fail
+    return value.load(std::memory_order_acquire);
+  }
   // What Open() does at once without open_lazily: lists, recovers or creates
   // the segments. Caller holds sync_mu_ and mu_ (or is Open()).
   Status Load();

@@ -15,6 +15,7 @@ namespace sluice::storage {
 namespace {
 
 using testutil::AppendRecords;
+using testutil::CrashCopy;
 using testutil::FileSize;
 using testutil::ReadAllAndCheck;
 using testutil::SegmentPath;
@@ -62,11 +63,6 @@ LogOptions Options(Env* env, Durability durability = Durability::kOs) {
   o.open_lazily = true;
   o.env = env;
   return o;
-}
-
-std::string CrashCopy(const std::string& from, const std::string& to) {
-  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
-  return to;
 }
 
 TEST(LazyOpenTest, AnUntouchedLogAfterARestartOpensNoFile) {
