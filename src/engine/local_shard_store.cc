@@ -34,6 +34,9 @@ class LocalShardStore final : public ShardStore {
 }  // namespace
 
 LocalShardStoreFactory::LocalShardStoreFactory(const storage::LogOptions& options) : options_(options) {
+  // A shard's segments are recovered on its first use after a start, not by
+  // the start itself: start time and memory do not grow with idle shards.
+  options_.open_lazily = true;
   if (options_.durability == storage::Durability::kFsync) {
     flusher_ = std::make_unique<storage::Flusher>();
     flusher_->Start();

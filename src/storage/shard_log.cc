@@ -39,6 +39,7 @@ ShardLog::Impl::Impl(std::string dir, const LogOptions& options, Flusher* flushe
     : dir_(std::move(dir)), options_(options), flusher_(flusher) {}
 
 Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
+  SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return ClosedError();
   if (failed_.load(std::memory_order_acquire)) return FailedError();
@@ -145,6 +146,10 @@ void ShardLog::Impl::MarkDurable(uint64_t end_offset) {
 }
 
 void ShardLog::Impl::WhenDurable(uint64_t end_offset, std::function<void(Status)> done) {
+  if (Status loaded = EnsureLoaded(); !loaded.ok()) {
+    done(loaded);
+    return;
+  }
   if (options_.durability != Durability::kFsync || end_offset <= durable_end_.load(std::memory_order_acquire)) {
     done(Status::Ok());
     return;
@@ -254,6 +259,7 @@ void ShardLog::Impl::EndWaiter() {
 }
 
 Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
+  SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   ReadResult result;
   from = std::max(from, StartOffset());
   result.next_offset = from;
@@ -318,6 +324,7 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
 }
 
 Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
+  SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   std::shared_ptr<Segment> segment;
   std::shared_ptr<void> pin;
   IndexEntry entry;
@@ -343,6 +350,7 @@ Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
 }
 
 Result<uint64_t> ShardLog::Impl::TrimOlderThan(int64_t before_ms) {
+  SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   std::vector<std::shared_ptr<Segment>> removed;
   {
     std::lock_guard<std::mutex> lock(mu_);

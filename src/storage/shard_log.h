@@ -47,6 +47,12 @@ struct LogOptions {
   int64_t segment_max_age_ms = 60ll * 60 * 1000;
   // One sparse index entry per this many bytes of batches.
   uint32_t index_interval_bytes = 4096;
+  // Open() of a log whose directory already holds segments only notes the
+  // directory: the segments are opened and recovered (torn tail cut, padding
+  // left by a crash cut) on the first call that needs them, so a shard left
+  // untouched after a restart costs no descriptor, no recovery and little
+  // memory. A recovery error then fails that call (and every later one).
+  bool open_lazily = false;
   // Every file operation of the log goes through this; must outlive the log.
   // Tests substitute one that injects failures (storage/testing/).
   Env* env = Env::Default();
@@ -83,7 +89,10 @@ class ShardLog {
   // its index's last checkpoint even after a clean close, truncates
   // at zero padding or the first torn or corrupt batch (logging what it cut
   // when that was more than zeros), and rebuilds a missing or stale index.
-  // Does not scan whole segments other than the last.
+  // Does not scan whole segments other than the last. With
+  // LogOptions::open_lazily and existing segments, recovery is deferred to
+  // the first Append, WhenDurable, Read, OffsetForTime, TrimOlderThan or
+  // getter; it completes before that call does anything else.
   // `flusher` must outlive the log; it may be null in kOs and kMemory.
   static Result<std::unique_ptr<ShardLog>> Open(const std::string& dir, const LogOptions& options, Flusher* flusher);
   ~ShardLog();

@@ -3,7 +3,7 @@
 // half of it.
 //
 // Locking (in acquisition order):
-//   sync_mu_    one sync of this log at a time (flusher, Close)
+//   sync_mu_    one sync of this log at a time (flusher, Close); a lazy load
 //   mu_         segments_, every Segment's mutable state, scratch_; held by
 //               Append for encode + write(2), by readers only to locate a
 //               segment and copy an index entry
@@ -28,8 +28,14 @@ class ShardLog::Impl {
  public:
   Impl(std::string dir, const LogOptions& options, Flusher* flusher);
 
-  // Loads and recovers the segments (or starts an empty memory log).
+  // Loads and recovers the segments (or starts an empty memory log), or,
+  // with LogOptions::open_lazily and segments on disk, defers that to
+  // EnsureLoaded().
   Status Open();
+  // Recovers the log on its first use after a lazy Open(); afterwards one
+  // atomic load. Returns the recovery's outcome (kept: a log that failed to
+  // recover fails every call), or IoError once closed before it loaded.
+  Status EnsureLoaded() const;
 
   Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms);
   void WhenDurable(uint64_t end_offset, std::function<void(Status)> done);
@@ -39,11 +45,12 @@ class ShardLog::Impl {
   Status Close();
   Status Destroy();
 
-  uint64_t StartOffset() const { return start_offset_.load(std::memory_order_acquire); }
-  uint64_t EndOffset() const { return end_offset_.load(std::memory_order_acquire); }
-  uint64_t VisibleEndOffset() const { return durable_end_.load(std::memory_order_acquire); }
-  int64_t LastArrivalMillis() const { return last_arrival_ms_.load(std::memory_order_acquire); }
-  uint64_t SizeBytes() const { return size_bytes_.load(std::memory_order_relaxed); }
+  // The getters recover a lazily opened log first (0 when that fails).
+  uint64_t StartOffset() const { return Loaded(start_offset_); }
+  uint64_t EndOffset() const { return Loaded(end_offset_); }
+  uint64_t VisibleEndOffset() const { return Loaded(durable_end_); }
+  int64_t LastArrivalMillis() const { return Loaded(last_arrival_ms_); }
+  uint64_t SizeBytes() const { return Loaded(size_bytes_); }
 
   // ---- Flusher side ----
   // Syncs whatever was appended but not yet synced, then marks it durable.
@@ -68,6 +75,15 @@ class ShardLog::Impl {
   void EndWaiter();
 
  private:
+  // `value` once the log is loaded (a failed load leaves it at 0).
+  template <typename T>
+  T Loaded(const std::atomic<T>& value) const {
+    (void)EnsureLoaded();  // its error is reported by the calls that can fail
+    return value.load(std::memory_order_acquire);
+  }
+  // What Open() does at once without open_lazily: lists, recovers or creates
+  // the segments. Caller holds sync_mu_ and mu_ (or is Open()).
+  Status Load();
   Status RecoverSegments(const std::vector<uint64_t>& bases);
   Status RecoverOlderSegment(Segment* segment, uint64_t next_base);
   Status RecoverLastSegment(Segment* segment);
@@ -87,7 +103,11 @@ class ShardLog::Impl {
   const LogOptions options_;
   Flusher* const flusher_;
 
-  std::mutex sync_mu_;
+  mutable std::mutex sync_mu_;
+  // Set once Load() ran (at Open(), or at the first use of a lazy log);
+  // load_status_ is its outcome, written before loaded_ under both locks.
+  mutable std::atomic<bool> loaded_{false};
+  mutable Status load_status_;
   Status sync_error_;  // guarded by sync_mu_; once set, every sync reports it
   // A sync failed, or a write that could not be cut back: Append refuses.
   std::atomic<bool> failed_{false};

@@ -123,6 +123,36 @@ void ResetState(Segment* segment) {
 }  // namespace
 
 Status ShardLog::Impl::Open() {
+  if (options_.open_lazily && options_.durability != Durability::kMemory) {
+    // Only a log with segments on disk waits: a new one is created now, so
+    // that its directory and first segment are durable before it is used.
+    Result<std::vector<std::string>> names = options_.env->ListDir(dir_);
+    uint64_t base;
+    if (names.ok() && std::any_of(names->begin(), names->end(),
+                                  [&](const std::string& name) { return ParseSegmentFileName(name, &base); })) {
+      return Status::Ok();
+    }
+  }
+  loaded_.store(true, std::memory_order_release);
+  return Load();
+}
+
+Status ShardLog::Impl::EnsureLoaded() const {
+  if (loaded_.load(std::memory_order_acquire)) return load_status_;
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!loaded_.load(std::memory_order_relaxed)) {
+    if (closed_) return Status::IoError("shard log is closed");
+    // Loading fills the state a getter only reads: logically const.
+    auto* self = const_cast<Impl*>(this);
+    load_status_ = self->Load();
+    if (!load_status_.ok()) self->segments_.clear();  // no call gets past load_status_
+    loaded_.store(true, std::memory_order_release);
+  }
+  return load_status_;
+}
+
+Status ShardLog::Impl::Load() {
   if (options_.durability == Durability::kMemory) {
     segments_.push_back(std::make_shared<Segment>(0, "", NewMemorySegmentFile(), options_.env));
     return Status::Ok();

@@ -16,6 +16,7 @@ namespace sluice::storage {
 namespace {
 
 using testutil::AppendRecords;
+using testutil::CrashCopy;
 using testutil::FileSize;
 using testutil::ReadAllAndCheck;
 using testutil::SegmentPath;
@@ -27,11 +28,6 @@ LogOptions Options() {
   o.segment_max_bytes = 16 << 10;
   o.index_interval_bytes = 1024;
   return o;
-}
-
-std::string CrashCopy(const std::string& from, const std::string& to) {
-  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
-  return to;
 }
 
 // Appends ten batches of ten records to a fresh single-segment log and

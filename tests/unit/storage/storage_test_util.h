@@ -89,6 +89,13 @@ inline void WriteGarbage(const std::string& path, const std::string& bytes) {
   ::close(fd);
 }
 
+// A "crash": copies the directory of a log still open (the copy holds what
+// reached the OS, and no index written by Close()). Returns `to`.
+inline std::string CrashCopy(const std::string& from, const std::string& to) {
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+  return to;
+}
+
 inline std::string SegmentPath(const std::string& dir, uint64_t base, const char* suffix = ".log") {
   char name[32];
   std::snprintf(name, sizeof(name), "%020llu", static_cast<unsigned long long>(base));
