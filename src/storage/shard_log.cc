@@ -350,6 +350,13 @@ Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
 }
 
 Result<uint64_t> ShardLog::Impl::TrimOlderThan(int64_t before_ms) {
+  // Retention passes over every shard: one that was not used since the
+  // start is loaded only when it may hold something to trim.
+  if (!loaded_.load(std::memory_order_acquire) && !UnloadedMayHoldOlderThan(before_ms)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return ClosedError();
+    if (!loaded_.load(std::memory_order_relaxed)) return unloaded_start_offset_;
+  }
   SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   std::vector<std::shared_ptr<Segment>> removed;
   {

@@ -91,8 +91,10 @@ class ShardLog {
   // when that was more than zeros), and rebuilds a missing or stale index.
   // Does not scan whole segments other than the last. With
   // LogOptions::open_lazily and existing segments, recovery is deferred to
-  // the first Append, WhenDurable, Read, OffsetForTime, TrimOlderThan or
-  // getter; it completes before that call does anything else.
+  // the first Append, WhenDurable, Read, OffsetForTime or getter, and to
+  // the first TrimOlderThan that may have something to trim (the oldest
+  // segment's index files tell); it completes before that call does anything
+  // else.
   // `flusher` must outlive the log; it may be null in kOs and kMemory.
   static Result<std::unique_ptr<ShardLog>> Open(const std::string& dir, const LogOptions& options, Flusher* flusher);
   ~ShardLog();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <limits>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -36,6 +37,10 @@ class ShardLog::Impl {
   // atomic load. Returns the recovery's outcome (kept: a log that failed to
   // recover fails every call), or IoError once closed before it loaded.
   Status EnsureLoaded() const;
+  // For a log not loaded yet: false when none of its records can have
+  // arrived before `before_ms` (the oldest segment's index files say its
+  // newest record arrived later), true when loading it is needed to tell.
+  bool UnloadedMayHoldOlderThan(int64_t before_ms);
 
   Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms);
   void WhenDurable(uint64_t end_offset, std::function<void(Status)> done);
@@ -108,6 +113,11 @@ class ShardLog::Impl {
   // load_status_ is its outcome, written before loaded_ under both locks.
   mutable std::atomic<bool> loaded_{false};
   mutable Status load_status_;
+  // Until loaded: the oldest segment's base offset (from its file name), and
+  // a time its newest record is known to have arrived at or after (from its
+  // index files), so that retention need not load a log with nothing to trim.
+  uint64_t unloaded_start_offset_ = 0;
+  std::atomic<int64_t> unloaded_newest_arrival_ms_{std::numeric_limits<int64_t>::min()};
   Status sync_error_;  // guarded by sync_mu_; once set, every sync reports it
   // A sync failed, or a write that could not be cut back: Append refuses.
   std::atomic<bool> failed_{false};

@@ -128,10 +128,13 @@ Status ShardLog::Impl::Open() {
     // that its directory and first segment are durable before it is used.
     Result<std::vector<std::string>> names = options_.env->ListDir(dir_);
     uint64_t base;
-    if (names.ok() && std::any_of(names->begin(), names->end(),
-                                  [&](const std::string& name) { return ParseSegmentFileName(name, &base); })) {
-      return Status::Ok();
+    bool any = false;
+    for (const std::string& name : names.ok() ? *names : std::vector<std::string>{}) {
+      if (!ParseSegmentFileName(name, &base)) continue;
+      unloaded_start_offset_ = any ? std::min(unloaded_start_offset_, base) : base;
+      any = true;
     }
+    if (any) return Status::Ok();
   }
   loaded_.store(true, std::memory_order_release);
   return Load();
@@ -150,6 +153,22 @@ Status ShardLog::Impl::EnsureLoaded() const {
     loaded_.store(true, std::memory_order_release);
   }
   return load_status_;
+}
+
+bool ShardLog::Impl::UnloadedMayHoldOlderThan(int64_t before_ms) {
+  if (before_ms <= unloaded_newest_arrival_ms_.load(std::memory_order_relaxed)) return false;
+  // Only the oldest segment matters: retention removes segments from the
+  // front and stops at the first one it keeps. A stale index (a crash after
+  // more was written) still names a record of the segment, so its newest
+  // arrival is a lower bound of the segment's: good enough to keep it.
+  const std::string stem = SegmentStem(dir_, unloaded_start_offset_);
+  Result<std::string> offsets = options_.env->ReadFile(stem + std::string(kOffsetIndexSuffix));
+  Result<std::string> times = options_.env->ReadFile(stem + std::string(kTimeIndexSuffix));
+  if (!offsets.ok() || !times.ok()) return true;
+  SegmentSummary summary;
+  if (!SegmentIndex::Decode(*offsets, *times, &summary).ok() || summary.max_arrival_ms == 0) return true;
+  unloaded_newest_arrival_ms_.store(summary.max_arrival_ms, std::memory_order_relaxed);
+  return before_ms > summary.max_arrival_ms;
 }
 
 Status ShardLog::Impl::Load() {

@@ -79,6 +79,41 @@ TEST(LazyOpenTest, AnUntouchedLogAfterARestartOpensNoFile) {
   EXPECT_EQ(env.opens.load(), 0);
 }
 
+TEST(LazyOpenTest, RetentionWithNothingToTrimLoadsNoLog) {
+  TempDir dir;
+  CountingEnv env;
+  {
+    auto log = std::move(ShardLog::Open(dir.Join("log"), Options(&env), nullptr).value());
+    AppendRecords(log.get(), 300, 10, 1000);  // several segments
+  }
+  env.opens = 0;
+  auto log = std::move(ShardLog::Open(dir.Join("log"), Options(&env), nullptr).value());
+  Result<uint64_t> start = log->TrimOlderThan(900);
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_EQ(*start, 0u);
+  EXPECT_EQ(env.opens.load(), 2);  // the oldest segment's two index files, no segment
+  ASSERT_TRUE(log->TrimOlderThan(1000).ok());
+  EXPECT_EQ(env.opens.load(), 2);  // what they said is remembered
+  EXPECT_EQ(ReadAllAndCheck(*log, 0), 300u);
+}
+
+TEST(LazyOpenTest, RetentionLoadsAnUntouchedLogWithExpiredSegments) {
+  TempDir dir;
+  CountingEnv env;
+  {
+    auto log = std::move(ShardLog::Open(dir.Join("log"), Options(&env), nullptr).value());
+    AppendRecords(log.get(), 300, 10, 1000);
+    AppendRecords(log.get(), 300, 10, 5000);
+  }
+  auto log = std::move(ShardLog::Open(dir.Join("log"), Options(&env), nullptr).value());
+  Result<uint64_t> start = log->TrimOlderThan(2000);
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_GT(*start, 0u);
+  EXPECT_LE(*start, 300u);
+  EXPECT_EQ(log->StartOffset(), *start);
+  EXPECT_EQ(ReadAllAndCheck(*log, *start), 600u);  // reads up to the end offset
+}
+
 TEST(LazyOpenTest, FirstReadRecoversATornTail) {
   TempDir dir;
   CountingEnv env;
