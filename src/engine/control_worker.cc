@@ -5,16 +5,16 @@
 namespace sluice::engine {
 
 void ControlWorker::Submit(std::function<void()> job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopped_) {
-      jobs_.push_back(std::move(job));
-      if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
-      wake_.notify_one();
-      return;
-    }
-  }
-  job();
+  if (!TrySubmit(job)) job();
+}
+
+bool ControlWorker::TrySubmit(std::function<void()> job) {
+  std::lock_guard lock(mu_);
+  if (stopped_) return false;
+  jobs_.push_back(std::move(job));
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  wake_.notify_one();
+  return true;
 }
 
 void ControlWorker::WaitIdle() {

@@ -6,7 +6,8 @@
 // Ownership: owned by the Engine. Its thread starts with the first job.
 //
 // Threading: thread-safe. Stop() runs the jobs already queued, then joins;
-// a job submitted after Stop() runs at once on the caller's thread.
+// a job submitted after Stop() runs at once on the caller's thread, and one
+// offered by TrySubmit() is refused.
 #pragma once
 
 #include <condition_variable>
@@ -25,6 +26,10 @@ class ControlWorker {
   ControlWorker& operator=(const ControlWorker&) = delete;
 
   void Submit(std::function<void()> job);
+  // Queues `job` and returns true, or returns false without running it once
+  // stopped: for a job that must not run on the caller's thread (it takes a
+  // lock the caller holds).
+  bool TrySubmit(std::function<void()> job);
   // Blocks until every job submitted so far has run.
   void WaitIdle();
   void Stop();

@@ -197,8 +197,9 @@ Status StreamControl::DeleteStream(const StreamRef& stream, bool enforce_consume
   std::lock_guard control(streams_.control_mu());
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
-  if (building_.contains(KeyOf(stream))) {
-    return Status::InUse(StreamNotActiveMessage(stream, StreamStatus::kCreating));
+  if (building_.contains(KeyOf(stream))) {  // CREATING, or UPDATING with its reshard on the worker
+    std::shared_lock lock(state->mu);
+    return Status::InUse(StreamNotActiveMessage(stream, state->meta.status));
   }
   {
     // Registered consumers keep the stream unless the caller enforces their

@@ -44,6 +44,7 @@
 #include "engine/namespace_usage.h"
 #include "engine/control_worker.h"
 #include "engine/shard_store.h"
+#include "engine/stream_logs.h"
 #include "engine/stream_table.h"
 #include "engine/types.h"
 #include "util/clock.h"
@@ -138,7 +139,14 @@ class StreamControl {
   // --- resharding (engine/resharding.h has the rules and messages) ---
   // Each moves the stream to UPDATING for update_stream_delay_ms and takes
   // effect when that ends (before returning when it is 0); the change is
-  // persisted first, so a crash never leaves half of it. Errors:
+  // persisted first, so a crash never leaves half of it. A reshard that
+  // opens many logs (UpdateShardCount to options.background_min_shards or
+  // more) is applied on the control-plane worker instead: the call returns
+  // with the stream UPDATING, writes go to the parents until the children's
+  // logs are open and the shard list is swapped, and the stream is then
+  // ACTIVE; DeleteStream is refused meanwhile (ResourceInUse). Should the
+  // build fail, it is logged with the cause, the children's folders are
+  // removed and the stream is ACTIVE with its old shards. Errors:
   // ResourceNotFound (stream or shard), ResourceInUse (not ACTIVE),
   // InvalidArgument (closed shard, key outside the shard, shards not
   // adjacent, on-demand stream), LimitExceeded (account shard quota,
@@ -211,6 +219,35 @@ class StreamControl {
   // the live metadata and shard list. Caller holds the control lock. On error
   // nothing visible changed.
   Status ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target, const ReshardOp& op);
+  // `target` with `op` applied now, ACTIVE and without a pending reshard,
+  // and the indexes of the shards it appended. Errors: ApplyReshard's, and
+  // Internal should the open shards not tile the key space.
+  struct PlannedReshard {
+    StreamMeta changed;
+    std::vector<int> made;
+  };
+  Result<PlannedReshard> PlanReshard(const StreamMeta& target, const ReshardOp& op) const;
+  // Saves `changed` (`target` after the reshard) as `target`, then swaps it
+  // and the children's `logs` into the live `state`; `logs` is then empty.
+  // Caller holds the control lock. On error `target` and the live stream
+  // are as they were, and the logs are closed but their folders still
+  // marked (the document on disk decides at the next start).
+  Status CommitReshardLocked(StreamState& state, StreamMeta& target, const StreamMeta& changed, ChildLogs& logs);
+  // Whether `op` opens enough logs (options.background_min_shards) to be
+  // applied on the control-plane worker rather than under the control lock.
+  bool ReshardsInBackground(const ReshardOp& op) const;
+  // Hands the pending reshard `op` of the UPDATING stream `key` to the
+  // worker (BuildReshard). Caller holds the control lock.
+  void StartReshardLocked(const StreamKey& key, const ReshardOp& op);
+  // The worker's part of a reshard: opens the children's logs without the
+  // control lock, then, under it, plans `op` again on the stream as it is
+  // now and commits; or logs the failure and drops the reshard.
+  void BuildReshard(const StreamKey& key, const ReshardOp& op);
+  // Drops the pending reshard of `key` after `cause` made it fail: logged,
+  // and the stream is ACTIVE with its old shards. Returns whether that was
+  // saved (if not, it is logged and the next start tries the reshard
+  // again). Caller holds the control lock.
+  bool DropPendingReshardLocked(const StreamKey& key, const Status& cause);
   // Drops the policies of the stream `key` and of its consumers; logs (does
   // not fail) when that cannot be saved. Caller holds the control lock.
   void ErasePoliciesLocked(const StreamKey& key);
@@ -236,8 +273,9 @@ class StreamControl {
   std::function<void()> kick_housekeeping_;
   int64_t last_creation_ms_ = 0;  // guarded by the control lock
   NamespaceUsage usage_;          // DescribeLimits' running totals
-  std::set<StreamKey> building_;  // streams whose logs the worker is opening; guarded by the control lock
-  ControlWorker worker_;          // last: stopped (joined) before the rest goes
+  // Streams whose logs the worker is opening (a create or a reshard); guarded by the control lock.
+  std::set<StreamKey> building_;
+  ControlWorker worker_;  // last: stopped (joined) before the rest goes
 };
 
 }  // namespace sluice::engine

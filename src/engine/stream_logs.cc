@@ -6,6 +6,7 @@
 
 #include "engine/data_layout.h"
 #include "engine/engine.h"
+#include "engine/pending_marks.h"
 #include "storage/file_util.h"
 #include "util/log.h"
 
@@ -55,6 +56,62 @@ void ReleaseStreamLogs(StreamState& stream, bool destroy) {
     std::error_code ec;
     fs::remove_all(stream.dir, ec);
   }
+}
+
+Result<ChildLogs> OpenChildLogs(const EngineOptions& options, ShardStoreFactory& stores, const StreamMeta& changed,
+                                const std::vector<int>& made, const std::string& stream_dir) {
+  const bool memory = options.durability == storage::Durability::kMemory;
+  ChildLogs out;
+  auto fail = [&](Status s) -> Result<ChildLogs> {
+    DiscardChildLogs(out);
+    return s;
+  };
+  if (!memory) {
+    for (int index : made) {
+      if (!changed.shards[index].open()) continue;
+      std::string dir = ShardDir(stream_dir, index);
+      std::error_code ec;
+      if (fs::exists(dir, ec) && !IsMarkedPending(dir)) {
+        return fail(Status::IoError("the folder " + dir + " of new shard " + ShardIdFor(index) + " of stream " +
+                                    changed.ref.name + " already exists and the server did not make it; move it away"));
+      }
+      // Marked: left by an attempt whose save failed, so never named by the
+      // metadata and holding no acknowledged record.
+      Status s = storage::file::RemoveAll(dir);
+      if (s.ok()) s = MarkPending(dir, /*sync=*/false);
+      if (!s.ok()) return fail(s);
+      out.dirs.push_back(std::move(dir));
+    }
+    if (options.durability == storage::Durability::kFsync && !out.dirs.empty()) {
+      Status s = storage::file::SyncDir(stream_dir);
+      if (!s.ok()) return fail(s);
+    }
+  }
+  for (int index : made) {
+    if (!changed.shards[index].open()) {
+      out.shards.push_back(std::make_shared<ShardState>(nullptr));
+      continue;
+    }
+    const std::string dir = memory ? changed.ref.name + "/" + ShardIdFor(index) : ShardDir(stream_dir, index);
+    auto log = stores.Open(ShardKey{changed.ref, changed.creation_ms, index}, dir);
+    if (!log.ok()) return fail(log.status());
+    out.shards.push_back(std::make_shared<ShardState>(std::move(log).value()));
+  }
+  return out;
+}
+
+void DiscardChildLogs(ChildLogs& logs) {
+  for (auto& shard : logs.shards) {
+    if (!shard->log) continue;
+    Status s = shard->log->Destroy();
+    if (!s.ok()) log::Warn("engine: destroying a new shard's log: {}", s.ToString());
+    shard->log.reset();
+  }
+  for (const std::string& dir : logs.dirs) {
+    Status s = RemoveMarked(dir, /*sync=*/false);
+    if (!s.ok()) log::Warn("engine: {} (the next start removes it)", s.ToString());
+  }
+  logs = ChildLogs{};
 }
 
 Status SyncStreamDirParents(const EngineOptions& options, const std::string& stream_dir) {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/shard_store.h"
 #include "engine/stream_state.h"
@@ -26,6 +27,31 @@ Result<std::shared_ptr<StreamState>> OpenStreamLogs(const EngineOptions& options
 // shard's life lock held exclusively; destroying also removes the stream's
 // folder. Failures are logged.
 void ReleaseStreamLogs(StreamState& stream, bool destroy);
+
+// The logs of the shards a reshard appends (ApplyReshard's `made`, in
+// engine/resharding.h), opened before the metadata names them.
+struct ChildLogs {
+  std::vector<std::shared_ptr<ShardState>> shards;  // one per index of `made`, in its order
+  std::vector<std::string> dirs;                    // the folders created, each marked pending
+};
+
+// Opens the logs of the shards `made` appended to `changed` (the stream's
+// metadata after the reshard; `stream_dir` its folder, empty in memory
+// mode). Each open child's folder is marked pending before it is made
+// (engine/pending_marks.h), so that what a crash leaves before the metadata
+// names it is removed at the next start; the stream folder is synced in
+// kFsync. A shard made and closed by the same change (UpdateShardCount's
+// short-lived shards) can never hold a record: it gets a null log and no
+// folder. Needs no lock: nothing else touches a stream's new shard folders.
+// Errors: IoError (a child's folder exists and was not made by the server;
+// an open failed), and then nothing is left behind.
+Result<ChildLogs> OpenChildLogs(const EngineOptions& options, ShardStoreFactory& stores, const StreamMeta& changed,
+                                const std::vector<int>& made, const std::string& stream_dir);
+
+// Destroys the logs of `logs` and removes their marked folders (failures
+// are logged; the next start removes what is left). For children the
+// metadata does not name.
+void DiscardChildLogs(ChildLogs& logs);
 
 // kFsync: fsyncs every directory from the parent of `stream_dir` up to the
 // data directory, so the entries of a newly created stream folder chain

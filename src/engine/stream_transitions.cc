@@ -19,7 +19,7 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
   std::vector<StreamKey> remove;   // DELETING that are due
   std::vector<StreamKey> reshard;  // UPDATING with a pending reshard that is due
   for (StreamMeta& m : snapshot) {
-    if (m.transition_at_ms == 0) continue;
+    if (m.transition_at_ms == 0 || building_.contains(KeyOf(m.ref))) continue;  // the worker settles those
     if (m.transition_at_ms > now) {
       *next_due = std::min(*next_due, m.transition_at_ms);
       continue;
@@ -62,6 +62,10 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
     auto it = std::find_if(current.begin(), current.end(), [&](const StreamMeta& m) { return KeyOf(m.ref) == key; });
     if (it == current.end() || it->pending.empty()) continue;
     const ReshardOp op = it->pending;
+    if (ReshardsInBackground(op)) {
+      StartReshardLocked(key, op);
+      continue;
+    }
     Status s = ApplyReshardLocked(current, *it, op);
     if (s.ok()) continue;
     if (s.code() == ErrorCode::kIoError) {
@@ -72,20 +76,7 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
     // The request was checked when it arrived and nothing may change a
     // stream while it is UPDATING, so this is not expected; drop the
     // reshard rather than retry it forever, and settle the stream.
-    log::Error("engine: dropping the pending reshard of stream {}: {}", std::get<2>(key), s.ToString());
-    it->pending = ReshardOp{};
-    it->status = StreamStatus::kActive;
-    it->transition_at_ms = 0;
-    if (streams_.SaveStreamLocked(*it).ok()) {
-      if (std::shared_ptr<StreamState> state = streams_.Find(RefOf(key))) {
-        std::unique_lock lock(state->mu);
-        state->meta.pending = ReshardOp{};
-        state->meta.status = StreamStatus::kActive;
-        state->meta.transition_at_ms = 0;
-        lock.unlock();
-        NoteUsage(*it);
-      }
-    }
+    (void)DropPendingReshardLocked(key, s);
   }
   for (const StreamKey& key : remove) {
     Status s = RemoveStreamLocked(key);

@@ -122,13 +122,17 @@ Result<int> StreamControl::Reshard(const StreamRef& stream, ReshardOp op) {
     }
   }
 
-  if (options_.update_stream_delay_ms <= 0) {
+  const bool background = ReshardsInBackground(op);
+  if (options_.update_stream_delay_ms <= 0 && !background) {
     SLUICE_RETURN_IF_ERROR(ApplyReshardLocked(snapshot, *target, op));
     if (scalings) scalings->push_back(Now());
     return open_before;
   }
+  // Saved as the stream's pending reshard, UPDATING until it is applied: by
+  // the housekeeping pass when the delay ends, or at once on the worker (a
+  // large one without a delay). A restart before then applies it.
   target->status = StreamStatus::kUpdating;
-  target->transition_at_ms = Now() + options_.update_stream_delay_ms;
+  target->transition_at_ms = Now() + std::max<int64_t>(options_.update_stream_delay_ms, 0);
   target->pending = op;
   SLUICE_RETURN_IF_ERROR(streams_.SaveStreamLocked(*target));
   if (scalings) scalings->push_back(Now());
@@ -141,67 +145,38 @@ Result<int> StreamControl::Reshard(const StreamRef& stream, ReshardOp op) {
     state->meta.pending = op;
   }
   NoteUsage(*target);
-  kick_housekeeping_();
+  if (options_.update_stream_delay_ms > 0) {
+    kick_housekeeping_();
+  } else {
+    StartReshardLocked(KeyOf(stream), op);
+  }
   return open_before;
+}
+
+Result<StreamControl::PlannedReshard> StreamControl::PlanReshard(const StreamMeta& target, const ReshardOp& op) const {
+  PlannedReshard plan{target, {}};
+  SLUICE_ASSIGN_OR_RETURN(plan.made, ApplyReshard(plan.changed, op, Now()));
+  plan.changed.pending = ReshardOp{};
+  plan.changed.status = StreamStatus::kActive;
+  plan.changed.transition_at_ms = 0;
+  if (!OpenShardsCoverKeySpace(plan.changed)) {
+    return Status::Internal("reshard of stream " + target.ref.name + " would leave the hash key space uncovered");
+  }
+  return plan;
 }
 
 Status StreamControl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, StreamMeta& target, const ReshardOp& op) {
   std::shared_ptr<StreamState> state = streams_.Find(target.ref);
   if (!state) return Status::NotFound(StreamNotFoundMessage(target.ref));
-  StreamMeta changed = target;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<int> made, ApplyReshard(changed, op, Now()));
-  changed.pending = ReshardOp{};
-  changed.status = StreamStatus::kActive;
-  changed.transition_at_ms = 0;
-  if (!OpenShardsCoverKeySpace(changed)) {
-    return Status::Internal("reshard of stream " + target.ref.name + " would leave the hash key space uncovered");
-  }
-
+  SLUICE_ASSIGN_OR_RETURN(PlannedReshard plan, PlanReshard(target, op));
   // The children's logs first: the metadata must never name a shard whose
-  // folder does not exist yet. Their folders are marked until it does, so
-  // that what a crash in between leaves is removed at the next start
-  // (pending_marks.h).
-  const bool memory = options_.durability == storage::Durability::kMemory;
-  const bool sync = options_.durability == storage::Durability::kFsync;
-  std::vector<std::string> dirs;  // the children's folders (not in memory mode)
-  for (int index : made) {
-    // A shard created and closed by this one change (UpdateShardCount's
-    // short-lived shards) can never hold a record, so it gets no log, no
-    // folder and no file; reads lead straight to its children.
-    if (memory || !changed.shards[index].open()) continue;
-    std::string dir = ShardDir(state->dir, index);
-    std::error_code ec;
-    if (std::filesystem::exists(dir, ec) && !IsMarkedPending(dir)) {
-      return Status::IoError("the folder " + dir + " of new shard " + ShardIdFor(index) + " of stream " +
-                             target.ref.name + " already exists and the server did not make it; move it away");
-    }
-    // Marked: left by an attempt whose save failed, so never named by the
-    // metadata and holding no acknowledged record.
-    SLUICE_RETURN_IF_ERROR(storage::file::RemoveAll(dir));
-    SLUICE_RETURN_IF_ERROR(MarkPending(dir, /*sync=*/false));
-    dirs.push_back(std::move(dir));
-  }
-  if (sync && !dirs.empty()) SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(state->dir));
-  std::vector<std::shared_ptr<ShardState>> logs;
-  auto release = [&] {
-    for (auto& shard : logs) {
-      if (shard->log) (void)shard->log->Destroy();
-    }
-    for (const std::string& dir : dirs) (void)RemoveMarked(dir, /*sync=*/false);  // or the next start does
-  };
-  for (int index : made) {
-    if (!changed.shards[index].open()) {
-      logs.push_back(std::make_shared<ShardState>(nullptr));
-      continue;
-    }
-    std::string dir = memory ? target.ref.name + "/" + ShardIdFor(index) : ShardDir(state->dir, index);
-    auto log = stores_.Open(ShardKey{target.ref, target.creation_ms, index}, dir);
-    if (!log.ok()) {
-      release();
-      return log.status();
-    }
-    logs.push_back(std::make_shared<ShardState>(std::move(log).value()));
-  }
+  // folder does not exist yet.
+  SLUICE_ASSIGN_OR_RETURN(ChildLogs logs, OpenChildLogs(options_, stores_, plan.changed, plan.made, state->dir));
+  return CommitReshardLocked(*state, target, plan.changed, logs);
+}
+
+Status StreamControl::CommitReshardLocked(StreamState& state, StreamMeta& target, const StreamMeta& changed,
+                                          ChildLogs& logs) {
   const StreamMeta before = target;
   target = changed;
   Status saved = streams_.SaveStreamLocked(target);
@@ -210,25 +185,27 @@ Status StreamControl::ApplyReshardLocked(std::vector<StreamMeta>& snapshot, Stre
     // Closed, not destroyed, and still marked: a save that failed after its
     // rename may have left a document naming these folders. The document on
     // disk decides at the next start.
-    for (auto& shard : logs) {
+    for (auto& shard : logs.shards) {
       if (shard->log) (void)shard->log->Close();
+      shard->log.reset();
     }
     return saved;
   }
-  for (const std::string& dir : dirs) {
+  for (const std::string& dir : logs.dirs) {
     Status cleared = ClearPending(dir, /*sync=*/false);
     if (!cleared.ok()) log::Warn("engine: {} (the next start removes it)", cleared.ToString());
   }
   {
-    std::unique_lock lock(state->mu);
-    state->meta = changed;
-    for (auto& shard : logs) state->shards.push_back(std::move(shard));
-    state->RebuildRouter();
+    std::unique_lock lock(state.mu);
+    state.meta = changed;
+    for (auto& shard : logs.shards) state.shards.push_back(std::move(shard));
+    state.RebuildRouter();
   }
+  logs = ChildLogs{};
   NoteUsage(changed);
   // Subscribers of the closed parents move on to their final event.
   for (size_t i = 0; i < before.shards.size(); ++i) {
-    if (before.shards[i].open() && !changed.shards[i].open()) state->shards[i]->waiters.Notify();
+    if (before.shards[i].open() && !changed.shards[i].open()) state.shards[i]->waiters.Notify();
   }
   log::Event(log::Level::kInfo, "engine: stream resharded",
              {{"stream", changed.ref.name},

@@ -1,108 +1,20 @@
 // CreateStream and DeleteStream of large streams on the control-plane worker
-// (engine/stream_control.h): a real engine on a real data directory, its
-// shard logs opened through a factory that can hold or fail the opens of one
-// stream.
+// (engine/stream_control.h), with the helpers of background_test_util.h.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <filesystem>
-#include <mutex>
-
+#include "background_test_util.h"
 #include "engine/engine.h"
-#include "engine/local_shard_store.h"
 #include "engine/pending_marks.h"
-#include "engine_test_util.h"
 
 namespace sluice::engine {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::kBig;
 using testing::PollUntil;
 using testing::PutOne;
 using testing::PutSync;
-using testing::TempDir;
 
-constexpr int kBig = 8;  // shards of the stream built in the background
-
-// Opens local shard logs; the opens of the stream named `held` wait while
-// the gate is closed, and its shard `fail_at` (when >= 0) fails.
-class GatedStores final : public ShardStoreFactory {
- public:
-  explicit GatedStores(const storage::LogOptions& o) : local_(o) {}
-  Result<std::unique_ptr<ShardStore>> Open(const ShardKey& shard, const std::string& dir) override {
-    if (shard.stream.name == held) {
-      std::unique_lock lock(mu_);
-      ++waiting_;
-      changed_.notify_all();
-      changed_.wait(lock, [&] { return open_; });
-      if (shard.shard_index == fail_at) return Status::IoError("open " + dir + ": Too many open files");
-    }
-    return local_.Open(shard, dir);
-  }
-  void Stop() override { local_.Stop(); }
-  void AddMetrics(StorageMetrics* out) const override { local_.AddMetrics(out); }
-
-  void Release() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    changed_.notify_all();
-  }
-  bool AnyWaiting() {
-    std::lock_guard lock(mu_);
-    return waiting_ > 0;
-  }
-
-  std::string held = "big";
-  int fail_at = -1;
-
- private:
-  LocalShardStoreFactory local_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool open_ = false;
-  int waiting_ = 0;
-};
-
-class BackgroundCreateTest : public ::testing::Test {
- protected:
-  std::unique_ptr<Engine> Open(std::shared_ptr<ShardStoreFactory> stores = nullptr) {
-    EngineOptions o;
-    o.data_dir = dir_.path();
-    o.durability = storage::Durability::kOs;
-    o.background_min_shards = kBig;
-    o.shard_stores = std::move(stores);
-    auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    return e.ok() ? std::move(e).value() : nullptr;
-  }
-  Status Create(Engine& engine, const StreamRef& s, int shards) {
-    CreateStreamParams p;
-    p.shard_count = shards;
-    return engine.control().CreateStream(s, p);
-  }
-  StreamStatus StatusOf(Engine& engine, const StreamRef& s) {
-    auto d = engine.control().DescribeStream(s);
-    EXPECT_TRUE(d.ok()) << d.status().ToString();
-    return d.ok() ? d->status : StreamStatus::kDeleting;
-  }
-  fs::path Region() const { return fs::path(dir_.path()) / "streams" / "123456789012" / "us-east-1"; }
-  size_t EntriesUnderRegion() const {
-    std::error_code ec;
-    size_t n = 0;
-    for (auto it = fs::directory_iterator(Region(), ec); !ec && it != fs::directory_iterator(); ++it) ++n;
-    return n;
-  }
-
-  TempDir dir_;
-  static storage::LogOptions OsLog() {
-    storage::LogOptions o;
-    o.durability = storage::Durability::kOs;
-    return o;
-  }
-  std::shared_ptr<GatedStores> stores_ = std::make_shared<GatedStores>(OsLog());
-  const StreamRef big_{"123456789012", "us-east-1", "big"};
-  const StreamRef small_{"123456789012", "us-east-1", "small"};
-};
+class BackgroundCreateTest : public testing::BackgroundTest {};
 
 TEST_F(BackgroundCreateTest, LargeStreamIsCreatingUntilItsLogsAreBuiltWhileOtherCallsGoOn) {
   auto engine = Open(stores_);

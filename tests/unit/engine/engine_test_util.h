@@ -52,6 +52,32 @@ inline std::string PutOne(Engine& engine, const StreamRef& stream, const std::st
   return std::string(ToView((*r)[0].sequence_number));
 }
 
+// Every record of `shard_id` from TRIM_HORIZON to the end (or to now for
+// an open shard), and the children reported at the end.
+inline std::vector<std::string> ReadAll(Engine& engine, const StreamRef& s, const std::string& shard_id,
+                                        std::vector<ChildShard>* children = nullptr) {
+  std::vector<std::string> out;
+  auto it = engine.records().GetShardIterator(s, shard_id, IteratorType::kTrimHorizon, {}, {});
+  EXPECT_TRUE(it.ok()) << it.status().ToString();
+  if (!it.ok()) return out;
+  std::string iterator = *it;
+  for (int guard = 0; guard < 1000; ++guard) {
+    auto r = engine.records().GetRecords(iterator, 2, std::nullopt);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) break;
+    for (const Record& rec : r->records) out.emplace_back(rec.data);
+    if (!r->next_shard_iterator) {
+      EXPECT_FALSE(r->child_shards.empty());
+      if (children) *children = r->child_shards;
+      break;
+    }
+    EXPECT_TRUE(r->child_shards.empty()) << "ChildShards only at the end of a closed shard";
+    if (r->records.empty() && r->millis_behind_latest == 0) break;  // open shard drained
+    iterator = *r->next_shard_iterator;
+  }
+  return out;
+}
+
 // A fresh directory under the system temp dir, removed on destruction.
 class TempDir {
  public:
