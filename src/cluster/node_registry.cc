@@ -84,8 +84,7 @@ Status NodeRegistration::Claim(int64_t lease) {
   }
   return Status::InUse("node id '" + node_.id + "' is already registered in the cluster by " + holder +
                        "; give this node another --node-id, or stop that one (its registration ends at once "
-                       "on a clean stop, within " +
-                       std::to_string(session_.ttl_s()) + " s of a crash)");
+                       "on a clean stop, and within its --cluster-session-ttl after a crash)");
 }
 
 Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client) {
