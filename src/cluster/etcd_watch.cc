@@ -52,9 +52,11 @@ void EtcdWatch::Stop() {
 void EtcdWatch::Run() {
   const std::string range_end = PrefixEnd(options_.prefix);
   int64_t backoff_ms = 100;
+  // Where the next stream starts: after the last event delivered, or, before
+  // any, after the revision the first stream was created at (a watch "from
+  // now" must not skip what changed while it reconnected).
+  int64_t from = options_.from_revision;
   while (!stop_) {
-    const int64_t last = last_revision_.load();
-    const int64_t from = last > 0 ? last + 1 : options_.from_revision;
     bool delivered = false;
     Status ended;  // a reason to end the watch for good
     LineSink sink([&](std::string_view line) -> Status {
@@ -67,9 +69,13 @@ void EtcdWatch::Run() {
         return ended;
       }
       if (m->canceled) return Status::BadResponse("etcd cancelled the watch: " + m->cancel_reason);
+      if (m->created && from == 0) from = m->revision + 1;
+      next_revision_ = from;
       if (m->events.empty()) return Status::Ok();
       options_.on_events(m->events);
       last_revision_ = m->events.back().kv.mod_revision;
+      from = last_revision_ + 1;
+      next_revision_ = from;
       delivered = true;
       return Status::Ok();
     });
@@ -85,7 +91,7 @@ void EtcdWatch::Run() {
     }
     if (delivered) backoff_ms = 100;
     log::Debug("etcd watch of {} ended ({}); reopening from revision {}", options_.prefix,
-               sink.failure().ok() ? s.ToString() : sink.failure().ToString(), last_revision_.load() + 1);
+               sink.failure().ok() ? s.ToString() : sink.failure().ToString(), from);
     for (int64_t waited = 0; waited < backoff_ms && !stop_; waited += 20) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

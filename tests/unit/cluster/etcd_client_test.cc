@@ -232,6 +232,21 @@ TEST(EtcdWatchTest, AWatchResumesAfterEtcdRestartsWithoutLossOrRepeat) {
   EXPECT_GE(watch.streams_opened(), 2) << "the stream was opened again after the restart";
 }
 
+TEST(EtcdWatchTest, AWatchFromNowKeepsItsStartAcrossARestartBeforeAnyEvent) {
+  EtcdProcess etcd;
+  ASSERT_TRUE(etcd.Start().ok());
+  std::unique_ptr<EtcdClient> client = MakeClient({etcd.endpoint()});
+  ASSERT_TRUE(client->Put("/w/before", "x").ok());
+  EventLog log;
+  EtcdWatch watch(*client, {"/w/", 0, [&](const auto& e) { log.Add(e); }, nullptr});
+  ASSERT_TRUE(Eventually([&] { return watch.next_revision() > 0; }, 5000)) << "the first stream was created";
+  etcd.Kill9();
+  ASSERT_TRUE(etcd.Start().ok());
+  ASSERT_TRUE(client->Put("/w/during", "y").ok());  // before or after the watch reconnects
+  EXPECT_TRUE(Eventually([&] { return !log.lines().empty(); }, 10000));
+  EXPECT_EQ(log.lines(), (std::vector<std::string>{"PUT /w/during=y"}));
+}
+
 TEST_F(EtcdClientTest, ADeadEndpointInTheListIsSkipped) {
   std::unique_ptr<EtcdClient> client = MakeClient({"127.0.0.1:" + std::to_string(FreePort()), etcd_->endpoint()});
   const int64_t started = MonotonicMillis();
