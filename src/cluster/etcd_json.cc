@@ -23,6 +23,16 @@ void MemberBlob(JsonWriter& w, std::string_view name, std::string_view bytes) {
   w.Blob(bytes);
 }
 
+// {"<name>":"<value>"}
+std::string Int64Object(std::string_view name, int64_t value) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  MemberInt64(w, name, value);
+  w.EndObject();
+  return out;
+}
+
 void WriteRange(JsonWriter& w, std::string_view key, std::string_view range_end, int64_t limit) {
   w.BeginObject();
   MemberBlob(w, "key", key);
@@ -217,23 +227,9 @@ std::string TxnRequest(const std::vector<Compare>& compares, const std::vector<T
   return out;
 }
 
-std::string LeaseGrantRequest(int64_t ttl_s) {
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject();
-  MemberInt64(w, "TTL", ttl_s);
-  w.EndObject();
-  return out;
-}
+std::string LeaseGrantRequest(int64_t ttl_s) { return Int64Object("TTL", ttl_s); }
 
-std::string LeaseIdRequest(int64_t lease_id) {
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject();
-  MemberInt64(w, "ID", lease_id);
-  w.EndObject();
-  return out;
-}
+std::string LeaseIdRequest(int64_t lease_id) { return Int64Object("ID", lease_id); }
 
 std::string WatchCreateRequest(std::string_view key, std::string_view range_end, int64_t start_revision) {
   std::string out;
