@@ -257,6 +257,32 @@ TEST_F(EtcdClientTest, ADeadEndpointInTheListIsSkipped) {
   EXPECT_LT(MonotonicMillis() - started, 1000);
 }
 
+TEST(EtcdMembersTest, CallsKeepWorkingWhenOneOfThreeMembersIsKilled) {
+  std::vector<std::unique_ptr<EtcdProcess>> members;
+  std::string initial;
+  for (const char* name : {"m1", "m2", "m3"}) {
+    members.push_back(std::make_unique<EtcdProcess>(name, FreePort()));
+    initial += (initial.empty() ? "" : ",") + members.back()->PeerEntry();
+  }
+  for (auto& m : members) m->set_initial_cluster(initial);
+  // A member is healthy only once a quorum has formed: start them together.
+  std::vector<std::thread> starting;
+  std::vector<Status> started(members.size());
+  for (size_t i = 0; i < members.size(); ++i) starting.emplace_back([&, i] { started[i] = members[i]->Start(); });
+  for (std::thread& t : starting) t.join();
+  for (const Status& s : started) ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<EtcdClient> client =
+      MakeClient({members[0]->endpoint(), members[1]->endpoint(), members[2]->endpoint()});
+  ASSERT_TRUE(client->Put("/m/k", "0").ok());
+  members[0]->Kill9();  // the endpoint the client answered from last
+  for (int i = 1; i <= 20; ++i) {
+    Result<TxnResult> r = client->CompareAndSwap("/m/k", (*client->Get("/m/k"))->mod_revision, std::to_string(i));
+    ASSERT_TRUE(r.ok()) << "write " << i << ": " << r.status().ToString();
+    ASSERT_TRUE(r->succeeded) << "write " << i;
+  }
+  EXPECT_EQ((*client->Get("/m/k"))->value, "20");
+}
+
 TEST(EtcdClientDeadlineTest, ACallToNoLiveEndpointFailsWithinItsDeadlineNamingTheLastError) {
   const std::string dead = "127.0.0.1:" + std::to_string(FreePort());
   std::unique_ptr<EtcdClient> client = MakeClient({"127.0.0.1:" + std::to_string(FreePort()), dead}, 800);

@@ -42,12 +42,18 @@ class EtcdProcess {
   static constexpr int64_t kStartDeadlineMs = 15000;
   static constexpr int64_t kStopDeadlineMs = 5000;
 
-  EtcdProcess() {
+  EtcdProcess() : EtcdProcess("test", FreePort()) {}
+  // A member named `name` whose peer port is `peer_port`; the others of its
+  // cluster are named with set_initial_cluster before Start.
+  EtcdProcess(std::string name, uint16_t peer_port) : name_(std::move(name)), peer_port_(peer_port) {
     char tmpl[] = "/tmp/sluice-etcd-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     client_port_ = FreePort();
-    peer_port_ = FreePort();
+    initial_cluster_ = PeerEntry();
   }
+  // "name=http://127.0.0.1:port", this member's part of --initial-cluster.
+  std::string PeerEntry() const { return name_ + "=http://127.0.0.1:" + std::to_string(peer_port_); }
+  void set_initial_cluster(std::string members) { initial_cluster_ = std::move(members); }
   ~EtcdProcess() {
     Stop();
     std::error_code ec;
@@ -66,16 +72,38 @@ class EtcdProcess {
     const std::string client = "http://127.0.0.1:" + std::to_string(client_port_);
     const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
     const std::string log = dir_ + "/etcd.log";
+    const std::string data = dir_ + "/data";
+    // Short election timeouts, as tests of a member's loss want; every string
+    // is made before fork (the child of a threaded process only execs).
+    const char* argv[] = {"etcd",
+                          "--name",
+                          name_.c_str(),
+                          "--data-dir",
+                          data.c_str(),
+                          "--listen-client-urls",
+                          client.c_str(),
+                          "--advertise-client-urls",
+                          client.c_str(),
+                          "--listen-peer-urls",
+                          peer.c_str(),
+                          "--initial-advertise-peer-urls",
+                          peer.c_str(),
+                          "--initial-cluster",
+                          initial_cluster_.c_str(),
+                          "--heartbeat-interval",
+                          "50",
+                          "--election-timeout",
+                          "500",
+                          "--log-level",
+                          "warn",
+                          nullptr};
     pid_ = ::fork();
     if (pid_ == 0) {
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       ::setpgid(0, 0);
-      ::execl("/usr/bin/etcd", "etcd", "--name", "test", "--data-dir", (dir_ + "/data").c_str(), "--listen-client-urls",
-              client.c_str(), "--advertise-client-urls", client.c_str(), "--listen-peer-urls", peer.c_str(),
-              "--initial-advertise-peer-urls", peer.c_str(), "--initial-cluster", ("test=" + peer).c_str(),
-              "--log-level", "warn", nullptr);
+      ::execv("/usr/bin/etcd", const_cast<char* const*>(argv));
       ::_exit(127);
     }
     http::ClientOptions options;
@@ -129,9 +157,11 @@ class EtcdProcess {
     pid_ = -1;
   }
 
+  std::string name_;
+  uint16_t peer_port_ = 0;
   std::string dir_;
   uint16_t client_port_ = 0;
-  uint16_t peer_port_ = 0;
+  std::string initial_cluster_;
   pid_t pid_ = -1;
 };
 
