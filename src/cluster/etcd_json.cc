@@ -171,6 +171,20 @@ Status AppendKvs(dom::object obj, std::vector<KeyValue>* out) {
   return Status::Ok();
 }
 
+// A message of a streamed answer: {"result":{...}}, or {"error":{"message":...}}
+// (ServiceUnavailable, so that the caller tries again).
+Result<dom::object> StreamResult(std::string_view message, std::string_view call) {
+  SLUICE_ASSIGN_OR_RETURN(dom::object obj, ParseObject(message));
+  dom::object result;
+  if (obj["result"].get_object().get(result) == simdjson::SUCCESS) return result;
+  dom::object error;
+  if (obj["error"].get_object().get(error) == simdjson::SUCCESS) {
+    return Status(ErrorCode::kServiceUnavailable,
+                  "etcd: " + std::string(call) + " failed: " + std::string(String(error, "message")));
+  }
+  return Bad("a " + std::string(call) + " message without a result");
+}
+
 Result<int64_t> HeaderRevision(dom::object obj) {
   dom::object header;
   if (obj["header"].get_object().get(header) != simdjson::SUCCESS) return int64_t{0};
@@ -295,28 +309,12 @@ Result<Lease> ParseLeaseGrant(std::string_view body) {
 }
 
 Result<int64_t> ParseKeepAlive(std::string_view body) {
-  SLUICE_ASSIGN_OR_RETURN(dom::object obj, ParseObject(body));
-  dom::object result;
-  if (obj["result"].get_object().get(result) != simdjson::SUCCESS) {
-    dom::object error;
-    if (obj["error"].get_object().get(error) == simdjson::SUCCESS) {
-      return Status(ErrorCode::kServiceUnavailable, "etcd: keepalive failed: " + std::string(String(error, "message")));
-    }
-    return Bad("a keepalive answer without a result");
-  }
+  SLUICE_ASSIGN_OR_RETURN(dom::object result, StreamResult(body, "keepalive"));
   return Int64(result, "TTL");
 }
 
 Result<WatchMessage> ParseWatchMessage(std::string_view line) {
-  SLUICE_ASSIGN_OR_RETURN(dom::object obj, ParseObject(line));
-  dom::object result;
-  if (obj["result"].get_object().get(result) != simdjson::SUCCESS) {
-    dom::object error;
-    if (obj["error"].get_object().get(error) == simdjson::SUCCESS) {
-      return Status(ErrorCode::kServiceUnavailable, "etcd: watch failed: " + std::string(String(error, "message")));
-    }
-    return Bad("a watch message without a result");
-  }
+  SLUICE_ASSIGN_OR_RETURN(dom::object result, StreamResult(line, "watch"));
   WatchMessage m;
   m.created = Bool(result, "created");
   m.canceled = Bool(result, "canceled");
