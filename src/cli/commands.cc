@@ -10,6 +10,7 @@
 #include "bench/bench.h"
 #include "cli/bench_seed.h"
 #include "cli/client_commands.h"
+#include "cli/cluster_commands.h"
 #include "cli/completion.h"
 #include "cli/config_file.h"
 #include "cli/serve_config.h"
@@ -77,7 +78,8 @@ int Main(int argc, char** argv) {
   AddServeFlags(*serve, serve_config);
 
   app.add_subcommand("bench", "Run the benchmark (sluice bench --help)");
-  const std::vector<ClientCommand> client_commands = AddClientCommands(app);
+  std::vector<ClientCommand> client_commands = AddClientCommands(app);
+  for (ClientCommand& c : AddClusterCommands(app)) client_commands.push_back(std::move(c));
   CLI::App* version = app.add_subcommand("version", "Print the version and build (as --version)");
   // Hidden (no group): the build runs it to make the installed completion files.
   std::string shell;

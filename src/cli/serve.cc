@@ -28,6 +28,7 @@
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
 #include "cli/admin.h"
+#include "cli/cluster_membership.h"
 #include "cli/data_dir_lock.h"
 #include "cli/metrics_page.h"
 #include "cli/object_store_setup.h"
@@ -226,6 +227,10 @@ int RunServe(const ServeConfig& config) {
                                                                         : storage::FdCache::CapacityForThisProcess());
   // A file left by an earlier run must not announce this one's ports.
   if (!config.ready_file.empty()) std::remove(config.ready_file.c_str());
+  if (Status cluster_flags = CheckClusterFlags(config); !cluster_flags.ok()) {
+    log::Error("{}", cluster_flags.message());
+    return 2;
+  }
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t stop_signals;
@@ -399,6 +404,22 @@ int RunServe(const ServeConfig& config) {
     (*admin_server)->Start();
     log::Info("admin API on 127.0.0.1:{}", (*admin_server)->port());
   }
+  // Cluster mode: this node registers in etcd once it serves, and is refused
+  // when a live node has its id.
+  std::unique_ptr<ClusterMembership> membership;
+  if (!config.cluster.empty()) {
+    Result<std::unique_ptr<ClusterMembership>> joined = ClusterMembership::Join(config, (*server)->port());
+    if (!joined.ok()) {
+      log::Error("{}", joined.status().message());
+      if (*admin_server) (*admin_server)->Shutdown(0);
+      faults.Stop();
+      (*server)->Shutdown(0);
+      (*engine)->Stop();
+      if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
+      return 1;
+    }
+    membership = std::move(joined).value();
+  }
   delivery.Start();  // after the last early return: those stop the engine under it
   gateway.SetReady(true);
   log::Info("sluice listening on {}:{} (data dir {}, durability {}, region {}, account {}, {} threads)", config.host,
@@ -432,6 +453,8 @@ int RunServe(const ServeConfig& config) {
     log::Info("received {}, finishing in-flight requests", SignalName(sig));
     if (!config.ready_file.empty()) std::remove(config.ready_file.c_str());
   }
+  // Leaving first: the cluster stops counting on this node at once.
+  if (membership) membership->Leave();
   gateway.SetReady(false);
   if (*admin_server) (*admin_server)->Shutdown(1000);
   // Delayed answers go out now (and later ones undelayed): each calls into

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "cluster/etcd_client.h"
+#include "cluster/node_registry.h"
 #include "http/url.h"
 
 namespace sluice::cli {
@@ -220,6 +222,33 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
   serve.add_option("--s3-ca-bundle", c.s3_ca_bundle, "PEM bundle to trust for an https:// --s3-endpoint")
       ->envname("SLUICE_S3_CA_BUNDLE")
       ->check(CLI::ExistingFile);
+  serve
+      .add_option("--cluster", c.cluster,
+                  "Run as a node of a cluster coordinated by etcd at etcd://HOST:PORT[,HOST:PORT...] "
+                  "(needs --node-id); without it, a single-node server that uses no etcd")
+      ->envname("SLUICE_CLUSTER")
+      ->check([](const std::string& url) {
+        Result<std::vector<std::string>> parsed = cluster::ParseClusterUrl(url);
+        return parsed.ok() ? std::string() : parsed.status().message();
+      });
+  serve.add_option("--node-id", c.node_id, "This node's id in the cluster (unique among its live nodes)")
+      ->envname("SLUICE_NODE_ID")
+      ->check([](const std::string& id) {
+        Status valid = cluster::ValidateNodeId(id);
+        return valid.ok() ? std::string() : valid.message();
+      });
+  serve
+      .add_option("--advertise", c.advertise,
+                  "HOST:PORT at which other nodes and clients reach this node (default: --host and the port "
+                  "served)")
+      ->envname("SLUICE_ADVERTISE");
+  serve
+      .add_option("--cluster-session-ttl", c.cluster_session_ttl_s,
+                  "Seconds after a crash until the node's registration in etcd expires (renewed every third "
+                  "of it)")
+      ->envname("SLUICE_CLUSTER_SESSION_TTL")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
 }
 
 }  // namespace sluice::cli

@@ -70,6 +70,13 @@ struct ServeConfig {
   std::string s3_endpoint;
   std::string s3_region;
   std::string s3_ca_bundle;
+  // Cluster mode (docs/cluster.md): etcd://HOST:PORT[,HOST:PORT...]; empty
+  // for the single-node server, which then touches no etcd.
+  std::string cluster;
+  std::string node_id;    // this node's id in the cluster
+  std::string advertise;  // host:port other nodes and clients reach it at; "": host:port served
+  // The lease of the node's registration: its key goes this long after a crash.
+  int64_t cluster_session_ttl_s = 10;
 };
 
 // Registers the serve flags on `serve` and binds them to `config`.

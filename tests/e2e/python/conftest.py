@@ -73,6 +73,14 @@ def spawn(tmp_path):
 
 
 @pytest.fixture
+def etcd(tmp_path):
+    """One etcd member of this test's own (Debian's etcd on free ports, data in tmp_path)."""
+    server = e2e.EtcdServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def moto(tmp_path):
     """moto's S3 server, a process of its own on a free port (any credentials accepted)."""
     server = e2e.MotoServer(tmp_path)

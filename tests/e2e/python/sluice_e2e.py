@@ -753,6 +753,75 @@ def free_port() -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# etcd for cluster mode
+
+ETCD_BIN = "/usr/bin/etcd"  # Debian's etcd-server (scripts/bootstrap)
+ETCD_START_DEADLINE_S = 15.0
+
+
+class EtcdServer:
+    """One etcd member on free 127.0.0.1 ports with a data dir under `work_dir`: never the
+    system's service or its default ports. Healthy when start() returns; restart() keeps its
+    ports and data."""
+
+    def __init__(self, work_dir):
+        if not os.access(ETCD_BIN, os.X_OK):
+            raise AssertionError(f"no {ETCD_BIN}: install Debian's etcd-server (scripts/bootstrap)")
+        self.client_port = free_port()
+        self.peer_port = free_port()
+        self.data_dir = os.path.join(str(work_dir), f"etcd-{self.client_port}")
+        self.log_path = self.data_dir + ".log"
+        self.proc: Optional[subprocess.Popen] = None
+        self.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.client_port}"
+
+    @property
+    def cluster_url(self) -> str:
+        """The `--cluster` value of sluice serve."""
+        return f"etcd://{self.endpoint}"
+
+    def start(self) -> "EtcdServer":
+        client, peer = f"http://{self.endpoint}", f"http://127.0.0.1:{self.peer_port}"
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [ETCD_BIN, "--name", "e2e", "--data-dir", self.data_dir, "--log-level", "warn",
+                 "--listen-client-urls", client, "--advertise-client-urls", client,
+                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                 "--initial-cluster", f"e2e={peer}"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(self._healthy, ETCD_START_DEADLINE_S, f"etcd healthy on {self.endpoint}")
+        return self
+
+    def _healthy(self) -> bool:
+        if self.proc.poll() is not None:
+            with open(self.log_path) as log:
+                raise AssertionError(f"etcd exited with {self.proc.returncode}: {log.read()}")
+        with urllib.request.urlopen(f"http://{self.endpoint}/health", timeout=1.0) as answer:
+            return json.load(answer).get("health") == "true"
+
+    def stop(self):
+        """SIGTERM, then kill -9 after the deadline."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(STOP_DEADLINE_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(STOP_DEADLINE_S)
+
+
+def cluster_status(cluster_url: str) -> dict:
+    """`sluice cluster status --json` as a dict: {"nodes": [{id, advertise, alive, ...}]}."""
+    res = subprocess.run([SLUICE_BIN, "cluster", "status", "--json", "--cluster", cluster_url],
+                         capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert res.returncode == 0, f"cluster status exited {res.returncode}: {res.stderr.decode()}"
+    return json.loads(res.stdout)
+
+
+# ---------------------------------------------------------------------------------------------
 # S3-compatible servers and channels delivering to buckets
 
 MOTO_START_DEADLINE_S = 30.0

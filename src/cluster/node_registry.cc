@@ -1,0 +1,109 @@
+#include "cluster/node_registry.h"
+
+#include <simdjson.h>
+
+#include <map>
+
+#include "protocol/json_writer.h"
+
+namespace sluice::cluster {
+namespace {
+
+std::string NodeKey(std::string_view id) { return std::string(kNodesPrefix) + std::string(id); }
+std::string MemberKey(std::string_view id) { return std::string(kMembersPrefix) + std::string(id); }
+
+}  // namespace
+
+std::string EncodeNodeInfo(const NodeInfo& node) {
+  std::string out;
+  protocol::JsonWriter w(&out);
+  w.BeginObject();
+  w.Member("id", node.id);
+  w.Member("advertise", node.advertise);
+  w.MemberInt("started_ms", node.started_ms);
+  w.Member("version", node.version);
+  w.EndObject();
+  return out;
+}
+
+Result<NodeInfo> ParseNodeInfo(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(json.data(), json.size(), true).get(obj) != simdjson::SUCCESS) {
+    return Status::BadResponse("a node document that is not a JSON object: " + std::string(json.substr(0, 200)));
+  }
+  NodeInfo node;
+  std::string_view s;
+  if (obj["id"].get_string().get(s) != simdjson::SUCCESS || s.empty()) {
+    return Status::BadResponse("a node document without an id: " + std::string(json.substr(0, 200)));
+  }
+  node.id = std::string(s);
+  if (obj["advertise"].get_string().get(s) == simdjson::SUCCESS) node.advertise = std::string(s);
+  if (obj["version"].get_string().get(s) == simdjson::SUCCESS) node.version = std::string(s);
+  int64_t started = 0;
+  if (obj["started_ms"].get_int64().get(started) == simdjson::SUCCESS) node.started_ms = started;
+  return node;
+}
+
+Status ValidateNodeId(std::string_view id) {
+  const bool ok = !id.empty() && id.size() <= 64 &&
+                  id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+                      std::string_view::npos;
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("node id '" + std::string(id) +
+                                 "' must be 1 to 64 characters of letters, digits, '.', '_' and '-'");
+}
+
+NodeRegistration::NodeRegistration(EtcdClient& client, NodeInfo node, int64_t ttl_s)
+    : client_(client),
+      node_(std::move(node)),
+      session_(client, ttl_s, [this](int64_t lease) { return Claim(lease); }) {}
+
+Result<std::unique_ptr<NodeRegistration>> NodeRegistration::Register(EtcdClient& client, NodeInfo node, int64_t ttl_s) {
+  SLUICE_RETURN_IF_ERROR(ValidateNodeId(node.id));
+  std::unique_ptr<NodeRegistration> r(new NodeRegistration(client, std::move(node), ttl_s));
+  SLUICE_RETURN_IF_ERROR(r->session_.Start());
+  return r;
+}
+
+Status NodeRegistration::Claim(int64_t lease) {
+  const std::string key = NodeKey(node_.id);
+  const std::string doc = EncodeNodeInfo(node_);
+  SLUICE_ASSIGN_OR_RETURN(
+      TxnResult txn,
+      client_.Txn({Compare::Absent(key)}, {TxnOp::Put(key, doc, lease), TxnOp::Put(MemberKey(node_.id), doc)},
+                  {TxnOp::Get(key)}));
+  if (txn.succeeded) return Status::Ok();
+  // A retried transaction whose first answer was lost finds its own key.
+  if (!txn.kvs.empty() && txn.kvs.front().lease == lease) return Status::Ok();
+  std::string holder = "another process";
+  if (!txn.kvs.empty()) {
+    if (Result<NodeInfo> other = ParseNodeInfo(txn.kvs.front().value); other.ok()) {
+      holder = "the node at " + other->advertise + " (" + other->version + ")";
+    }
+  }
+  return Status::InUse("node id '" + node_.id + "' is already registered in the cluster by " + holder +
+                       "; give this node another --node-id, or stop that one (its registration ends at once "
+                       "on a clean stop, and within its --cluster-session-ttl after a crash)");
+}
+
+Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client) {
+  SLUICE_ASSIGN_OR_RETURN(RangeResult members, client.GetPrefix(kMembersPrefix));
+  SLUICE_ASSIGN_OR_RETURN(RangeResult alive, client.GetPrefix(kNodesPrefix));
+  std::map<std::string, NodeStatus> by_id;
+  for (const KeyValue& kv : members.kvs) {
+    SLUICE_ASSIGN_OR_RETURN(NodeInfo info, ParseNodeInfo(kv.value));
+    by_id[info.id].info = std::move(info);
+  }
+  for (const KeyValue& kv : alive.kvs) {
+    SLUICE_ASSIGN_OR_RETURN(NodeInfo info, ParseNodeInfo(kv.value));
+    NodeStatus& status = by_id[info.id];
+    status.info = std::move(info);  // the live registration wins over an older member record
+    status.alive = true;
+  }
+  std::vector<NodeStatus> out;
+  for (auto& [id, status] : by_id) out.push_back(std::move(status));
+  return out;
+}
+
+}  // namespace sluice::cluster

@@ -1,0 +1,76 @@
+// Node membership in etcd (docs/cluster.md, "Keys"): each node of a cluster
+// registers under its id, bound to the lease of its session, so that its key
+// is there exactly while the node is alive; a second key records the node as
+// a member for good, so that a node that died is listed as not alive rather
+// than forgotten.
+//
+//   /sluice/v1/nodes/<id>     NodeInfo as JSON, bound to the node's lease
+//   /sluice/v1/members/<id>   NodeInfo as JSON, no lease (last registration)
+//
+// Registration is one transaction: create the node key if it is absent (and
+// write the member key); so two processes with one id cannot both register.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cluster/etcd_client.h"
+#include "cluster/etcd_session.h"
+#include "util/status.h"
+
+namespace sluice::cluster {
+
+inline constexpr std::string_view kNodesPrefix = "/sluice/v1/nodes/";
+inline constexpr std::string_view kMembersPrefix = "/sluice/v1/members/";
+
+struct NodeInfo {
+  std::string id;
+  std::string advertise;   // "host:port" where the node serves the API
+  int64_t started_ms = 0;  // epoch milliseconds
+  std::string version;     // the node's version line
+};
+
+// {"id":...,"advertise":"host:port","started_ms":1796627045678,"version":...}
+std::string EncodeNodeInfo(const NodeInfo& node);
+// Errors: BadResponse naming what does not parse.
+Result<NodeInfo> ParseNodeInfo(std::string_view json);
+
+// 1 to 64 characters of A-Z a-z 0-9 . _ -. Errors: InvalidArgument saying so.
+Status ValidateNodeId(std::string_view id);
+
+// The registration of this process as a node, for as long as it lives.
+class NodeRegistration {
+ public:
+  // Registers `node` with a lease of `ttl_s` seconds kept alive on a thread.
+  // Errors: ResourceInUse when a live node has this id (the message names its
+  // address and start), and those of the etcd calls. `client` must outlive
+  // the registration.
+  static Result<std::unique_ptr<NodeRegistration>> Register(EtcdClient& client, NodeInfo node, int64_t ttl_s);
+
+  // Removes the node key at once (revokes the lease); the member key stays.
+  void Leave() { session_.Stop(); }
+  int64_t lease() const { return session_.lease(); }
+
+ private:
+  NodeRegistration(EtcdClient& client, NodeInfo node, int64_t ttl_s);
+  Status Claim(int64_t lease);
+
+  EtcdClient& client_;
+  const NodeInfo node_;
+  EtcdSession session_;
+};
+
+struct NodeStatus {
+  NodeInfo info;
+  bool alive = false;  // its node key exists (its lease is being renewed)
+};
+
+// Every member, by id, alive or not (a node key without a member key counts
+// too). Errors: those of the etcd calls, BadResponse for a document that
+// does not parse.
+Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client);
+
+}  // namespace sluice::cluster
