@@ -4,6 +4,7 @@
 #include <future>
 
 #include "groups/group_codec.h"
+#include "storage/journal_replay.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -159,7 +160,6 @@ Status GroupStore::MaybeCompact() {
 Status GroupStore::Replay() {
   simdjson::dom::parser parser;
   uint64_t offset = journal_->StartOffset();
-  const uint64_t end = journal_->EndOffset();
   Result<std::optional<std::string>> snapshot = snapshot_store_.Load();
   if (!snapshot.ok()) return snapshot.status();
   if (*snapshot) {
@@ -170,10 +170,7 @@ Status GroupStore::Replay() {
         doc["groups"].get_array().get(groups)) {
       return Status::Corruption("the consumer group snapshot in " + dir_ + " does not read back");
     }
-    if (covered < offset || covered > end) {
-      return Status::Corruption("the consumer group snapshot covers the journal to " + std::to_string(covered) +
-                                ", which holds offsets " + std::to_string(offset) + " to " + std::to_string(end));
-    }
+    SLUICE_RETURN_IF_ERROR(storage::CheckSnapshotCovers(*journal_, covered, "the consumer group snapshot"));
     for (simdjson::dom::element json : groups) {
       SLUICE_ASSIGN_OR_RETURN(GroupRecord record, DecodeGroupRecord(json));
       StoredGroup& group = groups_[record.key];
@@ -192,21 +189,15 @@ Status GroupStore::Replay() {
     return Status::Corruption("the consumer group journal starts at " + std::to_string(offset) +
                               " and there is no snapshot");
   }
-  while (offset < end) {
-    Result<storage::ReadResult> read = journal_->Read(offset, 4096, 8u << 20);
-    if (!read.ok()) return read.status();
-    if (read->records.empty()) break;
-    for (const storage::StoredRecord& r : read->records) {
-      last_arrival_ms_ = std::max(last_arrival_ms_, r.arrival_ms);
-      if (r.data.empty()) return Status::Corruption("consumer group record " + std::to_string(r.offset) + " is empty");
-      Status applied = ApplyRecord(r.data[0], r.data.substr(1));
-      if (!applied.ok()) {
-        return Status::Corruption("consumer group record " + std::to_string(r.offset) + ": " + applied.message());
-      }
+  return storage::ReplayJournal(*journal_, offset, [this](const storage::StoredRecord& r) -> Status {
+    last_arrival_ms_ = std::max(last_arrival_ms_, r.arrival_ms);
+    if (r.data.empty()) return Status::Corruption("consumer group record " + std::to_string(r.offset) + " is empty");
+    Status applied = ApplyRecord(r.data[0], r.data.substr(1));
+    if (!applied.ok()) {
+      return Status::Corruption("consumer group record " + std::to_string(r.offset) + ": " + applied.message());
     }
-    offset = read->next_offset;
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 }  // namespace sluice::groups
