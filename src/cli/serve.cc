@@ -40,6 +40,7 @@
 #include "groups/group_store.h"
 #include "groups_api/groups_service.h"
 #include "engine/engine.h"
+#include "engine/local_shard_store.h"
 #include "server/free_heap.h"
 #include "server/server.h"
 #include "server/tls_certificate.h"
@@ -300,6 +301,10 @@ int RunServe(const ServeConfig& config) {
     log::Error("cannot open the DynamoDB tables in {}: {}", config.data_dir, tables.status().ToString());
     return 1;
   }
+  // The shard logs' store, built here so that the consumer group journal
+  // shares its group commit.
+  auto shard_stores = std::make_shared<engine::LocalShardStoreFactory>(eopts.log);
+  eopts.shard_stores = shard_stores;
   auto engine = engine::Engine::Open(eopts);
   if (!engine.ok()) {
     log::Error("cannot open the data dir {}: {}", config.data_dir, engine.status().ToString());
@@ -322,7 +327,8 @@ int RunServe(const ServeConfig& config) {
                               eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
   // Consumer groups: durable groups and checkpoints under <data-dir>/groups/.
-  auto group_store = groups::GroupStore::Open({.data_dir = config.data_dir, .durability = config.durability});
+  auto group_store = groups::GroupStore::Open(
+      {.data_dir = config.data_dir, .durability = config.durability, .flusher = shard_stores->flusher()});
   if (!group_store.ok()) {
     log::Error("cannot open the consumer groups in {}: {}", config.data_dir, group_store.status().ToString());
     return 1;
