@@ -37,7 +37,11 @@
 #include "storage/fd_cache.h"
 #include "sts/sts_service.h"
 #include "gateway/gateway.h"
+#include "groups/coordinator.h"
+#include "groups/group_store.h"
+#include "groups_api/groups_service.h"
 #include "engine/engine.h"
+#include "engine/local_shard_store.h"
 #include "server/free_heap.h"
 #include "server/server.h"
 #include "server/tls_certificate.h"
@@ -302,6 +306,10 @@ int RunServe(const ServeConfig& config) {
     log::Error("cannot open the DynamoDB tables in {}: {}", config.data_dir, tables.status().ToString());
     return 1;
   }
+  // The shard logs' store, built here so that the consumer group journal
+  // shares its group commit.
+  auto shard_stores = std::make_shared<engine::LocalShardStoreFactory>(eopts.log);
+  eopts.shard_stores = shard_stores;
   auto engine = engine::Engine::Open(eopts);
   if (!engine.ok()) {
     log::Error("cannot open the data dir {}: {}", config.data_dir, engine.status().ToString());
@@ -323,6 +331,16 @@ int RunServe(const ServeConfig& config) {
   channels::Delivery delivery(channel_registry, **engine, *object_store, delivery_options,
                               eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
+  // Consumer groups: durable groups and checkpoints under <data-dir>/groups/.
+  auto group_store = groups::GroupStore::Open(
+      {.data_dir = config.data_dir, .durability = config.durability, .flusher = shard_stores->flusher()});
+  if (!group_store.ok()) {
+    log::Error("cannot open the consumer groups in {}: {}", config.data_dir, group_store.status().ToString());
+    return 1;
+  }
+  groups::Coordinator group_coordinator(**engine, **group_store, {.clock = eopts.clock});
+  group_coordinator.Start();
+
   api::ApiOptions aopts;
   aopts.default_account = config.account;
   aopts.default_region = config.region;
@@ -337,6 +355,7 @@ int RunServe(const ServeConfig& config) {
   gateway.AddService(
       std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
   gateway.AddService(std::make_unique<sts::StsService>(config.account));
+  gateway.AddService(std::make_unique<groups_api::GroupsService>(group_coordinator, config.account, config.region));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.
@@ -462,6 +481,7 @@ int RunServe(const ServeConfig& config) {
   faults.Stop();
   (*server)->Shutdown(5000);
   delivery.Stop();
+  group_coordinator.Stop();
   (*engine)->Stop();
   if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
   log::Info("sluice stopped");

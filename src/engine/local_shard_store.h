@@ -19,6 +19,10 @@ class LocalShardStoreFactory final : public ShardStoreFactory {
   Result<std::unique_ptr<ShardStore>> Open(const ShardKey& shard, const std::string& dir) override;
   void Stop() override;
   void AddMetrics(StorageMetrics* out) const override;
+  // The group-commit thread of every shard log (null unless kFsync). Other
+  // logs of the server (the consumer group journal) may share it, so that
+  // one sync serves them and the records; it stops with Stop().
+  storage::Flusher* flusher() const { return flusher_.get(); }
 
  private:
   storage::LogOptions options_;
