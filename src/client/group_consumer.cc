@@ -33,6 +33,11 @@ std::vector<std::string> GroupConsumer::shards() const {
   return out;
 }
 
+bool GroupConsumer::CaughtUp() const {
+  if (shards_.empty()) return false;
+  return std::all_of(shards_.begin(), shards_.end(), [](const auto& s) { return s.second.caught_up; });
+}
+
 void GroupConsumer::Apply(const AssignmentUpdate& update) {
   AssignmentChange change = DiffAssignment(shards(), update);
   for (const std::string& id : change.stop) shards_.erase(id);
@@ -137,6 +142,7 @@ bool GroupConsumer::ReadShard(const std::string& id, ShardState& s, const BatchH
     return true;
   }
   s.backoff_ms = 0;
+  s.caught_up = got->records.empty() && got->millis_behind_latest == 0;
   if (!got->records.empty()) {
     for (Record& r : got->records) r.shard_id = id;
     handler(id, got->records);
@@ -160,21 +166,28 @@ bool GroupConsumer::ReadShard(const std::string& id, ShardState& s, const BatchH
   return true;
 }
 
-Outcome<Done> GroupConsumer::Run(const BatchHandler& handler, const std::function<bool()>& stop) {
+Outcome<Done> GroupConsumer::Run(const BatchHandler& handler, const std::function<bool()>& stop,
+                                 const AssignmentHandler& on_assignment) {
   auto stopping = [&] { return stopped_.load() || (stop && stop()); };
   Outcome<Done> joined = membership_.Join();
   if (!joined.ok()) return joined;
   Outcome<Done> result = Done{};
+  std::vector<std::string> reported;
   while (!stopping()) {
     if (std::optional<Error> failed = membership_.failure()) {
       result = *failed;
       break;
     }
-    if (std::optional<AssignmentUpdate> update = membership_.TakeUpdate()) Apply(*update);
+    std::optional<AssignmentUpdate> update = membership_.TakeUpdate();
+    if (update) Apply(*update);
     {
       std::lock_guard<std::mutex> lock(dropped_mu_);
       for (const std::string& id : dropped_) shards_.erase(id);
       dropped_.clear();
+    }
+    if (on_assignment && (update || shards() != reported)) {
+      reported = shards();
+      on_assignment(membership_.generation(), reported);
     }
     const int64_t now = MonotonicMillis();
     std::vector<std::string> due;

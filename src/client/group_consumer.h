@@ -55,6 +55,8 @@ struct GroupConsumerOptions {
 
 // One batch of one shard, in the shard's order; never empty.
 using BatchHandler = std::function<void(const std::string& shard_id, const std::vector<Record>& records)>;
+// The shards read after an assignment change (on Run's thread).
+using AssignmentHandler = std::function<void(int64_t generation, const std::vector<std::string>& shard_ids)>;
 
 class GroupConsumer {
  public:
@@ -66,7 +68,8 @@ class GroupConsumer {
   // group. Returns JoinGroup's error, or the first non-retryable error of a
   // read or of the heartbeats (the stream or group is gone); it leaves the
   // group in every case.
-  Outcome<Done> Run(const BatchHandler& handler, const std::function<bool()>& stop = {});
+  Outcome<Done> Run(const BatchHandler& handler, const std::function<bool()>& stop = {},
+                    const AssignmentHandler& on_assignment = {});
   // Makes Run return after the batch in hand (and its checkpoint).
   void Stop() { stopped_ = true; }
 
@@ -78,6 +81,10 @@ class GroupConsumer {
   // The member id (after the join) and the shards read now (Run's thread).
   std::string member_id() const { return membership_.member_id(); }
   std::vector<std::string> shards() const;
+  // Every shard read has answered nothing at the tip (MillisBehindLatest 0)
+  // since its last records, and the member reads at least one (Run's thread,
+  // e.g. from `stop`).
+  bool CaughtUp() const;
 
  private:
   struct ShardState {
@@ -87,6 +94,7 @@ class GroupConsumer {
     int64_t due_ms = 0;
     int64_t backoff_ms = 0;
     bool ended = false;  // read to its end; its ShardEnd checkpoint is owed
+    bool caught_up = false;
   };
 
   void Apply(const AssignmentUpdate& update);
