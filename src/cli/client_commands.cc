@@ -629,6 +629,7 @@ struct ReadFlags {
   std::string consumer;  // empty: one of this process's own (ProcessConsumerName)
   std::string group;     // tail: read as a member of this consumer group
   std::string member_id;
+  double session_timeout_s = 0;  // 0: the server's default
   double poll_interval_s = 1.0;
   double for_seconds = 0;
 };
@@ -680,6 +681,7 @@ int RunGroupTail(const ReadFlags& f) {
   o.stream = f.stream;
   o.group = f.group;
   o.member_id = f.member_id;
+  o.session_timeout_ms = static_cast<int64_t>(f.session_timeout_s * 1000);
   if (f.from == "latest") o.initial_position = "LATEST";
   if (f.from == "trim-horizon") o.initial_position = "TRIM_HORIZON";
   o.auto_checkpoint = false;  // checkpointed below, up to the last record printed
@@ -951,6 +953,11 @@ std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
                     "Read as a member of this consumer group: the server assigns the shards, and each record "
                     "printed is checkpointed in the group (--from: the group's initial position)");
     cmd->add_option("--member-id", f->member_id, "The member id in --group (default: one the server makes)")
+        ->needs(cmd->get_option("--group"));
+    cmd->add_option("--session-timeout", f->session_timeout_s,
+                    "Seconds without a heartbeat after which the server gives this member's shards to the others "
+                    "(1 to 300; default: the server's, 10)")
+        ->check(CLI::Range(1.0, 300.0))
         ->needs(cmd->get_option("--group"));
     commands.push_back({cmd, [f] { return RunRead(*f, true); }});
   }
