@@ -637,6 +637,11 @@ struct ReadFlags {
 const std::map<std::string, RecordFormat> kFormats = {
     {"raw", RecordFormat::kRaw}, {"json", RecordFormat::kJson}, {"hex", RecordFormat::kHex}};
 
+// --format; --json, the flag of every client command, means --format json here.
+RecordFormat FormatOf(const ReadFlags& f) {
+  return f.common.json && f.format == "raw" ? RecordFormat::kJson : kFormats.at(f.format);
+}
+
 // The starting position from --from / --at; `fallback` when neither is given.
 std::optional<client::StartingPosition> StartFrom(const ReadFlags& f, client::StartingPosition fallback,
                                                   std::string* error) {
@@ -673,7 +678,7 @@ std::string ProcessConsumerName() {
 int RunGroupTail(const ReadFlags& f) {
   if (!f.at.empty()) return Usage("--at cannot be used with --group (the group's checkpoints say where to start)");
   if (!f.shards.empty()) return Usage("--shard cannot be used with --group (the server assigns the shards)");
-  const RecordFormat format = f.common.json && f.format == "raw" ? RecordFormat::kJson : kFormats.at(f.format);
+  const RecordFormat format = FormatOf(f);
   const ClientConfig config = ConfigFrom(f.common);
   auto client = Client::Connect(config);
   if (!client.ok()) return Fail(client.error());
@@ -728,8 +733,7 @@ int RunRead(const ReadFlags& f, bool is_tail) {
   const std::optional<client::StartingPosition> start =
       StartFrom(f, is_tail ? client::StartingPosition::Latest() : client::StartingPosition::TrimHorizon(), &error);
   if (!start) return Usage(error);
-  // --json, the flag of every client command, means --format json here.
-  const RecordFormat format = f.common.json && f.format == "raw" ? RecordFormat::kJson : kFormats.at(f.format);
+  const RecordFormat format = FormatOf(f);
   const auto begun = std::chrono::steady_clock::now();
   std::atomic<int64_t> printed{0};
   auto stop = [&] {

@@ -55,7 +55,8 @@ void GroupConsumer::BackOff(ShardState& s, int64_t now_ms) {
   s.due_ms = now_ms + s.backoff_ms;
 }
 
-Outcome<Done> GroupConsumer::Checkpoint(const std::string& shard_id, const std::string& sequence_number) {
+Outcome<Done> GroupConsumer::SendCheckpoint(const std::string& shard_id, const std::string& sequence_number,
+                                            bool shard_end) {
   CheckpointGroupRequest request;
   request.stream = options_.stream;
   request.group = options_.group;
@@ -63,6 +64,7 @@ Outcome<Done> GroupConsumer::Checkpoint(const std::string& shard_id, const std::
   request.generation = membership_.generation();
   request.shard_id = shard_id;
   request.sequence_number = sequence_number;
+  request.shard_end = shard_end;
   Outcome<Done> done = CheckpointGroup(*client_, request);
   if (!done.ok() && done.error().type == "FencedMemberException") {
     std::lock_guard<std::mutex> lock(dropped_mu_);
@@ -70,6 +72,10 @@ Outcome<Done> GroupConsumer::Checkpoint(const std::string& shard_id, const std::
   }
   if (!done.ok() && done.error().type == "UnknownMemberException") membership_.Rejoin();
   return done;
+}
+
+Outcome<Done> GroupConsumer::Checkpoint(const std::string& shard_id, const std::string& sequence_number) {
+  return SendCheckpoint(shard_id, sequence_number, false);
 }
 
 bool GroupConsumer::OnCheckpointError(const std::string& id, const Error& e) {
@@ -85,22 +91,13 @@ bool GroupConsumer::OnCheckpointError(const std::string& id, const Error& e) {
 }
 
 bool GroupConsumer::FinishShard(const std::string& id, ShardState& s, Error* error) {
-  CheckpointGroupRequest request;
-  request.stream = options_.stream;
-  request.group = options_.group;
-  request.member_id = membership_.member_id();
-  request.generation = membership_.generation();
-  request.shard_id = id;
-  request.sequence_number = s.last_sequence;
-  request.shard_end = true;
-  Outcome<Done> done = CheckpointGroup(*client_, request);
+  Outcome<Done> done = SendCheckpoint(id, s.last_sequence, true);
   if (done.ok()) {
     finished_.insert(id);
     shards_.erase(id);
     membership_.HeartbeatNow();  // the children may be ours now
     return true;
   }
-  if (done.error().type == "UnknownMemberException") membership_.Rejoin();
   if (done.error().Retryable()) {
     BackOff(s, MonotonicMillis());
     return true;

@@ -102,6 +102,9 @@ class GroupConsumer {
   bool ReadShard(const std::string& id, ShardState& s, const BatchHandler& handler, Error* error);
   // The ShardEnd checkpoint of a shard read to its end.
   bool FinishShard(const std::string& id, ShardState& s, Error* error);
+  // CheckpointGroup at the current generation; a fenced shard is marked
+  // dropped, UnknownMemberException asks the membership to join again.
+  Outcome<Done> SendCheckpoint(const std::string& shard_id, const std::string& sequence_number, bool shard_end);
   // What a checkpoint's failure means for the member; false for one Run must return.
   bool OnCheckpointError(const std::string& id, const Error& e);
   void BackOff(ShardState& s, int64_t now_ms);
