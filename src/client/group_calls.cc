@@ -179,8 +179,8 @@ Outcome<std::vector<GroupCheckpoint>> GetGroupCheckpoints(Client& client, const 
   return ReadAnswer<List>("GetGroupCheckpoints", *answer, [](const JsonObject& o) -> Outcome<List> {
     List out;
     Status st = ForEachObject(o, "Checkpoints", [&](const JsonObject& c) {
-      out.push_back({Str(c, "ShardId"), Str(c, "SequenceNumber"), Bool(c, "ShardEnd"),
-                     Millis(c, "LastUpdatedTimestamp")});
+      out.push_back(
+          {Str(c, "ShardId"), Str(c, "SequenceNumber"), Bool(c, "ShardEnd"), Millis(c, "LastUpdatedTimestamp")});
     });
     if (!st.ok()) return BadAnswer("GetGroupCheckpoints", st);
     return out;

@@ -58,8 +58,8 @@ TEST(GroupCalls, AHeartbeatWithoutAssignmentIsAProtocolError) {
 }
 
 TEST(GroupCalls, HeartbeatReadsRebalanceNeededAndTheInterval) {
-  Outcome<GroupHeartbeat> h = ParseHeartbeatAnswer(
-      R"({"Generation":4,"RebalanceNeeded":true,"HeartbeatIntervalMillis":1000,"Assignment":[]})");
+  Outcome<GroupHeartbeat> h =
+      ParseHeartbeatAnswer(R"({"Generation":4,"RebalanceNeeded":true,"HeartbeatIntervalMillis":1000,"Assignment":[]})");
   ASSERT_TRUE(h.ok()) << h.error().ToString();
   EXPECT_TRUE(h->rebalance_needed);
   EXPECT_EQ(h->generation, 4);
@@ -82,9 +82,8 @@ TEST(GroupCalls, CallsGoToTheSluiceTargetAndNameTheStreamByNameOrArn) {
   EXPECT_EQ(transport->targets,
             (std::vector<std::string>{"Sluice_20261207.CheckpointGroup", "Sluice_20261207.DeleteGroup"}));
   // An empty shard's end is checkpointed without a SequenceNumber.
-  EXPECT_EQ(transport->bodies[0],
-            R"({"StreamName":"orders","GroupName":"g","MemberId":"m","Generation":3,)"
-            R"("ShardId":"shardId-000000000001","ShardEnd":true})");
+  EXPECT_EQ(transport->bodies[0], R"({"StreamName":"orders","GroupName":"g","MemberId":"m","Generation":3,)"
+                                  R"("ShardId":"shardId-000000000001","ShardEnd":true})");
   EXPECT_EQ(transport->bodies[1],
             R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/orders","GroupName":"g"})");
 }
@@ -101,12 +100,12 @@ TEST(GroupCalls, TheServicesErrorIsReturnedByName) {
 }
 
 TEST(GroupCalls, DescribeGroupReadsMembersAndShards) {
-  auto transport = std::make_shared<Scripted>(HttpReply{
-      200, R"({"Group":{"GroupName":"g","StreamARN":"arn:x","InitialPosition":"TRIM_HORIZON","Generation":2,)"
-           R"("State":"STABLE","CreationTimestamp":1.5,"Members":[{"MemberId":"m","Assignment":["s0","s1"],)"
-           R"("SessionTimeoutMillis":10000,"LastHeartbeatTimestamp":2,"Pushed":false}],)"
-           R"("Shards":[{"ShardId":"s0","Owner":"m","SequenceNumber":"5","ShardEnd":false,"RecordsBehind":3,)"
-           R"("MillisBehindLatest":40}]}})"});
+  auto transport = std::make_shared<Scripted>(
+      HttpReply{200, R"({"Group":{"GroupName":"g","StreamARN":"arn:x","InitialPosition":"TRIM_HORIZON","Generation":2,)"
+                     R"("State":"STABLE","CreationTimestamp":1.5,"Members":[{"MemberId":"m","Assignment":["s0","s1"],)"
+                     R"("SessionTimeoutMillis":10000,"LastHeartbeatTimestamp":2,"Pushed":false}],)"
+                     R"("Shards":[{"ShardId":"s0","Owner":"m","SequenceNumber":"5","ShardEnd":false,"RecordsBehind":3,)"
+                     R"("MillisBehindLatest":40}]}})"});
   Client client(transport);
   Outcome<GroupDescription> d = DescribeGroup(client, "orders", "g");
   ASSERT_TRUE(d.ok()) << d.error().ToString();

@@ -91,12 +91,10 @@ TEST(GroupConsumer, AClosedShardReadToItsEndIsCheckpointedThenCheckpointedWithSh
     if (c.rfind("CheckpointGroup", 0) == 0) checkpoints.push_back(c.substr(16));
   }
   ASSERT_EQ(checkpoints.size(), 2u);
-  EXPECT_EQ(checkpoints[0],
-            R"({"StreamName":"orders","GroupName":"g","MemberId":"m-1","Generation":3,)"
-            R"("ShardId":"shardId-000000000000","SequenceNumber":"9"})");
-  EXPECT_EQ(checkpoints[1],
-            R"({"StreamName":"orders","GroupName":"g","MemberId":"m-1","Generation":3,)"
-            R"("ShardId":"shardId-000000000000","SequenceNumber":"9","ShardEnd":true})");
+  EXPECT_EQ(checkpoints[0], R"({"StreamName":"orders","GroupName":"g","MemberId":"m-1","Generation":3,)"
+                            R"("ShardId":"shardId-000000000000","SequenceNumber":"9"})");
+  EXPECT_EQ(checkpoints[1], R"({"StreamName":"orders","GroupName":"g","MemberId":"m-1","Generation":3,)"
+                            R"("ShardId":"shardId-000000000000","SequenceNumber":"9","ShardEnd":true})");
   EXPECT_EQ(transport->Calls().back().rfind("LeaveGroup", 0), 0u) << "Run leaves the group when it ends";
 }
 
@@ -133,8 +131,10 @@ TEST(GroupMembership, UnknownMemberOnAHeartbeatJoinsAgainWithTheSameIdAndStartsA
   std::mutex mu;
   auto transport = std::make_shared<ByOperation>([&](const std::string& op, const std::string&) -> HttpReply {
     std::lock_guard<std::mutex> lock(mu);
-    if (op == "JoinGroup") return {200, ++joins == 1 ? std::string(kJoined) : R"({"MemberId":"m-1","Generation":9,)"
-                                          R"("HeartbeatIntervalMillis":60000,"Assignment":[]})"};
+    if (op == "JoinGroup")
+      return {200, ++joins == 1 ? std::string(kJoined)
+                                : R"({"MemberId":"m-1","Generation":9,)"
+                                  R"("HeartbeatIntervalMillis":60000,"Assignment":[]})"};
     if (op == "Heartbeat") return {400, R"({"__type":"UnknownMemberException","message":"session ended"})"};
     return {200, "{}"};
   });
