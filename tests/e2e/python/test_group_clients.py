@@ -91,9 +91,10 @@ def members():
         m.cleanup()
 
 
-def tail_group(endpoint: str, stream: str, group: str, *extra: str) -> list:
+def tail_group(endpoint: str, stream: str, group: str, session_timeout: str = "3") -> list:
+    """`sluice tail --group -f`; a short session timeout (heartbeats every second) makes rebalances quick."""
     return [e2e.SLUICE_BIN, "tail", stream, "--group", group, "-f", "--format", "json", "--poll-interval", "0.1",
-            "--endpoint", endpoint, *extra]
+            "--session-timeout", session_timeout, "--endpoint", endpoint]
 
 
 def put(kinesis, stream: str, first: int, count: int) -> set:
@@ -145,8 +146,8 @@ def test_two_group_tails_split_a_four_shard_stream_and_print_each_record_once(en
 
 def test_when_a_group_tail_is_killed_the_other_carries_on_with_every_shard(endpoint, kinesis, new_stream, members):
     stream = new_stream(4)
-    a = members(tail_group(endpoint.url, stream, "failover", "--session-timeout", "2"))
-    b = members(tail_group(endpoint.url, stream, "failover", "--session-timeout", "2"))
+    a = members(tail_group(endpoint.url, stream, "failover", session_timeout="2"))
+    b = members(tail_group(endpoint.url, stream, "failover", session_timeout="2"))
     e2e.wait_until(lambda: a.shards_read() == 2 and b.shards_read() == 2, 30, "the two tails to read 2 shards each")
     a.kill9()
     e2e.wait_until(lambda: b.shards_read() == 4, 15, f"the survivor to read all 4 shards; its stderr: {b.stderr()!r}")
