@@ -201,3 +201,11 @@ def test_the_node_example_reads_a_streams_records_through_a_group(endpoint, kine
     stream = new_stream(2)
     read_through_example(endpoint.url, kinesis, stream, members,
                          ["node", os.path.join(EXAMPLES, "node", "member.mjs"), stream, "example"])
+
+
+@pytest.mark.parametrize("flag", [["--shard", "0"], ["--at", "-5m"]])
+def test_a_group_tail_refuses_flags_that_choose_shards_or_positions(endpoint, new_stream, flag):
+    stream = new_stream(1)
+    res = subprocess.run([*tail_group(endpoint.url, stream, "refused"), *flag], capture_output=True, timeout=30)
+    assert res.returncode == 2, res
+    assert f"{flag[0]} cannot be used with --group" in res.stderr.decode()
