@@ -46,6 +46,7 @@ Outcome<Done> GroupMembership::Join() {
   std::lock_guard<std::mutex> lock(mu_);
   member_id_ = joined->member_id;
   interval_ms_ = joined->heartbeat_interval_ms;
+  session_ms_ = joined->session_timeout_ms;
   joined_ = true;
   Publish(joined->generation, std::move(joined->assignment), false);
   thread_ = std::thread([this] { HeartbeatLoop(); });
@@ -78,6 +79,12 @@ void GroupMembership::HeartbeatLoop() {
     const int64_t wait_ms = backoff_ms > 0 ? backoff_ms : std::max<int64_t>(interval_ms_, 100);
     wake_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stopping_ || heartbeat_now_ || rejoin_; });
     if (stopping_) break;
+    // A Heartbeat tells the server that this member stopped reading the shards it lost; the reader
+    // stops once it has taken the update (after the batch in hand and its checkpoint), so wait for
+    // that, for at most a third of the session.
+    wake_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(session_ms_ / 3, 1)),
+                   [&] { return stopping_ || rejoin_ || !pending_ || pending_->removed.empty(); });
+    if (stopping_) break;
     const bool rejoin = rejoin_;
     heartbeat_now_ = false;
     rejoin_ = false;
@@ -105,6 +112,7 @@ void GroupMembership::HeartbeatLoop() {
     if (joined) {
       member_id_ = (*joined)->member_id;
       interval_ms_ = (*joined)->heartbeat_interval_ms;
+      session_ms_ = (*joined)->session_timeout_ms;
       Publish((*joined)->generation, std::move((*joined)->assignment), true);
     } else {
       if (beat->heartbeat_interval_ms > 0) interval_ms_ = beat->heartbeat_interval_ms;
@@ -117,6 +125,7 @@ std::optional<AssignmentUpdate> GroupMembership::TakeUpdate() {
   std::lock_guard<std::mutex> lock(mu_);
   std::optional<AssignmentUpdate> out = std::move(pending_);
   pending_.reset();
+  wake_.notify_all();  // a Heartbeat waiting for the reader to stop may go
   return out;
 }
 

@@ -8,7 +8,10 @@
 // Handing over (docs/consumer-groups.md): a shard that a Heartbeat answer no
 // longer lists must not be read any more; the server gives it to another
 // member at this member's next Heartbeat. The reader therefore calls
-// TakeUpdate() before each read and drops the shards it names.
+// TakeUpdate() before each read and drops the shards it names; while an
+// update that removes shards waits to be taken, the next Heartbeat waits for
+// it (for at most a third of the session timeout), so that the server hands
+// a shard over only after its last batch here was processed and checkpointed.
 //
 // Threading: every method is thread-safe. Lifecycle: Join once, then
 // TakeUpdate as often as wanted, then Leave (also run by the destructor).
@@ -102,6 +105,7 @@ class GroupMembership {
   std::string member_id_;
   int64_t generation_ = 0;
   int64_t interval_ms_ = 0;
+  int64_t session_ms_ = 0;
   GroupAssignment current_;
   std::optional<AssignmentUpdate> pending_;
   std::optional<Error> failure_;

@@ -157,5 +157,32 @@ TEST(GroupMembership, UnknownMemberOnAHeartbeatJoinsAgainWithTheSameIdAndStartsA
   ASSERT_TRUE(membership.Leave().ok());
 }
 
+TEST(GroupMembership, AfterLosingAShardTheNextHeartbeatWaitsUntilTheReaderHasTakenTheUpdate) {
+  auto transport = std::make_shared<ByOperation>([](const std::string& op, const std::string&) -> HttpReply {
+    if (op == "JoinGroup") return {200, kJoined};  // heartbeats every 100 ms, session 3 s
+    if (op == "Heartbeat") return {200, R"({"Generation":4,"RebalanceNeeded":true,"Assignment":[]})"};
+    return {200, "{}"};
+  });
+  auto heartbeats = [&] {
+    int n = 0;
+    for (const std::string& c : transport->Calls()) n += c.rfind("Heartbeat", 0) == 0 ? 1 : 0;
+    return n;
+  };
+  GroupMembershipOptions o;
+  o.stream = "orders";
+  o.group = "g";
+  GroupMembership membership(std::make_shared<Client>(transport), o);
+  ASSERT_TRUE(membership.Join().ok());
+  ASSERT_TRUE(membership.TakeUpdate());
+  ASSERT_TRUE(Eventually([&] { return heartbeats() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // four intervals: no Heartbeat may come
+  EXPECT_EQ(heartbeats(), 1);
+  std::optional<AssignmentUpdate> lost = membership.TakeUpdate();
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(lost->removed, (std::set<std::string>{"shardId-000000000000"}));
+  EXPECT_TRUE(Eventually([&] { return heartbeats() >= 2; }));
+  ASSERT_TRUE(membership.Leave().ok());
+}
+
 }  // namespace
 }  // namespace sluice::client
