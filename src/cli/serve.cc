@@ -36,6 +36,9 @@
 #include "storage/fd_cache.h"
 #include "sts/sts_service.h"
 #include "gateway/gateway.h"
+#include "groups/coordinator.h"
+#include "groups/group_store.h"
+#include "groups_api/groups_service.h"
 #include "engine/engine.h"
 #include "server/free_heap.h"
 #include "server/server.h"
@@ -318,6 +321,15 @@ int RunServe(const ServeConfig& config) {
   channels::Delivery delivery(channel_registry, **engine, *object_store, delivery_options,
                               eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
+  // Consumer groups: durable groups and checkpoints under <data-dir>/groups/.
+  auto group_store = groups::GroupStore::Open({.data_dir = config.data_dir, .durability = config.durability});
+  if (!group_store.ok()) {
+    log::Error("cannot open the consumer groups in {}: {}", config.data_dir, group_store.status().ToString());
+    return 1;
+  }
+  groups::Coordinator group_coordinator(**engine, **group_store, {.clock = eopts.clock});
+  group_coordinator.Start();
+
   api::ApiOptions aopts;
   aopts.default_account = config.account;
   aopts.default_region = config.region;
@@ -332,6 +344,7 @@ int RunServe(const ServeConfig& config) {
   gateway.AddService(
       std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
   gateway.AddService(std::make_unique<sts::StsService>(config.account));
+  gateway.AddService(std::make_unique<groups_api::GroupsService>(group_coordinator, config.account, config.region));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.
@@ -439,6 +452,7 @@ int RunServe(const ServeConfig& config) {
   faults.Stop();
   (*server)->Shutdown(5000);
   delivery.Stop();
+  group_coordinator.Stop();
   (*engine)->Stop();
   if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
   log::Info("sluice stopped");

@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include "storage/journal_replay.h"
 #include "util/log.h"
 
 namespace sluice::dynamodb {
@@ -191,7 +192,6 @@ void Table::WhenDurable(uint64_t position, std::function<void(Status)> done) {
 Status Table::Replay() {
   simdjson::dom::parser parser;
   uint64_t offset = journal_->StartOffset();
-  const uint64_t end = journal_->EndOffset();
   Result<std::optional<std::string>> snapshot = snapshot_store_.Load();
   if (!snapshot.ok()) return snapshot.status();
   if (*snapshot) {
@@ -202,10 +202,7 @@ Status Table::Replay() {
         doc["items"].get_array().get(items)) {
       return Status::Corruption("the snapshot of " + dir_ + " does not read back");
     }
-    if (covered < offset || covered > end) {
-      return Status::Corruption("the snapshot of " + dir_ + " covers the journal to " + std::to_string(covered) +
-                                ", which holds offsets " + std::to_string(offset) + " to " + std::to_string(end));
-    }
+    SLUICE_RETURN_IF_ERROR(storage::CheckSnapshotCovers(*journal_, covered, "the snapshot of " + dir_));
     for (simdjson::dom::element json : items) {
       Result<Item> item = ItemFromJson(json);
       if (!item.ok()) return Status::Corruption("the snapshot of " + dir_ + ": " + item.status().message());
@@ -218,32 +215,26 @@ Status Table::Replay() {
     return Status::Corruption("the journal of " + dir_ + " starts at " + std::to_string(offset) +
                               " and there is no snapshot");
   }
-  while (offset < end) {
-    Result<storage::ReadResult> read = journal_->Read(offset, 4096, 8u << 20);
-    if (!read.ok()) return read.status();
-    if (read->records.empty()) break;
-    for (const storage::StoredRecord& r : read->records) {
-      last_arrival_ms_ = std::max(last_arrival_ms_, r.arrival_ms);
-      if (r.data.empty() || (r.data[0] != kPut && r.data[0] != kDelete)) {
-        return Status::Corruption("journal record " + std::to_string(r.offset) + " of " + dir_ + " has no kind");
-      }
-      simdjson::dom::element json;
-      if (parser.parse(r.data.data() + 1, r.data.size() - 1).get(json)) {
-        return Status::Corruption("journal record " + std::to_string(r.offset) + " of " + dir_ + " is not JSON");
-      }
-      Result<Item> item = ItemFromJson(json);
-      if (!item.ok())
-        return Status::Corruption("journal record " + std::to_string(r.offset) + ": " + item.status().message());
-      Result<ItemKey> key = KeyOf(*item);
-      if (!key.ok())
-        return Status::Corruption("journal record " + std::to_string(r.offset) + ": " + key.status().message());
-      Mutation m{std::move(key).value(), std::nullopt};
-      if (r.data[0] == kPut) m.item = std::move(item).value();
-      Apply(m);
+  return storage::ReplayJournal(*journal_, offset, [&](const storage::StoredRecord& r) -> Status {
+    last_arrival_ms_ = std::max(last_arrival_ms_, r.arrival_ms);
+    if (r.data.empty() || (r.data[0] != kPut && r.data[0] != kDelete)) {
+      return Status::Corruption("journal record " + std::to_string(r.offset) + " of " + dir_ + " has no kind");
     }
-    offset = read->next_offset;
-  }
-  return Status::Ok();
+    simdjson::dom::element json;
+    if (parser.parse(r.data.data() + 1, r.data.size() - 1).get(json)) {
+      return Status::Corruption("journal record " + std::to_string(r.offset) + " of " + dir_ + " is not JSON");
+    }
+    Result<Item> item = ItemFromJson(json);
+    if (!item.ok())
+      return Status::Corruption("journal record " + std::to_string(r.offset) + ": " + item.status().message());
+    Result<ItemKey> key = KeyOf(*item);
+    if (!key.ok())
+      return Status::Corruption("journal record " + std::to_string(r.offset) + ": " + key.status().message());
+    Mutation m{std::move(key).value(), std::nullopt};
+    if (r.data[0] == kPut) m.item = std::move(item).value();
+    Apply(m);
+    return Status::Ok();
+  });
 }
 
 Status Table::Destroy() {
