@@ -7,23 +7,8 @@
 #include "util/clock.h"
 
 namespace sluice::client {
-namespace {
-
-GroupMembershipOptions MembershipOptions(const GroupConsumerOptions& o) {
-  GroupMembershipOptions m;
-  m.stream = o.stream;
-  m.group = o.group;
-  m.member_id = o.member_id;
-  m.session_timeout_ms = o.session_timeout_ms;
-  m.initial_position = o.initial_position;
-  m.backoff_base_ms = o.backoff_base_ms;
-  return m;
-}
-
-}  // namespace
-
 GroupConsumer::GroupConsumer(std::shared_ptr<Client> client, GroupConsumerOptions options)
-    : client_(client), options_(std::move(options)), membership_(std::move(client), MembershipOptions(options_)) {}
+    : client_(client), options_(std::move(options)), membership_(std::move(client), options_) {}
 
 GroupConsumer::~GroupConsumer() { (void)membership_.Leave(); }
 

@@ -40,16 +40,12 @@
 
 namespace sluice::client {
 
-struct GroupConsumerOptions {
-  std::string stream;  // name, or ARN ("arn:...")
-  std::string group;
-  std::string member_id;           // "": the server makes one
-  int64_t session_timeout_ms = 0;  // 0: the server's default (10 s)
-  std::string initial_position;    // "", TRIM_HORIZON or LATEST (used when the join creates the group)
-  bool auto_checkpoint = true;     // false: the handler calls Checkpoint()
-  int limit = 10000;               // GetRecords Limit
-  int64_t idle_poll_ms = 1000;     // pause of a shard whose last read returned nothing
-  int64_t backoff_base_ms = 100;
+// The membership's options (stream, group, member id, session timeout,
+// initial position, back-off) and the reading's.
+struct GroupConsumerOptions : GroupMembershipOptions {
+  bool auto_checkpoint = true;  // false: the handler calls Checkpoint()
+  int limit = 10000;            // GetRecords Limit
+  int64_t idle_poll_ms = 1000;  // pause of a shard whose last read returned nothing
   int64_t backoff_max_ms = 5000;
 };
 

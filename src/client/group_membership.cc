@@ -31,12 +31,8 @@ GroupMembership::GroupMembership(std::shared_ptr<Client> client, GroupMembership
 GroupMembership::~GroupMembership() { (void)Leave(); }
 
 Outcome<GroupJoined> GroupMembership::CallJoin(const std::string& member_id) {
-  JoinGroupRequest request;
-  request.stream = options_.stream;
-  request.group = options_.group;
+  JoinGroupRequest request = options_;
   request.member_id = member_id;
-  request.session_timeout_ms = options_.session_timeout_ms;
-  request.initial_position = options_.initial_position;
   return JoinGroup(*client_, request);
 }
 

@@ -33,13 +33,10 @@
 
 namespace sluice::client {
 
-struct GroupMembershipOptions {
-  std::string stream;  // name, or ARN ("arn:...")
-  std::string group;
-  std::string member_id;           // "": the server makes one
-  int64_t session_timeout_ms = 0;  // 0: the server's default
-  std::string initial_position;    // "", TRIM_HORIZON or LATEST (used when the join creates the group)
-  int64_t backoff_base_ms = 100;   // after a failed Heartbeat or join, doubling up to the interval
+// What JoinGroup is asked (stream, group, member id, session timeout,
+// initial position), and the pause after a failed Heartbeat or join.
+struct GroupMembershipOptions : JoinGroupRequest {
+  int64_t backoff_base_ms = 100;  // doubling up to the heartbeat interval
 };
 
 // What changed since the reader last looked.
