@@ -21,6 +21,7 @@
 #include "cli/line_reader.h"
 #include "cli/output.h"
 #include "client/client.h"
+#include "client/group_consumer.h"
 #include "client/lease_table.h"
 #include "client/producer.h"
 #include "client/reader.h"
@@ -626,12 +627,20 @@ struct ReadFlags {
   bool follow = false;
   bool poll = false;
   std::string consumer;  // empty: one of this process's own (ProcessConsumerName)
+  std::string group;     // tail: read as a member of this consumer group
+  std::string member_id;
+  double session_timeout_s = 0;  // 0: the server's default
   double poll_interval_s = 1.0;
   double for_seconds = 0;
 };
 
 const std::map<std::string, RecordFormat> kFormats = {
     {"raw", RecordFormat::kRaw}, {"json", RecordFormat::kJson}, {"hex", RecordFormat::kHex}};
+
+// --format; --json, the flag of every client command, means --format json here.
+RecordFormat FormatOf(const ReadFlags& f) {
+  return f.common.json && f.format == "raw" ? RecordFormat::kJson : kFormats.at(f.format);
+}
 
 // The starting position from --from / --at; `fallback` when neither is given.
 std::optional<client::StartingPosition> StartFrom(const ReadFlags& f, client::StartingPosition fallback,
@@ -663,14 +672,68 @@ std::string ProcessConsumerName() {
   return buf;
 }
 
+// tail --group: a member of the group prints the records of the shards the
+// server gives it, and checkpoints each batch up to the last record printed.
+// Without -f it stops once every shard it reads is at the tip.
+int RunGroupTail(const ReadFlags& f) {
+  if (!f.at.empty()) return Usage("--at cannot be used with --group (the group's checkpoints say where to start)");
+  if (!f.shards.empty()) return Usage("--shard cannot be used with --group (the server assigns the shards)");
+  const RecordFormat format = FormatOf(f);
+  const ClientConfig config = ConfigFrom(f.common);
+  auto client = Client::Connect(config);
+  if (!client.ok()) return Fail(client.error());
+  client::GroupConsumerOptions o;
+  o.stream = f.stream;
+  o.group = f.group;
+  o.member_id = f.member_id;
+  o.session_timeout_ms = static_cast<int64_t>(f.session_timeout_s * 1000);
+  if (f.from == "latest") o.initial_position = "LATEST";
+  if (f.from == "trim-horizon") o.initial_position = "TRIM_HORIZON";
+  o.auto_checkpoint = false;  // checkpointed below, up to the last record printed
+  o.idle_poll_ms = static_cast<int64_t>(f.poll_interval_s * 1000);
+  client::GroupConsumer consumer(*client, o);
+  const auto begun = std::chrono::steady_clock::now();
+  int64_t printed = 0;
+  auto stop = [&] {
+    return g_interrupted.load() || (f.max > 0 && printed >= f.max) ||
+           (f.for_seconds > 0 && SecondsSince(begun) >= f.for_seconds) || (!f.follow && consumer.CaughtUp());
+  };
+  auto print = [&](const std::string& shard_id, const std::vector<client::Record>& batch) {
+    std::string last;
+    for (const client::Record& r : batch) {
+      if (f.max > 0 && printed >= f.max) break;
+      Print(FormatRecord(format, r));
+      last = r.sequence_number;
+      ++printed;
+    }
+    std::fflush(stdout);  // printed before it is checkpointed
+    if (last.empty()) return;
+    Outcome<client::Done> done = consumer.Checkpoint(shard_id, last);
+    if (!done.ok()) {
+      std::fprintf(stderr, "sluice: checkpoint of %s not written: %s\n", shard_id.c_str(),
+                   done.error().ToString().c_str());
+    }
+  };
+  auto say_assignment = [&](int64_t generation, const std::vector<std::string>& shards) {
+    std::string list;
+    for (const std::string& id : shards) list += (list.empty() ? "" : " ") + id;
+    std::fprintf(stderr, "group %s, member %s, generation %lld: reading %zu %s%s%s\n", f.group.c_str(),
+                 consumer.member_id().c_str(), static_cast<long long>(generation), shards.size(),
+                 shards.size() == 1 ? "shard" : "shards", list.empty() ? "" : ": ", list.c_str());
+  };
+  Outcome<client::Done> r = consumer.Run(print, stop, say_assignment);
+  if (!r.ok()) return Fail(r.error());
+  return kExitOk;
+}
+
 int RunRead(const ReadFlags& f, bool is_tail) {
   CatchStopSignals();
+  if (is_tail && !f.group.empty()) return RunGroupTail(f);
   std::string error;
   const std::optional<client::StartingPosition> start =
       StartFrom(f, is_tail ? client::StartingPosition::Latest() : client::StartingPosition::TrimHorizon(), &error);
   if (!start) return Usage(error);
-  // --json, the flag of every client command, means --format json here.
-  const RecordFormat format = f.common.json && f.format == "raw" ? RecordFormat::kJson : kFormats.at(f.format);
+  const RecordFormat format = FormatOf(f);
   const auto begun = std::chrono::steady_clock::now();
   std::atomic<int64_t> printed{0};
   auto stop = [&] {
@@ -890,6 +953,16 @@ std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
                     "Consumer name for SubscribeToShard, registered if needed and then deregistered when the tail "
                     "ends (default: sluice-cli-<random>, this process's own)");
     cmd->add_option("--for", f->for_seconds, "Stop following after this many seconds")->check(Seconds(true));
+    cmd->add_option("--group", f->group,
+                    "Read as a member of this consumer group: the server assigns the shards, and each record "
+                    "printed is checkpointed in the group (--from: the group's initial position)");
+    cmd->add_option("--member-id", f->member_id, "The member id in --group (default: one the server makes)")
+        ->needs(cmd->get_option("--group"));
+    cmd->add_option("--session-timeout", f->session_timeout_s,
+                    "Seconds without a heartbeat after which the server gives this member's shards to the others "
+                    "(1 to 300; default: the server's, 10)")
+        ->check(CLI::Range(1.0, 300.0))
+        ->needs(cmd->get_option("--group"));
     commands.push_back({cmd, [f] { return RunRead(*f, true); }});
   }
   {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "client/json_answer.h"
 #include "protocol/byte_arena.h"
 #include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
@@ -13,36 +14,6 @@ namespace {
 using protocol::JsonArray;
 using protocol::JsonObject;
 using protocol::JsonWriter;
-
-Error BadAnswer(std::string_view operation, const Status& status) {
-  return Error{"ProtocolError", "unexpected " + std::string(operation) + " answer: " + status.ToString(), 0};
-}
-
-std::string Str(const JsonObject& o, std::string_view key) {
-  std::optional<std::string_view> v;
-  if (!o.GetString(key, &v).ok() || !v) return {};
-  return std::string(*v);
-}
-
-int64_t Long(const JsonObject& o, std::string_view key) {
-  std::optional<int64_t> v;
-  if (!o.GetLong(key, &v).ok() || !v) return 0;
-  return *v;
-}
-
-int64_t Millis(const JsonObject& o, std::string_view key) {
-  std::optional<int64_t> v;
-  if (!o.GetTimestampMillis(key, &v).ok() || !v) return 0;
-  return *v;
-}
-
-// Parses `body` and hands its top-level object to `read`.
-template <typename T, typename F>
-Outcome<T> ReadAnswer(std::string_view operation, std::string_view body, F&& read) {
-  Result<JsonObject> doc = protocol::ParseJsonRequest(body.empty() ? std::string_view("{}") : body);
-  if (!doc.ok()) return BadAnswer(operation, doc.status());
-  return read(*doc);
-}
 
 std::string StreamBody(const std::string& name) {
   std::string body;

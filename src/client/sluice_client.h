@@ -5,11 +5,15 @@
 //
 // Client (typed Kinesis calls), Producer (batched, ordered, retried puts),
 // Reader (polling every shard, following resharding), ShardSubscriber and
-// StreamSubscriber (SubscribeToShard push delivery with resubscription).
+// StreamSubscriber (SubscribeToShard push delivery with resubscription),
+// consumer groups (the Sluice_20261207 calls, GroupMembership, GroupConsumer).
 #pragma once
 
 #include "client/client.h"
 #include "client/config.h"
+#include "client/group_calls.h"
+#include "client/group_consumer.h"
+#include "client/group_membership.h"
 #include "client/producer.h"
 #include "client/reader.h"
 #include "client/signer.h"

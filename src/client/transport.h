@@ -1,7 +1,7 @@
 // The one seam between the client's logic and the network: a call of an AWS
 // JSON API on the endpoint (POST / with X-Amz-Target <prefix>.<operation>):
-// Kinesis (JSON 1.1), or DynamoDB (JSON 1.0) for a KCL application's lease
-// table. MakeHttpTransport gives the real one; tests script their own.
+// Kinesis (JSON 1.1), DynamoDB (JSON 1.0) for a KCL application's lease
+// table, or Sluice's consumer groups (JSON 1.1). MakeHttpTransport gives the real one; tests script their own.
 #pragma once
 
 #include <memory>
@@ -27,6 +27,8 @@ struct JsonApi {
 };
 inline constexpr JsonApi kKinesisApi{"Kinesis_20131202", "application/x-amz-json-1.1", "kinesis"};
 inline constexpr JsonApi kDynamoDbApi{"DynamoDB_20120810", "application/x-amz-json-1.0", "dynamodb"};
+// Sluice's own operations (consumer groups, docs/consumer-groups.md), signed as Kinesis calls.
+inline constexpr JsonApi kSluiceApi{"Sluice_20261207", "application/x-amz-json-1.1", "kinesis"};
 
 class Transport {
  public:
