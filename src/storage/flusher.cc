@@ -137,7 +137,8 @@ struct Flusher::State {
     if (idle.empty()) return;
     lock.unlock();
     for (ShardLog::Impl* log : idle) {
-      if (log->CutIdlePadding().ok()) padding_cuts.fetch_add(1, std::memory_order_relaxed);
+      Result<bool> cut = log->CutIdlePadding();  // a failure is logged by the log
+      if (cut.ok() && *cut) padding_cuts.fetch_add(1, std::memory_order_relaxed);
       log->EndWaiter();  // may free the log
     }
     lock.lock();

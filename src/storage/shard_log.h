@@ -203,7 +203,7 @@ class Flusher {
   // Counters for tests and metrics: fdatasyncs issued and rounds completed.
   uint64_t SyncCount() const;
   uint64_t RoundCount() const;
-  // Idle logs whose padding was cut.
+  // Idle logs whose padding was cut and synced (not those that had none).
   uint64_t PaddingCutCount() const;
   // Latency of each fdatasync in microseconds, and the requests each round
   // completed (the group-commit batch size).
