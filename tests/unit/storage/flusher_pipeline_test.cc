@@ -25,7 +25,7 @@ using testutil::WaitFor;
 // Env::Default() whose Sync() calls, once Hold() was called, wait at a gate
 // until the test lets them through one by one; the sync numbered
 // `fail_at` (counted from Hold()) fails with EIO instead of syncing.
-class GatedEnv final : public Env {
+class GatedEnv final : public testutil::ForwardingEnv {
  public:
   void Hold(int fail_at = 0) {
     std::lock_guard lock(mu_);
@@ -65,25 +65,7 @@ class GatedEnv final : public Env {
     return base_->Sync(fd, path);
   }
 
-  Result<int> Open(const std::string& path, OpenMode mode) override { return base_->Open(path, mode); }
-  void Close(int fd) override { base_->Close(fd); }
-  Status Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) override {
-    return base_->Write(fd, data, n, pos, path);
-  }
-  Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos, const std::string& path) const override {
-    return base_->Read(fd, dst, n, pos, path);
-  }
-  Status Truncate(int fd, uint64_t size, const std::string& path) override { return base_->Truncate(fd, size, path); }
-  Result<uint64_t> Size(int fd, const std::string& path) const override { return base_->Size(fd, path); }
-  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) const override { return base_->ListDir(dir); }
-  Status Rename(const std::string& from, const std::string& to) override { return base_->Rename(from, to); }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  Status RemoveAll(const std::string& path) override { return base_->RemoveAll(path); }
-
  private:
-  Env* const base_ = Env::Default();
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool holding_ = false;
