@@ -222,18 +222,18 @@ bool ShardLog::Impl::PadActiveSegment() {
   return active->file->PhysicalSize() > active->file->Size();
 }
 
-Status ShardLog::Impl::CutIdlePadding() {
+Result<bool> ShardLog::Impl::CutIdlePadding() {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   std::shared_ptr<Segment> active;
   uint64_t target;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (closed_ || failed_.load(std::memory_order_acquire)) return Status::Ok();
+    if (closed_ || failed_.load(std::memory_order_acquire)) return false;
     active = segments_.back();
     // Read with the segment it belongs to: an append that rolls once mu_ is
     // released writes a segment this sync does not cover.
     target = end_offset_.load(std::memory_order_relaxed);
-    if (active->file->PhysicalSize() == active->file->Size()) return Status::Ok();
+    if (active->file->PhysicalSize() == active->file->Size()) return false;
     // Under mu_: an append may be writing into the padding otherwise.
     Status cut = active->file->CutPadding();
     if (!cut.ok()) {
@@ -243,7 +243,8 @@ Status ShardLog::Impl::CutIdlePadding() {
   }
   // Synced, so that the space stays free after a crash too. The sync covers
   // any data appended before it, like a flusher round (see SyncDirty()).
-  return SyncActive(*active, target);
+  SLUICE_RETURN_IF_ERROR(SyncActive(*active, target));
+  return true;
 }
 
 bool ShardLog::Impl::BeginWaiter() {

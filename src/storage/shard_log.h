@@ -106,10 +106,11 @@ class ShardLog {
   Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms);
 
   // Calls `done` once every record below `end_offset` is durable (see the
-  // header comment). `done` runs on the flusher thread, or inline when the
-  // records already are durable. A failed sync reports IoError; so does a
-  // request made after Close(). `done` must be quick and must not Close() or
-  // Destroy() this log (Close() waits for queued requests to complete).
+  // header comment). `done` runs on the flusher's completer thread, or
+  // inline when the records already are durable. A failed sync reports
+  // IoError; so does a request made after Close(). `done` must be quick and
+  // must not Close() or Destroy() this log (Close() waits for queued
+  // requests to complete).
   void WhenDurable(uint64_t end_offset, std::function<void(Status)> done);
 
   // Oldest retained offset (moves forward when segments are trimmed).
@@ -173,25 +174,29 @@ struct FlusherOptions {
   int64_t idle_padding_ms = 30'000;
 };
 
-// The group-commit thread for kFsync: it collects logs with unsynced appends,
-// syncs each once per round (fdatasync), then completes every WhenDurable()
-// waiting on them. Requests arriving during a sync ride the next round, so
-// one sync serves many requests. After answering a round it tops up the
-// zero padding of the logs it synced (rarely any work: once per chunk), and
-// between rounds it cuts the padding of logs that went idle.
+// Group commit for kFsync, on two threads. The syncer collects logs with
+// unsynced appends, syncs each once per round (fdatasync), hands the round
+// to the completer and starts the next round at once with everything queued
+// meanwhile; then it tops up the zero padding of the logs it synced (rarely
+// any work: once per chunk), and between rounds it cuts the padding of logs
+// that went idle. The completer calls the round's WhenDurable() callbacks,
+// rounds in the order they were synced. Requests arriving during a sync ride
+// the next round, so one sync serves many requests; a callback never runs
+// before the sync covering its records returned, and a failed sync fails
+// every request of that log in its round.
 class Flusher {
  public:
   explicit Flusher(FlusherOptions options = {});
   ~Flusher();  // Stop()s
-  // Starts the thread. Requests enqueued before Start() wait for it (and are
+  // Starts the threads. Requests enqueued before Start() wait for it (and are
   // then served by the first round). Does nothing after Stop().
   void Start();
-  // Completes pending syncs, then joins the thread. Afterwards Enqueue()
+  // Completes pending syncs, then joins the threads. Afterwards Enqueue()
   // syncs inline on the caller's thread. Idempotent.
   void Stop();
 
   // Used by ShardLog: schedule a sync of `log`'s files and then call `done`
-  // (on the flusher thread; inline on the caller's thread after Stop()).
+  // (on the completer thread; inline on the caller's thread after Stop()).
   void Enqueue(ShardLog::Impl* log, std::function<void(Status)> done);
   // Used by ShardLog::Close, once no request of `log` is in flight: the
   // flusher no longer looks at it (for idle padding).
@@ -200,7 +205,7 @@ class Flusher {
   // Counters for tests and metrics: fdatasyncs issued and rounds completed.
   uint64_t SyncCount() const;
   uint64_t RoundCount() const;
-  // Idle logs whose padding was cut.
+  // Idle logs whose padding was cut and synced (not those that had none).
   uint64_t PaddingCutCount() const;
   // Latency of each fdatasync in microseconds, and the requests each round
   // completed (the group-commit batch size).

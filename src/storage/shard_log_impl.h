@@ -67,11 +67,13 @@ class ShardLog::Impl {
   // the zeros are written and synced off the append path and ahead of need.
   // Returns whether the active segment now has padding.
   bool PadActiveSegment();
-  // Cuts the active segment's padding and syncs the cut (kFsync; a no-op
-  // without padding): the flusher calls it once the log has been idle for a
-  // while, so an idle shard keeps no space ahead of use. A failed sync fails
-  // the log, like a failed SyncDirty(). Thread-safe.
-  Status CutIdlePadding();
+  // Cuts the active segment's padding and syncs the cut (kFsync): the
+  // flusher calls it once the log has been idle for a while, so an idle
+  // shard keeps no space ahead of use. Returns whether a cut was made and
+  // synced; false, doing nothing, when the log is closed or failed or its
+  // active segment has no padding (a roll or retention replaced it). A
+  // failed sync fails the log, like a failed SyncDirty(). Thread-safe.
+  Result<bool> CutIdlePadding();
   // Registers a request the flusher will complete; false once the log is
   // closing (the caller then completes it with an error itself).
   bool BeginWaiter();

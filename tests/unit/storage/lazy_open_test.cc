@@ -22,37 +22,19 @@ using testutil::SegmentPath;
 using testutil::TempDir;
 
 // Counts the files opened (segments and index files) through it.
-class CountingEnv final : public Env {
+class CountingEnv final : public testutil::ForwardingEnv {
  public:
   Result<int> Open(const std::string& path, OpenMode mode) override {
     opens.fetch_add(1);
     return base_->Open(path, mode);
   }
-  void Close(int fd) override { base_->Close(fd); }
-  Status Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) override {
-    return base_->Write(fd, data, n, pos, path);
-  }
-  Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos, const std::string& path) const override {
-    return base_->Read(fd, dst, n, pos, path);
-  }
-  Status Sync(int fd, const std::string& path) override { return base_->Sync(fd, path); }
   Status Truncate(int fd, uint64_t size, const std::string& path) override {
     truncates.fetch_add(1);
     return base_->Truncate(fd, size, path);
   }
-  Result<uint64_t> Size(int fd, const std::string& path) const override { return base_->Size(fd, path); }
-  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) const override { return base_->ListDir(dir); }
-  Status Rename(const std::string& from, const std::string& to) override { return base_->Rename(from, to); }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  Status RemoveAll(const std::string& path) override { return base_->RemoveAll(path); }
 
   std::atomic<int> opens{0};
   std::atomic<int> truncates{0};
-
- private:
-  Env* const base_ = Env::Default();
 };
 
 LogOptions Options(Env* env, Durability durability = Durability::kOs) {

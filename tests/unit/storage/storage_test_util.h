@@ -20,6 +20,32 @@
 
 namespace sluice::storage::testutil {
 
+// An Env that forwards every call to Env::Default(): a test Env derives
+// from it and overrides only the calls it counts or holds.
+class ForwardingEnv : public Env {
+ public:
+  Result<int> Open(const std::string& path, OpenMode mode) override { return base_->Open(path, mode); }
+  void Close(int fd) override { base_->Close(fd); }
+  Status Write(int fd, const char* data, size_t n, uint64_t pos, const std::string& path) override {
+    return base_->Write(fd, data, n, pos, path);
+  }
+  Result<size_t> Read(int fd, char* dst, size_t n, uint64_t pos, const std::string& path) const override {
+    return base_->Read(fd, dst, n, pos, path);
+  }
+  Status Sync(int fd, const std::string& path) override { return base_->Sync(fd, path); }
+  Status Truncate(int fd, uint64_t size, const std::string& path) override { return base_->Truncate(fd, size, path); }
+  Result<uint64_t> Size(int fd, const std::string& path) const override { return base_->Size(fd, path); }
+  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
+  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
+  Result<std::vector<std::string>> ListDir(const std::string& dir) const override { return base_->ListDir(dir); }
+  Status Rename(const std::string& from, const std::string& to) override { return base_->Rename(from, to); }
+  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+  Status RemoveAll(const std::string& path) override { return base_->RemoveAll(path); }
+
+ protected:
+  Env* const base_ = Env::Default();
+};
+
 // Polls `pred` until it holds or 10 s pass; returns whether it held.
 template <typename Pred>
 bool WaitFor(Pred pred) {
