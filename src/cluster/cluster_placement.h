@@ -1,0 +1,31 @@
+// ShardPlacement (engine/placement.h) in cluster mode: who leads a shard, as
+// the shard's leadership record in the node's ClusterView says. Answers come
+// from memory, as current as the view's watch.
+#pragma once
+
+#include <string>
+
+#include "cluster/cluster_view.h"
+#include "engine/placement.h"
+
+namespace sluice::cluster {
+
+// The engine::ShardKey's shard as a leadership record names it.
+ShardId ToShardId(const engine::ShardKey& shard);
+
+class ClusterPlacement final : public engine::ShardPlacement {
+ public:
+  // `view` must outlive the placement.
+  ClusterPlacement(const ClusterView& view, std::string node_id) : view_(view), node_id_(std::move(node_id)) {}
+
+  // This node when its id is the record's leader; else the leader's advertised
+  // address, empty while the shard has no record, no leader, or its leader is
+  // not live.
+  engine::PlacementAnswer Leader(const engine::ShardKey& shard) const override;
+
+ private:
+  const ClusterView& view_;
+  const std::string node_id_;
+};
+
+}  // namespace sluice::cluster

@@ -1,0 +1,112 @@
+#include "cluster/cluster_view.h"
+
+#include <chrono>
+
+#include "util/log.h"
+
+namespace sluice::cluster {
+namespace {
+
+constexpr std::string_view kRootPrefix = "/sluice/v1/";
+
+}  // namespace
+
+Result<std::unique_ptr<ClusterView>> ClusterView::Open(EtcdClient& client) {
+  std::unique_ptr<ClusterView> view(new ClusterView(client));
+  // One range over the root gives nodes and shards at one revision.
+  SLUICE_ASSIGN_OR_RETURN(RangeResult range, client.GetPrefix(kRootPrefix));
+  {
+    std::lock_guard<std::mutex> lock(view->mu_);
+    for (const KeyValue& kv : range.kvs) view->ApplyLocked(kv, false);
+    view->revision_ = range.revision;
+  }
+  WatchOptions watch;
+  watch.prefix = std::string(kRootPrefix);
+  watch.from_revision = range.revision + 1;
+  ClusterView* raw = view.get();
+  watch.on_events = [raw](const std::vector<WatchEvent>& events) { raw->OnEvents(events); };
+  watch.on_error = [](const Status& error) {
+    log::Error("the cluster view no longer follows etcd (leadership answers are frozen): {}", error.ToString());
+  };
+  view->watch_ = std::make_unique<EtcdWatch>(client, std::move(watch));
+  return view;
+}
+
+ClusterView::~ClusterView() {
+  if (watch_) watch_->Stop();
+}
+
+void ClusterView::ApplyLocked(const KeyValue& kv, bool deleted) {
+  if (kv.key.starts_with(kNodesPrefix)) {
+    const std::string id = kv.key.substr(kNodesPrefix.size());
+    if (deleted) {
+      live_nodes_.erase(id);
+    } else if (Result<NodeInfo> info = ParseNodeInfo(kv.value); info.ok()) {
+      live_nodes_[id] = std::move(info).value();
+    } else {
+      log::Warn("cluster view: {}", info.status().ToString());
+    }
+  } else if (kv.key.starts_with(kShardsPrefix)) {
+    if (deleted) {
+      if (Result<ShardId> id = ParseShardLeadershipKey(kv.key); id.ok()) shards_.erase(*id);
+    } else if (Result<ShardRecord> record = ParseShardRecord(kv); record.ok()) {
+      shards_[record->id] = std::move(record).value();
+    } else {
+      log::Warn("cluster view: {}", record.status().ToString());
+    }
+  }
+}
+
+void ClusterView::OnEvents(const std::vector<WatchEvent>& events) {
+  std::vector<std::function<void()>> listeners;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const WatchEvent& e : events) {
+      ApplyLocked(e.kv, e.type == WatchEvent::Type::kDelete);
+      revision_ = std::max(revision_, e.kv.mod_revision);
+    }
+    listeners = listeners_;
+  }
+  changed_.notify_all();
+  for (const auto& listener : listeners) listener();
+}
+
+ClusterView::Snapshot ClusterView::snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Snapshot s;
+  s.live_nodes = live_nodes_;
+  for (const auto& [id, record] : shards_) s.shards.push_back(record);
+  s.revision = revision_;
+  return s;
+}
+
+std::optional<ShardRecord> ClusterView::shard(const ShardId& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = shards_.find(id);
+  if (it == shards_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<NodeInfo> ClusterView::live_node(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = live_nodes_.find(id);
+  if (it == live_nodes_.end()) return std::nullopt;
+  return it->second;
+}
+
+int64_t ClusterView::revision() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return revision_;
+}
+
+bool ClusterView::WaitForRevision(int64_t revision, int64_t timeout_ms) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return revision_ >= revision; });
+}
+
+void ClusterView::AddListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+}  // namespace sluice::cluster

@@ -1,0 +1,66 @@
+// A node's local copy of the cluster's state in etcd: the live nodes and
+// every shard's leadership record, read at one revision and then kept
+// current by a watch from the next (docs/cluster.md, "The cluster view"), so
+// that questions about it are answered from memory.
+//
+// Threading: the watch runs on a thread of its own and calls the listeners
+// there after each change. Every method may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/etcd_client.h"
+#include "cluster/etcd_watch.h"
+#include "cluster/node_registry.h"
+#include "cluster/shard_leadership.h"
+#include "util/status.h"
+
+namespace sluice::cluster {
+
+class ClusterView {
+ public:
+  struct Snapshot {
+    std::map<std::string, NodeInfo> live_nodes;  // by id
+    std::vector<ShardRecord> shards;             // in id order
+    int64_t revision = 0;                        // the etcd revision it reflects
+  };
+
+  // Reads the state and starts the watch. `client` must outlive the view.
+  // Errors: those of the etcd calls, BadResponse for a document that does not parse.
+  static Result<std::unique_ptr<ClusterView>> Open(EtcdClient& client);
+  ~ClusterView();
+
+  Snapshot snapshot() const;
+  std::optional<ShardRecord> shard(const ShardId& id) const;
+  std::optional<NodeInfo> live_node(const std::string& id) const;
+  int64_t revision() const;
+  // Waits until the view reflects `revision` or later; false at the deadline.
+  bool WaitForRevision(int64_t revision, int64_t timeout_ms) const;
+  // `listener` runs after every change the watch delivers, on its thread.
+  void AddListener(std::function<void()> listener);
+
+ private:
+  explicit ClusterView(EtcdClient& client) : client_(client) {}
+  // Applies one key's state (a put, or a delete when `deleted`).
+  void ApplyLocked(const KeyValue& kv, bool deleted);
+  void OnEvents(const std::vector<WatchEvent>& events);
+
+  EtcdClient& client_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  std::map<std::string, NodeInfo> live_nodes_;
+  std::map<ShardId, ShardRecord> shards_;
+  int64_t revision_ = 0;
+  std::vector<std::function<void()>> listeners_;
+  std::unique_ptr<EtcdWatch> watch_;
+};
+
+}  // namespace sluice::cluster
