@@ -28,6 +28,32 @@ void AddTo(ShardMetrics& totals, const ShardMetrics& shard) {
   into.sum += h.sum;
 }
 
+// The latency histogram of a shard never counted: the usual buckets, empty.
+const HistogramSnapshot& NoLatencies() {
+  static const HistogramSnapshot empty{AtomicHistogram::LatencyMicrosBounds(),
+                                       std::vector<uint64_t>(AtomicHistogram::LatencyMicrosBounds().size() + 1), 0};
+  return empty;
+}
+
+// Copies a shard's live counters into `m`; `c` is null for a shard never
+// counted (its counters were not built), whose figures are all zero.
+void CopyCounters(const ShardCounters* c, ShardMetrics* m) {
+  if (c == nullptr) {
+    m->get_records_latency_us = NoLatencies();
+    return;
+  }
+  m->incoming_records = c->incoming_records.load(std::memory_order_relaxed);
+  m->incoming_bytes = c->incoming_bytes.load(std::memory_order_relaxed);
+  m->write_throughput_exceeded = c->write_throughput_exceeded.load(std::memory_order_relaxed);
+  m->get_records_records = c->get_records_records.load(std::memory_order_relaxed);
+  m->get_records_bytes = c->get_records_bytes.load(std::memory_order_relaxed);
+  m->iterator_age_ms = c->iterator_age_ms.load(std::memory_order_relaxed);
+  m->read_throughput_exceeded = c->read_throughput_exceeded.load(std::memory_order_relaxed);
+  m->subscribe_events = c->subscribe_events.load(std::memory_order_relaxed);
+  m->subscribe_records = c->subscribe_records.load(std::memory_order_relaxed);
+  m->get_records_latency_us = c->get_records_latency_us.Read();
+}
+
 }  // namespace
 
 EngineMetrics Engine::Impl::Metrics(ShardDetail detail) const {
@@ -47,21 +73,11 @@ EngineMetrics Engine::Impl::Metrics(ShardDetail detail) const {
     if (keep_shards) stream.shards.reserve(state->shards.size());
     for (size_t i = 0; i < state->shards.size() && i < state->meta.shards.size(); ++i) {
       ShardState& shard = *state->shards[i];
-      const ShardCounters& c = shard.counters;
       ShardMetrics m;
       if (keep_shards) m.shard_id = ShardIdFor(state->meta.shards[i].index);
       m.open = state->meta.shards[i].open();
       (m.open ? stream.open_shards : stream.closed_shards) += 1;
-      m.incoming_records = c.incoming_records.load(std::memory_order_relaxed);
-      m.incoming_bytes = c.incoming_bytes.load(std::memory_order_relaxed);
-      m.write_throughput_exceeded = c.write_throughput_exceeded.load(std::memory_order_relaxed);
-      m.get_records_records = c.get_records_records.load(std::memory_order_relaxed);
-      m.get_records_bytes = c.get_records_bytes.load(std::memory_order_relaxed);
-      m.iterator_age_ms = c.iterator_age_ms.load(std::memory_order_relaxed);
-      m.read_throughput_exceeded = c.read_throughput_exceeded.load(std::memory_order_relaxed);
-      m.subscribe_events = c.subscribe_events.load(std::memory_order_relaxed);
-      m.subscribe_records = c.subscribe_records.load(std::memory_order_relaxed);
-      m.get_records_latency_us = c.get_records_latency_us.Read();
+      CopyCounters(shard.counters.Peek(), &m);
       {
         std::shared_lock life(shard.life);
         if (shard.log) stream.bytes_on_disk += shard.log->SizeBytes();

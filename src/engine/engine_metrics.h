@@ -1,9 +1,10 @@
 // Plain counters of the engine's activity, for the metrics endpoint (which
 // renders them; the engine knows no exposition format).
 //
-// Per shard, the counters live in the shard's state (ShardCounters) and are
-// bumped with relaxed atomic additions on the data path: no lock, no
-// allocation, a few nanoseconds per call (not per record). Engine::Metrics()
+// Per shard, the counters live in the shard's state (ShardCounters, built
+// the first time the shard is counted, so an idle shard costs a pointer) and
+// are bumped with relaxed atomic additions on the data path: no lock, no
+// allocation after the first, a few nanoseconds per call (not per record). Engine::Metrics()
 // copies them into a snapshot: every stream's totals, and the shards'
 // own counters only where the caller asks for them (ShardDetail), so that a
 // scrape of many idle shards stays small.

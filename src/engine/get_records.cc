@@ -88,7 +88,7 @@ Result<std::string> RecordPath::GetShardIterator(const StreamRef& stream, std::s
   if (by_sequence && !starting_sequence_number) return IteratorTypeMismatch(type, false);
 
   ShardState& shard = *state->shards[*index];
-  if (limits_on_ && !shard.quota.AdmitIteratorCall(options_.limits.shard, Now())) {
+  if (limits_on_ && !shard.quota.Get().AdmitIteratorCall(options_.limits.shard, Now())) {
     return Status(ErrorCode::kProvisionedThroughputExceeded,
                   ShardRateExceededMessage(stream.account, stream.name, canonical_id));
   }
@@ -185,13 +185,13 @@ Result<GetRecordsResult> RecordPath::GetRecords(std::string_view shard_iterator,
     // stream is.)
     // The stream's bytes first: a call refused for them takes no call token.
     const bool calls_ok = (!view.on_demand || view.stream->on_demand_quota.ReadBytesAvailable(limits.on_demand, now)) &&
-                          view.shard->quota.AdmitReadCall(limits.shard, now);
+                          view.shard->quota.Get().AdmitReadCall(limits.shard, now);
     if (!calls_ok) {
-      view.shard->counters.read_throughput_exceeded.fetch_add(1, std::memory_order_relaxed);
+      view.shard->counters.Get().read_throughput_exceeded.fetch_add(1, std::memory_order_relaxed);
       return Status(ErrorCode::kProvisionedThroughputExceeded,
                     ShardRateExceededMessage(ref.account, ref.name, shard_id));
     }
-    bytes_quota = view.on_demand ? &view.stream->on_demand_quota : &view.shard->quota;
+    bytes_quota = view.on_demand ? &view.stream->on_demand_quota : &view.shard->quota.Get();
     bytes_figures = view.on_demand ? &limits.on_demand : &limits.shard;
   }
   std::shared_lock life(view.shard->life);
@@ -209,7 +209,7 @@ Result<GetRecordsResult> RecordPath::GetRecords(std::string_view shard_iterator,
     bytes_quota->ChargeRead(*bytes_figures, bytes, now);
   }
   {
-    ShardCounters& counters = view.shard->counters;
+    ShardCounters& counters = view.shard->counters.Get();
     uint64_t bytes = 0;
     for (const Record& r : result.records) bytes += r.data.size();
     counters.get_records_records.fetch_add(result.records.size(), std::memory_order_relaxed);

@@ -44,6 +44,7 @@ bool Housekeeping::Stop() {
     if (stopped_) return false;
     stopped_ = true;
     stop_ = true;
+    stopping_.store(true, std::memory_order_relaxed);
     cv_.notify_all();
     thread = std::move(thread_);
   }
@@ -86,6 +87,7 @@ void Housekeeping::TrimPastRetention(int64_t now) {
       cutoff = now - state->meta.retention_ms();
     }
     for (const auto& shard : shards) {
+      if (stopping_.load(std::memory_order_relaxed)) return;
       std::shared_lock life(shard->life);
       if (!shard->log) continue;
       Result<uint64_t> trimmed = shard->log->TrimOlderThan(cutoff);

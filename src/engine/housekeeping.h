@@ -16,6 +16,7 @@
 // driving a ManualClock may run one directly (Engine::RunHousekeeping).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -38,7 +39,9 @@ class Housekeeping {
 
   // Starts the thread; a no-op while it runs or once stopped.
   void Start();
-  // Stops and joins the thread. Returns false when it was already stopped
+  // Stops and joins the thread; a retention pass under way ends at the next
+  // shard (a pass over 100,000 shards that recovers each would otherwise hold
+  // the stop for tens of seconds). Returns false when it was already stopped
   // (so the caller's own shutdown runs once); a later Start() does nothing.
   bool Stop();
   // Wakes the thread for a pass now.
@@ -47,7 +50,8 @@ class Housekeeping {
   int64_t RunPass();
 
  private:
-  // Trims every shard log past its stream's retention at `now`.
+  // Trims every shard log past its stream's retention at `now`; returns early
+  // once Stop() was called.
   void TrimPastRetention(int64_t now);
 
   const EngineOptions& options_;
@@ -62,6 +66,8 @@ class Housekeeping {
   bool stop_ = false;     // guarded by mu_
   bool kicked_ = false;   // guarded by mu_
   bool stopped_ = false;  // guarded by mu_
+  // Set by Stop(); the retention pass reads it between shards.
+  std::atomic<bool> stopping_{false};
 
   std::mutex pass_mu_;             // one pass at a time
   int64_t next_retention_ms_ = 0;  // guarded by pass_mu_

@@ -127,13 +127,13 @@ void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> e
         const size_t admitted =
             on_demand ? state->on_demand_quota.AdmitWrites(limits.on_demand, sizes.data(), sizes.size(), arrival_ms,
                                                            true, limits.on_demand_scale_delay_ms)
-                      : shard.quota.AdmitWrites(limits.shard, sizes.data(), sizes.size(), arrival_ms);
+                      : shard.quota.Get().AdmitWrites(limits.shard, sizes.data(), sizes.size(), arrival_ms);
         if (admitted < sizes.size()) {
           const Status throttled(ErrorCode::kProvisionedThroughputExceeded,
                                  ShardRateExceededMessage(stream.account, stream.name, ShardIdFor(shard_index)));
           end = begin + admitted;
           for (size_t j = end; j < group_end; ++j) ctx->results[ctx->order[j].second].status = throttled;
-          shard.counters.write_throughput_exceeded.fetch_add(group_end - end, std::memory_order_relaxed);
+          shard.counters.Get().write_throughput_exceeded.fetch_add(group_end - end, std::memory_order_relaxed);
         }
       }
       if (begin == end) {
@@ -180,8 +180,9 @@ void RecordPath::PutRecords(const StreamRef& stream, std::span<const PutEntry> e
                                  ctx->FailRange(begin, end);
                                }
                                if (s.ok()) {
-                                 waiter->counters.incoming_records.fetch_add(end - begin, std::memory_order_relaxed);
-                                 waiter->counters.incoming_bytes.fetch_add(data_bytes, std::memory_order_relaxed);
+                                 ShardCounters& counters = waiter->counters.Get();
+                                 counters.incoming_records.fetch_add(end - begin, std::memory_order_relaxed);
+                                 counters.incoming_bytes.fetch_add(data_bytes, std::memory_order_relaxed);
                                }
                                ctx->Release();
                                if (s.ok()) waiter->waiters.Notify();

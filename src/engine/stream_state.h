@@ -21,6 +21,7 @@
 #include "engine/stream_meta.h"
 #include "engine/throughput_quota.h"
 #include "engine/shard_store.h"
+#include "util/on_first_use.h"
 
 namespace sluice::engine {
 
@@ -34,29 +35,34 @@ class ShardWaiter {
 };
 
 // The waiters of one shard. Cheap when empty: Notify is one atomic load,
-// which is all PutRecords pays when nobody subscribes.
+// which is all PutRecords pays when nobody subscribes, and a shard never
+// subscribed to holds no list (two words).
 class ShardWaiters {
  public:
   void Add(std::weak_ptr<ShardWaiter> waiter) {
-    std::lock_guard lock(mu_);
-    std::erase_if(waiters_, [](const std::weak_ptr<ShardWaiter>& w) { return w.expired(); });
-    waiters_.push_back(std::move(waiter));
-    count_.store(waiters_.size(), std::memory_order_release);
+    List& list = list_.Get();
+    std::lock_guard lock(list.mu);
+    std::erase_if(list.waiters, [](const std::weak_ptr<ShardWaiter>& w) { return w.expired(); });
+    list.waiters.push_back(std::move(waiter));
+    count_.store(list.waiters.size(), std::memory_order_release);
   }
   void Remove(const ShardWaiter* waiter) {
-    std::lock_guard lock(mu_);
-    std::erase_if(waiters_, [waiter](const std::weak_ptr<ShardWaiter>& w) {
+    if (list_.Peek() == nullptr) return;
+    List& list = list_.Get();
+    std::lock_guard lock(list.mu);
+    std::erase_if(list.waiters, [waiter](const std::weak_ptr<ShardWaiter>& w) {
       auto p = w.lock();
       return !p || p.get() == waiter;
     });
-    count_.store(waiters_.size(), std::memory_order_release);
+    count_.store(list.waiters.size(), std::memory_order_release);
   }
   void Notify() {
     if (count_.load(std::memory_order_acquire) == 0) return;
+    List& list = list_.Get();
     std::vector<std::shared_ptr<ShardWaiter>> live;
     {
-      std::lock_guard lock(mu_);
-      for (const auto& w : waiters_) {
+      std::lock_guard lock(list.mu);
+      for (const auto& w : list.waiters) {
         if (auto p = w.lock()) live.push_back(std::move(p));
       }
     }
@@ -64,8 +70,11 @@ class ShardWaiters {
   }
 
  private:
-  std::mutex mu_;
-  std::vector<std::weak_ptr<ShardWaiter>> waiters_;  // guarded by mu_
+  struct List {
+    std::mutex mu;
+    std::vector<std::weak_ptr<ShardWaiter>> waiters;  // guarded by mu
+  };
+  OnFirstUse<List> list_;  // built by the first Add
   std::atomic<size_t> count_{0};
 };
 
@@ -74,8 +83,11 @@ struct ShardState {
   std::shared_mutex life;
   std::unique_ptr<ShardStore> log;  // null once closed or destroyed
   ShardWaiters waiters;             // SubscribeToShard subscriptions
-  ThroughputQuota quota;            // consulted only when limits are set
-  ShardCounters counters;           // activity, for Engine::Metrics()
+  // Built on first use, so an idle shard costs two pointers for them: the
+  // buckets are consulted only when limits are set, the counters only once
+  // the shard is written, read or subscribed to.
+  OnFirstUse<ThroughputQuota> quota;
+  OnFirstUse<ShardCounters> counters;  // activity, for Engine::Metrics()
 };
 
 struct StreamState {

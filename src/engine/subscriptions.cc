@@ -201,8 +201,9 @@ void Subscriptions::Run(ShardSubscription& sub) {
       for (const Record& r : event.batch.records) bytes += r.partition_key.size() + r.data.size();
       sub.fanout->Charge(static_cast<double>(bytes), now);
     }
-    view->shard->counters.subscribe_events.fetch_add(1, std::memory_order_relaxed);
-    view->shard->counters.subscribe_records.fetch_add(records_sent, std::memory_order_relaxed);
+    ShardCounters& counters = view->shard->counters.Get();
+    counters.subscribe_events.fetch_add(1, std::memory_order_relaxed);
+    counters.subscribe_records.fetch_add(records_sent, std::memory_order_relaxed);
     sub.sent_first = true;
     sub.next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
     sub.millis_behind_latest.store(event.batch.millis_behind_latest, std::memory_order_relaxed);
