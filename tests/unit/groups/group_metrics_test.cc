@@ -85,7 +85,9 @@ TEST_F(GroupMetricsTest, LagPerShardOnlyForStreamsWithEnhancedMonitoringOfIterat
 
 TEST_F(GroupMetricsTest, ConsoleJsonListsOnlyStreamsWithGroupsAndDescribesThem) {
   CreateStream(2);
-  ASSERT_TRUE(engine_->control().CreateStream({"123456789012", "us-east-1", "idle"}, {}).ok());
+  engine::CreateStreamParams one;
+  one.shard_count = 1;
+  ASSERT_TRUE(engine_->control().CreateStream({"123456789012", "us-east-1", "idle"}, one).ok());
   EXPECT_EQ(GroupsJson(*coordinator_, engine_->Metrics(engine::ShardDetail::kNone).streams), R"({"streams":[]})");
   Join("a");
   PutOne(*engine_, stream_, "k", "data");
