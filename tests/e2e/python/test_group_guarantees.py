@@ -68,6 +68,15 @@ def printed(*ms) -> set:
     return {data for m in ms for _, _, _, data in prints(m)}
 
 
+def wait_printed(ms: list, sent: set, timeout: float, what: str):
+    try:
+        e2e.wait_until(lambda: printed(*ms) >= sent, timeout, what)
+    except AssertionError as timed_out:
+        missing = sorted(sent - printed(*ms))
+        said = "\n".join(m.stderr() for m in ms)
+        raise AssertionError(f"{timed_out}: {len(missing)} never printed, e.g. {missing[:5]}; the members said:\n{said}")
+
+
 def tenures(member, end: float) -> list:
     """(shard, start, stop) of every tenure of the member, cut at `end`."""
     out, held = [], {}
@@ -149,7 +158,7 @@ def test_three_members_on_a_resharded_stream_through_a_member_kill_and_a_server_
                          AdjacentShardToMerge=neighbours[1]["ShardId"])
     e2e.wait_active(kinesis, stream)
     sent |= put_rounds(kinesis, stream, 6, 3)
-    e2e.wait_until(lambda: printed(*ms) >= sent, 20, "every record printed across the reshards")
+    wait_printed(ms, sent, 20, "every record printed across the reshards")
     three_open = open_shards(kinesis, stream)
     assert len(three_open) == 3
     e2e.wait_until(lambda: covered(ms, three_open), 10, "the members to read the 3 open shards")
@@ -162,7 +171,7 @@ def test_three_members_on_a_resharded_stream_through_a_member_kill_and_a_server_
     moved_after = time.monotonic() - killed_at
     assert moved_after < SESSION_S + 2, f"the shards moved {moved_after:.1f}s after the kill"
     sent |= put_rounds(kinesis, stream, 9, 2)
-    e2e.wait_until(lambda: printed(*ms) >= sent, 15, "the survivors to print the new records")
+    wait_printed(ms, sent, 15, "the survivors to print the new records")
     ends = [killed_at, time.monotonic(), time.monotonic()]
     assert_one_reader_per_shard(ms, ends)
     assert_in_order_per_key(ms, sent)
@@ -175,7 +184,7 @@ def test_three_members_on_a_resharded_stream_through_a_member_kill_and_a_server_
     e2e.wait_until(lambda: covered(ms, three_open) and reading(back), 15, "the three members to share again")
     fresh = put_rounds(kinesis, stream, 11, 2)
     sent |= fresh
-    e2e.wait_until(lambda: printed(*ms) >= sent, 15, "the new records printed")
+    wait_printed(ms, sent, 15, "the new records printed")
     assert printed(back) <= fresh, "the member that came back replayed checkpointed records"
 
     # The server killed with -9: the group and its checkpoints survive, the members rejoin.
@@ -192,5 +201,5 @@ def test_three_members_on_a_resharded_stream_through_a_member_kill_and_a_server_
     e2e.wait_until(rejoined, 15, "the members to rejoin after the restart")
     after = put_rounds(kinesis, stream, 13, 2)
     sent |= after
-    e2e.wait_until(lambda: printed(*ms) >= after, 15, "the records put after the restart printed")
+    wait_printed(ms, after, 15, "the records put after the restart printed")
     assert_in_order_per_key(everyone, sent)
