@@ -31,7 +31,6 @@ std::shared_ptr<server::StreamingBody> StreamedText(std::shared_ptr<metrics::Tex
 // Every argument outlives the page.
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
                                    const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch = nullptr,
-                                   const channels::Delivery* delivery = nullptr,
-                                   groups::Coordinator* groups = nullptr);
+                                   const channels::Delivery* delivery = nullptr, groups::Coordinator* groups = nullptr);
 
 }  // namespace sluice::cli

@@ -87,17 +87,17 @@ void WriteGroup(protocol::JsonWriter& w, const GroupDescription& d) {
 void AddGroupMetrics(Coordinator& coordinator, const std::vector<engine::StreamMetrics>& streams,
                      metrics::Exposition& out) {
   auto& members = out.Declare("sluice_group_members", "Members of a consumer group now.", MetricType::kGauge);
-  auto& generation = out.Declare("sluice_group_generation",
-                                 "Generation of a consumer group: raised by every change of its assignment.",
-                                 MetricType::kGauge);
-  auto& rebalances = out.Declare("sluice_group_rebalances_total",
-                                 "Changes of a consumer group's assignment since the server started.",
-                                 MetricType::kCounter);
-  auto& records_behind = out.Declare(
-      "sluice_group_records_behind",
-      "Records of a shard after its consumer group's checkpoint (streams with enhanced monitoring of "
-      "IteratorAgeMilliseconds).",
-      MetricType::kGauge);
+  auto& generation =
+      out.Declare("sluice_group_generation",
+                  "Generation of a consumer group: raised by every change of its assignment.", MetricType::kGauge);
+  auto& rebalances =
+      out.Declare("sluice_group_rebalances_total", "Changes of a consumer group's assignment since the server started.",
+                  MetricType::kCounter);
+  auto& records_behind =
+      out.Declare("sluice_group_records_behind",
+                  "Records of a shard after its consumer group's checkpoint (streams with enhanced monitoring of "
+                  "IteratorAgeMilliseconds).",
+                  MetricType::kGauge);
   auto& millis_behind = out.Declare(
       "sluice_group_millis_behind_latest",
       "How long ago the newest record after a consumer group's checkpoint of a shard arrived, in milliseconds (0: "

@@ -97,9 +97,10 @@ TEST_F(CoordinatorTest, AChildMadeInItsParentsFirstSecondTakesCheckpointsOfItsRe
   ASSERT_EQ(Ids(children), (std::vector<std::string>{"shardId-000000000001", "shardId-000000000002"}));
   auto put = engine::testing::PutSync(*engine_, stream_, {{"k", "child", HashKey{0}}});
   ASSERT_TRUE(put.ok());
-  EXPECT_EQ(Commit("a", children.generation, "shardId-000000000001", std::string(engine::ToView((*put)[0].sequence_number)))
-                .code(),
-            ErrorCode::kOk);
+  EXPECT_EQ(
+      Commit("a", children.generation, "shardId-000000000001", std::string(engine::ToView((*put)[0].sequence_number)))
+          .code(),
+      ErrorCode::kOk);
 }
 
 TEST_F(CoordinatorTest, TheChildOfAMergeWaitsForBothParents) {

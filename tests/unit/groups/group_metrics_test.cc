@@ -47,8 +47,7 @@ TEST_F(GroupMetricsTest, EveryGroupReportsMembersGenerationAndRebalances) {
   EXPECT_NE(text.find("sluice_group_members" + labels + " 2\n"), std::string::npos) << text;
   const int64_t generation = coordinator_->Describe(key_)->generation;
   ASSERT_GT(generation, 0);
-  EXPECT_NE(text.find("sluice_group_generation" + labels + " " + std::to_string(generation) + "\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("sluice_group_generation" + labels + " " + std::to_string(generation) + "\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("sluice_group_rebalances_total" + labels + " " + std::to_string(generation) + "\n"),
             std::string::npos)
@@ -77,7 +76,8 @@ TEST_F(GroupMetricsTest, LagPerShardOnlyForStreamsWithEnhancedMonitoringOfIterat
   EXPECT_GE(Sum(text, "sluice_group_millis_behind_latest", &samples), 1500) << text;
 
   // Checkpointed at each shard's newest record: nothing behind.
-  for (const auto& [shard, sequence_number] : newest) ASSERT_TRUE(Commit("a", a.generation, shard, sequence_number).ok());
+  for (const auto& [shard, sequence_number] : newest)
+    ASSERT_TRUE(Commit("a", a.generation, shard, sequence_number).ok());
   text = Scrape();
   EXPECT_EQ(Sum(text, "sluice_group_records_behind", &samples), 0) << text;
   EXPECT_EQ(Sum(text, "sluice_group_millis_behind_latest", &samples), 0) << text;
@@ -93,13 +93,11 @@ TEST_F(GroupMetricsTest, ConsoleJsonListsOnlyStreamsWithGroupsAndDescribesThem) 
   PutOne(*engine_, stream_, "k", "data");
   const std::string json = GroupsJson(*coordinator_, engine_->Metrics(engine::ShardDetail::kNone).streams);
   EXPECT_EQ(json.find(R"("name":"idle")"), std::string::npos) << json;
-  EXPECT_NE(json.find(R"("name":"orders","more_groups":false,"groups":[{"name":"billing")"), std::string::npos)
-      << json;
+  EXPECT_NE(json.find(R"("name":"orders","more_groups":false,"groups":[{"name":"billing")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("members":[{"member_id":"a","assignment":["shardId-000000000000","shardId-000000000001"])"),
             std::string::npos)
       << json;
-  EXPECT_NE(json.find(R"("owner":"a","sequence_number":null,"shard_end":false,"records_behind":1)"),
-            std::string::npos)
+  EXPECT_NE(json.find(R"("owner":"a","sequence_number":null,"shard_end":false,"records_behind":1)"), std::string::npos)
       << json;
 }
 
