@@ -452,6 +452,7 @@ function parseRoute() {
   if (parts[0] === 'records') return { page: 'records', args: parts.slice(1, 5) };
   if (parts[0] === 'cloudwatch') return { page: 'cloudwatch', args: [] };
   if (parts[0] === 'channels') return { page: 'channels', args: [] };
+  if (parts[0] === 'groups') return { page: 'groups', args: [] };
   return { page: 'streams', args: [] };
 }
 
@@ -466,6 +467,7 @@ async function tick() {
     else if (route.page === 'records' && document.getElementById('rec-follow').checked) await loadRecords();
     else if (route.page === 'cloudwatch') await refreshCloudWatch(view);
     else if (route.page === 'channels') await refreshChannels(view);
+    else if (route.page === 'groups') await refreshGroups(view);
   } catch (err) {
     say(err.message, true);
   } finally {
@@ -481,10 +483,12 @@ function navigate() {
   document.getElementById('nav-records').classList.toggle('current', route.page === 'records');
   document.getElementById('nav-cloudwatch').classList.toggle('current', route.page === 'cloudwatch');
   document.getElementById('nav-channels').classList.toggle('current', route.page === 'channels');
+  document.getElementById('nav-groups').classList.toggle('current', route.page === 'groups');
   if (route.page === 'stream') renderStreamPage(...route.args);
   else if (route.page === 'records') renderRecordsPage(...route.args);
   else if (route.page === 'cloudwatch') renderCloudWatchPage(view);
   else if (route.page === 'channels') renderChannelsPage(view);
+  else if (route.page === 'groups') renderGroupsPage(view);
   else renderStreamsPage();
   tick();
   timer = setInterval(tick, 1000);

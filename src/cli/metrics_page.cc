@@ -6,6 +6,7 @@
 #include "channels/delivery_metrics.h"
 #include "cloudwatch/metric_exposition.h"
 #include "console/metric_families.h"
+#include "groups/group_metrics.h"
 #include "metrics/build_info.h"
 #include "metrics/process_metrics.h"
 
@@ -56,16 +57,17 @@ std::shared_ptr<server::StreamingBody> StreamedText(std::shared_ptr<metrics::Tex
 
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
                                    const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch,
-                                   const channels::Delivery* delivery) {
-  return [&engine, server, &gateway, cloudwatch, delivery](const server::HttpRequest&) {
+                                   const channels::Delivery* delivery, groups::Coordinator* groups) {
+  return [&engine, server, &gateway, cloudwatch, delivery, groups](const server::HttpRequest&) {
     auto text = std::make_shared<metrics::TextStream>();
-    console::AddEngineMetrics(std::make_shared<engine::EngineMetrics>(engine.Metrics(engine::ShardDetail::kEnhanced)),
-                              *text);
+    auto streams = std::make_shared<engine::EngineMetrics>(engine.Metrics(engine::ShardDetail::kEnhanced));
+    console::AddEngineMetrics(streams, *text);
     metrics::Exposition out;
     if (server) console::AddServerMetrics(server->Connections(), out);
     gateway.AddMetrics(out);
     if (cloudwatch) cloudwatch::AddCloudWatchMetrics(*cloudwatch, out);
     if (delivery) channels::AddDeliveryMetrics(delivery->Stats(), out);
+    if (groups) groups::AddGroupMetrics(*groups, streams->streams, out);
     if (std::optional<metrics::ProcessStats> process = metrics::ReadProcessStats()) {
       metrics::AddProcessMetrics(*process, out);
     }

@@ -9,6 +9,7 @@
 #include "cloudwatch/metric_store.h"
 #include "engine/engine.h"
 #include "gateway/gateway.h"
+#include "groups/coordinator.h"
 #include "metrics/text_stream.h"
 #include "server/server.h"
 
@@ -22,12 +23,14 @@ std::shared_ptr<server::StreamingBody> StreamedText(std::shared_ptr<metrics::Tex
 // The page to register as the gateway's "/metrics", its body streamed
 // (StreamedText): the engine's per-stream series, the per-shard series of
 // streams with enhanced monitoring (console/metric_families.h), and the
-// server's, the gateway's, CloudWatch's, the process's and the build's.
+// server's, the gateway's, CloudWatch's, the consumer groups'
+// (groups/group_metrics.h), the process's and the build's.
 // `server` may be null (no connection counts), and so may `cloudwatch` (no
-// CloudWatch metrics) and `delivery` (no channel metrics).
+// CloudWatch metrics), `delivery` (no channel metrics) and `groups` (no
+// group metrics).
 // Every argument outlives the page.
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
                                    const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch = nullptr,
-                                   const channels::Delivery* delivery = nullptr);
+                                   const channels::Delivery* delivery = nullptr, groups::Coordinator* groups = nullptr);
 
 }  // namespace sluice::cli

@@ -38,6 +38,7 @@
 #include "sts/sts_service.h"
 #include "gateway/gateway.h"
 #include "groups/coordinator.h"
+#include "groups/group_metrics.h"
 #include "groups/group_store.h"
 #include "groups_api/groups_service.h"
 #include "engine/engine.h"
@@ -363,6 +364,9 @@ int RunServe(const ServeConfig& config) {
   console.SetCloudWatchSource([&cloudwatch_metrics] { return cloudwatch::LatestValuesJson(cloudwatch_metrics); });
   console.SetChannelsSource(
       [&delivery] { return channels::DeliveryStatsJson(delivery.Stats(), delivery.Destination()); });
+  console.SetGroupsSource([&group_coordinator, &streams = **engine] {
+    return groups::GroupsJson(group_coordinator, streams.Metrics(engine::ShardDetail::kNone).streams);
+  });
   if (config.auth_file.empty()) {
     auto page = [&console](const server::HttpRequest& req) { return console.Answer(req); };
     gateway.AddPage("/console", page);
@@ -399,7 +403,8 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
-  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery));
+  gateway.AddPage("/metrics",
+                  MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery, &group_coordinator));
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();

@@ -106,6 +106,10 @@ bool Console::Handle(const server::HttpRequest& request, server::HttpResponse* r
     *response = JsonResponse(200, channels_());
     return true;
   }
+  if (path == "/console/api/groups" && groups_) {
+    *response = JsonResponse(200, groups_());
+    return true;
+  }
   std::string_view name = path == "/console" || path == "/console/" ? "index.html" : path.substr(9);
   for (const ConsoleAsset& asset : ConsoleAssets()) {
     if (asset.name != name) continue;

@@ -12,6 +12,9 @@
 //                                               latest values), when a source is set
 //   GET /console/api/channels                  every delivering channel's figures and last
 //                                               error, when a source is set
+//   GET /console/api/groups                    every stream's consumer groups: members,
+//                                               assignment, checkpoints, lag per shard, when a
+//                                               source is set
 // Everything else the page shows or does (hash ranges, lineage, consumers,
 // creating, deleting, resharding, putting a record) goes through the Kinesis
 // API itself from the browser, like any other client.
@@ -38,6 +41,9 @@ class Console {
   // The JSON of /console/api/channels (the page lists its "channels");
   // without one that path answers 404. Call before serving.
   void SetChannelsSource(std::function<std::string()> source) { channels_ = std::move(source); }
+  // The JSON of /console/api/groups (the page lists its "streams"' groups);
+  // without one that path answers 404. Call before serving.
+  void SetGroupsSource(std::function<std::string()> source) { groups_ = std::move(source); }
 
   // True when `request` is the console's (GET /console...): then `*response`
   // is its answer.
@@ -55,6 +61,7 @@ class Console {
   std::string region_;
   std::function<std::string()> cloudwatch_;
   std::function<std::string()> channels_;
+  std::function<std::string()> groups_;
 };
 
 // The value of `key` in a URL query string ("a=1&b=x%20y"), percent-decoded;

@@ -21,6 +21,8 @@ Result<StreamShards> EngineShards::Describe(const engine::StreamRef& stream) con
     if (s.adjacent_parent_shard_id) info.parents.push_back(std::move(*s.adjacent_parent_shard_id));
     info.closed = s.ending_sequence_number.has_value();
     info.open_ms = s.open_ms;
+    std::optional<engine::SequenceFields> start = engine::ParseSequenceNumber(s.starting_sequence_number);
+    info.created_seconds = start ? start->shard_created_seconds : s.open_ms / 1000;
     out.shards.push_back(std::move(info));
   }
   return out;
@@ -54,7 +56,7 @@ Status EngineShards::CheckCheckpoint(const engine::StreamRef& stream, const Shar
   std::optional<engine::SequenceFields> fields = engine::ParseSequenceNumber(*sequence_number);
   const std::optional<int> index = engine::ParseShardId(shard.shard_id);
   if (!fields || !index || fields->shard_index != static_cast<uint32_t>(*index) ||
-      fields->shard_created_seconds != shard.open_ms / 1000 || fields->counter == 0 ||
+      fields->shard_created_seconds != shard.created_seconds || fields->counter == 0 ||
       fields->counter == engine::kEndingCounter || !newest || fields->counter > newest->counter) {
     return Status::InvalidArgument("Invalid SequenceNumber " + *sequence_number + " for shard " + shard.shard_id +
                                    ": it is not one of the shard's records.");

@@ -22,7 +22,10 @@ struct ShardInfo {
   std::string shard_id;
   std::vector<std::string> parents;  // parent and adjacent parent, when present
   bool closed = false;
-  int64_t open_ms = 0;  // the shard's creation, which its sequence numbers carry
+  int64_t open_ms = 0;  // the shard's creation
+  // The creation second its sequence numbers carry: a child made within a
+  // second of its parent's creation carries a later one (engine/stream_meta.h).
+  int64_t created_seconds = 0;
 };
 
 struct StreamShards {

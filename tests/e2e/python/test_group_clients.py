@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -34,6 +35,7 @@ class Member:
                                      env={**os.environ, **(env or {})})
         self.lines: list = []
         self.err: list = []
+        self.timeline: list = []  # (time.monotonic() when read, "out" or "err", line), both pipes in one order
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True),
                          threading.Thread(target=self._pump, args=(self.proc.stderr, self.err), daemon=True)]
@@ -42,8 +44,14 @@ class Member:
 
     def _pump(self, pipe, into: list):
         for raw in pipe:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
             with self._lock:
-                into.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                into.append(line)
+                self.timeline.append((time.monotonic(), "out" if into is self.lines else "err", line))
+
+    def events(self) -> list:
+        with self._lock:
+            return list(self.timeline)
 
     def records(self) -> list:
         with self._lock:

@@ -102,5 +102,15 @@ TEST_F(ConsoleTest, LatestRecordsOfAShard) {
   EXPECT_EQ(Get("/console/api/records?stream=browsed&shard=shardId-000000000007")->status, 404);
 }
 
+TEST_F(ConsoleTest, GroupsAreServedFromTheirSourceAndAnswer404WithoutOne) {
+  EXPECT_EQ(Get("/console/api/groups")->status, 404);
+  console_->SetGroupsSource([] { return std::string(R"({"streams":[]})"); });
+  auto groups = Get("/console/api/groups");
+  ASSERT_TRUE(groups);
+  EXPECT_EQ(groups->status, 200);
+  EXPECT_EQ(groups->body, R"({"streams":[]})");
+  EXPECT_NE(Get("/console/groups.js")->body.find("refreshGroups"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::console

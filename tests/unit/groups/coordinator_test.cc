@@ -86,6 +86,23 @@ TEST_F(CoordinatorTest, ChildrenOfASplitAreHandedOutOnlyAfterTheParentsShardEnd)
   EXPECT_EQ(Ids(after), (std::vector<std::string>{"shardId-000000000001", "shardId-000000000002"}));
 }
 
+TEST_F(CoordinatorTest, AChildMadeInItsParentsFirstSecondTakesCheckpointsOfItsRecords) {
+  CreateStream(1);
+  // Split at the stream's creation time: the children's sequence numbers carry
+  // the next second (engine/stream_meta.h), not the second they opened in.
+  ASSERT_TRUE(engine_->control().SplitShard(stream_, "shardId-000000000000", kMiddle).ok());
+  MemberView a = Join("a");
+  ASSERT_TRUE(Commit("a", a.generation, "shardId-000000000000", std::nullopt, /*shard_end=*/true).ok());
+  MemberView children = Heartbeat("a");
+  ASSERT_EQ(Ids(children), (std::vector<std::string>{"shardId-000000000001", "shardId-000000000002"}));
+  auto put = engine::testing::PutSync(*engine_, stream_, {{"k", "child", HashKey{0}}});
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(
+      Commit("a", children.generation, "shardId-000000000001", std::string(engine::ToView((*put)[0].sequence_number)))
+          .code(),
+      ErrorCode::kOk);
+}
+
 TEST_F(CoordinatorTest, TheChildOfAMergeWaitsForBothParents) {
   CreateStream(2);
   ASSERT_TRUE(engine_->control().MergeShards(stream_, "shardId-000000000000", "shardId-000000000001").ok());
