@@ -8,7 +8,7 @@
 #include "engine/subscriptions.h"
 #include "groups/member_errors.h"
 #include "groups_api/operations.h"
-#include "protocol/errors.h"
+#include "protocol/event_exception.h"
 #include "protocol/event_stream.h"
 #include "protocol/json_writer.h"
 #include "util/log.h"
@@ -22,9 +22,7 @@ constexpr std::string_view kJson = "application/json";
 // the others as the API answers them.
 std::string ExceptionType(const Status& status) {
   if (std::optional<std::string_view> member = groups::MemberErrorType(status)) return std::string(*member);
-  std::string type = protocol::ErrorTypeName(status.code());
-  if (type == "InternalFailure") type = "InternalFailureException";
-  return type;
+  return protocol::EventExceptionType(status);
 }
 
 engine::IteratorType StartOf(const groups::AssignedShard& shard) {
@@ -245,12 +243,7 @@ void GroupPush::EndLocked(const Status& status) {
   StopShardsLocked();
   if (!out_) return;
   if (!status.ok()) {
-    std::string payload;
-    protocol::JsonWriter w(&payload);
-    w.BeginObject();
-    w.Member("message", status.message());
-    w.EndObject();
-    WriteLocked(ExceptionType(status), payload, true);
+    WriteLocked(ExceptionType(status), protocol::EventExceptionPayload(status), true);
     log::Info("consumer group {} of stream {}: push to member {} ended: {}", key_.group, key_.stream, member_id_,
               status.ToString());
   }
