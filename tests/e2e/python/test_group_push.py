@@ -4,6 +4,7 @@ the events are decoded with botocore's event-stream decoder, the one boto3's Sub
 
 import base64
 import http.client
+import os
 import json
 import queue
 import threading
@@ -22,7 +23,7 @@ from test_consumer_groups import TARGET, call, expect_error, shard_ids
 class GroupSubscription:
     """One SubscribeToGroup response read on a thread of its own: events(type, payload) in order."""
 
-    def __init__(self, endpoint: str, **body):
+    def __init__(self, endpoint: str, read: bool = True, **body):
         data = json.dumps(body).encode()
         req = botocore.awsrequest.AWSRequest(method="POST", url=endpoint + "/", data=data, headers={
             "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET + "SubscribeToGroup"})
@@ -40,6 +41,10 @@ class GroupSubscription:
             return
         assert self.response.getheader("content-type") == "application/vnd.amazon.eventstream"
         self.thread = threading.Thread(target=self._read, daemon=True)
+        if read:
+            self.thread.start()
+
+    def start_reading(self):
         self.thread.start()
 
     def _read(self):
@@ -94,8 +99,8 @@ class GroupSubscription:
             self.response.close()
 
 
-def subscribe(ep: str, stream: str, group: str, member: str) -> GroupSubscription:
-    s = GroupSubscription(ep, StreamName=stream, GroupName=group, MemberId=member)
+def subscribe(ep: str, stream: str, group: str, member: str, read: bool = True) -> GroupSubscription:
+    s = GroupSubscription(ep, read, StreamName=stream, GroupName=group, MemberId=member)
     assert s.status == 200, s.error
     return s
 
@@ -296,3 +301,48 @@ def test_subscribe_errors_name_the_member_group_and_stream(endpoint, new_stream)
         s = GroupSubscription(ep, **body)
         assert s.status == 400, (body, s.status)
         assert s.error["__type"] == error_type and named in s.error["message"], s.error
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_a_member_that_does_not_read_is_not_buffered_for(spawn):
+    server = spawn("--durability", "os")
+    ep = server.endpoint
+    kinesis = e2e.client(ep, read_timeout=60)
+    e2e.create_stream(kinesis, "big", 2)
+    size, count = 100 * 1024, 300
+    put = {}
+    for b in range(0, count, 25):
+        out = kinesis.put_records(StreamName="big", Records=[
+            {"PartitionKey": f"k{i}", "Data": os.urandom(size)} for i in range(b, b + 25)])
+        assert out["FailedRecordCount"] == 0
+        for r in out["Records"]:
+            put.setdefault(r["ShardId"], []).append(r["SequenceNumber"])
+    total_mib = size * count / 2**20
+    call(ep, "JoinGroup", StreamName="big", GroupName="g", MemberId="m")
+    base = rss_kib(server.proc.pid)
+    s = subscribe(ep, "big", "g", "m", read=False)
+    try:
+        # Unread for a while: the server must wait for the member, not encode the backlog for it.
+        peak, stalled_until = base, time.monotonic() + 1.5
+        while time.monotonic() < stalled_until:
+            peak = max(peak, rss_kib(server.proc.pid))
+            time.sleep(0.05)
+        s.start_reading()
+        got = s.records_until(lambda out: len(out) >= count, timeout=60)
+        peak = max(peak, rss_kib(server.proc.pid))
+        pushed = {}
+        for shard, r in got:
+            pushed.setdefault(shard, []).append(r["SequenceNumber"])
+        assert pushed == put, "every record once, in order per shard"
+    finally:
+        s.close()
+    growth_mib = (peak - base) / 1024
+    assert growth_mib < total_mib / 2, \
+        f"server RSS grew by {growth_mib:.1f} MiB while a member read {total_mib:.0f} MiB late"
