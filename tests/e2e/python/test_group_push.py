@@ -7,6 +7,7 @@ import http.client
 import os
 import json
 import queue
+import subprocess
 import threading
 import time
 from urllib.parse import urlparse
@@ -18,6 +19,8 @@ import botocore.eventstream
 
 import sluice_e2e as e2e
 from test_consumer_groups import TARGET, call, expect_error, shard_ids
+
+TARGET_HEADER = "X-Amz-Target: " + TARGET
 
 
 class GroupSubscription:
@@ -172,9 +175,9 @@ def test_a_second_member_takes_shards_from_a_pushed_member_at_once(endpoint, kin
         want = sum(len(put.get(k, [])) for k in kept)
         got = s.records_until(lambda out: sum(1 for shard, _ in out if shard in kept) >= want, timeout=10)
         assert {shard for shard, _ in got} <= set(kept), "no record of a moved shard after the hand-over"
-        # And nothing of them later: b's shards got records, a heard of none while b read them.
-        b_view = call(ep, "DescribeGroup", StreamName=stream, GroupName="g")["Group"]
-        assert {m["MemberId"]: m["Pushed"] for m in b_view["Members"]} == {"a": True, "b": False}
+        # And nothing of them later.
+        described = call(ep, "DescribeGroup", StreamName=stream, GroupName="g")["Group"]
+        assert {m["MemberId"]: m["Pushed"] for m in described["Members"]} == {"a": True, "b": False}
         while True:
             try:
                 event = s.next(timeout=0.3)
@@ -346,3 +349,25 @@ def test_a_member_that_does_not_read_is_not_buffered_for(spawn):
     growth_mib = (peak - base) / 1024
     assert growth_mib < total_mib / 2, \
         f"server RSS grew by {growth_mib:.1f} MiB while a member read {total_mib:.0f} MiB late"
+
+
+def test_a_member_is_pushed_over_http2(endpoint, kinesis, new_stream, tmp_path):
+    ep = endpoint.url
+    stream = new_stream(1)
+    call(ep, "JoinGroup", StreamName=stream, GroupName="g", MemberId="m")
+    kinesis.put_record(StreamName=stream, Data=b"over h2", PartitionKey="k")
+    out = tmp_path / "events"
+    # curl (nghttp2) with prior knowledge: HTTP/2 over plain TCP, for 2 s.
+    run = subprocess.run(
+        ["curl", "-s", "-o", str(out), "-w", "%{http_version} %{http_code}", "--http2-prior-knowledge",
+         "--max-time", "2", "-H", "Content-Type: application/x-amz-json-1.1",
+         "-H", TARGET_HEADER + "SubscribeToGroup", "-H", "Authorization: " + e2e.DUMMY_AUTH,
+         "-d", json.dumps({"StreamName": stream, "GroupName": "g", "MemberId": "m"}), ep + "/"],
+        capture_output=True, text=True, timeout=30)
+    assert run.stdout == "2 200", (run.stdout, run.stderr)
+    decoder = botocore.eventstream.EventStreamBuffer()
+    decoder.add_data(out.read_bytes())
+    events = [(m.headers[":event-type"], json.loads(m.payload)) for m in decoder]
+    assert events[0][0] == "AssignmentEvent"
+    records = [r for kind, p in events if kind == "RecordsEvent" for r in p["Records"]]
+    assert [data_of(r) for r in records] == [b"over h2"]
