@@ -21,6 +21,7 @@
 #include "engine/subscriptions.h"
 #include "protocol/cbor_transcode.h"
 #include "protocol/errors.h"
+#include "protocol/event_exception.h"
 #include "protocol/event_stream.h"
 #include "protocol/json_writer.h"
 #include "util/log.h"
@@ -70,14 +71,7 @@ class EventStreamSink final : public engine::SubscriptionSink {
   void End(const Status& status) override {
     if (!status.ok()) {
       // One exception event, named as the event-stream union names it.
-      std::string payload;
-      protocol::JsonWriter w(&payload);
-      w.BeginObject();
-      w.Member("message", status.message());
-      w.EndObject();
-      std::string type = protocol::ErrorTypeName(status.code());
-      if (type == "InternalFailure") type = "InternalFailureException";
-      Emit("exception", type, std::move(payload));
+      Emit("exception", protocol::EventExceptionType(status), protocol::EventExceptionPayload(status));
     }
     std::shared_ptr<StreamOutput> out;
     {

@@ -629,6 +629,7 @@ struct ReadFlags {
   std::string consumer;  // empty: one of this process's own (ProcessConsumerName)
   std::string group;     // tail: read as a member of this consumer group
   std::string member_id;
+  bool push = false;             // --group: read by SubscribeToGroup
   double session_timeout_s = 0;  // 0: the server's default
   double poll_interval_s = 1.0;
   double for_seconds = 0;
@@ -691,6 +692,7 @@ int RunGroupTail(const ReadFlags& f) {
   if (f.from == "trim-horizon") o.initial_position = "TRIM_HORIZON";
   o.auto_checkpoint = false;  // checkpointed below, up to the last record printed
   o.idle_poll_ms = static_cast<int64_t>(f.poll_interval_s * 1000);
+  if (f.push) o.push = config;
   client::GroupConsumer consumer(*client, o);
   const auto begun = std::chrono::steady_clock::now();
   int64_t printed = 0;
@@ -957,6 +959,10 @@ std::vector<ClientCommand> AddClientCommands(CLI::App& app) {
                     "Read as a member of this consumer group: the server assigns the shards, and each record "
                     "printed is checkpointed in the group (--from: the group's initial position)");
     cmd->add_option("--member-id", f->member_id, "The member id in --group (default: one the server makes)")
+        ->needs(cmd->get_option("--group"));
+    cmd->add_flag("--push", f->push,
+                  "In --group: the server pushes the records of this member's shards over one SubscribeToGroup "
+                  "connection instead of GetRecords polls")
         ->needs(cmd->get_option("--group"));
     cmd->add_option("--session-timeout", f->session_timeout_s,
                     "Seconds without a heartbeat after which the server gives this member's shards to the others "

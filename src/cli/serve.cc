@@ -356,7 +356,8 @@ int RunServe(const ServeConfig& config) {
   gateway.AddService(
       std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
   gateway.AddService(std::make_unique<sts::StsService>(config.account));
-  gateway.AddService(std::make_unique<groups_api::GroupsService>(group_coordinator, config.account, config.region));
+  gateway.AddService(
+      std::make_unique<groups_api::GroupsService>(group_coordinator, **engine, config.account, config.region));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.

@@ -133,6 +133,32 @@ Outcome<GroupHeartbeat> ParseHeartbeatAnswer(std::string_view json) {
   });
 }
 
+std::string SubscribeToGroupBody(const std::string& stream, const std::string& group, const std::string& member_id) {
+  return MemberBody(stream, group, member_id);
+}
+
+Outcome<GroupAssignmentEvent> ParseAssignmentEvent(std::string_view json) {
+  return ReadAnswer<GroupAssignmentEvent>("SubscribeToGroup", json,
+                                          [](const JsonObject& o) -> Outcome<GroupAssignmentEvent> {
+                                            GroupAssignmentEvent out;
+                                            out.generation = Long(o, "Generation");
+                                            Outcome<GroupAssignment> a = ReadAssignment("SubscribeToGroup", o);
+                                            if (!a.ok()) return a.error();
+                                            out.assignment = std::move(a).value();
+                                            return out;
+                                          });
+}
+
+Outcome<GroupShardEvent> ParseGroupShardEvent(std::string_view json) {
+  return ReadAnswer<GroupShardEvent>("SubscribeToGroup", json, [](const JsonObject& o) -> Outcome<GroupShardEvent> {
+    GroupShardEvent out;
+    out.shard_id = Str(o, "ShardId");
+    if (out.shard_id.empty()) return BadAnswer("SubscribeToGroup", Status::Validation("an event without ShardId"));
+    out.child_shard_ids = Strings(o, "ChildShardIds");
+    return out;
+  });
+}
+
 Outcome<GroupJoined> JoinGroup(Client& client, const JoinGroupRequest& request) {
   GroupRequest r(request.stream);
   r.w().Member("GroupName", request.group);

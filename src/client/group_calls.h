@@ -128,4 +128,20 @@ Outcome<Done> DeleteGroup(Client& client, const std::string& stream, const std::
 Outcome<GroupJoined> ParseJoinGroupAnswer(std::string_view json);
 Outcome<GroupHeartbeat> ParseHeartbeatAnswer(std::string_view json);
 
+// SubscribeToGroup (docs/consumer-groups.md): the request's body, and its
+// events' payloads. A RecordsEvent's records are ParseRecordsPayload's
+// (client.h), of the shard GroupShardEvent names.
+std::string SubscribeToGroupBody(const std::string& stream, const std::string& group, const std::string& member_id);
+struct GroupAssignmentEvent {
+  int64_t generation = 0;
+  GroupAssignment assignment;
+};
+Outcome<GroupAssignmentEvent> ParseAssignmentEvent(std::string_view json);
+// The ShardId of a RecordsEvent or a ShardEndEvent, and the latter's ChildShardIds.
+struct GroupShardEvent {
+  std::string shard_id;
+  std::vector<std::string> child_shard_ids;
+};
+Outcome<GroupShardEvent> ParseGroupShardEvent(std::string_view json);
+
 }  // namespace sluice::client

@@ -46,7 +46,7 @@ Outcome<Done> GroupConsumer::SendCheckpoint(const std::string& shard_id, const s
   request.stream = options_.stream;
   request.group = options_.group;
   request.member_id = membership_.member_id();
-  request.generation = membership_.generation();
+  request.generation = std::max(membership_.generation(), pushed_generation_.load());
   request.shard_id = shard_id;
   request.sequence_number = sequence_number;
   request.shard_end = shard_end;
@@ -151,6 +151,7 @@ bool GroupConsumer::ReadShard(const std::string& id, ShardState& s, const BatchH
 Outcome<Done> GroupConsumer::Run(const BatchHandler& handler, const std::function<bool()>& stop,
                                  const AssignmentHandler& on_assignment) {
   auto stopping = [&] { return stopped_.load() || (stop && stop()); };
+  if (options_.push) return RunPushed(handler, stopping, on_assignment);
   Outcome<Done> joined = membership_.Join();
   if (!joined.ok()) return joined;
   Outcome<Done> result = Done{};

@@ -1,5 +1,6 @@
 // GroupConsumer: a member of a consumer group that reads the shards the
-// server gives it by polling GetRecords, and checkpoints in the group.
+// server gives it, by polling GetRecords or (with `push`) from the server's
+// SubscribeToGroup stream, and checkpoints in the group.
 //
 //   GroupConsumer consumer(client, {.stream = "orders", .group = "billing"});
 //   consumer.Run([](const std::string& shard_id, const std::vector<Record>& batch) { ... }, stop);
@@ -17,6 +18,12 @@
 // out its children. Retryable errors back the shard off exponentially;
 // ExpiredIteratorException re-gets the iterator after the last record.
 //
+// Pushed (options.push): one SubscribeToGroup connection brings the
+// assignment and every shard's batches; the handler, the checkpoints and
+// the ShardEnd checkpoint are as above, a shard the server revokes simply
+// stops arriving, and the stream is opened again (after a join again on
+// UnknownMemberException) when it ends.
+//
 // Records are delivered at least once: a batch whose checkpoint did not
 // reach the server (the process died, the shard moved) is read again by
 // the shard's next owner.
@@ -30,13 +37,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "client/client.h"
+#include "client/config.h"
 #include "client/group_membership.h"
 #include "client/types.h"
+#include "http/http_client.h"
 
 namespace sluice::client {
 
@@ -47,6 +57,9 @@ struct GroupConsumerOptions : GroupMembershipOptions {
   int limit = 10000;            // GetRecords Limit
   int64_t idle_poll_ms = 1000;  // pause of a shard whose last read returned nothing
   int64_t backoff_max_ms = 5000;
+  // Set: the server pushes the shards (SubscribeToGroup, over a connection
+  // of its own to this configuration's endpoint) instead of GetRecords.
+  std::optional<ClientConfig> push;
 };
 
 // One batch of one shard, in the shard's order; never empty.
@@ -93,6 +106,13 @@ class GroupConsumer {
     bool caught_up = false;
   };
 
+  // Run with options_.push (group_consumer_push.cc).
+  Outcome<Done> RunPushed(const BatchHandler& handler, const std::function<bool()>& stopping,
+                          const AssignmentHandler& on_assignment);
+  // One SubscribeToGroup stream until it ends: false with *error for a
+  // failure Run must return.
+  bool Subscribe(http::HttpClient& conn, const BatchHandler& handler, const std::function<bool()>& stopping,
+                 const AssignmentHandler& on_assignment, Error* error);
   void Apply(const AssignmentUpdate& update);
   // One read of `id`; false with *error for a non-retryable failure.
   bool ReadShard(const std::string& id, ShardState& s, const BatchHandler& handler, Error* error);
@@ -113,6 +133,7 @@ class GroupConsumer {
   mutable std::mutex dropped_mu_;
   std::set<std::string> dropped_;  // fenced by an explicit Checkpoint, to stop reading
   std::atomic<bool> stopped_{false};
+  std::atomic<int64_t> pushed_generation_{0};  // of the last AssignmentEvent
 };
 
 }  // namespace sluice::client

@@ -1,6 +1,7 @@
 #include "client/kinesis_http.h"
 
 #include "http/sigv4_signer.h"
+#include "protocol/json_reader.h"
 
 namespace sluice::client {
 
@@ -43,6 +44,21 @@ Error ErrorFromStatus(const Status& status) {
     default: break;
   }
   return Error{type, status.message(), 0};
+}
+
+Error EventStreamExceptionError(const protocol::EventStreamMessage& m) {
+  Error e;
+  const protocol::EventStreamHeaderValue* t = m.Find(":exception-type");
+  if (t == nullptr) t = m.Find(":error-code");
+  e.type = t != nullptr ? t->bytes : "InternalFailure";
+  e.http_status = 200;
+  Result<protocol::JsonObject> doc = protocol::ParseJsonRequest(m.payload);
+  if (doc.ok()) {
+    std::optional<std::string_view> msg;
+    if (doc->GetString("message", &msg).ok() && msg) e.message = std::string(*msg);
+  }
+  if (e.message.empty()) e.message = m.payload.substr(0, 300);
+  return e;
 }
 
 }  // namespace sluice::client

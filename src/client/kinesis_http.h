@@ -11,6 +11,7 @@
 #include "client/transport.h"
 #include "client/types.h"
 #include "http/http_client.h"
+#include "protocol/event_stream.h"
 #include "util/status.h"
 
 namespace sluice::client {
@@ -28,5 +29,9 @@ http::Request JsonApiRequest(const ClientConfig& config, std::string_view host_h
 // TimeoutError, TlsError, ProtocolError, Stopped (the caller's stop), or
 // ClientError (a bad endpoint).
 Error ErrorFromStatus(const Status& status);
+
+// An event stream's exception message (SubscribeToShard, SubscribeToGroup)
+// as an Error: its :exception-type (or :error-code) and payload's message.
+Error EventStreamExceptionError(const protocol::EventStreamMessage& m);
 
 }  // namespace sluice::client

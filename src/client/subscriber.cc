@@ -29,21 +29,6 @@ bool Pause(int64_t ms, const std::function<bool()>& stop) {
   return !(stop && stop());
 }
 
-Error ExceptionError(const protocol::EventStreamMessage& m) {
-  Error e;
-  const protocol::EventStreamHeaderValue* t = m.Find(":exception-type");
-  if (t == nullptr) t = m.Find(":error-code");
-  e.type = t != nullptr ? t->bytes : "InternalFailure";
-  e.http_status = 200;
-  Result<protocol::JsonObject> doc = protocol::ParseJsonRequest(m.payload);
-  if (doc.ok()) {
-    std::optional<std::string_view> msg;
-    if (doc->GetString("message", &msg).ok() && msg) e.message = std::string(*msg);
-  }
-  if (e.message.empty()) e.message = m.payload.substr(0, 300);
-  return e;
-}
-
 }  // namespace
 
 std::string SubscribeToShardBody(const std::string& consumer_arn, const std::string& shard_id,
@@ -112,7 +97,7 @@ Outcome<std::vector<ChildShard>> ShardSubscriber::Run(const RecordHandler& handl
           break;
         }
         case http::SubscribeMessageKind::kInitialResponse: ++subscriptions_; break;
-        case http::SubscribeMessageKind::kException: event_error = ExceptionError(m); break;
+        case http::SubscribeMessageKind::kException: event_error = EventStreamExceptionError(m); break;
         default: break;
       }
     });

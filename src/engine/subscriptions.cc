@@ -4,6 +4,7 @@
 #include "engine/subscriptions.h"
 
 #include <algorithm>
+#include <limits>
 #include <shared_mutex>
 #include <tuple>
 
@@ -23,6 +24,8 @@ constexpr size_t kMaxEventRecordBytes = 1536u << 10;
 constexpr int kMaxEventRecords = 10000;
 // Events one run may send before letting other subscriptions go.
 constexpr int kEventsPerRun = 4;
+// The expiry of a subscription that has no lifetime (a group member's).
+constexpr int64_t kNoLifetime = std::numeric_limits<int64_t>::max();
 
 }  // namespace
 
@@ -41,35 +44,29 @@ Subscriptions::~Subscriptions() { Stop(); }
 void Subscriptions::Start() { hub_->Start(); }
 void Subscriptions::Stop() { hub_->Stop(); }
 
-Result<std::shared_ptr<Subscription>> Subscriptions::SubscribeToShard(
-    const ConsumerRef& consumer, std::string_view shard_id, IteratorType type,
-    std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms,
-    std::shared_ptr<SubscriptionSink> sink) {
+Result<std::shared_ptr<ShardSubscription>> Subscriptions::Open(const StreamRef& stream, std::string_view shard_id,
+                                                               IteratorType type,
+                                                               std::optional<std::string_view> starting_sequence_number,
+                                                               std::optional<int64_t> timestamp_ms,
+                                                               std::shared_ptr<SubscriptionSink> sink) {
   // The starting position follows GetShardIterator's rules and messages.
-  SLUICE_ASSIGN_OR_RETURN(std::string token, records_.GetShardIterator(consumer.stream, shard_id, type,
-                                                                       starting_sequence_number, timestamp_ms));
+  SLUICE_ASSIGN_OR_RETURN(std::string token,
+                          records_.GetShardIterator(stream, shard_id, type, starting_sequence_number, timestamp_ms));
   SLUICE_ASSIGN_OR_RETURN(IteratorPosition pos, codec_.Decode(token));
   const int index = static_cast<int>(pos.shard_index);
   std::shared_ptr<ShardState> shard;
   {
-    std::shared_ptr<StreamState> state = streams_.Find(consumer.stream);
-    if (!state) return Status::NotFound(StreamNotFoundMessage(consumer.stream));
+    std::shared_ptr<StreamState> state = streams_.Find(stream);
+    if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
     std::shared_lock lock(state->mu);
     if (index >= static_cast<int>(state->shards.size())) {
-      return Status::NotFound(ShardNotFoundMessage(consumer.stream, shard_id));
+      return Status::NotFound(ShardNotFoundMessage(stream, shard_id));
     }
     shard = state->shards[index];
   }
-
   const int64_t now = Now();
-  const std::string consumer_arn = ConsumerArn(consumer.stream, consumer.consumer_name, consumer.consumer_creation_ms);
   auto sub = std::make_shared<ShardSubscription>(hub_.get(), std::move(sink));
-  sub->key = consumer_arn + "#" + std::to_string(index);
-  sub->consumer_arn = consumer_arn;
-  if (limits_on_ && options_.limits.fanout_bytes > 0) {
-    sub->fanout = TokenBucket(options_.limits.fanout_bytes, options_.limits.fanout_bytes, now);
-  }
-  sub->stream = consumer.stream;
+  sub->stream = stream;
   sub->stream_creation_ms = pos.stream_creation_ms;
   sub->shard_index = index;
   sub->shard = shard;
@@ -77,6 +74,39 @@ Result<std::shared_ptr<Subscription>> Subscriptions::SubscribeToShard(
   sub->started_ms = now;
   sub->expires_ms = now + options_.subscription_lifetime_ms;
   sub->next_heartbeat_ms = now + options_.subscription_heartbeat_ms;
+  return sub;
+}
+
+Result<std::shared_ptr<Subscription>> Subscriptions::SubscribeForGroup(
+    const StreamRef& stream, std::string_view shard_id, IteratorType type,
+    std::optional<std::string_view> starting_sequence_number, std::string label,
+    std::shared_ptr<SubscriptionSink> sink) {
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<ShardSubscription> sub,
+                          Open(stream, shard_id, type, starting_sequence_number, std::nullopt, std::move(sink)));
+  // Not registered by key: the coordinator keeps one reader per shard.
+  sub->consumer_arn = std::move(label);
+  sub->expires_ms = kNoLifetime;
+  std::shared_ptr<ShardState> shard = sub->shard.lock();
+  if (shard) shard->waiters.Add(sub);
+  return std::shared_ptr<Subscription>(sub);
+}
+
+Result<std::shared_ptr<Subscription>> Subscriptions::SubscribeToShard(
+    const ConsumerRef& consumer, std::string_view shard_id, IteratorType type,
+    std::optional<std::string_view> starting_sequence_number, std::optional<int64_t> timestamp_ms,
+    std::shared_ptr<SubscriptionSink> sink) {
+  SLUICE_ASSIGN_OR_RETURN(
+      std::shared_ptr<ShardSubscription> sub,
+      Open(consumer.stream, shard_id, type, starting_sequence_number, timestamp_ms, std::move(sink)));
+  const int index = sub->shard_index;
+  std::shared_ptr<ShardState> shard = sub->shard.lock();
+  const int64_t now = sub->started_ms;
+  const std::string consumer_arn = ConsumerArn(consumer.stream, consumer.consumer_name, consumer.consumer_creation_ms);
+  sub->key = consumer_arn + "#" + std::to_string(index);
+  sub->consumer_arn = consumer_arn;
+  if (limits_on_ && options_.limits.fanout_bytes > 0) {
+    sub->fanout = TokenBucket(options_.limits.fanout_bytes, options_.limits.fanout_bytes, now);
+  }
   {
     std::lock_guard lock(mu_);
     if (limits_on_ && options_.limits.subscribe_calls > 0) {
@@ -143,7 +173,7 @@ void Subscriptions::Run(ShardSubscription& sub) {
     if (!sink.Ready()) {
       // The sink wakes us once it has room; the lifetime runs on regardless,
       // so a client that stops reading still sees its subscription end.
-      hub_->ScheduleAt(sub.shared_from_this(), sub.expires_ms);
+      if (sub.expires_ms != kNoLifetime) hub_->ScheduleAt(sub.shared_from_this(), sub.expires_ms);
       return;
     }
     if (sub.fanout) {
@@ -220,7 +250,7 @@ void Subscriptions::Run(ShardSubscription& sub) {
   }
   const int64_t wake_at =
       options_.subscription_heartbeat_ms > 0 ? std::min(sub.expires_ms, sub.next_heartbeat_ms) : sub.expires_ms;
-  hub_->ScheduleAt(sub.shared_from_this(), wake_at);
+  if (wake_at != kNoLifetime) hub_->ScheduleAt(sub.shared_from_this(), wake_at);
 }
 
 void Subscriptions::AddMetrics(EngineMetrics* out) const {

@@ -111,6 +111,17 @@ class Subscriptions {
                                                          std::optional<int64_t> timestamp_ms,
                                                          std::shared_ptr<SubscriptionSink> sink);
 
+  // A push subscription of a consumer group's member to one of its shards
+  // (SubscribeToGroup): the same delivery as SubscribeToShard, from the
+  // position GetShardIterator would give (same errors), but with no
+  // consumer, no lifetime, no takeover rule and no call quota; the group's
+  // coordinator decides who reads the shard, and the caller Cancel()s the
+  // subscription when the shard moves away. `label` names it in logs.
+  Result<std::shared_ptr<Subscription>> SubscribeForGroup(const StreamRef& stream, std::string_view shard_id,
+                                                          IteratorType type,
+                                                          std::optional<std::string_view> starting_sequence_number,
+                                                          std::string label, std::shared_ptr<SubscriptionSink> sink);
+
   // --- for the engine ---
   // Starts / stops and joins the delivery thread; subscriptions still open
   // are left to their sinks' owners (the server closes them first).
@@ -121,6 +132,12 @@ class Subscriptions {
   void AddMetrics(EngineMetrics* out) const;
 
  private:
+  // A subscription of `stream`'s shard from the position GetShardIterator
+  // would give, not yet registered nor waiting on the shard.
+  Result<std::shared_ptr<ShardSubscription>> Open(const StreamRef& stream, std::string_view shard_id, IteratorType type,
+                                                  std::optional<std::string_view> starting_sequence_number,
+                                                  std::optional<int64_t> timestamp_ms,
+                                                  std::shared_ptr<SubscriptionSink> sink);
   // Runs one subscription on the delivery thread: ends it, or sends what is
   // due and sets its next timer.
   void Run(ShardSubscription& sub);

@@ -98,7 +98,7 @@ void Coordinator::RebalanceLocked(LiveGroup& live, const StreamShards& shards, c
     std::vector<std::string> now = live.AssignmentOf(id);
     if (now == member.answered) continue;
     member.answered = std::move(now);
-    notices->push_back({member.listener, live.generation, AssignedLocked(live, stored, id)});
+    notices->push_back({member.listener, live.generation, AssignedLocked(live, stored, id), Status::Ok()});
   }
 }
 
@@ -128,11 +128,31 @@ MemberView Coordinator::ViewLocked(LiveGroup& live, const StoredGroup& stored, c
 }
 
 void Coordinator::Deliver(Notices notices) {
-  for (Notice& n : notices) n.listener(n.generation, n.assignment);
+  for (Notice& n : notices) n.listener(n.generation, n.assignment, n.ended);
 }
 
-Result<uint64_t> Coordinator::DropGroupLocked(const GroupKey& key) {
-  live_.erase(key);
+void Coordinator::RemoveMemberLocked(LiveGroup& live, const std::string& member_id, const Status& why,
+                                     Notices* notices) {
+  auto it = live.members.find(member_id);
+  if (it != live.members.end() && it->second.listener) {
+    notices->push_back({std::move(it->second.listener), live.generation, {}, why});
+  }
+  live.RemoveMember(member_id);
+}
+
+Result<uint64_t> Coordinator::DropGroupLocked(const GroupKey& key, Notices* notices) {
+  auto live = live_.find(key);
+  if (live != live_.end()) {
+    for (auto& [id, member] : live->second.members) {
+      if (!member.listener) continue;
+      notices->push_back(
+          {std::move(member.listener),
+           live->second.generation,
+           {},
+           Status::NotFound(fmt::format("Group {} of stream {} was deleted with its stream.", key.group, key.stream))});
+    }
+    live_.erase(live);
+  }
   return store_.DeleteGroup(key);
 }
 
@@ -152,7 +172,7 @@ void Coordinator::Join(const JoinRequest& request, std::function<void(Result<Mem
     const StoredGroup* stored = store_.Find(key);
     if (stored && stored->record.stream_creation_ms != shards->creation_ms) {
       // The group of a stream of the same name that was deleted.
-      Result<uint64_t> dropped = DropGroupLocked(key);
+      Result<uint64_t> dropped = DropGroupLocked(key, &notices);
       if (!dropped.ok()) return done(dropped.status());
       stored = nullptr;
     }
@@ -223,7 +243,7 @@ Status Coordinator::Leave(const GroupKey& key, const std::string& member_id) {
     std::lock_guard lock(mu_);
     StreamShards shards;
     SLUICE_ASSIGN_OR_RETURN(MemberLookup found, FindMemberLocked(key, member_id, &shards));
-    found.live->RemoveMember(member_id);
+    RemoveMemberLocked(*found.live, member_id, UnknownMember(key, member_id), &notices);
     RebalanceLocked(*found.live, shards, *found.stored, &notices);
   }
   Deliver(std::move(notices));
@@ -349,6 +369,7 @@ Result<GroupPage> Coordinator::List(const engine::StreamRef& stream, const std::
 
 void Coordinator::Delete(const GroupKey& key, std::function<void(Status)> done) {
   uint64_t position = 0;
+  Notices notices;  // none: a group with members is not deleted
   {
     std::lock_guard lock(mu_);
     StreamShards shards;
@@ -359,19 +380,30 @@ void Coordinator::Delete(const GroupKey& key, std::function<void(Status)> done) 
       return done(Status::InUse(fmt::format("Group {} has {} members: a group is deleted once they have left.",
                                             key.group, live->second.members.size())));
     }
-    Result<uint64_t> dropped = DropGroupLocked(key);
+    Result<uint64_t> dropped = DropGroupLocked(key, &notices);
     if (!dropped.ok()) return done(dropped.status());
     position = *dropped;
   }
+  Deliver(std::move(notices));
   store_.WhenDurable(position, std::move(done));
 }
 
-Status Coordinator::Attach(const GroupKey& key, const std::string& member_id, AssignmentListener listener) {
+Result<uint64_t> Coordinator::Attach(const GroupKey& key, const std::string& member_id, AssignmentListener listener) {
   Notices notices;
+  uint64_t push_id = 0;
   {
     std::lock_guard lock(mu_);
     StreamShards shards;
     SLUICE_ASSIGN_OR_RETURN(MemberLookup found, FindMemberLocked(key, member_id, &shards));
+    if (found.member->listener) {
+      notices.push_back({std::move(found.member->listener),
+                         found.live->generation,
+                         {},
+                         Status::InUse(fmt::format("Member {} of group {} subscribed again; this subscription ended.",
+                                                   member_id, key.group))});
+    }
+    push_id = ++next_push_;
+    found.member->push_id = push_id;
     found.member->listener = std::move(listener);
     // No assignment names the shard "": the listener is told the current
     // assignment first, whatever it is.
@@ -380,15 +412,15 @@ Status Coordinator::Attach(const GroupKey& key, const std::string& member_id, As
     RebalanceLocked(*found.live, shards, *found.stored, &notices);
   }
   Deliver(std::move(notices));
-  return Status::Ok();
+  return push_id;
 }
 
-void Coordinator::Detach(const GroupKey& key, const std::string& member_id) {
+void Coordinator::Detach(const GroupKey& key, const std::string& member_id, uint64_t push_id) {
   std::lock_guard lock(mu_);
   auto live = live_.find(key);
   if (live == live_.end()) return;
   auto it = live->second.members.find(member_id);
-  if (it == live->second.members.end()) return;
+  if (it == live->second.members.end() || it->second.push_id != push_id) return;
   it->second.listener = nullptr;
   it->second.last_heartbeat_ms = Now();  // the session runs from the end of the push
 }
@@ -436,7 +468,7 @@ void Coordinator::ExpireSessions() {
         if (it->second != group.record.stream_creation_ms) gone.push_back(key);
       }
       for (const GroupKey& key : gone) {
-        Result<uint64_t> dropped = DropGroupLocked(key);
+        Result<uint64_t> dropped = DropGroupLocked(key, &notices);
         if (!dropped.ok()) {
           log::Warn("consumer group {}: not deleted with its stream: {}", key.group, dropped.status().ToString());
         }

@@ -145,11 +145,14 @@ class Coordinator {
   // DeleteGroup: `done` runs once the removal is durable.
   void Delete(const GroupKey& key, std::function<void(Status)> done);
 
-  // Push (SubscribeToGroup): see the header comment. UnknownMember when the
-  // member is not in the group. The listener is called at once with the
-  // current assignment.
-  Status Attach(const GroupKey& key, const std::string& member_id, AssignmentListener listener);
-  void Detach(const GroupKey& key, const std::string& member_id);
+  // Push (SubscribeToGroup): see the header comment. Answers the id that
+  // Detach names; UnknownMember when the member is not in the group. The
+  // listener is called at once with the current assignment. A listener
+  // attached before for the member is told it ended (ResourceInUse).
+  Result<uint64_t> Attach(const GroupKey& key, const std::string& member_id, AssignmentListener listener);
+  // Ends push `push_id` (no-op when a later Attach replaced it, or the
+  // member is gone); the member's session runs from now.
+  void Detach(const GroupKey& key, const std::string& member_id, uint64_t push_id);
 
   // One expiry pass at the clock's now: removes the members whose session
   // ended (their shards move) and the groups of deleted streams.
@@ -160,6 +163,7 @@ class Coordinator {
     AssignmentListener listener;
     int64_t generation = 0;
     std::vector<AssignedShard> assignment;
+    Status ended;
   };
   using Notices = std::vector<Notice>;
 
@@ -179,8 +183,11 @@ class Coordinator {
   MemberView ViewLocked(LiveGroup& live, const StoredGroup& stored, const std::string& member_id);
   std::vector<AssignedShard> AssignedLocked(const LiveGroup& live, const StoredGroup& stored,
                                             const std::string& member_id) const;
-  // Removes the group from memory and (without waiting) from the store.
-  Result<uint64_t> DropGroupLocked(const GroupKey& key);
+  // Removes the group from memory and (without waiting) from the store;
+  // its pushed members are told (ResourceNotFound).
+  Result<uint64_t> DropGroupLocked(const GroupKey& key, Notices* notices);
+  // Removes a member; when pushed, it is told `why`.
+  static void RemoveMemberLocked(LiveGroup& live, const std::string& member_id, const Status& why, Notices* notices);
   static void Deliver(Notices notices);
   void ExpiryLoop();
   int64_t Now() const { return clock_.NowMillis(); }
@@ -194,6 +201,7 @@ class Coordinator {
   std::mutex mu_;
   std::map<GroupKey, LiveGroup> live_;  // guarded by mu_
   uint64_t next_member_ = 0;            // guarded by mu_
+  uint64_t next_push_ = 0;              // guarded by mu_
   int64_t last_stream_check_ms_ = 0;    // guarded by mu_
 
   std::mutex thread_mu_;

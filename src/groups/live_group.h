@@ -25,15 +25,20 @@
 
 namespace sluice::groups {
 
-// Told a pushed member's new assignment whenever it changes (the future
-// SubscribeToGroup stream). Called without the coordinator's lock.
-using AssignmentListener = std::function<void(int64_t generation, const std::vector<AssignedShard>& assignment)>;
+// Told a pushed member's new assignment whenever it changes (its
+// SubscribeToGroup stream), with `ended` OK. Once the push is over for a
+// reason of the group's (the member left, its group went with its stream, a
+// newer SubscribeToGroup replaced it), a last call has an empty assignment
+// and `ended` says why. Called without the coordinator's lock.
+using AssignmentListener =
+    std::function<void(int64_t generation, const std::vector<AssignedShard>& assignment, const Status& ended)>;
 
 struct LiveMember {
   int64_t session_timeout_ms = kDefaultSessionTimeoutMs;
   int64_t last_heartbeat_ms = 0;
   std::vector<std::string> answered;  // shard ids of the member's last answer
   AssignmentListener listener;        // set while pushed: no expiry, hand-over at once
+  uint64_t push_id = 0;               // which Attach the listener is of
 };
 
 struct ShardOwner {

@@ -1,6 +1,7 @@
 #include "groups_api/groups_service.h"
 
 #include <array>
+#include <memory>
 #include <utility>
 
 #include "groups/member_errors.h"
@@ -46,11 +47,14 @@ gateway::ServiceResponse JsonError(const Status& error) {
   return r;
 }
 
+constexpr std::string_view kSubscribeToGroup = "SubscribeToGroup";
+
 }  // namespace
 
 std::vector<std::string> GroupsService::operations() const {
   std::vector<std::string> names;
   for (const auto& [name, handler] : kOperations) names.emplace_back(name);
+  names.emplace_back(kSubscribeToGroup);
   return names;
 }
 
@@ -59,7 +63,8 @@ void GroupsService::Handle(const gateway::ServiceRequest& request, gateway::Serv
   for (const auto& [name, h] : kOperations) {
     if (name == request.operation) handler = h;
   }
-  if (handler == nullptr) {
+  const bool subscribe = request.operation == kSubscribeToGroup;
+  if (handler == nullptr && !subscribe) {
     return respond(JsonError(Status(ErrorCode::kUnknownOperation, "")));
   }
   Result<protocol::JsonObject> body = protocol::ParseJsonRequest(request.http.body);
@@ -67,7 +72,18 @@ void GroupsService::Handle(const gateway::ServiceRequest& request, gateway::Serv
   api::ApiOptions options;
   options.default_account = request.account.empty() ? default_account_ : std::string(request.account);
   options.default_region = request.region.empty() ? default_region_ : std::string(request.region);
-  CallContext ctx{coordinator_, options};
+  CallContext ctx{coordinator_, options, engine_};
+  if (subscribe) {
+    auto shared = std::make_shared<gateway::ServiceResponder>(std::move(respond));
+    return HandleSubscribeToGroup(
+        ctx, *body, [shared](Result<std::string> out) { (*shared)(JsonError(out.status())); },
+        [shared](std::shared_ptr<server::StreamingBody> streaming) {
+          gateway::ServiceResponse r;
+          r.content_type = "application/vnd.amazon.eventstream";
+          r.streaming = std::move(streaming);
+          (*shared)(std::move(r));
+        });
+  }
   handler(ctx, *body, [respond = std::move(respond)](Result<std::string> out) {
     if (!out.ok()) return respond(JsonError(out.status()));
     gateway::ServiceResponse r;

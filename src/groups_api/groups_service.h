@@ -4,8 +4,8 @@
 // ({"__type", "message"}, protocol/errors.h), signed as "kinesis" (the
 // gateway checks signatures the same way whatever the scope's service).
 // The operations are the coordinator's (groups/coordinator.h); their
-// handlers are in operations.h. SubscribeToGroup is not served yet
-// (UnknownOperationException).
+// handlers are in operations.h. SubscribeToGroup answers a streamed body
+// (groups_api/group_push.h).
 //
 // Thread-safe: Handle and Error may run concurrently on every event loop.
 #pragma once
@@ -23,9 +23,11 @@ inline constexpr std::string_view kTargetPrefix = "Sluice_20261207.";
 class GroupsService final : public gateway::Service {
  public:
   // Callers that name no namespace are in (`default_account`,
-  // `default_region`). `coordinator` outlives the service.
-  GroupsService(groups::Coordinator& coordinator, std::string default_account, std::string default_region)
+  // `default_region`). `coordinator` and `engine` outlive the service.
+  GroupsService(groups::Coordinator& coordinator, engine::Engine& engine, std::string default_account,
+                std::string default_region)
       : coordinator_(coordinator),
+        engine_(engine),
         default_account_(std::move(default_account)),
         default_region_(std::move(default_region)) {}
 
@@ -39,6 +41,7 @@ class GroupsService final : public gateway::Service {
 
  private:
   groups::Coordinator& coordinator_;
+  engine::Engine& engine_;
   std::string default_account_;
   std::string default_region_;
 };

@@ -2,7 +2,7 @@
 // operation, in the files named after their groups: membership.cc
 // (JoinGroup, Heartbeat, LeaveGroup), checkpoints.cc (CheckpointGroup,
 // GetGroupCheckpoints), group_admin.cc (DescribeGroup, ListGroups,
-// DeleteGroup). A handler does, in order, the members' type checks
+// DeleteGroup), subscribe_to_group.cc (SubscribeToGroup). A handler does, in order, the members' type checks
 // (SerializationException), the model's constraints (ValidationException),
 // the coordinator's call, and the answer's JSON; it completes through
 // `reply` exactly once, possibly on another thread (answers wait for durable
@@ -12,15 +12,18 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "api/dispatcher.h"
+#include "engine/engine.h"
 #include "groups/coordinator.h"
 #include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
 #include "protocol/validation.h"
+#include "server/http_types.h"
 #include "util/status.h"
 
 namespace sluice::groups_api {
@@ -29,9 +32,12 @@ struct CallContext {
   groups::Coordinator& coordinator;
   // The caller's namespace (api::ResolveStream reads its defaults).
   const api::ApiOptions& options;
+  engine::Engine& engine;  // SubscribeToGroup's records
 };
 
 using Reply = std::function<void(Result<std::string>)>;
+// Answers with a streamed body instead of `reply` (SubscribeToGroup).
+using OpenStream = std::function<void(std::shared_ptr<server::StreamingBody>)>;
 using Handler = void (*)(const CallContext& ctx, const protocol::JsonObject& body, Reply reply);
 
 void HandleJoinGroup(const CallContext& ctx, const protocol::JsonObject& body, Reply reply);
@@ -42,6 +48,9 @@ void HandleGetGroupCheckpoints(const CallContext& ctx, const protocol::JsonObjec
 void HandleDescribeGroup(const CallContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleListGroups(const CallContext& ctx, const protocol::JsonObject& body, Reply reply);
 void HandleDeleteGroup(const CallContext& ctx, const protocol::JsonObject& body, Reply reply);
+// subscribe_to_group.cc: completes through `reply` with an error, or through
+// `open` with the member's event stream.
+void HandleSubscribeToGroup(const CallContext& ctx, const protocol::JsonObject& body, Reply reply, OpenStream open);
 
 // --- shared request pieces (request_fields.cc) ---
 

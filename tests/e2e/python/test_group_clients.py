@@ -217,3 +217,28 @@ def test_a_group_tail_refuses_flags_that_choose_shards_or_positions(endpoint, ne
     res = subprocess.run([*tail_group(endpoint.url, stream, "refused"), *flag], capture_output=True, timeout=30)
     assert res.returncode == 2, res
     assert f"{flag[0]} cannot be used with --group" in res.stderr.decode()
+
+
+def test_two_pushed_group_tails_split_a_stream_and_one_carries_on_when_the_other_is_killed(
+        endpoint, kinesis, new_stream, members):
+    stream = new_stream(4)
+    a = members(tail_group(endpoint.url, stream, "pushed", session_timeout="2") + ["--push"])
+    b = members(tail_group(endpoint.url, stream, "pushed", session_timeout="2") + ["--push"])
+    e2e.wait_until(lambda: a.shards_read() == 2 and b.shards_read() == 2, 30,
+                   f"the two pushed tails to read 2 shards each; a: {a.stderr()!r} b: {b.stderr()!r}")
+    described = group_call(endpoint.url, "DescribeGroup", {"StreamName": stream, "GroupName": "pushed"})
+    assert all(m["Pushed"] for m in described["Group"]["Members"]), described
+    sent = put(kinesis, stream, 0, 400)
+    e2e.wait_until(lambda: len(tail_data(a)) + len(tail_data(b)) >= len(sent), 30, "every record to be printed")
+    assert sorted(tail_data(a) + tail_data(b)) == sorted(sent), "a record was printed twice or not at all"
+    shards_a = {r["ShardId"] for r in a.records()}
+    shards_b = {r["ShardId"] for r in b.records()}
+    assert shards_a and shards_b and not shards_a & shards_b, (shards_a, shards_b)
+    e2e.wait_until(lambda: checkpoints(endpoint.url, stream, "pushed") == last_sequence_per_shard(kinesis, stream),
+                   10, "each printed batch to be checkpointed")
+    a.kill9()
+    more = put(kinesis, stream, 400, 200)
+    e2e.wait_until(lambda: set(tail_data(b)) >= more, 30, f"the survivor to print every new record; {b.stderr()!r}")
+    assert b.shards_read() == 4
+    assert not set(tail_data(b)) & set(tail_data(a)), "a record of a checkpointed batch printed again"
+    assert b.interrupt() == 0

@@ -25,6 +25,27 @@ class Scripted final : public Transport {
   HttpReply answer_;
 };
 
+TEST(GroupCalls, AnAssignmentEventReadsItsGenerationAndStartingPositions) {
+  Outcome<GroupAssignmentEvent> a = ParseAssignmentEvent(
+      R"({"Generation":4,"Assignment":[)"
+      R"({"ShardId":"shardId-000000000003","StartingPosition":{"Type":"AFTER_SEQUENCE_NUMBER","SequenceNumber":"49"}}]})");
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  EXPECT_EQ(a->generation, 4);
+  ASSERT_EQ(a->assignment.size(), 1u);
+  EXPECT_EQ(a->assignment[0].shard_id, "shardId-000000000003");
+  EXPECT_EQ(a->assignment[0].start.sequence_number, "49");
+  EXPECT_FALSE(ParseAssignmentEvent(R"({"Generation":4})").ok()) << "an assignment event names its assignment";
+}
+
+TEST(GroupCalls, AShardEndEventNamesItsShardAndChildren) {
+  Outcome<GroupShardEvent> e =
+      ParseGroupShardEvent(R"({"ShardId":"shardId-000000000000","ChildShardIds":["shardId-000000000002"]})");
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ(e->shard_id, "shardId-000000000000");
+  EXPECT_EQ(e->child_shard_ids, std::vector<std::string>{"shardId-000000000002"});
+  EXPECT_FALSE(ParseGroupShardEvent(R"({"Records":[]})").ok()) << "a shard event names its shard";
+}
+
 TEST(GroupCalls, JoinGroupReadsTheAssignmentAndItsStartingPositions) {
   Outcome<GroupJoined> j = ParseJoinGroupAnswer(
       R"({"GroupName":"g","MemberId":"m-1","Generation":7,"SessionTimeoutMillis":9000,)"

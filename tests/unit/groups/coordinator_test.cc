@@ -181,16 +181,76 @@ TEST_F(CoordinatorTest, APushedMemberIsToldItsAssignmentAndHandsOverAtOnce) {
   CreateStream(2);
   Join("a");
   std::vector<std::vector<AssignedShard>> told;
-  ASSERT_TRUE(
-      coordinator_
-          ->Attach(key_, "a", [&told](int64_t, const std::vector<AssignedShard>& shards) { told.push_back(shards); })
-          .ok());
+  ASSERT_TRUE(coordinator_
+                  ->Attach(key_, "a",
+                           [&told](int64_t, const std::vector<AssignedShard>& shards, const Status&) {
+                             told.push_back(shards);
+                           })
+                  .ok());
   ASSERT_EQ(told.size(), 1u);
   EXPECT_EQ(told[0].size(), 2u);
   MemberView b = Join("b");
   EXPECT_EQ(b.assignment.size(), 1u) << "a pushed member does not wait for a heartbeat";
   ASSERT_EQ(told.size(), 2u);
   EXPECT_EQ(told[1].size(), 1u);
+}
+
+// Records what a pushed member is told.
+struct Told {
+  std::vector<size_t> shard_counts;
+  std::vector<Status> endings;
+  AssignmentListener Listener() {
+    return [this](int64_t, const std::vector<AssignedShard>& shards, const Status& ended) {
+      if (ended.ok()) shard_counts.push_back(shards.size());
+      if (!ended.ok()) endings.push_back(ended);
+    };
+  }
+};
+
+TEST_F(CoordinatorTest, APushedMemberThatLeavesIsToldItsPushEnded) {
+  CreateStream(2);
+  Join("a");
+  Told told;
+  ASSERT_TRUE(coordinator_->Attach(key_, "a", told.Listener()).ok());
+  ASSERT_TRUE(coordinator_->Leave(key_, "a").ok());
+  ASSERT_EQ(told.endings.size(), 1u);
+  EXPECT_EQ(MemberErrorType(told.endings[0]), "UnknownMemberException");
+}
+
+TEST_F(CoordinatorTest, ASecondAttachEndsTheFirstAndTheFirstsDetachLeavesTheSecondInPlace) {
+  CreateStream(2);
+  Join("a", 1000);
+  Told first, second;
+  Result<uint64_t> one = coordinator_->Attach(key_, "a", first.Listener());
+  ASSERT_TRUE(one.ok());
+  Result<uint64_t> two = coordinator_->Attach(key_, "a", second.Listener());
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(first.endings.size(), 1u);
+  EXPECT_EQ(first.endings[0].code(), ErrorCode::kResourceInUse);
+  coordinator_->Detach(key_, "a", *one);
+  clock_.Advance(5000);
+  coordinator_->ExpireSessions();
+  EXPECT_TRUE(coordinator_->Heartbeat(key_, "a").ok()) << "still pushed: the session is held";
+  EXPECT_TRUE(second.endings.empty());
+}
+
+TEST_F(CoordinatorTest, ADetachedMembersSessionRunsFromTheDetach) {
+  CreateStream(2);
+  Join("a", 1000);
+  Told told;
+  Result<uint64_t> id = coordinator_->Attach(key_, "a", told.Listener());
+  ASSERT_TRUE(id.ok());
+  clock_.Advance(5000);
+  coordinator_->ExpireSessions();
+  ASSERT_TRUE(coordinator_->Describe(key_).ok());
+  EXPECT_EQ(coordinator_->Describe(key_)->members.size(), 1u) << "attached members do not expire";
+  coordinator_->Detach(key_, "a", *id);
+  clock_.Advance(500);
+  coordinator_->ExpireSessions();
+  EXPECT_EQ(coordinator_->Describe(key_)->members.size(), 1u);
+  clock_.Advance(600);
+  coordinator_->ExpireSessions();
+  EXPECT_TRUE(coordinator_->Describe(key_)->members.empty());
 }
 
 }  // namespace
