@@ -17,7 +17,7 @@ void GroupDeliveries::Deliver(int member, const std::string& shard, std::string_
   if (!stamped) {
     ++unstamped_;
   } else if (seen_.insert(std::move(key)).second) {
-    latency_.Record(now_ns - sent);
+    if (sent >= measure_from_) latency_.Record(now_ns - sent);
   } else {
     ++duplicates_;
   }
@@ -27,6 +27,11 @@ void GroupDeliveries::Deliver(int member, const std::string& shard, std::string_
   if (now_ns < c.change.at_ns || c.first_new.count(shard)) return;
   auto before = c.reader_before.find(shard);
   if (before == c.reader_before.end() || before->second != member) c.first_new[shard] = now_ns;
+}
+
+void GroupDeliveries::MeasureFrom(int64_t sent_ns) {
+  std::lock_guard lock(mu_);
+  measure_from_ = sent_ns;
 }
 
 void GroupDeliveries::MemberChange(std::string what, int64_t now_ns, int leaving_member) {
@@ -46,7 +51,7 @@ Histogram GroupDeliveries::latency() const {
 
 uint64_t GroupDeliveries::distinct() const {
   std::lock_guard lock(mu_);
-  return latency_.count();
+  return seen_.size();
 }
 
 uint64_t GroupDeliveries::duplicates() const {

@@ -46,11 +46,15 @@ class GroupDeliveries {
   void Deliver(int member, const std::string& shard, std::string_view sequence_number, std::string_view data,
                int64_t now_ns);
 
+  // Records sent before `sent_ns` (a warmup) count as delivered but add no
+  // latency.
+  void MeasureFrom(int64_t sent_ns);
+
   // A member joined (leaving_member -1) or `leaving_member` left at `now_ns`.
   void MemberChange(std::string what, int64_t now_ns, int leaving_member = -1);
 
   Histogram latency() const;
-  uint64_t distinct() const;
+  uint64_t distinct() const;  // records delivered at least once
   uint64_t duplicates() const;
   uint64_t unstamped() const;  // records without a stamp (not the producer's)
   std::vector<Change> changes() const;
@@ -65,6 +69,7 @@ class GroupDeliveries {
 
   mutable std::mutex mu_;
   Histogram latency_;
+  int64_t measure_from_ = 0;
   std::set<std::string> seen_;  // "<shard>/<sequence number>"
   uint64_t duplicates_ = 0;
   uint64_t unstamped_ = 0;

@@ -48,7 +48,9 @@ struct GroupBenchFlags {
   int shards = 4;
   int members = 2;
   double duration_s = 30;
+  double warmup_s = 10;
   int record_size = 100;
+  int connections = 0;  // the producer's; 0: PacedProducerConnections' default
   int poll_ms = 200;
   double session_timeout_s = 0;
   double drain_s = 30;
@@ -182,14 +184,18 @@ bool Measure(const GroupBenchFlags& f, const ClientConfig& config, const bench::
   bc.record_size = f.record_size;
   bc.shards = f.shards;
   bc.duration_s = f.duration_s;
+  bc.connections = f.connections;
   const int producers = bench::PacedProducerConnections(bc);
   bench::LoadLoop loop(endpoint, producers);
   if (Status opened = loop.Open(); !opened.ok()) return out->failure = opened.message(), false;
   ProducerHandler handler(bc, stream, producers);
-  const int64_t start = MonotonicNanos();
+  // The warmup's records are delivered but not measured: a member may hold a
+  // shard before its previous owner's hand-over lets it read (a heartbeat).
+  const int64_t start = MonotonicNanos() + static_cast<int64_t>(f.warmup_s * kSecondNs);
   const int64_t duration_ns = static_cast<int64_t>(f.duration_s * kSecondNs);
   const int64_t end = start + duration_ns;
-  handler.producer.Start(start, end);
+  deliveries.MeasureFrom(start);
+  handler.producer.Start(MonotonicNanos(), end);
   Status produced_status;
   std::thread producing([&] { produced_status = loop.Run(&handler, end + kProducerGraceNs); });
 
@@ -219,12 +225,13 @@ bool Measure(const GroupBenchFlags& f, const ClientConfig& config, const bench::
 
   const uint64_t distinct = deliveries.distinct();
   const uint64_t missing = produced > distinct ? produced - distinct : 0;
+  const double produced_s = f.warmup_s + f.duration_s;
   out->ran = true;
-  out->rate = static_cast<double>(distinct) / f.duration_s;
+  out->rate = static_cast<double>(distinct) / produced_s;
   out->mb_per_s = out->rate * f.record_size / 1e6;
   out->latency = deliveries.latency();
   out->errors = handler.producer.errors + missing + deliveries.unstamped() + member_errors;
-  out->fields.emplace_back("produced", Fixed(static_cast<double>(produced) / f.duration_s, 0));
+  out->fields.emplace_back("produced", Fixed(static_cast<double>(produced) / produced_s, 0));
   out->fields.emplace_back("mode", f.push ? "push" : "polling");
   out->fields.emplace_back("members", std::to_string(f.members));
   out->fields.emplace_back("shards", std::to_string(f.shards));
@@ -237,9 +244,9 @@ bool Measure(const GroupBenchFlags& f, const ClientConfig& config, const bench::
   }
   char note[400];
   std::snprintf(note, sizeof note,
-                "target %d records/s; put %" PRIu64 ", delivered %" PRIu64 " (%" PRIu64 " missing, %" PRIu64
+                "target %d records/s, %.0f s warmup; put %" PRIu64 ", delivered %" PRIu64 " (%" PRIu64 " missing, %" PRIu64
                 " again); poll-ms %d, session %s; PutRecord p50 %.3f p99 %.3f ms%s%s",
-                f.rate, produced, distinct, missing, deliveries.duplicates(), f.poll_ms,
+                f.rate, f.warmup_s, produced, distinct, missing, deliveries.duplicates(), f.poll_ms,
                 f.session_timeout_s > 0 ? (Fixed(f.session_timeout_s, 1) + " s").c_str() : "server's default",
                 Ms(handler.producer.put_latency.Percentile(50)), Ms(handler.producer.put_latency.Percentile(99)),
                 last_error.empty() ? "" : "; last error: ", last_error.c_str());
@@ -261,9 +268,14 @@ int RunBenchGroups(int argc, char** argv) {
   app.add_option("--shards", f.shards, "Shards of the stream")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--members", f.members, "Members at the start")->check(CLI::Range(1, 100))->capture_default_str();
   app.add_option("--duration", f.duration_s, "Seconds of puts")->check(CLI::Range(1.0, 86400.0))->capture_default_str();
+  app.add_option("--warmup", f.warmup_s, "Seconds of puts before the measured ones (delivered, not measured)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   app.add_option("--record-size", f.record_size, "Bytes per record")
       ->check(CLI::Range(static_cast<int>(bench::kStampBytes), 1048576))
       ->capture_default_str();
+  app.add_option("--connections", f.connections, "Producer connections (default: rate/250 within 8..64)")
+      ->check(CLI::Range(1, 4096));
   app.add_option("--poll-ms", f.poll_ms, "Polling: pause of a shard whose last GetRecords returned nothing")
       ->check(CLI::Range(0, 60000))
       ->capture_default_str();

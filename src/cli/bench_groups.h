@@ -6,9 +6,12 @@
 // process, a client each), and waits until the group's assignment covers
 // every shard. Then the paced, send-time-stamped PutRecord producer of
 // `sluice bench` (bench/paced_producer.h) puts --rate records/s for
-// --duration s, and each member's batch handler takes every record's
-// latency from its stamp (bench/group_deliveries.h): p50, p90, p99, max of
-// each record's first delivery. A third into the run one more member joins;
+// --warmup s and --duration s, and each member's batch handler takes the
+// latency of every record put after the warmup from its stamp
+// (bench/group_deliveries.h): p50, p90, p99, max of each record's first
+// delivery. (The warmup covers the first hand-over: a member that joined
+// second reads its shards only once the first member's next heartbeat has
+// released them.) A third into the measured run one more member joins;
 // two thirds in the first member leaves; for each change the report gives the
 // shards that moved and the time from the change to the first record
 // delivered from the last of them (--no-rebalance leaves the members as they

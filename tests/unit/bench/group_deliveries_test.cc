@@ -28,6 +28,16 @@ TEST(GroupDeliveriesTest, LatencyIsTheFirstDeliveryLessTheStamp) {
   EXPECT_EQ(d.latency().max(), 3 * kMs);
 }
 
+TEST(GroupDeliveriesTest, RecordsSentBeforeTheMeasurementAreDeliveredWithoutLatency) {
+  GroupDeliveries d;
+  d.MeasureFrom(50 * kMs);
+  d.Deliver(0, "a", "1", Stamped(10 * kMs), 3000 * kMs);  // waited for the first assignment
+  d.Deliver(0, "a", "2", Stamped(60 * kMs), 61 * kMs);
+  EXPECT_EQ(d.distinct(), 2u);
+  EXPECT_EQ(d.latency().count(), 1u);
+  EXPECT_EQ(d.latency().max(), 1 * kMs);
+}
+
 TEST(GroupDeliveriesTest, AJoinTakesUntilTheMovedShardIsReadByItsNewMember) {
   GroupDeliveries d;
   d.Deliver(0, "a", "1", Stamped(0), 1 * kMs);
