@@ -27,7 +27,7 @@ define prepare
 	  $(CONFIGURE) -B $(2) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null; fi
 endef
 
-.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench bench-kcl bench-scale clean
+.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench bench-kcl bench-groups bench-scale clean
 
 all: build
 
@@ -103,6 +103,10 @@ bench-scale: build
 # put → processRecords latency of a KCL 3.x consumer, fan-out and polling (docs/benchmarks.md).
 bench-kcl: build
 	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) scripts/bench-kcl
+
+# put → member latency of a consumer group at 1,000 and 10,000 records/s, and its rebalance time (docs/benchmarks.md).
+bench-groups: build
+	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) scripts/bench-groups
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(DEB_DIR)

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bench/bench_flags.h"
+#include "bench/report.h"
 #include "bench/server_process.h"
 #include "bench/workloads.h"
 
@@ -106,32 +107,9 @@ and prints one line per workload.
 
 sluice bench seed [--quick] [--out DIR] measures the client library instead
 (puts/s per shard, put-to-get lag) and writes a Markdown report with plots;
-see sluice bench seed --help.
+see sluice bench seed --help. sluice bench groups measures a consumer group
+(put-to-member latency, rebalance time); see sluice bench groups --help.
 )";
-
-double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
-
-void PrintResult(const std::string& name, const WorkloadResult& r) {
-  if (!r.ran) {
-    std::printf("%-14s FAILED: %s\n", name.c_str(), r.failure.c_str());
-    return;
-  }
-  if (!r.phases.empty()) {
-    for (const auto& phase : r.phases) PrintResult(name + "/" + phase.label, phase);
-    return;
-  }
-  std::printf(
-      "%-14s %11.0f %-10s %8.2f MB/s  p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  "
-      "p99.9 %9.3f ms  max %9.3f ms  errors %llu",
-      name.c_str(), r.rate, r.unit, r.mb_per_s, Ms(r.latency.Percentile(50)), Ms(r.latency.Percentile(90)),
-      Ms(r.latency.Percentile(99)), Ms(r.latency.Percentile(99.9)), Ms(r.latency.max()),
-      static_cast<unsigned long long>(r.errors));
-  for (const auto& [key, value] : r.fields) std::printf("  %s %s", key.c_str(), value.c_str());
-  std::printf("\n");
-  if (!r.note.empty()) std::printf("  %s\n", r.note.c_str());
-  if (r.rss_kb >= 0) std::printf("  server VmRSS after load: %lld kB\n", static_cast<long long>(r.rss_kb));
-  std::fflush(stdout);
-}
 
 }  // namespace
 

@@ -23,6 +23,10 @@
 //                      e2e_workload, push_workload and scale_workloads hold
 //                      the workloads
 //   listing_pages      timed page-by-page walks of the listings
+//   group_deliveries   what consumer group members were delivered: latency,
+//                      duplicates, rebalance times (for `sluice bench groups`,
+//                      src/cli/bench_groups.cc)
+//   report             a result as the text line or as JSON
 //   server_process     the server as a child process (start, stop, restart
 //                      timed), its descriptors and its data's disk usage
 //   bench_flags        flag value parsers

@@ -15,6 +15,9 @@ constexpr size_t kPartitionKeys = 256;
 constexpr unsigned char kStampMagic = 0xb5;
 constexpr size_t kStampChars = 12;  // base64 of kStampBytes
 constexpr int64_t kNotStartedPollNs = 1'000'000;
+constexpr int kRecordsPerProducer = 250;
+constexpr int kMinProducers = 8;
+constexpr int kMaxProducers = 64;
 
 static_assert(kStampChars == (kStampBytes + 2) / 3 * 4);
 
@@ -32,21 +35,29 @@ int ShardIndexOf(std::string_view shard_id) {
 
 }  // namespace
 
+int PacedProducerConnections(const BenchConfig& c) {
+  if (c.connections > 0) return c.connections;
+  return std::clamp(c.rate / kRecordsPerProducer, kMinProducers, kMaxProducers);
+}
+
 void WriteStamp(int64_t sent_ns, std::string* data) {
   std::memcpy(data->data(), &sent_ns, 8);
   (*data)[8] = static_cast<char>(kStampMagic);
 }
 
 bool ReadStamp(std::string_view data_b64, int64_t* sent_ns) {
-  unsigned char stamp[kStampBytes + 3];
+  char stamp[kStampBytes + 3];
   size_t len = 0;
   if (data_b64.size() < kStampChars ||
-      base64::Decode(data_b64.substr(0, kStampChars), reinterpret_cast<char*>(stamp), &len).error !=
-          base64::DecodeError::kNone ||
-      len != kStampBytes || stamp[8] != kStampMagic) {
+      base64::Decode(data_b64.substr(0, kStampChars), stamp, &len).error != base64::DecodeError::kNone) {
     return false;
   }
-  std::memcpy(sent_ns, stamp, 8);
+  return ReadRawStamp(std::string_view(stamp, len), sent_ns);
+}
+
+bool ReadRawStamp(std::string_view data, int64_t* sent_ns) {
+  if (data.size() < kStampBytes || static_cast<unsigned char>(data[8]) != kStampMagic) return false;
+  std::memcpy(sent_ns, data.data(), 8);
   return true;
 }
 

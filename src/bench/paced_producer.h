@@ -36,6 +36,8 @@ void WriteStamp(int64_t sent_ns, std::string* data);
 // Reads the stamp from the start of a record's base64 Data. False if the
 // record was not written by a PacedProducer.
 bool ReadStamp(std::string_view data_b64, int64_t* sent_ns);
+// The same from a record's raw data bytes (as the client library hands them).
+bool ReadRawStamp(std::string_view data, int64_t* sent_ns);
 
 // Scans a GetRecords response or SubscribeToShardEvent payload (JSON) for
 // records and records now_ns - sent into *latency for each stamped one.
@@ -44,6 +46,11 @@ struct StampScan {
   uint64_t foreign = 0;  // records without one
 };
 StampScan RecordStampedLatencies(std::string_view json, int64_t now_ns, Histogram* latency);
+
+// The producer's connections: c.connections if set, else enough that a
+// millisecond or two of fsync per PutRecord does not hold c.rate back
+// (c.rate / 250, within 8..64).
+int PacedProducerConnections(const BenchConfig& c);
 
 // PutRecord at c.rate records/s on LoadLoop connections [0, connections()),
 // c.record_size bytes of stamped data each, random partition keys. The loop

@@ -37,17 +37,6 @@ using http::SubscribeMessageKind;
 constexpr int64_t kPushGraceNs = 5 * kSecond;
 constexpr int64_t kSubscribeTimeoutNs = 15 * kSecond;
 constexpr int64_t kConsumerTimeoutNs = 30 * kSecond;
-// Producer connections by default: enough that a millisecond or two of
-// fsync per PutRecord does not hold the rate back.
-constexpr int kRecordsPerProducer = 250;
-constexpr int kMinProducers = 8;
-constexpr int kMaxProducers = 64;
-
-int Producers(const BenchConfig& c) {
-  if (c.connections > 0) return c.connections;
-  return std::clamp(c.rate / kRecordsPerProducer, kMinProducers, kMaxProducers);
-}
-
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 // One phase's figures.
@@ -223,7 +212,7 @@ Result<PushStats> RunPushPhase(const BenchConfig& c, ScopedStream& stream, const
                                            SubscribeToShardBody(consumer_arn, ShardIdOf(shards[i])));
     }
   }
-  const int producers = Producers(c);
+  const int producers = PacedProducerConnections(c);
   LoadLoop loop(c.endpoint, producers + static_cast<int>(shards.size()));
   SLUICE_RETURN_IF_ERROR(loop.Open());
   const int64_t duration = static_cast<int64_t>(c.duration_s * kSecond);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bench/bench.h"
+#include "cli/bench_groups.h"
 #include "cli/bench_seed.h"
 #include "cli/client_commands.h"
 #include "cli/cluster_commands.h"
@@ -59,6 +60,10 @@ int Main(int argc, char** argv) {
   // `sluice bench seed ...` is the client library's report (cli/bench_seed.h).
   if (argc >= 3 && std::string_view(argv[1]) == "bench" && std::string_view(argv[2]) == "seed") {
     return RunBenchSeed(argc - 2, argv + 2);
+  }
+  // `sluice bench groups ...` is the consumer group's (cli/bench_groups.h).
+  if (argc >= 3 && std::string_view(argv[1]) == "bench" && std::string_view(argv[2]) == "groups") {
+    return RunBenchGroups(argc - 2, argv + 2);
   }
   // `sluice bench ...` hands its arguments to the benchmark as they are, and
   // the endpoint of the environment.
