@@ -34,11 +34,11 @@ namespace sluice::bench {
 class GroupDeliveries {
  public:
   struct Change {
-    std::string what;           // "join", "leave"
+    std::string what;  // "join", "leave"
     int64_t at_ns = 0;
-    int moved = 0;              // shards read by another member since
-    int64_t took_ns = -1;       // to the last moved shard's first delivery; -1: none moved
-    int unread = 0;             // the leaving member's shards no one has read since
+    int moved = 0;         // shards read by another member since
+    int64_t took_ns = -1;  // to the last moved shard's first delivery; -1: none moved
+    int unread = 0;        // the leaving member's shards no one has read since
   };
 
   // One record that `member` got from `shard` at `now_ns`; `data` is its raw
@@ -63,8 +63,8 @@ class GroupDeliveries {
   struct OpenChange {
     Change change;
     int leaving = -1;
-    std::map<std::string, int> reader_before;   // shard -> member
-    std::map<std::string, int64_t> first_new;   // shard -> first delivery by another member
+    std::map<std::string, int> reader_before;  // shard -> member
+    std::map<std::string, int64_t> first_new;  // shard -> first delivery by another member
   };
 
   mutable std::mutex mu_;

@@ -162,6 +162,7 @@ bool Measure(const GroupBenchFlags& f, const ClientConfig& config, const bench::
     o.member_id = "bench-member-" + std::to_string(members.size());
     o.session_timeout_ms = static_cast<int64_t>(f.session_timeout_s * 1000);
     o.idle_poll_ms = f.poll_ms;
+    if (f.push) o.push = config;
     const int index = static_cast<int>(members.size());
     members.push_back(std::make_unique<Member>(index, *client, o, &deliveries));
     return true;
@@ -244,8 +245,8 @@ bool Measure(const GroupBenchFlags& f, const ClientConfig& config, const bench::
   }
   char note[400];
   std::snprintf(note, sizeof note,
-                "target %d records/s, %.0f s warmup; put %" PRIu64 ", delivered %" PRIu64 " (%" PRIu64 " missing, %" PRIu64
-                " again); poll-ms %d, session %s; PutRecord p50 %.3f p99 %.3f ms%s%s",
+                "target %d records/s, %.0f s warmup; put %" PRIu64 ", delivered %" PRIu64 " (%" PRIu64
+                " missing, %" PRIu64 " again); poll-ms %d, session %s; PutRecord p50 %.3f p99 %.3f ms%s%s",
                 f.rate, f.warmup_s, produced, distinct, missing, deliveries.duplicates(), f.poll_ms,
                 f.session_timeout_s > 0 ? (Fixed(f.session_timeout_s, 1) + " s").c_str() : "server's default",
                 Ms(handler.producer.put_latency.Percentile(50)), Ms(handler.producer.put_latency.Percentile(99)),
@@ -262,7 +263,8 @@ int RunBenchGroups(int argc, char** argv) {
       "sluice bench groups: put -> member latency of a consumer group under a paced producer, and the time a "
       "member joining and one leaving leave shards unread"};
   app.name("sluice bench groups");
-  app.add_option("--endpoint", f.endpoint, "Server URL, http://<ipv4|localhost>:<port> (default as the client commands)");
+  app.add_option("--endpoint", f.endpoint,
+                 "Server URL, http://<ipv4|localhost>:<port> (default as the client commands)");
   app.add_option("--region", f.region, "Region to sign for");
   app.add_option("--rate", f.rate, "Records/s put")->check(CLI::Range(1, 1'000'000))->capture_default_str();
   app.add_option("--shards", f.shards, "Shards of the stream")->check(CLI::Range(1, 1000))->capture_default_str();
@@ -292,10 +294,6 @@ int RunBenchGroups(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
-  if (f.push) {
-    std::fprintf(stderr, "sluice: --push: this build's GroupConsumer reads by polling only\n");
-    return kExitUsage;
   }
 
   ClientConfig config = ClientConfig::FromEnvironment();

@@ -130,7 +130,8 @@ std::vector<ClientCommand> AddClusterCommands(CLI::App& app) {
   CLI::App* cluster = app.add_subcommand("cluster", "Show the nodes of a cluster (etcd)");
   cluster->require_subcommand(1);
   auto flags = std::make_shared<StatusFlags>();
-  CLI::App* status = cluster->add_subcommand("status", "List the cluster's nodes (addresses, health) and shards (leader, replicas, ISR)");
+  CLI::App* status = cluster->add_subcommand(
+      "status", "List the cluster's nodes (addresses, health) and shards (leader, replicas, ISR)");
   status->add_option("--cluster", flags->cluster, "The cluster's etcd: etcd://HOST:PORT[,HOST:PORT...]")
       ->envname("SLUICE_CLUSTER");
   status->add_flag("--json", flags->json,

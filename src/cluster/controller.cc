@@ -69,10 +69,9 @@ Status Controller::Reconcile(const Term& term) {
     if (!txn.succeeded) continue;  // a newer view, or no longer the controller: the next round sees which
     ++changes_written_;
     if (change.next.leader != current.leadership.leader) {
-      log::Info("controller: {}/{} {} is led by {} (epoch {}), was {}", current.id.stream,
-                current.id.creation_ms, ShardName(current.id.shard_index),
-                change.next.leader.empty() ? "no node" : change.next.leader, change.next.leader_epoch,
-                current.leadership.leader.empty() ? "none" : current.leadership.leader);
+      log::Info("controller: {}/{} {} is led by {} (epoch {}), was {}", current.id.stream, current.id.creation_ms,
+                ShardName(current.id.shard_index), change.next.leader.empty() ? "no node" : change.next.leader,
+                change.next.leader_epoch, current.leadership.leader.empty() ? "none" : current.leadership.leader);
     }
   }
   return Status::Ok();

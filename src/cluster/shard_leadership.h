@@ -43,8 +43,8 @@ Result<ShardId> ParseShardLeadershipKey(std::string_view key);
 std::string ShardName(int shard_index);
 
 struct ShardLeadership {
-  std::string leader;            // node id; empty: no leader (unassigned, or no live in-sync replica)
-  int64_t leader_epoch = 0;      // +1 with every change of leader, never down
+  std::string leader;                 // node id; empty: no leader (unassigned, or no live in-sync replica)
+  int64_t leader_epoch = 0;           // +1 with every change of leader, never down
   std::vector<std::string> replicas;  // node ids; replicas[0] is the preferred leader
   std::vector<std::string> isr;       // the in-sync subset of replicas, never emptied once assigned
 

@@ -36,7 +36,7 @@ def test_bench_groups_delivers_every_record_and_times_both_rebalances(spawn):
     assert 0 < fields["join-ms"] < 3000 and 0 < fields["leave-ms"] < 3000, fields
 
 
-def test_bench_groups_text_line_and_push_refused(spawn):
+def test_bench_groups_text_line_polled_and_pushed(spawn):
     server = spawn("--durability", "memory")
     res = bench_groups("--endpoint", server.endpoint, "--rate", "100", "--warmup", "1", "--duration", "2", "--no-rebalance")
     assert res.returncode == 0, res.stderr.decode()
@@ -45,5 +45,8 @@ def test_bench_groups_text_line_and_push_refused(spawn):
     line = next(line for line in lines if line.startswith("groups "))
     assert " errors 0 " in line and " mode polling " in line and "join-ms" not in line, line
 
-    refused = bench_groups("--endpoint", server.endpoint, "--push")
-    assert refused.returncode == 2 and b"--push" in refused.stderr
+    pushed = bench_groups("--endpoint", server.endpoint, "--rate", "100", "--warmup", "1", "--duration", "2",
+                          "--no-rebalance", "--push")
+    assert pushed.returncode == 0, pushed.stderr.decode()
+    line = next(line for line in pushed.stdout.decode().splitlines() if line.startswith("groups "))
+    assert " errors 0 " in line and " mode push " in line, line

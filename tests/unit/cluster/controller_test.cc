@@ -56,8 +56,8 @@ class ControllerTest : public ::testing::Test {
 
   void StartNode(const std::string& id) {
     Node& node = nodes_[id];
-    auto registration = NodeRegistration::Register(*client_, {id, "127.0.0.1:" + std::to_string(1000 + nodes_.size()),
-                                                              1796000000000, "test"}, 5);
+    auto registration = NodeRegistration::Register(
+        *client_, {id, "127.0.0.1:" + std::to_string(1000 + nodes_.size()), 1796000000000, "test"}, 5);
     ASSERT_TRUE(registration.ok()) << registration.status().ToString();
     node.registration = std::move(registration).value();
     auto view = ClusterView::Open(*client_);
@@ -134,7 +134,8 @@ TEST_F(ControllerTest, LeadersSpreadEvenlyOverThreeNodesAndPlacementAnswersFromT
   for (const char* id : {"n1", "n2", "n3"}) StartNode(id);
   DeclareShards(6);
   ASSERT_TRUE(Eventually([&] {
-    for (const ShardRecord& r : Records()) if (r.leadership.isr.size() != 3) return false;
+    for (const ShardRecord& r : Records())
+      if (r.leadership.isr.size() != 3) return false;
     return true;
   }));
   EXPECT_EQ(LeadersPerNode(), (std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}}));
@@ -161,13 +162,16 @@ TEST_F(ControllerTest, LeadersSpreadEvenlyOverThreeNodesAndPlacementAnswersFromT
 TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndComeBack) {
   for (const char* id : {"n1", "n2", "n3"}) StartNode(id);
   DeclareShards(6);
-  ASSERT_TRUE(Eventually([&] { return LeadersPerNode() == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}}; }));
+  ASSERT_TRUE(Eventually([&] {
+    return LeadersPerNode() == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}};
+  }));
   const std::vector<ShardRecord> before = Records();
 
   nodes_["n3"].Stop();
   const int64_t lost_at = MonotonicMillis();
   ASSERT_TRUE(Eventually([&] {
-    for (const ShardRecord& r : Records()) if (r.leadership.isr.size() != 2) return false;
+    for (const ShardRecord& r : Records())
+      if (r.leadership.isr.size() != 2) return false;
     return true;
   })) << "n3 leaves every in-sync set";
   EXPECT_LT(MonotonicMillis() - lost_at, 3000);
@@ -191,7 +195,9 @@ TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndC
     ASSERT_TRUE(updated.ok());
     EXPECT_TRUE(*updated);
   }
-  ASSERT_TRUE(Eventually([&] { return LeadersPerNode() == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}}; }));
+  ASSERT_TRUE(Eventually([&] {
+    return LeadersPerNode() == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}};
+  }));
   const std::vector<ShardRecord> back = Records();
   for (size_t i = 0; i < back.size(); ++i) {
     EXPECT_EQ(back[i].leadership.leader, before[i].leadership.leader);
@@ -201,7 +207,8 @@ TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndC
 }
 
 TEST_F(ControllerTest, AShardWhoseOnlyInSyncReplicaIsLostStaysLeaderless) {
-  ASSERT_TRUE(client_->Put(ShardLeadershipKey(Shard(0)), EncodeShardLeadership({"n1", 4, {"n1", "n2", "n3"}, {"n1"}})).ok());
+  ASSERT_TRUE(
+      client_->Put(ShardLeadershipKey(Shard(0)), EncodeShardLeadership({"n1", 4, {"n1", "n2", "n3"}, {"n1"}})).ok());
   StartNode("n2");
   StartNode("n3");
   ASSERT_TRUE(Eventually([&] { return Records().at(0).leadership.leader_epoch == 5; }));
