@@ -60,6 +60,10 @@ struct GroupConsumerOptions : GroupMembershipOptions {
   // Set: the server pushes the shards (SubscribeToGroup, over a connection
   // of its own to this configuration's endpoint) instead of GetRecords.
   std::optional<ClientConfig> push;
+  // Pushed, with auto_checkpoint: a shard is checkpointed at most this often
+  // (the latest record handled; the one still owed when the stream ends), so
+  // that a fast stream's events do not each wait for a durable checkpoint.
+  int64_t push_checkpoint_interval_ms = 100;
 };
 
 // One batch of one shard, in the shard's order; never empty.
@@ -104,6 +108,8 @@ class GroupConsumer {
     int64_t backoff_ms = 0;
     bool ended = false;  // read to its end; its ShardEnd checkpoint is owed
     bool caught_up = false;
+    int64_t checkpointed_ms = 0;   // pushed: when last_sequence was last checkpointed
+    bool checkpoint_owed = false;  // pushed: records handled since then
   };
 
   // Run with options_.push (group_consumer_push.cc).

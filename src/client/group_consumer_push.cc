@@ -128,10 +128,15 @@ bool GroupConsumer::Subscribe(http::HttpClient& conn, const BatchHandler& handle
       return;
     }
     it->second.caught_up = got->records.empty() && got->millis_behind_latest == 0;
-    if (got->records.empty()) return;
-    handler(id, got->records);
-    it->second.last_sequence = got->records.back().sequence_number;
-    if (options_.auto_checkpoint) {
+    if (!got->records.empty()) {
+      handler(id, got->records);
+      it->second.last_sequence = got->records.back().sequence_number;
+      it->second.checkpoint_owed = options_.auto_checkpoint;
+    }
+    const int64_t now = MonotonicMillis();
+    if (it->second.checkpoint_owed && now - it->second.checkpointed_ms >= options_.push_checkpoint_interval_ms) {
+      it->second.checkpoint_owed = false;
+      it->second.checkpointed_ms = now;
       Outcome<Done> done = Checkpoint(id, it->second.last_sequence);
       if (!done.ok() && !OnCheckpointError(id, done.error())) failed = done.error();
     }
@@ -145,6 +150,11 @@ bool GroupConsumer::Subscribe(http::HttpClient& conn, const BatchHandler& handle
                      SubscribeToGroupBody(options_.stream, options_.group, membership_.member_id()),
                      static_cast<int64_t>(std::time(nullptr)));
   Result<http::Response> r = conn.Stream(request, exchange);
+  for (const auto& [id, state] : shards_) {
+    // What was handled since the last checkpoint; refused (fenced) when the
+    // shard has moved on meanwhile, and then read again by its new owner.
+    if (state.checkpoint_owed) (void)Checkpoint(id, state.last_sequence);
+  }
   shards_.clear();  // read again from the checkpoints by the next stream
   if (failed) {
     *error = *failed;
