@@ -65,6 +65,9 @@ struct ApiResponse {
   std::shared_ptr<ApiStream> stream;  // set for a streamed body (then `body` is empty)
   // An injected fault: close the connection instead of answering.
   bool drop_connection = false;
+  // The call touched a shard another node leads (NotLeader): that node's
+  // address, where cluster mode forwards the request; empty otherwise.
+  std::string leader_address;
 };
 
 struct ApiOptions {

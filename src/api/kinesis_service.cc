@@ -1,5 +1,6 @@
 #include "api/kinesis_service.h"
 
+#include <cctype>
 #include <memory>
 
 #include "api/operation_table.h"
@@ -46,7 +47,50 @@ gateway::ServiceResponse ToServiceResponse(ApiResponse out) {
   return r;
 }
 
+// The client's request as it came, for another node.
+gateway::ForwardedRequest CopyForForwarding(const server::HttpRequest& http, const std::string& node_id) {
+  gateway::ForwardedRequest copy;
+  copy.method = std::string(http.method);
+  copy.target = std::string(http.target);
+  copy.headers.reserve(http.headers.size() + 1);
+  for (const server::HttpHeader& h : http.headers) {
+    // Hop-by-hop and framing headers are the client's connection's, not the call's.
+    if (h.name == "connection" || h.name == "content-length" || h.name == "transfer-encoding" ||
+        h.name == "keep-alive" || h.name == "expect" || h.name == "te" || h.name == "upgrade") {
+      continue;
+    }
+    copy.headers.emplace_back(std::string(h.name), std::string(h.value));
+  }
+  copy.headers.emplace_back(gateway::kForwardedHeader, node_id);
+  copy.body = std::string(http.body);
+  return copy;
+}
+
+// The leader's answer as this node's, headers of the call's protocol kept;
+// the gateway adds its own request id.
+gateway::ServiceResponse Relayed(gateway::ForwardedResponse answer) {
+  gateway::ServiceResponse r;
+  r.status = answer.status;
+  for (auto& [name, value] : answer.headers) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "content-type") {
+      r.content_type = std::move(value);
+    } else if (lower == "x-amzn-errortype") {
+      r.error_type = std::move(value);
+    }
+  }
+  r.body = std::move(answer.body);
+  return r;
+}
+
 }  // namespace
+
+bool KinesisService::Forwardable(const gateway::ServiceRequest& request) const {
+  if (forwarder_ == nullptr || !request.http.Header(gateway::kForwardedHeader).empty()) return false;
+  const std::string_view op = request.operation;
+  return op == "PutRecord" || op == "PutRecords" || op == "GetShardIterator" || op == "GetRecords";
+}
 
 gateway::ServiceMatch KinesisService::match() const { return {.target_prefix = kTargetPrefix, .path_prefix = {}}; }
 
@@ -66,8 +110,26 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
   call.account = request.account;
   call.region = request.region;
   call.stream_name = request.resource;
-  dispatcher_.Handle(call,
-                     [respond = std::move(respond)](ApiResponse out) { respond(ToServiceResponse(std::move(out))); });
+  if (!Forwardable(request)) {
+    dispatcher_.Handle(call,
+                       [respond = std::move(respond)](ApiResponse out) { respond(ToServiceResponse(std::move(out))); });
+    return;
+  }
+  // Copied before the call: the request's views end with Handle, the answer
+  // may come later.
+  auto copy = std::make_shared<gateway::ForwardedRequest>(CopyForForwarding(http, node_id_));
+  dispatcher_.Handle(call, [this, copy, respond = std::move(respond)](ApiResponse out) mutable {
+    if (out.leader_address.empty()) return respond(ToServiceResponse(std::move(out)));
+    const std::string address = out.leader_address;
+    auto fallback = std::make_shared<gateway::ServiceResponse>(ToServiceResponse(std::move(out)));
+    forwarder_->Forward(address, std::move(*copy),
+                        [fallback, respond = std::move(respond)](Result<gateway::ForwardedResponse> answer) {
+                          // The leader did not answer: the retryable InternalFailure
+                          // the call already had.
+                          if (!answer.ok()) return respond(std::move(*fallback));
+                          respond(Relayed(std::move(*answer)));
+                        });
+  });
 }
 
 gateway::ServiceResponse KinesisService::Error(const server::HttpRequest& request, const Status& error) const {

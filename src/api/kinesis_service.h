@@ -3,12 +3,19 @@
 // as "kinesis"; its codecs (JSON 1.1, CBOR 1.1), operation table and error
 // shapes are the Dispatcher's (dispatcher.h, operation_table.h,
 // wire_errors.h). Thread-safe.
+//
+// In cluster mode (a Forwarder given), a data-plane call that touches a
+// shard another node leads (PutRecord, PutRecords, GetShardIterator,
+// GetRecords answering NotLeader) is forwarded to that node unchanged and its
+// answer relayed; a request that was itself forwarded is answered here, so a
+// stale view of leadership costs the client one retry, never a loop.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "api/dispatcher.h"
+#include "gateway/forwarder.h"
 #include "gateway/service.h"
 
 namespace sluice::api {
@@ -16,6 +23,10 @@ namespace sluice::api {
 class KinesisService final : public gateway::Service {
  public:
   KinesisService(engine::Engine& engine, ApiOptions options) : dispatcher_(engine, std::move(options)) {}
+  // `forwarder` must outlive the service; `node_id` names this node in the
+  // forwarded requests' kForwardedHeader.
+  KinesisService(engine::Engine& engine, ApiOptions options, gateway::Forwarder* forwarder, std::string node_id)
+      : dispatcher_(engine, std::move(options)), forwarder_(forwarder), node_id_(std::move(node_id)) {}
 
   std::string_view name() const override { return "kinesis"; }
   gateway::ServiceMatch match() const override;
@@ -26,7 +37,12 @@ class KinesisService final : public gateway::Service {
   gateway::ServiceResponse Error(const server::HttpRequest& request, const Status& error) const override;
 
  private:
+  // Whether a call may be forwarded when it answers NotLeader.
+  bool Forwardable(const gateway::ServiceRequest& request) const;
+
   Dispatcher dispatcher_;
+  gateway::Forwarder* forwarder_ = nullptr;
+  std::string node_id_;
 };
 
 }  // namespace sluice::api

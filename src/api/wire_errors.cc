@@ -3,6 +3,7 @@
 #include <string>
 
 #include "api/content_type.h"
+#include "engine/placement.h"
 #include "gateway/aws_responses.h"
 #include "protocol/errors.h"
 #include "util/log.h"
@@ -18,9 +19,11 @@ namespace {
 Status ForClient(const Status& status) {
   static RateLimiter log_limit;
   switch (status.code()) {
+    // Passing, not a failure: leadership moves, and in cluster mode the call
+    // is forwarded to the leader the status names.
+    case ErrorCode::kNotLeader: return Status(ErrorCode::kInternalFailure, "Internal Service Failure");
     case ErrorCode::kCorruption:
     case ErrorCode::kIoError:
-    case ErrorCode::kNotLeader:
     case ErrorCode::kInternalFailure:
       if (uint64_t suppressed; log_limit.Allow(&suppressed)) {
         log::Error("request failed on the server side: {} ({} more since the last such line)", status.ToString(),
@@ -43,7 +46,9 @@ ApiResponse InjectedErrorResponse(bool cbor, std::string_view content_type, cons
 }
 
 ApiResponse ErrorResponse(bool cbor, std::string_view content_type, const Status& status) {
-  return InjectedErrorResponse(cbor, content_type, ForClient(status));
+  ApiResponse r = InjectedErrorResponse(cbor, content_type, ForClient(status));
+  r.leader_address = engine::LeaderAddressOf(status);
+  return r;
 }
 
 ApiResponse UnsupportedContentTypeResponse(bool target_present) {

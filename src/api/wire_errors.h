@@ -14,7 +14,8 @@ namespace sluice::api {
 // `status` in the codec: CBOR when `cbor`, else JSON with `content_type`
 // echoed. Server-side failures (Corruption, IoError, NotLeader,
 // InternalFailure) are logged and answered as the service's generic
-// InternalFailure.
+// InternalFailure; a NotLeader's leader address is kept in the answer's
+// `leader_address`.
 ApiResponse ErrorResponse(bool cbor, std::string_view content_type, const Status& status);
 
 // `status` as it is, not logged: an injected fault is not the server's failure.

@@ -29,25 +29,25 @@ inline constexpr uint16_t kPeerProtocolVersion = 1;
 
 struct FetchRequest {
   ShardId shard;
-  std::string follower;             // node id of the asking replica
-  int64_t leader_epoch = 0;         // the epoch the follower believes leads the shard
-  uint64_t fetch_offset = 0;        // the follower's log end: the first offset it wants
-  uint64_t durable_end = 0;         // the follower has every offset below this on its disk (<= fetch_offset)
-  int64_t last_fetched_epoch = 0;   // the leader epoch of the follower's record at fetch_offset - 1 (0: empty log)
-  uint32_t max_bytes = 1 << 20;     // of keys and data in the answer (at least one record if any)
-  uint32_t max_wait_ms = 0;         // long poll: wait up to this for records past fetch_offset
+  std::string follower;            // node id of the asking replica
+  int64_t leader_epoch = 0;        // the epoch the follower believes leads the shard
+  uint64_t fetch_offset = 0;       // the follower's log end: the first offset it wants
+  uint64_t durable_end = 0;        // the follower has every offset below this on its disk (<= fetch_offset)
+  int64_t last_fetched_epoch = 0;  // the leader epoch of the follower's record at fetch_offset - 1 (0: empty log)
+  uint32_t max_bytes = 1 << 20;    // of keys and data in the answer (at least one record if any)
+  uint32_t max_wait_ms = 0;        // long poll: wait up to this for records past fetch_offset
 };
 
 enum class FetchError : uint16_t {
   kNone = 0,
-  kNotLeader = 1,          // this node does not lead the shard (leader_epoch: the epoch it knows)
-  kStaleEpoch = 2,         // the request's leader_epoch is older than the leader's: refresh leadership
-  kUnknownEpoch = 3,       // the request's leader_epoch is newer than this node knows: retry later
-  kUnknownShard = 4,       // no such shard here
-  kOffsetOutOfRange = 5,   // fetch_offset below the log start (start the log over from log_start_offset)
-  kNotReplica = 6,         // the follower is not among the shard's replicas
+  kNotLeader = 1,         // this node does not lead the shard (leader_epoch: the epoch it knows)
+  kStaleEpoch = 2,        // the request's leader_epoch is older than the leader's: refresh leadership
+  kUnknownEpoch = 3,      // the request's leader_epoch is newer than this node knows: retry later
+  kUnknownShard = 4,      // no such shard here
+  kOffsetOutOfRange = 5,  // fetch_offset below the log start (start the log over from log_start_offset)
+  kNotReplica = 6,        // the follower is not among the shard's replicas
   kUnsupportedVersion = 7,
-  kStorage = 8,            // the leader could not read its log (message says why)
+  kStorage = 8,  // the leader could not read its log (message says why)
 };
 
 struct FetchedRecord {
@@ -60,9 +60,9 @@ struct FetchedRecord {
 
 struct FetchResponse {
   FetchError error = FetchError::kNone;
-  std::string message;             // for errors, human-readable
-  int64_t leader_epoch = 0;        // the answering leader's epoch
-  uint64_t high_watermark = 0;     // committed end: readers may see offsets below it
+  std::string message;          // for errors, human-readable
+  int64_t leader_epoch = 0;     // the answering leader's epoch
+  uint64_t high_watermark = 0;  // committed end: readers may see offsets below it
   uint64_t log_start_offset = 0;
   uint64_t log_end_offset = 0;
   // Set when the follower's log diverges from the leader's at its end: the

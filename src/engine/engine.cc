@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -37,7 +38,17 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
       if (!ec) SLUICE_RETURN_IF_ERROR(storage::file::SyncDir(parent.string()));
     }
   }
-  SLUICE_ASSIGN_OR_RETURN(IteratorCodec codec, IteratorCodec::Open(memory ? "" : IteratorKeyPath(opts.data_dir)));
+  auto open_codec = [&]() -> Result<IteratorCodec> {
+    if (opts.iterator_key.empty()) return IteratorCodec::Open(memory ? "" : IteratorKeyPath(opts.data_dir));
+    if (opts.iterator_key.size() != kIteratorKeySize) {
+      return Status::InvalidArgument("the iterator key has " + std::to_string(opts.iterator_key.size()) +
+                                     " bytes, want " + std::to_string(kIteratorKeySize));
+    }
+    IteratorCodec::Key key;
+    std::memcpy(key.data(), opts.iterator_key.data(), key.size());
+    return IteratorCodec(key);
+  };
+  SLUICE_ASSIGN_OR_RETURN(IteratorCodec codec, open_codec());
   auto impl = std::make_unique<Impl>(opts, codec);
   SLUICE_RETURN_IF_ERROR(impl->Load());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));

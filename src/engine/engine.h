@@ -84,6 +84,11 @@ struct EngineOptions {
   // Throughput quotas (engine/throughput_quota.h); none by default.
   ThroughputLimits limits;
   int64_t iterator_ttl_ms = 5 * 60 * 1000;
+  // The key that signs shard iterators (kIteratorKeySize bytes), when it is
+  // kept elsewhere (a cluster shares one in etcd); empty: the data
+  // directory's iterator.key (created when missing), or a random one in
+  // memory mode.
+  std::string iterator_key;
   Clock* clock = nullptr;  // defaults to SystemClock
   // How often the housekeeping thread trims shard logs past retention; also
   // the longest it sleeps between passes.

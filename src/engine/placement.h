@@ -44,4 +44,9 @@ class LocalPlacement final : public ShardPlacement {
 // ("... has no leader at the moment." while the leader is unknown).
 Status CheckLeader(const ShardPlacement& placement, const ShardKey& shard);
 
+// The leader's address a CheckLeader status names, so the layer above can
+// forward the call there; empty for any other status, or while the shard
+// has no leader.
+std::string LeaderAddressOf(const Status& status);
+
 }  // namespace sluice::engine

@@ -75,6 +75,16 @@ TEST(CheckLeaderTest, NamesTheLeaderOrSaysThereIsNone) {
             "Shard shardId-000000000000 in stream orders under account 123456789012 has no leader at the moment.");
 }
 
+TEST(LeaderAddressOfTest, ReadsTheAddressCheckLeaderWroteAndNothingElse) {
+  TestPlacement placement;
+  placement.elsewhere = 3;
+  EXPECT_EQ(LeaderAddressOf(CheckLeader(placement, ShardKey{kStream, 1, 3})), "10.0.0.2:4567");
+  placement.leader_known = false;
+  EXPECT_EQ(LeaderAddressOf(CheckLeader(placement, ShardKey{kStream, 1, 3})), "");
+  EXPECT_EQ(LeaderAddressOf(Status(ErrorCode::kInternalFailure, "x is led by y.")), "");
+  EXPECT_EQ(LeaderAddressOf(Status::Ok()), "");
+}
+
 TEST_F(PlacementTest, PutRecordsAsksThePlacementOfTheShardItAppendsTo) {
   EXPECT_FALSE(PutOne(*engine_, kStream, "pk", "one").empty());
   EXPECT_GE(placement_->asked.load(), 1);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/engine.h"
 #include "util/base64.h"
 
 namespace sluice::engine {
@@ -126,6 +127,47 @@ TEST_F(KeyFileTest, KeyFileOfTheWrongSizeIsCorruption) {
   auto codec = IteratorCodec::Open(path);
   ASSERT_FALSE(codec.ok());
   EXPECT_EQ(codec.status().code(), ErrorCode::kCorruption);
+}
+
+// A cluster hands every node the same key (kept in etcd): an engine given
+// it signs and verifies with it, and keeps no key file of its own.
+TEST_F(KeyFileTest, AnEngineGivenTheKeyUsesItAndWritesNoKeyFile) {
+  const std::string key(kIteratorKeySize, 'k');
+  auto open = [&](const std::string& iterator_key) {
+    EngineOptions o;
+    o.data_dir = dir_.string();
+    o.durability = storage::Durability::kOs;
+    o.iterator_key = iterator_key;
+    return Engine::Open(o);
+  };
+  const StreamRef stream{"123456789012", "us-east-1", "s"};
+  std::string token;
+  {
+    auto first = open(key);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    CreateStreamParams p;
+    p.shard_count = 1;
+    ASSERT_TRUE((*first)->control().CreateStream(stream, p).ok());
+    auto it = (*first)->records().GetShardIterator(stream, "shardId-000000000000", IteratorType::kTrimHorizon, {}, {});
+    ASSERT_TRUE(it.ok()) << it.status().ToString();
+    token = *it;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "iterator.key"));
+  {
+    auto same = open(key);
+    ASSERT_TRUE(same.ok()) << same.status().ToString();
+    EXPECT_TRUE((*same)->records().GetRecords(token, 1, std::nullopt).ok());
+  }
+  {
+    auto other = open(std::string(kIteratorKeySize, 'x'));
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    auto r = (*other)->records().GetRecords(token, 1, std::nullopt);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << r.status().ToString();
+  }
+  auto short_key = open("short");
+  ASSERT_FALSE(short_key.ok());
+  EXPECT_EQ(short_key.status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(ShardIteratorTest, InMemoryKeysDifferBetweenOpens) {
