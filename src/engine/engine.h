@@ -37,6 +37,7 @@
 #include "engine/consumer_registry.h"
 #include "engine/engine_metrics.h"
 #include "engine/placement.h"
+#include "engine/remote_shards.h"
 #include "engine/record_path.h"
 #include "engine/resource_policies.h"
 #include "engine/shard_store.h"
@@ -60,6 +61,10 @@ struct EngineOptions {
   // Which node leads each shard (engine/placement.h); asked before every
   // append and read. Null: LocalPlacement (this node leads every shard).
   std::shared_ptr<ShardPlacement> placement;
+  // Where the records of a PutRecords go for shards another node leads
+  // (engine/remote_shards.h); null: such a call fails with NotLeader, and
+  // the layer above forwards it whole.
+  std::shared_ptr<RemoteShardWriter> remote_writer;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   // A stream of at least this many shards is built (CreateStream) and

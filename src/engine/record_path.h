@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -74,9 +75,19 @@ class RecordPath {
   // durable per the durability mode, with one result per entry in order.
   // A request-level error (stream missing, record too large, a shard led by
   // another node: NotLeader) fails the whole call through `done` and writes
-  // nothing. `entries` need only live during this call.
+  // nothing; with a remote writer (EngineOptions::remote_writer) the records
+  // of shards led elsewhere go to their leaders instead, and only a shard
+  // with no leader fails the call. `entries` need only live during this call.
   using PutCallback = std::function<void(Result<std::vector<PutEntryResult>>)>;
   void PutRecords(const StreamRef& stream, std::span<const PutEntry> entries, PutCallback done);
+  // The leader's half of a split PutRecords: appends every entry to shard
+  // `shard_index` of the stream created at `stream_creation_ms`, as
+  // PutRecords would (size checks, quotas, durability), without routing.
+  // Errors for the whole call: ResourceNotFound (stream missing, deleted or
+  // recreated, shard unknown), InvalidArgument (the shard is closed),
+  // NotLeader (this node does not lead it: never passed on again).
+  void PutToShard(const StreamRef& stream, int64_t stream_creation_ms, int shard_index,
+                  std::span<const PutEntry> entries, PutCallback done);
 
   // A signed iterator token for the position the type names. Errors, with
   // the service's messages: ResourceNotFound (stream missing or CREATING,
@@ -113,6 +124,17 @@ class RecordPath {
 
  private:
   int64_t Now() const { return clock_.NowMillis(); }
+  struct PutContext;
+  // Appends `ctx`'s routed entries, shard by shard, under the stream's lock
+  // held shared by the caller (`lock`). Returns false when it failed the
+  // whole call through ctx's callback (the lock then released); else the
+  // caller releases its reference to ctx.
+  bool AppendRouted(const StreamRef& stream, StreamState& state, std::shared_lock<std::shared_mutex>& lock,
+                    std::span<const PutEntry> entries, const std::shared_ptr<PutContext>& ctx, bool pass_on);
+  // Sends ctx's entries [begin, end) (one shard's) to its leader through the
+  // remote writer; their results land in ctx when it answers.
+  void PassOn(const StreamRef& stream, int64_t stream_creation_ms, int shard_index, const std::string& leader,
+              std::span<const PutEntry> entries, const std::shared_ptr<PutContext>& ctx, size_t begin, size_t end);
 
   const EngineOptions& options_;
   const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off
