@@ -5,13 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <thread>
 
 #include "cluster/cluster_placement.h"
 #include "cluster/etcd_process.h"
+#include "cluster/etcd_stream_catalog.h"
 #include "cluster/node_registry.h"
+#include "engine/metadata_codec.h"
 #include "util/clock.h"
 
 namespace sluice::cluster {
@@ -80,7 +83,19 @@ class ControllerTest : public ::testing::Test {
     return out;
   }
 
+  // The stream of Shard(i) in the catalogue, with `count` shards: the
+  // controller keeps a record for each of them, and only for them.
+  void CatalogueStream(int count) {
+    engine::StreamMeta meta;
+    meta.ref = {Shard(0).account, Shard(0).region, Shard(0).stream};
+    meta.status = engine::StreamStatus::kActive;
+    meta.creation_ms = Shard(0).creation_ms;
+    for (int i = 0; i < count; ++i) meta.shards.push_back({.index = i});
+    ASSERT_TRUE(client_->Put(StreamCatalogKey(engine::KeyOf(meta.ref)), engine::EncodeStreamRecord(meta)).ok());
+  }
+
   void DeclareShards(int count) {
+    CatalogueStream(count);
     for (int i = 0; i < count; ++i) ASSERT_TRUE(DeclareShard(*client_, Shard(i)).ok());
   }
 
@@ -207,6 +222,7 @@ TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndC
 }
 
 TEST_F(ControllerTest, AShardWhoseOnlyInSyncReplicaIsLostStaysLeaderless) {
+  CatalogueStream(1);
   ASSERT_TRUE(
       client_->Put(ShardLeadershipKey(Shard(0)), EncodeShardLeadership({"n1", 4, {"n1", "n2", "n3"}, {"n1"}})).ok());
   StartNode("n2");
@@ -216,6 +232,21 @@ TEST_F(ControllerTest, AShardWhoseOnlyInSyncReplicaIsLostStaysLeaderless) {
   EXPECT_TRUE(now.leaderless());
   EXPECT_EQ(now.isr, std::vector<std::string>{"n1"});
   EXPECT_TRUE(Records().at(0).leadership.leaderless());
+}
+
+TEST_F(ControllerTest, EveryShardOfACataloguedStreamGetsALeaderAndADeletedStreamsRecordsGo) {
+  StartNode("n1");
+  StartNode("n2");
+  CatalogueStream(4);
+  ASSERT_TRUE(Eventually([&] {
+    const std::vector<ShardRecord> records = Records();
+    return records.size() == 4 && std::all_of(records.begin(), records.end(), [](const ShardRecord& r) {
+             return !r.leadership.leaderless() && r.leadership.replicas.size() == 2;
+           });
+  }));
+  EXPECT_EQ(Records().back().id, Shard(3));
+  ASSERT_TRUE(client_->Delete(StreamCatalogKey({Shard(0).account, Shard(0).region, Shard(0).stream})).ok());
+  EXPECT_TRUE(Eventually([&] { return Records().empty(); }));
 }
 
 }  // namespace
