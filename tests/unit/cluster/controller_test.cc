@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "cluster/cluster_placement.h"
-#include "cluster/etcd_process.h"
+#include "cluster/etcd_fixture.h"
 #include "cluster/etcd_stream_catalog.h"
 #include "cluster/node_registry.h"
 #include "engine/metadata_codec.h"
@@ -20,17 +20,7 @@
 namespace sluice::cluster {
 namespace {
 
-constexpr int64_t kDeadlineMs = 10000;
-
-// Polls `done` every 20 ms until it holds or the deadline passes.
-bool Eventually(const std::function<bool()>& done, int64_t timeout_ms = kDeadlineMs) {
-  const int64_t deadline = MonotonicMillis() + timeout_ms;
-  while (!done()) {
-    if (MonotonicMillis() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using testing::Eventually;
 
 ShardId Shard(int index) { return {"123456789012", "us-east-1", "orders", 1796000000000, index}; }
 
@@ -47,16 +37,8 @@ struct Node {
   }
 };
 
-class ControllerTest : public ::testing::Test {
+class ControllerTest : public testing::EtcdFixture {
  protected:
-  void SetUp() override {
-    Status started = etcd_.Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    EtcdOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    client_ = std::move(EtcdClient::Create(options)).value();
-  }
-
   void StartNode(const std::string& id) {
     Node& node = nodes_[id];
     auto registration = NodeRegistration::Register(
@@ -99,8 +81,6 @@ class ControllerTest : public ::testing::Test {
     for (int i = 0; i < count; ++i) ASSERT_TRUE(DeclareShard(*client_, Shard(i)).ok());
   }
 
-  testing::EtcdProcess etcd_;
-  std::unique_ptr<EtcdClient> client_;
   std::map<std::string, Node> nodes_;
 };
 

@@ -8,23 +8,14 @@
 #include <functional>
 #include <thread>
 
-#include "cluster/etcd_process.h"
+#include "cluster/etcd_fixture.h"
 #include "engine/metadata_codec.h"
 #include "util/clock.h"
 
 namespace sluice::cluster {
 namespace {
 
-constexpr int64_t kDeadlineMs = 10000;
-
-bool Eventually(const std::function<bool()>& done) {
-  const int64_t deadline = MonotonicMillis() + kDeadlineMs;
-  while (!done()) {
-    if (MonotonicMillis() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using testing::Eventually;
 
 const engine::StreamRef kOrders{"123456789012", "us-east-1", "orders"};
 
@@ -48,16 +39,8 @@ struct Node {
   }
 };
 
-class EtcdStreamCatalogTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Status started = etcd_.Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    EtcdOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    client_ = std::move(EtcdClient::Create(options)).value();
-  }
-  void TearDown() override {
+class EtcdStreamCatalogTest : public testing::EtcdFixture {
+ protected:  void TearDown() override {
     for (auto& node : nodes_) node->catalog->Stop();
   }
 
@@ -81,8 +64,6 @@ class EtcdStreamCatalogTest : public ::testing::Test {
     return kv.ok() ? *kv : std::nullopt;
   }
 
-  testing::EtcdProcess etcd_;
-  std::unique_ptr<EtcdClient> client_;
   std::vector<std::unique_ptr<Node>> nodes_;
 };
 
