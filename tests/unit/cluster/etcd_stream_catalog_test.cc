@@ -16,6 +16,7 @@ namespace sluice::cluster {
 namespace {
 
 using testing::Eventually;
+using testing::kDeadlineMs;
 
 const engine::StreamRef kOrders{"123456789012", "us-east-1", "orders"};
 
@@ -44,19 +45,27 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
     for (auto& node : nodes_) node->catalog->Stop();
   }
 
-  Node& StartNode(bool follow = true) {
+  struct NodeOptions {
+    bool follow = true;           // apply the others' changes
+    bool housekeeping = false;    // run the housekeeping thread (transitions)
+    int64_t create_delay_ms = 0;  // time in CREATING
+  };
+  Node& StartNode(NodeOptions node_options) {
     auto node = std::make_unique<Node>();
     node->catalog = std::make_shared<EtcdStreamCatalog>(*client_);
     engine::EngineOptions options;
     options.durability = storage::Durability::kMemory;
     options.catalog = node->catalog;
+    options.create_stream_delay_ms = node_options.create_delay_ms;
     auto opened = engine::Engine::Open(options);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     node->engine = std::move(opened).value();
-    if (follow) node->catalog->Follow(*node->engine);
+    if (node_options.housekeeping) node->engine->Start();
+    if (node_options.follow) node->catalog->Follow(*node->engine);
     nodes_.push_back(std::move(node));
     return *nodes_.back();
   }
+  Node& StartNode() { return StartNode(NodeOptions{}); }
 
   std::optional<KeyValue> Key(const engine::StreamRef& s) {
     auto kv = client_->Get(StreamCatalogKey(engine::KeyOf(s)));
@@ -146,7 +155,7 @@ TEST_F(EtcdStreamCatalogTest, ANodesOwnChangesAreAppliedOnceNotAgainFromTheWatch
 TEST_F(EtcdStreamCatalogTest, AChangeFromAStaleNodeIsRefusedAndWritesNothing) {
   Node& a = StartNode();
   ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
-  Node& stale = StartNode(/*follow=*/false);  // loads the stream, then sees nothing more
+  Node& stale = StartNode({.follow = false});  // loads the stream, then sees nothing more
   ASSERT_TRUE(stale.Has(kOrders));
   ASSERT_TRUE(a.control().AddTags(kOrders, {{"owner", "a"}}).ok());
   const int64_t before = Key(kOrders)->mod_revision;
@@ -169,6 +178,32 @@ TEST_F(EtcdStreamCatalogTest, ANewNodeLoadsEveryStream) {
   // ... and takes part from there: a deletion through it reaches the first.
   ASSERT_TRUE(later.control().DeleteStream(kOrders, false).ok());
   EXPECT_TRUE(Eventually([&] { return !a.Has(kOrders); }));
+}
+
+TEST_F(EtcdStreamCatalogTest, TheNodeThatTookTheCallFinishesItsTransition) {
+  Node& a = StartNode({.housekeeping = true, .create_delay_ms = 300});
+  Node& b = StartNode({.housekeeping = true, .create_delay_ms = 300});
+  const int64_t created = MonotonicMillis();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders); }));
+  ASSERT_TRUE(Eventually([&] { return b.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; }));
+  // a settled it when due; b, waiting for a, would only have after the takeover time.
+  EXPECT_LT(MonotonicMillis() - created, engine::StreamControl::kTransitionTakeoverMs);
+  EXPECT_EQ(a.control().DescribeStream(kOrders)->status, engine::StreamStatus::kActive);
+}
+
+TEST_F(EtcdStreamCatalogTest, ATransitionWhoseNodeStoppedIsFinishedByAnotherOnceOverdue) {
+  Node& a = StartNode({.housekeeping = false, .create_delay_ms = 100});  // never settles: as if it died
+  Node& b = StartNode({.housekeeping = true, .create_delay_ms = 100});
+  const int64_t created = MonotonicMillis();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders); }));
+  ASSERT_TRUE(Eventually(
+      [&] { return b.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; },
+      engine::StreamControl::kTransitionTakeoverMs + kDeadlineMs));
+  EXPECT_GE(MonotonicMillis() - created, engine::StreamControl::kTransitionTakeoverMs);
+  // b's write reaches a like any other change.
+  EXPECT_TRUE(Eventually([&] { return a.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; }));
 }
 
 }  // namespace
