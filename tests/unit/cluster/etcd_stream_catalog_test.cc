@@ -198,9 +198,8 @@ TEST_F(EtcdStreamCatalogTest, ATransitionWhoseNodeStoppedIsFinishedByAnotherOnce
   const int64_t created = MonotonicMillis();
   ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
   ASSERT_TRUE(Eventually([&] { return b.Has(kOrders); }));
-  ASSERT_TRUE(Eventually(
-      [&] { return b.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; },
-      engine::StreamControl::kTransitionTakeoverMs + kDeadlineMs));
+  ASSERT_TRUE(Eventually([&] { return b.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; },
+                         engine::StreamControl::kTransitionTakeoverMs + kDeadlineMs));
   EXPECT_GE(MonotonicMillis() - created, engine::StreamControl::kTransitionTakeoverMs);
   // b's write reaches a like any other change.
   EXPECT_TRUE(Eventually([&] { return a.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; }));
