@@ -143,6 +143,11 @@ void EtcdStreamCatalog::OnEvents(engine::Engine& engine, const std::vector<Watch
     if (!applied.ok()) {
       log::Error("cluster: applying the change of stream {} (revision {}): {}", std::get<2>(*key), e.kv.mod_revision,
                  applied.ToString());
+      // Not held here as the key holds it: a create through this node must
+      // not overwrite it (create-if-absent refuses), and the key's next
+      // change is applied in full.
+      std::lock_guard lock(mu_);
+      seen_[e.kv.key].exists = false;
     }
   }
 }
