@@ -17,16 +17,20 @@ Status CheckClusterFlags(const ServeConfig& config) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<ClusterMembership>> ClusterMembership::Join(const ServeConfig& config, uint16_t port) {
+Result<std::unique_ptr<cluster::EtcdClient>> ConnectEtcd(const ServeConfig& config) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> endpoints, cluster::ParseClusterUrl(config.cluster));
+  cluster::EtcdOptions options;
+  options.endpoints = std::move(endpoints);
+  return cluster::EtcdClient::Create(std::move(options));
+}
+
+Result<std::unique_ptr<ClusterMembership>> ClusterMembership::Join(const ServeConfig& config, uint16_t port) {
   std::unique_ptr<ClusterMembership> m(new ClusterMembership());
   m->node_.id = config.node_id;
   m->node_.advertise = config.advertise.empty() ? config.host + ":" + std::to_string(port) : config.advertise;
   m->node_.started_ms = SystemClock::Instance().NowMillis();
   m->node_.version = std::string(VersionLine());
-  cluster::EtcdOptions options;
-  options.endpoints = std::move(endpoints);
-  SLUICE_ASSIGN_OR_RETURN(m->etcd_, cluster::EtcdClient::Create(std::move(options)));
+  SLUICE_ASSIGN_OR_RETURN(m->etcd_, ConnectEtcd(config));
   Result<std::unique_ptr<cluster::NodeRegistration>> registered =
       cluster::NodeRegistration::Register(*m->etcd_, m->node_, config.cluster_session_ttl_s);
   if (!registered.ok()) {

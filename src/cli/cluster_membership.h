@@ -16,6 +16,8 @@ namespace sluice::cli {
 // The cluster flags make sense together: --node-id with --cluster, and
 // neither --node-id nor --advertise without it. Errors: InvalidArgument.
 Status CheckClusterFlags(const ServeConfig& config);
+// A client of the etcd endpoints --cluster names. Errors: InvalidArgument.
+Result<std::unique_ptr<cluster::EtcdClient>> ConnectEtcd(const ServeConfig& config);
 
 class ClusterMembership {
  public:
@@ -27,6 +29,8 @@ class ClusterMembership {
   // Ends the registration at once (a clean stop); the node stays a member.
   void Leave() { registration_->Leave(); }
   const cluster::NodeInfo& node() const { return node_; }
+  // The node's session lease (0 while it has none).
+  int64_t lease() const { return registration_->lease(); }
 
  private:
   ClusterMembership() = default;

@@ -28,6 +28,7 @@
 #include "auth/credentials_file.h"
 #include "auth/sigv4.h"
 #include "cli/admin.h"
+#include "cli/cluster_control.h"
 #include "cli/cluster_membership.h"
 #include "cli/data_dir_lock.h"
 #include "cli/metrics_page.h"
@@ -307,6 +308,17 @@ int RunServe(const ServeConfig& config) {
     log::Error("cannot open the DynamoDB tables in {}: {}", config.data_dir, tables.status().ToString());
     return 1;
   }
+  // Cluster mode: the streams' metadata is kept in etcd, shared by every node.
+  std::unique_ptr<ClusterControl> cluster_control;
+  if (!config.cluster.empty()) {
+    Result<std::unique_ptr<ClusterControl>> connected = ClusterControl::Connect(config);
+    if (!connected.ok()) {
+      log::Error("cannot use the cluster at {}: {}", config.cluster, connected.status().message());
+      return 1;
+    }
+    cluster_control = std::move(connected).value();
+    eopts.catalog = cluster_control->catalog();
+  }
   // The shard logs' store, built here so that the consumer group journal
   // shares its group commit.
   auto shard_stores = std::make_shared<engine::LocalShardStoreFactory>(eopts.log);
@@ -434,8 +446,17 @@ int RunServe(const ServeConfig& config) {
   std::unique_ptr<ClusterMembership> membership;
   if (!config.cluster.empty()) {
     Result<std::unique_ptr<ClusterMembership>> joined = ClusterMembership::Join(config, (*server)->port());
-    if (!joined.ok()) {
-      log::Error("{}", joined.status().message());
+    Status started = joined.status();
+    if (started.ok()) {
+      membership = std::move(joined).value();
+      // From the revision the engine loaded at: nothing changed since is missed.
+      cluster_control->Follow(**engine);
+      started = cluster_control->StartController(*membership);
+    }
+    if (!started.ok()) {
+      log::Error("{}", started.message());
+      cluster_control->Stop();
+      if (membership) membership->Leave();
       if (*admin_server) (*admin_server)->Shutdown(0);
       faults.Stop();
       (*server)->Shutdown(0);
@@ -443,7 +464,6 @@ int RunServe(const ServeConfig& config) {
       if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
       return 1;
     }
-    membership = std::move(joined).value();
   }
   delivery.Start();  // after the last early return: those stop the engine under it
   gateway.SetReady(true);
@@ -478,7 +498,9 @@ int RunServe(const ServeConfig& config) {
     log::Info("received {}, finishing in-flight requests", SignalName(sig));
     if (!config.ready_file.empty()) std::remove(config.ready_file.c_str());
   }
-  // Leaving first: the cluster stops counting on this node at once.
+  // Leaving first: the cluster stops counting on this node at once (the
+  // controller resigns, so another node takes over).
+  if (cluster_control) cluster_control->Stop();
   if (membership) membership->Leave();
   gateway.SetReady(false);
   if (*admin_server) (*admin_server)->Shutdown(1000);

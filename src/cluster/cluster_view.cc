@@ -1,6 +1,10 @@
 #include "cluster/cluster_view.h"
 
+#include <algorithm>
 #include <chrono>
+
+#include "cluster/etcd_stream_catalog.h"
+#include "engine/metadata_codec.h"
 
 #include "util/log.h"
 
@@ -46,6 +50,18 @@ void ClusterView::ApplyLocked(const KeyValue& kv, bool deleted) {
     } else {
       log::Warn("cluster view: {}", info.status().ToString());
     }
+  } else if (kv.key.starts_with(kStreamsPrefix)) {
+    if (deleted) {
+      catalogued_.erase(kv.key);
+    } else if (Result<engine::StreamMeta> meta = engine::DecodeStreamRecord(kv.value); meta.ok()) {
+      std::vector<ShardId>& ids = catalogued_[kv.key];
+      ids.clear();
+      for (const engine::ShardMeta& shard : meta->shards) {
+        ids.push_back({meta->ref.account, meta->ref.region, meta->ref.name, meta->creation_ms, shard.index});
+      }
+    } else {
+      log::Warn("cluster view: {}: {}", kv.key, meta.status().ToString());
+    }
   } else if (kv.key.starts_with(kShardsPrefix)) {
     if (deleted) {
       if (Result<ShardId> id = ParseShardLeadershipKey(kv.key); id.ok()) shards_.erase(*id);
@@ -76,6 +92,8 @@ ClusterView::Snapshot ClusterView::snapshot() const {
   Snapshot s;
   s.live_nodes = live_nodes_;
   for (const auto& [id, record] : shards_) s.shards.push_back(record);
+  for (const auto& [key, ids] : catalogued_) s.catalogued.insert(s.catalogued.end(), ids.begin(), ids.end());
+  std::sort(s.catalogued.begin(), s.catalogued.end());
   s.revision = revision_;
   return s;
 }

@@ -1,5 +1,5 @@
-// A node's local copy of the cluster's state in etcd: the live nodes and
-// every shard's leadership record, read at one revision and then kept
+// A node's local copy of the cluster's state in etcd: the live nodes,
+// every shard's leadership record and the shards of every stream, read at one revision and then kept
 // current by a watch from the next (docs/cluster.md, "The cluster view"), so
 // that questions about it are answered from memory.
 //
@@ -30,6 +30,9 @@ class ClusterView {
   struct Snapshot {
     std::map<std::string, NodeInfo> live_nodes;  // by id
     std::vector<ShardRecord> shards;             // in id order
+    // Every shard of every stream in the catalogue (etcd_stream_catalog.h),
+    // in id order: the shards that should have a record.
+    std::vector<ShardId> catalogued;
     int64_t revision = 0;                        // the etcd revision it reflects
   };
 
@@ -58,6 +61,7 @@ class ClusterView {
   mutable std::condition_variable changed_;
   std::map<std::string, NodeInfo> live_nodes_;
   std::map<ShardId, ShardRecord> shards_;
+  std::map<std::string, std::vector<ShardId>> catalogued_;  // by stream key
   int64_t revision_ = 0;
   std::vector<std::function<void()>> listeners_;
   std::unique_ptr<EtcdWatch> watch_;

@@ -1,5 +1,6 @@
 #include "cluster/controller.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -7,6 +8,12 @@
 #include "util/log.h"
 
 namespace sluice::cluster {
+namespace {
+
+const ShardId& IdOf(const ShardId& id) { return id; }
+const ShardId& IdOf(const ShardRecord& record) { return record.id; }
+
+}  // namespace
 
 Controller::Controller(EtcdClient& client, ClusterView& view, ControllerOptions options)
     : client_(client), view_(view), options_(std::move(options)) {
@@ -55,8 +62,35 @@ void Controller::Run() {
   }
 }
 
+Status Controller::SyncShardRecords(const Term& term, const ClusterView::Snapshot& view) {
+  const Compare fence = Compare::ModRevision(std::string(kControllerKey), term.claim_revision);
+  // Both lists are in id order.
+  for (const ShardId& id : view.catalogued) {
+    const bool recorded = std::binary_search(view.shards.begin(), view.shards.end(), id,
+                                             [](const auto& a, const auto& b) { return IdOf(a) < IdOf(b); });
+    if (recorded) continue;
+    const std::string key = ShardLeadershipKey(id);
+    SLUICE_ASSIGN_OR_RETURN(
+        TxnResult txn, client_.Txn({Compare::Absent(key), fence}, {TxnOp::Put(key, EncodeShardLeadership({}))}, {}));
+    if (txn.succeeded) ++changes_written_;
+  }
+  for (const ShardRecord& record : view.shards) {
+    if (std::binary_search(view.catalogued.begin(), view.catalogued.end(), record.id)) continue;
+    // Its stream is gone (deleted, or replaced by a new incarnation).
+    const std::string key = ShardLeadershipKey(record.id);
+    SLUICE_ASSIGN_OR_RETURN(
+        TxnResult txn, client_.Txn({Compare::ModRevision(key, record.mod_revision), fence}, {TxnOp::Delete(key)}, {}));
+    if (!txn.succeeded) continue;
+    ++changes_written_;
+    log::Info("controller: {}/{} {} removed with its stream", record.id.stream, record.id.creation_ms,
+              ShardName(record.id.shard_index));
+  }
+  return Status::Ok();
+}
+
 Status Controller::Reconcile(const Term& term) {
   const ClusterView::Snapshot view = view_.snapshot();
+  SLUICE_RETURN_IF_ERROR(SyncShardRecords(term, view));
   std::set<std::string> live;
   for (const auto& [id, node] : view.live_nodes) live.insert(id);
   for (const LeadershipChange& change : PlanLeadership(view.shards, live, options_.replication_factor)) {

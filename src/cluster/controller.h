@@ -1,6 +1,7 @@
 // The controller (docs/cluster.md, "The controller"): every node runs one;
-// the node that wins the election (controller_election.h) keeps the shard
-// leadership records in line with the live nodes, by the rules of
+// the node that wins the election (controller_election.h) keeps a shard
+// leadership record for every shard of every stream in the catalogue
+// (etcd_stream_catalog.h), and the records in line with the live nodes, by the rules of
 // leadership_plan.h, whenever its ClusterView changes (and every second).
 // Each write is a transaction that compares the record's mod_revision and
 // the controller key's (the term's claim revision): a stale view or a
@@ -51,6 +52,9 @@ class Controller {
 
  private:
   void Run();
+  // Declares an (unassigned) record for every shard of every catalogued
+  // stream that has none, and removes the records of shards no stream has.
+  Status SyncShardRecords(const Term& term, const ClusterView::Snapshot& view);
   Status Reconcile(const Term& term);
   void Wake();
 

@@ -69,6 +69,9 @@ ResourcePolicies& Engine::policies() { return impl_->policies(); }
 const EngineOptions& Engine::options() const { return impl_->options(); }
 EngineMetrics Engine::Metrics(ShardDetail detail) const { return impl_->Metrics(detail); }
 void Engine::RunHousekeeping() { (void)impl_->housekeeping().RunPass(); }
+Status Engine::ApplyStreamChange(const StreamChange& change, const std::function<bool()>& admit) {
+  return impl_->ApplyStreamChange(change, admit);
+}
 
 // ------------------------------------------------------------------ Impl ---
 
@@ -76,10 +79,15 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
     : options_(options),
       limits_on_(options.limits.Any()),
       clock_(options.clock ? options.clock : &SystemClock::Instance()),
-      codec_(codec),
-      meta_log_(options.durability == storage::Durability::kMemory ? std::string() : MetadataPath(options.data_dir),
-                options.durability == storage::Durability::kMemory) {
+      codec_(codec) {
   const bool memory = options_.durability == storage::Durability::kMemory;
+  if (options_.catalog) {
+    catalog_ = options_.catalog;
+  } else {
+    auto local = std::make_shared<MetadataLog>(memory ? std::string() : MetadataPath(options_.data_dir), memory);
+    local_log_ = local.get();
+    catalog_ = std::move(local);
+  }
   accounts_ = std::make_unique<AccountStore>(memory ? std::string() : AccountsPath(options_.data_dir), memory, *clock_);
   stores_ = options_.shard_stores ? options_.shard_stores : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
@@ -101,7 +109,7 @@ Engine::Impl::~Impl() { Stop(); }
 Status Engine::Impl::Load() {
   SLUICE_RETURN_IF_ERROR(accounts_->Load());
   const bool memory = options_.durability == storage::Durability::kMemory;
-  SLUICE_ASSIGN_OR_RETURN(std::optional<std::vector<StreamMeta>> loaded, meta_log_.Load());
+  SLUICE_ASSIGN_OR_RETURN(std::optional<std::vector<StreamMeta>> loaded, catalog_->Load());
   if (!loaded) {
     if (memory) return Status::Ok();
     // Without the document nothing names the folders under streams/: serving
@@ -114,15 +122,15 @@ Status Engine::Impl::Load() {
                                 MetadataPath(options_.data_dir) + " from a backup, or move " +
                                 StreamsRoot(options_.data_dir) + " away to start empty.");
     }
-    if (meta_log_.journal().journal_bytes() > 0) {
-      return Status::Corruption("the metadata journal " + meta_log_.journal().journal_path() +
+    if (local_log_ != nullptr && local_log_->journal().journal_bytes() > 0) {
+      return Status::Corruption("the metadata journal " + local_log_->journal().journal_path() +
                                 " holds changes but the metadata file beside it is missing; refusing to start. "
                                 "Restore " +
                                 MetadataPath(options_.data_dir) + " from a backup.");
     }
     // A new data directory gets its (empty) document at once, so from now on
     // a missing one always means a lost one.
-    return meta_log_.Init();
+    return catalog_->Init();
   }
   std::vector<StreamMeta>& metas = *loaded;
   std::set<std::string> named;  // the folders the document names
@@ -130,7 +138,9 @@ Status Engine::Impl::Load() {
     const StreamKey key = KeyOf(meta.ref);
     control_->NoteLoaded(meta);
     if (!memory) {
-      missing_shard_dirs_ += ReportMissingShardDirs(meta);
+      // A shared catalogue names streams created elsewhere: their folders
+      // here are made as they are opened, and nothing was lost.
+      if (!catalog_->shared()) missing_shard_dirs_ += ReportMissingShardDirs(meta);
       const std::string stream_dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
       named.insert(fs::path(stream_dir).lexically_normal().string());
       for (const ShardMeta& shard : meta.shards) {
@@ -164,9 +174,15 @@ std::vector<StreamMeta> Engine::Impl::SnapshotLocked() const {
   return out;
 }
 
-Status Engine::Impl::SaveStreamsLocked(const std::vector<const StreamMeta*>& streams) { return meta_log_.Put(streams); }
+Status Engine::Impl::SaveStreamsLocked(const std::vector<const StreamMeta*>& streams) { return catalog_->Put(streams); }
 
-Status Engine::Impl::SaveRemovalLocked(const StreamKey& key) { return meta_log_.Erase(key); }
+Status Engine::Impl::SaveRemovalLocked(const StreamKey& key) { return catalog_->Erase(key); }
+
+Status Engine::Impl::ApplyStreamChange(const StreamChange& change, const std::function<bool()>& admit) {
+  std::lock_guard control(control_mu_);
+  if (!admit()) return Status::Ok();
+  return control_->ApplyChangeLocked(change);
+}
 
 void Engine::Impl::InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) {
   std::unique_lock table(table_mu_);

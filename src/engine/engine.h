@@ -38,6 +38,7 @@
 #include "engine/engine_metrics.h"
 #include "engine/placement.h"
 #include "engine/remote_shards.h"
+#include "engine/stream_catalog.h"
 #include "engine/record_path.h"
 #include "engine/resource_policies.h"
 #include "engine/shard_store.h"
@@ -65,6 +66,9 @@ struct EngineOptions {
   // (engine/remote_shards.h); null: such a call fails with NotLeader, and
   // the layer above forwards it whole.
   std::shared_ptr<RemoteShardWriter> remote_writer;
+  // Where every stream's metadata is kept (engine/stream_catalog.h). Null:
+  // the data directory's own (engine/metadata_log.h).
+  std::shared_ptr<StreamCatalog> catalog;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   // A stream of at least this many shards is built (CreateStream) and
@@ -154,6 +158,16 @@ class Engine {
   // thread calls it (engine/housekeeping.h); tests driving a ManualClock may
   // call it directly.
   void RunHousekeeping();
+
+  // --- a shared catalogue (cluster mode) ---
+  // Applies a change another node made to the catalogue: the stream is
+  // opened here (its logs created empty), updated (shards a reshard added
+  // are opened), replaced by a new incarnation, or dropped with its logs.
+  // `admit` runs under the control lock before anything changes, so that it
+  // is ordered with this node's own saves; false skips the change (the
+  // catalogue has seen it: this node's own, or older than what it holds).
+  // Errors: IoError opening logs (the stream stays as it was).
+  Status ApplyStreamChange(const StreamChange& change, const std::function<bool()>& admit);
 
  private:
   class Impl;

@@ -54,6 +54,8 @@ class Engine::Impl final : public StreamRegistry {
 
   // engine.cc
   Status Load();
+  // Engine::ApplyStreamChange.
+  Status ApplyStreamChange(const StreamChange& change, const std::function<bool()>& admit);
   void Start();
   void Stop();
 
@@ -93,7 +95,8 @@ class Engine::Impl final : public StreamRegistry {
   const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off
   Clock* clock_;
   IteratorCodec codec_;
-  MetadataLog meta_log_;                             // the stream metadata: snapshot and journal
+  std::shared_ptr<StreamCatalog> catalog_;           // the stream metadata (EngineOptions::catalog)
+  MetadataLog* local_log_ = nullptr;                 // catalog_, when it is the data directory's own
   std::unique_ptr<AccountStore> accounts_;           // stores account settings, resource policies
   std::shared_ptr<ShardStoreFactory> stores_;        // opens every shard log
   std::shared_ptr<ShardPlacement> placement_;        // who leads each shard

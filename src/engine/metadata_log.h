@@ -6,8 +6,8 @@
 // journal").
 //
 // A change is a put (the stream's whole record) or a delete, keyed by
-// (account, region, name): one key per stream, so the same changes map onto
-// an etcd key per stream later. Replaying a put or a delete twice leaves
+// (account, region, name): one key per stream (engine/stream_catalog.h, the
+// interface it implements; a cluster keeps the same records in etcd). Replaying a put or a delete twice leaves
 // what replaying it once does, which makes a crash inside a compaction
 // harmless. Data directories written before the journal hold only the
 // document: it loads as the snapshot, and the first change starts the
@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/stream_catalog.h"
 #include "engine/stream_meta.h"
 #include "engine/stream_table.h"
 #include "storage/env.h"
@@ -29,7 +30,7 @@
 
 namespace sluice::engine {
 
-class MetadataLog {
+class MetadataLog final : public StreamCatalog {
  public:
   // `path` is the document's file; the journal is beside it. `in_memory`
   // keeps nothing on disk. `env` must outlive the log.
@@ -40,17 +41,17 @@ class MetadataLog {
   // lost: then journal().journal_bytes() tells whether changes were made).
   // Call once, before any change.
   // Corruption when the snapshot or a whole journal record does not decode.
-  Result<std::optional<std::vector<StreamMeta>>> Load();
+  Result<std::optional<std::vector<StreamMeta>>> Load() override;
   // Writes an empty snapshot (a new data directory), so that a missing one
   // always means a lost one.
-  Status Init();
+  Status Init() override;
   // Saves each stream's metadata (one record each, one write and one fsync
   // for all), then compacts when the journal has grown enough (a failed
   // compaction is logged; the journal stays whole and it is retried).
-  Status Put(const std::vector<const StreamMeta*>& streams);
-  Status Put(const StreamMeta& stream) { return Put(std::vector<const StreamMeta*>{&stream}); }
+  Status Put(const std::vector<const StreamMeta*>& streams) override;
+  using StreamCatalog::Put;
   // Saves the stream's removal (a no-op record when it was never saved).
-  Status Erase(const StreamKey& key);
+  Status Erase(const StreamKey& key) override;
 
   size_t stream_count() const { return saved_.size(); }
   const storage::MetadataJournal& journal() const { return journal_; }

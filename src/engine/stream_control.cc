@@ -254,8 +254,15 @@ Status StreamControl::RemoveStreamLocked(const StreamKey& key) {
   // start (it still names the stream, unless the record was written before
   // the failure was seen, and then the folder goes as the deletion asked).
   SLUICE_RETURN_IF_ERROR(streams_.SaveRemovalLocked(key));
+  DropStreamLocked(key, state);
+  return Status::Ok();
+}
+
+void StreamControl::DropStreamLocked(const StreamKey& key, const std::shared_ptr<StreamState>& state) {
+  const bool sync = options_.durability == storage::Durability::kFsync;
   streams_.EraseLocked(key);
   usage_.Erase(key);
+  others_transitions_.erase(key);
   auto destroy = [state, sync] {
     ReleaseStreamLogs(*state, /*destroy=*/true);
     if (!state->dir.empty()) {
@@ -274,7 +281,6 @@ Status StreamControl::RemoveStreamLocked(const StreamKey& key) {
   ErasePoliciesLocked(key);
   // Its subscribers find the stream gone and end.
   for (const auto& shard : state->shards) shard->waiters.Notify();
-  return Status::Ok();
 }
 
 Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream, const ShardPageRequest& page) const {

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,6 +45,7 @@
 #include "engine/namespace_usage.h"
 #include "engine/control_worker.h"
 #include "engine/shard_store.h"
+#include "engine/stream_catalog.h"
 #include "engine/stream_logs.h"
 #include "engine/stream_table.h"
 #include "engine/types.h"
@@ -186,6 +188,12 @@ class StreamControl {
   // `*next_due` to the earliest one still ahead (or a retry in a second after
   // a failed save). Caller holds the control lock (the housekeeping pass).
   void SettleLocked(int64_t now, int64_t* next_due);
+  // Applies a change another node made to the shared catalogue
+  // (Engine::ApplyStreamChange). Caller holds the control lock.
+  Status ApplyChangeLocked(const StreamChange& change);
+  // How long past its due time a transition another node started waits for
+  // that node to finish it before this one does (should it have died).
+  static constexpr int64_t kTransitionTakeoverMs = 5000;
 
  private:
   // The last steps of CreateStream, under the control lock: saves `meta`
@@ -200,6 +208,14 @@ class StreamControl {
   // Persists the removal, drops the stream from the table, destroys its logs
   // and its resource policies. Caller holds the control lock.
   Status RemoveStreamLocked(const StreamKey& key);
+  // RemoveStreamLocked after the removal is saved (or made elsewhere):
+  // drops `state` from the table and destroys its logs and its folder
+  // (marked pending first) and resource policies. Caller holds the control lock.
+  void DropStreamLocked(const StreamKey& key, const std::shared_ptr<StreamState>& state);
+  // Makes `meta`, a stream of the shared catalogue this node holds as an
+  // earlier version, live: shards a reshard appended are opened. Caller
+  // holds the control lock.
+  Status UpdateFromCatalogLocked(StreamState& state, const StreamMeta& meta);
   // Changes the metadata of an ACTIVE stream: `change` edits a copy (and may
   // refuse with an error, leaving everything as it was); the copy is saved
   // and then becomes the live metadata. Errors: ResourceNotFound,
@@ -233,6 +249,10 @@ class StreamControl {
   // are as they were, and the logs are closed but their folders still
   // marked (the document on disk decides at the next start).
   Status CommitReshardLocked(StreamState& state, StreamMeta& target, const StreamMeta& changed, ChildLogs& logs);
+  // CommitReshardLocked's last step, once `changed` is saved: clears the
+  // children's marks and swaps `changed` and the children's `logs` into the
+  // live `state` (whose metadata was `before`).
+  void InstallReshardLocked(StreamState& state, const StreamMeta& before, const StreamMeta& changed, ChildLogs& logs);
   // Whether `op` opens enough logs (options.background_min_shards) to be
   // applied on the control-plane worker rather than under the control lock.
   bool ReshardsInBackground(const ReshardOp& op) const;
@@ -275,6 +295,9 @@ class StreamControl {
   NamespaceUsage usage_;          // DescribeLimits' running totals
   // Streams whose logs the worker is opening (a create or a reshard); guarded by the control lock.
   std::set<StreamKey> building_;
+  // Transitions another node started (shared catalogue): each stream's due
+  // time as applied, which that node settles; guarded by the control lock.
+  std::map<StreamKey, int64_t> others_transitions_;
   ControlWorker worker_;  // last: stopped (joined) before the rest goes
 };
 

@@ -20,8 +20,14 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
   std::vector<StreamKey> reshard;  // UPDATING with a pending reshard that is due
   for (StreamMeta& m : snapshot) {
     if (m.transition_at_ms == 0 || building_.contains(KeyOf(m.ref))) continue;  // the worker settles those
-    if (m.transition_at_ms > now) {
-      *next_due = std::min(*next_due, m.transition_at_ms);
+    // A transition another node started (shared catalogue) is that node's
+    // to finish; this one does only once it is overdue (the node died).
+    const auto other = others_transitions_.find(KeyOf(m.ref));
+    const int64_t due = other != others_transitions_.end() && other->second == m.transition_at_ms
+                            ? m.transition_at_ms + kTransitionTakeoverMs
+                            : m.transition_at_ms;
+    if (due > now) {
+      *next_due = std::min(*next_due, due);
       continue;
     }
     if (m.status == StreamStatus::kDeleting) {

@@ -191,6 +191,12 @@ Status StreamControl::CommitReshardLocked(StreamState& state, StreamMeta& target
     }
     return saved;
   }
+  InstallReshardLocked(state, before, changed, logs);
+  return Status::Ok();
+}
+
+void StreamControl::InstallReshardLocked(StreamState& state, const StreamMeta& before, const StreamMeta& changed,
+                                         ChildLogs& logs) {
   for (const std::string& dir : logs.dirs) {
     Status cleared = ClearPending(dir, /*sync=*/false);
     if (!cleared.ok()) log::Warn("engine: {} (the next start removes it)", cleared.ToString());
@@ -207,16 +213,19 @@ Status StreamControl::CommitReshardLocked(StreamState& state, StreamMeta& target
   for (size_t i = 0; i < before.shards.size(); ++i) {
     if (before.shards[i].open() && !changed.shards[i].open()) state.shards[i]->waiters.Notify();
   }
-  log::Event(log::Level::kInfo, "engine: stream resharded",
-             {{"stream", changed.ref.name},
-              {"account", changed.ref.account},
-              {"region", changed.ref.region},
-              {"open_shards", OpenShardCount(changed)},
-              {"shards", changed.shards.size()}});
-  if (before.status != StreamStatus::kActive) {
-    LogStreamState(changed.ref, StreamStatusName(before.status), StreamStatusName(StreamStatus::kActive));
+  // Every reshard appends shards; a change without any (from the shared
+  // catalogue: tags, settings) only swaps the metadata.
+  if (changed.shards.size() != before.shards.size()) {
+    log::Event(log::Level::kInfo, "engine: stream resharded",
+               {{"stream", changed.ref.name},
+                {"account", changed.ref.account},
+                {"region", changed.ref.region},
+                {"open_shards", OpenShardCount(changed)},
+                {"shards", changed.shards.size()}});
   }
-  return Status::Ok();
+  if (before.status != changed.status) {
+    LogStreamState(changed.ref, StreamStatusName(before.status), StreamStatusName(changed.status));
+  }
 }
 
 Status StreamControl::UpdateStreamMode(const StreamRef& stream, StreamMode mode,

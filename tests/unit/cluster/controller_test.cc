@@ -5,29 +5,22 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <thread>
 
 #include "cluster/cluster_placement.h"
-#include "cluster/etcd_process.h"
+#include "cluster/etcd_fixture.h"
+#include "cluster/etcd_stream_catalog.h"
 #include "cluster/node_registry.h"
+#include "engine/metadata_codec.h"
 #include "util/clock.h"
 
 namespace sluice::cluster {
 namespace {
 
-constexpr int64_t kDeadlineMs = 10000;
-
-// Polls `done` every 20 ms until it holds or the deadline passes.
-bool Eventually(const std::function<bool()>& done, int64_t timeout_ms = kDeadlineMs) {
-  const int64_t deadline = MonotonicMillis() + timeout_ms;
-  while (!done()) {
-    if (MonotonicMillis() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using testing::Eventually;
 
 ShardId Shard(int index) { return {"123456789012", "us-east-1", "orders", 1796000000000, index}; }
 
@@ -44,16 +37,8 @@ struct Node {
   }
 };
 
-class ControllerTest : public ::testing::Test {
+class ControllerTest : public testing::EtcdFixture {
  protected:
-  void SetUp() override {
-    Status started = etcd_.Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    EtcdOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    client_ = std::move(EtcdClient::Create(options)).value();
-  }
-
   void StartNode(const std::string& id) {
     Node& node = nodes_[id];
     auto registration = NodeRegistration::Register(
@@ -80,12 +65,22 @@ class ControllerTest : public ::testing::Test {
     return out;
   }
 
+  // The stream of Shard(i) in the catalogue, with `count` shards: the
+  // controller keeps a record for each of them, and only for them.
+  void CatalogueStream(int count) {
+    engine::StreamMeta meta;
+    meta.ref = {Shard(0).account, Shard(0).region, Shard(0).stream};
+    meta.status = engine::StreamStatus::kActive;
+    meta.creation_ms = Shard(0).creation_ms;
+    for (int i = 0; i < count; ++i) meta.shards.push_back({.index = i});
+    ASSERT_TRUE(client_->Put(StreamCatalogKey(engine::KeyOf(meta.ref)), engine::EncodeStreamRecord(meta)).ok());
+  }
+
   void DeclareShards(int count) {
+    CatalogueStream(count);
     for (int i = 0; i < count; ++i) ASSERT_TRUE(DeclareShard(*client_, Shard(i)).ok());
   }
 
-  testing::EtcdProcess etcd_;
-  std::unique_ptr<EtcdClient> client_;
   std::map<std::string, Node> nodes_;
 };
 
@@ -207,6 +202,7 @@ TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndC
 }
 
 TEST_F(ControllerTest, AShardWhoseOnlyInSyncReplicaIsLostStaysLeaderless) {
+  CatalogueStream(1);
   ASSERT_TRUE(
       client_->Put(ShardLeadershipKey(Shard(0)), EncodeShardLeadership({"n1", 4, {"n1", "n2", "n3"}, {"n1"}})).ok());
   StartNode("n2");
@@ -216,6 +212,21 @@ TEST_F(ControllerTest, AShardWhoseOnlyInSyncReplicaIsLostStaysLeaderless) {
   EXPECT_TRUE(now.leaderless());
   EXPECT_EQ(now.isr, std::vector<std::string>{"n1"});
   EXPECT_TRUE(Records().at(0).leadership.leaderless());
+}
+
+TEST_F(ControllerTest, EveryShardOfACataloguedStreamGetsALeaderAndADeletedStreamsRecordsGo) {
+  StartNode("n1");
+  StartNode("n2");
+  CatalogueStream(4);
+  ASSERT_TRUE(Eventually([&] {
+    const std::vector<ShardRecord> records = Records();
+    return records.size() == 4 && std::all_of(records.begin(), records.end(), [](const ShardRecord& r) {
+             return !r.leadership.leaderless() && r.leadership.replicas.size() == 2;
+           });
+  }));
+  EXPECT_EQ(Records().back().id, Shard(3));
+  ASSERT_TRUE(client_->Delete(StreamCatalogKey({Shard(0).account, Shard(0).region, Shard(0).stream})).ok());
+  EXPECT_TRUE(Eventually([&] { return Records().empty(); }));
 }
 
 }  // namespace

@@ -3,28 +3,16 @@
 
 #include <gtest/gtest.h>
 
-#include "cluster/etcd_process.h"
+#include "cluster/etcd_fixture.h"
 #include "util/clock.h"
 
 namespace sluice::cluster {
 namespace {
 
-class NodeRegistryTest : public ::testing::Test {
+class NodeRegistryTest : public testing::EtcdFixture {
  protected:
-  void SetUp() override {
-    Status started = etcd_.Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    EtcdOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    Result<std::unique_ptr<EtcdClient>> client = EtcdClient::Create(options);
-    ASSERT_TRUE(client.ok());
-    client_ = std::move(client).value();
-  }
-
   NodeInfo Node(const std::string& id, const std::string& address) { return {id, address, 1796000000000, "test"}; }
 
-  testing::EtcdProcess etcd_;
-  std::unique_ptr<EtcdClient> client_;
 };
 
 TEST_F(NodeRegistryTest, ARegisteredNodeIsListedAliveWithItsDocument) {

@@ -1,0 +1,53 @@
+// Cluster mode's shared control plane in `sluice serve` (docs/cluster.md):
+// the stream catalogue in etcd, which the engine keeps its stream metadata
+// in (cluster/etcd_stream_catalog.h), and, once the node has joined, the
+// cluster view, the controller (campaigning; when elected, keeping a shard
+// leadership record for every shard) and the placement built from the view.
+#pragma once
+
+#include <memory>
+
+#include "cli/cluster_membership.h"
+#include "cli/serve_config.h"
+#include "cluster/cluster_placement.h"
+#include "cluster/cluster_view.h"
+#include "cluster/controller.h"
+#include "cluster/etcd_client.h"
+#include "cluster/etcd_stream_catalog.h"
+#include "engine/engine.h"
+#include "util/status.h"
+
+namespace sluice::cli {
+
+class ClusterControl {
+ public:
+  // Connects to the cluster's etcd. Errors: InvalidArgument (--cluster).
+  static Result<std::unique_ptr<ClusterControl>> Connect(const ServeConfig& config);
+  ~ClusterControl();  // Stop()
+
+  // For EngineOptions::catalog: the engine loads its streams from etcd.
+  std::shared_ptr<engine::StreamCatalog> catalog() const { return catalog_; }
+  // Applies every change other nodes make to `engine`, which must outlive
+  // Stop(). Call once the engine is open.
+  void Follow(engine::Engine& engine) { catalog_->Follow(engine); }
+  // Reads the cluster view and starts the controller, with `membership`'s
+  // lease (it must outlive Stop()). Errors: those of the etcd calls.
+  Status StartController(const ClusterMembership& membership);
+  // Stops the controller (resigning) and the watches. Idempotent.
+  void Stop();
+
+ private:
+  ClusterControl() = default;
+
+  std::unique_ptr<cluster::EtcdClient> etcd_;
+  std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
+  std::unique_ptr<cluster::ClusterView> view_;
+  std::unique_ptr<cluster::Controller> controller_;
+  // Built from the view, and NOT handed to the engine yet: until records
+  // are replicated and puts forwarded to shard leaders, every node serves
+  // reads and writes from its own logs. Wiring it is
+  // EngineOptions::placement = placement_.
+  std::shared_ptr<cluster::ClusterPlacement> placement_;
+};
+
+}  // namespace sluice::cli

@@ -1,0 +1,155 @@
+#include "cluster/etcd_stream_catalog.h"
+
+#include <utility>
+#include <vector>
+
+#include "engine/metadata_codec.h"
+#include "util/log.h"
+
+namespace sluice::cluster {
+
+std::string StreamCatalogKey(const engine::StreamKey& key) {
+  return std::string(kStreamsPrefix) + std::get<0>(key) + "/" + std::get<1>(key) + "/" + std::get<2>(key);
+}
+
+Result<engine::StreamKey> ParseStreamCatalogKey(std::string_view key) {
+  const auto bad = [&] { return Status::BadResponse("not a stream key: " + std::string(key)); };
+  if (!key.starts_with(kStreamsPrefix)) return bad();
+  std::string_view rest = key.substr(kStreamsPrefix.size());
+  const size_t first = rest.find('/');
+  if (first == std::string_view::npos || first == 0) return bad();
+  const size_t second = rest.find('/', first + 1);
+  if (second == std::string_view::npos || second == first + 1 || second + 1 == rest.size()) return bad();
+  if (rest.find('/', second + 1) != std::string_view::npos) return bad();
+  return engine::StreamKey{std::string(rest.substr(0, first)), std::string(rest.substr(first + 1, second - first - 1)),
+                           std::string(rest.substr(second + 1))};
+}
+
+namespace {
+
+std::string Owner(const engine::StreamRef& s) { return "Stream " + s.name + " under account " + s.account; }
+
+}  // namespace
+
+EtcdStreamCatalog::~EtcdStreamCatalog() { Stop(); }
+
+Result<std::optional<std::vector<engine::StreamMeta>>> EtcdStreamCatalog::Load() {
+  SLUICE_ASSIGN_OR_RETURN(RangeResult range, client_.GetPrefix(kStreamsPrefix));
+  std::vector<engine::StreamMeta> streams;
+  std::lock_guard lock(mu_);
+  for (const KeyValue& kv : range.kvs) {
+    SLUICE_ASSIGN_OR_RETURN(engine::StreamKey key, ParseStreamCatalogKey(kv.key));
+    Result<engine::StreamMeta> meta = engine::DecodeStreamRecord(kv.value);
+    if (!meta.ok()) return Status::Corruption(kv.key + ": " + meta.status().message());
+    if (engine::KeyOf(meta->ref) != key) return Status::Corruption(kv.key + ": holds the stream " + meta->ref.name);
+    seen_[kv.key] = {kv.mod_revision, true};
+    streams.push_back(std::move(meta).value());
+  }
+  loaded_revision_ = range.revision;
+  return std::optional<std::vector<engine::StreamMeta>>(std::move(streams));
+}
+
+Status EtcdStreamCatalog::Put(const std::vector<const engine::StreamMeta*>& streams) {
+  if (streams.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  std::vector<Compare> compares;
+  std::vector<TxnOp> puts;
+  std::vector<std::string> keys;
+  for (const engine::StreamMeta* s : streams) {
+    std::string key = StreamCatalogKey(engine::KeyOf(s->ref));
+    const auto it = seen_.find(key);
+    compares.push_back(it != seen_.end() && it->second.exists ? Compare::ModRevision(key, it->second.revision)
+                                                              : Compare::Absent(key));
+    puts.push_back(TxnOp::Put(key, engine::EncodeStreamRecord(*s)));
+    keys.push_back(std::move(key));
+  }
+  SLUICE_ASSIGN_OR_RETURN(TxnResult txn, client_.Txn(compares, puts, {}));
+  if (!txn.succeeded) {
+    // Which compare failed is not told; a single stream (every call but
+    // the housekeeping pass's) names its own case.
+    const auto it = seen_.find(keys[0]);
+    if (streams.size() == 1 && (it == seen_.end() || !it->second.exists)) {
+      return Status::InUse(Owner(streams[0]->ref) + " already exists.");
+    }
+    return Status::InUse(Owner(streams[0]->ref) + " was changed through another node at the same time; try again.");
+  }
+  for (const std::string& key : keys) seen_[key] = {txn.revision, true};
+  return Status::Ok();
+}
+
+Status EtcdStreamCatalog::Erase(const engine::StreamKey& stream) {
+  std::lock_guard lock(mu_);
+  const std::string key = StreamCatalogKey(stream);
+  const auto it = seen_.find(key);
+  if (it == seen_.end() || !it->second.exists) return Status::Ok();
+  SLUICE_ASSIGN_OR_RETURN(TxnResult txn,
+                          client_.Txn({Compare::ModRevision(key, it->second.revision)}, {TxnOp::Delete(key)}, {}));
+  if (!txn.succeeded) {
+    return Status::InUse(Owner(engine::RefOf(stream)) +
+                         " was changed through another node at the same time; try again.");
+  }
+  seen_[key] = {txn.revision, false};
+  return Status::Ok();
+}
+
+void EtcdStreamCatalog::Follow(engine::Engine& engine) {
+  WatchOptions watch;
+  watch.prefix = std::string(kStreamsPrefix);
+  watch.from_revision = loaded_revision_ + 1;
+  watch.on_events = [this, &engine](const std::vector<WatchEvent>& events) { OnEvents(engine, events); };
+  watch.on_error = [](const Status& error) {
+    log::Error("cluster: the stream catalogue no longer follows etcd (streams changed elsewhere are not seen): {}",
+               error.ToString());
+  };
+  watch_ = std::make_unique<EtcdWatch>(client_, std::move(watch));
+}
+
+void EtcdStreamCatalog::Stop() {
+  if (watch_) watch_->Stop();
+}
+
+int64_t EtcdStreamCatalog::applied() const {
+  std::lock_guard lock(mu_);
+  return applied_;
+}
+
+bool EtcdStreamCatalog::Admit(const std::string& key, int64_t revision, bool exists) {
+  std::lock_guard lock(mu_);
+  Seen& seen = seen_[key];
+  if (seen.revision >= revision) return false;
+  seen = {revision, exists};
+  ++applied_;
+  return true;
+}
+
+void EtcdStreamCatalog::OnEvents(engine::Engine& engine, const std::vector<WatchEvent>& events) {
+  for (const WatchEvent& e : events) {
+    Result<engine::StreamKey> key = ParseStreamCatalogKey(e.kv.key);
+    if (!key.ok()) {
+      log::Warn("cluster: stream catalogue: {}", key.status().ToString());
+      continue;
+    }
+    engine::StreamChange change{*key, std::nullopt};
+    const bool exists = e.type == WatchEvent::Type::kPut;
+    if (exists) {
+      Result<engine::StreamMeta> meta = engine::DecodeStreamRecord(e.kv.value);
+      if (!meta.ok()) {
+        log::Error("cluster: stream catalogue: {} does not decode, ignored: {}", e.kv.key, meta.status().ToString());
+        continue;
+      }
+      change.meta = std::move(meta).value();
+    }
+    Status applied = engine.ApplyStreamChange(change, [&] { return Admit(e.kv.key, e.kv.mod_revision, exists); });
+    if (!applied.ok()) {
+      log::Error("cluster: applying the change of stream {} (revision {}): {}", std::get<2>(*key), e.kv.mod_revision,
+                 applied.ToString());
+      // Not held here as the key holds it: a create through this node must
+      // not overwrite it (create-if-absent refuses), and the key's next
+      // change is applied in full.
+      std::lock_guard lock(mu_);
+      seen_[e.kv.key].exists = false;
+    }
+  }
+}
+
+}  // namespace sluice::cluster

@@ -1,0 +1,209 @@
+// The shared stream catalogue against a real etcd (etcd_process.h): each
+// "node" is an engine of its own (in memory) whose catalogue is an
+// EtcdStreamCatalog on the same etcd.
+#include "cluster/etcd_stream_catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+
+#include "cluster/etcd_fixture.h"
+#include "engine/metadata_codec.h"
+#include "util/clock.h"
+
+namespace sluice::cluster {
+namespace {
+
+using testing::Eventually;
+using testing::kDeadlineMs;
+
+const engine::StreamRef kOrders{"123456789012", "us-east-1", "orders"};
+
+engine::CreateStreamParams Shards(int count) {
+  engine::CreateStreamParams p;
+  p.shard_count = count;
+  return p;
+}
+
+// One node: its catalogue and its engine, following the others' changes
+// unless told not to.
+struct Node {
+  std::shared_ptr<EtcdStreamCatalog> catalog;
+  std::unique_ptr<engine::Engine> engine;
+
+  engine::StreamControl& control() { return engine->control(); }
+  bool Has(const engine::StreamRef& s) { return control().DescribeStream(s).ok(); }
+  std::vector<std::pair<std::string, std::string>> Tags(const engine::StreamRef& s) {
+    auto tags = control().ListTags(s);
+    return tags.ok() ? *tags : std::vector<std::pair<std::string, std::string>>();
+  }
+};
+
+class EtcdStreamCatalogTest : public testing::EtcdFixture {
+ protected:  void TearDown() override {
+    for (auto& node : nodes_) node->catalog->Stop();
+  }
+
+  struct NodeOptions {
+    bool follow = true;           // apply the others' changes
+    bool housekeeping = false;    // run the housekeeping thread (transitions)
+    int64_t create_delay_ms = 0;  // time in CREATING
+  };
+  Node& StartNode(NodeOptions node_options) {
+    auto node = std::make_unique<Node>();
+    node->catalog = std::make_shared<EtcdStreamCatalog>(*client_);
+    engine::EngineOptions options;
+    options.durability = storage::Durability::kMemory;
+    options.catalog = node->catalog;
+    options.create_stream_delay_ms = node_options.create_delay_ms;
+    auto opened = engine::Engine::Open(options);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    node->engine = std::move(opened).value();
+    if (node_options.housekeeping) node->engine->Start();
+    if (node_options.follow) node->catalog->Follow(*node->engine);
+    nodes_.push_back(std::move(node));
+    return *nodes_.back();
+  }
+  Node& StartNode() { return StartNode(NodeOptions{}); }
+
+  std::optional<KeyValue> Key(const engine::StreamRef& s) {
+    auto kv = client_->Get(StreamCatalogKey(engine::KeyOf(s)));
+    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
+    return kv.ok() ? *kv : std::nullopt;
+  }
+
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+TEST_F(EtcdStreamCatalogTest, KeyNamesAccountRegionAndStream) {
+  EXPECT_EQ(StreamCatalogKey(engine::KeyOf(kOrders)), "/sluice/v1/streams/123456789012/us-east-1/orders");
+  auto parsed = ParseStreamCatalogKey("/sluice/v1/streams/123456789012/us-east-1/orders");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, engine::KeyOf(kOrders));
+  EXPECT_FALSE(ParseStreamCatalogKey("/sluice/v1/streams/123456789012/us-east-1").ok());
+  EXPECT_FALSE(ParseStreamCatalogKey("/sluice/v1/streams/a/b/c/d").ok());
+  EXPECT_FALSE(ParseStreamCatalogKey("/sluice/v1/shards/a/b/c").ok());
+}
+
+TEST_F(EtcdStreamCatalogTest, CreateStreamWritesTheRecordTheJournalWould) {
+  Node& a = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(2)).ok());
+  std::optional<KeyValue> kv = Key(kOrders);
+  ASSERT_TRUE(kv.has_value());
+  auto meta = engine::DecodeStreamRecord(kv->value);
+  ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+  EXPECT_EQ(meta->ref.name, "orders");
+  EXPECT_EQ(meta->shards.size(), 2u);
+  EXPECT_EQ(meta->status, engine::StreamStatus::kActive);
+}
+
+TEST_F(EtcdStreamCatalogTest, TwoNodesCreatingOneNameLeaveOneStreamAndOneResourceInUse) {
+  Node& a = StartNode();
+  Node& b = StartNode();
+  Status from_a, from_b;
+  std::thread ta([&] { from_a = a.control().CreateStream(kOrders, Shards(1)); });
+  std::thread tb([&] { from_b = b.control().CreateStream(kOrders, Shards(3)); });
+  ta.join();
+  tb.join();
+  ASSERT_NE(from_a.ok(), from_b.ok()) << from_a.ToString() << " / " << from_b.ToString();
+  const Status& lost = from_a.ok() ? from_b : from_a;
+  EXPECT_EQ(lost.code(), ErrorCode::kResourceInUse);
+  EXPECT_EQ(lost.message(), "Stream orders under account 123456789012 already exists.");
+  // Both nodes end up with the winner's stream.
+  const size_t shards = from_a.ok() ? 1 : 3;
+  for (Node* n : {&a, &b}) {
+    EXPECT_TRUE(Eventually([&] {
+      auto d = n->control().DescribeStream(kOrders);
+      return d.ok() && d->shards.size() == shards;
+    }));
+  }
+  auto all = client_->GetPrefix(kStreamsPrefix);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->kvs.size(), 1u);
+}
+
+TEST_F(EtcdStreamCatalogTest, ChangesThroughAnyNodeAreAppliedOnEveryOther) {
+  Node& a = StartNode();
+  Node& b = StartNode();
+  Node& c = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(2)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders) && c.Has(kOrders); }));
+  ASSERT_TRUE(b.control().AddTags(kOrders, {{"team", "payments"}}).ok());
+  EXPECT_TRUE(Eventually([&] { return c.Tags(kOrders).size() == 1 && a.Tags(kOrders).size() == 1; }));
+  ASSERT_TRUE(c.control().SplitShard(kOrders, "shardId-000000000000", HashKey{1} << 64).ok());
+  EXPECT_TRUE(Eventually([&] {
+    auto d = a.control().DescribeStream(kOrders);
+    return d.ok() && d->shards.size() == 4;
+  }));
+  ASSERT_TRUE(c.control().DeleteStream(kOrders, false).ok());
+  EXPECT_TRUE(Eventually([&] { return !a.Has(kOrders) && !b.Has(kOrders); }));
+  EXPECT_FALSE(Key(kOrders).has_value());
+}
+
+TEST_F(EtcdStreamCatalogTest, ANodesOwnChangesAreAppliedOnceNotAgainFromTheWatch) {
+  Node& a = StartNode();
+  Node& b = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(a.control().AddTags(kOrders, {{"k", "v"}}).ok());
+  ASSERT_TRUE(Eventually([&] { return b.catalog->applied() == 2; }));
+  // b has seen both of a's changes by now; a's watch delivered them earlier
+  // still (one watch per catalogue, same etcd) and skipped them.
+  EXPECT_EQ(a.catalog->applied(), 0);
+}
+
+TEST_F(EtcdStreamCatalogTest, AChangeFromAStaleNodeIsRefusedAndWritesNothing) {
+  Node& a = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  Node& stale = StartNode({.follow = false});  // loads the stream, then sees nothing more
+  ASSERT_TRUE(stale.Has(kOrders));
+  ASSERT_TRUE(a.control().AddTags(kOrders, {{"owner", "a"}}).ok());
+  const int64_t before = Key(kOrders)->mod_revision;
+  Status refused = stale.control().AddTags(kOrders, {{"owner", "stale"}});
+  EXPECT_EQ(refused.code(), ErrorCode::kResourceInUse) << refused.ToString();
+  EXPECT_EQ(refused.message(),
+            "Stream orders under account 123456789012 was changed through another node at the same time; try again.");
+  EXPECT_EQ(Key(kOrders)->mod_revision, before);
+  EXPECT_EQ(stale.Tags(kOrders).size(), 0u);  // nothing changed here either
+  EXPECT_EQ(stale.control().DeleteStream(kOrders, false).code(), ErrorCode::kResourceInUse);
+  EXPECT_TRUE(Key(kOrders).has_value());
+}
+
+TEST_F(EtcdStreamCatalogTest, ANewNodeLoadsEveryStream) {
+  Node& a = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(2)).ok());
+  ASSERT_TRUE(a.control().CreateStream({kOrders.account, kOrders.region, "clicks"}, Shards(1)).ok());
+  Node& later = StartNode();
+  EXPECT_EQ(later.control().ListStreams(kOrders.account, kOrders.region).size(), 2u);
+  // ... and takes part from there: a deletion through it reaches the first.
+  ASSERT_TRUE(later.control().DeleteStream(kOrders, false).ok());
+  EXPECT_TRUE(Eventually([&] { return !a.Has(kOrders); }));
+}
+
+TEST_F(EtcdStreamCatalogTest, TheNodeThatTookTheCallFinishesItsTransition) {
+  Node& a = StartNode({.housekeeping = true, .create_delay_ms = 300});
+  Node& b = StartNode({.housekeeping = true, .create_delay_ms = 300});
+  const int64_t created = MonotonicMillis();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders); }));
+  ASSERT_TRUE(Eventually([&] { return b.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; }));
+  // a settled it when due; b, waiting for a, would only have after the takeover time.
+  EXPECT_LT(MonotonicMillis() - created, engine::StreamControl::kTransitionTakeoverMs);
+  EXPECT_EQ(a.control().DescribeStream(kOrders)->status, engine::StreamStatus::kActive);
+}
+
+TEST_F(EtcdStreamCatalogTest, ATransitionWhoseNodeStoppedIsFinishedByAnotherOnceOverdue) {
+  Node& a = StartNode({.housekeeping = false, .create_delay_ms = 100});  // never settles: as if it died
+  Node& b = StartNode({.housekeeping = true, .create_delay_ms = 100});
+  const int64_t created = MonotonicMillis();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders); }));
+  ASSERT_TRUE(Eventually([&] { return b.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; },
+                         engine::StreamControl::kTransitionTakeoverMs + kDeadlineMs));
+  EXPECT_GE(MonotonicMillis() - created, engine::StreamControl::kTransitionTakeoverMs);
+  // b's write reaches a like any other change.
+  EXPECT_TRUE(Eventually([&] { return a.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; }));
+}
+
+}  // namespace
+}  // namespace sluice::cluster
