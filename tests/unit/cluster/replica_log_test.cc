@@ -198,7 +198,7 @@ TEST(ReplicaLogTest, ACaughtUpFollowerIsProposedForAdditionAndCountsForTheHighWa
   r.FetchAndSync("n2");
   r.FetchAndSync("n3");
   EXPECT_TRUE(r.proposals.empty()) << "n3's first fetch started below the log end";
-  const uint64_t end = Put(r["n1"], {"d"});
+  Put(r["n1"], {"d"});
   r.Sync("n1");
   ASSERT_TRUE(r["n3"].FetchOnce(r).ok());  // at the log end (3) as it was, not as it is (4)
   EXPECT_TRUE(r.proposals.empty());
@@ -207,15 +207,18 @@ TEST(ReplicaLogTest, ACaughtUpFollowerIsProposedForAdditionAndCountsForTheHighWa
   ASSERT_EQ(r.proposals.size(), 1u);
   EXPECT_EQ(r.proposals[0], (std::vector<std::string>{"n1", "n2", "n3"}));
 
-  // While the addition is in flight n3 counts: n2 alone cannot commit offset 3.
-  Wait w = WaitFor(r["n1"], end);
+  // While the addition is in flight n3 counts: n2 alone cannot commit e.
+  Wait w = WaitFor(r["n1"], Put(r["n1"], {"e"}));
+  r.Sync("n1");
+  r.FetchAndSync("n2");
   ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
-  EXPECT_EQ(r["n1"].VisibleEndOffset(), 3u);
+  EXPECT_EQ(r["n1"].VisibleEndOffset(), 4u) << "n3 does not have e yet";
+  EXPECT_FALSE(w.done());
   r.Lead("n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"});
   EXPECT_EQ(r["n1"].Isr(), (std::vector<std::string>{"n1", "n2", "n3"}));
-  r.Sync("n2");
-  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
-  EXPECT_EQ(r["n1"].VisibleEndOffset(), 4u);
+  r.FetchAndSync("n3");
+  ASSERT_TRUE(r["n3"].FetchOnce(r).ok());
+  EXPECT_EQ(r["n1"].VisibleEndOffset(), 5u);
   EXPECT_TRUE(w.done());
 }
 
