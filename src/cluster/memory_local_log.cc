@@ -38,6 +38,7 @@ Result<uint64_t> MemoryLocalLog::Append(std::span<const storage::AppendEntry> en
   for (const storage::AppendEntry& e : entries) {
     records_.push_back({arrival_ms, std::string(e.partition_key), std::string(e.data)});
   }
+  if (durable_on_append_) durable_ = start_ + records_.size();
   return first;
 }
 

@@ -1,6 +1,7 @@
 // MemoryLocalLog: a LocalLog (local_log.h) held in memory, whose records
 // become durable only when Sync() says so, so tests of the replication logic
-// decide exactly when each replica's disk has caught up. Thread-safe.
+// decide exactly when each replica's disk has caught up (or at once, for
+// tests that let threads run). Thread-safe.
 #pragma once
 
 #include <map>
@@ -14,7 +15,8 @@ namespace sluice::cluster {
 
 class MemoryLocalLog final : public LocalLog {
  public:
-  MemoryLocalLog() = default;
+  // `durable_on_append`: every append is durable when it returns.
+  explicit MemoryLocalLog(bool durable_on_append = false) : durable_on_append_(durable_on_append) {}
 
   // Makes every record appended so far durable and completes the waits it
   // satisfies (on the caller's thread).
@@ -50,6 +52,7 @@ class MemoryLocalLog final : public LocalLog {
   uint64_t durable_ = 0;
   Waits waits_;  // by end offset
   bool closed_ = false;
+  const bool durable_on_append_;
 };
 
 }  // namespace sluice::cluster

@@ -6,13 +6,13 @@
 
 namespace sluice::cluster {
 
-Status ReplicaLog::FetchOnce(PeerFetcher& fetcher) {
+Result<bool> ReplicaLog::FetchOnce(PeerFetcher& fetcher) {
   FetchRequest request;
   std::string address;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return ClosedError();
-    if (role_ != Role::kFollower || leader_address_.empty()) return Status::Ok();
+    if (role_ != Role::kFollower || leader_address_.empty()) return false;
     request.shard = shard_;
     request.follower = options_.node_id;
     request.leader_epoch = epoch_;
@@ -27,12 +27,12 @@ Status ReplicaLog::FetchOnce(PeerFetcher& fetcher) {
   // An answer to a role since left, or overtaken by another fetch, is dropped.
   if (closed_ || role_ != Role::kFollower || epoch_ != request.leader_epoch ||
       log_->EndOffset() != request.fetch_offset) {
-    return Status::Ok();
+    return false;
   }
   return ApplyFetchLocked(request, response);
 }
 
-Status ReplicaLog::ApplyFetchLocked(const FetchRequest& request, const FetchResponse& response) {
+Result<bool> ReplicaLog::ApplyFetchLocked(const FetchRequest& request, const FetchResponse& response) {
   const std::string from = " from the leader of " + Describe() + " at " + leader_address_;
   switch (response.error) {
     case FetchError::kNone: break;
@@ -48,11 +48,14 @@ Status ReplicaLog::ApplyFetchLocked(const FetchRequest& request, const FetchResp
     return Status(ErrorCode::kNotLeader, "answer of leader epoch " + std::to_string(response.leader_epoch) + from +
                                              " while following epoch " + std::to_string(epoch_) + ": dropped");
   }
-  if (response.diverging_end) return TruncateDivergingLocked(request, *response.diverging_end);
+  if (response.diverging_end) {
+    SLUICE_RETURN_IF_ERROR(TruncateDivergingLocked(request, *response.diverging_end));
+    return true;
+  }
   SLUICE_RETURN_IF_ERROR(AppendFetchedLocked(response.records, request.fetch_offset));
   // Committed: what the leader says is, as far as this log has it.
   hw_ = std::max(hw_, std::min(response.high_watermark, log_->EndOffset()));
-  return Status::Ok();
+  return !response.records.empty();
 }
 
 Status ReplicaLog::TruncateDivergingLocked(const FetchRequest& request, uint64_t diverging_end) {

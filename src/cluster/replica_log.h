@@ -97,13 +97,15 @@ class ReplicaLog final : public engine::ShardStore {
   // second or so; fetches check additions themselves).
   void CheckLaggingFollowers();
 
-  // Follower: one fetch from the leader, its answer applied. OK without a
+  // Follower: one fetch from the leader, its answer applied; true when it
+  // changed the log (records appended or a divergence cut), false without a
   // call when there is nothing to follow. Errors: the fetcher's; NotLeader
   // for a refusal that needs a newer leadership (stale or unknown epoch, not
   // leader); Corruption for an answer that does not fit the log (records out
   // of order, a divergence below the HW); IoError from the local log.
-  Status FetchOnce(PeerFetcher& fetcher);
+  Result<bool> FetchOnce(PeerFetcher& fetcher);
 
+  const ShardId& shard() const { return shard_; }
   bool IsLeader() const;
   int64_t LeaderEpoch() const;
   std::vector<std::string> Isr() const;
@@ -155,7 +157,7 @@ class ReplicaLog final : public engine::ShardStore {
   std::optional<FetchResponse> RefuseFetchLocked(const FetchRequest& request) const;
   void OnLocalDurable(int64_t epoch, const Status& status);
   // Follower (replica_follower.cc).
-  Status ApplyFetchLocked(const FetchRequest& request, const FetchResponse& response);
+  Result<bool> ApplyFetchLocked(const FetchRequest& request, const FetchResponse& response);
   Status TruncateDivergingLocked(const FetchRequest& request, uint64_t diverging_end);
   Status AppendFetchedLocked(const std::vector<FetchedRecord>& records, uint64_t fetch_offset);
   // Role changes (replica_log.cc).

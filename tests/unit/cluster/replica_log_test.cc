@@ -10,21 +10,16 @@
 #include <set>
 #include <tuple>
 
-#include "cluster/memory_local_log.h"
+#include "cluster/replica_test_util.h"
 
 namespace sluice::cluster {
 namespace {
 
-constexpr int64_t kT0 = 1'700'000'000'000;
-const ShardId kShard{"123456789012", "us-east-1", "orders", kT0, 0};
-
-// A record as a replica holds it: offset, arrival time, key, data.
-using Held = std::tuple<uint64_t, int64_t, std::string, std::string>;
-
-struct Node {
-  MemoryLocalLog* log = nullptr;  // owned by `replica`
-  std::unique_ptr<ReplicaLog> replica;
-};
+using testutil::Contents;
+using testutil::Held;
+using testutil::kShard;
+using testutil::kT0;
+using testutil::Put;
 
 // Replicas by node id; a node's address is its id.
 class Replicas final : public PeerFetcher {
@@ -35,15 +30,8 @@ class Replicas final : public PeerFetcher {
       options.node_id = id;
       options.min_insync_replicas = min_insync;
       options.clock = &clock;
-      auto log = std::make_unique<MemoryLocalLog>();
-      Node& node = nodes[id];
-      node.log = log.get();
-      auto history = LeaderEpochHistory::Open(id, /*in_memory=*/true);
-      EXPECT_TRUE(history.ok());
-      auto replica = ReplicaLog::Open(kShard, options, std::move(log), std::move(*history),
-                                      [this](const IsrProposal& p) { proposals.push_back(p.isr); });
-      EXPECT_TRUE(replica.ok());
-      node.replica = std::move(*replica);
+      nodes[id] = testutil::MakeReplica(options, /*durable_on_append=*/false,
+                                        [this](const IsrProposal& p) { proposals.push_back(p.isr); });
     }
   }
 
@@ -68,48 +56,20 @@ class Replicas final : public PeerFetcher {
     Sync(id);
   }
   // Everything `id` holds, committed or not.
-  std::vector<Held> Log(const std::string& id) {
-    auto read = nodes.at(id).log->Read(0, 1000, 1 << 20);
-    EXPECT_TRUE(read.ok());
-    std::vector<Held> out;
-    for (const storage::StoredRecord& r : read->records) {
-      out.emplace_back(r.offset, r.arrival_ms, std::string(r.partition_key), std::string(r.data));
-    }
-    return out;
-  }
+  std::vector<Held> Log(const std::string& id) { return Contents(*nodes.at(id).log); }
 
   ManualClock clock{kT0};
-  std::map<std::string, Node> nodes;
+  std::map<std::string, testutil::TestReplica> nodes;
   std::set<std::string> down;
   std::vector<std::vector<std::string>> proposals;
 };
 
-// Appends one batch of `data` records at `arrival_ms`; returns the end offset.
-uint64_t Put(ReplicaLog& leader, std::vector<std::string> data, int64_t arrival_ms = kT0) {
-  std::vector<std::string> keys;
-  for (const std::string& d : data) keys.push_back("key-" + d);
-  std::vector<storage::AppendEntry> entries;
-  for (size_t i = 0; i < data.size(); ++i) entries.push_back({keys[i], data[i]});
-  auto first = leader.Append(entries, arrival_ms);
-  EXPECT_TRUE(first.ok()) << first.status().ToString();
-  return first.ok() ? *first + data.size() : 0;
-}
-
-// A WhenDurable() wait, observed.
-struct Wait {
-  std::shared_ptr<std::optional<Status>> result = std::make_shared<std::optional<Status>>();
-  std::function<void(Status)> Callback() {
-    return [r = result](Status s) { *r = std::move(s); };
-  }
-  bool done() const { return result->has_value(); }
-  ErrorCode code() const { return (*result)->code(); }
+struct Wait : testutil::Wait {
+  using testutil::Wait::Wait;
+  ErrorCode code() const { return result().code(); }
 };
 
-Wait WaitFor(ReplicaLog& leader, uint64_t end) {
-  Wait w;
-  leader.WhenDurable(end, w.Callback());
-  return w;
-}
+Wait WaitFor(ReplicaLog& leader, uint64_t end) { return Wait(leader, end); }
 
 TEST(ReplicaLogTest, TheHighWatermarkAdvancesOnlyWhenEveryInSyncReplicaHasTheRecordsDurable) {
   Replicas r({"n1", "n2", "n3"});
@@ -131,7 +91,7 @@ TEST(ReplicaLogTest, TheHighWatermarkAdvancesOnlyWhenEveryInSyncReplicaHasTheRec
   ASSERT_TRUE(r["n3"].FetchOnce(r).ok());
   EXPECT_EQ(r["n1"].VisibleEndOffset(), 3u);
   ASSERT_TRUE(w.done());
-  EXPECT_TRUE(w.result->value().ok());
+  EXPECT_TRUE(w.result().ok());
 
   ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
   EXPECT_EQ(r["n2"].VisibleEndOffset(), 3u) << "followers learn the HW from their next fetch";
@@ -187,7 +147,7 @@ TEST(ReplicaLogTest, ALaggingFollowerIsProposedForRemovalAndItsRemovalLetsTheHig
   r.Lead("n1", 1, {"n1", "n2", "n3"}, {"n1", "n2"});  // the controller wrote it
   EXPECT_EQ(r["n1"].VisibleEndOffset(), 2u);
   ASSERT_TRUE(w.done());
-  EXPECT_TRUE(w.result->value().ok());
+  EXPECT_TRUE(w.result().ok());
 }
 
 TEST(ReplicaLogTest, ACaughtUpFollowerIsProposedForAdditionAndCountsForTheHighWatermarkMeanwhile) {
@@ -301,7 +261,7 @@ TEST(ReplicaLogTest, ADeposedLeaderNeverCompletesAWaitAboveTheHighWatermarkItHad
   EXPECT_EQ(later.code(), ErrorCode::kNotLeader);
   Wait committed = WaitFor(r["n1"], 1);
   ASSERT_TRUE(committed.done());
-  EXPECT_TRUE(committed.result->value().ok()) << "what was committed stays so";
+  EXPECT_TRUE(committed.result().ok()) << "what was committed stays so";
   std::vector<storage::AppendEntry> one{{"k", "v"}};
   EXPECT_EQ(r["n1"].Append(one, kT0).status().code(), ErrorCode::kNotLeader);
 }
@@ -360,8 +320,8 @@ TEST(ReplicaLogTest, AFollowerNeverAppendsRecordsFromAnOlderEpoch) {
   old_leader.answer.leader_epoch = 1;
   old_leader.answer.high_watermark = 1;
   old_leader.answer.records.push_back({0, kT0, 1, "k", "stale"});
-  Status s = r["n2"].FetchOnce(old_leader);
-  EXPECT_EQ(s.code(), ErrorCode::kNotLeader);
+  Result<bool> fetched = r["n2"].FetchOnce(old_leader);
+  EXPECT_EQ(fetched.status().code(), ErrorCode::kNotLeader);
   EXPECT_TRUE(r.Log("n2").empty());
   EXPECT_EQ(r["n2"].VisibleEndOffset(), 0u);
 }
