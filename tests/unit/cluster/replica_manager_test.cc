@@ -9,10 +9,12 @@
 #include <thread>
 
 #include "cluster/replica_test_util.h"
+#include "engine/engine_test_util.h"
 
 namespace sluice::cluster {
 namespace {
 
+using engine::testing::PollUntil;
 using testutil::Contents;
 using testutil::kShard;
 using testutil::kT0;
@@ -29,16 +31,6 @@ class Network final : public PeerFetcher {
   std::map<std::string, ReplicaManager*> managers;
 };
 
-template <typename Pred>
-bool PollUntil(Pred pred, int64_t timeout_ms = 5'000) {
-  const int64_t deadline = MonotonicMillis() + timeout_ms;
-  while (!pred()) {
-    if (MonotonicMillis() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
-
 TEST(ReplicaManagerTest, ItsThreadCarriesRecordsToTheFollowerAndTheLeaderCommitsThem) {
   Network network;
   ReplicaManagerOptions fast;
@@ -53,19 +45,21 @@ TEST(ReplicaManagerTest, ItsThreadCarriesRecordsToTheFollowerAndTheLeaderCommits
   const ShardLeadership leadership{"n1", 1, {"n1", "n2"}, {"n1", "n2"}};
   ASSERT_TRUE(r1.replica->ApplyLeadership(leadership, "n1").ok());
   ASSERT_TRUE(r2.replica->ApplyLeadership(leadership, "n1").ok());
-  m1.Add(r1.replica);
-  m2.Add(r2.replica);
+  ReplicaLog& leader = *r1.replica;
+  ReplicaLog& follower = *r2.replica;
+  m1.Add(std::move(r1.replica));
+  m2.Add(std::move(r2.replica));
   m1.Start();
   m2.Start();
 
-  testutil::Wait first(*r1.replica, Put(*r1.replica, {"a", "b"}, kT0));
-  testutil::Wait second(*r1.replica, Put(*r1.replica, {"c"}, kT0 + 1'500));
-  ASSERT_TRUE(PollUntil([&] { return second.done(); })) << "committed within 5 s";
+  testutil::Wait first(leader, Put(leader, {"a", "b"}, kT0));
+  testutil::Wait second(leader, Put(leader, {"c"}, kT0 + 1'500));
+  ASSERT_TRUE(PollUntil([&] { return second.done(); })) << "committed within 10 s";
   EXPECT_TRUE(first.result().ok());
   EXPECT_TRUE(second.result().ok());
-  EXPECT_EQ(r1.replica->VisibleEndOffset(), 3u);
+  EXPECT_EQ(leader.VisibleEndOffset(), 3u);
   EXPECT_EQ(Contents(*r2.log), Contents(*r1.log));
-  ASSERT_TRUE(PollUntil([&] { return r2.replica->VisibleEndOffset() == 3; })) << "the follower learns the HW";
+  ASSERT_TRUE(PollUntil([&] { return follower.VisibleEndOffset() == 3; })) << "the follower learns the HW";
   m1.Stop();
   m2.Stop();
 }
@@ -90,7 +84,7 @@ TEST(ReplicaManagerTest, ItsPassesProposeRemovingAFollowerThatStoppedFetching) {
   testutil::TestReplica r1 = testutil::MakeReplica(options, /*durable_on_append=*/true,
                                                    [&](const IsrProposal& p) { proposals.push_back(p.isr); });
   ASSERT_TRUE(r1.replica->ApplyLeadership({"n1", 1, {"n1", "n2"}, {"n1", "n2"}}, "n1").ok());
-  m1.Add(r1.replica);
+  m1.Add(std::move(r1.replica));
   // n2 has no manager in the network: it never fetches.
   EXPECT_FALSE(m1.RunOnce(0));
   clock.Advance(10'001);

@@ -19,19 +19,19 @@ inline const ShardId kShard{"123456789012", "us-east-1", "orders", kT0, 0};
 
 struct TestReplica {
   MemoryLocalLog* log = nullptr;  // owned by `replica`
-  std::shared_ptr<ReplicaLog> replica;
+  std::unique_ptr<ReplicaLog> replica;
 };
 
-// A replica of kShard as `options.node_id`, over a MemoryLocalLog, with its
+// A replica of `shard` as `options.node_id`, over a MemoryLocalLog, with its
 // epoch history in memory.
 inline TestReplica MakeReplica(const ReplicaOptions& options, bool durable_on_append,
-                               IsrProposalCallback on_isr_proposal) {
+                               IsrProposalCallback on_isr_proposal, const ShardId& shard = kShard) {
   TestReplica out;
   auto log = std::make_unique<MemoryLocalLog>(durable_on_append);
   out.log = log.get();
   auto history = LeaderEpochHistory::Open(options.node_id, /*in_memory=*/true);
   EXPECT_TRUE(history.ok());
-  auto replica = ReplicaLog::Open(kShard, options, std::move(log), std::move(*history), std::move(on_isr_proposal));
+  auto replica = ReplicaLog::Open(shard, options, std::move(log), std::move(*history), std::move(on_isr_proposal));
   EXPECT_TRUE(replica.ok());
   out.replica = std::move(*replica);
   return out;
