@@ -23,13 +23,27 @@ Result<bool> ReplicaLog::FetchOnce(PeerFetcher& fetcher) {
     address = leader_address_;
   }
   SLUICE_ASSIGN_OR_RETURN(FetchResponse response, fetcher.Fetch(address, request));
-  std::lock_guard<std::mutex> lock(mu_);
-  // An answer to a role since left, or overtaken by another fetch, is dropped.
-  if (closed_ || role_ != Role::kFollower || epoch_ != request.leader_epoch ||
-      log_->EndOffset() != request.fetch_offset) {
-    return false;
+  Result<bool> changed = false;
+  uint64_t end = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // An answer to a role since left, or overtaken by another fetch, is dropped.
+    if (closed_ || role_ != Role::kFollower || epoch_ != request.leader_epoch ||
+        log_->EndOffset() != request.fetch_offset) {
+      return false;
+    }
+    changed = ApplyFetchLocked(request, response);
+    end = log_->EndOffset();
   }
-  return ApplyFetchLocked(request, response);
+  if (changed.ok() && *changed && end > request.fetch_offset) {
+    // Ask for the new records' sync (the local log may sync only on
+    // request), and say when it is done: the next fetch reports it, and the
+    // leader may commit.
+    log_->WhenDurable(end, [on_durable = options_.on_follower_durable](Status s) {
+      if (s.ok() && on_durable) on_durable();
+    });
+  }
+  return changed;
 }
 
 Result<bool> ReplicaLog::ApplyFetchLocked(const FetchRequest& request, const FetchResponse& response) {

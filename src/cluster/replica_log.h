@@ -59,6 +59,10 @@ struct ReplicaOptions {
   int64_t isr_proposal_retry_ms = 1'000;
   uint32_t fetch_max_bytes = 1 << 20;
   const Clock* clock = &SystemClock::Instance();
+  // Follower: called when records it fetched have become durable here (on
+  // any thread, no lock held; must be quick), so that its next fetch can
+  // report them at once (ReplicaManager::Wake).
+  std::function<void()> on_follower_durable;
 };
 
 // An ISR the leader wants written to the shard's record (the controller's

@@ -88,12 +88,22 @@ void ReplicaManager::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ReplicaManager::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
 void ReplicaManager::Loop() {
   for (;;) {
     const bool changed = RunOnce(MonotonicMillis());
     std::unique_lock<std::mutex> lock(mu_);
-    if (stopping_) return;
-    if (!changed) wake_.wait_for(lock, std::chrono::milliseconds(options_.fetch_idle_ms), [this] { return stopping_; });
+    if (!changed) {
+      wake_.wait_for(lock, std::chrono::milliseconds(options_.fetch_idle_ms), [this] { return stopping_ || woken_; });
+    }
+    woken_ = false;
     if (stopping_) return;
   }
 }

@@ -6,7 +6,7 @@
 // The thread makes passes over the replicas: every follower whose retry
 // time has come fetches once; a pass in which no follower's log changed is
 // followed by a pause of fetch_idle_ms (the leader answers at once, so an
-// idle shard costs one fetch per pause). A failed fetch is logged (at most a
+// idle shard costs one fetch per pause), cut short by Wake(). A failed fetch is logged (at most a
 // line a second) and that replica waits fetch_retry_ms before its next one.
 //
 // Lifecycle: Start() once, Stop() (or the destructor) once; replicas may be
@@ -48,6 +48,10 @@ class ReplicaManager {
   // when there is none here).
   FetchResponse HandleFetch(const FetchRequest& request);
 
+  // Starts the next pass now rather than after the idle pause (a follower's
+  // fetched records became durable: ReplicaOptions::on_follower_durable).
+  void Wake();
+
   // One pass over the replicas, on the caller's thread (what the thread
   // does); true when a follower's log changed. `now_ms` is monotonic.
   bool RunOnce(int64_t now_ms);
@@ -70,6 +74,7 @@ class ReplicaManager {
   std::map<ShardId, Entry> replicas_;
   int64_t next_lag_check_ms_ = 0;
   bool stopping_ = false;
+  bool woken_ = false;
   std::condition_variable wake_;
   std::thread thread_;
 };

@@ -64,6 +64,37 @@ TEST(ReplicaManagerTest, ItsThreadCarriesRecordsToTheFollowerAndTheLeaderCommits
   m2.Stop();
 }
 
+TEST(ReplicaManagerTest, AFollowersSyncWakesItsNextFetchSoTheLeaderCommitsWithoutWaitingOutTheIdlePause) {
+  Network network;
+  ReplicaManagerOptions slow;
+  slow.fetch_idle_ms = 60'000;
+  ReplicaManager m1(&network), m2(&network, slow);
+  network.managers = {{"n1", &m1}, {"n2", &m2}};
+  ReplicaOptions options;
+  options.node_id = "n1";
+  testutil::TestReplica r1 = testutil::MakeReplica(options, /*durable_on_append=*/true, nullptr);
+  options.node_id = "n2";
+  options.on_follower_durable = [&m2] { m2.Wake(); };
+  testutil::TestReplica r2 = testutil::MakeReplica(options, /*durable_on_append=*/false, nullptr);
+  const ShardLeadership leadership{"n1", 1, {"n1", "n2"}, {"n1", "n2"}};
+  ASSERT_TRUE(r1.replica->ApplyLeadership(leadership, "n1").ok());
+  ASSERT_TRUE(r2.replica->ApplyLeadership(leadership, "n1").ok());
+  ReplicaLog& leader = *r1.replica;
+  MemoryLocalLog& follower_disk = *r2.log;
+  m1.Add(std::move(r1.replica));
+  m2.Add(std::move(r2.replica));
+
+  testutil::Wait put(leader, Put(leader, {"a"}));
+  m2.Start();
+  // The follower fetches a, reports it not yet durable, and pauses for a minute.
+  ASSERT_TRUE(PollUntil([&] { return follower_disk.EndOffset() == 1; }));
+  EXPECT_FALSE(put.done());
+  follower_disk.Sync();
+  ASSERT_TRUE(PollUntil([&] { return put.done(); }, std::chrono::seconds(5))) << "the sync woke the follower";
+  EXPECT_TRUE(put.result().ok());
+  m2.Stop();
+}
+
 TEST(ReplicaManagerTest, AFetchForAShardWithNoReplicaHereIsUnknownShard) {
   Network network;
   ReplicaManager m(&network);
