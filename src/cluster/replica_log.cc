@@ -51,6 +51,10 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
       return Status::InvalidArgument("leader epoch " + std::to_string(leadership.leader_epoch) + " is older than " +
                                      std::to_string(epoch_));
     }
+    if (leadership.leader_epoch == epoch_ && leadership.leader != leader_) {
+      return Status::InvalidArgument("leader epoch " + std::to_string(epoch_) + " is led by '" + leader_ + "', not '" +
+                                     leadership.leader + "'");
+    }
     const auto is_replica = [&](const std::string& node) {
       return std::find(leadership.replicas.begin(), leadership.replicas.end(), node) != leadership.replicas.end();
     };
@@ -82,6 +86,7 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
     }
     role_ = role;
     epoch_ = leadership.leader_epoch;
+    leader_ = leadership.leader;
     leader_address_ = role == Role::kFollower ? leader_address : "";
     replicas_ = leadership.replicas;
     isr_ = leadership.isr;
@@ -139,10 +144,10 @@ void ReplicaLog::WhenDurable(uint64_t end_offset, std::function<void(Status)> do
   Status status;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (end_offset <= hw_) {
-      status = Status::Ok();
-    } else if (closed_) {
+    if (closed_) {
       status = ClosedError();
+    } else if (end_offset <= hw_) {
+      status = Status::Ok();
     } else if (role_ != Role::kLeader) {
       status = Status(ErrorCode::kNotLeader, "this node does not lead " + Describe());
     } else {

@@ -90,7 +90,8 @@ class ReplicaLog final : public engine::ShardStore {
   // node_id), follows `leader_address`, or neither. The same epoch again
   // updates the replicas and the ISR only (a handed-back ISR change); a newer
   // one changes role (and fences the old one). Errors: InvalidArgument for an
-  // older epoch, or a leader not among the replicas; IoError (the epoch
+  // older epoch, the same epoch with another leader, or a leader not among
+  // the replicas; IoError (the epoch
   // history could not be saved: the role is then unchanged).
   Status ApplyLeadership(const ShardLeadership& leadership, const std::string& leader_address);
 
@@ -178,7 +179,8 @@ class ReplicaLog final : public engine::ShardStore {
   std::unique_ptr<LeaderEpochHistory> history_;
   Role role_ = Role::kNone;
   int64_t epoch_ = 0;
-  std::string leader_address_;
+  std::string leader_;          // node id; empty: none
+  std::string leader_address_;  // follower: where the leader is
   std::vector<std::string> replicas_;
   std::vector<std::string> isr_;
   std::map<std::string, Follower> followers_;  // leader: every replica but this node

@@ -365,7 +365,29 @@ TEST(ReplicaLogTest, AnOlderLeadershipIsRefusedAndALeaderMustBeAReplica) {
   r.Lead("n1", 2, {"n1", "n2"}, {"n1", "n2"});
   EXPECT_EQ(r["n1"].ApplyLeadership({"n2", 1, {"n1", "n2"}, {"n1", "n2"}}, "n2").code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(r["n1"].IsLeader());
+  EXPECT_EQ(r["n1"].ApplyLeadership({"n2", 2, {"n1", "n2"}, {"n1", "n2"}}, "n2").code(), ErrorCode::kInvalidArgument)
+      << "one epoch, one leader";
   EXPECT_EQ(r["n1"].ApplyLeadership({"n7", 3, {"n1", "n2"}, {"n1", "n2"}}, "n7").code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(r["n1"].IsLeader());
+}
+
+TEST(ReplicaLogTest, AClosedReplicaFailsItsPendingWaitsAndEveryLaterCallWithIoError) {
+  Replicas r({"n1", "n2"});
+  r.Lead("n1", 1, {"n1", "n2"}, {"n1", "n2"});
+  Put(r["n1"], {"a"});
+  r.Sync("n1");
+  r.FetchAndSync("n2");
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  Wait pending = WaitFor(r["n1"], Put(r["n1"], {"b"}));
+  ASSERT_TRUE(r["n1"].Close().ok());
+  ASSERT_TRUE(pending.done());
+  EXPECT_EQ(pending.code(), ErrorCode::kIoError);
+  std::vector<storage::AppendEntry> one{{"k", "v"}};
+  EXPECT_EQ(r["n1"].Append(one, kT0).status().code(), ErrorCode::kIoError);
+  EXPECT_EQ(r["n1"].Read(0, 10, 1 << 20).status().code(), ErrorCode::kIoError);
+  EXPECT_EQ(WaitFor(r["n1"], 1).code(), ErrorCode::kIoError);
+  EXPECT_EQ(r["n1"].VisibleEndOffset(), 1u) << "the HW stays where it was";
+  EXPECT_TRUE(r["n1"].Close().ok()) << "idempotent";
 }
 
 }  // namespace
