@@ -57,8 +57,10 @@ class LocalLog {
   virtual Result<uint64_t> TrimOlderThan(int64_t before_ms) = 0;
 
   // Removes every record at and past `end_offset` (no-op when `end_offset`
-  // >= EndOffset()); durability waits above it fail. Errors: InvalidArgument
-  // for an `end_offset` below StartOffset(), IoError.
+  // >= EndOffset()); durability waits above it fail, possibly on the
+  // caller's thread. It must not wait for callbacks running on other threads
+  // (the caller may hold a lock they take). Errors: InvalidArgument for an
+  // `end_offset` below StartOffset(), IoError.
   virtual Status TruncateTo(uint64_t end_offset) = 0;
 
   // Completes pending durability waits and releases the log. Idempotent.

@@ -159,6 +159,9 @@ void ReplicaLog::CheckLaggingFollowers() {
 }
 
 void ReplicaLog::OnLocalDurable(int64_t epoch, const Status& status) {
+  // Without the lock first: a follower truncating its log (under the lock)
+  // fails the local syncs it still had pending from when it led.
+  if (leading_epoch_.load(std::memory_order_acquire) != epoch) return;
   Deferred deferred;
   {
     std::lock_guard<std::mutex> lock(mu_);

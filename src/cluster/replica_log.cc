@@ -86,6 +86,7 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
     }
     role_ = role;
     epoch_ = leadership.leader_epoch;
+    leading_epoch_.store(role == Role::kLeader ? epoch_ : 0, std::memory_order_release);
     leader_ = leadership.leader;
     leader_address_ = role == Role::kFollower ? leader_address : "";
     replicas_ = leadership.replicas;

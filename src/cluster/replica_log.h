@@ -29,6 +29,7 @@
 // run with no lock held. FetchOnce() calls the fetcher with no lock held.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -184,6 +185,7 @@ class ReplicaLog final : public engine::ShardStore {
   std::vector<std::string> replicas_;
   std::vector<std::string> isr_;
   std::map<std::string, Follower> followers_;  // leader: every replica but this node
+  std::atomic<int64_t> leading_epoch_{0};      // epoch_ while leading, else 0 (read without mu_)
   uint64_t hw_ = 0;
   Waits waits_;                            // leader: WhenDurable() above the HW, by end offset
   std::vector<std::string> proposed_isr_;  // the last proposal not yet handed back

@@ -221,6 +221,25 @@ TEST(ReplicaLogTest, AFailoverKeepsEveryCommittedRecordAndTheOldLeaderConvergesT
   EXPECT_EQ(r.proposals.back(), (std::vector<std::string>{"n1", "n2", "n3"})) << "n1 caught up: it may rejoin";
 }
 
+TEST(ReplicaLogTest, ADeposedLeaderCutsItsRecordsNotYetOnItsOwnDiskWhenItFollows) {
+  Replicas r({"n1", "n2"});
+  r.Lead("n1", 1, {"n1", "n2"}, {"n1", "n2"});
+  Put(r["n1"], {"a"});
+  r.Sync("n1");
+  r.FetchAndSync("n2");
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  Wait unsynced = WaitFor(r["n1"], Put(r["n1"], {"x"}));  // its local sync is still pending
+  r.Lead("n2", 2, {"n1", "n2"}, {"n2"});
+  EXPECT_EQ(unsynced.code(), ErrorCode::kNotLeader);
+  Put(r["n2"], {"p"});
+  r.Sync("n2");
+  // The cut fails n1's pending local sync of x, from inside the fetch.
+  ASSERT_TRUE(r["n1"].FetchOnce(r).ok());
+  r.FetchAndSync("n1");
+  EXPECT_EQ(r.Log("n1"), r.Log("n2"));
+  EXPECT_EQ(std::get<3>(r.Log("n1")[1]), "p");
+}
+
 TEST(ReplicaLogTest, OffsetsAndArrivalTimesAreIdenticalOnEveryReplica) {
   Replicas r({"n1", "n2", "n3"});
   r.Lead("n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"});
