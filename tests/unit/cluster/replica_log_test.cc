@@ -57,6 +57,16 @@ class Replicas final : public PeerFetcher {
   }
   // Everything `id` holds, committed or not.
   std::vector<Held> Log(const std::string& id) { return Contents(*nodes.at(id).log); }
+  // Puts `data` through `leader` and lets every follower named fetch it, sync
+  // it and report it, so that the leader commits it.
+  void PutCommitted(const std::string& leader, const std::vector<std::string>& data,
+                    const std::vector<std::string>& followers) {
+    const uint64_t end = Put(*nodes.at(leader).replica, data);
+    Sync(leader);
+    for (const std::string& f : followers) FetchAndSync(f);
+    for (const std::string& f : followers) ASSERT_TRUE(nodes.at(f).replica->FetchOnce(*this).ok()) << f;
+    ASSERT_EQ(nodes.at(leader).replica->VisibleEndOffset(), end);
+  }
 
   ManualClock clock{kT0};
   std::map<std::string, testutil::TestReplica> nodes;
@@ -185,11 +195,7 @@ TEST(ReplicaLogTest, ACaughtUpFollowerIsProposedForAdditionAndCountsForTheHighWa
 TEST(ReplicaLogTest, AFailoverKeepsEveryCommittedRecordAndTheOldLeaderConvergesToTheNewLog) {
   Replicas r({"n1", "n2", "n3"});
   r.Lead("n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"});
-  Put(r["n1"], {"a", "b", "c"}, kT0);
-  r.Sync("n1");
-  for (const char* f : {"n2", "n3"}) r.FetchAndSync(f);
-  for (const char* f : {"n2", "n3"}) ASSERT_TRUE(r[f].FetchOnce(r).ok());
-  ASSERT_EQ(r["n1"].VisibleEndOffset(), 3u);
+  r.PutCommitted("n1", {"a", "b", "c"}, {"n2", "n3"});
   // n1 takes two more records nobody else gets, then goes away.
   Wait lost = WaitFor(r["n1"], Put(r["n1"], {"x", "y"}, kT0 + 1'000));
   r.Sync("n1");
@@ -224,10 +230,7 @@ TEST(ReplicaLogTest, AFailoverKeepsEveryCommittedRecordAndTheOldLeaderConvergesT
 TEST(ReplicaLogTest, ADeposedLeaderCutsItsRecordsNotYetOnItsOwnDiskWhenItFollows) {
   Replicas r({"n1", "n2"});
   r.Lead("n1", 1, {"n1", "n2"}, {"n1", "n2"});
-  Put(r["n1"], {"a"});
-  r.Sync("n1");
-  r.FetchAndSync("n2");
-  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  r.PutCommitted("n1", {"a"}, {"n2"});
   Wait unsynced = WaitFor(r["n1"], Put(r["n1"], {"x"}));  // its local sync is still pending
   r.Lead("n2", 2, {"n1", "n2"}, {"n2"});
   EXPECT_EQ(unsynced.code(), ErrorCode::kNotLeader);
@@ -262,11 +265,7 @@ TEST(ReplicaLogTest, OffsetsAndArrivalTimesAreIdenticalOnEveryReplica) {
 TEST(ReplicaLogTest, ADeposedLeaderNeverCompletesAWaitAboveTheHighWatermarkItHad) {
   Replicas r({"n1", "n2"});
   r.Lead("n1", 1, {"n1", "n2"}, {"n1", "n2"});
-  Put(r["n1"], {"a"});
-  r.Sync("n1");
-  r.FetchAndSync("n2");
-  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
-  ASSERT_EQ(r["n1"].VisibleEndOffset(), 1u);
+  r.PutCommitted("n1", {"a"}, {"n2"});
   Wait pending = WaitFor(r["n1"], Put(r["n1"], {"b"}));
   r.FetchAndSync("n2");  // n2 holds b durably, but n1 has not heard so
 
@@ -349,11 +348,7 @@ TEST(ReplicaLogTest, AFollowerWhoseLastEpochTheLeaderNeverHadDropsThatWholeEpoch
   Replicas r({"n1", "n2", "n3"});
   // Epoch 1: n1 writes a..e, n2 and n3 get a..e, committed.
   r.Lead("n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"});
-  Put(r["n1"], {"a", "b", "c", "d", "e"});
-  r.Sync("n1");
-  for (const char* f : {"n2", "n3"}) r.FetchAndSync(f);
-  for (const char* f : {"n2", "n3"}) ASSERT_TRUE(r[f].FetchOnce(r).ok());
-  ASSERT_EQ(r["n1"].VisibleEndOffset(), 5u);
+  r.PutCommitted("n1", {"a", "b", "c", "d", "e"}, {"n2", "n3"});
   // n1 appends f (epoch 1) that only n3 gets.
   Put(r["n1"], {"f"});
   r.Sync("n1");
@@ -393,10 +388,7 @@ TEST(ReplicaLogTest, AnOlderLeadershipIsRefusedAndALeaderMustBeAReplica) {
 TEST(ReplicaLogTest, AClosedReplicaFailsItsPendingWaitsAndEveryLaterCallWithIoError) {
   Replicas r({"n1", "n2"});
   r.Lead("n1", 1, {"n1", "n2"}, {"n1", "n2"});
-  Put(r["n1"], {"a"});
-  r.Sync("n1");
-  r.FetchAndSync("n2");
-  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  r.PutCommitted("n1", {"a"}, {"n2"});
   Wait pending = WaitFor(r["n1"], Put(r["n1"], {"b"}));
   ASSERT_TRUE(r["n1"].Close().ok());
   ASSERT_TRUE(pending.done());

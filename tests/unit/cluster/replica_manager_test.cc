@@ -31,24 +31,40 @@ class Network final : public PeerFetcher {
   std::map<std::string, ReplicaManager*> managers;
 };
 
+// Shard kShard led by n1 (in `m1`) and followed by n2 (in `m2`), both in the
+// ISR; the managers own the replicas.
+struct Pair {
+  ReplicaLog* leader = nullptr;
+  ReplicaLog* follower = nullptr;
+  MemoryLocalLog* leader_disk = nullptr;
+  MemoryLocalLog* follower_disk = nullptr;
+};
+Pair LeaderAndFollower(ReplicaManager& m1, ReplicaManager& m2, bool follower_durable_on_append,
+                       std::function<void()> on_follower_durable = nullptr) {
+  ReplicaOptions options;
+  options.node_id = "n1";
+  testutil::TestReplica r1 = testutil::MakeReplica(options, /*durable_on_append=*/true, nullptr);
+  options.node_id = "n2";
+  options.on_follower_durable = std::move(on_follower_durable);
+  testutil::TestReplica r2 = testutil::MakeReplica(options, follower_durable_on_append, nullptr);
+  const ShardLeadership leadership{"n1", 1, {"n1", "n2"}, {"n1", "n2"}};
+  EXPECT_TRUE(r1.replica->ApplyLeadership(leadership, "n1").ok());
+  EXPECT_TRUE(r2.replica->ApplyLeadership(leadership, "n1").ok());
+  Pair out{r1.replica.get(), r2.replica.get(), r1.log, r2.log};
+  m1.Add(std::move(r1.replica));
+  m2.Add(std::move(r2.replica));
+  return out;
+}
+
 TEST(ReplicaManagerTest, ItsThreadCarriesRecordsToTheFollowerAndTheLeaderCommitsThem) {
   Network network;
   ReplicaManagerOptions fast;
   fast.fetch_idle_ms = 5;
   ReplicaManager m1(&network, fast), m2(&network, fast);
   network.managers = {{"n1", &m1}, {"n2", &m2}};
-  ReplicaOptions options;
-  options.node_id = "n1";
-  testutil::TestReplica r1 = testutil::MakeReplica(options, /*durable_on_append=*/true, nullptr);
-  options.node_id = "n2";
-  testutil::TestReplica r2 = testutil::MakeReplica(options, /*durable_on_append=*/true, nullptr);
-  const ShardLeadership leadership{"n1", 1, {"n1", "n2"}, {"n1", "n2"}};
-  ASSERT_TRUE(r1.replica->ApplyLeadership(leadership, "n1").ok());
-  ASSERT_TRUE(r2.replica->ApplyLeadership(leadership, "n1").ok());
-  ReplicaLog& leader = *r1.replica;
-  ReplicaLog& follower = *r2.replica;
-  m1.Add(std::move(r1.replica));
-  m2.Add(std::move(r2.replica));
+  const Pair pair = LeaderAndFollower(m1, m2, /*follower_durable_on_append=*/true);
+  ReplicaLog& leader = *pair.leader;
+  ReplicaLog& follower = *pair.follower;
   m1.Start();
   m2.Start();
 
@@ -58,7 +74,7 @@ TEST(ReplicaManagerTest, ItsThreadCarriesRecordsToTheFollowerAndTheLeaderCommits
   EXPECT_TRUE(first.result().ok());
   EXPECT_TRUE(second.result().ok());
   EXPECT_EQ(leader.VisibleEndOffset(), 3u);
-  EXPECT_EQ(Contents(*r2.log), Contents(*r1.log));
+  EXPECT_EQ(Contents(*pair.follower_disk), Contents(*pair.leader_disk));
   ASSERT_TRUE(PollUntil([&] { return follower.VisibleEndOffset() == 3; })) << "the follower learns the HW";
   m1.Stop();
   m2.Stop();
@@ -70,19 +86,9 @@ TEST(ReplicaManagerTest, AFollowersSyncWakesItsNextFetchSoTheLeaderCommitsWithou
   slow.fetch_idle_ms = 60'000;
   ReplicaManager m1(&network), m2(&network, slow);
   network.managers = {{"n1", &m1}, {"n2", &m2}};
-  ReplicaOptions options;
-  options.node_id = "n1";
-  testutil::TestReplica r1 = testutil::MakeReplica(options, /*durable_on_append=*/true, nullptr);
-  options.node_id = "n2";
-  options.on_follower_durable = [&m2] { m2.Wake(); };
-  testutil::TestReplica r2 = testutil::MakeReplica(options, /*durable_on_append=*/false, nullptr);
-  const ShardLeadership leadership{"n1", 1, {"n1", "n2"}, {"n1", "n2"}};
-  ASSERT_TRUE(r1.replica->ApplyLeadership(leadership, "n1").ok());
-  ASSERT_TRUE(r2.replica->ApplyLeadership(leadership, "n1").ok());
-  ReplicaLog& leader = *r1.replica;
-  MemoryLocalLog& follower_disk = *r2.log;
-  m1.Add(std::move(r1.replica));
-  m2.Add(std::move(r2.replica));
+  const Pair pair = LeaderAndFollower(m1, m2, /*follower_durable_on_append=*/false, [&m2] { m2.Wake(); });
+  ReplicaLog& leader = *pair.leader;
+  MemoryLocalLog& follower_disk = *pair.follower_disk;
 
   testutil::Wait put(leader, Put(leader, {"a"}));
   m2.Start();
