@@ -74,7 +74,10 @@ FetchResponse ReplicaLog::HandleFetch(const FetchRequest& request) {
     f.fetched_end = request.fetch_offset;
     f.durable_end = std::min(request.durable_end, request.fetch_offset);
     AdvanceHighWatermarkLocked(deferred);
-    if (!Contains(isr_, request.follower) && request.fetch_offset >= log_end) {
+    // A member must hold every committed record durably (a leader may come
+    // from any of them), so one joins once it has the log's end and has the
+    // committed part of it on its disk.
+    if (!Contains(isr_, request.follower) && request.fetch_offset >= log_end && f.durable_end >= hw_) {
       std::vector<std::string> wanted = isr_;
       wanted.push_back(request.follower);
       ProposeIsrLocked(std::move(wanted), deferred);

@@ -192,6 +192,21 @@ TEST(ReplicaLogTest, ACaughtUpFollowerIsProposedForAdditionAndCountsForTheHighWa
   EXPECT_TRUE(w.done());
 }
 
+TEST(ReplicaLogTest, AFollowerJoinsTheIsrOnlyOnceTheCommittedRecordsAreOnItsDisk) {
+  Replicas r({"n1", "n2"});
+  r.Lead("n1", 1, {"n1", "n2"}, {"n1"});
+  Put(r["n1"], {"a", "b"});
+  r.Sync("n1");
+  ASSERT_EQ(r["n1"].VisibleEndOffset(), 2u) << "committed by the leader alone";
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());  // gets a and b
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());  // at the log end, nothing on its disk
+  EXPECT_TRUE(r.proposals.empty()) << "as a member it could lead, and lose a and b in a crash";
+  r.Sync("n2");
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  ASSERT_EQ(r.proposals.size(), 1u);
+  EXPECT_EQ(r.proposals[0], (std::vector<std::string>{"n1", "n2"}));
+}
+
 TEST(ReplicaLogTest, AFailoverKeepsEveryCommittedRecordAndTheOldLeaderConvergesToTheNewLog) {
   Replicas r({"n1", "n2", "n3"});
   r.Lead("n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"});
