@@ -23,6 +23,16 @@ void MemoryLocalLog::Sync() {
   Complete(ready, Status::Ok());
 }
 
+std::unique_ptr<MemoryLocalLog> MemoryLocalLog::DurableCopy() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto copy = std::make_unique<MemoryLocalLog>(durable_on_append_);
+  copy->start_ = start_;
+  copy->records_.assign(records_.begin(),
+                        records_.begin() + static_cast<ptrdiff_t>(std::max(durable_, start_) - start_));
+  copy->durable_ = durable_;
+  return copy;
+}
+
 MemoryLocalLog::Waits MemoryLocalLog::TakeWaitsLocked(bool all) {
   Waits out;
   auto stop = all ? waits_.end() : waits_.upper_bound(durable_);

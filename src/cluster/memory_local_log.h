@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ class MemoryLocalLog final : public LocalLog {
   // Makes every record appended so far durable and completes the waits it
   // satisfies (on the caller's thread).
   void Sync();
+  // A new log holding what a power loss would leave of this one: the durable
+  // records only.
+  std::unique_ptr<MemoryLocalLog> DurableCopy() const;
 
   Result<uint64_t> Append(std::span<const storage::AppendEntry> entries, int64_t arrival_ms) override;
   void WhenDurable(uint64_t end_offset, std::function<void(Status)> done) override;
