@@ -106,9 +106,11 @@ FetchResponse ReplicaLog::HandleFetch(const FetchRequest& request) {
 void ReplicaLog::AdvanceHighWatermarkLocked(Deferred& out) {
   if (role_ != Role::kLeader) return;
   // Every member of the ISR counts, and so does a member a proposal in flight
-  // adds (the controller may have written it already: Kafka's "maximal ISR").
+  // adds (the controller may have written it already: Kafka's "maximal ISR";
+  // one proposal can overtake another, so every proposal since the ISR last
+  // changed).
   uint64_t hw = log_->DurableEnd();
-  for (const std::vector<std::string>* members : {&isr_, &proposed_isr_}) {
+  for (const std::vector<std::string>* members : {&isr_, &proposed_members_}) {
     for (const std::string& m : *members) {
       if (m == options_.node_id) continue;
       auto f = followers_.find(m);
@@ -135,13 +137,16 @@ void ReplicaLog::ProposeIsrLocked(std::vector<std::string> isr, Deferred& out) {
     if (Contains(isr, r)) ordered.push_back(r);
   }
   if (ordered == isr_) return;
-  // One proposal at a time: another waits until this one comes back or its
+  // One proposal at a time: another waits until the ISR changes or the
   // retry time has passed.
   const int64_t now = options_.clock->NowMillis();
-  if (!proposed_isr_.empty() && now - proposed_at_ms_ < options_.isr_proposal_retry_ms) return;
-  proposed_isr_ = ordered;
+  if (!last_proposal_.empty() && now - proposed_at_ms_ < options_.isr_proposal_retry_ms) return;
+  for (const std::string& m : ordered) {
+    if (!Contains(proposed_members_, m)) proposed_members_.push_back(m);
+  }
+  last_proposal_ = ordered;
   proposed_at_ms_ = now;
-  out.proposal = IsrProposal{shard_, epoch_, std::move(ordered)};
+  out.proposal = IsrProposal{shard_, epoch_, std::move(ordered), isr_};
 }
 
 void ReplicaLog::CheckLaggingFollowers() {

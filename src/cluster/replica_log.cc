@@ -5,6 +5,15 @@
 #include <algorithm>
 
 namespace sluice::cluster {
+namespace {
+
+bool SameMembers(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+}  // namespace
 
 ReplicaLog::ReplicaLog(ShardId shard, ReplicaOptions options, std::unique_ptr<LocalLog> log,
                        std::unique_ptr<LeaderEpochHistory> history, IsrProposalCallback on_isr_proposal)
@@ -84,6 +93,12 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
         }
       }
     }
+    if (leadership.leader_epoch != epoch_ || !SameMembers(leadership.isr, isr_)) {
+      // Proposals are written only onto the ISR they came from: a changed
+      // one (or epoch) leaves none that could still be.
+      proposed_members_.clear();
+      last_proposal_.clear();
+    }
     role_ = role;
     epoch_ = leadership.leader_epoch;
     leading_epoch_.store(role == Role::kLeader ? epoch_ : 0, std::memory_order_release);
@@ -91,7 +106,6 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
     leader_address_ = role == Role::kFollower ? leader_address : "";
     replicas_ = leadership.replicas;
     isr_ = leadership.isr;
-    proposed_isr_.clear();  // a handed-back ISR answers the proposal in flight
     for (const std::string& r : replicas_) {
       if (role_ == Role::kLeader && r != options_.node_id && !followers_.contains(r)) {
         followers_[r].caught_up_ms = options_.clock->NowMillis();

@@ -67,11 +67,15 @@ struct ReplicaOptions {
 };
 
 // An ISR the leader wants written to the shard's record (the controller's
-// side writes it, then hands it back through ApplyLeadership()).
+// side writes it, then hands it back through ApplyLeadership()). It is a
+// change from `from_isr`: write it only while the record still has that ISR
+// and epoch (else a proposal overtaken by a later one could bring back a
+// member the leader no longer counts).
 struct IsrProposal {
   ShardId shard;
   int64_t leader_epoch = 0;
   std::vector<std::string> isr;
+  std::vector<std::string> from_isr;
 };
 using IsrProposalCallback = std::function<void(const IsrProposal&)>;
 
@@ -187,8 +191,11 @@ class ReplicaLog final : public engine::ShardStore {
   std::map<std::string, Follower> followers_;  // leader: every replica but this node
   std::atomic<int64_t> leading_epoch_{0};      // epoch_ while leading, else 0 (read without mu_)
   uint64_t hw_ = 0;
-  Waits waits_;                            // leader: WhenDurable() above the HW, by end offset
-  std::vector<std::string> proposed_isr_;  // the last proposal not yet handed back
+  Waits waits_;  // leader: WhenDurable() above the HW, by end offset
+  // Members of the proposals made since the ISR last changed: any of them
+  // may still be written (each only onto this ISR), so the HW counts them.
+  std::vector<std::string> proposed_members_;
+  std::vector<std::string> last_proposal_;  // empty: none since the ISR last changed
   int64_t proposed_at_ms_ = 0;
   bool closed_ = false;
 };

@@ -7,6 +7,7 @@
 // once every node is back, every log is the leader's.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -77,13 +78,13 @@ class Simulation final : public PeerFetcher {
   // Every node back, no more puts: fetch until every log is the leader's.
   void Settle() {
     while (!down_.empty()) Restart(*down_.begin());
-    ApplyProposals();
+    ApplyProposals(/*all=*/true);
     for (int round = 0; round < 20; ++round) {
       for (const std::string& id : ids_) {
         logs_.at(id)->Sync();
         (void)replicas_.at(id)->FetchOnce(*this);
       }
-      ApplyProposals();
+      ApplyProposals(/*all=*/true);
     }
     Check();
     ASSERT_FALSE(leadership_.leader.empty());
@@ -156,11 +157,19 @@ class Simulation final : public PeerFetcher {
   }
 
   // The controller writes the current leader's proposals.
-  void ApplyProposals() {
+  // Some wait for a later step, and may be written after newer ones, as
+  // the controller's writes may race.
+  void ApplyProposals(bool all = false) {
     std::vector<IsrProposal> proposals;
     proposals.swap(proposals_);
+    std::shuffle(proposals.begin(), proposals.end(), random_);
     for (const IsrProposal& p : proposals) {
-      if (p.leader_epoch != leadership_.leader_epoch || p.isr.empty()) continue;
+      if (!all && Pick(2) == 0) {
+        proposals_.push_back(p);
+        continue;
+      }
+      // As the controller's compare-and-swap: only onto the record it came from.
+      if (p.leader_epoch != leadership_.leader_epoch || p.from_isr != leadership_.isr) continue;
       std::vector<std::string> isr;
       for (const std::string& m : p.isr) {
         if (!down_.contains(m)) isr.push_back(m);

@@ -30,8 +30,10 @@ class Replicas final : public PeerFetcher {
       options.node_id = id;
       options.min_insync_replicas = min_insync;
       options.clock = &clock;
-      nodes[id] = testutil::MakeReplica(options, /*durable_on_append=*/false,
-                                        [this](const IsrProposal& p) { proposals.push_back(p.isr); });
+      nodes[id] = testutil::MakeReplica(options, /*durable_on_append=*/false, [this](const IsrProposal& p) {
+        proposals.push_back(p.isr);
+        proposed_from.push_back(p.from_isr);
+      });
     }
   }
 
@@ -72,6 +74,7 @@ class Replicas final : public PeerFetcher {
   std::map<std::string, testutil::TestReplica> nodes;
   std::set<std::string> down;
   std::vector<std::vector<std::string>> proposals;
+  std::vector<std::vector<std::string>> proposed_from;
 };
 
 struct Wait : testutil::Wait {
@@ -205,6 +208,31 @@ TEST(ReplicaLogTest, AFollowerJoinsTheIsrOnlyOnceTheCommittedRecordsAreOnItsDisk
   ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
   ASSERT_EQ(r.proposals.size(), 1u);
   EXPECT_EQ(r.proposals[0], (std::vector<std::string>{"n1", "n2"}));
+}
+
+TEST(ReplicaLogTest, AProposalKeepsCountingForTheHighWatermarkUntilTheIsrItCameFromChanges) {
+  Replicas r({"n1", "n2"});
+  r.Lead("n1", 1, {"n1", "n2"}, {"n1"});
+  r.PutCommitted("n1", {"a"}, {});
+  r.FetchAndSync("n2");
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  ASSERT_EQ(r.proposals.size(), 1u);
+  EXPECT_EQ(r.proposals[0], (std::vector<std::string>{"n1", "n2"}));
+  EXPECT_EQ(r.proposed_from[0], (std::vector<std::string>{"n1"})) << "to be written only onto this ISR";
+
+  // The same record handed back again (another field changed, or a repeat):
+  // the proposal may still be written onto it, so n2 still counts.
+  r.Lead("n1", 1, {"n1", "n2"}, {"n1"});
+  Wait w = WaitFor(r["n1"], Put(r["n1"], {"b"}));
+  r.Sync("n1");
+  EXPECT_EQ(r["n1"].VisibleEndOffset(), 1u) << "n2 does not have b";
+  EXPECT_FALSE(w.done());
+  // Written: now n2 counts as a member.
+  r.Lead("n1", 1, {"n1", "n2"}, {"n1", "n2"});
+  r.FetchAndSync("n2");
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  EXPECT_EQ(r["n1"].VisibleEndOffset(), 2u);
+  EXPECT_TRUE(w.done());
 }
 
 TEST(ReplicaLogTest, AFailoverKeepsEveryCommittedRecordAndTheOldLeaderConvergesToTheNewLog) {
