@@ -6,13 +6,14 @@
 // As LEADER it is the engine's ShardStore for the shard: Append() writes the
 // local log, HandleFetch() answers the followers' pulls and learns from them
 // how far each has the log and has it durable, and the high watermark (HW)
-// is the smallest durable end among the leader and every in-sync replica
-// (ISR). WhenDurable() completes once the HW passes the wait,
-// VisibleEndOffset() is the HW, Read() stops there. Append() is refused
-// while the ISR is smaller than min_insync_replicas. It proposes ISR changes
-// through a callback: a follower caught up to the log end joins, a member
-// not caught up for replica_lag_time_max_ms leaves; a change takes effect
-// when the new ISR comes back through ApplyLeadership().
+// is the smallest durable end among the leader, every in-sync replica (ISR)
+// and every member a proposal may still add. WhenDurable() completes once
+// the HW passes the wait, VisibleEndOffset() is the HW, Read() stops there.
+// Append() is refused while the ISR is smaller than min_insync_replicas. It
+// proposes ISR changes through a callback: a follower caught up to the log
+// end, with the committed records on its disk, joins; a member not caught
+// up for replica_lag_time_max_ms leaves; a change takes effect when the new
+// ISR comes back through ApplyLeadership().
 //
 // As FOLLOWER, FetchOnce() pulls from the leader through a PeerFetcher and
 // appends what it gets with the leader's arrival times at the leader's
