@@ -1,5 +1,6 @@
 #include "cli/cluster_control.h"
 
+#include "cluster/cluster_secrets.h"
 #include "util/log.h"
 
 namespace sluice::cli {
@@ -8,6 +9,7 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   std::unique_ptr<ClusterControl> c(new ClusterControl());
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
+  SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
   return c;
 }
 
@@ -18,18 +20,24 @@ Status ClusterControl::StartController(const ClusterMembership& membership) {
   cluster::ControllerOptions options;
   options.node_id = membership.node().id;
   options.lease = [&membership] { return membership.lease(); };
+  // One replica per shard until records are replicated: a shard's leader
+  // never moves to a node without its records. A node's loss leaves its
+  // shards leaderless (unavailable, not lost) until it returns.
+  options.replication_factor = 1;
   controller_ = std::make_unique<cluster::Controller>(*etcd_, *view_, std::move(options));
   placement_ = std::make_shared<cluster::ClusterPlacement>(*view_, membership.node().id);
+  joined_->Join(placement_);
   log::Info("cluster: node {} campaigns for controller; stream metadata is kept in etcd", membership.node().id);
   return Status::Ok();
 }
 
 void ClusterControl::Stop() {
+  joined_->Leave();
   if (controller_) controller_->Stop();
   if (catalog_) catalog_->Stop();
-  placement_.reset();
   controller_.reset();
-  view_.reset();
+  // The view and the placement on it stay until this object goes: a call
+  // under way in the engine may still be asking the placement.
 }
 
 }  // namespace sluice::cli

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "cli/cluster_membership.h"
 #include "cli/serve_config.h"
@@ -27,6 +28,13 @@ class ClusterControl {
 
   // For EngineOptions::catalog: the engine loads its streams from etcd.
   std::shared_ptr<engine::StreamCatalog> catalog() const { return catalog_; }
+  // For EngineOptions::placement: which node leads each shard, from the
+  // controller's records once StartController has read them (until then
+  // every shard is leaderless, and calls get the retryable NotLeader).
+  std::shared_ptr<engine::ShardPlacement> placement() const { return joined_; }
+  // For EngineOptions::iterator_key: the cluster's, so an iterator from any
+  // node is valid on every node.
+  const std::string& iterator_key() const { return iterator_key_; }
   // Applies every change other nodes make to `engine`, which must outlive
   // Stop(). Call once the engine is open.
   void Follow(engine::Engine& engine) { catalog_->Follow(engine); }
@@ -43,11 +51,9 @@ class ClusterControl {
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
-  // Built from the view, and NOT handed to the engine yet: until records
-  // are replicated and puts forwarded to shard leaders, every node serves
-  // reads and writes from its own logs. Wiring it is
-  // EngineOptions::placement = placement_.
-  std::shared_ptr<cluster::ClusterPlacement> placement_;
+  std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
+  std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
+  std::string iterator_key_;
 };
 
 }  // namespace sluice::cli

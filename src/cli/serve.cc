@@ -30,6 +30,7 @@
 #include "cli/admin.h"
 #include "cli/cluster_control.h"
 #include "cli/cluster_membership.h"
+#include "cluster/request_forwarder.h"
 #include "cli/data_dir_lock.h"
 #include "cli/metrics_page.h"
 #include "cli/object_store_setup.h"
@@ -318,6 +319,8 @@ int RunServe(const ServeConfig& config) {
     }
     cluster_control = std::move(connected).value();
     eopts.catalog = cluster_control->catalog();
+    eopts.placement = cluster_control->placement();
+    eopts.iterator_key = cluster_control->iterator_key();
   }
   // The shard logs' store, built here so that the consumer group journal
   // shares its group commit.
@@ -362,7 +365,15 @@ int RunServe(const ServeConfig& config) {
   aopts.faults = &faults;
   aopts.channels = &channel_registry;
   gateway::Gateway gateway;
-  gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
+  // Cluster mode: data-plane calls for shards other nodes lead go there.
+  std::unique_ptr<cluster::RequestForwarder> forwarder;
+  if (cluster_control) {
+    forwarder = std::make_unique<cluster::RequestForwarder>();
+    gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id),
+                       /*fallback=*/true);
+  } else {
+    gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
+  }
   gateway.AddService(std::make_unique<dynamodb::DynamoDbService>(**tables, config.account, config.region));
   cloudwatch::MetricStore cloudwatch_metrics;
   gateway.AddService(

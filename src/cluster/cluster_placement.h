@@ -3,6 +3,8 @@
 // from memory, as current as the view's watch.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include "cluster/cluster_view.h"
@@ -26,6 +28,26 @@ class ClusterPlacement final : public engine::ShardPlacement {
  private:
   const ClusterView& view_;
   const std::string node_id_;
+};
+
+// The engine's placement from the moment the server starts, before the node
+// has joined and read the cluster view: until Join() hands it the view's
+// placement, and after Leave(), every shard "has no leader at the moment"
+// (the retryable NotLeader), so no node serves a shard it may not lead.
+// Thread-safe; Leader() takes no lock.
+class JoinedPlacement final : public engine::ShardPlacement {
+ public:
+  void Join(std::shared_ptr<const engine::ShardPlacement> placement) { placement_.store(std::move(placement)); }
+  void Leave() { placement_.store(nullptr); }
+
+  engine::PlacementAnswer Leader(const engine::ShardKey& shard) const override {
+    std::shared_ptr<const engine::ShardPlacement> placement = placement_.load();
+    if (!placement) return {false, ""};
+    return placement->Leader(shard);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const engine::ShardPlacement>> placement_;
 };
 
 }  // namespace sluice::cluster
