@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "peer_examples.h"
 #include "hex_test_util.h"
 
 namespace sluice::cluster {
@@ -15,31 +16,8 @@ namespace {
 
 using sluice::testing::FromHex;
 using sluice::testing::ToHex;
-
-// docs/cluster-protocol.md, "Worked example".
-FetchRequest ExampleRequest() {
-  FetchRequest q;
-  q.shard = {"123456789012", "us-east-1", "orders", 1765100000000, 3};
-  q.follower = "n2";
-  q.leader_epoch = 5;
-  q.fetch_offset = 42;
-  q.durable_end = 40;
-  q.last_fetched_epoch = 4;
-  q.max_bytes = 1 << 20;
-  q.max_wait_ms = 500;
-  return q;
-}
-
-FetchResponse ExampleResponse() {
-  FetchResponse r;
-  r.leader_epoch = 5;
-  r.high_watermark = 42;
-  r.log_start_offset = 0;
-  r.log_end_offset = 44;
-  r.records.push_back({42, 1765100000123, 5, "k1", "hello"});
-  r.records.push_back({43, 1765100000124, 5, "k2", "world"});
-  return r;
-}
+using testing::ExampleRequest;
+using testing::ExampleResponse;
 
 const char* const kExampleRequestHex =
     "0100 0100"
@@ -159,22 +137,22 @@ TEST(PeerCodecTest, ExtremeValuesAndBinaryRecordsRoundTrip) {
   ExpectSameResponse(*response, r);
 }
 
-TEST(PeerCodecTest, EveryTruncationOfAValidRequestIsRejected) {
-  const std::string bytes = EncodeFetchRequest(ExampleRequest());
+// Every proper prefix of `bytes` is refused by `decode` as Corruption.
+template <typename Decode>
+void ExpectEveryTruncationRejected(const std::string& bytes, Decode decode) {
   for (size_t n = 0; n < bytes.size(); ++n) {
-    auto decoded = DecodeFetchRequest(std::string_view(bytes).substr(0, n));
+    auto decoded = decode(std::string_view(bytes).substr(0, n));
     ASSERT_FALSE(decoded.ok()) << "accepted the first " << n << " bytes";
     EXPECT_EQ(decoded.status().code(), ErrorCode::kCorruption) << n << ": " << decoded.status().ToString();
   }
 }
 
+TEST(PeerCodecTest, EveryTruncationOfAValidRequestIsRejected) {
+  ExpectEveryTruncationRejected(EncodeFetchRequest(ExampleRequest()), DecodeFetchRequest);
+}
+
 TEST(PeerCodecTest, EveryTruncationOfAValidResponseIsRejected) {
-  const std::string bytes = EncodeFetchResponse(ExampleResponse());
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    auto decoded = DecodeFetchResponse(std::string_view(bytes).substr(0, n));
-    ASSERT_FALSE(decoded.ok()) << "accepted the first " << n << " bytes";
-    EXPECT_EQ(decoded.status().code(), ErrorCode::kCorruption) << n << ": " << decoded.status().ToString();
-  }
+  ExpectEveryTruncationRejected(EncodeFetchResponse(ExampleResponse()), DecodeFetchResponse);
 }
 
 TEST(PeerCodecTest, TrailingBytesAreRejected) {

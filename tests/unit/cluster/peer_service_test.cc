@@ -16,6 +16,7 @@
 
 #include "cluster/peer_client.h"
 #include "cluster/peer_codec.h"
+#include "peer_examples.h"
 #include "cluster/peer_service.h"
 #include "cluster/peer_transport.h"
 #include "gateway/gateway.h"
@@ -109,13 +110,7 @@ class PeerServiceTest : public ::testing::Test {
   }
 
   static FetchRequest Request(uint32_t max_wait_ms = 0) {
-    FetchRequest q;
-    q.shard = {"123456789012", "us-east-1", "orders", 1765100000000, 3};
-    q.follower = "n2";
-    q.leader_epoch = 5;
-    q.fetch_offset = 42;
-    q.durable_end = 40;
-    q.last_fetched_epoch = 4;
+    FetchRequest q = testing::ExampleRequest();
     q.max_wait_ms = max_wait_ms;
     return q;
   }
