@@ -162,7 +162,8 @@ class ShardLog {
   // IoError ("... truncated ..."), also when their sync completes after it.
   // A crash during the call leaves the log ending anywhere from the start of
   // the batch holding `end_offset` to the old end (call it again after the
-  // restart). Costs a read of the cut segment (its index is rebuilt).
+  // restart). Costs a read of the cut segment (its index is rebuilt). A
+  // Read() already under way may still return records past the cut.
   // `end_offset` >= EndOffset() changes nothing. Errors: InvalidArgument
   // below StartOffset(); IoError (also after Close(), or once the log
   // failed; a failed sync fails the log); Corruption for a damaged batch
