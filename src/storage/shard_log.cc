@@ -164,7 +164,10 @@ void ShardLog::Impl::WhenDurable(uint64_t end_offset, std::function<void(Status)
     done(ClosedError());
     return;
   }
-  flusher_->Enqueue(this, std::move(done));
+  // A TruncateTo() before the answer may have removed the records waited for.
+  flusher_->Enqueue(this, [this, truncations = Truncations(), end_offset, done = std::move(done)](Status s) {
+    done(s.ok() ? CutSince(truncations, end_offset) : s);
+  });
 }
 
 Status ShardLog::Impl::SyncDirty(bool* synced) {
@@ -459,6 +462,7 @@ Result<ReadResult> ShardLog::Read(uint64_t from, size_t max_records, size_t max_
 }
 Result<uint64_t> ShardLog::OffsetForTime(int64_t timestamp_ms) const { return impl_->OffsetForTime(timestamp_ms); }
 Result<uint64_t> ShardLog::TrimOlderThan(int64_t before_ms) { return impl_->TrimOlderThan(before_ms); }
+Status ShardLog::TruncateTo(uint64_t end_offset) { return impl_->TruncateTo(end_offset); }
 Status ShardLog::Close() { return impl_->Close(); }
 Status ShardLog::Destroy() { return impl_->Destroy(); }
 uint64_t ShardLog::SizeBytes() const { return impl_->SizeBytes(); }

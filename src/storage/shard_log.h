@@ -122,7 +122,8 @@ class ShardLog {
   // failure, and their offsets reused by other records), in kOs and kMemory
   // EndOffset(). It advances when a sync completes, before the WhenDurable()
   // callbacks it satisfies run; a failed sync never advances it. Never
-  // exceeds EndOffset() and never moves backwards while the log is open.
+  // exceeds EndOffset() and never moves backwards while the log is open,
+  // except to a TruncateTo() cut.
   uint64_t VisibleEndOffset() const;
   // Arrival time of the newest record, or 0 if the log is empty.
   int64_t LastArrivalMillis() const;
@@ -148,6 +149,26 @@ class ShardLog {
   // new StartOffset(). Readers in the middle of a removed segment finish
   // reading it from the open file.
   Result<uint64_t> TrimOlderThan(int64_t before_ms);
+
+  // Removes every record at and after `end_offset` (a follower dropping a
+  // suffix its leader never committed); the next Append gets `end_offset`.
+  // Segments after the one holding `end_offset` are removed; that one is
+  // cut at the batch holding `end_offset`, and that batch's records before
+  // it are written again as new batches (with their arrival times). Then, in
+  // kFsync, the segment and the directory are synced before it returns, so
+  // the cut survives a crash; EndOffset() and VisibleEndOffset() are
+  // `end_offset` (VisibleEndOffset moves backwards here, and only here).
+  // WhenDurable() requests waiting for an end above the cut fail with
+  // IoError ("... truncated ..."), also when their sync completes after it.
+  // A crash during the call leaves the log ending anywhere from the start of
+  // the batch holding `end_offset` to the old end (call it again after the
+  // restart). Costs a read of the cut segment (its index is rebuilt). A
+  // Read() already under way may still return records past the cut.
+  // `end_offset` >= EndOffset() changes nothing. Errors: InvalidArgument
+  // below StartOffset(); IoError (also after Close(), or once the log
+  // failed; a failed sync fails the log); Corruption for a damaged batch
+  // where the cut must be made.
+  Status TruncateTo(uint64_t end_offset);
 
   // Waits for this log's requests queued at the flusher, syncs (kFsync),
   // saves index files and closes files. Idempotent; the destructor calls it.

@@ -47,6 +47,7 @@ class ShardLog::Impl {
   Result<ReadResult> Read(uint64_t from, size_t max_records, size_t max_bytes) const;
   Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const;
   Result<uint64_t> TrimOlderThan(int64_t before_ms);
+  Status TruncateTo(uint64_t end_offset);  // shard_log_truncate.cc
   Status Close();
   Status Destroy();
 
@@ -102,6 +103,15 @@ class ShardLog::Impl {
   // PrepareAhead on `segment` in kFsync (a no-op otherwise); logs failures.
   void PadSegment(Segment* segment);
   void MarkDurable(uint64_t end_offset);
+  // Truncation (shard_log_truncate.cc). The count of TruncateTo() cuts so
+  // far, taken by a WhenDurable() request when it is made; at its answer,
+  // the error for a request up to `end_offset` that a cut made since
+  // `truncations` removed records of, else OK.
+  uint64_t Truncations() const { return truncations_.load(std::memory_order_acquire); }
+  Status CutSince(uint64_t truncations, uint64_t end_offset) const;
+  // The cut segment's file: the first `size` bytes of `segment`'s, in a new
+  // writable file (disk: the same file reopened and truncated).
+  Result<std::unique_ptr<SegmentFile>> CutSegmentFile(Segment* segment, uint64_t size);
   // Syncs `active` and marks everything below `target` (appended before the
   // call) durable; a failure fails the log for good. Caller holds sync_mu_.
   Status SyncActive(const Segment& active, uint64_t target);
@@ -136,10 +146,16 @@ class ShardLog::Impl {
   std::atomic<uint64_t> start_offset_{0};
   std::atomic<uint64_t> end_offset_{0};
   // Offset after the last durable record (synced in kFsync, written
-  // otherwise): the end readers see. Only moves forward (MarkDurable).
+  // otherwise): the end readers see. Only moves forward (MarkDurable), but
+  // to a TruncateTo() cut.
   std::atomic<uint64_t> durable_end_{0};
   std::atomic<int64_t> last_arrival_ms_{0};
   std::atomic<uint64_t> size_bytes_{0};
+
+  // Every TruncateTo() cut, in order; truncations_ is its size.
+  mutable std::mutex cuts_mu_;
+  std::vector<uint64_t> cuts_;
+  std::atomic<uint64_t> truncations_{0};
 };
 
 }  // namespace sluice::storage
