@@ -30,7 +30,9 @@
 #include "cli/admin.h"
 #include "cli/cluster_control.h"
 #include "cli/cluster_membership.h"
+#include "cluster/peer_service.h"
 #include "cluster/request_forwarder.h"
+#include "cluster/shard_put_relay.h"
 #include "cli/data_dir_lock.h"
 #include "cli/metrics_page.h"
 #include "cli/object_store_setup.h"
@@ -311,6 +313,7 @@ int RunServe(const ServeConfig& config) {
   }
   // Cluster mode: the streams' metadata is kept in etcd, shared by every node.
   std::unique_ptr<ClusterControl> cluster_control;
+  std::unique_ptr<cluster::RequestForwarder> forwarder;
   if (!config.cluster.empty()) {
     Result<std::unique_ptr<ClusterControl>> connected = ClusterControl::Connect(config);
     if (!connected.ok()) {
@@ -321,6 +324,10 @@ int RunServe(const ServeConfig& config) {
     eopts.catalog = cluster_control->catalog();
     eopts.placement = cluster_control->placement();
     eopts.iterator_key = cluster_control->iterator_key();
+    // Data-plane calls for shards other nodes lead go there: whole
+    // (forwarded), or a PutRecords' records shard by shard (PutToShard).
+    forwarder = std::make_unique<cluster::RequestForwarder>();
+    eopts.remote_writer = std::make_shared<cluster::PeerShardWriter>(*forwarder);
   }
   // The shard logs' store, built here so that the consumer group journal
   // shares its group commit.
@@ -365,12 +372,14 @@ int RunServe(const ServeConfig& config) {
   aopts.faults = &faults;
   aopts.channels = &channel_registry;
   gateway::Gateway gateway;
-  // Cluster mode: data-plane calls for shards other nodes lead go there.
-  std::unique_ptr<cluster::RequestForwarder> forwarder;
+  std::unique_ptr<cluster::EngineShardPuts> shard_puts;
   if (cluster_control) {
-    forwarder = std::make_unique<cluster::RequestForwarder>();
     gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id),
                        /*fallback=*/true);
+    // The peer protocol: PutToShard from the other nodes (fetches once
+    // records are replicated).
+    shard_puts = std::make_unique<cluster::EngineShardPuts>(**engine);
+    gateway.AddService(std::make_unique<cluster::PeerService>(nullptr, shard_puts.get()));
   } else {
     gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
   }

@@ -67,6 +67,10 @@ class Reader {
   void Invalid(std::string message) {
     if (status_.ok()) status_ = Status::InvalidArgument(std::move(message));
   }
+  // Bytes that cannot be a message (a count the rest cannot hold).
+  void Corrupt(std::string message) {
+    if (status_.ok()) status_ = Status::Corruption(std::move(message));
+  }
   bool ok() const { return status_.ok(); }
   size_t left() const { return rest_.size(); }
   // The outcome once the message is read: its bytes must all be used.
@@ -286,6 +290,124 @@ Result<FetchResponse> DecodeFetchResponse(std::string_view bytes) {
   }
   if (response.error != FetchError::kNone && !response.records.empty()) {
     return Status::InvalidArgument("a FetchResponse with an error carries no records");
+  }
+  return response;
+}
+
+namespace {
+
+void PutShardId(Writer& w, const ShardId& shard) {
+  w.Str16(shard.account);
+  w.Str16(shard.region);
+  w.Str16(shard.stream);
+  w.I64(shard.creation_ms);
+  w.I32(shard.shard_index);
+}
+
+ShardId ReadShardId(Reader& r) {
+  ShardId shard;
+  shard.account = r.Str16("account", kMaxPeerNameBytes);
+  shard.region = r.Str16("region", kMaxPeerNameBytes);
+  shard.stream = r.Str16("stream", kMaxPeerNameBytes);
+  shard.creation_ms = r.I64("creation_ms");
+  shard.shard_index = r.I32("shard_index");
+  if (r.ok() && shard.stream.empty()) r.Invalid("stream is empty");
+  if (r.ok() && shard.shard_index < 0) r.Invalid("shard_index " + std::to_string(shard.shard_index) + " is negative");
+  return shard;
+}
+
+PutError ReadPutError(Reader& r, const char* field) {
+  const uint16_t error = r.U16(field);
+  if (r.ok() && error > static_cast<uint16_t>(PutError::kUnsupportedVersion)) {
+    r.Invalid(std::string("unknown ") + field + " " + std::to_string(error));
+  }
+  return static_cast<PutError>(error);
+}
+
+// A count of items each at least `min_bytes` long that the bytes left cannot hold is refused
+// before anything is reserved.
+void CheckCount(Reader& r, uint32_t count, size_t limit, size_t min_bytes, const char* what) {
+  if (!r.ok()) return;
+  if (count > limit) {
+    r.Invalid(std::string(what) + " count " + std::to_string(count) + " exceeds the limit of " + std::to_string(limit));
+  } else if (count > r.left() / min_bytes) {
+    r.Corrupt(std::to_string(count) + " " + what + " cannot fit in " + std::to_string(r.left()) + " bytes");
+  }
+}
+
+}  // namespace
+
+std::string EncodePutToShardRequest(const PutToShardRequest& request) {
+  Writer w;
+  PutHeader(w, kPutToShardRequestKind);
+  PutShardId(w, request.shard);
+  w.U32(static_cast<uint32_t>(request.records.size()));
+  for (const PutToShardRecord& record : request.records) {
+    w.Str32(record.partition_key);
+    w.Str32(record.data);
+  }
+  return w.Take();
+}
+
+Result<PutToShardRequest> DecodePutToShardRequest(std::string_view bytes) {
+  Reader r(bytes);
+  ReadHeader(r, kPutToShardRequestKind, "PutToShardRequest");
+  PutToShardRequest request;
+  request.shard = ReadShardId(r);
+  const uint32_t count = r.U32("record_count");
+  CheckCount(r, count, kMaxPutToShardRecords, 8, "records");
+  if (r.ok()) request.records.reserve(count);
+  for (uint32_t i = 0; i < count && r.ok(); ++i) {
+    PutToShardRecord record;
+    record.partition_key = r.Str32("record partition_key", kMaxPutToShardRecordBytes);
+    record.data = r.Str32("record data", kMaxPutToShardRecordBytes);
+    request.records.push_back(std::move(record));
+  }
+  SLUICE_RETURN_IF_ERROR(r.Finish("PutToShardRequest"));
+  if (request.records.empty()) return Status::InvalidArgument("a PutToShardRequest carries no records");
+  return request;
+}
+
+std::string EncodePutToShardResponse(const PutToShardResponse& response) {
+  Writer w;
+  PutHeader(w, kPutToShardResponseKind);
+  w.U16(static_cast<uint16_t>(response.error));
+  w.Str16(response.message.substr(0, kMaxPeerErrorMessageBytes));
+  w.U32(static_cast<uint32_t>(response.results.size()));
+  for (const PutToShardResult& result : response.results) {
+    w.U16(static_cast<uint16_t>(result.error));
+    w.Str16(result.message.substr(0, kMaxPeerErrorMessageBytes));
+    w.Str16(result.sequence_number);
+    w.U8(result.encrypted ? 1 : 0);
+  }
+  return w.Take();
+}
+
+Result<PutToShardResponse> DecodePutToShardResponse(std::string_view bytes) {
+  Reader r(bytes);
+  ReadHeader(r, kPutToShardResponseKind, "PutToShardResponse");
+  PutToShardResponse response;
+  response.error = ReadPutError(r, "error");
+  response.message = r.Str16("message", kMaxPeerErrorMessageBytes);
+  const uint32_t count = r.U32("result_count");
+  CheckCount(r, count, kMaxPutToShardRecords, 7, "results");
+  if (r.ok()) response.results.reserve(count);
+  for (uint32_t i = 0; i < count && r.ok(); ++i) {
+    PutToShardResult result;
+    result.error = ReadPutError(r, "result error");
+    result.message = r.Str16("result message", kMaxPeerErrorMessageBytes);
+    result.sequence_number = r.Str16("result sequence_number", 64);
+    const uint8_t encrypted = r.U8("result encrypted");
+    if (r.ok() && encrypted > 1) r.Invalid("result encrypted is " + std::to_string(encrypted) + ", not 0 or 1");
+    result.encrypted = encrypted == 1;
+    if (r.ok() && result.error == PutError::kNone && result.sequence_number.empty()) {
+      r.Invalid("result " + std::to_string(i) + " is written but has no sequence number");
+    }
+    response.results.push_back(std::move(result));
+  }
+  SLUICE_RETURN_IF_ERROR(r.Finish("PutToShardResponse"));
+  if (response.error != PutError::kNone && !response.results.empty()) {
+    return Status::InvalidArgument("a PutToShardResponse with an error carries no results");
   }
   return response;
 }

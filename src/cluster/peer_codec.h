@@ -27,13 +27,17 @@ namespace sluice::cluster {
 // Message kinds (the second field of every message).
 inline constexpr uint16_t kFetchRequestKind = 1;
 inline constexpr uint16_t kFetchResponseKind = 2;
+inline constexpr uint16_t kPutToShardRequestKind = 3;
+inline constexpr uint16_t kPutToShardResponseKind = 4;
 
 // Limits a decoder enforces (docs/cluster-protocol.md, "Limits").
-inline constexpr size_t kMaxPeerNameBytes = 256;            // each string of a FetchRequest
-inline constexpr size_t kMaxPeerErrorMessageBytes = 4096;   // FetchResponse::message
-inline constexpr uint32_t kMaxFetchMaxBytes = 16u << 20;    // FetchRequest::max_bytes
-inline constexpr uint32_t kMaxFetchWaitMs = 60'000;         // FetchRequest::max_wait_ms
-inline constexpr size_t kMaxFetchRecordsBytes = 64u << 20;  // a FetchResponse's records section
+inline constexpr size_t kMaxPeerNameBytes = 256;                // each string of a FetchRequest
+inline constexpr size_t kMaxPeerErrorMessageBytes = 4096;       // FetchResponse::message
+inline constexpr uint32_t kMaxFetchMaxBytes = 16u << 20;        // FetchRequest::max_bytes
+inline constexpr uint32_t kMaxFetchWaitMs = 60'000;             // FetchRequest::max_wait_ms
+inline constexpr size_t kMaxFetchRecordsBytes = 64u << 20;      // a FetchResponse's records section
+inline constexpr size_t kMaxPutToShardRecords = 500;            // a PutRecords' records
+inline constexpr size_t kMaxPutToShardRecordBytes = 10u << 20;  // each record's key and data
 // Bytes a record takes in the records section besides its key and data: a
 // leader budgeting an answer adds this per record.
 inline constexpr size_t kFetchRecordOverheadBytes = 32;
@@ -50,5 +54,10 @@ Result<FetchRequest> DecodeFetchRequest(std::string_view bytes);
 // rejects more) and, with diverging_end set, sends none.
 std::string EncodeFetchResponse(const FetchResponse& response);
 Result<FetchResponse> DecodeFetchResponse(std::string_view bytes);
+
+std::string EncodePutToShardRequest(const PutToShardRequest& request);
+Result<PutToShardRequest> DecodePutToShardRequest(std::string_view bytes);
+std::string EncodePutToShardResponse(const PutToShardResponse& response);
+Result<PutToShardResponse> DecodePutToShardResponse(std::string_view bytes);
 
 }  // namespace sluice::cluster

@@ -72,4 +72,44 @@ struct FetchResponse {
   std::vector<FetchedRecord> records;  // contiguous from fetch_offset
 };
 
+// PutToShard: the records of one shard of a PutRecords that another node
+// took, sent to the shard's leader, which appends them as PutRecords would
+// (quotas, durability) and answers one result per record, in order
+// (engine/remote_shards.h). The node that took the call merges the results
+// into its answer.
+struct PutToShardRecord {
+  std::string partition_key;
+  std::string data;
+};
+
+struct PutToShardRequest {
+  ShardId shard;
+  std::vector<PutToShardRecord> records;
+};
+
+// Errors of a whole PutToShard or of one record: the few a put can meet.
+enum class PutError : uint16_t {
+  kNone = 0,
+  kInternalFailure = 1,     // retryable: the leader could not write (or the record's write failed)
+  kThroughputExceeded = 2,  // per record: the shard's write quota (ProvisionedThroughputExceededException)
+  kNotLeader = 3,           // the whole call: this node does not lead the shard
+  kResourceNotFound = 4,    // the whole call: no such stream incarnation or shard here
+  kInvalidArgument = 5,     // the whole call: a record too large, the shard closed
+  kKmsThrottling = 6,       // per record, as the service answers for an encrypted stream
+  kUnsupportedVersion = 7,
+};
+
+struct PutToShardResult {
+  PutError error = PutError::kNone;
+  std::string message;          // for errors
+  std::string sequence_number;  // 56 decimal digits, when written
+  bool encrypted = false;       // written while the stream was encrypted
+};
+
+struct PutToShardResponse {
+  PutError error = PutError::kNone;  // for the whole call (then no results)
+  std::string message;
+  std::vector<PutToShardResult> results;  // one per record, in order
+};
+
 }  // namespace sluice::cluster

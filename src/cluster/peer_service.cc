@@ -38,7 +38,8 @@ gateway::ServiceResponse PeerService::Error(const server::HttpRequest&, const St
 void PeerService::Handle(const gateway::ServiceRequest& request, gateway::ServiceResponder respond) {
   const server::HttpRequest& http = request.http;
   const std::string_view path = http.target.substr(0, http.target.find('?'));
-  if (path != kPeerFetchPath) {
+  if (path == kPeerPutToShardPath && puts_ != nullptr) return HandlePutToShard(request, std::move(respond));
+  if (path != kPeerFetchPath || handler_ == nullptr) {
     respond(JsonError(
         404, Status(ErrorCode::kUnknownOperation, "no peer protocol operation at " + std::string(path) +
                                                       " (fetch is POST " + std::string(kPeerFetchPath) + ")")));
@@ -61,6 +62,32 @@ void PeerService::Handle(const gateway::ServiceRequest& request, gateway::Servic
   }
   if (request.resource != nullptr) *request.resource = fetch->shard.stream;
   handler_->Fetch(*fetch, [respond = std::move(respond)](FetchResponse response) { respond(Answer(response)); });
+}
+
+void PeerService::HandlePutToShard(const gateway::ServiceRequest& request, gateway::ServiceResponder respond) {
+  const server::HttpRequest& http = request.http;
+  auto answer = [](const PutToShardResponse& response) {
+    gateway::ServiceResponse r;
+    r.content_type = std::string(kPeerContentType);
+    r.body = EncodePutToShardResponse(response);
+    return r;
+  };
+  if (auto version = PeerMessageVersion(http.body); version.ok() && *version != kPeerProtocolVersion) {
+    PutToShardResponse unsupported;
+    unsupported.error = PutError::kUnsupportedVersion;
+    unsupported.message = "peer protocol version " + std::to_string(*version) +
+                          " is not spoken here (this node speaks " + std::to_string(kPeerProtocolVersion) + ")";
+    respond(answer(unsupported));
+    return;
+  }
+  Result<PutToShardRequest> put = DecodePutToShardRequest(http.body);
+  if (!put.ok()) {
+    respond(JsonError(400, Status::InvalidArgument("malformed PutToShardRequest: " + put.status().message())));
+    return;
+  }
+  if (request.resource != nullptr) *request.resource = put->shard.stream;
+  puts_->PutToShard(*put,
+                    [respond = std::move(respond), answer](PutToShardResponse response) { respond(answer(response)); });
 }
 
 }  // namespace sluice::cluster

@@ -2,7 +2,9 @@
 // node's API port (docs/cluster-protocol.md, "Transport"). It decodes a
 // POST to kPeerFetchPath into a FetchRequest, hands it to a FetchHandler
 // (the replication logic: which shard, which epoch, what records) and
-// encodes the FetchResponse it gets back. It knows no shard or log itself.
+// encodes the FetchResponse it gets back; likewise a POST to
+// kPeerPutToShardPath through a PutToShardHandler. It knows no shard or log
+// itself.
 //
 // Answers: 200 with a FetchResponse for everything the handler answers, and
 // for a request in another protocol version (error kUnsupportedVersion);
@@ -37,15 +39,26 @@ class FetchHandler {
   virtual void Fetch(const FetchRequest& request, std::function<void(FetchResponse)> reply) = 0;
 };
 
+// Appends the records of one shard of a PutRecords another node took
+// (PutToShard). Implemented over the engine (shard_put_relay.h).
+class PutToShardHandler {
+ public:
+  virtual ~PutToShardHandler() = default;
+  // Answers by calling `reply` exactly once, from any thread, now or later
+  // (once the records are durable); must not block the calling thread.
+  virtual void PutToShard(const PutToShardRequest& request, std::function<void(PutToShardResponse)> reply) = 0;
+};
+
 class PeerService final : public gateway::Service {
  public:
-  // `handler` must outlive the service and every reply it owes.
-  explicit PeerService(FetchHandler* handler) : handler_(handler) {}
+  // The handlers must outlive the service and every reply they owe; either
+  // may be null (its path then answers 404).
+  explicit PeerService(FetchHandler* handler, PutToShardHandler* puts = nullptr) : handler_(handler), puts_(puts) {}
 
   std::string_view name() const override { return "peer"; }
   gateway::ServiceMatch match() const override;
   std::string_view signing_name() const override { return "sluice"; }
-  std::vector<std::string> operations() const override { return {"Fetch"}; }
+  std::vector<std::string> operations() const override { return {"Fetch", "PutToShard"}; }
 
   void Handle(const gateway::ServiceRequest& request, gateway::ServiceResponder respond) override;
   // {"__type":...,"message":...} with the code's HTTP status (400 for
@@ -53,7 +66,10 @@ class PeerService final : public gateway::Service {
   gateway::ServiceResponse Error(const server::HttpRequest& request, const Status& error) const override;
 
  private:
+  void HandlePutToShard(const gateway::ServiceRequest& request, gateway::ServiceResponder respond);
+
   FetchHandler* const handler_;
+  PutToShardHandler* const puts_;
 };
 
 }  // namespace sluice::cluster

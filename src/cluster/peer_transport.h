@@ -11,6 +11,7 @@ namespace sluice::cluster {
 // Every path of the peer protocol begins with this (the gateway routes it).
 inline constexpr std::string_view kPeerPathPrefix = "/_sluice/peer/";
 inline constexpr std::string_view kPeerFetchPath = "/_sluice/peer/v1/fetch";
+inline constexpr std::string_view kPeerPutToShardPath = "/_sluice/peer/v1/put-to-shard";
 // The content type of FetchRequest and FetchResponse bodies.
 inline constexpr std::string_view kPeerContentType = "application/x-sluice-peer";
 

@@ -83,6 +83,33 @@ def test_every_node_takes_puts_and_reads_for_every_shard_and_iterators_work_on_a
             assert read_through(first, then, name, shard) == records, f"{shard} read through two nodes"
 
 
+def test_a_put_records_across_every_leader_through_any_node_answers_each_record_in_order(etcd, spawn):
+    clients = [e2e.client(s.endpoint) for s in three_nodes(etcd, spawn)]
+    name, starts = stream_with_leaders(etcd, clients, shards=6)
+    shards = sorted(starts)
+    written = {shard: [] for shard in shards}
+    for i, k in enumerate(clients):
+        # Every shard twice, interleaved, so each leader's records are split around the others'.
+        entries = [(shard, f"{i}/{n}/{shard}".encode()) for n in range(2) for shard in shards]
+        deadline = time.monotonic() + SETTLE_S
+        while True:
+            out = k.put_records(StreamName=name, Records=[
+                {"PartitionKey": "k", "ExplicitHashKey": starts[shard], "Data": data} for shard, data in entries])
+            if out["FailedRecordCount"] == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)  # a leader still settling: the whole batch again, as a producer would retry
+        assert out["FailedRecordCount"] == 0, out["Records"]
+        for (shard, data), result in zip(entries, out["Records"]):
+            assert result["ShardId"] == shard
+            written[shard].append((result["SequenceNumber"], data))
+    for shard in shards:
+        got = read_through(clients[2], clients[0], name, shard)
+        for acked in written[shard]:
+            assert acked in got, f"{shard}: an acknowledged record is read back with its sequence number"
+        places = [got.index(acked) for acked in written[shard]]
+        assert places == sorted(places), f"{shard}: in the order they were acknowledged"
+
+
 def test_a_killed_nodes_shards_are_unavailable_not_lost_and_come_back_with_it(etcd, spawn):
     servers = three_nodes(etcd, spawn)
     clients = [e2e.client(s.endpoint) for s in servers]

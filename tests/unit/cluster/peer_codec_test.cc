@@ -254,3 +254,70 @@ TEST(PeerCodecTest, UnknownErrorCodeAndRecordsBesideDivergenceAreInvalid) {
 
 }  // namespace
 }  // namespace sluice::cluster
+
+namespace sluice::cluster {
+namespace {
+
+PutToShardRequest APutToShard() {
+  PutToShardRequest q;
+  q.shard = {"123456789012", "us-east-1", "orders", 1796000000000, 3};
+  q.records = {{"k1", std::string("\x00\xff", 2)}, {"k2", ""}};
+  return q;
+}
+
+PutToShardResponse APutToShardAnswer() {
+  PutToShardResponse a;
+  a.results = {{PutError::kNone, "", std::string(56, '4'), true},
+               {PutError::kThroughputExceeded, "Rate exceeded for shard shardId-000000000003", "", false}};
+  return a;
+}
+
+TEST(PeerCodecTest, PutToShardRequestAndResponseRoundTrip) {
+  auto request = DecodePutToShardRequest(EncodePutToShardRequest(APutToShard()));
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  EXPECT_EQ(request->shard, APutToShard().shard);
+  ASSERT_EQ(request->records.size(), 2u);
+  EXPECT_EQ(request->records[0].data, std::string("\x00\xff", 2));
+  EXPECT_EQ(request->records[1].partition_key, "k2");
+  auto answer = DecodePutToShardResponse(EncodePutToShardResponse(APutToShardAnswer()));
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  ASSERT_EQ(answer->results.size(), 2u);
+  EXPECT_EQ(answer->results[0].sequence_number, std::string(56, '4'));
+  EXPECT_TRUE(answer->results[0].encrypted);
+  EXPECT_EQ(answer->results[1].error, PutError::kThroughputExceeded);
+  EXPECT_EQ(answer->results[1].message, "Rate exceeded for shard shardId-000000000003");
+  PutToShardResponse refused;
+  refused.error = PutError::kNotLeader;
+  refused.message = "led by 10.0.0.2:4567";
+  auto whole = DecodePutToShardResponse(EncodePutToShardResponse(refused));
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->error, PutError::kNotLeader);
+  EXPECT_TRUE(whole->results.empty());
+}
+
+TEST(PeerCodecTest, EveryTruncationOfAPutToShardMessageIsRejected) {
+  ExpectEveryTruncationRejected(EncodePutToShardRequest(APutToShard()), DecodePutToShardRequest);
+  ExpectEveryTruncationRejected(EncodePutToShardResponse(APutToShardAnswer()), DecodePutToShardResponse);
+}
+
+TEST(PeerCodecTest, PutToShardMessagesOutOfRangeAreInvalid) {
+  PutToShardRequest empty = APutToShard();
+  empty.records.clear();
+  EXPECT_EQ(DecodePutToShardRequest(EncodePutToShardRequest(empty)).status().code(), ErrorCode::kInvalidArgument);
+  PutToShardRequest many = APutToShard();
+  many.records.assign(kMaxPutToShardRecords + 1, {"k", "d"});
+  EXPECT_EQ(DecodePutToShardRequest(EncodePutToShardRequest(many)).status().code(), ErrorCode::kInvalidArgument);
+  // A written result without a sequence number, an unknown error code.
+  PutToShardResponse unnumbered;
+  unnumbered.results = {{PutError::kNone, "", "", false}};
+  EXPECT_EQ(DecodePutToShardResponse(EncodePutToShardResponse(unnumbered)).status().code(),
+            ErrorCode::kInvalidArgument);
+  std::string bytes = EncodePutToShardResponse(APutToShardAnswer());
+  bytes[4] = 99;  // the error code, after version and kind
+  EXPECT_EQ(DecodePutToShardResponse(bytes).status().code(), ErrorCode::kInvalidArgument);
+  // A fetch is not a put.
+  EXPECT_EQ(DecodePutToShardRequest(EncodeFetchRequest(ExampleRequest())).status().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace sluice::cluster
