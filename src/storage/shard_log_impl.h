@@ -91,8 +91,7 @@ class ShardLog::Impl {
   }
   // Notes a use (append, read, durability wait) for IdleFor().
   void Touch() const;
-  // What Open() does at once without open_lazily: lists, recovers or creates
-  // the segments. Caller holds sync_mu_ and mu_ (or is Open()).
+  // What Open() does: lists, recovers or creates the segments.
   Status Load();
   Status RecoverSegments(const std::vector<uint64_t>& bases);
   Status RecoverOlderSegment(Segment* segment, uint64_t next_base);
