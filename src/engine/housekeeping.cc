@@ -2,10 +2,6 @@
 // settles due transitions and trims logs past retention.
 #include "engine/housekeeping.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -76,13 +72,7 @@ int64_t Housekeeping::RunPass() {
   }
   if (now >= next_retention_ms_) {
     next_retention_ms_ = now + std::max<int64_t>(options_.retention_check_interval_ms, 1);
-    const uint64_t unloads_before = UnloadCount();
     WalkShards(now);
-#ifdef __GLIBC__
-    // What the unloaded logs held is scattered over the heap; without a trim
-    // glibc keeps those pages, and the process's RSS does not go down.
-    if (UnloadCount() != unloads_before) malloc_trim(0);
-#endif
   }
   return std::min(next_due, next_retention_ms_);
 }
