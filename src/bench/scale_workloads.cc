@@ -109,8 +109,8 @@ void AddScrape(const BenchConfig& c, WorkloadResult* r) {
 }
 
 // Stops and starts the server `sluice bench` runs: the seconds from start to
-// healthy, and the disk per unit after it (a server may change its files at
-// start-up). "-" without one.
+// healthy, and the RSS and disk per unit right after it (nothing used yet; a server
+// may change its files at start-up). "-" without one.
 void AddRestart(const BenchConfig& c, const Footprint& before, int64_t count, const char* unit, WorkloadResult* r) {
   if (c.server == nullptr) {
     r->fields.emplace_back("restart-s", "-");
@@ -124,8 +124,12 @@ void AddRestart(const BenchConfig& c, const Footprint& before, int64_t count, co
     return;
   }
   r->fields.emplace_back("restart-s", Fixed(Seconds(*started), 3));
+  // Right after the start nothing was used yet: what an idle shard costs.
+  const Footprint restarted = TakeFootprint(c);
+  r->fields.emplace_back(std::string("restarted-rss-B-per-") + unit,
+                         PerUnit(before.rss_bytes, restarted.rss_bytes, count, 0));
   r->fields.emplace_back(std::string("restarted-disk-B-per-") + unit,
-                         PerUnit(before.disk_bytes, TakeFootprint(c).disk_bytes, count, 0));
+                         PerUnit(before.disk_bytes, restarted.disk_bytes, count, 0));
 }
 
 // Fills the line's columns: `count` things made in `ns`.

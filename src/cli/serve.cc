@@ -263,6 +263,7 @@ int RunServe(const ServeConfig& config) {
   eopts.deregister_consumer_delay_ms = config.deregister_consumer_ms;
   eopts.subscription_lifetime_ms = config.subscription_lifetime_ms;
   eopts.subscription_heartbeat_ms = config.subscription_heartbeat_ms;
+  eopts.shard_idle_unload_ms = config.shard_idle_unload_seconds * 1000;
   eopts.quotas.shard_limit = config.shard_limit;
   eopts.quotas.on_demand_stream_limit = config.on_demand_stream_limit;
   eopts.quotas.consumers_per_stream = config.consumer_limit;

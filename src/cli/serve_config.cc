@@ -90,6 +90,13 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->check(CLI::Range(int64_t{0}, int64_t{100'000'000}))
       ->capture_default_str();
   serve
+      .add_option("--shard-idle-unload-seconds", c.shard_idle_unload_seconds,
+                  "A shard log unused this long is unloaded (files closed, index and state freed) and loads "
+                  "again on its next use (0: never)")
+      ->envname("SLUICE_SHARD_IDLE_UNLOAD_SECONDS")
+      ->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600))
+      ->capture_default_str();
+  serve
       .add_option("--on-demand-stream-limit", c.on_demand_stream_limit,
                   "ON_DEMAND streams an account may have in a region")
       ->envname("SLUICE_ON_DEMAND_STREAM_LIMIT")

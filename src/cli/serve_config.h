@@ -33,6 +33,8 @@ struct ServeConfig {
   // Segment files kept open at once (storage::FdCache); 0: half the
   // open-files limit.
   int64_t max_open_segments = 0;
+  // A shard log unused this long is unloaded (engine/housekeeping.h); 0: never.
+  int64_t shard_idle_unload_seconds = 300;
   int on_demand_stream_limit = 50;
   int consumer_limit = 20;
   int64_t clock_offset_ms = 0;

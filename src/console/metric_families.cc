@@ -161,6 +161,15 @@ void AddEngineTotals(const engine::EngineMetrics& engine, metrics::Exposition& o
       .Add({{"action", "damaged_batch"}}, engine.storage.damaged_batches)
       .Add({{"action", "offset_gap"}}, engine.storage.offset_gaps)
       .Add({{"action", "missing_shard_dir"}}, engine.storage.missing_shard_dirs);
+  out.Declare("sluice_shard_logs_loaded",
+              "Shard logs whose state is in memory now; the others are unloaded (not used since the start, or idle "
+              "for --shard-idle-unload-seconds) and load again on their next use.",
+              MetricType::kGauge)
+      .Add({}, engine.storage.loaded_shard_logs);
+  out.Declare("sluice_shard_log_unloads_total",
+              "Shard logs unloaded after --shard-idle-unload-seconds without use, since the start.",
+              MetricType::kCounter)
+      .Add({}, engine.storage.shard_log_unloads);
 }
 
 }  // namespace

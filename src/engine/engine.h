@@ -102,6 +102,10 @@ struct EngineOptions {
   // How often the housekeeping thread trims shard logs past retention; also
   // the longest it sleeps between passes.
   int64_t retention_check_interval_ms = 5000;
+  // A shard log unused for this long is unloaded by that same pass (its
+  // files closed, its index and state freed; the next use loads it again,
+  // as after a restart). 0: never.
+  int64_t shard_idle_unload_ms = 5 * 60 * 1000;
 };
 
 class Engine {

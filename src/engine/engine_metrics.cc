@@ -80,7 +80,10 @@ EngineMetrics Engine::Impl::Metrics(ShardDetail detail) const {
       CopyCounters(shard.counters.Peek(), &m);
       {
         std::shared_lock life(shard.life);
-        if (shard.log) stream.bytes_on_disk += shard.log->SizeBytes();
+        if (shard.log) {
+          stream.bytes_on_disk += shard.log->SizeBytes();
+          out.storage.loaded_shard_logs += shard.log->IsLoaded() ? 1 : 0;
+        }
       }
       AddTo(stream.totals, m);
       if (keep_shards) stream.shards.push_back(std::move(m));
@@ -95,6 +98,7 @@ EngineMetrics Engine::Impl::Metrics(ShardDetail detail) const {
   out.storage.damaged_batches = recovery.damaged_batches;
   out.storage.offset_gaps = recovery.offset_gaps;
   out.storage.missing_shard_dirs = missing_shard_dirs_;
+  out.storage.shard_log_unloads = housekeeping_->UnloadCount();
   return out;
 }
 

@@ -100,6 +100,10 @@ struct StorageMetrics {
   uint64_t offset_gaps = 0;
   // Shards whose folder was missing when the metadata was loaded.
   uint64_t missing_shard_dirs = 0;
+  // Shard logs loaded now (the others cost a small handle each), and the
+  // idle ones unloaded since the start (EngineOptions::shard_idle_unload_ms).
+  uint64_t loaded_shard_logs = 0;
+  uint64_t shard_log_unloads = 0;
 };
 
 // One SubscribeToShard subscription streaming now: how far its consumer is

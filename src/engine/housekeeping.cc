@@ -72,12 +72,12 @@ int64_t Housekeeping::RunPass() {
   }
   if (now >= next_retention_ms_) {
     next_retention_ms_ = now + std::max<int64_t>(options_.retention_check_interval_ms, 1);
-    TrimPastRetention(now);
+    WalkShards(now);
   }
   return std::min(next_due, next_retention_ms_);
 }
 
-void Housekeeping::TrimPastRetention(int64_t now) {
+void Housekeeping::WalkShards(int64_t now) {
   for (const auto& state : streams_.Streams()) {
     std::vector<std::shared_ptr<ShardState>> shards;
     int64_t cutoff;
@@ -88,14 +88,25 @@ void Housekeeping::TrimPastRetention(int64_t now) {
     }
     for (const auto& shard : shards) {
       if (stopping_.load(std::memory_order_relaxed)) return;
-      std::shared_lock life(shard->life);
-      if (!shard->log) continue;
-      Result<uint64_t> trimmed = shard->log->TrimOlderThan(cutoff);
-      if (!trimmed.ok()) {
-        log::Warn("engine: trimming a shard of {}: {}", state->meta.ref.name, trimmed.status().ToString());
+      {
+        std::shared_lock life(shard->life);
+        if (!shard->log) continue;
+        Result<uint64_t> trimmed = shard->log->TrimOlderThan(cutoff);
+        if (!trimmed.ok()) {
+          log::Warn("engine: trimming a shard of {}: {}", state->meta.ref.name, trimmed.status().ToString());
+        }
       }
+      if (options_.shard_idle_unload_ms > 0) UnloadIfIdle(*shard);
     }
   }
+}
+
+void Housekeeping::UnloadIfIdle(ShardState& shard) {
+  // Exclusive, so that no append or read is in flight while the log closes;
+  // a shard in use now is simply left for the next pass.
+  std::unique_lock life(shard.life, std::try_to_lock);
+  if (!life.owns_lock() || !shard.log || !shard.waiters.empty()) return;
+  if (shard.log->UnloadIfIdle(options_.shard_idle_unload_ms)) unloads_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace sluice::engine

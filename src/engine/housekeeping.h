@@ -3,8 +3,9 @@
 // (StreamControl::SettleLocked: CREATING/UPDATING -> ACTIVE, pending
 // reshards, DELETING -> gone) and then the consumers'
 // (ConsumerRegistry::SettleLocked); then, at most once every
-// retention_check_interval_ms, it trims every shard log past its stream's
-// retention. Between passes the thread sleeps until the next due work, at
+// retention_check_interval_ms, it walks every shard: trims its log past its
+// stream's retention, and unloads it when idle for shard_idle_unload_ms with
+// no subscription waiting on it. Between passes the thread sleeps until the next due work, at
 // most the retention interval, or until Kick().
 //
 // Ownership: owned by the Engine; holds references to the engine's options,
@@ -48,11 +49,16 @@ class Housekeeping {
   void Kick();
   // Runs one pass; returns the clock time of the next due work.
   int64_t RunPass();
+  // Shard logs unloaded as idle since the start.
+  uint64_t UnloadCount() const { return unloads_.load(std::memory_order_relaxed); }
 
  private:
-  // Trims every shard log past its stream's retention at `now`; returns early
-  // once Stop() was called.
-  void TrimPastRetention(int64_t now);
+  // Trims every shard log past its stream's retention at `now` and unloads
+  // the idle ones; returns early once Stop() was called.
+  void WalkShards(int64_t now);
+  // Unloads `shard`'s log if idle and nothing waits on it; never waits for
+  // a call in flight on it.
+  void UnloadIfIdle(ShardState& shard);
 
   const EngineOptions& options_;
   const Clock& clock_;
@@ -68,6 +74,7 @@ class Housekeeping {
   bool stopped_ = false;  // guarded by mu_
   // Set by Stop(); the retention pass reads it between shards.
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> unloads_{0};
 
   std::mutex pass_mu_;             // one pass at a time
   int64_t next_retention_ms_ = 0;  // guarded by pass_mu_

@@ -26,6 +26,8 @@ class LocalShardStore final : public ShardStore {
   Status Close() override { return log_->Close(); }
   Status Destroy() override { return log_->Destroy(); }
   uint64_t SizeBytes() const override { return log_->SizeBytes(); }
+  bool UnloadIfIdle(int64_t idle_ms) override { return log_->UnloadIfIdle(idle_ms); }
+  bool IsLoaded() const override { return log_->IsLoaded(); }
 
  private:
   std::unique_ptr<storage::ShardLog> log_;

@@ -75,8 +75,19 @@ class ShardStore {
   // Closes and removes the store's records (stream deletion).
   virtual Status Destroy() = 0;
 
-  // Bytes of records held (on disk, or in memory).
+  // Bytes of records held (on disk, or in memory). Does not load a store
+  // that is not loaded.
   virtual uint64_t SizeBytes() const = 0;
+
+  // Frees what a store idle for `idle_ms` or more holds in memory and in
+  // descriptors (no append, read or durability wait meanwhile, nothing
+  // pending), keeping its records: the next call loads it again. Returns
+  // whether it did. The engine calls it under the shard's life lock held
+  // exclusively. A store that has nothing to free returns false.
+  virtual bool UnloadIfIdle(int64_t /*idle_ms*/) { return false; }
+  // Whether the store holds its state in memory now (false once unloaded,
+  // or not yet loaded after a start).
+  virtual bool IsLoaded() const { return true; }
 };
 
 // Opens shard stores. Owned by the engine (or shared with the test that made

@@ -56,6 +56,8 @@ class ShardWaiters {
     });
     count_.store(list.waiters.size(), std::memory_order_release);
   }
+  // Whether no subscription waits on the shard.
+  bool empty() const { return count_.load(std::memory_order_acquire) == 0; }
   void Notify() {
     if (count_.load(std::memory_order_acquire) == 0) return;
     List& list = list_.Get();

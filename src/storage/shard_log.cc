@@ -8,6 +8,7 @@
 #include "storage/io_failure_log.h"
 #include "storage/segment_reader.h"
 #include "storage/shard_log_impl.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 namespace sluice::storage {
@@ -40,6 +41,7 @@ ShardLog::Impl::Impl(std::string dir, const LogOptions& options, Flusher* flushe
 
 Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
   SLUICE_RETURN_IF_ERROR(EnsureLoaded());
+  Touch();
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return ClosedError();
   if (failed_.load(std::memory_order_acquire)) return FailedError();
@@ -150,6 +152,7 @@ void ShardLog::Impl::WhenDurable(uint64_t end_offset, std::function<void(Status)
     done(loaded);
     return;
   }
+  Touch();
   if (options_.durability != Durability::kFsync || end_offset <= durable_end_.load(std::memory_order_acquire)) {
     done(Status::Ok());
     return;
@@ -250,6 +253,16 @@ Result<bool> ShardLog::Impl::CutIdlePadding() {
   return true;
 }
 
+void ShardLog::Impl::Touch() const { last_used_ns_.store(MonotonicNanos(), std::memory_order_relaxed); }
+
+bool ShardLog::Impl::IdleFor(int64_t idle_ns) {
+  if (!load_status_.ok() || failed_.load(std::memory_order_acquire)) return false;
+  if (MonotonicNanos() - last_used_ns_.load(std::memory_order_relaxed) < idle_ns) return false;
+  if (durable_end_.load(std::memory_order_acquire) < end_offset_.load(std::memory_order_acquire)) return false;
+  std::lock_guard<std::mutex> lock(waiters_mu_);
+  return inflight_ == 0;
+}
+
 bool ShardLog::Impl::BeginWaiter() {
   std::lock_guard<std::mutex> lock(waiters_mu_);
   if (closing_) return false;
@@ -264,6 +277,7 @@ void ShardLog::Impl::EndWaiter() {
 
 Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
   SLUICE_RETURN_IF_ERROR(EnsureLoaded());
+  Touch();
   ReadResult result;
   from = std::max(from, StartOffset());
   result.next_offset = from;
@@ -329,6 +343,7 @@ Result<ReadResult> ShardLog::Impl::Read(uint64_t from, size_t max_records, size_
 
 Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
   SLUICE_RETURN_IF_ERROR(EnsureLoaded());
+  Touch();
   std::shared_ptr<Segment> segment;
   std::shared_ptr<void> pin;
   IndexEntry entry;
@@ -354,13 +369,6 @@ Result<uint64_t> ShardLog::Impl::OffsetForTime(int64_t timestamp_ms) const {
 }
 
 Result<uint64_t> ShardLog::Impl::TrimOlderThan(int64_t before_ms) {
-  // Retention passes over every shard: one that was not used since the
-  // start is loaded only when it may hold something to trim.
-  if (!loaded_.load(std::memory_order_acquire) && !UnloadedMayHoldOlderThan(before_ms)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return ClosedError();
-    if (!loaded_.load(std::memory_order_relaxed)) return unloaded_start_offset_;
-  }
   SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   std::vector<std::shared_ptr<Segment>> removed;
   {
@@ -432,39 +440,5 @@ Status ShardLog::Impl::Destroy() {
   SLUICE_RETURN_IF_ERROR(options_.env->RemoveAll(dir_));
   return s;
 }
-
-// ---- ShardLog: forwards to Impl ----
-
-ShardLog::ShardLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-
-ShardLog::~ShardLog() {
-  if (impl_) (void)impl_->Close();
-}
-
-Result<std::unique_ptr<ShardLog>> ShardLog::Open(const std::string& dir, const LogOptions& options, Flusher* flusher) {
-  auto impl = std::make_unique<Impl>(dir, options, flusher);
-  SLUICE_RETURN_IF_ERROR(impl->Open());
-  return std::unique_ptr<ShardLog>(new ShardLog(std::move(impl)));
-}
-
-Result<uint64_t> ShardLog::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
-  return impl_->Append(entries, arrival_ms);
-}
-void ShardLog::WhenDurable(uint64_t end_offset, std::function<void(Status)> done) {
-  impl_->WhenDurable(end_offset, std::move(done));
-}
-uint64_t ShardLog::StartOffset() const { return impl_->StartOffset(); }
-uint64_t ShardLog::EndOffset() const { return impl_->EndOffset(); }
-uint64_t ShardLog::VisibleEndOffset() const { return impl_->VisibleEndOffset(); }
-int64_t ShardLog::LastArrivalMillis() const { return impl_->LastArrivalMillis(); }
-Result<ReadResult> ShardLog::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
-  return impl_->Read(from, max_records, max_bytes);
-}
-Result<uint64_t> ShardLog::OffsetForTime(int64_t timestamp_ms) const { return impl_->OffsetForTime(timestamp_ms); }
-Result<uint64_t> ShardLog::TrimOlderThan(int64_t before_ms) { return impl_->TrimOlderThan(before_ms); }
-Status ShardLog::TruncateTo(uint64_t end_offset) { return impl_->TruncateTo(end_offset); }
-Status ShardLog::Close() { return impl_->Close(); }
-Status ShardLog::Destroy() { return impl_->Destroy(); }
-uint64_t ShardLog::SizeBytes() const { return impl_->SizeBytes(); }
 
 }  // namespace sluice::storage

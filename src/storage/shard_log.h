@@ -24,6 +24,7 @@
 // padding is cut once the log is idle, and at Close (docs/log-format.md, 2.4).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -52,6 +53,8 @@ struct LogOptions {
   // left by a crash cut) on the first call that needs them, so a shard left
   // untouched after a restart costs no descriptor, no recovery and little
   // memory. A recovery error then fails that call (and every later one).
+  // Such a log is a small handle until then (ShardLog::UnloadIfIdle returns
+  // a log to it).
   bool open_lazily = false;
   // Every file operation of the log goes through this; must outlive the log.
   // Tests substitute one that injects failures (storage/testing/).
@@ -178,13 +181,51 @@ class ShardLog {
   Status Destroy();
 
   // Bytes of batches in the segments (on disk, or in memory for kMemory);
-  // zero padding ahead of the active segment's data is not counted.
+  // zero padding ahead of the active segment's data is not counted. Does not
+  // load a log that is not loaded: it answers with the size the log had when
+  // it was last unloaded, or else with the segment files' sizes (listed once;
+  // after a crash they may still hold padding that recovery will cut).
   uint64_t SizeBytes() const;
+
+  // Unloads the log when it is loaded and has been idle for `idle_ms` or more
+  // (no Append, WhenDurable, Read or OffsetForTime since), every appended
+  // record is durable and no durability wait is pending: closes its files
+  // (index files saved, padding cut) and keeps only what a lazily opened log
+  // keeps, so that the next call loads it again as after a restart (cheaply:
+  // the index files are current). Returns whether it unloaded. Never unloads
+  // a kMemory log or one that failed.
+  // Threading: the caller keeps every other call on this log out meanwhile
+  // (the engine holds the shard's life lock exclusively); the flusher's use
+  // of the log is waited for here.
+  bool UnloadIfIdle(int64_t idle_ms);
+  // Whether the segments are loaded: false after a lazy Open() until the
+  // first call that needs them, and after UnloadIfIdle().
+  bool IsLoaded() const;
 
  private:
   class Impl;
-  explicit ShardLog(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  ShardLog(std::string dir, const LogOptions& options, Flusher* flusher);
+  // The loaded log, loaded now if needed (a failed load, or a log closed
+  // before it loaded, gives one whose every call reports that).
+  Impl& Load() const;
+  // For a log not loaded: false when none of its records can have arrived
+  // before `before_ms` (the oldest segment's index files say its newest
+  // record arrived later), true when loading it is needed to tell.
+  bool UnloadedMayHoldOlderThan(int64_t before_ms) const;
+
+  // What a log keeps while it is not loaded: enough to find and load it.
+  const std::string dir_;
+  const LogOptions options_;
+  Flusher* const flusher_;
+  mutable std::atomic<Impl*> impl_{nullptr};  // owned; null while not loaded
+  bool closed_ = false;                       // Close()d while not loaded
+  // While not loaded: the oldest segment's base offset (from its file name);
+  // a time its newest record is known to have arrived at or after (from its
+  // index files), so that retention need not load a log with nothing to
+  // trim; the bytes of batches, -1 until known.
+  uint64_t unloaded_start_offset_ = 0;
+  mutable std::atomic<int64_t> unloaded_newest_arrival_ms_{INT64_MIN};
+  mutable std::atomic<int64_t> unloaded_size_bytes_{-1};
   friend class Flusher;
 };
 

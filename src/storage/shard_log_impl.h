@@ -2,8 +2,12 @@
 // contract). Internal to the storage layer; the Flusher drives the sync
 // half of it.
 //
+// Lifecycle: made by ShardLog when it loads (at Open(), or at the first use
+// of a lazily opened log) and freed when it unloads (ShardLog::UnloadIfIdle)
+// or is destroyed; a log that is not loaded has no Impl.
+//
 // Locking (in acquisition order):
-//   sync_mu_    one sync of this log at a time (flusher, Close); a lazy load
+//   sync_mu_    one sync of this log at a time (flusher, Close)
 //   mu_         segments_, every Segment's mutable state, scratch_; held by
 //               Append for encode + write(2), by readers only to locate a
 //               segment and copy an index entry
@@ -12,7 +16,6 @@
 #pragma once
 
 #include <atomic>
-#include <limits>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -29,18 +32,17 @@ class ShardLog::Impl {
  public:
   Impl(std::string dir, const LogOptions& options, Flusher* flusher);
 
-  // Loads and recovers the segments (or starts an empty memory log), or,
-  // with LogOptions::open_lazily and segments on disk, defers that to
-  // EnsureLoaded().
+  // Loads and recovers the segments (or starts an empty memory log). Its
+  // outcome is kept: a log that failed to recover fails every call.
   Status Open();
-  // Recovers the log on its first use after a lazy Open(); afterwards one
-  // atomic load. Returns the recovery's outcome (kept: a log that failed to
-  // recover fails every call), or IoError once closed before it loaded.
-  Status EnsureLoaded() const;
-  // For a log not loaded yet: false when none of its records can have
-  // arrived before `before_ms` (the oldest segment's index files say its
-  // newest record arrived later), true when loading it is needed to tell.
-  bool UnloadedMayHoldOlderThan(int64_t before_ms);
+  // For a log closed before it loaded: every call fails with IoError.
+  void OpenClosed();
+  // Open()'s outcome.
+  Status EnsureLoaded() const { return load_status_; }
+  // Whether the log could be unloaded now: loaded without error, not
+  // failed, unused (see Touch()) for `idle_ns` or more, every appended
+  // record durable and no flusher request pending.
+  bool IdleFor(int64_t idle_ns);
 
   Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms);
   void WhenDurable(uint64_t end_offset, std::function<void(Status)> done);
@@ -86,11 +88,11 @@ class ShardLog::Impl {
   // `value` once the log is loaded (a failed load leaves it at 0).
   template <typename T>
   T Loaded(const std::atomic<T>& value) const {
-    (void)EnsureLoaded();  // its error is reported by the calls that can fail
     return value.load(std::memory_order_acquire);
   }
-  // What Open() does at once without open_lazily: lists, recovers or creates
-  // the segments. Caller holds sync_mu_ and mu_ (or is Open()).
+  // Notes a use (append, read, durability wait) for IdleFor().
+  void Touch() const;
+  // What Open() does: lists, recovers or creates the segments.
   Status Load();
   Status RecoverSegments(const std::vector<uint64_t>& bases);
   Status RecoverOlderSegment(Segment* segment, uint64_t next_base);
@@ -121,15 +123,8 @@ class ShardLog::Impl {
   Flusher* const flusher_;
 
   mutable std::mutex sync_mu_;
-  // Set once Load() ran (at Open(), or at the first use of a lazy log);
-  // load_status_ is its outcome, written before loaded_ under both locks.
-  mutable std::atomic<bool> loaded_{false};
-  mutable Status load_status_;
-  // Until loaded: the oldest segment's base offset (from its file name), and
-  // a time its newest record is known to have arrived at or after (from its
-  // index files), so that retention need not load a log with nothing to trim.
-  uint64_t unloaded_start_offset_ = 0;
-  std::atomic<int64_t> unloaded_newest_arrival_ms_{std::numeric_limits<int64_t>::min()};
+  Status load_status_;  // Open()'s outcome; set before the log is shared
+  mutable std::atomic<int64_t> last_used_ns_{0};  // MonotonicNanos of the last use
   Status sync_error_;  // guarded by sync_mu_; once set, every sync reports it
   // A sync failed, or a write that could not be cut back: Append refuses.
   std::atomic<bool> failed_{false};

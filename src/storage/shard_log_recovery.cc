@@ -123,52 +123,15 @@ void ResetState(Segment* segment) {
 }  // namespace
 
 Status ShardLog::Impl::Open() {
-  if (options_.open_lazily && options_.durability != Durability::kMemory) {
-    // Only a log with segments on disk waits: a new one is created now, so
-    // that its directory and first segment are durable before it is used.
-    Result<std::vector<std::string>> names = options_.env->ListDir(dir_);
-    uint64_t base;
-    bool any = false;
-    for (const std::string& name : names.ok() ? *names : std::vector<std::string>{}) {
-      if (!ParseSegmentFileName(name, &base)) continue;
-      unloaded_start_offset_ = any ? std::min(unloaded_start_offset_, base) : base;
-      any = true;
-    }
-    if (any) return Status::Ok();
-  }
-  loaded_.store(true, std::memory_order_release);
-  return Load();
-}
-
-Status ShardLog::Impl::EnsureLoaded() const {
-  if (loaded_.load(std::memory_order_acquire)) return load_status_;
-  std::lock_guard<std::mutex> sync_lock(sync_mu_);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!loaded_.load(std::memory_order_relaxed)) {
-    if (closed_) return Status::IoError("shard log is closed");
-    // Loading fills the state a getter only reads: logically const.
-    auto* self = const_cast<Impl*>(this);
-    load_status_ = self->Load();
-    if (!load_status_.ok()) self->segments_.clear();  // no call gets past load_status_
-    loaded_.store(true, std::memory_order_release);
-  }
+  Touch();
+  load_status_ = Load();
+  if (!load_status_.ok()) segments_.clear();  // no call gets past load_status_
   return load_status_;
 }
 
-bool ShardLog::Impl::UnloadedMayHoldOlderThan(int64_t before_ms) {
-  if (before_ms <= unloaded_newest_arrival_ms_.load(std::memory_order_relaxed)) return false;
-  // Only the oldest segment matters: retention removes segments from the
-  // front and stops at the first one it keeps. A stale index (a crash after
-  // more was written) still names a record of the segment, so its newest
-  // arrival is a lower bound of the segment's: good enough to keep it.
-  const std::string stem = SegmentStem(dir_, unloaded_start_offset_);
-  Result<std::string> offsets = options_.env->ReadFile(stem + std::string(kOffsetIndexSuffix));
-  Result<std::string> times = options_.env->ReadFile(stem + std::string(kTimeIndexSuffix));
-  if (!offsets.ok() || !times.ok()) return true;
-  SegmentSummary summary;
-  if (!SegmentIndex::Decode(*offsets, *times, &summary).ok() || summary.max_arrival_ms == 0) return true;
-  unloaded_newest_arrival_ms_.store(summary.max_arrival_ms, std::memory_order_relaxed);
-  return before_ms > summary.max_arrival_ms;
+void ShardLog::Impl::OpenClosed() {
+  closed_ = true;
+  load_status_ = Status::IoError("shard log is closed");
 }
 
 Status ShardLog::Impl::Load() {
