@@ -18,7 +18,11 @@ Result<std::shared_ptr<StreamState>> OpenStreamLogs(const EngineOptions& options
                                                     StreamMeta meta) {
   auto state = std::make_shared<StreamState>();
   const bool memory = options.durability == storage::Durability::kMemory;
-  if (!memory) state->dir = StreamDir(options.data_dir, meta.ref, meta.creation_ms);
+  if (!memory) {
+    state->dir = StreamDir(options.data_dir, meta.ref, meta.creation_ms);
+    // The shards' folders are made by their first records, inside this one.
+    SLUICE_RETURN_IF_ERROR(storage::file::CreateDirs(state->dir));
+  }
   for (const ShardMeta& shard : meta.shards) {
     // In memory mode the directory is ignored by the log; a name helps logs.
     const std::string dir = memory ? meta.ref.name + "/" + ShardIdFor(shard.index) : ShardDir(state->dir, shard.index);
