@@ -145,7 +145,7 @@ class ShardLog::Impl {
   // By base offset; back() is active. Empty only for a log not created yet
   // (LogOptions::create_on_first_append) or one that failed to load.
   std::vector<std::shared_ptr<Segment>> segments_;
-  std::string scratch_;                             // encode buffer, reused
+  std::string scratch_;  // encode buffer, reused
   bool closed_ = false;
 
   std::mutex waiters_mu_;
