@@ -35,6 +35,11 @@ LogOptions Deferred(Durability d, Env* env = Env::Default()) {
   return o;
 }
 
+// A kFsync log in `dir`, without a flusher (WhenDurable syncs inline).
+std::unique_ptr<ShardLog> OpenFsync(const std::string& dir, Env* env = Env::Default()) {
+  return std::move(ShardLog::Open(dir, Deferred(Durability::kFsync, env), nullptr).value());
+}
+
 // Counts the directory syncs of each directory.
 class CountingEnv final : public testutil::ForwardingEnv {
  public:
@@ -69,7 +74,7 @@ TEST(FirstAppendTest, ALogNeverWrittenHasNoFilesAndReopensEmpty) {
       EXPECT_FALSE(fs::exists(log_dir));
     }
   }
-  auto log = std::move(ShardLog::Open(log_dir, Deferred(Durability::kFsync), nullptr).value());
+  auto log = OpenFsync(log_dir);
   EXPECT_TRUE(log->Destroy().ok());
 }
 
@@ -77,13 +82,13 @@ TEST(FirstAppendTest, TheFirstAppendCreatesTheDirectoryAndSegmentAndTheLogReopen
   TempDir dir;
   const std::string log_dir = dir.Join("shard");
   {
-    auto log = std::move(ShardLog::Open(log_dir, Deferred(Durability::kFsync), nullptr).value());
+    auto log = OpenFsync(log_dir);
     AppendRecords(log.get(), 3, 3, 1000);
     EXPECT_TRUE(fs::exists(SegmentPath(log_dir, 0)));
     SyncInline(log.get());
     EXPECT_EQ(ReadAllAndCheck(*log, 0), 3u);
   }
-  auto log = std::move(ShardLog::Open(log_dir, Deferred(Durability::kFsync), nullptr).value());
+  auto log = OpenFsync(log_dir);
   EXPECT_EQ(log->EndOffset(), 3u);
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 3u);
   EXPECT_TRUE(log->Destroy().ok());
@@ -95,12 +100,12 @@ TEST(FirstAppendTest, AnAcknowledgedFirstAppendSurvivesAPowerLoss) {
   FaultInjectionEnv env;
   const std::string log_dir = dir.Join("shard");
   {
-    auto log = std::move(ShardLog::Open(log_dir, Deferred(Durability::kFsync, &env), nullptr).value());
+    auto log = OpenFsync(log_dir, &env);
     AppendRecords(log.get(), 3, 3, 1000);
     SyncInline(log.get());
   }
   ASSERT_TRUE(env.DropUnsyncedData().ok());
-  auto log = std::move(ShardLog::Open(log_dir, Deferred(Durability::kFsync, &env), nullptr).value());
+  auto log = OpenFsync(log_dir, &env);
   EXPECT_EQ(log->EndOffset(), 3u);
   EXPECT_EQ(ReadAllAndCheck(*log, 0), 3u);
 }
@@ -109,12 +114,12 @@ TEST(FirstAppendTest, AFirstAppendNotYetSyncedLeavesAnEmptyLogAfterAPowerLoss) {
   TempDir dir;
   FaultInjectionEnv env;
   const std::string log_dir = dir.Join("shard");
-  auto log = std::move(ShardLog::Open(log_dir, Deferred(Durability::kFsync, &env), nullptr).value());
+  auto log = OpenFsync(log_dir, &env);
   AppendRecords(log.get(), 3, 3, 1000);
   // The segment's entry was not synced: the power loss takes the file.
   ASSERT_TRUE(env.DropUnsyncedData().ok());
   EXPECT_FALSE(fs::exists(SegmentPath(log_dir, 0)));
-  auto reopened = std::move(ShardLog::Open(log_dir, Deferred(Durability::kFsync, &env), nullptr).value());
+  auto reopened = OpenFsync(log_dir, &env);
   EXPECT_EQ(reopened->EndOffset(), 0u);
   AppendRecords(reopened.get(), 2, 2, 1000);  // and it is created again
   SyncInline(reopened.get());
@@ -125,7 +130,7 @@ TEST(FirstAppendTest, AFailedDirectorySyncFailsTheFirstAcknowledgement) {
   log::SetLevel(log::Level::kError);  // quieter: the failure is logged
   TempDir dir;
   FaultInjectionEnv env;
-  auto log = std::move(ShardLog::Open(dir.Join("shard"), Deferred(Durability::kFsync, &env), nullptr).value());
+  auto log = OpenFsync(dir.Join("shard"), &env);
   AppendRecords(log.get(), 3, 3, 1000);
   env.FailNext(FaultOp::kSyncDir, EIO);
   Status acked = Status::Ok();
