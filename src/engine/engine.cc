@@ -140,7 +140,7 @@ Status Engine::Impl::Load() {
     if (!memory) {
       // A shared catalogue names streams created elsewhere: their folders
       // here are made as they are opened, and nothing was lost.
-      if (!catalog_->shared()) missing_shard_dirs_ += ReportMissingShardDirs(meta);
+      if (!catalog_->shared()) missing_shard_dirs_ += ReportMissingStreamDir(meta);
       const std::string stream_dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
       named.insert(fs::path(stream_dir).lexically_normal().string());
       for (const ShardMeta& shard : meta.shards) {
@@ -213,27 +213,24 @@ void Engine::Impl::ForEachInNamespace(const std::string& account, const std::str
   }
 }
 
-int Engine::Impl::ReportMissingShardDirs(const StreamMeta& meta) const {
+int Engine::Impl::ReportMissingStreamDir(const StreamMeta& meta) const {
   const std::string stream_dir = StreamDir(options_.data_dir, meta.ref, meta.creation_ms);
+  std::error_code ec;
+  if (fs::is_directory(stream_dir, ec)) return 0;
   int missing = 0;
   for (const ShardMeta& shard : meta.shards) {
-    const std::string dir = ShardDir(stream_dir, shard.index);
-    std::error_code ec;
-    if (fs::is_directory(dir, ec)) continue;
     // Created and closed in the same instant: a short-lived shard of
     // UpdateShardCount, which never had a folder.
-    if (shard.close_ms && *shard.close_ms == shard.open_ms) continue;
-    ++missing;
-    // The metadata is saved only after every shard directory of a stream is
-    // created and synced, so a missing one was lost (a power loss on a data
-    // directory written before the chain was synced, or outside
-    // interference): say so rather than quietly starting an empty log.
-    log::Error(
-        "engine: stream {} (account {}, region {}) is in the metadata but the directory of its "
-        "shard {} is missing ({}); whatever records it held are lost, and it restarts empty, "
-        "reusing sequence numbers",
-        meta.ref.name, meta.ref.account, meta.ref.region, ShardIdFor(shard.index), dir);
+    if (!shard.close_ms || *shard.close_ms != shard.open_ms) ++missing;
   }
+  // The metadata is saved only after the stream's folder is created and
+  // synced, so a missing one was lost (a power loss on a data directory
+  // written before the chain was synced, or outside interference): say so
+  // rather than quietly starting empty logs.
+  log::Error(
+      "engine: stream {} (account {}, region {}) is in the metadata but its directory is missing ({}); "
+      "whatever records its {} shards held are lost, and they restart empty, reusing sequence numbers",
+      meta.ref.name, meta.ref.account, meta.ref.region, stream_dir, missing);
   return missing;
 }
 

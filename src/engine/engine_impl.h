@@ -86,10 +86,11 @@ class Engine::Impl final : public StreamRegistry {
 
  private:
   // --- engine.cc ---
-  // Logs an ERROR for each shard of `meta` (loaded from the metadata) whose
-  // directory is missing: its records, if it had any, are gone, and the
-  // shard restarts empty. Returns the number missing.
-  int ReportMissingShardDirs(const StreamMeta& meta) const;
+  // Logs an ERROR when the folder of `meta` (loaded from the metadata) is
+  // missing: its shards' records, if they had any, are gone, and the shards
+  // restart empty. Returns the number of shards whose folders went with it.
+  // (A missing shard folder alone is a shard never written: not reported.)
+  int ReportMissingStreamDir(const StreamMeta& meta) const;
 
   EngineOptions options_;
   const bool limits_on_;  // options_.limits.Any(): the quotas cost one branch when off

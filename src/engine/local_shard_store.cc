@@ -39,6 +39,9 @@ LocalShardStoreFactory::LocalShardStoreFactory(const storage::LogOptions& option
   // A shard's segments are recovered on its first use after a start, not by
   // the start itself: start time and memory do not grow with idle shards.
   options_.open_lazily = true;
+  // A shard costs nothing on disk until its first record: creating a stream
+  // of many shards makes one folder, not a folder, a file and two syncs each.
+  options_.create_on_first_append = true;
   if (options_.durability == storage::Durability::kFsync) {
     flusher_ = std::make_unique<storage::Flusher>();
     flusher_->Start();

@@ -18,14 +18,18 @@ Result<std::shared_ptr<StreamState>> OpenStreamLogs(const EngineOptions& options
                                                     StreamMeta meta) {
   auto state = std::make_shared<StreamState>();
   const bool memory = options.durability == storage::Durability::kMemory;
-  if (!memory) state->dir = StreamDir(options.data_dir, meta.ref, meta.creation_ms);
+  if (!memory) {
+    state->dir = StreamDir(options.data_dir, meta.ref, meta.creation_ms);
+    // The shards' folders are made by their first records, inside this one.
+    SLUICE_RETURN_IF_ERROR(storage::file::CreateDirs(state->dir));
+  }
   for (const ShardMeta& shard : meta.shards) {
     // In memory mode the directory is ignored by the log; a name helps logs.
     const std::string dir = memory ? meta.ref.name + "/" + ShardIdFor(shard.index) : ShardDir(state->dir, shard.index);
     if (!shard.open() && (memory || !fs::is_directory(dir))) {
       // A closed shard without a folder never held a record (a short-lived
       // shard of UpdateShardCount; or its records were lost, which
-      // ReportMissingShardDirs has said): it stays closed and empty.
+      // ReportMissingStreamDir has said): it stays closed and empty.
       state->shards.push_back(std::make_shared<ShardState>(nullptr));
       continue;
     }

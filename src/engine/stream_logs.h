@@ -16,10 +16,12 @@ namespace sluice::engine {
 
 struct EngineOptions;
 
-// Opens (creating if needed) through `stores` the log of every shard of
-// `meta` that is open or has a folder, into a new StreamState with its
-// router built. A closed shard without a folder (one that never held a
-// record) gets no log. On error every log opened so far is closed again.
+// Creates the stream's folder if missing, then opens through `stores` the
+// log of every shard of `meta` that is open or has a folder, into a new
+// StreamState with its router built. An open shard's folder is made by its
+// first record (a shard never written has none); a closed shard without a
+// folder never held a record and gets no log. On error every log opened so
+// far is closed again.
 Result<std::shared_ptr<StreamState>> OpenStreamLogs(const EngineOptions& options, ShardStoreFactory& stores,
                                                     StreamMeta meta);
 
@@ -57,7 +59,8 @@ void DiscardChildLogs(ChildLogs& logs);
 // data directory, so the entries of a newly created stream folder chain
 // (<account>/<region>/<name>-<ms>) survive a power loss before the metadata
 // naming the stream does. The stream folder itself is synced by its shard
-// logs as they create their directories. No-op in other modes.
+// logs with their first records, which create their folders in it. No-op in
+// other modes.
 Status SyncStreamDirParents(const EngineOptions& options, const std::string& stream_dir);
 
 }  // namespace sluice::engine

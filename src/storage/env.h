@@ -67,6 +67,7 @@ class Env {
   // a crash.
   virtual Status SyncDir(const std::string& dir) = 0;
   // Names (not paths) of the entries in `dir`, unsorted; "." and ".." omitted.
+  // NotFound (kResourceNotFound) when `dir` does not exist.
   virtual Result<std::vector<std::string>> ListDir(const std::string& dir) const = 0;
   // Renames `from` over `to` atomically (rename(2)); durable once the
   // directory is synced.

@@ -37,6 +37,7 @@ Status SyncDir(const std::string& dir) {
 
 Result<std::vector<std::string>> ListDir(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr && errno == ENOENT) return Status::NotFound("list directory " + dir + ": no such directory");
   if (d == nullptr) return Errno("list directory", dir, errno);
   std::vector<std::string> names;
   while (struct dirent* e = ::readdir(d)) {

@@ -70,12 +70,15 @@ struct Flusher::State {
   std::shared_ptr<Round> Sync(std::vector<Request>& requests) {
     auto round = std::make_shared<Round>();
     round->requests.swap(requests);
+    // Logs created by their first append in this round share the sync of
+    // their parent directory (a stream's folder for its shards).
+    SyncedDirs dirs;
     for (const Request& r : round->requests) {
       auto [it, inserted] = round->results.try_emplace(r.first);
       if (!inserted) continue;
       bool synced_now = false;
       const int64_t started = MonotonicNanos();
-      it->second = r.first->SyncDirty(&synced_now);
+      it->second = r.first->SyncDirty(&synced_now, &dirs);
       if (synced_now) {
         syncs.fetch_add(1, std::memory_order_relaxed);
         sync_micros.Observe(static_cast<uint64_t>(MonotonicNanos() - started) / 1000);

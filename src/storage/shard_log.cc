@@ -58,6 +58,7 @@ Result<uint64_t> ShardLog::Impl::Append(std::span<const AppendEntry> entries, in
   if (length > kMaxBatchBytes) {
     return Status::InvalidArgument("batch of " + std::to_string(length) + " bytes exceeds the storage limit");
   }
+  if (segments_.empty()) SLUICE_RETURN_IF_ERROR(CreateOnFirstAppend());
 
   Segment* active = segments_.back().get();
   if (active->size > 0 && (active->size + length > options_.segment_max_bytes ||
@@ -106,6 +107,7 @@ Status ShardLog::Impl::RollLocked() {
     // last segment can have a torn tail.
     // (A roll retried after a failed creation syncs again: cheap, clean.)
     Status s = old->file->Sync();
+    if (s.ok()) s = SyncCreatedDirs(nullptr);
     if (!s.ok()) {
       Fail(s);  // see SyncDirty()
       return s;
@@ -173,7 +175,7 @@ void ShardLog::Impl::WhenDurable(uint64_t end_offset, std::function<void(Status)
   });
 }
 
-Status ShardLog::Impl::SyncDirty(bool* synced) {
+Status ShardLog::Impl::SyncDirty(bool* synced, SyncedDirs* round) {
   *synced = false;
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   uint64_t target;
@@ -189,11 +191,12 @@ Status ShardLog::Impl::SyncDirty(bool* synced) {
   if (!sync_error_.ok()) return sync_error_;
   if (failed_.load(std::memory_order_acquire)) return FailedError();
   *synced = true;
-  return SyncActive(*active, target);
+  return SyncActive(*active, target, round);
 }
 
-Status ShardLog::Impl::SyncActive(const Segment& active, uint64_t target) {
+Status ShardLog::Impl::SyncActive(const Segment& active, uint64_t target, SyncedDirs* round) {
   Status s = active.file->Sync();
+  if (s.ok()) s = SyncCreatedDirs(round);
   if (!s.ok()) {
     // After a failed fdatasync the kernel may have dropped the dirty pages
     // and a retry can falsely succeed, so the log stays failed.
@@ -234,7 +237,7 @@ Result<bool> ShardLog::Impl::CutIdlePadding() {
   uint64_t target;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (closed_ || failed_.load(std::memory_order_acquire)) return false;
+    if (closed_ || failed_.load(std::memory_order_acquire) || segments_.empty()) return false;
     active = segments_.back();
     // Read with the segment it belongs to: an append that rolls once mu_ is
     // released writes a segment this sync does not cover.
@@ -374,6 +377,7 @@ Result<uint64_t> ShardLog::Impl::TrimOlderThan(int64_t before_ms) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return ClosedError();
+    if (segments_.empty()) return start_offset_.load(std::memory_order_relaxed);  // never written
     // An idle log whose every record expired hands its active segment over
     // to a new, empty one, so that it is removed like the others without
     // waiting for a write to roll it. A failed roll (logged) leaves it.
@@ -424,9 +428,14 @@ Status ShardLog::Impl::Close() {
   if (options_.durability == Durability::kFsync && !segments_.empty() &&
       (cut_padding || durable_end_.load() < end_offset_.load())) {
     status = segments_.back()->file->Sync();
+    if (status.ok()) status = SyncCreatedDirs(nullptr);
     if (status.ok()) MarkDurable(end_offset_.load());
   }
   for (const auto& segment : segments_) {
+    // The last segment is scanned again from its index's last entry at the
+    // next Open: a single entry (position 0) saves no work there, and an
+    // empty segment has none. Older segments keep theirs (saved at the roll).
+    if (segment == segments_.back() && segment->index.size() <= 1) continue;
     Status s = segment->SaveIndex();
     if (!s.ok()) log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
   }

@@ -56,6 +56,14 @@ struct LogOptions {
   // Such a log is a small handle until then (ShardLog::UnloadIfIdle returns
   // a log to it).
   bool open_lazily = false;
+  // A log with no segment on disk (its directory missing or holding none)
+  // costs nothing on disk until its first Append: it opens empty, and that
+  // append creates its directory (whose parent must exist) and first
+  // segment. In kFsync the new directory entries are synced by the first
+  // sync of the log (the flusher's round, a roll or Close), before any of
+  // its records is durable; a round syncs a parent directory shared by many
+  // such logs once. Destroy() of a log never written removes nothing.
+  bool create_on_first_append = false;
   // Every file operation of the log goes through this; must outlive the log.
   // Tests substitute one that injects failures (storage/testing/).
   Env* env = Env::Default();
@@ -174,7 +182,9 @@ class ShardLog {
   Status TruncateTo(uint64_t end_offset);
 
   // Waits for this log's requests queued at the flusher, syncs (kFsync),
-  // saves index files and closes files. Idempotent; the destructor calls it.
+  // saves index files where they save recovery work (not for the last
+  // segment when its index has a single entry: recovery scans it from the
+  // start anyway; so an empty segment leaves none) and closes files. Idempotent; the destructor calls it.
   // Later calls other than the getters fail with IoError.
   Status Close();
   // Closes and removes the log's directory (stream deletion).

@@ -36,8 +36,10 @@ ShardLog::~ShardLog() {
 Result<std::unique_ptr<ShardLog>> ShardLog::Open(const std::string& dir, const LogOptions& options, Flusher* flusher) {
   std::unique_ptr<ShardLog> log(new ShardLog(dir, options, flusher));
   if (options.open_lazily && options.durability != Durability::kMemory) {
-    // Only a log with segments on disk waits: a new one is created now, so
-    // that its directory and first segment are durable before it is used.
+    // A log with segments on disk waits for its first use, and so does one
+    // that makes its files with its first record (create_on_first_append):
+    // either costs this handle only until then. Any other new log is created
+    // now, so that its directory and first segment are durable before use.
     Result<std::vector<std::string>> names = options.env->ListDir(dir);
     uint64_t base;
     bool any = false;
@@ -46,7 +48,7 @@ Result<std::unique_ptr<ShardLog>> ShardLog::Open(const std::string& dir, const L
       log->unloaded_start_offset_ = any ? std::min(log->unloaded_start_offset_, base) : base;
       any = true;
     }
-    if (any) return log;
+    if (any || options.create_on_first_append) return log;
   }
   auto impl = std::make_unique<Impl>(dir, options, flusher);
   SLUICE_RETURN_IF_ERROR(impl->Open());

@@ -21,12 +21,17 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "storage/segment.h"
 #include "storage/shard_log.h"
 
 namespace sluice::storage {
+
+// Directories one flusher round has synced: a parent directory shared by
+// many logs created in the round is synced once (see SyncDirty).
+using SyncedDirs = std::unordered_set<std::string>;
 
 class ShardLog::Impl {
  public:
@@ -62,8 +67,11 @@ class ShardLog::Impl {
 
   // ---- Flusher side ----
   // Syncs whatever was appended but not yet synced, then marks it durable.
-  // Sets *synced when an fdatasync was issued. Thread-safe.
-  Status SyncDirty(bool* synced);
+  // Sets *synced when an fdatasync was issued. Thread-safe. A log created
+  // by its first append also syncs its directory and the directory's parent
+  // (unless `round` holds the parent: synced in this round, after the
+  // directory was made; the parent is added to `round` once synced).
+  Status SyncDirty(bool* synced, SyncedDirs* round = nullptr);
   // Writes the next chunk of zero padding into the active segment when the
   // appends come close to the end of what is padded (kFsync only; see
   // SegmentFile::PrepareAhead). Called by the flusher after each round, so
@@ -97,7 +105,15 @@ class ShardLog::Impl {
   Status RecoverSegments(const std::vector<uint64_t>& bases);
   Status RecoverOlderSegment(Segment* segment, uint64_t next_base);
   Status RecoverLastSegment(Segment* segment);
-  Result<std::shared_ptr<Segment>> CreateSegment(uint64_t base_offset);
+  // A new segment; in kFsync its directory entry is synced at once, or,
+  // with `defer_dir_sync`, by SyncCreatedDirs() before it holds durable data.
+  Result<std::shared_ptr<Segment>> CreateSegment(uint64_t base_offset, bool defer_dir_sync = false);
+  // LogOptions::create_on_first_append: the directory and first segment of
+  // a log that has none, made by its first Append. Caller holds mu_.
+  Status CreateOnFirstAppend();
+  // kFsync: syncs the directory entries CreateOnFirstAppend() made, if not
+  // yet done (the log's directory, then its parent unless in `round`).
+  Status SyncCreatedDirs(SyncedDirs* round);
   Status RollLocked();
   // Marks the log failed for good (logging `cause` once): Append refuses.
   void Fail(const Status& cause);
@@ -116,7 +132,7 @@ class ShardLog::Impl {
   Result<std::unique_ptr<SegmentFile>> CutSegmentFile(Segment* segment, uint64_t size);
   // Syncs `active` and marks everything below `target` (appended before the
   // call) durable; a failure fails the log for good. Caller holds sync_mu_.
-  Status SyncActive(const Segment& active, uint64_t target);
+  Status SyncActive(const Segment& active, uint64_t target, SyncedDirs* round = nullptr);
 
   const std::string dir_;
   const LogOptions options_;
@@ -128,9 +144,13 @@ class ShardLog::Impl {
   Status sync_error_;  // guarded by sync_mu_; once set, every sync reports it
   // A sync failed, or a write that could not be cut back: Append refuses.
   std::atomic<bool> failed_{false};
+  // The directory entries CreateOnFirstAppend() made are not synced yet.
+  std::atomic<bool> created_dirs_unsynced_{false};
   mutable std::mutex mu_;
-  std::vector<std::shared_ptr<Segment>> segments_;  // by base offset; back() is active
-  std::string scratch_;                             // encode buffer, reused
+  // By base offset; back() is active. Empty only for a log not created yet
+  // (LogOptions::create_on_first_append) or one that failed to load.
+  std::vector<std::shared_ptr<Segment>> segments_;
+  std::string scratch_;  // encode buffer, reused
   bool closed_ = false;
 
   std::mutex waiters_mu_;

@@ -1,4 +1,5 @@
-// ShardLog recovery: what Open() does with the files it finds.
+// ShardLog recovery: what Open() does with the files it finds, and how the
+// log creates new ones.
 //
 // Older segments are trusted when their index files are valid and describe
 // exactly the segment's current size; only then is the segment not read at
@@ -13,6 +14,7 @@
 
 #include "storage/batch.h"
 #include "storage/batch_scanner.h"
+#include "storage/io_failure_log.h"
 #include "storage/recovery_stats.h"
 #include "storage/shard_log_impl.h"
 #include "util/log.h"
@@ -120,6 +122,12 @@ void ResetState(Segment* segment) {
   segment->index_saved = false;
 }
 
+// The directory holding `dir` (".", for a relative name without one).
+std::string ParentDir(const std::string& dir) {
+  std::string parent = std::filesystem::path(dir).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
 }  // namespace
 
 Status ShardLog::Impl::Open() {
@@ -139,21 +147,25 @@ Status ShardLog::Impl::Load() {
     segments_.push_back(std::make_shared<Segment>(0, "", NewMemorySegmentFile(), options_.env));
     return Status::Ok();
   }
-  SLUICE_RETURN_IF_ERROR(options_.env->CreateDirs(dir_));
-  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> names, options_.env->ListDir(dir_));
+  const bool deferred = options_.create_on_first_append;
+  if (!deferred) SLUICE_RETURN_IF_ERROR(options_.env->CreateDirs(dir_));
+  Result<std::vector<std::string>> listed = options_.env->ListDir(dir_);
+  // With creation deferred, a missing directory is a log never written.
+  if (!listed.ok() && !(deferred && listed.status().code() == ErrorCode::kResourceNotFound)) return listed.status();
   std::vector<uint64_t> bases;
-  for (const std::string& name : names) {
+  for (const std::string& name : listed.ok() ? *listed : std::vector<std::string>{}) {
     uint64_t base;
     if (ParseSegmentFileName(name, &base)) bases.push_back(base);
   }
   std::sort(bases.begin(), bases.end());
   if (bases.empty()) {
+    // Empty until its first append creates the files (CreateOnFirstAppend).
+    if (deferred) return Status::Ok();
     SLUICE_ASSIGN_OR_RETURN(auto segment, CreateSegment(0));
     segments_.push_back(std::move(segment));
     if (options_.durability == Durability::kFsync) {
       // A new log directory: make its own entry durable too.
-      std::string parent = std::filesystem::path(dir_).parent_path().string();
-      SLUICE_RETURN_IF_ERROR(options_.env->SyncDir(parent.empty() ? "." : parent));
+      SLUICE_RETURN_IF_ERROR(options_.env->SyncDir(ParentDir(dir_)));
     }
   } else {
     SLUICE_RETURN_IF_ERROR(RecoverSegments(bases));
@@ -285,7 +297,7 @@ Status ShardLog::Impl::RecoverLastSegment(Segment* segment) {
   return Status::Ok();
 }
 
-Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_offset) {
+Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_offset, bool defer_dir_sync) {
   if (options_.durability == Durability::kMemory) {
     return std::make_shared<Segment>(base_offset, "", NewMemorySegmentFile(), options_.env);
   }
@@ -300,7 +312,7 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
     return Status::Corruption("segment " + file->path() + " already exists");
   }
   // The new file's directory entry must survive a crash too.
-  if (options_.durability == Durability::kFsync) {
+  if (options_.durability == Durability::kFsync && !defer_dir_sync) {
     Status s = options_.env->SyncDir(dir_);
     if (!s.ok()) {
       // Not left behind: the roll may be retried later at a higher offset,
@@ -314,6 +326,34 @@ Result<std::shared_ptr<Segment>> ShardLog::Impl::CreateSegment(uint64_t base_off
   auto segment = std::make_shared<Segment>(base_offset, std::move(stem), std::move(file), options_.env);
   PadSegment(segment.get());
   return segment;
+}
+
+Status ShardLog::Impl::CreateOnFirstAppend() {
+  // Costs a directory and a file, no sync: the log's first sync (the round
+  // acknowledging this append) makes the new entries durable with its data.
+  Status made = options_.env->CreateDirs(dir_);
+  Result<std::shared_ptr<Segment>> segment =
+      made.ok() ? CreateSegment(end_offset_.load(std::memory_order_relaxed), /*defer_dir_sync=*/true)
+                : Result<std::shared_ptr<Segment>>(Status::IoError("cannot create log: " + made.message()));
+  if (!segment.ok()) {
+    LogIoFailure(IoFailure::kCreateSegment, segment.status());
+    return segment.status();  // nothing written: a later append tries again
+  }
+  segments_.push_back(std::move(segment).value());
+  if (options_.durability == Durability::kFsync) created_dirs_unsynced_.store(true, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status ShardLog::Impl::SyncCreatedDirs(SyncedDirs* round) {
+  if (!created_dirs_unsynced_.load(std::memory_order_acquire)) return Status::Ok();
+  SLUICE_RETURN_IF_ERROR(options_.env->SyncDir(dir_));  // the first segment's entry
+  const std::string parent = ParentDir(dir_);           // the log directory's entry
+  if (round == nullptr || !round->contains(parent)) {
+    SLUICE_RETURN_IF_ERROR(options_.env->SyncDir(parent));
+    if (round != nullptr) round->insert(parent);
+  }
+  created_dirs_unsynced_.store(false, std::memory_order_release);
+  return Status::Ok();
 }
 
 }  // namespace sluice::storage

@@ -238,7 +238,7 @@ TEST_P(PendingMarksTest, DeletedStreamFolderIsRemovedAfterACrashBetweenSaveAndRe
     PutOne(*engine, other_, "a", "B");
   }
   const fs::path gone = StreamFolder(other_, kStart + 1);
-  ASSERT_TRUE(fs::is_directory(gone / "shard-000000000001"));
+  ASSERT_TRUE(fs::is_directory(gone / "shard-000000000000"));  // MD5("a") routes to shard 0
   // DeleteStream's steps up to the crash: mark, then save without it.
   ASSERT_TRUE(MarkPending(gone.string(), false).ok());
   SaveMetadataWithout(other_);
@@ -259,7 +259,10 @@ TEST_P(PendingMarksTest, ControlPlaneChangesLeaveNoMarksBehind) {
   ASSERT_TRUE(engine->control().DeleteStream(other_, false).ok());
   EXPECT_EQ(MarksUnder(fs::path(dir_.path()) / "streams"), 0u);
   EXPECT_FALSE(fs::exists(StreamFolder(other_, kStart + 1)));
-  EXPECT_TRUE(fs::is_directory(StreamFolder(s_, kStart) / "shard-000000000002"));
+  // A child's folder comes with its first record: MD5("a") is in the lower half.
+  PutOne(*engine, s_, "a", "A");
+  EXPECT_TRUE(fs::is_directory(StreamFolder(s_, kStart) / "shard-000000000001"));
+  EXPECT_EQ(MarksUnder(fs::path(dir_.path()) / "streams"), 0u);
 }
 
 TEST_P(PendingMarksTest, ReshardRefusesToReuseAFolderItDidNotMake) {
