@@ -89,7 +89,9 @@ gateway::ServiceResponse Relayed(gateway::ForwardedResponse answer) {
 bool KinesisService::Forwardable(const gateway::ServiceRequest& request) const {
   if (forwarder_ == nullptr || !request.http.Header(gateway::kForwardedHeader).empty()) return false;
   const std::string_view op = request.operation;
-  return op == "PutRecord" || op == "PutRecords" || op == "GetShardIterator" || op == "GetRecords";
+  // The body is copied for a forwardable call: only where a NotLeader can come back.
+  if (op == "PutRecord" || op == "PutRecords") return forward_puts_;
+  return op == "GetShardIterator" || op == "GetRecords";
 }
 
 gateway::ServiceMatch KinesisService::match() const { return {.target_prefix = kTargetPrefix, .path_prefix = {}}; }

@@ -24,9 +24,15 @@ class KinesisService final : public gateway::Service {
  public:
   KinesisService(engine::Engine& engine, ApiOptions options) : dispatcher_(engine, std::move(options)) {}
   // `forwarder` must outlive the service; `node_id` names this node in the
-  // forwarded requests' kForwardedHeader.
-  KinesisService(engine::Engine& engine, ApiOptions options, gateway::Forwarder* forwarder, std::string node_id)
-      : dispatcher_(engine, std::move(options)), forwarder_(forwarder), node_id_(std::move(node_id)) {}
+  // forwarded requests' kForwardedHeader. `forward_puts`: forward PutRecord
+  // and PutRecords whole too (false when the engine passes a put's records
+  // on to their shards' leaders itself, EngineOptions::remote_writer).
+  KinesisService(engine::Engine& engine, ApiOptions options, gateway::Forwarder* forwarder, std::string node_id,
+                 bool forward_puts)
+      : dispatcher_(engine, std::move(options)),
+        forwarder_(forwarder),
+        node_id_(std::move(node_id)),
+        forward_puts_(forward_puts) {}
 
   std::string_view name() const override { return "kinesis"; }
   gateway::ServiceMatch match() const override;
@@ -43,6 +49,7 @@ class KinesisService final : public gateway::Service {
   Dispatcher dispatcher_;
   gateway::Forwarder* forwarder_ = nullptr;
   std::string node_id_;
+  bool forward_puts_ = false;
 };
 
 }  // namespace sluice::api

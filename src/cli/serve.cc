@@ -328,7 +328,10 @@ int RunServe(const ServeConfig& config) {
     // Data-plane calls for shards other nodes lead go there: whole
     // (forwarded), or a PutRecords' records shard by shard (PutToShard).
     forwarder = std::make_unique<cluster::RequestForwarder>();
-    eopts.remote_writer = std::make_shared<cluster::PeerShardWriter>(*forwarder);
+    // Peer calls are not signed yet, and --auth checks every call: under it
+    // a put is forwarded whole (the client's signature verifies on the
+    // leader), and one across leaders gets the retryable InternalFailure.
+    if (config.auth_file.empty()) eopts.remote_writer = std::make_shared<cluster::PeerShardWriter>(*forwarder);
   }
   // The shard logs' store, built here so that the consumer group journal
   // shares its group commit.
@@ -375,7 +378,8 @@ int RunServe(const ServeConfig& config) {
   gateway::Gateway gateway;
   std::unique_ptr<cluster::EngineShardPuts> shard_puts;
   if (cluster_control) {
-    gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id),
+    gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id,
+                                                             /*forward_puts=*/eopts.remote_writer == nullptr),
                        /*fallback=*/true);
     // The peer protocol: PutToShard from the other nodes (fetches once
     // records are replicated).
@@ -455,6 +459,7 @@ int RunServe(const ServeConfig& config) {
                  admin_server.status().ToString());
       faults.Stop();
       (*server)->Shutdown(0);
+      if (forwarder) forwarder->Stop();
       (*engine)->Stop();
       if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
       return 1;
@@ -481,6 +486,7 @@ int RunServe(const ServeConfig& config) {
       if (*admin_server) (*admin_server)->Shutdown(0);
       faults.Stop();
       (*server)->Shutdown(0);
+      if (forwarder) forwarder->Stop();
       (*engine)->Stop();
       if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
       return 1;
@@ -529,6 +535,8 @@ int RunServe(const ServeConfig& config) {
   // the gateway, which is destroyed before the fault injector.
   faults.Stop();
   (*server)->Shutdown(5000);
+  // Calls still with other nodes are answered now, while what they answer through is here.
+  if (forwarder) forwarder->Stop();
   delivery.Stop();
   group_coordinator.Stop();
   (*engine)->Stop();

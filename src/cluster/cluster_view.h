@@ -33,7 +33,7 @@ class ClusterView {
     // Every shard of every stream in the catalogue (etcd_stream_catalog.h),
     // in id order: the shards that should have a record.
     std::vector<ShardId> catalogued;
-    int64_t revision = 0;                        // the etcd revision it reflects
+    int64_t revision = 0;  // the etcd revision it reflects
   };
 
   // Reads the state and starts the watch. `client` must outlive the view.

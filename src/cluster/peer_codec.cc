@@ -129,6 +129,26 @@ void ReadHeader(Reader& r, uint16_t kind, const char* what) {
   }
 }
 
+void PutShardId(Writer& w, const ShardId& shard) {
+  w.Str16(shard.account);
+  w.Str16(shard.region);
+  w.Str16(shard.stream);
+  w.I64(shard.creation_ms);
+  w.I32(shard.shard_index);
+}
+
+ShardId ReadShardId(Reader& r) {
+  ShardId shard;
+  shard.account = r.Str16("account", kMaxPeerNameBytes);
+  shard.region = r.Str16("region", kMaxPeerNameBytes);
+  shard.stream = r.Str16("stream", kMaxPeerNameBytes);
+  shard.creation_ms = r.I64("creation_ms");
+  shard.shard_index = r.I32("shard_index");
+  if (r.ok() && shard.stream.empty()) r.Invalid("stream is empty");
+  if (r.ok() && shard.shard_index < 0) r.Invalid("shard_index " + std::to_string(shard.shard_index) + " is negative");
+  return shard;
+}
+
 void PutRecord(Writer& w, const FetchedRecord& record) {
   w.U64(record.offset);
   w.I64(record.arrival_ms);
@@ -177,11 +197,7 @@ Result<uint16_t> PeerMessageVersion(std::string_view bytes) {
 std::string EncodeFetchRequest(const FetchRequest& request) {
   Writer w;
   PutHeader(w, kFetchRequestKind);
-  w.Str16(request.shard.account);
-  w.Str16(request.shard.region);
-  w.Str16(request.shard.stream);
-  w.I64(request.shard.creation_ms);
-  w.I32(request.shard.shard_index);
+  PutShardId(w, request.shard);
   w.Str16(request.follower);
   w.I64(request.leader_epoch);
   w.U64(request.fetch_offset);
@@ -196,11 +212,7 @@ Result<FetchRequest> DecodeFetchRequest(std::string_view bytes) {
   Reader r(bytes);
   ReadHeader(r, kFetchRequestKind, "FetchRequest");
   FetchRequest request;
-  request.shard.account = r.Str16("account", kMaxPeerNameBytes);
-  request.shard.region = r.Str16("region", kMaxPeerNameBytes);
-  request.shard.stream = r.Str16("stream", kMaxPeerNameBytes);
-  request.shard.creation_ms = r.I64("creation_ms");
-  request.shard.shard_index = r.I32("shard_index");
+  request.shard = ReadShardId(r);
   request.follower = r.Str16("follower", kMaxPeerNameBytes);
   request.leader_epoch = r.I64("leader_epoch");
   request.fetch_offset = r.U64("fetch_offset");
@@ -209,11 +221,7 @@ Result<FetchRequest> DecodeFetchRequest(std::string_view bytes) {
   request.max_bytes = r.U32("max_bytes");
   request.max_wait_ms = r.U32("max_wait_ms");
   SLUICE_RETURN_IF_ERROR(r.Finish("FetchRequest"));
-  if (request.shard.stream.empty()) return Status::InvalidArgument("stream is empty");
   if (request.follower.empty()) return Status::InvalidArgument("follower is empty");
-  if (request.shard.shard_index < 0) {
-    return Status::InvalidArgument("shard_index " + std::to_string(request.shard.shard_index) + " is negative");
-  }
   if (request.durable_end > request.fetch_offset) {
     return Status::InvalidArgument("durable_end " + std::to_string(request.durable_end) + " is past fetch_offset " +
                                    std::to_string(request.fetch_offset));
@@ -295,26 +303,6 @@ Result<FetchResponse> DecodeFetchResponse(std::string_view bytes) {
 }
 
 namespace {
-
-void PutShardId(Writer& w, const ShardId& shard) {
-  w.Str16(shard.account);
-  w.Str16(shard.region);
-  w.Str16(shard.stream);
-  w.I64(shard.creation_ms);
-  w.I32(shard.shard_index);
-}
-
-ShardId ReadShardId(Reader& r) {
-  ShardId shard;
-  shard.account = r.Str16("account", kMaxPeerNameBytes);
-  shard.region = r.Str16("region", kMaxPeerNameBytes);
-  shard.stream = r.Str16("stream", kMaxPeerNameBytes);
-  shard.creation_ms = r.I64("creation_ms");
-  shard.shard_index = r.I32("shard_index");
-  if (r.ok() && shard.stream.empty()) r.Invalid("stream is empty");
-  if (r.ok() && shard.shard_index < 0) r.Invalid("shard_index " + std::to_string(shard.shard_index) + " is negative");
-  return shard;
-}
 
 PutError ReadPutError(Reader& r, const char* field) {
   const uint16_t error = r.U16(field);

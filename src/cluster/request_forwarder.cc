@@ -13,15 +13,19 @@ RequestForwarder::RequestForwarder(ForwarderOptions options) : options_(options)
   for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
 }
 
-RequestForwarder::~RequestForwarder() {
+RequestForwarder::~RequestForwarder() { Stop(); }
+
+void RequestForwarder::Stop() {
   std::deque<Call> left;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && workers_.empty()) return;
     stopping_ = true;
     left.swap(queue_);
   }
   ready_.notify_all();
   for (std::thread& t : workers_) t.join();
+  workers_.clear();
   for (Call& call : left) call.done(Status(ErrorCode::kCancelled, "the server is stopping"));
 }
 
@@ -30,16 +34,16 @@ void RequestForwarder::Forward(const std::string& address, gateway::ForwardedReq
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) {
     lock.unlock();
-    // Only during shutdown, when no worker is left to answer on.
     return done(Status(ErrorCode::kCancelled, "the server is stopping"));
   }
-  Call call{address, std::move(request), std::move(done), Status::Ok()};
   if (queue_.size() >= options_.max_queued) {
-    // Refused, but answered on a worker all the same, as the contract says.
-    call.request = {};
-    call.refused = Status(ErrorCode::kServiceUnavailable, "too many calls are waiting to be forwarded to " + address);
+    ++failed_;
+    lock.unlock();
+    // Refused at once, holding nothing: a full queue means the other nodes
+    // are not keeping up, and waiting behind it would only add to it.
+    return done(Status(ErrorCode::kServiceUnavailable, "too many calls are waiting to be forwarded to " + address));
   }
-  queue_.push_back(std::move(call));
+  queue_.push_back(Call{address, std::move(request), std::move(done)});
   lock.unlock();
   ready_.notify_one();
 }
@@ -54,8 +58,7 @@ void RequestForwarder::Work() {
       call = std::move(queue_.front());
       queue_.pop_front();
     }
-    Result<gateway::ForwardedResponse> answer =
-        call.refused.ok() ? Send(call) : Result<gateway::ForwardedResponse>(call.refused);
+    Result<gateway::ForwardedResponse> answer = Send(call);
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++(answer.ok() ? forwarded_ : failed_);

@@ -5,9 +5,11 @@
 // (http::HttpClient), so an event loop never waits on another node and a
 // slow node holds at most the workers, not the server.
 //
-// Threading: Forward from any thread; `done` runs on a worker (inline only
-// once the forwarder is stopping). The destructor answers every queued call
-// with Cancelled and joins the workers.
+// Threading: Forward from any thread; `done` runs on a worker, or inline
+// when the call is refused (a full queue: ServiceUnavailable; stopped:
+// Cancelled). Stop() (and the destructor) answers every queued call with
+// Cancelled and joins the workers: call it once the server takes no more
+// requests and before what the callbacks reach (the gateway) goes.
 #pragma once
 
 #include <condition_variable>
@@ -38,6 +40,8 @@ class RequestForwarder final : public gateway::Forwarder {
  public:
   explicit RequestForwarder(ForwarderOptions options = {});
   ~RequestForwarder() override;
+  // Idempotent.
+  void Stop();
   RequestForwarder(const RequestForwarder&) = delete;
   RequestForwarder& operator=(const RequestForwarder&) = delete;
 
@@ -53,7 +57,6 @@ class RequestForwarder final : public gateway::Forwarder {
     std::string address;
     gateway::ForwardedRequest request;
     std::function<void(Result<gateway::ForwardedResponse>)> done;
-    Status refused;  // not OK: answered with it, not sent (the queue was full)
   };
 
   void Work();

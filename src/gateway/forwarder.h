@@ -34,9 +34,9 @@ struct ForwardedResponse {
   std::string body;
 };
 
-// Thread-safe. `done` runs exactly once, on a thread of the forwarder's
-// (an event loop must not wait on another node); inline only while the
-// server stops.
+// Thread-safe. `done` runs exactly once: on a thread of the forwarder's
+// once the other node answers (an event loop must not wait on another
+// node), or inline when the call is refused without being sent.
 class Forwarder {
  public:
   virtual ~Forwarder() = default;

@@ -139,9 +139,9 @@ class ShardLog::Impl {
   Flusher* const flusher_;
 
   mutable std::mutex sync_mu_;
-  Status load_status_;  // Open()'s outcome; set before the log is shared
+  Status load_status_;                            // Open()'s outcome; set before the log is shared
   mutable std::atomic<int64_t> last_used_ns_{0};  // MonotonicNanos of the last use
-  Status sync_error_;  // guarded by sync_mu_; once set, every sync reports it
+  Status sync_error_;                             // guarded by sync_mu_; once set, every sync reports it
   // A sync failed, or a write that could not be cut back: Append refuses.
   std::atomic<bool> failed_{false};
   // The directory entries CreateOnFirstAppend() made are not synced yet.

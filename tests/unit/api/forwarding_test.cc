@@ -69,7 +69,7 @@ class ForwardingTest : public ::testing::Test {
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(e).value();
     engine_->Start();
-    service_ = std::make_unique<KinesisService>(*engine_, ApiOptions{}, &forwarder_, "n1");
+    service_ = std::make_unique<KinesisService>(*engine_, ApiOptions{}, &forwarder_, "n1", /*forward_puts=*/true);
     ASSERT_EQ(Call("CreateStream", R"({"StreamName":"s","ShardCount":2})").status, 200);
     // Shard 0 covers the lower half of the hash range: hash key 1 goes there.
     placement_->elsewhere = true;

@@ -5,26 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include "cluster/etcd_process.h"
+#include "cluster/etcd_fixture.h"
 
 namespace sluice::cluster {
 namespace {
 
-class ClusterSecretsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Status started = etcd_.Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    EtcdOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    Result<std::unique_ptr<EtcdClient>> client = EtcdClient::Create(options);
-    ASSERT_TRUE(client.ok());
-    client_ = std::move(client).value();
-  }
-
-  testing::EtcdProcess etcd_;
-  std::unique_ptr<EtcdClient> client_;
-};
+using ClusterSecretsTest = testing::EtcdFixture;
 
 TEST_F(ClusterSecretsTest, TheFirstCallCreatesTheKeyAndEveryLaterOneReadsIt) {
   Result<std::string> first = LoadOrCreateIteratorKey(*client_);

@@ -41,7 +41,8 @@ struct Node {
 };
 
 class EtcdStreamCatalogTest : public testing::EtcdFixture {
- protected:  void TearDown() override {
+ protected:
+  void TearDown() override {
     for (auto& node : nodes_) node->catalog->Stop();
   }
 

@@ -12,7 +12,6 @@ namespace {
 class NodeRegistryTest : public testing::EtcdFixture {
  protected:
   NodeInfo Node(const std::string& id, const std::string& address) { return {id, address, 1796000000000, "test"}; }
-
 };
 
 TEST_F(NodeRegistryTest, ARegisteredNodeIsListedAliveWithItsDocument) {

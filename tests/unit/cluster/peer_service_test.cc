@@ -16,6 +16,7 @@
 
 #include "cluster/peer_client.h"
 #include "cluster/peer_codec.h"
+#include "gateway_server.h"
 #include "peer_examples.h"
 #include "cluster/peer_service.h"
 #include "cluster/peer_transport.h"
@@ -77,22 +78,9 @@ class FakeFetchHandler final : public FetchHandler {
 class PeerServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    gateway_.AddService(std::make_unique<PeerService>(&handler_));
-    server::ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.threads = 1;
-    auto server =
-        server::Server::Create(options, [this](const server::HttpRequest& request, server::Responder respond) {
-          gateway_.Handle(request, std::move(respond));
-        });
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    server_->Start();
-    address_ = "127.0.0.1:" + std::to_string(server_->port());
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown(1000);
+    node_.gateway().AddService(std::make_unique<PeerService>(&handler_));
+    node_.Start();
+    address_ = node_.address();
   }
 
   // A raw POST (or `method`) of `body` to `path`, for bytes PeerClient never sends.
@@ -116,8 +104,7 @@ class PeerServiceTest : public ::testing::Test {
   }
 
   FakeFetchHandler handler_;
-  gateway::Gateway gateway_;
-  std::unique_ptr<server::Server> server_;
+  testing::GatewayServer node_;
   std::string address_;
 };
 
@@ -232,8 +219,7 @@ TEST_F(PeerServiceTest, AnUnansweredFetchTimesOutAtTheDeadline) {
 
 TEST_F(PeerServiceTest, ANodeNotListeningIsAConnectionFailure) {
   const std::string gone = address_;
-  server_->Shutdown(1000);
-  server_.reset();
+  node_.Stop();
   PeerClient client({.timeout_ms = 1000});
   auto response = client.Fetch(gone, Request());
   ASSERT_FALSE(response.ok());

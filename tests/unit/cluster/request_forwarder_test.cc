@@ -14,6 +14,11 @@
 
 #include "server/server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace sluice::cluster {
 namespace {
 
@@ -107,13 +112,63 @@ TEST(RequestForwarderTest, ANodeThatIsNotThereFailsTheCall) {
   EXPECT_EQ(forwarder.failed(), 1u);
 }
 
-TEST(RequestForwarderTest, AFullQueueRefusesAtOnceOnAWorker) {
+TEST(RequestForwarderTest, AFullQueueRefusesAtOnceWithoutQueueing) {
   SeeingServer leader;
   RequestForwarder forwarder(ForwarderOptions{.threads = 1, .max_queued = 0, .timeout_ms = 2000});
   Outcome out = ForwardAndWait(forwarder, leader.address(), APut());
   ASSERT_FALSE(out.answer.ok());
   EXPECT_EQ(out.answer.status().code(), ErrorCode::kServiceUnavailable);
-  EXPECT_NE(out.thread, std::this_thread::get_id());
+  EXPECT_EQ(out.thread, std::this_thread::get_id()) << "answered inline, never queued";
+  EXPECT_EQ(forwarder.failed(), 1u);
+}
+
+// A node that accepts connections and never answers: the kernel's backlog
+// takes the connection, nobody reads it.
+class MuteNode {
+ public:
+  MuteNode() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~MuteNode() { ::close(fd_); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+TEST(RequestForwarderTest, StopAnswersTheQueuedCallsWithCancelledAndRefusesLaterOnes) {
+  MuteNode mute;
+  RequestForwarder forwarder(ForwarderOptions{.threads = 1, .max_queued = 16, .timeout_ms = 1000});
+  auto first = std::make_shared<std::promise<Status>>();
+  auto queued = std::make_shared<std::promise<Status>>();
+  forwarder.Forward(mute.address(), APut(), [first](Result<gateway::ForwardedResponse> r) {
+    first->set_value(r.ok() ? Status::Ok() : r.status());
+  });
+  // The one worker is busy with the first; the second waits in the queue.
+  forwarder.Forward(mute.address(), APut(), [queued](Result<gateway::ForwardedResponse> r) {
+    queued->set_value(r.ok() ? Status::Ok() : r.status());
+  });
+  forwarder.Stop();
+  auto first_done = first->get_future();
+  auto queued_done = queued->get_future();
+  ASSERT_EQ(first_done.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  ASSERT_EQ(queued_done.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_FALSE(first_done.get().ok()) << "the mute node never answered";
+  // The worker could take it only after the first call's 1 s: Stop had emptied the queue by then.
+  EXPECT_EQ(queued_done.get().code(), ErrorCode::kCancelled);
+  Outcome after = ForwardAndWait(forwarder, mute.address(), APut());
+  ASSERT_FALSE(after.answer.ok());
+  EXPECT_EQ(after.answer.status().code(), ErrorCode::kCancelled);
+  forwarder.Stop();  // idempotent
 }
 
 }  // namespace

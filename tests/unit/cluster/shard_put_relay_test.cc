@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "cluster/request_forwarder.h"
-#include "gateway/gateway.h"
-#include "server/server.h"
+#include "gateway_server.h"
 
 namespace sluice::cluster {
 namespace {
@@ -39,22 +38,9 @@ class ShardPutRelayTest : public ::testing::Test {
     created_ = described->creation_ms;
 
     puts_ = std::make_unique<EngineShardPuts>(*leader_);
-    gateway_.AddService(std::make_unique<PeerService>(nullptr, puts_.get()));
-    server::ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.threads = 1;
-    auto server =
-        server::Server::Create(options, [this](const server::HttpRequest& request, server::Responder respond) {
-          gateway_.Handle(request, std::move(respond));
-        });
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    server_->Start();
-    address_ = "127.0.0.1:" + std::to_string(server_->port());
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown(1000);
+    node_.gateway().AddService(std::make_unique<PeerService>(nullptr, puts_.get()));
+    node_.Start();
+    address_ = node_.address();
   }
 
   Result<std::vector<engine::PutEntryResult>> Append(int64_t creation_ms, int shard,
@@ -73,8 +59,7 @@ class ShardPutRelayTest : public ::testing::Test {
   std::unique_ptr<engine::Engine> leader_;
   int64_t created_ = 0;
   std::unique_ptr<EngineShardPuts> puts_;
-  gateway::Gateway gateway_;
-  std::unique_ptr<server::Server> server_;
+  testing::GatewayServer node_;
   std::string address_;
   RequestForwarder forwarder_;
   PeerShardWriter writer_{forwarder_};
