@@ -443,6 +443,12 @@ Status ShardLog::Impl::Close() {
   return status;
 }
 
+int64_t ShardLog::Impl::OldestSegmentNewestArrivalMillis() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (segments_.size() != 1) return INT64_MIN;
+  return last_arrival_ms_.load(std::memory_order_relaxed);
+}
+
 Status ShardLog::Impl::Destroy() {
   Status s = Close();
   if (options_.durability == Durability::kMemory) return s;

@@ -78,6 +78,10 @@ bool ShardLog::UnloadIfIdle(int64_t idle_ms) {
   if (!impl->IdleFor(idle_ms * 1'000'000)) return false;
   const uint64_t start = impl->StartOffset();
   const uint64_t size = impl->SizeBytes();
+  // Known now, and not from index files a one-segment log may not have
+  // (Close writes none for a last segment of one index entry): retention
+  // must not load the log again each pass just to learn it.
+  const int64_t newest_of_oldest = impl->OldestSegmentNewestArrivalMillis();
   // Everything appended is durable (IdleFor): closing only saves the index
   // files and cuts the padding, and what it fails to do recovery redoes.
   Status closed = impl->Close();
@@ -85,8 +89,8 @@ bool ShardLog::UnloadIfIdle(int64_t idle_ms) {
   std::lock_guard<std::mutex> lock(LoadMutex(this));
   unloaded_start_offset_ = start;
   unloaded_size_bytes_.store(static_cast<int64_t>(size), std::memory_order_relaxed);
-  // The oldest segment's newest arrival is read again from its index files.
-  unloaded_newest_arrival_ms_.store(INT64_MIN, std::memory_order_relaxed);
+  // Otherwise the oldest segment's newest arrival is read again from its index files.
+  unloaded_newest_arrival_ms_.store(newest_of_oldest, std::memory_order_relaxed);
   impl_.store(nullptr, std::memory_order_release);
   delete impl;
   return true;

@@ -64,6 +64,9 @@ class ShardLog::Impl {
   uint64_t VisibleEndOffset() const { return Loaded(durable_end_); }
   int64_t LastArrivalMillis() const { return Loaded(last_arrival_ms_); }
   uint64_t SizeBytes() const { return Loaded(size_bytes_); }
+  // The newest arrival in the oldest segment when the log has one segment
+  // (its newest record's), else INT64_MIN: not known without its index.
+  int64_t OldestSegmentNewestArrivalMillis() const;
 
   // ---- Flusher side ----
   // Syncs whatever was appended but not yet synced, then marks it durable.

@@ -122,3 +122,32 @@ TEST(IdleUnloadTest, AnUnloadedLogClosesAndIsDestroyedWithoutLoading) {
 
 }  // namespace
 }  // namespace sluice::storage
+
+namespace sluice::storage {
+namespace {
+
+// A one-segment log keeps no index files at close (a last segment of one
+// index entry gets none), so its unload remembers its newest arrival: the
+// retention pass after it does not load the log again to learn it.
+TEST(IdleUnloadTest, RetentionDoesNotLoadAnUnloadedOneSegmentLogWithNothingExpired) {
+  TempDir dir;
+  Flusher flusher;
+  flusher.Start();
+  auto log = std::move(ShardLog::Open(dir.Join("log"), Options(Durability::kFsync), &flusher).value());
+  AppendRecords(log.get(), 3, 10, 5000);  // one small segment, arrival 5000
+  std::atomic<bool> durable{false};
+  log->WhenDurable(log->EndOffset(), [&](Status s) { durable = s.ok(); });
+  ASSERT_TRUE(WaitFor([&] { return durable.load(); }));
+  ASSERT_TRUE(WaitFor([&] { return log->UnloadIfIdle(0); }));
+
+  Result<uint64_t> start = log->TrimOlderThan(4000);  // nothing arrived before 4000
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_EQ(*start, 0u);
+  EXPECT_FALSE(log->IsLoaded()) << "answered from what the unload kept";
+  // Something that may have expired is still looked at.
+  ASSERT_TRUE(log->TrimOlderThan(6000).ok());
+  EXPECT_TRUE(log->IsLoaded());
+}
+
+}  // namespace
+}  // namespace sluice::storage
