@@ -13,7 +13,14 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   return c;
 }
 
-ClusterControl::~ClusterControl() { Stop(); }
+ClusterControl::~ClusterControl() {
+  Stop();
+  // The view first: its watch thread calls the controller's listener until
+  // the view is gone, so the controller (stopped) outlives it.
+  placement_.reset();
+  view_.reset();
+  controller_.reset();
+}
 
 Status ClusterControl::StartController(const ClusterMembership& membership) {
   SLUICE_ASSIGN_OR_RETURN(view_, cluster::ClusterView::Open(*etcd_));
@@ -35,9 +42,9 @@ void ClusterControl::Stop() {
   joined_->Leave();
   if (controller_) controller_->Stop();
   if (catalog_) catalog_->Stop();
-  controller_.reset();
-  // The view and the placement on it stay until this object goes: a call
-  // under way in the engine may still be asking the placement.
+  // The view, the placement on it and the stopped controller stay until
+  // this object goes: a call under way in the engine may still be asking
+  // the placement, and the view's watch may still wake the controller.
 }
 
 }  // namespace sluice::cli

@@ -432,10 +432,10 @@ Status ShardLog::Impl::Close() {
     if (status.ok()) MarkDurable(end_offset_.load());
   }
   for (const auto& segment : segments_) {
-    // The last segment is scanned again from its index's last entry at the
-    // next Open: a single entry (position 0) saves no work there, and an
-    // empty segment has none. Older segments keep theirs (saved at the roll).
-    if (segment == segments_.back() && segment->index.size() <= 1) continue;
+    // An empty last segment has no index to save. Any segment holding
+    // records keeps its index files, even a single entry's: the retention
+    // pass reads a log's newest arrival from them without loading it.
+    if (segment == segments_.back() && segment->index.size() == 0) continue;
     Status s = segment->SaveIndex();
     if (!s.ok()) log::Warn("storage: could not save index of {}: {}", segment->path_stem, s.ToString());
   }
