@@ -173,9 +173,11 @@ void StreamControl::BuildStream(StreamMeta meta, const std::string& dir,
   Result<std::shared_ptr<StreamState>> opened = OpenStreamLogs(options_, stores_, meta);
   std::lock_guard control(streams_.control_mu());
   building_.erase(KeyOf(meta.ref));
-  // It stays CREATING for what remains of create_stream_delay_ms.
+  // It stays CREATING for what remains of create_stream_delay_ms (none
+  // without one: a creation time made later than the clock to keep it
+  // unique is no reason to wait).
   const int64_t due = meta.creation_ms + options_.create_stream_delay_ms;
-  meta.status = due > Now() ? StreamStatus::kCreating : StreamStatus::kActive;
+  meta.status = options_.create_stream_delay_ms > 0 && due > Now() ? StreamStatus::kCreating : StreamStatus::kActive;
   meta.transition_at_ms = meta.status == StreamStatus::kCreating ? due : 0;
   if (opened.ok()) (*opened)->meta = meta;
   Status s = CommitCreatedLocked(meta, dir, std::move(opened));
