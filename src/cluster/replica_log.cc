@@ -36,6 +36,15 @@ ReplicaLog::~ReplicaLog() { (void)Close(); }  // Close() logs nothing; its error
 
 std::string ReplicaLog::Describe() const { return ShardName(shard_.shard_index) + " of stream " + shard_.stream; }
 
+size_t ReplicaLog::MinInsyncLocked() const {
+  return std::min(options_.min_insync_replicas, std::max<size_t>(1, replicas_.size()));
+}
+
+Status ReplicaLog::TooFewInsyncLocked(const std::string& what) const {
+  return Status::Internal(what + ": " + std::to_string(isr_.size()) + " in-sync replicas of the " +
+                          std::to_string(MinInsyncLocked()) + " required");
+}
+
 Status ReplicaLog::ClosedError() const { return Status::IoError("the replica of " + Describe() + " is closed"); }
 
 void ReplicaLog::Deferred::Run(const IsrProposalCallback& on_isr_proposal) {
@@ -144,10 +153,7 @@ Result<uint64_t> ReplicaLog::Append(std::span<const storage::AppendEntry> entrie
       return Status(ErrorCode::kNotLeader,
                     "this node does not lead " + Describe() + " (leader epoch " + std::to_string(epoch_) + ")");
     }
-    if (isr_.size() < options_.min_insync_replicas) {
-      return Status::Internal("not enough in-sync replicas for " + Describe() + ": " + std::to_string(isr_.size()) +
-                              " of the " + std::to_string(options_.min_insync_replicas) + " required");
-    }
+    if (isr_.size() < MinInsyncLocked()) return TooFewInsyncLocked("not enough in-sync replicas for " + Describe());
     SLUICE_ASSIGN_OR_RETURN(first, log_->Append(entries, arrival_ms));
     epoch = epoch_;
   }

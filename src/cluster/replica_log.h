@@ -51,7 +51,9 @@ namespace sluice::cluster {
 
 struct ReplicaOptions {
   std::string node_id;  // this node
-  // Appends are refused while the ISR has fewer members (Kafka's min.insync.replicas).
+  // Appends are refused while the ISR has fewer members (Kafka's
+  // min.insync.replicas), or fewer than all the shard's replicas when it has
+  // fewer than that (a shard assigned while the cluster was smaller).
   size_t min_insync_replicas = 1;
   // An in-sync follower that has not caught up to the leader's log end for
   // this long is proposed for removal (Kafka's replica.lag.time.max.ms).
@@ -173,6 +175,10 @@ class ReplicaLog final : public engine::ShardStore {
   Status AppendFetchedLocked(const std::vector<FetchedRecord>& records, uint64_t fetch_offset);
   // Role changes (replica_log.cc).
   std::string Describe() const;  // "shardId-000000000001 of stream s"
+  // min_insync_replicas, capped by the shard's replicas (at least 1).
+  size_t MinInsyncLocked() const;
+  // InternalFailure naming the ISR's size and the minimum.
+  Status TooFewInsyncLocked(const std::string& what) const;
   Status ClosedError() const;
   void FailWaitsLocked(const Status& status, Deferred& out);
 
