@@ -1,0 +1,43 @@
+// ShardLogLocalLog: the LocalLog (local_log.h) a node keeps a shard replica
+// in, over the shard's segmented storage::ShardLog, whose VisibleEndOffset()
+// (durable in kFsync, written in kOs) is the replica's DurableEnd(). Each
+// call forwards to the log; TruncateTo() is ShardLog::TruncateTo(), durable
+// across a crash.
+#pragma once
+
+#include <memory>
+
+#include "cluster/local_log.h"
+#include "storage/shard_log.h"
+
+namespace sluice::cluster {
+
+class ShardLogLocalLog final : public LocalLog {
+ public:
+  explicit ShardLogLocalLog(std::unique_ptr<storage::ShardLog> log) : log_(std::move(log)) {}
+
+  Result<uint64_t> Append(std::span<const storage::AppendEntry> entries, int64_t arrival_ms) override {
+    return log_->Append(entries, arrival_ms);
+  }
+  void WhenDurable(uint64_t end_offset, std::function<void(Status)> done) override {
+    log_->WhenDurable(end_offset, std::move(done));
+  }
+  uint64_t StartOffset() const override { return log_->StartOffset(); }
+  uint64_t EndOffset() const override { return log_->EndOffset(); }
+  uint64_t DurableEnd() const override { return log_->VisibleEndOffset(); }
+  int64_t LastArrivalMillis() const override { return log_->LastArrivalMillis(); }
+  Result<storage::ReadResult> Read(uint64_t from, size_t max_records, size_t max_bytes) const override {
+    return log_->Read(from, max_records, max_bytes);
+  }
+  Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const override { return log_->OffsetForTime(timestamp_ms); }
+  Result<uint64_t> TrimOlderThan(int64_t before_ms) override { return log_->TrimOlderThan(before_ms); }
+  Status TruncateTo(uint64_t end_offset) override { return log_->TruncateTo(end_offset); }
+  Status Close() override { return log_->Close(); }
+  Status Destroy() override { return log_->Destroy(); }
+  uint64_t SizeBytes() const override { return log_->SizeBytes(); }
+
+ private:
+  const std::unique_ptr<storage::ShardLog> log_;
+};
+
+}  // namespace sluice::cluster
