@@ -27,6 +27,7 @@ ClusterControl::~ClusterControl() {
   // replicas' listeners until the view is gone, so they (stopped) outlive it.
   placement_.reset();
   view_.reset();
+  if (stores_) stores_->SetIsrSink(nullptr);  // the stores may outlive the writer
   isr_writer_.reset();
   controller_.reset();
 }
@@ -38,9 +39,11 @@ std::shared_ptr<engine::ShardStoreFactory> ClusterControl::ShardStores(
   options.data_dir = data_dir_;
   options.min_insync_replicas = min_insync_replicas_;
   options.replica_lag_time_max_ms = replica_lag_time_max_ms_;
-  // An idle follower asks again this soon: the most a write waits for its
-  // followers to notice it (until fetches wait at the leader for records).
-  options.manager.fetch_idle_ms = 10;
+  // Each follower has a fetch loop, held at the leader until records come.
+  options.manager.fetch_threads = true;
+  // A refused fetch is mostly a leader that has not yet applied its record
+  // (a new shard, a failover): soon asked again.
+  options.manager.fetch_retry_ms = 50;
   stores_ = std::make_shared<cluster::ReplicatedShardStores>(std::move(local), &peer_client_, std::move(options));
   return stores_;
 }

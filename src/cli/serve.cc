@@ -324,6 +324,7 @@ int RunServe(const ServeConfig& config) {
     cluster_control = std::move(connected).value();
     eopts.catalog = cluster_control->catalog();
     eopts.placement = cluster_control->placement();
+    eopts.active_once_led = true;  // a new stream is ACTIVE once the controller has given each shard a leader
     eopts.iterator_key = cluster_control->iterator_key();
     // Data-plane calls for shards other nodes lead go there: whole
     // (forwarded), or a PutRecords' records shard by shard (PutToShard).

@@ -7,12 +7,6 @@
 namespace sluice::cluster {
 namespace {
 
-bool SameMembers(std::vector<std::string> a, std::vector<std::string> b) {
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  return a == b;
-}
-
 std::string Join(const std::vector<std::string>& nodes) {
   std::string out;
   for (const std::string& n : nodes) out += (out.empty() ? "" : ",") + n;
@@ -53,7 +47,9 @@ Result<bool> IsrWriter::Write(const IsrProposal& proposal) {
   return written;
 }
 
-void IsrWriter::Start() { thread_ = std::thread([this] { Loop(); }); }
+void IsrWriter::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void IsrWriter::Stop() {
   {

@@ -5,15 +5,6 @@
 #include <algorithm>
 
 namespace sluice::cluster {
-namespace {
-
-bool SameMembers(std::vector<std::string> a, std::vector<std::string> b) {
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  return a == b;
-}
-
-}  // namespace
 
 ReplicaLog::ReplicaLog(ShardId shard, ReplicaOptions options, std::unique_ptr<LocalLog> log,
                        std::unique_ptr<LeaderEpochHistory> history, IsrProposalCallback on_isr_proposal)
@@ -124,6 +115,11 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
   }
   deferred.Run(on_isr_proposal_);
   return Status::Ok();
+}
+
+bool ReplicaLog::IsFollowing() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !closed_ && role_ == Role::kFollower && !leader_address_.empty();
 }
 
 bool ReplicaLog::IsLeader() const {

@@ -67,6 +67,9 @@ struct ReplicaOptions {
   // any thread, no lock held; must be quick), so that its next fetch can
   // report them at once (ReplicaManager::Wake).
   std::function<void()> on_follower_durable;
+  // Follower: how long the leader may hold a fetch that finds nothing new
+  // (FetchRequest::max_wait_ms); 0 answers at once.
+  uint32_t fetch_max_wait_ms = 0;
 };
 
 // An ISR the leader wants written to the shard's record (the controller's
@@ -120,6 +123,8 @@ class ReplicaLog final : public engine::ShardStore {
 
   const ShardId& shard() const { return shard_; }
   bool IsLeader() const;
+  // Whether it follows a leader it knows the address of (FetchOnce() asks it).
+  bool IsFollowing() const;
   int64_t LeaderEpoch() const;
   std::vector<std::string> Isr() const;
 

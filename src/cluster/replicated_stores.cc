@@ -33,8 +33,12 @@ class ReplicaHandle final : public engine::ShardStore {
     if (!r.ok()) return done(r.status());
     (*r)->WhenDurable(end_offset, std::move(done));
   }
-  uint64_t StartOffset() const override { return Look([](const ReplicaLog& r) { return r.StartOffset(); }); }
-  uint64_t EndOffset() const override { return Look([](const ReplicaLog& r) { return r.EndOffset(); }); }
+  uint64_t StartOffset() const override {
+    return Look([](const ReplicaLog& r) { return r.StartOffset(); });
+  }
+  uint64_t EndOffset() const override {
+    return Look([](const ReplicaLog& r) { return r.EndOffset(); });
+  }
   uint64_t VisibleEndOffset() const override {
     return Look([](const ReplicaLog& r) { return r.VisibleEndOffset(); });
   }
@@ -68,7 +72,9 @@ class ReplicaHandle final : public engine::ShardStore {
     }
     return stores_->Destroy(id_, dir_);
   }
-  uint64_t SizeBytes() const override { return Look([](const ReplicaLog& r) { return r.SizeBytes(); }); }
+  uint64_t SizeBytes() const override {
+    return Look([](const ReplicaLog& r) { return r.SizeBytes(); });
+  }
   bool IsLoaded() const override { return Peek() != nullptr; }
 
  private:
@@ -100,7 +106,7 @@ class ReplicaHandle final : public engine::ShardStore {
   const std::string dir_;
   mutable std::mutex mu_;
   mutable std::shared_ptr<ReplicaLog> replica_;  // guarded by mu_
-  bool closed_ = false;                           // guarded by mu_
+  bool closed_ = false;                          // guarded by mu_
 };
 
 }  // namespace
@@ -123,6 +129,11 @@ std::string ReplicatedShardStores::DirOf(const ShardId& shard) const {
   return engine::ShardDir(engine::StreamDir(options_.data_dir, stream, shard.creation_ms), shard.shard_index);
 }
 
+bool ReplicatedShardStores::IsDestroyed(const ShardId& shard) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return destroyed_.count(shard) > 0;
+}
+
 std::shared_ptr<ReplicaLog> ReplicatedShardStores::Find(const ShardId& shard) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = replicas_.find(shard);
@@ -134,8 +145,7 @@ Result<std::shared_ptr<ReplicaLog>> ReplicatedShardStores::Acquire(const ShardId
   return AcquireLocked(shard, dir);
 }
 
-Result<std::shared_ptr<ReplicaLog>> ReplicatedShardStores::AcquireLocked(const ShardId& shard,
-                                                                         const std::string& dir) {
+Result<std::shared_ptr<ReplicaLog>> ReplicatedShardStores::AcquireLocked(const ShardId& shard, const std::string& dir) {
   if (stopped_) return Status::IoError("the shard stores are stopped");
   if (destroyed_.count(shard) > 0) {
     return Status::IoError(ShardName(shard.shard_index) + " of stream " + shard.stream + " was deleted");
@@ -148,7 +158,8 @@ Result<std::shared_ptr<ReplicaLog>> ReplicatedShardStores::AcquireLocked(const S
   ropts.node_id = options_.node_id;
   ropts.min_insync_replicas = options_.min_insync_replicas;
   ropts.replica_lag_time_max_ms = options_.replica_lag_time_max_ms;
-  ropts.on_follower_durable = [this] { manager_.Wake(); };
+  ropts.on_follower_durable = [this, shard] { manager_.Wake(shard); };
+  ropts.fetch_max_wait_ms = options_.fetch_max_wait_ms;
   // The sink is read when a proposal is made, so one set later still counts.
   IsrProposalCallback propose = [this](const IsrProposal& p) {
     IsrProposalCallback sink;
@@ -158,9 +169,11 @@ Result<std::shared_ptr<ReplicaLog>> ReplicatedShardStores::AcquireLocked(const S
     }
     if (sink) sink(p);
   };
-  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ReplicaLog> opened,
-                          ReplicaLog::Open(shard, std::move(ropts), std::make_unique<ShardLogLocalLog>(std::move(log)),
-                                           std::move(history), std::move(propose)));
+  SLUICE_ASSIGN_OR_RETURN(
+      std::unique_ptr<ReplicaLog> opened,
+      ReplicaLog::Open(shard, std::move(ropts),
+                       std::make_unique<ShardLogLocalLog>(std::move(log), [this, shard] { waits_.Wake(shard); }),
+                       std::move(history), std::move(propose)));
   std::shared_ptr<ReplicaLog> replica = std::move(opened);
   replicas_.emplace(shard, replica);
   return replica;
@@ -172,16 +185,18 @@ Result<std::unique_ptr<engine::ShardStore>> ReplicatedShardStores::Open(const en
 }
 
 Status ReplicatedShardStores::Destroy(const ShardId& shard, const std::string& dir) {
-  manager_.Remove(shard);
   std::shared_ptr<ReplicaLog> replica;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Marked first: an Apply() under way then takes it out of the fetching
+    // again should it have put it back.
     destroyed_.insert(shard);
     if (auto it = replicas_.find(shard); it != replicas_.end()) {
       replica = std::move(it->second);
       replicas_.erase(it);
     }
   }
+  manager_.Remove(shard);
   if (replica) return replica->Destroy();
   // Never opened here: its folder may still hold what an earlier run kept.
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<storage::ShardLog> log, local_->OpenLog(dir));
@@ -203,6 +218,7 @@ void ReplicatedShardStores::Apply(const ClusterView::Snapshot& view) {
     if (auto node = view.live_nodes.find(l.leader); node != view.live_nodes.end()) {
       leader_address = node->second.advertise;
     }
+    if (IsDestroyed(record.id)) continue;  // its stream was deleted; the record goes soon
     auto applied = applied_.find(record.id);
     if (applied != applied_.end() && applied->second.mod_revision == record.mod_revision &&
         applied->second.leader_address == leader_address) {
@@ -232,9 +248,10 @@ void ReplicatedShardStores::Apply(const ClusterView::Snapshot& view) {
       // An older record (InvalidArgument) is simply not news; anything else
       // is tried again at the next change.
       if (uint64_t suppressed; log_limit_.Allow(&suppressed)) {
-        log::Warn("cluster: cannot apply the leadership of {} of stream {} (epoch {}): {} ({} more such lines not "
-                  "logged)",
-                  ShardName(record.id.shard_index), record.id.stream, l.leader_epoch, status.message(), suppressed);
+        log::Warn(
+            "cluster: cannot apply the leadership of {} of stream {} (epoch {}): {} ({} more such lines not "
+            "logged)",
+            ShardName(record.id.shard_index), record.id.stream, l.leader_epoch, status.message(), suppressed);
       }
       applied_.erase(record.id);
       continue;
@@ -242,6 +259,7 @@ void ReplicatedShardStores::Apply(const ClusterView::Snapshot& view) {
     applied_[record.id] = Applied{record.mod_revision, leader_address};
     if (replica && replica_here) {
       if (!manager_.Find(record.id)) manager_.Add(replica);
+      if (IsDestroyed(record.id)) manager_.Remove(record.id);  // destroyed meanwhile
     } else {
       manager_.Remove(record.id);
     }
@@ -259,7 +277,20 @@ void ReplicatedShardStores::Apply(const ClusterView::Snapshot& view) {
 }
 
 void ReplicatedShardStores::Fetch(const FetchRequest& request, std::function<void(FetchResponse)> reply) {
-  reply(manager_.HandleFetch(request));
+  const uint64_t generation = waits_.Generation(request.shard);
+  FetchResponse response = manager_.HandleFetch(request);
+  if (request.max_wait_ms == 0 || response.error != FetchError::kNone || !response.records.empty()) {
+    return reply(std::move(response));
+  }
+  // Nothing new: held until the shard's next records, or the wait's end.
+  auto shared_reply = std::make_shared<std::function<void(FetchResponse)>>(std::move(reply));
+  waits_.Park(request.shard, generation, MonotonicMillis() + request.max_wait_ms,
+              [this, request, shared_reply](bool last) {
+                FetchResponse again = manager_.HandleFetch(request);
+                if (!last && again.error == FetchError::kNone && again.records.empty()) return false;
+                (*shared_reply)(std::move(again));
+                return true;
+              });
 }
 
 void ReplicatedShardStores::Stop() {
@@ -270,6 +301,7 @@ void ReplicatedShardStores::Stop() {
     stopped_ = true;
     replicas.swap(replicas_);
   }
+  waits_.Stop();  // answers the fetches held
   manager_.Stop();
   for (auto& [id, replica] : replicas) (void)replica->Close();  // fails the waits still pending
   local_->Stop();

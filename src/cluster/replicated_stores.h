@@ -4,7 +4,9 @@
 // usual folder (shard_log_local_log.h) and its leader epoch history beside
 // it; a ReplicaManager (replica_manager.h) makes the followers fetch from
 // their leaders and the leaders check their followers' lag; fetches from the
-// other nodes are answered here (the peer endpoint's FetchHandler).
+// other nodes are answered here (the peer endpoint's FetchHandler), a fetch
+// that finds nothing new held until the shard's next records are durable in
+// the leader's log (fetch_waits.h).
 //
 // Roles come from the shard leadership records: Apply() hands every record
 // naming this node among its replicas to its replica (opening it first),
@@ -27,6 +29,7 @@
 #include <string>
 
 #include "cluster/cluster_view.h"
+#include "cluster/fetch_waits.h"
 #include "cluster/peer_service.h"
 #include "cluster/replica_log.h"
 #include "cluster/replica_manager.h"
@@ -40,6 +43,10 @@ struct ReplicatedStoreOptions {
   std::string data_dir;  // shards live in engine::ShardDir(engine::StreamDir(data_dir, ...), index)
   size_t min_insync_replicas = 2;
   int64_t replica_lag_time_max_ms = 10'000;
+  // The followers' long poll: how long a leader holds a fetch that finds
+  // nothing new (0: no long poll; followers then ask every
+  // manager.fetch_idle_ms).
+  uint32_t fetch_max_wait_ms = 500;
   ReplicaManagerOptions manager;
 };
 
@@ -89,13 +96,15 @@ class ReplicatedShardStores final : public engine::ShardStoreFactory, public Fet
   };
   Result<std::shared_ptr<ReplicaLog>> AcquireLocked(const ShardId& shard, const std::string& dir);
   std::string DirOf(const ShardId& shard) const;
+  bool IsDestroyed(const ShardId& shard) const;
 
   const std::shared_ptr<engine::LocalShardStoreFactory> local_;
   const ReplicatedStoreOptions options_;
   ReplicaManager manager_;
+  FetchWaits waits_;
   RateLimiter log_limit_;
 
-  std::mutex apply_mu_;  // one Apply() at a time; outer to mu_
+  std::mutex apply_mu_;                 // one Apply() at a time; outer to mu_
   std::map<ShardId, Applied> applied_;  // guarded by apply_mu_
 
   mutable std::mutex mu_;

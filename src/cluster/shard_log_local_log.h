@@ -2,7 +2,9 @@
 // in, over the shard's segmented storage::ShardLog, whose VisibleEndOffset()
 // (durable in kFsync, written in kOs) is the replica's DurableEnd(). Each
 // call forwards to the log; TruncateTo() is ShardLog::TruncateTo(), durable
-// across a crash.
+// across a crash. `on_durable`, when given, runs after every durability wait
+// the log completes (on its thread; it must be quick): the leader's long
+// poll learns there that followers have new records to fetch.
 #pragma once
 
 #include <memory>
@@ -14,13 +16,19 @@ namespace sluice::cluster {
 
 class ShardLogLocalLog final : public LocalLog {
  public:
-  explicit ShardLogLocalLog(std::unique_ptr<storage::ShardLog> log) : log_(std::move(log)) {}
+  explicit ShardLogLocalLog(std::unique_ptr<storage::ShardLog> log, std::function<void()> on_durable = nullptr)
+      : log_(std::move(log)), on_durable_(std::move(on_durable)) {}
 
   Result<uint64_t> Append(std::span<const storage::AppendEntry> entries, int64_t arrival_ms) override {
     return log_->Append(entries, arrival_ms);
   }
   void WhenDurable(uint64_t end_offset, std::function<void(Status)> done) override {
-    log_->WhenDurable(end_offset, std::move(done));
+    if (!on_durable_) return log_->WhenDurable(end_offset, std::move(done));
+    log_->WhenDurable(end_offset, [done = std::move(done), on_durable = on_durable_](Status s) {
+      const bool ok = s.ok();
+      done(std::move(s));
+      if (ok) on_durable();
+    });
   }
   uint64_t StartOffset() const override { return log_->StartOffset(); }
   uint64_t EndOffset() const override { return log_->EndOffset(); }
@@ -38,6 +46,7 @@ class ShardLogLocalLog final : public LocalLog {
 
  private:
   const std::unique_ptr<storage::ShardLog> log_;
+  const std::function<void()> on_durable_;
 };
 
 }  // namespace sluice::cluster
