@@ -7,6 +7,14 @@ namespace sluice::cli {
 
 Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfig& config) {
   std::unique_ptr<ClusterControl> c(new ClusterControl());
+  c->replication_factor_ = config.replication_factor;
+  c->min_insync_replicas_ = static_cast<size_t>(config.min_insync_replicas);
+  // A follower that has not caught up for as long as a crashed node stays
+  // registered leaves the in-sync set: a write waits for a stalled replica
+  // no longer than for a dead one.
+  c->replica_lag_time_max_ms_ = config.cluster_session_ttl_s * 1000;
+  c->node_id_ = config.node_id;
+  c->data_dir_ = config.data_dir;
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
   SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
@@ -15,11 +23,29 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
 
 ClusterControl::~ClusterControl() {
   Stop();
-  // The view first: its watch thread calls the controller's listener until
-  // the view is gone, so the controller (stopped) outlives it.
+  // The view first: its watch thread calls the controller's and the
+  // replicas' listeners until the view is gone, so they (stopped) outlive it.
   placement_.reset();
   view_.reset();
+  if (stores_) stores_->SetIsrSink(nullptr);  // the stores may outlive the writer
+  isr_writer_.reset();
   controller_.reset();
+}
+
+std::shared_ptr<engine::ShardStoreFactory> ClusterControl::ShardStores(
+    std::shared_ptr<engine::LocalShardStoreFactory> local) {
+  cluster::ReplicatedStoreOptions options;
+  options.node_id = node_id_;
+  options.data_dir = data_dir_;
+  options.min_insync_replicas = min_insync_replicas_;
+  options.replica_lag_time_max_ms = replica_lag_time_max_ms_;
+  // Each follower has a fetch loop, held at the leader until records come.
+  options.manager.fetch_threads = true;
+  // A refused fetch is mostly a leader that has not yet applied its record
+  // (a new shard, a failover): soon asked again.
+  options.manager.fetch_retry_ms = 50;
+  stores_ = std::make_shared<cluster::ReplicatedShardStores>(std::move(local), &peer_client_, std::move(options));
+  return stores_;
 }
 
 Status ClusterControl::StartController(const ClusterMembership& membership) {
@@ -27,11 +53,18 @@ Status ClusterControl::StartController(const ClusterMembership& membership) {
   cluster::ControllerOptions options;
   options.node_id = membership.node().id;
   options.lease = [&membership] { return membership.lease(); };
-  // One replica per shard until records are replicated: a shard's leader
-  // never moves to a node without its records. A node's loss leaves its
-  // shards leaderless (unavailable, not lost) until it returns.
-  options.replication_factor = 1;
+  options.replication_factor = replication_factor_;
   controller_ = std::make_unique<cluster::Controller>(*etcd_, *view_, std::move(options));
+  if (stores_) {
+    // The leaders' in-sync set changes go to etcd; every record change
+    // reaches this node's replicas through the view.
+    isr_writer_ = std::make_unique<cluster::IsrWriter>(*etcd_, *view_, membership.node().id);
+    isr_writer_->Start();
+    stores_->SetIsrSink([writer = isr_writer_.get()](const cluster::IsrProposal& p) { writer->Propose(p); });
+    view_->AddListener([stores = stores_, view = view_.get()] { stores->Apply(view->snapshot()); });
+    stores_->Apply(view_->snapshot());
+    stores_->Start();
+  }
   placement_ = std::make_shared<cluster::ClusterPlacement>(*view_, membership.node().id);
   joined_->Join(placement_);
   log::Info("cluster: node {} campaigns for controller; stream metadata is kept in etcd", membership.node().id);
@@ -41,6 +74,7 @@ Status ClusterControl::StartController(const ClusterMembership& membership) {
 void ClusterControl::Stop() {
   joined_->Leave();
   if (controller_) controller_->Stop();
+  if (isr_writer_) isr_writer_->Stop();
   if (catalog_) catalog_->Stop();
   // The view, the placement on it and the stopped controller stay until
   // this object goes: a call under way in the engine may still be asking

@@ -15,7 +15,11 @@
 #include "cluster/controller.h"
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_stream_catalog.h"
+#include "cluster/isr_writer.h"
+#include "cluster/peer_client.h"
+#include "cluster/replicated_stores.h"
 #include "engine/engine.h"
+#include "engine/local_shard_store.h"
 #include "util/status.h"
 
 namespace sluice::cli {
@@ -35,11 +39,18 @@ class ClusterControl {
   // For EngineOptions::iterator_key: the cluster's, so an iterator from any
   // node is valid on every node.
   const std::string& iterator_key() const { return iterator_key_; }
+  // For EngineOptions::shard_stores: each shard's records replicated over
+  // the nodes (cluster/replicated_stores.h), kept in logs opened by `local`.
+  // Call once, before the engine opens.
+  std::shared_ptr<engine::ShardStoreFactory> ShardStores(std::shared_ptr<engine::LocalShardStoreFactory> local);
+  // The peer endpoint's answer to the followers' fetches (after ShardStores).
+  cluster::FetchHandler* fetch_handler() const { return stores_.get(); }
   // Applies every change other nodes make to `engine`, which must outlive
   // Stop(). Call once the engine is open.
   void Follow(engine::Engine& engine) { catalog_->Follow(engine); }
-  // Reads the cluster view and starts the controller, with `membership`'s
-  // lease (it must outlive Stop()). Errors: those of the etcd calls.
+  // Reads the cluster view, starts the controller, with `membership`'s
+  // lease (it must outlive Stop()), and the replication: the replicas
+  // follow the shard records from here on. Errors: those of the etcd calls.
   Status StartController(const ClusterMembership& membership);
   // Stops the controller (resigning) and the watches. Idempotent.
   void Stop();
@@ -47,10 +58,18 @@ class ClusterControl {
  private:
   ClusterControl() = default;
 
+  int replication_factor_ = 3;
+  size_t min_insync_replicas_ = 2;
+  int64_t replica_lag_time_max_ms_ = 10'000;
+  std::string node_id_;
+  std::string data_dir_;
   std::unique_ptr<cluster::EtcdClient> etcd_;
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
+  cluster::PeerClient peer_client_;
+  std::shared_ptr<cluster::ReplicatedShardStores> stores_;
+  std::unique_ptr<cluster::IsrWriter> isr_writer_;
   std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
   std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
   std::string iterator_key_;

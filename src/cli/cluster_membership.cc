@@ -14,6 +14,11 @@ Status CheckClusterFlags(const ServeConfig& config) {
     return Status::Ok();
   }
   if (config.node_id.empty()) return Status::InvalidArgument("--cluster needs --node-id (this node's id)");
+  if (config.min_insync_replicas > config.replication_factor) {
+    return Status::InvalidArgument("--min-insync-replicas (" + std::to_string(config.min_insync_replicas) +
+                                   ") cannot be larger than --replication-factor (" +
+                                   std::to_string(config.replication_factor) + ")");
+  }
   return Status::Ok();
 }
 

@@ -324,6 +324,7 @@ int RunServe(const ServeConfig& config) {
     cluster_control = std::move(connected).value();
     eopts.catalog = cluster_control->catalog();
     eopts.placement = cluster_control->placement();
+    eopts.active_once_led = true;  // a new stream is ACTIVE once the controller has given each shard a leader
     eopts.iterator_key = cluster_control->iterator_key();
     // Data-plane calls for shards other nodes lead go there: whole
     // (forwarded), or a PutRecords' records shard by shard (PutToShard).
@@ -337,6 +338,8 @@ int RunServe(const ServeConfig& config) {
   // shares its group commit.
   auto shard_stores = std::make_shared<engine::LocalShardStoreFactory>(eopts.log);
   eopts.shard_stores = shard_stores;
+  // Cluster mode: each shard's records are replicated, in logs kept by the local store.
+  if (cluster_control) eopts.shard_stores = cluster_control->ShardStores(shard_stores);
   auto engine = engine::Engine::Open(eopts);
   if (!engine.ok()) {
     log::Error("cannot open the data dir {}: {}", config.data_dir, engine.status().ToString());
@@ -381,10 +384,9 @@ int RunServe(const ServeConfig& config) {
     gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id,
                                                              /*forward_puts=*/eopts.remote_writer == nullptr),
                        /*fallback=*/true);
-    // The peer protocol: PutToShard from the other nodes (fetches once
-    // records are replicated).
+    // The peer protocol: the followers' fetches, and PutToShard from the other nodes.
     shard_puts = std::make_unique<cluster::EngineShardPuts>(**engine);
-    gateway.AddService(std::make_unique<cluster::PeerService>(nullptr, shard_puts.get()));
+    gateway.AddService(std::make_unique<cluster::PeerService>(cluster_control->fetch_handler(), shard_puts.get()));
   } else {
     gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts), /*fallback=*/true);
   }

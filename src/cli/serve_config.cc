@@ -256,6 +256,20 @@ void AddServeFlags(CLI::App& serve, ServeConfig& c) {
       ->envname("SLUICE_CLUSTER_SESSION_TTL")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  serve
+      .add_option("--replication-factor", c.replication_factor,
+                  "Replicas of each shard's records, on as many nodes (fewer when fewer nodes are live as the "
+                  "shard is assigned); the elected controller's value is the one used")
+      ->envname("SLUICE_REPLICATION_FACTOR")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
+  serve
+      .add_option("--min-insync-replicas", c.min_insync_replicas,
+                  "In-sync replicas a write to a shard this node leads needs before it is acknowledged (at most "
+                  "the shard's replicas); below it, writes fail with the retryable InternalFailure")
+      ->envname("SLUICE_MIN_INSYNC_REPLICAS")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
 }
 
 }  // namespace sluice::cli

@@ -79,6 +79,11 @@ struct ServeConfig {
   std::string advertise;  // host:port other nodes and clients reach it at; "": host:port served
   // The lease of the node's registration: its key goes this long after a crash.
   int64_t cluster_session_ttl_s = 10;
+  // Replicas per shard (capped by the live nodes when the shard is
+  // assigned), and the in-sync replicas a write needs (capped by the shard's
+  // replicas).
+  int replication_factor = 3;
+  int min_insync_replicas = 2;
 };
 
 // Registers the serve flags on `serve` and binds them to `config`.

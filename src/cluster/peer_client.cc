@@ -27,7 +27,7 @@ Result<std::shared_ptr<http::HttpClient>> PeerClient::ClientFor(std::string_view
   return client;
 }
 
-Result<FetchResponse> PeerClient::Fetch(std::string_view address, const FetchRequest& request) {
+Result<FetchResponse> PeerClient::Fetch(const std::string& address, const FetchRequest& request) {
   const int64_t timeout_ms = options_.timeout_ms + static_cast<int64_t>(request.max_wait_ms);
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<http::HttpClient> client, ClientFor(address, timeout_ms));
   http::Request post;

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <utility>
 
+#include "cluster/peer_fetcher.h"
 #include "cluster/peer_messages.h"
 #include "http/http_client.h"
 #include "util/status.h"
@@ -30,7 +31,7 @@ struct PeerClientOptions {
   int64_t timeout_ms = 5000;
 };
 
-class PeerClient {
+class PeerClient final : public PeerFetcher {
  public:
   explicit PeerClient(PeerClientOptions options = {}) : options_(options) {}
 
@@ -40,7 +41,7 @@ class PeerClient {
   // ConnectionFailed, TimedOut (no answer within max_wait_ms + timeout_ms),
   // BadResponse (an HTTP error answer, with its status and message, or a
   // body that is not a FetchResponse).
-  Result<FetchResponse> Fetch(std::string_view address, const FetchRequest& request);
+  Result<FetchResponse> Fetch(const std::string& address, const FetchRequest& request) override;
 
  private:
   // The pooled client for `address` whose waits last `timeout_ms`.

@@ -20,6 +20,9 @@ Result<bool> ReplicaLog::FetchOnce(PeerFetcher& fetcher) {
     request.durable_end = std::min(log_->DurableEnd(), request.fetch_offset);
     request.last_fetched_epoch = request.fetch_offset == 0 ? 0 : history_->EpochAt(request.fetch_offset - 1);
     request.max_bytes = options_.fetch_max_bytes;
+    // A follower with records not yet durable asks at once: its next fetch
+    // reports them, and the leader's commit waits for that.
+    request.max_wait_ms = request.durable_end < request.fetch_offset ? 0 : options_.fetch_max_wait_ms;
     address = leader_address_;
   }
   SLUICE_ASSIGN_OR_RETURN(FetchResponse response, fetcher.Fetch(address, request));

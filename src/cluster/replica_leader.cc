@@ -122,12 +122,9 @@ void ReplicaLog::AdvanceHighWatermarkLocked(Deferred& out) {
   auto stop = waits_.upper_bound(hw_);
   out.completed.insert(std::make_move_iterator(waits_.begin()), std::make_move_iterator(stop));
   waits_.erase(waits_.begin(), stop);
-  out.completed_status =
-      isr_.size() < options_.min_insync_replicas
-          ? Status::Internal("records of " + Describe() + " were committed by fewer in-sync replicas (" +
-                             std::to_string(isr_.size()) + ") than the " +
-                             std::to_string(options_.min_insync_replicas) + " required")
-          : Status::Ok();
+  out.completed_status = isr_.size() < MinInsyncLocked()
+                             ? TooFewInsyncLocked("records of " + Describe() + " were committed by too few replicas")
+                             : Status::Ok();
 }
 
 void ReplicaLog::ProposeIsrLocked(std::vector<std::string> isr, Deferred& out) {

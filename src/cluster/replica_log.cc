@@ -5,15 +5,6 @@
 #include <algorithm>
 
 namespace sluice::cluster {
-namespace {
-
-bool SameMembers(std::vector<std::string> a, std::vector<std::string> b) {
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  return a == b;
-}
-
-}  // namespace
 
 ReplicaLog::ReplicaLog(ShardId shard, ReplicaOptions options, std::unique_ptr<LocalLog> log,
                        std::unique_ptr<LeaderEpochHistory> history, IsrProposalCallback on_isr_proposal)
@@ -35,6 +26,15 @@ Result<std::unique_ptr<ReplicaLog>> ReplicaLog::Open(ShardId shard, ReplicaOptio
 ReplicaLog::~ReplicaLog() { (void)Close(); }  // Close() logs nothing; its error has no one to go to
 
 std::string ReplicaLog::Describe() const { return ShardName(shard_.shard_index) + " of stream " + shard_.stream; }
+
+size_t ReplicaLog::MinInsyncLocked() const {
+  return std::min(options_.min_insync_replicas, std::max<size_t>(1, replicas_.size()));
+}
+
+Status ReplicaLog::TooFewInsyncLocked(const std::string& what) const {
+  return Status::Internal(what + ": " + std::to_string(isr_.size()) + " in-sync replicas of the " +
+                          std::to_string(MinInsyncLocked()) + " required");
+}
 
 Status ReplicaLog::ClosedError() const { return Status::IoError("the replica of " + Describe() + " is closed"); }
 
@@ -117,6 +117,11 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
   return Status::Ok();
 }
 
+bool ReplicaLog::IsFollowing() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !closed_ && role_ == Role::kFollower && !leader_address_.empty();
+}
+
 bool ReplicaLog::IsLeader() const {
   std::lock_guard<std::mutex> lock(mu_);
   return role_ == Role::kLeader;
@@ -144,10 +149,7 @@ Result<uint64_t> ReplicaLog::Append(std::span<const storage::AppendEntry> entrie
       return Status(ErrorCode::kNotLeader,
                     "this node does not lead " + Describe() + " (leader epoch " + std::to_string(epoch_) + ")");
     }
-    if (isr_.size() < options_.min_insync_replicas) {
-      return Status::Internal("not enough in-sync replicas for " + Describe() + ": " + std::to_string(isr_.size()) +
-                              " of the " + std::to_string(options_.min_insync_replicas) + " required");
-    }
+    if (isr_.size() < MinInsyncLocked()) return TooFewInsyncLocked("not enough in-sync replicas for " + Describe());
     SLUICE_ASSIGN_OR_RETURN(first, log_->Append(entries, arrival_ms));
     epoch = epoch_;
   }

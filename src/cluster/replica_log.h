@@ -51,7 +51,9 @@ namespace sluice::cluster {
 
 struct ReplicaOptions {
   std::string node_id;  // this node
-  // Appends are refused while the ISR has fewer members (Kafka's min.insync.replicas).
+  // Appends are refused while the ISR has fewer members (Kafka's
+  // min.insync.replicas), or fewer than all the shard's replicas when it has
+  // fewer than that (a shard assigned while the cluster was smaller).
   size_t min_insync_replicas = 1;
   // An in-sync follower that has not caught up to the leader's log end for
   // this long is proposed for removal (Kafka's replica.lag.time.max.ms).
@@ -65,6 +67,9 @@ struct ReplicaOptions {
   // any thread, no lock held; must be quick), so that its next fetch can
   // report them at once (ReplicaManager::Wake).
   std::function<void()> on_follower_durable;
+  // Follower: how long the leader may hold a fetch that finds nothing new
+  // (FetchRequest::max_wait_ms); 0 answers at once.
+  uint32_t fetch_max_wait_ms = 0;
 };
 
 // An ISR the leader wants written to the shard's record (the controller's
@@ -118,6 +123,8 @@ class ReplicaLog final : public engine::ShardStore {
 
   const ShardId& shard() const { return shard_; }
   bool IsLeader() const;
+  // Whether it follows a leader it knows the address of (FetchOnce() asks it).
+  bool IsFollowing() const;
   int64_t LeaderEpoch() const;
   std::vector<std::string> Isr() const;
 
@@ -173,6 +180,10 @@ class ReplicaLog final : public engine::ShardStore {
   Status AppendFetchedLocked(const std::vector<FetchedRecord>& records, uint64_t fetch_offset);
   // Role changes (replica_log.cc).
   std::string Describe() const;  // "shardId-000000000001 of stream s"
+  // min_insync_replicas, capped by the shard's replicas (at least 1).
+  size_t MinInsyncLocked() const;
+  // InternalFailure naming the ISR's size and the minimum.
+  Status TooFewInsyncLocked(const std::string& what) const;
   Status ClosedError() const;
   void FailWaitsLocked(const Status& status, Deferred& out);
 

@@ -14,12 +14,66 @@ ReplicaManager::~ReplicaManager() { Stop(); }
 void ReplicaManager::Add(std::shared_ptr<ReplicaLog> replica) {
   std::lock_guard<std::mutex> lock(mu_);
   const ShardId shard = replica->shard();
-  replicas_[shard] = Entry{std::move(replica), 0};
+  Entry& entry = replicas_[shard];
+  if (entry.replica == replica && (entry.loop || !options_.fetch_threads)) return;
+  RetireLocked(entry);
+  entry = Entry{std::move(replica), 0, nullptr};
+  if (options_.fetch_threads && !stopping_) {
+    entry.loop = std::make_shared<FetchLoop>();
+    entry.loop->replica = entry.replica;
+    FetchLoop* loop = entry.loop.get();
+    entry.loop->thread = std::thread([this, loop] { RunFetchLoop(*loop); });
+  }
 }
 
 void ReplicaManager::Remove(const ShardId& shard) {
   std::lock_guard<std::mutex> lock(mu_);
-  replicas_.erase(shard);
+  auto it = replicas_.find(shard);
+  if (it == replicas_.end()) return;
+  RetireLocked(it->second);
+  replicas_.erase(it);
+}
+
+void ReplicaManager::RetireLocked(Entry& entry) {
+  if (!entry.loop) return;
+  entry.loop->stop = true;
+  retired_.push_back(std::move(entry.loop));
+  wake_.notify_all();
+}
+
+void ReplicaManager::RunFetchLoop(FetchLoop& loop) {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (loop.stop || stopping_) return;
+      loop.durable = false;
+    }
+    const int64_t started = MonotonicMillis();
+    Result<bool> fetched = loop.replica->IsFollowing() ? loop.replica->FetchOnce(*fetcher_) : Result<bool>(false);
+    int64_t pause_ms = 0;
+    bool until_durable = false;
+    if (!fetched.ok()) {
+      if (uint64_t suppressed; log_limit_.Allow(&suppressed)) {
+        log::Warn("replica of {} of stream {} could not fetch from its leader: {} ({} more such lines not logged)",
+                  ShardName(loop.replica->shard().shard_index), loop.replica->shard().stream,
+                  fetched.status().ToString(), suppressed);
+      }
+      pause_ms = options_.fetch_retry_ms;
+    } else if (*fetched) {
+      // Records came: ask again once they are durable here, so that the
+      // fetch reports them (a second at most, should the sync never say).
+      until_durable = true;
+      pause_ms = 1000;
+    } else if (MonotonicMillis() - started < 1) {
+      // Not following (leading, or no leader), or an answer at once with
+      // nothing: no busy loop.
+      pause_ms = options_.fetch_idle_ms;
+    }
+    if (pause_ms == 0) continue;
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, std::chrono::milliseconds(pause_ms),
+                   [&] { return loop.stop || stopping_ || (until_durable && loop.durable); });
+  }
 }
 
 std::shared_ptr<ReplicaLog> ReplicaManager::Find(const ShardId& shard) const {
@@ -46,6 +100,7 @@ bool ReplicaManager::RunOnce(int64_t now_ms) {
     for (auto& [shard, entry] : replicas_) {
       if (entry.next_fetch_ms <= now_ms) due.push_back(entry.replica);
     }
+    // With fetch threads, the passes only check the leaders' laggards.
     if (next_lag_check_ms_ <= now_ms) {
       check_lag = true;
       next_lag_check_ms_ = now_ms + options_.lag_check_ms;
@@ -54,6 +109,7 @@ bool ReplicaManager::RunOnce(int64_t now_ms) {
   bool changed = false;
   for (const std::shared_ptr<ReplicaLog>& replica : due) {
     if (check_lag) replica->CheckLaggingFollowers();
+    if (options_.fetch_threads) continue;
     Result<bool> fetched = replica->FetchOnce(*fetcher_);
     if (fetched.ok()) {
       changed = changed || *fetched;
@@ -80,12 +136,32 @@ void ReplicaManager::Start() {
 }
 
 void ReplicaManager::Stop() {
+  std::vector<std::shared_ptr<FetchLoop>> loops;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    loops.swap(retired_);
+    for (auto& [shard, entry] : replicas_) {
+      if (entry.loop) loops.push_back(entry.loop);
+    }
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Each ends within its fetch's wait and deadline.
+  for (const std::shared_ptr<FetchLoop>& loop : loops) {
+    if (loop->thread.joinable()) loop->thread.join();
+  }
+}
+
+void ReplicaManager::Wake(const ShardId& shard) {
+  if (!options_.fetch_threads) return Wake();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = replicas_.find(shard);
+    if (it == replicas_.end() || !it->second.loop) return;
+    it->second.loop->durable = true;
+  }
+  wake_.notify_all();
 }
 
 void ReplicaManager::Wake() {

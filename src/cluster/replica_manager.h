@@ -9,6 +9,15 @@
 // idle shard costs one fetch per pause), cut short by Wake(). A failed fetch is logged (at most a
 // line a second) and that replica waits fetch_retry_ms before its next one.
 //
+// With fetch_threads set (what the server does), each replica has a thread
+// of its own instead, fetching in a loop as long as it follows a leader: the
+// replica's fetches ask the leader to hold them until it has records
+// (ReplicaOptions::fetch_max_wait_ms), so an idle shard costs one fetch per
+// wait and a new record reaches the follower at once; after a fetch that
+// brought records the thread waits for their sync (Wake(shard)) before it
+// asks again, so that fetch reports them durable. The pass thread then only
+// checks the leaders' laggards.
+//
 // Lifecycle: Start() once, Stop() (or the destructor) once; replicas may be
 // added and removed at any time. Threading: every method is thread-safe.
 #pragma once
@@ -18,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "cluster/peer_fetcher.h"
 #include "cluster/replica_log.h"
@@ -30,6 +40,7 @@ struct ReplicaManagerOptions {
   int64_t fetch_idle_ms = 100;
   int64_t fetch_retry_ms = 500;
   int64_t lag_check_ms = 1'000;
+  bool fetch_threads = false;  // a fetch loop per replica (see above)
 };
 
 class ReplicaManager {
@@ -51,6 +62,9 @@ class ReplicaManager {
   // Starts the next pass now rather than after the idle pause (a follower's
   // fetched records became durable: ReplicaOptions::on_follower_durable).
   void Wake();
+  // `shard`'s fetched records became durable: with fetch threads, its
+  // thread asks again now; else as Wake().
+  void Wake(const ShardId& shard);
 
   // One pass over the replicas, on the caller's thread (what the thread
   // does); true when a follower's log changed. `now_ms` is monotonic.
@@ -60,11 +74,22 @@ class ReplicaManager {
   void Stop();
 
  private:
+  // One replica's fetch loop (fetch_threads).
+  struct FetchLoop {
+    std::shared_ptr<ReplicaLog> replica;
+    bool stop = false;     // guarded by mu_
+    bool durable = false;  // a Wake(shard) since it last looked; guarded by mu_
+    std::thread thread;
+  };
   struct Entry {
     std::shared_ptr<ReplicaLog> replica;
-    int64_t next_fetch_ms = 0;  // monotonic
+    int64_t next_fetch_ms = 0;        // monotonic
+    std::shared_ptr<FetchLoop> loop;  // fetch_threads only
   };
   void Loop();
+  void RunFetchLoop(FetchLoop& loop);
+  // Ends `entry`'s fetch loop (its thread is joined at Stop()).
+  void RetireLocked(Entry& entry);
 
   PeerFetcher* const fetcher_;
   const ReplicaManagerOptions options_;
@@ -76,6 +101,7 @@ class ReplicaManager {
   bool stopping_ = false;
   bool woken_ = false;
   std::condition_variable wake_;
+  std::vector<std::shared_ptr<FetchLoop>> retired_;  // loops ended, their threads to join
   std::thread thread_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -62,6 +63,12 @@ std::string ShardName(int shard_index) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "shardId-%012d", shard_index);
   return buf;
+}
+
+bool SameMembers(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
 }
 
 std::string EncodeShardLeadership(const ShardLeadership& l) {

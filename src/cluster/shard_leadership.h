@@ -54,6 +54,9 @@ struct ShardLeadership {
   bool operator==(const ShardLeadership&) const = default;
 };
 
+// Whether two node lists hold the same nodes, in any order.
+bool SameMembers(std::vector<std::string> a, std::vector<std::string> b);
+
 std::string EncodeShardLeadership(const ShardLeadership& leadership);
 // The record's members (leader, leader_epoch, replicas, isr) into an open object.
 void WriteShardLeadershipMembers(protocol::JsonWriter& w, const ShardLeadership& leadership);

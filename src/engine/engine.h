@@ -70,6 +70,11 @@ struct EngineOptions {
   // the data directory's own (engine/metadata_log.h).
   std::shared_ptr<StreamCatalog> catalog;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
+  // A new stream stays CREATING, past create_stream_delay_ms, until every
+  // shard has a leader in `placement` (cluster mode: the controller assigns
+  // them after the stream appears), so a client that waits for ACTIVE
+  // finds every shard writable.
+  bool active_once_led = false;
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   // A stream of at least this many shards is built (CreateStream) and
   // destroyed (DeleteStream) on the control-plane worker thread

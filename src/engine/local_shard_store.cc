@@ -50,9 +50,12 @@ LocalShardStoreFactory::LocalShardStoreFactory(const storage::LogOptions& option
 
 LocalShardStoreFactory::~LocalShardStoreFactory() { Stop(); }
 
+Result<std::unique_ptr<storage::ShardLog>> LocalShardStoreFactory::OpenLog(const std::string& dir) {
+  return storage::ShardLog::Open(dir, options_, flusher_.get());
+}
+
 Result<std::unique_ptr<ShardStore>> LocalShardStoreFactory::Open(const ShardKey& /*shard*/, const std::string& dir) {
-  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<storage::ShardLog> log,
-                          storage::ShardLog::Open(dir, options_, flusher_.get()));
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<storage::ShardLog> log, OpenLog(dir));
   return std::unique_ptr<ShardStore>(std::make_unique<LocalShardStore>(std::move(log)));
 }
 

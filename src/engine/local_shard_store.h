@@ -17,6 +17,11 @@ class LocalShardStoreFactory final : public ShardStoreFactory {
   ~LocalShardStoreFactory() override;
 
   Result<std::unique_ptr<ShardStore>> Open(const ShardKey& shard, const std::string& dir) override;
+  // The shard log in `dir` itself, with this factory's options and group
+  // commit (what a replicated store keeps its replica in). Errors: as Open.
+  Result<std::unique_ptr<storage::ShardLog>> OpenLog(const std::string& dir);
+  // The options its logs are opened with.
+  const storage::LogOptions& log_options() const { return options_; }
   void Stop() override;
   void AddMetrics(StorageMetrics* out) const override;
   // The group-commit thread of every shard log (null unless kFsync). Other

@@ -90,7 +90,7 @@ Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamPa
   meta.ref = stream;
   meta.mode = params.mode;
   meta.creation_ms = creation_ms;
-  if (options_.create_stream_delay_ms > 0) {
+  if (options_.create_stream_delay_ms > 0 || options_.active_once_led) {
     meta.status = StreamStatus::kCreating;
     meta.transition_at_ms = creation_ms + options_.create_stream_delay_ms;
   } else {
@@ -177,7 +177,9 @@ void StreamControl::BuildStream(StreamMeta meta, const std::string& dir,
   // without one: a creation time made later than the clock to keep it
   // unique is no reason to wait).
   const int64_t due = meta.creation_ms + options_.create_stream_delay_ms;
-  meta.status = options_.create_stream_delay_ms > 0 && due > Now() ? StreamStatus::kCreating : StreamStatus::kActive;
+  meta.status = (options_.create_stream_delay_ms > 0 && due > Now()) || options_.active_once_led
+                    ? StreamStatus::kCreating
+                    : StreamStatus::kActive;
   meta.transition_at_ms = meta.status == StreamStatus::kCreating ? due : 0;
   if (opened.ok()) (*opened)->meta = meta;
   Status s = CommitCreatedLocked(meta, dir, std::move(opened));

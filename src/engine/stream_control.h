@@ -188,12 +188,16 @@ class StreamControl {
   // `*next_due` to the earliest one still ahead (or a retry in a second after
   // a failed save). Caller holds the control lock (the housekeeping pass).
   void SettleLocked(int64_t now, int64_t* next_due);
+  // Whether every open shard of `m` has a leader (EngineOptions::active_once_led).
+  bool AllShardsLed(const StreamMeta& m) const;
   // Applies a change another node made to the shared catalogue
   // (Engine::ApplyStreamChange). Caller holds the control lock.
   Status ApplyChangeLocked(const StreamChange& change);
   // How long past its due time a transition another node started waits for
   // that node to finish it before this one does (should it have died).
   static constexpr int64_t kTransitionTakeoverMs = 5000;
+  // How often a CREATING stream waiting for its shards' leaders looks again.
+  static constexpr int64_t kLeaderPollMs = 20;
 
  private:
   // The last steps of CreateStream, under the control lock: saves `meta`

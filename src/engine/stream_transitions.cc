@@ -12,6 +12,16 @@
 
 namespace sluice::engine {
 
+bool StreamControl::AllShardsLed(const StreamMeta& m) const {
+  if (!options_.placement) return true;
+  for (const ShardMeta& shard : m.shards) {
+    if (!shard.open()) continue;
+    const PlacementAnswer leader = options_.placement->Leader(ShardKey{m.ref, m.creation_ms, shard.index});
+    if (!leader.this_node && leader.leader_address.empty()) return false;
+  }
+  return true;
+}
+
 void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
   std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
   // CREATING / UPDATING that are due, with the state each leaves
@@ -34,6 +44,8 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
       remove.push_back(KeyOf(m.ref));
     } else if (m.status == StreamStatus::kUpdating && !m.pending.empty()) {
       reshard.push_back(KeyOf(m.ref));
+    } else if (m.status == StreamStatus::kCreating && options_.active_once_led && !AllShardsLed(m)) {
+      *next_due = std::min(*next_due, now + kLeaderPollMs);  // the controller is assigning them
     } else {
       settle.emplace_back(KeyOf(m.ref), m.status);
       m.status = StreamStatus::kActive;

@@ -1,6 +1,6 @@
 """Cluster mode's data plane: every node answers every call. A put through any node lands on the
 shard's leader, a read through any node comes from it, and an iterator one node issued works on
-every node. Until records are replicated each shard has one replica: a killed node's shards are
+every node. With one replica per shard (--replication-factor 1) a killed node's shards are
 unavailable (the retryable InternalFailure), never lost, and come back with it."""
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ def test_a_put_records_across_every_leader_through_any_node_answers_each_record_
 
 
 def test_a_killed_nodes_shards_are_unavailable_not_lost_and_come_back_with_it(etcd, spawn):
-    servers = three_nodes(etcd, spawn)
+    servers = [spawn(*node_args(etcd, f"n{i}"), "--replication-factor", "1", "--min-insync-replicas", "1")
+               for i in (1, 2, 3)]
     clients = [e2e.client(s.endpoint) for s in servers]
     name, starts = stream_with_leaders(etcd, clients, shards=3)
     led = leaders(etcd, name)

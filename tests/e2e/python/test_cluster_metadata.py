@@ -89,9 +89,10 @@ def test_cluster_status_lists_the_streams_shards_with_leaders_and_drops_them_wit
 
     def assigned():
         shards = stream_shards(etcd, name)
-        # One replica per shard, its leader, until records are replicated.
-        return len(shards) == 3 and all(s["leader"] and s["leader_epoch"] >= 1 and s["replicas"] == [s["leader"]]
-                                        for s in shards) and shards
+        # Three replicas each (the default replication factor), led by the first, all in sync.
+        return len(shards) == 3 and all(s["leader"] and s["leader_epoch"] >= 1 and len(s["replicas"]) == 3
+                                        and s["replicas"][0] == s["leader"]
+                                        and sorted(s["isr"]) == sorted(s["replicas"]) for s in shards) and shards
     shards = e2e.wait_until(assigned, SEEN_S, "the controller to assign every shard")
     assert sorted(s["shard"] for s in shards) == [f"shardId-00000000000{i}" for i in range(3)]
     assert {s["leader"] for s in shards} == {"n1", "n2", "n3"}, shards  # one each: fewest leaderships first
