@@ -2,8 +2,8 @@
 namespace of its own, one namespace per node joined to it by a veth pair, and one veth pair from
 the test's namespace to the bridge, so the test reaches every node and the nodes reach what the
 test runs on the root side's address (etcd). cut(node) takes a node off the bridge, from every
-other node and from the test's side, while what runs inside the node's namespace still reaches it;
-heal(node) puts it back.
+other node and from the test's side, while what runs inside the node's namespace still reaches it
+(its link down, or silently: its packets dropped); heal(node) puts it back.
 
 Names are unique per instance (a random tag); the only interface made in the test's namespace is
 the one veth end, and remove() deletes it and every namespace made, whatever state it is in."""
@@ -76,12 +76,18 @@ class NetnsLan:
         so the process started is the program itself)."""
         return ["ip", "netns", "exec", self.namespace(node)]
 
-    def cut(self, node: str):
-        """Takes `node` off the bridge: its own address still answers inside its namespace."""
-        ip("-n", self.bridge_ns, "link", "set", self._port(node), "down")
+    def cut(self, node: str, silently: bool = False):
+        """Takes `node` off the bridge, its own address still answering inside its namespace: its
+        link goes down (the two sides' packets fail at once, no route to host), or `silently` its
+        bridge port stops forwarding with the link up (packets vanish, connections hang)."""
+        if silently:
+            ip("-n", self.bridge_ns, "link", "set", self._port(node), "type", "bridge_slave", "state", "1")
+        else:
+            ip("-n", self.bridge_ns, "link", "set", self._port(node), "down")
 
     def heal(self, node: str):
         ip("-n", self.bridge_ns, "link", "set", self._port(node), "up")
+        ip("-n", self.bridge_ns, "link", "set", self._port(node), "type", "bridge_slave", "state", "3")
 
     def remove(self):
         """Deletes what was made (stop the processes inside first); never fails."""

@@ -81,8 +81,9 @@ def converged_log(kinesis, name: str, shard: str, acked: list) -> list:
     return set(acked) <= set(got) and got
 
 
+@pytest.mark.parametrize("silently", [False, True], ids=["link-down", "packets-dropped"])
 def test_a_leader_cut_off_from_its_followers_and_etcd_acknowledges_nothing_more_and_converges_after_the_heal(
-        lan, lan_etcd, spawn):
+        lan, lan_etcd, spawn, silently):
     servers = {n: spawn(*node_args(lan_etcd, n, ttl_s=TTL_S), host=lan.addresses[n], prefix=lan.exec_prefix(n))
                for n in NODES}
     clients = {n: e2e.client(s.endpoint, read_timeout=PUT_TIMEOUT_S * 2) for n, s in servers.items()}
@@ -102,7 +103,7 @@ def test_a_leader_cut_off_from_its_followers_and_etcd_acknowledges_nothing_more_
         assert "seq" in outcome, f"{victim} leads and its followers fetch: {outcome}"
         acked.append((outcome["seq"], outcome["data"]))
 
-    lan.cut(victim)
+    lan.cut(victim, silently)
     cut_at = time.monotonic()
     # A client inside the victim's namespace still reaches it, and puts all through the cut.
     putter = subprocess.Popen(
