@@ -57,10 +57,12 @@ def spawn(tmp_path):
         pytest.skip("not run: needs process control over a Sluice binary (SLUICE_BIN)")
     servers = []
 
-    def make(*extra_args: str, data_dir: str | None = None, env: dict | None = None) -> e2e.SluiceServer:
+    def make(*extra_args: str, data_dir: str | None = None, env: dict | None = None,
+             **options) -> e2e.SluiceServer:
+        """`options`: SluiceServer's other fields (host, prefix, preexec_fn)."""
         d = data_dir or str(tmp_path / f"data{len(servers)}")
         os.makedirs(d, exist_ok=True)
-        s = e2e.SluiceServer(d, list(extra_args), env)
+        s = e2e.SluiceServer(d, list(extra_args), env, **options)
         servers.append(s)
         return s.start()
 

@@ -90,6 +90,8 @@ class SluiceServer:
     extra_args: list = field(default_factory=list)
     env: Optional[dict] = None  # when set: configure through SLUICE_* variables, not flags
     preexec_fn: Optional[Callable[[], None]] = None  # run in the child before exec (e.g. setrlimit)
+    host: str = "127.0.0.1"  # where it listens, and is reached
+    prefix: list = field(default_factory=list)  # the command it runs under (e.g. `ip netns exec NS`), which execs it
     proc: Optional[subprocess.Popen] = None
     port: int = 0
     _log_lines: list = field(default_factory=list)
@@ -98,7 +100,7 @@ class SluiceServer:
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def log(self) -> str:
@@ -117,7 +119,7 @@ class SluiceServer:
         if self.env is None:
             args = [
                 SLUICE_BIN, "serve",
-                "--host", "127.0.0.1",
+                "--host", self.host,
                 "--port", "0",
                 "--data-dir", self.data_dir,
                 "--create-stream-ms", "0",
@@ -126,11 +128,11 @@ class SluiceServer:
             ]
         else:
             args = [SLUICE_BIN, "serve", *self.extra_args]
-            env.update(SLUICE_HOST="127.0.0.1", SLUICE_PORT="0", SLUICE_DATA_DIR=self.data_dir,
+            env.update(SLUICE_HOST=self.host, SLUICE_PORT="0", SLUICE_DATA_DIR=self.data_dir,
                        SLUICE_CREATE_STREAM_MS="0", SLUICE_DELETE_STREAM_MS="0")
             env.update(self.env)
         self.proc = subprocess.Popen(
-            args,
+            [*self.prefix, *args],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -760,13 +762,14 @@ ETCD_START_DEADLINE_S = 15.0
 
 
 class EtcdServer:
-    """One etcd member on free 127.0.0.1 ports with a data dir under `work_dir`: never the
-    system's service or its default ports. Healthy when start() returns; restart() keeps its
-    ports and data."""
+    """One etcd member on free ports (clients on `host`, peers on 127.0.0.1) with a data dir under
+    `work_dir`: never the system's service or its default ports. Healthy when start() returns;
+    restart() keeps its ports and data."""
 
-    def __init__(self, work_dir):
+    def __init__(self, work_dir, host: str = "127.0.0.1"):
         if not os.access(ETCD_BIN, os.X_OK):
             raise AssertionError(f"no {ETCD_BIN}: install Debian's etcd-server (scripts/bootstrap)")
+        self.host = host
         self.client_port = free_port()
         self.peer_port = free_port()
         self.data_dir = os.path.join(str(work_dir), f"etcd-{self.client_port}")
@@ -776,7 +779,7 @@ class EtcdServer:
 
     @property
     def endpoint(self) -> str:
-        return f"127.0.0.1:{self.client_port}"
+        return f"{self.host}:{self.client_port}"
 
     @property
     def cluster_url(self) -> str:
