@@ -1,0 +1,80 @@
+"""Cluster mode's replication under the operations an operator runs: a rolling restart of all three
+nodes under a producer writing through every node loses nothing acknowledged, and after a `kill -9`
+of a leader the records its followers hold are exactly the acknowledged ones, at the same sequence
+numbers."""
+
+from __future__ import annotations
+
+import collections
+
+import sluice_e2e as e2e
+from cluster_e2e import SETTLE_S, Producer, assert_everything_acknowledged_is_there, fully_in_sync, start_nodes
+from test_cluster_data import leaders, read_through
+from test_cluster_membership import nodes_by_id
+
+SHARDS = 3
+
+
+def stream_in_sync(etcd, clients: dict, prefix: str) -> tuple:
+    """A stream of SHARDS shards, active on every node, each shard with three in-sync replicas."""
+    name = e2e.unique_name(prefix)
+    clients["n1"].create_stream(StreamName=name, ShardCount=SHARDS)
+    for k in clients.values():
+        e2e.wait_active(k, name, timeout=SETTLE_S)
+    e2e.wait_until(lambda: fully_in_sync(etcd, name, SHARDS), SETTLE_S, "three in-sync replicas for every shard")
+    starts = {s["ShardId"]: s["HashKeyRange"]["StartingHashKey"] for s in e2e.list_shards(clients["n1"], name)}
+    return name, starts
+
+
+def wait_for_more(producer: Producer, starts: dict, more: int, what: str):
+    before = {s: producer.count(s) for s in starts}
+    e2e.wait_until(lambda: all(producer.count(s) >= before[s] + more for s in starts), SETTLE_S, what)
+
+
+def test_a_rolling_restart_of_every_node_under_load_loses_nothing_acknowledged(etcd, spawn):
+    servers = start_nodes(etcd, spawn)
+    clients = {node: e2e.client(s.endpoint) for node, s in servers.items()}
+    name, starts = stream_in_sync(etcd, clients, "rolling")
+    producer = Producer(clients, name, starts).start()
+    try:
+        for node in ("n1", "n2", "n3"):
+            wait_for_more(producer, starts, 15, f"records acknowledged on every shard before restarting {node}")
+            producer.paused.add(node)
+            servers[node].stop()  # SIGTERM: a clean exit within the deadline
+            e2e.wait_until(lambda: not nodes_by_id(etcd)[node]["alive"], SETTLE_S, f"{node} seen down")
+            servers[node].restart()
+            clients[node] = e2e.client(servers[node].endpoint)
+            producer.clients = clients
+            producer.paused.discard(node)
+            e2e.wait_until(lambda: fully_in_sync(etcd, name, SHARDS), SETTLE_S, f"{node} back in every in-sync set")
+        wait_for_more(producer, starts, 15, "records acknowledged on every shard after the last restart")
+    finally:
+        producer.stop()
+    for reader, other in (("n1", "n2"), ("n2", "n3"), ("n3", "n1")):
+        assert_everything_acknowledged_is_there(producer, clients[reader], clients[other], name)
+    assert sum(len(v) for v in producer.acked.values()) > 3 * 15 * SHARDS
+
+
+def test_after_kill9_of_a_leader_its_followers_hold_exactly_the_acknowledged_records(etcd, spawn):
+    servers = start_nodes(etcd, spawn)
+    clients = {node: e2e.client(s.endpoint) for node, s in servers.items()}
+    name, starts = stream_in_sync(etcd, clients, "followers")
+    producer = Producer(clients, name, starts).start()
+    try:
+        wait_for_more(producer, starts, 30, "records acknowledged on every shard")
+    finally:
+        producer.stop()
+    acked = {shard: sorted(records, key=lambda r: int(r[0])) for shard, records in producer.acked.items()}
+
+    victim = collections.Counter(leaders(etcd, name).values()).most_common(1)[0][0]
+    servers[victim].kill9()
+    survivors = [n for n in ("n1", "n2", "n3") if n != victim]
+    e2e.wait_until(lambda: len(leaders(etcd, name)) == SHARDS and victim not in leaders(etcd, name).values(),
+                   SETTLE_S, f"a surviving leader for every shard {victim} led")
+    for node in survivors:
+        for shard, expected in acked.items():
+            # A new leader shows its followers' records once they have fetched them in its epoch.
+            e2e.wait_until(lambda: len(read_through(clients[node], clients[node], name, shard)) >= len(expected),
+                           SETTLE_S, f"{shard} read through {node} to hold every acknowledged record")
+            got = read_through(clients[node], clients[node], name, shard)
+            assert got == expected, f"{shard} through {node}: the records and sequence numbers acknowledged"
