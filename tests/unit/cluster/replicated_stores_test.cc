@@ -64,12 +64,15 @@ class Network final : public PeerFetcher {
 
 // One node: its data folder and its stores, which it can stop and reopen.
 struct Node {
-  Node(std::string node_id, Network* network) : id(std::move(node_id)), network(network) { Open(); }
+  Node(std::string node_id, Network* network, storage::Durability durability)
+      : id(std::move(node_id)), network(network), durability(durability) {
+    Open();
+  }
   ~Node() { Close(); }
 
   void Open() {
     storage::LogOptions log;
-    log.durability = storage::Durability::kOs;
+    log.durability = durability;
     ReplicatedStoreOptions options;
     options.node_id = id;
     options.data_dir = dir.path();
@@ -103,6 +106,7 @@ struct Node {
 
   const std::string id;
   Network* const network;
+  const storage::Durability durability;
   TempDir dir;
   std::unique_ptr<ReplicatedShardStores> stores;
   std::unique_ptr<engine::ShardStore> store;
@@ -160,7 +164,9 @@ std::vector<Shown> Records(const engine::ShardStore& store) {
   return out;
 }
 
-class ReplicatedStoresTest : public ::testing::Test {
+// Every test in both durable modes: written to the OS, and synced by the
+// group commit's flusher.
+class ReplicatedStoresTest : public ::testing::TestWithParam<storage::Durability> {
  protected:
   void Apply(const ShardLeadership& leadership) {
     ++revision_;
@@ -170,13 +176,13 @@ class ReplicatedStoresTest : public ::testing::Test {
   }
 
   Network network_;
-  Node n1_{"n1", &network_};
-  Node n2_{"n2", &network_};
-  Node n3_{"n3", &network_};
+  Node n1_{"n1", &network_, GetParam()};
+  Node n2_{"n2", &network_, GetParam()};
+  Node n3_{"n3", &network_, GetParam()};
   int64_t revision_ = 10;
 };
 
-TEST_F(ReplicatedStoresTest, TheLeadersAcknowledgementWaitsForTheFollowerToHoldTheRecords) {
+TEST_P(ReplicatedStoresTest, TheLeadersAcknowledgementWaitsForTheFollowerToHoldTheRecords) {
   n2_.Close();  // n2 fetches nothing yet
   Apply({"n1", 1, {"n1", "n2"}, {"n1", "n2"}});
   auto first = Append(n1_.Store(), {"a", "b"}, kT0);
@@ -196,7 +202,7 @@ TEST_F(ReplicatedStoresTest, TheLeadersAcknowledgementWaitsForTheFollowerToHoldT
   EXPECT_EQ(Records(n2_.Store()), Records(n1_.Store()));
 }
 
-TEST_F(ReplicatedStoresTest, AFollowersStoreRefusesAppendsWithNotLeader) {
+TEST_P(ReplicatedStoresTest, AFollowersStoreRefusesAppendsWithNotLeader) {
   Apply({"n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"}});
   auto refused = Append(n2_.Store(), {"a"}, kT0);
   ASSERT_FALSE(refused.ok());
@@ -204,7 +210,7 @@ TEST_F(ReplicatedStoresTest, AFollowersStoreRefusesAppendsWithNotLeader) {
   EXPECT_EQ(n2_.Store().EndOffset(), 0u);
 }
 
-TEST_F(ReplicatedStoresTest, ANewEpochMovesAppendsToTheFollowerAtTheNextOffsetWithEveryEarlierRecord) {
+TEST_P(ReplicatedStoresTest, ANewEpochMovesAppendsToTheFollowerAtTheNextOffsetWithEveryEarlierRecord) {
   Apply({"n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"}});
   auto first = Append(n1_.Store(), {"a", "b"}, kT0);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -228,7 +234,7 @@ TEST_F(ReplicatedStoresTest, ANewEpochMovesAppendsToTheFollowerAtTheNextOffsetWi
   EXPECT_EQ(Records(n1_.Store()), expected);
 }
 
-TEST_F(ReplicatedStoresTest, AReplicaWhoseRecordDropsThisNodeStopsFetching) {
+TEST_P(ReplicatedStoresTest, AReplicaWhoseRecordDropsThisNodeStopsFetching) {
   Apply({"n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"}});
   ASSERT_TRUE(PollUntil([&] { return network_.fetches("n2") > 0 && network_.fetches("n3") > 0; }));
   Apply({"n1", 1, {"n1", "n3"}, {"n1", "n3"}});
@@ -247,10 +253,10 @@ TEST_F(ReplicatedStoresTest, AReplicaWhoseRecordDropsThisNodeStopsFetching) {
   EXPECT_EQ(n2_.stores->Find(kShard)->EndOffset(), 0u);
 }
 
-TEST_F(ReplicatedStoresTest, DestroyOfAShardNeverOpenedHereRemovesItsFolder) {
+TEST_P(ReplicatedStoresTest, DestroyOfAShardNeverOpenedHereRemovesItsFolder) {
   {  // an earlier run's records in n1's folder of the shard
     storage::LogOptions log;
-    log.durability = storage::Durability::kOs;
+    log.durability = GetParam();
     engine::LocalShardStoreFactory local(log);
     std::filesystem::create_directories(n1_.ShardDir());
     auto opened = local.OpenLog(n1_.ShardDir());
@@ -269,7 +275,7 @@ TEST_F(ReplicatedStoresTest, DestroyOfAShardNeverOpenedHereRemovesItsFolder) {
   EXPECT_EQ(reopened.status().code(), ErrorCode::kIoError);
 }
 
-TEST_F(ReplicatedStoresTest, RecordsSurviveARestartOfEveryNodeAtTheSameOffsetsAndArrivalTimes) {
+TEST_P(ReplicatedStoresTest, RecordsSurviveARestartOfEveryNodeAtTheSameOffsetsAndArrivalTimes) {
   const ShardLeadership leadership{"n1", 1, {"n1", "n2", "n3"}, {"n1", "n2", "n3"}};
   Apply(leadership);
   ASSERT_TRUE(Append(n1_.Store(), {"a", "b"}, kT0).ok());
@@ -292,6 +298,12 @@ TEST_F(ReplicatedStoresTest, RecordsSurviveARestartOfEveryNodeAtTheSameOffsetsAn
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(*next, 3u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Durability, ReplicatedStoresTest,
+                         ::testing::Values(storage::Durability::kOs, storage::Durability::kFsync),
+                         [](const ::testing::TestParamInfo<storage::Durability>& info) {
+                           return info.param == storage::Durability::kOs ? "Os" : "Fsync";
+                         });
 
 }  // namespace
 }  // namespace sluice::cluster
