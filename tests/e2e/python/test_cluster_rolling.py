@@ -78,3 +78,27 @@ def test_after_kill9_of_a_leader_its_followers_hold_exactly_the_acknowledged_rec
                            SETTLE_S, f"{shard} read through {node} to hold every acknowledged record")
             got = read_through(clients[node], clients[node], name, shard)
             assert got == expected, f"{shard} through {node}: the records and sequence numbers acknowledged"
+
+
+def test_kill9_of_every_node_at_once_keeps_every_acknowledged_record_and_puts_resume(etcd, spawn):
+    servers = start_nodes(etcd, spawn)
+    clients = {node: e2e.client(s.endpoint) for node, s in servers.items()}
+    name, starts = stream_in_sync(etcd, clients, "allkilled")
+    producer = Producer(clients, name, starts).start()
+    try:
+        wait_for_more(producer, starts, 20, "records acknowledged on every shard")
+        producer.paused.update(clients)
+        for server in servers.values():
+            server.kill9()
+        e2e.wait_until(lambda: not any(n["alive"] for n in nodes_by_id(etcd).values()), SETTLE_S, "every node down")
+        for node, server in servers.items():
+            server.restart()
+            clients[node] = e2e.client(server.endpoint)
+        producer.clients = clients
+        producer.paused.clear()
+        e2e.wait_until(lambda: fully_in_sync(etcd, name, SHARDS), SETTLE_S, "every node back in every in-sync set")
+        wait_for_more(producer, starts, 20, "records acknowledged on every shard after the restart")
+    finally:
+        producer.stop()
+    for reader, other in (("n1", "n2"), ("n2", "n3"), ("n3", "n1")):
+        assert_everything_acknowledged_is_there(producer, clients[reader], clients[other], name)

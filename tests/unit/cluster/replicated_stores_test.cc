@@ -224,6 +224,7 @@ TEST_P(ReplicatedStoresTest, ANewEpochMovesAppendsToTheFollowerAtTheNextOffsetWi
   EXPECT_EQ(deposed.status().code(), ErrorCode::kNotLeader);
   auto next = Append(n2_.Store(), {"c"}, kT0 + 2);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
+  // A record's sequence number counts its offset: the next offset is the next number.
   EXPECT_EQ(*next, 2u) << "the next offset after the old leader's";
   Wait acked_again(n2_.Store(), 3);
   ASSERT_TRUE(PollUntil([&] { return acked_again.done(); }));
@@ -254,7 +255,7 @@ TEST_P(ReplicatedStoresTest, AReplicaWhoseRecordDropsThisNodeStopsFetching) {
 }
 
 TEST_P(ReplicatedStoresTest, DestroyOfAShardNeverOpenedHereRemovesItsFolder) {
-  {  // an earlier run's records in n1's folder of the shard
+  {  // an earlier run's records and epoch history in n1's folder of the shard
     storage::LogOptions log;
     log.durability = GetParam();
     engine::LocalShardStoreFactory local(log);
@@ -265,6 +266,9 @@ TEST_P(ReplicatedStoresTest, DestroyOfAShardNeverOpenedHereRemovesItsFolder) {
     ASSERT_TRUE((*opened)->Append(entries, kT0).ok());
     ASSERT_TRUE((*opened)->Close().ok());
     local.Stop();
+    auto history = LeaderEpochHistory::Open(n1_.ShardDir(), /*in_memory=*/false);
+    ASSERT_TRUE(history.ok()) << history.status().ToString();
+    ASSERT_TRUE((*history)->Assign(1, 0).ok());
   }
   ASSERT_TRUE(std::filesystem::exists(n1_.ShardDir()));
   Status destroyed = n1_.Store().Destroy();
