@@ -23,6 +23,19 @@ def start_nodes(etcd, spawn, *extra: str) -> dict:
     return {f"n{i}": spawn(*node_args(etcd, f"n{i}", ttl_s=TTL_S), *extra) for i in (1, 2, 3)}
 
 
+def stream_in_sync(etcd, clients: dict, prefix: str, shards: int) -> tuple:
+    """A new stream of `shards` shards, active on every node, each shard with three in-sync
+    replicas: its name and each shard's starting hash key."""
+    name = e2e.unique_name(prefix)
+    first = next(iter(clients.values()))
+    first.create_stream(StreamName=name, ShardCount=shards)
+    for k in clients.values():
+        e2e.wait_active(k, name, timeout=SETTLE_S)
+    e2e.wait_until(lambda: fully_in_sync(etcd, name, shards), SETTLE_S, "three in-sync replicas for every shard")
+    starts = {s["ShardId"]: s["HashKeyRange"]["StartingHashKey"] for s in e2e.list_shards(first, name)}
+    return name, starts
+
+
 def shard_states(etcd, name: str) -> list:
     return [s for s in e2e.cluster_status(etcd.cluster_url)["shards"] if s["stream"] == name]
 
@@ -84,6 +97,11 @@ class Producer:
         with self.lock:
             return len(self.acked[shard])
 
+    def wait_for_more(self, more: int, what: str):
+        """Until every shard has `more` records acknowledged beyond what it has now."""
+        before = {s: self.count(s) for s in self.starts}
+        e2e.wait_until(lambda: all(self.count(s) >= before[s] + more for s in self.starts), SETTLE_S, what)
+
 
 def assert_everything_acknowledged_is_there(producer: Producer, reader, other, name: str):
     for shard, acked in producer.acked.items():
@@ -94,3 +112,10 @@ def assert_everything_acknowledged_is_there(producer: Producer, reader, other, n
         present = set(got)
         lost = [a for a in acked if a not in present]
         assert not lost, f"{shard}: {len(lost)} of {len(acked)} acknowledged records lost, first {lost[:3]}"
+
+
+def assert_every_node_reads_everything_acknowledged(producer: Producer, clients: dict, name: str):
+    """The check above with the iterator taken through each node and read through the next."""
+    nodes = sorted(clients)
+    for i, node in enumerate(nodes):
+        assert_everything_acknowledged_is_there(producer, clients[node], clients[nodes[(i + 1) % len(nodes)]], name)

@@ -9,7 +9,8 @@ import collections
 import time
 
 import sluice_e2e as e2e
-from cluster_e2e import SETTLE_S, TTL_S, Producer, assert_everything_acknowledged_is_there, fully_in_sync, start_nodes
+from cluster_e2e import (SETTLE_S, TTL_S, Producer, assert_everything_acknowledged_is_there, fully_in_sync, start_nodes,
+                         stream_in_sync)
 from test_cluster_data import leaders
 from test_cluster_membership import nodes_by_id
 
@@ -17,12 +18,7 @@ from test_cluster_membership import nodes_by_id
 def test_kill9_of_the_busiest_leader_fails_over_within_seconds_and_loses_nothing_twice_over(etcd, spawn):
     servers = start_nodes(etcd, spawn)
     clients = {node: e2e.client(s.endpoint) for node, s in servers.items()}
-    name = e2e.unique_name("failover")
-    clients["n1"].create_stream(StreamName=name, ShardCount=4)
-    for k in clients.values():
-        e2e.wait_active(k, name, timeout=SETTLE_S)
-    e2e.wait_until(lambda: fully_in_sync(etcd, name, 4), SETTLE_S, "three in-sync replicas for every shard")
-    starts = {s["ShardId"]: s["HashKeyRange"]["StartingHashKey"] for s in e2e.list_shards(clients["n1"], name)}
+    name, starts = stream_in_sync(etcd, clients, "failover", 4)
     producer = Producer(clients, name, starts).start()
     killed = []
     try:

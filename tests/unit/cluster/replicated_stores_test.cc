@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 
+#include "cluster/replica_test_util.h"
 #include "engine/data_layout.h"
 #include "engine/engine_test_util.h"
 
@@ -20,10 +21,11 @@ namespace {
 
 using engine::testing::PollUntil;
 using engine::testing::TempDir;
+using testutil::kShard;
+using testutil::kT0;
+using testutil::Wait;
 
-constexpr int64_t kT0 = 1'700'000'000'000;
-const engine::StreamRef kStream{"123456789012", "us-east-1", "orders"};
-const ShardId kShard{kStream.account, kStream.region, kStream.name, kT0, 0};
+const engine::StreamRef kStream{kShard.account, kShard.region, kShard.stream};
 
 // Sends each fetch to the stores of the node whose address it names ("n1"
 // is n1's address), and counts the fetches each follower makes.
@@ -126,32 +128,6 @@ Result<uint64_t> Append(engine::ShardStore& store, const std::vector<std::string
   for (const std::string& d : data) entries.push_back({"key-" + d, d});
   return store.Append(entries, arrival_ms);
 }
-
-// A WhenDurable() wait, observed from the test's thread.
-class Wait {
- public:
-  Wait(engine::ShardStore& store, uint64_t end) {
-    store.WhenDurable(end, [state = state_](Status s) {
-      std::lock_guard<std::mutex> lock(state->mu);
-      state->result = std::move(s);
-    });
-  }
-  bool done() const {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    return state_->result.has_value();
-  }
-  Status result() const {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    return state_->result.value_or(Status::Internal("not done"));
-  }
-
- private:
-  struct State {
-    mutable std::mutex mu;
-    std::optional<Status> result;
-  };
-  std::shared_ptr<State> state_ = std::make_shared<State>();
-};
 
 // What a store shows: offset, arrival time, data.
 using Shown = std::tuple<uint64_t, int64_t, std::string>;
