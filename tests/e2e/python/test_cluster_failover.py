@@ -6,106 +6,19 @@ through another node; the killed node comes back, catches up and rejoins every i
 from __future__ import annotations
 
 import collections
-import threading
 import time
 
-from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
-
 import sluice_e2e as e2e
-from test_cluster_data import leaders, read_through
-from test_cluster_membership import node_args, nodes_by_id
-
-TTL_S = 2  # the sessions' TTL: a killed node's key goes this long after the kill
-SETTLE_S = 20.0
-RETRYABLE = {"InternalFailure", "ServiceUnavailable", "ServiceUnavailableException", "ProvisionedThroughputExceededException"}
-
-
-def start_nodes(etcd, spawn) -> dict:
-    return {f"n{i}": spawn(*node_args(etcd, f"n{i}", ttl_s=TTL_S)) for i in (1, 2, 3)}
-
-
-def shard_states(etcd, name: str) -> list:
-    return [s for s in e2e.cluster_status(etcd.cluster_url)["shards"] if s["stream"] == name]
-
-
-def fully_in_sync(etcd, name: str, shards: int):
-    states = shard_states(etcd, name)
-    return (len(states) == shards and all(s["leader"] and len(s["isr"]) == 3 for s in states)) and states
-
-
-class Producer:
-    """Writes through every node, one thread per node, each record to a shard in turn; keeps what
-    was acknowledged, and when, and retries what was refused as a client would."""
-
-    def __init__(self, clients: dict, name: str, starts: dict):
-        self.clients, self.name, self.starts = clients, name, starts
-        self.acked = collections.defaultdict(list)  # shard -> [(sequence number, data)]
-        self.acked_at = collections.defaultdict(list)  # shard -> [monotonic time]
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.paused = set()  # node ids not written through (killed)
-        self.threads = [threading.Thread(target=self._run, args=(node,), daemon=True) for node in clients]
-
-    def start(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def stop(self):
-        self.stopping.set()
-        for t in self.threads:
-            t.join(30)
-
-    def _run(self, node: str):
-        shards = sorted(self.starts)
-        n = 0
-        while not self.stopping.is_set():
-            if node in self.paused:
-                time.sleep(0.01)
-                continue
-            shard = shards[n % len(shards)]
-            data = f"{node}/{n}".encode()
-            try:
-                out = self.clients[node].put_record(StreamName=self.name, PartitionKey="k",
-                                                    ExplicitHashKey=self.starts[shard], Data=data)
-            except ClientError as exc:
-                assert exc.response["Error"]["Code"] in RETRYABLE, exc.response
-                time.sleep(0.01)
-                continue
-            except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError):
-                time.sleep(0.01)  # the node it was talking to was killed
-                continue
-            assert out["ShardId"] == shard
-            with self.lock:
-                self.acked[shard].append((out["SequenceNumber"], data))
-                self.acked_at[shard].append(time.monotonic())
-            n += 1
-
-    def count(self, shard: str) -> int:
-        with self.lock:
-            return len(self.acked[shard])
-
-
-def assert_everything_acknowledged_is_there(producer: Producer, reader, other, name: str):
-    for shard, acked in producer.acked.items():
-        got = read_through(reader, other, name, shard)
-        numbers = [s for s, _ in got]
-        assert len(set(numbers)) == len(numbers), f"{shard}: no sequence number twice"
-        assert numbers == sorted(numbers, key=int), f"{shard}: in sequence number order"
-        present = set(got)
-        lost = [a for a in acked if a not in present]
-        assert not lost, f"{shard}: {len(lost)} of {len(acked)} acknowledged records lost, first {lost[:3]}"
+from cluster_e2e import (SETTLE_S, TTL_S, Producer, assert_everything_acknowledged_is_there, fully_in_sync, start_nodes,
+                         stream_in_sync)
+from test_cluster_data import leaders
+from test_cluster_membership import nodes_by_id
 
 
 def test_kill9_of_the_busiest_leader_fails_over_within_seconds_and_loses_nothing_twice_over(etcd, spawn):
     servers = start_nodes(etcd, spawn)
     clients = {node: e2e.client(s.endpoint) for node, s in servers.items()}
-    name = e2e.unique_name("failover")
-    clients["n1"].create_stream(StreamName=name, ShardCount=4)
-    for k in clients.values():
-        e2e.wait_active(k, name, timeout=SETTLE_S)
-    e2e.wait_until(lambda: fully_in_sync(etcd, name, 4), SETTLE_S, "three in-sync replicas for every shard")
-    starts = {s["ShardId"]: s["HashKeyRange"]["StartingHashKey"] for s in e2e.list_shards(clients["n1"], name)}
+    name, starts = stream_in_sync(etcd, clients, "failover", 4)
     producer = Producer(clients, name, starts).start()
     killed = []
     try:

@@ -49,10 +49,11 @@ inline uint64_t Put(ReplicaLog& leader, const std::vector<std::string>& data, in
   return first.ok() ? *first + data.size() : 0;
 }
 
-// A WhenDurable() wait, observed (from any thread).
+// A WhenDurable() wait of a leader's replica or the engine's store on it,
+// observed (from any thread).
 class Wait {
  public:
-  Wait(ReplicaLog& leader, uint64_t end) {
+  Wait(engine::ShardStore& leader, uint64_t end) {
     leader.WhenDurable(end, [state = state_](Status s) {
       std::lock_guard<std::mutex> lock(state->mu);
       state->result = std::move(s);
