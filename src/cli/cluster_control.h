@@ -5,6 +5,7 @@
 // leadership record for every shard) and the placement built from the view.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -15,7 +16,9 @@
 #include "cluster/controller.h"
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_stream_catalog.h"
+#include "cluster/replication_metrics.h"
 #include "engine/engine.h"
+#include "metrics/exposition.h"
 #include "util/status.h"
 
 namespace sluice::cli {
@@ -41,6 +44,13 @@ class ClusterControl {
   // Reads the cluster view and starts the controller, with `membership`'s
   // lease (it must outlive Stop()). Errors: those of the etcd calls.
   Status StartController(const ClusterMembership& membership);
+  // The cluster's /metrics families (cluster/cluster_metrics.h) and its
+  // status as the console's cluster page reads it (cluster_status.h), from
+  // the view; no families and no nodes before StartController. Any thread.
+  void AddMetrics(metrics::Exposition& out) const;
+  std::string StatusJson() const;
+  // Where /metrics reads the followers' lag from. Call before serving.
+  void SetReplicaLagSource(cluster::ReplicaLagSource source) { replica_lag_ = std::move(source); }
   // Stops the controller (resigning) and the watches. Idempotent.
   void Stop();
 
@@ -54,6 +64,9 @@ class ClusterControl {
   std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
   std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
   std::string iterator_key_;
+  std::string node_id_;
+  cluster::ReplicaLagSource replica_lag_;
+  std::atomic<bool> observable_{false};  // view_, controller_ and node_id_ are set
 };
 
 }  // namespace sluice::cli

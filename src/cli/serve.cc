@@ -441,8 +441,8 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
-  gateway.AddPage("/metrics",
-                  MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery, &group_coordinator));
+  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery,
+                                          &group_coordinator, cluster_control.get()));
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();
