@@ -405,6 +405,7 @@ int RunServe(const ServeConfig& config) {
   console.SetGroupsSource([&group_coordinator, &streams = **engine] {
     return groups::GroupsJson(group_coordinator, streams.Metrics(engine::ShardDetail::kNone).streams);
   });
+  if (cluster_control) console.SetClusterSource([&cluster_control] { return cluster_control->StatusJson(); });
   if (config.auth_file.empty()) {
     auto page = [&console](const server::HttpRequest& req) { return console.Answer(req); };
     gateway.AddPage("/console", page);
