@@ -453,6 +453,7 @@ function parseRoute() {
   if (parts[0] === 'cloudwatch') return { page: 'cloudwatch', args: [] };
   if (parts[0] === 'channels') return { page: 'channels', args: [] };
   if (parts[0] === 'groups') return { page: 'groups', args: [] };
+  if (parts[0] === 'cluster') return { page: 'cluster', args: [] };
   return { page: 'streams', args: [] };
 }
 
@@ -468,6 +469,7 @@ async function tick() {
     else if (route.page === 'cloudwatch') await refreshCloudWatch(view);
     else if (route.page === 'channels') await refreshChannels(view);
     else if (route.page === 'groups') await refreshGroups(view);
+    else if (route.page === 'cluster') await refreshCluster(view);
   } catch (err) {
     say(err.message, true);
   } finally {
@@ -484,11 +486,13 @@ function navigate() {
   document.getElementById('nav-cloudwatch').classList.toggle('current', route.page === 'cloudwatch');
   document.getElementById('nav-channels').classList.toggle('current', route.page === 'channels');
   document.getElementById('nav-groups').classList.toggle('current', route.page === 'groups');
+  document.getElementById('nav-cluster').classList.toggle('current', route.page === 'cluster');
   if (route.page === 'stream') renderStreamPage(...route.args);
   else if (route.page === 'records') renderRecordsPage(...route.args);
   else if (route.page === 'cloudwatch') renderCloudWatchPage(view);
   else if (route.page === 'channels') renderChannelsPage(view);
   else if (route.page === 'groups') renderGroupsPage(view);
+  else if (route.page === 'cluster') renderClusterPage(view);
   else renderStreamsPage();
   tick();
   timer = setInterval(tick, 1000);
@@ -496,3 +500,4 @@ function navigate() {
 
 window.addEventListener('hashchange', navigate);
 navigate();
+showClusterTab().catch(() => {});

@@ -1,6 +1,8 @@
 #include "cli/cluster_control.h"
 
+#include "cluster/cluster_metrics.h"
 #include "cluster/cluster_secrets.h"
+#include "cluster/cluster_status.h"
 #include "util/log.h"
 
 namespace sluice::cli {
@@ -64,11 +66,30 @@ Status ClusterControl::StartController(const ClusterMembership& membership) {
     view_->AddListener([stores = stores_, view = view_.get()] { stores->Apply(view->snapshot()); });
     stores_->Apply(view_->snapshot());
     stores_->Start();
+    if (!replica_lag_) replica_lag_ = [stores = stores_] { return stores->LagSamples(); };
   }
   placement_ = std::make_shared<cluster::ClusterPlacement>(*view_, membership.node().id);
   joined_->Join(placement_);
+  node_id_ = membership.node().id;
+  observable_.store(true, std::memory_order_release);
   log::Info("cluster: node {} campaigns for controller; stream metadata is kept in etcd", membership.node().id);
   return Status::Ok();
+}
+
+void ClusterControl::AddMetrics(metrics::Exposition& out) const {
+  if (!observable_.load(std::memory_order_acquire)) return;
+  cluster::ClusterMetrics m{node_id_,
+                            view_->snapshot(),
+                            view_->leader_changes(),
+                            controller_->is_controller(),
+                            controller_->failovers().durations(),
+                            replica_lag_};
+  cluster::AddClusterMetrics(m, out);
+}
+
+std::string ClusterControl::StatusJson() const {
+  if (!observable_.load(std::memory_order_acquire)) return cluster::ClusterStatusJson({});
+  return cluster::ClusterStatusJson(cluster::ClusterStatusOf(view_->snapshot()));
 }
 
 void ClusterControl::Stop() {

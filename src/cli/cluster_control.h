@@ -5,6 +5,7 @@
 // leadership record for every shard) and the placement built from the view.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -18,8 +19,10 @@
 #include "cluster/isr_writer.h"
 #include "cluster/peer_client.h"
 #include "cluster/replicated_stores.h"
+#include "cluster/replication_metrics.h"
 #include "engine/engine.h"
 #include "engine/local_shard_store.h"
+#include "metrics/exposition.h"
 #include "util/status.h"
 
 namespace sluice::cli {
@@ -52,6 +55,13 @@ class ClusterControl {
   // lease (it must outlive Stop()), and the replication: the replicas
   // follow the shard records from here on. Errors: those of the etcd calls.
   Status StartController(const ClusterMembership& membership);
+  // The cluster's /metrics families (cluster/cluster_metrics.h) and its
+  // status as the console's cluster page reads it (cluster_status.h), from
+  // the view; no families and no nodes before StartController. Any thread.
+  void AddMetrics(metrics::Exposition& out) const;
+  std::string StatusJson() const;
+  // Where /metrics reads the followers' lag from. Call before serving.
+  void SetReplicaLagSource(cluster::ReplicaLagSource source) { replica_lag_ = std::move(source); }
   // Stops the controller (resigning) and the watches. Idempotent.
   void Stop();
 
@@ -73,6 +83,9 @@ class ClusterControl {
   std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
   std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
   std::string iterator_key_;
+  std::string node_id_;
+  cluster::ReplicaLagSource replica_lag_;
+  std::atomic<bool> observable_{false};  // view_, controller_ and node_id_ are set
 };
 
 }  // namespace sluice::cli

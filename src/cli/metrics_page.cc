@@ -57,8 +57,9 @@ std::shared_ptr<server::StreamingBody> StreamedText(std::shared_ptr<metrics::Tex
 
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
                                    const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch,
-                                   const channels::Delivery* delivery, groups::Coordinator* groups) {
-  return [&engine, server, &gateway, cloudwatch, delivery, groups](const server::HttpRequest&) {
+                                   const channels::Delivery* delivery, groups::Coordinator* groups,
+                                   const ClusterControl* cluster) {
+  return [&engine, server, &gateway, cloudwatch, delivery, groups, cluster](const server::HttpRequest&) {
     auto text = std::make_shared<metrics::TextStream>();
     auto streams = std::make_shared<engine::EngineMetrics>(engine.Metrics(engine::ShardDetail::kEnhanced));
     console::AddEngineMetrics(streams, *text);
@@ -68,6 +69,7 @@ gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::S
     if (cloudwatch) cloudwatch::AddCloudWatchMetrics(*cloudwatch, out);
     if (delivery) channels::AddDeliveryMetrics(delivery->Stats(), out);
     if (groups) groups::AddGroupMetrics(*groups, streams->streams, out);
+    if (cluster) cluster->AddMetrics(out);
     if (std::optional<metrics::ProcessStats> process = metrics::ReadProcessStats()) {
       metrics::AddProcessMetrics(*process, out);
     }

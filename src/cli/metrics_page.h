@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "channels/delivery.h"
+#include "cli/cluster_control.h"
 #include "cloudwatch/metric_store.h"
 #include "engine/engine.h"
 #include "gateway/gateway.h"
@@ -27,10 +28,12 @@ std::shared_ptr<server::StreamingBody> StreamedText(std::shared_ptr<metrics::Tex
 // (groups/group_metrics.h), the process's and the build's.
 // `server` may be null (no connection counts), and so may `cloudwatch` (no
 // CloudWatch metrics), `delivery` (no channel metrics) and `groups` (no
-// group metrics).
+// group metrics), and so may `cluster` (not in a cluster: no
+// cluster/cluster_metrics.h families).
 // Every argument outlives the page.
 gateway::Gateway::Page MetricsPage(const engine::Engine& engine, const server::Server* server,
                                    const gateway::Gateway& gateway, const cloudwatch::MetricStore* cloudwatch = nullptr,
-                                   const channels::Delivery* delivery = nullptr, groups::Coordinator* groups = nullptr);
+                                   const channels::Delivery* delivery = nullptr, groups::Coordinator* groups = nullptr,
+                                   const ClusterControl* cluster = nullptr);
 
 }  // namespace sluice::cli

@@ -407,6 +407,7 @@ int RunServe(const ServeConfig& config) {
   console.SetGroupsSource([&group_coordinator, &streams = **engine] {
     return groups::GroupsJson(group_coordinator, streams.Metrics(engine::ShardDetail::kNone).streams);
   });
+  if (cluster_control) console.SetClusterSource([&cluster_control] { return cluster_control->StatusJson(); });
   if (config.auth_file.empty()) {
     auto page = [&console](const server::HttpRequest& req) { return console.Answer(req); };
     gateway.AddPage("/console", page);
@@ -443,8 +444,8 @@ int RunServe(const ServeConfig& config) {
     if (!temporary_cert.empty()) std::remove(temporary_cert.c_str());
     return 1;
   }
-  gateway.AddPage("/metrics",
-                  MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery, &group_coordinator));
+  gateway.AddPage("/metrics", MetricsPage(**engine, server->get(), gateway, &cloudwatch_metrics, &delivery,
+                                          &group_coordinator, cluster_control.get()));
   (*server)->Start();
   Admin admin(faults, DescribeQuotas(*quotas));
   Result<std::unique_ptr<server::Server>> admin_server = std::unique_ptr<server::Server>();

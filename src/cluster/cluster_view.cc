@@ -50,6 +50,14 @@ void ClusterView::ApplyLocked(const KeyValue& kv, bool deleted) {
     } else {
       log::Warn("cluster view: {}", info.status().ToString());
     }
+  } else if (kv.key.starts_with(kMembersPrefix)) {
+    if (deleted) {
+      members_.erase(kv.key.substr(kMembersPrefix.size()));
+    } else if (Result<NodeInfo> info = ParseNodeInfo(kv.value); info.ok()) {
+      members_[info->id] = std::move(info).value();
+    } else {
+      log::Warn("cluster view: {}", info.status().ToString());
+    }
   } else if (kv.key.starts_with(kStreamsPrefix)) {
     if (deleted) {
       catalogued_.erase(kv.key);
@@ -66,6 +74,10 @@ void ClusterView::ApplyLocked(const KeyValue& kv, bool deleted) {
     if (deleted) {
       if (Result<ShardId> id = ParseShardLeadershipKey(kv.key); id.ok()) shards_.erase(*id);
     } else if (Result<ShardRecord> record = ParseShardRecord(kv); record.ok()) {
+      auto it = shards_.find(record->id);
+      if (it != shards_.end() && record->leadership.leader_epoch > it->second.leadership.leader_epoch) {
+        ++leader_changes_;
+      }
       shards_[record->id] = std::move(record).value();
     } else {
       log::Warn("cluster view: {}", record.status().ToString());
@@ -91,6 +103,7 @@ ClusterView::Snapshot ClusterView::snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
   Snapshot s;
   s.live_nodes = live_nodes_;
+  s.members = members_;
   for (const auto& [id, record] : shards_) s.shards.push_back(record);
   for (const auto& [key, ids] : catalogued_) s.catalogued.insert(s.catalogued.end(), ids.begin(), ids.end());
   std::sort(s.catalogued.begin(), s.catalogued.end());
@@ -115,6 +128,11 @@ std::optional<NodeInfo> ClusterView::live_node(const std::string& id) const {
 int64_t ClusterView::revision() const {
   std::lock_guard<std::mutex> lock(mu_);
   return revision_;
+}
+
+int64_t ClusterView::leader_changes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return leader_changes_;
 }
 
 bool ClusterView::WaitForRevision(int64_t revision, int64_t timeout_ms) const {

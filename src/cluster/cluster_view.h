@@ -29,6 +29,7 @@ class ClusterView {
  public:
   struct Snapshot {
     std::map<std::string, NodeInfo> live_nodes;  // by id
+    std::map<std::string, NodeInfo> members;     // every node that ever registered, by id
     std::vector<ShardRecord> shards;             // in id order
     // Every shard of every stream in the catalogue (etcd_stream_catalog.h),
     // in id order: the shards that should have a record.
@@ -45,6 +46,10 @@ class ClusterView {
   std::optional<ShardRecord> shard(const ShardId& id) const;
   std::optional<NodeInfo> live_node(const std::string& id) const;
   int64_t revision() const;
+  // Leader epoch increases the watch has delivered since Open (a first
+  // assignment, a failover, a rebalance: each record written with a higher
+  // epoch counts once; what Open read counts nothing).
+  int64_t leader_changes() const;
   // Waits until the view reflects `revision` or later; false at the deadline.
   bool WaitForRevision(int64_t revision, int64_t timeout_ms) const;
   // `listener` runs after every change the watch delivers, on its thread.
@@ -60,9 +65,11 @@ class ClusterView {
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   std::map<std::string, NodeInfo> live_nodes_;
+  std::map<std::string, NodeInfo> members_;
   std::map<ShardId, ShardRecord> shards_;
   std::map<std::string, std::vector<ShardId>> catalogued_;  // by stream key
   int64_t revision_ = 0;
+  int64_t leader_changes_ = 0;
   std::vector<std::function<void()>> listeners_;
   std::unique_ptr<EtcdWatch> watch_;
 };

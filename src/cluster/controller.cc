@@ -13,6 +13,17 @@ namespace {
 const ShardId& IdOf(const ShardId& id) { return id; }
 const ShardId& IdOf(const ShardRecord& record) { return record.id; }
 
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::set<std::string> LiveIds(const ClusterView::Snapshot& view) {
+  std::set<std::string> live;
+  for (const auto& [id, node] : view.live_nodes) live.insert(id);
+  return live;
+}
+
 }  // namespace
 
 Controller::Controller(EtcdClient& client, ClusterView& view, ControllerOptions options)
@@ -57,8 +68,12 @@ void Controller::Run() {
       if (stopping_) return;
       woken_ = false;
     }
+    // Every node times leaderless shards, so a controller elected during a
+    // failover counts from when its view lost the leader.
+    const ClusterView::Snapshot view = view_.snapshot();
+    failovers_.Observe(view.shards, LiveIds(view), SteadyMillis());
     if (!election_->is_controller()) continue;
-    if (Status s = Reconcile(election_->term()); !s.ok()) log::Warn("controller: {}", s.ToString());
+    if (Status s = Reconcile(election_->term(), view); !s.ok()) log::Warn("controller: {}", s.ToString());
   }
 }
 
@@ -88,11 +103,9 @@ Status Controller::SyncShardRecords(const Term& term, const ClusterView::Snapsho
   return Status::Ok();
 }
 
-Status Controller::Reconcile(const Term& term) {
-  const ClusterView::Snapshot view = view_.snapshot();
+Status Controller::Reconcile(const Term& term, const ClusterView::Snapshot& view) {
   SLUICE_RETURN_IF_ERROR(SyncShardRecords(term, view));
-  std::set<std::string> live;
-  for (const auto& [id, node] : view.live_nodes) live.insert(id);
+  const std::set<std::string> live = LiveIds(view);
   for (const LeadershipChange& change : PlanLeadership(view.shards, live, options_.replication_factor)) {
     const ShardRecord& current = view.shards[change.shard];
     const std::string key = ShardLeadershipKey(current.id);
@@ -102,6 +115,9 @@ Status Controller::Reconcile(const Term& term) {
                                         {TxnOp::Put(key, EncodeShardLeadership(change.next))}, {}));
     if (!txn.succeeded) continue;  // a newer view, or no longer the controller: the next round sees which
     ++changes_written_;
+    if (!change.next.leader.empty() && change.next.leader != current.leadership.leader) {
+      failovers_.LeaderWritten(current.id, SteadyMillis());
+    }
     if (change.next.leader != current.leadership.leader) {
       log::Info("controller: {}/{} {} is led by {} (epoch {}), was {}", current.id.stream, current.id.creation_ms,
                 ShardName(current.id.shard_index), change.next.leader.empty() ? "no node" : change.next.leader,

@@ -22,6 +22,7 @@
 #include "cluster/cluster_view.h"
 #include "cluster/controller_election.h"
 #include "cluster/etcd_client.h"
+#include "cluster/failover_timer.h"
 #include "util/status.h"
 
 namespace sluice::cluster {
@@ -49,19 +50,23 @@ class Controller {
   Term term() const { return election_->term(); }
   // Records this node wrote as controller.
   int64_t changes_written() const { return changes_written_.load(); }
+  // How long shards went without a live leader until this node, as
+  // controller, wrote one (failover_timer.h).
+  const FailoverTimer& failovers() const { return failovers_; }
 
  private:
   void Run();
   // Declares an (unassigned) record for every shard of every catalogued
   // stream that has none, and removes the records of shards no stream has.
   Status SyncShardRecords(const Term& term, const ClusterView::Snapshot& view);
-  Status Reconcile(const Term& term);
+  Status Reconcile(const Term& term, const ClusterView::Snapshot& view);
   void Wake();
 
   EtcdClient& client_;
   ClusterView& view_;
   const ControllerOptions options_;
   std::atomic<int64_t> changes_written_{0};
+  FailoverTimer failovers_;  // on the thread
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -87,23 +87,34 @@ Status NodeRegistration::Claim(int64_t lease) {
                        "on a clean stop, and within its --cluster-session-ttl after a crash)");
 }
 
-Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client) {
-  SLUICE_ASSIGN_OR_RETURN(RangeResult members, client.GetPrefix(kMembersPrefix));
-  SLUICE_ASSIGN_OR_RETURN(RangeResult alive, client.GetPrefix(kNodesPrefix));
+std::vector<NodeStatus> JoinNodes(const std::map<std::string, NodeInfo>& members,
+                                  const std::map<std::string, NodeInfo>& live) {
   std::map<std::string, NodeStatus> by_id;
-  for (const KeyValue& kv : members.kvs) {
-    SLUICE_ASSIGN_OR_RETURN(NodeInfo info, ParseNodeInfo(kv.value));
-    by_id[info.id].info = std::move(info);
-  }
-  for (const KeyValue& kv : alive.kvs) {
-    SLUICE_ASSIGN_OR_RETURN(NodeInfo info, ParseNodeInfo(kv.value));
-    NodeStatus& status = by_id[info.id];
-    status.info = std::move(info);  // the live registration wins over an older member record
+  for (const auto& [id, info] : members) by_id[id].info = info;
+  for (const auto& [id, info] : live) {
+    NodeStatus& status = by_id[id];
+    status.info = info;  // the live registration wins over an older member record
     status.alive = true;
   }
   std::vector<NodeStatus> out;
   for (auto& [id, status] : by_id) out.push_back(std::move(status));
   return out;
+}
+
+Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client) {
+  SLUICE_ASSIGN_OR_RETURN(RangeResult members, client.GetPrefix(kMembersPrefix));
+  SLUICE_ASSIGN_OR_RETURN(RangeResult alive, client.GetPrefix(kNodesPrefix));
+  std::map<std::string, NodeInfo> member_infos;
+  std::map<std::string, NodeInfo> live_infos;
+  for (const KeyValue& kv : members.kvs) {
+    SLUICE_ASSIGN_OR_RETURN(NodeInfo info, ParseNodeInfo(kv.value));
+    member_infos[info.id] = std::move(info);
+  }
+  for (const KeyValue& kv : alive.kvs) {
+    SLUICE_ASSIGN_OR_RETURN(NodeInfo info, ParseNodeInfo(kv.value));
+    live_infos[info.id] = std::move(info);
+  }
+  return JoinNodes(member_infos, live_infos);
 }
 
 }  // namespace sluice::cluster

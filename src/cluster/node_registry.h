@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -67,6 +68,12 @@ struct NodeStatus {
   NodeInfo info;
   bool alive = false;  // its node key exists (its lease is being renewed)
 };
+
+// `members` (every node that registered) and `live` (those whose node key
+// exists), both by id, as one list by id: a live registration's document
+// wins over an older member record.
+std::vector<NodeStatus> JoinNodes(const std::map<std::string, NodeInfo>& members,
+                                  const std::map<std::string, NodeInfo>& live);
 
 // Every member, by id, alive or not (a node key without a member key counts
 // too). Errors: those of the etcd calls, BadResponse for a document that

@@ -117,6 +117,15 @@ Status ReplicaLog::ApplyLeadership(const ShardLeadership& leadership, const std:
   return Status::Ok();
 }
 
+std::vector<std::pair<std::string, uint64_t>> ReplicaLog::FollowerLags() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, uint64_t>> out;
+  if (role_ != Role::kLeader) return out;
+  const uint64_t end = log_->EndOffset();
+  for (const auto& [node, f] : followers_) out.emplace_back(node, end - std::min(end, f.fetched_end));
+  return out;
+}
+
 bool ReplicaLog::IsFollowing() const {
   std::lock_guard<std::mutex> lock(mu_);
   return !closed_ && role_ == Role::kFollower && !leader_address_.empty();

@@ -127,6 +127,9 @@ class ReplicaLog final : public engine::ShardStore {
   bool IsFollowing() const;
   int64_t LeaderEpoch() const;
   std::vector<std::string> Isr() const;
+  // Leader: how many records each follower is behind the log end, as its
+  // last fetch said (empty when not leading).
+  std::vector<std::pair<std::string, uint64_t>> FollowerLags() const;
 
   // ---- engine::ShardStore, for the leader role ----
   // Errors besides the store's: NotLeader when not leading (any more);

@@ -129,6 +129,21 @@ std::string ReplicatedShardStores::DirOf(const ShardId& shard) const {
   return engine::ShardDir(engine::StreamDir(options_.data_dir, stream, shard.creation_ms), shard.shard_index);
 }
 
+std::vector<ReplicaLagSample> ReplicatedShardStores::LagSamples() const {
+  std::vector<std::shared_ptr<ReplicaLog>> replicas;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, replica] : replicas_) replicas.push_back(replica);
+  }
+  std::vector<ReplicaLagSample> out;
+  for (const std::shared_ptr<ReplicaLog>& replica : replicas) {
+    for (auto& [follower, lag] : replica->FollowerLags()) {
+      out.push_back(ReplicaLagSample{replica->shard(), std::move(follower), static_cast<int64_t>(lag)});
+    }
+  }
+  return out;
+}
+
 bool ReplicatedShardStores::IsDestroyed(const ShardId& shard) const {
   std::lock_guard<std::mutex> lock(mu_);
   return destroyed_.count(shard) > 0;

@@ -33,6 +33,7 @@
 #include "cluster/peer_service.h"
 #include "cluster/replica_log.h"
 #include "cluster/replica_manager.h"
+#include "cluster/replication_metrics.h"
 #include "engine/local_shard_store.h"
 #include "util/rate_limiter.h"
 
@@ -69,6 +70,9 @@ class ReplicatedShardStores final : public engine::ShardStoreFactory, public Fet
   // names this node stops fetching. Failures are logged (at most a line a
   // second) and retried at the next Apply().
   void Apply(const ClusterView::Snapshot& view);
+
+  // The followers' lag of every shard this node leads (for /metrics).
+  std::vector<ReplicaLagSample> LagSamples() const;
 
   // The replica of `shard` here, null when none is open.
   std::shared_ptr<ReplicaLog> Find(const ShardId& shard) const;

@@ -110,6 +110,11 @@ bool Console::Handle(const server::HttpRequest& request, server::HttpResponse* r
     *response = JsonResponse(200, groups_());
     return true;
   }
+  if (path == "/console/api/cluster") {
+    *response = cluster_ ? JsonResponse(200, cluster_())
+                         : JsonErrorResponse(404, "this server is not in a cluster (sluice serve --cluster)");
+    return true;
+  }
   std::string_view name = path == "/console" || path == "/console/" ? "index.html" : path.substr(9);
   for (const ConsoleAsset& asset : ConsoleAssets()) {
     if (asset.name != name) continue;

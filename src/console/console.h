@@ -15,6 +15,9 @@
 //   GET /console/api/groups                    every stream's consumer groups: members,
 //                                               assignment, checkpoints, lag per shard, when a
 //                                               source is set
+//   GET /console/api/cluster                   the cluster's nodes and shards as `sluice cluster
+//                                               status --json` gives them, in cluster mode (a
+//                                               source is set); else 404 saying so
 // Everything else the page shows or does (hash ranges, lineage, consumers,
 // creating, deleting, resharding, putting a record) goes through the Kinesis
 // API itself from the browser, like any other client.
@@ -44,6 +47,10 @@ class Console {
   // The JSON of /console/api/groups (the page lists its "streams"' groups);
   // without one that path answers 404. Call before serving.
   void SetGroupsSource(std::function<std::string()> source) { groups_ = std::move(source); }
+  // The JSON of /console/api/cluster (cluster/cluster_status.h's document;
+  // the page lists its "nodes" and "shards"); without one that path answers
+  // 404 {"error": "... not in a cluster ..."}. Call before serving.
+  void SetClusterSource(std::function<std::string()> source) { cluster_ = std::move(source); }
 
   // True when `request` is the console's (GET /console...): then `*response`
   // is its answer.
@@ -62,6 +69,7 @@ class Console {
   std::function<std::string()> cloudwatch_;
   std::function<std::string()> channels_;
   std::function<std::string()> groups_;
+  std::function<std::string()> cluster_;
 };
 
 // The value of `key` in a URL query string ("a=1&b=x%20y"), percent-decoded;

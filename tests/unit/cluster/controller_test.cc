@@ -201,6 +201,30 @@ TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndC
   }
 }
 
+TEST_F(ControllerTest, AFailoverIsTimedByTheControllerAndEveryViewCountsItsLeaderChanges) {
+  for (const char* id : {"n1", "n2", "n3"}) StartNode(id);
+  DeclareShards(6);
+  ASSERT_TRUE(Eventually([&] {
+    return LeadersPerNode() == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}};
+  }));
+  ASSERT_TRUE(Eventually([&] { return nodes_["n1"].view->leader_changes() == 6; })) << "six first leaders";
+  EXPECT_EQ(nodes_["n1"].controller->failovers().durations().count() +
+                nodes_["n2"].controller->failovers().durations().count() +
+                nodes_["n3"].controller->failovers().durations().count(),
+            0u)
+      << "a first assignment is no failover";
+
+  nodes_["n3"].Stop();
+  ASSERT_TRUE(Eventually([&] { return LeadersPerNode() == std::map<std::string, int>{{"n1", 3}, {"n2", 3}}; }));
+  for (const char* id : {"n1", "n2"}) {
+    EXPECT_TRUE(Eventually([&] { return nodes_[id].view->leader_changes() == 8; })) << id << " sees two more";
+  }
+  HistogramSnapshot failovers = nodes_["n1"].controller->failovers().durations();
+  const HistogramSnapshot n2 = nodes_["n2"].controller->failovers().durations();
+  EXPECT_EQ(failovers.count() + n2.count(), 2u) << "n3's two shards, timed by whichever node was controller";
+  EXPECT_LT(failovers.sum + n2.sum, 2u * 3000) << "milliseconds from the lost leader to the new one";
+}
+
 TEST_F(ControllerTest, AShardWhoseOnlyInSyncReplicaIsLostStaysLeaderless) {
   CatalogueStream(1);
   ASSERT_TRUE(

@@ -112,5 +112,19 @@ TEST_F(ConsoleTest, GroupsAreServedFromTheirSourceAndAnswer404WithoutOne) {
   EXPECT_NE(Get("/console/groups.js")->body.find("refreshGroups"), std::string::npos);
 }
 
+TEST_F(ConsoleTest, TheClusterIsServedFromItsSourceAndWithoutOneSaysTheServerIsNotInACluster) {
+  auto single = Get("/console/api/cluster");
+  ASSERT_TRUE(single);
+  EXPECT_EQ(single->status, 404);
+  EXPECT_NE(single->body.find("not in a cluster"), std::string::npos);
+  console_->SetClusterSource([] { return std::string(R"({"nodes":[],"shards":[]})"); });
+  auto cluster = Get("/console/api/cluster");
+  ASSERT_TRUE(cluster);
+  EXPECT_EQ(cluster->status, 200);
+  EXPECT_EQ(cluster->body, R"({"nodes":[],"shards":[]})");
+  EXPECT_NE(Get("/console/cluster.js")->body.find("refreshCluster"), std::string::npos);
+  EXPECT_NE(Get("/console/")->body.find("id=\"nav-cluster\" hidden"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::console
