@@ -11,6 +11,7 @@ namespace {
 
 std::string NodeKey(std::string_view id) { return std::string(kNodesPrefix) + std::string(id); }
 std::string MemberKey(std::string_view id) { return std::string(kMembersPrefix) + std::string(id); }
+std::string DecommissionedKey(std::string_view id) { return std::string(kDecommissionedPrefix) + std::string(id); }
 
 }  // namespace
 
@@ -101,9 +102,32 @@ Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client) {
     status.info = std::move(info);  // the live registration wins over an older member record
     status.alive = true;
   }
+  SLUICE_ASSIGN_OR_RETURN(RangeResult decommissioned, client.GetPrefix(kDecommissionedPrefix));
+  for (const KeyValue& kv : decommissioned.kvs) {
+    auto it = by_id.find(kv.key.substr(kDecommissionedPrefix.size()));
+    if (it != by_id.end()) it->second.decommissioned = true;
+  }
   std::vector<NodeStatus> out;
   for (auto& [id, status] : by_id) out.push_back(std::move(status));
   return out;
+}
+
+Status MarkDecommissioned(EtcdClient& client, const std::string& id, int64_t now_ms) {
+  std::string doc;
+  protocol::JsonWriter w(&doc);
+  w.BeginObject();
+  w.Member("id", id);
+  w.MemberInt("since_ms", now_ms);
+  w.EndObject();
+  // Only a member: a mark for an id that never registered would wait forever.
+  SLUICE_ASSIGN_OR_RETURN(TxnResult txn, client.Txn({Compare::Absent(MemberKey(id)), Compare::Absent(NodeKey(id))}, {},
+                                                    {TxnOp::Put(DecommissionedKey(id), doc)}));
+  if (txn.succeeded) return Status::NotFound("no node with id '" + id + "' ever registered in the cluster");
+  return Status::Ok();
+}
+
+Status CancelDecommission(EtcdClient& client, const std::string& id) {
+  return client.Delete(DecommissionedKey(id)).status();
 }
 
 }  // namespace sluice::cluster
