@@ -1,10 +1,15 @@
 // `sluice cluster ...`: the cluster as etcd records it (docs/cluster.md).
 //
 //   sluice cluster status [--json] [--cluster etcd://HOST:PORT[,...]]
+//   sluice cluster decommission [--cancel] [--no-wait] [--timeout S] [--json] NODE
 //
-// lists every node that ever registered: id, advertised address, health
-// (alive while its registration's lease is renewed), version and start.
-// Exit codes as the client commands': 0, 2 bad usage, 3 etcd unreachable.
+// `status` lists every node that ever registered: id, advertised address,
+// health (alive while its registration's lease is renewed), version and
+// start, then every shard's record. `decommission` marks a node for removal
+// (the controller moves its replicas, leadership_plan.h) and waits until no
+// shard record names it, printing the shards still held and why.
+// Exit codes as the client commands': 0, 1 timed out, 2 bad usage (a node
+// id that never registered), 3 etcd unreachable.
 #pragma once
 
 #include <vector>
