@@ -76,6 +76,18 @@ class ControllerTest : public testing::EtcdFixture {
     ASSERT_TRUE(client_->Put(StreamCatalogKey(engine::KeyOf(meta.ref)), engine::EncodeStreamRecord(meta)).ok());
   }
 
+  // What a leader's replication does once `node` caught up: adds it to the
+  // ISR of every shard.
+  void JoinEveryIsr(const std::string& node) {
+    for (const ShardRecord& r : Records()) {
+      ShardLeadership next = r.leadership;
+      next.isr.push_back(node);
+      Result<bool> updated = UpdateShardLeadership(*client_, r, next);
+      ASSERT_TRUE(updated.ok());
+      EXPECT_TRUE(*updated);
+    }
+  }
+
   void DeclareShards(int count) {
     CatalogueStream(count);
     for (int i = 0; i < count; ++i) ASSERT_TRUE(DeclareShard(*client_, Shard(i)).ok());
@@ -183,13 +195,7 @@ TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndC
   // n3 returns; its leaders add it to their in-sync sets once it caught up
   // (the replication's part, done here by hand), and it leads its shards again.
   StartNode("n3");
-  for (const ShardRecord& r : Records()) {
-    ShardLeadership next = r.leadership;
-    next.isr.push_back("n3");
-    Result<bool> updated = UpdateShardLeadership(*client_, r, next);
-    ASSERT_TRUE(updated.ok());
-    EXPECT_TRUE(*updated);
-  }
+  JoinEveryIsr("n3");
   ASSERT_TRUE(Eventually([&] {
     return LeadersPerNode() == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}};
   }));
@@ -256,12 +262,7 @@ TEST_F(ControllerTest, ADecommissionedNodesReplicasMoveToAnotherNodeOnceTheRepla
 
   // The leaders add n4 to their ISRs once it caught up (the replication's
   // part, done here by hand); then n3 is dropped everywhere.
-  for (const ShardRecord& r : Records()) {
-    ShardLeadership next = r.leadership;
-    next.isr.push_back("n4");
-    Result<bool> updated = UpdateShardLeadership(*client_, r, next);
-    ASSERT_TRUE(updated.ok() && *updated);
-  }
+  JoinEveryIsr("n4");
   ASSERT_TRUE(Eventually([&] {
     const std::vector<ShardRecord> records = Records();
     return std::none_of(records.begin(), records.end(), [&](const ShardRecord& r) {
