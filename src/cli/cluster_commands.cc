@@ -213,6 +213,41 @@ std::string DecommissionJson(const std::string& node, bool marked, bool done, co
   return out;
 }
 
+// Polls the shard records until none names the node, or --no-wait, or the deadline.
+int WaitUntilNoShardNames(cluster::EtcdClient& etcd, const DecommissionFlags& flags) {
+  const std::string& node = flags.node;
+  const int64_t deadline = MonotonicMillis() + flags.timeout_s * 1000;
+  std::string last_progress;
+  while (true) {
+    Result<std::vector<cluster::ShardRecord>> shards = cluster::ListShardRecords(etcd);
+    if (!shards.ok()) return SayEtcdError("decommission", shards.status());
+    Result<std::vector<cluster::NodeStatus>> nodes = cluster::ListNodes(etcd);
+    if (!nodes.ok()) return SayEtcdError("decommission", nodes.status());
+    const std::vector<HeldShard> held = ShardsHeldBy(node, *shards, *nodes);
+    if (held.empty() || !flags.wait) {
+      if (flags.json) {
+        std::cout << DecommissionJson(node, true, held.empty(), held) << "\n";
+      } else if (held.empty()) {
+        std::cout << "node " << node << " holds no replicas: it can be stopped\n";
+      } else {
+        std::cout << DescribeHeld(held) << "\n";
+      }
+      return kExitOk;
+    }
+    if (MonotonicMillis() >= deadline) {
+      if (flags.json) std::cout << DecommissionJson(node, true, false, held) << "\n";
+      std::cerr << "sluice cluster decommission: timed out after " << flags.timeout_s << " s; " << DescribeHeld(held)
+                << "\n";
+      return kExitServerError;
+    }
+    if (const std::string progress = DescribeHeld(held); progress != last_progress && !flags.json) {
+      std::cout << progress << "\n" << std::flush;
+      last_progress = progress;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(deadline - MonotonicMillis(), 1, 500)));
+  }
+}
+
 int RunDecommission(const DecommissionFlags& flags) {
   std::unique_ptr<cluster::EtcdClient> etcd = ConnectOrSay("decommission", flags.cluster);
   if (!etcd) return kExitUsage;
@@ -241,36 +276,7 @@ int RunDecommission(const DecommissionFlags& flags) {
     return SayEtcdError("decommission", s);
   }
   if (!flags.json) std::cout << "node " << node << " is decommissioned: the controller moves its replicas away\n";
-  const int64_t deadline = MonotonicMillis() + flags.timeout_s * 1000;
-  std::string last_progress;
-  while (true) {
-    Result<std::vector<cluster::ShardRecord>> shards = cluster::ListShardRecords(*etcd);
-    if (!shards.ok()) return SayEtcdError("decommission", shards.status());
-    nodes = cluster::ListNodes(*etcd);
-    if (!nodes.ok()) return SayEtcdError("decommission", nodes.status());
-    const std::vector<HeldShard> held = ShardsHeldBy(node, *shards, *nodes);
-    if (held.empty() || !flags.wait) {
-      if (flags.json) {
-        std::cout << DecommissionJson(node, true, held.empty(), held) << "\n";
-      } else if (held.empty()) {
-        std::cout << "node " << node << " holds no replicas: it can be stopped\n";
-      } else {
-        std::cout << DescribeHeld(held) << "\n";
-      }
-      return kExitOk;
-    }
-    if (MonotonicMillis() >= deadline) {
-      if (flags.json) std::cout << DecommissionJson(node, true, false, held) << "\n";
-      std::cerr << "sluice cluster decommission: timed out after " << flags.timeout_s << " s; " << DescribeHeld(held)
-                << "\n";
-      return kExitServerError;
-    }
-    if (const std::string progress = DescribeHeld(held); progress != last_progress && !flags.json) {
-      std::cout << progress << "\n" << std::flush;
-      last_progress = progress;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(deadline - MonotonicMillis(), 1, 500)));
-  }
+  return WaitUntilNoShardNames(*etcd, flags);
 }
 }  // namespace
 
