@@ -170,6 +170,7 @@ std::string WhyStillHeld(const cluster::ShardLeadership& l, const std::string& n
     if (!Contains(l.removing, r) && !Contains(l.isr, r)) behind.push_back(r);
   }
   if (behind.empty()) return "in sync elsewhere; the controller drops it next";
+  if (l.leaderless()) return "no leader (no in-sync replica is live) for " + JoinNames(behind) + " to catch up from";
   return "waiting for " + JoinNames(behind) + " to catch up and join the ISR";
 }
 
