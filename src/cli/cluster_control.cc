@@ -70,7 +70,6 @@ Status ClusterControl::StartController(const ClusterMembership& membership) {
   }
   placement_ = std::make_shared<cluster::ClusterPlacement>(*view_, membership.node().id);
   joined_->Join(placement_);
-  node_id_ = membership.node().id;
   observable_.store(true, std::memory_order_release);
   log::Info("cluster: node {} campaigns for controller; stream metadata is kept in etcd", membership.node().id);
   return Status::Ok();

@@ -48,7 +48,7 @@ ClusterStatus MakeClusterStatus(std::vector<NodeStatus> nodes, std::vector<Shard
 }
 
 ClusterStatus ClusterStatusOf(const ClusterView::Snapshot& view) {
-  return MakeClusterStatus(JoinNodes(view.members, view.live_nodes), view.shards);
+  return MakeClusterStatus(JoinNodes(view.members, view.live_nodes, view.decommissioned), view.shards);
 }
 
 void KeepStream(ClusterStatus& status, std::string_view stream) {
@@ -86,6 +86,7 @@ std::string ClusterStatusJson(const ClusterStatus& status) {
     w.Member("id", n.info.id);
     w.Member("advertise", n.info.advertise);
     w.MemberBool("alive", n.alive);
+    w.MemberBool("decommissioned", n.decommissioned);
     w.MemberInt("started_ms", n.info.started_ms);
     w.Member("version", n.info.version);
     w.EndObject();

@@ -58,6 +58,13 @@ void ClusterView::ApplyLocked(const KeyValue& kv, bool deleted) {
     } else {
       log::Warn("cluster view: {}", info.status().ToString());
     }
+  } else if (kv.key.starts_with(kDecommissionedPrefix)) {
+    const std::string id = kv.key.substr(kDecommissionedPrefix.size());
+    if (deleted) {
+      decommissioned_.erase(id);
+    } else {
+      decommissioned_.insert(id);
+    }
   } else if (kv.key.starts_with(kStreamsPrefix)) {
     if (deleted) {
       catalogued_.erase(kv.key);
@@ -104,6 +111,7 @@ ClusterView::Snapshot ClusterView::snapshot() const {
   Snapshot s;
   s.live_nodes = live_nodes_;
   s.members = members_;
+  s.decommissioned = decommissioned_;
   for (const auto& [id, record] : shards_) s.shards.push_back(record);
   for (const auto& [key, ids] : catalogued_) s.catalogued.insert(s.catalogued.end(), ids.begin(), ids.end());
   std::sort(s.catalogued.begin(), s.catalogued.end());

@@ -1,7 +1,8 @@
-// A node's local copy of the cluster's state in etcd: the live nodes,
-// every shard's leadership record and the shards of every stream, read at one revision and then kept
-// current by a watch from the next (docs/cluster.md, "The cluster view"), so
-// that questions about it are answered from memory.
+// A node's local copy of the cluster's state in etcd: the live nodes, the
+// decommissioned ones, every shard's leadership record and the shards of
+// every stream, read at one revision and then kept current by a watch from
+// the next (docs/cluster.md, "The cluster view"), so that questions about it
+// are answered from memory.
 //
 // Threading: the watch runs on a thread of its own and calls the listeners
 // there after each change. Every method may be called from any thread.
@@ -14,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,7 @@ class ClusterView {
   struct Snapshot {
     std::map<std::string, NodeInfo> live_nodes;  // by id
     std::map<std::string, NodeInfo> members;     // every node that ever registered, by id
+    std::set<std::string> decommissioned;        // ids marked for removal (node_registry.h)
     std::vector<ShardRecord> shards;             // in id order
     // Every shard of every stream in the catalogue (etcd_stream_catalog.h),
     // in id order: the shards that should have a record.
@@ -66,6 +69,7 @@ class ClusterView {
   mutable std::condition_variable changed_;
   std::map<std::string, NodeInfo> live_nodes_;
   std::map<std::string, NodeInfo> members_;
+  std::set<std::string> decommissioned_;
   std::map<ShardId, ShardRecord> shards_;
   std::map<std::string, std::vector<ShardId>> catalogued_;  // by stream key
   int64_t revision_ = 0;

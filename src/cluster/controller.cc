@@ -4,6 +4,8 @@
 #include <chrono>
 #include <set>
 
+#include <fmt/ranges.h>
+
 #include "cluster/leadership_plan.h"
 #include "util/log.h"
 
@@ -106,7 +108,8 @@ Status Controller::SyncShardRecords(const Term& term, const ClusterView::Snapsho
 Status Controller::Reconcile(const Term& term, const ClusterView::Snapshot& view) {
   SLUICE_RETURN_IF_ERROR(SyncShardRecords(term, view));
   const std::set<std::string> live = LiveIds(view);
-  for (const LeadershipChange& change : PlanLeadership(view.shards, live, options_.replication_factor)) {
+  for (const LeadershipChange& change :
+       PlanLeadership(view.shards, live, options_.replication_factor, view.decommissioned)) {
     const ShardRecord& current = view.shards[change.shard];
     const std::string key = ShardLeadershipKey(current.id);
     SLUICE_ASSIGN_OR_RETURN(TxnResult txn,
@@ -122,6 +125,11 @@ Status Controller::Reconcile(const Term& term, const ClusterView::Snapshot& view
       log::Info("controller: {}/{} {} is led by {} (epoch {}), was {}", current.id.stream, current.id.creation_ms,
                 ShardName(current.id.shard_index), change.next.leader.empty() ? "no node" : change.next.leader,
                 change.next.leader_epoch, current.leadership.leader.empty() ? "none" : current.leadership.leader);
+    }
+    if (current.leadership.assigned() && change.next.replicas != current.leadership.replicas) {
+      log::Info("controller: {}/{} {} has replicas {} (was {}), moving them off decommissioned nodes",
+                current.id.stream, current.id.creation_ms, ShardName(current.id.shard_index),
+                fmt::join(change.next.replicas, ","), fmt::join(current.leadership.replicas, ","));
     }
   }
   return Status::Ok();

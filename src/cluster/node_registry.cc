@@ -11,6 +11,7 @@ namespace {
 
 std::string NodeKey(std::string_view id) { return std::string(kNodesPrefix) + std::string(id); }
 std::string MemberKey(std::string_view id) { return std::string(kMembersPrefix) + std::string(id); }
+std::string DecommissionedKey(std::string_view id) { return std::string(kDecommissionedPrefix) + std::string(id); }
 
 }  // namespace
 
@@ -88,13 +89,18 @@ Status NodeRegistration::Claim(int64_t lease) {
 }
 
 std::vector<NodeStatus> JoinNodes(const std::map<std::string, NodeInfo>& members,
-                                  const std::map<std::string, NodeInfo>& live) {
+                                  const std::map<std::string, NodeInfo>& live,
+                                  const std::set<std::string>& decommissioned) {
   std::map<std::string, NodeStatus> by_id;
   for (const auto& [id, info] : members) by_id[id].info = info;
   for (const auto& [id, info] : live) {
     NodeStatus& status = by_id[id];
     status.info = info;  // the live registration wins over an older member record
     status.alive = true;
+  }
+  for (const std::string& id : decommissioned) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) it->second.decommissioned = true;
   }
   std::vector<NodeStatus> out;
   for (auto& [id, status] : by_id) out.push_back(std::move(status));
@@ -114,7 +120,28 @@ Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client) {
     SLUICE_ASSIGN_OR_RETURN(NodeInfo info, ParseNodeInfo(kv.value));
     live_infos[info.id] = std::move(info);
   }
-  return JoinNodes(member_infos, live_infos);
+  SLUICE_ASSIGN_OR_RETURN(RangeResult marked, client.GetPrefix(kDecommissionedPrefix));
+  std::set<std::string> decommissioned;
+  for (const KeyValue& kv : marked.kvs) decommissioned.insert(kv.key.substr(kDecommissionedPrefix.size()));
+  return JoinNodes(member_infos, live_infos, decommissioned);
+}
+
+Status MarkDecommissioned(EtcdClient& client, const std::string& id, int64_t now_ms) {
+  std::string doc;
+  protocol::JsonWriter w(&doc);
+  w.BeginObject();
+  w.Member("id", id);
+  w.MemberInt("since_ms", now_ms);
+  w.EndObject();
+  // Only a member: a mark for an id that never registered would wait forever.
+  SLUICE_ASSIGN_OR_RETURN(TxnResult txn, client.Txn({Compare::Absent(MemberKey(id)), Compare::Absent(NodeKey(id))}, {},
+                                                    {TxnOp::Put(DecommissionedKey(id), doc)}));
+  if (txn.succeeded) return Status::NotFound("no node with id '" + id + "' ever registered in the cluster");
+  return Status::Ok();
+}
+
+Status CancelDecommission(EtcdClient& client, const std::string& id) {
+  return client.Delete(DecommissionedKey(id)).status();
 }
 
 }  // namespace sluice::cluster

@@ -6,6 +6,8 @@
 //
 //   /sluice/v1/nodes/<id>     NodeInfo as JSON, bound to the node's lease
 //   /sluice/v1/members/<id>   NodeInfo as JSON, no lease (last registration)
+//   /sluice/v1/decommissioned/<id>   {"id","since_ms"}, no lease: the node is
+//                             to hold no replicas (leadership_plan.h moves them)
 //
 // Registration is one transaction: create the node key if it is absent (and
 // write the member key); so two processes with one id cannot both register.
@@ -13,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +29,7 @@ namespace sluice::cluster {
 
 inline constexpr std::string_view kNodesPrefix = "/sluice/v1/nodes/";
 inline constexpr std::string_view kMembersPrefix = "/sluice/v1/members/";
+inline constexpr std::string_view kDecommissionedPrefix = "/sluice/v1/decommissioned/";
 
 struct NodeInfo {
   std::string id;
@@ -67,17 +71,27 @@ class NodeRegistration {
 struct NodeStatus {
   NodeInfo info;
   bool alive = false;  // its node key exists (its lease is being renewed)
+  bool decommissioned = false;
 };
 
 // `members` (every node that registered) and `live` (those whose node key
 // exists), both by id, as one list by id: a live registration's document
-// wins over an older member record.
+// wins over an older member record; the ids in `decommissioned` are marked so.
 std::vector<NodeStatus> JoinNodes(const std::map<std::string, NodeInfo>& members,
-                                  const std::map<std::string, NodeInfo>& live);
+                                  const std::map<std::string, NodeInfo>& live,
+                                  const std::set<std::string>& decommissioned);
 
 // Every member, by id, alive or not (a node key without a member key counts
 // too). Errors: those of the etcd calls, BadResponse for a document that
 // does not parse.
 Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client);
+
+// Marks a member for removal, at `now_ms`: the controller moves its replicas
+// to other nodes and gives it no new ones. Marking a marked node again is
+// fine. Errors: NotFound when no node ever registered with the id, and
+// those of the etcd calls.
+Status MarkDecommissioned(EtcdClient& client, const std::string& id, int64_t now_ms);
+// Removes the mark (whether or not there is one). Errors: those of the etcd calls.
+Status CancelDecommission(EtcdClient& client, const std::string& id);
 
 }  // namespace sluice::cluster

@@ -85,6 +85,7 @@ void WriteShardLeadershipMembers(protocol::JsonWriter& w, const ShardLeadership&
   w.MemberInt("leader_epoch", l.leader_epoch);
   WriteNames(w, "replicas", l.replicas);
   WriteNames(w, "isr", l.isr);
+  if (!l.removing.empty()) WriteNames(w, "removing", l.removing);
 }
 
 Result<ShardLeadership> ParseShardLeadership(std::string_view json) {
@@ -100,6 +101,7 @@ Result<ShardLeadership> ParseShardLeadership(std::string_view json) {
   l.leader = std::string(leader);
   if (obj["leader_epoch"].get_int64().get(l.leader_epoch) != simdjson::SUCCESS) return bad();
   if (!ReadNames(obj, "replicas", &l.replicas) || !ReadNames(obj, "isr", &l.isr)) return bad();
+  if (obj["removing"].error() != simdjson::NO_SUCH_FIELD && !ReadNames(obj, "removing", &l.removing)) return bad();
   return l;
 }
 

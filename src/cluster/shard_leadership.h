@@ -7,6 +7,9 @@
 //   /sluice/v1/shards/<account>/<region>/<stream>/<creation ms>/<shard index>
 //   {"leader":"n1","leader_epoch":3,"replicas":["n1","n2","n3"],"isr":["n1","n2"]}
 //
+// While replicas move off decommissioned nodes (leadership_plan.h) the record
+// also names the replicas leaving, "removing":["n3"], written only then.
+//
 // A shard appears with an empty record (DeclareShard: no replicas, no
 // leader, epoch 0); the controller (controller.h) assigns it.
 #pragma once
@@ -47,6 +50,9 @@ struct ShardLeadership {
   int64_t leader_epoch = 0;           // +1 with every change of leader, never down
   std::vector<std::string> replicas;  // node ids; replicas[0] is the preferred leader
   std::vector<std::string> isr;       // the in-sync subset of replicas, never emptied once assigned
+  // Replicas on decommissioned nodes whose replacement has been added: they
+  // are dropped once every other replica is in the ISR. Empty otherwise.
+  std::vector<std::string> removing = {};
 
   bool assigned() const { return !replicas.empty(); }
   bool leaderless() const { return leader.empty(); }
@@ -58,7 +64,8 @@ struct ShardLeadership {
 bool SameMembers(std::vector<std::string> a, std::vector<std::string> b);
 
 std::string EncodeShardLeadership(const ShardLeadership& leadership);
-// The record's members (leader, leader_epoch, replicas, isr) into an open object.
+// The record's members (leader, leader_epoch, replicas, isr; removing when
+// not empty) into an open object.
 void WriteShardLeadershipMembers(protocol::JsonWriter& w, const ShardLeadership& leadership);
 // Errors: BadResponse naming what does not parse.
 Result<ShardLeadership> ParseShardLeadership(std::string_view json);

@@ -43,7 +43,7 @@ def console_cluster(endpoint: str) -> dict:
         return json.loads(answer.read())
 
 
-def test_every_nodes_metrics_count_the_live_nodes_and_the_shards_and_a_killed_leaders_shards_leaderless(
+def test_every_nodes_metrics_count_the_live_nodes_and_the_shards_and_time_a_killed_leaders_failovers(
         etcd, spawn):
     servers = three_nodes(etcd, spawn)
     name = e2e.unique_name("obs")
@@ -62,7 +62,7 @@ def test_every_nodes_metrics_count_the_live_nodes_and_the_shards_and_a_killed_le
         assert value(samples, "sluice_cluster_led_shards") == len(led_shards(samples))
         for (metric, labels), v in samples.items():
             if metric == "sluice_cluster_isr_size":
-                assert v == 1, "one replica per shard until records are replicated"
+                assert v == 3, "three in-sync replicas per shard (the default replication factor)"
     assert sorted(sum((led_shards(samples) for _, samples, _, _ in scrapes), [])) == [
         f"shardId-00000000000{i}" for i in range(3)], "each shard's ISR size is reported by its leader only"
     assert sum(value(samples, "sluice_cluster_is_controller") for _, samples, _, _ in scrapes) == 1
@@ -74,8 +74,13 @@ def test_every_nodes_metrics_count_the_live_nodes_and_the_shards_and_a_killed_le
     survivor = servers[(victim + 1) % 3].endpoint
     e2e.wait_until(lambda: value(scrape(survivor)[1], "sluice_cluster_live_nodes") == 2, TTL_S + 5,
                    "the killed node's registration to expire")
-    e2e.wait_until(lambda: shards_by_state(survivor)["leaderless"] == lost, SEEN_S,
-                   f"the killed node's {lost} shards leaderless")
+    # Its shards fail over to in-sync followers; every shard is one replica short.
+    e2e.wait_until(lambda: shards_by_state(survivor) == {"in-sync": 0, "under-replicated": 3, "leaderless": 0,
+                                                        "unassigned": 0}, SEEN_S,
+                   f"the killed node's {lost} shards led by followers, every shard short of one replica")
+    survivors = [servers[i].endpoint for i in range(3) if i != victim]
+    e2e.wait_until(lambda: sum(value(scrape(s)[1], "sluice_cluster_failover_seconds_count") for s in survivors)
+                   >= lost, SEEN_S, f"the controller to time the {lost} failovers")
     assert value(scrape(survivor)[1], "sluice_cluster_member_nodes") == 3
 
 

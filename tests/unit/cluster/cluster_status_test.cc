@@ -58,20 +58,21 @@ TEST(ClusterStatusTest, KeepingOneStreamDropsOnlyTheOtherStreamsShards) {
 TEST(ClusterStatusTest, TheJsonListsNodesShardsAndASummary) {
   ClusterStatus status = Example();
   KeepStream(status, "b");
-  EXPECT_EQ(ClusterStatusJson(status),
-            R"({"nodes":[)"
-            R"({"id":"n1","advertise":"n1.local:4567","alive":true,"started_ms":1796000000000,"version":"v1"},)"
-            R"({"id":"n2","advertise":"n2.local:4567","alive":true,"started_ms":1796000000000,"version":"v1"},)"
-            R"({"id":"n3","advertise":"n3.local:4567","alive":false,"started_ms":1796000000000,"version":"v1"}],)"
-            R"("shards":[)"
-            R"({"account":"123456789012","region":"us-east-1","stream":"b","stream_creation_ms":1796000000000,)"
-            R"("shard":"shardId-000000000001","state":"leaderless","leader":"","leader_epoch":4,)"
-            R"("replicas":["n3","n1"],"isr":["n3"]},)"
-            R"({"account":"123456789012","region":"us-east-1","stream":"b","stream_creation_ms":1796000000000,)"
-            R"("shard":"shardId-000000000000","state":"unassigned","leader":"","leader_epoch":0,)"
-            R"("replicas":[],"isr":[]}],)"
-            R"("summary":{"nodes_alive":2,"nodes_total":3,"shards":2,"in-sync":0,"under-replicated":0,)"
-            R"("leaderless":1,"unassigned":1}})");
+  EXPECT_EQ(
+      ClusterStatusJson(status),
+      R"({"nodes":[)"
+      R"({"id":"n1","advertise":"n1.local:4567","alive":true,"decommissioned":false,"started_ms":1796000000000,"version":"v1"},)"
+      R"({"id":"n2","advertise":"n2.local:4567","alive":true,"decommissioned":false,"started_ms":1796000000000,"version":"v1"},)"
+      R"({"id":"n3","advertise":"n3.local:4567","alive":false,"decommissioned":false,"started_ms":1796000000000,"version":"v1"}],)"
+      R"("shards":[)"
+      R"({"account":"123456789012","region":"us-east-1","stream":"b","stream_creation_ms":1796000000000,)"
+      R"("shard":"shardId-000000000001","state":"leaderless","leader":"","leader_epoch":4,)"
+      R"("replicas":["n3","n1"],"isr":["n3"]},)"
+      R"({"account":"123456789012","region":"us-east-1","stream":"b","stream_creation_ms":1796000000000,)"
+      R"("shard":"shardId-000000000000","state":"unassigned","leader":"","leader_epoch":0,)"
+      R"("replicas":[],"isr":[]}],)"
+      R"("summary":{"nodes_alive":2,"nodes_total":3,"shards":2,"in-sync":0,"under-replicated":0,)"
+      R"("leaderless":1,"unassigned":1}})");
 }
 
 TEST(ClusterStatusTest, AViewsMembersThatAreNotLiveAreListedAsDown) {

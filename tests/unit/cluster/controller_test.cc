@@ -76,6 +76,18 @@ class ControllerTest : public testing::EtcdFixture {
     ASSERT_TRUE(client_->Put(StreamCatalogKey(engine::KeyOf(meta.ref)), engine::EncodeStreamRecord(meta)).ok());
   }
 
+  // What a leader's replication does once `node` caught up: adds it to the
+  // ISR of every shard.
+  void JoinEveryIsr(const std::string& node) {
+    for (const ShardRecord& r : Records()) {
+      ShardLeadership next = r.leadership;
+      next.isr.push_back(node);
+      Result<bool> updated = UpdateShardLeadership(*client_, r, next);
+      ASSERT_TRUE(updated.ok());
+      EXPECT_TRUE(*updated);
+    }
+  }
+
   void DeclareShards(int count) {
     CatalogueStream(count);
     for (int i = 0; i < count; ++i) ASSERT_TRUE(DeclareShard(*client_, Shard(i)).ok());
@@ -183,13 +195,7 @@ TEST_F(ControllerTest, ALostNodesLeadershipsMoveToIsrMembersWithTheNextEpochAndC
   // n3 returns; its leaders add it to their in-sync sets once it caught up
   // (the replication's part, done here by hand), and it leads its shards again.
   StartNode("n3");
-  for (const ShardRecord& r : Records()) {
-    ShardLeadership next = r.leadership;
-    next.isr.push_back("n3");
-    Result<bool> updated = UpdateShardLeadership(*client_, r, next);
-    ASSERT_TRUE(updated.ok());
-    EXPECT_TRUE(*updated);
-  }
+  JoinEveryIsr("n3");
   ASSERT_TRUE(Eventually([&] {
     return LeadersPerNode() == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}};
   }));
@@ -251,6 +257,54 @@ TEST_F(ControllerTest, EveryShardOfACataloguedStreamGetsALeaderAndADeletedStream
   EXPECT_EQ(Records().back().id, Shard(3));
   ASSERT_TRUE(client_->Delete(StreamCatalogKey({Shard(0).account, Shard(0).region, Shard(0).stream})).ok());
   EXPECT_TRUE(Eventually([&] { return Records().empty(); }));
+}
+
+TEST_F(ControllerTest, ADecommissionedNodesReplicasMoveToAnotherNodeOnceTheReplacementsAreInSync) {
+  for (const char* id : {"n1", "n2", "n3"}) StartNode(id);
+  DeclareShards(3);
+  ASSERT_TRUE(Eventually([&] {
+    return LeadersPerNode() == std::map<std::string, int>{{"n1", 1}, {"n2", 1}, {"n3", 1}};
+  }));
+  const std::vector<ShardRecord> before = Records();
+  StartNode("n4");
+  EXPECT_EQ(MarkDecommissioned(*client_, "n9", 1).code(), ErrorCode::kResourceNotFound);
+  ASSERT_TRUE(MarkDecommissioned(*client_, "n3", 1796000000000).ok());
+
+  const auto names = [](const std::vector<std::string>& v, const std::string& n) {
+    return std::find(v.begin(), v.end(), n) != v.end();
+  };
+  ASSERT_TRUE(Eventually([&] {
+    const std::vector<ShardRecord> records = Records();
+    return std::all_of(records.begin(), records.end(), [&](const ShardRecord& r) {
+      return names(r.leadership.replicas, "n4") && r.leadership.removing == std::vector<std::string>{"n3"};
+    });
+  })) << "every shard gets a replacement on n4";
+  for (const ShardRecord& r : Records()) {
+    EXPECT_EQ(r.leadership.isr.size(), 3u) << "n3 stays in the ISR, n4 is not in it yet";
+    EXPECT_FALSE(names(r.leadership.isr, "n4"));
+  }
+
+  // The leaders add n4 to their ISRs once it caught up (the replication's
+  // part, done here by hand); then n3 is dropped everywhere.
+  JoinEveryIsr("n4");
+  ASSERT_TRUE(Eventually([&] {
+    const std::vector<ShardRecord> records = Records();
+    return std::none_of(records.begin(), records.end(), [&](const ShardRecord& r) {
+      return names(r.leadership.replicas, "n3") || names(r.leadership.isr, "n3") || r.leadership.leader == "n3";
+    });
+  }));
+  const std::vector<ShardRecord> after = Records();
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].leadership.replicas.size(), 3u);
+    EXPECT_EQ(after[i].leadership.isr.size(), 3u);
+    EXPECT_TRUE(after[i].leadership.removing.empty());
+    const bool led_by_n3 = before[i].leadership.leader == "n3";
+    EXPECT_EQ(after[i].leadership.leader, led_by_n3 ? "n4" : before[i].leadership.leader);
+    EXPECT_EQ(after[i].leadership.leader_epoch, before[i].leadership.leader_epoch + (led_by_n3 ? 1 : 0));
+  }
+  Result<std::vector<NodeStatus>> nodes = ListNodes(*client_);
+  ASSERT_TRUE(nodes.ok());
+  for (const NodeStatus& n : *nodes) EXPECT_EQ(n.decommissioned, n.info.id == "n3") << n.info.id;
 }
 
 }  // namespace
