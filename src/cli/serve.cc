@@ -379,7 +379,8 @@ int RunServe(const ServeConfig& config) {
   std::unique_ptr<cluster::EngineShardPuts> shard_puts;
   if (cluster_control) {
     gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id,
-                                                             /*forward_puts=*/eopts.remote_writer == nullptr),
+                                                             /*forward_puts=*/eopts.remote_writer == nullptr,
+                                                             /*relay_subscriptions=*/config.auth_file.empty()),
                        /*fallback=*/true);
     // The peer protocol: PutToShard from the other nodes (fetches once
     // records are replicated).
