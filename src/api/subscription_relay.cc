@@ -35,7 +35,10 @@ bool Retryable(const Status& status) {
 
 SubscriptionRelay::SubscriptionRelay(SubscriptionRelays* relays, RelayStart start,
                                      std::shared_ptr<engine::SubscriptionSink> sink)
-    : relays_(relays), start_(std::move(start)), sink_(std::move(sink)) {}
+    : relays_(relays),
+      start_(std::move(start)),
+      sink_(std::move(sink)),
+      last_record_seconds_(start_.shard_created_seconds) {}
 
 void SubscriptionRelay::Begin(std::function<void(Status)> ready) {
   {
@@ -123,7 +126,8 @@ void SubscriptionRelay::Step(uint64_t token) {
     if (!iterator_) {
       next.get_iterator = true;
       RelayPosition from = start_.position;
-      if (position_) from = {"AFTER_SEQUENCE_NUMBER", ContinuationLocked(start_.shard_created_seconds), std::nullopt};
+      // After the last record delivered: its own sequence number.
+      if (position_) from = {"AFTER_SEQUENCE_NUMBER", ContinuationLocked(last_record_seconds_), std::nullopt};
       next.request = RelayRequest("GetShardIterator",
                                   GetShardIteratorBody(start_.stream, engine::ShardIdFor(start_.shard_index), from));
     } else {
@@ -211,6 +215,7 @@ void SubscriptionRelay::OnRecords(Result<gateway::ForwardedResponse> answer) {
         engine::ParseSequenceNumber(engine::ToView(read->records.back().sequence_number));
     if (!last) return OnFailure(Status(ErrorCode::kBadResponse, "the shard's leader answered a bad SequenceNumber"));
     position_ = last->counter;  // the record's counter: its offset + 1, the position after it
+    last_record_seconds_ = last->record_seconds;
   }
   if (next_at) position_ = std::max(position_.value_or(0), next_at->offset);
   if (!has_records && !at_end && sent_first_ && !heartbeat_due) {

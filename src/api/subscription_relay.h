@@ -124,6 +124,7 @@ class SubscriptionRelay final : public engine::Subscription, public std::enable_
   uint64_t timer_token_ = 0;                 // guarded by mu_: only the newest timer steps
   std::optional<std::string> iterator_;      // guarded by mu_
   std::optional<uint64_t> position_;         // guarded by mu_: the next offset to deliver
+  int64_t last_record_seconds_ = 0;          // guarded by mu_: the last delivered record's time field
   bool sent_first_ = false;                  // guarded by mu_
   int64_t next_heartbeat_ms_ = 0;            // guarded by mu_
   std::optional<int64_t> failing_since_ms_;  // guarded by mu_
