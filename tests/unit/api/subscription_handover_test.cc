@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "api/dispatcher.h"
+#include "api_test_util.h"
 #include "api/subscription_relay.h"
 #include "engine/engine.h"
 #include "engine/placement.h"
@@ -23,8 +24,6 @@
 
 namespace sluice::api {
 namespace {
-
-constexpr std::string_view kJson = "application/x-amz-json-1.1";
 
 // Calls made while `as_leader` is set on their thread are the other node's.
 thread_local bool as_leader = false;
@@ -38,42 +37,26 @@ class MovingPlacement final : public engine::ShardPlacement {
   std::atomic<bool> moved{false};
 };
 
-class CollectingOutput final : public StreamOutput {
- public:
-  bool Write(std::string bytes) override {
-    std::lock_guard lock(mu_);
-    data_ += bytes;
-    return true;
-  }
-  void Finish() override { finished = true; }
-  size_t Buffered() const override { return 0; }
-  // The records' data in the order the events carried them, and whether an
-  // exception event came.
-  std::vector<std::string> Data(bool* exception) {
-    std::lock_guard lock(mu_);
-    std::vector<protocol::EventStreamMessage> messages;
-    protocol::EventStreamDecoder decoder;
-    EXPECT_TRUE(decoder.Feed(data_, &messages).ok());
-    std::vector<std::string> out;
-    *exception = false;
-    for (const auto& m : messages) {
-      *exception = *exception || m.Find(":message-type")->bytes == "exception";
-      for (size_t at = m.payload.find("\"Data\":\""); at != std::string::npos;
-           at = m.payload.find("\"Data\":\"", at + 1)) {
-        const size_t begin = at + 8;
-        std::string data;
-        EXPECT_TRUE(base64::Decode(m.payload.substr(begin, m.payload.find('"', begin) - begin), &data));
-        out.push_back(std::move(data));
-      }
+// The records' data in the order a stream's events carried them, and
+// whether an exception event came.
+std::vector<std::string> EventData(const std::string& bytes, bool* exception) {
+  std::vector<protocol::EventStreamMessage> messages;
+  protocol::EventStreamDecoder decoder;
+  EXPECT_TRUE(decoder.Feed(bytes, &messages).ok());
+  std::vector<std::string> out;
+  *exception = false;
+  for (const auto& m : messages) {
+    *exception = *exception || m.Find(":message-type")->bytes == "exception";
+    for (size_t at = m.payload.find("\"Data\":\""); at != std::string::npos;
+         at = m.payload.find("\"Data\":\"", at + 1)) {
+      const size_t begin = at + 8;
+      std::string data;
+      EXPECT_TRUE(base64::Decode(m.payload.substr(begin, m.payload.find('"', begin) - begin), &data));
+      out.push_back(std::move(data));
     }
-    return out;
   }
-  std::atomic<bool> finished{false};
-
- private:
-  std::mutex mu_;
-  std::string data_;
-};
+  return out;
+}
 
 class SubscriptionHandoverTest : public ::testing::Test {
  protected:
@@ -120,7 +103,7 @@ class SubscriptionHandoverTest : public ::testing::Test {
     for (const auto& [n, v] : request.headers)
       if (n == "x-amz-target") target = v;
     std::promise<ApiResponse> promise;
-    d->Handle(ApiRequest{target, kJson, "", request.body, {}, {}},
+    d->Handle(ApiRequest{target, testing::kJson, "", request.body, {}, {}},
               [&promise](ApiResponse r) { promise.set_value(std::move(r)); });
     return promise.get_future().get();
   }
@@ -154,16 +137,6 @@ class SubscriptionHandoverTest : public ::testing::Test {
   std::atomic<int> relayed_calls_{0};
 };
 
-template <typename F>
-bool Eventually(F done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // between polls only
-  }
-  return true;
-}
-
 TEST_F(SubscriptionHandoverTest, ALostLeadershipHandsTheSubscriptionToARelayAfterTheLastRecordSent) {
   ASSERT_EQ(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})").status, 200);
   ApiResponse consumer = Call("RegisterStreamConsumer",
@@ -178,18 +151,18 @@ TEST_F(SubscriptionHandoverTest, ALostLeadershipHandsTheSubscriptionToARelayAfte
                                                R"("StartingPosition":{"Type":"TRIM_HORIZON"}})");
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_NE(r.stream, nullptr);
-  auto out = std::make_shared<CollectingOutput>();
+  auto out = std::make_shared<testing::CollectingOutput>();
   r.stream->start(out);
   bool exception = false;
-  ASSERT_TRUE(Eventually([&] { return out->Data(&exception).size() == 3; }));
+  ASSERT_TRUE(testing::Eventually([&] { return EventData(out->data(), &exception).size() == 3; }));
   EXPECT_EQ(relayed_calls_.load(), 0) << "served here while this node leads";
 
   placement_->moved = true;  // another node leads the shard from now on
   for (int i = 0; i < 3; ++i) Put("after-" + std::to_string(i));
-  ASSERT_TRUE(Eventually([&] { return out->Data(&exception).size() >= 6 || exception; }));
+  ASSERT_TRUE(testing::Eventually([&] { return EventData(out->data(), &exception).size() >= 6 || exception; }));
   EXPECT_FALSE(exception);
-  EXPECT_FALSE(out->finished.load()) << "the stream goes on";
-  EXPECT_EQ(out->Data(&exception),
+  EXPECT_FALSE(out->finished_.load()) << "the stream goes on";
+  EXPECT_EQ(EventData(out->data(), &exception),
             (std::vector<std::string>{"before-0", "before-1", "before-2", "after-0", "after-1", "after-2"}));
   EXPECT_GT(relayed_calls_.load(), 0);
   r.stream->on_close();
@@ -207,12 +180,12 @@ TEST_F(SubscriptionHandoverTest, AShardLedElsewhereIsRelayedFromTheStart) {
                                                R"(","ShardId":"shardId-000000000000",)"
                                                R"("StartingPosition":{"Type":"LATEST"}})");
   ASSERT_EQ(r.status, 200) << r.body;
-  auto out = std::make_shared<CollectingOutput>();
+  auto out = std::make_shared<testing::CollectingOutput>();
   r.stream->start(out);
   Put("second");  // after the call: LATEST was fixed at the leader before the answer
   bool exception = false;
-  ASSERT_TRUE(Eventually([&] { return !out->Data(&exception).empty() || exception; }));
-  EXPECT_EQ(out->Data(&exception), std::vector<std::string>{"second"});
+  ASSERT_TRUE(testing::Eventually([&] { return !EventData(out->data(), &exception).empty() || exception; }));
+  EXPECT_EQ(EventData(out->data(), &exception), std::vector<std::string>{"second"});
   EXPECT_FALSE(exception);
   r.stream->on_close();
 }

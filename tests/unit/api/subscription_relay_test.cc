@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/shapes.h"
+#include "api_test_util.h"
 #include "engine/sequence_number.h"
 #include "protocol/errors.h"
 #include "protocol/json_reader.h"
@@ -224,17 +225,6 @@ std::vector<std::string> DataOf(int from, int to) {
   return out;
 }
 
-// Polls `done` until it holds or 10 s pass.
-template <typename F>
-bool Eventually(F done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // between polls only
-  }
-  return true;
-}
-
 class SubscriptionRelayTest : public ::testing::Test {
  protected:
   std::shared_ptr<SubscriptionRelay> Open(RelayPosition from, int64_t lifetime_ms = 60'000) {
@@ -269,7 +259,7 @@ TEST_F(SubscriptionRelayTest, EveryRecordOnceInOrderAndTheContinuationIsTheLastR
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt});
   relay->Start();
   leader_.Put(4);
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() == 9; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() == 9; }));
   EXPECT_EQ(sink_->Data(), DataOf(0, 9));
   std::lock_guard lock(sink_->mu);
   const RecordingSink::Event& first = sink_->events.front();
@@ -283,7 +273,7 @@ TEST_F(SubscriptionRelayTest, BeforeAnyRecordTheContinuationIsThePositionsOwn) {
   leader_.Put(2);
   auto relay = Open({"LATEST", std::nullopt, std::nullopt});
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->EventCount() >= 1; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->EventCount() >= 1; }));
   std::lock_guard lock(sink_->mu);
   // The first event goes out at once, empty, resuming after offset 1: what a
   // local subscription sends there.
@@ -297,10 +287,10 @@ TEST_F(SubscriptionRelayTest, AFailedCallResumesAfterTheLastDeliveredRecordWithN
   leader_.Put(6);
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt});
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() == 6; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() == 6; }));
   leader_.FailNext(5);  // the leader goes away for five calls
   leader_.Put(6);
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() >= 12; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() >= 12; }));
   EXPECT_EQ(sink_->Data(), DataOf(0, 12));
   // It asked again after the last record it had sent (offset 5, counter 6).
   const std::vector<std::string> asked = leader_.IteratorRequests();
@@ -316,13 +306,13 @@ TEST_F(SubscriptionRelayTest, ALeaderAnsweringInternalFailureMidStreamIsRetriedW
   leader_.Put(4);
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt});
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() == 4; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() == 4; }));
   // A deposed leader answers the retryable InternalFailure until the new one serves.
   leader_.AnswerError(Status(ErrorCode::kInternalFailure, "Internal Service Failure"));
   leader_.Put(5);
-  ASSERT_TRUE(Eventually([&] { return leader_.IteratorRequests().size() >= 2; }));
+  ASSERT_TRUE(testing::Eventually([&] { return leader_.IteratorRequests().size() >= 2; }));
   leader_.AnswerError(std::nullopt);
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() >= 9; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() >= 9; }));
   EXPECT_EQ(sink_->Data(), DataOf(0, 9));
   relay->Cancel();
 }
@@ -331,7 +321,7 @@ TEST_F(SubscriptionRelayTest, NoAnswerForLongerThanGiveUpEndsTheSubscriptionWith
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt});
   leader_.FailNext(1'000'000);
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->Ended().has_value(); }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Ended().has_value(); }));
   EXPECT_EQ(sink_->Ended()->code(), ErrorCode::kInternalFailure);
   EXPECT_EQ(sink_->EventCount(), 0u);
 }
@@ -340,9 +330,9 @@ TEST_F(SubscriptionRelayTest, AnErrorNoRetryCuresEndsTheSubscriptionWithIt) {
   leader_.Put(1);
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt});
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() == 1; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() == 1; }));
   leader_.AnswerError(Status::NotFound("Stream s under account 000000000000 not found."));
-  ASSERT_TRUE(Eventually([&] { return sink_->Ended().has_value(); }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Ended().has_value(); }));
   EXPECT_EQ(sink_->Ended()->code(), ErrorCode::kResourceNotFound);
   EXPECT_EQ(sink_->Ended()->message(), "Stream s under account 000000000000 not found.");
 }
@@ -350,7 +340,7 @@ TEST_F(SubscriptionRelayTest, AnErrorNoRetryCuresEndsTheSubscriptionWithIt) {
 TEST_F(SubscriptionRelayTest, TheSubscriptionEndsCleanlyAtItsLifetime) {
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt}, /*lifetime_ms=*/50);
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->Ended().has_value(); }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Ended().has_value(); }));
   EXPECT_TRUE(sink_->Ended()->ok());
 }
 
@@ -359,7 +349,7 @@ TEST_F(SubscriptionRelayTest, AtAClosedShardsEndTheChildShardsComeInAnEventOfThe
   leader_.Close();
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt});
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->Ended().has_value(); }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Ended().has_value(); }));
   EXPECT_TRUE(sink_->Ended()->ok());
   std::lock_guard lock(sink_->mu);
   ASSERT_EQ(sink_->events.size(), 2u);
@@ -375,13 +365,13 @@ TEST_F(SubscriptionRelayTest, NothingIsReadWhileTheSinkHasNoRoomAndWakeResumes) 
   sink_->ready = false;
   auto relay = Open({"TRIM_HORIZON", std::nullopt, std::nullopt});
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->asked_ready.load() >= 1; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->asked_ready.load() >= 1; }));
   // Told there is no room, it waits for Wake (or its lifetime's end) and calls nothing.
   EXPECT_EQ(leader_.Calls(), 0);
   EXPECT_EQ(sink_->EventCount(), 0u);
   sink_->ready = true;
   relay->Wake();
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() == 3; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() == 3; }));
   relay->Cancel();
 }
 
@@ -393,7 +383,7 @@ TEST_F(SubscriptionRelayTest, BeginFixesThePositionAtTheCallAndReportsTheLeaders
   ASSERT_TRUE(began.get_future().get().ok());
   leader_.Put(2);  // after the call: delivered
   relay->Start();
-  ASSERT_TRUE(Eventually([&] { return sink_->Data().size() == 2; }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() == 2; }));
   EXPECT_EQ(sink_->Data(), DataOf(3, 5));
   relay->Cancel();
 
