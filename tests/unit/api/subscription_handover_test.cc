@@ -1,10 +1,11 @@
-// SubscribeToShard when this node loses the shard's leadership
-// mid-subscription: the engine ends its subscription with NotLeader and a
-// relay from the new leader takes over after the last record sent, on the
-// same event stream, with no gap or duplicate. A real engine in memory; the
-// placement is the test's, and the "other node" the relay reads from is the
-// same engine answering as the leader (the records a replicated log would
-// have there).
+// SubscribeToShard at the Kinesis service in cluster mode: a shard another
+// node leads is relayed from it through the forwarder, and when this node
+// loses the shard's leadership mid-subscription the engine ends its
+// subscription with NotLeader and a relay takes over after the last record
+// sent, on the same event stream, with no gap or duplicate. A real engine in
+// memory; the placement and the forwarder are the test's, and the "other
+// node" the forwarder reaches is a Kinesis service on the same engine
+// answering as the leader (the records a replicated log would have there).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,9 +15,8 @@
 #include <string>
 #include <thread>
 
-#include "api/dispatcher.h"
+#include "api/kinesis_service.h"
 #include "api_test_util.h"
-#include "api/subscription_relay.h"
 #include "engine/engine.h"
 #include "engine/placement.h"
 #include "protocol/event_stream.h"
@@ -58,104 +58,150 @@ std::vector<std::string> EventData(const std::string& bytes, bool* exception) {
   return out;
 }
 
+// The server's body writer for a streamed answer, keeping what it is given.
+class CollectingWriter final : public server::BodyWriter {
+ public:
+  bool Write(std::string bytes) override {
+    std::lock_guard lock(mu_);
+    data_ += bytes;
+    return true;
+  }
+  void Finish() override { finished_ = true; }
+  size_t BufferedBytes() const override { return 0; }
+  bool closed() const override { return finished_; }
+  std::string data() {
+    std::lock_guard lock(mu_);
+    return data_;
+  }
+  std::atomic<bool> finished_{false};
+
+ private:
+  std::mutex mu_;
+  std::string data_;
+};
+
+// Calls `service` as the gateway would and waits (with a deadline) for the answer.
+gateway::ServiceResponse Handle(KinesisService& service, const gateway::ForwardedRequest& request) {
+  server::HttpRequest http;
+  http.method = "POST";
+  http.target = "/";
+  std::string_view operation;
+  for (const auto& [n, v] : request.headers) {
+    http.headers.push_back({n, v});
+    if (n == "x-amz-target") operation = std::string_view(v).substr(v.find('.') + 1);
+  }
+  http.body = request.body;
+  std::promise<gateway::ServiceResponse> promise;
+  auto future = promise.get_future();
+  service.Handle(gateway::ServiceRequest{http, operation, {}, {}, nullptr},
+                 [&promise](gateway::ServiceResponse r) { promise.set_value(std::move(r)); });
+  if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "no answer within 10 s";
+    return {};
+  }
+  return future.get();
+}
+
+// The other node: what is forwarded to it is answered by its own Kinesis
+// service on the same engine, as the shard's leader.
+class LeaderForwarder final : public gateway::Forwarder {
+ public:
+  void Forward(const std::string& address, gateway::ForwardedRequest request,
+               std::function<void(Result<gateway::ForwardedResponse>)> done) override {
+    ++calls;
+    EXPECT_EQ(address, "10.0.0.2:4567");
+    bool marked = false;
+    for (const auto& [n, v] : request.headers) marked |= n == gateway::kForwardedHeader && v == "n1";
+    EXPECT_TRUE(marked) << "a relay's call names the node it comes from";
+    as_leader = true;
+    gateway::ServiceResponse r = Handle(*leader, request);
+    as_leader = false;
+    gateway::ForwardedResponse out;
+    out.status = r.status;
+    out.headers = {{"Content-Type", r.content_type}};
+    if (!r.error_type.empty()) out.headers.emplace_back("X-Amzn-ErrorType", r.error_type);
+    out.body = std::move(r.body);
+    done(std::move(out));
+  }
+  KinesisService* leader = nullptr;
+  std::atomic<int> calls{0};
+};
+
 class SubscriptionHandoverTest : public ::testing::Test {
  protected:
   void SetUp() override {
     engine::EngineOptions opts;
     opts.durability = storage::Durability::kMemory;
     opts.placement = placement_;
-    opts.iterator_key = std::string(engine::kIteratorKeySize, 'k');
+    opts.iterator_key = std::string(engine::kIteratorKeySize, 'k');  // the cluster's
     auto e = engine::Engine::Open(opts);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(e).value();
     engine_->Start();
-    engine::IteratorCodec::Key key;
-    key.fill('k');
-    RelayOptions relay_options;
-    relay_options.idle_poll_ms = 5;
-    // The relay's calls as the Kinesis service makes them: here, or at the
-    // leader a NotLeader answer names.
-    relays_ = std::make_unique<SubscriptionRelays>(
-        [this](gateway::ForwardedRequest request, std::function<void(Result<gateway::ForwardedResponse>)> done) {
-          ++relayed_calls_;
-          ApiResponse here = Run(plain_.get(), request);
-          if (here.leader_address.empty()) return done(Answer(std::move(here)));
-          as_leader = true;
-          ApiResponse there = Run(plain_.get(), request);
-          as_leader = false;
-          done(Answer(std::move(there)));
-        },
-        engine::IteratorCodec(key), relay_options);
-    plain_ = std::make_unique<Dispatcher>(*engine_, ApiOptions{});
-    ApiOptions with_relays;
-    with_relays.relays = relays_.get();
-    dispatcher_ = std::make_unique<Dispatcher>(*engine_, with_relays);
+    leader_ = std::make_unique<KinesisService>(*engine_, ApiOptions{});
+    forwarder_.leader = leader_.get();
+    service_ = std::make_unique<KinesisService>(*engine_, ApiOptions{}, &forwarder_, "n1", /*forward_puts=*/false,
+                                                /*relay_subscriptions=*/true);
   }
   void TearDown() override {
-    relays_.reset();
-    dispatcher_.reset();
-    plain_.reset();
+    service_.reset();
+    leader_.reset();
     if (engine_) engine_->Stop();
   }
 
-  static ApiResponse Run(Dispatcher* d, const gateway::ForwardedRequest& request) {
-    std::string target;
-    for (const auto& [n, v] : request.headers)
-      if (n == "x-amz-target") target = v;
-    std::promise<ApiResponse> promise;
-    d->Handle(ApiRequest{target, testing::kJson, "", request.body, {}, {}},
-              [&promise](ApiResponse r) { promise.set_value(std::move(r)); });
-    return promise.get_future().get();
-  }
-  static gateway::ForwardedResponse Answer(ApiResponse r) {
-    gateway::ForwardedResponse out;
-    out.status = r.status;
-    out.headers = {{"content-type", r.content_type}};
-    if (!r.error_type.empty()) out.headers.emplace_back("x-amzn-ErrorType", r.error_type);
-    out.body = std::move(r.body);
-    return out;
-  }
-  ApiResponse Call(std::string_view operation, const std::string& body) {
+  gateway::ServiceResponse Call(std::string_view operation, const std::string& body) {
     gateway::ForwardedRequest request;
-    request.headers = {{"x-amz-target", "Kinesis_20131202." + std::string(operation)}};
+    request.headers = {{"x-amz-target", "Kinesis_20131202." + std::string(operation)},
+                       {"content-type", std::string(testing::kJson)}};
     request.body = body;
-    return Run(dispatcher_.get(), request);
+    return Handle(*service_, request);
   }
   void Put(const std::string& data) {
     const std::string body = R"({"StreamName":"s","PartitionKey":"k","Data":")" + base64::Encode(data) + R"("})";
     as_leader = true;  // a producer at the shard's leader, wherever it is
-    ApiResponse r = Call("PutRecord", body);
+    gateway::ServiceResponse r = Call("PutRecord", body);
     as_leader = false;
     ASSERT_EQ(r.status, 200) << r.body;
   }
+  // A stream and a consumer; the consumer's ARN.
+  std::string StreamAndConsumer() {
+    EXPECT_EQ(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})").status, 200);
+    gateway::ServiceResponse consumer =
+        Call("RegisterStreamConsumer",
+             R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ConsumerName":"c"})");
+    EXPECT_EQ(consumer.status, 200) << consumer.body;
+    const size_t at = consumer.body.find("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/");
+    return consumer.body.substr(at, consumer.body.find('"', at) - at);
+  }
+  std::shared_ptr<CollectingWriter> Subscribe(const std::string& arn, std::string_view type,
+                                              std::shared_ptr<server::StreamingBody>* body) {
+    gateway::ServiceResponse r = Call("SubscribeToShard", R"({"ConsumerARN":")" + arn +
+                                                              R"(","ShardId":"shardId-000000000000",)"
+                                                              R"("StartingPosition":{"Type":")" +
+                                                              std::string(type) + R"("}})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto out = std::make_shared<CollectingWriter>();
+    *body = r.streaming;
+    if (r.streaming) r.streaming->on_start(out);
+    return out;
+  }
 
   std::shared_ptr<MovingPlacement> placement_ = std::make_shared<MovingPlacement>();
+  LeaderForwarder forwarder_;
   std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<SubscriptionRelays> relays_;
-  std::unique_ptr<Dispatcher> plain_;
-  std::unique_ptr<Dispatcher> dispatcher_;
-  std::atomic<int> relayed_calls_{0};
+  std::unique_ptr<KinesisService> leader_;
+  std::unique_ptr<KinesisService> service_;
 };
 
 TEST_F(SubscriptionHandoverTest, ALostLeadershipHandsTheSubscriptionToARelayAfterTheLastRecordSent) {
-  ASSERT_EQ(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})").status, 200);
-  ApiResponse consumer = Call("RegisterStreamConsumer",
-                              R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ConsumerName":"c"})");
-  ASSERT_EQ(consumer.status, 200) << consumer.body;
-  const size_t at = consumer.body.find("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/");
-  const std::string arn = consumer.body.substr(at, consumer.body.find('"', at) - at);
+  const std::string arn = StreamAndConsumer();
   for (int i = 0; i < 3; ++i) Put("before-" + std::to_string(i));
-
-  ApiResponse r = Call("SubscribeToShard", R"({"ConsumerARN":")" + arn +
-                                               R"(","ShardId":"shardId-000000000000",)"
-                                               R"("StartingPosition":{"Type":"TRIM_HORIZON"}})");
-  ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_NE(r.stream, nullptr);
-  auto out = std::make_shared<testing::CollectingOutput>();
-  r.stream->start(out);
+  std::shared_ptr<server::StreamingBody> body;
+  auto out = Subscribe(arn, "TRIM_HORIZON", &body);
+  ASSERT_NE(body, nullptr);
   bool exception = false;
   ASSERT_TRUE(testing::Eventually([&] { return EventData(out->data(), &exception).size() == 3; }));
-  EXPECT_EQ(relayed_calls_.load(), 0) << "served here while this node leads";
+  EXPECT_EQ(forwarder_.calls.load(), 0) << "served here while this node leads";
 
   placement_->moved = true;  // another node leads the shard from now on
   for (int i = 0; i < 3; ++i) Put("after-" + std::to_string(i));
@@ -164,30 +210,23 @@ TEST_F(SubscriptionHandoverTest, ALostLeadershipHandsTheSubscriptionToARelayAfte
   EXPECT_FALSE(out->finished_.load()) << "the stream goes on";
   EXPECT_EQ(EventData(out->data(), &exception),
             (std::vector<std::string>{"before-0", "before-1", "before-2", "after-0", "after-1", "after-2"}));
-  EXPECT_GT(relayed_calls_.load(), 0);
-  r.stream->on_close();
+  EXPECT_GT(forwarder_.calls.load(), 0) << "read from the leader through the forwarder";
+  body->on_close();
 }
 
-TEST_F(SubscriptionHandoverTest, AShardLedElsewhereIsRelayedFromTheStart) {
-  ASSERT_EQ(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})").status, 200);
-  ApiResponse consumer = Call("RegisterStreamConsumer",
-                              R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ConsumerName":"c"})");
-  const size_t at = consumer.body.find("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/");
-  const std::string arn = consumer.body.substr(at, consumer.body.find('"', at) - at);
+TEST_F(SubscriptionHandoverTest, AShardLedElsewhereIsRelayedFromALatestFixedAtTheCall) {
+  const std::string arn = StreamAndConsumer();
   Put("first");
   placement_->moved = true;
-  ApiResponse r = Call("SubscribeToShard", R"({"ConsumerARN":")" + arn +
-                                               R"(","ShardId":"shardId-000000000000",)"
-                                               R"("StartingPosition":{"Type":"LATEST"}})");
-  ASSERT_EQ(r.status, 200) << r.body;
-  auto out = std::make_shared<testing::CollectingOutput>();
-  r.stream->start(out);
+  std::shared_ptr<server::StreamingBody> body;
+  auto out = Subscribe(arn, "LATEST", &body);
+  ASSERT_NE(body, nullptr);
   Put("second");  // after the call: LATEST was fixed at the leader before the answer
   bool exception = false;
   ASSERT_TRUE(testing::Eventually([&] { return !EventData(out->data(), &exception).empty() || exception; }));
   EXPECT_EQ(EventData(out->data(), &exception), std::vector<std::string>{"second"});
   EXPECT_FALSE(exception);
-  r.stream->on_close();
+  body->on_close();
 }
 
 }  // namespace
