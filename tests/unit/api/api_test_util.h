@@ -15,6 +15,7 @@
 
 #include "api/dispatcher.h"
 #include "engine/engine.h"
+#include "server/http_types.h"
 #include "util/clock.h"
 
 namespace sluice::api::testing {
@@ -120,8 +121,9 @@ bool Eventually(F done) {
   return true;
 }
 
-// A streamed response's output that keeps what it is given.
-class CollectingOutput : public StreamOutput {
+// A streamed response's output, as the API layer or the server sees it,
+// that keeps what it is given.
+class CollectingOutput : public StreamOutput, public server::BodyWriter {
  public:
   bool Write(std::string bytes) override {
     std::lock_guard lock(mu_);
@@ -130,6 +132,8 @@ class CollectingOutput : public StreamOutput {
   }
   void Finish() override { finished_ = true; }
   size_t Buffered() const override { return 0; }
+  size_t BufferedBytes() const override { return 0; }
+  bool closed() const override { return finished_; }
   std::string data() {
     std::lock_guard lock(mu_);
     return data_;

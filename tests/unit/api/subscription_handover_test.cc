@@ -58,28 +58,6 @@ std::vector<std::string> EventData(const std::string& bytes, bool* exception) {
   return out;
 }
 
-// The server's body writer for a streamed answer, keeping what it is given.
-class CollectingWriter final : public server::BodyWriter {
- public:
-  bool Write(std::string bytes) override {
-    std::lock_guard lock(mu_);
-    data_ += bytes;
-    return true;
-  }
-  void Finish() override { finished_ = true; }
-  size_t BufferedBytes() const override { return 0; }
-  bool closed() const override { return finished_; }
-  std::string data() {
-    std::lock_guard lock(mu_);
-    return data_;
-  }
-  std::atomic<bool> finished_{false};
-
- private:
-  std::mutex mu_;
-  std::string data_;
-};
-
 // Calls `service` as the gateway would and waits (with a deadline) for the answer.
 gateway::ServiceResponse Handle(KinesisService& service, const gateway::ForwardedRequest& request) {
   server::HttpRequest http;
@@ -173,14 +151,14 @@ class SubscriptionHandoverTest : public ::testing::Test {
     const size_t at = consumer.body.find("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/");
     return consumer.body.substr(at, consumer.body.find('"', at) - at);
   }
-  std::shared_ptr<CollectingWriter> Subscribe(const std::string& arn, std::string_view type,
-                                              std::shared_ptr<server::StreamingBody>* body) {
+  std::shared_ptr<testing::CollectingOutput> Subscribe(const std::string& arn, std::string_view type,
+                                                       std::shared_ptr<server::StreamingBody>* body) {
     gateway::ServiceResponse r = Call("SubscribeToShard", R"({"ConsumerARN":")" + arn +
                                                               R"(","ShardId":"shardId-000000000000",)"
                                                               R"("StartingPosition":{"Type":")" +
                                                               std::string(type) + R"("}})");
     EXPECT_EQ(r.status, 200) << r.body;
-    auto out = std::make_shared<CollectingWriter>();
+    auto out = std::make_shared<testing::CollectingOutput>();
     *body = r.streaming;
     if (r.streaming) r.streaming->on_start(out);
     return out;
