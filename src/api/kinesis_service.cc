@@ -92,6 +92,7 @@ std::unique_ptr<SubscriptionRelays> MakeRelays(const engine::Engine& engine, Lea
   std::memcpy(key.data(), eo.iterator_key.data(), key.size());
   RelayOptions options;
   options.heartbeat_ms = eo.subscription_heartbeat_ms;
+  options.takeover_ms = eo.subscription_takeover_ms;
   return std::make_unique<SubscriptionRelays>(std::move(call), engine::IteratorCodec(key), options);
 }
 

@@ -268,14 +268,19 @@ void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObj
       Result<RelayStart> start = RelayStartFor(eng, consumer, shard, std::move(from), expires_ms);
       std::shared_ptr<EventStreamSink> target = sink.lock();
       if (!start.ok() || !target) return nullptr;
-      return relays->Open(std::move(start).value(), std::move(target));
+      // The client's own subscription goes on: not refused by the takeover rule.
+      Result<std::shared_ptr<SubscriptionRelay>> relay =
+          relays->Open(std::move(start).value(), std::move(target), /*takeover_rule=*/false);
+      return relay.ok() ? *relay : nullptr;
     };
     if (!subscription.ok() && subscription.status().code() == ErrorCode::kNotLeader) {
       // Another node leads the shard (or none at the moment): relayed from
       // the start, with the checks GetShardIterator makes there.
       Result<RelayStart> start = RelayStartFor(ctx.engine, *consumer, *shard_id, starting, expires_ms);
       if (!start.ok()) return reply(start.status());
-      std::shared_ptr<SubscriptionRelay> relay = relays->Open(std::move(start).value(), sink);
+      Result<std::shared_ptr<SubscriptionRelay>> opened = relays->Open(std::move(start).value(), sink);
+      if (!opened.ok()) return reply(opened.status());
+      std::shared_ptr<SubscriptionRelay> relay = *opened;
       sink->SetSubscription(relay, nullptr);
       OpenStream(stream, sink);
       relay->Begin([reply, open_stream = ctx.open_stream, stream, sink](Status st) {

@@ -81,8 +81,14 @@ void SubscriptionRelay::Wake() {
 void SubscriptionRelay::Cancel() {
   std::lock_guard lock(mu_);
   cancelled_ = true;
-  done_ = true;
-  ++timer_token_;  // a pending step does nothing
+  FinishLocked();  // a pending step does nothing
+}
+
+void SubscriptionRelay::Terminate(Status status) {
+  std::lock_guard lock(mu_);
+  if (done_) return;
+  termination_ = std::move(status);
+  if (started_ && !in_flight_) Schedule(0);  // else the answer's step or Start sees it
 }
 
 void SubscriptionRelay::Schedule(int64_t delay_ms) {
@@ -99,10 +105,17 @@ std::string SubscriptionRelay::ContinuationLocked(int64_t record_seconds) const 
   return engine::SequenceNumberString(f);
 }
 
-void SubscriptionRelay::End(const Status& status) {
+void SubscriptionRelay::FinishLocked() {
   if (done_) return;
   done_ = true;
   ++timer_token_;
+  finished_.store(true, std::memory_order_release);
+  relays_->Forget(start_.label + "#" + std::to_string(start_.shard_index), this);
+}
+
+void SubscriptionRelay::End(const Status& status) {
+  if (done_) return;
+  FinishLocked();
   sink_->End(status);
 }
 
@@ -111,10 +124,9 @@ void SubscriptionRelay::Step(uint64_t token) {
   {
     std::lock_guard lock(mu_);
     if (done_ || token != timer_token_ || in_flight_) return;
-    if (relays_->stopping()) {
-      done_ = true;  // the server is going: its streams are closed by their owners
-      return;
-    }
+    // The server is going: its streams are closed by their owners.
+    if (relays_->stopping()) return FinishLocked();
+    if (termination_) return End(*termination_);
     const int64_t now = relays_->NowMillis();
     if (now >= start_.expires_ms) return End(Status::Ok());
     if (!sink_->Ready()) {
@@ -232,10 +244,7 @@ void SubscriptionRelay::OnRecords(Result<gateway::ForwardedResponse> answer) {
         ContinuationLocked(has_records ? event.batch.records.back().arrival_ms / 1000 : start_.shard_created_seconds);
   }
   if (!at_end || has_records) {
-    if (!sink_->Send(event)) {
-      done_ = true;  // the subscriber is gone
-      return;
-    }
+    if (!sink_->Send(event)) return FinishLocked();  // the subscriber is gone
   }
   sent_first_ = true;
   next_heartbeat_ms_ = now + relays_->options_.heartbeat_ms;
@@ -244,10 +253,7 @@ void SubscriptionRelay::OnRecords(Result<gateway::ForwardedResponse> answer) {
     engine::SubscriptionEvent last;
     last.batch.millis_behind_latest = event.batch.millis_behind_latest;
     last.batch.child_shards = std::move(children);
-    if (!sink_->Send(last)) {
-      done_ = true;
-      return;
-    }
+    if (!sink_->Send(last)) return FinishLocked();
     return End(Status::Ok());
   }
   Schedule(has_records ? 0 : std::min(relays_->options_.idle_poll_ms, start_.expires_ms - now));
@@ -261,9 +267,39 @@ SubscriptionRelays::~SubscriptionRelays() { Stop(); }
 
 void SubscriptionRelays::Stop() { stopping_.store(true, std::memory_order_release); }
 
-std::shared_ptr<SubscriptionRelay> SubscriptionRelays::Open(RelayStart start,
-                                                            std::shared_ptr<engine::SubscriptionSink> sink) {
-  return std::make_shared<SubscriptionRelay>(this, std::move(start), std::move(sink));
+Result<std::shared_ptr<SubscriptionRelay>> SubscriptionRelays::Open(RelayStart start,
+                                                                    std::shared_ptr<engine::SubscriptionSink> sink,
+                                                                    bool takeover_rule) {
+  const std::string key = start.label + "#" + std::to_string(start.shard_index);
+  const std::string consumer = start.label;
+  const std::string shard = engine::ShardIdFor(start.shard_index);
+  auto relay = std::make_shared<SubscriptionRelay>(this, std::move(start), std::move(sink));
+  relay->opened_ms_ = NowMillis();
+  std::shared_ptr<SubscriptionRelay> old;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_key_.find(key);
+    if (it != by_key_.end()) old = it->second.lock();
+    if (old && old->finished_.load(std::memory_order_acquire)) old.reset();
+    if (old && takeover_rule && relay->opened_ms_ - old->opened_ms_ < options_.takeover_ms) {
+      return Status::InUse("Another active subscription exists for this consumer: " + consumer);
+    }
+    by_key_[key] = relay;
+  }
+  // Outside mu_: a relay's mutex comes first.
+  if (old) {
+    old->Terminate(Status::InUse("This subscription of consumer " + consumer + " to shard " + shard +
+                                 " was replaced by a newer SubscribeToShard call."));
+  }
+  return relay;
+}
+
+void SubscriptionRelays::Forget(const std::string& key, const SubscriptionRelay* relay) {
+  std::lock_guard lock(mu_);
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return;
+  std::shared_ptr<SubscriptionRelay> current = it->second.lock();
+  if (!current || current.get() == relay) by_key_.erase(it);
 }
 
 }  // namespace sluice::api

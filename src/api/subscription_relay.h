@@ -23,6 +23,10 @@
 // (ResourceNotFound: the stream went away; InvalidArgument) ends it with
 // that error.
 //
+// Takeover: as locally, one relayed subscription per consumer and shard on
+// this node: a second within takeover_ms of the first is refused
+// (ResourceInUse), a later one replaces it (it ends with ResourceInUse).
+//
 // Pacing: one call at a time; the next at once after records, after
 // idle_poll_ms when the shard had none (an empty event goes out only every
 // heartbeat_ms, and first at once, as locally); none while the sink has no
@@ -37,6 +41,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -57,6 +62,7 @@ struct RelayOptions {
   int64_t retry_first_ms = 100;  // the first retry after a failed call
   int64_t retry_max_ms = 2000;   // the longest wait between retries
   int64_t give_up_ms = 30000;    // failing this long in a row ends the subscription
+  int64_t takeover_ms = 5000;    // EngineOptions::subscription_takeover_ms
   int records_per_call = 10000;  // GetRecords' Limit
 };
 
@@ -93,7 +99,11 @@ class SubscriptionRelay final : public engine::Subscription, public std::enable_
   void Wake() override;
   void Cancel() override;
 
+  // Ends the subscription with `status` (a takeover) at its next step.
+  void Terminate(Status status);
+
  private:
+  friend class SubscriptionRelays;
   // What the next call is, decided under mu_.
   struct NextCall {
     bool get_iterator = false;
@@ -107,13 +117,17 @@ class SubscriptionRelay final : public engine::Subscription, public std::enable_
   void OnRecords(Result<gateway::ForwardedResponse> answer);
   // A call failed: retry after a backoff, or end. Caller holds mu_.
   void OnFailure(const Status& status);
-  // The sink is told once; no call follows. Caller holds mu_.
+  // No call follows, and the relays forget it. Caller holds mu_.
+  void FinishLocked();
+  // FinishLocked, then the sink is told (once). Caller holds mu_.
   void End(const Status& status);
   std::string ContinuationLocked(int64_t record_seconds) const;
 
   SubscriptionRelays* const relays_;
   const RelayStart start_;
   const std::shared_ptr<engine::SubscriptionSink> sink_;
+  int64_t opened_ms_ = 0;              // set by SubscriptionRelays::Open
+  std::atomic<bool> finished_{false};  // FinishLocked ran
 
   std::mutex mu_;
   bool started_ = false;                     // guarded by mu_
@@ -128,6 +142,7 @@ class SubscriptionRelay final : public engine::Subscription, public std::enable_
   bool sent_first_ = false;                  // guarded by mu_
   int64_t next_heartbeat_ms_ = 0;            // guarded by mu_
   std::optional<int64_t> failing_since_ms_;  // guarded by mu_
+  std::optional<Status> termination_;        // guarded by mu_
   int64_t backoff_ms_ = 0;                   // guarded by mu_
 };
 
@@ -143,8 +158,13 @@ class SubscriptionRelays {
   SubscriptionRelays(const SubscriptionRelays&) = delete;
   SubscriptionRelays& operator=(const SubscriptionRelays&) = delete;
 
-  // A relayed subscription, delivering to `sink` once Start() is called.
-  std::shared_ptr<SubscriptionRelay> Open(RelayStart start, std::shared_ptr<engine::SubscriptionSink> sink);
+  // A relayed subscription, delivering to `sink` once Start() is called,
+  // registered as the consumer's for the shard. ResourceInUse when
+  // `takeover_rule` and another opened less than takeover_ms ago is still
+  // running; an older one is replaced. A hand-over (continuing the client's
+  // own subscription) passes false.
+  Result<std::shared_ptr<SubscriptionRelay>> Open(RelayStart start, std::shared_ptr<engine::SubscriptionSink> sink,
+                                                  bool takeover_rule = true);
   void Stop();
 
   int64_t NowMillis() const { return clock_.NowMillis(); }
@@ -153,12 +173,15 @@ class SubscriptionRelays {
  private:
   friend class SubscriptionRelay;
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  void Forget(const std::string& key, const SubscriptionRelay* relay);
 
   const LeaderCall call_;
   const engine::IteratorCodec codec_;
   const RelayOptions options_;
   const Clock& clock_;
   std::atomic<bool> stopping_{false};
+  std::mutex mu_;                                                   // after a relay's own mutex, never before
+  std::map<std::string, std::weak_ptr<SubscriptionRelay>> by_key_;  // guarded by mu_: consumer ARN # shard
   TimerQueue timers_;
 };
 

@@ -228,6 +228,14 @@ std::vector<std::string> DataOf(int from, int to) {
 class SubscriptionRelayTest : public ::testing::Test {
  protected:
   std::shared_ptr<SubscriptionRelay> Open(RelayPosition from, int64_t lifetime_ms = 60'000) {
+    Result<std::shared_ptr<SubscriptionRelay>> relay =
+        Subscribe(std::move(from), /*takeover_rule=*/false, sink_, lifetime_ms);
+    EXPECT_TRUE(relay.ok());
+    return *relay;
+  }
+  Result<std::shared_ptr<SubscriptionRelay>> Subscribe(RelayPosition from, bool takeover_rule,
+                                                       std::shared_ptr<RecordingSink> sink,
+                                                       int64_t lifetime_ms = 60'000) {
     RelayStart start;
     start.stream = {"000000000000", "us-east-1", "s"};
     start.shard_index = 0;
@@ -235,7 +243,7 @@ class SubscriptionRelayTest : public ::testing::Test {
     start.position = std::move(from);
     start.expires_ms = relays_->NowMillis() + lifetime_ms;
     start.label = "consumer";
-    return relays_->Open(std::move(start), sink_);
+    return relays_->Open(std::move(start), std::move(sink), takeover_rule);
   }
 
   RelayOptions Options() {
@@ -245,6 +253,7 @@ class SubscriptionRelayTest : public ::testing::Test {
     o.retry_first_ms = 1;
     o.retry_max_ms = 8;
     o.give_up_ms = 200;
+    o.takeover_ms = 50;
     return o;
   }
 
@@ -373,6 +382,27 @@ TEST_F(SubscriptionRelayTest, NothingIsReadWhileTheSinkHasNoRoomAndWakeResumes) 
   relay->Wake();
   ASSERT_TRUE(testing::Eventually([&] { return sink_->Data().size() == 3; }));
   relay->Cancel();
+}
+
+TEST_F(SubscriptionRelayTest, ASecondSubscriptionWithinTheTakeoverTimeIsRefusedAndALaterOneReplacesTheFirst) {
+  const RelayPosition trim{"TRIM_HORIZON", std::nullopt, std::nullopt};
+  Result<std::shared_ptr<SubscriptionRelay>> first = Subscribe(trim, true, sink_);
+  ASSERT_TRUE(first.ok());
+  (*first)->Start();
+  auto second_sink = std::make_shared<RecordingSink>();
+  Result<std::shared_ptr<SubscriptionRelay>> second = Subscribe(trim, true, second_sink);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), ErrorCode::kResourceInUse);
+  EXPECT_EQ(second.status().message(), "Another active subscription exists for this consumer: consumer");
+
+  Result<std::shared_ptr<SubscriptionRelay>> later = second;
+  ASSERT_TRUE(testing::Eventually([&] { return (later = Subscribe(trim, true, second_sink)).ok(); }));
+  ASSERT_TRUE(testing::Eventually([&] { return sink_->Ended().has_value(); }));
+  EXPECT_EQ(sink_->Ended()->code(), ErrorCode::kResourceInUse);
+  EXPECT_EQ(sink_->Ended()->message(),
+            "This subscription of consumer consumer to shard shardId-000000000000 was replaced by a newer "
+            "SubscribeToShard call.");
+  (*later)->Cancel();
 }
 
 TEST_F(SubscriptionRelayTest, BeginFixesThePositionAtTheCallAndReportsTheLeadersErrors) {
