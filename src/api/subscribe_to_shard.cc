@@ -285,7 +285,8 @@ void HandleSubscribeToShard(const OperationContext& ctx, const protocol::JsonObj
       OpenStream(stream, sink);
       relay->Begin([reply, open_stream = ctx.open_stream, stream, sink](Status st) {
         if (st.ok()) return open_stream(stream);
-        sink->Detach();  // the relay and the sink hold each other until then
+        // Never started: no longer the consumer's, and no longer holding the sink.
+        if (std::shared_ptr<engine::Subscription> relay = sink->Detach()) relay->Cancel();
         reply(st);
       });
       return;

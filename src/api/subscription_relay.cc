@@ -47,21 +47,21 @@ void SubscriptionRelay::Begin(std::function<void(Status)> ready) {
   }
   gateway::ForwardedRequest request = RelayRequest(
       "GetShardIterator", GetShardIteratorBody(start_.stream, engine::ShardIdFor(start_.shard_index), start_.position));
-  relays_->call_(std::move(request), [self = shared_from_this(),
-                                      ready = std::move(ready)](Result<gateway::ForwardedResponse> answer) {
-    Status st;
-    {
-      std::lock_guard lock(self->mu_);
-      self->in_flight_ = false;
-      st = self->TakeIterator(std::move(answer));
-    }
-    // The client's errors as the leader answered them; no answer at all is
-    // the retryable InternalFailure.
-    if (!st.ok() && (st.code() > ErrorCode::kServiceUnavailable || st.code() == ErrorCode::kServiceUnavailable)) {
-      st = Status(ErrorCode::kInternalFailure, "Internal Service Failure");
-    }
-    ready(st);
-  });
+  relays_->call_(std::move(request),
+                 [self = shared_from_this(), ready = std::move(ready)](Result<gateway::ForwardedResponse> answer) {
+                   Status st;
+                   {
+                     std::lock_guard lock(self->mu_);
+                     self->in_flight_ = false;
+                     st = self->TakeIterator(std::move(answer));
+                   }
+                   // The client's errors as the leader answered them; no answer at all is
+                   // the retryable InternalFailure.
+                   if (!st.ok() && st.code() >= ErrorCode::kServiceUnavailable) {
+                     st = Status(ErrorCode::kInternalFailure, "Internal Service Failure");
+                   }
+                   ready(st);
+                 });
 }
 
 void SubscriptionRelay::Start() {
