@@ -16,6 +16,7 @@ namespace sluice::api {
 
 class CallRates;
 class FaultInjector;
+class SubscriptionRelays;
 
 struct ApiRequest {
   std::string_view target;         // X-Amz-Target value
@@ -80,6 +81,10 @@ struct ApiOptions {
   // The channels (CreateChannel ...); not owned. Null: those operations
   // answer InternalFailure.
   channels::ChannelRegistry* channels = nullptr;
+  // Cluster mode: SubscribeToShard for a shard another node leads is relayed
+  // from its leader (api/subscription_relay.h); not owned. Null: such a call
+  // answers the retryable InternalFailure.
+  SubscriptionRelays* relays = nullptr;
 };
 
 class Dispatcher {

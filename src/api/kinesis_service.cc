@@ -1,6 +1,7 @@
 #include "api/kinesis_service.h"
 
 #include <cctype>
+#include <cstring>
 #include <memory>
 
 #include "api/operation_table.h"
@@ -84,7 +85,64 @@ gateway::ServiceResponse Relayed(gateway::ForwardedResponse answer) {
   return r;
 }
 
+std::unique_ptr<SubscriptionRelays> MakeRelays(const engine::Engine& engine, LeaderCall call) {
+  const engine::EngineOptions& eo = engine.options();
+  if (eo.iterator_key.size() != engine::kIteratorKeySize) return nullptr;
+  engine::IteratorCodec::Key key;
+  std::memcpy(key.data(), eo.iterator_key.data(), key.size());
+  RelayOptions options;
+  options.heartbeat_ms = eo.subscription_heartbeat_ms;
+  options.takeover_ms = eo.subscription_takeover_ms;
+  return std::make_unique<SubscriptionRelays>(std::move(call), engine::IteratorCodec(key), options);
+}
+
+ApiOptions WithRelays(ApiOptions options, SubscriptionRelays* relays) {
+  options.relays = relays;
+  return options;
+}
+
 }  // namespace
+
+KinesisService::KinesisService(engine::Engine& engine, ApiOptions options, gateway::Forwarder* forwarder,
+                               std::string node_id, bool forward_puts, bool relay_subscriptions)
+    : relays_(relay_subscriptions && forwarder != nullptr
+                  ? MakeRelays(engine,
+                               [this](gateway::ForwardedRequest request,
+                                      std::function<void(Result<gateway::ForwardedResponse>)> done) {
+                                 CallForRelay(std::move(request), std::move(done));
+                               })
+                  : nullptr),
+      dispatcher_(engine, WithRelays(std::move(options), relays_.get())),
+      forwarder_(forwarder),
+      node_id_(std::move(node_id)),
+      forward_puts_(forward_puts) {}
+
+KinesisService::~KinesisService() {
+  if (relays_) relays_->Stop();
+}
+
+void KinesisService::CallForRelay(gateway::ForwardedRequest request,
+                                  std::function<void(Result<gateway::ForwardedResponse>)> done) {
+  auto held = std::make_shared<gateway::ForwardedRequest>(std::move(request));
+  ApiRequest call;
+  for (const auto& [name, value] : held->headers) {
+    if (name == "x-amz-target") call.target = value;
+    if (name == "content-type") call.content_type = value;
+  }
+  call.body = held->body;
+  dispatcher_.Handle(call, [this, held, done = std::move(done)](ApiResponse out) mutable {
+    if (!out.leader_address.empty()) {
+      held->headers.emplace_back(gateway::kForwardedHeader, node_id_);
+      return forwarder_->Forward(out.leader_address, std::move(*held), std::move(done));
+    }
+    gateway::ForwardedResponse answer;
+    answer.status = out.status;
+    answer.headers.emplace_back("content-type", std::move(out.content_type));
+    if (!out.error_type.empty()) answer.headers.emplace_back("x-amzn-ErrorType", std::move(out.error_type));
+    answer.body = std::move(out.body);
+    done(std::move(answer));
+  });
+}
 
 bool KinesisService::Forwardable(const gateway::ServiceRequest& request) const {
   if (forwarder_ == nullptr || !request.http.Header(gateway::kForwardedHeader).empty()) return false;

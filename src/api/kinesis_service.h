@@ -9,12 +9,17 @@
 // GetRecords answering NotLeader) is forwarded to that node unchanged and its
 // answer relayed; a request that was itself forwarded is answered here, so a
 // stale view of leadership costs the client one retry, never a loop.
+// SubscribeToShard for such a shard is relayed from the leader by
+// GetShardIterator and GetRecords calls (api/subscription_relay.h), unless
+// the calls would need signing (--auth).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "api/dispatcher.h"
+#include "api/subscription_relay.h"
 #include "gateway/forwarder.h"
 #include "gateway/service.h"
 
@@ -27,12 +32,12 @@ class KinesisService final : public gateway::Service {
   // forwarded requests' kForwardedHeader. `forward_puts`: forward PutRecord
   // and PutRecords whole too (false when the engine passes a put's records
   // on to their shards' leaders itself, EngineOptions::remote_writer).
+  // `relay_subscriptions`: relay SubscribeToShard from the shard's leader
+  // (its calls are not signed, so not under --auth); it needs the engine's
+  // iterator key (EngineOptions::iterator_key, the cluster's).
   KinesisService(engine::Engine& engine, ApiOptions options, gateway::Forwarder* forwarder, std::string node_id,
-                 bool forward_puts)
-      : dispatcher_(engine, std::move(options)),
-        forwarder_(forwarder),
-        node_id_(std::move(node_id)),
-        forward_puts_(forward_puts) {}
+                 bool forward_puts, bool relay_subscriptions = false);
+  ~KinesisService() override;
 
   std::string_view name() const override { return "kinesis"; }
   gateway::ServiceMatch match() const override;
@@ -45,7 +50,11 @@ class KinesisService final : public gateway::Service {
  private:
   // Whether a call may be forwarded when it answers NotLeader.
   bool Forwardable(const gateway::ServiceRequest& request) const;
+  // A relay's call (a LeaderCall): answered here, or forwarded to the leader
+  // the answer names.
+  void CallForRelay(gateway::ForwardedRequest request, std::function<void(Result<gateway::ForwardedResponse>)> done);
 
+  std::unique_ptr<SubscriptionRelays> relays_;  // before dispatcher_, whose options point to it
   Dispatcher dispatcher_;
   gateway::Forwarder* forwarder_ = nullptr;
   std::string node_id_;

@@ -382,7 +382,8 @@ int RunServe(const ServeConfig& config) {
   std::unique_ptr<cluster::EngineShardPuts> shard_puts;
   if (cluster_control) {
     gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id,
-                                                             /*forward_puts=*/eopts.remote_writer == nullptr),
+                                                             /*forward_puts=*/eopts.remote_writer == nullptr,
+                                                             /*relay_subscriptions=*/config.auth_file.empty()),
                        /*fallback=*/true);
     // The peer protocol: the followers' fetches, and PutToShard from the other nodes.
     shard_puts = std::make_unique<cluster::EngineShardPuts>(**engine);

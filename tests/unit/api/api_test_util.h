@@ -5,14 +5,17 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "api/dispatcher.h"
 #include "engine/engine.h"
+#include "server/http_types.h"
 #include "util/clock.h"
 
 namespace sluice::api::testing {
@@ -106,5 +109,40 @@ inline void ExpectError(const ApiResponse& r, int status, std::string_view type,
     EXPECT_EQ(got_message, message);
   }
 }
+
+// Polls `done` until it holds or 10 s pass; whether it held.
+template <typename F>
+bool Eventually(F done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // between polls only
+  }
+  return true;
+}
+
+// A streamed response's output, as the API layer or the server sees it,
+// that keeps what it is given.
+class CollectingOutput : public StreamOutput, public server::BodyWriter {
+ public:
+  bool Write(std::string bytes) override {
+    std::lock_guard lock(mu_);
+    data_ += bytes;
+    return true;
+  }
+  void Finish() override { finished_ = true; }
+  size_t Buffered() const override { return 0; }
+  size_t BufferedBytes() const override { return 0; }
+  bool closed() const override { return finished_; }
+  std::string data() {
+    std::lock_guard lock(mu_);
+    return data_;
+  }
+  std::atomic<bool> finished_{false};
+
+ private:
+  std::mutex mu_;
+  std::string data_;
+};
 
 }  // namespace sluice::api::testing

@@ -6,27 +6,6 @@
 namespace sluice::api::testing {
 namespace {
 
-// Collects what the stream writes.
-class CollectingOutput : public StreamOutput {
- public:
-  bool Write(std::string bytes) override {
-    std::lock_guard lock(mu_);
-    data_ += bytes;
-    return true;
-  }
-  void Finish() override { finished_ = true; }
-  size_t Buffered() const override { return 0; }
-  std::string data() {
-    std::lock_guard lock(mu_);
-    return data_;
-  }
-  std::atomic<bool> finished_{false};
-
- private:
-  std::mutex mu_;
-  std::string data_;
-};
-
 class SubscribeTest : public ApiTest {
  protected:
   std::string RegisterConsumer(const std::string& stream) {
