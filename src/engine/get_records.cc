@@ -134,7 +134,10 @@ Result<std::string> RecordPath::GetShardIterator(const StreamRef& stream, std::s
       } else {
         offset = f->counter;
       }
-      offset = std::min(offset, log.VisibleEndOffset());
+      // Never past the log's end; past what readers see yet only when the
+      // log holds it (a newly elected leader's high watermark may trail the
+      // records its predecessor had committed: the iterator waits there).
+      offset = std::min(offset, log.EndOffset());
       break;
     }
     case IteratorType::kAtTimestamp: {
@@ -275,9 +278,12 @@ Result<ShardRead> RecordPath::ReadShardLocked(const ShardView& view, uint64_t po
   // Only durable records are served (a record read before its sync could be
   // lost in a power failure and its sequence number reused by another).
   const uint64_t end = log.VisibleEndOffset();
-  // Never before the trim horizon, never past the end (a log that lost an
-  // unsynced tail in a crash is shorter than an old iterator says).
-  uint64_t from = std::min(std::max(position, log.StartOffset()), end);
+  // Never before the trim horizon, never past the log's end (a log that lost
+  // an unsynced tail in a crash is shorter than an old iterator says). A
+  // position past `end` but within the log stays where it is: a newly
+  // elected leader's high watermark may trail records a reader has already
+  // seen from its predecessor, and reading from `end` would repeat them.
+  uint64_t from = std::min(std::max(position, log.StartOffset()), log.EndOffset());
   if (from < end) {
     SLUICE_ASSIGN_OR_RETURN(uint64_t first_retained, log.OffsetForTime(cutoff_ms));
     from = std::max(from, std::min(first_retained, end));
