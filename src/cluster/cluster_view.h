@@ -1,7 +1,8 @@
 // A node's local copy of the cluster's state in etcd: the live nodes,
 // every shard's leadership record and the shards of every stream, read at one revision and then kept
 // current by a watch from the next (docs/cluster.md, "The cluster view"), so
-// that questions about it are answered from memory.
+// that questions about it are answered from memory. When etcd has compacted
+// the history the watch needs, the view reads the range whole again.
 //
 // Threading: the watch runs on a thread of its own and calls the listeners
 // there after each change. Every method may be called from any thread.
@@ -49,9 +50,14 @@ class ClusterView {
   bool WaitForRevision(int64_t revision, int64_t timeout_ms) const;
   // `listener` runs after every change the watch delivers, on its thread.
   void AddListener(std::function<void()> listener);
+  // Times the view was read whole again because etcd had compacted the
+  // history its watch needed.
+  int64_t resyncs() const;
 
  private:
   explicit ClusterView(EtcdClient& client) : client_(client) {}
+  // Replaces the state with one range of the root; returns its revision.
+  Result<int64_t> Reload();
   // Applies one key's state (a put, or a delete when `deleted`).
   void ApplyLocked(const KeyValue& kv, bool deleted);
   void OnEvents(const std::vector<WatchEvent>& events);

@@ -170,6 +170,10 @@ Result<TxnResult> EtcdClient::CompareAndSwap(std::string_view key, int64_t expec
              {TxnOp::Get(k)});
 }
 
+Status EtcdClient::Compact(int64_t revision) {
+  return Call("/v3/kv/compaction", etcd_json::CompactionRequest(revision)).status();
+}
+
 Result<Lease> EtcdClient::GrantLease(int64_t ttl_s) {
   SLUICE_ASSIGN_OR_RETURN(std::string body, Call("/v3/lease/grant", etcd_json::LeaseGrantRequest(ttl_s)));
   return etcd_json::ParseLeaseGrant(body);

@@ -70,6 +70,11 @@ class EtcdClient {
   Result<TxnResult> CompareAndSwap(std::string_view key, int64_t expected_mod_revision, std::string_view value,
                                    int64_t lease = 0);
 
+  // Drops the history before `revision` (etcd's compaction): a watch from an
+  // earlier revision is refused from then on (etcd_watch.h). For tests and
+  // operators; the server never compacts.
+  Status Compact(int64_t revision);
+
   // A lease of `ttl_s` seconds (etcd may raise it to its minimum).
   Result<Lease> GrantLease(int64_t ttl_s);
   // Renews the lease once; returns its TTL, 0 when it no longer exists (expired

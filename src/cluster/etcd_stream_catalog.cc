@@ -1,5 +1,6 @@
 #include "cluster/etcd_stream_catalog.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -97,12 +98,36 @@ void EtcdStreamCatalog::Follow(engine::Engine& engine) {
   watch.prefix = std::string(kStreamsPrefix);
   watch.from_revision = loaded_revision_ + 1;
   watch.on_events = [this, &engine](const std::vector<WatchEvent>& events) { OnEvents(engine, events); };
-  watch.on_error = [](const Status& error) {
-    log::Error("cluster: the stream catalogue no longer follows etcd (streams changed elsewhere are not seen): {}",
-               error.ToString());
-  };
+  watch.on_compacted = [this, &engine] { return Reload(engine); };
   watch_ = std::make_unique<EtcdWatch>(client_, std::move(watch));
 }
+
+Result<int64_t> EtcdStreamCatalog::Reload(engine::Engine& engine) {
+  SLUICE_ASSIGN_OR_RETURN(RangeResult range, client_.GetPrefix(kStreamsPrefix));
+  // The range as the changes that lead to it: every key as a put (one this
+  // node has seen at its revision is skipped), and every key this node
+  // holds that the range lacks as a delete made by then.
+  std::vector<WatchEvent> events;
+  std::set<std::string> present;
+  for (KeyValue& kv : range.kvs) {
+    present.insert(kv.key);
+    events.push_back({WatchEvent::Type::kPut, std::move(kv)});
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, seen] : seen_) {
+      if (!seen.exists || present.contains(key)) continue;
+      WatchEvent gone{WatchEvent::Type::kDelete, {}};
+      gone.kv.key = key;
+      gone.kv.mod_revision = range.revision;
+      events.push_back(std::move(gone));
+    }
+  }
+  OnEvents(engine, events);
+  return range.revision;
+}
+
+int64_t EtcdStreamCatalog::resyncs() const { return watch_ ? watch_->resyncs() : 0; }
 
 void EtcdStreamCatalog::Stop() {
   if (watch_) watch_->Stop();
