@@ -762,21 +762,29 @@ ETCD_START_DEADLINE_S = 15.0
 class EtcdServer:
     """One etcd member on free 127.0.0.1 ports with a data dir under `work_dir`: never the
     system's service or its default ports. Healthy when start() returns; restart() keeps its
-    ports and data."""
+    ports and data. A member of an EtcdCluster is named `name` and started by it."""
 
-    def __init__(self, work_dir):
+    def __init__(self, work_dir, name: str = "e2e", start: bool = True):
         if not os.access(ETCD_BIN, os.X_OK):
             raise AssertionError(f"no {ETCD_BIN}: install Debian's etcd-server (scripts/bootstrap)")
+        self.name = name
         self.client_port = free_port()
         self.peer_port = free_port()
+        self.initial_cluster = self.peer_entry
         self.data_dir = os.path.join(str(work_dir), f"etcd-{self.client_port}")
         self.log_path = self.data_dir + ".log"
         self.proc: Optional[subprocess.Popen] = None
-        self.start()
+        if start:
+            self.start()
 
     @property
     def endpoint(self) -> str:
         return f"127.0.0.1:{self.client_port}"
+
+    @property
+    def peer_entry(self) -> str:
+        """This member's part of --initial-cluster."""
+        return f"{self.name}=http://127.0.0.1:{self.peer_port}"
 
     @property
     def cluster_url(self) -> str:
@@ -784,14 +792,21 @@ class EtcdServer:
         return f"etcd://{self.endpoint}"
 
     def start(self) -> "EtcdServer":
+        self.launch()
+        return self.wait_healthy()
+
+    def launch(self):
+        """Starts the process without waiting (the members of a cluster start together)."""
         client, peer = f"http://{self.endpoint}", f"http://127.0.0.1:{self.peer_port}"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [ETCD_BIN, "--name", "e2e", "--data-dir", self.data_dir, "--log-level", "warn",
+                [ETCD_BIN, "--name", self.name, "--data-dir", self.data_dir, "--log-level", "warn",
                  "--listen-client-urls", client, "--advertise-client-urls", client,
                  "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                 "--initial-cluster", f"e2e={peer}"],
+                 "--initial-cluster", self.initial_cluster],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_healthy(self) -> "EtcdServer":
         wait_until(self._healthy, ETCD_START_DEADLINE_S, f"etcd healthy on {self.endpoint}")
         return self
 
@@ -811,6 +826,38 @@ class EtcdServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(STOP_DEADLINE_S)
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(STOP_DEADLINE_S)
+
+
+class EtcdCluster:
+    """`size` etcd members (EtcdServer) of one cluster, started together; cluster_url names
+    every member, the first one first."""
+
+    def __init__(self, work_dir, size: int = 3):
+        self.members = [EtcdServer(work_dir, name=f"m{i + 1}", start=False) for i in range(size)]
+        initial = ",".join(m.peer_entry for m in self.members)
+        for m in self.members:
+            m.initial_cluster = initial
+        try:
+            for m in self.members:
+                m.launch()
+            for m in self.members:  # each is healthy once a quorum has formed
+                m.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def cluster_url(self) -> str:
+        return "etcd://" + ",".join(m.endpoint for m in self.members)
+
+    def stop(self):
+        for m in self.members:
+            m.stop()
 
 
 def cluster_status(cluster_url: str) -> dict:

@@ -1,0 +1,127 @@
+"""Cluster mode's control plane through every node, on a three-member etcd: every kind of
+stream change made through one node is seen through the others, resharding's lineage and
+ChildShards included; the loss of the etcd member every node names first costs clients
+nothing beyond retries. An outage of all of etcd stops changes with the retryable
+InternalFailure within the etcd deadline, not the data plane; a node killed with -9 and
+restarted at its address joins at once, not after its old session's TTL."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+
+import sluice_e2e as e2e
+from test_cluster_data import leaders, read_through, stream_with_leaders
+from test_cluster_membership import node_args, nodes_by_id
+
+SEEN_S = 10.0  # a change through one node reaches the others through etcd's watch well within this
+ETCD_CALL_S = 5.0  # the etcd client's deadline for one call, all endpoints together
+
+
+def three_nodes(etcd, spawn) -> list:
+    return [spawn(*node_args(etcd, f"n{i}")) for i in (1, 2, 3)]
+
+
+def until_ok(call, what: str, timeout: float = SEEN_S):
+    """call(), retried while it fails as a client retries: a 5xx or a lost connection."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return call()
+        except ClientError as exc:
+            if exc.response["ResponseMetadata"]["HTTPStatusCode"] < 500 or time.monotonic() > deadline:
+                raise AssertionError(f"{what}: {exc}") from exc
+        except BotoConnectionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
+def summary(kinesis, name: str) -> dict:
+    return kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+
+
+def tags(kinesis, name: str) -> dict:
+    return {t["Key"]: t["Value"] for t in kinesis.list_tags_for_stream(StreamName=name)["Tags"]}
+
+
+def active_everywhere(clients, name: str):
+    for k in clients:
+        e2e.wait_until(lambda k=k: summary(k, name)["StreamStatus"] == "ACTIVE", SEEN_S, f"{name} ACTIVE")
+
+
+def put_and_read_through_each(clients, name: str, starts: dict, tag: str):
+    """A record into every shard through every node, each read back through the next node."""
+    for i, k in enumerate(clients):
+        for shard_id, start in starts.items():
+            data = f"{tag}-{i}-{shard_id}".encode()
+            put = until_ok(lambda: k.put_record(StreamName=name, PartitionKey="k", ExplicitHashKey=start, Data=data),
+                           f"put through node {i + 1}")
+            assert put["ShardId"] == shard_id
+            reader = clients[(i + 1) % len(clients)]
+            records = until_ok(lambda: read_through(k, reader, name, shard_id), f"read through node {i + 1}")
+            assert (put["SequenceNumber"], data) in records
+
+
+def test_every_control_plane_call_works_through_every_node_and_after_the_first_etcd_member_dies(etcd3, spawn):
+    servers = three_nodes(etcd3, spawn)
+    k = [e2e.client(s.endpoint) for s in servers]
+    name = e2e.unique_name("cp")
+    k[0].create_stream(StreamName=name, ShardCount=2)
+    active_everywhere(k, name)
+    for client in k:
+        assert summary(client, name)["OpenShardCount"] == 2
+        assert name in client.list_streams()["StreamNames"]
+        assert len(e2e.list_shards(client, name)) == 2
+
+    k[1].add_tags_to_stream(StreamName=name, Tags={"team": "payments"})
+    k[2].increase_stream_retention_period(StreamName=name, RetentionPeriodHours=48)
+    e2e.wait_until(lambda: summary(k[0], name)["StreamStatus"] == "ACTIVE", SEEN_S, "retention applied")
+    k[0].start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    active_everywhere(k, name)
+    for client in k:
+        e2e.wait_until(lambda c=client: tags(c, name) == {"team": "payments"}, SEEN_S, "the tag everywhere")
+        e2e.wait_until(lambda c=client: summary(c, name)["RetentionPeriodHours"] == 48, SEEN_S, "retention")
+        e2e.wait_until(lambda c=client: summary(c, name).get("EncryptionType") == "KMS", SEEN_S, "encryption")
+
+    arn = summary(k[0], name)["StreamARN"]
+    consumer_arn = e2e.register_consumer(k[0], arn, "reader")
+    for client in k[1:]:
+        e2e.wait_until(lambda c=client: c.describe_stream_consumer(ConsumerARN=consumer_arn)[
+            "ConsumerDescription"]["ConsumerStatus"] == "ACTIVE", SEEN_S, "the consumer through another node")
+        assert [c["ConsumerName"] for c in client.list_stream_consumers(StreamARN=arn)["Consumers"]] == ["reader"]
+
+    # Resharding through one node, its lineage and ChildShards through another.
+    shards = e2e.list_shards(k[0], name)
+    first = shards[0]
+    k[2].put_record(StreamName=name, PartitionKey="k", ExplicitHashKey=first["HashKeyRange"]["StartingHashKey"],
+                    Data=b"before the split")
+    low, high = (int(first["HashKeyRange"][end]) for end in ("StartingHashKey", "EndingHashKey"))
+    k[1].split_shard(StreamName=name, ShardToSplit=first["ShardId"], NewStartingHashKey=str((low + high) // 2 + 1))
+    active_everywhere(k, name)
+    e2e.wait_until(lambda: len(e2e.list_shards(k[2], name)) == 4, SEEN_S, "the split through node 3")
+    children = [s for s in e2e.list_shards(k[2], name) if s.get("ParentShardId") == first["ShardId"]]
+    assert len(children) == 2, e2e.list_shards(k[2], name)
+    k[1].merge_shards(StreamName=name, ShardToMerge=children[0]["ShardId"],
+                      AdjacentShardToMerge=children[1]["ShardId"])
+    active_everywhere(k, name)
+    e2e.wait_until(lambda: len(e2e.list_shards(k[0], name)) == 5, SEEN_S, "the merge through node 1")
+    merged = [s for s in e2e.list_shards(k[0], name) if s.get("AdjacentParentShardId")]
+    assert len(merged) == 1 and {merged[0]["ParentShardId"], merged[0]["AdjacentParentShardId"]} == {
+        c["ShardId"] for c in children}
+    order, records = e2e.read_generations(k[0], name)  # checks each closed shard's ChildShards
+    assert order.index(first["ShardId"]) < order.index(merged[0]["ShardId"])
+    assert [r["Data"] for r in records[first["ShardId"]]] == [b"before the split"]
+
+    # The member every node asks first dies: every call through every node still succeeds.
+    etcd3.members[0].kill9()
+    for i, client in enumerate(k):
+        until_ok(lambda: client.add_tags_to_stream(StreamName=name, Tags={f"after-{i}": "yes"}),
+                 f"a tag through node {i + 1}")
+        for c in k:  # seen everywhere before the next node changes the stream (else: ResourceInUse)
+            e2e.wait_until(lambda c=c: len(tags(c, name)) == 2 + i, SEEN_S, f"tag {i + 1} through every node")
+    other, starts = stream_with_leaders(etcd3, k, 3)
+    put_and_read_through_each(k, other, starts, "after")
+    assert all(n["alive"] for n in nodes_by_id(etcd3).values())
