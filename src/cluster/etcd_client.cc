@@ -120,8 +120,11 @@ Result<std::string> EtcdClient::Call(std::string_view path, const std::string& b
       return std::move(response->body);
     }
     last = response.ok() ? etcd_json::ErrorStatus(response->status, response->body) : response.status();
+    if (last.code() == ErrorCode::kCancelled) {  // the deadline's stop ended the attempt
+      last = Status::TimedOut("no answer within the call's deadline");
+    }
     last_endpoint = endpoint.address;
-    if (!etcd_json::Retryable(last) && last.code() != ErrorCode::kCancelled) return last;
+    if (!etcd_json::Retryable(last)) return last;
     ++index;
     if (index % endpoints_.size() == current_.load(std::memory_order_relaxed) % endpoints_.size()) {
       std::this_thread::sleep_for(

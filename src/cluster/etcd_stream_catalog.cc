@@ -30,6 +30,18 @@ namespace {
 
 std::string Owner(const engine::StreamRef& s) { return "Stream " + s.name + " under account " + s.account; }
 
+// A change etcd did not answer within its deadline, as the client sees it:
+// AWS's ServiceUnavailable (HTTP 503, "a temporary failure of the server",
+// which every SDK retries), naming no internals; the details go to the log.
+// Other errors are returned as they are.
+Status Unconfirmed(const engine::StreamRef& s, Status etcd) {
+  if (etcd.code() != ErrorCode::kTimedOut) return etcd;
+  log::Warn("cluster: a change of stream {} (account {}) is not confirmed: {}", s.name, s.account, etcd.ToString());
+  return Status(ErrorCode::kServiceUnavailable,
+                Owner(s) + ": the change could not be confirmed, the cluster's metadata store did not answer in "
+                           "time; try again.");
+}
+
 }  // namespace
 
 EtcdStreamCatalog::~EtcdStreamCatalog() { Stop(); }
@@ -64,7 +76,9 @@ Status EtcdStreamCatalog::Put(const std::vector<const engine::StreamMeta*>& stre
     puts.push_back(TxnOp::Put(key, engine::EncodeStreamRecord(*s)));
     keys.push_back(std::move(key));
   }
-  SLUICE_ASSIGN_OR_RETURN(TxnResult txn, client_.Txn(compares, puts, {}));
+  Result<TxnResult> written = client_.Txn(compares, puts, {});
+  if (!written.ok()) return Unconfirmed(streams[0]->ref, written.status());
+  const TxnResult& txn = *written;
   if (!txn.succeeded) {
     // Which compare failed is not told; a single stream (every call but
     // the housekeeping pass's) names its own case.
@@ -83,13 +97,13 @@ Status EtcdStreamCatalog::Erase(const engine::StreamKey& stream) {
   const std::string key = StreamCatalogKey(stream);
   const auto it = seen_.find(key);
   if (it == seen_.end() || !it->second.exists) return Status::Ok();
-  SLUICE_ASSIGN_OR_RETURN(TxnResult txn,
-                          client_.Txn({Compare::ModRevision(key, it->second.revision)}, {TxnOp::Delete(key)}, {}));
-  if (!txn.succeeded) {
+  Result<TxnResult> txn = client_.Txn({Compare::ModRevision(key, it->second.revision)}, {TxnOp::Delete(key)}, {});
+  if (!txn.ok()) return Unconfirmed(engine::RefOf(stream), txn.status());
+  if (!txn->succeeded) {
     return Status::InUse(Owner(engine::RefOf(stream)) +
                          " was changed through another node at the same time; try again.");
   }
-  seen_[key] = {txn.revision, false};
+  seen_[key] = {txn->revision, false};
   return Status::Ok();
 }
 

@@ -53,12 +53,15 @@ class EtcdStreamCatalog final : public engine::StreamCatalog {
   Result<std::optional<std::vector<engine::StreamMeta>>> Load() override;
   Status Init() override { return Status::Ok(); }
   // One transaction for all of `streams`. Errors: ResourceInUse (above);
-  // those of the etcd calls (TimedOut: then whether it was written is
-  // unknown, and the watch applies it if it was).
+  // ServiceUnavailable "…the cluster's metadata store did not answer in
+  // time; try again." when etcd does not answer within its deadline (then whether
+  // it was written is unknown, and the watch applies it if it was); other
+  // errors of the etcd calls.
   Status Put(const std::vector<const engine::StreamMeta*>& streams) override;
   using StreamCatalog::Put;
   // Errors: ResourceInUse when the stream changed since this node saw it;
-  // those of the etcd calls.
+  // ServiceUnavailable when etcd does not answer in time, as Put; those of the
+  // etcd calls.
   Status Erase(const engine::StreamKey& key) override;
   bool shared() const override { return true; }
 
