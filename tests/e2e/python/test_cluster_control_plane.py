@@ -8,6 +8,7 @@ restarted at its address joins at once, not after its old session's TTL."""
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 
 from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
@@ -170,3 +171,33 @@ def test_an_etcd_outage_fails_changes_with_a_retryable_error_in_time_and_spares_
     e2e.wait_until(lambda: len({refused in c.list_streams()["StreamNames"] for c in k}) == 1, SEEN_S,
                    "every node to agree on the refused create")
     put_and_read_through_each(k, name, starts, "back")
+
+
+def test_a_node_restarted_after_kill9_at_its_address_joins_at_once_and_another_address_is_refused(etcd, spawn,
+                                                                                                   tmp_path):
+    ttl_s = 30  # far longer than the restart may take
+    port = e2e.free_port()  # the same port at the restart: configured by variables, which pin it
+    server = spawn(env={"SLUICE_CLUSTER": etcd.cluster_url, "SLUICE_NODE_ID": "n1", "SLUICE_PORT": str(port),
+                        "SLUICE_CLUSTER_SESSION_TTL": str(ttl_s), "SLUICE_DURABILITY": "os"})
+    other = spawn(*node_args(etcd, "n2", ttl_s=ttl_s))
+    k = [e2e.client(server.endpoint), e2e.client(other.endpoint)]
+    name, starts = stream_with_leaders(etcd, k, 2)
+    assert nodes_by_id(etcd)["n1"]["advertise"] == f"127.0.0.1:{port}"
+
+    server.kill9()
+    killed = time.monotonic()
+    server.restart()  # refused (exit 1) while the old registration stood, before
+    assert server.port == port
+    e2e.wait_until(lambda: nodes_by_id(etcd)["n1"]["alive"], 5, "n1 registered again")
+    assert time.monotonic() - killed < ttl_s / 3, "joined in well under the old session's TTL"
+    assert "took over its earlier registration" in server.log
+
+    # Its id at another address is still refused while n1 lives.
+    res = subprocess.run([e2e.SLUICE_BIN, "serve", "--port", "0", "--data-dir", str(tmp_path / "impostor"),
+                          *node_args(etcd, "n1", ttl_s=ttl_s)], capture_output=True, timeout=30,
+                         stdin=subprocess.DEVNULL)
+    assert res.returncode == 1
+    assert "node id 'n1' is already registered" in res.stdout.decode() + res.stderr.decode()
+
+    e2e.wait_until(lambda: len(leaders(etcd, name)) == 2, SEEN_S, "every shard led again")
+    put_and_read_through_each(k, name, starts, "restarted")
