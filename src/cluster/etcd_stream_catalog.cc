@@ -38,8 +38,9 @@ Status Unconfirmed(const engine::StreamRef& s, Status etcd) {
   if (etcd.code() != ErrorCode::kTimedOut) return etcd;
   log::Warn("cluster: a change of stream {} (account {}) is not confirmed: {}", s.name, s.account, etcd.ToString());
   return Status(ErrorCode::kServiceUnavailable,
-                Owner(s) + ": the change could not be confirmed, the cluster's metadata store did not answer in "
-                           "time; try again.");
+                Owner(s) +
+                    ": the change could not be confirmed, the cluster's metadata store did not answer in "
+                    "time; try again.");
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ namespace {
 using testing::EtcdCluster;
 using testing::EtcdProcess;
 using testing::Eventually;
-using testing::MakeClient;
 using testing::FreePort;
+using testing::MakeClient;
 
 class EtcdClientTest : public ::testing::Test {
  protected:
@@ -256,7 +256,8 @@ TEST_F(EtcdClientTest, AWatchFromACompactedRevisionWithoutARereadEndsWithAnError
   ASSERT_TRUE(client_->Compact(*client_->Put(prefix_ + "a", "2")).ok());
   std::mutex mu;
   Status ended;
-  EtcdWatch watch(*client_, {prefix_, first, [](const auto&) {}, [&](const Status& s) {
+  EtcdWatch watch(*client_, {prefix_, first, [](const auto&) {},
+                             [&](const Status& s) {
                                std::lock_guard lock(mu);
                                ended = s;
                              }});

@@ -47,9 +47,9 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
   }
 
   struct NodeOptions {
-    bool follow = true;           // apply the others' changes
-    bool housekeeping = false;    // run the housekeeping thread (transitions)
-    int64_t create_delay_ms = 0;  // time in CREATING
+    bool follow = true;            // apply the others' changes
+    bool housekeeping = false;     // run the housekeeping thread (transitions)
+    int64_t create_delay_ms = 0;   // time in CREATING
     EtcdClient* client = nullptr;  // the fixture's unless set
   };
   Node& StartNode(NodeOptions node_options) {
