@@ -115,6 +115,12 @@ def test_every_control_plane_call_works_through_every_node_and_after_the_first_e
     order, records = e2e.read_generations(k[0], name)  # checks each closed shard's ChildShards
     assert order.index(first["ShardId"]) < order.index(merged[0]["ShardId"])
     assert [r["Data"] for r in records[first["ShardId"]]] == [b"before the split"]
+    k[2].update_shard_count(StreamName=name, TargetShardCount=4, ScalingType="UNIFORM_SCALING")
+    active_everywhere(k, name)
+    for client in k:
+        e2e.wait_until(lambda c=client: len([s for s in e2e.list_shards(c, name) if e2e.is_open(s)]) == 4, SEEN_S,
+                       "UpdateShardCount's four open shards through every node")
+        e2e.assert_open_coverage(e2e.list_shards(client, name))
 
     # The member every node asks first dies: every call through every node still succeeds.
     etcd3.members[0].kill9()
