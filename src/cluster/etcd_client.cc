@@ -222,10 +222,18 @@ Status EtcdClient::StreamOnce(std::string_view path, const std::string& body, ht
   request.body = body;
   http::ExchangeOptions exchange;
   exchange.idle_timeout_ms = idle_timeout_ms;
-  exchange.stop = stop;
+  // A stream stays on the endpoint the calls use: once one has moved on from
+  // this one (it did not answer: down, hung, cut off), the stream ends too.
+  bool moved = false;
+  exchange.stop = [&] {
+    if (stop && stop()) return true;
+    moved = current_.load(std::memory_order_relaxed) % endpoints_.size() != index;
+    return moved;
+  };
   exchange.sink = sink;
   Result<http::Response> response = endpoint.http->Stream(request, exchange);
   Status s = response.status();
+  if (moved) return Status::ConnectionFailed("etcd " + endpoint.address + ": the calls moved to another endpoint");
   if (response.ok() && response->status != 200) {
     s = Status::BadResponse("etcd " + endpoint.address + " answered " + std::string(path) + " with HTTP " +
                             std::to_string(response->status));

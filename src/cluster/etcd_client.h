@@ -86,8 +86,11 @@ class EtcdClient {
   // One streaming call for EtcdWatch: POSTs `body` to `path` on the current
   // endpoint and hands the answer body to `sink` until the stream ends,
   // `stop` returns true (Cancelled), or nothing arrives for `idle_timeout_ms`.
-  // A failure moves the current endpoint to the next one. Errors:
-  // ConnectionFailed, TimedOut, BadResponse (a status other than 200), Cancelled.
+  // A failure moves the current endpoint to the next one; when another call
+  // moves it (this endpoint did not answer it), the stream ends with
+  // ConnectionFailed, so that a stream on a hung member is not left waiting.
+  // Errors: ConnectionFailed, TimedOut, BadResponse (a status other than
+  // 200), Cancelled.
   Status StreamOnce(std::string_view path, const std::string& body, http::BodySink* sink, const http::StopFn& stop,
                     int64_t idle_timeout_ms);
 

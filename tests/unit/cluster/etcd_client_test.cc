@@ -296,6 +296,24 @@ TEST(EtcdMembersTest, CallsKeepWorkingWhenOneOfThreeMembersIsKilled) {
   EXPECT_EQ((*client->Get("/m/k"))->value, "20");
 }
 
+TEST(EtcdMembersTest, AWatchOnAMemberThatHangsFollowsTheCallsToAnotherMember) {
+  EtcdCluster etcd(3);
+  Status started = etcd.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  std::unique_ptr<EtcdClient> client = MakeClient(etcd.endpoints());
+  ASSERT_TRUE(client->Put("/h/before", "x").ok());  // answered by the first member
+  EventLog log;
+  EtcdWatch watch(*client, {"/h/", 0, [&](const auto& e) { log.Add(e); }, nullptr});
+  ASSERT_TRUE(Eventually([&] { return watch.next_revision() > 0; }, 5000)) << "the stream was created";
+  etcd.member(0).Pause();  // the watch's stream stays open on it, silent
+  Result<int64_t> put = client->Put("/h/during", "y");  // moves on after the attempt's timeout
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_TRUE(Eventually([&] { return !log.lines().empty(); }, 10000));
+  EXPECT_EQ(log.lines(), std::vector<std::string>{"PUT /h/during=y"});
+  EXPECT_GE(watch.streams_opened(), 2);
+  etcd.member(0).Resume();
+}
+
 TEST(EtcdClientDeadlineTest, ACallToNoLiveEndpointFailsWithinItsDeadlineNamingTheLastError) {
   const std::string dead = "127.0.0.1:" + std::to_string(FreePort());
   std::unique_ptr<EtcdClient> client = MakeClient({"127.0.0.1:" + std::to_string(FreePort()), dead}, 800);

@@ -130,8 +130,19 @@ class EtcdProcess {
   }
 
   // SIGTERM, then SIGKILL after the deadline.
-  void Stop() { Signal(SIGTERM, kStopDeadlineMs); }
+  void Stop() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);  // a paused one too
+    Signal(SIGTERM, kStopDeadlineMs);
+  }
   void Kill9() { Signal(SIGKILL, kStopDeadlineMs); }
+  // SIGSTOP: it keeps its connections and answers nothing, as a hung or cut
+  // off member; Resume (SIGCONT) goes on.
+  void Pause() {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  }
+  void Resume() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+  }
 
   // "127.0.0.1:port" of its client URL.
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(client_port_); }
