@@ -305,8 +305,10 @@ TEST(EtcdMembersTest, AWatchOnAMemberThatHangsFollowsTheCallsToAnotherMember) {
   EventLog log;
   EtcdWatch watch(*client, {"/h/", 0, [&](const auto& e) { log.Add(e); }, nullptr});
   ASSERT_TRUE(Eventually([&] { return watch.next_revision() > 0; }, 5000)) << "the stream was created";
-  etcd.member(0).Pause();                               // the watch's stream stays open on it, silent
-  Result<int64_t> put = client->Put("/h/during", "y");  // moves on after the attempt's timeout
+  // The watch's stream stays open on the first member, silent; the put moves
+  // on from it after the attempt's timeout.
+  etcd.member(0).Pause();
+  Result<int64_t> put = client->Put("/h/during", "y");
   ASSERT_TRUE(put.ok()) << put.status().ToString();
   EXPECT_TRUE(Eventually([&] { return !log.lines().empty(); }, 10000));
   EXPECT_EQ(log.lines(), std::vector<std::string>{"PUT /h/during=y"});
