@@ -1,7 +1,7 @@
 """Cluster mode's control plane through every node, on a three-member etcd: every kind of
 stream change made through one node is seen through the others, resharding's lineage and
-ChildShards included; the loss of the etcd member every node names first costs clients
-nothing beyond retries. An outage of all of etcd stops changes with the retryable
+ChildShards included; the loss of the etcd member every node names first (killed, or hung)
+costs clients nothing beyond retries. An outage of all of etcd stops changes with the retryable
 ServiceUnavailable within the etcd deadline, not the data plane; a node killed with -9 and
 restarted at its address joins at once, not after its old session's TTL."""
 
@@ -207,3 +207,19 @@ def test_a_node_restarted_after_kill9_at_its_address_joins_at_once_and_another_a
 
     e2e.wait_until(lambda: len(leaders(etcd, name)) == 2, SEEN_S, "every shard led again")
     put_and_read_through_each(k, name, starts, "restarted")
+
+
+def test_a_hung_first_etcd_member_costs_changes_and_the_data_plane_nothing_beyond_retries(etcd3, spawn):
+    k = [e2e.client(s.endpoint) for s in three_nodes(etcd3, spawn)]
+    name, starts = stream_with_leaders(etcd3, k, 3)
+    hung = etcd3.members[0]
+    hung.proc.send_signal(signal.SIGSTOP)  # connections to it stay open and silent
+    try:
+        for i, client in enumerate(k):
+            until_ok(lambda: client.add_tags_to_stream(StreamName=name, Tags={f"hung-{i}": "yes"}),
+                     f"a tag through node {i + 1}")
+            for c in k:  # each node's watch has left the hung member to see it
+                e2e.wait_until(lambda c=c: len(tags(c, name)) == 1 + i, SEEN_S, f"tag {i + 1} through every node")
+        put_and_read_through_each(k, name, starts, "hung")
+    finally:
+        hung.proc.send_signal(signal.SIGCONT)
