@@ -104,9 +104,12 @@ Status NodeRegistration::Claim(int64_t lease) {
 bool NodeRegistration::MayTakeOver(int64_t holder_lease, const NodeInfo& holder) const {
   // This process's own earlier lease (lost while etcd was away, and kept by
   // etcd all the same); or, at the first registration, a process that had
-  // this address: this one listens on it now, so that one is gone.
+  // this address: this one listens on it now, so that one is gone. An
+  // unspecified host (0.0.0.0, ::) names no one machine, so proves nothing.
   if (holder_lease == claimed_lease_) return true;
-  return claimed_lease_ == 0 && holder.advertise == node_.advertise;
+  const std::string_view host = std::string_view(node_.advertise).substr(0, node_.advertise.rfind(':'));
+  const bool unspecified = host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::";
+  return claimed_lease_ == 0 && !unspecified && holder.advertise == node_.advertise;
 }
 
 Status NodeRegistration::Claimed(int64_t lease) {

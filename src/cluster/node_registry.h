@@ -11,7 +11,8 @@
 // write the member key); so two processes with one id cannot both register.
 // A key left by a process that is gone is taken over at once, not refused
 // until its lease expires: at the first registration, when its document has
-// this node's advertise address (which this process now listens on); on a
+// this node's advertise address (which this process now listens on; not
+// for an unspecified host such as 0.0.0.0, the same on every machine); on a
 // later one (the session's lease was lost), when it is on the lease this
 // process held. The takeover replaces exactly the key read (compare on its
 // mod_revision), then revokes the earlier lease, so that process's other

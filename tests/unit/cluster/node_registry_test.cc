@@ -97,6 +97,14 @@ TEST_F(NodeRegistryTest, ARestartAtAnotherAddressIsRefusedWhileTheStaleRegistrat
   EXPECT_TRUE(client_->Get("/sluice/v1/controller/leader")->has_value());
 }
 
+TEST_F(NodeRegistryTest, AnUnspecifiedAddressProvesNoRestartAndIsRefused) {
+  const int64_t stale = LeaveStaleRegistration(*client_, Node("n1", "0.0.0.0:1001"));
+  auto again = NodeRegistration::Register(*client_, Node("n1", "0.0.0.0:1001"), 60);
+  ASSERT_FALSE(again.ok()) << "another machine may serve at 0.0.0.0:1001 too";
+  EXPECT_EQ(again.status().code(), ErrorCode::kResourceInUse);
+  EXPECT_EQ((*client_->Get("/sluice/v1/nodes/n1"))->lease, stale);
+}
+
 TEST(NodeInfoTest, RoundTripsThroughItsJson) {
   NodeInfo in{"node-1", "10.0.0.1:4567", 1796000000123, "sluice 0.1.0"};
   Result<NodeInfo> out = ParseNodeInfo(EncodeNodeInfo(in));
