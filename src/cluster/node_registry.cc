@@ -68,6 +68,22 @@ Result<std::unique_ptr<NodeRegistration>> NodeRegistration::Register(EtcdClient&
   return r;
 }
 
+bool NodeRegistration::MayTakeOver(int64_t holder_lease, const NodeInfo& holder) const {
+  // This process's own earlier lease (lost while etcd was away, and kept by
+  // etcd all the same); or, at the first registration, a process that had
+  // this address: this one listens on it now, so that one is gone. An
+  // unspecified host (0.0.0.0, ::) names no one machine, so proves nothing.
+  if (holder_lease == claimed_lease_) return true;
+  const std::string_view host = std::string_view(node_.advertise).substr(0, node_.advertise.rfind(':'));
+  const bool unspecified = host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::";
+  return claimed_lease_ == 0 && !unspecified && holder.advertise == node_.advertise;
+}
+
+Status NodeRegistration::Claimed(int64_t lease) {
+  claimed_lease_ = lease;
+  return Status::Ok();
+}
+
 Status NodeRegistration::Claim(int64_t lease) {
   const std::string key = NodeKey(node_.id);
   const std::string doc = EncodeNodeInfo(node_);
@@ -99,22 +115,6 @@ Status NodeRegistration::Claim(int64_t lease) {
   return Status::InUse("node id '" + node_.id + "' is already registered in the cluster by " + by +
                        "; give this node another --node-id, or stop that one (its registration ends at once "
                        "on a clean stop, and within its --cluster-session-ttl after a crash)");
-}
-
-bool NodeRegistration::MayTakeOver(int64_t holder_lease, const NodeInfo& holder) const {
-  // This process's own earlier lease (lost while etcd was away, and kept by
-  // etcd all the same); or, at the first registration, a process that had
-  // this address: this one listens on it now, so that one is gone. An
-  // unspecified host (0.0.0.0, ::) names no one machine, so proves nothing.
-  if (holder_lease == claimed_lease_) return true;
-  const std::string_view host = std::string_view(node_.advertise).substr(0, node_.advertise.rfind(':'));
-  const bool unspecified = host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::";
-  return claimed_lease_ == 0 && !unspecified && holder.advertise == node_.advertise;
-}
-
-Status NodeRegistration::Claimed(int64_t lease) {
-  claimed_lease_ = lease;
-  return Status::Ok();
 }
 
 Result<std::vector<NodeStatus>> ListNodes(EtcdClient& client) {

@@ -762,29 +762,21 @@ ETCD_START_DEADLINE_S = 15.0
 class EtcdServer:
     """One etcd member on free 127.0.0.1 ports with a data dir under `work_dir`: never the
     system's service or its default ports. Healthy when start() returns; restart() keeps its
-    ports and data. A member of an EtcdCluster is named `name` and started by it."""
+    ports and data."""
 
-    def __init__(self, work_dir, name: str = "e2e", start: bool = True):
+    def __init__(self, work_dir):
         if not os.access(ETCD_BIN, os.X_OK):
             raise AssertionError(f"no {ETCD_BIN}: install Debian's etcd-server (scripts/bootstrap)")
-        self.name = name
         self.client_port = free_port()
         self.peer_port = free_port()
-        self.initial_cluster = self.peer_entry
         self.data_dir = os.path.join(str(work_dir), f"etcd-{self.client_port}")
         self.log_path = self.data_dir + ".log"
         self.proc: Optional[subprocess.Popen] = None
-        if start:
-            self.start()
+        self.start()
 
     @property
     def endpoint(self) -> str:
         return f"127.0.0.1:{self.client_port}"
-
-    @property
-    def peer_entry(self) -> str:
-        """This member's part of --initial-cluster."""
-        return f"{self.name}=http://127.0.0.1:{self.peer_port}"
 
     @property
     def cluster_url(self) -> str:
@@ -795,15 +787,16 @@ class EtcdServer:
         self.launch()
         return self.wait_healthy()
 
-    def launch(self):
-        """Starts the process without waiting (the members of a cluster start together)."""
+    def launch(self, name: str = "e2e", initial_cluster: str = ""):
+        """Starts the process without waiting; a member named `name` of `initial_cluster`
+        (NAME=PEER_URL,...; empty: a cluster of this member alone)."""
         client, peer = f"http://{self.endpoint}", f"http://127.0.0.1:{self.peer_port}"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [ETCD_BIN, "--name", self.name, "--data-dir", self.data_dir, "--log-level", "warn",
+                [ETCD_BIN, "--name", name, "--data-dir", self.data_dir, "--log-level", "warn",
                  "--listen-client-urls", client, "--advertise-client-urls", client,
                  "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                 "--initial-cluster", self.initial_cluster],
+                 "--initial-cluster", initial_cluster or f"{name}={peer}"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_healthy(self) -> "EtcdServer":
@@ -833,19 +826,41 @@ class EtcdServer:
             self.proc.wait(STOP_DEADLINE_S)
 
 
+class EtcdMember(EtcdServer):
+    """A member of an EtcdCluster, named `name`: the cluster starts it with the others (each is
+    healthy only once a quorum has formed); start() later starts it again in that cluster."""
+
+    def __init__(self, work_dir, name: str):
+        self.name = name
+        self.initial_cluster = ""  # set by the cluster before its first start
+        super().__init__(work_dir)
+
+    @property
+    def peer_entry(self) -> str:
+        """This member's part of --initial-cluster."""
+        return f"{self.name}=http://127.0.0.1:{self.peer_port}"
+
+    def start(self) -> "EtcdServer":
+        if not self.initial_cluster:  # from __init__: the cluster starts it
+            return self
+        return super().start()
+
+    def launch(self, name: str = "", initial_cluster: str = ""):
+        super().launch(self.name, self.initial_cluster)
+
+
 class EtcdCluster:
-    """`size` etcd members (EtcdServer) of one cluster, started together; cluster_url names
+    """`size` etcd members (EtcdMember) of one cluster, started together; cluster_url names
     every member, the first one first."""
 
     def __init__(self, work_dir, size: int = 3):
-        self.members = [EtcdServer(work_dir, name=f"m{i + 1}", start=False) for i in range(size)]
+        self.members = [EtcdMember(work_dir, f"m{i + 1}") for i in range(size)]
         initial = ",".join(m.peer_entry for m in self.members)
-        for m in self.members:
-            m.initial_cluster = initial
         try:
             for m in self.members:
+                m.initial_cluster = initial
                 m.launch()
-            for m in self.members:  # each is healthy once a quorum has formed
+            for m in self.members:
                 m.wait_healthy()
         except BaseException:
             self.stop()
