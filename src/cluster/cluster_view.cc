@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "cluster/etcd_stream_catalog.h"
 #include "engine/metadata_codec.h"
@@ -34,9 +35,11 @@ Result<int64_t> ClusterView::Reload() {
   std::vector<std::function<void()>> listeners;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    live_nodes_.clear();
-    shards_.clear();
-    catalogued_.clear();
+    // The range as the changes that lead to it: a delete of every key it
+    // lacks, then every key it holds.
+    std::set<std::string> gone = keys_;
+    for (const KeyValue& kv : range.kvs) gone.erase(kv.key);
+    for (const std::string& key : gone) ApplyLocked(KeyValue{.key = key}, true);
     for (const KeyValue& kv : range.kvs) ApplyLocked(kv, false);
     revision_ = std::max(revision_, range.revision);
     listeners = listeners_;
@@ -53,6 +56,11 @@ ClusterView::~ClusterView() {
 }
 
 void ClusterView::ApplyLocked(const KeyValue& kv, bool deleted) {
+  if (deleted) {
+    keys_.erase(kv.key);
+  } else {
+    keys_.insert(kv.key);
+  }
   if (kv.key.starts_with(kNodesPrefix)) {
     const std::string id = kv.key.substr(kNodesPrefix.size());
     if (deleted) {

@@ -1,8 +1,7 @@
 // A node's local copy of the cluster's state in etcd: the live nodes,
 // every shard's leadership record and the shards of every stream, read at one revision and then kept
 // current by a watch from the next (docs/cluster.md, "The cluster view"), so
-// that questions about it are answered from memory. When etcd has compacted
-// the history the watch needs, the view reads the range whole again.
+// that questions about it are answered from memory.
 //
 // Threading: the watch runs on a thread of its own and calls the listeners
 // there after each change. Every method may be called from any thread.
@@ -15,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,8 +56,10 @@ class ClusterView {
 
  private:
   explicit ClusterView(EtcdClient& client) : client_(client) {}
-  // Replaces the state with one range of the root; returns its revision.
+  // Brings the state to one range of the root (what it lacks is deleted);
+  // returns its revision.
   Result<int64_t> Reload();
+  std::set<std::string> keys_;  // every key applied and not deleted; guarded by mu_
   // Applies one key's state (a put, or a delete when `deleted`).
   void ApplyLocked(const KeyValue& kv, bool deleted);
   void OnEvents(const std::vector<WatchEvent>& events);
