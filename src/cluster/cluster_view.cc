@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "cluster/etcd_stream_catalog.h"
 #include "engine/metadata_codec.h"
@@ -17,30 +18,49 @@ constexpr std::string_view kRootPrefix = "/sluice/v1/";
 
 Result<std::unique_ptr<ClusterView>> ClusterView::Open(EtcdClient& client) {
   std::unique_ptr<ClusterView> view(new ClusterView(client));
-  // One range over the root gives nodes and shards at one revision.
-  SLUICE_ASSIGN_OR_RETURN(RangeResult range, client.GetPrefix(kRootPrefix));
-  {
-    std::lock_guard<std::mutex> lock(view->mu_);
-    for (const KeyValue& kv : range.kvs) view->ApplyLocked(kv, false);
-    view->revision_ = range.revision;
-  }
+  SLUICE_ASSIGN_OR_RETURN(const int64_t revision, view->Reload());
   WatchOptions watch;
   watch.prefix = std::string(kRootPrefix);
-  watch.from_revision = range.revision + 1;
+  watch.from_revision = revision + 1;
   ClusterView* raw = view.get();
   watch.on_events = [raw](const std::vector<WatchEvent>& events) { raw->OnEvents(events); };
-  watch.on_error = [](const Status& error) {
-    log::Error("the cluster view no longer follows etcd (leadership answers are frozen): {}", error.ToString());
-  };
+  watch.on_compacted = [raw] { return raw->Reload(); };
   view->watch_ = std::make_unique<EtcdWatch>(client, std::move(watch));
   return view;
 }
+
+Result<int64_t> ClusterView::Reload() {
+  // One range over the root gives nodes and shards at one revision.
+  SLUICE_ASSIGN_OR_RETURN(RangeResult range, client_.GetPrefix(kRootPrefix));
+  std::vector<std::function<void()>> listeners;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // The range as the changes that lead to it: a delete of every key it
+    // lacks, then every key it holds.
+    std::set<std::string> gone = keys_;
+    for (const KeyValue& kv : range.kvs) gone.erase(kv.key);
+    for (const std::string& key : gone) ApplyLocked(KeyValue{.key = key}, true);
+    for (const KeyValue& kv : range.kvs) ApplyLocked(kv, false);
+    revision_ = std::max(revision_, range.revision);
+    listeners = listeners_;
+  }
+  changed_.notify_all();
+  for (const auto& listener : listeners) listener();
+  return range.revision;
+}
+
+int64_t ClusterView::resyncs() const { return watch_ ? watch_->resyncs() : 0; }
 
 ClusterView::~ClusterView() {
   if (watch_) watch_->Stop();
 }
 
 void ClusterView::ApplyLocked(const KeyValue& kv, bool deleted) {
+  if (deleted) {
+    keys_.erase(kv.key);
+  } else {
+    keys_.insert(kv.key);
+  }
   if (kv.key.starts_with(kNodesPrefix)) {
     const std::string id = kv.key.substr(kNodesPrefix.size());
     if (deleted) {

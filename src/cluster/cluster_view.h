@@ -57,9 +57,16 @@ class ClusterView {
   bool WaitForRevision(int64_t revision, int64_t timeout_ms) const;
   // `listener` runs after every change the watch delivers, on its thread.
   void AddListener(std::function<void()> listener);
+  // Times the view was read whole again because etcd had compacted the
+  // history its watch needed.
+  int64_t resyncs() const;
 
  private:
   explicit ClusterView(EtcdClient& client) : client_(client) {}
+  // Brings the state to one range of the root (what it lacks is deleted);
+  // returns its revision.
+  Result<int64_t> Reload();
+  std::set<std::string> keys_;  // every key applied and not deleted; guarded by mu_
   // Applies one key's state (a put, or a delete when `deleted`).
   void ApplyLocked(const KeyValue& kv, bool deleted);
   void OnEvents(const std::vector<WatchEvent>& events);

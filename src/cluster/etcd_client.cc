@@ -120,8 +120,11 @@ Result<std::string> EtcdClient::Call(std::string_view path, const std::string& b
       return std::move(response->body);
     }
     last = response.ok() ? etcd_json::ErrorStatus(response->status, response->body) : response.status();
+    if (last.code() == ErrorCode::kCancelled) {  // the deadline's stop ended the attempt
+      last = Status::TimedOut("no answer within the call's deadline");
+    }
     last_endpoint = endpoint.address;
-    if (!etcd_json::Retryable(last) && last.code() != ErrorCode::kCancelled) return last;
+    if (!etcd_json::Retryable(last)) return last;
     ++index;
     if (index % endpoints_.size() == current_.load(std::memory_order_relaxed) % endpoints_.size()) {
       std::this_thread::sleep_for(
@@ -170,6 +173,10 @@ Result<TxnResult> EtcdClient::CompareAndSwap(std::string_view key, int64_t expec
              {TxnOp::Get(k)});
 }
 
+Status EtcdClient::Compact(int64_t revision) {
+  return Call("/v3/kv/compaction", etcd_json::CompactionRequest(revision)).status();
+}
+
 Result<Lease> EtcdClient::GrantLease(int64_t ttl_s) {
   SLUICE_ASSIGN_OR_RETURN(std::string body, Call("/v3/lease/grant", etcd_json::LeaseGrantRequest(ttl_s)));
   return etcd_json::ParseLeaseGrant(body);
@@ -215,10 +222,18 @@ Status EtcdClient::StreamOnce(std::string_view path, const std::string& body, ht
   request.body = body;
   http::ExchangeOptions exchange;
   exchange.idle_timeout_ms = idle_timeout_ms;
-  exchange.stop = stop;
+  // A stream stays on the endpoint the calls use: once one has moved on from
+  // this one (it did not answer: down, hung, cut off), the stream ends too.
+  bool moved = false;
+  exchange.stop = [&] {
+    if (stop && stop()) return true;
+    moved = current_.load(std::memory_order_relaxed) % endpoints_.size() != index;
+    return moved;
+  };
   exchange.sink = sink;
   Result<http::Response> response = endpoint.http->Stream(request, exchange);
   Status s = response.status();
+  if (moved) return Status::ConnectionFailed("etcd " + endpoint.address + ": the calls moved to another endpoint");
   if (response.ok() && response->status != 200) {
     s = Status::BadResponse("etcd " + endpoint.address + " answered " + std::string(path) + " with HTTP " +
                             std::to_string(response->status));

@@ -70,6 +70,11 @@ class EtcdClient {
   Result<TxnResult> CompareAndSwap(std::string_view key, int64_t expected_mod_revision, std::string_view value,
                                    int64_t lease = 0);
 
+  // Drops the history before `revision` (etcd's compaction): a watch from an
+  // earlier revision is refused from then on (etcd_watch.h). For tests and
+  // operators; the server never compacts.
+  Status Compact(int64_t revision);
+
   // A lease of `ttl_s` seconds (etcd may raise it to its minimum).
   Result<Lease> GrantLease(int64_t ttl_s);
   // Renews the lease once; returns its TTL, 0 when it no longer exists (expired
@@ -81,8 +86,11 @@ class EtcdClient {
   // One streaming call for EtcdWatch: POSTs `body` to `path` on the current
   // endpoint and hands the answer body to `sink` until the stream ends,
   // `stop` returns true (Cancelled), or nothing arrives for `idle_timeout_ms`.
-  // A failure moves the current endpoint to the next one. Errors:
-  // ConnectionFailed, TimedOut, BadResponse (a status other than 200), Cancelled.
+  // A failure moves the current endpoint to the next one; when another call
+  // moves it (this endpoint did not answer it), the stream ends with
+  // ConnectionFailed, so that a stream on a hung member is not left waiting.
+  // Errors: ConnectionFailed, TimedOut, BadResponse (a status other than
+  // 200), Cancelled.
   Status StreamOnce(std::string_view path, const std::string& body, http::BodySink* sink, const http::StopFn& stop,
                     int64_t idle_timeout_ms);
 

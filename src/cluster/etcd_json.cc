@@ -245,6 +245,16 @@ std::string LeaseGrantRequest(int64_t ttl_s) { return Int64Object("TTL", ttl_s);
 
 std::string LeaseIdRequest(int64_t lease_id) { return Int64Object("ID", lease_id); }
 
+std::string CompactionRequest(int64_t revision) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  MemberInt64(w, "revision", revision);
+  w.MemberBool("physical", true);
+  w.EndObject();
+  return out;
+}
+
 std::string WatchCreateRequest(std::string_view key, std::string_view range_end, int64_t start_revision) {
   std::string out;
   JsonWriter w(&out);

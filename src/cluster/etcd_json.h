@@ -24,6 +24,8 @@ std::string TxnRequest(const std::vector<Compare>& compares, const std::vector<T
                        const std::vector<TxnOp>& failure);
 std::string LeaseGrantRequest(int64_t ttl_s);
 std::string LeaseIdRequest(int64_t lease_id);  // keepalive and revoke
+// Compaction of the history up to `revision`, waiting until it is done.
+std::string CompactionRequest(int64_t revision);
 std::string WatchCreateRequest(std::string_view key, std::string_view range_end, int64_t start_revision);
 
 // Answer bodies (of a 200). Errors: BadResponse naming what does not parse.

@@ -1,5 +1,6 @@
 #include "cluster/etcd_stream_catalog.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,19 @@ Result<engine::StreamKey> ParseStreamCatalogKey(std::string_view key) {
 namespace {
 
 std::string Owner(const engine::StreamRef& s) { return "Stream " + s.name + " under account " + s.account; }
+
+// A change etcd did not answer within its deadline, as the client sees it:
+// AWS's ServiceUnavailable (HTTP 503, "a temporary failure of the server",
+// which every SDK retries), naming no internals; the details go to the log.
+// Other errors are returned as they are.
+Status Unconfirmed(const engine::StreamRef& s, Status etcd) {
+  if (etcd.code() != ErrorCode::kTimedOut) return etcd;
+  log::Warn("cluster: a change of stream {} (account {}) is not confirmed: {}", s.name, s.account, etcd.ToString());
+  return Status(ErrorCode::kServiceUnavailable,
+                Owner(s) +
+                    ": the change could not be confirmed, the cluster's metadata store did not answer in "
+                    "time; try again.");
+}
 
 }  // namespace
 
@@ -63,7 +77,9 @@ Status EtcdStreamCatalog::Put(const std::vector<const engine::StreamMeta*>& stre
     puts.push_back(TxnOp::Put(key, engine::EncodeStreamRecord(*s)));
     keys.push_back(std::move(key));
   }
-  SLUICE_ASSIGN_OR_RETURN(TxnResult txn, client_.Txn(compares, puts, {}));
+  Result<TxnResult> written = client_.Txn(compares, puts, {});
+  if (!written.ok()) return Unconfirmed(streams[0]->ref, written.status());
+  const TxnResult& txn = *written;
   if (!txn.succeeded) {
     // Which compare failed is not told; a single stream (every call but
     // the housekeeping pass's) names its own case.
@@ -82,13 +98,13 @@ Status EtcdStreamCatalog::Erase(const engine::StreamKey& stream) {
   const std::string key = StreamCatalogKey(stream);
   const auto it = seen_.find(key);
   if (it == seen_.end() || !it->second.exists) return Status::Ok();
-  SLUICE_ASSIGN_OR_RETURN(TxnResult txn,
-                          client_.Txn({Compare::ModRevision(key, it->second.revision)}, {TxnOp::Delete(key)}, {}));
-  if (!txn.succeeded) {
+  Result<TxnResult> txn = client_.Txn({Compare::ModRevision(key, it->second.revision)}, {TxnOp::Delete(key)}, {});
+  if (!txn.ok()) return Unconfirmed(engine::RefOf(stream), txn.status());
+  if (!txn->succeeded) {
     return Status::InUse(Owner(engine::RefOf(stream)) +
                          " was changed through another node at the same time; try again.");
   }
-  seen_[key] = {txn.revision, false};
+  seen_[key] = {txn->revision, false};
   return Status::Ok();
 }
 
@@ -97,12 +113,36 @@ void EtcdStreamCatalog::Follow(engine::Engine& engine) {
   watch.prefix = std::string(kStreamsPrefix);
   watch.from_revision = loaded_revision_ + 1;
   watch.on_events = [this, &engine](const std::vector<WatchEvent>& events) { OnEvents(engine, events); };
-  watch.on_error = [](const Status& error) {
-    log::Error("cluster: the stream catalogue no longer follows etcd (streams changed elsewhere are not seen): {}",
-               error.ToString());
-  };
+  watch.on_compacted = [this, &engine] { return Reload(engine); };
   watch_ = std::make_unique<EtcdWatch>(client_, std::move(watch));
 }
+
+Result<int64_t> EtcdStreamCatalog::Reload(engine::Engine& engine) {
+  SLUICE_ASSIGN_OR_RETURN(RangeResult range, client_.GetPrefix(kStreamsPrefix));
+  // The range as the changes that lead to it: every key as a put (one this
+  // node has seen at its revision is skipped), and every key this node
+  // holds that the range lacks as a delete made by then.
+  std::vector<WatchEvent> events;
+  std::set<std::string> present;
+  for (KeyValue& kv : range.kvs) {
+    present.insert(kv.key);
+    events.push_back({WatchEvent::Type::kPut, std::move(kv)});
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, seen] : seen_) {
+      if (!seen.exists || present.contains(key)) continue;
+      WatchEvent gone{WatchEvent::Type::kDelete, {}};
+      gone.kv.key = key;
+      gone.kv.mod_revision = range.revision;
+      events.push_back(std::move(gone));
+    }
+  }
+  OnEvents(engine, events);
+  return range.revision;
+}
+
+int64_t EtcdStreamCatalog::resyncs() const { return watch_ ? watch_->resyncs() : 0; }
 
 void EtcdStreamCatalog::Stop() {
   if (watch_) watch_->Stop();

@@ -13,6 +13,8 @@
 // nothing. The watch hands every change to Engine::ApplyStreamChange, whose
 // admit step (under the engine's control lock, ordered with this node's own
 // saves) skips what this catalogue has seen: its own writes, applied once.
+// When etcd has compacted the history the watch needs, the catalogue reads
+// every stream again and applies what differs from what it has seen.
 //
 // Threading: the engine calls Load/Put/Erase under its control lock; the
 // watch runs on a thread of its own.
@@ -51,12 +53,15 @@ class EtcdStreamCatalog final : public engine::StreamCatalog {
   Result<std::optional<std::vector<engine::StreamMeta>>> Load() override;
   Status Init() override { return Status::Ok(); }
   // One transaction for all of `streams`. Errors: ResourceInUse (above);
-  // those of the etcd calls (TimedOut: then whether it was written is
-  // unknown, and the watch applies it if it was).
+  // ServiceUnavailable "…the cluster's metadata store did not answer in
+  // time; try again." when etcd does not answer within its deadline (then whether
+  // it was written is unknown, and the watch applies it if it was); other
+  // errors of the etcd calls.
   Status Put(const std::vector<const engine::StreamMeta*>& streams) override;
   using StreamCatalog::Put;
   // Errors: ResourceInUse when the stream changed since this node saw it;
-  // those of the etcd calls.
+  // ServiceUnavailable when etcd does not answer in time, as Put; those of the
+  // etcd calls.
   Status Erase(const engine::StreamKey& key) override;
   bool shared() const override { return true; }
 
@@ -68,6 +73,9 @@ class EtcdStreamCatalog final : public engine::StreamCatalog {
 
   // Changes made elsewhere applied so far.
   int64_t applied() const;
+  // Times the catalogue was read whole again because etcd had compacted the
+  // history its watch needed.
+  int64_t resyncs() const;
 
  private:
   // What this node last saw of a key: the revision of its last change, and
@@ -77,6 +85,9 @@ class EtcdStreamCatalog final : public engine::StreamCatalog {
     bool exists = false;
   };
   void OnEvents(engine::Engine& engine, const std::vector<WatchEvent>& events);
+  // After a compaction: applies one range of every stream as the changes it
+  // implies; returns its revision.
+  Result<int64_t> Reload(engine::Engine& engine);
   // Whether the change at `revision` is news; if so, notes it as seen.
   bool Admit(const std::string& key, int64_t revision, bool exists);
 

@@ -56,7 +56,28 @@ void EtcdWatch::Run() {
   // any, after the revision the first stream was created at (a watch "from
   // now" must not skip what changed while it reconnected).
   int64_t from = options_.from_revision;
+  bool compacted = false;
+  const auto wait = [&] {
+    for (int64_t waited = 0; waited < backoff_ms && !stop_; waited += 20) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    backoff_ms = std::min<int64_t>(backoff_ms * 2, 1000);
+  };
   while (!stop_) {
+    if (compacted) {
+      Result<int64_t> read = options_.on_compacted();
+      if (!read.ok()) {
+        log::Warn("etcd watch of {}: cannot read it again after a compaction: {}", options_.prefix,
+                  read.status().ToString());
+        wait();
+        continue;
+      }
+      compacted = false;
+      ++resyncs_;
+      from = *read + 1;
+      next_revision_ = from;
+      log::Info("etcd watch of {}: read again at revision {}; watching from {}", options_.prefix, *read, from);
+    }
     bool delivered = false;
     Status ended;  // a reason to end the watch for good
     LineSink sink([&](std::string_view line) -> Status {
@@ -84,6 +105,12 @@ void EtcdWatch::Run() {
         "/v3/watch", etcd_json::WatchCreateRequest(options_.prefix, range_end, from), &sink,
         [this, &sink] { return stop_.load() || !sink.failure().ok(); }, kStreamIdleMs);
     if (stop_) break;
+    if (!ended.ok() && options_.on_compacted) {
+      log::Warn("{}; reading it again", ended.message());
+      compacted = true;
+      backoff_ms = 100;
+      continue;
+    }
     if (!ended.ok()) {
       log::Warn("{}", ended.message());
       if (options_.on_error) options_.on_error(ended);
@@ -92,10 +119,7 @@ void EtcdWatch::Run() {
     if (delivered) backoff_ms = 100;
     log::Debug("etcd watch of {} ended ({}); reopening from revision {}", options_.prefix,
                sink.failure().ok() ? s.ToString() : sink.failure().ToString(), from);
-    for (int64_t waited = 0; waited < backoff_ms && !stop_; waited += 20) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    backoff_ms = std::min<int64_t>(backoff_ms * 2, 1000);
+    wait();
   }
 }
 

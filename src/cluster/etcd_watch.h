@@ -7,8 +7,10 @@
 // it again, on the next endpoint, from the revision after the last event it
 // delivered (before any: after the revision the first stream started at), waiting 100 ms doubling to 1 s between
 // attempts: no event is lost or delivered twice while etcd keeps that history. When etcd no longer has it (compacted
-// past the revision the watch needs), the watch ends and `on_error` gets InvalidArgument naming the compacted revision;
-// the caller reads the range again and starts a new watch.
+// past the revision the watch needs), the events in between are gone: with `on_compacted`, the watch calls it (the
+// caller reads the range again and applies it whole) and goes on from the revision after the one it returns,
+// retrying it with the same waits while it fails; without, the watch ends and `on_error` gets InvalidArgument naming
+// the compacted revision.
 //
 // Threading: the callbacks run on the watch's thread, one at a time; they
 // must not destroy the watch. Destroying it (or Stop) ends the thread within
@@ -32,6 +34,9 @@ struct WatchOptions {
   int64_t from_revision = 0;  // 0: changes after now
   std::function<void(const std::vector<WatchEvent>& events)> on_events;
   std::function<void(const Status& error)> on_error;  // optional
+  // Optional: reads the state under `prefix` again and returns the revision
+  // it reflects.
+  std::function<Result<int64_t>()> on_compacted;
 };
 
 class EtcdWatch {
@@ -50,6 +55,8 @@ class EtcdWatch {
   int64_t next_revision() const { return next_revision_.load(); }
   // Streams opened so far (1 after the first; each reconnect adds one).
   int64_t streams_opened() const { return streams_opened_.load(); }
+  // Times on_compacted read the state again.
+  int64_t resyncs() const { return resyncs_.load(); }
 
  private:
   void Run();
@@ -60,6 +67,7 @@ class EtcdWatch {
   std::atomic<int64_t> last_revision_{0};
   std::atomic<int64_t> streams_opened_{0};
   std::atomic<int64_t> next_revision_{0};
+  std::atomic<int64_t> resyncs_{0};
   std::thread thread_;
 };
 

@@ -3,8 +3,10 @@
 #include <simdjson.h>
 
 #include <map>
+#include <optional>
 
 #include "protocol/json_writer.h"
+#include "util/log.h"
 
 namespace sluice::cluster {
 namespace {
@@ -67,23 +69,51 @@ Result<std::unique_ptr<NodeRegistration>> NodeRegistration::Register(EtcdClient&
   return r;
 }
 
+bool NodeRegistration::MayTakeOver(int64_t holder_lease, const NodeInfo& holder) const {
+  // This process's own earlier lease (lost while etcd was away, and kept by
+  // etcd all the same); or, at the first registration, a process that had
+  // this address: this one listens on it now, so that one is gone. An
+  // unspecified host (0.0.0.0, ::) names no one machine, so proves nothing.
+  if (holder_lease == claimed_lease_) return true;
+  const std::string_view host = std::string_view(node_.advertise).substr(0, node_.advertise.rfind(':'));
+  const bool unspecified = host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::";
+  return claimed_lease_ == 0 && !unspecified && holder.advertise == node_.advertise;
+}
+
+Status NodeRegistration::Claimed(int64_t lease) {
+  claimed_lease_ = lease;
+  return Status::Ok();
+}
+
 Status NodeRegistration::Claim(int64_t lease) {
   const std::string key = NodeKey(node_.id);
   const std::string doc = EncodeNodeInfo(node_);
-  SLUICE_ASSIGN_OR_RETURN(
-      TxnResult txn,
-      client_.Txn({Compare::Absent(key)}, {TxnOp::Put(key, doc, lease), TxnOp::Put(MemberKey(node_.id), doc)},
-                  {TxnOp::Get(key)}));
-  if (txn.succeeded) return Status::Ok();
+  const std::vector<TxnOp> puts = {TxnOp::Put(key, doc, lease), TxnOp::Put(MemberKey(node_.id), doc)};
+  SLUICE_ASSIGN_OR_RETURN(TxnResult txn, client_.Txn({Compare::Absent(key)}, puts, {TxnOp::Get(key)}));
   // A retried transaction whose first answer was lost finds its own key.
-  if (!txn.kvs.empty() && txn.kvs.front().lease == lease) return Status::Ok();
-  std::string holder = "another process";
+  if (txn.succeeded || (!txn.kvs.empty() && txn.kvs.front().lease == lease)) return Claimed(lease);
+  std::optional<NodeInfo> holder;
   if (!txn.kvs.empty()) {
-    if (Result<NodeInfo> other = ParseNodeInfo(txn.kvs.front().value); other.ok()) {
-      holder = "the node at " + other->advertise + " (" + other->version + ")";
+    if (Result<NodeInfo> other = ParseNodeInfo(txn.kvs.front().value); other.ok()) holder = std::move(other).value();
+  }
+  if (holder && MayTakeOver(txn.kvs.front().lease, *holder)) {
+    // Only the registration read above is replaced: a change since fails the compare.
+    const KeyValue& stale = txn.kvs.front();
+    SLUICE_ASSIGN_OR_RETURN(TxnResult taken,
+                            client_.Txn({Compare::ModRevision(key, stale.mod_revision)}, puts, {TxnOp::Get(key)}));
+    if (taken.succeeded || (!taken.kvs.empty() && taken.kvs.front().lease == lease)) {
+      log::Info("cluster: node id '{}' took over its earlier registration at {} (lease {}, revoked)", node_.id,
+                node_.advertise, stale.lease);
+      // The earlier process's other keys (its controller key) go with it.
+      if (Status revoked = client_.RevokeLease(stale.lease); !revoked.ok()) {
+        log::Warn("cluster: cannot revoke the earlier registration's lease {} (it expires on its own): {}", stale.lease,
+                  revoked.ToString());
+      }
+      return Claimed(lease);
     }
   }
-  return Status::InUse("node id '" + node_.id + "' is already registered in the cluster by " + holder +
+  const std::string by = holder ? "the node at " + holder->advertise + " (" + holder->version + ")" : "another process";
+  return Status::InUse("node id '" + node_.id + "' is already registered in the cluster by " + by +
                        "; give this node another --node-id, or stop that one (its registration ends at once "
                        "on a clean stop, and within its --cluster-session-ttl after a crash)");
 }

@@ -11,6 +11,14 @@
 //
 // Registration is one transaction: create the node key if it is absent (and
 // write the member key); so two processes with one id cannot both register.
+// A key left by a process that is gone is taken over at once, not refused
+// until its lease expires: at the first registration, when its document has
+// this node's advertise address (which this process now listens on; not
+// for an unspecified host such as 0.0.0.0, the same on every machine); on a
+// later one (the session's lease was lost), when it is on the lease this
+// process held. The takeover replaces exactly the key read (compare on its
+// mod_revision), then revokes the earlier lease, so that process's other
+// keys (a controller key) go too.
 #pragma once
 
 #include <cstdint>
@@ -50,9 +58,9 @@ Status ValidateNodeId(std::string_view id);
 class NodeRegistration {
  public:
   // Registers `node` with a lease of `ttl_s` seconds kept alive on a thread.
-  // Errors: ResourceInUse when a live node has this id (the message names its
-  // address and start), and those of the etcd calls. `client` must outlive
-  // the registration.
+  // Errors: ResourceInUse when a live node at another address has this id
+  // (the message names its address and version), and those of the etcd
+  // calls. `client` must outlive the registration.
   static Result<std::unique_ptr<NodeRegistration>> Register(EtcdClient& client, NodeInfo node, int64_t ttl_s);
 
   // Removes the node key at once (revokes the lease); the member key stays.
@@ -62,9 +70,14 @@ class NodeRegistration {
  private:
   NodeRegistration(EtcdClient& client, NodeInfo node, int64_t ttl_s);
   Status Claim(int64_t lease);
+  bool MayTakeOver(int64_t holder_lease, const NodeInfo& holder) const;
+  Status Claimed(int64_t lease);
 
   EtcdClient& client_;
   const NodeInfo node_;
+  // The lease of the last successful claim (0 before the first); Claim runs
+  // on Register's caller, then on the session's thread, never both at once.
+  int64_t claimed_lease_ = 0;
   EtcdSession session_;
 };
 

@@ -42,7 +42,7 @@ enum class ErrorCode {
   kKmsNotFound,
   kKmsOptInRequired,
   kKmsThrottling,
-  kServiceUnavailable,  // 503; only injected faults answer it
+  kServiceUnavailable,  // 503; injected faults, and cluster mode when etcd does not answer
   // Internal; reported to clients as InternalFailure.
   kCorruption,
   kIoError,

@@ -83,6 +83,14 @@ def etcd(tmp_path):
 
 
 @pytest.fixture
+def etcd3(tmp_path):
+    """Three etcd members of one cluster (EtcdCluster), this test's own."""
+    cluster = e2e.EtcdCluster(tmp_path, 3)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
 def moto(tmp_path):
     """moto's S3 server, a process of its own on a free port (any credentials accepted)."""
     server = e2e.MotoServer(tmp_path)

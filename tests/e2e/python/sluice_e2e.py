@@ -787,14 +787,22 @@ class EtcdServer:
         return f"etcd://{self.endpoint}"
 
     def start(self) -> "EtcdServer":
+        self.launch()
+        return self.wait_healthy()
+
+    def launch(self, name: str = "e2e", initial_cluster: str = ""):
+        """Starts the process without waiting; a member named `name` of `initial_cluster`
+        (NAME=PEER_URL,...; empty: a cluster of this member alone)."""
         client, peer = f"http://{self.endpoint}", f"http://127.0.0.1:{self.peer_port}"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [ETCD_BIN, "--name", "e2e", "--data-dir", self.data_dir, "--log-level", "warn",
+                [ETCD_BIN, "--name", name, "--data-dir", self.data_dir, "--log-level", "warn",
                  "--listen-client-urls", client, "--advertise-client-urls", client,
                  "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                 "--initial-cluster", f"e2e={peer}"],
+                 "--initial-cluster", initial_cluster or f"{name}={peer}"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_healthy(self) -> "EtcdServer":
         wait_until(self._healthy, ETCD_START_DEADLINE_S, f"etcd healthy on {self.endpoint}")
         return self
 
@@ -814,6 +822,60 @@ class EtcdServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(STOP_DEADLINE_S)
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(STOP_DEADLINE_S)
+
+
+class EtcdMember(EtcdServer):
+    """A member of an EtcdCluster, named `name`: the cluster starts it with the others (each is
+    healthy only once a quorum has formed); start() later starts it again in that cluster."""
+
+    def __init__(self, work_dir, name: str):
+        self.name = name
+        self.initial_cluster = ""  # set by the cluster before its first start
+        super().__init__(work_dir)
+
+    @property
+    def peer_entry(self) -> str:
+        """This member's part of --initial-cluster."""
+        return f"{self.name}=http://127.0.0.1:{self.peer_port}"
+
+    def start(self) -> "EtcdServer":
+        if not self.initial_cluster:  # from __init__: the cluster starts it
+            return self
+        return super().start()
+
+    def launch(self, name: str = "", initial_cluster: str = ""):
+        super().launch(self.name, self.initial_cluster)
+
+
+class EtcdCluster:
+    """`size` etcd members (EtcdMember) of one cluster, started together; cluster_url names
+    every member, the first one first."""
+
+    def __init__(self, work_dir, size: int = 3):
+        self.members = [EtcdMember(work_dir, f"m{i + 1}") for i in range(size)]
+        initial = ",".join(m.peer_entry for m in self.members)
+        try:
+            for m in self.members:
+                m.initial_cluster = initial
+                m.launch()
+            for m in self.members:
+                m.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def cluster_url(self) -> str:
+        return "etcd://" + ",".join(m.endpoint for m in self.members)
+
+    def stop(self):
+        for m in self.members:
+            m.stop()
 
 
 def cluster_status(cluster_url: str) -> dict:

@@ -9,35 +9,18 @@
 
 #include "cluster/etcd_session.h"
 #include "cluster/etcd_watch.h"
+#include "cluster/etcd_fixture.h"
 #include "cluster/etcd_process.h"
 #include "util/clock.h"
 
 namespace sluice::cluster {
 namespace {
 
+using testing::EtcdCluster;
 using testing::EtcdProcess;
+using testing::Eventually;
 using testing::FreePort;
-
-// Polls `predicate` until true or `deadline_ms` passes.
-template <typename F>
-bool Eventually(F predicate, int64_t deadline_ms) {
-  const int64_t deadline = MonotonicMillis() + deadline_ms;
-  while (MonotonicMillis() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return predicate();
-}
-
-std::unique_ptr<EtcdClient> MakeClient(std::vector<std::string> endpoints, int64_t call_ms = 5000) {
-  EtcdOptions options;
-  options.endpoints = std::move(endpoints);
-  options.call_timeout_ms = call_ms;
-  options.attempt_timeout_ms = 1000;
-  Result<std::unique_ptr<EtcdClient>> client = EtcdClient::Create(options);
-  EXPECT_TRUE(client.ok()) << client.status().ToString();
-  return std::move(client).value();
-}
+using testing::MakeClient;
 
 class EtcdClientTest : public ::testing::Test {
  protected:
@@ -247,6 +230,47 @@ TEST(EtcdWatchTest, AWatchFromNowKeepsItsStartAcrossARestartBeforeAnyEvent) {
   EXPECT_EQ(log.lines(), (std::vector<std::string>{"PUT /w/during=y"}));
 }
 
+TEST_F(EtcdClientTest, AWatchFromACompactedRevisionReadsTheStateAgainAndGoesOnFromThere) {
+  const int64_t first = *client_->Put(prefix_ + "a", "1");
+  const int64_t second = *client_->Put(prefix_ + "a", "2");
+  ASSERT_TRUE(client_->Compact(second).ok());
+  EventLog log;
+  std::atomic<int64_t> read_at{0};
+  WatchOptions options{prefix_, first, [&](const auto& e) { log.Add(e); }, nullptr};
+  options.on_compacted = [&]() -> Result<int64_t> {
+    SLUICE_ASSIGN_OR_RETURN(RangeResult range, client_->GetPrefix(prefix_));
+    read_at = range.revision;
+    return range.revision;
+  };
+  EtcdWatch watch(*client_, options);
+  ASSERT_TRUE(Eventually([&] { return watch.resyncs() == 1; }, 5000)) << "the compacted start was read again";
+  EXPECT_GE(read_at.load(), second);
+  ASSERT_TRUE(client_->Put(prefix_ + "b", "3").ok());
+  EXPECT_TRUE(Eventually([&] { return !log.lines().empty(); }, 5000));
+  EXPECT_EQ(log.lines(), std::vector<std::string>{"PUT " + prefix_ + "b=3"}) << "from after the range read on";
+  EXPECT_EQ(watch.resyncs(), 1);
+}
+
+TEST_F(EtcdClientTest, AWatchFromACompactedRevisionWithoutARereadEndsWithAnError) {
+  const int64_t first = *client_->Put(prefix_ + "a", "1");
+  ASSERT_TRUE(client_->Compact(*client_->Put(prefix_ + "a", "2")).ok());
+  std::mutex mu;
+  Status ended;
+  EtcdWatch watch(*client_, {prefix_, first, [](const auto&) {},
+                             [&](const Status& s) {
+                               std::lock_guard lock(mu);
+                               ended = s;
+                             }});
+  ASSERT_TRUE(Eventually(
+      [&] {
+        std::lock_guard lock(mu);
+        return !ended.ok();
+      },
+      5000));
+  EXPECT_EQ(ended.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(ended.message().find("compacted"), std::string::npos) << ended.message();
+}
+
 TEST_F(EtcdClientTest, ADeadEndpointInTheListIsSkipped) {
   std::unique_ptr<EtcdClient> client = MakeClient({"127.0.0.1:" + std::to_string(FreePort()), etcd_->endpoint()});
   const int64_t started = MonotonicMillis();
@@ -258,29 +282,38 @@ TEST_F(EtcdClientTest, ADeadEndpointInTheListIsSkipped) {
 }
 
 TEST(EtcdMembersTest, CallsKeepWorkingWhenOneOfThreeMembersIsKilled) {
-  std::vector<std::unique_ptr<EtcdProcess>> members;
-  std::string initial;
-  for (const char* name : {"m1", "m2", "m3"}) {
-    members.push_back(std::make_unique<EtcdProcess>(name, FreePort()));
-    initial += (initial.empty() ? "" : ",") + members.back()->PeerEntry();
-  }
-  for (auto& m : members) m->set_initial_cluster(initial);
-  // A member is healthy only once a quorum has formed: start them together.
-  std::vector<std::thread> starting;
-  std::vector<Status> started(members.size());
-  for (size_t i = 0; i < members.size(); ++i) starting.emplace_back([&, i] { started[i] = members[i]->Start(); });
-  for (std::thread& t : starting) t.join();
-  for (const Status& s : started) ASSERT_TRUE(s.ok()) << s.ToString();
-  std::unique_ptr<EtcdClient> client =
-      MakeClient({members[0]->endpoint(), members[1]->endpoint(), members[2]->endpoint()});
+  EtcdCluster etcd(3);
+  Status started = etcd.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  std::unique_ptr<EtcdClient> client = MakeClient(etcd.endpoints());
   ASSERT_TRUE(client->Put("/m/k", "0").ok());
-  members[0]->Kill9();  // the endpoint the client answered from last
+  etcd.member(0).Kill9();  // the endpoint the client answered from last
   for (int i = 1; i <= 20; ++i) {
     Result<TxnResult> r = client->CompareAndSwap("/m/k", (*client->Get("/m/k"))->mod_revision, std::to_string(i));
     ASSERT_TRUE(r.ok()) << "write " << i << ": " << r.status().ToString();
     ASSERT_TRUE(r->succeeded) << "write " << i;
   }
   EXPECT_EQ((*client->Get("/m/k"))->value, "20");
+}
+
+TEST(EtcdMembersTest, AWatchOnAMemberThatHangsFollowsTheCallsToAnotherMember) {
+  EtcdCluster etcd(3);
+  Status started = etcd.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  std::unique_ptr<EtcdClient> client = MakeClient(etcd.endpoints());
+  ASSERT_TRUE(client->Put("/h/before", "x").ok());  // answered by the first member
+  EventLog log;
+  EtcdWatch watch(*client, {"/h/", 0, [&](const auto& e) { log.Add(e); }, nullptr});
+  ASSERT_TRUE(Eventually([&] { return watch.next_revision() > 0; }, 5000)) << "the stream was created";
+  // The watch's stream stays open on the first member, silent; the put moves
+  // on from it after the attempt's timeout.
+  etcd.member(0).Pause();
+  Result<int64_t> put = client->Put("/h/during", "y");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_TRUE(Eventually([&] { return !log.lines().empty(); }, 10000));
+  EXPECT_EQ(log.lines(), std::vector<std::string>{"PUT /h/during=y"});
+  EXPECT_GE(watch.streams_opened(), 2);
+  etcd.member(0).Resume();
 }
 
 TEST(EtcdClientDeadlineTest, ACallToNoLiveEndpointFailsWithinItsDeadlineNamingTheLastError) {

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_process.h"
@@ -28,16 +30,24 @@ inline bool Eventually(const std::function<bool()>& done, int64_t timeout_ms = k
   return true;
 }
 
+// A client of `endpoints`, each call `call_ms` at most, each attempt 1 s.
+inline std::unique_ptr<EtcdClient> MakeClient(std::vector<std::string> endpoints, int64_t call_ms = 5000) {
+  EtcdOptions options;
+  options.endpoints = std::move(endpoints);
+  options.call_timeout_ms = call_ms;
+  options.attempt_timeout_ms = 1000;
+  Result<std::unique_ptr<EtcdClient>> client = EtcdClient::Create(options);
+  EXPECT_TRUE(client.ok()) << client.status().ToString();
+  return client.ok() ? std::move(client).value() : nullptr;
+}
+
 class EtcdFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     Status started = etcd_.Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
-    EtcdOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    Result<std::unique_ptr<EtcdClient>> client = EtcdClient::Create(options);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = std::move(client).value();
+    client_ = MakeClient({etcd_.endpoint()});
+    ASSERT_NE(client_, nullptr);
   }
 
   EtcdProcess etcd_;

@@ -11,6 +11,7 @@ TEST(EtcdJsonTest, RequestsCarryKeysAsBase64AndIntegersAsStrings) {
   EXPECT_EQ(RangeRequest("a", "b", 2), R"({"key":"YQ==","range_end":"Yg==","limit":"2"})");
   EXPECT_EQ(RangeRequest("a", "", 0), R"({"key":"YQ=="})");
   EXPECT_EQ(LeaseIdRequest(4111120501222503433), R"({"ID":"4111120501222503433"})");
+  EXPECT_EQ(CompactionRequest(42), R"({"revision":"42","physical":true})");
   EXPECT_EQ(WatchCreateRequest("a", "b", 5),
             R"({"create_request":{"key":"YQ==","range_end":"Yg==","start_revision":"5"}})");
 }

@@ -14,9 +14,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/http_client.h"
 #include "util/clock.h"
@@ -128,8 +130,19 @@ class EtcdProcess {
   }
 
   // SIGTERM, then SIGKILL after the deadline.
-  void Stop() { Signal(SIGTERM, kStopDeadlineMs); }
+  void Stop() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);  // a paused one too
+    Signal(SIGTERM, kStopDeadlineMs);
+  }
   void Kill9() { Signal(SIGKILL, kStopDeadlineMs); }
+  // SIGSTOP: it keeps its connections and answers nothing, as a hung or cut
+  // off member; Resume (SIGCONT) goes on.
+  void Pause() {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  }
+  void Resume() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+  }
 
   // "127.0.0.1:port" of its client URL.
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(client_port_); }
@@ -163,6 +176,42 @@ class EtcdProcess {
   uint16_t client_port_ = 0;
   std::string initial_cluster_;
   pid_t pid_ = -1;
+};
+
+// `count` members of one etcd cluster on free ports ("m1", "m2", ...).
+class EtcdCluster {
+ public:
+  explicit EtcdCluster(size_t count) {
+    std::string initial;
+    for (size_t i = 1; i <= count; ++i) {
+      members_.push_back(std::make_unique<EtcdProcess>("m" + std::to_string(i), FreePort()));
+      initial += (initial.empty() ? "" : ",") + members_.back()->PeerEntry();
+    }
+    for (auto& m : members_) m->set_initial_cluster(initial);
+  }
+
+  // Starts every member at once (each is healthy only once a quorum has
+  // formed). Errors: the first member's that fails to start.
+  Status Start() {
+    std::vector<std::thread> starting;
+    std::vector<Status> started(members_.size());
+    for (size_t i = 0; i < members_.size(); ++i) starting.emplace_back([&, i] { started[i] = members_[i]->Start(); });
+    for (std::thread& t : starting) t.join();
+    for (const Status& s : started) {
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  EtcdProcess& member(size_t i) { return *members_[i]; }
+  std::vector<std::string> endpoints() const {
+    std::vector<std::string> out;
+    for (const auto& m : members_) out.push_back(m->endpoint());
+    return out;
+  }
+
+ private:
+  std::vector<std::unique_ptr<EtcdProcess>> members_;
 };
 
 }  // namespace sluice::cluster::testing

@@ -47,13 +47,14 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
   }
 
   struct NodeOptions {
-    bool follow = true;           // apply the others' changes
-    bool housekeeping = false;    // run the housekeeping thread (transitions)
-    int64_t create_delay_ms = 0;  // time in CREATING
+    bool follow = true;            // apply the others' changes
+    bool housekeeping = false;     // run the housekeeping thread (transitions)
+    int64_t create_delay_ms = 0;   // time in CREATING
+    EtcdClient* client = nullptr;  // the fixture's unless set
   };
   Node& StartNode(NodeOptions node_options) {
     auto node = std::make_unique<Node>();
-    node->catalog = std::make_shared<EtcdStreamCatalog>(*client_);
+    node->catalog = std::make_shared<EtcdStreamCatalog>(node_options.client ? *node_options.client : *client_);
     engine::EngineOptions options;
     options.durability = storage::Durability::kMemory;
     options.catalog = node->catalog;
@@ -204,6 +205,47 @@ TEST_F(EtcdStreamCatalogTest, ATransitionWhoseNodeStoppedIsFinishedByAnotherOnce
   EXPECT_GE(MonotonicMillis() - created, engine::StreamControl::kTransitionTakeoverMs);
   // b's write reaches a like any other change.
   EXPECT_TRUE(Eventually([&] { return a.control().DescribeStream(kOrders)->status == engine::StreamStatus::kActive; }));
+}
+
+TEST_F(EtcdStreamCatalogTest, ANodeWhoseWatchMissedACompactedHistoryReadsEveryStreamAgain) {
+  testing::EtcdCluster etcd(3);
+  Status started = etcd.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  // The follower asks the first member only; the writer the second.
+  std::unique_ptr<EtcdClient> follower_client = testing::MakeClient({etcd.member(0).endpoint()});
+  std::unique_ptr<EtcdClient> writer_client = testing::MakeClient({etcd.member(1).endpoint()});
+  struct DropNodes {  // the nodes go before the clients and members they use
+    std::vector<std::unique_ptr<Node>>& nodes;
+    ~DropNodes() {
+      for (auto& node : nodes) node->catalog->Stop();
+      nodes.clear();
+    }
+  } drop{nodes_};
+  Node& writer = StartNode({.client = writer_client.get()});
+  Node& follower = StartNode({.client = follower_client.get()});
+  const engine::StreamRef kOld{kOrders.account, kOrders.region, "old"};
+  ASSERT_TRUE(writer.control().CreateStream(kOld, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return follower.Has(kOld); }, kDeadlineMs));
+
+  // While the follower's member is down: a delete, a create and a tag, then
+  // a compaction of their history; the member comes back with all three.
+  etcd.member(0).Kill9();
+  ASSERT_TRUE(writer.control().DeleteStream(kOld, false).ok());
+  ASSERT_TRUE(writer.control().CreateStream(kOrders, Shards(2)).ok());
+  ASSERT_TRUE(writer.control().AddTags(kOrders, {{"team", "payments"}}).ok());
+  Result<RangeResult> now = writer_client->GetPrefix(kStreamsPrefix);
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  ASSERT_TRUE(writer_client->Compact(now->revision).ok());
+  started = etcd.member(0).Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+
+  EXPECT_TRUE(Eventually([&] { return follower.Has(kOrders) && !follower.Tags(kOrders).empty(); }, kDeadlineMs));
+  EXPECT_EQ(follower.Tags(kOrders), (std::vector<std::pair<std::string, std::string>>{{"team", "payments"}}));
+  EXPECT_TRUE(Eventually([&] { return !follower.Has(kOld); }, kDeadlineMs)) << "a delete in the compacted history";
+  EXPECT_EQ(follower.catalog->resyncs(), 1);
+  // The follower's own change after that is written on what it read.
+  EXPECT_TRUE(follower.control().AddTags(kOrders, {{"tier", "gold"}}).ok());
+  EXPECT_TRUE(Eventually([&] { return writer.Tags(kOrders).size() == 2; }, kDeadlineMs));
 }
 
 }  // namespace
