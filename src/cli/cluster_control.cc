@@ -65,7 +65,7 @@ Status ClusterControl::StartController(const ClusterMembership& membership) {
     stores_->SetIsrSink([writer = isr_writer_.get()](const cluster::IsrProposal& p) { writer->Propose(p); });
     view_->AddListener([stores = stores_, view = view_.get()] { stores->Apply(view->snapshot()); });
     stores_->Apply(view_->snapshot());
-    stores_->Start();
+    stores_->Start([view = view_.get()] { return view->snapshot(); });
     if (!replica_lag_) replica_lag_ = [stores = stores_] { return stores->LagSamples(); };
   }
   placement_ = std::make_shared<cluster::ClusterPlacement>(*view_, membership.node().id);

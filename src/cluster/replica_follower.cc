@@ -38,7 +38,10 @@ Result<bool> ReplicaLog::FetchOnce(PeerFetcher& fetcher) {
     changed = ApplyFetchLocked(request, response);
     end = log_->EndOffset();
   }
-  if (changed.ok() && *changed && end > request.fetch_offset) {
+  if (changed.ok() && *changed && end <= request.fetch_offset && options_.on_follower_durable) {
+    // A divergent tail cut: nothing to sync, the next fetch may go at once.
+    options_.on_follower_durable();
+  } else if (changed.ok() && *changed && end > request.fetch_offset) {
     // Ask for the new records' sync (the local log may sync only on
     // request), and say when it is done: the next fetch reports it, and the
     // leader may commit.
@@ -56,6 +59,7 @@ Result<bool> ReplicaLog::ApplyFetchLocked(const FetchRequest& request, const Fet
     case FetchError::kNotLeader:
     case FetchError::kStaleEpoch:
     case FetchError::kUnknownEpoch:
+    case FetchError::kUnknownShard:  // a leader that has not applied the shard's record yet
       return Status(ErrorCode::kNotLeader,
                     "fetch refused" + from + " (epoch " + std::to_string(epoch_) + "): " + response.message);
     default: return Status::Internal("fetch refused" + from + ": " + response.message);

@@ -1,5 +1,7 @@
 #include "cluster/replica_manager.h"
 
+#include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "util/log.h"
@@ -11,7 +13,22 @@ ReplicaManager::ReplicaManager(PeerFetcher* fetcher, ReplicaManagerOptions optio
 
 ReplicaManager::~ReplicaManager() { Stop(); }
 
+void ReplicaManager::ReapRetired() {
+  std::vector<std::shared_ptr<FetchLoop>> done;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto exited = std::stable_partition(retired_.begin(), retired_.end(),
+                                        [](const std::shared_ptr<FetchLoop>& loop) { return !loop->exited; });
+    done.assign(std::make_move_iterator(exited), std::make_move_iterator(retired_.end()));
+    retired_.erase(exited, retired_.end());
+  }
+  for (const std::shared_ptr<FetchLoop>& loop : done) {
+    if (loop->thread.joinable()) loop->thread.join();
+  }
+}
+
 void ReplicaManager::Add(std::shared_ptr<ReplicaLog> replica) {
+  ReapRetired();
   std::lock_guard<std::mutex> lock(mu_);
   const ShardId shard = replica->shard();
   Entry& entry = replicas_[shard];
@@ -27,6 +44,7 @@ void ReplicaManager::Add(std::shared_ptr<ReplicaLog> replica) {
 }
 
 void ReplicaManager::Remove(const ShardId& shard) {
+  ReapRetired();
   std::lock_guard<std::mutex> lock(mu_);
   auto it = replicas_.find(shard);
   if (it == replicas_.end()) return;
@@ -42,18 +60,28 @@ void ReplicaManager::RetireLocked(Entry& entry) {
 }
 
 void ReplicaManager::RunFetchLoop(FetchLoop& loop) {
+  int64_t failing_since_ms = 0;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (loop.stop || stopping_) return;
+      if (loop.stop || stopping_) {
+        loop.exited = true;
+        return;
+      }
       loop.durable = false;
     }
     const int64_t started = MonotonicMillis();
     Result<bool> fetched = loop.replica->IsFollowing() ? loop.replica->FetchOnce(*fetcher_) : Result<bool>(false);
     int64_t pause_ms = 0;
     bool until_durable = false;
+    if (fetched.ok()) failing_since_ms = 0;
     if (!fetched.ok()) {
-      if (uint64_t suppressed; log_limit_.Allow(&suppressed)) {
+      if (failing_since_ms == 0) failing_since_ms = started;
+      // A leader that is not (yet) the shard's leader is routine around a
+      // change of leader: said only when it lasts.
+      const bool routine = fetched.status().code() == ErrorCode::kNotLeader && started - failing_since_ms < 5'000;
+      uint64_t suppressed = 0;
+      if (!routine && log_limit_.Allow(&suppressed)) {
         log::Warn("replica of {} of stream {} could not fetch from its leader: {} ({} more such lines not logged)",
                   ShardName(loop.replica->shard().shard_index), loop.replica->shard().stream,
                   fetched.status().ToString(), suppressed);

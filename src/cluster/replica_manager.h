@@ -79,6 +79,7 @@ class ReplicaManager {
     std::shared_ptr<ReplicaLog> replica;
     bool stop = false;     // guarded by mu_
     bool durable = false;  // a Wake(shard) since it last looked; guarded by mu_
+    bool exited = false;   // its thread has returned; guarded by mu_
     std::thread thread;
   };
   struct Entry {
@@ -88,8 +89,11 @@ class ReplicaManager {
   };
   void Loop();
   void RunFetchLoop(FetchLoop& loop);
-  // Ends `entry`'s fetch loop (its thread is joined at Stop()).
+  // Ends `entry`'s fetch loop (its thread is joined by ReapRetired() once
+  // it has returned, or at Stop()).
   void RetireLocked(Entry& entry);
+  // Joins the threads of retired loops that have returned. Not under mu_.
+  void ReapRetired();
 
   PeerFetcher* const fetcher_;
   const ReplicaManagerOptions options_;

@@ -122,7 +122,19 @@ void ReplicatedShardStores::SetIsrSink(IsrProposalCallback sink) {
   isr_sink_ = std::move(sink);
 }
 
-void ReplicatedShardStores::Start() { manager_.Start(); }
+void ReplicatedShardStores::Start(std::function<ClusterView::Snapshot()> view) {
+  manager_.Start();
+  retry_thread_ = std::thread([this, view = std::move(view)] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopped_) {
+      stop_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopped_; });
+      if (stopped_ || !apply_failed_) continue;
+      lock.unlock();
+      Apply(view());
+      lock.lock();
+    }
+  });
+}
 
 std::string ReplicatedShardStores::DirOf(const ShardId& shard) const {
   const engine::StreamRef stream{shard.account, shard.region, shard.stream};
@@ -225,6 +237,7 @@ void ReplicatedShardStores::Apply(const ClusterView::Snapshot& view) {
     if (stopped_) return;
   }
   std::set<ShardId> present;
+  bool failed = false;
   for (const ShardRecord& record : view.shards) {
     present.insert(record.id);
     const ShardLeadership& l = record.leadership;
@@ -269,6 +282,7 @@ void ReplicatedShardStores::Apply(const ClusterView::Snapshot& view) {
             ShardName(record.id.shard_index), record.id.stream, l.leader_epoch, status.message(), suppressed);
       }
       applied_.erase(record.id);
+      failed = true;
       continue;
     }
     applied_[record.id] = Applied{record.mod_revision, leader_address};
@@ -278,6 +292,10 @@ void ReplicatedShardStores::Apply(const ClusterView::Snapshot& view) {
     } else {
       manager_.Remove(record.id);
     }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    apply_failed_ = failed;
   }
   // Records gone (their stream deleted): the replica stops fetching; the
   // engine destroys it with the stream.
@@ -316,6 +334,8 @@ void ReplicatedShardStores::Stop() {
     stopped_ = true;
     replicas.swap(replicas_);
   }
+  stop_cv_.notify_all();
+  if (retry_thread_.joinable()) retry_thread_.join();
   waits_.Stop();  // answers the fetches held
   manager_.Stop();
   for (auto& [id, replica] : replicas) (void)replica->Close();  // fails the waits still pending

@@ -22,11 +22,14 @@
 // Threading: every method is thread-safe.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "cluster/cluster_view.h"
 #include "cluster/fetch_waits.h"
@@ -62,8 +65,10 @@ class ReplicatedShardStores final : public engine::ShardStoreFactory, public Fet
   // Where the leaders' ISR proposals go (called with no lock held; must be
   // quick). Set it before the first Apply().
   void SetIsrSink(IsrProposalCallback sink);
-  // Starts the fetching thread.
-  void Start();
+  // Starts the fetching, and a thread that applies `view` again every
+  // second while a record failed to apply (a folder or file that could not
+  // be made), so a quiet cluster does not leave a replica without its role.
+  void Start(std::function<ClusterView::Snapshot()> view);
   // Brings this node's replicas in line with `view`: each record naming this
   // node among its replicas is applied to its replica (opened if need be)
   // when it changed since last applied; a replica whose record no longer
@@ -116,6 +121,9 @@ class ReplicatedShardStores final : public engine::ShardStoreFactory, public Fet
   std::map<ShardId, std::shared_ptr<ReplicaLog>> replicas_;
   std::set<ShardId> destroyed_;
   bool stopped_ = false;
+  bool apply_failed_ = false;  // the last Apply() left a record unapplied
+  std::condition_variable stop_cv_;
+  std::thread retry_thread_;
 };
 
 }  // namespace sluice::cluster

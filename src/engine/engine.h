@@ -72,8 +72,9 @@ struct EngineOptions {
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   // A new stream stays CREATING, past create_stream_delay_ms, until every
   // shard has a leader in `placement` (cluster mode: the controller assigns
-  // them after the stream appears), so a client that waits for ACTIVE
-  // finds every shard writable.
+  // them after the stream appears), and a resharded one UPDATING until its
+  // children have, so a client that waits for ACTIVE finds every open shard
+  // writable.
   bool active_once_led = false;
   int64_t delete_stream_delay_ms = 0;  // time spent in DELETING
   // A stream of at least this many shards is built (CreateStream) and

@@ -44,8 +44,8 @@ void StreamControl::SettleLocked(int64_t now, int64_t* next_due) {
       remove.push_back(KeyOf(m.ref));
     } else if (m.status == StreamStatus::kUpdating && !m.pending.empty()) {
       reshard.push_back(KeyOf(m.ref));
-    } else if (m.status == StreamStatus::kCreating && options_.active_once_led && !AllShardsLed(m)) {
-      *next_due = std::min(*next_due, now + kLeaderPollMs);  // the controller is assigning them
+    } else if (options_.active_once_led && !AllShardsLed(m)) {  // CREATING, or UPDATING after a reshard
+      *next_due = std::min(*next_due, now + kLeaderPollMs);     // the controller is assigning them
     } else {
       settle.emplace_back(KeyOf(m.ref), m.status);
       m.status = StreamStatus::kActive;

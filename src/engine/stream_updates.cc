@@ -157,8 +157,9 @@ Result<StreamControl::PlannedReshard> StreamControl::PlanReshard(const StreamMet
   PlannedReshard plan{target, {}};
   SLUICE_ASSIGN_OR_RETURN(plan.made, ApplyReshard(plan.changed, op, Now()));
   plan.changed.pending = ReshardOp{};
-  plan.changed.status = StreamStatus::kActive;
-  plan.changed.transition_at_ms = 0;
+  // UPDATING until the children have leaders (cluster mode), else ACTIVE.
+  plan.changed.status = options_.active_once_led ? StreamStatus::kUpdating : StreamStatus::kActive;
+  plan.changed.transition_at_ms = options_.active_once_led ? Now() : 0;
   if (!OpenShardsCoverKeySpace(plan.changed)) {
     return Status::Internal("reshard of stream " + target.ref.name + " would leave the hash key space uncovered");
   }
@@ -192,6 +193,7 @@ Status StreamControl::CommitReshardLocked(StreamState& state, StreamMeta& target
     return saved;
   }
   InstallReshardLocked(state, before, changed, logs);
+  if (changed.transition_at_ms != 0) kick_housekeeping_();  // ACTIVE once the children are led
   return Status::Ok();
 }
 

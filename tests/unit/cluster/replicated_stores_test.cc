@@ -84,7 +84,8 @@ struct Node {
     stores = std::make_unique<ReplicatedShardStores>(std::make_shared<engine::LocalShardStoreFactory>(log), network,
                                                      options);
     network->Attach(id, stores.get());
-    stores->Start();
+    // The records are handed in by the tests' Apply(); a failed one is not re-read.
+    stores->Start([this] { return last_view; });
   }
   void Close() {
     if (!stores) return;
@@ -111,6 +112,7 @@ struct Node {
   const storage::Durability durability;
   TempDir dir;
   std::unique_ptr<ReplicatedShardStores> stores;
+  ClusterView::Snapshot last_view;  // the records last handed in
   std::unique_ptr<engine::ShardStore> store;
 };
 
@@ -147,7 +149,10 @@ class ReplicatedStoresTest : public ::testing::TestWithParam<storage::Durability
   void Apply(const ShardLeadership& leadership) {
     ++revision_;
     for (Node* n : {&n1_, &n2_, &n3_}) {
-      if (n->stores) n->stores->Apply(View(leadership, revision_));
+      if (n->stores) {
+        n->last_view = View(leadership, revision_);
+        n->stores->Apply(n->last_view);
+      }
     }
   }
 
