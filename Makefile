@@ -27,7 +27,7 @@ define prepare
 	  $(CONFIGURE) -B $(2) -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_EXAMPLES=OFF >/dev/null; fi
 endef
 
-.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench bench-kcl bench-groups bench-scale clean
+.PHONY: all bootstrap configure build run install deb test unit e2e soak fuzz bench bench-kcl bench-groups bench-scale bench-cluster clean
 
 all: build
 
@@ -107,6 +107,11 @@ bench-kcl: build
 # put → member latency of a consumer group at 1,000 and 10,000 records/s, and its rebalance time (docs/benchmarks.md).
 bench-groups: build
 	SLUICE_BIN=$(abspath $(BUILD_DIR)/sluice) scripts/bench-groups
+
+# Three nodes and one etcd against one node: PutRecords with replication, put→get, and the
+# failover time over 20 kills (docs/benchmarks.md).
+bench-cluster: build
+	scripts/bench-cluster --sluice-bin $(BUILD_DIR)/sluice
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(DEB_DIR)
