@@ -51,6 +51,11 @@ std::shared_ptr<engine::ShardStoreFactory> ClusterControl::ShardStores(
 }
 
 Status ClusterControl::StartController(const ClusterMembership& membership) {
+  if (stores_) {
+    // Leaderships from before a restart: taken back under new epochs first.
+    SLUICE_ASSIGN_OR_RETURN(int renewed, cluster::RenewOwnLeaderships(*etcd_, membership.node().id));
+    if (renewed > 0) log::Info("cluster: took back the leadership of {} shards under new epochs", renewed);
+  }
   SLUICE_ASSIGN_OR_RETURN(view_, cluster::ClusterView::Open(*etcd_));
   cluster::ControllerOptions options;
   options.node_id = membership.node().id;

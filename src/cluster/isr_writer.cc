@@ -47,6 +47,19 @@ Result<bool> IsrWriter::Write(const IsrProposal& proposal) {
   return written;
 }
 
+Result<int> RenewOwnLeaderships(EtcdClient& client, const std::string& node_id) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<ShardRecord> records, ListShardRecords(client));
+  int renewed = 0;
+  for (const ShardRecord& record : records) {
+    if (record.leadership.leader != node_id) continue;
+    ShardLeadership next = record.leadership;
+    ++next.leader_epoch;
+    SLUICE_ASSIGN_OR_RETURN(bool written, UpdateShardLeadership(client, record, next));
+    if (written) ++renewed;  // else the controller moved it meanwhile: its record counts
+  }
+  return renewed;
+}
+
 void IsrWriter::Start() {
   thread_ = std::thread([this] { Loop(); });
 }

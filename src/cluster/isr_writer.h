@@ -54,4 +54,13 @@ class IsrWriter {
   std::thread thread_;
 };
 
+// At a node's start: every shard record still naming this node as leader
+// (from before a restart its session outlived) is taken back under a new
+// epoch, by compare-and-swap, before the node appends anything. What it
+// appends from then on is so told apart from what its followers may hold of
+// a tail it lost in the crash (written, replicated, not synced here):
+// divergence is found by epoch, and that tail is cut from them. Returns how
+// many records it renewed. Errors: those of the etcd calls.
+Result<int> RenewOwnLeaderships(EtcdClient& client, const std::string& node_id);
+
 }  // namespace sluice::cluster

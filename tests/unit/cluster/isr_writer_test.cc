@@ -102,5 +102,18 @@ TEST_F(IsrWriterTest, AProposalForAShardWithNoRecordIsDropped) {
   EXPECT_FALSE(*written);
 }
 
+TEST_F(IsrWriterTest, AStartingNodeTakesBackItsOwnLeadershipsUnderANewEpochAndLeavesOthersAlone) {
+  Set({"n1", 3, kAll, kAll});
+  auto renewed = RenewOwnLeaderships(*client_, "n1");
+  ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
+  EXPECT_EQ(*renewed, 1);
+  EXPECT_EQ(Stored(), (ShardLeadership{"n1", 4, kAll, kAll}));
+
+  auto by_other = RenewOwnLeaderships(*client_, "n2");
+  ASSERT_TRUE(by_other.ok()) << by_other.status().ToString();
+  EXPECT_EQ(*by_other, 0);
+  EXPECT_EQ(Stored().leader_epoch, 4);
+}
+
 }  // namespace
 }  // namespace sluice::cluster
