@@ -16,6 +16,7 @@
 #include "cluster/peer_client.h"
 #include "cluster/peer_service.h"
 #include "cluster/request_forwarder.h"
+#include "gateway/toy_service.h"
 #include "gateway_server.h"
 #include "peer_examples.h"
 
@@ -29,32 +30,13 @@ class EmptyFetches final : public FetchHandler {
   void Fetch(const FetchRequest&, std::function<void(FetchResponse)> reply) override { reply(FetchResponse{}); }
 };
 
-// Kinesis-routed calls answered with the account and region they run as.
-class WhoService final : public gateway::Service {
- public:
-  std::string_view name() const override { return "who"; }
-  gateway::ServiceMatch match() const override { return {.target_prefix = "Kinesis_20131202.", .path_prefix = {}}; }
-  std::string_view signing_name() const override { return "kinesis"; }
-  std::vector<std::string> operations() const override { return {"ListStreams"}; }
-  void Handle(const gateway::ServiceRequest& request, gateway::ServiceResponder respond) override {
-    gateway::ServiceResponse r;
-    r.body = std::string(request.account) + "/" + std::string(request.region);
-    respond(std::move(r));
-  }
-  gateway::ServiceResponse Error(const server::HttpRequest&, const Status& error) const override {
-    gateway::ServiceResponse r;
-    r.status = 400;
-    r.error_type = std::string(ErrorCodeName(error.code()));
-    r.body = error.message();
-    return r;
-  }
-};
-
 class PeerSigningTest : public ::testing::Test {
  protected:
   void SetUp() override {
     node_.gateway().AddService(std::make_unique<PeerService>(&fetches_));
-    node_.gateway().AddService(std::make_unique<WhoService>());
+    // Kinesis-routed calls answered with the account and region they run as.
+    node_.gateway().AddService(std::make_unique<gateway::testing::WhoService>(
+        gateway::ServiceMatch{.target_prefix = "Kinesis_20131202.", .path_prefix = {}}));
     node_.gateway().SetVerifier(std::make_unique<auth::SigV4Verifier>(auth::CredentialMap{}, "000000000000"));
     node_.gateway().SetPeerVerifier(std::make_unique<auth::PeerVerifier>(kKey));
     node_.Start();
@@ -120,7 +102,7 @@ TEST_F(PeerSigningTest, AForwardedCallWithoutASignerGetsTheSigV4Refusal) {
   Result<gateway::ForwardedResponse> answer = Forward(nullptr);
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
   EXPECT_EQ(answer->status, 400);
-  EXPECT_EQ(answer->body, "Missing Authentication Token");
+  EXPECT_NE(answer->body.find("MissingAuthenticationToken"), std::string::npos) << answer->body;
 }
 
 }  // namespace

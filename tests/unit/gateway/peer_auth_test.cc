@@ -11,6 +11,7 @@
 
 #include "auth/peer_signature.h"
 #include "gateway/gateway.h"
+#include "toy_service.h"
 #include "util/clock.h"
 
 namespace sluice::gateway {
@@ -19,33 +20,13 @@ namespace {
 constexpr char kJson10[] = "application/x-amz-json-1.0";
 const std::string kKey(32, 'k');
 
-// Answers every call with the account and region it runs as.
-class WhoService final : public Service {
- public:
-  std::string_view name() const override { return "who"; }
-  ServiceMatch match() const override { return {.target_prefix = "Who_20250101.", .path_prefix = {}}; }
-  std::string_view signing_name() const override { return "who"; }
-  std::vector<std::string> operations() const override { return {"Am"}; }
-  void Handle(const ServiceRequest& request, ServiceResponder respond) override {
-    ServiceResponse r;
-    r.content_type = kJson10;
-    r.body = std::string(request.account) + "/" + std::string(request.region);
-    respond(std::move(r));
-  }
-  ServiceResponse Error(const server::HttpRequest&, const Status& error) const override {
-    ServiceResponse r;
-    r.status = 400;
-    r.content_type = kJson10;
-    r.error_type = std::string(ErrorCodeName(error.code()));
-    r.body = error.message();
-    return r;
-  }
-};
+const ServiceMatch kWho{.target_prefix = "Who_20250101.", .path_prefix = {}};
+constexpr char kMissing[] = "MissingAuthenticationToken";
 
 class PeerAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    gateway_.AddService(std::make_unique<WhoService>());
+    gateway_.AddService(std::make_unique<testing::WhoService>(kWho));
     gateway_.SetVerifier(std::make_unique<auth::SigV4Verifier>(auth::CredentialMap{}, "000000000000"));
     gateway_.SetPeerVerifier(std::make_unique<auth::PeerVerifier>(kKey));
   }
@@ -56,7 +37,7 @@ class PeerAuthTest : public ::testing::Test {
                                   std::string_view signed_body = "{}") {
     const auto signed_headers =
         auth::PeerSigner(key, "n1").Headers("POST", "/", account, "eu-west-1", signed_body, at_ms);
-    std::vector<server::HttpHeader> headers = {{"x-amz-target", "Who_20250101.Am"}, {"content-type", kJson10}};
+    std::vector<server::HttpHeader> headers = {{"x-amz-target", "Who_20250101.Who"}, {"content-type", kJson10}};
     for (const auto& [name, value] : signed_headers) headers.push_back({name, value});
     return Send(std::move(headers), "{}");
   }
@@ -87,35 +68,35 @@ TEST_F(PeerAuthTest, ACallSignedWithTheClustersKeyRunsAsTheAccountItNames) {
 TEST_F(PeerAuthTest, ACallSignedWithAnotherKeyFallsBackToSigV4AndFailsWithoutIt) {
   server::HttpResponse r = SendSigned(std::string(32, 'x'), Now(), "123456789012");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "Missing Authentication Token");
+  EXPECT_NE(r.body.find(kMissing), std::string::npos) << r.body;
 }
 
 TEST_F(PeerAuthTest, AnOldSignatureFallsBackToSigV4AndFailsWithoutIt) {
   server::HttpResponse r = SendSigned(kKey, Now() - auth::kMaxPeerClockSkewMs - 60'000, "123456789012");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "Missing Authentication Token");
+  EXPECT_NE(r.body.find(kMissing), std::string::npos) << r.body;
 }
 
 TEST_F(PeerAuthTest, ATamperedBodyFallsBackToSigV4AndFailsWithoutIt) {
   server::HttpResponse r = SendSigned(kKey, Now(), "123456789012", "{\"signed\":1}");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "Missing Authentication Token");
+  EXPECT_NE(r.body.find(kMissing), std::string::npos) << r.body;
 }
 
 TEST_F(PeerAuthTest, ACallWithoutPeerHeadersGetsTheSigV4Check) {
-  server::HttpResponse r = Send({{"x-amz-target", "Who_20250101.Am"}, {"content-type", kJson10}}, "{}");
+  server::HttpResponse r = Send({{"x-amz-target", "Who_20250101.Who"}, {"content-type", kJson10}}, "{}");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "Missing Authentication Token");
+  EXPECT_NE(r.body.find(kMissing), std::string::npos) << r.body;
 }
 
 TEST(PeerAuthWithoutVerifierTest, PeerHeadersAreIgnoredWhereNoPeerVerifierIsSet) {
   Gateway gateway;
-  gateway.AddService(std::make_unique<WhoService>());
+  gateway.AddService(std::make_unique<testing::WhoService>(kWho));
   server::HttpRequest req;
   req.method = "POST";
   req.target = "/";
   req.body = "{}";
-  req.headers = {{"x-amz-target", "Who_20250101.Am"}, {"content-type", kJson10}};
+  req.headers = {{"x-amz-target", "Who_20250101.Who"}, {"content-type", kJson10}};
   for (const auto& [name, value] :
        auth::PeerSigner(kKey, "n1").Headers("POST", "/", "123456789012", "eu-west-1", req.body, Now())) {
     req.headers.push_back({name, value});
