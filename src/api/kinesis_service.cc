@@ -48,9 +48,12 @@ gateway::ServiceResponse ToServiceResponse(ApiResponse out) {
   return r;
 }
 
-// The client's request as it came, for another node.
-gateway::ForwardedRequest CopyForForwarding(const server::HttpRequest& http, const std::string& node_id) {
+// The client's request as it came, for another node, acting as the caller.
+gateway::ForwardedRequest CopyForForwarding(const gateway::ServiceRequest& request, const std::string& node_id) {
+  const server::HttpRequest& http = request.http;
   gateway::ForwardedRequest copy;
+  copy.account = std::string(request.account);
+  copy.region = std::string(request.region);
   copy.method = std::string(http.method);
   copy.target = std::string(http.target);
   copy.headers.reserve(http.headers.size() + 1);
@@ -130,6 +133,8 @@ void KinesisService::CallForRelay(gateway::ForwardedRequest request,
     if (name == "content-type") call.content_type = value;
   }
   call.body = held->body;
+  call.account = held->account;
+  call.region = held->region;
   dispatcher_.Handle(call, [this, held, done = std::move(done)](ApiResponse out) mutable {
     if (!out.leader_address.empty()) {
       held->headers.emplace_back(gateway::kForwardedHeader, node_id_);
@@ -177,7 +182,7 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
   }
   // Copied before the call: the request's views end with Handle, the answer
   // may come later.
-  auto copy = std::make_shared<gateway::ForwardedRequest>(CopyForForwarding(http, node_id_));
+  auto copy = std::make_shared<gateway::ForwardedRequest>(CopyForForwarding(request, node_id_));
   dispatcher_.Handle(call, [this, copy, respond = std::move(respond)](ApiResponse out) mutable {
     if (out.leader_address.empty()) return respond(ToServiceResponse(std::move(out)));
     const std::string address = out.leader_address;

@@ -10,8 +10,8 @@
 // answer relayed; a request that was itself forwarded is answered here, so a
 // stale view of leadership costs the client one retry, never a loop.
 // SubscribeToShard for such a shard is relayed from the leader by
-// GetShardIterator and GetRecords calls (api/subscription_relay.h), unless
-// the calls would need signing (--auth).
+// GetShardIterator and GetRecords calls (api/subscription_relay.h), acting
+// as the subscriber's account (under --auth the forwarder signs them).
 #pragma once
 
 #include <memory>
@@ -32,9 +32,9 @@ class KinesisService final : public gateway::Service {
   // forwarded requests' kForwardedHeader. `forward_puts`: forward PutRecord
   // and PutRecords whole too (false when the engine passes a put's records
   // on to their shards' leaders itself, EngineOptions::remote_writer).
-  // `relay_subscriptions`: relay SubscribeToShard from the shard's leader
-  // (its calls are not signed, so not under --auth); it needs the engine's
-  // iterator key (EngineOptions::iterator_key, the cluster's).
+  // `relay_subscriptions`: relay SubscribeToShard from the shard's leader;
+  // it needs the engine's iterator key (EngineOptions::iterator_key, the
+  // cluster's).
   KinesisService(engine::Engine& engine, ApiOptions options, gateway::Forwarder* forwarder, std::string node_id,
                  bool forward_puts, bool relay_subscriptions = false);
   ~KinesisService() override;

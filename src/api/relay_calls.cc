@@ -76,11 +76,13 @@ std::string GetRecordsBody(std::string_view shard_iterator, int limit) {
   return body;
 }
 
-gateway::ForwardedRequest RelayRequest(std::string_view operation, std::string body) {
+gateway::ForwardedRequest RelayRequest(std::string_view operation, std::string body, const engine::StreamRef& stream) {
   gateway::ForwardedRequest request;
   request.headers = {{"x-amz-target", std::string(kTargetPrefix) + std::string(operation)},
                      {"content-type", "application/x-amz-json-1.1"}};
   request.body = std::move(body);
+  request.account = stream.account;
+  request.region = stream.region;
   return request;
 }
 

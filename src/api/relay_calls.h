@@ -30,8 +30,9 @@ std::string GetShardIteratorBody(const engine::StreamRef& stream, std::string_vi
 // {"ShardIterator":..,"Limit":..}
 std::string GetRecordsBody(std::string_view shard_iterator, int limit);
 
-// A Kinesis JSON 1.1 call: the operation's X-Amz-Target and the content type.
-gateway::ForwardedRequest RelayRequest(std::string_view operation, std::string body);
+// A Kinesis JSON 1.1 call: the operation's X-Amz-Target and the content
+// type, acting as `stream`'s account and region (the subscriber's).
+gateway::ForwardedRequest RelayRequest(std::string_view operation, std::string body, const engine::StreamRef& stream);
 
 // The error an answer other than 200 carries, as a Status: its `__type`
 // mapped back to the ErrorCode that writes it (InternalFailure for a type

@@ -46,7 +46,8 @@ void SubscriptionRelay::Begin(std::function<void(Status)> ready) {
     in_flight_ = true;
   }
   gateway::ForwardedRequest request = RelayRequest(
-      "GetShardIterator", GetShardIteratorBody(start_.stream, engine::ShardIdFor(start_.shard_index), start_.position));
+      "GetShardIterator", GetShardIteratorBody(start_.stream, engine::ShardIdFor(start_.shard_index), start_.position),
+      start_.stream);
   relays_->call_(std::move(request),
                  [self = shared_from_this(), ready = std::move(ready)](Result<gateway::ForwardedResponse> answer) {
                    Status st;
@@ -141,9 +142,11 @@ void SubscriptionRelay::Step(uint64_t token) {
       // After the last record delivered: its own sequence number.
       if (position_) from = {"AFTER_SEQUENCE_NUMBER", ContinuationLocked(last_record_seconds_), std::nullopt};
       next.request = RelayRequest("GetShardIterator",
-                                  GetShardIteratorBody(start_.stream, engine::ShardIdFor(start_.shard_index), from));
+                                  GetShardIteratorBody(start_.stream, engine::ShardIdFor(start_.shard_index), from),
+                                  start_.stream);
     } else {
-      next.request = RelayRequest("GetRecords", GetRecordsBody(*iterator_, relays_->options_.records_per_call));
+      next.request =
+          RelayRequest("GetRecords", GetRecordsBody(*iterator_, relays_->options_.records_per_call), start_.stream);
     }
     in_flight_ = true;
   }

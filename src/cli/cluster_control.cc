@@ -20,6 +20,14 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
   SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
+  // Under --auth the nodes' calls to each other are signed with the cluster's peer key.
+  cluster::PeerClientOptions peer_options;
+  if (!config.auth_file.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(c->peer_key_, cluster::LoadOrCreatePeerKey(*c->etcd_));
+    c->peer_signer_ = std::make_shared<auth::PeerSigner>(c->peer_key_, config.node_id);
+    peer_options.signer = c->peer_signer_;
+  }
+  c->peer_client_ = std::make_unique<cluster::PeerClient>(peer_options);
   return c;
 }
 
@@ -46,7 +54,7 @@ std::shared_ptr<engine::ShardStoreFactory> ClusterControl::ShardStores(
   // A refused fetch is mostly a leader that has not yet applied its record
   // (a new shard, a failover): soon asked again.
   options.manager.fetch_retry_ms = 50;
-  stores_ = std::make_shared<cluster::ReplicatedShardStores>(std::move(local), &peer_client_, std::move(options));
+  stores_ = std::make_shared<cluster::ReplicatedShardStores>(std::move(local), peer_client_.get(), std::move(options));
   return stores_;
 }
 

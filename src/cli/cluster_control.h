@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/peer_signature.h"
 #include "cli/cluster_membership.h"
 #include "cli/serve_config.h"
 #include "cluster/cluster_placement.h"
@@ -42,6 +43,11 @@ class ClusterControl {
   // For EngineOptions::iterator_key: the cluster's, so an iterator from any
   // node is valid on every node.
   const std::string& iterator_key() const { return iterator_key_; }
+  // Under --auth: the cluster's peer key (cluster/cluster_secrets.h), which
+  // this node's peer calls are signed with and other nodes' are checked
+  // against; the signer is null and the key empty without --auth.
+  const std::string& peer_key() const { return peer_key_; }
+  std::shared_ptr<const auth::PeerSigner> peer_signer() const { return peer_signer_; }
   // For EngineOptions::shard_stores: each shard's records replicated over
   // the nodes (cluster/replicated_stores.h), kept in logs opened by `local`.
   // Call once, before the engine opens.
@@ -77,12 +83,14 @@ class ClusterControl {
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
-  cluster::PeerClient peer_client_;
+  std::unique_ptr<cluster::PeerClient> peer_client_;
   std::shared_ptr<cluster::ReplicatedShardStores> stores_;
   std::unique_ptr<cluster::IsrWriter> isr_writer_;
   std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
   std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
   std::string iterator_key_;
+  std::string peer_key_;
+  std::shared_ptr<const auth::PeerSigner> peer_signer_;
   cluster::ReplicaLagSource replica_lag_;
   std::atomic<bool> observable_{false};  // view_, controller_ and node_id_ are set
 };

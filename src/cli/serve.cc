@@ -328,11 +328,10 @@ int RunServe(const ServeConfig& config) {
     eopts.iterator_key = cluster_control->iterator_key();
     // Data-plane calls for shards other nodes lead go there: whole
     // (forwarded), or a PutRecords' records shard by shard (PutToShard).
-    forwarder = std::make_unique<cluster::RequestForwarder>();
-    // Peer calls are not signed yet, and --auth checks every call: under it
-    // a put is forwarded whole (the client's signature verifies on the
-    // leader), and one across leaders gets the retryable InternalFailure.
-    if (config.auth_file.empty()) eopts.remote_writer = std::make_shared<cluster::PeerShardWriter>(*forwarder);
+    // Under --auth they are signed as this node's, acting as the client's account.
+    forwarder = std::make_unique<cluster::RequestForwarder>(
+        cluster::ForwarderOptions{.signer = cluster_control->peer_signer()});
+    eopts.remote_writer = std::make_shared<cluster::PeerShardWriter>(*forwarder);
   }
   // The shard logs' store, built here so that the consumer group journal
   // shares its group commit.
@@ -383,7 +382,7 @@ int RunServe(const ServeConfig& config) {
   if (cluster_control) {
     gateway.AddService(std::make_unique<api::KinesisService>(**engine, aopts, forwarder.get(), config.node_id,
                                                              /*forward_puts=*/eopts.remote_writer == nullptr,
-                                                             /*relay_subscriptions=*/config.auth_file.empty()),
+                                                             /*relay_subscriptions=*/true),
                        /*fallback=*/true);
     // The peer protocol: the followers' fetches, and PutToShard from the other nodes.
     shard_puts = std::make_unique<cluster::EngineShardPuts>(**engine);
@@ -422,6 +421,8 @@ int RunServe(const ServeConfig& config) {
     }
     log::Info("verifying Signature Version 4 against {} access keys from {}", credentials->size(), config.auth_file);
     gateway.SetVerifier(std::make_unique<auth::SigV4Verifier>(std::move(credentials).value(), config.account));
+    // The other nodes' calls, signed with the cluster's peer key, are admitted as the account they name.
+    if (cluster_control) gateway.SetPeerVerifier(std::make_unique<auth::PeerVerifier>(cluster_control->peer_key()));
   }
 
   server::ServerOptions sopts;

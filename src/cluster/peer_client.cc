@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cluster/peer_codec.h"
+#include "cluster/peer_signing.h"
 #include "cluster/peer_transport.h"
 
 namespace sluice::cluster {
@@ -35,6 +36,7 @@ Result<FetchResponse> PeerClient::Fetch(const std::string& address, const FetchR
   post.target = std::string(kPeerFetchPath);
   post.headers.emplace_back("Content-Type", std::string(kPeerContentType));
   post.body = EncodeFetchRequest(request);
+  if (options_.signer) SignPeerRequest(*options_.signer, "", "", post);
   SLUICE_ASSIGN_OR_RETURN(http::Response answer, client->Send(post));
   if (answer.status != 200) {
     return Status::BadResponse("peer " + std::string(address) + " answered a fetch with HTTP " +

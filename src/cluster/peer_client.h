@@ -17,6 +17,7 @@
 #include <string_view>
 #include <utility>
 
+#include "auth/peer_signature.h"
 #include "cluster/peer_fetcher.h"
 #include "cluster/peer_messages.h"
 #include "http/http_client.h"
@@ -29,11 +30,14 @@ struct PeerClientOptions {
   // connecting, sending, and the wait for answer bytes each get this much
   // more than the long poll.
   int64_t timeout_ms = 5000;
+  // With a signer (cluster mode under --auth), fetches are signed as a
+  // peer's, acting as no account (the leader's gateway admits them).
+  std::shared_ptr<const auth::PeerSigner> signer;
 };
 
 class PeerClient final : public PeerFetcher {
  public:
-  explicit PeerClient(PeerClientOptions options = {}) : options_(options) {}
+  explicit PeerClient(PeerClientOptions options = {}) : options_(std::move(options)) {}
 
   // Sends `request` to the node at `address` ("host:port") and returns its
   // answer. A FetchError (NotLeader, StaleEpoch, ...) is an answer, in the

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "cluster/peer_signing.h"
 #include "util/log.h"
 #include "util/rate_limiter.h"
 
@@ -94,6 +95,7 @@ Result<gateway::ForwardedResponse> RequestForwarder::Send(const Call& call) {
   request.target = call.request.target;
   for (const auto& [name, value] : call.request.headers) request.headers.emplace_back(name, value);
   request.body = call.request.body;
+  if (options_.signer) SignPeerRequest(*options_.signer, call.request.account, call.request.region, request);
   SLUICE_ASSIGN_OR_RETURN(http::Response response, client->Send(request));
   gateway::ForwardedResponse out;
   out.status = response.status;

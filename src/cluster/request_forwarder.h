@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/peer_signature.h"
 #include "gateway/forwarder.h"
 #include "http/http_client.h"
 
@@ -34,6 +35,9 @@ struct ForwarderOptions {
   size_t max_queued = 4096;
   // Per call: connecting, sending and each wait for answer bytes.
   int64_t timeout_ms = 10000;
+  // With a signer (cluster mode under --auth), every call is signed as a
+  // peer's, acting as the request's account and region.
+  std::shared_ptr<const auth::PeerSigner> signer;
 };
 
 class RequestForwarder final : public gateway::Forwarder {

@@ -50,6 +50,8 @@ void PeerShardWriter::Append(const std::string& leader_address, const engine::Sh
   http.target = std::string(kPeerPutToShardPath);
   http.headers = {{"content-type", std::string(kPeerContentType)}};
   http.body = EncodePutToShardRequest(request);
+  http.account = shard.stream.account;
+  http.region = shard.stream.region;
   const int shard_index = shard.shard_index;
   const size_t count = entries.size();
   forwarder_.Forward(

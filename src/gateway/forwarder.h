@@ -26,6 +26,11 @@ struct ForwardedRequest {
   std::string target = "/";  // path and query
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Who the call acts as (the client's account and region, as this node
+  // resolved them; empty: the defaults): a forwarder that signs its calls
+  // as a peer's names them in the signature (cluster/peer_signing.h).
+  std::string account;
+  std::string region;
 };
 
 struct ForwardedResponse {

@@ -8,6 +8,7 @@
 #include "gateway/aws_responses.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/rate_limiter.h"
 
 namespace sluice::gateway {
 namespace {
@@ -135,14 +136,27 @@ std::optional<server::HttpResponse> Gateway::AnswerLocally(const server::HttpReq
 }
 
 Result<Gateway::Caller> Gateway::Authenticate(const server::HttpRequest& req) const {
-  if (verifier_) {
+  const bool peer_signed = peer_verifier_ && !req.Header(auth::kPeerSignatureHeader).empty();
+  if (peer_signed || verifier_) {
     std::vector<auth::HeaderField> headers;
     headers.reserve(req.headers.size());
     for (const auto& h : req.headers) headers.push_back({h.name, h.value});
-    Result<auth::Identity> verified = verifier_->Verify(auth::RequestView{req.method, req.target, headers, req.body},
-                                                        SystemClock::Instance().NowMillis());
-    if (!verified.ok()) return verified.status();
-    return Caller{verified->account_id, verified->region};
+    const auth::RequestView view{req.method, req.target, headers, req.body};
+    const int64_t now_ms = SystemClock::Instance().NowMillis();
+    if (peer_signed) {
+      Result<auth::PeerCall> peer = peer_verifier_->Verify(view, now_ms);
+      if (peer.ok()) return Caller{std::move(peer->account), std::move(peer->region)};
+      static RateLimiter log_limit;
+      if (uint64_t suppressed; log_limit.Allow(&suppressed)) {
+        log::Warn("a call to {} is not a peer's, its SigV4 is checked instead: {} ({} more since the last such line)",
+                  req.target, peer.status().message(), suppressed);
+      }
+    }
+    if (verifier_) {
+      Result<auth::Identity> verified = verifier_->Verify(view, now_ms);
+      if (!verified.ok()) return verified.status();
+      return Caller{verified->account_id, verified->region};
+    }
   }
   // Any credentials are accepted, but the caller still picks its namespace:
   // the credential scope's region, and the access key as the account when

@@ -4,10 +4,13 @@
 //      CORS pre-flight OPTIONS, and the AWS 403 for any other non-POST;
 //   2. the router picks the service (X-Amz-Target prefix, then path; else
 //      the fallback service);
-//   3. the Signature Version 4 check (with a verifier), whose failure the
-//      chosen service writes in its own shape; the caller's namespace
-//      (account, region) comes from the verified identity or, without a
-//      verifier, from the claimed credential scope;
+//   3. a peer signature (with a peer verifier: another node of the
+//      cluster vouching for the call, auth/peer_signature.h) admits the
+//      call as the account it names; else the Signature Version 4 check
+//      (with a verifier), whose failure the chosen service writes in its own
+//      shape; the caller's namespace (account, region) comes from the
+//      verified identity or, without a verifier, from the claimed
+//      credential scope;
 //   4. the service answers; the gateway adds the AWS response headers
 //      (x-amzn-RequestId, x-amz-id-2, x-amzn-ErrorType) and CORS headers,
 //      counts the call by operation and outcome (RequestMetrics) and can log
@@ -23,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/peer_signature.h"
 #include "auth/sigv4.h"
 #include "gateway/request_metrics.h"
 #include "gateway/router.h"
@@ -56,6 +60,14 @@ class Gateway {
   // its access key is 12 digits, in that account (else the defaults). Call
   // before serving.
   void SetVerifier(std::unique_ptr<auth::SigV4Verifier> verifier) { verifier_ = std::move(verifier); }
+
+  // Cluster mode under `--auth`: a call whose peer signature verifies with
+  // the cluster's key runs as the account and region it names (empty: the
+  // service's defaults), without a SigV4 check. A call without one, or
+  // whose one fails (logged, at most once a second), goes on to the SigV4
+  // check as any client's does, so posing as a peer needs the key. Call
+  // before serving.
+  void SetPeerVerifier(std::unique_ptr<auth::PeerVerifier> verifier) { peer_verifier_ = std::move(verifier); }
 
   // With `on`, one info line per API request: operation, stream (the
   // resource the call names), HTTP status, error __type and latency. Call
@@ -93,6 +105,7 @@ class Gateway {
   Router router_;
   std::vector<std::pair<std::string, Page>> pages_;
   std::unique_ptr<auth::SigV4Verifier> verifier_;
+  std::unique_ptr<auth::PeerVerifier> peer_verifier_;
   std::atomic<bool> ready_{false};
   RequestMetrics requests_;
   bool log_requests_ = false;

@@ -2,6 +2,7 @@
 // prefix, it answers every call with an echo of its operation and body in
 // the AWS JSON 1.0 protocol, and writes errors as DynamoDB does
 // ({"__type":"com.amazonaws.dynamodb.v20120810#<name>","message":...}).
+// WhoService answers every call with the namespace it runs as.
 #pragma once
 
 #include <string>
@@ -46,6 +47,31 @@ class ToyService final : public Service {
 
  private:
   std::string name_;
+  ServiceMatch match_;
+};
+
+// Answers every call "<account>/<region>", as the gateway passed them
+// (empty: the defaults); errors as ToyService writes them.
+class WhoService final : public Service {
+ public:
+  explicit WhoService(ServiceMatch match) : match_(match) {}
+
+  std::string_view name() const override { return "who"; }
+  ServiceMatch match() const override { return match_; }
+  std::string_view signing_name() const override { return "who"; }
+  std::vector<std::string> operations() const override { return {"Who"}; }
+
+  void Handle(const ServiceRequest& request, ServiceResponder respond) override {
+    ServiceResponse r;
+    r.content_type = "application/x-amz-json-1.0";
+    r.body = std::string(request.account) + "/" + std::string(request.region);
+    respond(std::move(r));
+  }
+  ServiceResponse Error(const server::HttpRequest& request, const Status& error) const override {
+    return ToyService("who", match_).Error(request, error);
+  }
+
+ private:
   ServiceMatch match_;
 };
 
