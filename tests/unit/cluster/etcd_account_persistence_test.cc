@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "cluster/etcd_fixture.h"
+#include "cluster/etcd_stream_catalog.h"
 #include "engine/account_store.h"
+#include "engine/engine.h"
 #include "util/clock.h"
 
 namespace sluice::cluster {
@@ -135,6 +137,54 @@ TEST_F(EtcdAccountPersistenceTest, ADocumentThatDoesNotDecodeFailsTheLoad) {
   EtcdAccountPersistence persistence(*client);
   Status loaded = persistence.Load();
   EXPECT_EQ(loaded.code(), ErrorCode::kCorruption) << loaded.ToString();
+}
+
+// A node that applies another's DeleteStream from the stream watch removes the
+// stream's policies from the shared document, even when the node that took
+// the call never did (its own account state here is a document of its own,
+// as a node that died between the two writes leaves it).
+TEST_F(EtcdAccountPersistenceTest, AStreamDeletedThroughAnotherNodeLosesItsPoliciesWhenTheDeletionIsApplied) {
+  const engine::StreamRef orders{kAcct, kRegion, "orders"};
+  struct EngineNode {
+    std::unique_ptr<EtcdClient> client;
+    std::shared_ptr<EtcdStreamCatalog> catalog;
+    std::unique_ptr<engine::Engine> engine;
+  };
+  auto open = [&](std::shared_ptr<engine::AccountPersistence> accounts, auto make_accounts) {
+    auto node = std::make_unique<EngineNode>();
+    node->client = testing::MakeClient({etcd_.endpoint()});
+    node->catalog = std::make_shared<EtcdStreamCatalog>(*node->client);
+    engine::EngineOptions options;
+    options.durability = storage::Durability::kMemory;
+    options.catalog = node->catalog;
+    options.accounts = accounts ? accounts : make_accounts(*node->client);
+    auto opened = engine::Engine::Open(options);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    node->engine = std::move(opened).value();
+    node->catalog->Follow(*node->engine);
+    return node;
+  };
+  auto shared = [](EtcdClient& client) { return std::make_shared<EtcdAccountPersistence>(client); };
+  auto taker = open(std::make_shared<engine::LocalAccountPersistence>("", /*in_memory=*/true), shared);
+  auto follower = open(nullptr, shared);
+
+  engine::CreateStreamParams one;
+  one.shard_count = 1;
+  ASSERT_TRUE(taker->engine->control().CreateStream(orders, one).ok());
+  ASSERT_TRUE(Eventually([&] { return follower->engine->control().DescribeStream(orders).ok(); }));
+  const std::string arn = engine::StreamArn(orders);
+  ASSERT_TRUE(follower->engine->policies().PutResourcePolicy(arn, R"({"Version":"2012-10-17"})").ok());
+  auto held = [&] {
+    auto kv = client_->Get(kAccountsKey);
+    if (!kv.ok() || !kv->has_value()) return false;
+    auto doc = engine::DecodeAccountDocument((*kv)->value);
+    return doc.ok() && doc->policies.contains(arn);
+  };
+  ASSERT_TRUE(held());
+
+  ASSERT_TRUE(taker->engine->control().DeleteStream(orders, false).ok());
+  EXPECT_TRUE(Eventually([&] { return !held(); }));
+  for (auto* node : {taker.get(), follower.get()}) node->catalog->Stop();
 }
 
 }  // namespace
