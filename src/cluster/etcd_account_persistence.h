@@ -53,8 +53,8 @@ class EtcdAccountPersistence final : public engine::AccountPersistence {
 
   EtcdDocument document_;
   std::mutex mu_;
-  int64_t decoded_revision_ = -1;                              // guarded by mu_
-  std::shared_ptr<const engine::AccountDocument> decoded_;     // guarded by mu_
+  int64_t decoded_revision_ = -1;                           // guarded by mu_
+  std::shared_ptr<const engine::AccountDocument> decoded_;  // guarded by mu_
 };
 
 }  // namespace sluice::cluster
