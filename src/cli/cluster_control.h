@@ -15,6 +15,7 @@
 #include "cluster/cluster_placement.h"
 #include "cluster/cluster_view.h"
 #include "cluster/controller.h"
+#include "cluster/etcd_account_persistence.h"
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_stream_catalog.h"
 #include "cluster/isr_writer.h"
@@ -36,6 +37,9 @@ class ClusterControl {
 
   // For EngineOptions::catalog: the engine loads its streams from etcd.
   std::shared_ptr<engine::StreamCatalog> catalog() const { return catalog_; }
+  // For EngineOptions::accounts: the account settings and resource policies
+  // in etcd, one document for the whole cluster.
+  std::shared_ptr<engine::AccountPersistence> accounts() const { return accounts_; }
   // For EngineOptions::placement: which node leads each shard, from the
   // controller's records once StartController has read them (until then
   // every shard is leaderless, and calls get the retryable NotLeader).
@@ -81,6 +85,7 @@ class ClusterControl {
   std::string data_dir_;
   std::unique_ptr<cluster::EtcdClient> etcd_;
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
+  std::shared_ptr<cluster::EtcdAccountPersistence> accounts_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
   std::unique_ptr<cluster::PeerClient> peer_client_;

@@ -323,6 +323,7 @@ int RunServe(const ServeConfig& config) {
     }
     cluster_control = std::move(connected).value();
     eopts.catalog = cluster_control->catalog();
+    eopts.accounts = cluster_control->accounts();
     eopts.placement = cluster_control->placement();
     eopts.active_once_led = true;  // a new stream is ACTIVE once the controller has given each shard a leader
     eopts.iterator_key = cluster_control->iterator_key();

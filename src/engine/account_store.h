@@ -3,11 +3,12 @@
 // (the minimum throughput billing commitment) and the resource policies of
 // streams and consumers, keyed by resource ARN.
 //
-// Persistence: one document of its own, saved whole through a
-// storage::MetadataStore (atomic replace, checksummed) before any change is
-// acknowledged or becomes visible; in memory mode it lives in memory only.
-// The payload's byte format is in docs/engine-formats.md ("Account
-// document"); EncodeAccountDocument / DecodeAccountDocument implement it.
+// Persistence: one document (engine/account_document.h), each change saved
+// whole through an AccountPersistence (engine/account_persistence.h) before
+// it is acknowledged or becomes visible. A single node's is the data
+// directory's own (a storage::MetadataStore: atomic replace, checksummed;
+// in memory mode it lives in memory only); in cluster mode it is shared by
+// every node through etcd (cluster/etcd_account_persistence.h).
 //
 // Policies carry the creation time of the stream they were put on, so a
 // policy left behind by a crash between a stream's removal and the removal
@@ -16,8 +17,8 @@
 // policy of another incarnation as absent.
 //
 // Lifecycle: construct, Load() once before any other call, then use from any
-// thread: every method is thread-safe (one internal mutex; saves happen
-// under it, so changes are applied in the order they were saved).
+// thread: every method is thread-safe (one internal mutex serialises the
+// changes; saves happen under it, so they are applied in the order saved).
 //
 // Errors: Load() returns Corruption for a document that fails its checksum
 // or does not decode; mutators return IoError when the save fails, leaving
@@ -25,43 +26,29 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 
+#include "engine/account_document.h"
+#include "engine/account_persistence.h"
 #include "engine/types.h"
-#include "storage/metadata_store.h"
 #include "util/clock.h"
 #include "util/status.h"
 
 namespace sluice::engine {
-
-// The decoded document: settings per (account, region), policies per ARN.
-struct AccountDocument {
-  struct Policy {
-    std::string text;                // stored verbatim
-    int64_t stream_creation_ms = 0;  // incarnation of the stream it was put on
-  };
-  std::map<std::pair<std::string, std::string>, MinimumThroughputCommitment> commitments;
-  std::map<std::string, Policy, std::less<>> policies;
-};
-
-// Version byte of the account document's payload.
-inline constexpr uint8_t kAccountDocumentVersion = 1;
-
-std::string EncodeAccountDocument(const AccountDocument& doc);
-// Corruption for an unknown version, a truncated document, an out-of-range
-// status, or trailing bytes.
-Result<AccountDocument> DecodeAccountDocument(std::string_view bytes);
 
 class AccountStore {
  public:
   // `path` is the document's file (ignored when `in_memory`); `clock` must
   // outlive the store.
   AccountStore(std::string path, bool in_memory, const Clock& clock);
+  // Keeps the document in `persistence` (cluster mode's shared one).
+  AccountStore(std::shared_ptr<AccountPersistence> persistence, const Clock& clock);
 
   AccountStore(const AccountStore&) = delete;
   AccountStore& operator=(const AccountStore&) = delete;
@@ -85,7 +72,7 @@ class AccountStore {
   //   disable, when ENABLED at or after EarliestAllowedEndAt: DISABLED with
   //     EndedAt = now;
   //   disable otherwise: no change.
-  // Errors: IoError (nothing changed).
+  // Errors: IoError (nothing changed); a shared persistence's own.
   Result<AccountSettings> UpdateCommitment(const std::string& account, const std::string& region, bool enable);
   // Whether the commitment is in force now (ENABLED or
   // ENABLED_UNTIL_EARLIEST_ALLOWED_END).
@@ -103,20 +90,22 @@ class AccountStore {
   // too, but reported as absent). Errors: IoError.
   Result<bool> DeletePolicy(std::string_view arn, int64_t stream_creation_ms);
   // Removes the policies of the stream `stream_arn` and of its consumers
-  // (`<stream_arn>/consumer/...`). No save when there is none. Errors: IoError.
-  Status ErasePoliciesOf(std::string_view stream_arn);
+  // (`<stream_arn>/consumer/...`) put on incarnations created at or before
+  // `created_at_or_before` (a node applying another's deletion late never
+  // removes a recreated stream's). No save when there is none. Errors: IoError.
+  Status ErasePoliciesOf(std::string_view stream_arn,
+                         int64_t created_at_or_before = std::numeric_limits<int64_t>::max());
 
  private:
   // `c` as it reads at `now_ms` (a pending disable whose time has come is
   // DISABLED).
   static MinimumThroughputCommitment Effective(MinimumThroughputCommitment c, int64_t now_ms);
-  // Saves `next` and, on success, makes it the state. Caller holds mu_.
-  Status CommitLocked(AccountDocument next);
+  // Saves the change `edit` makes (AccountPersistence::Update), one at a time.
+  Status Change(const AccountPersistence::Edit& edit);
 
   const Clock& clock_;
-  storage::MetadataStore store_;
-  mutable std::mutex mu_;
-  AccountDocument doc_;  // guarded by mu_
+  std::shared_ptr<AccountPersistence> persistence_;
+  std::mutex change_mu_;  // one change at a time
 };
 
 }  // namespace sluice::engine

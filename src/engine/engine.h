@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "engine/account_control.h"
+#include "engine/account_persistence.h"
 #include "engine/consumer_registry.h"
 #include "engine/engine_metrics.h"
 #include "engine/placement.h"
@@ -69,6 +70,9 @@ struct EngineOptions {
   // Where every stream's metadata is kept (engine/stream_catalog.h). Null:
   // the data directory's own (engine/metadata_log.h).
   std::shared_ptr<StreamCatalog> catalog;
+  // Where the account settings and resource policies are kept
+  // (engine/account_persistence.h). Null: the data directory's own.
+  std::shared_ptr<AccountPersistence> accounts;
   int64_t create_stream_delay_ms = 0;  // time spent in CREATING
   // A new stream stays CREATING, past create_stream_delay_ms, until every
   // shard has a leader in `placement` (cluster mode: the controller assigns

@@ -282,7 +282,7 @@ void StreamControl::DropStreamLocked(const StreamKey& key, const std::shared_ptr
     destroy();
   }
   LogStreamState(state->meta.ref, StreamStatusName(state->meta.status), "GONE");
-  ErasePoliciesLocked(key);
+  ErasePoliciesLocked(key, state->meta.creation_ms);
   // Its subscribers find the stream gone and end.
   for (const auto& shard : state->shards) shard->waiters.Notify();
 }
@@ -510,9 +510,9 @@ AccountLimits StreamControl::DescribeLimits(const std::string& account, const st
   return limits;
 }
 
-void StreamControl::ErasePoliciesLocked(const StreamKey& key) {
+void StreamControl::ErasePoliciesLocked(const StreamKey& key, int64_t creation_ms) {
   const StreamRef ref = RefOf(key);
-  Status s = accounts_.ErasePoliciesOf(StreamArn(ref));
+  Status s = accounts_.ErasePoliciesOf(StreamArn(ref), creation_ms);
   if (!s.ok()) {
     // The stream is gone either way; a policy left behind is never shown on
     // a recreated stream (policies remember the stream's creation time).

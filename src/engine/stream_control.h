@@ -272,9 +272,10 @@ class StreamControl {
   // saved (if not, it is logged and the next start tries the reshard
   // again). Caller holds the control lock.
   bool DropPendingReshardLocked(const StreamKey& key, const Status& cause);
-  // Drops the policies of the stream `key` and of its consumers; logs (does
-  // not fail) when that cannot be saved. Caller holds the control lock.
-  void ErasePoliciesLocked(const StreamKey& key);
+  // Drops the policies of the stream `key` and of its consumers put on the
+  // incarnation created at `creation_ms` or earlier; logs (does not fail)
+  // when that cannot be saved. Caller holds the control lock.
+  void ErasePoliciesLocked(const StreamKey& key, int64_t creation_ms);
   int64_t Now() const { return clock_.NowMillis(); }
   // The element of `snapshot` that is `stream`, when it is ACTIVE. Errors:
   // ResourceNotFound, ResourceInUse.

@@ -171,6 +171,15 @@ TEST_F(AccountStoreTest, ErasingAStreamsPoliciesTakesItsConsumersButNoOtherStrea
   EXPECT_EQ(store->GetPolicy(kArn + "2", 1), R"({"keep":true})");
 }
 
+TEST_F(AccountStoreTest, ErasingAnIncarnationsPoliciesKeepsThoseOfANewerOne) {
+  auto store = Open();
+  ASSERT_TRUE(store->PutPolicy(kArn, 2, R"({"new":true})").ok());
+  ASSERT_TRUE(store->PutPolicy(kArn + "/consumer/c:1700000000", 1, "{}").ok());
+  ASSERT_TRUE(store->ErasePoliciesOf(kArn, /*created_at_or_before=*/1).ok());
+  EXPECT_EQ(store->GetPolicy(kArn, 2), R"({"new":true})");
+  EXPECT_FALSE(store->GetPolicy(kArn + "/consumer/c:1700000000", 1));
+}
+
 TEST_F(AccountStoreTest, SettingsAndPoliciesSurviveReopen) {
   {
     auto store = Open();
