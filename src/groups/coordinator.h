@@ -1,7 +1,8 @@
 // Coordinator: consumer groups of every stream (docs/consumer-groups.md).
 // It keeps the members and their sessions, the generation and the sticky
 // balanced assignment of each group (groups/live_group.h) in memory, and
-// the groups and checkpoints durably in a GroupStore. It asks the engine
+// the groups and checkpoints durably in GroupRecords (groups/group_records.h:
+// a node's journal, or etcd in a cluster). It asks the engine
 // for each call's stream and shards (groups/stream_shards.h), so a reshard
 // or a parent's ShardEnd checkpoint is seen on the next call.
 //
@@ -10,6 +11,11 @@
 // expiry_check_interval_ms between Start() and Stop() (tests driving a
 // ManualClock call it directly). The same pass drops the groups of streams
 // that were deleted (or deleted and created again).
+//
+// Claims: every call naming a group first claims it from the records
+// (GroupRecords::Claim); when they read the group again (in a cluster: this
+// node took the group over from another), its members here are dropped, so
+// they get UnknownMember and join again, as after a restart.
 //
 // Push: Attach() marks a member as pushed (SubscribeToGroup): it holds its
 // session while attached, its moved shards are handed over at once, and its
@@ -27,6 +33,8 @@
 //   FencedMember      the member does not own the shard (now, or since the
 //                     generation it names)              (groups/member_errors.h)
 //   IoError           the store could not write (nothing changed)
+//   ServiceUnavailable the records refused the claim or a write (in a
+//                     cluster: another node coordinates the group now)
 //
 // Threading: every method is thread-safe; one lock serializes them. The
 // completions of durable writes (`done`) run on the store's flusher thread
@@ -44,7 +52,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "groups/group_store.h"
+#include "groups/group_records.h"
 #include "groups/group_types.h"
 #include "groups/live_group.h"
 #include "groups/stream_shards.h"
@@ -117,7 +125,7 @@ struct GroupPage {
 class Coordinator {
  public:
   // `engine` and `store` outlive the coordinator.
-  Coordinator(engine::Engine& engine, GroupStore& store, CoordinatorOptions options = {});
+  Coordinator(engine::Engine& engine, GroupRecords& store, CoordinatorOptions options = {});
   ~Coordinator();  // Stop()s
 
   // Starts / stops the session expiry thread. Stop is idempotent.
@@ -167,6 +175,9 @@ class Coordinator {
   };
   using Notices = std::vector<Notice>;
 
+  // Claims the group (see the header comment); when its state was read
+  // again, drops its live state, telling its pushed members. Caller holds mu_.
+  Status ClaimLocked(const GroupKey& key, Notices* notices);
   // The stored group of `key` on the stream as it is now: ResourceNotFound
   // for a missing stream or group. Caller holds mu_.
   Result<const StoredGroup*> FindLocked(const GroupKey& key, StreamShards* shards);
@@ -193,7 +204,7 @@ class Coordinator {
   int64_t Now() const { return clock_.NowMillis(); }
 
   engine::Engine& engine_;
-  GroupStore& store_;
+  GroupRecords& store_;
   const CoordinatorOptions options_;
   const Clock& clock_;
   EngineShards shards_;
