@@ -1,11 +1,11 @@
 #include "api/kinesis_service.h"
 
-#include <cctype>
 #include <cstring>
 #include <memory>
 
 #include "api/operation_table.h"
 #include "api/wire_errors.h"
+#include "gateway/forwarded_call.h"
 
 namespace sluice::api {
 namespace {
@@ -45,43 +45,6 @@ gateway::ServiceResponse ToServiceResponse(ApiResponse out) {
   r.body = std::move(out.body);
   if (out.stream) r.streaming = StreamingBodyFor(std::move(out.stream));
   r.drop_connection = out.drop_connection;
-  return r;
-}
-
-// The client's request as it came, for another node.
-gateway::ForwardedRequest CopyForForwarding(const server::HttpRequest& http, const std::string& node_id) {
-  gateway::ForwardedRequest copy;
-  copy.method = std::string(http.method);
-  copy.target = std::string(http.target);
-  copy.headers.reserve(http.headers.size() + 1);
-  for (const server::HttpHeader& h : http.headers) {
-    // Hop-by-hop and framing headers are the client's connection's, not the call's.
-    if (h.name == "connection" || h.name == "content-length" || h.name == "transfer-encoding" ||
-        h.name == "keep-alive" || h.name == "expect" || h.name == "te" || h.name == "upgrade") {
-      continue;
-    }
-    copy.headers.emplace_back(std::string(h.name), std::string(h.value));
-  }
-  copy.headers.emplace_back(gateway::kForwardedHeader, node_id);
-  copy.body = std::string(http.body);
-  return copy;
-}
-
-// The leader's answer as this node's, headers of the call's protocol kept;
-// the gateway adds its own request id.
-gateway::ServiceResponse Relayed(gateway::ForwardedResponse answer) {
-  gateway::ServiceResponse r;
-  r.status = answer.status;
-  for (auto& [name, value] : answer.headers) {
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "content-type") {
-      r.content_type = std::move(value);
-    } else if (lower == "x-amzn-errortype") {
-      r.error_type = std::move(value);
-    }
-  }
-  r.body = std::move(answer.body);
   return r;
 }
 
@@ -177,7 +140,7 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
   }
   // Copied before the call: the request's views end with Handle, the answer
   // may come later.
-  auto copy = std::make_shared<gateway::ForwardedRequest>(CopyForForwarding(http, node_id_));
+  auto copy = std::make_shared<gateway::ForwardedRequest>(gateway::CopyForForwarding(http, node_id_));
   dispatcher_.Handle(call, [this, copy, respond = std::move(respond)](ApiResponse out) mutable {
     if (out.leader_address.empty()) return respond(ToServiceResponse(std::move(out)));
     const std::string address = out.leader_address;
@@ -187,7 +150,7 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
                           // The leader did not answer: the retryable InternalFailure
                           // the call already had.
                           if (!answer.ok()) return respond(std::move(*fallback));
-                          respond(Relayed(std::move(*answer)));
+                          respond(gateway::Relayed(std::move(*answer)));
                         });
   });
 }
