@@ -326,12 +326,12 @@ Result<std::vector<Checkpoint>> Coordinator::Checkpoints(const GroupKey& key) {
   return out;
 }
 
-Result<GroupDescription> Coordinator::Describe(const GroupKey& key) {
+Result<GroupDescription> Coordinator::Describe(const GroupKey& key, bool claim) {
   Notices notices;
   GroupDescription d;
   {
     std::lock_guard lock(mu_);
-    SLUICE_RETURN_IF_ERROR(ClaimLocked(key, &notices));
+    if (claim) SLUICE_RETURN_IF_ERROR(ClaimLocked(key, &notices));
     StreamShards shards;
     SLUICE_ASSIGN_OR_RETURN(const StoredGroup* stored, FindLocked(key, &shards));
     LiveGroup& live = live_[key];
@@ -365,11 +365,22 @@ Result<GroupDescription> Coordinator::Describe(const GroupKey& key) {
   return d;
 }
 
-Result<GroupPage> Coordinator::List(const engine::StreamRef& stream, const std::string& after, size_t limit) {
+Result<GroupPage> Coordinator::List(const engine::StreamRef& stream, const std::string& after, size_t limit,
+                                    bool held_only) {
   std::lock_guard lock(mu_);
   SLUICE_ASSIGN_OR_RETURN(StreamShards shards, shards_.Describe(stream));
   GroupPage page;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<GroupRecord> records, store_.GroupsOf(stream));
+  std::vector<GroupRecord> records;
+  if (held_only) {
+    for (auto it = store_.groups().upper_bound(GroupKey{stream.account, stream.region, stream.name, after});
+         it != store_.groups().end(); ++it) {
+      const GroupKey& k = it->first;
+      if (k.account != stream.account || k.region != stream.region || k.stream != stream.name) break;
+      records.push_back(it->second.record);
+    }
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(records, store_.GroupsOf(stream));
+  }
   for (const GroupRecord& record : records) {
     const GroupKey& k = record.key;
     if (k.group <= after) continue;

@@ -146,10 +146,16 @@ class Coordinator {
   void Commit(const CheckpointRequest& request, std::function<void(Status)> done);
   // GetGroupCheckpoints, in shard-id order.
   Result<std::vector<Checkpoint>> Checkpoints(const GroupKey& key);
-  // DescribeGroup.
-  Result<GroupDescription> Describe(const GroupKey& key);
+  // DescribeGroup. Without `claim` (operators' views: /metrics, the
+  // console), only a group the records hold already is described, and a
+  // cluster's node takes no group over for it (ResourceNotFound otherwise).
+  Result<GroupDescription> Describe(const GroupKey& key, bool claim = true);
   // ListGroups: the stream's groups named after `after`, at most `limit`.
-  Result<GroupPage> List(const engine::StreamRef& stream, const std::string& after, size_t limit);
+  // `held_only`: only those the records hold in memory (every group on a
+  // single node; in a cluster the groups this node coordinates), without
+  // asking etcd.
+  Result<GroupPage> List(const engine::StreamRef& stream, const std::string& after, size_t limit,
+                         bool held_only = false);
   // DeleteGroup: `done` runs once the removal is durable.
   void Delete(const GroupKey& key, std::function<void(Status)> done);
 

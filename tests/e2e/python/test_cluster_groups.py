@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 
 import sluice_e2e as e2e
 from cluster_e2e import SETTLE_S, start_nodes, stream_in_sync
@@ -108,6 +109,14 @@ def test_members_through_different_nodes_share_the_shards_and_checkpoints_are_re
     assert all(answer["Assignment"] for answer in answers.values())
     coordinator = coordinator_of(etcd, stream, GROUP)
     assert coordinator in servers
+
+    # Operators' views show the group where it is coordinated, and take it over nowhere else.
+    for node, ep in endpoints.items():
+        shown = f'sluice_group_members{{stream="{stream}",group="{GROUP}",' in e2e.metrics_text(ep)
+        with urllib.request.urlopen(ep + "/console/api/groups", timeout=5) as answer:
+            described = [g["name"] for s in json.load(answer)["streams"] if s["name"] == stream for g in s["groups"]]
+        assert shown == (node == coordinator) and described == ([GROUP] if node == coordinator else []), node
+    assert coordinator_of(etcd, stream, GROUP) == coordinator
 
     written = put_each(list(clients.values()), stream, starts, 2, "a")
     for m, node in members.items():
