@@ -97,15 +97,21 @@ def put_each(clients: list, stream: str, starts: dict, count: int, tag: str) -> 
     return written
 
 
-def test_members_through_different_nodes_share_the_shards_and_checkpoints_are_read_through_any_node(etcd, spawn):
+def three_nodes_and_a_group(etcd, spawn, prefix: str) -> tuple:
+    """Three nodes, a stream of four in-sync shards, and members m1, m2, m3 joined through n1, n2
+    and n3, the group settled with each shard assigned once."""
     servers = start_nodes(etcd, spawn)
     endpoints = {n: s.endpoint for n, s in servers.items()}
     clients = {n: e2e.client(ep) for n, ep in endpoints.items()}
-    stream, starts = stream_in_sync(etcd, clients, "groups", 4)
+    stream, starts = stream_in_sync(etcd, clients, prefix, 4)
     members = {"m1": "n1", "m2": "n2", "m3": "n3"}
-
     answers, owned = join_all(endpoints, stream, members)
     assert owned == sorted(starts), "each shard assigned once"
+    return servers, endpoints, clients, stream, starts, members, answers
+
+
+def test_members_through_different_nodes_share_the_shards_and_checkpoints_are_read_through_any_node(etcd, spawn):
+    servers, endpoints, clients, stream, starts, members, answers = three_nodes_and_a_group(etcd, spawn, "groups")
     assert all(answer["Assignment"] for answer in answers.values())
     coordinator = coordinator_of(etcd, stream, GROUP)
     assert coordinator in servers
@@ -153,13 +159,7 @@ def test_members_through_different_nodes_share_the_shards_and_checkpoints_are_re
 
 
 def test_kill9_of_the_coordinator_members_rejoin_through_survivors_and_resume_from_their_checkpoints(etcd, spawn):
-    servers = start_nodes(etcd, spawn)
-    endpoints = {n: s.endpoint for n, s in servers.items()}
-    clients = {n: e2e.client(ep) for n, ep in endpoints.items()}
-    stream, starts = stream_in_sync(etcd, clients, "groupkill", 4)
-    members = {"m1": "n1", "m2": "n2", "m3": "n3"}
-    answers, owned = join_all(endpoints, stream, members)
-    assert owned == sorted(starts)
+    servers, endpoints, clients, stream, starts, members, answers = three_nodes_and_a_group(etcd, spawn, "groupkill")
     written = put_each(list(clients.values()), stream, starts, 10, "before")
 
     # Each member reads its shards through its own node and checkpoints the fifth record.
