@@ -375,7 +375,14 @@ int RunServe(const ServeConfig& config) {
     }
     group_records = std::move(group_store).value();
   }
-  groups::Coordinator group_coordinator(**engine, *group_records, {.clock = eopts.clock});
+  groups::CoordinatorOptions group_options{.clock = eopts.clock};
+  if (cluster_control) {
+    group_options.coordinates_here = [placement = cluster_control->group_placement()](const groups::GroupKey& key) {
+      Result<groups::GroupCoordinator> coordinator = placement->CoordinatorOf(key);
+      return !coordinator.ok() || coordinator->here;  // no live node known yet: nothing moved
+    };
+  }
+  groups::Coordinator group_coordinator(**engine, *group_records, std::move(group_options));
   group_coordinator.Start();
 
   api::ApiOptions aopts;

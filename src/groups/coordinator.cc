@@ -76,14 +76,19 @@ void Coordinator::ExpiryLoop() {
 
 Status Coordinator::ClaimLocked(const GroupKey& key, Notices* notices) {
   SLUICE_ASSIGN_OR_RETURN(bool reread, store_.Claim(key));
-  if (!reread) return Status::Ok();
+  if (reread) DropMembersLocked(key, notices);
+  return Status::Ok();
+}
+
+void Coordinator::DropMembersLocked(const GroupKey& key, Notices* notices) {
   auto live = live_.find(key);
-  if (live == live_.end()) return Status::Ok();
+  if (live == live_.end()) return;
   for (auto& [id, member] : live->second.members) {
-    if (member.listener) notices->push_back({std::move(member.listener), live->second.generation, {}, UnknownMember(key, id)});
+    if (member.listener) {
+      notices->push_back({std::move(member.listener), live->second.generation, {}, UnknownMember(key, id)});
+    }
   }
   live_.erase(live);
-  return Status::Ok();
 }
 
 Result<const StoredGroup*> Coordinator::FindLocked(const GroupKey& key, StreamShards* shards) {
@@ -487,6 +492,17 @@ void Coordinator::ExpireSessions() {
     // The groups of deleted (or deleted and re-created) streams go with them.
     if (now - last_stream_check_ms_ >= 1000) {
       last_stream_check_ms_ = now;
+      if (options_.coordinates_here) {
+        std::vector<GroupKey> moved;
+        for (const auto& [key, live] : live_) {
+          if (!live.members.empty() && !options_.coordinates_here(key)) moved.push_back(key);
+        }
+        for (const GroupKey& key : moved) {
+          log::Info("consumer group {} of stream {}: coordinated by another node now; its members here go", key.group,
+                    key.stream);
+          DropMembersLocked(key, &notices);
+        }
+      }
       // Per stream: its creation time; nullopt when it is gone; absent from
       // the map when the engine could not say (the groups stay).
       std::map<std::tuple<std::string, std::string, std::string>, std::optional<int64_t>> streams;

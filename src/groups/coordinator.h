@@ -64,6 +64,11 @@ namespace sluice::groups {
 struct CoordinatorOptions {
   int64_t expiry_check_interval_ms = 100;
   const Clock* clock = nullptr;  // defaults to SystemClock
+  // In a cluster: whether this node coordinates the group now. Once a
+  // second the expiry pass drops the members of groups it no longer
+  // coordinates (pushed ones are told UnknownMember): they join again at
+  // the group's coordinator. Null: every group (a single node).
+  std::function<bool(const GroupKey&)> coordinates_here;
 };
 
 struct JoinRequest {
@@ -182,8 +187,10 @@ class Coordinator {
   using Notices = std::vector<Notice>;
 
   // Claims the group (see the header comment); when its state was read
-  // again, drops its live state, telling its pushed members. Caller holds mu_.
+  // again, drops its live state. Caller holds mu_.
   Status ClaimLocked(const GroupKey& key, Notices* notices);
+  // Drops the group's members, telling its pushed ones UnknownMember.
+  void DropMembersLocked(const GroupKey& key, Notices* notices);
   // The stored group of `key` on the stream as it is now: ResourceNotFound
   // for a missing stream or group. Caller holds mu_.
   Result<const StoredGroup*> FindLocked(const GroupKey& key, StreamShards* shards);
