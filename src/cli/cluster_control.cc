@@ -17,11 +17,11 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   // no longer than for a dead one.
   c->replica_lag_time_max_ms_ = config.cluster_session_ttl_s * 1000;
   c->node_id_ = config.node_id;
+  c->group_placement_ = std::make_unique<cluster::RendezvousGroupPlacement>(c->node_id_);
   c->data_dir_ = config.data_dir;
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
   SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
-  c->group_placement_ = std::make_unique<cluster::RendezvousGroupPlacement>(c->node_id_);
   return c;
 }
 

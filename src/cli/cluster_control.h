@@ -90,9 +90,9 @@ class ClusterControl {
   std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
   std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
   std::string iterator_key_;
-  std::unique_ptr<cluster::RendezvousGroupPlacement> group_placement_;  // its view set by StartController
   cluster::ReplicaLagSource replica_lag_;
   std::atomic<bool> observable_{false};  // view_, controller_ and node_id_ are set
+  std::unique_ptr<cluster::RendezvousGroupPlacement> group_placement_;  // its view set by StartController
 };
 
 }  // namespace sluice::cli
