@@ -10,6 +10,8 @@
 namespace sluice::api {
 namespace {
 
+using gateway::CopyForForwarding;
+
 // The server's body writer as the API layer's stream output.
 class BodyOutput final : public StreamOutput {
  public:
@@ -140,7 +142,7 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
   }
   // Copied before the call: the request's views end with Handle, the answer
   // may come later.
-  auto copy = std::make_shared<gateway::ForwardedRequest>(gateway::CopyForForwarding(http, node_id_));
+  auto copy = std::make_shared<gateway::ForwardedRequest>(CopyForForwarding(request, node_id_));
   dispatcher_.Handle(call, [this, copy, respond = std::move(respond)](ApiResponse out) mutable {
     if (out.leader_address.empty()) return respond(ToServiceResponse(std::move(out)));
     const std::string address = out.leader_address;

@@ -4,7 +4,8 @@
 
 namespace sluice::gateway {
 
-ForwardedRequest CopyForForwarding(const server::HttpRequest& http, const std::string& node_id) {
+ForwardedRequest CopyForForwarding(const ServiceRequest& request, const std::string& node_id) {
+  const server::HttpRequest& http = request.http;
   ForwardedRequest copy;
   copy.method = std::string(http.method);
   copy.target = std::string(http.target);

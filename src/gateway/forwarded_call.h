@@ -15,7 +15,7 @@ namespace sluice::gateway {
 // and every header but the connection's own framing (connection,
 // content-length, transfer-encoding, keep-alive, expect, te, upgrade), plus
 // kForwardedHeader naming `node_id`.
-ForwardedRequest CopyForForwarding(const server::HttpRequest& http, const std::string& node_id);
+ForwardedRequest CopyForForwarding(const ServiceRequest& request, const std::string& node_id);
 
 // The other node's answer as this node's: its status and body, its content
 // type and error type kept; the gateway adds its own request id.

@@ -120,7 +120,7 @@ void GroupsService::Elsewhere(const gateway::ServiceRequest& request, const grou
         fmt::format("Group {}: its coordinator is moving between nodes; try again.", key.group))));
   }
   cluster_.forwarder->Forward(
-      coordinator.address, gateway::CopyForForwarding(request.http, cluster_.node_id),
+      coordinator.address, gateway::CopyForForwarding(request, cluster_.node_id),
       [key, respond = std::move(respond)](Result<gateway::ForwardedResponse> answer) {
         if (answer.ok()) return respond(gateway::Relayed(std::move(*answer)));
         // The coordinator did not answer (it may have just died): retryable.
