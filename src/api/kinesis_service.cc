@@ -1,14 +1,16 @@
 #include "api/kinesis_service.h"
 
-#include <cctype>
 #include <cstring>
 #include <memory>
 
 #include "api/operation_table.h"
 #include "api/wire_errors.h"
+#include "gateway/forwarded_call.h"
 
 namespace sluice::api {
 namespace {
+
+using gateway::CopyForForwarding;
 
 // The server's body writer as the API layer's stream output.
 class BodyOutput final : public StreamOutput {
@@ -45,46 +47,6 @@ gateway::ServiceResponse ToServiceResponse(ApiResponse out) {
   r.body = std::move(out.body);
   if (out.stream) r.streaming = StreamingBodyFor(std::move(out.stream));
   r.drop_connection = out.drop_connection;
-  return r;
-}
-
-// The client's request as it came, for another node, acting as the caller.
-gateway::ForwardedRequest CopyForForwarding(const gateway::ServiceRequest& request, const std::string& node_id) {
-  const server::HttpRequest& http = request.http;
-  gateway::ForwardedRequest copy;
-  copy.account = std::string(request.account);
-  copy.region = std::string(request.region);
-  copy.method = std::string(http.method);
-  copy.target = std::string(http.target);
-  copy.headers.reserve(http.headers.size() + 1);
-  for (const server::HttpHeader& h : http.headers) {
-    // Hop-by-hop and framing headers are the client's connection's, not the call's.
-    if (h.name == "connection" || h.name == "content-length" || h.name == "transfer-encoding" ||
-        h.name == "keep-alive" || h.name == "expect" || h.name == "te" || h.name == "upgrade") {
-      continue;
-    }
-    copy.headers.emplace_back(std::string(h.name), std::string(h.value));
-  }
-  copy.headers.emplace_back(gateway::kForwardedHeader, node_id);
-  copy.body = std::string(http.body);
-  return copy;
-}
-
-// The leader's answer as this node's, headers of the call's protocol kept;
-// the gateway adds its own request id.
-gateway::ServiceResponse Relayed(gateway::ForwardedResponse answer) {
-  gateway::ServiceResponse r;
-  r.status = answer.status;
-  for (auto& [name, value] : answer.headers) {
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "content-type") {
-      r.content_type = std::move(value);
-    } else if (lower == "x-amzn-errortype") {
-      r.error_type = std::move(value);
-    }
-  }
-  r.body = std::move(answer.body);
   return r;
 }
 
@@ -192,7 +154,7 @@ void KinesisService::Handle(const gateway::ServiceRequest& request, gateway::Ser
                           // The leader did not answer: the retryable InternalFailure
                           // the call already had.
                           if (!answer.ok()) return respond(std::move(*fallback));
-                          respond(Relayed(std::move(*answer)));
+                          respond(gateway::Relayed(std::move(*answer)));
                         });
   });
 }

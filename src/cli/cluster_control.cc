@@ -3,6 +3,7 @@
 #include "cluster/cluster_metrics.h"
 #include "cluster/cluster_secrets.h"
 #include "cluster/cluster_status.h"
+#include "cluster/etcd_group_records.h"
 #include "util/log.h"
 
 namespace sluice::cli {
@@ -16,6 +17,7 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   // no longer than for a dead one.
   c->replica_lag_time_max_ms_ = config.cluster_session_ttl_s * 1000;
   c->node_id_ = config.node_id;
+  c->group_placement_ = std::make_unique<cluster::RendezvousGroupPlacement>(c->node_id_);
   c->data_dir_ = config.data_dir;
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
@@ -37,6 +39,7 @@ ClusterControl::~ClusterControl() {
   // The view first: its watch thread calls the controller's and the
   // replicas' listeners until the view is gone, so they (stopped) outlive it.
   placement_.reset();
+  if (group_placement_) group_placement_->SetView(nullptr);
   view_.reset();
   if (stores_) stores_->SetIsrSink(nullptr);  // the stores may outlive the writer
   isr_writer_.reset();
@@ -84,9 +87,15 @@ Status ClusterControl::StartController(const ClusterMembership& membership) {
   }
   placement_ = std::make_shared<cluster::ClusterPlacement>(*view_, membership.node().id);
   joined_->Join(placement_);
+  group_placement_->SetView(view_.get());
   observable_.store(true, std::memory_order_release);
   log::Info("cluster: node {} campaigns for controller; stream metadata is kept in etcd", membership.node().id);
   return Status::Ok();
+}
+
+std::unique_ptr<groups::GroupRecords> ClusterControl::OpenGroupRecords() const {
+  const cluster::RendezvousGroupPlacement* placement = group_placement_.get();
+  return std::make_unique<cluster::EtcdGroupRecords>(*etcd_, node_id_, [placement] { return placement->LiveNodes(); });
 }
 
 void ClusterControl::AddMetrics(metrics::Exposition& out) const {

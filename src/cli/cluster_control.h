@@ -18,6 +18,8 @@
 #include "cluster/etcd_account_persistence.h"
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_stream_catalog.h"
+#include "cluster/group_placement.h"
+#include "groups/group_records.h"
 #include "cluster/isr_writer.h"
 #include "cluster/peer_client.h"
 #include "cluster/replicated_stores.h"
@@ -72,6 +74,11 @@ class ClusterControl {
   std::string StatusJson() const;
   // Where /metrics reads the followers' lag from. Call before serving.
   void SetReplicaLagSource(cluster::ReplicaLagSource source) { replica_lag_ = std::move(source); }
+  // Consumer groups (docs/cluster.md, "Consumer groups"): which node
+  // coordinates each group (none known before StartController), and the
+  // groups' records in etcd, for the groups::Coordinator.
+  groups::GroupPlacement* group_placement() const { return group_placement_.get(); }
+  std::unique_ptr<groups::GroupRecords> OpenGroupRecords() const;
   // Stops the controller (resigning) and the watches. Idempotent.
   void Stop();
 
@@ -98,6 +105,7 @@ class ClusterControl {
   std::shared_ptr<const auth::PeerSigner> peer_signer_;
   cluster::ReplicaLagSource replica_lag_;
   std::atomic<bool> observable_{false};  // view_, controller_ and node_id_ are set
+  std::unique_ptr<cluster::RendezvousGroupPlacement> group_placement_;  // its view set by StartController
 };
 
 }  // namespace sluice::cli

@@ -361,14 +361,28 @@ int RunServe(const ServeConfig& config) {
   channels::Delivery delivery(channel_registry, **engine, *object_store, delivery_options,
                               eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
-  // Consumer groups: durable groups and checkpoints under <data-dir>/groups/.
-  auto group_store = groups::GroupStore::Open(
-      {.data_dir = config.data_dir, .durability = config.durability, .flusher = shard_stores->flusher()});
-  if (!group_store.ok()) {
-    log::Error("cannot open the consumer groups in {}: {}", config.data_dir, group_store.status().ToString());
-    return 1;
+  // Consumer groups: durable groups and checkpoints under <data-dir>/groups/
+  // (in a cluster: in etcd, each group answered by one coordinating node).
+  std::unique_ptr<groups::GroupRecords> group_records;
+  if (cluster_control) {
+    group_records = cluster_control->OpenGroupRecords();
+  } else {
+    auto group_store = groups::GroupStore::Open(
+        {.data_dir = config.data_dir, .durability = config.durability, .flusher = shard_stores->flusher()});
+    if (!group_store.ok()) {
+      log::Error("cannot open the consumer groups in {}: {}", config.data_dir, group_store.status().ToString());
+      return 1;
+    }
+    group_records = std::move(group_store).value();
   }
-  groups::Coordinator group_coordinator(**engine, **group_store, {.clock = eopts.clock});
+  groups::CoordinatorOptions group_options{.clock = eopts.clock};
+  if (cluster_control) {
+    group_options.coordinates_here = [placement = cluster_control->group_placement()](const groups::GroupKey& key) {
+      Result<groups::GroupCoordinator> coordinator = placement->CoordinatorOf(key);
+      return !coordinator.ok() || coordinator->here;  // no live node known yet: nothing moved
+    };
+  }
+  groups::Coordinator group_coordinator(**engine, *group_records, std::move(group_options));
   group_coordinator.Start();
 
   api::ApiOptions aopts;
@@ -396,8 +410,10 @@ int RunServe(const ServeConfig& config) {
   gateway.AddService(
       std::make_unique<cloudwatch::CloudWatchService>(cloudwatch_metrics, config.account, config.region));
   gateway.AddService(std::make_unique<sts::StsService>(config.account));
-  gateway.AddService(
-      std::make_unique<groups_api::GroupsService>(group_coordinator, **engine, config.account, config.region));
+  groups_api::GroupsCluster groups_cluster;
+  if (cluster_control) groups_cluster = {cluster_control->group_placement(), forwarder.get(), config.node_id};
+  gateway.AddService(std::make_unique<groups_api::GroupsService>(group_coordinator, **engine, config.account,
+                                                                 config.region, std::move(groups_cluster)));
   gateway.SetLogRequests(config.log_requests);
   // The console's pages read every stream without a signature, so it is
   // served only where any credentials are accepted anyway.

@@ -139,6 +139,11 @@ ClusterView::Snapshot ClusterView::snapshot() const {
   return s;
 }
 
+std::map<std::string, NodeInfo> ClusterView::live_nodes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return live_nodes_;
+}
+
 std::optional<ShardRecord> ClusterView::shard(const ShardId& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = shards_.find(id);

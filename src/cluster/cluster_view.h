@@ -48,6 +48,7 @@ class ClusterView {
   Snapshot snapshot() const;
   std::optional<ShardRecord> shard(const ShardId& id) const;
   std::optional<NodeInfo> live_node(const std::string& id) const;
+  std::map<std::string, NodeInfo> live_nodes() const;  // by id
   int64_t revision() const;
   // Leader epoch increases the watch has delivered since Open (a first
   // assignment, a failover, a rebalance: each record written with a higher

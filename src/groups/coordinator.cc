@@ -39,7 +39,7 @@ const char* GroupStateName(GroupState s) {
   return "EMPTY";
 }
 
-Coordinator::Coordinator(engine::Engine& engine, GroupStore& store, CoordinatorOptions options)
+Coordinator::Coordinator(engine::Engine& engine, GroupRecords& store, CoordinatorOptions options)
     : engine_(engine),
       store_(store),
       options_(options),
@@ -72,6 +72,23 @@ void Coordinator::ExpiryLoop() {
     ExpireSessions();
     lock.lock();
   }
+}
+
+Status Coordinator::ClaimLocked(const GroupKey& key, Notices* notices) {
+  SLUICE_ASSIGN_OR_RETURN(bool reread, store_.Claim(key));
+  if (reread) DropMembersLocked(key, notices);
+  return Status::Ok();
+}
+
+void Coordinator::DropMembersLocked(const GroupKey& key, Notices* notices) {
+  auto live = live_.find(key);
+  if (live == live_.end()) return;
+  for (auto& [id, member] : live->second.members) {
+    if (member.listener) {
+      notices->push_back({std::move(member.listener), live->second.generation, {}, UnknownMember(key, id)});
+    }
+  }
+  live_.erase(live);
 }
 
 Result<const StoredGroup*> Coordinator::FindLocked(const GroupKey& key, StreamShards* shards) {
@@ -165,6 +182,9 @@ void Coordinator::Join(const JoinRequest& request, std::function<void(Result<Mem
     std::lock_guard lock(mu_);
     Result<StreamShards> shards = shards_.Describe(key.stream_ref());
     if (!shards.ok()) return done(shards.status());
+    if (Status claimed = ClaimLocked(key, &notices); !claimed.ok()) {
+      return done(claimed);  // a refused claim dropped nothing: no notices
+    }
     if (!Readable(shards->status)) {
       return done(Status::InUse(fmt::format("Stream {} under account {} not ACTIVE, instead in state {}", key.stream,
                                             key.account, engine::StreamStatusName(shards->status))));
@@ -177,11 +197,9 @@ void Coordinator::Join(const JoinRequest& request, std::function<void(Result<Mem
       stored = nullptr;
     }
     if (!stored) {
-      size_t on_stream = 0;
-      for (const auto& [k, g] : store_.groups()) {
-        on_stream += k.account == key.account && k.region == key.region && k.stream == key.stream;
-      }
-      if (on_stream >= kMaxGroupsPerStream) {
+      Result<std::vector<GroupRecord>> on_stream = store_.GroupsOf(key.stream_ref());
+      if (!on_stream.ok()) return done(on_stream.status());
+      if (on_stream->size() >= kMaxGroupsPerStream) {
         return done(Status::LimitExceeded(fmt::format("Stream {} already has {} consumer groups, the most it may have.",
                                                       key.stream, kMaxGroupsPerStream)));
       }
@@ -226,6 +244,7 @@ Result<MemberView> Coordinator::Heartbeat(const GroupKey& key, const std::string
   std::optional<MemberView> out;
   {
     std::lock_guard lock(mu_);
+    SLUICE_RETURN_IF_ERROR(ClaimLocked(key, &notices));
     StreamShards shards;
     SLUICE_ASSIGN_OR_RETURN(MemberLookup found, FindMemberLocked(key, member_id, &shards));
     found.member->last_heartbeat_ms = Now();
@@ -241,6 +260,7 @@ Status Coordinator::Leave(const GroupKey& key, const std::string& member_id) {
   Notices notices;
   {
     std::lock_guard lock(mu_);
+    SLUICE_RETURN_IF_ERROR(ClaimLocked(key, &notices));
     StreamShards shards;
     SLUICE_ASSIGN_OR_RETURN(MemberLookup found, FindMemberLocked(key, member_id, &shards));
     RemoveMemberLocked(*found.live, member_id, UnknownMember(key, member_id), &notices);
@@ -256,6 +276,9 @@ void Coordinator::Commit(const CheckpointRequest& request, std::function<void(St
   uint64_t position = 0;
   {
     std::lock_guard lock(mu_);
+    if (Status claimed = ClaimLocked(key, &notices); !claimed.ok()) {
+      return done(claimed);  // a refused claim dropped nothing: no notices
+    }
     StreamShards shards;
     Result<const StoredGroup*> stored = FindLocked(key, &shards);
     if (!stored.ok()) return done(stored.status());
@@ -295,19 +318,25 @@ void Coordinator::Commit(const CheckpointRequest& request, std::function<void(St
 }
 
 Result<std::vector<Checkpoint>> Coordinator::Checkpoints(const GroupKey& key) {
-  std::lock_guard lock(mu_);
-  StreamShards shards;
-  SLUICE_ASSIGN_OR_RETURN(const StoredGroup* stored, FindLocked(key, &shards));
+  Notices notices;
   std::vector<Checkpoint> out;
-  for (const auto& [shard, c] : stored->checkpoints) out.push_back(c);
+  {
+    std::lock_guard lock(mu_);
+    SLUICE_RETURN_IF_ERROR(ClaimLocked(key, &notices));
+    StreamShards shards;
+    SLUICE_ASSIGN_OR_RETURN(const StoredGroup* stored, FindLocked(key, &shards));
+    for (const auto& [shard, c] : stored->checkpoints) out.push_back(c);
+  }
+  Deliver(std::move(notices));
   return out;
 }
 
-Result<GroupDescription> Coordinator::Describe(const GroupKey& key) {
+Result<GroupDescription> Coordinator::Describe(const GroupKey& key, bool claim) {
   Notices notices;
   GroupDescription d;
   {
     std::lock_guard lock(mu_);
+    if (claim) SLUICE_RETURN_IF_ERROR(ClaimLocked(key, &notices));
     StreamShards shards;
     SLUICE_ASSIGN_OR_RETURN(const StoredGroup* stored, FindLocked(key, &shards));
     LiveGroup& live = live_[key];
@@ -341,15 +370,26 @@ Result<GroupDescription> Coordinator::Describe(const GroupKey& key) {
   return d;
 }
 
-Result<GroupPage> Coordinator::List(const engine::StreamRef& stream, const std::string& after, size_t limit) {
+Result<GroupPage> Coordinator::List(const engine::StreamRef& stream, const std::string& after, size_t limit,
+                                    bool held_only) {
   std::lock_guard lock(mu_);
   SLUICE_ASSIGN_OR_RETURN(StreamShards shards, shards_.Describe(stream));
   GroupPage page;
-  for (auto it = store_.groups().upper_bound(GroupKey{stream.account, stream.region, stream.name, after});
-       it != store_.groups().end(); ++it) {
-    const GroupKey& k = it->first;
-    if (k.account != stream.account || k.region != stream.region || k.stream != stream.name) break;
-    if (it->second.record.stream_creation_ms != shards.creation_ms) continue;
+  std::vector<GroupRecord> records;
+  if (held_only) {
+    for (auto it = store_.groups().upper_bound(GroupKey{stream.account, stream.region, stream.name, after});
+         it != store_.groups().end(); ++it) {
+      const GroupKey& k = it->first;
+      if (k.account != stream.account || k.region != stream.region || k.stream != stream.name) break;
+      records.push_back(it->second.record);
+    }
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(records, store_.GroupsOf(stream));
+  }
+  for (const GroupRecord& record : records) {
+    const GroupKey& k = record.key;
+    if (k.group <= after) continue;
+    if (record.stream_creation_ms != shards.creation_ms) continue;
     if (page.groups.size() == limit) {
       page.more = true;
       break;
@@ -369,9 +409,12 @@ Result<GroupPage> Coordinator::List(const engine::StreamRef& stream, const std::
 
 void Coordinator::Delete(const GroupKey& key, std::function<void(Status)> done) {
   uint64_t position = 0;
-  Notices notices;  // none: a group with members is not deleted
+  Notices notices;  // none but a claim's: a group with members is not deleted
   {
     std::lock_guard lock(mu_);
+    if (Status claimed = ClaimLocked(key, &notices); !claimed.ok()) {
+      return done(claimed);  // a refused claim dropped nothing: no notices
+    }
     StreamShards shards;
     Result<const StoredGroup*> stored = FindLocked(key, &shards);
     if (!stored.ok()) return done(stored.status());
@@ -393,6 +436,7 @@ Result<uint64_t> Coordinator::Attach(const GroupKey& key, const std::string& mem
   uint64_t push_id = 0;
   {
     std::lock_guard lock(mu_);
+    SLUICE_RETURN_IF_ERROR(ClaimLocked(key, &notices));
     StreamShards shards;
     SLUICE_ASSIGN_OR_RETURN(MemberLookup found, FindMemberLocked(key, member_id, &shards));
     if (found.member->listener) {
@@ -448,6 +492,17 @@ void Coordinator::ExpireSessions() {
     // The groups of deleted (or deleted and re-created) streams go with them.
     if (now - last_stream_check_ms_ >= 1000) {
       last_stream_check_ms_ = now;
+      if (options_.coordinates_here) {
+        std::vector<GroupKey> moved;
+        for (const auto& [key, live] : live_) {
+          if (!live.members.empty() && !options_.coordinates_here(key)) moved.push_back(key);
+        }
+        for (const GroupKey& key : moved) {
+          log::Info("consumer group {} of stream {}: coordinated by another node now; its members here go", key.group,
+                    key.stream);
+          DropMembersLocked(key, &notices);
+        }
+      }
       // Per stream: its creation time; nullopt when it is gone; absent from
       // the map when the engine could not say (the groups stay).
       std::map<std::tuple<std::string, std::string, std::string>, std::optional<int64_t>> streams;

@@ -1,7 +1,8 @@
 // Coordinator: consumer groups of every stream (docs/consumer-groups.md).
 // It keeps the members and their sessions, the generation and the sticky
 // balanced assignment of each group (groups/live_group.h) in memory, and
-// the groups and checkpoints durably in a GroupStore. It asks the engine
+// the groups and checkpoints durably in GroupRecords (groups/group_records.h:
+// a node's journal, or etcd in a cluster). It asks the engine
 // for each call's stream and shards (groups/stream_shards.h), so a reshard
 // or a parent's ShardEnd checkpoint is seen on the next call.
 //
@@ -10,6 +11,11 @@
 // expiry_check_interval_ms between Start() and Stop() (tests driving a
 // ManualClock call it directly). The same pass drops the groups of streams
 // that were deleted (or deleted and created again).
+//
+// Claims: every call naming a group first claims it from the records
+// (GroupRecords::Claim); when they read the group again (in a cluster: this
+// node took the group over from another), its members here are dropped, so
+// they get UnknownMember and join again, as after a restart.
 //
 // Push: Attach() marks a member as pushed (SubscribeToGroup): it holds its
 // session while attached, its moved shards are handed over at once, and its
@@ -27,6 +33,8 @@
 //   FencedMember      the member does not own the shard (now, or since the
 //                     generation it names)              (groups/member_errors.h)
 //   IoError           the store could not write (nothing changed)
+//   ServiceUnavailable the records refused the claim or a write (in a
+//                     cluster: another node coordinates the group now)
 //
 // Threading: every method is thread-safe; one lock serializes them. The
 // completions of durable writes (`done`) run on the store's flusher thread
@@ -44,7 +52,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "groups/group_store.h"
+#include "groups/group_records.h"
 #include "groups/group_types.h"
 #include "groups/live_group.h"
 #include "groups/stream_shards.h"
@@ -56,6 +64,11 @@ namespace sluice::groups {
 struct CoordinatorOptions {
   int64_t expiry_check_interval_ms = 100;
   const Clock* clock = nullptr;  // defaults to SystemClock
+  // In a cluster: whether this node coordinates the group now. Once a
+  // second the expiry pass drops the members of groups it no longer
+  // coordinates (pushed ones are told UnknownMember): they join again at
+  // the group's coordinator. Null: every group (a single node).
+  std::function<bool(const GroupKey&)> coordinates_here;
 };
 
 struct JoinRequest {
@@ -117,7 +130,7 @@ struct GroupPage {
 class Coordinator {
  public:
   // `engine` and `store` outlive the coordinator.
-  Coordinator(engine::Engine& engine, GroupStore& store, CoordinatorOptions options = {});
+  Coordinator(engine::Engine& engine, GroupRecords& store, CoordinatorOptions options = {});
   ~Coordinator();  // Stop()s
 
   // Starts / stops the session expiry thread. Stop is idempotent.
@@ -138,10 +151,16 @@ class Coordinator {
   void Commit(const CheckpointRequest& request, std::function<void(Status)> done);
   // GetGroupCheckpoints, in shard-id order.
   Result<std::vector<Checkpoint>> Checkpoints(const GroupKey& key);
-  // DescribeGroup.
-  Result<GroupDescription> Describe(const GroupKey& key);
+  // DescribeGroup. Without `claim` (operators' views: /metrics, the
+  // console), only a group the records hold already is described, and a
+  // cluster's node takes no group over for it (ResourceNotFound otherwise).
+  Result<GroupDescription> Describe(const GroupKey& key, bool claim = true);
   // ListGroups: the stream's groups named after `after`, at most `limit`.
-  Result<GroupPage> List(const engine::StreamRef& stream, const std::string& after, size_t limit);
+  // `held_only`: only those the records hold in memory (every group on a
+  // single node; in a cluster the groups this node coordinates), without
+  // asking etcd.
+  Result<GroupPage> List(const engine::StreamRef& stream, const std::string& after, size_t limit,
+                         bool held_only = false);
   // DeleteGroup: `done` runs once the removal is durable.
   void Delete(const GroupKey& key, std::function<void(Status)> done);
 
@@ -167,6 +186,11 @@ class Coordinator {
   };
   using Notices = std::vector<Notice>;
 
+  // Claims the group (see the header comment); when its state was read
+  // again, drops its live state. Caller holds mu_.
+  Status ClaimLocked(const GroupKey& key, Notices* notices);
+  // Drops the group's members, telling its pushed ones UnknownMember.
+  void DropMembersLocked(const GroupKey& key, Notices* notices);
   // The stored group of `key` on the stream as it is now: ResourceNotFound
   // for a missing stream or group. Caller holds mu_.
   Result<const StoredGroup*> FindLocked(const GroupKey& key, StreamShards* shards);
@@ -193,7 +217,7 @@ class Coordinator {
   int64_t Now() const { return clock_.NowMillis(); }
 
   engine::Engine& engine_;
-  GroupStore& store_;
+  GroupRecords& store_;
   const CoordinatorOptions options_;
   const Clock& clock_;
   EngineShards shards_;

@@ -22,7 +22,7 @@ std::vector<GroupSummary> StreamGroups(Coordinator& coordinator, const engine::S
   *more = false;
   std::string after;
   while (true) {
-    Result<GroupPage> page = coordinator.List(stream, after, std::min(kListPage, limit - out.size()));
+    Result<GroupPage> page = coordinator.List(stream, after, std::min(kListPage, limit - out.size()), /*held_only=*/true);
     if (!page.ok()) return out;
     for (GroupSummary& s : page->groups) out.push_back(std::move(s));
     if (!page->more) return out;
@@ -114,7 +114,7 @@ void AddGroupMetrics(Coordinator& coordinator, const std::vector<engine::StreamM
       generation.Add(labels, g.generation);
       rebalances.Add(labels, g.generation);
       if (!ReportsLag(stream)) continue;
-      Result<GroupDescription> d = coordinator.Describe(KeyOf(stream.ref, g.name));
+      Result<GroupDescription> d = coordinator.Describe(KeyOf(stream.ref, g.name), /*claim=*/false);
       if (!d.ok()) continue;
       for (const ShardDescription& s : d->shards) {
         Labels shard_labels = labels;
@@ -144,7 +144,7 @@ std::string GroupsJson(Coordinator& coordinator, const std::vector<engine::Strea
     w.Key("groups");
     w.BeginArray();
     for (const GroupSummary& g : groups) {
-      Result<GroupDescription> d = coordinator.Describe(KeyOf(stream.ref, g.name));
+      Result<GroupDescription> d = coordinator.Describe(KeyOf(stream.ref, g.name), /*claim=*/false);
       if (d.ok()) WriteGroup(w, *d);
     }
     w.EndArray();

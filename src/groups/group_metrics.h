@@ -18,7 +18,9 @@
 //
 // Both read every stream's groups through Coordinator::List and, where they
 // need members, checkpoints or lag, Coordinator::Describe (which rebalances
-// first, as a DescribeGroup call would).
+// first, as a DescribeGroup call would), both for the groups the coordinator
+// holds: in a cluster, those this node coordinates (no etcd call, no group
+// taken over by a scrape).
 #pragma once
 
 #include <cstddef>

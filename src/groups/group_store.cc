@@ -56,6 +56,17 @@ const StoredGroup* GroupStore::Find(const GroupKey& key) const {
   return it == groups_.end() ? nullptr : &it->second;
 }
 
+Result<std::vector<GroupRecord>> GroupStore::GroupsOf(const engine::StreamRef& stream) const {
+  std::vector<GroupRecord> out;
+  for (auto it = groups_.lower_bound(GroupKey{stream.account, stream.region, stream.name, ""}); it != groups_.end();
+       ++it) {
+    const GroupKey& k = it->first;
+    if (k.account != stream.account || k.region != stream.region || k.stream != stream.name) break;
+    out.push_back(it->second.record);
+  }
+  return out;
+}
+
 Result<uint64_t> GroupStore::PutGroup(const GroupRecord& record) {
   return Append(kPutGroup, EncodeGroupRecord(record));
 }

@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 
+#include "groups/group_records.h"
 #include "groups/group_types.h"
 #include "storage/metadata_store.h"
 #include "storage/shard_log.h"
@@ -45,13 +46,7 @@ struct GroupStoreOptions {
   storage::Flusher* flusher = nullptr;
 };
 
-// One group as stored: its record and its checkpoints by shard id.
-struct StoredGroup {
-  GroupRecord record;
-  std::map<std::string, Checkpoint> checkpoints;
-};
-
-class GroupStore {
+class GroupStore final : public GroupRecords {
  public:
   // Opens (or creates) the store and replays it. Corruption when the
   // snapshot or a journal record in the middle does not read back; a torn
@@ -59,18 +54,21 @@ class GroupStore {
   static Result<std::unique_ptr<GroupStore>> Open(const GroupStoreOptions& options);
   ~GroupStore();
 
-  const std::map<GroupKey, StoredGroup>& groups() const { return groups_; }
-  const StoredGroup* Find(const GroupKey& key) const;
+  // One node answers for every group: nothing to claim.
+  Result<bool> Claim(const GroupKey&) override { return false; }
+  const std::map<GroupKey, StoredGroup>& groups() const override { return groups_; }
+  const StoredGroup* Find(const GroupKey& key) const override;
+  Result<std::vector<GroupRecord>> GroupsOf(const engine::StreamRef& stream) const override;
 
   // Each appends one journal record, applies it, and returns the journal
   // position to pass to WhenDurable. IoError when the append fails (then
   // nothing changed).
-  Result<uint64_t> PutGroup(const GroupRecord& record);
-  Result<uint64_t> DeleteGroup(const GroupKey& key);  // with its checkpoints
-  Result<uint64_t> PutCheckpoint(const GroupKey& key, const Checkpoint& checkpoint);
+  Result<uint64_t> PutGroup(const GroupRecord& record) override;
+  Result<uint64_t> DeleteGroup(const GroupKey& key) override;  // with its checkpoints
+  Result<uint64_t> PutCheckpoint(const GroupKey& key, const Checkpoint& checkpoint) override;
 
   // Calls `done` once every change up to `position` is durable.
-  void WhenDurable(uint64_t position, std::function<void(Status)> done);
+  void WhenDurable(uint64_t position, std::function<void(Status)> done) override;
 
   // For tests: the journal's first offset (raised by compaction).
   uint64_t journal_start() const;

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "groups/assignment.h"
-#include "groups/group_store.h"
+#include "groups/group_records.h"
 #include "groups/stream_shards.h"
 
 namespace sluice::groups {

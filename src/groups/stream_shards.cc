@@ -40,14 +40,19 @@ Result<std::optional<EngineShards::Newest>> EngineShards::NewestRecord(const eng
 
 Status EngineShards::CheckCheckpoint(const engine::StreamRef& stream, const ShardInfo& shard,
                                      const std::optional<std::string>& sequence_number, bool shard_end) const {
-  SLUICE_ASSIGN_OR_RETURN(std::optional<Newest> newest, NewestRecord(stream, shard.shard_id));
+  Result<std::optional<Newest>> found = NewestRecord(stream, shard.shard_id);
+  // In a cluster a shard another node leads is not read here (NotLeader):
+  // its sequence numbers are checked by their form only.
+  const bool known = found.ok();
+  if (!known && found.status().code() != ErrorCode::kNotLeader) return found.status();
+  const std::optional<Newest> newest = known ? *found : std::nullopt;
   if (shard_end && !shard.closed) {
     return Status::InvalidArgument("Shard " + shard.shard_id +
                                    " is open: a checkpoint with ShardEnd needs a closed shard.");
   }
   if (!sequence_number) {
     if (!shard_end) return Status::InvalidArgument("A checkpoint needs a SequenceNumber unless it is a ShardEnd.");
-    if (newest) {
+    if (known && newest) {
       return Status::InvalidArgument("Shard " + shard.shard_id + " has records: its ShardEnd checkpoint needs " +
                                      "the SequenceNumber of its last record, " + newest->sequence_number + ".");
     }
@@ -57,11 +62,11 @@ Status EngineShards::CheckCheckpoint(const engine::StreamRef& stream, const Shar
   const std::optional<int> index = engine::ParseShardId(shard.shard_id);
   if (!fields || !index || fields->shard_index != static_cast<uint32_t>(*index) ||
       fields->shard_created_seconds != shard.created_seconds || fields->counter == 0 ||
-      fields->counter == engine::kEndingCounter || !newest || fields->counter > newest->counter) {
+      fields->counter == engine::kEndingCounter || (known && (!newest || fields->counter > newest->counter))) {
     return Status::InvalidArgument("Invalid SequenceNumber " + *sequence_number + " for shard " + shard.shard_id +
                                    ": it is not one of the shard's records.");
   }
-  if (shard_end && fields->counter != newest->counter) {
+  if (known && shard_end && fields->counter != newest->counter) {
     return Status::InvalidArgument("SequenceNumber " + *sequence_number + " is not the last record of shard " +
                                    shard.shard_id + " (" + newest->sequence_number + "): ShardEnd refused.");
   }

@@ -51,7 +51,9 @@ class EngineShards {
   // OK when `sequence_number` is a record of the shard that was written;
   // with `shard_end`, it must also be the last record of the closed shard
   // (or absent, for a closed shard without records). InvalidArgument with
-  // the reason otherwise; ResourceNotFound for an unknown shard.
+  // the reason otherwise; ResourceNotFound for an unknown shard. In a
+  // cluster, for a shard another node leads (the engine answers NotLeader),
+  // only the form is checked: of this shard, a record's counter.
   Status CheckCheckpoint(const engine::StreamRef& stream, const ShardInfo& shard,
                          const std::optional<std::string>& sequence_number, bool shard_end) const;
 

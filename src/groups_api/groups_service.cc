@@ -4,6 +4,9 @@
 #include <memory>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include "gateway/forwarded_call.h"
 #include "groups/member_errors.h"
 #include "groups_api/operations.h"
 #include "protocol/json_writer.h"
@@ -73,6 +76,15 @@ void GroupsService::Handle(const gateway::ServiceRequest& request, gateway::Serv
   options.default_account = request.account.empty() ? default_account_ : std::string(request.account);
   options.default_region = request.region.empty() ? default_region_ : std::string(request.region);
   CallContext ctx{coordinator_, options, engine_};
+  if (cluster_.placement != nullptr && request.operation != "ListGroups") {
+    // A call that does not name a group well is answered here, with its error.
+    Result<MemberCall> call = DecodeMemberCall(ctx, *body, /*member=*/false);
+    if (call.ok()) {
+      Result<groups::GroupCoordinator> coordinator = cluster_.placement->CoordinatorOf(call->key);
+      if (!coordinator.ok()) return respond(JsonError(coordinator.status()));
+      if (!coordinator->here) return Elsewhere(request, call->key, *coordinator, std::move(respond));
+    }
+  }
   if (subscribe) {
     auto shared = std::make_shared<gateway::ServiceResponder>(std::move(respond));
     return HandleSubscribeToGroup(
@@ -91,6 +103,31 @@ void GroupsService::Handle(const gateway::ServiceRequest& request, gateway::Serv
     r.body = std::move(out).value();
     respond(std::move(r));
   });
+}
+
+void GroupsService::Elsewhere(const gateway::ServiceRequest& request, const groups::GroupKey& key,
+                              const groups::GroupCoordinator& coordinator, gateway::ServiceResponder respond) {
+  if (request.operation == kSubscribeToGroup) {
+    return respond(JsonError(Status::InvalidArgument(
+        fmt::format("Group {} is coordinated by node {} at {}: in a cluster SubscribeToGroup is served only by the "
+                    "group's coordinator; call it there.",
+                    key.group, coordinator.node_id, coordinator.address))));
+  }
+  if (!request.http.Header(gateway::kForwardedHeader).empty() || cluster_.forwarder == nullptr) {
+    // One hop only: the nodes' views of the live nodes differ for a moment.
+    return respond(JsonError(Status(
+        ErrorCode::kServiceUnavailable,
+        fmt::format("Group {}: its coordinator is moving between nodes; try again.", key.group))));
+  }
+  cluster_.forwarder->Forward(
+      coordinator.address, gateway::CopyForForwarding(request, cluster_.node_id),
+      [key, respond = std::move(respond)](Result<gateway::ForwardedResponse> answer) {
+        if (answer.ok()) return respond(gateway::Relayed(std::move(*answer)));
+        // The coordinator did not answer (it may have just died): retryable.
+        respond(JsonError(Status(ErrorCode::kServiceUnavailable,
+                                 fmt::format("Group {}: its coordinator did not answer ({}); try again.", key.group,
+                                             answer.status().message()))));
+      });
 }
 
 gateway::ServiceResponse GroupsService::Error(const server::HttpRequest&, const Status& error) const {

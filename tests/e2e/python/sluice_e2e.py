@@ -828,6 +828,17 @@ class EtcdServer:
             self.proc.kill()
             self.proc.wait(STOP_DEADLINE_S)
 
+    def get_prefix(self, prefix: str) -> dict:
+        """Every key under `prefix` and its value, as etcd's JSON gateway answers them (bytes)."""
+        end = bytearray(prefix.encode())
+        end[-1] += 1
+        body = json.dumps({"key": base64.b64encode(prefix.encode()).decode(),
+                           "range_end": base64.b64encode(bytes(end)).decode()}).encode()
+        req = urllib.request.Request(f"http://{self.endpoint}/v3/kv/range", data=body, method="POST")
+        with urllib.request.urlopen(req, timeout=5.0) as answer:
+            kvs = json.load(answer).get("kvs", [])
+        return {base64.b64decode(kv["key"]).decode(): base64.b64decode(kv.get("value", "")) for kv in kvs}
+
 
 class EtcdMember(EtcdServer):
     """A member of an EtcdCluster, named `name`: the cluster starts it with the others (each is

@@ -217,6 +217,30 @@ TEST_F(CoordinatorTest, APushedMemberThatLeavesIsToldItsPushEnded) {
   EXPECT_EQ(MemberErrorType(told.endings[0]), "UnknownMemberException");
 }
 
+TEST_F(CoordinatorTest, TheMembersOfAGroupAnotherNodeCoordinatesNowGoAndThePushedOnesAreTold) {
+  bool here = true;
+  coordinator_ = std::make_unique<Coordinator>(
+      *engine_, *store_,
+      CoordinatorOptions{.clock = &clock_, .coordinates_here = [&here](const GroupKey&) { return here; }});
+  CreateStream(2);
+  Join("a");
+  Join("b");
+  Told told;
+  ASSERT_TRUE(coordinator_->Attach(key_, "a", told.Listener()).ok());
+  clock_.Advance(1000);
+  coordinator_->ExpireSessions();
+  EXPECT_TRUE(told.endings.empty());
+
+  here = false;
+  clock_.Advance(1000);
+  coordinator_->ExpireSessions();
+  ASSERT_EQ(told.endings.size(), 1u);
+  EXPECT_EQ(MemberErrorType(told.endings[0]), "UnknownMemberException");
+  Result<MemberView> b = coordinator_->Heartbeat(key_, "b");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(MemberErrorType(b.status()), "UnknownMemberException");
+}
+
 TEST_F(CoordinatorTest, ASecondAttachEndsTheFirstAndTheFirstsDetachLeavesTheSecondInPlace) {
   CreateStream(2);
   Join("a", 1000);
