@@ -48,10 +48,12 @@ struct TxnOp {
   std::string key;
   std::string value;  // kPut
   int64_t lease = 0;  // kPut
+  std::string range_end;  // kGet, kDelete: every key from `key` to this (empty: `key` only)
 
   static TxnOp Put(std::string key, std::string value, int64_t lease = 0);
   static TxnOp Get(std::string key);
   static TxnOp Delete(std::string key);
+  static TxnOp DeletePrefix(std::string prefix);  // every key starting with `prefix`
 };
 
 struct TxnResult {
