@@ -19,6 +19,7 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   c->data_dir_ = config.data_dir;
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
+  c->dynamodb_tables_ = std::make_unique<cluster::EtcdTables>(*c->etcd_);
   SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
   return c;
 }

@@ -16,6 +16,7 @@
 #include "cluster/controller.h"
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_stream_catalog.h"
+#include "cluster/etcd_tables.h"
 #include "cluster/isr_writer.h"
 #include "cluster/peer_client.h"
 #include "cluster/replicated_stores.h"
@@ -42,6 +43,8 @@ class ClusterControl {
   // For EngineOptions::iterator_key: the cluster's, so an iterator from any
   // node is valid on every node.
   const std::string& iterator_key() const { return iterator_key_; }
+  // For dynamodb::StoreOptions::shared: the DynamoDB tables, in etcd.
+  dynamodb::SharedTables* dynamodb_tables() const { return dynamodb_tables_.get(); }
   // For EngineOptions::shard_stores: each shard's records replicated over
   // the nodes (cluster/replicated_stores.h), kept in logs opened by `local`.
   // Call once, before the engine opens.
@@ -75,6 +78,7 @@ class ClusterControl {
   std::string data_dir_;
   std::unique_ptr<cluster::EtcdClient> etcd_;
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
+  std::unique_ptr<cluster::EtcdTables> dynamodb_tables_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
   cluster::PeerClient peer_client_;
