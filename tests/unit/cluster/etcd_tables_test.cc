@@ -13,6 +13,7 @@
 
 #include "cluster/etcd_fixture.h"
 #include "dynamodb/dynamodb_service.h"
+#include "dynamodb/service_call.h"
 
 namespace sluice::cluster {
 namespace {
@@ -31,15 +32,7 @@ struct Node {
         service(*store, "123456789012", "eu-west-1") {}
 
   gateway::ServiceResponse Call(std::string_view operation, std::string_view body) {
-    server::HttpRequest http;
-    http.method = "POST";
-    http.target = "/";
-    http.body = body;
-    std::optional<gateway::ServiceResponse> answer;
-    service.Handle(gateway::ServiceRequest{http, operation, "", ""},
-                   [&](gateway::ServiceResponse r) { answer = std::move(r); });
-    EXPECT_TRUE(answer.has_value()) << "a shared table answers inline";
-    return answer.value_or(gateway::ServiceResponse{});
+    return dynamodb_testing::CallService(service, operation, body);
   }
 
   std::unique_ptr<EtcdClient> client;
