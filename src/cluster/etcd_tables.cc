@@ -72,8 +72,8 @@ Result<std::optional<int64_t>> EtcdTables::Update(const SharedTableName& name, i
                                                   const dynamodb::TableDef& def) {
   std::string key = TableKey(name);
   Compare same_table{Compare::Target::kCreateRevision, Compare::Op::kEqual, key, created, {}};
-  Result<TxnResult> txn =
-      client_.Txn({same_table, Compare::ModRevision(key, revision)}, {TxnOp::Put(key, dynamodb::EncodeTableDef(def))}, {});
+  Result<TxnResult> txn = client_.Txn({same_table, Compare::ModRevision(key, revision)},
+                                      {TxnOp::Put(key, dynamodb::EncodeTableDef(def))}, {});
   if (!txn.ok()) return txn.status();
   return txn->succeeded ? std::optional<int64_t>(txn->revision) : std::nullopt;
 }

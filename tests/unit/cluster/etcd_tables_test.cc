@@ -26,9 +26,9 @@ struct Node {
   explicit Node(const std::string& endpoint)
       : client(MakeClient({endpoint})),
         tables(*client),
-        store(std::move(dynamodb::TableStore::Open(
-                            {"", storage::Durability::kMemory, storage::Env::Default(), &tables}))
-                  .value()),
+        store(
+            std::move(dynamodb::TableStore::Open({"", storage::Durability::kMemory, storage::Env::Default(), &tables}))
+                .value()),
         service(*store, "123456789012", "eu-west-1") {}
 
   gateway::ServiceResponse Call(std::string_view operation, std::string_view body) {
@@ -111,7 +111,8 @@ TEST_F(EtcdTablesTest, AWriteThroughOneNodeIsReadThroughTheOtherRightAfter) {
   CreateLeaseTable(*a_);
   for (int i = 0; i < 20; ++i) {
     std::string value = std::to_string(i);
-    auto r = a_->Call("PutItem", R"({"TableName":"leases","Item":{"leaseKey":{"S":"x"},"n":{"N":")" + value + R"("}}})");
+    auto r =
+        a_->Call("PutItem", R"({"TableName":"leases","Item":{"leaseKey":{"S":"x"},"n":{"N":")" + value + R"("}}})");
     ASSERT_EQ(r.status, 200) << r.body;
     r = b_->Call("GetItem", R"({"TableName":"leases","Key":{"leaseKey":{"S":"x"}}})");
     EXPECT_EQ(r.body, R"({"Item":{"leaseKey":{"S":"x"},"n":{"N":")" + value + R"("}}})");
@@ -137,7 +138,8 @@ TEST_F(EtcdTablesTest, ConditionalIncrementsThroughTwoNodesLoseNoCount) {
       std::string n = got.body.substr(at + 5, got.body.find('"', at + 5) - at - 5);
       auto r = node.Call("UpdateItem", R"({"TableName":"leases","Key":{"leaseKey":{"S":"c"}},
           "UpdateExpression":"SET n = n + :one","ConditionExpression":"n = :seen",
-          "ExpressionAttributeValues":{":one":{"N":"1"},":seen":{"N":")" + n + R"("}}})");
+          "ExpressionAttributeValues":{":one":{"N":"1"},":seen":{"N":")" +
+                                           n + R"("}}})");
       if (r.status == 200) {
         ++done;
       } else {
