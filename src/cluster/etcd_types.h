@@ -48,7 +48,8 @@ struct TxnOp {
   std::string key;
   std::string value;  // kPut
   int64_t lease = 0;  // kPut
-  std::string range_end;  // kGet, kDelete: every key from `key` to this (empty: `key` only)
+  // kGet, kDelete: every key from `key` up to this one (empty: `key` only).
+  std::string range_end;
 
   static TxnOp Put(std::string key, std::string value, int64_t lease = 0);
   static TxnOp Get(std::string key);
