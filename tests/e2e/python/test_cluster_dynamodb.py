@@ -2,7 +2,9 @@
 created through one node is used at once through the others; conditional writes racing through
 two nodes have exactly one winner per item; a lease-counter loop of conditional UpdateItems
 through all three nodes loses no increment; and after kill -9 of a node every write it
-acknowledged is read back through another."""
+acknowledged is read back through another. And the Python KCL with two workers through two
+different nodes sharing one lease table: each takes one of the two shards, and every record is
+processed and checkpointed."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import threading
 
 import cluster_e2e
 import sluice_e2e as e2e
+from test_kclpy import leases, read_output, start_daemon, stop_daemon
 
 KEY = [{"AttributeName": "leaseKey", "KeyType": "HASH"}]
 ATTRS = [{"AttributeName": "leaseKey", "AttributeType": "S"}]
@@ -102,3 +105,69 @@ def test_one_table_through_every_node_racing_writes_have_one_winner_and_a_kill_l
     assert [scanned[f"n1-{i}"]["n"]["N"] for i in range(30)] == [str(i) for i in range(30)]
     assert scanned[target]["leaseCounter"]["N"] == str(3 * per_worker)
     assert len(scanned) == len(keys) + len(acked)
+
+
+def test_two_kcl_workers_through_two_nodes_share_one_lease_table(etcd, spawn, tmp_path):
+    servers = cluster_e2e.start_nodes(etcd, spawn)
+    kinesis = {n: e2e.client(s.endpoint) for n, s in servers.items()}
+    stream, _ = cluster_e2e.stream_in_sync(etcd, kinesis, "kcl", 2)
+    application = e2e.unique_name("kcl-app")
+    put = {}  # (shard, sequence number) -> data
+
+    def put_records(round_: int):
+        entries = [{"PartitionKey": f"key-{k}", "Data": f"{round_}-{k}".encode()} for k in range(40)]
+        response = kinesis["n1"].put_records(StreamName=stream, Records=entries)
+        assert response["FailedRecordCount"] == 0, response
+        for entry, result in zip(entries, response["Records"]):
+            put[(result["ShardId"], result["SequenceNumber"])] = entry["Data"].decode()
+
+    put_records(1)
+    workers = {}
+    for n in ("n2", "n3"):
+        work = tmp_path / n
+        work.mkdir()
+        output = str(work / "processed.jsonl")
+        workers[n] = (*start_daemon(work, servers[n].endpoint, stream, application, output), output)
+
+    def seen() -> dict:
+        return {(p["shard"], p["sequence"]): p["data"] for _, _, out in workers.values()
+                for p in read_output(out) if "shard" in p}
+
+    dynamo = e2e.client(servers["n1"].endpoint, service="dynamodb")
+
+    def owners() -> set:
+        try:
+            items = dynamo.scan(TableName=application)["Items"]
+        except dynamo.exceptions.ResourceNotFoundException:
+            return set()
+        return {i["leaseOwner"]["S"] for i in items if "leaseOwner" in i}
+
+    def last_by_shard() -> dict:
+        last = {}
+        for shard, sequence in put:
+            if shard not in last or int(sequence) > int(last[shard]):
+                last[shard] = sequence
+        return last
+
+    def diagnosis() -> str:
+        logs = "\n".join(f"{n} daemon log (tail):\n{log.read_text(errors='replace')[-3000:]}"
+                         for n, (_, log, _) in workers.items())
+        return f"processed {len(seen())} of {len(put)}; leases {leases(dynamo, application)}\n{logs}"
+
+    try:
+        try:
+            # The KCL balances: of two shards, each worker takes one.
+            e2e.wait_until(lambda: len(owners()) == 2, 90, "each worker holding a lease")
+            put_records(2)
+            e2e.wait_until(lambda: set(put) <= set(seen()), 60, "every record processed")
+            e2e.wait_until(lambda: leases(dynamo, application) == last_by_shard(), 30,
+                           "each shard's checkpoint at its last record")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{diagnosis()}") from e
+        for n, (daemon, _, _) in workers.items():
+            assert daemon.poll() is None, f"{n}'s daemon exited with {daemon.returncode}\n{diagnosis()}"
+    finally:
+        for daemon, _, _ in workers.values():
+            stop_daemon(daemon)
+    assert {k: seen()[k] for k in put} == put
+    assert [p["error"] for _, _, out in workers.values() for p in read_output(out) if "error" in p] == []
