@@ -325,7 +325,10 @@ int RunServe(const ServeConfig& config) {
     // The DynamoDB tables are etcd's, one set for every node.
     tables = dynamodb::TableStore::Open(
         {config.data_dir, config.durability, storage::Env::Default(), cluster_control->dynamodb_tables()});
-    if (!tables.ok()) return 1;
+    if (!tables.ok()) {
+      log::Error("cannot open the DynamoDB tables in etcd: {}", tables.status().ToString());
+      return 1;
+    }
     eopts.catalog = cluster_control->catalog();
     eopts.placement = cluster_control->placement();
     eopts.active_once_led = true;  // a new stream is ACTIVE once the controller has given each shard a leader

@@ -267,6 +267,8 @@ void DescribeTable(Call& call) {
     return call.Fail("ResourceNotFoundException", "Requested resource not found: Table: " + name + " not found");
   }
   std::lock_guard<std::mutex> lock((*table)->mu());
+  Status loaded = (*table)->LoadAll();  // a shared table's ItemCount and TableSizeBytes
+  if (!loaded.ok()) return call.Fail(loaded);
   call.Ok(Describe(**table, call, "Table", "ACTIVE"));
 }
 

@@ -66,9 +66,11 @@ std::string PutIfAbsent(const std::string& key, const std::string& owner) {
 
 TEST_F(EtcdTablesTest, ATableCreatedThroughOneNodeIsDescribedAndListedThroughTheOther) {
   CreateLeaseTable(*a_);
+  ASSERT_EQ(a_->Call("PutItem", PutIfAbsent("k", "a")).status, 200);
   auto r = b_->Call("DescribeTable", R"({"TableName":"leases"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("\"TableStatus\":\"ACTIVE\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"ItemCount\":1"), std::string::npos) << r.body;
   r = b_->Call("ListTables", "{}");
   EXPECT_EQ(r.body, R"({"TableNames":["leases"]})");
   r = b_->Call("CreateTable", R"({"TableName":"leases","BillingMode":"PAY_PER_REQUEST",
