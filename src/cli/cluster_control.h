@@ -36,6 +36,8 @@ class ClusterControl {
 
   // For EngineOptions::catalog: the engine loads its streams from etcd.
   std::shared_ptr<engine::StreamCatalog> catalog() const { return catalog_; }
+  // For dynamodb::StoreOptions::shared: the DynamoDB tables, in etcd.
+  dynamodb::SharedTables* dynamodb_tables() const { return dynamodb_tables_.get(); }
   // For EngineOptions::placement: which node leads each shard, from the
   // controller's records once StartController has read them (until then
   // every shard is leaderless, and calls get the retryable NotLeader).
@@ -43,8 +45,6 @@ class ClusterControl {
   // For EngineOptions::iterator_key: the cluster's, so an iterator from any
   // node is valid on every node.
   const std::string& iterator_key() const { return iterator_key_; }
-  // For dynamodb::StoreOptions::shared: the DynamoDB tables, in etcd.
-  dynamodb::SharedTables* dynamodb_tables() const { return dynamodb_tables_.get(); }
   // For EngineOptions::shard_stores: each shard's records replicated over
   // the nodes (cluster/replicated_stores.h), kept in logs opened by `local`.
   // Call once, before the engine opens.
