@@ -22,6 +22,7 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
   c->accounts_ = std::make_shared<cluster::EtcdAccountPersistence>(*c->etcd_);
+  c->dynamodb_tables_ = std::make_unique<cluster::EtcdTables>(*c->etcd_);
   SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
   // Under --auth the nodes' calls to each other are signed with the cluster's peer key.
   cluster::PeerClientOptions peer_options;

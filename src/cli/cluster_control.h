@@ -18,6 +18,7 @@
 #include "cluster/etcd_account_persistence.h"
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_stream_catalog.h"
+#include "cluster/etcd_tables.h"
 #include "cluster/group_placement.h"
 #include "groups/group_records.h"
 #include "cluster/isr_writer.h"
@@ -42,6 +43,8 @@ class ClusterControl {
   // For EngineOptions::accounts: the account settings and resource policies
   // in etcd, one document for the whole cluster.
   std::shared_ptr<engine::AccountPersistence> accounts() const { return accounts_; }
+  // For dynamodb::StoreOptions::shared: the DynamoDB tables, in etcd.
+  dynamodb::SharedTables* dynamodb_tables() const { return dynamodb_tables_.get(); }
   // For EngineOptions::placement: which node leads each shard, from the
   // controller's records once StartController has read them (until then
   // every shard is leaderless, and calls get the retryable NotLeader).
@@ -93,6 +96,7 @@ class ClusterControl {
   std::unique_ptr<cluster::EtcdClient> etcd_;
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
   std::shared_ptr<cluster::EtcdAccountPersistence> accounts_;
+  std::unique_ptr<cluster::EtcdTables> dynamodb_tables_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
   std::unique_ptr<cluster::PeerClient> peer_client_;

@@ -322,6 +322,13 @@ int RunServe(const ServeConfig& config) {
       return 1;
     }
     cluster_control = std::move(connected).value();
+    // The DynamoDB tables are etcd's, one set for every node.
+    tables = dynamodb::TableStore::Open(
+        {config.data_dir, config.durability, storage::Env::Default(), cluster_control->dynamodb_tables()});
+    if (!tables.ok()) {
+      log::Error("cannot open the DynamoDB tables in etcd: {}", tables.status().ToString());
+      return 1;
+    }
     eopts.catalog = cluster_control->catalog();
     eopts.accounts = cluster_control->accounts();
     eopts.placement = cluster_control->placement();

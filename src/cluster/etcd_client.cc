@@ -79,6 +79,10 @@ TxnOp TxnOp::Put(std::string key, std::string value, int64_t lease) {
 }
 TxnOp TxnOp::Get(std::string key) { return {Kind::kGet, std::move(key), {}, 0}; }
 TxnOp TxnOp::Delete(std::string key) { return {Kind::kDelete, std::move(key), {}, 0}; }
+TxnOp TxnOp::DeletePrefix(std::string prefix) {
+  std::string end = PrefixEnd(prefix);
+  return {Kind::kDelete, std::move(prefix), {}, 0, std::move(end)};
+}
 
 Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(EtcdOptions options) {
   if (options.endpoints.empty()) return Status::InvalidArgument("no etcd endpoint given");

@@ -88,11 +88,11 @@ void WriteOps(JsonWriter& w, std::string_view name, const std::vector<TxnOp>& op
         break;
       case TxnOp::Kind::kGet:
         w.Key("request_range");
-        WriteRange(w, op.key, "", 0);
+        WriteRange(w, op.key, op.range_end, 0);
         break;
       case TxnOp::Kind::kDelete:
         w.Key("request_delete_range");
-        WriteDeleteRange(w, op.key, "");
+        WriteDeleteRange(w, op.key, op.range_end);
         break;
     }
     w.EndObject();

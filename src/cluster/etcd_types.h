@@ -48,10 +48,13 @@ struct TxnOp {
   std::string key;
   std::string value;  // kPut
   int64_t lease = 0;  // kPut
+  // kGet, kDelete: every key from `key` up to this one (empty: `key` only).
+  std::string range_end;
 
   static TxnOp Put(std::string key, std::string value, int64_t lease = 0);
   static TxnOp Get(std::string key);
   static TxnOp Delete(std::string key);
+  static TxnOp DeletePrefix(std::string prefix);  // every key starting with `prefix`
 };
 
 struct TxnResult {

@@ -59,7 +59,7 @@ void BatchGetItem(Call& call) {
     TableRead read;
     read.name = std::string(name);
     Result<std::shared_ptr<Table>> table = call.store.Find(call.account, call.region, read.name);
-    if (!table.ok()) return call.Fail(Status::NotFound("Requested resource not found"));
+    if (!table.ok()) return call.Fail(table.status());
     read.table = std::move(table).value();
     Members m(spec_object);
     inputs.push_back(std::make_unique<ExpressionInputs>());
@@ -108,6 +108,8 @@ void BatchGetItem(Call& call) {
     WriteKey(w, read.name);
     w.BeginArray();
     std::lock_guard<std::mutex> lock(read.table->mu());
+    Status loaded = read.table->Load(read.keys);
+    if (!loaded.ok()) return call.Fail(loaded);
     seen.emplace_back(read.table.get(), read.table->end_position());
     for (const ItemKey& key : read.keys) {
       if (const Item* item = read.table->Find(key)) {
@@ -139,7 +141,7 @@ void BatchWriteItem(Call& call) {
     Status s = CheckTableName(name, "requestItems.key");
     if (!s.ok()) return call.Fail(s);
     Result<std::shared_ptr<Table>> table = call.store.Find(call.account, call.region, std::string(name));
-    if (!table.ok()) return call.Fail(Status::NotFound("Requested resource not found"));
+    if (!table.ok()) return call.Fail(table.status());
     std::lock_guard<std::mutex> lock((*table)->mu());
     for (simdjson::dom::element e : list_array) {
       simdjson::dom::object request, put, del;
@@ -195,24 +197,25 @@ void BatchWriteItem(Call& call) {
         "constraint: [Member must have length less than or equal to 25, Member must have length greater than or "
         "equal to 1]"));
   }
-  // One journal batch per table.
-  std::vector<std::pair<Table*, uint64_t>> positions;
+  // One journal batch per table (shared tables: commits as large as the
+  // store allows; a batch is not atomic).
   std::vector<Table*> tables;
   for (const Write& write : writes) tables.push_back(write.table.get());
   auto locks = LockAll(tables);
   std::sort(tables.begin(), tables.end());
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+  std::vector<TableWrite> parts;
   for (Table* table : tables) {
-    std::vector<Mutation> mutations;
+    parts.push_back({table, {}, {}});
     for (const Write& write : writes) {
-      if (write.table.get() == table) mutations.push_back(write.mutation);
+      if (write.table.get() == table) parts.back().mutations.push_back(write.mutation);
     }
-    Result<uint64_t> position = table->Write(mutations);
-    if (!position.ok()) return call.Fail(position.status());
-    positions.emplace_back(table, *position);
   }
+  auto positions = WriteTables(parts, /*atomic=*/false);
+  if (!positions.ok()) return call.Fail(positions.status());
+  if (!*positions) return FailContended(call);  // a table deleted meanwhile
   locks.clear();
-  call.OkWhenDurable(positions, "{\"UnprocessedItems\":{}}");
+  call.OkWhenDurable(**positions, "{\"UnprocessedItems\":{}}");
 }
 
 void TransactWriteItems(Call& call) {
@@ -230,91 +233,104 @@ void TransactWriteItems(Call& call) {
                            "constraint: Member must have length less than or equal to 100, Member "
                            "must have length greater than or equal to 1"));
   }
-  std::vector<ItemWrite> writes;
-  for (simdjson::dom::element e : *items) {
-    simdjson::dom::object element, inner;
-    if (e.get_object().get(element)) return call.Fail(Status::Serialization("Unexpected value type"));
-    std::optional<ItemWrite::Kind> kind;
-    for (auto [name, k] :
-         {std::pair{"ConditionCheck", ItemWrite::Kind::kCheck}, std::pair{"Put", ItemWrite::Kind::kPut},
-          std::pair{"Delete", ItemWrite::Kind::kDelete}, std::pair{"Update", ItemWrite::Kind::kUpdate}}) {
-      simdjson::dom::object o;
-      if (!element[name].get_object().get(o)) {
-        if (kind) {
-          return call.Fail(Status::Validation("TransactItems can only contain one of Check, Put, Update or Delete"));
+  for (int attempt = 1; attempt <= kMaxWriteAttempts; ++attempt) {
+    std::vector<ItemWrite> writes;
+    for (simdjson::dom::element e : *items) {
+      simdjson::dom::object element, inner;
+      if (e.get_object().get(element)) return call.Fail(Status::Serialization("Unexpected value type"));
+      std::optional<ItemWrite::Kind> kind;
+      for (auto [name, k] :
+           {std::pair{"ConditionCheck", ItemWrite::Kind::kCheck}, std::pair{"Put", ItemWrite::Kind::kPut},
+            std::pair{"Delete", ItemWrite::Kind::kDelete}, std::pair{"Update", ItemWrite::Kind::kUpdate}}) {
+        simdjson::dom::object o;
+        if (!element[name].get_object().get(o)) {
+          if (kind) {
+            return call.Fail(Status::Validation("TransactItems can only contain one of Check, Put, Update or Delete"));
+          }
+          kind = k;
+          inner = o;
         }
-        kind = k;
-        inner = o;
+      }
+      if (!kind) {
+        return call.Fail(Status::Validation("TransactItems can only contain one of Check, Put, Update or Delete"));
+      }
+      Members m(inner);
+      Result<ItemWrite> write = ReadItemWrite(call, m, *kind);
+      if (!write.ok()) return call.Fail(write.status());
+      for (const ItemWrite& other : writes) {
+        if (SameItem(other.table, other.key, write->table, write->key)) {
+          return call.Fail(Status::Validation("Transaction request cannot include multiple operations on one item"));
+        }
+      }
+      writes.push_back(std::move(write).value());
+    }
+    std::vector<Table*> tables;
+    for (const ItemWrite& w : writes) tables.push_back(w.table.get());
+    auto locks = LockAll(tables);
+    std::sort(tables.begin(), tables.end());
+    tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+    // A shared table's items are loaded first, each table's at one revision.
+    for (Table* table : tables) {
+      std::vector<ItemKey> keys;
+      for (const ItemWrite& w : writes) {
+        if (w.table.get() == table) keys.push_back(w.key);
+      }
+      Status loaded = table->Load(keys);
+      if (!loaded.ok()) return call.Fail(loaded);
+    }
+    // Every condition is checked before anything is written.
+    std::vector<WriteOutcome> outcomes;
+    bool any_failed = false;
+    for (const ItemWrite& w : writes) {
+      Result<WriteOutcome> outcome = PrepareWrite(w);
+      if (!outcome.ok()) return call.Fail(outcome.status());
+      any_failed = any_failed || outcome->condition_failed;
+      outcomes.push_back(std::move(outcome).value());
+    }
+    if (any_failed) {
+      std::string codes;
+      std::string reasons = ",\"CancellationReasons\":[";
+      for (size_t i = 0; i < writes.size(); ++i) {
+        bool failed = outcomes[i].condition_failed;
+        codes += std::string(i ? ", " : "") + (failed ? "ConditionalCheckFailed" : "None");
+        reasons += i ? "," : "";
+        if (!failed) {
+          reasons += "{\"Code\":\"None\"}";
+          continue;
+        }
+        reasons += "{\"Code\":\"ConditionalCheckFailed\",\"Message\":\"The conditional request failed\"";
+        if (writes[i].return_old_on_failure && outcomes[i].old_item) {
+          reasons += ",\"Item\":" + ItemToJson(*outcomes[i].old_item);
+        }
+        reasons += "}";
+      }
+      reasons += "]";
+      std::vector<std::pair<Table*, uint64_t>> seen;
+      for (Table* t : tables) seen.emplace_back(t, t->end_position());
+      return call.RespondWhenDurable(
+          seen,
+          ErrorResponse(kTransactionCanceled,
+                        "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]",
+                        reasons, 400));
+    }
+    std::vector<TableWrite> parts;
+    for (Table* table : tables) {
+      TableWrite& part = parts.emplace_back(TableWrite{table, {}, {}});
+      for (size_t i = 0; i < writes.size(); ++i) {
+        if (writes[i].table.get() != table) continue;
+        part.read.push_back(writes[i].key);
+        if (writes[i].kind != ItemWrite::Kind::kCheck) {
+          part.mutations.push_back(Mutation{writes[i].key, outcomes[i].new_item});
+        }
       }
     }
-    if (!kind) {
-      return call.Fail(Status::Validation("TransactItems can only contain one of Check, Put, Update or Delete"));
-    }
-    Members m(inner);
-    Result<ItemWrite> write = ReadItemWrite(call, m, *kind);
-    if (!write.ok()) return call.Fail(write.status());
-    for (const ItemWrite& other : writes) {
-      if (SameItem(other.table, other.key, write->table, write->key)) {
-        return call.Fail(Status::Validation("Transaction request cannot include multiple operations on one item"));
-      }
-    }
-    writes.push_back(std::move(write).value());
+    auto positions = WriteTables(parts, /*atomic=*/true);
+    if (!positions.ok()) return call.Fail(positions.status());
+    if (!*positions) continue;
+    locks.clear();
+    return call.OkWhenDurable(**positions, "{}");
   }
-  std::vector<Table*> tables;
-  for (const ItemWrite& w : writes) tables.push_back(w.table.get());
-  auto locks = LockAll(tables);
-  // Every condition is checked before anything is written.
-  std::vector<WriteOutcome> outcomes;
-  bool any_failed = false;
-  for (const ItemWrite& w : writes) {
-    Result<WriteOutcome> outcome = PrepareWrite(w);
-    if (!outcome.ok()) return call.Fail(outcome.status());
-    any_failed = any_failed || outcome->condition_failed;
-    outcomes.push_back(std::move(outcome).value());
-  }
-  if (any_failed) {
-    std::string codes;
-    std::string reasons = ",\"CancellationReasons\":[";
-    for (size_t i = 0; i < writes.size(); ++i) {
-      bool failed = outcomes[i].condition_failed;
-      codes += std::string(i ? ", " : "") + (failed ? "ConditionalCheckFailed" : "None");
-      reasons += i ? "," : "";
-      if (!failed) {
-        reasons += "{\"Code\":\"None\"}";
-        continue;
-      }
-      reasons += "{\"Code\":\"ConditionalCheckFailed\",\"Message\":\"The conditional request failed\"";
-      if (writes[i].return_old_on_failure && outcomes[i].old_item) {
-        reasons += ",\"Item\":" + ItemToJson(*outcomes[i].old_item);
-      }
-      reasons += "}";
-    }
-    reasons += "]";
-    std::vector<std::pair<Table*, uint64_t>> seen;
-    for (Table* t : tables) seen.emplace_back(t, t->end_position());
-    return call.RespondWhenDurable(
-        seen,
-        ErrorResponse(kTransactionCanceled,
-                      "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]",
-                      reasons, 400));
-  }
-  std::sort(tables.begin(), tables.end());
-  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
-  std::vector<std::pair<Table*, uint64_t>> positions;
-  for (Table* table : tables) {
-    std::vector<Mutation> mutations;
-    for (size_t i = 0; i < writes.size(); ++i) {
-      if (writes[i].table.get() == table && writes[i].kind != ItemWrite::Kind::kCheck) {
-        mutations.push_back(Mutation{writes[i].key, outcomes[i].new_item});
-      }
-    }
-    if (mutations.empty()) continue;
-    Result<uint64_t> position = table->Write(mutations);
-    if (!position.ok()) return call.Fail(position.status());
-    positions.emplace_back(table, *position);
-  }
-  locks.clear();
-  call.OkWhenDurable(positions, "{}");
+  FailContended(call);
 }
 
 }  // namespace sluice::dynamodb

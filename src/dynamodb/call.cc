@@ -173,9 +173,7 @@ Result<std::shared_ptr<Table>> Call::FindTable(std::string_view member) {
   std::optional<std::string_view> name = body.String(member);
   SLUICE_RETURN_IF_ERROR(body.error());
   SLUICE_RETURN_IF_ERROR(CheckTableName(name, "tableName"));
-  Result<std::shared_ptr<Table>> table = store.Find(account, region, std::string(*name));
-  if (!table.ok()) return Status::NotFound("Requested resource not found");
-  return table;
+  return store.Find(account, region, std::string(*name));
 }
 
 Status CheckTableName(std::optional<std::string_view> name, std::string_view where) {

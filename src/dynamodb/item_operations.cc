@@ -8,24 +8,31 @@ namespace sluice::dynamodb {
 namespace {
 
 // A single-item write: check and apply under the table's lock, answer once
-// the journal holds it durably.
+// the journal holds it durably. A shared table's: load the item, decide,
+// and commit only if the item is unchanged since; else all again.
 void RunWrite(Call& call, ItemWrite::Kind kind) {
-  Result<ItemWrite> write = ReadItemWrite(call, call.body, kind);
-  if (!write.ok()) return call.Fail(write.status());
-  Table& table = *write->table;
-  std::unique_lock<std::mutex> lock(table.mu());
-  Result<WriteOutcome> outcome = PrepareWrite(*write);
-  if (!outcome.ok()) return call.Fail(outcome.status());
-  if (outcome->condition_failed) return FailCondition(call, *write, *outcome);
-  Result<uint64_t> position = table.Write({Mutation{write->key, outcome->new_item}});
-  if (!position.ok()) return call.Fail(position.status());
-  lock.unlock();
-  std::string json;
-  protocol::JsonWriter w(&json);
-  w.BeginObject();
-  WriteItemMember(w, "Attributes", ReturnedAttributes(*write, *outcome));
-  w.EndObject();
-  call.OkWhenDurable(table, *position, std::move(json));
+  for (int attempt = 1; attempt <= kMaxWriteAttempts; ++attempt) {
+    Result<ItemWrite> write = ReadItemWrite(call, call.body, kind);
+    if (!write.ok()) return call.Fail(write.status());
+    Table& table = *write->table;
+    std::unique_lock<std::mutex> lock(table.mu());
+    Status loaded = table.Load({write->key});
+    if (!loaded.ok()) return call.Fail(loaded);
+    Result<WriteOutcome> outcome = PrepareWrite(*write);
+    if (!outcome.ok()) return call.Fail(outcome.status());
+    if (outcome->condition_failed) return FailCondition(call, *write, *outcome);
+    auto written = WriteTables({{&table, {write->key}, {Mutation{write->key, outcome->new_item}}}}, /*atomic=*/true);
+    if (!written.ok()) return call.Fail(written.status());
+    if (!*written) continue;
+    lock.unlock();
+    std::string json;
+    protocol::JsonWriter w(&json);
+    w.BeginObject();
+    WriteItemMember(w, "Attributes", ReturnedAttributes(*write, *outcome));
+    w.EndObject();
+    return call.OkWhenDurable(**written, std::move(json));
+  }
+  FailContended(call);
 }
 
 }  // namespace
@@ -60,6 +67,8 @@ void GetItem(Call& call) {
   std::lock_guard<std::mutex> lock((*table)->mu());
   Result<ItemKey> key = ReadKey(**table, *key_json);
   if (!key.ok()) return call.Fail(key.status());
+  s = (*table)->Load({*key});
+  if (!s.ok()) return call.Fail(s);
   std::string json;
   protocol::JsonWriter w(&json);
   w.BeginObject();

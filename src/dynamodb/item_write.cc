@@ -51,7 +51,7 @@ Result<ItemWrite> ReadItemWrite(Call& call, Members& body, ItemWrite::Kind kind)
   SLUICE_RETURN_IF_ERROR(body.error());
   SLUICE_RETURN_IF_ERROR(CheckTableName(table_name, "tableName"));
   Result<std::shared_ptr<Table>> table = call.store.Find(call.account, call.region, std::string(*table_name));
-  if (!table.ok()) return Status::NotFound("Requested resource not found");
+  if (!table.ok()) return table.status();
   w.table = std::move(table).value();
 
   ExpressionInputs inputs;
@@ -188,6 +188,11 @@ Item ReturnedAttributes(const ItemWrite& w, const WriteOutcome& outcome) {
     return Project(w.return_values == "UPDATED_OLD" ? old_item : new_item, paths);
   }
   return {};
+}
+
+void FailContended(const Call& call) {
+  call.Fail("InternalServerError", "The items this write read were changed by other writers " +
+                                       std::to_string(kMaxWriteAttempts) + " times before it could land; try again");
 }
 
 void FailCondition(const Call& call, const ItemWrite& w, const WriteOutcome& outcome) {

@@ -46,6 +46,12 @@ Result<WriteOutcome> PrepareWrite(const ItemWrite& write);
 // The Attributes the write's ReturnValues asks for.
 Item ReturnedAttributes(const ItemWrite& write, const WriteOutcome& outcome);
 
+// A write to a shared table (Table::Shared) whose reads changed before it
+// landed loads and decides again, this many times at most; then it answers
+// FailContended: InternalServerError (500, which clients retry) saying so.
+inline constexpr int kMaxWriteAttempts = 16;
+void FailContended(const Call& call);
+
 // ConditionalCheckFailedException, with the old item when asked, once
 // what the check saw is durable. Requires the table's mu().
 void FailCondition(const Call& call, const ItemWrite& write, const WriteOutcome& outcome);

@@ -184,6 +184,8 @@ void RunRead(Call& call, bool query) {
   }
 
   std::lock_guard<std::mutex> lock((*table)->mu());
+  s = (*table)->LoadAll();
+  if (!s.ok()) return call.Fail(s);
   Source source{table->get()};
   if (index_name) {
     source.index = (*table)->def().FindIndex(*index_name);

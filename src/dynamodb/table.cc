@@ -1,6 +1,7 @@
 #include "dynamodb/table.h"
 
 #include <chrono>
+#include <deque>
 #include <future>
 
 #include <simdjson.h>
@@ -76,13 +77,75 @@ Result<std::unique_ptr<Table>> Table::Open(const std::string& dir, const TableOp
   return table;
 }
 
+std::unique_ptr<Table> Table::Shared(SharedTables* store, SharedTableName name, SharedTable table) {
+  TableOptions options;
+  options.durability = storage::Durability::kMemory;
+  std::unique_ptr<Table> out(new Table("", options));
+  out->store_ = store;
+  out->name_ = std::move(name);
+  out->created_ = table.created;
+  out->def_revision_ = table.revision;
+  out->def_ = std::move(table.def);
+  return out;
+}
+
 Status Table::SaveDef(TableDef def) {
+  if (shared()) {
+    Result<std::optional<int64_t>> revision = store_->Update(name_, created_, def_revision_, def);
+    if (!revision.ok()) return revision.status();
+    if (!*revision) {
+      return Status::InUse("Attempt to change a resource which is still in use: Table " + name_.name +
+                           " was changed through another node; try again");
+    }
+    def_revision_ = **revision;
+    def_ = std::move(def);
+    return Status::Ok();
+  }
   SLUICE_RETURN_IF_ERROR(def_store_.Save(EncodeTableDef(def)));
   def_ = std::move(def);
   return Status::Ok();
 }
 
-uint64_t Table::end_position() const { return journal_->EndOffset(); }
+void Table::Forget() {
+  items_.clear();
+  revisions_.clear();
+  size_bytes_ = 0;
+}
+
+int64_t Table::RevisionOf(const ItemKey& key) const {
+  auto it = revisions_.find(key);
+  return it == revisions_.end() ? 0 : it->second;
+}
+
+Status Table::Load(const std::vector<ItemKey>& keys) {
+  if (!shared()) return Status::Ok();
+  Forget();
+  Result<std::vector<VersionedItem>> read = store_->Read(name_, created_, keys);
+  if (!read.ok()) return read.status();
+  for (size_t i = 0; i < keys.size() && i < read->size(); ++i) {
+    VersionedItem& v = (*read)[i];
+    revisions_[keys[i]] = v.revision;
+    if (v.item) Apply(Mutation{keys[i], std::move(v.item)});
+  }
+  return Status::Ok();
+}
+
+Status Table::LoadAll() {
+  if (!shared()) return Status::Ok();
+  Forget();
+  Result<std::vector<VersionedItem>> read = store_->ReadAll(name_, created_);
+  if (!read.ok()) return read.status();
+  for (VersionedItem& v : *read) {
+    if (!v.item) continue;
+    Result<ItemKey> key = KeyOf(*v.item);
+    if (!key.ok()) return Status::Corruption("an item of table " + name_.name + ": " + key.status().message());
+    revisions_[*key] = v.revision;
+    Apply(Mutation{std::move(key).value(), std::move(v.item)});
+  }
+  return Status::Ok();
+}
+
+uint64_t Table::end_position() const { return shared() ? 0 : journal_->EndOffset(); }
 
 const Item* Table::Find(const ItemKey& key) const {
   auto it = items_.find(key);
@@ -186,7 +249,61 @@ Status Table::MaybeCompact() {
 }
 
 void Table::WhenDurable(uint64_t position, std::function<void(Status)> done) {
+  if (shared()) return done(Status::Ok());  // the store acknowledged it durable
   journal_->WhenDurable(position, std::move(done));
+}
+
+Result<std::optional<Positions>> WriteTables(const std::vector<TableWrite>& writes, bool atomic) {
+  Positions positions;
+  if (writes.empty() || !writes.front().table->shared()) {
+    for (const TableWrite& w : writes) {
+      if (w.mutations.empty()) continue;
+      Result<uint64_t> position = w.table->Write(w.mutations);
+      if (!position.ok()) return position.status();
+      positions.emplace_back(w.table, *position);
+    }
+    return std::optional<Positions>(std::move(positions));
+  }
+  SharedTables* store = writes.front().table->store_;
+  // The commits: one of everything, or as many as the store's limit needs
+  // (half of it for the items: their keys and encoding come on top).
+  std::vector<std::vector<SharedWrite>> commits(1);
+  std::deque<std::vector<Mutation>> chunks;  // stable addresses
+  size_t bytes = 0;
+  for (const TableWrite& w : writes) {
+    if (atomic) {
+      SharedWrite part{w.table->name_, w.table->created_, {}, &w.mutations};
+      for (const ItemKey& key : w.read) part.expected.emplace_back(&key, w.table->RevisionOf(key));
+      commits.back().push_back(std::move(part));
+      continue;
+    }
+    bool part_open = false;  // a part of this table in the current commit
+    for (const Mutation& m : w.mutations) {
+      size_t size = m.item ? ItemSize(*m.item) : 0;
+      if (bytes > 0 && bytes + size > store->max_commit_bytes() / 2) {
+        commits.emplace_back();
+        bytes = 0;
+        part_open = false;
+      }
+      if (!part_open) {
+        chunks.emplace_back();
+        commits.back().push_back(SharedWrite{w.table->name_, w.table->created_, {}, &chunks.back()});
+        part_open = true;
+      }
+      chunks.back().push_back(m);
+      bytes += size;
+    }
+  }
+  for (const std::vector<SharedWrite>& commit : commits) {
+    if (commit.empty()) continue;
+    Result<std::optional<int64_t>> revision = store->Commit(commit);
+    if (!revision.ok()) return revision.status();
+    if (!*revision) return std::optional<Positions>();
+  }
+  for (const TableWrite& w : writes) {
+    for (const Mutation& m : w.mutations) w.table->Apply(m);
+  }
+  return std::optional<Positions>(std::move(positions));
 }
 
 Status Table::Replay() {
@@ -238,6 +355,7 @@ Status Table::Replay() {
 }
 
 Status Table::Destroy() {
+  if (shared()) return Status::Ok();  // TableStore::Delete removed it from the store
   SLUICE_RETURN_IF_ERROR(journal_->Destroy());
   if (options_.durability == storage::Durability::kMemory) return Status::Ok();
   return options_.env->RemoveAll(dir_);

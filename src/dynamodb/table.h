@@ -10,8 +10,15 @@
 // Threading: the caller holds mu() around every read of items and every
 // Write, so a condition check and the write it guards are atomic. Durable
 // completion (WhenDurable) needs no lock.
+//
+// A shared table (cluster mode, Table::Shared) keeps its items in a
+// SharedTables store instead (shared_tables.h): items() holds only what the
+// last Load or LoadAll read, so every call loads what it reads, decides, and
+// writes through WriteTables, which applies only if nothing it read has
+// changed since (then the call loads and decides again).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -22,6 +29,7 @@
 #include <vector>
 
 #include "dynamodb/attribute_value.h"
+#include "dynamodb/shared_tables.h"
 #include "dynamodb/table_def.h"
 #include "storage/metadata_store.h"
 #include "storage/shard_log.h"
@@ -59,6 +67,11 @@ struct TableOptions {
   uint64_t snapshot_slack_bytes = 8ull << 20;
 };
 
+class Table;
+struct TableWrite;
+// Journal positions to answer at, per table.
+using Positions = std::vector<std::pair<Table*, uint64_t>>;
+
 class Table {
  public:
   // Creates the table in `dir` (which must not hold one) and saves `def`.
@@ -68,13 +81,26 @@ class Table {
   // the directory holds no table document (a creation that never finished).
   static Result<std::unique_ptr<Table>> Open(const std::string& dir, const TableOptions& options,
                                              storage::Flusher* flusher);
+  // The incarnation `table` of `name` in `store` (which must outlive it).
+  static std::unique_ptr<Table> Shared(SharedTables* store, SharedTableName name, SharedTable table);
+
+  bool shared() const { return store_ != nullptr; }
+  // A shared table's incarnation and the revision of the definition it
+  // holds (any thread); 0 for a table of one node.
+  int64_t created() const { return created_; }
+  int64_t def_revision() const { return def_revision_.load(); }
 
   std::mutex& mu() const { return mu_; }
 
   // The rest require mu().
   const TableDef& def() const { return def_; }
-  // Replaces the definition durably (UpdateTable, TTL, backups).
+  // Replaces the definition durably (UpdateTable, TTL, backups). A shared
+  // table's only if no other node changed it since: ResourceInUse otherwise.
   Status SaveDef(TableDef def);
+  // A shared table: items() becomes the items of `keys` (Load) or every item
+  // (LoadAll) as the store holds them now. A no-op for a table of one node.
+  Status Load(const std::vector<ItemKey>& keys);
+  Status LoadAll();
   const ItemMap& items() const { return items_; }
   const Item* Find(const ItemKey& key) const;
   uint64_t size_bytes() const { return size_bytes_; }
@@ -100,9 +126,15 @@ class Table {
   Status Destroy();
 
  private:
+  friend Result<std::optional<Positions>> WriteTables(const std::vector<TableWrite>& writes, bool atomic);
+
   Table(std::string dir, const TableOptions& options);
   Status Replay();
   void Apply(const Mutation& m);
+  // A shared table: items() and revisions_ cleared.
+  void Forget();
+  // The revision `key` was loaded at (0: absent, or not loaded).
+  int64_t RevisionOf(const ItemKey& key) const;
   // Saves a snapshot of every item once the journal has grown enough, then
   // deletes the journal segments it covers.
   Status MaybeCompact();
@@ -117,7 +149,29 @@ class Table {
   ItemMap items_;
   uint64_t size_bytes_ = 0;
   int64_t last_arrival_ms_ = 0;
+  // A shared table's store, name, incarnation and loaded revisions.
+  SharedTables* store_ = nullptr;
+  SharedTableName name_;
+  int64_t created_ = 0;
+  std::atomic<int64_t> def_revision_{0};
+  std::map<ItemKey, int64_t, KeyLess> revisions_;
 };
+
+// One table's part of a write: the mutations, and the keys whose items the
+// decision read (loaded by Table::Load under the same hold of mu()).
+struct TableWrite {
+  Table* table = nullptr;
+  std::vector<ItemKey> read;
+  std::vector<Mutation> mutations;
+};
+
+// Writes every part; requires every table's mu(). Tables of one node: each
+// table's mutations as one journal batch, never nullopt; the positions to
+// answer at. Shared tables: all parts as one commit (atomic) or in commits
+// of at most SharedTables::max_commit_bytes() (not atomic: BatchWriteItem),
+// applied only if nothing read changed since it was loaded; nullopt when it
+// had (nothing written: load and decide again); no positions to wait for.
+Result<std::optional<Positions>> WriteTables(const std::vector<TableWrite>& writes, bool atomic);
 
 // Encodes an item key as a one- or two-attribute item.
 Item KeyItem(const KeySchema& schema, const ItemKey& key);

@@ -267,6 +267,8 @@ void DescribeTable(Call& call) {
     return call.Fail("ResourceNotFoundException", "Requested resource not found: Table: " + name + " not found");
   }
   std::lock_guard<std::mutex> lock((*table)->mu());
+  Status loaded = (*table)->LoadAll();  // a shared table's ItemCount and TableSizeBytes
+  if (!loaded.ok()) return call.Fail(loaded);
   call.Ok(Describe(**table, call, "Table", "ACTIVE"));
 }
 
@@ -373,7 +375,9 @@ void ListTables(Call& call) {
                                         "' at 'limit' failed to satisfy constraint: Member must have value " +
                                         (*limit < 1 ? "greater than or equal to 1" : "less than or equal to 100")));
   }
-  std::vector<std::string> names = call.store.List(call.account, call.region);
+  Result<std::vector<std::string>> listed = call.store.List(call.account, call.region);
+  if (!listed.ok()) return call.Fail(listed.status());
+  const std::vector<std::string>& names = *listed;
   size_t from = 0;
   if (start) from = std::upper_bound(names.begin(), names.end(), std::string(*start)) - names.begin();
   size_t count = std::min<size_t>(names.size() - from, static_cast<size_t>(limit.value_or(100)));

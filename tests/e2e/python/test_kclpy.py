@@ -41,6 +41,37 @@ metricsBufferTimeMillis = 1000
 """
 
 
+def start_daemon(work_dir, endpoint: str, stream: str, application: str, output: str):
+    """A MultiLangDaemon in `work_dir` with every client at `endpoint`: the process and its log's path."""
+    try:
+        from samples import amazon_kclpy_helper  # installed with amazon-kclpy, beside its jars
+    except ImportError as e:
+        raise AssertionError(f"amazon-kclpy is not installed ({e}): run scripts/bootstrap") from e
+    java = shutil.which("java")
+    assert java, "no java on PATH (scripts/bootstrap installs a JDK)"
+    properties = work_dir / "kclpy.properties"
+    properties.write_text(daemon_properties(endpoint, stream, application, output))
+    classpath = amazon_kclpy_helper.get_kcl_classpath(str(properties))
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDKCLPY", AWS_SECRET_ACCESS_KEY="secret",
+               AWS_REGION="us-east-1")
+    log_path = work_dir / "daemon.log"
+    with open(log_path, "wb") as log:
+        daemon = subprocess.Popen(
+            [java, "-cp", classpath, "software.amazon.kinesis.multilang.MultiLangDaemon",
+             "--properties-file", properties.name],
+            cwd=work_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return daemon, log_path
+
+
+def stop_daemon(daemon):
+    daemon.terminate()
+    try:
+        daemon.wait(20)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        daemon.wait()
+
+
 def read_output(path: str) -> list:
     if not os.path.exists(path):
         return []
@@ -59,12 +90,6 @@ def leases(dynamo, application: str) -> dict:
 
 def test_a_python_record_processor_under_the_multilangdaemon_gets_every_record_and_checkpoints(
         spawn, tmp_path):
-    try:
-        from samples import amazon_kclpy_helper  # installed with amazon-kclpy, beside its jars
-    except ImportError as e:
-        raise AssertionError(f"amazon-kclpy is not installed ({e}): run scripts/bootstrap") from e
-    java = shutil.which("java")
-    assert java, "no java on PATH (scripts/bootstrap installs a JDK)"
     server = spawn()
     kinesis = e2e.client(server.endpoint)
     dynamo = e2e.client(server.endpoint, service="dynamodb")
@@ -84,17 +109,7 @@ def test_a_python_record_processor_under_the_multilangdaemon_gets_every_record_a
 
     put_records(1)
     output = str(tmp_path / "processed.jsonl")
-    properties = tmp_path / "kclpy.properties"
-    properties.write_text(daemon_properties(server.endpoint, stream, application, output))
-    classpath = amazon_kclpy_helper.get_kcl_classpath(str(properties))
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDKCLPY", AWS_SECRET_ACCESS_KEY="secret",
-               AWS_REGION="us-east-1")
-    log_path = tmp_path / "daemon.log"
-    with open(log_path, "wb") as log:
-        daemon = subprocess.Popen(
-            [java, "-cp", classpath, "software.amazon.kinesis.multilang.MultiLangDaemon",
-             "--properties-file", properties.name],
-            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    daemon, log_path = start_daemon(tmp_path, server.endpoint, stream, application, output)
 
     def seen() -> dict:
         return {(p["shard"], p["sequence"]): (p["key"], p["data"]) for p in read_output(output) if "shard" in p}
@@ -122,12 +137,7 @@ def test_a_python_record_processor_under_the_multilangdaemon_gets_every_record_a
                 raise AssertionError(f"{e}\n{diagnosis()}") from e
         assert daemon.poll() is None, f"the daemon exited with {daemon.returncode}\n{diagnosis()}"
     finally:
-        daemon.terminate()
-        try:
-            daemon.wait(20)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
+        stop_daemon(daemon)
 
     assert {k: seen()[k] for k in put} == put, "each record's key and data as put"
     errors = [p["error"] for p in read_output(output) if "error" in p]

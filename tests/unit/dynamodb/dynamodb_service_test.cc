@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include "dynamodb/service_call.h"
+
 namespace sluice::dynamodb {
 namespace {
 
@@ -16,15 +18,7 @@ class DynamoDbServiceTest : public testing::Test {
         service_(*store_, "123456789012", "eu-west-1") {}
 
   gateway::ServiceResponse Call(std::string_view operation, std::string_view body) {
-    server::HttpRequest http;
-    http.method = "POST";
-    http.target = "/";
-    http.body = body;
-    std::optional<gateway::ServiceResponse> answer;
-    service_.Handle(gateway::ServiceRequest{http, operation, "", ""},
-                    [&](gateway::ServiceResponse r) { answer = std::move(r); });
-    EXPECT_TRUE(answer.has_value()) << "memory mode answers inline";
-    return answer.value_or(gateway::ServiceResponse{});
+    return dynamodb_testing::CallService(service_, operation, body);
   }
 
   void CreateLeaseTable() {

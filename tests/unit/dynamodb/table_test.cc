@@ -165,8 +165,8 @@ TEST(TableStoreTest, TablesAreKeptPerAccountAndRegionAndSurviveReopening) {
   }
   auto store = TableStore::Open(options);
   ASSERT_TRUE(store.ok());
-  EXPECT_EQ((*store)->List("111111111111", "eu-west-1"), std::vector<std::string>{"leases"});
-  EXPECT_TRUE((*store)->List("111111111111", "us-east-1").empty());
+  EXPECT_EQ(*(*store)->List("111111111111", "eu-west-1"), std::vector<std::string>{"leases"});
+  EXPECT_TRUE((*store)->List("111111111111", "us-east-1")->empty());
   auto table = (*store)->Find("111111111111", "eu-west-1", "leases");
   ASSERT_TRUE(table.ok());
   std::lock_guard<std::mutex> lock((*table)->mu());
@@ -179,7 +179,7 @@ TEST(TableStoreTest, ATableDirectoryWithoutItsDocumentIsRemovedAtStart) {
   std::filesystem::create_directories(half);
   auto store = TableStore::Open(StoreOptions{tmp.path(), storage::Durability::kOs});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_TRUE((*store)->List("111111111111", "us-east-1").empty());
+  EXPECT_TRUE((*store)->List("111111111111", "us-east-1")->empty());
   EXPECT_FALSE(std::filesystem::exists(tmp.path() + "/dynamodb/111111111111/us-east-1/half"));
 }
 
