@@ -108,7 +108,7 @@ class ClusterControl {
   std::string peer_key_;
   std::shared_ptr<const auth::PeerSigner> peer_signer_;
   cluster::ReplicaLagSource replica_lag_;
-  std::atomic<bool> observable_{false};  // view_, controller_ and node_id_ are set
+  std::atomic<bool> observable_{false};                                 // view_, controller_ and node_id_ are set
   std::unique_ptr<cluster::RendezvousGroupPlacement> group_placement_;  // its view set by StartController
 };
 

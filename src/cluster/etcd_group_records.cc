@@ -109,7 +109,8 @@ Result<std::vector<groups::GroupRecord>> EtcdGroupRecords::GroupsOf(const engine
     std::string_view rest = std::string_view(kv.key).substr(prefix.size());
     const size_t slash = rest.find('/');
     if (slash == std::string_view::npos || rest.substr(slash + 1) != kRecordKey) continue;
-    SLUICE_ASSIGN_OR_RETURN(groups::GroupRecord record, Decode<groups::GroupRecord>(kv.value, &groups::DecodeGroupRecord));
+    SLUICE_ASSIGN_OR_RETURN(groups::GroupRecord record,
+                            Decode<groups::GroupRecord>(kv.value, &groups::DecodeGroupRecord));
     out.push_back(std::move(record));
   }
   return out;  // etcd's key order: by group name
@@ -158,7 +159,8 @@ Result<uint64_t> EtcdGroupRecords::DeleteGroup(const groups::GroupKey& key) {
 Result<uint64_t> EtcdGroupRecords::PutCheckpoint(const groups::GroupKey& key, const groups::Checkpoint& checkpoint) {
   auto group = groups_.find(key);
   if (group == groups_.end()) return Status::NotFound(Name(key) + " not found.");
-  SLUICE_RETURN_IF_ERROR(Write(key, {TxnOp::Put(CheckpointKey(key, checkpoint.shard_id), groups::EncodeCheckpoint(key, checkpoint))}));
+  SLUICE_RETURN_IF_ERROR(
+      Write(key, {TxnOp::Put(CheckpointKey(key, checkpoint.shard_id), groups::EncodeCheckpoint(key, checkpoint))}));
   groups_[key].checkpoints[checkpoint.shard_id] = checkpoint;
   return 0;
 }

@@ -16,9 +16,9 @@ void Fnv(uint64_t* h, std::string_view s) {
 
 uint64_t RendezvousScore(const std::string& node_id, const groups::GroupKey& group) {
   uint64_t h = 0xcbf29ce484222325ull;
-  for (std::string_view part : {std::string_view(node_id), std::string_view(group.account),
-                                std::string_view(group.region), std::string_view(group.stream),
-                                std::string_view(group.group)}) {
+  for (std::string_view part :
+       {std::string_view(node_id), std::string_view(group.account), std::string_view(group.region),
+        std::string_view(group.stream), std::string_view(group.group)}) {
     Fnv(&h, part);
   }
   // splitmix64's finalizer: FNV's low bits alone mix poorly.

@@ -88,9 +88,9 @@ Engine::Impl::Impl(const EngineOptions& options, IteratorCodec codec)
     local_log_ = local.get();
     catalog_ = std::move(local);
   }
-  accounts_ = options_.accounts
-                  ? std::make_unique<AccountStore>(options_.accounts, *clock_)
-                  : std::make_unique<AccountStore>(memory ? std::string() : AccountsPath(options_.data_dir), memory, *clock_);
+  accounts_ = options_.accounts ? std::make_unique<AccountStore>(options_.accounts, *clock_)
+                                : std::make_unique<AccountStore>(
+                                      memory ? std::string() : AccountsPath(options_.data_dir), memory, *clock_);
   stores_ = options_.shard_stores ? options_.shard_stores : std::make_shared<LocalShardStoreFactory>(options_.log);
   placement_ = options_.placement ? options_.placement : std::make_shared<LocalPlacement>();
   records_ = std::make_unique<RecordPath>(options_, *clock_, codec_, *placement_, *this);

@@ -22,7 +22,8 @@ std::vector<GroupSummary> StreamGroups(Coordinator& coordinator, const engine::S
   *more = false;
   std::string after;
   while (true) {
-    Result<GroupPage> page = coordinator.List(stream, after, std::min(kListPage, limit - out.size()), /*held_only=*/true);
+    Result<GroupPage> page =
+        coordinator.List(stream, after, std::min(kListPage, limit - out.size()), /*held_only=*/true);
     if (!page.ok()) return out;
     for (GroupSummary& s : page->groups) out.push_back(std::move(s));
     if (!page->more) return out;

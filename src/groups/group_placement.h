@@ -14,9 +14,9 @@
 namespace sluice::groups {
 
 struct GroupCoordinator {
-  bool here = false;     // this node coordinates the group
-  std::string node_id;   // the coordinator's id
-  std::string address;   // where it serves the API ("host:port")
+  bool here = false;    // this node coordinates the group
+  std::string node_id;  // the coordinator's id
+  std::string address;  // where it serves the API ("host:port")
 };
 
 class GroupPlacement {

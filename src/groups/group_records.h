@@ -51,7 +51,7 @@ class GroupRecords {
   // Each accepts one change, applies it, and returns the position to pass
   // to WhenDurable. On an error nothing changed.
   virtual Result<uint64_t> PutGroup(const GroupRecord& record) = 0;  // a new group: no checkpoints
-  virtual Result<uint64_t> DeleteGroup(const GroupKey& key) = 0;      // with its checkpoints
+  virtual Result<uint64_t> DeleteGroup(const GroupKey& key) = 0;     // with its checkpoints
   virtual Result<uint64_t> PutCheckpoint(const GroupKey& key, const Checkpoint& checkpoint) = 0;
 
   // Calls `done` once every change up to `position` is durable.

@@ -115,9 +115,9 @@ void GroupsService::Elsewhere(const gateway::ServiceRequest& request, const grou
   }
   if (!request.http.Header(gateway::kForwardedHeader).empty() || cluster_.forwarder == nullptr) {
     // One hop only: the nodes' views of the live nodes differ for a moment.
-    return respond(JsonError(Status(
-        ErrorCode::kServiceUnavailable,
-        fmt::format("Group {}: its coordinator is moving between nodes; try again.", key.group))));
+    return respond(
+        JsonError(Status(ErrorCode::kServiceUnavailable,
+                         fmt::format("Group {}: its coordinator is moving between nodes; try again.", key.group))));
   }
   cluster_.forwarder->Forward(
       coordinator.address, gateway::CopyForForwarding(request, cluster_.node_id),
