@@ -284,6 +284,14 @@ void ConsumerRegistry::SettleLocked(int64_t now, int64_t* next_due) {
   }
   if (changed.empty()) return;
   Status saved = streams_.SaveStreamsLocked(changed);
+  if (!saved.ok() && saved.code() == ErrorCode::kResourceInUse && streams_.shared_catalog()) {
+    // Every node settles what is due, and another did first (or changed
+    // the stream): take up the current records; what is still due is
+    // settled at the next pass.
+    for (const StreamMeta* m : changed) (void)RefreshedAfterLocked(streams_, KeyOf(m->ref), saved, 1);
+    *next_due = std::min(*next_due, now + 1000);
+    return;
+  }
   if (!saved.ok()) {
     log::Error("engine: saving metadata for consumer transitions: {}", saved.ToString());
     *next_due = std::min(*next_due, now + 1000);  // retry soon, not in a tight loop

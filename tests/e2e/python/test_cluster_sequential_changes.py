@@ -71,10 +71,11 @@ def test_tags_added_through_three_nodes_at_the_same_time_all_land(etcd, spawn):
 def test_retention_increased_through_one_node_is_decreased_through_another_at_once(etcd, spawn):
     k = [e2e.client(s.endpoint) for s in three_nodes(etcd, spawn)]
     name = new_stream(k, "seqret")
-    k[0].increase_stream_retention_period(StreamName=name, RetentionPeriodHours=72)
-    # Node 2, still at 24 hours, would refuse a decrease to 48 as an increase.
-    k[1].decrease_stream_retention_period(StreamName=name, RetentionPeriodHours=48)
-    assert summary(k[1], name)["RetentionPeriodHours"] == 48
+    for i in range(10):
+        k[i % 3].increase_stream_retention_period(StreamName=name, RetentionPeriodHours=72)
+        # The next node, still at 24 hours, would refuse a decrease to 48 as an increase.
+        k[(i + 1) % 3].decrease_stream_retention_period(StreamName=name, RetentionPeriodHours=48)
+        assert summary(k[(i + 1) % 3], name)["RetentionPeriodHours"] == 48
     for client in k:
         e2e.wait_until(lambda c=client: summary(c, name)["RetentionPeriodHours"] == 48, SEEN_S, "48 hours")
 
@@ -83,10 +84,12 @@ def test_a_consumer_registered_through_one_node_is_described_and_deregistered_th
     k = [e2e.client(s.endpoint) for s in three_nodes(etcd, spawn)]
     name = new_stream(k, "seqcons")
     arn = summary(k[0], name)["StreamARN"]
-    consumer = k[0].register_stream_consumer(StreamARN=arn, ConsumerName="reader")["Consumer"]
-    described = k[1].describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
-    assert described["ConsumerName"] == "reader" and described["ConsumerARN"] == consumer["ConsumerARN"]
-    k[1].deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
+    for i in range(10):
+        consumer = k[i % 3].register_stream_consumer(StreamARN=arn, ConsumerName=f"reader{i}")["Consumer"]
+        other = k[(i + 1) % 3]
+        described = other.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
+        assert described["ConsumerName"] == f"reader{i}" and described["ConsumerARN"] == consumer["ConsumerARN"]
+        other.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
     for client in k:
         e2e.wait_until(lambda c=client: c.list_stream_consumers(StreamARN=arn)["Consumers"] == [], SEEN_S,
                        "no consumer left")
@@ -95,10 +98,13 @@ def test_a_consumer_registered_through_one_node_is_described_and_deregistered_th
 def test_a_stream_deleted_through_one_node_is_created_again_through_another_at_once(etcd, spawn):
     k = [e2e.client(s.endpoint) for s in three_nodes(etcd, spawn)]
     name = new_stream(k, "seqdel")
-    k[0].add_tags_to_stream(StreamName=name, Tags={"incarnation": "first"})
-    k[0].delete_stream(StreamName=name)
-    k[1].create_stream(StreamName=name, ShardCount=2)
+    for i in range(12):
+        deleting, creating = k[i % 3], k[(i + 1) % 3]
+        e2e.wait_until(lambda: summary(deleting, name)["StreamStatus"] == "ACTIVE", SEEN_S, "ACTIVE")
+        deleting.add_tags_to_stream(StreamName=name, Tags={"incarnation": str(i)})
+        deleting.delete_stream(StreamName=name)
+        creating.create_stream(StreamName=name, ShardCount=1 + i % 2)
     active_everywhere(k, name)
     for client in k:
         e2e.wait_until(lambda c=client: summary(c, name)["OpenShardCount"] == 2 and tags(c, name) == {}, SEEN_S,
-                       "the new incarnation everywhere")
+                       "the last incarnation everywhere")

@@ -50,6 +50,7 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
     bool follow = true;            // apply the others' changes
     bool housekeeping = false;     // run the housekeeping thread (transitions)
     int64_t create_delay_ms = 0;   // time in CREATING
+    int64_t register_delay_ms = 0;  // time a consumer spends in CREATING
     EtcdClient* client = nullptr;  // the fixture's unless set
   };
   Node& StartNode(NodeOptions node_options) {
@@ -59,6 +60,7 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
     options.durability = storage::Durability::kMemory;
     options.catalog = node->catalog;
     options.create_stream_delay_ms = node_options.create_delay_ms;
+    options.register_consumer_delay_ms = node_options.register_delay_ms;
     auto opened = engine::Engine::Open(options);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     node->engine = std::move(opened).value();
@@ -256,6 +258,25 @@ TEST_F(EtcdStreamCatalogTest, ChangesThroughThreeNodesAtTheSameTimeAllLand) {
   auto saved = engine::DecodeStreamRecord(Key(kOrders)->value);
   ASSERT_TRUE(saved.ok());
   EXPECT_EQ(saved->tags.size(), 30u);
+}
+
+TEST_F(EtcdStreamCatalogTest, AConsumerRegisteredThroughOneNodeTurnsActiveOnEveryNode) {
+  Node& a = StartNode({.housekeeping = true, .register_delay_ms = 200});
+  Node& b = StartNode({.housekeeping = true, .register_delay_ms = 200});
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders); }));
+  ASSERT_TRUE(a.engine->consumers().RegisterStreamConsumer(kOrders, "reader", {}).ok());
+  const engine::ConsumerLookup reader{kOrders, "reader", std::nullopt};
+  // Both settle it when due: one write wins, the other node takes it up.
+  for (Node* n : {&a, &b}) {
+    EXPECT_TRUE(Eventually([&] {
+      auto c = n->engine->consumers().DescribeStreamConsumer(reader);
+      return c.ok() && c->status == engine::ConsumerStatus::kActive;
+    }));
+  }
+  // And a change through either afterwards is made on the current record.
+  EXPECT_TRUE(b.engine->consumers().DeregisterStreamConsumer(reader).ok());
+  EXPECT_TRUE(a.control().AddTags(kOrders, {{"k", "v"}}).ok());
 }
 
 TEST_F(EtcdStreamCatalogTest, ANewNodeLoadsEveryStream) {
