@@ -298,6 +298,10 @@ void StreamControl::DropStreamLocked(const StreamKey& key, const std::shared_ptr
 }
 
 Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream, const ShardPageRequest& page) const {
+  return ReadCurrent(streams_, KeyOf(stream), [&] { return DescribeHeld(stream, page); });
+}
+
+Result<StreamDescription> StreamControl::DescribeHeld(const StreamRef& stream, const ShardPageRequest& page) const {
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   const int64_t now = Now();

@@ -210,6 +210,9 @@ class StreamControl {
   Status ChangeActiveStreamLocked(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
                                   bool updating);
   Result<int> ReshardLocked(const StreamRef& stream, const ReshardOp& op);
+  // DescribeStream from the metadata held here; DescribeStream looks again
+  // in a shared catalogue when it finds no stream (ReadCurrent).
+  Result<StreamDescription> DescribeHeld(const StreamRef& stream, const ShardPageRequest& page) const;
   // The last steps of CreateStream, under the control lock: saves `meta`
   // with the stream's logs `opened`, and makes it live. On error nothing is
   // left (logs destroyed, folder removed).

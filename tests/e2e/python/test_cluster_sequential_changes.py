@@ -104,6 +104,7 @@ def test_a_stream_deleted_through_one_node_is_created_again_through_another_at_o
         deleting.add_tags_to_stream(StreamName=name, Tags={"incarnation": str(i)})
         deleting.delete_stream(StreamName=name)
         creating.create_stream(StreamName=name, ShardCount=1 + i % 2)
+        assert summary(k[(i + 2) % 3], name)["StreamStatus"] in ("CREATING", "ACTIVE")  # the third node
     active_everywhere(k, name)
     for client in k:
         e2e.wait_until(lambda c=client: summary(c, name)["OpenShardCount"] == 2 and tags(c, name) == {}, SEEN_S,

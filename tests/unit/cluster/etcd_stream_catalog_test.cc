@@ -191,6 +191,17 @@ TEST_F(EtcdStreamCatalogTest, AStaleNodeChecksTheTagLimitOnTheCurrentRecord) {
   EXPECT_EQ(stale.Tags(kOrders).size(), 45u);
 }
 
+TEST_F(EtcdStreamCatalogTest, AStreamCreatedThroughOneNodeIsDescribedThroughAStaleOne) {
+  Node& a = StartNode();
+  Node& stale = StartNode({.follow = false});
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(2)).ok());
+  auto described = stale.control().DescribeStream(kOrders);
+  ASSERT_TRUE(described.ok()) << described.status().ToString();
+  EXPECT_EQ(described->shards.size(), 2u);
+  EXPECT_EQ(stale.control().DescribeStream({kOrders.account, kOrders.region, "absent"}).status().code(),
+            ErrorCode::kResourceNotFound);
+}
+
 TEST_F(EtcdStreamCatalogTest, AStreamDeletedThroughOneNodeIsCreatedAgainThroughAStaleOne) {
   Node& a = StartNode();
   ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
