@@ -61,16 +61,17 @@ auto ChangeCurrentLocked(StreamTable& table, const StreamKey& key, F&& attempt) 
 
 // Runs `read` (a read of the stream `key`, made without the control lock);
 // when it answers ResourceNotFound and the catalogue is shared, brings the
-// stream up to date under the control lock and, if that changed it, reads
-// once more. So a stream or consumer created through another node is found
-// as soon as that node has answered.
+// stream up to date under the control lock and reads once more (also when
+// the refresh found nothing newer: the watch may have applied it since the
+// first read). So a stream or consumer created through another node is
+// found as soon as that node has answered.
 template <class F>
 auto ReadCurrent(StreamTable& table, const StreamKey& key, F&& read) {
   auto answer = read();
   if (StatusOf(answer).code() != ErrorCode::kResourceNotFound || !table.shared_catalog()) return answer;
   {
     std::lock_guard control(table.control_mu());
-    if (!RefreshedAfterLocked(table, key, StatusOf(answer), 1)) return answer;
+    (void)RefreshedAfterLocked(table, key, StatusOf(answer), 1);
   }
   return read();
 }
