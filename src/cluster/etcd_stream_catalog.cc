@@ -162,34 +162,65 @@ bool EtcdStreamCatalog::Admit(const std::string& key, int64_t revision, bool exi
   return true;
 }
 
+Status EtcdStreamCatalog::ApplyEvent(const WatchEvent& e, const ApplyFn& apply) {
+  SLUICE_ASSIGN_OR_RETURN(engine::StreamKey key, ParseStreamCatalogKey(e.kv.key));
+  engine::StreamChange change{key, std::nullopt};
+  const bool exists = e.type == WatchEvent::Type::kPut;
+  if (exists) {
+    Result<engine::StreamMeta> meta = engine::DecodeStreamRecord(e.kv.value);
+    if (!meta.ok()) return Status::Corruption(e.kv.key + " does not decode, ignored: " + meta.status().message());
+    change.meta = std::move(meta).value();
+  }
+  Status applied = apply(change, [&] { return Admit(e.kv.key, e.kv.mod_revision, exists); });
+  if (!applied.ok()) {
+    // Not held here as the key holds it: a create through this node must
+    // not overwrite it (create-if-absent refuses), and the key's next
+    // change is applied in full.
+    std::lock_guard lock(mu_);
+    seen_[e.kv.key].exists = false;
+    return Status(applied.code(), "applying the change of stream " + std::get<2>(key) + " (revision " +
+                                      std::to_string(e.kv.mod_revision) + "): " + applied.message());
+  }
+  return Status::Ok();
+}
+
 void EtcdStreamCatalog::OnEvents(engine::Engine& engine, const std::vector<WatchEvent>& events) {
   for (const WatchEvent& e : events) {
-    Result<engine::StreamKey> key = ParseStreamCatalogKey(e.kv.key);
-    if (!key.ok()) {
-      log::Warn("cluster: stream catalogue: {}", key.status().ToString());
-      continue;
-    }
-    engine::StreamChange change{*key, std::nullopt};
-    const bool exists = e.type == WatchEvent::Type::kPut;
-    if (exists) {
-      Result<engine::StreamMeta> meta = engine::DecodeStreamRecord(e.kv.value);
-      if (!meta.ok()) {
-        log::Error("cluster: stream catalogue: {} does not decode, ignored: {}", e.kv.key, meta.status().ToString());
-        continue;
-      }
-      change.meta = std::move(meta).value();
-    }
-    Status applied = engine.ApplyStreamChange(change, [&] { return Admit(e.kv.key, e.kv.mod_revision, exists); });
-    if (!applied.ok()) {
-      log::Error("cluster: applying the change of stream {} (revision {}): {}", std::get<2>(*key), e.kv.mod_revision,
-                 applied.ToString());
-      // Not held here as the key holds it: a create through this node must
-      // not overwrite it (create-if-absent refuses), and the key's next
-      // change is applied in full.
-      std::lock_guard lock(mu_);
-      seen_[e.kv.key].exists = false;
-    }
+    Status applied = ApplyEvent(
+        e, [&](const engine::StreamChange& change, const std::function<bool()>& admit) {
+          return engine.ApplyStreamChange(change, admit);
+        });
+    if (!applied.ok()) log::Error("cluster: stream catalogue: {}", applied.ToString());
   }
+}
+
+Result<bool> EtcdStreamCatalog::Refresh(const engine::StreamKey& stream,
+                                        const std::function<Status(const engine::StreamChange&)>& apply) {
+  // The first key from the stream's own on is the stream's when present (a
+  // longer name sorts after it); the range's revision dates its absence.
+  const std::string key = StreamCatalogKey(stream);
+  SLUICE_ASSIGN_OR_RETURN(RangeResult range, client_.GetPrefix(key, 1));
+  WatchEvent current{WatchEvent::Type::kPut, {}};
+  if (!range.kvs.empty() && range.kvs[0].key == key) {
+    current.kv = std::move(range.kvs[0]);
+  } else {
+    {
+      std::lock_guard lock(mu_);
+      const auto it = seen_.find(key);
+      if (it == seen_.end() || !it->second.exists) return false;  // gone here too
+    }
+    current.type = WatchEvent::Type::kDelete;
+    current.kv.key = key;
+    current.kv.mod_revision = range.revision;
+  }
+  bool applied = false;
+  SLUICE_RETURN_IF_ERROR(
+      ApplyEvent(current, [&](const engine::StreamChange& change, const std::function<bool()>& admit) {
+        if (!admit()) return Status::Ok();
+        applied = true;
+        return apply(change);
+      }));
+  return applied;
 }
 
 }  // namespace sluice::cluster

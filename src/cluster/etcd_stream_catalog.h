@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,6 +65,14 @@ class EtcdStreamCatalog final : public engine::StreamCatalog {
   // etcd calls.
   Status Erase(const engine::StreamKey& key) override;
   bool shared() const override { return true; }
+  // Reads the stream's key (one range, linearizable) and hands a change this
+  // node has not seen to `apply`, noted as seen first, so that the watch
+  // skips it (engine::StreamCatalog::Refresh). The engine calls it when a
+  // call it evaluated against what it held was refused
+  // (engine/current_state.h). Errors: those of the etcd call, Corruption
+  // for a record that does not decode, `apply`'s.
+  Result<bool> Refresh(const engine::StreamKey& key,
+                       const std::function<Status(const engine::StreamChange&)>& apply) override;
 
   // Applies to `engine` every change from the revision Load read on, until
   // Stop. Call once, after the engine opened (its Load called Load here).
@@ -85,6 +94,13 @@ class EtcdStreamCatalog final : public engine::StreamCatalog {
     bool exists = false;
   };
   void OnEvents(engine::Engine& engine, const std::vector<WatchEvent>& events);
+  // Applies one change of a key through `apply` (Engine::ApplyStreamChange's
+  // shape: the change, and the admit step to run under the control lock).
+  // Errors: BadResponse for a key that does not parse, Corruption for a
+  // record that does not decode, `apply`'s (the key is then held as absent
+  // here, so its next change is applied in full).
+  using ApplyFn = std::function<Status(const engine::StreamChange&, const std::function<bool()>& admit)>;
+  Status ApplyEvent(const WatchEvent& e, const ApplyFn& apply);
   // After a compaction: applies one range of every stream as the changes it
   // implies; returns its revision.
   Result<int64_t> Reload(engine::Engine& engine);

@@ -9,6 +9,7 @@
 #include "engine/consumer_registry.h"
 
 #include "engine/consumer_arn.h"
+#include "engine/current_state.h"
 #include "engine/engine.h"
 #include "util/log.h"
 
@@ -67,17 +68,19 @@ ConsumerRegistry::ConsumerRegistry(const EngineOptions& options, const Clock& cl
       kick_housekeeping_(std::move(kick_housekeeping)) {}
 
 Status ConsumerRegistry::ChangeLocked(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change) {
-  std::shared_ptr<StreamState> state = streams_.Find(stream);
-  if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
-  std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
-  auto target = std::find_if(snapshot.begin(), snapshot.end(),
-                             [&](const StreamMeta& m) { return KeyOf(m.ref) == KeyOf(stream); });
-  if (target == snapshot.end()) return Status::NotFound(StreamNotFoundMessage(stream));
-  SLUICE_RETURN_IF_ERROR(change(*target));
-  SLUICE_RETURN_IF_ERROR(streams_.SaveStreamLocked(*target));
-  std::unique_lock lock(state->mu);
-  state->meta.consumers = target->consumers;
-  return Status::Ok();
+  return ChangeCurrentLocked(streams_, KeyOf(stream), [&]() -> Status {
+    std::shared_ptr<StreamState> state = streams_.Find(stream);
+    if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
+    std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
+    auto target = std::find_if(snapshot.begin(), snapshot.end(),
+                               [&](const StreamMeta& m) { return KeyOf(m.ref) == KeyOf(stream); });
+    if (target == snapshot.end()) return Status::NotFound(StreamNotFoundMessage(stream));
+    SLUICE_RETURN_IF_ERROR(change(*target));
+    SLUICE_RETURN_IF_ERROR(streams_.SaveStreamLocked(*target));
+    std::unique_lock lock(state->mu);
+    state->meta.consumers = target->consumers;
+    return Status::Ok();
+  });
 }
 
 Result<ConsumerDescription> ConsumerRegistry::RegisterStreamConsumer(
@@ -125,12 +128,14 @@ Result<ConsumerDescription> ConsumerRegistry::RegisterStreamConsumer(
 }
 
 Result<ConsumerDescription> ConsumerRegistry::DescribeStreamConsumer(const ConsumerLookup& consumer) const {
-  std::shared_ptr<StreamState> state = streams_.Find(consumer.stream);
-  if (!state) return Status::NotFound(StreamNotFoundMessage(consumer.stream));
-  std::shared_lock lock(state->mu);
-  const ConsumerMeta* c = FindConsumer(state->meta, consumer);
-  if (!c) return Status::NotFound(ConsumerNotFoundMessage(consumer));
-  return Describe(state->meta, *c);
+  return ReadCurrent(streams_, KeyOf(consumer.stream), [&]() -> Result<ConsumerDescription> {
+    std::shared_ptr<StreamState> state = streams_.Find(consumer.stream);
+    if (!state) return Status::NotFound(StreamNotFoundMessage(consumer.stream));
+    std::shared_lock lock(state->mu);
+    const ConsumerMeta* c = FindConsumer(state->meta, consumer);
+    if (!c) return Status::NotFound(ConsumerNotFoundMessage(consumer));
+    return Describe(state->meta, *c);
+  });
 }
 
 Result<std::vector<ConsumerDescription>> ConsumerRegistry::ListStreamConsumers(
@@ -156,6 +161,8 @@ Status ConsumerRegistry::DeregisterStreamConsumer(const ConsumerLookup& consumer
   std::optional<std::pair<std::string, int64_t>> removed_policy;  // (consumer ARN, stream creation)
   bool scheduled = false;
   Status st = ChangeLocked(consumer.stream, [&](StreamMeta& m) {
+    removed_policy.reset();  // what an earlier evaluation, refused, chose
+    scheduled = false;
     ConsumerMeta* c = FindConsumer(m, consumer);
     if (!c) return Status::NotFound(ConsumerNotFoundMessage(consumer));
     if (c->status == ConsumerStatus::kDeleting) return Status::Ok();  // already on its way out
@@ -277,6 +284,14 @@ void ConsumerRegistry::SettleLocked(int64_t now, int64_t* next_due) {
   }
   if (changed.empty()) return;
   Status saved = streams_.SaveStreamsLocked(changed);
+  if (!saved.ok() && saved.code() == ErrorCode::kResourceInUse && streams_.shared_catalog()) {
+    // Every node settles what is due, and another did first (or changed
+    // the stream): take up the current records; what is still due is
+    // settled at the next pass.
+    for (const StreamMeta* m : changed) (void)RefreshedAfterLocked(streams_, KeyOf(m->ref), saved, 1);
+    *next_due = std::min(*next_due, now + 1000);
+    return;
+  }
   if (!saved.ok()) {
     log::Error("engine: saving metadata for consumer transitions: {}", saved.ToString());
     *next_due = std::min(*next_due, now + 1000);  // retry soon, not in a tight loop

@@ -88,8 +88,10 @@ class ConsumerRegistry {
 
  private:
   // Snapshot -> `change` the copy of `stream` -> save -> make the copy's
-  // consumers live. Caller holds the control lock. Errors: ResourceNotFound,
-  // the change's own, IoError.
+  // consumers live; in cluster mode evaluated again against the stream's
+  // current record when refused (engine/current_state.h), so `change` may
+  // run more than once. Caller holds the control lock. Errors:
+  // ResourceNotFound, the change's own, IoError.
   Status ChangeLocked(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change);
   // Drops the resource policy of a consumer that is gone; logs (does not
   // fail) when that cannot be saved.

@@ -180,6 +180,10 @@ Status Engine::Impl::SaveStreamsLocked(const std::vector<const StreamMeta*>& str
 
 Status Engine::Impl::SaveRemovalLocked(const StreamKey& key) { return catalog_->Erase(key); }
 
+Result<bool> Engine::Impl::RefreshLocked(const StreamKey& key) {
+  return catalog_->Refresh(key, [&](const StreamChange& change) { return control_->ApplyChangeLocked(change); });
+}
+
 Status Engine::Impl::ApplyStreamChange(const StreamChange& change, const std::function<bool()>& admit) {
   std::lock_guard control(control_mu_);
   if (!admit()) return Status::Ok();

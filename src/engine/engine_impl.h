@@ -68,6 +68,8 @@ class Engine::Impl final : public StreamRegistry {
   std::vector<StreamMeta> SnapshotLocked() const override;
   Status SaveStreamsLocked(const std::vector<const StreamMeta*>& streams) override;
   Status SaveRemovalLocked(const StreamKey& key) override;
+  bool shared_catalog() const override { return catalog_->shared(); }
+  Result<bool> RefreshLocked(const StreamKey& key) override;
   void InsertLocked(const StreamKey& key, std::shared_ptr<StreamState> state) override;
   void EraseLocked(const StreamKey& key) override;
   std::vector<std::shared_ptr<StreamState>> Streams() const override;

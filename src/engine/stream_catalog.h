@@ -11,6 +11,7 @@
 // Threading: the engine calls it under its control lock, one call at a time.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -19,6 +20,8 @@
 #include "util/status.h"
 
 namespace sluice::engine {
+
+struct StreamChange;
 
 class StreamCatalog {
  public:
@@ -44,6 +47,17 @@ class StreamCatalog {
   // created elsewhere and have no folder here yet, and a transition is
   // driven by the node that started it (StreamControl::SettleLocked).
   virtual bool shared() const { return false; }
+  // A shared catalogue: reads the stream `key`'s current record and, when
+  // it is a change this node has not seen (newer than the last it saved or
+  // applied), notes it as seen and hands it to `apply` (under the engine's
+  // control lock, as Engine::ApplyStreamChange), so the watch's later
+  // delivery of it is skipped. Returns whether `apply` ran. A local
+  // catalogue: false. Errors: the store's; Corruption for a record that does
+  // not decode; `apply`'s (the stream is then held as the watch holds a
+  // change it failed to apply).
+  virtual Result<bool> Refresh(const StreamKey& key, const std::function<Status(const StreamChange&)>& apply) {
+    return false;
+  }
 };
 
 // A change of a shared catalogue made by another node (Engine::ApplyStreamChange).

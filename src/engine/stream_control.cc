@@ -12,6 +12,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "engine/current_state.h"
 #include "engine/data_layout.h"
 #include "engine/engine.h"
 #include "engine/hash_ranges.h"
@@ -57,6 +58,10 @@ void StreamControl::NoteLoaded(const StreamMeta& meta) {
 
 Status StreamControl::CreateStream(const StreamRef& stream, const CreateStreamParams& params) {
   std::lock_guard control(streams_.control_mu());
+  return ChangeCurrentLocked(streams_, KeyOf(stream), [&] { return CreateStreamLocked(stream, params); });
+}
+
+Status StreamControl::CreateStreamLocked(const StreamRef& stream, const CreateStreamParams& params) {
   if (streams_.Find(stream)) {
     return Status::InUse("Stream " + stream.name + " under account " + stream.account + " already exists.");
   }
@@ -199,6 +204,11 @@ void StreamControl::BuildStream(StreamMeta meta, const std::string& dir,
 
 Status StreamControl::DeleteStream(const StreamRef& stream, bool enforce_consumer_deletion) {
   std::lock_guard control(streams_.control_mu());
+  return ChangeCurrentLocked(streams_, KeyOf(stream),
+                             [&] { return DeleteStreamLocked(stream, enforce_consumer_deletion); });
+}
+
+Status StreamControl::DeleteStreamLocked(const StreamRef& stream, bool enforce_consumer_deletion) {
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   if (building_.contains(KeyOf(stream))) {  // CREATING, or UPDATING with its reshard on the worker
@@ -288,6 +298,10 @@ void StreamControl::DropStreamLocked(const StreamKey& key, const std::shared_ptr
 }
 
 Result<StreamDescription> StreamControl::DescribeStream(const StreamRef& stream, const ShardPageRequest& page) const {
+  return ReadCurrent(streams_, KeyOf(stream), [&] { return DescribeHeld(stream, page); });
+}
+
+Result<StreamDescription> StreamControl::DescribeHeld(const StreamRef& stream, const ShardPageRequest& page) const {
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   const int64_t now = Now();
@@ -380,6 +394,12 @@ namespace {}  // namespace
 Status StreamControl::ChangeActiveStream(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
                                          bool updating) {
   std::lock_guard control(streams_.control_mu());
+  return ChangeCurrentLocked(streams_, KeyOf(stream),
+                             [&] { return ChangeActiveStreamLocked(stream, change, updating); });
+}
+
+Status StreamControl::ChangeActiveStreamLocked(const StreamRef& stream,
+                                               const std::function<Status(StreamMeta&)>& change, bool updating) {
   std::shared_ptr<StreamState> state = streams_.Find(stream);
   if (!state) return Status::NotFound(StreamNotFoundMessage(stream));
   std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();

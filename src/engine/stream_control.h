@@ -200,6 +200,19 @@ class StreamControl {
   static constexpr int64_t kLeaderPollMs = 20;
 
  private:
+  // CreateStream, DeleteStream, ChangeActiveStream and Reshard evaluated
+  // once against the metadata held here; the public calls run them through
+  // ChangeCurrentLocked (engine/current_state.h), which in cluster mode
+  // evaluates them again against the stream's current record. Caller holds
+  // the control lock.
+  Status CreateStreamLocked(const StreamRef& stream, const CreateStreamParams& params);
+  Status DeleteStreamLocked(const StreamRef& stream, bool enforce_consumer_deletion);
+  Status ChangeActiveStreamLocked(const StreamRef& stream, const std::function<Status(StreamMeta&)>& change,
+                                  bool updating);
+  Result<int> ReshardLocked(const StreamRef& stream, const ReshardOp& op);
+  // DescribeStream from the metadata held here; DescribeStream looks again
+  // in a shared catalogue when it finds no stream (ReadCurrent).
+  Result<StreamDescription> DescribeHeld(const StreamRef& stream, const ShardPageRequest& page) const;
   // The last steps of CreateStream, under the control lock: saves `meta`
   // with the stream's logs `opened`, and makes it live. On error nothing is
   // left (logs destroyed, folder removed).

@@ -52,6 +52,16 @@ class StreamTable : public StreamLookup {
   Status SaveStreamLocked(const StreamMeta& stream) { return SaveStreamsLocked({&stream}); }
   // Saves that the stream `key` is gone. Caller holds control_mu().
   virtual Status SaveRemovalLocked(const StreamKey& key) = 0;
+  // Whether other nodes share the stream catalogue (cluster mode), so that
+  // the metadata held here may lag a change made through another node.
+  virtual bool shared_catalog() const { return false; }
+  // A shared catalogue: reads the stream `key`'s current record from it and,
+  // when it is newer than what this node holds, applies it as
+  // Engine::ApplyStreamChange does (once: the watch's delivery of it is then
+  // skipped). Returns whether it applied anything; always false for a local
+  // catalogue. Errors: the catalogue's, or applying it (IoError opening
+  // logs). Caller holds control_mu() (engine/current_state.h).
+  virtual Result<bool> RefreshLocked(const StreamKey& key) { return false; }
 };
 
 class StreamRegistry : public StreamTable {

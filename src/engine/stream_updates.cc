@@ -15,6 +15,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "engine/current_state.h"
 #include "engine/data_layout.h"
 #include "engine/engine.h"
 #include "engine/pending_marks.h"
@@ -91,6 +92,10 @@ Result<ShardCountUpdate> StreamControl::UpdateShardCount(const StreamRef& stream
 
 Result<int> StreamControl::Reshard(const StreamRef& stream, ReshardOp op) {
   std::lock_guard control(streams_.control_mu());
+  return ChangeCurrentLocked(streams_, KeyOf(stream), [&] { return ReshardLocked(stream, op); });
+}
+
+Result<int> StreamControl::ReshardLocked(const StreamRef& stream, const ReshardOp& op) {
   if (!streams_.Find(stream)) return Status::NotFound(StreamNotFoundMessage(stream));
   std::vector<StreamMeta> snapshot = streams_.SnapshotLocked();
   SLUICE_ASSIGN_OR_RETURN(StreamMeta * target, ActiveIn(snapshot, stream));

@@ -50,6 +50,7 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
     bool follow = true;            // apply the others' changes
     bool housekeeping = false;     // run the housekeeping thread (transitions)
     int64_t create_delay_ms = 0;   // time in CREATING
+    int64_t register_delay_ms = 0;  // time a consumer spends in CREATING
     EtcdClient* client = nullptr;  // the fixture's unless set
   };
   Node& StartNode(NodeOptions node_options) {
@@ -59,6 +60,7 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
     options.durability = storage::Durability::kMemory;
     options.catalog = node->catalog;
     options.create_stream_delay_ms = node_options.create_delay_ms;
+    options.register_consumer_delay_ms = node_options.register_delay_ms;
     auto opened = engine::Engine::Open(options);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     node->engine = std::move(opened).value();
@@ -154,21 +156,138 @@ TEST_F(EtcdStreamCatalogTest, ANodesOwnChangesAreAppliedOnceNotAgainFromTheWatch
   EXPECT_EQ(a.catalog->applied(), 0);
 }
 
-TEST_F(EtcdStreamCatalogTest, AChangeFromAStaleNodeIsRefusedAndWritesNothing) {
+// A "stale" node loads the streams and then follows nothing: it stands for
+// a node whose watch has not yet delivered another's change when a client,
+// answered by that other node, calls it.
+TEST_F(EtcdStreamCatalogTest, AChangeThroughAStaleNodeIsMadeOnTheCurrentRecord) {
   Node& a = StartNode();
   ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
-  Node& stale = StartNode({.follow = false});  // loads the stream, then sees nothing more
+  Node& stale = StartNode({.follow = false});
   ASSERT_TRUE(stale.Has(kOrders));
   ASSERT_TRUE(a.control().AddTags(kOrders, {{"owner", "a"}}).ok());
+  Status added = stale.control().AddTags(kOrders, {{"team", "payments"}});
+  ASSERT_TRUE(added.ok()) << added.ToString();
+  const std::vector<std::pair<std::string, std::string>> both{{"owner", "a"}, {"team", "payments"}};
+  EXPECT_EQ(stale.Tags(kOrders), both);  // a's change applied here, then its own
+  auto saved = engine::DecodeStreamRecord(Key(kOrders)->value);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->tags, both);  // no lost update
+  EXPECT_TRUE(Eventually([&] { return a.Tags(kOrders) == both; }));
+}
+
+TEST_F(EtcdStreamCatalogTest, AStaleNodeChecksTheTagLimitOnTheCurrentRecord) {
+  Node& a = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  Node& stale = StartNode({.follow = false});
+  std::vector<std::pair<std::string, std::string>> many, more;
+  for (int i = 0; i < 45; ++i) many.emplace_back("a" + std::to_string(i), "v");
+  for (int i = 0; i < 10; ++i) more.emplace_back("b" + std::to_string(i), "v");
+  ASSERT_TRUE(a.control().AddTags(kOrders, many).ok());
   const int64_t before = Key(kOrders)->mod_revision;
-  Status refused = stale.control().AddTags(kOrders, {{"owner", "stale"}});
-  EXPECT_EQ(refused.code(), ErrorCode::kResourceInUse) << refused.ToString();
-  EXPECT_EQ(refused.message(),
-            "Stream orders under account 123456789012 was changed through another node at the same time; try again.");
+  // 10 tags fit the 0 the stale node held, not the 45 the stream has.
+  Status refused = stale.control().AddTags(kOrders, more);
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument) << refused.ToString();
   EXPECT_EQ(Key(kOrders)->mod_revision, before);
-  EXPECT_EQ(stale.Tags(kOrders).size(), 0u);  // nothing changed here either
-  EXPECT_EQ(stale.control().DeleteStream(kOrders, false).code(), ErrorCode::kResourceInUse);
-  EXPECT_TRUE(Key(kOrders).has_value());
+  EXPECT_EQ(stale.Tags(kOrders).size(), 45u);
+}
+
+TEST_F(EtcdStreamCatalogTest, AStreamCreatedThroughOneNodeIsDescribedThroughAStaleOne) {
+  Node& a = StartNode();
+  Node& stale = StartNode({.follow = false});
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(2)).ok());
+  auto described = stale.control().DescribeStream(kOrders);
+  ASSERT_TRUE(described.ok()) << described.status().ToString();
+  EXPECT_EQ(described->shards.size(), 2u);
+  EXPECT_EQ(stale.control().DescribeStream({kOrders.account, kOrders.region, "absent"}).status().code(),
+            ErrorCode::kResourceNotFound);
+}
+
+TEST_F(EtcdStreamCatalogTest, AStreamDeletedThroughOneNodeIsCreatedAgainThroughAStaleOne) {
+  Node& a = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  Node& stale = StartNode({.follow = false});
+  ASSERT_TRUE(a.control().DeleteStream(kOrders, false).ok());
+  ASSERT_TRUE(stale.Has(kOrders));
+  Status created = stale.control().CreateStream(kOrders, Shards(3));
+  ASSERT_TRUE(created.ok()) << created.ToString();
+  auto saved = engine::DecodeStreamRecord(Key(kOrders)->value);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->shards.size(), 3u);
+  EXPECT_TRUE(Eventually([&] {
+    auto d = a.control().DescribeStream(kOrders);
+    return d.ok() && d->shards.size() == 3;
+  }));
+}
+
+TEST_F(EtcdStreamCatalogTest, AConsumerRegisteredThroughOneNodeIsDescribedAndDeregisteredThroughAStaleOne) {
+  Node& a = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  Node& stale = StartNode({.follow = false});
+  ASSERT_TRUE(a.engine->consumers().RegisterStreamConsumer(kOrders, "reader", {}).ok());
+  const engine::ConsumerLookup reader{kOrders, "reader", std::nullopt};
+  auto described = stale.engine->consumers().DescribeStreamConsumer(reader);
+  ASSERT_TRUE(described.ok()) << described.status().ToString();
+  EXPECT_EQ(described->name, "reader");
+  Status deregistered = stale.engine->consumers().DeregisterStreamConsumer(reader);
+  ASSERT_TRUE(deregistered.ok()) << deregistered.ToString();
+  auto saved = engine::DecodeStreamRecord(Key(kOrders)->value);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_TRUE(saved->consumers.empty());
+}
+
+TEST_F(EtcdStreamCatalogTest, ARecordReadAfterARefusalIsNotAppliedAgainFromTheWatch) {
+  Node& a = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  Node& late = StartNode({.follow = false});
+  ASSERT_TRUE(a.control().AddTags(kOrders, {{"owner", "a"}}).ok());
+  ASSERT_TRUE(late.control().AddTags(kOrders, {{"team", "payments"}}).ok());
+  EXPECT_EQ(late.catalog->applied(), 1);  // a's tag, read after the refusal
+  late.catalog->Follow(*late.engine);     // from the revision it loaded: a's tag, then its own
+  ASSERT_TRUE(a.control().AddTags(kOrders, {{"tier", "gold"}}).ok());
+  ASSERT_TRUE(Eventually([&] { return late.Tags(kOrders).size() == 3; }));
+  EXPECT_EQ(late.catalog->applied(), 2);  // only the last came from the watch
+}
+
+TEST_F(EtcdStreamCatalogTest, ChangesThroughThreeNodesAtTheSameTimeAllLand) {
+  Node& a = StartNode();
+  Node& b = StartNode();
+  Node& c = StartNode();
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders) && c.Has(kOrders); }));
+  std::vector<Status> answers(30);
+  std::vector<std::thread> threads;
+  Node* nodes[] = {&a, &b, &c};
+  for (int n = 0; n < 3; ++n) {
+    threads.emplace_back([&, n] {
+      for (int j = 0; j < 10; ++j) {
+        answers[n * 10 + j] = nodes[n]->control().AddTags(kOrders, {{"n" + std::to_string(n) + "-" + std::to_string(j), "v"}});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : answers) EXPECT_TRUE(s.ok()) << s.ToString();
+  auto saved = engine::DecodeStreamRecord(Key(kOrders)->value);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->tags.size(), 30u);
+}
+
+TEST_F(EtcdStreamCatalogTest, AConsumerRegisteredThroughOneNodeTurnsActiveOnEveryNode) {
+  Node& a = StartNode({.housekeeping = true, .register_delay_ms = 200});
+  Node& b = StartNode({.housekeeping = true, .register_delay_ms = 200});
+  ASSERT_TRUE(a.control().CreateStream(kOrders, Shards(1)).ok());
+  ASSERT_TRUE(Eventually([&] { return b.Has(kOrders); }));
+  ASSERT_TRUE(a.engine->consumers().RegisterStreamConsumer(kOrders, "reader", {}).ok());
+  const engine::ConsumerLookup reader{kOrders, "reader", std::nullopt};
+  // Both settle it when due: one write wins, the other node takes it up.
+  for (Node* n : {&a, &b}) {
+    EXPECT_TRUE(Eventually([&] {
+      auto c = n->engine->consumers().DescribeStreamConsumer(reader);
+      return c.ok() && c->status == engine::ConsumerStatus::kActive;
+    }));
+  }
+  // And a change through either afterwards is made on the current record.
+  EXPECT_TRUE(b.engine->consumers().DeregisterStreamConsumer(reader).ok());
+  EXPECT_TRUE(a.control().AddTags(kOrders, {{"k", "v"}}).ok());
 }
 
 TEST_F(EtcdStreamCatalogTest, ANewNodeLoadsEveryStream) {
