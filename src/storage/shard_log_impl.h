@@ -55,6 +55,7 @@ class ShardLog::Impl {
   Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const;
   Result<uint64_t> TrimOlderThan(int64_t before_ms);
   Status TruncateTo(uint64_t end_offset);  // shard_log_truncate.cc
+  Status ResetTo(uint64_t offset);         // shard_log_reset.cc
   Status Close();
   Status Destroy();
 
@@ -108,6 +109,11 @@ class ShardLog::Impl {
   Status RecoverSegments(const std::vector<uint64_t>& bases);
   Status RecoverOlderSegment(Segment* segment, uint64_t next_base);
   Status RecoverLastSegment(Segment* segment);
+  // Open() of a log whose directory holds a `reset` file (ResetTo()
+  // interrupted by a crash): removes the segments below its offset, creates
+  // the segment at its offset if missing, removes the file
+  // (shard_log_reset.cc). OK when there is none.
+  Status FinishInterruptedReset(const std::vector<std::string>& names);
   // A new segment; in kFsync its directory entry is synced at once, or,
   // with `defer_dir_sync`, by SyncCreatedDirs() before it holds durable data.
   Result<std::shared_ptr<Segment>> CreateSegment(uint64_t base_offset, bool defer_dir_sync = false);
