@@ -136,6 +136,12 @@ class ShardLog::Impl {
   // `truncations` removed records of, else OK.
   uint64_t Truncations() const { return truncations_.load(std::memory_order_acquire); }
   Status CutSince(uint64_t truncations, uint64_t end_offset) const;
+  // Notes a cut at `offset` (TruncateTo, ResetTo): durability waits made
+  // before it for an end above `offset` fail (CutSince).
+  void RecordCut(uint64_t offset);
+  // Why a cut (TruncateTo, ResetTo) cannot be made now: the log is closed
+  // or failed; OK otherwise. Caller holds mu_.
+  Status CutRefusalLocked() const;
   // The cut segment's file: the first `size` bytes of `segment`'s, in a new
   // writable file (disk: the same file reopened and truncated).
   Result<std::unique_ptr<SegmentFile>> CutSegmentFile(Segment* segment, uint64_t size);

@@ -47,8 +47,7 @@ Status ShardLog::Impl::ResetTo(uint64_t offset) {
   SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   std::lock_guard<std::mutex> sync_lock(sync_mu_);  // no sync of this log meanwhile
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) return Status::IoError("shard log is closed");
-  if (failed_.load(std::memory_order_acquire)) return FailedError();
+  SLUICE_RETURN_IF_ERROR(CutRefusalLocked());
   const uint64_t start = start_offset_.load(std::memory_order_acquire);
   const uint64_t end = end_offset_.load(std::memory_order_relaxed);
   if (offset < end) {
@@ -104,12 +103,7 @@ Status ShardLog::Impl::ResetTo(uint64_t offset) {
   start_offset_.store(offset, std::memory_order_release);
   end_offset_.store(offset, std::memory_order_release);
   durable_end_.store(offset, std::memory_order_release);
-  {
-    // Durability waits for records of the old log fail (CutSince).
-    std::lock_guard<std::mutex> cuts_lock(cuts_mu_);
-    cuts_.push_back(start);
-    truncations_.store(cuts_.size(), std::memory_order_release);
-  }
+  RecordCut(start);  // durability waits for records of the old log fail
   log::Info("storage: reset the log in {} to start empty at offset {} (it held offsets {} to {})", dir_, offset, start,
             end);
   return Status::Ok();

@@ -67,6 +67,7 @@ def test_a_follower_below_the_leaders_start_starts_over_there_rejoins_and_serves
     current = leaders(etcd, name)[shard]
     e2e.wait_until(lambda: segment_bases(servers[current]) == [10], SETTLE_S,
                    f"retention to remove the segment of the first 10 records on {current}, the leader")
+    assert all(int(s) < int(late[0][0]) for s, _ in early + missed)
 
     # The follower's log (5 records) ends below the leader's start (10): it starts over there.
     servers[follower].extra_args += LATER
