@@ -63,7 +63,7 @@ FetchResponse ReplicaLog::HandleFetch(const FetchRequest& request) {
     response.log_end_offset = log_end;
     response.high_watermark = hw_;
     // Below this log's start nothing of the follower's can be checked or
-    // kept: it starts over at the start (ReplicaLog::ResetLocked).
+    // kept: it starts over at the start (ResetBelowLeaderStartLocked).
     if (request.fetch_offset < response.log_start_offset) {
       return OutOfRange(request, response, "below the log start " + std::to_string(response.log_start_offset));
     }
