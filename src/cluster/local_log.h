@@ -3,7 +3,7 @@
 // than engine::ShardStore in what it promises to readers (nothing about
 // commitment: that is the replica's business) and wider in one call,
 // TruncateTo(), which a follower needs to cut a suffix its leader never
-// committed.
+// committed, and ResetTo(), to start over at its leader's log start.
 //
 // Implementations: MemoryLocalLog (memory_local_log.h), for tests; an adapter
 // over storage::ShardLog (whose VisibleEndOffset() is its DurableEnd()).
@@ -11,7 +11,8 @@
 // Contract:
 // - Offsets are dense and never repeat between truncations: Append() assigns
 //   EndOffset() onwards, TruncateTo(end) makes EndOffset() == end and the
-//   next append reuses the offsets cut.
+//   next append reuses the offsets cut. ResetTo(offset) makes StartOffset(),
+//   EndOffset() and DurableEnd() == offset, with no record.
 // - DurableEnd() <= EndOffset(); every record below it survives a crash. It
 //   only moves backwards through TruncateTo().
 // - Read() returns records at and past `from` up to at most EndOffset(),
@@ -62,6 +63,12 @@ class LocalLog {
   // (the caller may hold a lock they take). Errors: InvalidArgument for an
   // `end_offset` below StartOffset(), IoError.
   virtual Status TruncateTo(uint64_t end_offset) = 0;
+  // Removes every record and starts the log again, empty, at `offset` (>=
+  // EndOffset()), durably: after a crash the log is the old one or the new
+  // one. Durability waits pending fail, possibly on the caller's thread, as
+  // for TruncateTo(). Errors: InvalidArgument for an `offset` below
+  // EndOffset(), IoError.
+  virtual Status ResetTo(uint64_t offset) = 0;
 
   // Completes pending durability waits and releases the log. Idempotent.
   virtual Status Close() = 0;

@@ -155,6 +155,25 @@ Status MemoryLocalLog::TruncateTo(uint64_t end_offset) {
   return Status::Ok();
 }
 
+Status MemoryLocalLog::ResetTo(uint64_t offset) {
+  Waits pending;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return ClosedError();
+    const uint64_t end = start_ + records_.size();
+    if (offset < end) {
+      return Status::InvalidArgument("cannot reset the log to " + std::to_string(offset) + ", below its end " +
+                                     std::to_string(end));
+    }
+    records_.clear();
+    start_ = offset;
+    durable_ = offset;
+    pending = TakeWaitsLocked(/*all=*/true);
+  }
+  Complete(pending, Status::IoError("records truncated before they were durable (the log was reset)"));
+  return Status::Ok();
+}
+
 Status MemoryLocalLog::Close() {
   Waits pending;
   {

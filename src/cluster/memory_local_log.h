@@ -36,6 +36,7 @@ class MemoryLocalLog final : public LocalLog {
   Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const override;
   Result<uint64_t> TrimOlderThan(int64_t before_ms) override;
   Status TruncateTo(uint64_t end_offset) override;
+  Status ResetTo(uint64_t offset) override;
   Status Close() override;
   Status Destroy() override;
   uint64_t SizeBytes() const override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cluster/replica_log.h"
+#include "util/log.h"
 
 namespace sluice::cluster {
 
@@ -62,6 +63,17 @@ Result<bool> ReplicaLog::ApplyFetchLocked(const FetchRequest& request, const Fet
     case FetchError::kUnknownShard:  // a leader that has not applied the shard's record yet
       return Status(ErrorCode::kNotLeader,
                     "fetch refused" + from + " (epoch " + std::to_string(epoch_) + "): " + response.message);
+    case FetchError::kOffsetOutOfRange:
+      if (request.fetch_offset < response.log_start_offset) {
+        SLUICE_RETURN_IF_ERROR(ResetBelowLeaderStartLocked(request, response.log_start_offset));
+        return true;
+      }
+      // Not below the leader's start: past its end, where a follower should
+      // have truncated. Starting over would not fix that, so it is an error.
+      return Status::Internal("fetch refused" + from + ": " + response.message + " (the leader's log is " +
+                              std::to_string(response.log_start_offset) + ".." +
+                              std::to_string(response.log_end_offset) + ", this replica's ends at " +
+                              std::to_string(request.fetch_offset) + ": not resetting)");
     default: return Status::Internal("fetch refused" + from + ": " + response.message);
   }
   // Never records of another epoch than the one followed.
@@ -95,6 +107,21 @@ Status ReplicaLog::TruncateDivergingLocked(const FetchRequest& request, uint64_t
   // past the log's end, which Open() cuts.
   SLUICE_RETURN_IF_ERROR(log_->TruncateTo(end));
   return history_->TruncateTo(end);
+}
+
+Status ReplicaLog::ResetBelowLeaderStartLocked(const FetchRequest& request, uint64_t leader_start) {
+  log::Info("replica of {}: its log ends at {}, below the start {} of its leader's log (epoch {}): starting it over "
+            "there",
+            Describe(), request.fetch_offset, leader_start, epoch_);
+  // The history first, then the log: a crash between leaves an empty history
+  // over the old log, which the leader refuses again, and the reset is redone.
+  // An empty history is right for the new log: it holds no record, and the
+  // records it fetches bring their epochs.
+  SLUICE_RETURN_IF_ERROR(history_->TruncateTo(0));
+  SLUICE_RETURN_IF_ERROR(log_->ResetTo(leader_start));
+  // Nothing below the new start is here to commit or to cut.
+  hw_ = std::max(hw_, leader_start);
+  return Status::Ok();
 }
 
 Status ReplicaLog::AppendFetchedLocked(const std::vector<FetchedRecord>& records, uint64_t fetch_offset) {

@@ -19,6 +19,17 @@ FetchResponse Refusal(FetchError error, int64_t leader_epoch, std::string messag
   return r;
 }
 
+// kOffsetOutOfRange, with this log's start and end (`leader`'s, already
+// filled in): the follower starts over at the start when it is below it.
+FetchResponse OutOfRange(const FetchRequest& request, const FetchResponse& leader, const std::string& where) {
+  FetchResponse r = Refusal(FetchError::kOffsetOutOfRange, leader.leader_epoch,
+                            "offset " + std::to_string(request.fetch_offset) + " is " + where);
+  r.log_start_offset = leader.log_start_offset;
+  r.log_end_offset = leader.log_end_offset;
+  r.high_watermark = leader.high_watermark;
+  return r;
+}
+
 }  // namespace
 
 std::optional<FetchResponse> ReplicaLog::RefuseFetchLocked(const FetchRequest& request) const {
@@ -50,20 +61,28 @@ FetchResponse ReplicaLog::HandleFetch(const FetchRequest& request) {
     response.leader_epoch = epoch_;
     response.log_start_offset = log_->StartOffset();
     response.log_end_offset = log_end;
+    response.high_watermark = hw_;
+    // Below this log's start nothing of the follower's can be checked or
+    // kept: it starts over at the start (ResetBelowLeaderStartLocked).
+    if (request.fetch_offset < response.log_start_offset) {
+      return OutOfRange(request, response, "below the log start " + std::to_string(response.log_start_offset));
+    }
     // The follower's log agrees with this one up to fetch_offset when its
     // last epoch is one this log has and that epoch's records here reach
     // that far (KIP-320); otherwise it keeps nothing from the point where
-    // they stop agreeing.
-    const EpochEnd theirs = history_->EndOf(request.last_fetched_epoch, log_end);
-    if (theirs.epoch != request.last_fetched_epoch || request.fetch_offset > theirs.end_offset) {
-      response.diverging_end = std::min(theirs.end_offset, request.fetch_offset);
-      response.high_watermark = hw_;
-      return response;
-    }
-    if (request.fetch_offset < response.log_start_offset) {
-      return Refusal(FetchError::kOffsetOutOfRange, epoch_,
-                     "offset " + std::to_string(request.fetch_offset) + " is below the log start " +
-                         std::to_string(response.log_start_offset));
+    // they stop agreeing. Epoch 0 past offset 0 is a follower that holds no
+    // record before fetch_offset (its log was reset to start there): nothing
+    // to check, as long as this log reaches that far.
+    if (request.last_fetched_epoch == 0 && request.fetch_offset > 0) {
+      if (request.fetch_offset > log_end) {
+        return OutOfRange(request, response, "past the log end " + std::to_string(log_end));
+      }
+    } else {
+      const EpochEnd theirs = history_->EndOf(request.last_fetched_epoch, log_end);
+      if (theirs.epoch != request.last_fetched_epoch || request.fetch_offset > theirs.end_offset) {
+        response.diverging_end = std::min(theirs.end_offset, request.fetch_offset);
+        return response;
+      }
     }
     Follower& f = followers_[request.follower];
     const int64_t now = options_.clock->NowMillis();

@@ -18,7 +18,9 @@
 // As FOLLOWER, FetchOnce() pulls from the leader through a PeerFetcher and
 // appends what it gets with the leader's arrival times at the leader's
 // offsets (so sequence numbers match), truncates a suffix the leader says
-// diverges, and follows the leader's HW.
+// diverges, and follows the leader's HW. A follower whose log ends below the
+// leader's start (kOffsetOutOfRange: retention trimmed the leader past it,
+// or its disk was wiped) starts its log over, empty, at the leader's start.
 //
 // Fencing: a leadership with a newer epoch ends the old role at once: a
 // deposed leader fails every pending wait above its HW with NotLeader and
@@ -118,7 +120,9 @@ class ReplicaLog final : public engine::ShardStore {
   // call when there is nothing to follow. Errors: the fetcher's; NotLeader
   // for a refusal that needs a newer leadership (stale or unknown epoch, not
   // leader); Corruption for an answer that does not fit the log (records out
-  // of order, a divergence below the HW); IoError from the local log.
+  // of order, a divergence below the HW); Internal for kOffsetOutOfRange when
+  // this log is not below the leader's start (it is past the leader's end);
+  // IoError from the local log.
   Result<bool> FetchOnce(PeerFetcher& fetcher);
 
   const ShardId& shard() const { return shard_; }
@@ -181,6 +185,9 @@ class ReplicaLog final : public engine::ShardStore {
   Result<bool> ApplyFetchLocked(const FetchRequest& request, const FetchResponse& response);
   Status TruncateDivergingLocked(const FetchRequest& request, uint64_t diverging_end);
   Status AppendFetchedLocked(const std::vector<FetchedRecord>& records, uint64_t fetch_offset);
+  // kOffsetOutOfRange below the leader's start: the log is started over,
+  // empty, at `leader_start`, and the epoch history emptied.
+  Status ResetBelowLeaderStartLocked(const FetchRequest& request, uint64_t leader_start);
   // Role changes (replica_log.cc).
   std::string Describe() const;  // "shardId-000000000001 of stream s"
   // min_insync_replicas, capped by the shard's replicas (at least 1).

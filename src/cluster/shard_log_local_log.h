@@ -1,7 +1,7 @@
 // ShardLogLocalLog: the LocalLog (local_log.h) a node keeps a shard replica
 // in, over the shard's segmented storage::ShardLog, whose VisibleEndOffset()
 // (durable in kFsync, written in kOs) is the replica's DurableEnd(). Each
-// call forwards to the log; TruncateTo() is ShardLog::TruncateTo(), durable
+// call forwards to the log; TruncateTo() and ResetTo() are ShardLog's, durable
 // across a crash. `on_durable`, when given, runs after every durability wait
 // the log completes (on its thread; it must be quick): the leader's long
 // poll learns there that followers have new records to fetch.
@@ -40,6 +40,7 @@ class ShardLogLocalLog final : public LocalLog {
   Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const override { return log_->OffsetForTime(timestamp_ms); }
   Result<uint64_t> TrimOlderThan(int64_t before_ms) override { return log_->TrimOlderThan(before_ms); }
   Status TruncateTo(uint64_t end_offset) override { return log_->TruncateTo(end_offset); }
+  Status ResetTo(uint64_t offset) override { return log_->ResetTo(offset); }
   Status Close() override { return log_->Close(); }
   Status Destroy() override { return log_->Destroy(); }
   uint64_t SizeBytes() const override { return log_->SizeBytes(); }

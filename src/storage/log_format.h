@@ -50,6 +50,9 @@ inline constexpr std::string_view kSegmentSuffix = ".log";
 inline constexpr std::string_view kOffsetIndexSuffix = ".index";
 inline constexpr std::string_view kTimeIndexSuffix = ".timeindex";
 inline constexpr size_t kSegmentNameDigits = 20;
+// ShardLog::ResetTo's intent while it runs: a metadata document (see
+// metadata_store.h) whose payload is the new start offset, u64.
+inline constexpr std::string_view kResetFileName = "reset";
 
 //   index_file := magic[3] | version u8 | crc u32 | entry_count u32 |
 //                 reserved u32 | segment_bytes u64 | end_offset u64 |

@@ -181,6 +181,27 @@ class ShardLog {
   // where the cut must be made.
   Status TruncateTo(uint64_t end_offset);
 
+  // Empties the log and starts it again at `offset` (a follower whose log
+  // ends below its leader's start, which retention moved past it): every
+  // segment goes, a new empty one whose base is `offset` takes over, and
+  // StartOffset(), EndOffset() and VisibleEndOffset() are `offset`; the next
+  // Append gets `offset`. On disk (not kMemory), in this order: a `reset`
+  // file naming `offset` is saved (atomically, synced), the new segment is
+  // created (its directory entry synced in kFsync), the old segments are
+  // removed oldest first (directory synced in kFsync), the `reset` file is
+  // removed. A crash leaves the old log (no `reset` file yet) or one that
+  // Open() finishes resetting (it removes every segment below the `reset`
+  // file's offset and creates the new one if missing), never a mix
+  // (docs/log-format.md, "Resetting a log"). WhenDurable() requests waiting
+  // for records of the old log fail with IoError ("... truncated ...").
+  // Readers in the middle of a removed segment finish reading it. Resetting
+  // an empty log already starting at `offset` changes nothing. Errors:
+  // InvalidArgument for an `offset` below EndOffset() (cut the end with
+  // TruncateTo() instead); IoError (also after Close(), or once the log
+  // failed; a failure once the `reset` file may be saved fails the log: the
+  // next Open() finishes the reset or keeps the old log).
+  Status ResetTo(uint64_t offset);
+
   // Waits for this log's requests queued at the flusher, syncs (kFsync),
   // saves index files where they save recovery work (not for the last
   // segment when its index has a single entry: recovery scans it from the

@@ -168,6 +168,7 @@ Result<uint64_t> ShardLog::Append(std::span<const AppendEntry> entries, int64_t 
   return Load().Append(entries, arrival_ms);
 }
 Status ShardLog::TruncateTo(uint64_t end_offset) { return Load().TruncateTo(end_offset); }
+Status ShardLog::ResetTo(uint64_t offset) { return Load().ResetTo(offset); }
 void ShardLog::WhenDurable(uint64_t end_offset, std::function<void(Status)> done) {
   Load().WhenDurable(end_offset, std::move(done));
 }

@@ -55,6 +55,7 @@ class ShardLog::Impl {
   Result<uint64_t> OffsetForTime(int64_t timestamp_ms) const;
   Result<uint64_t> TrimOlderThan(int64_t before_ms);
   Status TruncateTo(uint64_t end_offset);  // shard_log_truncate.cc
+  Status ResetTo(uint64_t offset);         // shard_log_reset.cc
   Status Close();
   Status Destroy();
 
@@ -108,6 +109,11 @@ class ShardLog::Impl {
   Status RecoverSegments(const std::vector<uint64_t>& bases);
   Status RecoverOlderSegment(Segment* segment, uint64_t next_base);
   Status RecoverLastSegment(Segment* segment);
+  // Open() of a log whose directory holds a `reset` file (ResetTo()
+  // interrupted by a crash): removes the segments below its offset, creates
+  // the segment at its offset if missing, removes the file
+  // (shard_log_reset.cc). OK when there is none.
+  Status FinishInterruptedReset(const std::vector<std::string>& names);
   // A new segment; in kFsync its directory entry is synced at once, or,
   // with `defer_dir_sync`, by SyncCreatedDirs() before it holds durable data.
   Result<std::shared_ptr<Segment>> CreateSegment(uint64_t base_offset, bool defer_dir_sync = false);
@@ -130,6 +136,12 @@ class ShardLog::Impl {
   // `truncations` removed records of, else OK.
   uint64_t Truncations() const { return truncations_.load(std::memory_order_acquire); }
   Status CutSince(uint64_t truncations, uint64_t end_offset) const;
+  // Notes a cut at `offset` (TruncateTo, ResetTo): durability waits made
+  // before it for an end above `offset` fail (CutSince).
+  void RecordCut(uint64_t offset);
+  // Why a cut (TruncateTo, ResetTo) cannot be made now: the log is closed
+  // or failed; OK otherwise. Caller holds mu_.
+  Status CutRefusalLocked() const;
   // The cut segment's file: the first `size` bytes of `segment`'s, in a new
   // writable file (disk: the same file reopened and truncated).
   Result<std::unique_ptr<SegmentFile>> CutSegmentFile(Segment* segment, uint64_t size);

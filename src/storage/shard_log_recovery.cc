@@ -152,6 +152,11 @@ Status ShardLog::Impl::Load() {
   Result<std::vector<std::string>> listed = options_.env->ListDir(dir_);
   // With creation deferred, a missing directory is a log never written.
   if (!listed.ok() && !(deferred && listed.status().code() == ErrorCode::kResourceNotFound)) return listed.status();
+  if (listed.ok() && std::find(listed->begin(), listed->end(), kResetFileName) != listed->end()) {
+    SLUICE_RETURN_IF_ERROR(FinishInterruptedReset(*listed));
+    listed = options_.env->ListDir(dir_);
+    if (!listed.ok()) return listed.status();
+  }
   std::vector<uint64_t> bases;
   for (const std::string& name : listed.ok() ? *listed : std::vector<std::string>{}) {
     uint64_t base;

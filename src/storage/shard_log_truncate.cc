@@ -82,8 +82,7 @@ Status ShardLog::Impl::TruncateTo(uint64_t end_offset) {
   SLUICE_RETURN_IF_ERROR(EnsureLoaded());
   std::lock_guard<std::mutex> sync_lock(sync_mu_);  // no sync of this log meanwhile
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) return Status::IoError("shard log is closed");
-  if (failed_.load(std::memory_order_acquire)) return FailedError();
+  SLUICE_RETURN_IF_ERROR(CutRefusalLocked());
   const uint64_t start = start_offset_.load(std::memory_order_acquire);
   if (end_offset < start) {
     return Status::InvalidArgument("cannot truncate the log in " + dir_ + " to offset " + std::to_string(end_offset) +
@@ -163,13 +162,21 @@ Status ShardLog::Impl::TruncateTo(uint64_t end_offset) {
   last_arrival_ms_.store(last_arrival, std::memory_order_release);
   end_offset_.store(end_offset, std::memory_order_release);
   durable_end_.store(end_offset, std::memory_order_release);
-  {
-    std::lock_guard<std::mutex> cuts_lock(cuts_mu_);
-    cuts_.push_back(end_offset);
-    truncations_.store(cuts_.size(), std::memory_order_release);
-  }
+  RecordCut(end_offset);
   log::Info("storage: truncated the log in {} to offset {}", dir_, end_offset);
   return Status::Ok();
+}
+
+Status ShardLog::Impl::CutRefusalLocked() const {
+  if (closed_) return Status::IoError("shard log is closed");
+  if (failed_.load(std::memory_order_acquire)) return FailedError();
+  return Status::Ok();
+}
+
+void ShardLog::Impl::RecordCut(uint64_t offset) {
+  std::lock_guard<std::mutex> cuts_lock(cuts_mu_);
+  cuts_.push_back(offset);
+  truncations_.store(cuts_.size(), std::memory_order_release);
 }
 
 Status ShardLog::Impl::CutSince(uint64_t truncations, uint64_t end_offset) const {

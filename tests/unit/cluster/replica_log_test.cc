@@ -444,5 +444,112 @@ TEST(ReplicaLogTest, AClosedReplicaFailsItsPendingWaitsAndEveryLaterCallWithIoEr
   EXPECT_TRUE(r["n1"].Close().ok()) << "idempotent";
 }
 
+// kOffsetOutOfRange: n1 leads with n3 in sync; n2 has only `a` when n1's
+// retention trims a and b; n4 (a replacement replica) has nothing.
+class TrimmedLeader : public testing::Test {
+ protected:
+  void SetUp() override {
+    r.Lead("n1", 1, {"n1", "n2", "n3", "n4"}, {"n1", "n3"});
+    Put(r["n1"], {"a"}, kT0);
+    r.Sync("n1");
+    r.FetchAndSync("n2");
+    Put(r["n1"], {"b"}, kT0);
+    Put(r["n1"], {"c", "d"}, kT0 + 5'000);
+    r.Sync("n1");
+    r.FetchAndSync("n3");
+    ASSERT_TRUE(r["n3"].FetchOnce(r).ok());
+    ASSERT_EQ(r["n1"].VisibleEndOffset(), 4u);
+    ASSERT_EQ(r["n1"].TrimOlderThan(kT0 + 1'000).value(), 2u);
+  }
+  FetchRequest RequestFrom(const std::string& follower, uint64_t fetch_offset, int64_t last_epoch) {
+    FetchRequest request;
+    request.shard = kShard;
+    request.follower = follower;
+    request.leader_epoch = 1;
+    request.fetch_offset = request.durable_end = fetch_offset;
+    request.last_fetched_epoch = last_epoch;
+    return request;
+  }
+  Replicas r{{"n1", "n2", "n3", "n4"}};
+};
+
+TEST_F(TrimmedLeader, AFetchBelowTheLeadersStartIsAnsweredWithItsStartAndEnd) {
+  FetchResponse answer = r["n1"].HandleFetch(RequestFrom("n2", 1, 1));
+  EXPECT_EQ(answer.error, FetchError::kOffsetOutOfRange) << answer.message;
+  EXPECT_EQ(answer.log_start_offset, 2u);
+  EXPECT_EQ(answer.log_end_offset, 4u);
+  EXPECT_EQ(answer.leader_epoch, 1);
+  // A follower that holds no record before its fetch offset (epoch 0) is
+  // served from there, as long as the leader's log reaches that far.
+  answer = r["n1"].HandleFetch(RequestFrom("n2", 2, 0));
+  EXPECT_EQ(answer.error, FetchError::kNone) << answer.message;
+  EXPECT_FALSE(answer.diverging_end);
+  ASSERT_EQ(answer.records.size(), 2u);
+  EXPECT_EQ(answer.records[0].offset, 2u);
+  answer = r["n1"].HandleFetch(RequestFrom("n2", 7, 0));
+  EXPECT_EQ(answer.error, FetchError::kOffsetOutOfRange) << answer.message;
+  EXPECT_NE(answer.message.find("past the log end 4"), std::string::npos) << answer.message;
+}
+
+TEST_F(TrimmedLeader, AFollowerBelowTheLeadersStartStartsOverThereCatchesUpAndJoinsTheIsr) {
+  ASSERT_EQ(r.Log("n2").size(), 1u);
+  Result<bool> reset = r["n2"].FetchOnce(r);
+  ASSERT_TRUE(reset.ok()) << reset.status().ToString();
+  EXPECT_TRUE(*reset);
+  EXPECT_EQ(r["n2"].StartOffset(), 2u);
+  EXPECT_EQ(r["n2"].EndOffset(), 2u);
+  EXPECT_TRUE(r.Log("n2").empty()) << "a is gone";
+  r.FetchAndSync("n2");
+  ASSERT_TRUE(r["n2"].FetchOnce(r).ok());
+  EXPECT_EQ(r.Log("n2"), r.Log("n1"));
+  EXPECT_EQ(r.proposals.back(), (std::vector<std::string>{"n1", "n2", "n3"})) << "caught up: it may join";
+  EXPECT_EQ(r["n2"].VisibleEndOffset(), 4u);
+
+  // A replica with nothing at all (a wiped disk, a replacement) does the same.
+  r.FetchAndSync("n4");
+  r.FetchAndSync("n4");
+  EXPECT_EQ(r["n4"].StartOffset(), 2u);
+  EXPECT_EQ(r.Log("n4"), r.Log("n1"));
+}
+
+TEST_F(TrimmedLeader, AResetFollowerThatLeadsKeepsTheEpochsConsistent) {
+  r.FetchAndSync("n2");
+  r.FetchAndSync("n2");
+  r.FetchAndSync("n2");
+  // n2 leads epoch 2 with n1 following: n1's last epoch (1) ends, by n2's
+  // history, where n2's epoch 2 starts, so nothing of n1's diverges.
+  r.Lead("n2", 2, {"n1", "n2", "n3", "n4"}, {"n1", "n2", "n3"});
+  EXPECT_EQ(r["n2"].StartOffset(), 2u);
+  auto horizon = r["n2"].Read(0, 10, 1 << 20);
+  ASSERT_TRUE(horizon.ok());
+  ASSERT_FALSE(horizon->records.empty()) << "the committed records are readable from the new start";
+  EXPECT_EQ(horizon->records.front().offset, 2u);
+  Put(r["n2"], {"e"}, kT0 + 2'000);
+  r.Sync("n2");
+  r.FetchAndSync("n1");
+  r.FetchAndSync("n3");
+  EXPECT_EQ(r.Log("n1").size(), 3u) << "c, d (a and b trimmed) and e, nothing cut";
+  EXPECT_EQ(r.Log("n1"), r.Log("n2"));
+  EXPECT_EQ(r.Log("n3").back(), r.Log("n2").back());
+}
+
+TEST(ReplicaLogTest, AFollowerPastTheLeadersEndIsNotResetButFailsSayingWhy) {
+  Replicas r({"n1", "n2"});
+  r.Lead("n1", 1, {"n1", "n2"}, {"n1", "n2"});
+  r.PutCommitted("n1", {"a", "b", "c"}, {"n2"});
+  ScriptedLeader leader;
+  leader.answer.error = FetchError::kOffsetOutOfRange;
+  leader.answer.leader_epoch = 1;
+  leader.answer.log_start_offset = 0;
+  leader.answer.log_end_offset = 2;
+  leader.answer.message = "offset 3 is past the log end 2";
+  Result<bool> fetched = r["n2"].FetchOnce(leader);
+  ASSERT_FALSE(fetched.ok());
+  EXPECT_EQ(fetched.status().code(), ErrorCode::kInternalFailure) << fetched.status().ToString();
+  EXPECT_NE(fetched.status().message().find("not resetting"), std::string::npos) << fetched.status().ToString();
+  EXPECT_EQ(r.Log("n2"), r.Log("n1")) << "nothing removed";
+  EXPECT_EQ(r["n2"].StartOffset(), 0u);
+}
+
 }  // namespace
 }  // namespace sluice::cluster

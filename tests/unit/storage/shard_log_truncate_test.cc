@@ -19,8 +19,10 @@ namespace sluice::storage {
 namespace {
 
 using testutil::AppendRecords;
+using testutil::OpenLog;
 using testutil::FileSize;
 using testutil::ReadAllAndCheck;
+using testutil::SegmentBases;
 using testutil::SegmentPath;
 using testutil::SyncInline;
 using testutil::TempDir;
@@ -33,23 +35,6 @@ LogOptions Options(Durability d = Durability::kFsync, Env* env = Env::Default())
   o.index_interval_bytes = 1024;
   o.env = env;
   return o;
-}
-
-std::unique_ptr<ShardLog> OpenLog(const std::string& dir, const LogOptions& options, Flusher* flusher = nullptr) {
-  auto log = ShardLog::Open(dir, options, flusher);
-  EXPECT_TRUE(log.ok()) << log.status().ToString();
-  return log.ok() ? std::move(log).value() : nullptr;
-}
-
-// Base offsets of the log's segment files, in order.
-std::vector<uint64_t> SegmentBases(const std::string& dir) {
-  std::vector<uint64_t> bases;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name.ends_with(".log")) bases.push_back(std::stoull(name.substr(0, 20)));
-  }
-  std::sort(bases.begin(), bases.end());
-  return bases;
 }
 
 TEST(ShardLogTruncateTest, CutInsideABatchKeepsItsEarlierRecordsAndAppendsContinueAtTheCut) {

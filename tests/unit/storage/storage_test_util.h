@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -219,6 +221,25 @@ inline uint64_t ReadAllAndCheck(const ShardLog& log, uint64_t from, size_t data_
     EXPECT_EQ(r->next_offset, expected);
   }
   return expected;
+}
+
+// Opens the log in `dir` (checked); null when that fails.
+inline std::unique_ptr<ShardLog> OpenLog(const std::string& dir, const LogOptions& options,
+                                         Flusher* flusher = nullptr) {
+  auto log = ShardLog::Open(dir, options, flusher);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  return log.ok() ? std::move(log).value() : nullptr;
+}
+
+// Base offsets of the log's segment files in `dir`, in order.
+inline std::vector<uint64_t> SegmentBases(const std::string& dir) {
+  std::vector<uint64_t> bases;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".log")) bases.push_back(std::stoull(name.substr(0, 20)));
+  }
+  std::sort(bases.begin(), bases.end());
+  return bases;
 }
 
 }  // namespace sluice::storage::testutil
