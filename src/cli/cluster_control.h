@@ -16,6 +16,7 @@
 #include "cluster/cluster_view.h"
 #include "cluster/controller.h"
 #include "cluster/etcd_account_persistence.h"
+#include "cluster/etcd_channel_persistence.h"
 #include "cluster/etcd_client.h"
 #include "cluster/etcd_stream_catalog.h"
 #include "cluster/isr_writer.h"
@@ -40,6 +41,9 @@ class ClusterControl {
   // For EngineOptions::accounts: the account settings and resource policies
   // in etcd, one document for the whole cluster.
   std::shared_ptr<engine::AccountPersistence> accounts() const { return accounts_; }
+  // For the ChannelRegistry: the channels in etcd, one document for the
+  // whole cluster.
+  std::shared_ptr<channels::RegistryPersistence> channels() const { return channels_; }
   // For EngineOptions::placement: which node leads each shard, from the
   // controller's records once StartController has read them (until then
   // every shard is leaderless, and calls get the retryable NotLeader).
@@ -86,6 +90,7 @@ class ClusterControl {
   std::unique_ptr<cluster::EtcdClient> etcd_;
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
   std::shared_ptr<cluster::EtcdAccountPersistence> accounts_;
+  std::shared_ptr<cluster::EtcdChannelPersistence> channels_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
   std::unique_ptr<cluster::PeerClient> peer_client_;

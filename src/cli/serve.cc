@@ -349,7 +349,9 @@ int RunServe(const ServeConfig& config) {
   channels::ChannelRegistry channel_registry(
       {channels::ChannelsPath(config.data_dir), config.durability == storage::Durability::kMemory,
        config.create_stream_ms, config.update_stream_ms, config.delete_stream_ms},
-      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
+      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance(),
+      // Cluster mode: the channels are kept in etcd, shared by every node.
+      cluster_control ? cluster_control->channels() : nullptr);
   if (Status loaded = channel_registry.Load(); !loaded.ok()) {
     log::Error("cannot read the channels in {}: {}", config.data_dir, loaded.ToString());
     return 1;
