@@ -18,6 +18,7 @@
 #include "cluster/etcd_account_persistence.h"
 #include "cluster/etcd_channel_persistence.h"
 #include "cluster/etcd_client.h"
+#include "cluster/etcd_delivery_checkpoints.h"
 #include "cluster/etcd_stream_catalog.h"
 #include "cluster/isr_writer.h"
 #include "cluster/peer_client.h"
@@ -44,6 +45,9 @@ class ClusterControl {
   // For the ChannelRegistry: the channels in etcd, one document for the
   // whole cluster.
   std::shared_ptr<channels::RegistryPersistence> channels() const { return channels_; }
+  // For DeliveryOptions::checkpoints: each channel's delivery checkpoint in
+  // etcd, merged from the nodes delivering the shards they lead.
+  std::shared_ptr<channels::CheckpointStores> delivery_checkpoints() const { return delivery_checkpoints_; }
   // For EngineOptions::placement: which node leads each shard, from the
   // controller's records once StartController has read them (until then
   // every shard is leaderless, and calls get the retryable NotLeader).
@@ -91,6 +95,7 @@ class ClusterControl {
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
   std::shared_ptr<cluster::EtcdAccountPersistence> accounts_;
   std::shared_ptr<cluster::EtcdChannelPersistence> channels_;
+  std::shared_ptr<cluster::EtcdDeliveryCheckpoints> delivery_checkpoints_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
   std::unique_ptr<cluster::PeerClient> peer_client_;

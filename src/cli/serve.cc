@@ -360,6 +360,11 @@ int RunServe(const ServeConfig& config) {
   channels::DeliveryOptions delivery_options;
   delivery_options.data_dir = config.data_dir;
   delivery_options.in_memory = config.durability == storage::Durability::kMemory;
+  if (cluster_control) {
+    // Cluster mode: each node delivers the shards it leads; the checkpoints are in etcd.
+    delivery_options.checkpoints = cluster_control->delivery_checkpoints();
+    delivery_options.placement = cluster_control->placement();
+  }
   channels::Delivery delivery(channel_registry, **engine, *object_store, delivery_options,
                               eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 
