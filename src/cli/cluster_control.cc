@@ -20,9 +20,9 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   SLUICE_ASSIGN_OR_RETURN(c->etcd_, ConnectEtcd(config));
   c->catalog_ = std::make_shared<cluster::EtcdStreamCatalog>(*c->etcd_);
   c->accounts_ = std::make_shared<cluster::EtcdAccountPersistence>(*c->etcd_);
+  SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
   c->channels_ = std::make_shared<cluster::EtcdChannelPersistence>(*c->etcd_);
   c->delivery_checkpoints_ = std::make_shared<cluster::EtcdDeliveryCheckpoints>(*c->etcd_);
-  SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
   // Under --auth the nodes' calls to each other are signed with the cluster's peer key.
   cluster::PeerClientOptions peer_options;
   if (!config.auth_file.empty()) {

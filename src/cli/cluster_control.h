@@ -42,12 +42,6 @@ class ClusterControl {
   // For EngineOptions::accounts: the account settings and resource policies
   // in etcd, one document for the whole cluster.
   std::shared_ptr<engine::AccountPersistence> accounts() const { return accounts_; }
-  // For the ChannelRegistry: the channels in etcd, one document for the
-  // whole cluster.
-  std::shared_ptr<channels::RegistryPersistence> channels() const { return channels_; }
-  // For DeliveryOptions::checkpoints: each channel's delivery checkpoint in
-  // etcd, merged from the nodes delivering the shards they lead.
-  std::shared_ptr<channels::CheckpointStores> delivery_checkpoints() const { return delivery_checkpoints_; }
   // For EngineOptions::placement: which node leads each shard, from the
   // controller's records once StartController has read them (until then
   // every shard is leaderless, and calls get the retryable NotLeader).
@@ -60,6 +54,12 @@ class ClusterControl {
   // against; the signer is null and the key empty without --auth.
   const std::string& peer_key() const { return peer_key_; }
   std::shared_ptr<const auth::PeerSigner> peer_signer() const { return peer_signer_; }
+  // For the ChannelRegistry: the channels in etcd, one document for the
+  // whole cluster.
+  std::shared_ptr<channels::RegistryPersistence> channels() const { return channels_; }
+  // For DeliveryOptions::checkpoints: each channel's delivery checkpoint in
+  // etcd, merged from the nodes delivering the shards they lead.
+  std::shared_ptr<channels::CheckpointStores> delivery_checkpoints() const { return delivery_checkpoints_; }
   // For EngineOptions::shard_stores: each shard's records replicated over
   // the nodes (cluster/replicated_stores.h), kept in logs opened by `local`.
   // Call once, before the engine opens.
@@ -94,13 +94,13 @@ class ClusterControl {
   std::unique_ptr<cluster::EtcdClient> etcd_;
   std::shared_ptr<cluster::EtcdStreamCatalog> catalog_;
   std::shared_ptr<cluster::EtcdAccountPersistence> accounts_;
-  std::shared_ptr<cluster::EtcdChannelPersistence> channels_;
-  std::shared_ptr<cluster::EtcdDeliveryCheckpoints> delivery_checkpoints_;
   std::unique_ptr<cluster::ClusterView> view_;
   std::unique_ptr<cluster::Controller> controller_;
   std::unique_ptr<cluster::PeerClient> peer_client_;
   std::shared_ptr<cluster::ReplicatedShardStores> stores_;
   std::unique_ptr<cluster::IsrWriter> isr_writer_;
+  std::shared_ptr<cluster::EtcdChannelPersistence> channels_;
+  std::shared_ptr<cluster::EtcdDeliveryCheckpoints> delivery_checkpoints_;
   std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
   std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
   std::string iterator_key_;
