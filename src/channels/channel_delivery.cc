@@ -17,21 +17,20 @@ constexpr int kReadLimit = 10000;
 }  // namespace
 
 ChannelDelivery::ChannelDelivery(Channel channel, engine::Engine& engine,
-                                 std::shared_ptr<object_store::ObjectStore> store, const DeliveryOptions& options)
+                                 std::shared_ptr<object_store::ObjectStore> store,
+                                 std::unique_ptr<CheckpointStore> checkpoint, const DeliveryOptions& options)
     : channel_(std::move(channel)),
       engine_(engine),
       store_(std::move(store)),
       options_(options),
-      checkpoint_store_(DeliveryCheckpointDir(options.data_dir) + "/" + channel_.id, options.in_memory, options.env) {
+      checkpoint_store_(std::move(checkpoint)) {
   stats_.account = channel_.account;
   stats_.region = channel_.region;
   stats_.name = channel_.name;
 }
 
 Status ChannelDelivery::Load() {
-  SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> doc, checkpoint_store_.Load());
-  if (!doc) return Status::Ok();
-  SLUICE_ASSIGN_OR_RETURN(checkpoint_, DecodeDeliveryCheckpoint(*doc));
+  SLUICE_ASSIGN_OR_RETURN(checkpoint_, checkpoint_store_->Load());
   return Status::Ok();
 }
 
@@ -56,16 +55,30 @@ void ChannelDelivery::NoteError(const Status& status, int64_t now_ms) {
 }
 
 Status ChannelDelivery::SaveProgress(const ShardKey& key, const ShardProgress& progress) {
-  DeliveryCheckpoint next = checkpoint_;
-  next[key] = progress;
-  SLUICE_RETURN_IF_ERROR(checkpoint_store_.Save(EncodeDeliveryCheckpoint(next)));
-  checkpoint_ = std::move(next);
+  SLUICE_ASSIGN_OR_RETURN(checkpoint_, checkpoint_store_->Save(key, progress));
   return Status::Ok();
+}
+
+bool ChannelDelivery::Delivers(const engine::StreamRef& ref, int64_t stream_creation_ms,
+                               const std::string& shard_id) const {
+  if (!options_.placement) return true;
+  std::optional<int> index = engine::ParseShardId(shard_id);
+  return index && options_.placement->Leader(engine::ShardKey{ref, stream_creation_ms, *index}).this_node;
 }
 
 void ChannelDelivery::Step(int64_t now_ms) {
   if (now_ms < retry_at_ms_ || !channel_.s3) return;
   now_ms_ = now_ms;
+  // Cluster mode: the other nodes deliver the shards they lead; their
+  // progress (a parent finished, a shard this node now leads) is read again.
+  if (options_.placement) {
+    Result<DeliveryCheckpoint> loaded = checkpoint_store_->Load();
+    if (!loaded.ok()) {
+      NoteError(loaded.status(), now_ms);
+      return;
+    }
+    checkpoint_ = std::move(loaded).value();
+  }
   int64_t lag_ms = 0;
   for (const ChannelStream& stream : channel_.streams) {
     std::optional<engine::StreamRef> ref = engine::ParseStreamArn(stream.stream_arn);
@@ -95,6 +108,12 @@ void ChannelDelivery::Step(int64_t now_ms) {
       };
       if (auto it = checkpoint_.find(key); it != checkpoint_.end() && it->second.finished) continue;
       if (!finished(shard.parent_shard_id) || !finished(shard.adjacent_parent_shard_id)) continue;
+      if (!Delivers(*ref, stream.stream_creation_ms, shard.shard_id)) {
+        // Another node leads it; should this node lead it again, it starts
+        // from the checkpoint, not from what it held.
+        readers_.erase(key);
+        continue;
+      }
       ShardReader& reader = readers_.try_emplace(key, options_.max_object_bytes).first->second;
       if (!StepShard(source, shard.shard_id, reader, now_ms)) {
         ++failures_;

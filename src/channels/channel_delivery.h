@@ -25,12 +25,13 @@
 #include <string>
 
 #include "channels/channel.h"
+#include "channels/checkpoint_stores.h"
 #include "channels/delivery_checkpoint.h"
 #include "channels/record_format.h"
 #include "channels/shard_batch.h"
 #include "engine/engine.h"
+#include "engine/placement.h"
 #include "object_store/object_store.h"
-#include "storage/metadata_store.h"
 #include "util/rate_limiter.h"
 #include "util/status.h"
 
@@ -45,6 +46,13 @@ struct DeliveryOptions {
   int64_t retry_max_ms = 5000;
   // The checkpoints' file system; outlives the delivery.
   storage::Env* env = storage::Env::Default();
+  // Where the checkpoints are kept; null: the data directory's
+  // (LocalCheckpointStores over data_dir, in_memory and env).
+  std::shared_ptr<CheckpointStores> checkpoints;
+  // Cluster mode: which node leads each shard. Each node delivers the
+  // shards it leads, resuming from the shared checkpoint (read again every
+  // pass); null: every shard is this node's.
+  std::shared_ptr<engine::ShardPlacement> placement;
 };
 
 // What a channel has delivered, for /metrics and the console.
@@ -67,9 +75,10 @@ struct ChannelStats {
 
 class ChannelDelivery {
  public:
-  // `engine` outlives this; `store` is shared with the other channels.
+  // `engine` outlives this; `store` is shared with the other channels;
+  // `checkpoint` is the channel's.
   ChannelDelivery(Channel channel, engine::Engine& engine, std::shared_ptr<object_store::ObjectStore> store,
-                  const DeliveryOptions& options);
+                  std::unique_ptr<CheckpointStore> checkpoint, const DeliveryOptions& options);
 
   // Reads the checkpoint, if one was saved. Corruption when it is bad.
   Status Load();
@@ -105,12 +114,14 @@ class ChannelDelivery {
   // Saves the checkpoint with `key` set to `progress`; on failure it stays as it was.
   Status SaveProgress(const ShardKey& key, const ShardProgress& progress);
   void NoteError(const Status& status, int64_t now_ms);
+  // Whether this node delivers the shard (it leads it, in cluster mode).
+  bool Delivers(const engine::StreamRef& ref, int64_t stream_creation_ms, const std::string& shard_id) const;
 
   Channel channel_;
   engine::Engine& engine_;
   std::shared_ptr<object_store::ObjectStore> store_;
   const DeliveryOptions options_;
-  storage::MetadataStore checkpoint_store_;
+  std::unique_ptr<CheckpointStore> checkpoint_store_;
   DeliveryCheckpoint checkpoint_;
   std::map<ShardKey, ShardReader> readers_;
   RecordWriter writer_;

@@ -14,25 +14,27 @@ Status NotFound(const std::string& name, const std::string& account) {
   return Status::NotFound(fmt::format("Channel {} under account {} not found.", name, account));
 }
 
+// The channel of `key` in `channels`, or ResourceNotFound.
+template <typename Channels, typename Key>
+Result<Channel> Find(const Channels& channels, const Key& key) {
+  auto it = channels.find(key);
+  if (it == channels.end()) return NotFound(std::get<2>(key), std::get<0>(key));
+  return it->second;
+}
+
 }  // namespace
 
 std::string ChannelsPath(const std::string& data_dir) { return data_dir + "/channels"; }
 
-ChannelRegistry::ChannelRegistry(RegistryOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock), store_(options_.path, options_.in_memory) {}
+ChannelRegistry::ChannelRegistry(RegistryOptions options, const Clock& clock,
+                                 std::shared_ptr<RegistryPersistence> persistence)
+    : options_(std::move(options)),
+      clock_(clock),
+      persistence_(persistence != nullptr
+                       ? std::move(persistence)
+                       : std::make_shared<LocalRegistryPersistence>(options_.path, options_.in_memory)) {}
 
-Status ChannelRegistry::Load() {
-  SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Load());
-  if (!bytes) return Status::Ok();
-  SLUICE_ASSIGN_OR_RETURN(std::vector<Channel> loaded, DecodeChannelDocument(*bytes));
-  std::lock_guard lock(mu_);
-  channels_.clear();
-  for (Channel& c : loaded) {
-    Key key{c.account, c.region, c.name};
-    channels_.emplace(std::move(key), std::move(c));
-  }
-  return Status::Ok();
-}
+Status ChannelRegistry::Load() { return persistence_->Load(); }
 
 std::optional<Channel> ChannelRegistry::Effective(Channel c, int64_t now_ms) {
   if (c.settles_ms == 0 || now_ms < c.settles_ms) return c;
@@ -53,12 +55,19 @@ std::optional<Channel> ChannelRegistry::Effective(Channel c, int64_t now_ms) {
   return c;
 }
 
-Result<Channel> ChannelRegistry::FindLocked(const Key& key) const {
-  auto it = channels_.find(key);
-  std::optional<Channel> c;
-  if (it != channels_.end()) c = Effective(it->second, clock_.NowMillis());
-  if (!c) return NotFound(std::get<2>(key), std::get<0>(key));
-  return *c;
+ChannelRegistry::Channels ChannelRegistry::Settled(const ChannelDocument& doc, int64_t now_ms) {
+  Channels out;
+  for (const Channel& channel : doc) {
+    if (std::optional<Channel> c = Effective(channel, now_ms)) {
+      Key key{c->account, c->region, c->name};
+      out.emplace(std::move(key), std::move(*c));
+    }
+  }
+  return out;
+}
+
+ChannelRegistry::Channels ChannelRegistry::Current() const {
+  return Settled(*persistence_->Read(), clock_.NowMillis());
 }
 
 std::string ChannelRegistry::NewChannelId() {
@@ -81,126 +90,122 @@ std::string ChannelRegistry::NewChannelId() {
 }
 
 Result<Channel> ChannelRegistry::Create(Channel channel) {
-  std::lock_guard lock(mu_);
-  Key key{channel.account, channel.region, channel.name};
-  if (FindLocked(key).ok()) {
-    return Status::InUse(fmt::format("Channel {} under account {} already exists.", channel.name, channel.account));
-  }
   const int64_t now = clock_.NowMillis();
   channel.id = NewChannelId();
   channel.creation_ms = now;
   channel.status = ChannelStatus::kCreating;
   channel.status_reason.reset();
   channel.settles_ms = now + options_.create_delay_ms;
-  std::map<Key, Channel> next = channels_;
-  next[key] = channel;
-  SLUICE_RETURN_IF_ERROR(CommitLocked(std::move(next)));
+  SLUICE_RETURN_IF_ERROR(Change([&](Channels& channels) -> Result<bool> {
+    Key key{channel.account, channel.region, channel.name};
+    if (channels.count(key) != 0) {
+      return Status::InUse(fmt::format("Channel {} under account {} already exists.", channel.name, channel.account));
+    }
+    channels[key] = channel;
+    return true;
+  }));
   return channel;
 }
 
 Result<Channel> ChannelRegistry::Describe(const std::string& account, const std::string& region,
                                           const std::string& name) const {
-  std::lock_guard lock(mu_);
-  return FindLocked(Key{account, region, name});
+  Channels channels = Current();
+  return Find(channels, Key{account, region, name});
 }
 
 std::vector<Channel> ChannelRegistry::List(const std::string& account, const std::string& region) const {
-  std::lock_guard lock(mu_);
+  Channels channels = Current();
   std::vector<Channel> out;
-  const int64_t now = clock_.NowMillis();
-  for (auto it = channels_.lower_bound(Key{account, region, ""});
-       it != channels_.end() && std::get<0>(it->first) == account && std::get<1>(it->first) == region; ++it) {
-    if (std::optional<Channel> c = Effective(it->second, now)) out.push_back(std::move(*c));
+  for (auto it = channels.lower_bound(Key{account, region, ""});
+       it != channels.end() && std::get<0>(it->first) == account && std::get<1>(it->first) == region; ++it) {
+    out.push_back(std::move(it->second));
   }
   return out;
 }
 
 std::vector<Channel> ChannelRegistry::All() const {
-  std::lock_guard lock(mu_);
   std::vector<Channel> out;
-  const int64_t now = clock_.NowMillis();
-  for (const auto& [key, channel] : channels_) {
-    if (std::optional<Channel> c = Effective(channel, now)) out.push_back(std::move(*c));
-  }
+  for (auto& [key, channel] : Current()) out.push_back(std::move(channel));
   return out;
 }
 
 Result<Channel> ChannelRegistry::Update(const std::string& account, const std::string& region, const std::string& name,
                                         std::optional<int64_t> data_freshness_s, std::optional<Logging> logging) {
-  std::lock_guard lock(mu_);
-  Key key{account, region, name};
-  SLUICE_ASSIGN_OR_RETURN(Channel c, FindLocked(key));
-  if (c.status != ChannelStatus::kActive) {
-    return Status::InUse(fmt::format("Channel {} under account {} not ACTIVE, instead in state {}.", name, account,
-                                     ChannelStatusName(c.status)));
-  }
-  if (data_freshness_s) c.data_freshness_s = *data_freshness_s;
-  if (logging) c.logging = std::move(logging);
-  c.status = ChannelStatus::kUpdating;
-  c.settles_ms = clock_.NowMillis() + options_.update_delay_ms;
-  std::map<Key, Channel> next = channels_;
-  next[key] = c;
-  SLUICE_RETURN_IF_ERROR(CommitLocked(std::move(next)));
-  return c;
+  Channel updated;
+  SLUICE_RETURN_IF_ERROR(Change([&](Channels& channels) -> Result<bool> {
+    Key key{account, region, name};
+    SLUICE_ASSIGN_OR_RETURN(Channel c, Find(channels, key));
+    if (c.status != ChannelStatus::kActive) {
+      return Status::InUse(fmt::format("Channel {} under account {} not ACTIVE, instead in state {}.", name, account,
+                                       ChannelStatusName(c.status)));
+    }
+    if (data_freshness_s) c.data_freshness_s = *data_freshness_s;
+    if (logging) c.logging = logging;
+    c.status = ChannelStatus::kUpdating;
+    c.settles_ms = clock_.NowMillis() + options_.update_delay_ms;
+    channels[key] = c;
+    updated = std::move(c);
+    return true;
+  }));
+  return updated;
 }
 
 Status ChannelRegistry::Delete(const std::string& account, const std::string& region, const std::string& name) {
-  std::lock_guard lock(mu_);
-  Key key{account, region, name};
-  SLUICE_ASSIGN_OR_RETURN(Channel c, FindLocked(key));
-  if (c.status == ChannelStatus::kDeleting) return Status::Ok();
-  c.status = ChannelStatus::kDeleting;
-  c.status_reason.reset();
-  c.settles_ms = clock_.NowMillis() + options_.delete_delay_ms;
-  std::map<Key, Channel> next = channels_;
-  next[key] = c;
-  return CommitLocked(std::move(next));
+  return Change([&](Channels& channels) -> Result<bool> {
+    Key key{account, region, name};
+    SLUICE_ASSIGN_OR_RETURN(Channel c, Find(channels, key));
+    if (c.status == ChannelStatus::kDeleting) return false;
+    c.status = ChannelStatus::kDeleting;
+    c.status_reason.reset();
+    c.settles_ms = clock_.NowMillis() + options_.delete_delay_ms;
+    channels[key] = std::move(c);
+    return true;
+  });
 }
 
 Status ChannelRegistry::AddTags(const std::string& account, const std::string& region, const std::string& name,
                                 const std::map<std::string, std::string>& tags) {
-  std::lock_guard lock(mu_);
-  Key key{account, region, name};
-  SLUICE_ASSIGN_OR_RETURN(Channel c, FindLocked(key));
-  for (const auto& [k, v] : tags) c.tags[k] = v;
-  if (c.tags.size() > kMaxChannelTags) {
-    return Status::InvalidArgument(fmt::format(
-        "Failed to add tags to channel {} under account {} because a given channel cannot have more than {} tags "
-        "associated with it.",
-        name, account, kMaxChannelTags));
-  }
-  std::map<Key, Channel> next = channels_;
-  next[key] = std::move(c);
-  return CommitLocked(std::move(next));
+  return Change([&](Channels& channels) -> Result<bool> {
+    Key key{account, region, name};
+    SLUICE_ASSIGN_OR_RETURN(Channel c, Find(channels, key));
+    for (const auto& [k, v] : tags) c.tags[k] = v;
+    if (c.tags.size() > kMaxChannelTags) {
+      return Status::InvalidArgument(fmt::format(
+          "Failed to add tags to channel {} under account {} because a given channel cannot have more than {} tags "
+          "associated with it.",
+          name, account, kMaxChannelTags));
+    }
+    channels[key] = std::move(c);
+    return true;
+  });
 }
 
 Status ChannelRegistry::RemoveTags(const std::string& account, const std::string& region, const std::string& name,
                                    const std::vector<std::string>& keys) {
-  std::lock_guard lock(mu_);
-  Key key{account, region, name};
-  SLUICE_ASSIGN_OR_RETURN(Channel c, FindLocked(key));
-  for (const std::string& k : keys) c.tags.erase(k);
-  std::map<Key, Channel> next = channels_;
-  next[key] = std::move(c);
-  return CommitLocked(std::move(next));
+  return Change([&](Channels& channels) -> Result<bool> {
+    Key key{account, region, name};
+    SLUICE_ASSIGN_OR_RETURN(Channel c, Find(channels, key));
+    for (const std::string& k : keys) c.tags.erase(k);
+    channels[key] = std::move(c);
+    return true;
+  });
 }
 
-Status ChannelRegistry::CommitLocked(std::map<Key, Channel> next) {
-  const int64_t now = clock_.NowMillis();
-  std::vector<Channel> doc;
-  for (auto it = next.begin(); it != next.end();) {
-    std::optional<Channel> c = Effective(it->second, now);
-    if (!c) {
-      it = next.erase(it);
-      continue;
+Status ChannelRegistry::Change(const std::function<Result<bool>(Channels& channels)>& change) {
+  std::lock_guard lock(mu_);
+  return persistence_->Update([&](const ChannelDocument& current) -> Result<std::optional<ChannelDocument>> {
+    // Settled as of the save, before the change and after: transitions that
+    // are over are folded in and gone channels dropped from the document.
+    const int64_t now = clock_.NowMillis();
+    Channels channels = Settled(current, now);
+    SLUICE_ASSIGN_OR_RETURN(bool changed, change(channels));
+    if (!changed) return std::optional<ChannelDocument>();
+    ChannelDocument doc;
+    for (auto& [key, channel] : channels) {
+      if (std::optional<Channel> c = Effective(std::move(channel), now)) doc.push_back(std::move(*c));
     }
-    it->second = *c;
-    doc.push_back(std::move(*c));
-    ++it;
-  }
-  SLUICE_RETURN_IF_ERROR(store_.Save(EncodeChannelDocument(doc)));
-  channels_ = std::move(next);
-  return Status::Ok();
+    return std::optional<ChannelDocument>(std::move(doc));
+  });
 }
 
 }  // namespace sluice::channels

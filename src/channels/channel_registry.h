@@ -2,9 +2,12 @@
 // their lifecycle, modelled on engine::AccountStore.
 //
 // Persistence: the whole registry is one document (channels/channel_document.h)
-// saved through a storage::MetadataStore (atomic replace, checksummed, fsynced)
-// before any change is acknowledged or becomes visible; in memory mode it
-// lives in memory only.
+// saved through a RegistryPersistence (channels/registry_persistence.h) before
+// any change is acknowledged or becomes visible: by default the data
+// directory's (atomic replace, checksummed, fsynced; in memory mode, memory
+// only), in cluster mode one etcd key shared by every node. Each change is an
+// edit of the current document, so a shared store may apply it again to a
+// newer one; every read reads the persistence's current document.
 //
 // Lifecycle of a channel, read at the time of each call (no thread of its
 // own): CREATING for create_delay_ms, then ACTIVE — or FAILED for an S3
@@ -21,10 +24,14 @@
 //   ResourceNotFound  "Channel <name> under account <acct> not found."
 //   ResourceInUse     "Channel <name> under account <acct> not ACTIVE, instead in state <state>."
 //   IoError           the save failed; nothing changed.
+//   (a shared store's own errors, registry_persistence.h)
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,7 +40,7 @@
 #include <vector>
 
 #include "channels/channel.h"
-#include "storage/metadata_store.h"
+#include "channels/registry_persistence.h"
 #include "util/clock.h"
 #include "util/status.h"
 
@@ -47,7 +54,7 @@ inline constexpr std::string_view kS3TablesNotSupported =
 inline constexpr size_t kMaxChannelTags = 50;
 
 struct RegistryOptions {
-  std::string path;  // the document's file (ignored when in_memory)
+  std::string path;  // the document's file (ignored when in_memory or with a persistence given)
   bool in_memory = false;
   int64_t create_delay_ms = 0;  // time in CREATING
   int64_t update_delay_ms = 0;  // time in UPDATING
@@ -59,13 +66,16 @@ std::string ChannelsPath(const std::string& data_dir);
 
 class ChannelRegistry {
  public:
-  // `clock` must outlive the registry.
-  ChannelRegistry(RegistryOptions options, const Clock& clock);
+  // `clock` must outlive the registry. `persistence` is where the document
+  // is kept; null: the data directory's (options.path, options.in_memory).
+  ChannelRegistry(RegistryOptions options, const Clock& clock,
+                  std::shared_ptr<RegistryPersistence> persistence = nullptr);
 
   ChannelRegistry(const ChannelRegistry&) = delete;
   ChannelRegistry& operator=(const ChannelRegistry&) = delete;
 
-  // Reads the document, if one was ever saved. Corruption when it is bad.
+  // Reads the document, if one was ever saved. Corruption when it is bad;
+  // the persistence's errors.
   Status Load();
 
   // Adds `channel` (its account, region, name and configuration set by the
@@ -105,19 +115,23 @@ class ChannelRegistry {
 
  private:
   using Key = std::tuple<std::string, std::string, std::string>;  // account, region, name
-  // The channel of `key` as of now, or ResourceNotFound. Caller holds mu_.
-  Result<Channel> FindLocked(const Key& key) const;
-  // Saves `next` (settled transitions folded in, gone channels dropped) and
-  // makes it the state. Caller holds mu_.
-  Status CommitLocked(std::map<Key, Channel> next);
+  using Channels = std::map<Key, Channel>;
+  // `doc` as it reads at `now_ms`: settled transitions folded in, gone
+  // channels dropped.
+  static Channels Settled(const ChannelDocument& doc, int64_t now_ms);
+  // The current channels, as of now.
+  Channels Current() const;
+  // Saves what `change` makes of the current channels (as of the save); it
+  // returns false when it changed nothing (then nothing is saved) and may
+  // run more than once (a shared store's conflict).
+  Status Change(const std::function<Result<bool>(Channels& channels)>& change);
   std::string NewChannelId();
 
   const RegistryOptions options_;
   const Clock& clock_;
-  storage::MetadataStore store_;
-  mutable std::mutex mu_;
-  std::map<Key, Channel> channels_;  // guarded by mu_
-  uint64_t id_counter_ = 0;          // guarded by mu_
+  const std::shared_ptr<RegistryPersistence> persistence_;
+  std::mutex mu_;  // one change at a time
+  std::atomic<uint64_t> id_counter_{0};
 };
 
 }  // namespace sluice::channels

@@ -22,16 +22,19 @@ bool Delivers(const Channel& c) {
 
 Delivery::Delivery(ChannelRegistry& registry, engine::Engine& engine, std::shared_ptr<object_store::ObjectStore> store,
                    DeliveryOptions options, const Clock& clock)
-    : registry_(registry), engine_(engine), store_(std::move(store)), options_(std::move(options)), clock_(clock) {}
+    : registry_(registry),
+      engine_(engine),
+      store_(std::move(store)),
+      options_(std::move(options)),
+      clock_(clock),
+      checkpoints_(options_.checkpoints != nullptr
+                       ? options_.checkpoints
+                       : std::make_shared<LocalCheckpointStores>(options_.data_dir, options_.in_memory, options_.env)) {}
 
 Delivery::~Delivery() { Stop(); }
 
 void Delivery::Start() {
-  if (!options_.in_memory) {
-    if (Status made = options_.env->CreateDirs(DeliveryCheckpointDir(options_.data_dir)); !made.ok()) {
-      log::Error("channels: cannot make the checkpoint directory: {}", made.ToString());
-    }
-  }
+  checkpoints_->Start();
   log::Info("channels deliver to {}", store_->Describe());
   thread_ = std::thread([this] {
     std::unique_lock lock(stop_mu_);
@@ -61,7 +64,7 @@ void Delivery::RunOnce() {
     delivering.insert(c.id);
     auto it = deliveries_.find(c.id);
     if (it == deliveries_.end()) {
-      auto delivery = std::make_unique<ChannelDelivery>(c, engine_, store_, options_);
+      auto delivery = std::make_unique<ChannelDelivery>(c, engine_, store_, checkpoints_->Open(c.id), options_);
       if (Status loaded = delivery->Load(); !loaded.ok()) {
         // Tried again every pass; said once a minute at most.
         static RateLimiter limiter(60'000);
@@ -84,20 +87,8 @@ void Delivery::RunOnce() {
   }
   std::set<std::string> ids;
   for (const Channel& c : channels) ids.insert(c.id);
-  if (ids != known_ids_) RemoveStaleCheckpoints(ids);
+  if (ids != known_ids_) checkpoints_->RemoveStale(ids);
   known_ids_ = std::move(ids);
-}
-
-void Delivery::RemoveStaleCheckpoints(const std::set<std::string>& ids) {
-  if (options_.in_memory) return;
-  const std::string dir = DeliveryCheckpointDir(options_.data_dir);
-  Result<std::vector<std::string>> names = options_.env->ListDir(dir);
-  if (!names.ok()) return;
-  for (const std::string& name : *names) {
-    // A checkpoint's temporary file carries the id too (<id>.tmp).
-    const std::string id = name.substr(0, name.find('.'));
-    if (ids.count(id) == 0) (void)options_.env->RemoveFile(dir + "/" + name);  // retried next time
-  }
 }
 
 std::vector<ChannelStats> Delivery::Stats() const {

@@ -51,14 +51,12 @@ class Delivery {
   std::string Destination() const { return store_->Describe(); }
 
  private:
-  // Removes the checkpoints of channel ids not in `ids` (every channel's).
-  void RemoveStaleCheckpoints(const std::set<std::string>& ids);
-
   ChannelRegistry& registry_;
   engine::Engine& engine_;
   const std::shared_ptr<object_store::ObjectStore> store_;
   const DeliveryOptions options_;
   const Clock& clock_;
+  const std::shared_ptr<CheckpointStores> checkpoints_;
 
   mutable std::mutex mu_;                                               // guards deliveries_ against Stats()
   std::map<std::string, std::unique_ptr<ChannelDelivery>> deliveries_;  // by ChannelId

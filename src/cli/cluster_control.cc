@@ -24,6 +24,8 @@ Result<std::unique_ptr<ClusterControl>> ClusterControl::Connect(const ServeConfi
   c->accounts_ = std::make_shared<cluster::EtcdAccountPersistence>(*c->etcd_);
   c->dynamodb_tables_ = std::make_unique<cluster::EtcdTables>(*c->etcd_);
   SLUICE_ASSIGN_OR_RETURN(c->iterator_key_, cluster::LoadOrCreateIteratorKey(*c->etcd_));
+  c->channels_ = std::make_shared<cluster::EtcdChannelPersistence>(*c->etcd_);
+  c->delivery_checkpoints_ = std::make_shared<cluster::EtcdDeliveryCheckpoints>(*c->etcd_);
   // Under --auth the nodes' calls to each other are signed with the cluster's peer key.
   cluster::PeerClientOptions peer_options;
   if (!config.auth_file.empty()) {
@@ -121,6 +123,7 @@ void ClusterControl::Stop() {
   if (isr_writer_) isr_writer_->Stop();
   if (catalog_) catalog_->Stop();
   if (accounts_) accounts_->Stop();
+  if (channels_) channels_->Stop();
   // The view, the placement on it and the stopped controller stay until
   // this object goes: a call under way in the engine may still be asking
   // the placement, and the view's watch may still wake the controller.

@@ -16,7 +16,9 @@
 #include "cluster/cluster_view.h"
 #include "cluster/controller.h"
 #include "cluster/etcd_account_persistence.h"
+#include "cluster/etcd_channel_persistence.h"
 #include "cluster/etcd_client.h"
+#include "cluster/etcd_delivery_checkpoints.h"
 #include "cluster/etcd_stream_catalog.h"
 #include "cluster/etcd_tables.h"
 #include "cluster/group_placement.h"
@@ -57,6 +59,12 @@ class ClusterControl {
   // against; the signer is null and the key empty without --auth.
   const std::string& peer_key() const { return peer_key_; }
   std::shared_ptr<const auth::PeerSigner> peer_signer() const { return peer_signer_; }
+  // For the ChannelRegistry: the channels in etcd, one document for the
+  // whole cluster.
+  std::shared_ptr<channels::RegistryPersistence> channels() const { return channels_; }
+  // For DeliveryOptions::checkpoints: each channel's delivery checkpoint in
+  // etcd, merged from the nodes delivering the shards they lead.
+  std::shared_ptr<channels::CheckpointStores> delivery_checkpoints() const { return delivery_checkpoints_; }
   // For EngineOptions::shard_stores: each shard's records replicated over
   // the nodes (cluster/replicated_stores.h), kept in logs opened by `local`.
   // Call once, before the engine opens.
@@ -102,6 +110,8 @@ class ClusterControl {
   std::unique_ptr<cluster::PeerClient> peer_client_;
   std::shared_ptr<cluster::ReplicatedShardStores> stores_;
   std::unique_ptr<cluster::IsrWriter> isr_writer_;
+  std::shared_ptr<cluster::EtcdChannelPersistence> channels_;
+  std::shared_ptr<cluster::EtcdDeliveryCheckpoints> delivery_checkpoints_;
   std::shared_ptr<cluster::ClusterPlacement> placement_;  // from the view
   std::shared_ptr<cluster::JoinedPlacement> joined_ = std::make_shared<cluster::JoinedPlacement>();
   std::string iterator_key_;

@@ -356,7 +356,9 @@ int RunServe(const ServeConfig& config) {
   channels::ChannelRegistry channel_registry(
       {channels::ChannelsPath(config.data_dir), config.durability == storage::Durability::kMemory,
        config.create_stream_ms, config.update_stream_ms, config.delete_stream_ms},
-      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
+      eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance(),
+      // Cluster mode: the channels are kept in etcd, shared by every node.
+      cluster_control ? cluster_control->channels() : nullptr);
   if (Status loaded = channel_registry.Load(); !loaded.ok()) {
     log::Error("cannot read the channels in {}: {}", config.data_dir, loaded.ToString());
     return 1;
@@ -365,6 +367,11 @@ int RunServe(const ServeConfig& config) {
   channels::DeliveryOptions delivery_options;
   delivery_options.data_dir = config.data_dir;
   delivery_options.in_memory = config.durability == storage::Durability::kMemory;
+  if (cluster_control) {
+    // Cluster mode: each node delivers the shards it leads; the checkpoints are in etcd.
+    delivery_options.checkpoints = cluster_control->delivery_checkpoints();
+    delivery_options.placement = cluster_control->placement();
+  }
   channels::Delivery delivery(channel_registry, **engine, *object_store, delivery_options,
                               eopts.clock != nullptr ? *eopts.clock : SystemClock::Instance());
 

@@ -17,11 +17,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string_view>
 
 #include "cluster/etcd_client.h"
-#include "cluster/etcd_document.h"
+#include "cluster/etcd_decoded_document.h"
 #include "engine/account_persistence.h"
 
 namespace sluice::cluster {
@@ -35,8 +34,8 @@ class EtcdAccountPersistence final : public engine::AccountPersistence {
 
   // Reads the key and watches it from then on. Errors: those of the etcd
   // call; Corruption for a document that does not decode.
-  Status Load() override;
-  std::shared_ptr<const engine::AccountDocument> Read() override;
+  Status Load() override { return document_.Load(); }
+  std::shared_ptr<const engine::AccountDocument> Read() override { return document_.Read(); }
   // Errors: EtcdDocument::Update's; Corruption for a document in etcd that
   // does not decode (nothing written).
   Result<std::shared_ptr<const engine::AccountDocument>> Update(const Edit& edit) override;
@@ -47,14 +46,7 @@ class EtcdAccountPersistence final : public engine::AccountPersistence {
   int64_t watched() const { return document_.watched(); }
 
  private:
-  // `version` decoded; the last decoded one again when it is the same.
-  // Errors: Corruption.
-  Result<std::shared_ptr<const engine::AccountDocument>> Decode(const EtcdDocument::Version& version);
-
-  EtcdDocument document_;
-  std::mutex mu_;
-  int64_t decoded_revision_ = -1;                           // guarded by mu_
-  std::shared_ptr<const engine::AccountDocument> decoded_;  // guarded by mu_
+  EtcdDecodedDocument<engine::AccountDocument> document_;
 };
 
 }  // namespace sluice::cluster

@@ -81,9 +81,21 @@ std::shared_ptr<const EtcdDocument::Version> EtcdDocument::Current() {
 
 Result<std::shared_ptr<const EtcdDocument::Version>> EtcdDocument::Update(const Edit& edit) {
   std::shared_ptr<const Version> current = Held();
+  bool read = false;  // `current` was read from etcd for this update
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> next, edit(*current));
-    if (!next) return current;
+    Result<std::optional<std::string>> edited = edit(*current);
+    if (!edited.ok() || !edited->has_value()) {
+      // Refused, or nothing to change, on the copy this node held, which may
+      // miss another node's change: judged again on the key as it is.
+      if (!read) {
+        current = Current();
+        read = true;
+        continue;
+      }
+      if (!edited.ok()) return edited.status();
+      return current;
+    }
+    std::optional<std::string> next = std::move(edited).value();
     Result<TxnResult> txn = client_.CompareAndSwap(key_, current->exists ? current->revision : 0, *next);
     if (!txn.ok()) {
       if (txn.status().code() != ErrorCode::kTimedOut) return txn.status();
@@ -104,6 +116,7 @@ Result<std::shared_ptr<const EtcdDocument::Version>> EtcdDocument::Update(const 
     // Changed through another node since `current`: the failed branch read
     // the key as it is now; the edit is applied to that.
     current = Take(FromKvs(txn->kvs, txn->revision));
+    read = true;
   }
   return Status::InUse("The " + what_ + " kept changing through other nodes at the same time; try again.");
 }

@@ -61,8 +61,10 @@ class EtcdDocument {
   // Current), without asking etcd.
   std::shared_ptr<const Version> Held() const;
   // Applies `edit` and writes its result by compare-and-swap, again on the
-  // newer version after each conflict (up to 100 times). Returns the version
-  // written, or the current one when the edit changed nothing.
+  // newer version after each conflict (up to 100 times). An edit that fails
+  // or changes nothing on the version this node held is applied again to
+  // the key as etcd has it, so neither is judged on a stale copy. Returns
+  // the version written, or the current one when the edit changed nothing.
   // Errors: the edit's; ServiceUnavailable "<what>: the change could not be
   // confirmed, the cluster's metadata store did not answer in time; try
   // again." when etcd does not answer within its deadline (then whether it

@@ -45,7 +45,8 @@ class ChannelDeliveryTest : public ::testing::Test {
   }
 
   std::unique_ptr<ChannelDelivery> Open() {
-    auto d = std::make_unique<ChannelDelivery>(channel_, *engine_, bucket_, options_);
+    LocalCheckpointStores checkpoints(options_.data_dir, options_.in_memory, options_.env);
+    auto d = std::make_unique<ChannelDelivery>(channel_, *engine_, bucket_, checkpoints.Open(channel_.id), options_);
     EXPECT_TRUE(d->Load().ok());
     return d;
   }
