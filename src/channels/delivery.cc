@@ -29,7 +29,8 @@ Delivery::Delivery(ChannelRegistry& registry, engine::Engine& engine, std::share
       clock_(clock),
       checkpoints_(options_.checkpoints != nullptr
                        ? options_.checkpoints
-                       : std::make_shared<LocalCheckpointStores>(options_.data_dir, options_.in_memory, options_.env)) {}
+                       : std::make_shared<LocalCheckpointStores>(options_.data_dir, options_.in_memory, options_.env)) {
+}
 
 Delivery::~Delivery() { Stop(); }
 

@@ -97,7 +97,7 @@ class EtcdDecodedDocument {
   const Decoder decode_;
   const Encoder encode_;
   std::mutex mu_;
-  int64_t decoded_revision_ = -1;  // guarded by mu_
+  int64_t decoded_revision_ = -1;     // guarded by mu_
   std::shared_ptr<const T> decoded_;  // guarded by mu_
 };
 

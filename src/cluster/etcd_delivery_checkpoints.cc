@@ -9,9 +9,7 @@
 namespace sluice::cluster {
 namespace {
 
-bool Later(const std::string& a, const std::string& b) {
-  return a.size() != b.size() ? a.size() > b.size() : a > b;
-}
+bool Later(const std::string& a, const std::string& b) { return a.size() != b.size() ? a.size() > b.size() : a > b; }
 
 Result<channels::DeliveryCheckpoint> Decode(const EtcdDocument::Version& version, const std::string& key) {
   if (!version.exists) return channels::DeliveryCheckpoint();
@@ -30,14 +28,13 @@ class EtcdCheckpointStore final : public channels::CheckpointStore {
   Result<channels::DeliveryCheckpoint> Save(const channels::ShardKey& key,
                                             const channels::ShardProgress& progress) override {
     channels::DeliveryCheckpoint saved;
-    SLUICE_RETURN_IF_ERROR(
-        document_
-            .Update([&](const EtcdDocument::Version& current) -> Result<std::optional<std::string>> {
-              SLUICE_ASSIGN_OR_RETURN(saved, Decode(current, key_));
-              MergeProgress(saved, key, progress);
-              return std::optional<std::string>(channels::EncodeDeliveryCheckpoint(saved));
-            })
-            .status());
+    SLUICE_RETURN_IF_ERROR(document_
+                               .Update([&](const EtcdDocument::Version& current) -> Result<std::optional<std::string>> {
+                                 SLUICE_ASSIGN_OR_RETURN(saved, Decode(current, key_));
+                                 MergeProgress(saved, key, progress);
+                                 return std::optional<std::string>(channels::EncodeDeliveryCheckpoint(saved));
+                               })
+                               .status());
     return saved;
   }
 

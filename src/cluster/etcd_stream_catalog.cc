@@ -186,10 +186,9 @@ Status EtcdStreamCatalog::ApplyEvent(const WatchEvent& e, const ApplyFn& apply) 
 
 void EtcdStreamCatalog::OnEvents(engine::Engine& engine, const std::vector<WatchEvent>& events) {
   for (const WatchEvent& e : events) {
-    Status applied = ApplyEvent(
-        e, [&](const engine::StreamChange& change, const std::function<bool()>& admit) {
-          return engine.ApplyStreamChange(change, admit);
-        });
+    Status applied = ApplyEvent(e, [&](const engine::StreamChange& change, const std::function<bool()>& admit) {
+      return engine.ApplyStreamChange(change, admit);
+    });
     if (!applied.ok()) log::Error("cluster: stream catalogue: {}", applied.ToString());
   }
 }

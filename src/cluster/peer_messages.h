@@ -29,30 +29,30 @@ inline constexpr uint16_t kPeerProtocolVersion = 1;
 
 struct FetchRequest {
   ShardId shard;
-  std::string follower;            // node id of the asking replica
-  int64_t leader_epoch = 0;        // the epoch the follower believes leads the shard
-  uint64_t fetch_offset = 0;       // the follower's log end: the first offset it wants
-  uint64_t durable_end = 0;        // the follower has every offset below this on its disk (<= fetch_offset)
+  std::string follower;       // node id of the asking replica
+  int64_t leader_epoch = 0;   // the epoch the follower believes leads the shard
+  uint64_t fetch_offset = 0;  // the follower's log end: the first offset it wants
+  uint64_t durable_end = 0;   // the follower has every offset below this on its disk (<= fetch_offset)
   // The leader epoch of the follower's record at fetch_offset - 1; 0 when it
   // holds no record before fetch_offset (an empty log, or one reset to start
   // there): the leader then checks nothing but that its log reaches that far.
   int64_t last_fetched_epoch = 0;
-  uint32_t max_bytes = 1 << 20;    // of keys and data in the answer (at least one record if any)
-  uint32_t max_wait_ms = 0;        // long poll: wait up to this for records past fetch_offset
+  uint32_t max_bytes = 1 << 20;  // of keys and data in the answer (at least one record if any)
+  uint32_t max_wait_ms = 0;      // long poll: wait up to this for records past fetch_offset
 };
 
 enum class FetchError : uint16_t {
   kNone = 0,
-  kNotLeader = 1,         // this node does not lead the shard (leader_epoch: the epoch it knows)
-  kStaleEpoch = 2,        // the request's leader_epoch is older than the leader's: refresh leadership
-  kUnknownEpoch = 3,      // the request's leader_epoch is newer than this node knows: retry later
-  kUnknownShard = 4,      // no such shard here
+  kNotLeader = 1,     // this node does not lead the shard (leader_epoch: the epoch it knows)
+  kStaleEpoch = 2,    // the request's leader_epoch is older than the leader's: refresh leadership
+  kUnknownEpoch = 3,  // the request's leader_epoch is newer than this node knows: retry later
+  kUnknownShard = 4,  // no such shard here
   // fetch_offset below the leader's log start (the follower starts its log
   // over, empty, at log_start_offset), or past its end with
   // last_fetched_epoch 0 (an error: the follower keeps its log). The answer
   // carries the leader's log_start_offset and log_end_offset.
   kOffsetOutOfRange = 5,
-  kNotReplica = 6,        // the follower is not among the shard's replicas
+  kNotReplica = 6,  // the follower is not among the shard's replicas
   kUnsupportedVersion = 7,
   kStorage = 8,  // the leader could not read its log (message says why)
 };

@@ -110,9 +110,10 @@ Status ReplicaLog::TruncateDivergingLocked(const FetchRequest& request, uint64_t
 }
 
 Status ReplicaLog::ResetBelowLeaderStartLocked(const FetchRequest& request, uint64_t leader_start) {
-  log::Info("replica of {}: its log ends at {}, below the start {} of its leader's log (epoch {}): starting it over "
-            "there",
-            Describe(), request.fetch_offset, leader_start, epoch_);
+  log::Info(
+      "replica of {}: its log ends at {}, below the start {} of its leader's log (epoch {}): starting it over "
+      "there",
+      Describe(), request.fetch_offset, leader_start, epoch_);
   // The history first, then the log: a crash between leaves an empty history
   // over the old log, which the leader refuses again, and the reset is redone.
   // An empty history is right for the new log: it holds no record, and the

@@ -13,10 +13,8 @@ bool RefreshedAfterLocked(StreamTable& table, const StreamKey& key, const Status
     case ErrorCode::kResourceInUse:
     case ErrorCode::kResourceNotFound:
     case ErrorCode::kInvalidArgument:
-    case ErrorCode::kLimitExceeded:
-      break;
-    default:
-      return false;
+    case ErrorCode::kLimitExceeded: break;
+    default: return false;
   }
   if (!table.shared_catalog()) return false;
   if (attempt >= 2) {

@@ -34,8 +34,8 @@ std::string EncodeResetOffset(uint64_t offset) {
 bool SegmentFileBase(std::string_view name, uint64_t* base) {
   for (std::string_view suffix : {kOffsetIndexSuffix, kTimeIndexSuffix}) {
     if (name.ends_with(suffix)) {
-      return ParseSegmentFileName(std::string(name.substr(0, name.size() - suffix.size())) + std::string(kSegmentSuffix),
-                                  base);
+      return ParseSegmentFileName(
+          std::string(name.substr(0, name.size() - suffix.size())) + std::string(kSegmentSuffix), base);
     }
   }
   return ParseSegmentFileName(name, base);

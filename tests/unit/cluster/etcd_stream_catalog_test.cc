@@ -47,11 +47,11 @@ class EtcdStreamCatalogTest : public testing::EtcdFixture {
   }
 
   struct NodeOptions {
-    bool follow = true;            // apply the others' changes
-    bool housekeeping = false;     // run the housekeeping thread (transitions)
-    int64_t create_delay_ms = 0;   // time in CREATING
+    bool follow = true;             // apply the others' changes
+    bool housekeeping = false;      // run the housekeeping thread (transitions)
+    int64_t create_delay_ms = 0;    // time in CREATING
     int64_t register_delay_ms = 0;  // time a consumer spends in CREATING
-    EtcdClient* client = nullptr;  // the fixture's unless set
+    EtcdClient* client = nullptr;   // the fixture's unless set
   };
   Node& StartNode(NodeOptions node_options) {
     auto node = std::make_unique<Node>();
@@ -260,7 +260,8 @@ TEST_F(EtcdStreamCatalogTest, ChangesThroughThreeNodesAtTheSameTimeAllLand) {
   for (int n = 0; n < 3; ++n) {
     threads.emplace_back([&, n] {
       for (int j = 0; j < 10; ++j) {
-        answers[n * 10 + j] = nodes[n]->control().AddTags(kOrders, {{"n" + std::to_string(n) + "-" + std::to_string(j), "v"}});
+        answers[n * 10 + j] =
+            nodes[n]->control().AddTags(kOrders, {{"n" + std::to_string(n) + "-" + std::to_string(j), "v"}});
       }
     });
   }

@@ -28,8 +28,9 @@ class RefusingCatalog final : public StreamCatalog {
     ++puts;
     if (refusals == 0) return Status::Ok();
     --refusals;
-    return Status::InUse("Stream orders under account 123456789012 was changed through another node at the same "
-                         "time; try again.");
+    return Status::InUse(
+        "Stream orders under account 123456789012 was changed through another node at the same "
+        "time; try again.");
   }
   using StreamCatalog::Put;
   Status Erase(const StreamKey&) override { return Status::Ok(); }

@@ -19,8 +19,8 @@ namespace sluice::storage {
 namespace {
 
 using testutil::AppendRecords;
-using testutil::OpenLog;
 using testutil::FileSize;
+using testutil::OpenLog;
 using testutil::ReadAllAndCheck;
 using testutil::SegmentBases;
 using testutil::SegmentPath;
