@@ -26,17 +26,21 @@ std::optional<std::string_view> Find(const RequestView& request, std::string_vie
   return std::nullopt;
 }
 
+// The header that names a JSON call's operation, signed with the call.
+constexpr std::string_view kOperationHeader = "x-amz-target";
+
 Status Refused(std::string message) { return Status(ErrorCode::kInvalidSignature, std::move(message)); }
 
 }  // namespace
 
-std::string PeerStringToSign(std::string_view method, std::string_view target, const PeerCall& call,
-                             std::string_view body) {
+std::string PeerStringToSign(std::string_view method, std::string_view target, std::string_view operation,
+                             const PeerCall& call, std::string_view body) {
   std::string s;
-  s.reserve(160 + target.size() + call.node.size() + call.account.size() + call.region.size());
+  s.reserve(160 + target.size() + operation.size() + call.node.size() + call.account.size() + call.region.size());
   s.append(kPeerAlgorithm).append("\n");
   s.append(method).append("\n");
   s.append(target).append("\n");
+  s.append(operation).append("\n");
   s.append(std::to_string(call.time_ms)).append("\n");
   s.append(call.node).append("\n");
   s.append(call.account).append("\n");
@@ -46,6 +50,7 @@ std::string PeerStringToSign(std::string_view method, std::string_view target, c
 }
 
 std::vector<std::pair<std::string, std::string>> PeerSigner::Headers(std::string_view method, std::string_view target,
+                                                                     std::string_view operation,
                                                                      std::string_view account, std::string_view region,
                                                                      std::string_view body, int64_t now_ms) const {
   const PeerCall call{node_id_, std::string(account), std::string(region), now_ms};
@@ -55,7 +60,7 @@ std::vector<std::pair<std::string, std::string>> PeerSigner::Headers(std::string
   headers.emplace_back(kPeerTimeHeader, std::to_string(now_ms));
   if (!account.empty()) headers.emplace_back(kPeerAccountHeader, std::string(account));
   if (!region.empty()) headers.emplace_back(kPeerRegionHeader, std::string(region));
-  headers.emplace_back(kPeerSignatureHeader, Signature(key_, PeerStringToSign(method, target, call, body)));
+  headers.emplace_back(kPeerSignatureHeader, Signature(key_, PeerStringToSign(method, target, operation, call, body)));
   return headers;
 }
 
@@ -78,7 +83,9 @@ Result<PeerCall> PeerVerifier::Verify(const RequestView& request, int64_t now_ms
   call.node = std::string(*node);
   call.account = std::string(Find(request, kPeerAccountHeader).value_or(""));
   call.region = std::string(Find(request, kPeerRegionHeader).value_or(""));
-  const std::string want = Signature(key_, PeerStringToSign(request.method, request.target, call, request.body));
+  const std::string_view operation = Find(request, kOperationHeader).value_or("");
+  const std::string want =
+      Signature(key_, PeerStringToSign(request.method, request.target, operation, call, request.body));
   if (!SignaturesEqual(want, *signature)) {
     return Refused("peer signature of node " + call.node +
                    " does not match (another cluster's key, or a changed request)");

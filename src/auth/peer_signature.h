@@ -14,12 +14,14 @@
 //   x-sluice-peer-signature  lower-case hex HMAC-SHA256(key, string to sign)
 //
 //   string to sign = "SLUICE-PEER-HMAC-SHA256\n" method "\n" target "\n"
-//                    time "\n" node "\n" account "\n" region "\n"
-//                    hex(SHA256(body))
+//                    operation "\n" time "\n" node "\n" account "\n"
+//                    region "\n" hex(SHA256(body))
 //
-// `target` is the request target as sent (path and query). A signature
-// binds every one of these, so a changed body, path, account or time, or
-// another key, fails. A time more than kMaxPeerClockSkewMs either side of
+// `target` is the request target as sent (path and query); `operation` the
+// request's X-Amz-Target header as sent (empty when it has none), which
+// names the operation a JSON call runs. A signature binds every one of
+// these, so a changed body, path, operation, account or time, or another
+// key, fails. A time more than kMaxPeerClockSkewMs either side of
 // the receiver's clock fails too, which bounds how long a captured request
 // can be replayed; the channel itself is not encrypted.
 //
@@ -58,8 +60,8 @@ struct PeerCall {
 };
 
 // The string the signature is the HMAC of (above).
-std::string PeerStringToSign(std::string_view method, std::string_view target, const PeerCall& call,
-                             std::string_view body);
+std::string PeerStringToSign(std::string_view method, std::string_view target, std::string_view operation,
+                             const PeerCall& call, std::string_view body);
 
 // Signs calls as one node, with the cluster's key. Immutable; any thread.
 class PeerSigner {
@@ -67,11 +69,13 @@ class PeerSigner {
   PeerSigner(std::string key, std::string node_id) : key_(std::move(key)), node_id_(std::move(node_id)) {}
 
   // The five headers (names as above) of a call acting as `account` in
-  // `region` (either may be empty), sent at `now_ms`. Empty values are left
-  // out (account and region).
+  // `region` (either may be empty), sent at `now_ms`; `operation` is the
+  // call's X-Amz-Target header (empty when it has none). Empty values are
+  // left out (account and region).
   std::vector<std::pair<std::string, std::string>> Headers(std::string_view method, std::string_view target,
-                                                           std::string_view account, std::string_view region,
-                                                           std::string_view body, int64_t now_ms) const;
+                                                           std::string_view operation, std::string_view account,
+                                                           std::string_view region, std::string_view body,
+                                                           int64_t now_ms) const;
 
  private:
   const std::string key_;

@@ -8,13 +8,19 @@
 namespace sluice::cluster {
 namespace {
 
-bool IsPeerHeader(std::string_view name) {
-  constexpr std::string_view kPrefix = "x-sluice-peer-";
-  if (name.size() < kPrefix.size()) return false;
-  for (size_t i = 0; i < kPrefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(name[i])) != kPrefix[i]) return false;
+// Whether `name` begins with `lower_prefix`, ignoring case.
+bool StartsWithIgnoringCase(std::string_view name, std::string_view lower_prefix) {
+  if (name.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(name[i])) != lower_prefix[i]) return false;
   }
   return true;
+}
+
+bool IsPeerHeader(std::string_view name) { return StartsWithIgnoringCase(name, "x-sluice-peer-"); }
+
+bool NameIs(std::string_view name, std::string_view lower) {
+  return name.size() == lower.size() && StartsWithIgnoringCase(name, lower);
 }
 
 }  // namespace
@@ -22,7 +28,11 @@ bool IsPeerHeader(std::string_view name) {
 void SignPeerRequest(const auth::PeerSigner& signer, std::string_view account, std::string_view region,
                      http::Request& request) {
   std::erase_if(request.headers, [](const auto& header) { return IsPeerHeader(header.first); });
-  for (auto& header : signer.Headers(request.method, request.target, account, region, request.body,
+  std::string_view operation;
+  for (const auto& [name, value] : request.headers) {
+    if (NameIs(name, "x-amz-target")) operation = value;
+  }
+  for (auto& header : signer.Headers(request.method, request.target, operation, account, region, request.body,
                                      SystemClock::Instance().NowMillis())) {
     request.headers.push_back(std::move(header));
   }

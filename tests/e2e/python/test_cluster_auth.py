@@ -50,8 +50,8 @@ def peer_signed_list_streams(endpoint: str, key: bytes, account: str) -> e2e.Raw
     describes them, acting as `account`."""
     body = b"{}"
     now_ms = str(int(time.time() * 1000))
-    to_sign = "\n".join(["SLUICE-PEER-HMAC-SHA256", "POST", "/", now_ms, "forger", account, e2e.REGION,
-                         hashlib.sha256(body).hexdigest()])
+    to_sign = "\n".join(["SLUICE-PEER-HMAC-SHA256", "POST", "/", "Kinesis_20131202.ListStreams", now_ms,
+                         "forger", account, e2e.REGION, hashlib.sha256(body).hexdigest()])
     headers = {
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": "Kinesis_20131202.ListStreams",

@@ -21,6 +21,7 @@ struct Signed {
   std::string method = "POST";
   std::string target = "/_sluice/peer/v1/put-to-shard";
   std::string body = "records";
+  std::string operation = "Kinesis_20131202.PutRecords";  // its X-Amz-Target
   std::vector<std::pair<std::string, std::string>> headers;
 
   Result<PeerCall> VerifyAt(int64_t now_ms, const std::string& key = kKey) const {
@@ -38,31 +39,37 @@ struct Signed {
 
 Signed SignedAsTeam(int64_t at_ms = kNow) {
   Signed s;
-  s.headers = PeerSigner(kKey, "n1").Headers(s.method, s.target, "123456789012", "eu-west-1", s.body, at_ms);
+  s.headers = {{"x-amz-target", s.operation}};
+  for (auto& h :
+       PeerSigner(kKey, "n1").Headers(s.method, s.target, s.operation, "123456789012", "eu-west-1", s.body, at_ms)) {
+    s.headers.push_back(std::move(h));
+  }
   return s;
 }
 
 TEST(PeerStringToSign, IsTheAlgorithmThenEachFieldOnALineThenTheBodysHash) {
-  EXPECT_EQ(PeerStringToSign("POST", "/?a=b", PeerCall{"n1", "123456789012", "us-east-1", 42}, ""),
-            "SLUICE-PEER-HMAC-SHA256\nPOST\n/?a=b\n42\nn1\n123456789012\nus-east-1\n"
+  EXPECT_EQ(PeerStringToSign("POST", "/?a=b", "Kinesis_20131202.ListStreams",
+                             PeerCall{"n1", "123456789012", "us-east-1", 42}, ""),
+            "SLUICE-PEER-HMAC-SHA256\nPOST\n/?a=b\nKinesis_20131202.ListStreams\n42\nn1\n123456789012\nus-east-1\n"
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(PeerSigner, WritesFiveHeadersTheLastTheHexHmacOfTheStringToSign) {
-  const Signed s = SignedAsTeam();
+  Signed s = SignedAsTeam();
+  s.headers.erase(s.headers.begin());  // the call's own X-Amz-Target
   ASSERT_EQ(s.headers.size(), 5u);
   EXPECT_EQ(s.headers[0], (std::pair<std::string, std::string>{"x-sluice-peer-node", "n1"}));
   EXPECT_EQ(s.headers[1], (std::pair<std::string, std::string>{"x-sluice-peer-time", std::to_string(kNow)}));
   EXPECT_EQ(s.headers[2], (std::pair<std::string, std::string>{"x-sluice-peer-account", "123456789012"}));
   EXPECT_EQ(s.headers[3], (std::pair<std::string, std::string>{"x-sluice-peer-region", "eu-west-1"}));
   EXPECT_EQ(s.headers[4].first, "x-sluice-peer-signature");
-  EXPECT_EQ(
-      s.headers[4].second,
-      Signature(kKey, PeerStringToSign(s.method, s.target, PeerCall{"n1", "123456789012", "eu-west-1", kNow}, s.body)));
+  EXPECT_EQ(s.headers[4].second,
+            Signature(kKey, PeerStringToSign(s.method, s.target, s.operation,
+                                             PeerCall{"n1", "123456789012", "eu-west-1", kNow}, s.body)));
 }
 
 TEST(PeerSigner, LeavesOutAnEmptyAccountAndRegion) {
-  const auto headers = PeerSigner(kKey, "n1").Headers("POST", "/_sluice/peer/v1/fetch", "", "", "x", kNow);
+  const auto headers = PeerSigner(kKey, "n1").Headers("POST", "/_sluice/peer/v1/fetch", "", "", "", "x", kNow);
   ASSERT_EQ(headers.size(), 3u);
   EXPECT_EQ(headers[2].first, "x-sluice-peer-signature");
 }
@@ -75,7 +82,8 @@ TEST(PeerVerifier, AGoodSignatureNamesTheNodeAccountRegionAndTime) {
 
 TEST(PeerVerifier, ASignatureWithoutAccountActsAsNoAccount) {
   Signed s;
-  s.headers = PeerSigner(kKey, "n2").Headers(s.method, s.target, "", "", s.body, kNow);
+  s.operation = "";
+  s.headers = PeerSigner(kKey, "n2").Headers(s.method, s.target, "", "", "", s.body, kNow);
   Result<PeerCall> call = s.VerifyAt(kNow);
   ASSERT_TRUE(call.ok()) << call.status().ToString();
   EXPECT_EQ(*call, (PeerCall{"n2", "", "", kNow}));
@@ -83,7 +91,10 @@ TEST(PeerVerifier, ASignatureWithoutAccountActsAsNoAccount) {
 
 TEST(PeerVerifier, HeaderNamesMatchInAnyCase) {
   Signed s = SignedAsTeam();
-  for (auto& [name, value] : s.headers) name = "X-Sluice-Peer-" + name.substr(std::string("x-sluice-peer-").size());
+  for (auto& [name, value] : s.headers) {
+    name =
+        name == "x-amz-target" ? "X-Amz-Target" : "X-Sluice-Peer-" + name.substr(std::string("x-sluice-peer-").size());
+  }
   EXPECT_TRUE(s.VerifyAt(kNow).ok());
 }
 
@@ -104,7 +115,7 @@ TEST(PeerVerifier, ATimeMoreThanFiveMinutesEitherSideIsRefused) {
   EXPECT_FALSE(SignedAsTeam().VerifyAt(kNow - kMaxPeerClockSkewMs - 1).ok());
 }
 
-TEST(PeerVerifier, AChangedBodyPathMethodAccountRegionNodeOrTimeIsRefused) {
+TEST(PeerVerifier, AChangedBodyPathMethodOperationAccountRegionNodeOrTimeIsRefused) {
   const auto refused = [](Signed s) {
     Result<PeerCall> call = s.VerifyAt(kNow);
     return !call.ok() && call.status().code() == ErrorCode::kInvalidSignature;
@@ -118,6 +129,12 @@ TEST(PeerVerifier, AChangedBodyPathMethodAccountRegionNodeOrTimeIsRefused) {
   s = SignedAsTeam();
   s.method = "PUT";
   EXPECT_TRUE(refused(s)) << "method";
+  s = SignedAsTeam();
+  *s.Header("x-amz-target") = "Kinesis_20131202.DeleteStream";
+  EXPECT_TRUE(refused(s)) << "operation";
+  s = SignedAsTeam();
+  std::erase_if(s.headers, [](const auto& h) { return h.first == "x-amz-target"; });
+  EXPECT_TRUE(refused(s)) << "operation dropped";
   s = SignedAsTeam();
   *s.Header(kPeerAccountHeader) = "000000000000";
   EXPECT_TRUE(refused(s)) << "account";

@@ -36,7 +36,7 @@ class PeerAuthTest : public ::testing::Test {
   server::HttpResponse SendSigned(const std::string& key, int64_t at_ms, const std::string& account,
                                   std::string_view signed_body = "{}") {
     const auto signed_headers =
-        auth::PeerSigner(key, "n1").Headers("POST", "/", account, "eu-west-1", signed_body, at_ms);
+        auth::PeerSigner(key, "n1").Headers("POST", "/", "Who_20250101.Who", account, "eu-west-1", signed_body, at_ms);
     std::vector<server::HttpHeader> headers = {{"x-amz-target", "Who_20250101.Who"}, {"content-type", kJson10}};
     for (const auto& [name, value] : signed_headers) headers.push_back({name, value});
     return Send(std::move(headers), "{}");
@@ -98,7 +98,8 @@ TEST(PeerAuthWithoutVerifierTest, PeerHeadersAreIgnoredWhereNoPeerVerifierIsSet)
   req.body = "{}";
   req.headers = {{"x-amz-target", "Who_20250101.Who"}, {"content-type", kJson10}};
   for (const auto& [name, value] :
-       auth::PeerSigner(kKey, "n1").Headers("POST", "/", "123456789012", "eu-west-1", req.body, Now())) {
+       auth::PeerSigner(kKey, "n1")
+           .Headers("POST", "/", "Who_20250101.Who", "123456789012", "eu-west-1", req.body, Now())) {
     req.headers.push_back({name, value});
   }
   std::optional<server::HttpResponse> out;
