@@ -175,21 +175,9 @@ TEST(ShardLogResetTest, WaitsForRecordsOfTheOldLogFailAndLaterOnesSucceed) {
 TEST(ShardLogResetTest, TheResetSurvivesAPowerLossThatDropsEverythingUnsynced) {
   TempDir dir;
   FaultInjectionEnv env;
-  uint64_t durable = 0;
-  {
-    auto log = OpenLog(dir.path(), Options(Durability::kFsync, &env));
-    AppendRecords(log.get(), 300, 9, 1000);
-    SyncInline(log.get());
-    ASSERT_TRUE(log->ResetTo(600).ok());
-    AppendRecords(log.get(), 3, 3, 2000, false, 50);
-    SyncInline(log.get());
-    AppendRecords(log.get(), 30, 3, 2000, false, 50);
-    durable = log->VisibleEndOffset();
-    env.SetPowerOn(false);
-  }
-  ASSERT_TRUE(env.DropUnsyncedData().ok());
-  env.SetPowerOn(true);
-  auto log = OpenLog(dir.path(), Options(Durability::kFsync, &env));
+  auto [log, durable] = testutil::CutThenPowerLoss(dir.path(), env, Options(Durability::kFsync, &env),
+                                                   [](ShardLog& l) { ASSERT_TRUE(l.ResetTo(600).ok()); });
+  ASSERT_NE(log, nullptr);
   ASSERT_GE(durable, 603u);
   EXPECT_EQ(log->EndOffset(), durable);
   ExpectOnlyRecordsFrom(*log, 600, 50);

@@ -187,23 +187,10 @@ TEST(ShardLogTruncateTest, WaitsForRecordsTheCutRemovedFailAndOthersSucceed) {
 TEST(ShardLogTruncateTest, TheCutSurvivesAPowerLossThatDropsEverythingUnsynced) {
   TempDir dir;
   FaultInjectionEnv env;
-  uint64_t durable = 0;
-  {
-    auto log = OpenLog(dir.path(), Options(Durability::kFsync, &env));
-    AppendRecords(log.get(), 300, 9, 1000);
-    SyncInline(log.get());
-    ASSERT_TRUE(log->TruncateTo(130).ok());
-    // New records at the old offsets, told apart by their 50-byte data: 3
-    // synced, then 30 of which only what a roll synced survives the power.
-    AppendRecords(log.get(), 3, 3, 2000, false, 50);
-    SyncInline(log.get());
-    AppendRecords(log.get(), 30, 3, 2000, false, 50);
-    durable = log->VisibleEndOffset();
-    env.SetPowerOn(false);
-  }
-  ASSERT_TRUE(env.DropUnsyncedData().ok());
-  env.SetPowerOn(true);
-  auto log = OpenLog(dir.path(), Options(Durability::kFsync, &env));
+  // The new records go at the old offsets from 130 on.
+  auto [log, durable] = testutil::CutThenPowerLoss(dir.path(), env, Options(Durability::kFsync, &env),
+                                                   [](ShardLog& l) { ASSERT_TRUE(l.TruncateTo(130).ok()); });
+  ASSERT_NE(log, nullptr);
   ASSERT_GE(durable, 133u);
   EXPECT_EQ(log->EndOffset(), durable);
   auto old_records = log->Read(0, 130, 1 << 30);

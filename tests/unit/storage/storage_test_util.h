@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "storage/shard_log.h"
+#include "storage/testing/fault_injection_env.h"
 #include "util/clock.h"
 
 namespace sluice::storage::testutil {
@@ -240,6 +241,31 @@ inline std::vector<uint64_t> SegmentBases(const std::string& dir) {
   }
   std::sort(bases.begin(), bases.end());
   return bases;
+}
+
+// A cut of the log (TruncateTo, ResetTo) and then a power loss: 300 records
+// of 100 bytes appended and synced, `cut` run, then new records told apart
+// by their 50-byte data: 3 synced, then 30 of which only what a roll synced
+// survives the power. Returns the log reopened once the power is back, and
+// the end that was durable before it went.
+template <typename Cut>
+std::pair<std::unique_ptr<ShardLog>, uint64_t> CutThenPowerLoss(const std::string& dir, FaultInjectionEnv& env,
+                                                                const LogOptions& options, Cut cut) {
+  uint64_t durable = 0;
+  {
+    auto log = OpenLog(dir, options);
+    AppendRecords(log.get(), 300, 9, 1000);
+    SyncInline(log.get());
+    cut(*log);
+    AppendRecords(log.get(), 3, 3, 2000, false, 50);
+    SyncInline(log.get());
+    AppendRecords(log.get(), 30, 3, 2000, false, 50);
+    durable = log->VisibleEndOffset();
+    env.SetPowerOn(false);
+  }
+  EXPECT_TRUE(env.DropUnsyncedData().ok());
+  env.SetPowerOn(true);
+  return {OpenLog(dir, options), durable};
 }
 
 }  // namespace sluice::storage::testutil
